@@ -1,0 +1,5 @@
+"""``python -m exposure`` runs the command line."""
+
+from exposure.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,17 @@
+"""``exposure report``: being built (see the open issues)."""
+
+from __future__ import annotations
+
+import argparse
+
+HELP = "report (not available yet)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    pass
+
+
+def run(args: argparse.Namespace) -> int:
+    from exposure.errors import UserError
+
+    raise UserError("'exposure report' is not available yet")

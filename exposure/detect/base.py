@@ -1,0 +1,30 @@
+"""What every detector provides.
+
+A detector sees each observation as it streams past (:meth:`Detector.observe`) and may
+return findings at once or keep a small summary and return findings at the end
+(:meth:`Detector.finish`), for patterns across observations such as beaconing.
+Detectors know nothing of collectors' internals, of Textual or of report formats.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from exposure.indicators.index import IndicatorIndex
+from exposure.model import Finding, Observation
+
+
+@dataclass(slots=True)
+class DetectContext:
+    index: IndicatorIndex
+    warn: Callable[[str], None] = field(default=lambda message: None)
+
+
+class Detector(Protocol):
+    name: str
+
+    def observe(self, obs: Observation, ctx: DetectContext) -> Iterable[Finding]: ...
+
+    def finish(self, ctx: DetectContext) -> Iterable[Finding]: ...

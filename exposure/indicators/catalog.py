@@ -1,0 +1,67 @@
+"""Builds the indicator index a scan uses: the chosen profiles plus the imported feeds.
+
+Profiles come with the package (``exposure.indicators.profiles``); feeds come from the
+user's data folder (``exposure.indicators.feeds``). A feed's indicators belong to the
+profile the feed is attached to; when a person chooses profiles, feeds attached to other
+profiles are left out, and feeds attached to none are always used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from exposure.indicators.index import IndicatorIndex
+from exposure.model import Profile
+
+
+@dataclass(frozen=True, slots=True)
+class FeedInfo:
+    """What a report records about an imported feed."""
+
+    name: str
+    format: str  # "echap-yaml", "stix2", "hosts", ...
+    source: str  # where it was imported or downloaded from
+    sha256: str
+    imported: str  # ISO time
+    profile: str = ""
+    counts: tuple[tuple[str, int], ...] = ()
+    version: str = ""
+
+
+@dataclass(slots=True)
+class Catalog:
+    index: IndicatorIndex
+    profiles: list[Profile]
+    feeds: list[FeedInfo]
+    warnings: list[str] = field(default_factory=list)
+
+
+def build_catalog(profile_ids: Sequence[str] | None = None, use_feeds: bool = True) -> Catalog:
+    """The index over the given profiles (all bundled ones when None) and the stored feeds."""
+    from exposure.indicators.feeds.store import FeedStore
+    from exposure.indicators.profiles import load_bundled_profiles
+
+    profiles = load_bundled_profiles()
+    if profile_ids is not None:
+        wanted = set(profile_ids)
+        unknown = wanted - {p.id for p in profiles}
+        if unknown:
+            raise KeyError(f"unknown profile: {', '.join(sorted(unknown))}")
+        profiles = [p for p in profiles if p.id in wanted]
+    index = IndicatorIndex()
+    for profile in profiles:
+        index.add_threats(profile.threats)
+        index.add(profile.indicators)
+    feeds: list[FeedInfo] = []
+    warnings: list[str] = []
+    if use_feeds:
+        chosen = {p.id for p in profiles}
+        store = FeedStore.default()
+        for loaded in store.load_all(warn=warnings.append):
+            if loaded.info.profile and loaded.info.profile not in chosen:
+                continue
+            index.add_threats(loaded.threats)
+            index.add(loaded.indicators)
+            feeds.append(loaded.info)
+    return Catalog(index=index, profiles=profiles, feeds=feeds, warnings=warnings)

@@ -1,0 +1,150 @@
+"""Checking and normalising indicator values, so that the index compares like with like.
+
+Every value that enters the index (from a profile or a feed) and every value looked up
+goes through the same functions here. Invalid values raise :class:`InvalidValue` with a
+short reason, so that loaders can skip or reject them with a clear message.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+
+from exposure.model import IndicatorType
+
+
+class InvalidValue(ValueError):
+    """A value that is not a valid indicator of its type."""
+
+
+_LABEL = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$")
+_PACKAGE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)+$")
+_HEX = re.compile(r"^[0-9a-f]+$")
+_HASH_LENGTHS = {
+    IndicatorType.CERT_MD5: 32,
+    IndicatorType.CERT_SHA1: 40,
+    IndicatorType.CERT_SHA256: 64,
+    IndicatorType.FILE_MD5: 32,
+    IndicatorType.FILE_SHA1: 40,
+    IndicatorType.FILE_SHA256: 64,
+}
+
+
+def domain_for_lookup(name: str) -> str:
+    """Lower-case, without a trailing dot, IDN in punycode. Never raises."""
+    name = name.strip().rstrip(".").lower()
+    if not name.isascii():
+        try:
+            name = name.encode("idna").decode("ascii")
+        except UnicodeError:
+            return name
+    return name
+
+
+def domain(value: str) -> str:
+    """A valid domain name, normalised; raises InvalidValue otherwise."""
+    raw = value.strip()
+    if not raw or "/" in raw or ":" in raw or " " in raw or "@" in raw:
+        raise InvalidValue(f"not a domain name: {value!r}")
+    name = domain_for_lookup(raw)
+    if name.startswith("*."):
+        name = name[2:]  # a wildcard means the same as our label-boundary rule
+    if len(name) > 253 or "." not in name:
+        raise InvalidValue(f"not a domain name: {value!r}")
+    labels = name.split(".")
+    if not all(_LABEL.match(label) for label in labels):
+        raise InvalidValue(f"not a domain name: {value!r}")
+    if labels[-1].isdigit():
+        raise InvalidValue(f"not a domain name (looks like an address): {value!r}")
+    return name
+
+
+def ip_address(value: str) -> tuple[IndicatorType, str]:
+    """A valid IPv4 or IPv6 address, normalised, and its type."""
+    try:
+        addr = ipaddress.ip_address(value.strip())
+    except ValueError:
+        raise InvalidValue(f"not an IP address: {value!r}") from None
+    return (IndicatorType.IPV4 if addr.version == 4 else IndicatorType.IPV6), str(addr)
+
+
+def cidr(value: str) -> str:
+    try:
+        return str(ipaddress.ip_network(value.strip(), strict=False))
+    except ValueError:
+        raise InvalidValue(f"not a network range: {value!r}") from None
+
+
+def hex_digest(value: str, expected_length: int | None = None) -> str:
+    """Lower-case hex without colons, spaces or a ``0x``; checks the length if given."""
+    text = value.strip().lower().replace(":", "").replace(" ", "")
+    if text.startswith("0x"):
+        text = text[2:]
+    if not text or not _HEX.match(text):
+        raise InvalidValue(f"not a hexadecimal hash: {value!r}")
+    if expected_length is not None and len(text) != expected_length:
+        raise InvalidValue(f"a hash of {expected_length} hex digits was expected: {value!r}")
+    return text
+
+
+def package(value: str) -> str:
+    text = value.strip()
+    if not _PACKAGE.match(text) or len(text) > 255:
+        raise InvalidValue(f"not an app id: {value!r}")
+    return text.lower()
+
+
+def url(value: str) -> str:
+    text = value.strip()
+    if "://" not in text or any(c.isspace() for c in text):
+        raise InvalidValue(f"not a URL: {value!r}")
+    scheme, _, rest = text.partition("://")
+    host, sep, path = rest.partition("/")
+    return f"{scheme.lower()}://{host.lower()}{sep}{path}"
+
+
+def normalize(kind: IndicatorType, value: str) -> str:
+    """The normalised form of ``value`` as an indicator of ``kind``; raises InvalidValue."""
+    if not isinstance(value, str):
+        raise InvalidValue(f"expected text, got {type(value).__name__}")
+    if kind is IndicatorType.DOMAIN:
+        return domain(value)
+    if kind in (IndicatorType.IPV4, IndicatorType.IPV6):
+        found, text = ip_address(value)
+        if found is not kind:
+            raise InvalidValue(f"not an {kind.value.upper()} address: {value!r}")
+        return text
+    if kind is IndicatorType.CIDR:
+        return cidr(value)
+    if kind in _HASH_LENGTHS:
+        return hex_digest(value, _HASH_LENGTHS[kind])
+    if kind is IndicatorType.PACKAGE:
+        return package(value)
+    if kind is IndicatorType.URL:
+        return url(value)
+    if kind is IndicatorType.PROCESS:
+        text = value.strip()
+        if not text or "\x00" in text:
+            raise InvalidValue(f"not a process name: {value!r}")
+        return text
+    if kind is IndicatorType.EMAIL:
+        text = value.strip().lower()
+        if text.count("@") != 1 or any(c.isspace() for c in text):
+            raise InvalidValue(f"not an e-mail address: {value!r}")
+        return text
+    if kind is IndicatorType.FILE_PATH:
+        text = value.strip()
+        if not text:
+            raise InvalidValue("empty path")
+        return text
+    raise InvalidValue(f"unknown indicator type {kind!r}")
+
+
+def lookup_form(kind: IndicatorType, value: str) -> str | None:
+    """Normalise an observed value for lookup; None when it cannot match anything."""
+    if kind is IndicatorType.DOMAIN:
+        return domain_for_lookup(value)
+    try:
+        return normalize(kind, value)
+    except InvalidValue:
+        return None

@@ -1,0 +1,274 @@
+"""The shared vocabulary of exposure: indicators, observations, findings and how sure we are.
+
+Data flows one way, collect -> detect -> explain -> present, and these types are what
+crosses each step. Everything here is immutable. Concrete kinds of observation (a DNS
+query, an Android package, a running process...) live in ``exposure.observations``; they
+all derive from :class:`Observation` and say which of their values the indicator index
+should look up (:meth:`Observation.indicator_keys`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum, StrEnum
+from typing import ClassVar
+
+
+class Severity(StrEnum):
+    """How serious a finding is, most serious first."""
+
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """0 for critical ... 4 for info: sort findings by this."""
+        return _SEVERITY_ORDER.index(self)
+
+
+_SEVERITY_ORDER = list(Severity)
+
+
+class Confidence(StrEnum):
+    """How sure we are that a finding means what its explanation says."""
+
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+class Category(StrEnum):
+    """What kind of thing a threat or finding is about."""
+
+    STALKERWARE = "stalkerware"
+    STATE_MONITORING = "state-monitoring"
+    SPYWARE = "spyware"
+    FORENSIC_AGENT = "forensic-agent"
+    DUAL_USE = "dual-use"
+    # An app a state system is documented to treat as suspicious: it puts its user at
+    # risk, it does not spy on them.
+    FLAGGED_APP = "flagged-app"
+    HEURISTIC = "heuristic"
+
+    @property
+    def may_alert_installer(self) -> bool:
+        """Whether removing such a thing may alert a person who installed it."""
+        return self in (Category.STALKERWARE, Category.STATE_MONITORING, Category.SPYWARE,
+                        Category.FORENSIC_AGENT)
+
+
+class IndicatorType(StrEnum):
+    """The kinds of value the index can answer for."""
+
+    DOMAIN = "domain"
+    IPV4 = "ipv4"
+    IPV6 = "ipv6"
+    CIDR = "cidr"  # an IPv4 or IPv6 network
+    PACKAGE = "package"  # an Android application id, or a desktop bundle/package name
+    CERT_MD5 = "cert-md5"
+    CERT_SHA1 = "cert-sha1"
+    CERT_SHA256 = "cert-sha256"
+    FILE_MD5 = "file-md5"
+    FILE_SHA1 = "file-sha1"
+    FILE_SHA256 = "file-sha256"
+    PROCESS = "process"
+    URL = "url"
+    FILE_PATH = "file-path"
+    EMAIL = "email"
+
+
+class IndicatorRole(StrEnum):
+    """What part an indicator plays for its threat. A vendor's website is not an infection."""
+
+    C2 = "c2"  # where stolen data or commands go: contact means the tool is likely active
+    APP = "app"  # identifies the tool itself (package id, certificate, hash, process)
+    WEBSITE = "website"  # the vendor's own site: visiting it is not an infection
+    DISTRIBUTION = "distribution"  # where the tool is downloaded from
+    FLAGGED = "flagged"  # an app that a state system flags (not a spy tool)
+    OTHER = "other"
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """A public source for a value or a claim."""
+
+    title: str
+    url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Indicator:
+    """One known-bad (or known-flagged) value, and where it comes from."""
+
+    type: IndicatorType
+    value: str  # normalised (see exposure.indicators.normalize)
+    threat: str  # threat id, e.g. "spylive360" or "bxaq"
+    profile: str  # profile id, or "" for a value that came from a feed only
+    source: str  # feed name or "profile:<id>"
+    role: IndicatorRole = IndicatorRole.APP
+    references: tuple[Reference, ...] = ()
+    note: str = ""  # why this value matters, when it is not obvious
+    # A value that is never enough on its own (a shared certificate, a common name): it
+    # adds weight when another indicator of the same threat matches the same subject.
+    supporting: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorKey:
+    """A value that an observation asks the index about."""
+
+    type: IndicatorType
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """Something a collector saw: what, where (source), when, and which collector.
+
+    ``source`` names the input (a capture file, a phone's serial, "this computer").
+    ``count`` says how often it was seen between ``first_seen`` and ``last_seen``:
+    collectors aggregate repeats so memory stays flat on large inputs.
+    Subclasses add typed fields and override :meth:`indicator_keys` and :meth:`describe`.
+    """
+
+    kind: ClassVar[str] = "observation"
+
+    collector: str
+    source: str
+    first_seen: datetime | None = field(default=None, kw_only=True)
+    last_seen: datetime | None = field(default=None, kw_only=True)
+    count: int = field(default=1, kw_only=True)
+
+    def indicator_keys(self) -> Iterable[IndicatorKey]:
+        """The values the index should look up for this observation."""
+        return ()
+
+    def describe(self) -> str:
+        """A one-line, plain description in English of what was seen (for evidence lists)."""
+        return self.kind
+
+    def subject(self) -> str:
+        """What this observation is about (an app id, a host name): findings group by it."""
+        return self.describe()
+
+    def facts(self) -> Mapping[str, str]:
+        """Typed fields as text, for reports and explanation templates."""
+        out: dict[str, str] = {}
+        for name in _field_names(type(self)):
+            value = getattr(self, name)
+            if value is None or value == () or value == "":
+                continue
+            if isinstance(value, datetime):
+                out[name] = value.isoformat()
+            elif isinstance(value, Enum):
+                out[name] = str(value.value)
+            elif isinstance(value, tuple | frozenset):
+                out[name] = ", ".join(str(v) for v in sorted(map(str, value)))
+            else:
+                out[name] = str(value)
+        return out
+
+
+def _field_names(cls: type) -> list[str]:
+    return [f.name for f in dataclasses.fields(cls)]
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """What exposure concludes from one or more observations.
+
+    ``rule`` names the detector rule that produced it ("indicator" for an indicator
+    match, or e.g. "network.dynamic-dns"); the explain layer finds its texts by rule,
+    and by ``threat`` for indicator matches. ``params`` fill the placeholders of those
+    texts. ``title`` is a short English title, used where no translation exists.
+    """
+
+    rule: str
+    severity: Severity
+    category: Category
+    title: str
+    confidence: Confidence
+    evidence: tuple[Observation, ...] = ()
+    indicators: tuple[Indicator, ...] = ()
+    threat: str = ""
+    params: tuple[tuple[str, str], ...] = ()
+    subject: str = ""  # what the finding is about (an app id, a domain...), for grouping
+
+    @property
+    def indicator(self) -> Indicator | None:
+        """The first matching indicator, if this finding comes from an indicator match."""
+        return self.indicators[0] if self.indicators else None
+
+    def param(self, name: str, default: str = "") -> str:
+        for key, value in self.params:
+            if key == name:
+                return value
+        return default
+
+    @property
+    def key(self) -> str:
+        """A stable identity for de-duplication and for tests."""
+        return f"{self.rule}:{self.threat}:{self.subject}"
+
+
+@dataclass(frozen=True, slots=True)
+class ScanWarning:
+    """Something a collector or detector could not see or could not decode."""
+
+    source: str
+    message: str
+    count: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class LocalText:
+    """A user-facing text in several languages: ``(("en", "..."), ("zh", "..."))``."""
+
+    values: tuple[tuple[str, str], ...] = ()
+
+    def get(self, lang: str, fallback: str = "en") -> str:
+        """The text in ``lang``, else in ``fallback``, else any text there is."""
+        found = dict(self.values)
+        return found.get(lang) or found.get(fallback) or next(iter(found.values()), "")
+
+    @property
+    def languages(self) -> frozenset[str]:
+        return frozenset(lang for lang, text in self.values if text)
+
+    @classmethod
+    def of(cls, **texts: str) -> LocalText:
+        return cls(tuple(texts.items()))
+
+
+@dataclass(frozen=True, slots=True)
+class Threat:
+    """A tool or family a profile looks for, with the texts that explain it."""
+
+    id: str
+    name: LocalText
+    category: Category
+    severity: Severity
+    profile: str
+    aliases: tuple[str, ...] = ()
+    what_it_is: LocalText = LocalText()
+    what_it_can_do: LocalText = LocalText()
+    what_to_do: LocalText = LocalText()
+    references: tuple[Reference, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """What a person is worried about: the threats to look for and their indicators."""
+
+    id: str
+    title: LocalText  # in plain words, e.g. "Someone close to me may be watching my phone"
+    description: LocalText
+    threats: tuple[Threat, ...]
+    indicators: tuple[Indicator, ...]
+    path: str = ""  # the file it was loaded from

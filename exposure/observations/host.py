@@ -1,0 +1,102 @@
+"""What the host collector sees on this computer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from exposure.model import IndicatorKey, IndicatorType, Observation
+
+
+@dataclass(frozen=True, slots=True)
+class HostProcess(Observation):
+    kind = "host-process"
+    name: str
+    pid: int | None = None
+    exe: str = ""
+    cmdline: str = ""
+    user: str = ""
+    exe_sha256: str = ""
+
+    def indicator_keys(self) -> Iterable[IndicatorKey]:
+        yield IndicatorKey(IndicatorType.PROCESS, self.name)
+        if self.exe_sha256:
+            yield IndicatorKey(IndicatorType.FILE_SHA256, self.exe_sha256)
+        if self.exe:
+            yield IndicatorKey(IndicatorType.FILE_PATH, self.exe)
+
+    def describe(self) -> str:
+        return f"running program {self.name}" + (f" ({self.exe})" if self.exe else "")
+
+    def subject(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True, slots=True)
+class InstalledSoftware(Observation):
+    """A package or application installed on this computer."""
+
+    kind = "installed-software"
+    name: str  # package name or bundle id
+    manager: str  # dpkg | rpm | flatpak | snap | macos-app | windows-uninstall
+    version: str = ""
+    display_name: str = ""
+    publisher: str = ""
+    path: str = ""
+
+    def indicator_keys(self) -> Iterable[IndicatorKey]:
+        yield IndicatorKey(IndicatorType.PACKAGE, self.name)
+
+    def describe(self) -> str:
+        shown = self.display_name or self.name
+        return f"installed software {shown} ({self.manager})"
+
+    def subject(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True, slots=True)
+class HostConnection(Observation):
+    kind = "host-connection"
+    remote_ip: str
+    remote_port: int
+    local_port: int = 0
+    protocol: str = "tcp"
+    status: str = ""
+    process: str = ""
+    pid: int | None = None
+
+    def indicator_keys(self) -> Iterable[IndicatorKey]:
+        kind = IndicatorType.IPV6 if ":" in self.remote_ip else IndicatorType.IPV4
+        yield IndicatorKey(kind, self.remote_ip)
+
+    def describe(self) -> str:
+        by = f" by {self.process}" if self.process else ""
+        return f"connection{by} to {self.remote_ip} port {self.remote_port}"
+
+    def subject(self) -> str:
+        return self.remote_ip
+
+
+@dataclass(frozen=True, slots=True)
+class HostSetting(Observation):
+    """A system setting that matters for surveillance: an added root certificate, a
+    system-wide proxy, a hosts-file entry."""
+
+    kind = "host-setting"
+    area: str  # "root-certificate" | "proxy" | "hosts-entry"
+    key: str
+    value: str
+    location: str = ""  # file or registry key it came from
+
+    def indicator_keys(self) -> Iterable[IndicatorKey]:
+        if self.area == "hosts-entry" and "." in self.key:
+            yield IndicatorKey(IndicatorType.DOMAIN, self.key)
+        if self.area == "root-certificate" and len(self.value) == 64:
+            yield IndicatorKey(IndicatorType.CERT_SHA256, self.value)
+
+    def describe(self) -> str:
+        return f"{self.area}: {self.key} = {self.value}"
+
+    def subject(self) -> str:
+        return f"{self.area}:{self.key}"

@@ -1,0 +1,114 @@
+"""What the capture collectors see in network traffic."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from exposure.model import IndicatorKey, IndicatorType, Observation
+
+
+def _address_type(address: str) -> IndicatorType:
+    return IndicatorType.IPV6 if ":" in address else IndicatorType.IPV4
+
+
+@dataclass(frozen=True, slots=True)
+class DnsQuery(Observation):
+    """A DNS name looked up (from a query or an answer), and the addresses it resolved to."""
+
+    kind = "dns-query"
+    name: str
+    client: str = ""  # the address that asked
+    resolver: str = ""
+    answers: tuple[str, ...] = ()  # addresses from A/AAAA answers
+    transport: str = "udp"  # udp | tcp
+
+    def indicator_keys(self) -> Iterable[IndicatorKey]:
+        yield IndicatorKey(IndicatorType.DOMAIN, self.name)
+
+    def describe(self) -> str:
+        return f"DNS lookup of {self.name}"
+
+    def subject(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True, slots=True)
+class ServerName(Observation):
+    """A server name a client asked for: TLS ClientHello SNI, QUIC Initial SNI or HTTP Host."""
+
+    kind = "server-name"
+    name: str
+    protocol: str  # "tls" | "quic" | "http"
+    client: str = ""
+    server: str = ""
+    port: int = 0
+
+    def indicator_keys(self) -> Iterable[IndicatorKey]:
+        yield IndicatorKey(IndicatorType.DOMAIN, self.name)
+        if self.server:
+            yield IndicatorKey(_address_type(self.server), self.server)
+
+    def describe(self) -> str:
+        what = {"tls": "encrypted (TLS) connection", "quic": "QUIC connection", "http": "web (HTTP) request"}
+        return f"{what.get(self.protocol, self.protocol)} to {self.name}"
+
+    def subject(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True, slots=True)
+class TlsCertificate(Observation):
+    """A server certificate seen in clear (TLS 1.2 and earlier)."""
+
+    kind = "tls-certificate"
+    sha1: str
+    sha256: str
+    subject_name: str = ""
+    issuer: str = ""
+    self_signed: bool = False
+    names: tuple[str, ...] = ()  # subject CN and subjectAltName DNS names
+    server: str = ""
+    port: int = 0
+    server_name: str = ""  # the SNI the client asked for, if any
+
+    def indicator_keys(self) -> Iterable[IndicatorKey]:
+        yield IndicatorKey(IndicatorType.CERT_SHA1, self.sha1)
+        yield IndicatorKey(IndicatorType.CERT_SHA256, self.sha256)
+        for name in self.names:
+            if "." in name:
+                yield IndicatorKey(IndicatorType.DOMAIN, name.lstrip("*."))
+
+    def describe(self) -> str:
+        return f"server certificate for {self.subject_name or self.server}"
+
+    def subject(self) -> str:
+        return self.server_name or (self.names[0] if self.names else self.sha256)
+
+
+@dataclass(frozen=True, slots=True)
+class Flow(Observation):
+    """One conversation between two endpoints, aggregated over the capture."""
+
+    kind = "flow"
+    protocol: str  # "tcp" | "udp" | other IP protocol name or number
+    client: str
+    client_port: int
+    server: str
+    server_port: int
+    bytes_out: int = 0  # client -> server
+    bytes_in: int = 0
+    packets: int = 0
+    server_names: tuple[str, ...] = ()  # names the server's address was resolved from in this capture
+    # Start times of the flow's bursts/connections (for beaconing), capped by the collector.
+    starts: tuple[float, ...] = ()
+
+    def indicator_keys(self) -> Iterable[IndicatorKey]:
+        yield IndicatorKey(_address_type(self.server), self.server)
+
+    def describe(self) -> str:
+        via = f" ({', '.join(self.server_names)})" if self.server_names else ""
+        return f"{self.protocol.upper()} traffic from {self.client} to {self.server}{via} port {self.server_port}"
+
+    def subject(self) -> str:
+        return self.server_names[0] if self.server_names else self.server

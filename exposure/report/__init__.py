@@ -1,0 +1,1 @@
+"""Reports: JSON (the versioned record), Markdown and HTML."""

@@ -1,0 +1,105 @@
+"""The JSON report: the versioned, complete record of a scan (``exposure.report/1``).
+
+Markdown and HTML are rendered from the same dictionary, so a saved JSON report can be
+re-rendered later, in any language.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from exposure.collect.base import SourceInfo
+from exposure.model import Finding, Indicator, Observation, ScanWarning
+from exposure.report.files import write_private
+from exposure.scan import REPORT_SCHEMA, ScanResult
+
+
+def _time(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def observation_to_dict(obs: Observation) -> dict[str, Any]:
+    return {
+        "kind": obs.kind,
+        "collector": obs.collector,
+        "source": obs.source,
+        "description": obs.describe(),
+        "first_seen": _time(obs.first_seen),
+        "last_seen": _time(obs.last_seen),
+        "count": obs.count,
+        "facts": dict(obs.facts()),
+    }
+
+
+def indicator_to_dict(ind: Indicator) -> dict[str, Any]:
+    return {
+        "type": ind.type.value,
+        "value": ind.value,
+        "threat": ind.threat,
+        "profile": ind.profile,
+        "source": ind.source,
+        "role": ind.role.value,
+        "supporting": ind.supporting,
+        "references": [{"title": r.title, "url": r.url} for r in ind.references],
+    }
+
+
+def finding_to_dict(finding: Finding) -> dict[str, Any]:
+    return {
+        "rule": finding.rule,
+        "severity": finding.severity.value,
+        "category": finding.category.value,
+        "confidence": finding.confidence.value,
+        "title": finding.title,
+        "threat": finding.threat,
+        "subject": finding.subject,
+        "params": dict(finding.params),
+        "indicators": [indicator_to_dict(i) for i in finding.indicators],
+        "evidence": [observation_to_dict(o) for o in finding.evidence],
+    }
+
+
+def source_to_dict(info: SourceInfo) -> dict[str, Any]:
+    out = asdict(info)
+    for key in ("started", "finished", "first_time", "last_time"):
+        out[key] = _time(getattr(info, key))
+    return out
+
+
+def warning_to_dict(warning: ScanWarning) -> dict[str, Any]:
+    return {"source": warning.source, "message": warning.message, "count": warning.count}
+
+
+def to_dict(result: ScanResult) -> dict[str, Any]:
+    return {
+        "schema": REPORT_SCHEMA,
+        "tool": {"name": "exposure", "version": result.tool_version},
+        "started": _time(result.started),
+        "finished": _time(result.finished),
+        "demo": result.demo,
+        "cancelled": result.cancelled,
+        "profiles": list(result.profiles),
+        "sources": [source_to_dict(s) for s in result.sources],
+        "feeds": [
+            {
+                "name": f.name, "format": f.format, "source": f.source, "sha256": f.sha256,
+                "imported": f.imported, "profile": f.profile, "version": f.version,
+                "counts": dict(f.counts),
+            }
+            for f in result.feeds
+        ],
+        "findings": [finding_to_dict(f) for f in result.findings],
+        "warnings": [warning_to_dict(w) for w in result.warnings],
+    }
+
+
+def dumps(result: ScanResult) -> str:
+    return json.dumps(to_dict(result), indent=2, ensure_ascii=False) + "\n"
+
+
+def write_json(result: ScanResult, path: Path, force: bool = False) -> None:
+    write_private(path, dumps(result).encode("utf-8"), force=force)

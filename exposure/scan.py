@@ -1,0 +1,137 @@
+"""The one scan pipeline that every front end (command line, TUI, demo) calls.
+
+``run_scan`` takes a :class:`ScanRequest` (which sources, which profiles), builds the
+indicator index, runs each source's collector, streams every observation through the
+detectors, and returns a :class:`ScanResult`: findings, warnings, and what was read.
+A source that fails is recorded as a warning and the other sources still run.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from exposure import __version__
+from exposure.collect import make_collector
+from exposure.collect.base import CollectContext, CollectorError, Progress, SourceInfo
+from exposure.detect import default_detectors
+from exposure.detect.base import DetectContext, Detector
+from exposure.indicators.catalog import Catalog, FeedInfo, build_catalog
+from exposure.model import Finding, ScanWarning
+
+REPORT_SCHEMA = "exposure.report/1"
+
+
+@dataclass(frozen=True, slots=True)
+class SourceSpec:
+    """One thing to check: ``kind`` is a collector name (see exposure.collect), ``target``
+    its argument (a path, a serial, or "" for the default), ``options`` collector options."""
+
+    kind: str
+    target: str = ""
+    options: tuple[tuple[str, str], ...] = ()
+
+    def option(self, name: str, default: str = "") -> str:
+        return dict(self.options).get(name, default)
+
+
+@dataclass(frozen=True, slots=True)
+class ScanRequest:
+    sources: tuple[SourceSpec, ...]
+    profiles: tuple[str, ...] = ()  # empty: every profile
+    use_feeds: bool = True
+    demo: bool = False
+
+
+@dataclass(slots=True)
+class ScanResult:
+    request: ScanRequest
+    started: datetime
+    finished: datetime
+    findings: list[Finding]
+    warnings: list[ScanWarning]
+    sources: list[SourceInfo]
+    profiles: list[str]
+    feeds: list[FeedInfo]
+    tool_version: str = __version__
+    cancelled: bool = False
+    demo: bool = False
+
+
+@dataclass(slots=True)
+class ScanHooks:
+    """How a front end follows and steers a scan."""
+
+    progress: Callable[[Progress], None] = field(default=lambda p: None)
+    cancel: threading.Event = field(default_factory=threading.Event)
+
+
+def run_scan(request: ScanRequest, hooks: ScanHooks | None = None, catalog: Catalog | None = None) -> ScanResult:
+    hooks = hooks or ScanHooks()
+    started = _now()
+    warnings: list[ScanWarning] = []
+    if catalog is None:
+        catalog = build_catalog(request.profiles or None, use_feeds=request.use_feeds)
+    for message in catalog.warnings:
+        warnings.append(ScanWarning("indicators", message))
+    detectors: list[Detector] = default_detectors()
+    ctx = DetectContext(index=catalog.index)
+    findings: list[Finding] = []
+    sources: list[SourceInfo] = []
+
+    for spec in request.sources:
+        if hooks.cancel.is_set():
+            break
+        label = spec.target or spec.kind
+        source_warnings: list[str] = []
+        collect_ctx = CollectContext(progress=hooks.progress, warn=source_warnings.append, cancel=hooks.cancel)
+        ctx.warn = source_warnings.append
+        try:
+            collector = make_collector(spec)
+        except CollectorError as exc:
+            warnings.append(ScanWarning(label, str(exc)))
+            continue
+        sources.append(collector.info)
+        collector.info.started = _now()
+        try:
+            for obs in collector.collect(collect_ctx):
+                for detector in detectors:
+                    findings.extend(detector.observe(obs, ctx))
+                if hooks.cancel.is_set():
+                    break
+        except CollectorError as exc:
+            source_warnings.append(str(exc))
+        finally:
+            collector.info.finished = _now()
+        warnings.extend(_merge_warnings(collector.info.name or label, source_warnings))
+
+    ctx.warn = lambda message: warnings.append(ScanWarning("detectors", message))
+    for detector in detectors:
+        findings.extend(detector.finish(ctx))
+    findings.sort(key=lambda f: (f.severity.rank, f.category.value, f.title))
+    return ScanResult(
+        request=request,
+        started=started,
+        finished=_now(),
+        findings=findings,
+        warnings=warnings,
+        sources=sources,
+        profiles=[p.id for p in catalog.profiles],
+        feeds=list(catalog.feeds),
+        cancelled=hooks.cancel.is_set(),
+        demo=request.demo,
+    )
+
+
+def _merge_warnings(source: str, messages: Sequence[str]) -> list[ScanWarning]:
+    """One warning per distinct message, with a count, so a flood stays readable."""
+    counts: dict[str, int] = {}
+    for message in messages:
+        counts[message] = counts.get(message, 0) + 1
+    return [ScanWarning(source, message, count) for message, count in counts.items()]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
