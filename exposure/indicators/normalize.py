@@ -19,6 +19,9 @@ class InvalidValue(ValueError):
 
 _LABEL = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$")
 _PACKAGE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)+$")
+# A desktop package name as dpkg, rpm, snap or a Windows uninstall key spells it
+# ("anydesk", "chrome-remote-desktop", "libstdc++6", "TeamViewer"): no dots needed.
+_DESKTOP_PACKAGE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9+._-]*$")
 _HEX = re.compile(r"^[0-9a-f]+$")
 _HASH_LENGTHS = {
     IndicatorType.CERT_MD5: 32,
@@ -89,7 +92,7 @@ def hex_digest(value: str, expected_length: int | None = None) -> str:
 
 def package(value: str) -> str:
     text = value.strip()
-    if not _PACKAGE.match(text) or len(text) > 255:
+    if not (_PACKAGE.match(text) or _DESKTOP_PACKAGE.match(text)) or len(text) > 255:
         raise InvalidValue(f"not an app id: {value!r}")
     return text.lower()
 
