@@ -19,7 +19,7 @@ from exposure.collect.base import CollectContext, CollectorError, Progress, Sour
 from exposure.detect import default_detectors
 from exposure.detect.base import DetectContext, Detector
 from exposure.indicators.catalog import Catalog, FeedInfo, build_catalog
-from exposure.model import Finding, ScanWarning
+from exposure.model import Finding, ScanWarning, Threat
 
 REPORT_SCHEMA = "exposure.report/1"
 
@@ -58,6 +58,8 @@ class ScanResult:
     tool_version: str = __version__
     cancelled: bool = False
     demo: bool = False
+    # The threats the findings name, so a saved report can explain them without the profiles.
+    threats: dict[str, Threat] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -122,6 +124,7 @@ def run_scan(request: ScanRequest, hooks: ScanHooks | None = None, catalog: Cata
         feeds=list(catalog.feeds),
         cancelled=hooks.cancel.is_set(),
         demo=request.demo,
+        threats={t.id: t for f in findings if f.threat and (t := catalog.index.threat(f.threat)) is not None},
     )
 
 
