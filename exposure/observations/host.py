@@ -1,4 +1,11 @@
-"""What the host collector sees on this computer."""
+"""What the host collector sees on this computer.
+
+Programs, installed software and connections all answer ``subject()`` with the computer
+itself (the observation's ``source``): a tool is one thing on one computer, so when the
+same remote-access tool is seen as an installed package, as a running program and as a
+connection, the indicator detector groups the hits into ONE finding for that threat,
+with all three as evidence.
+"""
 
 from __future__ import annotations
 
@@ -29,7 +36,7 @@ class HostProcess(Observation):
         return f"running program {self.name}" + (f" ({self.exe})" if self.exe else "")
 
     def subject(self) -> str:
-        return self.name
+        return self.source
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +59,7 @@ class InstalledSoftware(Observation):
         return f"installed software {shown} ({self.manager})"
 
     def subject(self) -> str:
-        return self.name
+        return self.source
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +82,7 @@ class HostConnection(Observation):
         return f"connection{by} to {self.remote_ip} port {self.remote_port}"
 
     def subject(self) -> str:
-        return self.remote_ip
+        return self.source
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,10 +95,11 @@ class HostSetting(Observation):
     key: str
     value: str
     location: str = ""  # file or registry key it came from
+    detail: str = ""  # more context in words: who issued a certificate, until when
 
     def indicator_keys(self) -> Iterable[IndicatorKey]:
-        if self.area == "hosts-entry" and "." in self.key:
-            yield IndicatorKey(IndicatorType.DOMAIN, self.key)
+        # Hosts-file names are NOT looked up as domains: people block known stalkerware
+        # servers in their hosts file, and that must not read as an infection.
         if self.area == "root-certificate" and len(self.value) == 64:
             yield IndicatorKey(IndicatorType.CERT_SHA256, self.value)
 

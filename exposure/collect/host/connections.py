@@ -1,0 +1,92 @@
+"""Network connections of this computer (psutil), aggregated by program and remote end.
+
+Linux lists every connection to anyone, but tells a normal user which program owns only
+their own; macOS refuses the system-wide list unless root, so we fall back to asking each
+program in turn (the psutil recipe). What could not be attributed or seen is reported.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import psutil
+
+from exposure.collect.host.base import COLLECTOR, SOURCE, HostRun
+from exposure.collect.host.processes import ProcessTable
+from exposure.observations.host import HostConnection
+
+_Key = tuple[str, int, int, str, str, str, int | None]
+
+
+def _system_wide(run: HostRun) -> tuple[list[Any], bool]:
+    """All inet connections, and whether the list is complete."""
+    try:
+        return list(psutil.net_connections(kind="inet")), True
+    except psutil.AccessDenied:
+        pass
+    found: list[Any] = []
+    denied = 0
+    for proc in psutil.process_iter(["pid"]):
+        try:
+            for conn in proc.net_connections(kind="inet"):
+                found.append(conn._replace(pid=proc.pid) if hasattr(conn, "_replace") else conn)
+        except psutil.AccessDenied:
+            denied += 1
+        except psutil.Error:
+            continue
+    if denied:
+        run.warn(f"the connections of {denied} programs could not be listed"
+                 " (they belong to other users; run as administrator to see them)")
+    return found, denied == 0
+
+
+def aggregate(conns: Iterable[Any], names: dict[int, str]) -> tuple[Counter[_Key], int]:
+    """Counts per (ip, remote port, local port, protocol, status, program, pid); and the
+    number of remote connections whose program is unknown."""
+    counts: Counter[_Key] = Counter()
+    unattributed = 0
+    for conn in conns:
+        raddr = getattr(conn, "raddr", None)
+        if not raddr:
+            continue
+        ip = str(raddr[0]).split("%")[0]
+        try:
+            addr = ipaddress.ip_address(ip)
+        except ValueError:
+            continue
+        if addr.is_loopback:
+            continue
+        if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
+            addr = addr.ipv4_mapped
+        pid = conn.pid if isinstance(conn.pid, int) else None
+        if pid is None:
+            unattributed += 1
+        protocol = "udp" if conn.type == socket.SOCK_DGRAM else "tcp"
+        status = str(conn.status or "")
+        status = "" if status == "NONE" else status.lower()
+        local = int(conn.laddr[1]) if conn.laddr else 0
+        counts[(str(addr), int(raddr[1]), local, protocol, status, names.get(pid, "") if pid else "", pid)] += 1
+    return counts, unattributed
+
+
+def collect_connections(run: HostRun, table: ProcessTable) -> Iterator[HostConnection]:
+    conns, complete = _system_wide(run)
+    counts, unattributed = aggregate(conns, table.names)
+    for (ip, rport, lport, protocol, status, process, pid), n in sorted(counts.items(), key=str):
+        yield HostConnection(COLLECTOR, SOURCE, remote_ip=ip, remote_port=rport, local_port=lport,
+                             protocol=protocol, status=status, process=process, pid=pid, count=n)
+    total = sum(counts.values())
+    run.count("connections", total)
+    run.checked(f"network connections open now: {total} to {len({k[0] for k in counts})} addresses"
+                " (a snapshot: programs that connect from time to time can be missed)")
+    if not complete:
+        run.not_checked("the connections of other users' programs")
+    if unattributed and not run.is_admin:
+        message = (f"{unattributed} connections belong to programs of other users or the system;"
+                   " which program could not be seen (run as administrator to see them)")
+        run.warn(message)
+        run.not_checked(message)

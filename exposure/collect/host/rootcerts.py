@@ -1,0 +1,182 @@
+"""Root certificates that were added to the system's trust store, beyond the OS bundle.
+
+Whoever holds the key of a trusted root certificate can read this computer's encrypted
+web traffic when it passes through them (a monitoring proxy works this way). Employers,
+schools and some antivirus programs add one legitimately; the detector explains both.
+
+* Linux: the folders where an administrator adds certificates (Debian/Ubuntu
+  ``/usr/local/share/ca-certificates``, Fedora/RHEL ``/etc/pki/ca-trust/source/anchors``,
+  openSUSE ``/etc/pki/trust/anchors``, Arch ``/etc/ca-certificates/trust-source/anchors``);
+  entries of ``/etc/ca-certificates.conf`` outside the Mozilla bundle; and certificates in
+  ``/etc/ssl/certs`` that do not come from ``/usr/share/ca-certificates``.
+* macOS: self-signed certificates in the System keychain (``security find-certificate``);
+  Apple's roots live in a separate keychain.
+* Windows: not read yet (the LocalMachine Root store mixes Microsoft's and added roots).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.x509.oid import NameOID
+
+from exposure.collect.host.base import COLLECTOR, SOURCE, CommandFailed, HostRun
+from exposure.collect.host.software.base import clean
+from exposure.observations.host import HostSetting
+
+ADDED_FOLDERS = (
+    "/usr/local/share/ca-certificates",
+    "/etc/pki/ca-trust/source/anchors",
+    "/etc/pki/trust/anchors",
+    "/etc/ca-certificates/trust-source/anchors",
+)
+BUNDLE_FOLDER = "/usr/share/ca-certificates"
+BUNDLE_CONF = "/etc/ca-certificates.conf"
+SSL_CERTS = "/etc/ssl/certs"
+MAC_KEYCHAIN = "/Library/Keychains/System.keychain"
+_MAX_FILE = 1024 * 1024
+_CERT_SUFFIXES = (".crt", ".pem", ".cer", ".der")
+_PEM_BLOCK = re.compile(rb"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----", re.S)
+
+
+def load_certificates(data: bytes) -> list[x509.Certificate]:
+    """Every certificate in a PEM (one or several) or DER blob; bad blocks are skipped."""
+    out: list[x509.Certificate] = []
+    blocks = _PEM_BLOCK.findall(data)
+    if blocks:
+        for block in blocks:
+            try:
+                out.append(x509.load_pem_x509_certificate(block))
+            except ValueError:
+                continue
+        return out
+    try:
+        out.append(x509.load_der_x509_certificate(data))
+    except ValueError:
+        pass
+    return out
+
+
+def describe(cert: x509.Certificate) -> tuple[str, str, str]:
+    """(name, SHA-256 fingerprint in hex, details) of a certificate."""
+    try:
+        names = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+        name = str(names[0].value) if names else cert.subject.rfc4514_string()
+    except ValueError:
+        name = "(unreadable name)"
+    fingerprint = cert.fingerprint(hashes.SHA256()).hex()
+    try:
+        issuer = cert.issuer.rfc4514_string()
+        until = cert.not_valid_after_utc.date().isoformat()
+        detail = f"issued by {issuer}; valid until {until}"
+    except ValueError:
+        detail = ""
+    return clean(name, 200) or "(no name)", fingerprint, clean(detail, 400)
+
+
+def _setting(path: Path, cert: x509.Certificate, how: str) -> HostSetting:
+    name, fingerprint, detail = describe(cert)
+    return HostSetting(COLLECTOR, SOURCE, area="root-certificate", key=name, value=fingerprint,
+                       location=str(path), detail=f"{how}; {detail}" if detail else how)
+
+
+def _read(run: HostRun, path: Path) -> list[x509.Certificate]:
+    try:
+        if path.stat().st_size > _MAX_FILE:
+            run.warn(f"{path} is too large to be a certificate; skipped")
+            return []
+        return load_certificates(path.read_bytes())
+    except OSError as exc:
+        run.warn(f"{path} could not be read: {exc.strerror or exc}")
+        return []
+
+
+def _linux(run: HostRun) -> Iterator[HostSetting]:
+    seen: set[str] = set()
+    looked = 0
+    added_roots: list[Path] = []
+    for folder in ADDED_FOLDERS:
+        base = run.path(folder)
+        if not base.is_dir():
+            continue
+        looked += 1
+        added_roots.append(base.resolve())
+        for path in sorted(base.rglob("*")):
+            if path.is_file() and path.suffix.lower() in _CERT_SUFFIXES:
+                for cert in _read(run, path):
+                    setting = _setting(path, cert, "added by an administrator")
+                    if setting.value not in seen:
+                        seen.add(setting.value)
+                        yield setting
+    conf = run.path(BUNDLE_CONF)
+    if conf.is_file():
+        looked += 1
+        try:
+            lines = conf.read_text("utf-8", "replace").splitlines()
+        except OSError:
+            lines = []
+        for line in lines:
+            entry = line.strip()
+            if not entry or entry.startswith(("#", "!")) or entry.startswith("mozilla/") or ".." in entry:
+                continue
+            path = run.path(BUNDLE_FOLDER) / entry
+            for cert in _read(run, path):
+                setting = _setting(path, cert, f"listed in {BUNDLE_CONF} outside the Mozilla bundle")
+                if setting.value not in seen:
+                    seen.add(setting.value)
+                    yield setting
+    certs = run.path(SSL_CERTS)
+    bundle = run.path(BUNDLE_FOLDER).resolve()
+    if certs.is_dir():
+        looked += 1
+        for path in sorted(certs.iterdir()):
+            if path.suffix.lower() not in (".pem", ".crt") or path.name.startswith("ca-certificates"):
+                continue
+            target = path.resolve()
+            if target.is_relative_to(bundle) or any(target.is_relative_to(a) for a in added_roots):
+                continue
+            if not target.is_file():
+                continue
+            for cert in _read(run, path):
+                setting = _setting(path, cert, f"in {SSL_CERTS} but not from the distribution's bundle")
+                if setting.value not in seen:
+                    seen.add(setting.value)
+                    yield setting
+    if looked:
+        run.checked(f"root certificates added to the system store ({len(seen)} found)")
+    else:
+        run.not_checked("root certificates: no known system certificate folder on this Linux system")
+    run.not_checked("certificate stores of individual browsers (Firefox keeps its own)")
+
+
+def _mac(run: HostRun) -> Iterator[HostSetting]:
+    try:
+        text = run.run(("security", "find-certificate", "-a", "-p", MAC_KEYCHAIN))
+    except CommandFailed as exc:
+        run.warn(f"root certificates in the System keychain could not be read: {exc}")
+        run.not_checked("root certificates added to the System keychain")
+        return
+    count = 0
+    for cert in load_certificates(text.encode("utf-8", "replace")):
+        if cert.subject != cert.issuer:
+            continue  # intermediates and leaf certificates are not roots
+        count += 1
+        yield _setting(Path(MAC_KEYCHAIN), cert, "in the System keychain (added, not one of Apple's roots)")
+    run.checked(f"self-signed certificates added to the System keychain ({count} found)")
+    run.not_checked("certificates in users' login keychains")
+
+
+def collect_root_certificates(run: HostRun) -> Iterator[HostSetting]:
+    if run.platform.startswith("linux"):
+        yield from _linux(run)
+    elif run.platform == "darwin":
+        yield from _mac(run)
+    elif run.platform == "win32":
+        run.not_checked("root certificates in the Windows certificate store (not read yet: it mixes"
+                        " Microsoft's roots with added ones)")
+    else:
+        run.not_checked(f"root certificates (not supported on {run.platform})")

@@ -1,0 +1,74 @@
+"""macOS applications: the bundle id and version in each ``*.app/Contents/Info.plist``.
+
+Reads ``/Applications`` (and one level of vendor folders below it), and each user's
+``~/Applications``. Apple's own apps in ``/System/Applications`` are part of the OS and
+are not listed. plistlib reads both the XML and the binary plist forms.
+"""
+
+from __future__ import annotations
+
+import plistlib
+from collections.abc import Iterator
+from pathlib import Path
+
+from exposure.collect.host.base import HostRun
+from exposure.collect.host.software.base import Package, clean
+
+_MAX_PLIST = 4 * 1024 * 1024
+
+
+def app_bundles(root: Path) -> Iterator[Path]:
+    """``*.app`` folders where applications are installed, under a (possibly fake) root."""
+    apps = root / "Applications"
+    patterns = [(apps, "*.app"), (apps, "*/*.app")]
+    users = root / "Users"
+    if users.is_dir():
+        patterns += [(home / "Applications", "*.app") for home in sorted(users.iterdir())]
+    seen: set[Path] = set()
+    for folder, pattern in patterns:
+        if not folder.is_dir():
+            continue
+        for bundle in sorted(folder.glob(pattern)):
+            if bundle not in seen and bundle.is_dir():
+                seen.add(bundle)
+                yield bundle
+
+
+def read_bundle(bundle: Path) -> Package | None:
+    """The app's bundle id and version; None when its Info.plist is missing or unreadable."""
+    plist = bundle / "Contents" / "Info.plist"
+    try:
+        if plist.stat().st_size > _MAX_PLIST:
+            return None
+        with plist.open("rb") as handle:
+            data = plistlib.load(handle)
+    except (OSError, plistlib.InvalidFileException, ValueError, OverflowError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    bundle_id = data.get("CFBundleIdentifier")
+    if not isinstance(bundle_id, str) or not bundle_id.strip():
+        return None
+    version = data.get("CFBundleShortVersionString") or data.get("CFBundleVersion") or ""
+    name = data.get("CFBundleDisplayName") or data.get("CFBundleName") or bundle.stem
+    return Package(name=clean(bundle_id), manager="macos-app", version=clean(version),
+                   display_name=clean(name), path=str(bundle))
+
+
+class MacAppsReader:
+    manager = "macos-app"
+    label = "macOS applications (Info.plist)"
+
+    def available(self, run: HostRun) -> bool:
+        return run.platform == "darwin"
+
+    def read(self, run: HostRun) -> Iterator[Package]:
+        unreadable = 0
+        for bundle in app_bundles(run.root):
+            found = read_bundle(bundle)
+            if found is None:
+                unreadable += 1
+                continue
+            yield found
+        if unreadable:
+            run.warn(f"{unreadable} applications have no readable Info.plist and were not identified")
