@@ -1,17 +1,145 @@
-"""``exposure feeds``: being built (see the open issues)."""
+"""``exposure feeds``: import, update, list, remove and export indicator feeds.
+
+Feeds are kept in the data folder (``EXPOSURE_DATA_DIR`` overrides it). Nothing is
+fetched unless ``feeds update`` is run; ``feeds update --from DIR`` reads a folder
+written by ``feeds export`` (a trainer's USB stick), checking every file's sha256.
+
+Exit codes: 0 done; 1 some files of an update were rejected or could not be fetched
+(the others were imported); 2 nothing was done (bad file, no network: the feeds you
+had are kept as they were).
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
 
-HELP = "feeds (not available yet)"
+HELP = "import, update, list or remove indicator feeds (Echap, STIX2, hosts lists)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    pass
+    sub = parser.add_subparsers(dest="feeds_command", metavar="ACTION", required=True)
+    imp = sub.add_parser("import", help="import a feed file (Echap YAML, STIX2 bundle, hosts or plain list)")
+    imp.add_argument("path", type=Path, help="the feed file")
+    imp.add_argument("--name", help="the name to keep it under (default: from the file name)")
+    imp.add_argument(
+        "--profile",
+        help="attach the feed to this profile (default: the profile known for this feed, else none; "
+        "'' for none = always used)",
+    )
+    upd = sub.add_parser(
+        "update",
+        help="fetch the official feeds (Echap, mvt-indicators) over HTTPS, or take them from a folder",
+    )
+    upd.add_argument("--from", dest="from_dir", type=Path, metavar="DIR",
+                     help="a folder with feed files and manifest.sha256 (see 'feeds export')")
+    lst = sub.add_parser("list", help="show the imported feeds")
+    lst.add_argument("--json", action="store_true", help="print JSON")
+    rem = sub.add_parser("remove", help="remove an imported feed")
+    rem.add_argument("name")
+    exp = sub.add_parser("export", help="copy the imported feeds and a sha256 manifest into a folder")
+    exp.add_argument("folder", type=Path)
 
 
 def run(args: argparse.Namespace) -> int:
     from exposure.errors import UserError
+    from exposure.indicators.feeds.parsed import FeedError
+    from exposure.indicators.feeds.store import FeedStore
 
-    raise UserError("'exposure feeds' is not available yet")
+    store = FeedStore.default()
+    try:
+        action = args.feeds_command
+        if action == "import":
+            return _import(store, args)
+        if action == "update":
+            return _update(store, args)
+        if action == "list":
+            return _list(store, args.json)
+        if action == "remove":
+            store.remove(args.name)
+            print(f"Removed feed {args.name}.")
+            return 0
+        from exposure.indicators.feeds.update import export
+
+        count = export(store, args.folder, print)
+        print(f"Exported {count} feeds to {args.folder} with manifest.sha256.")
+        return 0
+    except FeedError as exc:
+        raise UserError(str(exc)) from None
+    except OSError as exc:
+        raise UserError(f"{getattr(exc, 'filename', '') or 'feeds'}: {exc.strerror or exc}") from None
+
+
+def _import(store: object, args: argparse.Namespace) -> int:
+    from exposure.errors import UserError
+    from exposure.indicators.feeds.parsed import FeedError, describe_counts, describe_warnings
+    from exposure.indicators.feeds.store import FeedStore
+
+    assert isinstance(store, FeedStore)
+    try:
+        result = store.import_file(args.path, name=args.name, profile=args.profile)
+    except FeedError as exc:
+        raise UserError(f"{args.path}: {exc}; nothing was changed") from None
+    info = result.info
+    verb = "Replaced" if result.replaced else "Imported"
+    attached = f"profile {info.profile}" if info.profile else "no profile (always used)"
+    print(f"{verb} feed {info.name} ({info.format}, {attached}): {describe_counts(info.counts)}.")
+    if result.warnings:
+        total = sum(result.warnings.values())
+        print(f"{total} warnings: {describe_warnings(result.warnings)}.")
+    return 0
+
+
+def _update(store: object, args: argparse.Namespace) -> int:
+    from exposure.errors import UserError
+    from exposure.indicators.feeds import update
+    from exposure.indicators.feeds.store import FeedStore
+
+    assert isinstance(store, FeedStore)
+    if args.from_dir is not None:
+        summary = update.update_from_folder(store, args.from_dir, print)
+    else:
+        try:
+            summary = update.update_from_network(store, print)
+        except update.Unreachable as exc:
+            raise UserError(str(exc)) from None
+    print(f"{summary.imported} feeds updated, {summary.failed} problems.")
+    if summary.failed and not summary.imported:
+        return 2
+    return 1 if summary.failed else 0
+
+
+def _list(store: object, as_json: bool) -> int:
+    import json
+
+    from exposure.indicators.feeds.parsed import describe_counts
+    from exposure.indicators.feeds.store import FeedStore
+
+    assert isinstance(store, FeedStore)
+    infos = store.list(warn=lambda msg: print(f"exposure: {msg}", file=sys.stderr))
+    if as_json:
+        rows = [
+            {
+                "name": i.name,
+                "format": i.format,
+                "source": i.source,
+                "sha256": i.sha256,
+                "imported": i.imported,
+                "profile": i.profile,
+                "version": i.version,
+                "counts": dict(i.counts),
+            }
+            for i in infos
+        ]
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return 0
+    if not infos:
+        print("No feeds imported. Use 'exposure feeds import FILE' or 'exposure feeds update'.")
+        return 0
+    for i in infos:
+        print(f"{i.name}  [{i.format}]  profile: {i.profile or '(always used)'}  imported {i.imported}")
+        print(f"    source: {i.source}")
+        print(f"    sha256: {i.sha256}")
+        print(f"    {describe_counts(i.counts)}")
+    return 0

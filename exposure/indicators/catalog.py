@@ -3,7 +3,11 @@
 Profiles come with the package (``exposure.indicators.profiles``); feeds come from the
 user's data folder (``exposure.indicators.feeds``). A feed's indicators belong to the
 profile the feed is attached to; when a person chooses profiles, feeds attached to other
-profiles are left out, and feeds attached to none are always used.
+profiles are left out, and feeds attached to none are always used. With no choice (all
+profiles), every feed is used, even one attached to a profile this version lacks.
+
+Feeds are read from their parsed JSON cache (``feeds/<name>/feed.json``), never from the
+original files, so building the catalog stays fast (see BENCHMARKS.md).
 """
 
 from __future__ import annotations
@@ -59,7 +63,7 @@ def build_catalog(profile_ids: Sequence[str] | None = None, use_feeds: bool = Tr
         chosen = {p.id for p in profiles}
         store = FeedStore.default()
         for loaded in store.load_all(warn=warnings.append):
-            if loaded.info.profile and loaded.info.profile not in chosen:
+            if profile_ids is not None and loaded.info.profile and loaded.info.profile not in chosen:
                 continue
             index.add_threats(loaded.threats)
             index.add(loaded.indicators)

@@ -1,12 +1,47 @@
-"""The user's imported feeds (placeholder until the feeds work lands: no feeds)."""
+"""The user's imported feeds, kept in ``<data>/feeds/<name>/``.
+
+Each feed folder holds ``feed.json`` (the parsed, normalised indicators, threats and
+metadata: the cache a scan loads, plain JSON, never pickle) and ``original.*`` (the file
+as imported, for provenance and export). An import parses everything first and writes a
+new folder beside the old one, then swaps them with renames: a failed import leaves the
+previous state untouched. If the process dies between the two renames, the next reader
+puts the old folder back.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
 from exposure.indicators.catalog import FeedInfo
-from exposure.model import Indicator, Threat
+from exposure.indicators.feeds.detect import MAX_FEED_BYTES, check_name, parse_feed
+from exposure.indicators.feeds.parsed import FeedError
+from exposure.model import (
+    Category,
+    Indicator,
+    IndicatorRole,
+    IndicatorType,
+    LocalText,
+    Reference,
+    Severity,
+    Threat,
+)
+from exposure.paths import feeds_dir
+
+SCHEMA = "exposure.feed/1"
+FEED_FILE = "feed.json"
+_SUFFIX = {"echap-yaml": ".yaml", "stix2": ".stix2", "hosts": ".txt"}
+_TYPES = {t.value: t for t in IndicatorType}
+_ROLES = {r.value: r for r in IndicatorRole}
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,10 +51,221 @@ class LoadedFeed:
     threats: tuple[Threat, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    info: FeedInfo
+    warnings: Counter[str]
+    replaced: bool
+
+
 class FeedStore:
+    """Feeds in one folder (``<data>/feeds`` by default)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
     @classmethod
     def default(cls) -> FeedStore:
-        return cls()
+        return cls(feeds_dir())
+
+    # -- writing -------------------------------------------------------------------
+
+    def import_file(self, path: Path, name: str | None = None, profile: str | None = None) -> ImportResult:
+        data = read_limited(path)
+        return self.import_bytes(data, path.name, str(path.resolve()), name=name, profile=profile)
+
+    def import_bytes(
+        self, data: bytes, filename: str, source: str, name: str | None = None, profile: str | None = None
+    ) -> ImportResult:
+        """Parse and store a feed; raises FeedError (nothing changed) when it cannot."""
+        feed = parse_feed(data, filename, name=name, profile=profile)
+        parsed = feed.parsed
+        info = FeedInfo(
+            name=feed.name,
+            format=parsed.format,
+            source=source,
+            sha256=hashlib.sha256(data).hexdigest(),
+            imported=datetime.now(UTC).isoformat(timespec="seconds"),
+            profile=feed.profile,
+            counts=parsed.counts,
+            version=parsed.version,
+        )
+        document = {
+            "schema": SCHEMA,
+            "info": _info_to_json(info),
+            "warnings": dict(parsed.warnings),
+            "threats": [_threat_to_json(t) for t in parsed.threats],
+            "indicators": [[i.type.value, i.value, i.threat, i.role.value] for i in parsed.indicators],
+        }
+        replaced = self._write(feed.name, document, data, _SUFFIX.get(parsed.format, ".txt"))
+        return ImportResult(info=info, warnings=parsed.warnings, replaced=replaced)
+
+    def _write(self, name: str, document: dict[str, Any], original: bytes, suffix: str) -> bool:
+        self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self._recover()
+        tmp = Path(tempfile.mkdtemp(prefix=f".new~{name}~", dir=self.root))
+        try:
+            (tmp / f"original{suffix}").write_bytes(original)
+            with open(tmp / FEED_FILE, "w", encoding="utf-8") as out:
+                json.dump(document, out, ensure_ascii=False, separators=(",", ":"))
+                out.flush()
+                os.fsync(out.fileno())
+            target = self.root / name
+            replaced = target.exists()
+            if replaced:
+                old = self.root / f".old~{name}~{os.urandom(4).hex()}"
+                os.rename(target, old)
+                os.rename(tmp, target)
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                os.rename(tmp, target)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        return replaced
+
+    def remove(self, name: str) -> None:
+        target = self.root / check_name(name)
+        if not (target / FEED_FILE).is_file():
+            raise FeedError(f"no feed named {name!r} (see 'exposure feeds list')")
+        trash = self.root / f".old~{name}~{os.urandom(4).hex()}~removed"
+        os.rename(target, trash)
+        shutil.rmtree(trash, ignore_errors=True)
+
+    def _recover(self) -> None:
+        """Put back a feed whose replacement was interrupted; clear half-written imports."""
+        if not self.root.is_dir():
+            return
+        for entry in self.root.iterdir():
+            if entry.name.startswith(".old~"):
+                parts = entry.name.split("~")
+                target = self.root / parts[1]
+                if len(parts) == 3 and not target.exists():
+                    os.rename(entry, target)
+                else:
+                    shutil.rmtree(entry, ignore_errors=True)
+
+    # -- reading -------------------------------------------------------------------
+
+    def names(self) -> list[str]:
+        if not self.root.is_dir():
+            return []
+        self._recover()
+        return sorted(
+            p.name for p in self.root.iterdir() if not p.name.startswith(".") and (p / FEED_FILE).is_file()
+        )
+
+    def list(self, warn: Callable[[str], None] | None = None) -> list[FeedInfo]:
+        out = []
+        for name in self.names():
+            try:
+                document = self._read(name)
+                out.append(_info_from_json(document["info"]))
+            except (OSError, ValueError, KeyError, TypeError) as exc:
+                if warn:
+                    warn(_unreadable(name, exc))
+        return out
+
+    def warnings(self, name: str) -> Counter[str]:
+        document = self._read(check_name(name))
+        return Counter({str(k): int(v) for k, v in document.get("warnings", {}).items()})
+
+    def original(self, name: str) -> Path:
+        folder = self.root / check_name(name)
+        for path in folder.glob("original*"):
+            return path
+        raise FeedError(f"no feed named {name!r} (see 'exposure feeds list')")
 
     def load_all(self, warn: Callable[[str], None]) -> Iterator[LoadedFeed]:
-        return iter(())
+        """Every stored feed; an unreadable one is reported through ``warn`` and left out."""
+        for name in self.names():
+            try:
+                yield _loaded_from_json(self._read(name))
+            except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:
+                warn(_unreadable(name, exc))
+
+    def _read(self, name: str) -> dict[str, Any]:
+        with open(self.root / name / FEED_FILE, encoding="utf-8") as f:
+            document = json.load(f)
+        if not isinstance(document, dict) or document.get("schema") != SCHEMA:
+            raise ValueError("unknown format")
+        return document
+
+
+def read_limited(path: Path) -> bytes:
+    """A feed file's bytes, refusing folders, missing files and files too large to be a feed."""
+    try:
+        if path.is_dir():
+            raise FeedError("a folder, not a feed file")
+        if path.stat().st_size > MAX_FEED_BYTES:
+            raise FeedError(f"larger than {MAX_FEED_BYTES // (1024 * 1024)} MiB")
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise FeedError("no such file") from None
+    except OSError as exc:
+        raise FeedError(str(exc.strerror or exc)) from None
+
+
+def _unreadable(name: str, exc: Exception) -> str:
+    return f"feed {name!r} could not be read ({type(exc).__name__}); import it again"
+
+
+def _info_to_json(info: FeedInfo) -> dict[str, Any]:
+    return {
+        "name": info.name,
+        "format": info.format,
+        "source": info.source,
+        "sha256": info.sha256,
+        "imported": info.imported,
+        "profile": info.profile,
+        "counts": dict(info.counts),
+        "version": info.version,
+    }
+
+
+def _info_from_json(data: dict[str, Any]) -> FeedInfo:
+    return FeedInfo(
+        name=str(data["name"]),
+        format=str(data["format"]),
+        source=str(data["source"]),
+        sha256=str(data["sha256"]),
+        imported=str(data["imported"]),
+        profile=str(data.get("profile", "")),
+        counts=tuple((str(k), int(v)) for k, v in data.get("counts", {}).items()),
+        version=str(data.get("version", "")),
+    )
+
+
+def _threat_to_json(threat: Threat) -> dict[str, Any]:
+    return {
+        "id": threat.id,
+        "name": [list(pair) for pair in threat.name.values],
+        "category": threat.category.value,
+        "severity": threat.severity.value,
+        "aliases": list(threat.aliases),
+        "references": [[r.title, r.url] for r in threat.references],
+    }
+
+
+def _threat_from_json(data: dict[str, Any], profile: str) -> Threat:
+    return Threat(
+        id=str(data["id"]),
+        name=LocalText(tuple((str(lang), str(text)) for lang, text in data["name"])),
+        category=Category(data["category"]),
+        severity=Severity(data["severity"]),
+        profile=profile,
+        aliases=tuple(str(a) for a in data.get("aliases", ())),
+        references=tuple(Reference(str(t), str(u)) for t, u in data.get("references", ())),
+    )
+
+
+def _loaded_from_json(document: dict[str, Any]) -> LoadedFeed:
+    info = _info_from_json(document["info"])
+    profile, source = info.profile, info.name
+    types, roles = _TYPES, _ROLES
+    indicators = tuple(
+        Indicator(types[kind], value, threat, profile, source, roles[role])
+        for kind, value, threat, role in document["indicators"]
+    )
+    threats = tuple(_threat_from_json(t, profile) for t in document["threats"])
+    return LoadedFeed(info=info, indicators=indicators, threats=threats)

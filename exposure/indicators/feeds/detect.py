@@ -1,0 +1,95 @@
+"""Recognise a feed file's format and parse it with the right reader.
+
+Formats: ``echap-yaml`` (Echap ``ioc.yaml``/``watchware.yaml``), ``stix2`` (a STIX 2.1
+bundle), ``hosts`` (a hosts file or a plain one-value-per-line list). The format is
+sniffed from the content, never trusted from the file name.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from exposure.indicators.feeds import echap, hosts, stix2
+from exposure.indicators.feeds.parsed import FeedBuilder, FeedError, ParsedFeed, describe_warnings
+from exposure.indicators.feeds.sources import default_name, defaults_for
+
+MAX_FEED_BYTES = 64 * 1024 * 1024
+_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+_YAML_HINT = re.compile(r"^(-\s|[A-Za-z_][\w-]*:(\s|$))", re.MULTILINE)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedFile:
+    """A parsed feed file, with the name and profile it will be stored under."""
+
+    name: str
+    profile: str
+    parsed: ParsedFeed
+
+
+def check_name(name: str) -> str:
+    if not _NAME.match(name):
+        raise FeedError(
+            f"{name[:80]!r} is not a usable feed name: use lower-case letters, digits, '.', '-' and '_'"
+        )
+    return name
+
+
+def decode(data: bytes) -> str:
+    if len(data) > MAX_FEED_BYTES:
+        raise FeedError(f"the file is larger than {MAX_FEED_BYTES // (1024 * 1024)} MiB")
+    if b"\x00" in data[:4096]:
+        raise FeedError("not a text file")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise FeedError("not a text file (not UTF-8)") from None
+
+
+def sniff(text: str) -> tuple[str, object]:
+    """``(format, loaded document)``; the document is the text itself for lists."""
+    head = text.lstrip()
+    if head.startswith(("{", "[")):
+        data = stix2.load_json(text)
+        if stix2.looks_like_stix(data):
+            return stix2.FORMAT, data
+        raise FeedError("a JSON file that is not a STIX2 bundle")
+    if _YAML_HINT.search(text[:65536]):
+        try:
+            data = echap.load_yaml(text)
+        except FeedError:
+            if head.startswith("-"):
+                raise  # a YAML list, so most likely a broken Echap file: say where
+            data = None
+        if echap.looks_like_echap(data):
+            return echap.FORMAT, data
+        if isinstance(data, dict) and "indicators" in data:
+            raise FeedError("this is the mvt-indicators index, not a feed: 'exposure feeds update' reads it")
+        if isinstance(data, list | dict):
+            raise FeedError("a YAML file that is not an Echap indicator file")
+    if hosts.looks_like_list(text):
+        return hosts.FORMAT, text
+    raise FeedError("format not recognised (expected Echap YAML, a STIX2 bundle, or a hosts or plain list)")
+
+
+def parse_feed(data: bytes, filename: str, name: str | None = None, profile: str | None = None) -> FeedFile:
+    """Parse a feed file's bytes; raises FeedError with one plain line when it cannot."""
+    text = decode(data)
+    fmt, document = sniff(text)
+    default = default_name(filename, fmt)
+    defaults = defaults_for(default)
+    feed_name = check_name(name if name else default)
+    feed_profile = defaults.profile if profile is None else profile
+    builder = FeedBuilder(name=feed_name, profile=feed_profile)
+    if fmt == echap.FORMAT:
+        echap.parse(document, builder)
+    elif fmt == stix2.FORMAT:
+        stix2.parse(document, builder, defaults)
+    else:
+        hosts.parse(text, builder, defaults)
+    if not builder.indicators:
+        skipped = sum(builder.warnings.values())
+        why = f" ({skipped} values skipped: {describe_warnings(builder.warnings)})" if skipped else ""
+        raise FeedError(f"no usable indicators in the file{why}")
+    return FeedFile(name=feed_name, profile=feed_profile, parsed=builder.build(fmt))

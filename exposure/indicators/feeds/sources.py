@@ -1,0 +1,58 @@
+"""What exposure knows about the public feeds it can import: names, profiles, categories.
+
+A feed file gets a default name from its file name (Echap's ``ioc.yaml`` becomes
+``echap-stalkerware``, ``watchware.yaml`` ``echap-watchware``, other files the slug of
+their stem, e.g. ``predator.stix2`` -> ``predator``). Known feeds are attached to the
+bundled profile they serve; the rest are attached to none, which means "always used".
+``exposure feeds import --profile`` overrides the attachment.
+
+Network values in Echap's generated STIX2 get the role ``other``: that export mixes
+vendor websites and C2 servers without saying which is which, and a visit to a
+vendor's site is not an infection.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import PurePath
+
+from exposure.indicators.feeds.parsed import slug
+from exposure.model import Category, IndicatorRole
+
+ECHAP_URL = "https://github.com/AssoEchap/stalkerware-indicators"
+
+
+@dataclass(frozen=True, slots=True)
+class SourceDefaults:
+    profile: str = ""
+    category: Category = Category.SPYWARE
+    network_role: IndicatorRole = IndicatorRole.C2
+
+
+_KNOWN: dict[str, SourceDefaults] = {
+    "echap-stalkerware": SourceDefaults("stalkerware", Category.STALKERWARE),
+    "echap-watchware": SourceDefaults("stalkerware", Category.DUAL_USE),
+    "stalkerware": SourceDefaults("stalkerware", Category.STALKERWARE, IndicatorRole.OTHER),
+    "cellebrite": SourceDefaults("forensic-agents", Category.FORENSIC_AGENT),
+    "wyrmspy-dragonegg": SourceDefaults("china-state-monitoring", Category.STATE_MONITORING),
+    "eaglemsgspy": SourceDefaults("china-state-monitoring", Category.STATE_MONITORING),
+}
+
+_GENERIC_STEMS = {"malware", "indicators", "iocs", "ioc", "feed", "list"}
+
+
+def default_name(filename: str, fmt: str = "") -> str:
+    """The feed name a file gets when none is given."""
+    path = PurePath(filename)
+    stem = path.stem.lower()
+    if fmt == "echap-yaml" and stem in ("ioc", "watchware"):
+        return "echap-stalkerware" if stem == "ioc" else "echap-watchware"
+    name = slug(stem)
+    if (not name or name in _GENERIC_STEMS) and path.parent.name:
+        name = slug(path.parent.name) or name
+    return name or "feed"
+
+
+def defaults_for(default: str) -> SourceDefaults:
+    """What is known about a feed with this default name (nothing, for unknown feeds)."""
+    return _KNOWN.get(default, SourceDefaults())

@@ -1,0 +1,218 @@
+"""Fetch the official feeds (only when asked), or take them from a trainer's folder.
+
+Official sources: Echap's ``ioc.yaml`` and ``watchware.yaml``, and every STIX2 file the
+mvt-indicators index (``indicators.yaml``) lists, all over HTTPS with certificate checks
+(the default SSL context). The index's Echap entry is skipped: ``ioc.yaml`` is the
+source of truth for those apps and a newer one. ``EXPOSURE_FEED_BASE_URL`` replaces
+``https://raw.githubusercontent.com``, for tests only: it must be HTTPS, or plain HTTP to
+this computer (127.0.0.1, ::1, localhost).
+
+A folder (``--from DIR``) holds feed files and ``manifest.sha256`` (``sha256sum``
+format); every file is checked against it before import, and a file that does not match
+is rejected. ``export`` writes such a folder from the stored feeds.
+
+Each file is imported on its own (see ``store``): one bad or missing file is reported
+and the previous copy of that feed stays.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import ssl
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from urllib.parse import urlsplit
+
+from exposure import __version__
+from exposure.indicators.feeds.detect import MAX_FEED_BYTES
+from exposure.indicators.feeds.echap import load_yaml
+from exposure.indicators.feeds.parsed import FeedError, describe_counts
+from exposure.indicators.feeds.store import FeedStore, read_limited
+
+DEFAULT_BASE_URL = "https://raw.githubusercontent.com"
+ENV_BASE_URL = "EXPOSURE_FEED_BASE_URL"
+ECHAP = "AssoEchap/stalkerware-indicators/master"
+ECHAP_FILES = ("ioc.yaml", "watchware.yaml")
+MVT_INDEX = "mvt-project/mvt-indicators/main/indicators.yaml"
+MANIFEST = "manifest.sha256"
+TIMEOUT = 30.0
+_LOCAL_HOSTS = {"127.0.0.1", "::1", "localhost"}
+_MANIFEST_LINE = re.compile(r"^([0-9a-fA-F]{64}) [ *](.+)$")
+
+Report = Callable[[str], None]
+
+
+class Unreachable(Exception):
+    """The feed server could not be reached at all (no network, DNS, refused)."""
+
+
+@dataclass(slots=True)
+class UpdateSummary:
+    imported: int = 0
+    failed: int = 0
+
+
+def base_url() -> str:
+    base = os.environ.get(ENV_BASE_URL, "").strip().rstrip("/") or DEFAULT_BASE_URL
+    parts = urlsplit(base)
+    if parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in _LOCAL_HOSTS):
+        return base
+    raise FeedError(f"{ENV_BASE_URL} must be an https:// address (or http:// to this computer)")
+
+
+def fetch(url: str) -> bytes:
+    """The body at ``url``; HTTPS with certificate checks; at most MAX_FEED_BYTES."""
+    request = urllib.request.Request(url, headers={"User-Agent": f"exposure/{__version__}"})  # noqa: S310
+    context = ssl.create_default_context() if url.startswith("https://") else None
+    with urllib.request.urlopen(request, timeout=TIMEOUT, context=context) as response:  # noqa: S310
+        data: bytes = response.read(MAX_FEED_BYTES + 1)
+    if len(data) > MAX_FEED_BYTES:
+        raise FeedError(f"{url} is larger than {MAX_FEED_BYTES // (1024 * 1024)} MiB")
+    return data
+
+
+def _why(exc: BaseException) -> str:
+    if isinstance(exc, urllib.error.HTTPError):
+        return f"HTTP {exc.code}"
+    if isinstance(exc, urllib.error.URLError):
+        return str(exc.reason)[:120]
+    return str(exc)[:120] or type(exc).__name__
+
+
+def update_from_network(store: FeedStore, report: Report, fetcher: Callable[[str], bytes] = fetch) -> UpdateSummary:
+    """Fetch and import the official feeds; raises Unreachable when nothing can be reached."""
+    base = base_url()
+    summary = UpdateSummary()
+    reached = False
+
+    def get(url: str) -> bytes | None:
+        nonlocal reached
+        try:
+            data = fetcher(url)
+        except urllib.error.HTTPError as exc:
+            reached = True
+            report(f"{url}: could not fetch ({_why(exc)}); keeping the previous copy")
+        except (urllib.error.URLError, OSError, FeedError) as exc:
+            if not reached:
+                host = urlsplit(url).hostname or url
+                raise Unreachable(f"could not reach {host} ({_why(exc)}); keeping the feeds you have") from None
+            report(f"{url}: could not fetch ({_why(exc)}); keeping the previous copy")
+        else:
+            reached = True
+            return data
+        summary.failed += 1
+        return None
+
+    def take(url: str, path: str) -> None:
+        data = get(url)
+        if data is not None:
+            _import(store, data, path, url, report, summary)
+
+    for filename in ECHAP_FILES:
+        take(f"{base}/{ECHAP}/{filename}", filename)
+    index = get(f"{base}/{MVT_INDEX}")
+    if index is None:
+        return summary
+    for url, path in _index_entries(index, base, report, summary):
+        take(url, path)
+    return summary
+
+
+def _index_entries(data: bytes, base: str, report: Report, summary: UpdateSummary) -> list[tuple[str, str]]:
+    try:
+        document = load_yaml(data.decode("utf-8", errors="replace"))
+    except FeedError as exc:
+        report(f"the mvt-indicators index could not be read ({exc})")
+        summary.failed += 1
+        return []
+    entries = document.get("indicators") if isinstance(document, dict) else None
+    out: list[tuple[str, str]] = []
+    for entry in entries if isinstance(entries, list) else []:
+        if not isinstance(entry, dict):
+            continue
+        github = entry.get("github")
+        if isinstance(github, dict):
+            owner, repo = str(github.get("owner", "")), str(github.get("repo", ""))
+            branch, path = str(github.get("branch") or "main"), str(github.get("path", ""))
+            if owner == "AssoEchap":
+                continue  # Echap's ioc.yaml is fetched directly, and is newer
+            if not all(re.fullmatch(r"[\w.-]+", part) for part in (owner, repo, branch)) or ".." in path:
+                report(f"index entry {str(entry.get('name'))[:60]!r}: unusable location; skipped")
+                summary.failed += 1
+                continue
+            out.append((f"{base}/{owner}/{repo}/{branch}/{path.lstrip('/')}", path))
+        elif isinstance(entry.get("download_url"), str) and entry["download_url"].startswith("https://"):
+            url = entry["download_url"]
+            out.append((url, PurePosixPath(urlsplit(url).path).name or "feed"))
+        else:
+            report(f"index entry {str(entry.get('name'))[:60]!r}: no https location; skipped")
+            summary.failed += 1
+    return out
+
+
+def _import(store: FeedStore, data: bytes, path: str, source: str, report: Report, summary: UpdateSummary) -> None:
+    try:
+        result = store.import_bytes(data, path, source)
+    except FeedError as exc:
+        report(f"{path}: not imported ({exc}); keeping the previous copy")
+        summary.failed += 1
+        return
+    summary.imported += 1
+    report(f"{result.info.name}: {describe_counts(result.info.counts)}")
+
+
+def update_from_folder(store: FeedStore, folder: Path, report: Report) -> UpdateSummary:
+    """Import every file listed in ``folder/manifest.sha256`` whose sha256 matches."""
+    manifest = folder / MANIFEST
+    if not manifest.is_file():
+        raise FeedError(f"{folder} has no {MANIFEST} (a folder written by 'exposure feeds export')")
+    summary = UpdateSummary()
+    root = folder.resolve()
+    lines = read_limited(manifest).decode("utf-8", errors="replace").splitlines()
+    for number, line in enumerate(lines, 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        match = _MANIFEST_LINE.match(line.rstrip("\r"))
+        rel = match.group(2) if match else ""
+        path = (root / rel).resolve() if match else root
+        if not match or PurePosixPath(rel).is_absolute() or root not in path.parents:
+            report(f"{MANIFEST} line {number}: not '<sha256>  <file in this folder>'; skipped")
+            summary.failed += 1
+            continue
+        try:
+            data = read_limited(path)
+        except FeedError as exc:
+            report(f"{rel}: {exc}; skipped")
+            summary.failed += 1
+            continue
+        if hashlib.sha256(data).hexdigest() != match.group(1).lower():
+            report(f"{rel}: its sha256 does not match {MANIFEST}; not imported")
+            summary.failed += 1
+            continue
+        _import(store, data, rel, str(path), report, summary)
+    return summary
+
+
+def export(store: FeedStore, folder: Path, report: Report) -> int:
+    """Copy every stored feed's original file into ``folder`` with a manifest; returns how many."""
+    if (folder / MANIFEST).exists():
+        raise FeedError(f"{folder} already holds {MANIFEST}: choose an empty folder")
+    names = store.names()
+    if not names:
+        raise FeedError("there are no feeds to export (see 'exposure feeds import')")
+    folder.mkdir(parents=True, exist_ok=True)
+    lines = []
+    for name in names:
+        original = store.original(name)
+        data = original.read_bytes()
+        target = f"{name}{original.suffix}"
+        (folder / target).write_bytes(data)
+        lines.append(f"{hashlib.sha256(data).hexdigest()}  {target}\n")
+        report(f"{target}")
+    (folder / MANIFEST).write_text("".join(lines), encoding="utf-8")
+    return len(names)
