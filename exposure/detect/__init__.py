@@ -10,6 +10,7 @@ from exposure.detect.base import Detector
 # react to the observation types they know and ignore the rest.
 DETECTORS: tuple[str, ...] = (
     "exposure.detect.indicators:IndicatorDetector",
+    "exposure.detect.host:HostHeuristics",
 )
 
 
