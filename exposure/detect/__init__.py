@@ -11,6 +11,8 @@ from exposure.detect.base import Detector
 DETECTORS: tuple[str, ...] = (
     "exposure.detect.indicators:IndicatorDetector",
     "exposure.detect.host:HostHeuristics",
+    "exposure.detect.android:AndroidHeuristics",
+    "exposure.detect.network:NetworkHeuristics",
 )
 
 
