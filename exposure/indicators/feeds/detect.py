@@ -79,7 +79,7 @@ def parse_feed(data: bytes, filename: str, name: str | None = None, profile: str
     fmt, document = sniff(text)
     default = default_name(filename, fmt)
     defaults = defaults_for(default)
-    feed_name = check_name(name if name else default)
+    feed_name = check_name(default if name is None else name)
     feed_profile = defaults.profile if profile is None else profile
     builder = FeedBuilder(name=feed_name, profile=feed_profile)
     if fmt == echap.FORMAT:
