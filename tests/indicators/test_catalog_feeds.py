@@ -1,0 +1,65 @@
+"""build_catalog over stored feeds: label-boundary matching, profile attachment, warnings."""
+
+from __future__ import annotations
+
+from exposure.indicators.catalog import build_catalog
+from exposure.indicators.feeds.store import FEED_FILE, FeedStore
+from exposure.indicators.profiles import load_bundled_profiles
+from exposure.model import IndicatorRole
+from tests.paths import FEEDS
+
+ECHAP = FEEDS / "stalkerware-indicators" / "ioc.yaml"
+
+
+def test_echap_c2_matches_itself_and_subdomains_never_the_shared_parent() -> None:
+    FeedStore.default().import_file(ECHAP)
+    catalog = build_catalog()
+    assert [f.name for f in catalog.feeds] == ["echap-stalkerware"]
+    index = catalog.index
+    # mSpy's C2, kept across its renames (research/network-detection.md §6)
+    hits = index.lookup_domain("mobile-gw.thd.cc")
+    assert any(h.threat == "mspy" and h.role is IndicatorRole.C2 and h.source == "echap-stalkerware" for h in hits)
+    assert any(h.source == "echap-stalkerware" for h in index.lookup_domain("Deep.Mobile-GW.thd.cc."))
+    # a C2 on Firebase: the exact name and its subdomains, never firebaseio.com itself
+    assert index.lookup_domain("12d60.firebaseio.com")
+    assert index.lookup_domain("x.12d60.firebaseio.com")
+    assert not index.lookup_domain("firebaseio.com")
+    assert not index.lookup_domain("other-app.firebaseio.com")
+    assert not index.lookup_domain("x12d60.firebaseio.com")
+    assert catalog.index.threat("mspy") is not None
+
+
+def test_feeds_follow_the_chosen_profiles() -> None:
+    store = FeedStore.default()
+    store.import_file(ECHAP)  # attached to "stalkerware"
+    store.import_file(FEEDS / "mvt-indicators" / "candiru" / "candiru.stix2")  # attached to none
+    bundled = {p.id for p in load_bundled_profiles()}
+
+    none_chosen = build_catalog([])
+    assert [f.name for f in none_chosen.feeds] == ["candiru"]
+    assert not none_chosen.index.lookup_domain("mobile-gw.thd.cc")
+    assert none_chosen.index.lookup_domain("conquerconfess.com")
+
+    if "stalkerware" in bundled:
+        chosen = build_catalog(["stalkerware"])
+        assert [f.name for f in chosen.feeds] == ["candiru", "echap-stalkerware"]
+        # feed and profile threats share ids: the profile's texts win, the feed adds values
+        mspy = chosen.index.threat("mspy")
+        assert mspy is not None and mspy.what_it_is.get("en")
+    everything = build_catalog()
+    assert {f.name for f in everything.feeds} == {"candiru", "echap-stalkerware"}
+
+
+def test_an_unreadable_feed_is_a_warning_not_a_failure() -> None:
+    store = FeedStore.default()
+    store.import_file(FEEDS / "mvt-indicators" / "cellebrite" / "cellebrite.stix2")
+    store.import_file(FEEDS / "mvt-indicators" / "candiru" / "candiru.stix2")
+    (store.root / "cellebrite" / FEED_FILE).write_text('{"schema": "exposure.feed/1", "info": {}}', encoding="utf-8")
+    catalog = build_catalog()
+    assert [f.name for f in catalog.feeds] == ["candiru"]
+    assert catalog.warnings == ["feed 'cellebrite' could not be read (KeyError); import it again"]
+
+
+def test_no_data_folder_means_no_feeds() -> None:
+    catalog = build_catalog(use_feeds=True)
+    assert catalog.feeds == [] and catalog.warnings == []

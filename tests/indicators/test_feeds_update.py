@@ -1,0 +1,151 @@
+"""``feeds update`` against a local HTTP server, with no network, and from a folder."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from exposure.indicators.feeds.store import FEED_FILE, FeedStore
+from tests.indicators.feed_helpers import run_cli
+from tests.paths import FEEDS
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def upstream(tmp_path: Path) -> Iterator[tuple[str, list[str]]]:
+    """An HTTP server on 127.0.0.1 serving ../shared/feeds laid out like raw.githubusercontent.com.
+
+    Yields the base URL and the requested paths.
+    """
+    root = tmp_path / "upstream"
+    echap = root / "AssoEchap" / "stalkerware-indicators" / "master"
+    echap.mkdir(parents=True)
+    shutil.copy(FEEDS / "stalkerware-indicators" / "ioc.yaml", echap / "ioc.yaml")
+    mvt = root / "mvt-project" / "mvt-indicators" / "main"
+    shutil.copytree(FEEDS / "mvt-indicators", mvt)
+    requests: list[str] = []
+
+    class Handler(_QuietHandler):
+        def do_GET(self) -> None:
+            requests.append(self.path)
+            super().do_GET()
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(root)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", requests
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+def _mvt_paths_in_this_repo() -> set[str]:
+    index = yaml.safe_load((FEEDS / "mvt-indicators" / "indicators.yaml").read_text(encoding="utf-8"))
+    return {e["github"]["path"] for e in index["indicators"] if e["github"]["owner"] == "mvt-project"}
+
+
+def test_update_fetches_echap_and_the_mvt_index(
+    upstream: tuple[str, list[str]], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base, requests = upstream
+    monkeypatch.setenv("EXPOSURE_FEED_BASE_URL", base)
+    code, out, err = run_cli(capsys, "feeds", "update")
+    # watchware.yaml and the AmnestyTech files are not in ../shared: reported, not fatal
+    assert code == 1, err
+    assert f"{base}/AssoEchap/stalkerware-indicators/master/watchware.yaml: could not fetch (HTTP 404)" in out
+    assert "/AmnestyTech/investigations/master/2021-07-18_nso/pegasus.stix2: could not fetch (HTTP 404)" in out
+    assert "echap-stalkerware: 613 package ids, 471 certificate SHA-1s, 925 C2 domains" in out
+    infos = {i.name: i for i in FeedStore.default().list()}
+    stems = {Path(p).stem.replace("_", "-").lower() for p in _mvt_paths_in_this_repo()}
+    assert set(infos) == stems | {"echap-stalkerware"}
+    assert infos["echap-stalkerware"].source == f"{base}/AssoEchap/stalkerware-indicators/master/ioc.yaml"
+    assert infos["echap-stalkerware"].sha256 == "6052636f093dce2d329fc06b7d572c6d4462d73539f72f13d1af1f96ea74864e"
+    assert infos["cellebrite"].profile == "forensic-agents"
+    # the index's own Echap STIX2 entry is left out: ioc.yaml is fetched directly
+    assert not any("generated/stalkerware.stix2" in r for r in requests)
+    assert f"{len(stems) + 1} feeds updated" in out
+
+
+def test_update_with_no_network_keeps_the_feeds(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    FeedStore.default().import_file(FEEDS / "mvt-indicators" / "cellebrite" / "cellebrite.stix2")
+    before = (FeedStore.default().root / "cellebrite" / FEED_FILE).read_bytes()
+    with socket.socket() as sock:  # a port that nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    monkeypatch.setenv("EXPOSURE_FEED_BASE_URL", f"http://127.0.0.1:{port}")
+    code, out, err = run_cli(capsys, "feeds", "update")
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1
+    assert err.startswith("exposure: could not reach 127.0.0.1 (") and err.endswith("keeping the feeds you have\n")
+    assert (FeedStore.default().root / "cellebrite" / FEED_FILE).read_bytes() == before
+
+
+@pytest.mark.parametrize("base", ["http://example.org", "ftp://127.0.0.1", "file:///etc"])
+def test_update_refuses_plain_http_to_other_hosts(
+    base: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("EXPOSURE_FEED_BASE_URL", base)
+    code, _, err = run_cli(capsys, "feeds", "update")
+    assert code == 2 and "must be an https:// address" in err
+
+
+def test_export_then_update_from_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = FeedStore.default()
+    store.import_file(FEEDS / "stalkerware-indicators" / "ioc.yaml")
+    store.import_file(FEEDS / "mvt-indicators" / "intellexa_predator" / "predator.stix2")
+    stick = tmp_path / "stick"
+    code, out, _ = run_cli(capsys, "feeds", "export", str(stick))
+    assert code == 0 and "Exported 2 feeds" in out
+    assert sorted(p.name for p in stick.iterdir()) == ["echap-stalkerware.yaml", "manifest.sha256", "predator.stix2"]
+    before = {i.name: (i.sha256, i.counts, i.profile) for i in store.list()}
+
+    monkeypatch.setenv("EXPOSURE_DATA_DIR", str(tmp_path / "other-computer"))
+    code, out, err = run_cli(capsys, "feeds", "update", "--from", str(stick))
+    assert code == 0, out + err
+    after = {i.name: (i.sha256, i.counts, i.profile) for i in FeedStore.default().list()}
+    assert after == before
+
+
+def test_update_from_folder_rejects_a_tampered_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    FeedStore.default().import_file(FEEDS / "stalkerware-indicators" / "ioc.yaml")
+    FeedStore.default().import_file(FEEDS / "mvt-indicators" / "candiru" / "candiru.stix2")
+    stick = tmp_path / "stick"
+    run_cli(capsys, "feeds", "export", str(stick))
+    with open(stick / "candiru.stix2", "ab") as f:
+        f.write(b" ")
+    with open(stick / "manifest.sha256", "a", encoding="utf-8") as f:
+        f.write(f"{'0' * 64}  ../outside.stix2\n")
+        f.write("not a manifest line\n")
+    monkeypatch.setenv("EXPOSURE_DATA_DIR", str(tmp_path / "trainee"))
+    code, out, _ = run_cli(capsys, "feeds", "update", "--from", str(stick))
+    assert code == 1
+    assert "candiru.stix2: its sha256 does not match manifest.sha256; not imported" in out
+    assert "manifest.sha256 line 3: not '<sha256>  <file in this folder>'; skipped" in out
+    assert "manifest.sha256 line 4:" in out
+    assert "1 feeds updated, 3 problems." in out
+    assert FeedStore.default().names() == ["echap-stalkerware"]
+
+
+def test_update_from_folder_without_manifest(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run_cli(capsys, "feeds", "update", "--from", str(tmp_path))
+    assert code == 2 and "has no manifest.sha256" in err
