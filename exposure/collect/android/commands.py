@@ -1,0 +1,127 @@
+"""Every adb command exposure runs on a phone, in one place, and the runner that refuses
+anything else.
+
+All of them only read: package lists, ``dumpsys`` state, settings, properties, the process
+list, and hashes of installed app files. Nothing here installs, uninstalls, disables,
+changes a setting or writes on the phone. A command is identified by its ``name``, which
+is also the file name its output gets in a saved dump.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    name: str  # file stem in a saved dump
+    args: tuple[str, ...]  # after ``adb -s SERIAL``
+    timeout: float = 30.0
+    what: str = ""  # what it reads, in words, for "not checked" lines
+
+
+PACKAGES = Command("pm_list_packages", ("shell", "pm", "list", "packages", "-f", "-i", "-U", "-u"),
+                   60, "the list of installed apps")
+# Some phones reject -i; androidqf falls back the same way.
+PACKAGES_NO_INSTALLER = Command("pm_list_packages_noinstaller",
+                                ("shell", "pm", "list", "packages", "-f", "-U", "-u"), 60,
+                                "the list of installed apps")
+SYSTEM_PACKAGES = Command("pm_list_packages_system", ("shell", "pm", "list", "packages", "-s"), 60,
+                          "which apps are part of the system")
+DISABLED_PACKAGES = Command("pm_list_packages_disabled", ("shell", "pm", "list", "packages", "-d"), 60,
+                            "which apps are switched off")
+DUMPSYS_PACKAGE = Command("dumpsys_package", ("shell", "dumpsys", "package"), 180,
+                          "app details (versions, permissions, install dates)")
+DUMPSYS_ACCESSIBILITY = Command("dumpsys_accessibility", ("shell", "dumpsys", "accessibility"), 60,
+                                "accessibility services")
+DUMPSYS_DEVICE_POLICY = Command("dumpsys_device_policy", ("shell", "dumpsys", "device_policy"), 60,
+                                "device administrators and device management")
+DUMPSYS_CONNECTIVITY = Command("dumpsys_connectivity", ("shell", "dumpsys", "connectivity"), 60,
+                               "active VPN connections")
+SETTINGS_SECURE = Command("settings_secure", ("shell", "settings", "list", "secure"), 30,
+                          "secure settings (notification readers, always-on VPN)")
+SETTINGS_GLOBAL = Command("settings_global", ("shell", "settings", "list", "global"), 30,
+                          "global settings (Play Protect, developer options, USB debugging)")
+GETPROP = Command("getprop", ("shell", "getprop"), 30, "device properties (model, Android version)")
+PROCESSES = Command("ps", ("shell", "ps", "-A"), 30, "running processes")
+# Android before 8 lists every process with plain ``ps`` and rejects ``-A``.
+PROCESSES_OLD = Command("ps_old", ("shell", "ps"), 30, "running processes")
+
+# The order is the order of collection: cheap and important first.
+READ_ONLY_COMMANDS: tuple[Command, ...] = (
+    GETPROP, PACKAGES, PACKAGES_NO_INSTALLER, SYSTEM_PACKAGES, DISABLED_PACKAGES, DUMPSYS_PACKAGE,
+    DUMPSYS_ACCESSIBILITY, DUMPSYS_DEVICE_POLICY, DUMPSYS_CONNECTIVITY, SETTINGS_SECURE,
+    SETTINGS_GLOBAL, PROCESSES, PROCESSES_OLD,
+)
+
+# ``adb devices -l`` runs before a phone is chosen (no ``-s``).
+DEVICES_ARGS: tuple[str, ...] = ("devices", "-l")
+
+# ``sha256sum`` of installed APK files: the paths come from the phone, so each must look
+# like an app file under /data/app (no shell characters: adb hands the words to a shell).
+HASH_PREFIX: tuple[str, ...] = ("shell", "sha256sum")
+HASH_NAME = "sha256sum_apks"
+HASH_BATCH = 40
+_APK_PATH = re.compile(r"^/data/app/[A-Za-z0-9._~=+\-/]+\.apk$")
+
+_ALLOWED = {c.args: c for c in READ_ONLY_COMMANDS}
+_SERIAL = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
+
+
+class CommandRefused(Exception):
+    """A command that is not on the read-only list: a bug, never run."""
+
+
+class CommandFailed(Exception):
+    """adb could not run a listed command (timeout, device gone, non-zero exit)."""
+
+
+def is_hashable_apk_path(path: str) -> bool:
+    return bool(_APK_PATH.match(path)) and ".." not in path
+
+
+def check_allowed(args: Sequence[str]) -> None:
+    """Raise CommandRefused unless ``args`` (after ``-s SERIAL``) is on the read-only list."""
+    args = tuple(args)
+    if args in _ALLOWED or args == DEVICES_ARGS:
+        return
+    if args[:len(HASH_PREFIX)] == HASH_PREFIX and len(args) > len(HASH_PREFIX):
+        paths = args[len(HASH_PREFIX):]
+        if len(paths) <= HASH_BATCH and all(is_hashable_apk_path(p) for p in paths):
+            return
+    raise CommandRefused(f"refusing to run an adb command that is not on the read-only list: {args!r}")
+
+
+class AdbRunner:
+    """Runs allowed adb commands, with a timeout each, and returns their text output."""
+
+    def __init__(self, adb: str, serial: str = "") -> None:
+        if serial and not _SERIAL.match(serial):
+            raise CommandRefused(f"not a device serial: {serial!r}")
+        self.adb = adb
+        self.serial = serial
+
+    def run(self, args: Sequence[str], timeout: float = 30.0) -> str:
+        check_allowed(args)
+        argv = [self.adb]
+        if self.serial and tuple(args) != DEVICES_ARGS:
+            argv += ["-s", self.serial]
+        argv += list(args)
+        try:
+            done = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout,
+                                  check=False)
+        except subprocess.TimeoutExpired:
+            raise CommandFailed(f"no answer within {timeout:.0f} s") from None
+        except OSError as exc:
+            raise CommandFailed(f"adb could not be started ({exc.strerror or exc})") from None
+        out = done.stdout.decode("utf-8", errors="replace")
+        if done.returncode != 0:
+            err = done.stderr.decode("utf-8", errors="replace").strip().splitlines()
+            raise CommandFailed(err[-1][:200] if err else f"adb exited with code {done.returncode}")
+        return out
+
+    def command(self, command: Command) -> str:
+        return self.run(command.args, command.timeout)

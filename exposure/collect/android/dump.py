@@ -1,0 +1,55 @@
+"""A folder written by ``exposure scan --android --save DIR`` (kind "android-dump").
+
+The manifest is checked first; a file that was changed, added or removed since the phone
+was read is reported as a warning, and what is there is still analysed the same way as a
+live phone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from exposure.collect.android import commands as cmd
+from exposure.collect.android.adb import parse_hashes
+from exposure.collect.android.phone import assemble
+from exposure.collect.android.savedump import read_dump
+from exposure.collect.base import CollectContext, SourceInfo
+from exposure.model import Observation
+
+if TYPE_CHECKING:
+    from exposure.scan import SourceSpec
+
+
+def make_collector(spec: SourceSpec) -> DumpCollector:
+    return DumpCollector(spec.target)
+
+
+class DumpCollector:
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.info = SourceInfo(kind="android-dump", name=path)
+
+    def collect(self, ctx: CollectContext) -> Iterator[Observation]:
+        dump = read_dump(self.path)
+        for problem in dump.problems:
+            ctx.warn(problem)
+        for key in ("serial", "time", "exposure_version"):
+            if dump.device.get(key):
+                self.info.details[f"saved {key.replace('_', ' ')}"] = dump.device[key]
+        for command in cmd.READ_ONLY_COMMANDS:
+            if command.name in dump.outputs:
+                if command.what not in self.info.checked:
+                    self.info.checked.append(command.what)
+        for command in cmd.READ_ONLY_COMMANDS:
+            if command.what not in self.info.checked and command.what not in self.info.not_checked:
+                self.info.not_checked.append(command.what)
+        hashes = parse_hashes(dump.outputs.get(cmd.HASH_NAME, ""))
+        yield from assemble(dump.outputs, self.info, "android-dump", apk_hashes=hashes,
+                            source=_serial(dump.device.get("serial", "")) or self.info.name)
+
+
+def _serial(value: str) -> str:
+    """The saved serial, if it looks like one (the file may have been edited)."""
+    value = value.strip()
+    return value if value and len(value) <= 128 and all(c.isalnum() or c in "._:-" for c in value) else ""

@@ -1,0 +1,25 @@
+"""``settings list <namespace>`` and androidqf ``settings_*.txt``: ``key=value`` per line.
+
+The value may be empty and may contain ``=``: split on the first one only.
+"""
+
+from __future__ import annotations
+
+import re
+
+_KEY = re.compile(r"^[A-Za-z0-9_.:\-]+$")
+
+
+def parse_settings(text: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for line in text.splitlines():
+        key, sep, value = line.strip().partition("=")
+        if sep and _KEY.match(key):
+            out[key] = value.strip()
+    return out
+
+
+def parse_get(text: str) -> str:
+    """``settings get`` output: one value, ``null`` when unset (returned as "")."""
+    value = text.strip()
+    return "" if value == "null" else value

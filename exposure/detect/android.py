@@ -1,0 +1,271 @@
+"""Android heuristics: patterns on a phone that are worth a look but are not proof.
+
+They read the typed Android observations (apps, privileged components, settings, files),
+keep a small summary per phone, and decide at the end, when everything about that phone
+has been seen. Indicator matches (known package ids, certificates, APK hashes, including
+state-monitoring apps such as BXAQ or MFSocket) are not here: they come from
+``exposure.detect.indicators``. Each rule is documented in docs/detections.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from exposure.detect.base import DetectContext
+from exposure.model import Category, Confidence, Finding, Observation, Severity
+from exposure.observations.android import AndroidComponent, AndroidFile, AndroidPackage, AndroidSetting
+
+RULES: tuple[str, ...] = (
+    "android.sideloaded",
+    "android.accessibility",
+    "android.device-admin",
+    "android.notification-listener",
+    "android.play-protect-off",
+    "android.dangerous-permissions",
+    "android.always-on-vpn",
+    "android.developer-options",
+    "android.root",
+)
+
+# Installers that are app stores. Sources: the store apps' own package ids as published by
+# Google, Samsung, Huawei, Honor, Xiaomi, OPPO/HeyTap, vivo, Amazon, Tencent, Baidu, 360,
+# Meizu and Lenovo; F-Droid and the Aurora/Neo Store clients are open-source stores that
+# do not carry stalkerware. ``com.google.android.packageinstaller`` and
+# ``com.android.packageinstaller`` are NOT stores: they install an APK file the person (or
+# someone else) opened, which is how stalkerware is installed (MVT flags them as well,
+# formats.md §4; spytrap-adb's SpyLive360 recording shows com.android.packageinstaller).
+KNOWN_STORES: frozenset[str] = frozenset({
+    "com.android.vending",  # Google Play
+    "com.google.android.feedback",  # Google Play on old Android versions
+    "com.sec.android.app.samsungapps",  # Samsung Galaxy Store
+    "com.huawei.appmarket",  # Huawei AppGallery
+    "com.hihonor.appmarket",  # Honor App Market
+    "com.xiaomi.market", "com.xiaomi.mipicks",  # Xiaomi GetApps / Mi Market
+    "com.oppo.market", "com.heytap.market",  # OPPO / OnePlus / realme
+    "com.bbk.appstore", "com.vivo.appstore",  # vivo
+    "com.amazon.venezia",  # Amazon Appstore
+    "com.tencent.android.qqdownloader",  # Tencent MyApp (应用宝)
+    "com.baidu.appsearch",  # Baidu mobile assistant
+    "com.qihoo.appstore",  # 360 mobile assistant
+    "com.meizu.mstore",  # Meizu App Store
+    "com.lenovo.leos.appstore",  # Lenovo
+    "org.fdroid.fdroid", "org.fdroid.basic",  # F-Droid
+    "com.aurora.store", "com.machiav3lli.fdroid",  # Aurora Store, Neo Store
+})
+
+# VPN apps published by well-known providers; any other always-on VPN is worth a look.
+KNOWN_VPN_APPS: frozenset[str] = frozenset({
+    "com.wireguard.android", "de.blinkt.openvpn", "net.openvpn.openvpn", "ch.protonvpn.android",
+    "net.mullvad.mullvadvpn", "org.torproject.android", "com.nordvpn.android", "com.expressvpn.vpn",
+    "org.outline.android.client", "com.cloudflare.onedotonedotonedotone", "com.psiphon3",
+    "com.psiphon3.subscription", "org.getlantern.lantern", "com.mozilla.firefox.vpn",
+    "com.google.android.apps.privacy.wildlife", "org.strongswan.android", "com.tailscale.ipn",
+})
+
+LOCATION = frozenset({"android.permission.ACCESS_FINE_LOCATION", "android.permission.ACCESS_COARSE_LOCATION",
+                      "android.permission.ACCESS_BACKGROUND_LOCATION"})
+MESSAGES_OR_CALLS = frozenset({"android.permission.READ_SMS", "android.permission.RECEIVE_SMS",
+                               "android.permission.READ_CALL_LOG"})
+MICROPHONE = frozenset({"android.permission.RECORD_AUDIO"})
+
+_MAX_LISTED = 15
+_MAX_EVIDENCE = 50
+_ROLE_WORDS = {
+    "device-admin": "device administrator",
+    "device-owner": "device owner",
+    "profile-owner": "profile owner (work profile manager)",
+}
+
+
+@dataclass(slots=True)
+class _Phone:
+    packages: dict[str, AndroidPackage] = field(default_factory=dict)
+    components: list[AndroidComponent] = field(default_factory=list)
+    settings: dict[str, AndroidSetting] = field(default_factory=dict)
+    root_files: list[AndroidFile] = field(default_factory=list)
+
+
+class AndroidHeuristics:
+    """The Android heuristics of docs/detections.md, one finding per app or per phone."""
+
+    name = "android"
+
+    def __init__(self) -> None:
+        self._phones: dict[str, _Phone] = {}
+
+    def observe(self, obs: Observation, ctx: DetectContext) -> Iterable[Finding]:
+        if isinstance(obs, AndroidPackage):
+            self._phone(obs).packages[obs.package] = obs
+        elif isinstance(obs, AndroidComponent):
+            self._phone(obs).components.append(obs)
+        elif isinstance(obs, AndroidSetting):
+            self._phone(obs).settings[obs.key] = obs
+        elif isinstance(obs, AndroidFile) and obs.note == "root binary":
+            self._phone(obs).root_files.append(obs)
+        return ()
+
+    def _phone(self, obs: Observation) -> _Phone:
+        phone = self._phones.get(obs.source)
+        if phone is None:
+            phone = self._phones[obs.source] = _Phone()
+        return phone
+
+    def finish(self, ctx: DetectContext) -> Iterable[Finding]:
+        for source, phone in self._phones.items():
+            yield from _phone_findings(source, phone, ctx)
+
+
+def _phone_findings(source: str, phone: _Phone, ctx: DetectContext) -> Iterator[Finding]:
+    dangerous = set()
+    for finding in _dangerous(phone):
+        dangerous.add(finding.subject)
+        yield finding
+    yield from _components(phone, skip_accessibility=dangerous)
+    yield from _sideloaded(source, phone, ctx)
+    yield from _play_protect(source, phone)
+    yield from _developer(source, phone)
+    yield from _root(source, phone)
+
+
+def _is_third_party(phone: _Phone, package: str, owner_is_system: bool | None) -> bool:
+    pkg = phone.packages.get(package)
+    if pkg is not None:
+        return not pkg.system
+    return owner_is_system is not True
+
+
+def _origin(phone: _Phone, package: str) -> str:
+    pkg = phone.packages.get(package)
+    if pkg is None or pkg.system:
+        return "unknown" if pkg is None else "part of the system"
+    if pkg.installer in KNOWN_STORES:
+        return f"an app store ({pkg.installer})"
+    return f"outside an app store ({pkg.installer or 'no installer recorded'})"
+
+
+def _components(phone: _Phone, skip_accessibility: set[str]) -> Iterator[Finding]:
+    done: set[tuple[str, str]] = set()
+    for comp in phone.components:
+        if not _is_third_party(phone, comp.package, comp.owner_is_system):
+            continue
+        if comp.role == "accessibility":
+            if comp.package in skip_accessibility:
+                continue
+            rule, severity, words = "android.accessibility", Severity.MEDIUM, "accessibility service"
+            title = "An app can read the screen and act on it (accessibility service)"
+        elif comp.role in _ROLE_WORDS:
+            rule, severity, words = "android.device-admin", Severity.MEDIUM, _ROLE_WORDS[comp.role]
+            title = f"An app has management powers over the phone ({words})"
+        elif comp.role == "notification-listener":
+            rule, severity, words = "android.notification-listener", Severity.LOW, "notification reader"
+            title = "An app can read your notifications"
+        elif comp.role == "always-on-vpn":
+            if comp.package in KNOWN_VPN_APPS:
+                continue
+            rule, severity, words = "android.always-on-vpn", Severity.MEDIUM, "always-on VPN"
+            title = "All internet traffic goes through a VPN app"
+        else:
+            continue
+        if (rule, comp.package) in done:
+            continue
+        done.add((rule, comp.package))
+        same = [c for c in phone.components if c.package == comp.package and c.role == comp.role]
+        evidence: list[Observation] = list(same)
+        if comp.package in phone.packages:
+            evidence.append(phone.packages[comp.package])
+        yield Finding(
+            rule=rule, severity=severity, category=Category.HEURISTIC,
+            title=f"{title}: {comp.package}",
+            confidence=Confidence.MEDIUM, evidence=tuple(evidence), subject=comp.package,
+            params=(("app", comp.package), ("component", ", ".join(c.component or c.package for c in same)),
+                    ("role", words), ("origin", _origin(phone, comp.package))),
+        )
+
+
+def _dangerous(phone: _Phone) -> Iterator[Finding]:
+    accessibility = {c.package: c for c in phone.components if c.role == "accessibility"}
+    for package, comp in accessibility.items():
+        pkg = phone.packages.get(package)
+        if pkg is None or pkg.system:
+            continue
+        granted = set(pkg.granted_permissions)
+        if not (granted & LOCATION and granted & MESSAGES_OR_CALLS and granted & MICROPHONE):
+            continue
+        held = sorted(granted & (LOCATION | MESSAGES_OR_CALLS | MICROPHONE))
+        yield Finding(
+            rule="android.dangerous-permissions", severity=Severity.HIGH, category=Category.HEURISTIC,
+            title=f"An app can follow location, read messages or calls, listen, and read the screen: {package}",
+            confidence=Confidence.MEDIUM, evidence=(pkg, comp), subject=package,
+            params=(("app", package), ("permissions", ", ".join(p.rsplit(".", 1)[-1] for p in held)),
+                    ("component", comp.component or package), ("origin", _origin(phone, package))),
+        )
+
+
+def _sideloaded(source: str, phone: _Phone, ctx: DetectContext) -> Iterator[Finding]:
+    if phone.packages and not any(p.installer for p in phone.packages.values()):
+        ctx.warn(f"{source}: the phone did not say which app installed each app; "
+                 "apps installed from outside an app store could not be checked")
+        return
+    apps = sorted((p for p in phone.packages.values() if not p.system and p.installer not in KNOWN_STORES),
+                  key=lambda p: p.package)
+    if not apps:
+        return
+    names = [p.package for p in apps]
+    listed = ", ".join(names[:_MAX_LISTED]) + (f" and {len(names) - _MAX_LISTED} more"
+                                                if len(names) > _MAX_LISTED else "")
+    yield Finding(
+        rule="android.sideloaded", severity=Severity.LOW, category=Category.HEURISTIC,
+        title=f"{len(apps)} app(s) installed from outside an app store",
+        confidence=Confidence.MEDIUM, evidence=tuple(apps[:_MAX_EVIDENCE]), subject=source,
+        params=(("count", str(len(apps))), ("apps", listed), ("phone", source)),
+    )
+
+
+def _value(phone: _Phone, key: str) -> str | None:
+    setting = phone.settings.get(key)
+    return None if setting is None else setting.value.strip()
+
+
+def _play_protect(source: str, phone: _Phone) -> Iterator[Finding]:
+    off = []
+    if _value(phone, "package_verifier_enable") == "0":
+        off.append("package_verifier_enable=0 (app scanning off)")
+    if _value(phone, "package_verifier_user_consent") == "-1":
+        off.append("package_verifier_user_consent=-1 (scanning was declined)")
+    if _value(phone, "verifier_verify_adb_installs") == "0":
+        off.append("verifier_verify_adb_installs=0 (apps installed over USB are not scanned)")
+    if not off:
+        return
+    evidence = tuple(phone.settings[k] for k in ("package_verifier_enable", "package_verifier_user_consent",
+                                                 "verifier_verify_adb_installs") if k in phone.settings)
+    yield Finding(
+        rule="android.play-protect-off", severity=Severity.MEDIUM, category=Category.HEURISTIC,
+        title="Google Play Protect is turned off", confidence=Confidence.HIGH, evidence=evidence,
+        subject=source, params=(("settings", "; ".join(off)), ("phone", source)),
+    )
+
+
+def _developer(source: str, phone: _Phone) -> Iterator[Finding]:
+    on = [k for k in ("development_settings_enabled", "adb_enabled", "adb_wifi_enabled") if _value(phone, k) == "1"]
+    if not on:
+        return
+    yield Finding(
+        rule="android.developer-options", severity=Severity.INFO, category=Category.HEURISTIC,
+        title="Developer options and USB debugging are on", confidence=Confidence.HIGH,
+        evidence=tuple(phone.settings[k] for k in on), subject=source,
+        params=(("settings", ", ".join(f"{k}=1" for k in on)), ("phone", source),
+                ("wireless", "yes" if "adb_wifi_enabled" in on else "no")),
+    )
+
+
+def _root(source: str, phone: _Phone) -> Iterator[Finding]:
+    if not phone.root_files:
+        return
+    paths = sorted({f.path for f in phone.root_files})
+    yield Finding(
+        rule="android.root", severity=Severity.MEDIUM, category=Category.HEURISTIC,
+        title="Tools that give full control of the phone (root) were found", confidence=Confidence.MEDIUM,
+        evidence=tuple(phone.root_files[:_MAX_EVIDENCE]), subject=source,
+        params=(("paths", ", ".join(paths[:_MAX_LISTED])), ("phone", source)),
+    )
