@@ -1,7 +1,157 @@
-"""The Textual app (placeholder until the TUI lands)."""
+"""The guided app: ``exposure`` with no arguments (``exposure demo`` for the workshop demo).
+
+The app only guides and presents: it builds a ScanRequest, runs ``exposure.scan.run_scan``
+in a thread worker, and shows the result through the explain and report layers. It writes
+nothing to disk unless the person saves a report. F10 (shown on every screen) leaves at
+once and clears the terminal, like the quick-exit button on support websites.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from exposure.explain.i18n import languages, resolve_language
+from exposure.tui.texts import tr
+from exposure.tui.theme import CALM, HIGH_CONTRAST
+
+if TYPE_CHECKING:
+    from exposure.scan import SourceSpec
+
+# Clear the scrollback, the screen, and put the cursor home.
+CLEAR_TERMINAL = "\x1b[3J\x1b[2J\x1b[H"
 
 
-def run_app() -> int:
-    from exposure.errors import UserError
+class ExposureApp(App[int]):
+    """The app and the state of one guided check (nothing of it is ever written to disk)."""
 
-    raise UserError("the guided app is not available yet; see 'exposure --help'")
+    CSS_PATH = "app.tcss"
+    TITLE = "exposure"
+    BINDINGS = [  # noqa: RUF012 - Textual's own class-level convention
+        # F10: one key, not used for typing, same place on every keyboard, shown first in
+        # the footer of every screen. Ctrl+Q (Textual's usual quit) does the same.
+        Binding("f10", "quick_exit", "Quick exit", key_display="F10", priority=True, id="quick_exit"),
+        Binding("ctrl+q", "quick_exit", "Quick exit", show=False, priority=True),
+        Binding("f1", "help", "Help", key_display="F1", id="help"),
+        Binding("f2", "switch_language", "Language", key_display="F2", priority=True, id="language"),
+        Binding("f3", "toggle_contrast", "Contrast", show=False),
+    ]
+
+    def __init__(self, demo: bool = False, lang: str | None = None, export_dir: Path | None = None) -> None:
+        super().__init__()
+        self.demo_launch = demo  # started as ``exposure demo``
+        self.demo = demo  # the current check uses the bundled demo data (shows DEMO on every screen)
+        # What the person chose; kept in memory only.
+        self.sources: tuple[SourceSpec, ...] = ()
+        self.selected_profiles: frozenset[str] | None = None  # None: all
+        self.lang = resolve_language(lang or os.environ.get("EXPOSURE_LANG"))
+        self.export_dir = export_dir
+        self.quick_exited = False
+        # Set while a check runs, so that quick exit can stop it too.
+        self.active_cancel: threading.Event | None = None
+
+    # -- texts ---------------------------------------------------------------------------
+    def t(self, key: str, **params: object) -> str:
+        return tr(key, self.lang, **params)
+
+    def next_language(self) -> str:
+        codes = list(languages())
+        return codes[(codes.index(self.lang) + 1) % len(codes)] if self.lang in codes else codes[0]
+
+    def next_language_name(self) -> str:
+        return languages()[self.next_language()]
+
+    # -- life cycle ----------------------------------------------------------------------
+    def on_mount(self) -> None:
+        self.register_theme(CALM)
+        self.register_theme(HIGH_CONTRAST)
+        self.theme = CALM.name
+        from exposure.tui.screens.welcome import WelcomeScreen
+
+        self.push_screen(WelcomeScreen())
+
+    # -- actions available everywhere -----------------------------------------------------
+    def action_quick_exit(self) -> None:
+        self.quick_exited = True
+        if self.active_cancel is not None:
+            self.active_cancel.set()
+        self.exit(0)
+
+    async def action_switch_language(self) -> None:
+        self.lang = self.next_language()
+        from exposure.tui.screens.base import GuideScreen
+
+        screen = self.screen
+        if isinstance(screen, GuideScreen):
+            await screen.refresh_language()
+        elif hasattr(screen, "refresh_language"):
+            await screen.refresh_language()
+        # Screens underneath catch up when they are shown again (GuideScreen.on_screen_resume).
+
+    def action_toggle_contrast(self) -> None:
+        self.theme = CALM.name if self.theme == HIGH_CONTRAST.name else HIGH_CONTRAST.name
+
+    def action_help(self) -> None:
+        from exposure.tui.screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss(None)
+            return
+        topic = getattr(self.screen, "HELP", "welcome")
+        self.push_screen(HelpScreen(topic))
+
+    def action_before_you_start(self) -> None:
+        from exposure.tui.screens.welcome import WelcomeScreen
+
+        if not isinstance(self.screen, WelcomeScreen):
+            self.push_screen(WelcomeScreen(again=True))
+
+    def action_new_check(self) -> None:
+        """Back to "What would you like to check?" (the scan result is dropped)."""
+        from exposure.tui.screens.source import SourceScreen
+
+        while len(self.screen_stack) > 2 and not isinstance(self.screen, SourceScreen):
+            self.pop_screen()
+        if not isinstance(self.screen, SourceScreen):
+            self.push_screen(SourceScreen())
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        t = self.t
+        yield SystemCommand(t("palette.quick_exit"), t("palette.quick_exit.help"), self.action_quick_exit)
+        yield SystemCommand(t("palette.language"), t("palette.language.help"), self.action_switch_language)
+        yield SystemCommand(t("palette.contrast"), t("palette.contrast.help"), self.action_toggle_contrast)
+        yield SystemCommand(t("palette.help"), t("palette.help.help"), self.action_help)
+        yield SystemCommand(t("palette.before"), t("palette.before.help"), self.action_before_you_start)
+        yield SystemCommand(t("palette.new_check"), t("palette.new_check.help"), self.action_new_check)
+
+
+def clear_terminal(stream: object = None) -> None:
+    out = stream or sys.__stdout__
+    if out is None:
+        return
+    try:
+        out.write(CLEAR_TERMINAL)  # type: ignore[attr-defined]
+        out.flush()  # type: ignore[attr-defined]
+    except (OSError, ValueError):
+        pass
+
+
+def run_app(demo: bool = False, lang: str | None = None) -> int:
+    """Run the app in this terminal; returns the exit code."""
+    import textual.constants
+
+    # No log file, whatever the environment says: the app keeps no history.
+    textual.constants.LOG_FILE = None  # type: ignore[misc]
+    app = ExposureApp(demo=demo, lang=lang)
+    code = app.run()
+    if app.quick_exited:
+        clear_terminal()
+    return code or 0

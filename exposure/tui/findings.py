@@ -1,0 +1,123 @@
+"""What the results screen shows, taken from the explain layer and turned into Rich Text.
+
+The words come from ``exposure.explain`` (``summarize`` over the report's dictionary
+form): this module only converts its lines into ``rich.text.Text``, where a value read
+from a device or capture is a literal span, never markup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from rich.text import Text
+
+from exposure.explain.summary import summarize
+from exposure.explain.texts import Line
+from exposure.report.json_report import to_dict
+from exposure.scan import ScanResult
+from exposure.tui.texts import tr
+
+VALUE_STYLE = "bold"
+NAME_STYLE = "italic"
+
+
+@dataclass(frozen=True, slots=True)
+class FindingView:
+    severity: str  # "critical" ... "info"
+    severity_words: str
+    title: Text
+    seen: Text
+    meaning: Text
+    confidence: Text
+    advice: Text
+    safety: Text
+    evidence: Text
+    sources: Text
+
+
+@dataclass(frozen=True, slots=True)
+class ResultView:
+    summary: Text
+    not_checked: Text
+    next_checks: Text
+    findings: tuple[FindingView, ...]  # most serious first
+
+
+def line_text(line: Line) -> Text:
+    """One explain Line as Text: our words plain, device values bold, feed names italic."""
+    out = Text()
+    for piece in line:
+        style = VALUE_STYLE if piece.kind == "value" else NAME_STYLE if piece.kind == "name" else ""
+        out.append(piece.text, style=style)
+    return out
+
+
+def lines_text(lines: Iterable[Line], sep: str = "\n", bullet: str = "") -> Text:
+    return Text(sep).join(Text(bullet) + line_text(line) for line in lines if line)
+
+
+def view_result(result: ScanResult, lang: str) -> ResultView:
+    """The explained result; if explaining fails (a bug, never the person's fault), a bare
+    list of the findings' own titles, so the results are still shown and can be saved."""
+    try:
+        return _explained(result, lang)
+    except Exception:  # the screen must show the results whatever happens
+        return _bare(result, lang)
+
+
+def _bare(result: ScanResult, lang: str) -> ResultView:
+    findings = tuple(
+        FindingView(severity=f.severity.value, severity_words=tr(f"severity.{f.severity.value}", lang),
+                    title=Text(f.title), seen=Text("\n").join(Text(o.describe()) for o in f.evidence),
+                    meaning=Text(), confidence=Text(tr(f"confidence.{f.confidence.value}", lang)),
+                    advice=Text(), safety=Text(tr("results.default_safety", lang)), evidence=Text(),
+                    sources=Text())
+        for f in sorted(result.findings, key=lambda f: f.severity.rank)
+    )
+    summary = tr("results.found", lang, count=len(findings)) if findings else tr("results.nothing", lang)
+    return ResultView(summary=Text(summary), not_checked=Text(), next_checks=Text(), findings=findings)
+
+
+def _explained(result: ScanResult, lang: str) -> ResultView:
+    summary = summarize(to_dict(result), lang)
+    findings = []
+    for exp in summary.explanations:
+        evidence = Text("\n").join(
+            Text.assemble((item.description, VALUE_STYLE), f"  ×{item.count}  ", (item.source, ""))
+            for item in exp.evidence
+        )
+        matched = [Text.assemble(f"{m.type} ", (m.value, VALUE_STYLE), f" ({m.role}, {m.source})")
+                   for m in exp.matched]
+        if matched:
+            evidence = Text("\n").join([*matched, evidence])
+        findings.append(FindingView(
+            severity=exp.severity,
+            severity_words=exp.severity_words,
+            title=line_text(exp.title),
+            seen=lines_text(exp.seen, bullet="• "),
+            meaning=lines_text(exp.meaning, sep="\n\n"),
+            confidence=Text(exp.confidence_words),
+            advice=lines_text(exp.advice, sep="\n\n"),
+            safety=line_text(exp.safety_note),
+            evidence=evidence,
+            sources=_sources(exp.references),
+        ))
+    return ResultView(
+        summary=lines_text(summary.paragraphs, sep="\n"),
+        not_checked=lines_text(summary.not_checked, bullet="• "),
+        next_checks=Text("\n").join([line_text(summary.next_intro), lines_text(summary.next_checks, bullet="• ")]),
+        findings=tuple(findings),
+    )
+
+
+def _sources(references: Sequence[object]) -> Text:
+    out = []
+    for ref in references:
+        title = getattr(ref, "title", ())
+        url = str(getattr(ref, "url", ""))
+        text = line_text(title)
+        if url:
+            text.append(f" {url}")
+        out.append(text)
+    return Text("\n").join(out)

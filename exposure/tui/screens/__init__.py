@@ -1,0 +1,1 @@
+"""The screens of the guided app, one module each, in the order a person meets them."""

@@ -1,0 +1,153 @@
+"""Step 4, "Checking": run the scan in a thread worker, one progress line per source.
+
+The worker calls ``exposure.scan.run_scan``; progress arrives on the worker thread and is
+posted as a message that replaces any older, not yet handled one from the same source,
+so a fast collector cannot flood the interface. Esc sets the cancel event; the worker
+ends at the next check, and the screen goes back to the previous step: a stopped check
+shows no partial results, because a half-read source could look falsely reassuring.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.widgets import LoadingIndicator, Static
+from textual.worker import Worker, WorkerState
+
+from exposure.collect.base import Progress
+from exposure.scan import ScanRequest, ScanResult
+from exposure.tui.screens.base import GuideScreen
+from exposure.tui.texts import has
+from exposure.tui.widgets import plain
+
+
+@dataclass
+class ScanProgress(Message):
+    """How far one source has got. A newer one replaces an unhandled older one (same source)."""
+
+    progress: Progress
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, ScanProgress) and message.progress.source == self.progress.source
+
+
+class CheckingScreen(GuideScreen):
+    TITLE_KEY = "checking.title"
+    HELP = "checking"
+    BINDINGS = [Binding("escape", "cancel", "Stop", key_display="Esc", id="cancel")]  # noqa: RUF012
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cancel = threading.Event()
+        self.lines: dict[str, Progress] = {}
+        self.failed = ""
+        self.handled = 0  # progress messages handled (tests check that floods coalesce)
+
+    def compose_body(self) -> ComposeResult:
+        yield plain(self.t("checking.explain"), classes="para")
+        with VerticalScroll(id="progress"):
+            if not self.lines:
+                yield plain(self.t("checking.preparing"), classes="progress-line")
+            for progress in self.lines.values():
+                yield Static(self._line(progress), classes="progress-line")
+        if self.failed:
+            yield plain(self.t("checking.failed", message=self.failed), classes="error")
+            yield plain(self.t("checking.failed_back"), classes="para")
+        elif self.cancel.is_set():
+            yield plain(self.t("checking.stopping"), classes="para")
+        else:
+            yield LoadingIndicator()
+
+    def on_mount(self) -> None:
+        guide = self.guide
+        request = ScanRequest(
+            sources=guide.sources,
+            profiles=tuple(sorted(guide.selected_profiles or ())),
+            demo=guide.demo,
+        )
+        guide.active_cancel = self.cancel
+        self.run_check(request)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="scan", description="check")
+    def run_check(self, request: ScanRequest) -> ScanResult:
+        from exposure.scan import ScanHooks, run_scan
+
+        def progress(update: Progress) -> None:
+            self.post_message(ScanProgress(update))  # thread-safe; coalesced by can_replace
+
+        return run_scan(request, ScanHooks(progress=progress, cancel=self.cancel))
+
+    async def on_scan_progress(self, message: ScanProgress) -> None:
+        self.handled += 1
+        progress = message.progress
+        new = progress.source not in self.lines
+        self.lines[progress.source] = progress
+        if new:
+            await self.recompose()
+        else:
+            lines = list(self.query(".progress-line").results(Static))
+            index = list(self.lines).index(progress.source)
+            if index < len(lines):
+                lines[index].update(self._line(progress))
+
+    def _line(self, progress: Progress) -> Text:
+        counts = " · ".join(f"{value:,} {self._count_word(name)}" for name, value in progress.counts)
+        stage = progress.stage
+        if progress.fraction is not None:
+            stage = f"{stage} {progress.fraction:.0%}"
+        parts = [progress.source, stage, counts]
+        return Text(" — ".join(part for part in parts if part))
+
+    def _count_word(self, name: str) -> str:
+        key = f"count.{name}"
+        return self.t(key) if has(key) else name
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if worker.group != "scan":
+            return
+        if event.state in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
+            self.guide.active_cancel = None
+        if event.state == WorkerState.SUCCESS:
+            result = worker.result
+            if self.cancel.is_set() or not isinstance(result, ScanResult):
+                self._went_back()
+                return
+            from exposure.tui.screens.results import ResultsScreen
+
+            self.app.switch_screen(ResultsScreen(result))
+        elif event.state == WorkerState.ERROR:
+            self.failed = _plain_error(worker.error)
+            self.call_later(self.recompose)
+
+    def _went_back(self) -> None:
+        self.app.pop_screen()
+        self.app.notify(self.t("checking.stopped"), timeout=4)
+
+    def action_cancel(self) -> None:
+        if self.failed:
+            self.app.pop_screen()
+            return
+        if not self.cancel.is_set():
+            self.cancel.set()
+            self.call_later(self.recompose)
+
+
+def _plain_error(error: BaseException | None) -> str:
+    """One line for the person: a UserError/CollectorError says it plainly; anything else
+    is named by its kind only (no traceback on screen)."""
+    from exposure.collect.base import CollectorError
+    from exposure.errors import UserError
+
+    if isinstance(error, UserError | CollectorError):
+        return str(error)
+    if isinstance(error, KeyError) and error.args:
+        return str(error.args[0])
+    return type(error).__name__ if error else "unknown error"

@@ -1,0 +1,130 @@
+"""Save a report: pick a folder; HTML, Markdown and JSON are written there (0600, never replacing)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, cast
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, DirectoryTree, Input, Static
+
+from exposure.scan import ScanResult
+from exposure.tui.widgets import GuideFooter, plain
+
+if TYPE_CHECKING:
+    from exposure.tui.app import ExposureApp
+
+FORMATS = (("html", "html_path"), ("md", "md_path"), ("json", "json_path"))
+
+
+def default_folder() -> Path:
+    documents = Path.home() / "Documents"
+    return documents if documents.is_dir() else Path.home()
+
+
+def report_base(folder: Path, now: datetime | None = None) -> Path:
+    """A new, bland name (``report-YYYYMMDD-HHMMSS``) that none of the three files uses yet."""
+    stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
+    base = folder / f"report-{stamp}"
+    n = 2
+    while any(base.with_name(f"{base.name}.{ext}").exists() for ext, _ in FORMATS):
+        base = folder / f"report-{stamp}-{n}"
+        n += 1
+    return base
+
+
+def save_reports(result: ScanResult, folder: Path, lang: str) -> tuple[list[Path], list[tuple[str, str]]]:
+    """Write each format on its own, so one that fails does not stop the others.
+
+    Returns the files written and (format, message) for each that failed.
+    """
+    from exposure.errors import UserError
+    from exposure.report.output import write_reports
+
+    base = report_base(folder)
+    written: list[Path] = []
+    failed: list[tuple[str, str]] = []
+    for ext, argument in FORMATS:
+        path = base.with_name(f"{base.name}.{ext}")
+        try:
+            write_reports(result, **{argument: str(path)}, force=False, lang=lang)
+        except (UserError, OSError) as exc:
+            failed.append((ext.upper(), str(exc)))
+        else:
+            written.append(path)
+    return written, failed
+
+
+class ExportScreen(ModalScreen[list[str] | None]):
+    HELP = "export"
+    BINDINGS = [Binding("escape", "cancel", "Back", key_display="Esc", id="back")]  # noqa: RUF012
+
+    def __init__(self, result: ScanResult) -> None:
+        super().__init__()
+        self.result = result
+
+    @property
+    def guide(self) -> ExposureApp:
+        return cast("ExposureApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        t = self.guide.t
+        folder = self.guide.export_dir or default_folder()
+        with Vertical(id="dialog"):
+            yield plain(t("export.title"), classes="dialog-title")
+            yield plain(t("export.explain"), classes="para")
+            yield plain(t("export.formats"), classes="para")
+            with Horizontal(id="folder-row"):
+                yield Input(value=str(folder), placeholder=t("export.folder"), id="folder")
+                yield Button(t("export.save"), id="save", variant="primary")
+                yield Button(t("export.cancel"), id="cancel")
+            yield Static(id="export-error", classes="error")
+            yield DirectoryTree(Path.home(), id="folders")
+        yield GuideFooter()
+
+    def on_mount(self) -> None:
+        self.query_one("#folder", Input).focus()
+
+    async def refresh_language(self) -> None:
+        await self.recompose()
+        self.on_mount()
+
+    def on_directory_tree_directory_selected(self, event: DirectoryTree.DirectorySelected) -> None:
+        event.stop()
+        self.query_one("#folder", Input).value = str(event.path)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.save()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "save":
+            self.save()
+        else:
+            self.dismiss(None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def save(self) -> None:
+        t = self.guide.t
+        folder = Path(self.query_one("#folder", Input).value.strip()).expanduser()
+        error = self.query_one("#export-error", Static)
+        if not folder.is_dir():
+            error.update(Text(t("export.no_folder")))
+            return
+        written, failed = save_reports(self.result, folder, self.guide.lang)
+        if failed:
+            for what, message in failed:
+                self.app.notify(t("results.save_failed", what=what, message=message), severity="warning",
+                                timeout=8, markup=False)
+        if not written:
+            error.update(Text("\n".join(t("results.save_failed", what=w, message=m) for w, m in failed)))
+            return
+        self.dismiss([str(p) for p in written])

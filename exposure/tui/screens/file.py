@@ -1,0 +1,80 @@
+"""A capture file or an androidqf folder: type a path or pick it in a tree."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Button, DirectoryTree, Input
+
+from exposure.scan import SourceSpec
+from exposure.tui.screens.base import GuideScreen
+from exposure.tui.widgets import plain
+
+
+def source_for(path: Path) -> SourceSpec:
+    """A folder or a .zip is an androidqf acquisition; any other file a network capture."""
+    if path.is_dir() or path.suffix.lower() == ".zip":
+        return SourceSpec("androidqf", str(path))
+    return SourceSpec("pcap", str(path))
+
+
+class FileScreen(GuideScreen):
+    TITLE_KEY = "file.title"
+    HELP = "file"
+
+    def __init__(self, start: Path | None = None) -> None:
+        super().__init__()
+        self.start = start or Path.home()
+        self.path = ""
+
+    def compose_body(self) -> ComposeResult:
+        yield plain(self.t("file.explain"), classes="para")
+        with Horizontal(id="path-row"):
+            yield Input(value=self.path, placeholder=self.t("file.path"), id="path")
+            yield Button(self.t("file.go"), id="go", variant="primary")
+        yield plain("", id="file-error", classes="error")
+        yield DirectoryTree(self.start, id="tree")
+
+    def focus_default(self) -> None:
+        self.query_one("#path", Input).focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.path = event.value
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.go()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.go()
+
+    def on_directory_tree_file_selected(self, event: DirectoryTree.FileSelected) -> None:
+        event.stop()
+        self.query_one("#path", Input).value = str(event.path)
+        self.path = str(event.path)
+        self.go()
+
+    def on_directory_tree_directory_selected(self, event: DirectoryTree.DirectorySelected) -> None:
+        event.stop()
+        self.query_one("#path", Input).value = str(event.path)
+        self.path = str(event.path)
+
+    def go(self) -> None:
+        from rich.text import Text
+
+        error = self.query_one("#file-error")
+        text = self.path.strip()
+        if not text:
+            error.update(Text(self.t("file.empty")))  # type: ignore[attr-defined]
+            return
+        path = Path(text).expanduser()
+        if not path.exists():
+            error.update(Text(self.t("file.missing")))  # type: ignore[attr-defined]
+            return
+        from exposure.tui.screens.profiles import ProfilesScreen
+
+        self.guide.sources = (source_for(path),)
+        self.app.push_screen(ProfilesScreen())

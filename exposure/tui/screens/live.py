@@ -1,0 +1,91 @@
+"""Watch network traffic live: pick an interface and a duration."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Button, Input, OptionList
+from textual.widgets.option_list import Option
+
+from exposure.scan import SourceSpec
+from exposure.tui.screens.base import GuideScreen
+from exposure.tui.widgets import plain
+
+
+def live_available() -> bool:
+    from exposure.collect import COLLECTORS
+
+    return "live" in COLLECTORS
+
+
+def interfaces() -> list[str]:
+    import psutil
+
+    return sorted(psutil.net_if_addrs())
+
+
+class LiveScreen(GuideScreen):
+    TITLE_KEY = "live.title"
+    HELP = "live"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.minutes = "15"
+        self.interface: str | None = None
+        self.available = live_available()
+        self.names = interfaces()
+
+    def compose_body(self) -> ComposeResult:
+        yield plain(self.t("live.explain"), classes="para")
+        if not self.available:
+            yield plain(self.t("live.unavailable"), classes="para safety", id="live-unavailable")
+            return
+        yield plain(self.t("live.privileges"), classes="para")
+        yield plain(self.t("live.interface"), classes="label")
+        if self.names:
+            yield OptionList(*[Option(name, id=name) for name in self.names], id="interfaces")
+        else:
+            yield plain(self.t("live.no_interfaces"), classes="error")
+        with Horizontal(id="duration-row"):
+            yield plain(self.t("live.duration"), classes="label")
+            yield Input(value=self.minutes, id="minutes", type="integer")
+            yield Button(self.t("live.go"), id="go", variant="primary")
+        yield plain("", id="live-error", classes="error")
+
+    def focus_default(self) -> None:
+        if self.available and self.names:
+            self.query_one("#interfaces", OptionList).focus()
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self.interface = str(event.option.id)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.interface = str(event.option.id)
+        self.query_one("#minutes", Input).focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.minutes = event.value
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.go()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.go()
+
+    def go(self) -> None:
+        from rich.text import Text
+
+        try:
+            minutes = int(self.minutes)
+        except ValueError:
+            minutes = 0
+        if not 1 <= minutes <= 240 or not self.interface:
+            self.query_one("#live-error").update(Text(self.t("live.bad_duration")))  # type: ignore[attr-defined]
+            return
+        from exposure.tui.screens.profiles import ProfilesScreen
+
+        self.guide.sources = (SourceSpec("live", self.interface, (("duration", str(minutes * 60)),)),)
+        self.app.push_screen(ProfilesScreen())

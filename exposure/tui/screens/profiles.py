@@ -1,0 +1,81 @@
+"""Step 3, "What are you worried about?": the threat profiles in plain words, all chosen."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import SelectionList, Static
+from textual.widgets.selection_list import Selection
+
+from exposure.model import Profile
+from exposure.tui.screens.base import GuideScreen
+from exposure.tui.widgets import plain
+
+
+class ProfilesScreen(GuideScreen):
+    TITLE_KEY = "profiles.title"
+    HELP = "profiles"
+    BINDINGS = [  # noqa: RUF012
+        # Enter continues (Space ticks): priority so the list does not take Enter for a toggle.
+        Binding("enter", "go", "Continue", key_display="Enter", priority=True, id="continue"),
+        Binding("a", "toggle_all", "All/none", key_display="A"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        from exposure.indicators.profiles import load_bundled_profiles
+
+        self.profiles: list[Profile] = load_bundled_profiles()
+        self.selected: set[str] = {p.id for p in self.profiles}  # a new check starts with all chosen
+        self.highlighted = 0
+
+    def compose_body(self) -> ComposeResult:
+        lang = self.guide.lang
+        if not self.profiles:
+            yield plain(self.t("profiles.no_profiles"), classes="para")
+            return
+        yield plain(self.t("profiles.explain"), classes="para")
+        selections = [Selection(Text(p.title.get(lang)), p.id, p.id in self.selected) for p in self.profiles]
+        yield SelectionList[str](*selections, id="profiles")
+        yield Static(id="profile-description", classes="para")
+        yield plain("", id="profiles-error", classes="error")
+
+    def focus_default(self) -> None:
+        if self.profiles:
+            chooser = self.query_one("#profiles", SelectionList)
+            chooser.highlighted = self.highlighted
+            chooser.focus()
+            self._describe(self.highlighted)
+
+    def on_selection_list_selection_highlighted(self, event: SelectionList.SelectionHighlighted[str]) -> None:
+        self.highlighted = event.selection_index
+        self._describe(event.selection_index)
+
+    def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged[str]) -> None:
+        self.selected = set(event.selection_list.selected)
+
+    def _describe(self, index: int) -> None:
+        if 0 <= index < len(self.profiles):
+            text = self.profiles[index].description.get(self.guide.lang)
+            self.query_one("#profile-description", Static).update(Text(text))
+
+    def action_toggle_all(self) -> None:
+        if not self.profiles:
+            return
+        chooser = self.query_one("#profiles", SelectionList)
+        if len(self.selected) == len(self.profiles):
+            chooser.deselect_all()
+        else:
+            chooser.select_all()
+
+    def action_go(self) -> None:
+        if self.profiles and not self.selected:
+            self.query_one("#profiles-error", Static).update(Text(self.t("profiles.none_selected")))
+            return
+        everything = len(self.selected) == len(self.profiles)
+        # Every profile chosen: ask the scan for all (which also keeps imported feeds' values).
+        self.guide.selected_profiles = None if everything else frozenset(self.selected)
+        from exposure.tui.screens.checking import CheckingScreen
+
+        self.app.push_screen(CheckingScreen())

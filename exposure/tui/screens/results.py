@@ -1,0 +1,164 @@
+"""Step 5, "Results": an overview, findings grouped by severity, and the chosen one explained.
+
+The list starts with "Overview" (the summary in plain words, what could not be seen, and
+the next checks worth doing), then the findings, most serious first. The panel beside
+it explains the highlighted entry; technical evidence is folded away.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Collapsible, OptionList, Static
+from textual.widgets.option_list import Option
+
+from exposure.model import Severity
+from exposure.scan import ScanResult
+from exposure.tui.findings import FindingView, ResultView, view_result
+from exposure.tui.screens.base import GuideScreen
+from exposure.tui.widgets import plain
+
+OVERVIEW = -1
+
+
+class ResultsScreen(GuideScreen):
+    TITLE_KEY = "results.title"
+    HELP = "results"
+    BINDINGS = [  # noqa: RUF012
+        Binding("s", "export", "Save report", key_display="S", id="export"),
+        Binding("n", "new_check", "New check", key_display="N", id="new_check"),
+        # Esc must not drop results that are kept nowhere else.
+        Binding("escape", "nothing", show=False),
+    ]
+
+    def __init__(self, result: ScanResult) -> None:
+        super().__init__()
+        self.result = result
+        self.selected = OVERVIEW
+        self.saved: list[str] = []
+        self._view: ResultView | None = None
+        self._view_lang = ""
+
+    @property
+    def view(self) -> ResultView:
+        if self._view is None or self._view_lang != self.guide.lang:
+            self._view = view_result(self.result, self.guide.lang)
+            self._view_lang = self.guide.lang
+        return self._view
+
+    def compose_body(self) -> ComposeResult:
+        with Horizontal(id="results-main"):
+            yield OptionList(*self._options(), id="findings")
+            with VerticalScroll(id="detail"):
+                yield Static(id="d-title")
+                yield Static(id="d-summary", classes="para")
+                yield plain(self.t("results.seen"), classes="heading", id="d-seen-heading")
+                yield Static(id="d-seen", classes="para")
+                yield plain(self.t("results.meaning"), classes="heading", id="d-meaning-heading")
+                yield Static(id="d-meaning", classes="para")
+                yield plain(self.t("results.confidence"), classes="heading", id="d-confidence-heading")
+                yield Static(id="d-confidence", classes="para")
+                yield plain(self.t("results.advice"), classes="heading", id="d-advice-heading")
+                yield Static(id="d-advice", classes="para")
+                yield plain(self.t("results.safety"), classes="heading", id="d-safety-heading")
+                yield Static(id="d-safety", classes="para safety")
+                yield plain(self.t("results.not_checked"), classes="heading", id="d-not_checked-heading")
+                yield Static(id="d-not_checked", classes="para")
+                yield Static(id="d-next_checks", classes="para")
+                with Collapsible(title=self.t("results.evidence"), id="d-evidence"):
+                    yield Static(id="d-evidence-text")
+                    yield plain(self.t("results.sources"), classes="heading")
+                    yield Static(id="d-sources")
+
+    def _options(self) -> list[Option]:
+        options = [Option(Text(self.t("results.overview"), style="bold"), id="overview")]
+        findings = self.view.findings
+        for severity in Severity:
+            group = [(i, f) for i, f in enumerate(findings) if f.severity == severity.value]
+            if not group:
+                continue
+            words = group[0][1].severity_words
+            options.append(Option(Text(f"{words} ({len(group)})", style="bold"),
+                                  id=f"group-{severity.value}", disabled=True))
+            for index, finding in group:
+                options.append(Option(Text("  ") + finding.title, id=f"finding-{index}"))
+        return options
+
+    def focus_default(self) -> None:
+        chooser = self.query_one("#findings", OptionList)
+        option_id = "overview" if self.selected == OVERVIEW else f"finding-{self.selected}"
+        chooser.highlighted = chooser.get_option_index(option_id)
+        chooser.focus()
+        self.show_detail()
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        option_id = str(event.option.id)
+        if option_id == "overview":
+            self.selected = OVERVIEW
+        elif option_id.startswith("finding-"):
+            self.selected = int(option_id.removeprefix("finding-"))
+        self.show_detail()
+
+    def _set(self, part: str, text: Text | None) -> None:
+        """Show ``text`` in part ``part`` (and its heading), or hide both when it is empty."""
+        shown = bool(text and text.plain.strip())
+        widget = self.query_one(f"#d-{part}", Static)
+        widget.update(text if text is not None else Text())
+        widget.display = shown
+        for heading in self.query(f"#d-{part}-heading"):
+            heading.display = shown
+
+    def show_detail(self) -> None:
+        view = self.view
+        finding: FindingView | None = None if self.selected == OVERVIEW else view.findings[self.selected]
+        title = self.query_one("#d-title", Static)
+        evidence = self.query_one("#d-evidence", Collapsible)
+        if finding is None:
+            title.update(Text(self.t("results.overview"), style="bold"))
+            summary = view.summary.copy()
+            if self.result.demo:
+                summary = Text(self.t("app.demo_badge").strip() + "\n\n", style="bold") + summary
+            if self.saved:
+                summary.append("\n\n" + self.t("results.saved", paths=", ".join(self.saved)))
+            self._set("summary", summary)
+            for part in ("seen", "meaning", "confidence", "advice", "safety"):
+                self._set(part, None)
+            self._set("not_checked", view.not_checked)
+            self._set("next_checks", view.next_checks)
+            evidence.display = False
+            return
+        heading = finding.title.copy()
+        heading.stylize("bold")
+        heading.append(f"\n{finding.severity_words}", style="italic")
+        title.update(heading)
+        self._set("summary", None)
+        self._set("seen", finding.seen)
+        self._set("meaning", finding.meaning)
+        self._set("confidence", finding.confidence)
+        self._set("advice", finding.advice)
+        self._set("safety", finding.safety)
+        self._set("not_checked", None)
+        self._set("next_checks", None)
+        evidence.display = True
+        self.query_one("#d-evidence-text", Static).update(finding.evidence)
+        self.query_one("#d-sources", Static).update(finding.sources)
+
+    def action_nothing(self) -> None:
+        pass
+
+    def action_new_check(self) -> None:
+        self.guide.action_new_check()
+
+    def action_export(self) -> None:
+        from exposure.tui.screens.export import ExportScreen
+
+        self.app.push_screen(ExportScreen(self.result), self._exported)
+
+    def _exported(self, paths: list[str] | None) -> None:
+        if paths:
+            self.saved = paths
+            self.app.notify(self.t("results.saved", paths=", ".join(paths)), timeout=8, markup=False)
+            if self.selected == OVERVIEW:
+                self.show_detail()

@@ -1,0 +1,65 @@
+"""Small widgets every screen shares: the top bar (title, DEMO badge) and a translated footer."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widget import Widget
+from textual.widgets import Footer, Static
+from textual.widgets._footer import FooterKey
+
+from exposure.tui.texts import has, tr
+
+if TYPE_CHECKING:
+    from exposure.tui.app import ExposureApp
+
+
+class TopBar(Horizontal):
+    """The app name, the screen title and, in demo mode, a DEMO badge (on every screen)."""
+
+    def __init__(self, title: str) -> None:
+        super().__init__(id="topbar")
+        self._title = title
+
+    def compose(self) -> ComposeResult:
+        app = cast("ExposureApp", self.app)
+        yield Static(Text(f" exposure · {self._title}"), id="topbar-title")
+        if app.demo:
+            yield Static(Text(tr("app.demo_badge", app.lang)), id="demo-badge")
+
+
+class GuideFooter(Footer):
+    """Textual's footer, with each key's description in the current language."""
+
+    def compose(self) -> ComposeResult:
+        app = cast("ExposureApp", self.app)
+        widgets = list(super().compose())  # our bindings use no groups: a flat list of keys
+        for widget in widgets:
+            if isinstance(widget, FooterKey):
+                widget.description = self._describe(app, widget.action, widget.description)
+        # Quick exit first, so it is in the same place on every screen, even when narrow.
+        widgets.sort(key=lambda w: 0 if isinstance(w, FooterKey) and w.action == "quick_exit" else 1)
+        yield from widgets
+
+    @staticmethod
+    def _describe(app: ExposureApp, action: str, default: str) -> str:
+        if action == "switch_language":
+            return app.next_language_name()
+        key = f"key.{action}"
+        return tr(key, app.lang) if has(key) else default
+
+
+def plain(text: str, **kwargs: object) -> Static:
+    """A Static that shows ``text`` literally: never parsed as markup."""
+    return Static(Text(text), **kwargs)  # type: ignore[arg-type]
+
+
+__all__ = ["GuideFooter", "TopBar", "Widget", "plain"]
+
+
+def option_text(title: str, help_text: str) -> Text:
+    """A two-line choice: its name in bold, a plain explanation under it."""
+    return Text.assemble((title, "bold"), "\n", (help_text, "italic"))
