@@ -1,17 +1,92 @@
-"""``exposure profiles``: being built (see the open issues)."""
+"""``exposure profiles``: list the threat profiles, show one, or check profile files."""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from collections import Counter
 
-HELP = "profiles (not available yet)"
+HELP = "list the threat profiles, show what one looks for, or check profile files"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    pass
+    lang = argparse.ArgumentParser(add_help=False)
+    lang.add_argument("--lang", metavar="LANG", help="language of the texts (en, zh); default: system")
+    sub = parser.add_subparsers(dest="profiles_command", metavar="ACTION")
+    sub.add_parser("list", parents=[lang], help="the profiles that come with exposure (the default)")
+    show = sub.add_parser("show", parents=[lang], help="the threats one profile looks for, with indicator counts")
+    show.add_argument("id", metavar="ID", help="a profile id from 'exposure profiles list'")
+    check = sub.add_parser("validate", help="check profile files against the schema (docs/profiles.md)")
+    check.add_argument("files", nargs="+", metavar="FILE", help="profile YAML files")
+    parser.set_defaults(profiles_command=None, lang=None)
 
 
 def run(args: argparse.Namespace) -> int:
-    from exposure.errors import UserError
+    from exposure.explain.i18n import resolve_language
 
-    raise UserError("'exposure profiles' is not available yet")
+    action = args.profiles_command or "list"
+    if action == "validate":
+        return _validate(args.files)
+    lang = resolve_language(args.lang)
+    if action == "show":
+        return _show(args.id, lang)
+    return _list(lang)
+
+
+def _list(lang: str) -> int:
+    from exposure.indicators.profiles import load_bundled_profiles
+
+    profiles = load_bundled_profiles()
+    width = max((len(p.id) for p in profiles), default=2)
+    print(f"{'ID':<{width}}  THREATS  INDICATORS  TITLE")
+    for p in profiles:
+        print(f"{p.id:<{width}}  {len(p.threats):>7}  {len(p.indicators):>10}  {p.title.get(lang)}")
+    print()
+    print("Show one with 'exposure profiles show ID'; choose them with 'exposure scan --profile ID'.")
+    return 0
+
+
+def _show(profile_id: str, lang: str) -> int:
+    from exposure.errors import UserError
+    from exposure.indicators.profiles import load_bundled_profiles
+
+    profiles = {p.id: p for p in load_bundled_profiles()}
+    profile = profiles.get(profile_id)
+    if profile is None:
+        raise UserError(f"no profile {profile_id!r}; the profiles are: {', '.join(profiles)}")
+    print(profile.title.get(lang))
+    print(profile.description.get(lang))
+    print()
+    print(f"Profile {profile.id}: {len(profile.threats)} threats, {len(profile.indicators)} indicators")
+    for threat in profile.threats:
+        indicators = [i for i in profile.indicators if i.threat == threat.id]
+        counts = Counter(i.type.value for i in indicators)
+        shown = ", ".join(f"{kind} {n}" for kind, n in sorted(counts.items())) or "none (found in other ways)"
+        print()
+        print(f"  {threat.name.get(lang)}  [{threat.id}]")
+        print(f"    {threat.category.value}, severity {threat.severity.value}")
+        if threat.aliases:
+            print(f"    also known as: {', '.join(threat.aliases)}")
+        if threat.profile != profile.id:
+            print(f"    (shared with the profile '{threat.profile}')")
+        supporting = sum(1 for i in indicators if i.supporting)
+        extra = f" ({supporting} only supporting)" if supporting else ""
+        print(f"    indicators: {shown}{extra}")
+        print(f"    {threat.what_it_is.get(lang)}")
+    return 0
+
+
+def _validate(files: list[str]) -> int:
+    from exposure.indicators.profiles import validate_files
+
+    profiles, errors = validate_files(files)
+    if errors:
+        for line in errors:
+            print(line, file=sys.stderr)
+        noun = "problem" if len(errors) == 1 else "problems"
+        print(f"exposure: {len(errors)} {noun} found; see docs/profiles.md for the format", file=sys.stderr)
+        return 2
+    for path, profile in zip(files, profiles, strict=True):
+        print(f"{path}: ok, profile {profile.id!r}: {len(profile.threats)} threats, "
+              f"{len(profile.indicators)} indicators")
+    return 0

@@ -1,9 +1,107 @@
-"""Threat profiles (placeholder until the profile loader lands: no profiles)."""
+"""Threat profiles: the bundled YAML files, loaded once and checked strictly.
+
+Bundled profiles live in ``profiles/`` at the root of a source checkout and are shipped
+inside the wheel as ``exposure/_profiles``. Each file is checked by
+:mod:`exposure.indicators.profile_schema`; a bundled file that does not pass is a bug in
+this package and stops the program with the error lines, never with a traceback.
+"""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterable, Sequence
+from functools import cache
+from pathlib import Path
+
+from exposure.errors import UserError
+from exposure.indicators.profile_schema import ParsedProfile, check_together, parse_profile, resolve_includes
 from exposure.model import Profile
 
 
+class ProfileError(UserError):
+    """One or more profile files are invalid; ``lines`` are ``FILE:LINE: message`` lines."""
+
+    def __init__(self, lines: Sequence[str]) -> None:
+        self.lines = list(lines)
+        super().__init__("invalid threat profile:\n" + "\n".join(self.lines))
+
+
+def bundled_dir() -> Path:
+    """Where the bundled profiles are: inside the installed package, else in the checkout."""
+    here = Path(__file__).resolve().parent.parent  # the exposure package
+    for candidate in (here / "_profiles", here.parent / "profiles"):
+        if candidate.is_dir():
+            return candidate
+    raise UserError("the bundled threat profiles are missing; please reinstall exposure")
+
+
+def bundled_files() -> list[Path]:
+    return sorted(bundled_dir().glob("*.yaml"))
+
+
 def load_bundled_profiles() -> list[Profile]:
-    return []
+    """Every bundled profile (threats included from other profiles resolved), by file name."""
+    return list(_bundled())
+
+
+@cache
+def _bundled() -> tuple[Profile, ...]:
+    parsed, errors = _parse_files(bundled_files())
+    errors += check_together(parsed)
+    if errors:
+        raise ProfileError(errors)
+    return tuple(_resolved(parsed))
+
+
+def load_profile_file(path: str | Path) -> Profile:
+    """One profile file, checked against the bundled ones; raises ProfileError."""
+    profiles, errors = validate_files([path])
+    if errors:
+        raise ProfileError(errors)
+    return profiles[0]
+
+
+def validate_files(paths: Iterable[str | Path]) -> tuple[list[Profile], list[str]]:
+    """Check files together and against the bundled profiles: (profiles, error lines)."""
+    parsed, errors = _parse_files([Path(p) for p in paths])
+    known = _bundled_for_reference(exclude={os.path.realpath(p.path) for p in parsed})
+    errors += check_together(parsed, known)
+    if errors:
+        return [], errors
+    return _resolved(parsed, known), []
+
+
+def _bundled_for_reference(exclude: set[str]) -> list[Profile]:
+    """Bundled profiles that parse on their own (so one broken file does not hide the rest)."""
+    try:
+        files = [f for f in bundled_files() if os.path.realpath(f) not in exclude]
+    except UserError:
+        return []
+    parsed, _ = _parse_files(files)
+    return [p.profile for p in parsed]
+
+
+def _parse_files(paths: Sequence[Path]) -> tuple[list[ParsedProfile], list[str]]:
+    parsed: list[ParsedProfile] = []
+    errors: list[str] = []
+    for path in paths:
+        try:
+            text = path.read_bytes().decode("utf-8")
+        except OSError as exc:
+            errors.append(f"{path}:1: cannot read the file: {exc.strerror or exc}")
+            continue
+        except UnicodeDecodeError:
+            errors.append(f"{path}:1: not a UTF-8 text file")
+            continue
+        found, problems = parse_profile(text, str(path))
+        errors += problems
+        if found is not None:
+            parsed.append(found)
+    return parsed, errors
+
+
+def _resolved(parsed: Sequence[ParsedProfile], known: Sequence[Profile] = ()) -> list[Profile]:
+    includes = {p.profile.id: [tid for tid, _ in p.includes] for p in parsed}
+    everything = list(known) + [p.profile for p in parsed]
+    wanted = {p.profile.id for p in parsed}
+    return [p for p in resolve_includes(everything, includes) if p.id in wanted]
