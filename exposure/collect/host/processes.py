@@ -88,8 +88,9 @@ def collect_processes(run: HostRun, table: ProcessTable) -> Iterator[HostProcess
     run.count("processes", total)
     run.checked(f"running programs: {total} (names, program files, command lines, users)")
     if denied:
-        message = (f"the program file or command line of {denied} running programs could not be read"
-                   + ("" if run.is_admin else " (they belong to other users; run as administrator to see them)"))
+        message = f"the program file or command line of {denied} running programs could not be read"
+        if not run.is_admin:
+            message += " (they belong to other users or to the system; run as administrator to see them)"
         run.warn(message)
         run.not_checked(message)
     if hasher is not None:

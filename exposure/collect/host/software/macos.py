@@ -42,7 +42,7 @@ def read_bundle(bundle: Path) -> Package | None:
             return None
         with plist.open("rb") as handle:
             data = plistlib.load(handle)
-    except (OSError, plistlib.InvalidFileException, ValueError, OverflowError):
+    except Exception:  # an adversarial plist can make plistlib raise almost anything
         return None
     if not isinstance(data, dict):
         return None
