@@ -1,17 +1,133 @@
-"""``exposure capture``: being built (see the open issues)."""
+"""``exposure capture``: record network traffic on this computer, then check it like a pcap.
+
+While it records, a line per second says how many packets were seen, and each new name
+(DNS, TLS/QUIC server name, HTTP Host) is printed once. It stops at ``--duration`` or on
+Ctrl-C, keeps the capture (mode 0600) and, unless ``--no-analysis``, checks it.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
-HELP = "capture (not available yet)"
+if TYPE_CHECKING:
+    from exposure.collect.live import LiveProgress
+
+HELP = "record network traffic on this computer into a capture file, then check it"
+
+_MAX_NAMES_PER_LINE_BATCH = 20
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    pass
+    parser.add_argument("--iface", metavar="IFACE",
+                        help="the network interface to record (default: the one of the default route)")
+    parser.add_argument("--duration", type=_seconds, metavar="SECONDS",
+                        help="stop after this many seconds (default: at Ctrl-C)")
+    parser.add_argument("--out", metavar="FILE.pcap",
+                        help="where to keep the capture (default: capture-DATE-TIME.pcap in this folder)")
+    parser.add_argument("--list-ifaces", action="store_true", help="list the network interfaces and stop")
+    parser.add_argument("--no-analysis", action="store_true", help="only record; check it later with 'scan --pcap'")
+    how = parser.add_argument_group("how to check it")
+    how.add_argument("--profile", action="append", default=[], metavar="ID",
+                     help="only these threat profiles (see 'exposure profiles list'); default: all")
+    how.add_argument("--no-feeds", action="store_true", help="use only the bundled profiles, not imported feeds")
+    out = parser.add_argument_group("reports")
+    out.add_argument("--json", metavar="FILE", help="write the full report as JSON")
+    out.add_argument("--md", metavar="FILE", help="write the report as Markdown")
+    out.add_argument("--html", metavar="FILE", help="write the report as one HTML file")
+    out.add_argument("--force", action="store_true", help="replace report files that already exist")
+    out.add_argument("--lang", metavar="LANG", help="report language (en, zh); default: system")
+    out.add_argument("--quiet", action="store_true", help="do not print progress or the summary")
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 < value <= 7 * 24 * 3600:
+        raise argparse.ArgumentTypeError("the duration must be between 0 and 604800 seconds")
+    return value
 
 
 def run(args: argparse.Namespace) -> int:
     from exposure.errors import UserError
 
-    raise UserError("'exposure capture' is not available yet")
+    if args.list_ifaces:
+        return _list_interfaces(sys.stdout)
+    for target in (args.json, args.md, args.html):
+        if target and Path(target).exists() and not args.force:
+            raise UserError(f"{target} already exists; choose another name or add --force to replace it")
+
+    from exposure.collect import live
+
+    out = Path(args.out) if args.out else live.default_output()
+    if out.exists():
+        raise UserError(f"{out} already exists; choose another name with --out")
+    iface = args.iface or live.default_interface()
+    err = sys.stderr
+
+    def started() -> None:
+        if not args.quiet:
+            until = f"for {args.duration:g} s or until Ctrl-C" if args.duration else "until you press Ctrl-C"
+            err.write(f"Recording on {_safe(iface)} into {_safe(str(out))} {until}.\n")
+            err.flush()
+
+    result = live.record(iface, out, duration=args.duration, started=started,
+                         progress=None if args.quiet else _Progress(err))
+    if not args.quiet:
+        how = {"interrupt": "stopped", "cancel": "stopped", "duration": "done"}[result.stopped_by]
+        err.write(f"Recording {how}: {result.packets} packets, {result.bytes} bytes. "
+                  f"The capture is kept in {_safe(str(out.resolve()))} (readable only by you): "
+                  "it may contain private data, delete it when you no longer need it.\n")
+        err.flush()
+    if args.no_analysis:
+        return 0
+
+    from exposure.scan import ScanRequest, SourceSpec, run_scan
+
+    request = ScanRequest(sources=(SourceSpec("pcap", str(out)),), profiles=tuple(args.profile),
+                          use_feeds=not args.no_feeds)
+    try:
+        scan = run_scan(request)
+    except KeyError as exc:
+        raise UserError(str(exc.args[0])) from None
+    from exposure.report.output import print_summary, write_reports
+
+    write_reports(scan, json_path=args.json, md_path=args.md, html_path=args.html, force=args.force, lang=args.lang)
+    if not args.quiet:
+        print_summary(scan, lang=args.lang, stream=sys.stdout)
+    return 0
+
+
+def _list_interfaces(stream: TextIO) -> int:
+    from exposure.collect.live import list_interfaces
+
+    for iface in list_interfaces():
+        state = "up" if iface.up else "down"
+        stream.write(f"{_safe(iface.name):<16} {state:<5} {', '.join(iface.addresses) or '-'}\n")
+    return 0
+
+
+class _Progress:
+    """Prints a status line each report and every new name once (capped per report)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def __call__(self, seen: LiveProgress) -> None:
+        lines = [f"  {seen.elapsed:5.0f} s  {seen.packets} packets  {seen.names} names\n"]
+        for kind, name in seen.new_names[:_MAX_NAMES_PER_LINE_BATCH]:
+            lines.append(f"    {kind:<4}  {_safe(name)}\n")
+        if len(seen.new_names) > _MAX_NAMES_PER_LINE_BATCH:
+            lines.append(f"    ... and {len(seen.new_names) - _MAX_NAMES_PER_LINE_BATCH} more names\n")
+        self.stream.write("".join(lines))
+        self.stream.flush()
+
+
+def _safe(text: str, limit: int = 200) -> str:
+    """Untrusted text for a terminal: control characters (escape sequences) shown as \\xNN."""
+    out = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text[:limit])
+    return out + ("..." if len(text) > limit else "")
