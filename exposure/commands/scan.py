@@ -30,7 +30,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     out.add_argument("--md", metavar="FILE", help="write the report as Markdown")
     out.add_argument("--html", metavar="FILE", help="write the report as one HTML file")
     out.add_argument("--force", action="store_true", help="replace report files that already exist")
-    out.add_argument("--lang", choices=None, metavar="LANG", help="report language (en, zh); default: system")
+    from exposure.explain.i18n import languages
+
+    out.add_argument("--lang", choices=sorted(languages()), metavar="LANG",
+                     help=f"report language ({', '.join(sorted(languages()))}); default: the system's")
     out.add_argument("--quiet", action="store_true", help="do not print the summary")
 
 

@@ -1,7 +1,9 @@
 """The JSON report: the versioned, complete record of a scan (``exposure.report/1``).
 
 Markdown and HTML are rendered from the same dictionary, so a saved JSON report can be
-re-rendered later, in any language.
+re-rendered later, in any language: it carries the texts (in every language) of each
+threat a finding names. The schema is ``exposure/report/report.schema.json``, described
+in ``docs/report-schema.md``.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from exposure.collect.base import SourceInfo
-from exposure.model import Finding, Indicator, Observation, ScanWarning
+from exposure.model import Finding, Indicator, LocalText, Observation, ScanWarning, Severity, Threat
 from exposure.report.files import write_private
 from exposure.scan import REPORT_SCHEMA, ScanResult
 
@@ -74,7 +76,34 @@ def warning_to_dict(warning: ScanWarning) -> dict[str, Any]:
     return {"source": warning.source, "message": warning.message, "count": warning.count}
 
 
+def local_to_dict(text: LocalText) -> dict[str, str]:
+    return {lang: value for lang, value in text.values if value}
+
+
+def threat_to_dict(threat: Threat) -> dict[str, Any]:
+    return {
+        "id": threat.id,
+        "name": local_to_dict(threat.name),
+        "category": threat.category.value,
+        "severity": threat.severity.value,
+        "profile": threat.profile,
+        "aliases": list(threat.aliases),
+        "what_it_is": local_to_dict(threat.what_it_is),
+        "what_it_can_do": local_to_dict(threat.what_it_can_do),
+        "what_to_do": local_to_dict(threat.what_to_do),
+        "references": [{"title": r.title, "url": r.url} for r in threat.references],
+    }
+
+
+def summary_to_dict(result: ScanResult) -> dict[str, Any]:
+    by_severity = {s.value: 0 for s in Severity}
+    for finding in result.findings:
+        by_severity[finding.severity.value] += 1
+    return {"findings": len(result.findings), "by_severity": by_severity, "warnings": len(result.warnings)}
+
+
 def to_dict(result: ScanResult) -> dict[str, Any]:
+    named = {f.threat for f in result.findings if f.threat}
     return {
         "schema": REPORT_SCHEMA,
         "tool": {"name": "exposure", "version": result.tool_version},
@@ -92,7 +121,9 @@ def to_dict(result: ScanResult) -> dict[str, Any]:
             }
             for f in result.feeds
         ],
+        "summary": summary_to_dict(result),
         "findings": [finding_to_dict(f) for f in result.findings],
+        "threats": {tid: threat_to_dict(t) for tid, t in sorted(result.threats.items()) if tid in named},
         "warnings": [warning_to_dict(w) for w in result.warnings],
     }
 

@@ -23,10 +23,32 @@ def write_reports(result: ScanResult, json_path: str | None = None, md_path: str
 
 
 def print_summary(result: ScanResult, lang: str | None, stream: TextIO) -> None:
-    """A few plain lines: what was checked and what was found (the explain layer words it)."""
-    for finding in result.findings:
-        stream.write(f"[{finding.severity.value}] {finding.title}\n")
+    """The report's summary, the title of each finding and the problems met, in ``lang``.
+
+    Values from a device or capture are printed with control characters made visible, so
+    a name cannot move the cursor or recolour the terminal.
+    """
+    from exposure.explain.i18n import resolve_language
+    from exposure.explain.summary import summarize
+    from exposure.explain.texts import Line, t, tf, visible
+    from exposure.report.json_report import to_dict
+
+    def text(line: Line) -> str:
+        return "".join(visible(p.text) if p.kind != "text" else p.text for p in line)
+
+    language = resolve_language(lang)
+    report = to_dict(result)
+    summary = summarize(report, language)
+    for paragraph in summary.paragraphs:
+        stream.write(text(paragraph) + "\n")
+    if summary.explanations:
+        stream.write("\n")
+        for exp in summary.explanations:
+            stream.write(f"  [{exp.severity_words}] {text(exp.title)}\n")
     for warning in result.warnings:
-        stream.write(f"warning: {warning.source}: {warning.message}\n")
-    if not result.findings:
-        stream.write("Nothing known was found in what was checked. This does not prove the device is safe.\n")
+        stream.write(text(tf("cli.warning", language, source=warning.source, message=warning.message)) + "\n")
+    if not summary.explanations:
+        stream.write("\n" + text(summary.next_intro) + "\n")
+        for check in summary.next_checks:
+            stream.write(f"  - {text(check)}\n")
+    stream.write("\n" + t("cli.more_in_report", language) + "\n")

@@ -1,0 +1,118 @@
+"""The summary at the top of every report and on the terminal.
+
+It never gives a verdict. With findings: how many, how serious, and where to start. With
+none: what was checked and what was not, that this does not prove the device is safe,
+and the next checks (account sign-ins, location sharing, who knows the PIN).
+Works from the report's dictionary form, like ``exposure.explain.explain``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from exposure.explain.explain import Explanation, explain_finding
+from exposure.explain.texts import Line, join, t, tf, ui_texts, words
+from exposure.model import Severity
+
+NEXT_CHECKS = ("next.accounts", "next.location", "next.pin", "next.log")
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    paragraphs: tuple[Line, ...]
+    checked: tuple[Line, ...]  # one line per source read
+    not_checked: tuple[Line, ...]  # blind spots, in words
+    next_intro: Line
+    next_checks: tuple[Line, ...]
+    counts: tuple[tuple[str, int], ...]  # severity -> number of findings, most serious first
+    explanations: tuple[Explanation, ...]  # every finding, most serious first
+
+
+def severity_rank(severity: str) -> int:
+    try:
+        return Severity(severity).rank
+    except ValueError:
+        return len(Severity)
+
+
+def summarize(report: Mapping[str, Any], lang: str) -> Summary:
+    findings = sorted((f for f in report.get("findings") or [] if isinstance(f, Mapping)),
+                      key=lambda f: severity_rank(str(f.get("severity", ""))))
+    explanations = tuple(explain_finding(f, report, lang) for f in findings)
+    counts: dict[str, int] = {}
+    for exp in explanations:
+        counts[exp.severity] = counts.get(exp.severity, 0) + 1
+    ordered = sorted(counts.items(), key=lambda item: severity_rank(item[0]))
+    sources = [s for s in report.get("sources") or [] if isinstance(s, Mapping)]
+    warnings = [w for w in report.get("warnings") or [] if isinstance(w, Mapping)]
+
+    paragraphs: list[Line] = []
+    if report.get("demo"):
+        paragraphs.append(words(t("report.demo", lang)))
+    if report.get("cancelled"):
+        paragraphs.append(words(t("report.cancelled", lang)))
+    if explanations:
+        parts = [tf(f"count.{sev}", lang, count=words(str(n))) if f"count.{sev}" in ui_texts()
+                 else words(f"{n} {sev}") for sev, n in ordered]
+        key = "summary.found.one" if len(explanations) == 1 else "summary.found.many"
+        paragraphs.append(tf(key, lang, count=words(str(len(explanations))), counts=join(parts, lang)))
+        paragraphs.append(tf("summary.start", lang, title=explanations[0].title))
+        if any(severity_rank(e.severity) <= Severity.HIGH.rank for e in explanations):
+            paragraphs.append(words(t("summary.serious", lang)))
+        paragraphs.append(words(t("summary.signs", lang)))
+    else:
+        paragraphs.append(words(t("summary.none" if sources else "summary.nothing_read", lang)))
+        paragraphs.append(words(t("summary.not_proof", lang)))
+    checked = tuple(source_line(s, lang) for s in sources)
+    if checked:
+        paragraphs.append(tf("summary.checked", lang, list=join(list(checked), lang)))
+    if warnings:
+        key = "summary.warnings.one" if len(warnings) == 1 else "summary.warnings.many"
+        paragraphs.append(tf(key, lang, count=words(str(len(warnings)))))
+
+    return Summary(
+        paragraphs=tuple(paragraphs),
+        checked=checked,
+        not_checked=tuple(blind_spots(sources, lang)),
+        next_intro=words(t("summary.next_intro", lang)),
+        next_checks=tuple(words(t(key, lang)) for key in NEXT_CHECKS),
+        counts=tuple(ordered),
+        explanations=explanations,
+    )
+
+
+def source_line(source: Mapping[str, Any], lang: str) -> Line:
+    """"the network capture x.pcap (1200 packets, 40 names)"."""
+    kind = str(source.get("kind", ""))
+    key = f"source.{kind}" if f"source.{kind}" in ui_texts() else "source.other"
+    line = tf(key, lang, name=str(source.get("name", "")))
+    counts = source.get("counts")
+    shown: list[Line] = []
+    if isinstance(counts, Mapping):
+        for what, number in counts.items():
+            if isinstance(number, int) and f"count.{what}" in ui_texts():
+                shown.append(tf(f"count.{what}", lang, count=words(str(number))))
+    if shown:
+        line = tf("source.with_counts", lang, source=line, counts=join(shown, lang))
+    return line
+
+
+def blind_spots(sources: list[Mapping[str, Any]], lang: str) -> list[Line]:
+    """What this check could not see: our general words, then what each collector reported."""
+    out: list[Line] = [words(t("blind.general", lang))]
+    kinds = []
+    for source in sources:
+        kind = {"android-dump": "android", "androidqf": "android"}.get(str(source.get("kind")),
+                                                                       str(source.get("kind")))
+        if kind not in kinds:
+            kinds.append(kind)
+    for kind in kinds:
+        if f"blind.{kind}" in ui_texts():
+            out.append(words(t(f"blind.{kind}", lang)))
+    for source in sources:
+        for item in source.get("not_checked") or []:
+            if isinstance(item, str) and item:
+                out.append(tf("source.other", lang, name=item))
+    return out

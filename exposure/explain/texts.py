@@ -1,0 +1,217 @@
+"""The bundled texts (report strings, category defaults, rule texts, help services) and
+the filling of their ``{placeholders}``.
+
+A filled text is a :data:`Line`: a tuple of :class:`Piece` objects that keeps our own
+words apart from values that came from a device, a capture, a feed or a saved report.
+Renderers escape every piece, and may show values differently (HTML ``<span>``, Markdown
+code spans), so an untrusted name can never become markup. Texts are never escaped here.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any, Literal
+
+from exposure.explain.i18n import DEFAULT_LANGUAGE, _load_yaml, languages, local_text
+from exposure.model import Category, LocalText
+
+PieceKind = Literal["text", "value", "name"]
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """Part of a text. ``text``: our own words; ``value``: something read from a device or
+    capture (shown as a literal value); ``name``: a name from a feed or profile."""
+
+    text: str
+    kind: PieceKind = "text"
+
+
+Line = tuple[Piece, ...]
+
+
+def plain(line: Line) -> str:
+    """A line as plain text (for terminals and tests): renderers must escape it themselves."""
+    return "".join(piece.text for piece in line)
+
+
+def value(text: str) -> Line:
+    return (Piece(text, "value"),) if text else ()
+
+
+def name(text: str) -> Line:
+    return (Piece(text, "name"),) if text else ()
+
+
+def words(text: str) -> Line:
+    return (Piece(text, "text"),) if text else ()
+
+
+_FORMATTER = string.Formatter()
+
+
+def fill(template: str, params: Mapping[str, str | Line]) -> Line:
+    """``template`` with each ``{key}`` replaced by ``params[key]``.
+
+    A plain ``str`` param becomes a ``value`` piece; a :data:`Line` is inserted as it is.
+    A placeholder without a param stays as written, and a malformed template is shown as
+    plain text: a text mistake must never break a report.
+    """
+    try:
+        parsed = list(_FORMATTER.parse(template))
+    except ValueError:
+        return words(template)
+    out: list[Piece] = []
+    for literal, field_name, spec, conversion in parsed:
+        if literal:
+            out.append(Piece(literal))
+        if field_name is None:
+            continue
+        param = params.get(field_name)
+        if param is None:
+            shown = "{" + field_name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+            out.append(Piece(shown))
+        elif isinstance(param, str):
+            out.extend(value(param))
+        else:
+            out.extend(param)
+    return _merge(out)
+
+
+def _merge(pieces: list[Piece]) -> Line:
+    merged: list[Piece] = []
+    for piece in pieces:
+        if merged and merged[-1].kind == piece.kind == "text":
+            merged[-1] = Piece(merged[-1].text + piece.text)
+        elif piece.text:
+            merged.append(piece)
+    return tuple(merged)
+
+
+def join(lines: list[Line], lang: str) -> Line:
+    """``a, b and c`` in ``lang``."""
+    if not lines:
+        return ()
+    if len(lines) == 1:
+        return lines[0]
+    comma, final = words(t("list.comma", lang)), words(t("list.and", lang))
+    out: list[Piece] = []
+    for i, line in enumerate(lines):
+        if i:
+            out.extend(final if i == len(lines) - 1 else comma)
+        out.extend(line)
+    return _merge(out)
+
+
+# --- the bundled text files -----------------------------------------------------------
+
+def _package_text(name: str) -> str:
+    return resources.files("exposure.explain").joinpath(name).read_text("utf-8")
+
+
+@cache
+def ui_texts() -> dict[str, LocalText]:
+    """texts.yaml: the report and terminal strings."""
+    data = _load_yaml(_package_text("texts.yaml"))
+    return {str(key): local_text(val) for key, val in data.items()}
+
+
+def t(key: str, lang: str) -> str:
+    """The report string ``key`` in ``lang`` (English when missing there)."""
+    text = ui_texts().get(key)
+    if text is None:
+        raise KeyError(f"no text {key!r} in texts.yaml")
+    return text.get(lang, DEFAULT_LANGUAGE)
+
+
+def tf(key: str, lang: str, **params: str | Line) -> Line:
+    """The report string ``key`` in ``lang`` with its placeholders filled."""
+    return fill(t(key, lang), params)
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryTexts:
+    name: LocalText
+    what_it_is: LocalText
+    what_it_can_do: LocalText
+    what_to_do: LocalText
+
+
+@cache
+def category_texts() -> dict[str, CategoryTexts]:
+    """categories.yaml: what each kind of threat is and what to do, when a threat has no texts."""
+    data = _load_yaml(_package_text("categories.yaml"))
+    out: dict[str, CategoryTexts] = {}
+    for key, entry in data.items():
+        entry = entry if isinstance(entry, dict) else {}
+        out[str(key)] = CategoryTexts(*(local_text(entry.get(f, {})) for f in
+                                        ("name", "what_it_is", "what_it_can_do", "what_to_do")))
+    return out
+
+
+def category(cat: str) -> CategoryTexts:
+    found = category_texts()
+    return found.get(cat) or found[Category.HEURISTIC.value]
+
+
+@dataclass(frozen=True, slots=True)
+class HelpService:
+    id: str
+    name: LocalText
+    helps_with: LocalText
+    for_whom: LocalText
+    languages: LocalText
+    web: str = ""
+    email: str = ""
+    phone: str = ""
+
+
+@cache
+def help_services() -> tuple[HelpService, ...]:
+    """help_services.yaml: the services every report lists."""
+    loader_data: Any = _load_list(_package_text("help_services.yaml"))
+    out = []
+    for entry in loader_data:
+        out.append(HelpService(
+            id=str(entry["id"]),
+            name=local_text(entry["name"]),
+            helps_with=local_text(entry["helps_with"]),
+            for_whom=local_text(entry["for_whom"]),
+            languages=local_text(entry["languages"]),
+            web=str(entry.get("web") or ""),
+            email=str(entry.get("email") or ""),
+            phone=str(entry.get("phone") or ""),
+        ))
+    return tuple(out)
+
+
+def _load_list(text: str) -> list[dict[str, Any]]:
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    data = yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
+    return [entry for entry in data if isinstance(entry, dict)] if isinstance(data, list) else []
+
+
+def supported(lang: str) -> bool:
+    return lang in languages()
+
+
+# Characters that change how text around them is shown (bidirectional overrides, zero
+# width) or that terminals and documents treat as control codes.
+_INVISIBLE = frozenset(
+    [*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0), 0x200B, 0x200C, 0x200D, 0x200E, 0x200F,
+     *range(0x202A, 0x202F), *range(0x2066, 0x206A), 0xFEFF]
+)
+
+
+def visible(text: str) -> str:
+    """``text`` with control and direction-changing characters shown as ``\\uXXXX``, so a
+    value read from a device cannot reorder or hide what is printed around it."""
+    if not any(ord(ch) in _INVISIBLE for ch in text):
+        return text
+    return "".join(f"\\u{ord(ch):04x}" if ord(ch) in _INVISIBLE else ch for ch in text)

@@ -1,0 +1,249 @@
+"""The HTML report: one self-contained file, readable on a phone and printable on A4.
+
+No JavaScript and nothing loaded from anywhere (a Content-Security-Policy says so too);
+the style sheet is inlined. Every text is escaped here, and values read from a device or
+a capture are also stripped of direction-changing characters, so a DNS name such as
+``<img src=x onerror=alert(1)>.example.com`` is shown literally. Technical evidence is
+folded in a ``<details>`` on screen and printed in full.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Mapping
+from importlib import resources
+from typing import Any
+
+from exposure.explain.explain import Explanation, format_time, is_echap
+from exposure.explain.summary import Summary, summarize
+from exposure.explain.texts import Line, help_services, name, t, tf, visible, words
+from exposure.model import Severity
+
+CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
+_SEVERITIES = frozenset(s.value for s in Severity)
+
+
+def esc(text: str) -> str:
+    return html.escape(visible(text), quote=True)
+
+
+def line_html(line: Line) -> str:
+    out = []
+    for piece in line:
+        if piece.kind == "value":
+            out.append(f'<span class="v">{esc(piece.text)}</span>')
+        elif piece.kind == "name":
+            out.append(f'<span class="n">{esc(piece.text)}</span>')
+        else:
+            out.append(html.escape(piece.text, quote=True))
+    return "".join(out)
+
+
+def link(url: str, text: str | None = None) -> str:
+    """A link for a web address; anything that is not http(s) is shown as text only."""
+    shown = esc(text if text is not None else url)
+    if url.lower().startswith(("https://", "http://")) and not any(c in url for c in "\"'<> \t\r\n"):
+        return f'<a href="{html.escape(url, quote=True)}" rel="noreferrer noopener">{shown}</a>'
+    return shown
+
+
+def _sev(severity: str) -> str:
+    return severity if severity in _SEVERITIES else "info"
+
+
+def render_html(report: Mapping[str, Any], lang: str) -> str:
+    summary = summarize(report, lang)
+    title = t("report.title", lang)
+    css = resources.files("exposure.report").joinpath("report.css").read_text("utf-8")
+    parts = [
+        "<!DOCTYPE html>",
+        f'<html lang="{esc(lang)}">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
+        '<meta name="referrer" content="no-referrer">',
+        '<meta name="robots" content="noindex">',
+        f"<title>{esc(title)}</title>",
+        f"<style>\n{css}</style>",
+        "</head>",
+        "<body>",
+        "<main>",
+    ]
+    if report.get("demo"):
+        parts.append(f'<p class="demo">{esc(t("report.demo", lang))}</p>')
+    parts.append(f"<header><h1>{esc(title)}</h1>")
+    parts.append(f'<p class="meta">{line_html(_made(report, lang))}</p>')
+    parts.append(f'<p class="meta">{esc(t("report.private", lang))}</p></header>')
+    parts += _summary(summary, lang)
+    if summary.explanations:
+        parts.append(f'<section class="findings"><h2>{esc(t("section.findings", lang))}</h2>')
+        for number, exp in enumerate(summary.explanations, 1):
+            parts += _finding(number, exp, lang)
+        parts.append("</section>")
+    parts += _checked(summary, lang)
+    parts += _warnings(report, lang)
+    parts += _help(lang)
+    parts += _record(report, lang)
+    parts += ["</main>", "</body>", "</html>", ""]
+    return "\n".join(parts)
+
+
+def _made(report: Mapping[str, Any], lang: str) -> Line:
+    tool = report.get("tool") or {}
+    return tf("report.made", lang, version=name(str(tool.get("version", ""))),
+              started=words(format_time(report.get("started"))),
+              finished=words(format_time(report.get("finished"))))
+
+
+def _summary(summary: Summary, lang: str) -> list[str]:
+    out = [f'<section class="summary"><h2>{esc(t("section.summary", lang))}</h2>']
+    if summary.counts:
+        out.append('<ul class="counts">')
+        for severity, count in summary.counts:
+            out.append(f'<li><span class="badge sev-{_sev(severity)}">'
+                       f'{line_html(tf(f"count.{_sev(severity)}", lang, count=words(str(count))))}</span></li>')
+        out.append("</ul>")
+    out += [f"<p>{line_html(p)}</p>" for p in summary.paragraphs]
+    out.append(f"<h3>{esc(t('section.next', lang))}</h3>")
+    out.append(f"<p>{line_html(summary.next_intro)}</p>")
+    out.append("<ul>" + "".join(f"<li>{line_html(c)}</li>" for c in summary.next_checks) + "</ul>")
+    out.append("</section>")
+    return out
+
+
+def _finding(number: int, exp: Explanation, lang: str) -> list[str]:
+    sev = _sev(exp.severity)
+    out = [f'<article class="finding sev-{sev}" id="finding-{number}">',
+           f'<h3><span class="badge">{esc(exp.severity_words)}</span> {line_html(exp.title)}</h3>']
+    if exp.seen:
+        out.append(f"<h4>{esc(t('label.seen', lang))}</h4>")
+        out.append("<ul>" + "".join(f"<li>{line_html(s)}</li>" for s in exp.seen) + "</ul>")
+    out.append(f"<h4>{esc(t('label.meaning', lang))}</h4>")
+    out += [f"<p>{line_html(m)}</p>" for m in exp.meaning]
+    out.append(f"<p><strong>{esc(t('label.confidence', lang))}:</strong> {esc(exp.confidence_words)}</p>")
+    out.append(f"<h4>{esc(t('label.advice', lang))}</h4>")
+    out += [f"<p>{line_html(a)}</p>" for a in exp.advice]
+    if exp.safety_note:
+        out.append(f'<div class="safety"><strong>{esc(t("label.safety", lang))}:</strong> '
+                   f"{line_html(exp.safety_note)}</div>")
+    if exp.references:
+        out.append(f"<h4>{esc(t('label.references', lang))}</h4><ul>")
+        for ref in exp.references:
+            text = line_html(ref.title)
+            out.append(f"<li>{text}" + (f" – {link(ref.url)}" if ref.url else "") + "</li>")
+        out.append("</ul>")
+    tech = _technical(exp, lang)
+    out.append(f'<details class="tech screen-only"><summary>{esc(t("label.technical", lang))}</summary>'
+               f"{tech}</details>")
+    out.append(f'<div class="tech print-only"><h4>{esc(t("label.technical", lang))}</h4>{tech}</div>')
+    out.append("</article>")
+    return out
+
+
+def _dl(rows: Iterable[tuple[str, str]]) -> str:
+    return "<dl>" + "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in rows if v) + "</dl>"
+
+
+def _technical(exp: Explanation, lang: str) -> str:
+    out = [f"<p>{esc(exp.rule)} · {esc(exp.category)} · {esc(exp.severity)} · {esc(exp.confidence)}</p>"]
+    if exp.matched:
+        out.append(f"<p><strong>{esc(t('label.matched', lang))}</strong></p><ul>")
+        for m in exp.matched:
+            out.append(f'<li><span class="v">{esc(m.value)}</span> ({esc(m.type)}, {esc(m.role)}; '
+                       f"{esc(m.source)})</li>")
+        out.append("</ul>")
+    if exp.evidence:
+        out.append(f"<p><strong>{esc(t('label.evidence', lang))}</strong></p>")
+        for item in exp.evidence:
+            rows = [(t("label.kind", lang), item.kind), (t("label.source", lang), item.source),
+                    (t("label.count", lang), str(item.count)), (t("label.first_seen", lang), item.first_seen),
+                    (t("label.last_seen", lang), item.last_seen), *item.facts]
+            out.append(f'<div class="obs"><p class="v">{esc(item.description)}</p>{_dl(rows)}</div>')
+    return "".join(out)
+
+
+def _checked(summary: Summary, lang: str) -> list[str]:
+    out = []
+    if summary.checked:
+        out.append(f"<section><h2>{esc(t('section.checked', lang))}</h2><ul>")
+        out += [f"<li>{line_html(c)}</li>" for c in summary.checked]
+        out.append("</ul></section>")
+    out.append(f"<section><h2>{esc(t('section.not_checked', lang))}</h2><ul>")
+    out += [f"<li>{line_html(c)}</li>" for c in summary.not_checked]
+    out.append("</ul></section>")
+    return out
+
+
+def _warnings(report: Mapping[str, Any], lang: str) -> list[str]:
+    warnings = [w for w in report.get("warnings") or [] if isinstance(w, Mapping)]
+    if not warnings:
+        return []
+    out = [f"<section><h2>{esc(t('section.warnings', lang))}</h2><ul>"]
+    for w in warnings:
+        count = w.get("count", 1)
+        times = f" (×{count})" if isinstance(count, int) and count > 1 else ""
+        out.append(f'<li><span class="v">{esc(str(w.get("source", "")))}</span>: '
+                   f"{esc(str(w.get('message', '')))}{esc(times)}</li>")
+    out.append("</ul></section>")
+    return out
+
+
+def _help(lang: str) -> list[str]:
+    out = [f'<section class="help"><h2>{esc(t("section.help", lang))}</h2>',
+           f"<p>{esc(t('help.intro', lang))}</p><ul>"]
+    for service in help_services():
+        item = [f"<strong>{esc(service.name.get(lang))}</strong><br>{esc(service.helps_with.get(lang))} "
+                f"{esc(service.for_whom.get(lang))}"]
+        if service.web:
+            item.append(f"{esc(t('help.web', lang))}: {link(service.web)}")
+        if service.email:
+            item.append(f"{esc(t('help.email', lang))}: {esc(service.email)}")
+        if service.phone:
+            item.append(f"{esc(t('help.phone', lang))}: {esc(service.phone)}")
+        item.append(f"{esc(t('help.languages', lang))}: {esc(service.languages.get(lang))}")
+        out.append("<li>" + "<br>".join(item) + "</li>")
+    out.append("</ul></section>")
+    return out
+
+
+def _record(report: Mapping[str, Any], lang: str) -> list[str]:
+    tool = report.get("tool") or {}
+    rows = [
+        (t("label.tool", lang), f"{tool.get('name', '')} {tool.get('version', '')}"),
+        (t("label.schema", lang), str(report.get("schema", ""))),
+        (t("label.started", lang), str(report.get("started") or "")),
+        (t("label.finished", lang), str(report.get("finished") or "")),
+        (t("label.profiles", lang), ", ".join(str(p) for p in report.get("profiles") or [])),
+        (t("label.language", lang), lang),
+    ]
+    out = [f'<footer class="record"><h2>{esc(t("section.record", lang))}</h2><table>']
+    out += [f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in rows]
+    out.append("</table>")
+    out.append(f"<h3>{esc(t('label.inputs', lang))}</h3><table>")
+    for source in report.get("sources") or []:
+        span = " – ".join(x for x in (str(source.get("first_time") or ""), str(source.get("last_time") or "")) if x)
+        cells = [f"{source.get('kind', '')}: {source.get('name', '')}",
+                 f"sha256 {source.get('sha256') or '-'}",
+                 f"{t('label.data_span', lang)} {span}" if span else "",
+                 f"{t('label.counts', lang)} " + ", ".join(f"{k}={v}" for k, v in (source.get("counts") or {}).items())]
+        out.append("<tr><td>" + "<br>".join(esc(c) for c in cells if c) + "</td></tr>")
+    out.append("</table>")
+    out.append(f"<h3>{esc(t('label.feeds', lang))}</h3>")
+    feeds = report.get("feeds") or []
+    if not feeds:
+        out.append(f"<p>{esc(t('label.bundled_only', lang))}</p>")
+    else:
+        out.append("<table>")
+        for feed in feeds:
+            cells = [f"{feed.get('name', '')} ({feed.get('format', '')})",
+                     f"{t('label.version', lang)} {feed.get('version') or '-'}",
+                     f"sha256 {feed.get('sha256', '')}",
+                     f"{t('label.imported', lang)} {feed.get('imported', '')}",
+                     str(feed.get("source", ""))]
+            out.append("<tr><td>" + "<br>".join(esc(c) for c in cells if c) + "</td></tr>")
+        out.append("</table>")
+    if any(is_echap(str(f.get("name", ""))) or is_echap(str(f.get("format", ""))) for f in feeds):
+        out.append(f"<p>{esc(t('ref.echap', lang))}</p>")
+    out.append("</footer>")
+    return out

@@ -1,0 +1,190 @@
+"""The Markdown report: the same content as the HTML report, for pasting into a case note.
+
+Values read from a device or a capture go into code spans (with a fence longer than any
+run of backticks inside them); every other text has Markdown's special characters
+escaped. So a name can never become a link, an image or raw HTML, nor start a heading.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from exposure.explain.explain import Explanation, format_time, is_echap
+from exposure.explain.summary import summarize
+from exposure.explain.texts import Line, help_services, name, t, tf, visible, words
+
+_SPECIAL = re.compile(r"([\\`*_\[\]<>&!|~#{}])")
+_BLOCK_START = re.compile(r"^(\s*)([#>+=-]|\d+[.)])")
+
+
+def _flat(text: str) -> str:
+    return " ".join(visible(text.replace("\r", " ").replace("\n", " ")).split(" "))
+
+
+def md_text(text: str) -> str:
+    """Our own words (or texts from a report): special characters escaped."""
+    return _SPECIAL.sub(r"\\\1", visible(re.sub(r"\s+", " ", text)))
+
+
+def md_name(text: str) -> str:
+    """A name from a feed, a profile or a saved report: on one line, special characters escaped."""
+    return md_text(_flat(text))
+
+
+def md_code(text: str) -> str:
+    """A value from a device or capture as a code span that nothing inside can end."""
+    text = _flat(text)
+    if not text:
+        return ""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith(("`", " ")) or text.endswith(("`", " ")) else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def md_line(line: Line) -> str:
+    out = []
+    for piece in line:
+        if piece.kind == "value":
+            out.append(md_code(piece.text))
+        elif piece.kind == "name":
+            out.append(md_name(piece.text))
+        else:
+            out.append(md_text(piece.text))
+    return _safe_start("".join(out))
+
+
+def _safe_start(text: str) -> str:
+    """Keep a paragraph from turning into a heading, quote or list."""
+    found = _BLOCK_START.match(text)
+    if not found:
+        return text
+    lead, mark = found.group(1), found.group(2)
+    if mark[0] in "#>+=-":
+        return lead + "\\" + text[len(lead):]
+    return lead + mark[:-1] + "\\" + mark[-1] + text[found.end():]
+
+
+def render_markdown(report: Mapping[str, Any], lang: str) -> str:
+    summary = summarize(report, lang)
+    out: list[str] = [f"# {md_text(t('report.title', lang))}", ""]
+    if report.get("demo"):
+        out += [f"> **{md_text(t('report.demo', lang))}**", ""]
+    tool = report.get("tool") or {}
+    made = tf("report.made", lang, version=name(str(tool.get("version", ""))),
+              started=words(format_time(report.get("started"))), finished=words(format_time(report.get("finished"))))
+    out += [f"*{md_line(made)}*", "", f"*{md_text(t('report.private', lang))}*", ""]
+
+    out += [f"## {md_text(t('section.summary', lang))}", ""]
+    for paragraph in summary.paragraphs:
+        out += [md_line(paragraph), ""]
+    out += [f"### {md_text(t('section.next', lang))}", "", md_line(summary.next_intro), ""]
+    out += [f"- {md_line(c)}" for c in summary.next_checks] + [""]
+
+    if summary.explanations:
+        out += [f"## {md_text(t('section.findings', lang))}", ""]
+        for number, exp in enumerate(summary.explanations, 1):
+            out += _finding(number, exp, lang)
+
+    if summary.checked:
+        out += [f"## {md_text(t('section.checked', lang))}", ""]
+        out += [f"- {md_line(c)}" for c in summary.checked] + [""]
+    out += [f"## {md_text(t('section.not_checked', lang))}", ""]
+    out += [f"- {md_line(c)}" for c in summary.not_checked] + [""]
+
+    warnings = [w for w in report.get("warnings") or [] if isinstance(w, Mapping)]
+    if warnings:
+        out += [f"## {md_text(t('section.warnings', lang))}", ""]
+        for w in warnings:
+            count = w.get("count", 1)
+            times = f" (×{count})" if isinstance(count, int) and count > 1 else ""
+            out.append(f"- {md_code(str(w.get('source', '')))}: {md_name(str(w.get('message', '')))}{times}")
+        out.append("")
+
+    out += [f"## {md_text(t('section.help', lang))}", "", md_text(t("help.intro", lang)), ""]
+    for service in help_services():
+        out.append(f"- **{md_text(service.name.get(lang))}**: {md_text(service.helps_with.get(lang))} "
+                   f"{md_text(service.for_whom.get(lang))}")
+        for key, contact in (("help.web", service.web), ("help.email", service.email),
+                             ("help.phone", service.phone)):
+            if contact:
+                out.append(f"  {md_text(t(key, lang))}: <{contact}>" if key == "help.web"
+                           else f"  {md_text(t(key, lang))}: {md_text(contact)}")
+        out.append(f"  {md_text(t('help.languages', lang))}: {md_text(service.languages.get(lang))}")
+    out.append("")
+    out += _record(report, lang)
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _finding(number: int, exp: Explanation, lang: str) -> list[str]:
+    out = [f"### {number}. {md_text(exp.severity_words)}: {md_line(exp.title)}", ""]
+    if exp.seen:
+        out += [f"**{md_text(t('label.seen', lang))}**", ""]
+        out += [f"- {md_line(s)}" for s in exp.seen] + [""]
+    out += [f"**{md_text(t('label.meaning', lang))}**", ""]
+    for meaning in exp.meaning:
+        out += [md_line(meaning), ""]
+    out += [f"*{md_text(t('label.confidence', lang))}:* {md_text(exp.confidence_words)}", ""]
+    out += [f"**{md_text(t('label.advice', lang))}**", ""]
+    for advice in exp.advice:
+        out += [md_line(advice), ""]
+    if exp.safety_note:
+        out += [f"> **{md_text(t('label.safety', lang))}:** {md_line(exp.safety_note)}", ""]
+    if exp.references:
+        out += [f"**{md_text(t('label.references', lang))}**", ""]
+        for ref in exp.references:
+            out.append(f"- {md_line(ref.title)}" + (f" {md_code(ref.url)}" if ref.url else ""))
+        out.append("")
+    out += [f"<details><summary>{md_text(t('label.technical', lang))}</summary>", ""]
+    out.append(f"- {md_code(exp.rule)} · {md_code(exp.category)} · {md_code(exp.severity)} · "
+               f"{md_code(exp.confidence)}")
+    for m in exp.matched:
+        out.append(f"- {md_text(t('label.matched', lang))}: {md_code(m.value)} ({md_code(m.type)}, "
+                   f"{md_code(m.role)}; {md_code(m.source)})")
+    for item in exp.evidence:
+        out.append(f"- {md_code(item.description)}")
+        rows = [(t("label.source", lang), item.source), (t("label.count", lang), str(item.count)),
+                (t("label.first_seen", lang), item.first_seen), (t("label.last_seen", lang), item.last_seen),
+                *item.facts]
+        out += [f"  - {md_text(k)}: {md_code(v)}" for k, v in rows if v]
+    out += ["", "</details>", ""]
+    return out
+
+
+def _record(report: Mapping[str, Any], lang: str) -> list[str]:
+    tool = report.get("tool") or {}
+    out = [f"## {md_text(t('section.record', lang))}", ""]
+    rows = [
+        (t("label.tool", lang), f"{tool.get('name', '')} {tool.get('version', '')}"),
+        (t("label.schema", lang), str(report.get("schema", ""))),
+        (t("label.started", lang), str(report.get("started") or "")),
+        (t("label.finished", lang), str(report.get("finished") or "")),
+        (t("label.profiles", lang), ", ".join(str(p) for p in report.get("profiles") or [])),
+        (t("label.language", lang), lang),
+    ]
+    out += [f"- {md_text(k)}: {md_code(v)}" for k, v in rows if v.strip()]
+    out += ["", f"**{md_text(t('label.inputs', lang))}**", ""]
+    for source in report.get("sources") or []:
+        out.append(f"- {md_code(str(source.get('kind', '')))} {md_code(str(source.get('name', '')))}: "
+                   f"sha256 {md_code(str(source.get('sha256') or '-'))}")
+        span = " – ".join(x for x in (str(source.get("first_time") or ""), str(source.get("last_time") or "")) if x)
+        if span:
+            out.append(f"  - {md_text(t('label.data_span', lang))}: {md_code(span)}")
+        counts = ", ".join(f"{k}={v}" for k, v in (source.get("counts") or {}).items())
+        if counts:
+            out.append(f"  - {md_text(t('label.counts', lang))}: {md_code(counts)}")
+    out += ["", f"**{md_text(t('label.feeds', lang))}**", ""]
+    feeds = report.get("feeds") or []
+    if not feeds:
+        out.append(f"- {md_text(t('label.bundled_only', lang))}")
+    for feed in feeds:
+        out.append(f"- {md_code(str(feed.get('name', '')))} ({md_code(str(feed.get('format', '')))}), "
+                   f"{md_text(t('label.version', lang))} {md_code(str(feed.get('version') or '-'))}, "
+                   f"sha256 {md_code(str(feed.get('sha256', '')))}, "
+                   f"{md_text(t('label.imported', lang))} {md_code(str(feed.get('imported', '')))}")
+    if any(is_echap(str(f.get("name", ""))) or is_echap(str(f.get("format", ""))) for f in feeds):
+        out.append(f"- {md_text(t('ref.echap', lang))}")
+    out.append("")
+    return out
