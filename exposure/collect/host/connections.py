@@ -46,7 +46,11 @@ def _system_wide(run: HostRun) -> tuple[list[Any], bool]:
 
 def aggregate(conns: Iterable[Any], names: dict[int, str]) -> tuple[Counter[_Key], int]:
     """Counts per (ip, remote port, local port, protocol, status, program, pid); and the
-    number of remote connections whose program is unknown."""
+    number of remote connections whose program is unknown. The local port is kept only for
+    connections that came in to a listening port (someone connected to this computer, e.g.
+    a screen-sharing server); outgoing ones use a throw-away port, recorded as 0."""
+    conns = list(conns)
+    listening = {int(c.laddr[1]) for c in conns if c.laddr and not getattr(c, "raddr", None)}
     counts: Counter[_Key] = Counter()
     unattributed = 0
     for conn in conns:
@@ -69,6 +73,7 @@ def aggregate(conns: Iterable[Any], names: dict[int, str]) -> tuple[Counter[_Key
         status = str(conn.status or "")
         status = "" if status == "NONE" else status.lower()
         local = int(conn.laddr[1]) if conn.laddr else 0
+        local = local if local in listening else 0
         counts[(str(addr), int(raddr[1]), local, protocol, status, names.get(pid, "") if pid else "", pid)] += 1
     return counts, unattributed
 
