@@ -77,8 +77,20 @@ def _bundled_for_reference(exclude: set[str]) -> list[Profile]:
         files = [f for f in bundled_files() if os.path.realpath(f) not in exclude]
     except UserError:
         return []
-    parsed, _ = _parse_files(files)
-    return [p.profile for p in parsed]
+    out = []
+    for path in files:
+        stat = path.stat()
+        found = _parse_bundled_file(str(path), stat.st_mtime_ns, stat.st_size)
+        if found is not None:
+            out.append(found)
+    return out
+
+
+@cache
+def _parse_bundled_file(path: str, mtime_ns: int, size: int) -> Profile | None:
+    """A bundled file on its own, cached while the file is unchanged."""
+    parsed, _ = _parse_files([Path(path)])
+    return parsed[0].profile if parsed else None
 
 
 def _parse_files(paths: Sequence[Path]) -> tuple[list[ParsedProfile], list[str]]:
