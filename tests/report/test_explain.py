@@ -1,0 +1,143 @@
+"""Explanations: what we saw (counts, times, source), what it means, how sure, what to do,
+the safety note, and the sources with Echap's attribution, in English and Chinese."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from exposure.explain.explain import explain_finding, format_span
+from exposure.explain.summary import summarize
+from exposure.explain.texts import fill, plain, t
+from exposure.model import Category, IndicatorRole
+from exposure.report.json_report import to_dict
+from tests.report.helpers import result_with_findings, result_without_findings
+
+
+def explanations(lang: str, **kwargs: object) -> list:  # type: ignore[type-arg]
+    report = to_dict(result_with_findings(**kwargs))  # type: ignore[arg-type]
+    return [explain_finding(f, report, lang) for f in report["findings"]]
+
+
+def test_what_we_saw_gives_count_times_and_source() -> None:
+    c2, app, _odd = explanations("en")
+    seen = [plain(line) for line in c2.seen]
+    assert seen[0] == ("The device at 192.168.1.23 looked up c2.spylive360.com 14 times, "
+                       "between 2026-11-26 10:02:00 and 10:40:00 UTC (capture.pcap).")
+    assert "opened an encrypted connection to c2.spylive360.com 5 times" in seen[1]
+    app_seen = [plain(line) for line in app.seen]
+    assert app_seen[0] == "The app com.wifi0, shown as c2.spylive360.com, is installed on the phone (R58M123)."
+    assert "switched on as an accessibility service" in app_seen[1]
+
+
+def test_chinese_explanation() -> None:
+    c2, app, _odd = explanations("zh")
+    assert plain(c2.title) == "与 SpyLive360 的服务器有联系：c2.spylive360.com"
+    assert plain(c2.seen[0]).startswith("地址为 192.168.1.23 的设备查询了域名 c2.spylive360.com，14 次")
+    assert plain(app.title) == "发现了 SpyLive360：com.wifi0"
+    assert c2.meaning[0][0].text == "SpyLive360 是用来偷偷监视手机的软件。"
+    assert c2.confidence_words == t("confidence.high", "zh")
+    assert c2.severity_words == "非常严重"
+
+
+def test_untrusted_values_stay_values() -> None:
+    c2, *_ = explanations("en")
+    subject = [p for p in c2.title if p.text == "c2.spylive360.com"]
+    assert subject and subject[0].kind == "value"
+    assert c2.title[0].kind == "text"
+
+
+def test_stalkerware_gets_the_safety_note_and_echap_credit() -> None:
+    c2, app, odd = explanations("en")
+    assert "may alert whoever installed it" in plain(c2.safety_note)
+    assert "support service" in plain(app.safety_note)
+    assert odd.safety_note == ()  # a heuristic that is not about an installed tool
+    credits = [plain(r.title) for r in c2.references]
+    assert "Indicators from Echap's stalkerware-indicators (CC BY 4.0)" in credits
+    assert "Indicator feed “echap”" in credits
+    assert any(r.url == "https://github.com/AssoEchap/stalkerware-indicators" for r in app.references)
+
+
+def test_a_website_visit_is_not_told_to_remove_anything() -> None:
+    result = result_with_findings()
+    first = result.findings[0]
+    visit = replace(first, indicators=(replace(first.indicators[0], role=IndicatorRole.WEBSITE),))
+    result.findings = [visit]
+    report = to_dict(result)
+    exp = explain_finding(report["findings"][0], report, "en")
+    assert plain(exp.title) == "The SpyLive360 website was visited: c2.spylive360.com"
+    assert exp.safety_note == ()
+    assert "does not mean the tool is installed" in " ".join(plain(m) for m in exp.meaning)
+
+
+def test_a_flagged_app_is_not_called_a_spy_tool() -> None:
+    result = result_with_findings()
+    first = result.findings[1]
+    flagged = replace(first, rule="indicator.flagged-app", category=Category.FLAGGED_APP,
+                      indicators=(replace(first.indicators[0], role=IndicatorRole.FLAGGED),))
+    result.findings = [flagged]
+    report = to_dict(result)
+    exp = explain_finding(report["findings"][0], report, "en")
+    assert exp.safety_note == ()
+    assert "not a spy tool" in " ".join(plain(m) for m in exp.meaning)
+
+
+def test_a_threat_without_texts_uses_its_category() -> None:
+    result = result_with_findings()
+    result.threats = {}  # a feed-only family: no texts of its own
+    report = to_dict(result)
+    exp = explain_finding(report["findings"][0], report, "zh")
+    assert plain(exp.meaning[0]).startswith("跟踪软件是有人装在别人手机上")
+    assert plain(exp.title) == "与 SpyLive360 的服务器有联系：c2.spylive360.com"  # the name from params
+
+
+def test_unknown_rule_falls_back_to_its_english_title() -> None:
+    *_, odd = explanations("zh")
+    assert plain(odd.title) == "Something odd: c2.spylive360.com"
+    assert odd.confidence_words == t("confidence.low", "zh")
+
+
+def test_fill_leaves_missing_and_odd_placeholders_alone() -> None:
+    line = fill("A {subject} and {missing} and {0.__class__} and {{literal}}", {"subject": "x{y}"})
+    assert plain(line) == "A x{y} and {missing} and {0.__class__} and {literal}"
+    assert [p.kind for p in line] == ["text", "value", "text"]
+    assert plain(fill("broken {", {})) == "broken {"
+
+
+def test_span_shows_the_zone_once() -> None:
+    assert format_span("2026-11-26T10:02:00+00:00", "2026-11-26T10:40:00+00:00") == (
+        "2026-11-26 10:02:00", "10:40:00 UTC")
+    assert format_span("2026-11-26T10:02:00+00:00", None) == ("2026-11-26 10:02:00 UTC", "")
+    assert format_span("not a time", None) == ("", "")
+
+
+def test_summary_with_findings_says_how_many_how_serious_and_where_to_start() -> None:
+    summary = summarize(to_dict(result_with_findings()), "en")
+    text = [plain(p) for p in summary.paragraphs]
+    assert text[0] == "We found 3 things worth your attention (2 very serious and 1 probably minor)."
+    assert text[1] == "Start with the first one below: Contact with a SpyLive360 server: c2.spylive360.com."
+    assert summary.counts == (("critical", 2), ("low", 1))
+
+
+def test_summary_without_findings_is_not_a_verdict() -> None:
+    for lang in ("en", "zh"):
+        summary = summarize(to_dict(result_without_findings()), lang)
+        words = " ".join(plain(p) for p in (*summary.paragraphs, *summary.checked, *summary.not_checked,
+                                             summary.next_intro, *summary.next_checks))
+        if lang == "en":
+            assert "does not prove the device is safe" in words
+            assert "We checked the network capture capture.pcap (1200 packets and 40 names)" in words
+            assert "iPhones, other devices, and accounts in the cloud" in words  # what was not checked
+            assert "encrypted DNS" in words and "QUIC payloads" in words
+            for topic in ("sign-ins", "location sharing", "PIN"):
+                assert topic.lower() in words.lower()
+            assert "compromised" not in words and "clean" not in words
+        else:
+            assert "并不能证明设备是安全的" in words
+            assert "账号登录" in words and "位置共享" in words and "解锁密码" in words
+
+
+def test_summary_when_nothing_could_be_read() -> None:
+    result = result_without_findings()
+    result.sources = []
+    summary = summarize(to_dict(result), "en")
+    assert plain(summary.paragraphs[0]).startswith("Nothing could be read, so nothing was checked.")
