@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
     from exposure.collect import live
 
     out = Path(args.out) if args.out else live.default_output()
-    if out.exists():
+    if out.is_symlink() or _exists(out):
         raise UserError(f"{out} already exists; choose another name with --out")
     iface = args.iface or live.default_interface()
     err = sys.stderr
@@ -100,6 +100,13 @@ def run(args: argparse.Namespace) -> int:
     if not args.quiet:
         print_summary(scan, lang=args.lang, stream=sys.stdout)
     return 0
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except OSError:
+        return False  # not allowed to look: creating the file will say why
 
 
 def _list_interfaces(stream: TextIO) -> int:
