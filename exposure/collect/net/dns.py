@@ -1,0 +1,151 @@
+"""DNS messages: question names and A/AAAA answers.
+
+Names are rendered as Wireshark renders them (so results compare with tshark): labels
+joined by dots, the root as ``<Root>``, and bytes outside printable ASCII escaped as
+``\\xNN``. A message that ends early yields the names read before the damage.
+"""
+
+from __future__ import annotations
+
+import socket
+import struct
+from dataclasses import dataclass, field
+
+MAX_POINTER_JUMPS = 32
+MAX_QUESTIONS = 64
+MAX_ANSWERS = 256
+
+_PRINTABLE = frozenset(range(0x21, 0x7F))
+_PRINTABLE_BYTES = bytes(range(0x21, 0x7F))
+
+
+@dataclass(slots=True)
+class DnsMessage:
+    response: bool = False
+    questions: list[str] = field(default_factory=list)
+    # (owner name, address text) for A and AAAA records; CNAMEs as (owner, target)
+    addresses: list[tuple[str, str]] = field(default_factory=list)
+    cnames: list[tuple[str, str]] = field(default_factory=list)
+    complete: bool = False  # parsed to the end without damage
+
+
+def _label_text(raw: bytes) -> str:
+    if not raw.translate(None, _PRINTABLE_BYTES):
+        return raw.decode("ascii")
+    return "".join(chr(b) if b in _PRINTABLE else f"\\x{b:02x}" for b in raw)
+
+
+def read_name(msg: bytes, pos: int) -> tuple[str, int]:
+    """The name at ``pos`` and the offset just after it; raises ValueError if damaged."""
+    labels: list[str] = []
+    end = -1
+    jumps = 0
+    length_total = 0
+    n = len(msg)
+    while True:
+        if pos >= n:
+            raise ValueError("name runs past the end")
+        b = msg[pos]
+        if b == 0:
+            pos += 1
+            break
+        kind = b & 0xC0
+        if kind == 0xC0:
+            if pos + 1 >= n:
+                raise ValueError("truncated pointer")
+            if end < 0:
+                end = pos + 2
+            jumps += 1
+            if jumps > MAX_POINTER_JUMPS:
+                raise ValueError("pointer loop")
+            pos = ((b & 0x3F) << 8) | msg[pos + 1]
+            continue
+        if kind:
+            raise ValueError("unsupported label type")
+        label = msg[pos + 1:pos + 1 + b]
+        if len(label) < b:
+            raise ValueError("truncated label")
+        labels.append(_label_text(label))
+        length_total += b + 1
+        if length_total > 1024:
+            raise ValueError("name too long")
+        pos += 1 + b
+    return (".".join(labels) if labels else "<Root>"), (end if end >= 0 else pos)
+
+
+def parse_message(msg: bytes) -> DnsMessage | None:
+    """Parse one DNS message (without the TCP length prefix). None if not DNS at all."""
+    if len(msg) < 12:
+        return None
+    _ident, flags, qd, an = struct.unpack_from("!HHHH", msg, 0)
+    out = DnsMessage(response=bool(flags & 0x8000))
+    pos = 12
+    try:
+        for _ in range(min(qd, MAX_QUESTIONS)):
+            name, pos = read_name(msg, pos)
+            if pos + 4 > len(msg):
+                out.questions.append(name)
+                raise ValueError("truncated question")
+            out.questions.append(name)
+            pos += 4
+        for _ in range(min(an, MAX_ANSWERS)):
+            owner, pos = read_name(msg, pos)
+            if pos + 10 > len(msg):
+                raise ValueError("truncated record")
+            rtype, _rclass, _ttl, rdlen = struct.unpack_from("!HHIH", msg, pos)
+            pos += 10
+            rdata = msg[pos:pos + rdlen]
+            if len(rdata) < rdlen:
+                raise ValueError("truncated rdata")
+            if rtype == 1 and rdlen == 4:
+                out.addresses.append((owner.lower(), socket.inet_ntop(socket.AF_INET, rdata)))
+            elif rtype == 28 and rdlen == 16:
+                out.addresses.append((owner.lower(), socket.inet_ntop(socket.AF_INET6, rdata)))
+            elif rtype == 5:
+                target, _ = read_name(msg, pos)
+                out.cnames.append((owner.lower(), target.lower()))
+            pos += rdlen
+        out.complete = True
+    except ValueError:
+        pass
+    return out
+
+
+def question_names(msg: bytes) -> list[str] | None:
+    """Only the question names (the fast path for ``exposure names``); None if not DNS."""
+    n = len(msg)
+    if n < 12:
+        return None
+    qd = (msg[4] << 8) | msg[5]
+    names: list[str] = []
+    pos = 12
+    for _ in range(min(qd, MAX_QUESTIONS)):
+        labels: list[bytes] = []
+        start = pos
+        simple = False
+        while pos < n:
+            b = msg[pos]
+            if b == 0:
+                simple = bool(labels)
+                break
+            if b >= 0x40 or pos + 1 + b > n:
+                break
+            labels.append(msg[pos + 1:pos + 1 + b])
+            pos += 1 + b
+        if simple:
+            raw = b".".join(labels)
+            if not raw.translate(None, _PRINTABLE_BYTES):
+                names.append(raw.decode("ascii"))
+                pos += 1 + 4
+                if pos > n:
+                    break
+                continue
+        try:
+            name, pos = read_name(msg, start)
+        except ValueError:
+            break
+        names.append(name)
+        pos += 4
+        if pos > n:
+            break
+    return names

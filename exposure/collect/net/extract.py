@@ -1,0 +1,893 @@
+"""The packet loop: from link-layer frames to names, certificates and flows.
+
+:class:`Extractor` takes frames one at a time (``packet``) and keeps only aggregates
+and small, capped working tables, so memory stays flat on any capture size:
+
+- link layers Ethernet (802.1Q/QinQ, PPPoE, MPLS), Linux cooked v1/v2, raw IP, BSD
+  loopback; IPv4 (fragments reassembled), IPv6 (extension headers, fragments);
+  tunnels IP-in-IP, GRE (incl. ERSPAN, transparent Ethernet), VXLAN, Geneve, Teredo, GTP-U;
+- DNS question names over UDP and TCP (unicast DNS, port 53) and A/AAAA answers;
+  the DNS inside ICMP error messages (the quoted original packet) as Wireshark does;
+- TLS ClientHello server names (ClientHello reassembled over segments) on any TCP port;
+- QUIC v1/v2 (and late drafts) Initial server names, decrypted;
+- HTTP/1.x Host headers (usual ports by method, any port when the request line says HTTP/1.x);
+- TLS 1.0-1.2 server certificates;
+- flows aggregated per (protocol, client, server, server port).
+
+Which side is the client: for TCP the sender of a SYN without ACK (the receiver of a
+SYN+ACK); otherwise, and for UDP, the side with the ephemeral port when exactly one
+port is below 1024, else the sender of the first packet seen.
+
+What cannot be decoded is counted in ``undecoded`` by reason; tables that reach their
+cap count what they had to drop in ``overflow``.
+"""
+
+from __future__ import annotations
+
+import socket
+import struct
+from array import array
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from exposure.collect.net import dns as dnsmod
+from exposure.collect.net.http import request_hosts, request_start
+from exposure.collect.net.quic import QuicSniffer, is_long_header
+from exposure.collect.net.tcpstream import StreamStart
+from exposure.collect.net.tls import (
+    CERTIFICATE,
+    CLIENT_HELLO,
+    CertificateInfo,
+    certificate_chain,
+    client_hello_names,
+    describe_certificate,
+    looks_like_record,
+    record_handshakes,
+)
+
+MAX_DEPTH = 6
+MAX_STREAMS = 20_000
+MAX_FRAGMENT_SETS = 1024
+MAX_FRAGMENT_BYTES = 65_535 + 16
+MAX_CONNS = 200_000
+MAX_FLOWS = 50_000
+MAX_STARTS = 200
+STARTS_BUDGET = 2_000_000
+MAX_NAME_OBS = 100_000
+MAX_ADDRESS_NAMES = 100_000
+MAX_NAMES = 1_000_000
+SWEEP_EVERY = 1 << 16
+IDLE = 120.0
+TLS_CAP = 32 * 1024
+CERT_CAP = 64 * 1024
+HTTP_CAP = 16 * 1024
+DNS_TCP_CAP = 64 * 1024
+
+_U16 = struct.Struct("!H")
+_TCP = struct.Struct("!HHIIBB")
+_UDP = struct.Struct("!HHH")
+_NTOP4 = socket.inet_ntop
+_AF4 = socket.AF_INET
+_AF6 = socket.AF_INET6
+_VLAN = frozenset({0x8100, 0x88A8, 0x9100, 0x9200})
+_RAW_LINKS = frozenset({101, 12, 14, 228, 229})
+_NULL_V6 = frozenset({24, 28, 30})
+_V6_EXT = frozenset({0, 43, 60, 135, 139, 140})
+# first payload bytes that can start a TLS handshake record or an HTTP request
+_TCP_FIRST = frozenset([0x16, *range(0x41, 0x5B)])
+_PROTO_NAMES = {1: "icmp", 6: "tcp", 17: "udp", 47: "gre", 58: "icmpv6", 132: "sctp", 50: "esp"}
+
+
+def address_text(raw: bytes) -> str:
+    return _NTOP4(_AF4 if len(raw) == 4 else _AF6, raw)
+
+
+@dataclass(slots=True)
+class NameSets:
+    """What ``exposure names`` prints: lower-case names per kind."""
+
+    dns: set[str] = field(default_factory=set)
+    tls_sni: set[str] = field(default_factory=set)
+    quic_sni: set[str] = field(default_factory=set)
+    http_host: set[str] = field(default_factory=set)
+
+    def as_json(self) -> dict[str, list[str]]:
+        return {"dns": sorted(self.dns), "tls_sni": sorted(self.tls_sni),
+                "quic_sni": sorted(self.quic_sni), "http_host": sorted(self.http_host)}
+
+    def update(self, other: NameSets) -> None:
+        self.dns |= other.dns
+        self.tls_sni |= other.tls_sni
+        self.quic_sni |= other.quic_sni
+        self.http_host |= other.http_host
+
+
+class Seen:
+    """How often something was seen, and when first and last."""
+
+    __slots__ = ("count", "first", "last")
+
+    def __init__(self, ts: float) -> None:
+        self.count = 0
+        self.first = ts
+        self.last = ts
+
+
+class DnsSeen(Seen):
+    __slots__ = ("answers",)
+
+    def __init__(self, ts: float) -> None:
+        super().__init__(ts)
+        self.answers: set[str] = set()
+
+
+class CertSeen(Seen):
+    __slots__ = ("info", "sni")
+
+    def __init__(self, ts: float, info: CertificateInfo, sni: str) -> None:
+        super().__init__(ts)
+        self.info = info
+        self.sni = sni
+
+
+class FlowSeen(Seen):
+    """``count`` is packets; ``starts`` connection start times (capped)."""
+
+    __slots__ = ("bytes_in", "bytes_out", "starts")
+
+    def __init__(self, ts: float) -> None:
+        super().__init__(ts)
+        self.bytes_out = 0
+        self.bytes_in = 0
+        self.starts: array[float] = array("d")
+
+
+class _Conn:
+    __slots__ = ("closed", "flow", "last", "sender_client")
+
+    def __init__(self, flow: FlowSeen | None, sender_client: bool, ts: float) -> None:
+        self.flow = flow
+        self.sender_client = sender_client
+        self.last = ts
+        self.closed = False
+
+
+class _Fragments:
+    __slots__ = ("first", "pieces", "total")
+
+    def __init__(self, ts: float) -> None:
+        self.pieces: dict[int, bytes] = {}
+        self.total = -1
+        self.first = ts
+
+
+class Extractor:
+    """Feed frames with :meth:`packet`; read the aggregates afterwards."""
+
+    def __init__(self, *, flows: bool = True, certificates: bool = True, observations: bool = True) -> None:
+        self.want_flows = flows
+        self.want_certs = certificates
+        self.want_obs = observations
+        self.names = NameSets()
+        self.packets = 0
+        self.ip_packets = 0
+        self.first_time: float | None = None
+        self.last_time: float | None = None
+        self.undecoded: dict[str, int] = {}
+        self.overflow: dict[str, int] = {}
+        self.dns_obs: dict[tuple[str, str, str, str], DnsSeen] = {}
+        self.server_obs: dict[tuple[str, str, str, str, int], Seen] = {}
+        self.cert_obs: dict[tuple[str, str, int], CertSeen] = {}
+        self.flows: dict[tuple[str, bytes, bytes, int], FlowSeen] = {}
+        self.address_names: dict[str, list[str]] = {}
+        self._conns: dict[tuple[int, bytes, int, bytes, int], _Conn] = {}
+        self._streams: dict[tuple[bytes, int, bytes, int], StreamStart] = {}
+        self._fragments: dict[tuple[object, ...], _Fragments] = {}
+        self._sni_by_conn: dict[tuple[bytes, int, bytes, int], str] = {}
+        self._quic = QuicSniffer()
+        self._starts_left = STARTS_BUDGET
+        self._now = 0.0
+        self._next_sweep = SWEEP_EVERY
+
+    # -- bookkeeping ------------------------------------------------------------------
+
+    def _bad(self, reason: str) -> None:
+        self.undecoded[reason] = self.undecoded.get(reason, 0) + 1
+
+    def _over(self, reason: str) -> None:
+        self.overflow[reason] = self.overflow.get(reason, 0) + 1
+
+    def finish(self) -> None:
+        """Parse what is still buffered (streams cut off by the end of the capture)."""
+        for key, stream in list(self._streams.items()):
+            self._stream_done(key, stream, final=True)
+        self._streams.clear()
+        if self._quic.overflow:
+            self.overflow["QUIC connections"] = self._quic.overflow
+
+    # -- link layer ---------------------------------------------------------------------
+
+    def packet(self, link: int, ts: float, data: bytes) -> None:
+        self.packets += 1
+        if ts:
+            if self.first_time is None or ts < self.first_time:
+                self.first_time = ts
+            if self.last_time is None or ts > self.last_time:
+                self.last_time = ts
+            self._now = ts
+        if self.packets >= self._next_sweep:
+            self._next_sweep += SWEEP_EVERY
+            self._sweep()
+        try:
+            if link == 1:
+                # fast path: Ethernet, at most one VLAN tag, IPv4 without options or fragments
+                off = 14
+                etype = data[12:14]
+                if etype == b"\x81\x00":
+                    etype = data[16:18]
+                    off = 18
+                if etype == b"\x08\x00" and len(data) >= off + 20 and data[off] == 0x45 \
+                        and not (data[off + 6] & 0x3F or data[off + 7]):
+                    total = (data[off + 2] << 8) | data[off + 3]
+                    end = off + total
+                    if total >= 20 and end <= len(data):
+                        self.ip_packets += 1
+                        self._l4(data[off + 9], data[off + 12:off + 16], data[off + 16:off + 20], data,
+                                 off + 20, end, ts, 0, False, total)
+                        return
+                elif etype == b"\x86\xdd" and len(data) >= off + 40 and data[off + 6] in (6, 17):
+                    end = off + 40 + ((data[off + 4] << 8) | data[off + 5])
+                    if off + 40 < end <= len(data):
+                        self.ip_packets += 1
+                        self._l4(data[off + 6], data[off + 8:off + 24], data[off + 24:off + 40], data,
+                                 off + 40, end, ts, 0, False, end - off)
+                        return
+                self._ether(data, 0, ts, 0)
+            elif link in _RAW_LINKS:
+                self._ip(data, 0, len(data), ts, 0, False)
+            elif link == 113:  # Linux cooked v1
+                if len(data) < 16:
+                    self._bad("truncated packet")
+                else:
+                    self._ethertype(_U16.unpack_from(data, 14)[0], data, 16, ts, 0)
+            elif link == 276:  # Linux cooked v2
+                if len(data) < 20:
+                    self._bad("truncated packet")
+                else:
+                    self._ethertype(_U16.unpack_from(data, 0)[0], data, 20, ts, 0)
+            elif link == 0 or link == 108:  # BSD loopback (host / network byte order)
+                if len(data) < 4:
+                    self._bad("truncated packet")
+                    return
+                family = struct.unpack_from("<I" if link == 0 and data[0] else "!I", data, 0)[0]
+                if family == 2 or family in _NULL_V6:
+                    self._ip(data, 4, len(data), ts, 0, False)
+                else:
+                    self._bad("not IP (loopback family)")
+            else:
+                self._bad(f"unsupported link type {link}")
+        except (IndexError, struct.error, ValueError):
+            self._bad("damaged packet")
+
+    def _ether(self, data: bytes, off: int, ts: float, depth: int) -> None:
+        if len(data) < off + 14:
+            self._bad("truncated packet")
+            return
+        etype = (data[off + 12] << 8) | data[off + 13]
+        self._ethertype(etype, data, off + 14, ts, depth)
+
+    def _ethertype(self, etype: int, data: bytes, off: int, ts: float, depth: int) -> None:
+        while etype in _VLAN:
+            if len(data) < off + 4:
+                self._bad("truncated packet")
+                return
+            etype = (data[off + 2] << 8) | data[off + 3]
+            off += 4
+        if etype == 0x0800 or etype == 0x86DD:
+            self._ip(data, off, len(data), ts, depth, False)
+        elif etype == 0x8864:  # PPPoE session
+            if len(data) < off + 8:
+                self._bad("truncated packet")
+                return
+            proto = (data[off + 6] << 8) | data[off + 7]
+            if proto == 0x21 or proto == 0x57:
+                self._ip(data, off + 8, len(data), ts, depth, False)
+        elif etype == 0x8847 or etype == 0x8848:  # MPLS: skip the label stack
+            while off + 4 <= len(data):
+                bottom = data[off + 2] & 1
+                off += 4
+                if bottom:
+                    if off < len(data) and data[off] >> 4 in (4, 6):
+                        self._ip(data, off, len(data), ts, depth, False)
+                    elif off + 4 < len(data) and data[off:off + 4] == b"\x00\x00\x00\x00":
+                        self._ether(data, off + 4, ts, depth + 1)  # pseudowire control word
+                    return
+            self._bad("truncated packet")
+
+    # -- IP -----------------------------------------------------------------------------
+
+    def _ip(self, data: bytes, off: int, end: int, ts: float, depth: int, quoted: bool) -> None:
+        if depth > MAX_DEPTH:
+            self._bad("too many nested tunnels")
+            return
+        if end - off < 1:
+            self._bad("truncated packet")
+            return
+        version = data[off] >> 4
+        if version == 4:
+            if end - off < 20:
+                self._bad("truncated packet")
+                return
+            ihl = (data[off] & 15) * 4
+            total = (data[off + 2] << 8) | data[off + 3]
+            if ihl < 20:
+                self._bad("bad IP header")
+                return
+            if total == 0:  # segmentation offload: the length is not filled in
+                total = end - off
+            if total < ihl:
+                self._bad("bad IP header")
+                return
+            if off + total < end:
+                end = off + total
+            if end - off < ihl:
+                self._bad("truncated packet")
+                return
+            proto = data[off + 9]
+            src = data[off + 12:off + 16]
+            dst = data[off + 16:off + 20]
+            frag = (data[off + 6] << 8) | data[off + 7]
+            if frag & 0x3FFF and not quoted:
+                ident = (data[off + 4] << 8) | data[off + 5]
+                self._fragment((4, src, dst, ident, proto), (frag & 0x1FFF) * 8, bool(frag & 0x2000),
+                               data[off + ihl:end], proto, src, dst, ts, depth)
+                return
+            if not quoted:
+                self.ip_packets += 1
+            self._l4(proto, src, dst, data, off + ihl, end, ts, depth, quoted, total)
+        elif version == 6:
+            if end - off < 40:
+                self._bad("truncated packet")
+                return
+            plen = (data[off + 4] << 8) | data[off + 5]
+            if plen and off + 40 + plen < end:
+                end = off + 40 + plen
+            nh = data[off + 6]
+            src = data[off + 8:off + 24]
+            dst = data[off + 24:off + 40]
+            pos = off + 40
+            while nh in _V6_EXT or nh == 44 or nh == 51:
+                if pos + 8 > end:
+                    self._bad("truncated packet")
+                    return
+                if nh == 44:
+                    fo = (data[pos + 2] << 8) | data[pos + 3]
+                    ident = int.from_bytes(data[pos + 4:pos + 8], "big")
+                    inner = data[pos]
+                    if not quoted and (fo & 0xFFF9):
+                        self._fragment((6, src, dst, ident), fo & 0xFFF8, bool(fo & 1), data[pos + 8:end],
+                                       inner, src, dst, ts, depth)
+                        return
+                    nh = inner
+                    pos += 8
+                elif nh == 51:
+                    nh, size = data[pos], (data[pos + 1] + 2) * 4
+                    pos += size
+                else:
+                    nh, size = data[pos], (data[pos + 1] + 1) * 8
+                    pos += size
+            if pos > end:
+                self._bad("truncated packet")
+                return
+            if not quoted:
+                self.ip_packets += 1
+            self._l4(nh, src, dst, data, pos, end, ts, depth, quoted, end - off)
+        else:
+            self._bad("bad IP header")
+
+    def _fragment(self, key: tuple[object, ...], offset: int, more: bool, piece: bytes, proto: int,
+                  src: bytes, dst: bytes, ts: float, depth: int) -> None:
+        entry = self._fragments.get(key)
+        if entry is None:
+            if len(self._fragments) >= MAX_FRAGMENT_SETS:
+                self._fragments.pop(next(iter(self._fragments)))
+                self._over("IP fragments (incomplete datagrams dropped)")
+            entry = _Fragments(ts)
+            self._fragments[key] = entry
+        pieces = entry.pieces
+        if offset not in pieces and offset + len(piece) <= MAX_FRAGMENT_BYTES:
+            pieces[offset] = piece
+        if not more:
+            entry.total = offset + len(piece)
+        total = entry.total
+        if total < 0:
+            return
+        whole = bytearray()
+        for start in sorted(pieces):
+            if start > len(whole):
+                return
+            chunk = pieces[start]
+            if start + len(chunk) > len(whole):
+                whole += chunk[len(whole) - start:]
+        if len(whole) < total:
+            return
+        del self._fragments[key]
+        self.ip_packets += 1
+        payload = bytes(whole[:total])
+        self._l4(proto, src, dst, payload, 0, len(payload), ts, depth, False, total)
+
+    # -- transport ------------------------------------------------------------------------
+
+    def _l4(self, proto: int, src: bytes, dst: bytes, data: bytes, off: int, end: int, ts: float,
+            depth: int, quoted: bool, size: int) -> None:
+        if proto == 17:
+            if end - off < 8:
+                if not quoted:
+                    self._bad("truncated packet")
+                return
+            sport, dport, ulen = _UDP.unpack_from(data, off)
+            if ulen >= 8 and off + ulen < end:
+                end = off + ulen
+            elif ulen < 8 and not quoted and ulen != 0:
+                self._bad("bad UDP header")
+                return
+            payload = data[off + 8:end]
+            if quoted:
+                if (sport == 53 or dport == 53) and sport not in (5353, 5355) and dport not in (5353, 5355):
+                    self._dns(payload, src, dst, sport, dport, ts, "udp")
+                return
+            if self.want_flows:
+                self._flow(17, src, sport, dst, dport, ts, size, False)
+            if sport == 53 or dport == 53:
+                if sport not in (5353, 5355) and dport not in (5353, 5355):
+                    self._dns(payload, src, dst, sport, dport, ts, "udp")
+                return
+            if dport == 4789 or sport == 4789:  # VXLAN
+                if len(payload) >= 8 + 14 and payload[0] & 0x08:
+                    self._ether(payload, 8, ts, depth + 1)
+                return
+            if dport == 3544 or sport == 3544:  # Teredo
+                self._teredo(payload, ts, depth)
+                return
+            if dport == 6081 or sport == 6081:  # Geneve
+                if len(payload) >= 8:
+                    hlen = 8 + (payload[0] & 0x3F) * 4
+                    ptype = (payload[2] << 8) | payload[3]
+                    if ptype == 0x6558:
+                        self._ether(payload, hlen, ts, depth + 1)
+                    else:
+                        self._ethertype(ptype, payload, hlen, ts, depth + 1)
+                return
+            if dport == 2152 or sport == 2152:  # GTP-U
+                self._gtp(payload, ts, depth)
+                return
+            if payload and payload[0] & 0xC0 == 0xC0 and is_long_header(payload):
+                names = self._quic.datagram((src, sport, dst, dport), payload)
+                if names:
+                    for name in names:
+                        self._server_name("quic", name, src, dst, dport, ts)
+        elif proto == 6:
+            if end - off < 20:
+                if not quoted:
+                    self._bad("truncated packet")
+                return
+            sport, dport, seq, _ack, hl, flags = _TCP.unpack_from(data, off)
+            hlen = (hl >> 4) * 4
+            if hlen < 20:
+                if not quoted:
+                    self._bad("bad TCP header")
+                return
+            if quoted:
+                return
+            if self.want_flows:
+                self._flow(6, src, sport, dst, dport, ts, size, True, flags)
+            if off + hlen > end:
+                self._bad("truncated packet")
+                return
+            start = off + hlen
+            if start < end:
+                # only slice and look closer at a payload that may matter: most are bulk data
+                if (data[start] in _TCP_FIRST or sport == 53 or dport == 53
+                        or (self._streams and (src, sport, dst, dport) in self._streams)):
+                    self._tcp_payload(src, sport, dst, dport, seq + (1 if flags & 2 else 0), data[start:end], ts)
+            if flags & 5:  # FIN or RST: parse what a stream holds, then forget it
+                key = (src, sport, dst, dport)
+                stream = self._streams.pop(key, None)
+                if stream is not None:
+                    self._stream_done(key, stream, final=True)
+        elif proto == 1 or proto == 58:
+            if quoted:
+                return
+            if self.want_flows:
+                self._flow(proto, src, 0, dst, 0, ts, size, False)
+            if end - off >= 8:
+                icmp_type = data[off]
+                errors = (3, 4, 5, 11, 12) if proto == 1 else (1, 2, 3, 4)
+                if icmp_type in errors:
+                    self._ip(data, off + 8, end, ts, depth + 1, True)
+        elif quoted:
+            return
+        elif proto == 4 or proto == 41:
+            if self.want_flows:
+                self._flow(proto, src, 0, dst, 0, ts, size, False)
+            self._ip(data, off, end, ts, depth + 1, False)
+        elif proto == 47:
+            if self.want_flows:
+                self._flow(proto, src, 0, dst, 0, ts, size, False)
+            self._gre(data, off, end, ts, depth)
+        else:
+            if self.want_flows:
+                self._flow(proto, src, 0, dst, 0, ts, size, False)
+
+    def _gre(self, data: bytes, off: int, end: int, ts: float, depth: int) -> None:
+        if end - off < 4:
+            self._bad("truncated packet")
+            return
+        flags, ver = data[off], data[off + 1] & 7
+        ptype = (data[off + 2] << 8) | data[off + 3]
+        pos = off + 4
+        if flags & 0xC0:
+            pos += 4
+        if flags & 0x20:
+            pos += 4
+        if flags & 0x10:
+            pos += 4
+        if ver == 1 and data[off + 1] & 0x80:
+            pos += 4
+        payload = data[pos:end]
+        if ptype == 0x6558:
+            self._ether(payload, 0, ts, depth + 1)
+        elif ptype == 0x88BE:  # ERSPAN type II (type I has no header)
+            self._ether(payload, 8 if flags & 0x10 else 0, ts, depth + 1)
+        elif ptype == 0x22EB:  # ERSPAN type III
+            if len(payload) >= 12:
+                self._ether(payload, 12 + (8 if payload[11] & 1 else 0), ts, depth + 1)
+        elif ptype == 0x880B:  # PPP (PPTP)
+            if payload[:2] == b"\xff\x03":
+                payload = payload[2:]
+            if len(payload) >= 2 and payload[0] == 0 and payload[1] in (0x21, 0x57):
+                self._ip(payload, 2, len(payload), ts, depth + 1, False)
+            elif len(payload) >= 1 and payload[0] in (0x21, 0x57):
+                self._ip(payload, 1, len(payload), ts, depth + 1, False)
+        else:
+            self._ethertype(ptype, payload, 0, ts, depth + 1)
+
+    def _teredo(self, payload: bytes, ts: float, depth: int) -> None:
+        pos = 0
+        while len(payload) >= pos + 2 and payload[pos] == 0:
+            if payload[pos + 1] == 1:  # authentication indicator
+                if len(payload) < pos + 4:
+                    return
+                pos += 4 + payload[pos + 2] + payload[pos + 3] + 8 + 1
+            elif payload[pos + 1] == 0:  # origin indication
+                pos += 8
+            else:
+                return
+        if len(payload) >= pos + 40 and payload[pos] >> 4 == 6:
+            self._ip(payload, pos, len(payload), ts, depth + 1, False)
+
+    def _gtp(self, payload: bytes, ts: float, depth: int) -> None:
+        if len(payload) < 8 or payload[0] >> 5 != 1 or payload[1] != 0xFF:
+            return
+        pos = 8
+        if payload[0] & 0x07:
+            pos = 12
+            next_type = payload[11] if len(payload) >= 12 else 0
+            while next_type and pos < len(payload):
+                size = payload[pos] * 4
+                if size == 0:
+                    return
+                next_type = payload[pos + size - 1] if pos + size <= len(payload) else 0
+                pos += size
+        if pos < len(payload) and payload[pos] >> 4 in (4, 6):
+            self._ip(payload, pos, len(payload), ts, depth + 1, False)
+
+    # -- flows ----------------------------------------------------------------------------
+
+    def _flow(self, proto: int, src: bytes, sport: int, dst: bytes, dport: int, ts: float, size: int,
+              tcp: bool, flags: int = 0) -> None:
+        key = (proto, src, sport, dst, dport)
+        conn = self._conns.get(key)
+        forward = True
+        if conn is None:
+            conn = self._conns.get((proto, dst, dport, src, sport))
+            forward = False
+        new_start = conn is None or (tcp and flags & 0x12 == 0x02 and conn.closed)
+        if conn is None or new_start:
+            if tcp and flags & 0x12 == 0x02:
+                sender_client = True
+            elif tcp and flags & 0x12 == 0x12:
+                sender_client = False
+            elif sport < 1024 <= dport:
+                sender_client = False
+            else:
+                sender_client = True
+            if conn is not None and not forward:
+                self._conns.pop((proto, dst, dport, src, sport), None)
+            forward = True
+            if sender_client:
+                fkey = (_PROTO_NAMES.get(proto) or str(proto), src, dst, dport)
+            else:
+                fkey = (_PROTO_NAMES.get(proto) or str(proto), dst, src, sport)
+            agg = self.flows.get(fkey)
+            if agg is None:
+                if len(self.flows) >= MAX_FLOWS:
+                    self._over("flows (table full)")
+                else:
+                    agg = FlowSeen(ts)
+                    self.flows[fkey] = agg
+            if agg is not None and len(agg.starts) < MAX_STARTS and self._starts_left > 0:
+                agg.starts.append(ts)
+                self._starts_left -= 1
+            if len(self._conns) >= MAX_CONNS:
+                self._sweep(force=True)
+            conn = _Conn(agg, sender_client, ts)
+            self._conns[key] = conn
+        conn.last = ts
+        if flags & 5:
+            conn.closed = True
+        flow = conn.flow
+        if flow is None:
+            return
+        if conn.sender_client == forward:
+            flow.bytes_out += size
+        else:
+            flow.bytes_in += size
+        flow.count += 1
+        flow.last = ts
+
+    def _sweep(self, force: bool = False) -> None:
+        now = self._now
+        stale = [k for k, c in self._conns.items() if now - c.last > IDLE or (c.closed and now - c.last > 10.0)]
+        for k in stale:
+            del self._conns[k]
+        if force and len(self._conns) >= MAX_CONNS:
+            drop = len(self._conns) // 4
+            for k in list(self._conns)[:drop]:
+                del self._conns[k]
+            self._over("connections (table full; some were counted as new)")
+        old = [k for k, s in self._streams.items() if now - s.last > IDLE]
+        for skey in old:
+            self._stream_done(skey, self._streams.pop(skey), final=True)
+        oldfrag = [k for k, f in self._fragments.items() if now - f.first > 60.0]
+        for fkey in oldfrag:
+            del self._fragments[fkey]
+        if oldfrag:
+            self._over("IP fragments (incomplete datagrams dropped)")
+
+    # -- TCP payloads ---------------------------------------------------------------------
+
+    def _tcp_payload(self, src: bytes, sport: int, dst: bytes, dport: int, seq: int, payload: bytes,
+                     ts: float) -> None:
+        key = (src, sport, dst, dport)
+        stream = self._streams.get(key)
+        if stream is not None:
+            stream.last = ts
+            if stream.kind == "http" and stream.state is None and request_start(payload, dport):
+                # a new request while the previous one waited for its headers
+                self._stream_done(key, self._streams.pop(key), final=True)
+            elif stream.add(seq, payload):
+                self._stream_progress(key, stream)
+                return
+            else:
+                return
+        if (dport == 53 or sport == 53) and sport not in (5353, 5355) and dport not in (5353, 5355):
+            self._new_stream(key, "dns", seq, payload, ts, DNS_TCP_CAP)
+            return
+        first = payload[0]
+        if first == 0x16:
+            if looks_like_record(payload):
+                hs_type = payload[5]
+                if hs_type == CLIENT_HELLO:
+                    self._new_stream(key, "tls-client", seq, payload, ts, TLS_CAP)
+                elif hs_type == 2 and self.want_certs:
+                    self._new_stream(key, "tls-server", seq, payload, ts, CERT_CAP)
+            return
+        if 0x41 <= first <= 0x5A and request_start(payload, dport):
+            self._new_stream(key, "http", seq, payload, ts, HTTP_CAP)
+
+    def _new_stream(self, key: tuple[bytes, int, bytes, int], kind: str, seq: int, payload: bytes, ts: float,
+                    cap: int) -> None:
+        stream = StreamStart(kind, seq, payload, ts, cap)
+        if self._stream_progress(key, stream):
+            return
+        if len(self._streams) >= MAX_STREAMS:
+            old = next(iter(self._streams))
+            self._stream_done(old, self._streams.pop(old), final=True)
+            self._over("TCP streams (table full; parsed early)")
+        self._streams[key] = stream
+
+    def _stream_progress(self, key: tuple[bytes, int, bytes, int], stream: StreamStart) -> bool:
+        """Parse what the stream holds; True when it is finished (and no longer tracked)."""
+        finished = self._stream_parse(key, stream, final=stream.full)
+        if finished:
+            self._streams.pop(key, None)
+        return finished
+
+    def _stream_done(self, key: tuple[bytes, int, bytes, int], stream: StreamStart, final: bool) -> None:
+        self._stream_parse(key, stream, final=final)
+
+    def _stream_parse(self, key: tuple[bytes, int, bytes, int], stream: StreamStart, final: bool) -> bool:
+        src, sport, dst, dport = key
+        data = bytes(stream.data)
+        ts = stream.last
+        kind = stream.kind
+        if kind == "tls-client":
+            hs = record_handshakes(data)
+            for hs_type, body in hs.messages:
+                if hs_type == CLIENT_HELLO:
+                    names = client_hello_names(body)
+                    if names is None:
+                        self._bad("damaged TLS ClientHello")
+                        return True
+                    for name in names:
+                        self._server_name("tls", name, src, dst, dport, ts)
+                        self._sni_by_conn[(dst, dport, src, sport)] = name.lower()
+                        if len(self._sni_by_conn) > MAX_STREAMS:
+                            self._sni_by_conn.pop(next(iter(self._sni_by_conn)))
+                    return True
+            if final and hs.need_more:
+                self._bad("incomplete TLS ClientHello")
+            return final or not hs.need_more
+        if kind == "tls-server":
+            hs = record_handshakes(data)
+            for hs_type, body in hs.messages:
+                if hs_type == CERTIFICATE:
+                    chain = certificate_chain(body)
+                    if chain:
+                        info = describe_certificate(chain[0])
+                        if info is not None:
+                            self._certificate(info, src, sport, dst, ts, self._sni_by_conn.get(key, ""))
+                    return True
+            return final or not hs.need_more
+        if kind == "http":
+            pos = 0
+            while True:
+                hosts, complete = request_hosts(data[pos:])
+                if not complete and not final:
+                    if hosts:
+                        for host in hosts:
+                            self._server_name("http", host, src, dst, dport, ts)
+                        stream.state = True  # reported; wait for nothing more
+                        return True
+                    return False
+                for host in hosts:
+                    self._server_name("http", host, src, dst, dport, ts)
+                if not complete:
+                    return True
+                # pipelined requests without a body follow directly
+                idx = data.find(b"\n\r\n", pos)
+                idx2 = data.find(b"\n\n", pos)
+                cands = [i + 3 for i in (idx,) if i >= 0] + [i + 2 for i in (idx2,) if i >= 0]
+                if not cands:
+                    return True
+                pos = min(cands)
+                if pos >= len(data) or not request_start(data[pos:], dport):
+                    return True
+        if kind == "dns":
+            consumed = int(stream.state or 0)  # type: ignore[call-overload]
+            while len(data) - consumed >= 2:
+                mlen = (data[consumed] << 8) | data[consumed + 1]
+                if len(data) - consumed - 2 < mlen:
+                    if final:
+                        self._dns(data[consumed + 2:], src, dst, sport, dport, ts, "tcp")
+                        return True
+                    break
+                self._dns(data[consumed + 2:consumed + 2 + mlen], src, dst, sport, dport, ts, "tcp")
+                consumed += 2 + mlen
+            stream.state = consumed
+            if stream.full or final:
+                return True
+            # keep memory flat: drop what has been parsed
+            if consumed:
+                del stream.data[:consumed]
+                stream.cap -= consumed
+                stream.state = 0
+            return False
+        return True
+
+    # -- results --------------------------------------------------------------------------
+
+    def _dns(self, payload: bytes, src: bytes, dst: bytes, sport: int, dport: int, ts: float,
+             transport: str) -> None:
+        if not self.want_obs:
+            questions = dnsmod.question_names(payload)
+            if questions is None:
+                self._bad("damaged DNS message")
+                return
+            names = self.names.dns
+            if len(names) < MAX_NAMES:
+                names.update(q.lower() for q in questions)
+            return
+        msg = dnsmod.parse_message(payload)
+        if msg is None:
+            self._bad("damaged DNS message")
+            return
+        if not msg.complete:
+            self._bad("damaged DNS message")
+        names = self.names.dns
+        for q in msg.questions:
+            low = q.lower()
+            if len(names) < MAX_NAMES:
+                names.add(low)
+        if not self.want_obs or not msg.questions:
+            return
+        if msg.response:
+            client, resolver = dst, src
+        else:
+            client, resolver = src, dst
+        answers = [a for _, a in msg.addresses]
+        for q in msg.questions:
+            low = q.lower()
+            if low == "<root>":
+                continue
+            key = (low, address_text(client), address_text(resolver), transport)
+            agg = self.dns_obs.get(key)
+            if agg is None:
+                if len(self.dns_obs) >= MAX_NAME_OBS:
+                    self._over("DNS names (table full)")
+                    continue
+                agg = DnsSeen(ts)
+                self.dns_obs[key] = agg
+            agg.count += 1
+            agg.last = ts
+            if len(agg.answers) < 64:
+                agg.answers.update(answers[:64])
+        if msg.addresses:
+            qname = msg.questions[0].lower()
+            for owner, addr in msg.addresses:
+                known = self.address_names.get(addr)
+                if known is None:
+                    if len(self.address_names) >= MAX_ADDRESS_NAMES:
+                        self._over("DNS answers (table full)")
+                        continue
+                    known = []
+                    self.address_names[addr] = known
+                for name in (qname, owner):
+                    if name not in known and len(known) < 8:
+                        known.append(name)
+
+    def _server_name(self, protocol: str, name: str, client: bytes, server: bytes, port: int, ts: float) -> None:
+        low = name.lower()
+        if protocol == "http":
+            if low.startswith("["):
+                low = low[1:low.index("]")] if "]" in low else low
+            elif low.count(":") == 1:
+                low = low.split(":")[0]
+        if not low:
+            return
+        target = {"tls": self.names.tls_sni, "quic": self.names.quic_sni, "http": self.names.http_host}[protocol]
+        if len(target) < MAX_NAMES:
+            target.add(low)
+        if not self.want_obs:
+            return
+        key = (protocol, low, address_text(client), address_text(server), port)
+        agg = self.server_obs.get(key)
+        if agg is None:
+            if len(self.server_obs) >= MAX_NAME_OBS:
+                self._over("server names (table full)")
+                return
+            agg = Seen(ts)
+            self.server_obs[key] = agg
+        agg.count += 1
+        agg.last = ts
+
+    def _certificate(self, info: CertificateInfo, server: bytes, port: int, client: bytes, ts: float,
+                     sni: str) -> None:
+        if not self.want_obs:
+            return
+        key = (info.sha256, address_text(server), port)
+        cert = self.cert_obs.get(key)
+        if cert is None:
+            if len(self.cert_obs) >= MAX_NAME_OBS:
+                self._over("certificates (table full)")
+                return
+            cert = CertSeen(ts, info, sni)
+            self.cert_obs[key] = cert
+        cert.count += 1
+        cert.last = ts
+        if sni and not cert.sni:
+            cert.sni = sni
+
+
+ProgressFn = Callable[[int], None]

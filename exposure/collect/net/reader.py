@@ -1,0 +1,310 @@
+"""Read pcap and pcapng files (any byte order, micro- or nanosecond times, gzip) frame by frame.
+
+``open_capture`` checks the file type and returns a :class:`CaptureReader` whose
+``frames()`` yields ``(link_type, timestamp, bytes)``. Reading is streamed in large
+chunks, so memory stays flat whatever the file size. A damaged record stops the reading
+and is recorded in ``problems``; frames read before it are kept.
+
+Two back ends exist: this struct-based block reader (the default) and scapy's
+``RawPcapReader``/``RawPcapNgReader`` (``backend="scapy"``); BENCHMARKS.md compares them.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import struct
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+CHUNK = 4 << 20
+MAX_RECORD = 1 << 18  # 256 KiB: larger than any real snapshot length; more means a damaged file
+
+PCAP_MAGICS = {
+    b"\xd4\xc3\xb2\xa1": ("<", 1e-6, 16),
+    b"\xa1\xb2\xc3\xd4": (">", 1e-6, 16),
+    b"\x4d\x3c\xb2\xa1": ("<", 1e-9, 16),
+    b"\xa1\xb2\x3c\x4d": (">", 1e-9, 16),
+    b"\x34\xcd\xb2\xa1": ("<", 1e-6, 24),  # Kuznetzov's modified pcap (extra fields per record)
+    b"\xa1\xb2\xcd\x34": (">", 1e-6, 24),
+}
+PCAPNG_MAGIC = b"\x0a\x0d\x0d\x0a"
+
+Frame = tuple[int, float, bytes]
+
+
+class NotACapture(Exception):
+    """The file is neither pcap nor pcapng (possibly gzip-compressed)."""
+
+
+class CaptureReader:
+    """One open capture file. Use as a context manager; iterate ``frames()`` once."""
+
+    def __init__(self, path: Path, backend: str = "native", hashing: bool = True) -> None:
+        self.path = path
+        self.backend = backend
+        self.compressed = False
+        self.format = ""
+        self.problems: dict[str, int] = {}
+        self._plain: IO[bytes] = open(path, "rb")  # closed by close()
+        self._raw: IO[bytes] = _HashingFile(self._plain) if hashing else self._plain  # type: ignore[assignment]
+        self._file: IO[bytes] = self._raw
+        try:
+            head = self._raw.read(4)
+            self._raw.seek(0)
+            if head[:2] == b"\x1f\x8b":
+                self.compressed = True
+                self._file = gzip.GzipFile(fileobj=self._raw, mode="rb")  # type: ignore[assignment]
+                try:
+                    head = self._file.read(4)
+                except (OSError, EOFError) as exc:
+                    raise NotACapture("damaged gzip file") from exc
+                self._file.seek(0)
+            if head in PCAP_MAGICS:
+                self.format = "pcap"
+            elif head == PCAPNG_MAGIC:
+                self.format = "pcapng"
+            else:
+                raise NotACapture("not a capture file (pcap or pcapng)")
+        except BaseException:
+            self.close()
+            raise
+
+    def __enter__(self) -> CaptureReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._file is not self._raw:
+            self._file.close()
+        self._plain.close()
+
+    def sha256(self) -> str:
+        """The SHA-256 of the whole file (reads whatever the frames did not)."""
+        hashing = self._raw
+        if not isinstance(hashing, _HashingFile):
+            return ""
+        while hashing.read(CHUNK):
+            pass
+        return hashing.hash.hexdigest()
+
+    def position(self) -> int:
+        """Bytes of the (compressed) file read so far, for progress."""
+        try:
+            return self._raw.tell()
+        except (OSError, ValueError):
+            return 0
+
+    def _problem(self, reason: str) -> None:
+        self.problems[reason] = self.problems.get(reason, 0) + 1
+
+    def frames(self) -> Iterator[Frame]:
+        try:
+            if self.backend == "scapy":
+                yield from self._scapy_frames()
+            elif self.format == "pcap":
+                yield from self._pcap_frames()
+            else:
+                yield from self._pcapng_frames()
+        except (OSError, EOFError, gzip.BadGzipFile):
+            self._problem("damaged or truncated compressed data")
+
+    # -- pcap -------------------------------------------------------------------------
+
+    def _pcap_frames(self) -> Iterator[Frame]:
+        f = self._file
+        header = f.read(24)
+        if len(header) < 24:
+            self._problem("truncated file header")
+            return
+        order, unit, rec_len = PCAP_MAGICS[header[:4]]
+        link_type = struct.unpack(order + "I", header[20:24])[0] & 0x0FFFFFFF
+        rec = struct.Struct(order + "IIII")
+        unpack = rec.unpack_from
+        buf = b""
+        pos = 0
+        end = 0
+        read = f.read
+        while True:
+            if end - pos < rec_len:
+                more = read(CHUNK)
+                buf = buf[pos:] + more
+                pos, end = 0, len(buf)
+                if end < rec_len:
+                    if end:
+                        self._problem("truncated last packet")
+                    return
+            sec, frac, caplen, _wire = unpack(buf, pos)
+            if caplen > MAX_RECORD:
+                self._problem("damaged packet record (impossible length)")
+                return
+            start = pos + rec_len
+            stop = start + caplen
+            if stop > end:
+                more = read(max(CHUNK, caplen))
+                if not more:
+                    self._problem("truncated last packet")
+                    return
+                buf = buf[pos:] + more
+                pos, end = 0, len(buf)
+                continue
+            yield link_type, sec + frac * unit, buf[start:stop]
+            pos = stop
+
+    # -- pcapng -----------------------------------------------------------------------
+
+    def _pcapng_frames(self) -> Iterator[Frame]:
+        f = self._file
+        order = "<"
+        interfaces: list[tuple[int, float, float]] = []  # (link type, time unit, offset)
+        buf = b""
+        pos = 0
+        end = 0
+        while True:
+            if end - pos < 12:
+                buf = buf[pos:] + f.read(CHUNK)
+                pos, end = 0, len(buf)
+                if end < 12:
+                    if end:
+                        self._problem("truncated last block")
+                    return
+            btype_raw = buf[pos:pos + 4]
+            if btype_raw == PCAPNG_MAGIC:
+                bom = buf[pos + 8:pos + 12]
+                if bom == b"\x4d\x3c\x2b\x1a":
+                    order = "<"
+                elif bom == b"\x1a\x2b\x3c\x4d":
+                    order = ">"
+                else:
+                    self._problem("damaged section header")
+                    return
+                interfaces = []
+            btype, blen = struct.unpack_from(order + "II", buf, pos)
+            if blen < 12 or blen % 4 or blen > MAX_RECORD + 64:
+                self._problem("damaged block (impossible length)")
+                return
+            if end - pos < blen:
+                more = f.read(max(CHUNK, blen))
+                if not more:
+                    self._problem("truncated last block")
+                    return
+                buf = buf[pos:] + more
+                pos, end = 0, len(buf)
+                continue
+            body = pos + 8
+            bend = pos + blen - 4
+            pos += blen
+            if btype == 6 or btype == 2:  # enhanced / obsolete packet block
+                if bend - body < 20:
+                    self._problem("damaged packet block")
+                    continue
+                if btype == 6:
+                    ifid, hi, lo, caplen = struct.unpack_from(order + "IIII", buf, body)
+                else:
+                    ifid, _drops, hi, lo, caplen = struct.unpack_from(order + "HHIII", buf, body)
+                data_start = body + 20
+                if ifid >= len(interfaces) or data_start + caplen > bend:
+                    self._problem("damaged packet block")
+                    continue
+                link, unit, offset = interfaces[ifid]
+                yield link, ((hi << 32) | lo) * unit + offset, buf[data_start:data_start + caplen]
+            elif btype == 3:  # simple packet block: interface 0, no time stamp
+                if not interfaces or bend - body < 4:
+                    self._problem("damaged packet block")
+                    continue
+                wire = struct.unpack_from(order + "I", buf, body)[0]
+                caplen = min(wire, bend - body - 4)
+                yield interfaces[0][0], 0.0, buf[body + 4:body + 4 + caplen]
+            elif btype == 1:  # interface description
+                if bend - body < 8:
+                    self._problem("damaged interface block")
+                    interfaces.append((-1, 1e-6, 0.0))
+                    continue
+                link = struct.unpack_from(order + "H", buf, body)[0]
+                unit, offset = _interface_options(buf, body + 8, bend, order)
+                interfaces.append((link, unit, offset))
+
+    # -- scapy ------------------------------------------------------------------------
+
+    def _scapy_frames(self) -> Iterator[Frame]:
+        from scapy.utils import RawPcapNgReader, RawPcapReader
+
+        self._file.seek(0)
+        reader: Any
+        if self.format == "pcap":
+            reader = RawPcapReader(self._file)
+            link = int(reader.linktype)
+            for data, meta in reader:
+                yield link, meta.sec + meta.usec * 1e-6, data
+        else:
+            reader = RawPcapNgReader(self._file)
+            for data, meta in reader:
+                ts = ((meta.tshigh << 32) | meta.tslow) / meta.tsresol
+                yield int(meta.linktype), ts, data
+
+
+class _HashingFile:
+    """A read-only file wrapper that hashes what is read (reading from the start once)."""
+
+    def __init__(self, f: IO[bytes]) -> None:
+        self._f = f
+        self.hash = hashlib.sha256()
+        self._pos = 0
+        self._hashed = 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._f.read(size)
+        if self._pos == self._hashed:
+            self.hash.update(data)
+            self._hashed += len(data)
+        elif self._pos < self._hashed < self._pos + len(data):
+            self.hash.update(data[self._hashed - self._pos:])
+            self._hashed = self._pos + len(data)
+        self._pos += len(data)
+        return data
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        self._pos = self._f.seek(offset, whence)
+        return self._pos
+
+    def tell(self) -> int:
+        return self._pos
+
+    def seekable(self) -> bool:
+        return True
+
+    def readable(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        self._f.close()
+
+    @property
+    def closed(self) -> bool:
+        return self._f.closed
+
+
+def _interface_options(buf: bytes, pos: int, end: int, order: str) -> tuple[float, float]:
+    unit, offset = 1e-6, 0.0
+    while pos + 4 <= end:
+        code, length = struct.unpack_from(order + "HH", buf, pos)
+        value = buf[pos + 4:pos + 4 + length]
+        if code == 0:
+            break
+        if code == 9 and length >= 1:
+            res = value[0]
+            unit = 2.0 ** -(res & 0x7F) if res & 0x80 else 10.0 ** -res
+        elif code == 14 and length == 8:
+            offset = float(struct.unpack(order + "q", value)[0])
+        pos += 4 + ((length + 3) & ~3)
+    return unit, offset
+
+
+def open_capture(path: str | Path, backend: str = "native", hashing: bool = True) -> CaptureReader:
+    """Open a capture, raising NotACapture if it is not one and OSError if unreadable.
+
+    With ``hashing`` the file's SHA-256 is computed as it is read (see ``sha256()``)."""
+    return CaptureReader(Path(path), backend, hashing)

@@ -1,0 +1,143 @@
+"""The capture collector: reads a pcap/pcapng file (possibly gzip) and yields what it saw.
+
+Frames go through :class:`exposure.collect.net.extract.Extractor`, which keeps only
+aggregates, so memory stays flat. At the end the collector yields one observation per
+aggregate: :class:`DnsQuery` per (name, client, resolver, transport),
+:class:`ServerName` per (protocol, name, client, server, port), :class:`TlsCertificate`
+per (certificate, server, port) and :class:`Flow` per (protocol, client, server, server
+port; ``client_port`` is 0 because connections from many client ports are summed, and
+``starts`` holds up to 200 connection start times). ``Flow.server_names`` come from the
+DNS answers seen in the same capture.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from exposure.collect.base import CollectContext, CollectorError, Progress, SourceInfo
+from exposure.collect.net.extract import Extractor, address_text
+from exposure.collect.net.reader import CaptureReader, NotACapture, open_capture
+from exposure.model import Observation
+from exposure.observations.network import DnsQuery, Flow, ServerName, TlsCertificate
+
+if TYPE_CHECKING:
+    from exposure.scan import SourceSpec
+
+PROGRESS_EVERY = 50_000
+COLLECTOR = "pcap"
+
+
+def open_checked(path: str | Path, backend: str = "native") -> CaptureReader:
+    """Open a capture or raise CollectorError with one plain line."""
+    try:
+        return open_capture(path, backend)
+    except NotACapture as exc:
+        raise CollectorError(f"{path}: {exc}") from None
+    except IsADirectoryError:
+        raise CollectorError(f"{path}: is a folder, not a capture file") from None
+    except OSError as exc:
+        raise CollectorError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+
+
+def check_capture(path: str | Path) -> None:
+    """Raise CollectorError unless ``path`` is a readable pcap or pcapng file."""
+    open_checked(path).close()
+
+
+def _when(ts: float) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(ts, UTC) if ts else None
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+class PcapCollector:
+    """Reads one capture file."""
+
+    def __init__(self, path: str, backend: str = "native") -> None:
+        self.path = path
+        self.backend = backend
+        self.info = SourceInfo(kind="pcap", name=path)
+
+    def collect(self, ctx: CollectContext) -> Iterator[Observation]:
+        extractor = Extractor()
+        with open_checked(self.path, self.backend) as reader:
+            self._read(reader, extractor, ctx)
+            self.info.sha256 = reader.sha256()
+            self.info.details["format"] = reader.format + (" (gzip)" if reader.compressed else "")
+            problems = dict(reader.problems)
+        self._fill_info(extractor, problems, ctx)
+        yield from self._observations(extractor)
+
+    def _read(self, reader: CaptureReader, ex: Extractor, ctx: CollectContext) -> None:
+        size = Path(self.path).stat().st_size or 1
+        packet = ex.packet
+        countdown = PROGRESS_EVERY
+        for link, ts, data in reader.frames():
+            packet(link, ts, data)
+            countdown -= 1
+            if not countdown:
+                countdown = PROGRESS_EVERY
+                if ctx.cancel.is_set():
+                    self.info.not_checked.append("the rest of the capture (the scan was stopped)")
+                    break
+                names = len(ex.names.dns) + len(ex.names.tls_sni) + len(ex.names.quic_sni) + len(ex.names.http_host)
+                ctx.progress(Progress(self.path, "reading capture",
+                                      (("packets", ex.packets), ("names", names)),
+                                      min(1.0, reader.position() / size)))
+        ex.finish()
+
+    def _fill_info(self, ex: Extractor, problems: dict[str, int], ctx: CollectContext) -> None:
+        info = self.info
+        info.first_time = _when(ex.first_time or 0.0)
+        info.last_time = _when(ex.last_time or 0.0)
+        info.counts.update({
+            "packets": ex.packets, "ip_packets": ex.ip_packets, "dns_names": len(ex.names.dns),
+            "tls_server_names": len(ex.names.tls_sni), "quic_server_names": len(ex.names.quic_sni),
+            "http_hosts": len(ex.names.http_host), "certificates": len(ex.cert_obs), "flows": len(ex.flows),
+        })
+        info.undecoded.update(ex.undecoded)
+        info.checked += ["DNS lookups and answers (UDP and TCP)", "TLS server names (SNI)",
+                         "QUIC server names", "HTTP Host headers", "TLS server certificates (TLS 1.2 and earlier)",
+                         "connections (flows)"]
+        info.not_checked.append("contents of encrypted traffic (TLS 1.3 hides the server certificate)")
+        for reason, count in sorted(ex.undecoded.items()):
+            ctx.warn(f"{count} packet{'s' if count != 1 else ''} could not be decoded ({reason})")
+        for reason, count in sorted(problems.items()):
+            info.undecoded[f"file: {reason}"] = count
+            ctx.warn(f"the capture file is damaged ({reason}); packets after that point were not read")
+        for reason, count in sorted(ex.overflow.items()):
+            ctx.warn(f"{count} item{'s' if count != 1 else ''} not fully followed: {reason}")
+
+    def _observations(self, ex: Extractor) -> Iterator[Observation]:
+        source = self.path
+        for (name, client, resolver, transport), seen in ex.dns_obs.items():
+            yield DnsQuery(COLLECTOR, source, name=name, client=client, resolver=resolver,
+                           answers=tuple(sorted(seen.answers)), transport=transport,
+                           first_seen=_when(seen.first), last_seen=_when(seen.last), count=seen.count)
+        for (protocol, name, client, server, port), seen_name in ex.server_obs.items():
+            yield ServerName(COLLECTOR, source, name=name, protocol=protocol, client=client, server=server,
+                             port=port, first_seen=_when(seen_name.first), last_seen=_when(seen_name.last),
+                             count=seen_name.count)
+        for (_sha, server, port), seen_cert in ex.cert_obs.items():
+            cert = seen_cert.info
+            yield TlsCertificate(COLLECTOR, source, sha1=cert.sha1, sha256=cert.sha256, subject_name=cert.subject,
+                                 issuer=cert.issuer, self_signed=cert.self_signed, names=cert.names, server=server,
+                                 port=port, server_name=seen_cert.sni, first_seen=_when(seen_cert.first),
+                                 last_seen=_when(seen_cert.last), count=seen_cert.count)
+        for (protocol, client_raw, server_raw, port), flow in ex.flows.items():
+            server = address_text(server_raw)
+            yield Flow(COLLECTOR, source, protocol=protocol, client=address_text(client_raw), client_port=0,
+                       server=server, server_port=port, bytes_out=flow.bytes_out, bytes_in=flow.bytes_in,
+                       packets=flow.count, server_names=tuple(ex.address_names.get(server, ())),
+                       starts=tuple(flow.starts), first_seen=_when(flow.first), last_seen=_when(flow.last),
+                       count=len(flow.starts) or 1)
+
+
+def make_collector(spec: SourceSpec) -> PcapCollector:
+    if not spec.target:
+        raise CollectorError("no capture file given")
+    return PcapCollector(spec.target, spec.option("reader", "native"))
