@@ -69,9 +69,14 @@ _MAX_STARTS = 2_000
 _MAX_EVIDENCE = 20
 _LIST_IN_TEXT = 10  # how many addresses or names a text lists before "and N more"
 
-# The random host names of Tor's link certificates: subject www.<random>.net, issuer
-# www.<random>.com (Tor's tortls.c). Seen only when the certificate is in clear (TLS 1.2).
+# The random host names Tor uses: a client's TLS server name www.<random>.com, and link
+# certificates with subject www.<random>.net and issuer www.<random>.com (Tor's tortls.c).
+# Certificates are seen only in clear (TLS 1.2). The random part is base32, so an ordinary
+# word matches the pattern too: a server name counts only when it has a digit in it and
+# was never looked up in DNS (Tor clients never look these names up).
 _TOR_CERT_NAME = re.compile(r"^(?:cn=)?www\.[a-z2-7]{8,20}\.(?:net|com)$")
+_TOR_SNI = re.compile(r"^www\.(?=[a-z2-7]*[2-7])[a-z2-7]{8,20}\.(?:net|com)$")
+_MAX_TOR_CANDIDATES = 1000
 
 
 # -- lists ---------------------------------------------------------------------
@@ -248,6 +253,9 @@ class NetworkHeuristics:
         self._tor: _Seen = _Seen()
         self._tor_addresses: set[str] = set()
         self._tor_cert = False
+        self._tor_shape_on_relay_port = False
+        self._tor_sni: dict[str, list[ServerName]] = {}  # Tor-shaped server names, decided at the end
+        self._dns_names: set[str] = set()  # names asked in DNS
         self._encrypted_dns: _Seen = _Seen()
         self._encrypted_dns_what: dict[str, set[str]] = {}  # resolver -> {"DoH", "DoT"}
         self._no_dns: dict[str, list[Flow]] = {}  # address -> flows without a name
@@ -301,6 +309,8 @@ class NetworkHeuristics:
     def _dns(self, obs: DnsQuery, ctx: DetectContext) -> None:
         self._dns_seen += 1
         name = self._name(obs.name, obs, ctx)
+        if name and len(self._dns_names) < _MAX_NAMES:
+            self._dns_names.add(name)
         for answer in obs.answers:
             address = _parse_address(answer)
             if address is None:
@@ -330,6 +340,12 @@ class NetworkHeuristics:
         if obs.port == DOT_PORT and (not server or is_public(server)):
             self._encrypted(name or server, "DoT", obs)
             return
+        if obs.protocol == "tls" and _TOR_SNI.match(name) and (not server or is_public(server)):
+            found = self._tor_sni.get(name)
+            if found is None and len(self._tor_sni) < _MAX_TOR_CANDIDATES:
+                found = self._tor_sni[name] = []
+            if found is not None and len(found) < _MAX_EVIDENCE:
+                found.append(obs)
         if obs.protocol == "tls" and obs.port and obs.port not in TLS_PORTS and server and is_public(server):
             if obs.port in TOR_RELAY_PORTS:
                 return  # reported as Tor
@@ -435,11 +451,27 @@ class NetworkHeuristics:
     # -- conclusions ----------------------------------------------------------------
 
     def finish(self, ctx: DetectContext) -> Iterable[Finding]:
-        hits = list(self._hits())
+        tor_names = self._decide_tor_names()
+        hits = [hit for hit in self._hits() if not (hit.names & tor_names)]
         findings = [self._finding(hit) for hit in hits]
         findings.extend(self._combined(hits))
         findings.extend(self._notes())
         return findings
+
+    def _decide_tor_names(self) -> set[str]:
+        """Tor-shaped TLS server names that were never looked up: add them to the Tor note."""
+        names = set()
+        for name, found in self._tor_sni.items():
+            if name in self._dns_names:
+                continue
+            names.add(name)
+            for obs in found:
+                self._tor.add(obs)
+                if obs.server:
+                    self._tor_addresses.add(obs.server)
+                if obs.port in TOR_RELAY_PORTS:
+                    self._tor_shape_on_relay_port = True
+        return names
 
     def _hits(self) -> Iterator[_Hit]:
         yield from self._name_hits()
@@ -574,7 +606,7 @@ class NetworkHeuristics:
             yield Finding(
                 rule="network.tor", severity=Severity.LOW, category=Category.HEURISTIC,
                 title=_TITLES["network.tor"].format(**params),
-                confidence=Confidence.MEDIUM if self._tor_cert else Confidence.LOW,
+                confidence=Confidence.MEDIUM if self._tor_cert or self._tor_shape_on_relay_port else Confidence.LOW,
                 evidence=tuple(self._tor.evidence), params=tuple(params.items()), subject="Tor",
             )
         if self._encrypted_dns.times:

@@ -225,6 +225,25 @@ def test_tor_ports_and_certificate_shape() -> None:
     assert rules(findings) == ["network.tor"]  # relays are not also "no DNS lookup"
 
 
+def test_tor_client_server_names_on_any_port_when_never_looked_up() -> None:
+    findings = run([dns("www.example.com", CDN),
+                    sni("www.4gk67zpn3brh7qxg.com", "78.46.1.1", port=443),  # a relay on 443
+                    sni("www.e4od3hnssyu6g.com", "62.210.1.1", port=9001)])
+    found = one(findings, "network.tor")
+    assert found.param("addresses") == "62.210.1.1, 78.46.1.1"
+    assert found.confidence is Confidence.MEDIUM
+    assert rules(findings) == ["network.tor"]
+
+
+@pytest.mark.parametrize("observations", [
+    [sni("www.facebook.com", OTHER)],  # the shape, but no digit: an ordinary word
+    [dns("www.shop2buy5now.com", OTHER), sni("www.shop2buy5now.com", OTHER)],  # looked up: not Tor's
+    [sni("www.4gk67zpn3brh7qxg.com", "192.168.1.9")],  # the home network is not judged
+])
+def test_tor_shaped_names_that_are_not_tor(observations: list[Observation]) -> None:
+    assert "network.tor" not in rules(run(observations))
+
+
 def test_encrypted_dns_is_one_info_note_naming_resolvers() -> None:
     findings = run([sni("dns.google", "8.8.8.8"), flow("1.1.1.1", 443), flow("9.9.9.9", 853),
                     dns("cloudflare-dns.com", "104.16.248.249"), flow("8.8.8.8", 53, proto="udp")])
