@@ -70,7 +70,8 @@ def test_the_valid_example_loads(tmp_path: Path) -> None:
     ("schema: exposure.profile/1\n", "schema: exposure.profile/2\n", "1: schema must be 'exposure.profile/1'"),
     ("id: test-profile\n", "id: Test_Profile\n", "2: profile id 'Test_Profile'"),
     ("  - id: test-threat\n", "  - id: test threat\n", "8: threat id 'test threat'"),
-    ("    severity: high\n", "    severity: high\n    severity: low\n", "12: duplicate key 'severity' (first on line 11)"),
+    ("    severity: high\n", "    severity: high\n    severity: low\n",
+     "12: duplicate key 'severity' (first on line 11)"),
     ("  r1: {title: Example report, url: https://example.org/report}\n",
      "  r1: {title: Example report, url: ftp://example.org/report}\n", "6: url must start with https://"),
     ("      - {type: domain, value: c2.example.net, refs: [r1]}\n",
@@ -102,7 +103,8 @@ def test_duplicate_threat_id_across_files_and_with_bundled(tmp_path: Path) -> No
                       "(a threat id is unique across all profiles; use 'includes' to share a threat)"]
     clash = _write(tmp_path, VALID.replace("id: test-threat", "id: spylive360"), "clash.yaml")
     _, errors = validate_files([clash])
-    assert errors and errors[0].startswith(f"{clash}:8: duplicate threat id 'spylive360': also in profile 'stalkerware'")
+    assert errors and errors[0].startswith(
+        f"{clash}:8: duplicate threat id 'spylive360': also in profile 'stalkerware'")
     # A file with a bundled profile's id is an edited copy of it: checked in its place.
     copy = _write(tmp_path, (REPO / "profiles" / "stalkerware.yaml").read_text("utf-8"), "copy.yaml")
     profiles, errors = validate_files([copy])
