@@ -203,12 +203,13 @@ def _dangerous(phone: _Phone) -> Iterator[Finding]:
 
 
 def _sideloaded(source: str, phone: _Phone, ctx: DetectContext) -> Iterator[Finding]:
-    if phone.packages and not any(p.installer for p in phone.packages.values()):
+    third_party = [p for p in phone.packages.values() if not p.system]
+    if len(third_party) > 1 and not any(p.installer for p in phone.packages.values()):
+        # No app at all has an installer: the phone did not tell, not "all sideloaded".
         ctx.warn(f"{source}: the phone did not say which app installed each app; "
                  "apps installed from outside an app store could not be checked")
         return
-    apps = sorted((p for p in phone.packages.values() if not p.system and p.installer not in KNOWN_STORES),
-                  key=lambda p: p.package)
+    apps = sorted((p for p in third_party if p.installer not in KNOWN_STORES), key=lambda p: p.package)
     if not apps:
         return
     names = [p.package for p in apps]

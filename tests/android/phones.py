@@ -1,0 +1,173 @@
+"""Recorded phones for the fake adb, assembled at test time from ../shared fixtures.
+
+Real recordings used as they are: spytrap-adb's ``dumpsys package <id>`` outputs (one
+phone has the stalkerware SpyLive360, ``com.wifi0``) and its ``dumpsys accessibility``
+outputs; MVT's ``ps`` and ``getprop`` outputs. The fixtures hold no ``pm list packages``,
+``dumpsys device_policy`` or ``settings`` recordings, so those are derived here from the
+recorded package dumps (installer, uid and code path as the dump states them; the
+device-admin receiver that com.wifi0 declares, written in AOSP's
+``DevicePolicyManagerService`` format) and say so in a comment in each file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import sys
+from pathlib import Path
+
+from tests.paths import FIXTURES
+
+FAKE_ADB = Path(__file__).resolve().parent / "fake_adb"
+SPYTRAP = FIXTURES / "android" / "spytrap-adb" / "dumpsys"
+MVT_DATA = FIXTURES / "android" / "mvt" / "android_data"
+ANDROIDQF = FIXTURES / "android" / "mvt" / "androidqf"
+SERIAL = "R58M12ABCDE"
+PACKAGE_DUMPS = ("contacts", "fdroid", "jitsi", "gpstest", "spylive360")
+
+
+def key(args: list[str]) -> str:
+    return re.sub(r"[^A-Za-z0-9.-]", "_", "_".join(args))
+
+
+def recorded_package_dump(names: tuple[str, ...] = PACKAGE_DUMPS) -> str:
+    return "\n".join((SPYTRAP / "package" / f"{name}.txt").read_text(encoding="utf-8") for name in names)
+
+
+def _blocks(dump: str) -> list[dict[str, str]]:
+    """id, uid, installer, codePath, system of each ``Package [..]`` block of a dump."""
+    out: list[dict[str, str]] = []
+    for line in dump.splitlines():
+        found = re.match(r"^  Package \[([^\]]+)\]", line)
+        if found:
+            out.append({"id": found.group(1), "system": ""})
+            continue
+        if out and line.startswith("    ") and "=" in line:
+            name, _, value = line.strip().partition("=")
+            if name in ("userId", "installerPackageName", "codePath") and name not in out[-1]:
+                out[-1][name] = value
+            if name == "flags" and " SYSTEM " in value:
+                out[-1]["system"] = "1"
+    return out
+
+
+def pm_list(dump: str) -> str:
+    lines = []
+    for b in _blocks(dump):
+        lines.append(f"package:{b.get('codePath', '/data/app/x')}/base.apk={b['id']} "
+                     f"installer={b.get('installerPackageName', 'null')} uid:{b.get('userId', '0')}")
+    return "\n".join(lines) + "\n"
+
+
+def apk_hash(package: str) -> str:
+    """A stand-in APK fingerprint (the fixtures hold no APKs): sha256 of the id."""
+    return hashlib.sha256(package.encode()).hexdigest()
+
+
+DEVICE_POLICY = """\
+Current Device Policy Manager state:
+  Immutable state:
+    mHasFeature=true
+    mIsWatch=false
+  Enabled Device Admins (User 0, provisioningState: 0):
+    com.wifi0/.receivers.DeviceAdmin:
+      uid=10155
+      testOnlyAdmin=false
+      policies:
+        force-lock
+        wipe-data
+      passwordQuality=0x0
+      encryptionRequested=false
+  mPasswordOwner=-1
+"""
+
+
+def build_phone(root: Path, serial: str = SERIAL, *, dump: str | None = None,
+                accessibility: str | None = None, device_policy: str = DEVICE_POLICY,
+                secure: dict[str, str] | None = None, global_: dict[str, str] | None = None,
+                failing: tuple[str, ...] = (), connectivity: str = "") -> Path:
+    """Write one phone's recordings under ``root/serial`` and return that folder."""
+    dump = recorded_package_dump() if dump is None else dump
+    if accessibility is None:
+        accessibility = (SPYTRAP / "accessibility" / "spylive360.txt").read_text(encoding="utf-8")
+    folder = root / serial
+    folder.mkdir(parents=True, exist_ok=True)
+    blocks = _blocks(dump)
+    a11y = ":".join(re.findall(r"\{\{([^{}]+)\}\}", accessibility))
+    secure = {"enabled_accessibility_services": a11y, "enabled_notification_listeners": "",
+              "android_id": "0123456789abcdef"} | (secure or {})
+    global_ = {"adb_enabled": "1", "development_settings_enabled": "1", "package_verifier_enable": "1",
+               "upload_apk_enable": "1"} | (global_ or {})
+    getprop = (MVT_DATA / "getprop.txt").read_text(encoding="utf-8") + (
+        "[ro.product.manufacturer]: [Google]\n[ro.product.model]: [Pixel 3a]\n"
+        "[ro.build.version.release]: [11]\n[ro.build.version.sdk]: [30]\n"
+        "[ro.build.version.security_patch]: [2021-12-05]\n")
+    recordings: list[tuple[list[str], str]] = [
+        (["shell", "getprop"], getprop),
+        (["shell", "pm", "list", "packages", "-f", "-i", "-U", "-u"], pm_list(dump)),
+        (["shell", "pm", "list", "packages", "-s"], "".join(f"package:{b['id']}\n" for b in blocks if b["system"])),
+        (["shell", "pm", "list", "packages", "-d"], ""),
+        (["shell", "dumpsys", "package"], dump),
+        (["shell", "dumpsys", "accessibility"], accessibility),
+        (["shell", "dumpsys", "device_policy"], device_policy),
+        (["shell", "dumpsys", "connectivity"], connectivity or "Current Networks:\n"),
+        (["shell", "settings", "list", "secure"], "".join(f"{k}={v}\n" for k, v in secure.items())),
+        (["shell", "settings", "list", "global"], "".join(f"{k}={v}\n" for k, v in global_.items())),
+        (["shell", "ps", "-A"], (MVT_DATA / "ps.txt").read_text(encoding="utf-8")),
+    ]
+    for args, text in recordings:
+        name = key(args)
+        if name in failing:
+            (folder / f"{name}.fail").write_text("error: closed\n", encoding="utf-8")
+        else:
+            (folder / f"{name}.txt").write_text(text, encoding="utf-8")
+    (folder / "sha256sum.map").write_text(
+        "".join(f"{apk_hash(b['id'])}  {b.get('codePath', '/data/app/x')}/base.apk\n" for b in blocks),
+        encoding="utf-8")
+    return folder
+
+
+def set_devices(root: Path, lines: list[str]) -> None:
+    (root / "devices.txt").write_text("List of devices attached\n" + "".join(f"{line}\n" for line in lines)
+                                      + "\n", encoding="utf-8")
+
+
+def install_fake_adb(bin_dir: Path) -> Path:
+    """A copy of fake_adb/adb that starts this test's interpreter directly (a ``python3``
+    found through a version-manager shim can take most of a second per call)."""
+    bin_dir.mkdir(parents=True, exist_ok=True)
+    source = (FAKE_ADB / "adb").read_text(encoding="utf-8").split("\n", 1)[1]
+    target = bin_dir / "adb"
+    target.write_text(f"#!{sys.executable} -S\n{source}", encoding="utf-8")
+    target.chmod(0o755)
+    return bin_dir
+
+
+def use_fake_adb(monkeypatch: object, root: Path, log: Path) -> None:
+    """Put the fake adb first on PATH for this test (monkeypatch is pytest's fixture)."""
+    setenv = monkeypatch.setenv  # type: ignore[attr-defined]
+    bin_dir = install_fake_adb(root.parent / "fake-adb-bin")
+    setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
+    setenv("FAKE_ADB_DIR", str(root))
+    setenv("FAKE_ADB_LOG", str(log))
+
+
+def scaled_dump(count: int) -> str:
+    """A ``dumpsys package`` of ``count`` apps: the recorded blocks, repeated under new ids."""
+    base = recorded_package_dump()
+    sections = [line for line in base.split("\nPackages:\n")[1:]]
+    blocks: list[str] = []
+    for section in sections:
+        body = section.split("\n\n")[0]
+        for block in re.split(r"(?m)^(?=  Package \[)", body):
+            if block.startswith("  Package ["):
+                blocks.append(block.rstrip("\n"))
+    out = []
+    for i in range(count):
+        block = blocks[i % len(blocks)]
+        original = re.match(r"  Package \[([^\]]+)\]", block).group(1)  # type: ignore[union-attr]
+        new = original if i < len(blocks) else f"{original}.copy{i}"
+        out.append(block.replace(original, new))
+    head = base.split("\nPackages:\n")[0]
+    return head + "\nPackages:\n" + "\n".join(out) + "\n\nQueries:\n  system apps queryable: false\n"
