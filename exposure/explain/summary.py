@@ -92,8 +92,9 @@ def source_line(source: Mapping[str, Any], lang: str) -> Line:
     shown: list[Line] = []
     if isinstance(counts, Mapping):
         for what, number in counts.items():
-            if isinstance(number, int) and f"count.{what}" in ui_texts():
-                shown.append(tf(f"count.{what}", lang, count=words(str(number))))
+            key = f"count.{what}.one" if number == 1 and f"count.{what}.one" in ui_texts() else f"count.{what}"
+            if isinstance(number, int) and key in ui_texts():
+                shown.append(tf(key, lang, count=words(str(number))))
     if shown:
         line = tf("source.with_counts", lang, source=line, counts=join(shown, lang))
     return line
