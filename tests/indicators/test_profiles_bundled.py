@@ -235,3 +235,34 @@ def test_profiles_ship_without_the_shared_folder() -> None:
     for path in bundled_files():
         assert "shared" not in path.resolve().relative_to(REPO).parts
     assert Path(bundled_files()[0]).parent.name in ("profiles", "_profiles")
+
+
+def test_feeds_named_by_a_profile_are_attached_to_it() -> None:
+    """A profile's ``feeds`` list and the feed store's default attachment agree."""
+    from exposure.indicators.feeds.sources import defaults_for
+
+    named = 0
+    for profile_id in OURS:
+        for feed in _raw(profile_id).get("feeds", []):
+            assert defaults_for(feed).profile == profile_id, feed
+            named += 1
+    assert named >= 4
+
+
+def test_profile_and_imported_echap_feed_make_one_finding(monkeypatch: pytest.MonkeyPatch) -> None:
+    from exposure import collect
+    from exposure.indicators.feeds.store import FeedStore
+    from exposure.scan import ScanRequest, SourceSpec, run_scan
+
+    FeedStore.default().import_file(FEEDS / "stalkerware-indicators" / "ioc.yaml")
+    monkeypatch.setitem(collect.COLLECTORS, "fake-phone", "tests.indicators.profile_helpers:make_collector")
+    # com.wifi0 is in the profile core; com.spymie.app is not, but its family is in the feed.
+    spymie = next(a for a in yaml.load((FEEDS / "stalkerware-indicators" / "ioc.yaml").read_text("utf-8"),
+                                       Loader=yaml.BaseLoader) if a["name"] == "Spymie")["packages"][0]
+    result = run_scan(ScanRequest(sources=(SourceSpec("fake-phone", f"com.wifi0,{spymie}"),),
+                                  profiles=("stalkerware",)))
+    found = {f.subject: f for f in result.findings if f.rule == "indicator"}
+    assert set(found) == {"com.wifi0", spymie}
+    sources = {i.source for i in found["com.wifi0"].indicators}
+    assert "profile:stalkerware" in sources and len(sources) == 2  # one finding, both sources
+    assert found[spymie].threat == "spymie"
