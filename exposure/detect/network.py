@@ -658,7 +658,7 @@ def beacon_interval(starts: list[float]) -> tuple[float, int] | None:
 
 # Short English titles (the explain layer uses network.yaml; these are the fallback).
 _TITLES = {
-    "network.dynamic-dns": "A dynamic-DNS name was contacted: {subject}",
+    "network.dynamic-dns": "A dynamic-DNS name was looked up or contacted: {subject}",
     "network.rare-tld": "A name under a rarely legitimate domain ending (.{tld}): {subject}",
     "network.self-signed-cert": "A server used a self-signed certificate: {subject}",
     "network.tls-unusual-port": "Encrypted (TLS) connection on an unusual port {port}: {subject}",

@@ -5,6 +5,7 @@ without privileges there is one plain message, exit code 2 and no file."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -151,6 +152,12 @@ def _packets(path: Path) -> list[object]:
     return [p for p in packets if IP in p]
 
 
+def rdpcap_all(path: Path) -> list[object]:
+    from scapy.utils import rdpcap
+
+    return list(rdpcap(str(path)))
+
+
 def _count(packets: list[object], proto: int, dport: int, needle: bytes) -> int:
     from scapy.layers.inet import IP
 
@@ -163,16 +170,19 @@ def _count(packets: list[object], proto: int, dport: int, needle: bytes) -> int:
     return found
 
 
-def test_capture_sees_dns_tls_and_http_once_each(veth: str, tmp_path: Path) -> None:
+def test_capture_sees_dns_tls_and_http_once_each_then_checks_it(veth: str, tmp_path: Path) -> None:
     out = tmp_path / "cap.pcap"
+    report = tmp_path / "report.json"
     listeners = [_Listener(443, b""), _Listener(80, b"HTTP/1.1 204 No Content\r\n\r\n")]
     try:
-        proc, lines = _start_capture(["--iface", veth, "--duration", "6", "--out", str(out), "--no-analysis"],
-                                     tmp_path)
+        proc, lines = _start_capture(["--iface", veth, "--duration", "6", "--out", str(out), "--json",
+                                      str(report), "--no-feeds"], tmp_path)
         sent = subprocess.run(["ip", "netns", "exec", NS, PYTHON, "-c", CLIENT], capture_output=True, text=True,
                               timeout=30)
         assert sent.stdout.strip() == "sent", sent.stderr
-        assert proc.wait(30) == 0, "".join(lines)
+        assert proc.wait(60) == 0, "".join(lines)
+        assert proc.stdout is not None
+        summary = proc.stdout.read()
     finally:
         for listener in listeners:
             listener.close()
@@ -191,6 +201,16 @@ def test_capture_sees_dns_tls_and_http_once_each(veth: str, tmp_path: Path) -> N
         shown = [line.split() for line in lines if name in line]
         assert shown == [[kind, name]], log
     assert "Recording done:" in log and str(out.resolve()) in log
+
+    # then it was checked like any capture file: the report read the same three names
+    data = json.loads(report.read_text("utf-8"))
+    assert stat.S_IMODE(report.stat().st_mode) == 0o600
+    [source] = data["sources"]
+    assert (source["kind"], Path(source["name"]).resolve()) == ("pcap", out.resolve())
+    counts = source["counts"]
+    assert (counts["dns_names"], counts["tls_server_names"], counts["http_hosts"]) == (1, 1, 1)
+    assert counts["packets"] == len(rdpcap_all(out))
+    assert summary.strip()  # the summary was printed
 
 
 def test_ctrl_c_stops_cleanly_and_keeps_a_valid_capture(veth: str, tmp_path: Path) -> None:
