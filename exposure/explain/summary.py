@@ -48,9 +48,7 @@ def summarize(report: Mapping[str, Any], lang: str) -> Summary:
     sources = [s for s in report.get("sources") or [] if isinstance(s, Mapping)]
     warnings = [w for w in report.get("warnings") or [] if isinstance(w, Mapping)]
 
-    paragraphs: list[Line] = []
-    if report.get("demo"):
-        paragraphs.append(words(t("report.demo", lang)))
+    paragraphs: list[Line] = []  # a demo is said by each front end's own banner
     if report.get("cancelled"):
         paragraphs.append(words(t("report.cancelled", lang)))
     if explanations:

@@ -128,7 +128,7 @@ def t(key: str, lang: str) -> str:
     return text.get(lang, DEFAULT_LANGUAGE)
 
 
-def tf(key: str, lang: str, **params: str | Line) -> Line:
+def tf(key: str, lang: str, /, **params: str | Line) -> Line:
     """The report string ``key`` in ``lang`` with its placeholders filled."""
     return fill(t(key, lang), params)
 

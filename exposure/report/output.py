@@ -39,6 +39,8 @@ def print_summary(result: ScanResult, lang: str | None, stream: TextIO) -> None:
     language = resolve_language(lang)
     report = to_dict(result)
     summary = summarize(report, language)
+    if result.demo:
+        stream.write(t("report.demo", language) + "\n")
     for paragraph in summary.paragraphs:
         stream.write(text(paragraph) + "\n")
     if summary.explanations:

@@ -3,6 +3,7 @@ the safety note, and the sources with Echap's attribution, in English and Chines
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from exposure.explain.explain import explain_finding, format_span
@@ -141,3 +142,45 @@ def test_summary_when_nothing_could_be_read() -> None:
     result.sources = []
     summary = summarize(to_dict(result), "en")
     assert plain(summary.paragraphs[0]).startswith("Nothing could be read, so nothing was checked.")
+
+
+def every_kind_of_observation() -> list:  # type: ignore[type-arg]
+    from exposure.observations.android import AndroidFile, AndroidProcess, AndroidSetting
+    from exposure.observations.host import HostConnection, HostProcess, HostSetting, InstalledSoftware
+    from exposure.observations.network import DnsQuery, Flow, ServerName, TlsCertificate
+    from tests.report.helpers import t0
+
+    return [
+        DnsQuery("pcap", "c.pcap", name="a.example", first_seen=t0(1)),
+        ServerName("pcap", "c.pcap", name="b.example", protocol="quic"),
+        ServerName("pcap", "c.pcap", name="b.example", protocol="http"),
+        TlsCertificate("pcap", "c.pcap", sha1="a" * 40, sha256="b" * 64, subject_name="c.example"),
+        Flow("pcap", "c.pcap", protocol="tcp", client="10.0.0.2", client_port=5000, server="203.0.113.1",
+             server_port=8443, server_names=("d.example",)),
+        AndroidSetting("adb", "SER", namespace="secure", key="install_non_market_apps", value="1"),
+        AndroidProcess("adb", "SER", name="com.spy:remote"),
+        AndroidFile("adb", "SER", path="/data/local/tmp/x"),
+        HostProcess("host", "this computer", name="spyd"),
+        InstalledSoftware("host", "this computer", name="anydesk", manager="dpkg"),
+        HostConnection("host", "this computer", remote_ip="198.51.100.7", remote_port=5938),
+        HostSetting("host", "this computer", area="proxy", key="http_proxy", value="http://10.0.0.9:8080"),
+    ]
+
+
+def test_every_kind_of_observation_is_said_in_words() -> None:
+    from exposure.explain.explain import seen_lines
+    from exposure.report.json_report import observation_to_dict
+
+    observations = [observation_to_dict(o) for o in every_kind_of_observation()]
+    for lang in ("en", "zh"):
+        lines = [plain(line) for line in seen_lines(observations[:1], lang)]
+        lines += [plain(seen_lines([o], lang)[0]) for o in observations[1:]]
+        for obs, line in zip(observations, lines, strict=True):
+            assert not line.startswith(obs["description"]), f"fell back to the English description: {line}"
+            if lang == "zh":
+                assert re.search(r"[\u4e00-\u9fff]", line), line
+            assert "{" not in line, line
+    en = [plain(seen_lines([o], "en")[0]) for o in observations]
+    assert en[5] == "The phone's setting install_non_market_apps is 1 (SER)."
+    assert en[4] == "The device at 10.0.0.2 exchanged traffic with 203.0.113.1 (d.example) on port 8443 (c.pcap)."
+    assert en[11] == "On this computer, http_proxy is http://10.0.0.9:8080 (this computer)."
