@@ -7,6 +7,7 @@ import sys
 from collections import Counter
 
 HELP = "list the threat profiles, show what one looks for, or check profile files"
+_MAX_SHOWN = 200  # error lines printed by 'validate'; the count covers them all
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -81,8 +82,10 @@ def _validate(files: list[str]) -> int:
 
     profiles, errors = validate_files(files)
     if errors:
-        for line in errors:
+        for line in errors[:_MAX_SHOWN]:
             print(line, file=sys.stderr)
+        if len(errors) > _MAX_SHOWN:
+            print(f"... and {len(errors) - _MAX_SHOWN} more", file=sys.stderr)
         noun = "problem" if len(errors) == 1 else "problems"
         print(f"exposure: {len(errors)} {noun} found; see docs/profiles.md for the format", file=sys.stderr)
         return 2

@@ -33,7 +33,10 @@ from exposure.model import (
 )
 
 SCHEMA = "exposure.profile/1"
-MAX_BYTES = 8 * 1024 * 1024
+# Far above any hand-curated profile (the stalkerware core is ~1,000 lines); keeps a hostile
+# file from tying the checker up. Big lists belong in a feed.
+MAX_BYTES = 4 * 1024 * 1024
+MAX_LINES = 50_000
 
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
@@ -98,11 +101,15 @@ class _Errors:
 def parse_profile(text: str, path: str) -> tuple[ParsedProfile | None, list[str]]:
     """Check one profile file. Returns the parsed profile (None if it has errors) and the errors."""
     errors = _Errors(path)
-    if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
-        errors.add(1, f"file too large (more than {MAX_BYTES // (1024 * 1024)} MiB)")
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES or text.count("\n") > MAX_LINES:
+        errors.add(1, f"too large for a profile (over {MAX_BYTES // (1024 * 1024)} MiB or {MAX_LINES:,} lines); "
+                   "import long lists as a feed instead")
         return None, errors.formatted()
     try:
         root = yaml.compose(text, Loader=_SAFE_LOADER)
+    except RecursionError:
+        errors.add(1, "not valid YAML: nested too deeply")
+        return None, errors.formatted()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 1
@@ -426,10 +433,13 @@ class _Reader:
         value = self.string(node)
         if value is None or node is None:
             return None
+        try:
+            found = enum(value)
+        except ValueError:
+            found = None
+        if found is not None and found not in exclude:
+            return found
         allowed = [member for member in enum if member not in exclude]
-        for member in allowed:
-            if member.value == value:
-                return member
         self.err.add(node, f"unknown {what} {value!r} (one of: {', '.join(m.value for m in allowed)})")
         return None
 

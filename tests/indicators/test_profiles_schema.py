@@ -184,3 +184,14 @@ def test_cli_validate_in_a_real_process(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert f"{bad}:17: YAML tag" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_hostile_files_end_quickly_with_one_line(tmp_path: Path) -> None:
+    deep = "id: " + "[" * 50_000 + "]" * 50_000 + "\n"
+    assert _errors(tmp_path, deep)[0].startswith("1: not valid YAML")
+    huge = "schema: exposure.profile/1\n" + "k: 1\n" * 60_000
+    assert _errors(tmp_path, huge) == ["1: too large for a profile (over 4 MiB or 50,000 lines); "
+                                       "import long lists as a feed instead"]
+    control = VALID.replace("    severity: high\n", "    \"\\e[31mred\": 1\n    severity: high\n")
+    errors = _errors(tmp_path, control)
+    assert errors[0].startswith("11: unknown key '\\x1b[31mred'")  # shown escaped, never sent to the terminal
