@@ -23,6 +23,7 @@ from exposure.model import Indicator, IndicatorKey, IndicatorType, Threat
 
 _NO_HITS: tuple[Indicator, ...] = ()
 _KERNEL_COMM_LENGTH = 15
+_MEMO_SIZE = 1 << 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +42,7 @@ class IndicatorIndex:
         self._domains = self._exact[IndicatorType.DOMAIN]
         self._networks: dict[int, dict[int, dict[int, tuple[Indicator, ...]]]] = {4: {}, 6: {}}
         self._threats: dict[str, Threat] = {}
+        self._memo: dict[str, tuple[Indicator, ...]] = {}
         self._size = 0
         self.add_threats(threats)
         self.add(indicators)
@@ -51,6 +53,7 @@ class IndicatorIndex:
 
     def add(self, indicators: Iterable[Indicator]) -> None:
         """Add indicators whose values are already normalised."""
+        self._memo.clear()
         for ind in indicators:
             self._size += 1
             if ind.type is IndicatorType.CIDR:
@@ -85,21 +88,37 @@ class IndicatorIndex:
     # -- lookups -----------------------------------------------------------------
 
     def lookup_domain(self, name: str) -> tuple[Indicator, ...]:
-        """Indicators for ``name`` or any parent at a label boundary."""
-        domains = self._domains
-        if not domains:
+        """Indicators for ``name`` or any parent at a label boundary.
+
+        Answers are remembered for up to ``_MEMO_SIZE`` names (then forgotten all at
+        once): traffic asks about the same few names again and again.
+        """
+        memo = self._memo
+        hits = memo.get(name)
+        if hits is None:
+            hits = self._lookup_domain(name)
+            if len(memo) >= _MEMO_SIZE:
+                memo.clear()
+            memo[name] = hits
+        return hits
+
+    def _lookup_domain(self, name: str) -> tuple[Indicator, ...]:
+        get = self._domains.get
+        if not self._domains:
             return _NO_HITS
-        if not name.isascii() or not name.islower() or name.endswith("."):
+        if not name.isascii() or not name.islower() or name[-1:] == ".":
             name = lookup_form(IndicatorType.DOMAIN, name) or ""
-        found = domains.get(name)
-        hits = found if found else _NO_HITS
+        hits = get(name, _NO_HITS)
+        # Parents at each dot, but never the last label alone: an indicator domain
+        # always has a dot (normalize.domain), so a bare TLD cannot match.
         dot = name.find(".")
-        while dot >= 0:
-            name = name[dot + 1 :]
-            found = domains.get(name)
+        after = name.find(".", dot + 1)
+        while after > 0:
+            found = get(name[dot + 1 :])
             if found:
                 hits = hits + found if hits else found
-            dot = name.find(".")
+            dot = after
+            after = name.find(".", dot + 1)
         return hits
 
     def lookup_ip(self, address: str) -> tuple[Indicator, ...]:

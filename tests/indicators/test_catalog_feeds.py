@@ -63,3 +63,16 @@ def test_an_unreadable_feed_is_a_warning_not_a_failure() -> None:
 def test_no_data_folder_means_no_feeds() -> None:
     catalog = build_catalog(use_feeds=True)
     assert catalog.feeds == [] and catalog.warnings == []
+
+
+def test_remembered_domain_answers_follow_later_additions() -> None:
+    from exposure.indicators.index import IndicatorIndex
+    from exposure.model import Indicator, IndicatorType
+
+    index = IndicatorIndex([Indicator(IndicatorType.DOMAIN, "c2.example.net", "t", "", "test")])
+    assert index.lookup_domain("a.b.example.net") == ()
+    assert index.lookup_domain("x.c2.example.net")
+    index.add([Indicator(IndicatorType.DOMAIN, "b.example.net", "u", "", "test")])
+    assert [i.threat for i in index.lookup_domain("a.b.example.net")] == ["u"]
+    assert [i.threat for i in index.lookup_domain("X.C2.Example.NET.")] == ["t"]
+    assert index.lookup_domain("net") == () and index.lookup_domain("") == ()
