@@ -264,10 +264,39 @@ class Extractor:
                     self._ip(data, 4, len(data), ts, 0, False)
                 else:
                     self._bad("not IP (loopback family)")
+            elif link == 9 or link == 50 or link == 104:  # PPP, PPP in HDLC framing, Cisco HDLC
+                off = 2 if data[:1] in (b"\xff", b"\x0f", b"\x8f") else 0
+                proto = (data[off] << 8) | data[off + 1]
+                if proto in (0x21, 0x57, 0x0800, 0x86DD):
+                    self._ip(data, off + 2, len(data), ts, 0, False)
+            elif link == 127:  # radiotap + 802.11
+                if len(data) < 4:
+                    self._bad("truncated packet")
+                else:
+                    self._wifi(data, data[2] | (data[3] << 8), ts)
+            elif link == 105:
+                self._wifi(data, 0, ts)
             else:
                 self._bad(f"unsupported link type {link}")
         except (IndexError, struct.error, ValueError):
             self._bad("damaged packet")
+
+    def _wifi(self, data: bytes, off: int, ts: float) -> None:
+        """802.11 data frames in clear (an open network or a capture on the access point)."""
+        if len(data) < off + 24:
+            self._bad("truncated packet")
+            return
+        fc0, fc1 = data[off], data[off + 1]
+        if (fc0 >> 2) & 3 != 2 or fc1 & 0x40:  # not a data frame, or encrypted
+            return
+        hlen = 30 if fc1 & 3 == 3 else 24
+        if fc0 & 0x80:  # QoS data
+            hlen += 2
+            if fc1 & 0x80:  # HT control with the order bit
+                hlen += 4
+        pos = off + hlen
+        if data[pos:pos + 6] == b"\xaa\xaa\x03\x00\x00\x00" and len(data) >= pos + 8:
+            self._ethertype((data[pos + 6] << 8) | data[pos + 7], data, pos + 8, ts, 0)
 
     def _ether(self, data: bytes, off: int, ts: float, depth: int) -> None:
         if len(data) < off + 14:

@@ -121,7 +121,7 @@ class CaptureReader:
             self._problem("truncated file header")
             return
         order, unit, rec_len = PCAP_MAGICS[header[:4]]
-        link_type = struct.unpack(order + "I", header[20:24])[0] & 0x0FFFFFFF
+        link_type = struct.unpack(order + "I", header[20:24])[0] & 0xFFFF  # upper bits: FCS length
         rec = struct.Struct(order + "IIII")
         unpack = rec.unpack_from
         buf = b""

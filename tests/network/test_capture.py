@@ -1,0 +1,307 @@
+"""The capture collector on captures built here with scapy: split ClientHellos, QUIC Initials
+(RFC 9001 / RFC 9369 test vectors), fragments, gzip, pcapng, nanosecond pcap, flows, certificates."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import struct
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from scapy.layers.dns import DNS, DNSQR, DNSRR
+from scapy.layers.inet import IP, TCP, UDP, fragment
+from scapy.layers.inet6 import IPv6
+from scapy.layers.l2 import Dot1Q, Ether
+from scapy.packet import Packet, Raw
+from scapy.utils import PcapWriter, wrpcap, wrpcapng
+
+from exposure.collect.base import CollectContext, CollectorError
+from exposure.collect.net.quic import V1, V2, client_initial_keys
+from exposure.collect.pcap import PcapCollector
+from exposure.model import Observation
+from exposure.observations.network import DnsQuery, Flow, ServerName, TlsCertificate
+from tests.paths import FIXTURES
+
+NAMES = FIXTURES / "pcaps" / "names"
+
+# ---- builders ------------------------------------------------------------------------------
+
+
+def client_hello(server_name: str, padding: int = 0) -> bytes:
+    """A TLS 1.2-style ClientHello record with an SNI extension (and optional padding extension)."""
+    name = server_name.encode()
+    sni = struct.pack("!HBH", len(name) + 3, 0, len(name)) + name
+    exts = struct.pack("!HH", 0, len(sni)) + sni
+    if padding:
+        exts += struct.pack("!HH", 21, padding) + bytes(padding)
+    body = b"\x03\x03" + bytes(32) + b"\x00" + b"\x00\x02\x13\x01" + b"\x01\x00" + struct.pack("!H", len(exts)) + exts
+    handshake = b"\x01" + len(body).to_bytes(3, "big") + body
+    return b"\x16\x03\x01" + struct.pack("!H", len(handshake)) + handshake
+
+
+def tcp_segments(payload: bytes, sizes: list[int], seq: int = 1000, src: str = "10.0.0.2",
+                 dst: str = "93.184.216.34", dport: int = 443) -> list[Packet]:
+    """SYN, SYN/ACK, then ``payload`` cut into segments of ``sizes`` bytes."""
+    packets: list[Packet] = [
+        Ether() / IP(src=src, dst=dst) / TCP(sport=40000, dport=dport, flags="S", seq=seq - 1),
+        Ether() / IP(src=dst, dst=src) / TCP(sport=dport, dport=40000, flags="SA", seq=5000, ack=seq),
+    ]
+    pos = 0
+    for size in sizes:
+        chunk = payload[pos:pos + size]
+        packets.append(Ether() / IP(src=src, dst=dst) / TCP(sport=40000, dport=dport, flags="PA", seq=seq + pos)
+                       / Raw(chunk))
+        pos += size
+    assert pos >= len(payload)
+    return packets
+
+
+def protect_initial(dcid: bytes, version: int, payload: bytes, pn: int = 2) -> bytes:
+    """A client Initial packet protected as RFC 9001 §5 says (independent of the code under test,
+    except for key derivation, whose output is checked against the RFC's vectors below)."""
+    keys = client_initial_keys(dcid, version)
+    assert keys is not None
+    first = 0xC3 if version == V1 else 0xD3  # long header, Initial (v2: type 1), 4-byte packet number
+    length = 4 + len(payload) + 16
+    header = bytes([first]) + version.to_bytes(4, "big") + bytes([len(dcid)]) + dcid + b"\x00" + b"\x00" \
+        + bytes([0x40 | (length >> 8), length & 0xFF]) + pn.to_bytes(4, "big")
+    nonce = (int.from_bytes(keys.iv, "big") ^ pn).to_bytes(12, "big")
+    sealed = AESGCM(keys.key).encrypt(nonce, payload, header)
+    sample = sealed[0:16]
+    enc = Cipher(algorithms.AES(keys.hp), modes.ECB()).encryptor()
+    mask = enc.update(sample) + enc.finalize()
+    protected = bytearray(header)
+    protected[0] ^= mask[0] & 0x0F
+    for i in range(4):
+        protected[len(header) - 4 + i] ^= mask[1 + i]
+    return bytes(protected) + sealed
+
+
+# RFC 9001 Appendix A.2: the client Initial's CRYPTO frame (a ClientHello for example.com), padded.
+RFC9001_DCID = bytes.fromhex("8394c8f03e515708")
+RFC9001_CRYPTO = bytes.fromhex(
+    "060040f1010000ed0303ebf8fa56f12939b9584a3896472ec40bb863cfd3e868"
+    "04fe3a47f06a2b69484c00000413011302010000c000000010000e00000b6578"
+    "616d706c652e636f6dff01000100000a00080006001d00170018001000070005"
+    "04616c706e000500050100000000003300260024001d00209370b2c9caa47fba"
+    "baf4559fedba753de171fa71f50f1ce15d43e994ec74d748002b000302030400"
+    "0d0010000e0403050306030203080408050806002d00020101001c0002400100"
+    "3900320408ffffffffffffffff05048000ffff07048000ffff08011001048000"
+    "75300901100f088394c8f03e51570806048000ffff") + bytes(917)
+
+
+def write(path: Path, packets: list[Packet]) -> Path:
+    wrpcap(str(path), packets)
+    return path
+
+
+def collect(path: Path) -> tuple[PcapCollector, list[Observation], list[str]]:
+    collector = PcapCollector(str(path))
+    warnings: list[str] = []
+    observations = list(collector.collect(CollectContext(warn=warnings.append)))
+    return collector, observations, warnings
+
+
+def server_names(observations: list[Observation], protocol: str) -> set[str]:
+    return {o.name for o in observations if isinstance(o, ServerName) and o.protocol == protocol}
+
+
+# ---- TLS ---------------------------------------------------------------------------------------
+
+
+def test_client_hello_split_over_three_segments_gives_the_server_name(tmp_path: Path) -> None:
+    hello = client_hello("c2.Example.net", padding=1500)
+    packets = tcp_segments(hello, [100, 900, len(hello) - 1000])
+    _, observations, _ = collect(write(tmp_path / "split.pcap", packets))
+    assert server_names(observations, "tls") == {"c2.example.net"}
+
+
+def test_client_hello_segments_out_of_order_and_retransmitted(tmp_path: Path) -> None:
+    hello = client_hello("reordered.example.org", padding=2000)
+    packets = tcp_segments(hello, [600, 600, 600, len(hello) - 1800])
+    handshake, data = packets[:2], packets[2:]
+    shuffled = [*handshake, data[0], data[2], data[1], data[1], data[3]]
+    _, observations, _ = collect(write(tmp_path / "ooo.pcap", shuffled))
+    assert server_names(observations, "tls") == {"reordered.example.org"}
+
+
+def test_client_hello_on_an_unusual_port_is_read(tmp_path: Path) -> None:
+    packets = tcp_segments(client_hello("odd-port.example.com"), [10_000], dport=5228)
+    _, observations, _ = collect(write(tmp_path / "port.pcap", packets))
+    (obs,) = [o for o in observations if isinstance(o, ServerName)]
+    assert (obs.name, obs.port, obs.client, obs.server) == ("odd-port.example.com", 5228, "10.0.0.2", "93.184.216.34")
+
+
+def test_server_certificate_is_read_from_a_tls12_server_flight(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "selfsigned.example")])
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(7).not_valid_before(dt.datetime(2024, 1, 1)).not_valid_after(dt.datetime(2034, 1, 1))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName("alt.example")]), critical=False)
+            .sign(key, hashes.SHA256()))
+    der = cert.public_bytes(serialization.Encoding.DER)
+    server_hello = b"\x02" + (38).to_bytes(3, "big") + b"\x03\x03" + bytes(32) + b"\x00" + b"\x13\x01" + b"\x00"
+    chain = len(der).to_bytes(3, "big") + der
+    certificate = b"\x0b" + (len(chain) + 3).to_bytes(3, "big") + (len(chain)).to_bytes(3, "big") + chain
+    flight = b"\x16\x03\x03" + struct.pack("!H", len(server_hello)) + server_hello
+    flight += b"\x16\x03\x03" + struct.pack("!H", len(certificate)) + certificate
+    hello = client_hello("selfsigned.example")
+    packets = tcp_segments(hello, [len(hello)])
+    for i in range(0, len(flight), 200):  # the server's flight in 200-byte segments
+        packets.append(Ether() / IP(src="93.184.216.34", dst="10.0.0.2")
+                       / TCP(sport=443, dport=40000, flags="PA", seq=5001 + i) / Raw(flight[i:i + 200]))
+    _, observations, _ = collect(write(tmp_path / "cert.pcap", packets))
+    (seen,) = [o for o in observations if isinstance(o, TlsCertificate)]
+    assert seen.sha256 == hashlib.sha256(der).hexdigest()
+    assert seen.sha1 == hashlib.sha1(der).hexdigest()
+    assert seen.self_signed and seen.subject_name == "CN=selfsigned.example" == seen.issuer
+    assert set(seen.names) == {"selfsigned.example", "alt.example"}
+    assert (seen.server, seen.port, seen.server_name) == ("93.184.216.34", 443, "selfsigned.example")
+
+
+# ---- QUIC --------------------------------------------------------------------------------------
+
+
+def test_initial_keys_match_rfc9001_and_rfc9369_vectors() -> None:
+    v1 = client_initial_keys(RFC9001_DCID, V1)
+    v2 = client_initial_keys(RFC9001_DCID, V2)
+    assert v1 is not None and v2 is not None
+    assert (v1.key.hex(), v1.iv.hex(), v1.hp.hex()) == (
+        "1f369613dd76d5467730efcbe3b1a22d", "fa044b2f42a3fd3b46fb255c", "9f50449e04a0e810283a1e9933adedd2")
+    assert (v2.key.hex(), v2.iv.hex(), v2.hp.hex()) == (
+        "8b1a0bc121284290a29e0971b5cd045d", "91f73e2351d8fa91660e909f", "45b95e15235d6f45a6b19cbcb0294ba9")
+
+
+def test_rfc9001_client_initial_decrypts_to_its_server_name(tmp_path: Path) -> None:
+    packet = protect_initial(RFC9001_DCID, V1, RFC9001_CRYPTO)
+    # the protected packet is the one printed in RFC 9001 A.2 (start and authentication tag)
+    assert len(packet) == 1200
+    assert packet[:32].hex() == "c000000001088394c8f03e5157080000449e7b9aec34d1b1c98dd7689fb8ec11"
+    assert packet[-16:].hex() == "e221af44860018ab0856972e194cd934"
+    udp = Ether() / IP(src="10.0.0.2", dst="192.0.2.7") / UDP(sport=50000, dport=443) / Raw(packet)
+    _, observations, _ = collect(write(tmp_path / "quic.pcap", [udp]))
+    assert server_names(observations, "quic") == {"example.com"}
+
+
+def _crypto_frame(offset: int, data: bytes) -> bytes:
+    return b"\x06" + (0x4000 | offset).to_bytes(2, "big") + (0x4000 | len(data)).to_bytes(2, "big") + data
+
+
+def test_quic_v2_client_hello_over_two_initials_out_of_order(tmp_path: Path) -> None:
+    hello = client_hello("split.quic.example", padding=1800)[5:]  # CRYPTO carries bare handshake messages
+    half = len(hello) // 2
+    dcid = bytes.fromhex("0123456789abcdef")
+    first = protect_initial(dcid, V2, _crypto_frame(0, hello[:half]) + bytes(100), pn=0)
+    second = protect_initial(dcid, V2, _crypto_frame(half, hello[half:]) + bytes(100), pn=1)
+    packets = [Ether() / IP(src="10.0.0.2", dst="192.0.2.7") / UDP(sport=50001, dport=443) / Raw(p)
+               for p in (second, first)]
+    _, observations, _ = collect(write(tmp_path / "quic2.pcap", packets))
+    assert server_names(observations, "quic") == {"split.quic.example"}
+
+
+# ---- DNS, HTTP, IP -------------------------------------------------------------------------------
+
+
+def test_dns_answers_name_the_flows_that_follow(tmp_path: Path) -> None:
+    query = Ether() / IP(src="10.0.0.2", dst="10.0.0.1") / UDP(sport=33333, dport=53) / DNS(
+        id=1, rd=1, qd=DNSQR(qname="Tracker.Example.com"))
+    answer = Ether() / IP(src="10.0.0.1", dst="10.0.0.2") / UDP(sport=53, dport=33333) / DNS(
+        id=1, qr=1, qd=DNSQR(qname="tracker.example.com"),
+        an=DNSRR(rrname="tracker.example.com", type="A", rdata="198.51.100.9"))
+    unanswered = Ether() / IP(src="10.0.0.2", dst="10.0.0.1") / UDP(sport=33334, dport=53) / DNS(
+        id=2, qd=DNSQR(qname="never-connected.example"))
+    flow = tcp_segments(b"GET / HTTP/1.1\r\nHost: tracker.example.com:8080\r\n\r\n", [100],
+                        dst="198.51.100.9", dport=8080)
+    for i, p in enumerate([query, answer, unanswered, *flow]):
+        p.time = 1_700_000_000 + i
+    collector, observations, _ = collect(write(tmp_path / "dns.pcap", [query, answer, unanswered, *flow]))
+    dns = {o.name: o for o in observations if isinstance(o, DnsQuery)}
+    assert set(dns) == {"tracker.example.com", "never-connected.example"}
+    assert dns["tracker.example.com"].answers == ("198.51.100.9",)
+    assert dns["tracker.example.com"].count == 2 and dns["tracker.example.com"].client == "10.0.0.2"
+    assert server_names(observations, "http") == {"tracker.example.com"}
+    (tcp,) = [o for o in observations if isinstance(o, Flow) and o.protocol == "tcp"]
+    assert (tcp.client, tcp.server, tcp.server_port) == ("10.0.0.2", "198.51.100.9", 8080)
+    assert tcp.server_names == ("tracker.example.com",)
+    assert tcp.starts == (1_700_000_003.0,) and tcp.packets == 3 and tcp.bytes_out > tcp.bytes_in > 0
+    info = collector.info
+    assert info.counts["packets"] == 6
+    assert info.first_time is not None and info.first_time.timestamp() == 1_700_000_000
+    assert info.last_time is not None and info.last_time.timestamp() == 1_700_000_005
+
+
+def test_fragmented_dns_over_vlan_and_ipv6(tmp_path: Path) -> None:
+    big = DNS(id=3, qd=[DNSQR(qname=f"label{i}.frag.example") for i in range(60)])
+    frags = fragment(IP(src="10.0.0.2", dst="10.0.0.1") / UDP(sport=1234, dport=53) / big, fragsize=400)
+    assert len(frags) > 2
+    packets = [Ether() / Dot1Q(vlan=10) / Dot1Q(vlan=20) / f for f in reversed(frags)]
+    packets.append(Ether() / IPv6(src="fd00::2", dst="fd00::1") / UDP(sport=1235, dport=53)
+                   / DNS(qd=DNSQR(qname="v6.example")))
+    _, observations, _ = collect(write(tmp_path / "frag.pcap", packets))
+    names = {o.name for o in observations if isinstance(o, DnsQuery)}
+    assert names == {f"label{i}.frag.example" for i in range(60)} | {"v6.example"}
+
+
+# ---- file formats ------------------------------------------------------------------------------
+
+
+def test_pcapng_gzip_and_nanosecond_pcap_read_the_same(tmp_path: Path) -> None:
+    packets = tcp_segments(client_hello("formats.example"), [50, 5000])
+    for i, p in enumerate(packets):
+        p.time = 1_600_000_000.5 + i
+    plain = write(tmp_path / "a.pcap", packets)
+    ng = tmp_path / "a.pcapng"
+    wrpcapng(str(ng), packets)
+    gz = tmp_path / "a.pcap.gz"
+    gz.write_bytes(gzip.compress(plain.read_bytes()))
+    nano = tmp_path / "nano.pcap"
+    with PcapWriter(str(nano), nano=True) as writer:
+        for p in packets:
+            writer.write(p)
+    for path in (plain, ng, gz, nano):
+        collector, observations, warnings = collect(path)
+        assert server_names(observations, "tls") == {"formats.example"}, path
+        assert collector.info.counts["packets"] == len(packets)
+        assert collector.info.first_time is not None
+        assert abs(collector.info.first_time.timestamp() - 1_600_000_000.5) < 1e-3, path
+        assert collector.info.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+        assert warnings == []
+
+
+def test_scapy_reader_back_end_gives_the_same_names(tmp_path: Path) -> None:
+    capture = NAMES / "tls__tls-client-hello-frag-01__dump_mtu300" / "capture.pcap"
+    native = server_names(collect(capture)[1], "tls")
+    scapy_collector = PcapCollector(str(capture), backend="scapy")
+    via_scapy = server_names(list(scapy_collector.collect(CollectContext())), "tls")
+    assert native == via_scapy == set(json.loads((capture.parent / "expected.json").read_text())["tls_sni"])
+
+
+def test_not_a_capture_is_one_clear_error(tmp_path: Path) -> None:
+    text = tmp_path / "notes.txt"
+    text.write_text("this is not a capture\n")
+    with pytest.raises(CollectorError, match=r"notes\.txt: not a capture file \(pcap or pcapng\)$"):
+        collect(text)
+    with pytest.raises(CollectorError, match="cannot be read"):
+        collect(tmp_path / "missing.pcap")
+
+
+def test_truncated_file_keeps_what_was_read_and_warns(tmp_path: Path) -> None:
+    packets = tcp_segments(client_hello("cut.example"), [4000])
+    whole = write(tmp_path / "whole.pcap", packets).read_bytes()
+    cut = tmp_path / "cut.pcap"
+    cut.write_bytes(whole[:-20])
+    collector, _observations, warnings = collect(cut)
+    assert collector.info.counts["packets"] == 2
+    assert collector.info.undecoded == {"file: truncated last packet": 1}
+    assert any("damaged" in w for w in warnings)
