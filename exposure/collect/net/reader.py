@@ -235,12 +235,12 @@ class CaptureReader:
         self._file.seek(0)
         reader: Any
         if self.format == "pcap":
-            reader = RawPcapReader(self._file)
+            reader = RawPcapReader(self._file)  # type: ignore[arg-type]
             link = int(reader.linktype)
             for data, meta in reader:
                 yield link, meta.sec + meta.usec * 1e-6, data
         else:
-            reader = RawPcapNgReader(self._file)
+            reader = RawPcapNgReader(self._file)  # type: ignore[arg-type]
             for data, meta in reader:
                 ts = ((meta.tshigh << 32) | meta.tslow) / meta.tsresol
                 yield int(meta.linktype), ts, data
