@@ -24,6 +24,7 @@ from exposure.model import Indicator, IndicatorKey, IndicatorType, Threat
 _NO_HITS: tuple[Indicator, ...] = ()
 _KERNEL_COMM_LENGTH = 15
 _MEMO_SIZE = 1 << 16
+_MAX_DOMAIN = 253
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +100,8 @@ class IndicatorIndex:
             hits = self._lookup_domain(name)
             if len(memo) >= _MEMO_SIZE:
                 memo.clear()
-            memo[name] = hits
+            if len(name) <= _MAX_DOMAIN:
+                memo[name] = hits
         return hits
 
     def _lookup_domain(self, name: str) -> tuple[Indicator, ...]:
@@ -108,6 +110,13 @@ class IndicatorIndex:
             return _NO_HITS
         if not name.isascii() or not name.islower() or name[-1:] == ".":
             name = lookup_form(IndicatorType.DOMAIN, name) or ""
+        if len(name) > _MAX_DOMAIN:
+            # No indicator is longer than a DNS name can be: probe only the parents that
+            # fit, so a hostile megabyte-long "name" costs no more than a real one.
+            cut = name.find(".", len(name) - _MAX_DOMAIN - 1)
+            if cut < 0:
+                return _NO_HITS
+            name = name[cut + 1 :]
         hits = get(name, _NO_HITS)
         # Parents at each dot, but never the last label alone: an indicator domain
         # always has a dot (normalize.domain), so a bare TLD cannot match.

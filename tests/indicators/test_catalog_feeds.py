@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from exposure.indicators.catalog import build_catalog
 from exposure.indicators.feeds.store import FEED_FILE, FeedStore
 from exposure.indicators.profiles import load_bundled_profiles
@@ -76,3 +78,15 @@ def test_remembered_domain_answers_follow_later_additions() -> None:
     assert [i.threat for i in index.lookup_domain("a.b.example.net")] == ["u"]
     assert [i.threat for i in index.lookup_domain("X.C2.Example.NET.")] == ["t"]
     assert index.lookup_domain("net") == () and index.lookup_domain("") == ()
+
+
+@pytest.mark.timeout(60)  # a hang guard, not a speed target: the old loop took hours here
+def test_hostile_long_names_are_cheap_and_still_match_their_parents() -> None:
+    from exposure.indicators.index import IndicatorIndex
+    from exposure.model import Indicator, IndicatorType
+
+    index = IndicatorIndex([Indicator(IndicatorType.DOMAIN, "c2.example.net", "t", "", "test")])
+    hostile = "a." * 500_000 + "c2.example.net"
+    assert [i.threat for i in index.lookup_domain(hostile)] == ["t"]
+    assert index.lookup_domain("a" * 1_000_000) == ()
+    assert index.lookup_domain("b." * 200 + "example.net") == ()
