@@ -41,7 +41,8 @@ def _fingerprint(cert: x509.Certificate) -> str:
 def _debian_tree(root: Path) -> dict[str, x509.Certificate]:
     """A Debian-like trust store: two bundle roots, one admin-added, one listed outside the
     bundle in ca-certificates.conf, one dropped straight into /etc/ssl/certs."""
-    names = ("Bundle Root A", "Bundle Root B", "Corp Proxy CA", "Extra CA", "Dropped CA")
+    names = ("Bundle Root A", "Bundle Root B", "Corp Proxy CA", "Extra CA", "Dropped CA", "Appended CA",
+             "snakeoil")
     certs = {name: _cert(name) for name in names}
     mozilla = root / "usr/share/ca-certificates/mozilla"
     mozilla.mkdir(parents=True)
@@ -65,7 +66,9 @@ def _debian_tree(root: Path) -> dict[str, x509.Certificate]:
     os.symlink("Bundle_Root_A.pem", certs_dir / "1a2b3c4d.0")
     os.symlink("../../../usr/local/share/ca-certificates/corp/proxy.crt", certs_dir / "proxy.pem")
     (certs_dir / "dropped.pem").write_bytes(_pem(certs["Dropped CA"]))
-    (certs_dir / "ca-certificates.crt").write_bytes(b"".join(_pem(c) for c in certs.values()))
+    (certs_dir / "ssl-cert-snakeoil.pem").write_bytes(_pem(certs["snakeoil"]))
+    in_bundle = [c for name, c in certs.items() if name not in ("Dropped CA", "snakeoil")]
+    (certs_dir / "ca-certificates.crt").write_bytes(b"".join(_pem(c) for c in in_bundle))
     return certs
 
 
@@ -73,12 +76,14 @@ def test_added_root_certificates_on_a_debian_tree(tmp_path: Path) -> None:
     certs = _debian_tree(tmp_path)
     run, warnings = host_run(root=tmp_path)
     found = {s.key: s for s in rootcerts.collect_root_certificates(run)}
-    assert set(found) == {"Corp Proxy CA", "Extra CA", "Dropped CA"}  # never the bundle's roots
+    # never the bundle's roots, nor the machine's own snakeoil server certificate
+    assert set(found) == {"Corp Proxy CA", "Extra CA", "Dropped CA", "Appended CA"}
     assert found["Corp Proxy CA"].value == _fingerprint(certs["Corp Proxy CA"])
     assert found["Corp Proxy CA"].detail.startswith("added by an administrator; issued by CN=Corp Proxy CA")
     assert "outside the Mozilla bundle" in found["Extra CA"].detail
     assert "not from the distribution's bundle" in found["Dropped CA"].detail
-    assert run.info.checked == ["root certificates added to the system store (3 found)"]
+    assert "in none of the folders it is built from" in found["Appended CA"].detail
+    assert run.info.checked == ["root certificates added to the system store (4 found)"]
     assert warnings == []
 
 

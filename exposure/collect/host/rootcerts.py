@@ -7,8 +7,10 @@ schools and some antivirus programs add one legitimately; the detector explains 
 * Linux: the folders where an administrator adds certificates (Debian/Ubuntu
   ``/usr/local/share/ca-certificates``, Fedora/RHEL ``/etc/pki/ca-trust/source/anchors``,
   openSUSE ``/etc/pki/trust/anchors``, Arch ``/etc/ca-certificates/trust-source/anchors``);
-  entries of ``/etc/ca-certificates.conf`` outside the Mozilla bundle; and certificates in
-  ``/etc/ssl/certs`` that do not come from ``/usr/share/ca-certificates``.
+  entries of ``/etc/ca-certificates.conf`` outside the Mozilla bundle; certificates in
+  ``/etc/ssl/certs`` that do not come from ``/usr/share/ca-certificates``; and certificates
+  in the combined file ``/etc/ssl/certs/ca-certificates.crt`` that come from none of these
+  (appended to it by hand).
 * macOS: self-signed certificates in the System keychain (``security find-certificate``);
   Apple's roots live in a separate keychain.
 * Windows: not read yet (the LocalMachine Root store mixes Microsoft's and added roots).
@@ -16,7 +18,11 @@ schools and some antivirus programs add one legitimately; the detector explains 
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
 import re
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -37,6 +43,10 @@ ADDED_FOLDERS = (
 BUNDLE_FOLDER = "/usr/share/ca-certificates"
 BUNDLE_CONF = "/etc/ca-certificates.conf"
 SSL_CERTS = "/etc/ssl/certs"
+BUNDLE_FILE = "/etc/ssl/certs/ca-certificates.crt"  # what update-ca-certificates builds
+# Debian's ssl-cert package puts this machine's own self-signed server certificate here;
+# it is not a certificate authority that anyone added.
+_NOT_ADDED = frozenset({"ssl-cert-snakeoil.pem"})
 MAC_KEYCHAIN = "/Library/Keychains/System.keychain"
 _MAX_FILE = 1024 * 1024
 _CERT_SUFFIXES = (".crt", ".pem", ".cer", ".der")
@@ -47,17 +57,31 @@ def load_certificates(data: bytes) -> list[x509.Certificate]:
     """Every certificate in a PEM (one or several) or DER blob; bad blocks are skipped."""
     out: list[x509.Certificate] = []
     blocks = _PEM_BLOCK.findall(data)
-    if blocks:
+    with warnings.catch_warnings():
+        # Some shipped roots have a negative serial number; that is not our business here.
+        warnings.simplefilter("ignore")
+        if not blocks:
+            try:
+                return [x509.load_der_x509_certificate(data)]
+            except ValueError:
+                return []
         for block in blocks:
             try:
                 out.append(x509.load_pem_x509_certificate(block))
             except ValueError:
                 continue
-        return out
-    try:
-        out.append(x509.load_der_x509_certificate(data))
-    except ValueError:
-        pass
+    return out
+
+
+def pem_fingerprints(data: bytes) -> list[tuple[str, bytes]]:
+    """(SHA-256 of the DER, PEM block) for each PEM certificate, without parsing it."""
+    out = []
+    for block in _PEM_BLOCK.findall(data):
+        body = b"".join(block.splitlines()[1:-1])
+        try:
+            out.append((hashlib.sha256(base64.b64decode(body, validate=False)).hexdigest(), block))
+        except (binascii.Error, ValueError):
+            continue
     return out
 
 
@@ -134,7 +158,8 @@ def _linux(run: HostRun) -> Iterator[HostSetting]:
     if certs.is_dir():
         looked += 1
         for path in sorted(certs.iterdir()):
-            if path.suffix.lower() not in (".pem", ".crt") or path.name.startswith("ca-certificates"):
+            if (path.suffix.lower() not in (".pem", ".crt") or path.name.startswith("ca-certificates")
+                    or path.name in _NOT_ADDED):
                 continue
             target = path.resolve()
             if target.is_relative_to(bundle) or any(target.is_relative_to(a) for a in added_roots):
@@ -146,11 +171,40 @@ def _linux(run: HostRun) -> Iterator[HostSetting]:
                 if setting.value not in seen:
                     seen.add(setting.value)
                     yield setting
+    yield from _appended(run, seen)
     if looked:
         run.checked(f"root certificates added to the system store ({len(seen)} found)")
     else:
         run.not_checked("root certificates: no known system certificate folder on this Linux system")
     run.not_checked("certificate stores of individual browsers (Firefox keeps its own)")
+
+
+def _appended(run: HostRun, seen: set[str]) -> Iterator[HostSetting]:
+    """Certificates in the combined bundle file that no known source explains."""
+    bundle_file = run.path(BUNDLE_FILE)
+    shipped = run.path(BUNDLE_FOLDER)
+    if not bundle_file.is_file() or not shipped.is_dir():
+        return
+    known = set(seen)
+    try:
+        for path in shipped.rglob("*.crt"):
+            if path.is_file() and path.stat().st_size <= _MAX_FILE:
+                known.update(f for f, _ in pem_fingerprints(path.read_bytes()))
+        if bundle_file.stat().st_size > 16 * _MAX_FILE:
+            run.warn(f"{BUNDLE_FILE} is unusually large; it was not compared")
+            return
+        in_bundle = pem_fingerprints(bundle_file.read_bytes())
+    except OSError as exc:
+        run.warn(f"the certificate bundle could not be compared: {exc.strerror or exc}")
+        return
+    for fingerprint, block in in_bundle:
+        if fingerprint in known:
+            continue
+        for cert in load_certificates(block):
+            setting = _setting(bundle_file, cert, f"in {BUNDLE_FILE} but in none of the folders it is built from")
+            if setting.value not in seen:
+                seen.add(setting.value)
+                yield setting
 
 
 def _mac(run: HostRun) -> Iterator[HostSetting]:
