@@ -6,6 +6,8 @@ import argparse
 import sys
 from collections import Counter
 
+from exposure.model import LocalText
+
 HELP = "list the threat profiles, show what one looks for, or check profile files"
 _MAX_SHOWN = 200  # error lines printed by 'validate'; the count covers them all
 
@@ -39,16 +41,17 @@ def _list(lang: str) -> int:
 
     profiles = load_bundled_profiles()
     width = max((len(p.id) for p in profiles), default=2)
-    print(f"{'ID':<{width}}  THREATS  INDICATORS  TITLE")
+    print(f"{'ID':<{width}}  {_t('threats', lang):>7}  {_t('indicators', lang):>10}  {_t('title', lang)}")
     for p in profiles:
         print(f"{p.id:<{width}}  {len(p.threats):>7}  {len(p.indicators):>10}  {p.title.get(lang)}")
     print()
-    print("Show one with 'exposure profiles show ID'; choose them with 'exposure scan --profile ID'.")
+    print(_t("list_hint", lang))
     return 0
 
 
 def _show(profile_id: str, lang: str) -> int:
     from exposure.errors import UserError
+    from exposure.explain.texts import category
     from exposure.indicators.profiles import load_bundled_profiles
 
     profiles = {p.id: p for p in load_bundled_profiles()}
@@ -58,23 +61,51 @@ def _show(profile_id: str, lang: str) -> int:
     print(profile.title.get(lang))
     print(profile.description.get(lang))
     print()
-    print(f"Profile {profile.id}: {len(profile.threats)} threats, {len(profile.indicators)} indicators")
+    print(_t("profile_counts", lang).format(id=profile.id, threats=len(profile.threats),
+                                            indicators=len(profile.indicators)))
     for threat in profile.threats:
         indicators = [i for i in profile.indicators if i.threat == threat.id]
         counts = Counter(i.type.value for i in indicators)
-        shown = ", ".join(f"{kind} {n}" for kind, n in sorted(counts.items())) or "none (found in other ways)"
+        shown = ", ".join(f"{kind} {n}" for kind, n in sorted(counts.items())) or _t("no_indicators", lang)
         print()
         print(f"  {threat.name.get(lang)}  [{threat.id}]")
-        print(f"    {threat.category.value}, severity {threat.severity.value}")
+        print(f"    {category(threat.category.value).name.get(lang)}, "
+              f"{_t('severity', lang)}: {_t(threat.severity.value, lang)}")
         if threat.aliases:
-            print(f"    also known as: {', '.join(threat.aliases)}")
+            print(f"    {_t('aliases', lang)}: {', '.join(threat.aliases)}")
         if threat.profile != profile.id:
-            print(f"    (shared with the profile '{threat.profile}')")
+            print(f"    {_t('shared', lang).format(profile=threat.profile)}")
         supporting = sum(1 for i in indicators if i.supporting)
-        extra = f" ({supporting} only supporting)" if supporting else ""
-        print(f"    indicators: {shown}{extra}")
+        extra = _t("supporting", lang).format(n=supporting) if supporting else ""
+        print(f"    {_t('indicators', lang)}: {shown}{extra}")
         print(f"    {threat.what_it_is.get(lang)}")
     return 0
+
+
+_TEXTS: dict[str, LocalText] = {
+    "threats": LocalText.of(en="THREATS", zh="威胁"),
+    "indicators": LocalText.of(en="indicators", zh="特征"),
+    "title": LocalText.of(en="TITLE", zh="标题"),
+    "list_hint": LocalText.of(
+        en="Show one with 'exposure profiles show ID'; choose them with 'exposure scan --profile ID'.",
+        zh="用 'exposure profiles show ID' 查看其中一个；用 'exposure scan --profile ID' 选择要检查的内容。"),
+    "profile_counts": LocalText.of(en="Profile {id}: {threats} threats, {indicators} indicators",
+                                   zh="档案 {id}：{threats} 种威胁，{indicators} 个特征"),
+    "no_indicators": LocalText.of(en="none (found in other ways)", zh="无（通过其他方式发现）"),
+    "severity": LocalText.of(en="severity", zh="严重程度"),
+    "critical": LocalText.of(en="critical", zh="危急"),
+    "high": LocalText.of(en="high", zh="高"),
+    "medium": LocalText.of(en="medium", zh="中"),
+    "low": LocalText.of(en="low", zh="低"),
+    "info": LocalText.of(en="information", zh="信息"),
+    "aliases": LocalText.of(en="also known as", zh="又称"),
+    "shared": LocalText.of(en="(shared with the profile '{profile}')", zh="（与档案 '{profile}' 共用）"),
+    "supporting": LocalText.of(en=" ({n} only supporting)", zh="（其中 {n} 个仅作辅助）"),
+}
+
+
+def _t(key: str, lang: str) -> str:
+    return _TEXTS[key].get(lang)
 
 
 def _validate(files: list[str]) -> int:
