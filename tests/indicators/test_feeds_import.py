@@ -299,3 +299,19 @@ def test_interrupted_replacement_is_put_back() -> None:
     (store.root / "cellebrite").rename(store.root / ".old~cellebrite~0badc0de")
     assert store.names() == ["cellebrite"]
     assert loaded("cellebrite").info.counts == (("package/app", 1),)
+
+
+def test_hostile_names_are_made_plain(tmp_path: Path) -> None:
+    path = tmp_path / "ioc.yaml"
+    path.write_text(
+        '- name: "Evil\\x1b[31mApp\\u202e ' + "x" * 500 + '"\n'
+        '  names: ["[bold]alias[/bold]\\n"]\n'
+        "  packages: [com.evil.app]\n",
+        encoding="utf-8",
+    )
+    FeedStore.default().import_file(path)
+    (threat,) = loaded("echap-stalkerware").threats
+    name = threat.name.get("en")
+    assert name.startswith("Evil [31mApp x") and len(name) == 200
+    assert "\x1b" not in name and "\u202e" not in name
+    assert threat.aliases == ("[bold]alias[/bold]",)  # kept as text: presenters never read markup in it

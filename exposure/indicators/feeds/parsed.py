@@ -21,11 +21,19 @@ class FeedError(ValueError):
 
 
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]+")
+_MAX_TEXT = 200
+_MAX_ALIASES = 50
+
+
+def plain(text: str) -> str:
+    """A feed's display text made safe to show: no control or bidi characters, length capped."""
+    return " ".join(_CONTROL.sub(" ", text).split())[:_MAX_TEXT]
 
 
 def slug(text: str) -> str:
     """Lower-case, runs of anything but [a-z0-9] become '-', stripped of '-'."""
-    return _NON_SLUG.sub("-", text.lower()).strip("-")
+    return _NON_SLUG.sub("-", text.lower()).strip("-")[:_MAX_TEXT]
 
 
 def count_key(kind: IndicatorType, role: IndicatorRole) -> str:
@@ -117,8 +125,10 @@ class FeedBuilder:
     ) -> str:
         """Declare a threat (first declaration wins) and return its id."""
         if threat_id not in self.threats:
+            name = plain(name)
+            aliases = tuple(plain(a) for a in aliases[:_MAX_ALIASES])
             self.threats[threat_id] = Threat(
-                id=threat_id,
+                id=threat_id[:_MAX_TEXT],
                 name=LocalText.of(en=name),
                 category=category,
                 severity=severity,
