@@ -44,15 +44,18 @@ class InstalledSoftware(Observation):
     """A package or application installed on this computer."""
 
     kind = "installed-software"
-    name: str  # package name or bundle id
-    manager: str  # dpkg | rpm | flatpak | snap | macos-app | windows-uninstall
+    name: str  # package name, bundle id, uninstall key or desktop-entry file name
+    manager: str  # dpkg | rpm | flatpak | snap | desktop-entry | autostart | macos-app | windows-uninstall
     version: str = ""
     display_name: str = ""
     publisher: str = ""
     path: str = ""
+    executable: str = ""  # the program it starts (desktop entries): matched as a program name
 
     def indicator_keys(self) -> Iterable[IndicatorKey]:
         yield IndicatorKey(IndicatorType.PACKAGE, self.name)
+        if self.executable:
+            yield IndicatorKey(IndicatorType.PROCESS, self.executable)
 
     def describe(self) -> str:
         shown = self.display_name or self.name

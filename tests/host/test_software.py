@@ -147,3 +147,46 @@ def test_collect_software_reports_what_was_read_and_failures() -> None:
 def test_readers_apply_only_on_their_system(platform: str, expected: set[str]) -> None:
     run, _ = host_run(platform=platform)
     assert {r.manager for r in all_readers() if r.available(run)} == expected
+
+
+def _desktop(path: Path, body: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(body)
+
+
+def test_desktop_entries_and_autostart(tmp_path: Path) -> None:
+    from exposure.collect.host.software.desktop import DesktopEntryReader, program_of
+
+    _desktop(tmp_path / "usr/share/applications/anydesk.desktop",
+             "[Desktop Entry]\nName=AnyDesk\nName[de]=AnyDesk DE\nExec=/usr/bin/anydesk %u\nType=Application\n")
+    _desktop(tmp_path / "usr/share/applications/hidden.desktop", "[Desktop Entry]\nName=H\nExec=h\nHidden=true\n")
+    _desktop(tmp_path / "usr/share/applications/link.desktop", "[Desktop Entry]\nType=Link\nURL=https://x\n")
+    _desktop(tmp_path / "usr/share/applications/broken.desktop", "\x00\xff not an entry")
+    _desktop(tmp_path / "home/alice/.config/autostart/screen.desktop",
+             "[Desktop Entry]\nName=Screen\nExec=env DISPLAY=:0 x11vnc -forever -shared\n")
+    _desktop(tmp_path / "home/alice/.config/autostart/off.desktop",
+             "[Desktop Entry]\nName=Off\nExec=off\nX-GNOME-Autostart-enabled=false\n")
+    run, _ = host_run(root=tmp_path, is_admin=True)
+    found = {p.name: p for p in DesktopEntryReader().read(run)}
+    assert set(found) == {"anydesk", "broken", "screen"}
+    assert (found["anydesk"].manager, found["anydesk"].executable, found["anydesk"].display_name) == (
+        "desktop-entry", "anydesk", "AnyDesk")
+    assert (found["screen"].manager, found["screen"].executable) == ("autostart", "x11vnc")
+    assert found["broken"].executable == ""
+    assert program_of('"/opt/My App/run" --x') == "run" and program_of("unbalanced 'quote") == "unbalanced"
+
+
+def test_autostart_entry_and_running_program_make_one_vnc_finding() -> None:
+    from exposure.detect.base import DetectContext
+    from exposure.detect.indicators import IndicatorDetector
+    from exposure.indicators.catalog import build_catalog
+    from exposure.observations.host import HostProcess, InstalledSoftware
+
+    index = build_catalog(["remote-access"], use_feeds=False).index
+    detector, ctx = IndicatorDetector(), DetectContext(index=index)
+    for obs in (InstalledSoftware("host", "this computer", name="screen", manager="autostart", executable="x11vnc"),
+                HostProcess("host", "this computer", name="x11vnc", pid=900),
+                InstalledSoftware("host", "this computer", name="vim", manager="dpkg")):
+        detector.observe(obs, ctx)
+    findings = list(detector.finish(ctx))
+    assert [(f.threat, len(f.evidence)) for f in findings] == [("vnc-server", 2)]

@@ -44,6 +44,7 @@ def collect_software(run: HostRun, readers: list[SoftwareReader] | None = None) 
                 yield InstalledSoftware(
                     COLLECTOR, SOURCE, name=package.name, manager=package.manager, version=package.version,
                     display_name=package.display_name, publisher=package.publisher, path=package.path,
+                    executable=package.executable,
                 )
         except (CommandFailed, OSError) as exc:
             run.warn(f"{reader.label} could not be listed: {exc}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from exposure.collect.host.software.base import Package, SoftwareReader
+from exposure.collect.host.software.desktop import DesktopEntryReader
 from exposure.collect.host.software.dpkg import DpkgReader
 from exposure.collect.host.software.flatpak import FlatpakReader
 from exposure.collect.host.software.macos import MacAppsReader
@@ -15,4 +16,5 @@ __all__ = ["Package", "SoftwareReader", "all_readers"]
 
 def all_readers() -> list[SoftwareReader]:
     """Every reader; each says itself whether it applies on this computer."""
-    return [DpkgReader(), RpmReader(), FlatpakReader(), SnapReader(), MacAppsReader(), WindowsUninstallReader()]
+    return [DpkgReader(), RpmReader(), FlatpakReader(), SnapReader(), DesktopEntryReader(), MacAppsReader(),
+            WindowsUninstallReader()]

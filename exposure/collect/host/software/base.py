@@ -24,6 +24,7 @@ class Package:
     display_name: str = ""
     publisher: str = ""
     path: str = ""
+    executable: str = ""  # file name of the program it starts, when known (desktop entries)
 
 
 class SoftwareReader(Protocol):
