@@ -31,20 +31,26 @@ COLLECTOR = "pcap"
 
 
 def open_checked(path: str | Path, backend: str = "native") -> CaptureReader:
-    """Open a capture or raise CollectorError with one plain line."""
+    """Open a capture or raise CollectorError with one plain line (without the path: the
+    pipeline names the source beside each of its warnings)."""
     try:
         return open_capture(path, backend)
     except NotACapture as exc:
-        raise CollectorError(f"{path}: {exc}") from None
+        raise CollectorError(str(exc)) from None
     except IsADirectoryError:
-        raise CollectorError(f"{path}: is a folder, not a capture file") from None
+        raise CollectorError("is a folder, not a capture file") from None
     except OSError as exc:
-        raise CollectorError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+        raise CollectorError(f"cannot be read ({exc.strerror or exc})") from None
 
 
 def check_capture(path: str | Path) -> None:
-    """Raise CollectorError unless ``path`` is a readable pcap or pcapng file."""
-    open_checked(path).close()
+    """Raise UserError ("PATH: not a capture file ...") unless ``path`` is a readable capture."""
+    from exposure.errors import UserError
+
+    try:
+        open_checked(path).close()
+    except CollectorError as exc:
+        raise UserError(f"{path}: {exc}") from None
 
 
 def _when(ts: float) -> datetime | None:

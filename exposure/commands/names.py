@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
                 extractor.finish()
                 problems = dict(reader.problems)
         except CollectorError as exc:
-            raise UserError(str(exc)) from None
+            raise UserError(f"{path}: {exc}") from None
         merged.update(extractor.names)
         undecoded = sum(extractor.undecoded.values())
         if undecoded:

@@ -60,6 +60,11 @@ def run(args: argparse.Namespace) -> int:
         raise UserError("nothing to check: add --pcap FILE, --android, --androidqf DIR or --host")
     if args.save and args.android is None:
         raise UserError("--save goes with --android")
+    if args.pcap:
+        from exposure.collect.pcap import check_capture
+
+        for path in args.pcap:
+            check_capture(path)  # a file that is not a capture: one clear line, exit 2
     for target in (args.json, args.md, args.html):
         if target and Path(target).exists() and not args.force:
             raise UserError(f"{target} already exists; choose another name or add --force to replace it")

@@ -290,7 +290,7 @@ def test_scapy_reader_back_end_gives_the_same_names(tmp_path: Path) -> None:
 def test_not_a_capture_is_one_clear_error(tmp_path: Path) -> None:
     text = tmp_path / "notes.txt"
     text.write_text("this is not a capture\n")
-    with pytest.raises(CollectorError, match=r"notes\.txt: not a capture file \(pcap or pcapng\)$"):
+    with pytest.raises(CollectorError, match=r"^not a capture file \(pcap or pcapng\)$"):
         collect(text)
     with pytest.raises(CollectorError, match="cannot be read"):
         collect(tmp_path / "missing.pcap")

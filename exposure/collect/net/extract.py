@@ -371,7 +371,7 @@ class Extractor:
                 self._fragment((4, src, dst, ident, proto), (frag & 0x1FFF) * 8, bool(frag & 0x2000),
                                data[off + ihl:end], proto, src, dst, ts, depth)
                 return
-            if not quoted:
+            if not quoted and not depth:
                 self.ip_packets += 1
             self._l4(proto, src, dst, data, off + ihl, end, ts, depth, quoted, total)
         elif version == 6:
@@ -408,7 +408,7 @@ class Extractor:
             if pos > end:
                 self._bad("truncated packet")
                 return
-            if not quoted:
+            if not quoted and not depth:
                 self.ip_packets += 1
             self._l4(nh, src, dst, data, pos, end, ts, depth, quoted, end - off)
         else:
@@ -441,7 +441,8 @@ class Extractor:
         if len(whole) < total:
             return
         del self._fragments[key]
-        self.ip_packets += 1
+        if not depth:
+            self.ip_packets += 1
         payload = bytes(whole[:total])
         self._l4(proto, src, dst, payload, 0, len(payload), ts, depth, False, total)
 
