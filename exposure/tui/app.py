@@ -103,7 +103,7 @@ class ExposureApp(App[int]):
         from exposure.tui.screens.help import HelpScreen
 
         if isinstance(self.screen, HelpScreen):
-            self.screen.dismiss(None)
+            self.pop_screen()
             return
         topic = getattr(self.screen, "HELP", "welcome")
         self.push_screen(HelpScreen(topic))

@@ -10,7 +10,8 @@ shows no partial results, because a half-read source could look falsely reassuri
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 from rich.text import Text
 from textual import work
@@ -22,7 +23,7 @@ from textual.widgets import LoadingIndicator, Static
 from textual.worker import Worker, WorkerState
 
 from exposure.collect.base import Progress
-from exposure.scan import ScanRequest, ScanResult
+from exposure.scan import ScanHooks, ScanRequest, ScanResult, SourceSpec
 from exposure.tui.screens.base import GuideScreen
 from exposure.tui.texts import has
 from exposure.tui.widgets import plain
@@ -76,13 +77,40 @@ class CheckingScreen(GuideScreen):
         self.run_check(request)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="scan", description="check")
-    def run_check(self, request: ScanRequest) -> ScanResult:
-        from exposure.scan import ScanHooks, run_scan
+    def run_check(self, request: ScanRequest) -> ScanResult | None:
+        from exposure.scan import run_scan
 
         def progress(update: Progress) -> None:
             self.post_message(ScanProgress(update))  # thread-safe; coalesced by can_replace
 
-        return run_scan(request, ScanHooks(progress=progress, cancel=self.cancel))
+        hooks = ScanHooks(progress=progress, cancel=self.cancel)
+        live = [s for s in request.sources if s.kind == "live"]
+        if not live:
+            return run_scan(request, hooks)
+        return self._watch_then_check(live[0], request, hooks)
+
+    def _watch_then_check(self, spec: SourceSpec, request: ScanRequest, hooks: ScanHooks) -> ScanResult | None:
+        """Record the interface into a private temporary capture, check it, then delete it:
+        nothing stays on disk unless the person saves a report."""
+        import tempfile
+
+        from exposure.collect.live import LiveProgress, record
+        from exposure.scan import run_scan
+
+        seconds = float(spec.option("seconds", "900"))
+
+        def watched(update: LiveProgress) -> None:
+            counts = (("packets", update.packets), ("names", update.names))
+            fraction = min(1.0, update.elapsed / seconds) if seconds else None
+            self.post_message(ScanProgress(Progress(spec.target, "watching", counts, fraction)))
+
+        with tempfile.TemporaryDirectory() as folder:
+            capture = Path(folder) / "capture.pcap"
+            record(spec.target, capture, duration=seconds, progress=watched, cancel=self.cancel)
+            if self.cancel.is_set():
+                return None
+            sources = tuple(SourceSpec("pcap", str(capture)) if s is spec else s for s in request.sources)
+            return run_scan(replace(request, sources=sources), hooks)
 
     async def on_scan_progress(self, message: ScanProgress) -> None:
         self.handled += 1

@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
+from textual.containers import Horizontal
 from textual.widgets import Button, DirectoryTree, Input, Static
 
 from exposure.scan import ScanResult
-from exposure.tui.widgets import GuideFooter, plain
-
-if TYPE_CHECKING:
-    from exposure.tui.app import ExposureApp
+from exposure.tui.screens.base import GuideScreen
+from exposure.tui.widgets import plain
 
 FORMATS = (("html", "html_path"), ("md", "md_path"), ("json", "json_path"))
 
@@ -55,44 +51,45 @@ def save_reports(result: ScanResult, folder: Path, lang: str) -> tuple[list[Path
             write_reports(result, **{argument: str(path)}, force=False, lang=lang)
         except (UserError, OSError) as exc:
             failed.append((ext.upper(), str(exc)))
+        except Exception as exc:  # a bug in a renderer must not lose the other formats
+            failed.append((ext.upper(), type(exc).__name__))
         else:
             written.append(path)
     return written, failed
 
 
-class ExportScreen(ModalScreen[list[str] | None]):
-    HELP = "export"
-    BINDINGS = [Binding("escape", "cancel", "Back", key_display="Esc", id="back")]  # noqa: RUF012
+class ExportScreen(GuideScreen):
+    """A full screen (not a dialog) so that F10 and the other app keys stay active."""
 
-    def __init__(self, result: ScanResult) -> None:
+    TITLE_KEY = "export.title"
+    HELP = "export"
+
+    def __init__(self, result: ScanResult, done: Callable[[list[str]], None] | None = None) -> None:
         super().__init__()
         self.result = result
+        self.done = done
+        self.folder = ""
 
-    @property
-    def guide(self) -> ExposureApp:
-        return cast("ExposureApp", self.app)
+    def compose_body(self) -> ComposeResult:
+        t = self.t
+        folder = self.folder or str(self.guide.export_dir or default_folder())
+        yield plain(t("export.explain"), classes="para")
+        yield plain(t("export.formats"), classes="para")
+        with Horizontal(id="folder-row"):
+            yield Input(value=folder, placeholder=t("export.folder"), id="folder")
+            yield Button(t("export.save"), id="save", variant="primary")
+            yield Button(t("export.cancel"), id="cancel")
+        yield Static(id="export-error", classes="error")
+        yield DirectoryTree(self.guide.export_dir or Path.home(), id="folders")
 
-    def compose(self) -> ComposeResult:
-        t = self.guide.t
-        folder = self.guide.export_dir or default_folder()
-        with Vertical(id="dialog"):
-            yield plain(t("export.title"), classes="dialog-title")
-            yield plain(t("export.explain"), classes="para")
-            yield plain(t("export.formats"), classes="para")
-            with Horizontal(id="folder-row"):
-                yield Input(value=str(folder), placeholder=t("export.folder"), id="folder")
-                yield Button(t("export.save"), id="save", variant="primary")
-                yield Button(t("export.cancel"), id="cancel")
-            yield Static(id="export-error", classes="error")
-            yield DirectoryTree(Path.home(), id="folders")
-        yield GuideFooter()
-
-    def on_mount(self) -> None:
+    def focus_default(self) -> None:
         self.query_one("#folder", Input).focus()
 
-    async def refresh_language(self) -> None:
-        await self.recompose()
-        self.on_mount()
+    def can_go_back(self) -> bool:
+        return True
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.folder = event.value
 
     def on_directory_tree_directory_selected(self, event: DirectoryTree.DirectorySelected) -> None:
         event.stop()
@@ -107,13 +104,10 @@ class ExportScreen(ModalScreen[list[str] | None]):
         if event.button.id == "save":
             self.save()
         else:
-            self.dismiss(None)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+            self.app.pop_screen()
 
     def save(self) -> None:
-        t = self.guide.t
+        t = self.t
         folder = Path(self.query_one("#folder", Input).value.strip()).expanduser()
         error = self.query_one("#export-error", Static)
         if not folder.is_dir():
@@ -127,4 +121,6 @@ class ExportScreen(ModalScreen[list[str] | None]):
         if not written:
             error.update(Text("\n".join(t("results.save_failed", what=w, message=m) for w, m in failed)))
             return
-        self.dismiss([str(p) for p in written])
+        self.app.pop_screen()
+        if self.done is not None:
+            self.done([str(p) for p in written])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Button, Input, OptionList
@@ -13,15 +14,19 @@ from exposure.tui.widgets import plain
 
 
 def live_available() -> bool:
-    from exposure.collect import COLLECTORS
+    import importlib.util
 
-    return "live" in COLLECTORS
+    return importlib.util.find_spec("exposure.collect.live") is not None
 
 
-def interfaces() -> list[str]:
-    import psutil
+def interfaces() -> list[tuple[str, str]]:
+    """(name, label) of each interface, those that are up and not loopback first."""
+    from exposure.collect.live import list_interfaces
 
-    return sorted(psutil.net_if_addrs())
+    found = list_interfaces()
+    found.sort(key=lambda i: (not i.up, i.name == "lo" or i.name.startswith("lo"), i.name))
+    return [(i.name, f"{i.name}  {'up' if i.up else 'down'}  {' '.join(i.addresses[:2])}".rstrip())
+            for i in found]
 
 
 class LiveScreen(GuideScreen):
@@ -33,7 +38,7 @@ class LiveScreen(GuideScreen):
         self.minutes = "15"
         self.interface: str | None = None
         self.available = live_available()
-        self.names = interfaces()
+        self.names = interfaces() if self.available else []
 
     def compose_body(self) -> ComposeResult:
         yield plain(self.t("live.explain"), classes="para")
@@ -43,7 +48,7 @@ class LiveScreen(GuideScreen):
         yield plain(self.t("live.privileges"), classes="para")
         yield plain(self.t("live.interface"), classes="label")
         if self.names:
-            yield OptionList(*[Option(name, id=name) for name in self.names], id="interfaces")
+            yield OptionList(*[Option(Text(label), id=name) for name, label in self.names], id="interfaces")
         else:
             yield plain(self.t("live.no_interfaces"), classes="error")
         with Horizontal(id="duration-row"):
@@ -76,8 +81,6 @@ class LiveScreen(GuideScreen):
         self.go()
 
     def go(self) -> None:
-        from rich.text import Text
-
         try:
             minutes = int(self.minutes)
         except ValueError:
@@ -87,5 +90,7 @@ class LiveScreen(GuideScreen):
             return
         from exposure.tui.screens.profiles import ProfilesScreen
 
-        self.guide.sources = (SourceSpec("live", self.interface, (("duration", str(minutes * 60)),)),)
+        # Not a collector: the checking screen records to a private temporary capture,
+        # checks it, and deletes it (exposure.collect.live does the recording).
+        self.guide.sources = (SourceSpec("live", self.interface, (("seconds", str(minutes * 60)),)),)
         self.app.push_screen(ProfilesScreen())

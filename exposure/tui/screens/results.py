@@ -66,6 +66,8 @@ class ResultsScreen(GuideScreen):
                 yield Static(id="d-safety", classes="para safety")
                 yield plain(self.t("results.not_checked"), classes="heading", id="d-not_checked-heading")
                 yield Static(id="d-not_checked", classes="para")
+                yield plain(self.t("results.warnings"), classes="heading", id="d-warnings-heading")
+                yield Static(id="d-warnings", classes="para")
                 yield Static(id="d-next_checks", classes="para")
                 with Collapsible(title=self.t("results.evidence"), id="d-evidence"):
                     yield Static(id="d-evidence-text")
@@ -126,6 +128,7 @@ class ResultsScreen(GuideScreen):
             for part in ("seen", "meaning", "confidence", "advice", "safety"):
                 self._set(part, None)
             self._set("not_checked", view.not_checked)
+            self._set("warnings", self._warnings())
             self._set("next_checks", view.next_checks)
             evidence.display = False
             return
@@ -140,10 +143,23 @@ class ResultsScreen(GuideScreen):
         self._set("advice", finding.advice)
         self._set("safety", finding.safety)
         self._set("not_checked", None)
+        self._set("warnings", None)
         self._set("next_checks", None)
         evidence.display = True
         self.query_one("#d-evidence-text", Static).update(finding.evidence)
         self.query_one("#d-sources", Static).update(finding.sources)
+
+    def _warnings(self) -> Text:
+        """What could not be read, each as its source said it (one plain line each)."""
+        lines = []
+        for warning in self.result.warnings:
+            line = Text("• ")
+            line.append(warning.source, style="bold")
+            line.append(f": {warning.message}")
+            if warning.count > 1:
+                line.append(f" (×{warning.count})")
+            lines.append(line)
+        return Text("\n").join(lines)
 
     def action_nothing(self) -> None:
         pass
@@ -154,9 +170,9 @@ class ResultsScreen(GuideScreen):
     def action_export(self) -> None:
         from exposure.tui.screens.export import ExportScreen
 
-        self.app.push_screen(ExportScreen(self.result), self._exported)
+        self.app.push_screen(ExportScreen(self.result, self._exported))
 
-    def _exported(self, paths: list[str] | None) -> None:
+    def _exported(self, paths: list[str]) -> None:
         if paths:
             self.saved = paths
             self.app.notify(self.t("results.saved", paths=", ".join(paths)), timeout=8, markup=False)

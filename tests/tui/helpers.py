@@ -1,0 +1,75 @@
+"""Helpers for the TUI tests: fake collectors registered in exposure.collect.COLLECTORS, and waiting."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+
+from textual.pilot import Pilot
+
+from exposure.collect.base import CollectContext, Progress, SourceInfo
+from exposure.model import Category, Confidence, Finding, Observation, Severity
+from exposure.observations.network import DnsQuery
+from exposure.scan import ScanRequest, ScanResult, SourceSpec
+
+# Set by a test to let the slow collector finish.
+RELEASE = threading.Event()
+FLOOD = 20_000
+
+
+class SlowCollector:
+    """Reports progress, then waits until cancelled (or released): a scan that takes its time."""
+
+    def __init__(self, spec: SourceSpec) -> None:
+        self.info = SourceInfo(kind="slow", name=spec.target or "slow source")
+
+    def collect(self, ctx: CollectContext) -> Iterator[Observation]:
+        ctx.progress(Progress(self.info.name, "reading", (("packets", 7),)))
+        deadline = time.monotonic() + 30
+        while not ctx.cancel.is_set() and not RELEASE.is_set() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        yield from ()
+
+
+class FloodCollector:
+    """Sends many progress reports as fast as it can, then one DNS look-up."""
+
+    def __init__(self, spec: SourceSpec) -> None:
+        self.info = SourceInfo(kind="flood", name="flood source")
+
+    def collect(self, ctx: CollectContext) -> Iterator[Observation]:
+        for n in range(1, FLOOD + 1):
+            ctx.progress(Progress(self.info.name, "reading", (("packets", n),)))
+        yield DnsQuery("flood", self.info.name, name="example.org")
+
+
+def make_slow(spec: SourceSpec) -> SlowCollector:
+    return SlowCollector(spec)
+
+
+def make_flood(spec: SourceSpec) -> FloodCollector:
+    return FloodCollector(spec)
+
+
+async def wait_for(pilot: Pilot[object], predicate: Callable[[], bool], timeout: float = 20.0) -> None:
+    """Let the app run until ``predicate()`` holds; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting; screen is {pilot.app.screen!r}")
+        await pilot.pause(0.05)
+
+
+def hostile_result() -> ScanResult:
+    """A result whose untrusted parts look like Rich/Textual markup and actions."""
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    findings = []
+    for name in ("[bold red]x[/]", "[@click=app.quit]x[/]"):
+        evidence = (DnsQuery("pcap", "capture.pcap", name=name),)
+        findings.append(Finding(rule="network.test", severity=Severity.HIGH, category=Category.HEURISTIC,
+                                title=f"Looked up {name}", confidence=Confidence.LOW, evidence=evidence,
+                                subject=name, params=(("subject", name),)))
+    return ScanResult(request=ScanRequest(sources=(SourceSpec("pcap", "capture.pcap"),)), started=now,
+                      finished=now, findings=findings, warnings=[], sources=[], profiles=[], feeds=[])
