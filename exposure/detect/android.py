@@ -54,6 +54,15 @@ KNOWN_STORES: frozenset[str] = frozenset({
     "com.aurora.store", "com.machiav3lli.fdroid",  # Aurora Store, Neo Store
 })
 
+# Installers that install an APK file (opened from a browser, a file manager or a
+# message) or over USB (``adb install`` runs as com.android.shell). An app installed by one
+# of these is reported even if it is marked as a system app: a system app's update
+# should come from a store or an over-the-air update (MVT does the same, formats.md §4).
+APK_INSTALLERS: frozenset[str] = frozenset({
+    "com.google.android.packageinstaller", "com.android.packageinstaller",
+    "com.samsung.android.packageinstaller", "com.miui.packageinstaller", "com.android.shell",
+})
+
 # VPN apps published by well-known providers; any other always-on VPN is worth a look.
 KNOWN_VPN_APPS: frozenset[str] = frozenset({
     "com.wireguard.android", "de.blinkt.openvpn", "net.openvpn.openvpn", "ch.protonvpn.android",
@@ -209,7 +218,9 @@ def _sideloaded(source: str, phone: _Phone, ctx: DetectContext) -> Iterator[Find
         ctx.warn(f"{source}: the phone did not say which app installed each app; "
                  "apps installed from outside an app store could not be checked")
         return
-    apps = sorted((p for p in third_party if p.installer not in KNOWN_STORES), key=lambda p: p.package)
+    apps = sorted((p for p in phone.packages.values()
+                   if p.installer in APK_INSTALLERS or (not p.system and p.installer not in KNOWN_STORES)),
+                  key=lambda p: p.package)
     if not apps:
         return
     names = [p.package for p in apps]

@@ -154,20 +154,15 @@ def use_fake_adb(monkeypatch: object, root: Path, log: Path) -> None:
 
 
 def scaled_dump(count: int) -> str:
-    """A ``dumpsys package`` of ``count`` apps: the recorded blocks, repeated under new ids."""
-    base = recorded_package_dump()
-    sections = [line for line in base.split("\nPackages:\n")[1:]]
-    blocks: list[str] = []
-    for section in sections:
-        body = section.split("\n\n")[0]
-        for block in re.split(r"(?m)^(?=  Package \[)", body):
-            if block.startswith("  Package ["):
-                blocks.append(block.rstrip("\n"))
-    out = []
+    """A ``dumpsys package`` of ``count`` apps: the five recorded per-app dumps (resolver
+    tables, package block, queries, dexopt state), repeated under new ids. About 24 KB per
+    app, like a real phone's full dump."""
+    parts = []
     for i in range(count):
-        block = blocks[i % len(blocks)]
-        original = re.match(r"  Package \[([^\]]+)\]", block).group(1)  # type: ignore[union-attr]
-        new = original if i < len(blocks) else f"{original}.copy{i}"
-        out.append(block.replace(original, new))
-    head = base.split("\nPackages:\n")[0]
-    return head + "\nPackages:\n" + "\n".join(out) + "\n\nQueries:\n  system apps queryable: false\n"
+        name = PACKAGE_DUMPS[i % len(PACKAGE_DUMPS)]
+        text = (SPYTRAP / "package" / f"{name}.txt").read_text(encoding="utf-8")
+        if i >= len(PACKAGE_DUMPS):
+            original = re.search(r"(?m)^  Package \[([^\]]+)\]", text).group(1)  # type: ignore[union-attr]
+            text = text.replace(original, f"{original}.copy{i}")
+        parts.append(text)
+    return "\n".join(parts)

@@ -10,7 +10,10 @@ com.malware.muahaha. exposure must find at least those.
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -72,9 +75,10 @@ def test_heuristics_on_the_mvt_acquisition() -> None:
     result = scan(ANDROIDQF)
     found = {f.rule: f for f in result.findings}
     side = found["android.sideloaded"]
-    # MVT flags whatsapp (null installer) and the apps installed by the package installer;
-    # apollo came from F-Droid, a store.
-    assert side.param("apps") == "app.revanced.manager.flutter, com.whatsapp, org.fdroid.fdroid"
+    # As MVT (run offline on this folder): whatsapp (null installer) and the apps installed
+    # by the package installer, the system app YouTube included; apollo came from F-Droid.
+    assert side.param("apps") == ("app.revanced.manager.flutter, com.google.android.youtube, com.whatsapp, "
+                                  "org.fdroid.fdroid")
     assert "/system/bin/su" in found["android.root"].param("paths")
     assert "android.play-protect-off" not in found  # package_verifier_enable=1 here
     assert result.sources[0].counts["packages"] == 9 and result.warnings == []
@@ -144,3 +148,31 @@ def test_mvt_parity_with_an_imported_stix2(tmp_path: Path, capsys: pytest.Captur
     kinds = {(f.subject, i.type) for f in result.findings if f.rule == "indicator" for i in f.indicators}
     assert {("com.malware.blah", IndicatorType.PACKAGE), ("com.malware.muahaha", IndicatorType.FILE_SHA256),
             ("com.malware.muahaha", IndicatorType.CERT_SHA256)} <= kinds
+
+
+MVT = Path(os.environ.get("MVT_ANDROID", "/tmp/mvt-venv/bin/mvt-android"))
+
+
+@pytest.mark.skipif(not MVT.exists(), reason="MVT is not installed (set MVT_ANDROID to its mvt-android)")
+def test_live_mvt_oracle(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Runs MVT offline on the same folder and STIX2 file: every indicator value it matches,
+    exposure matches too, and every app MVT calls side-loaded, exposure lists too."""
+    stix = tmp_path / "oracle.stix2"
+    stix.write_text(json.dumps(_bundle([("app:id", "com.malware.blah"), ("file:hashes.sha256", APK_SHA256),
+                                        ("app:cert.sha256", CERT_SHA256)])), encoding="utf-8")
+    env = dict(os.environ, MVT_NETWORK_ACCESS_ALLOWED="false")
+    subprocess.run([str(MVT), "--disable-update-check", "--disable-indicator-update-check", "check-androidqf",
+                    "-n", "-i", str(stix), "-o", str(tmp_path / "mvt"), str(ANDROIDQF)],
+                   check=True, capture_output=True, env=env, timeout=600)
+    alerts = json.loads((tmp_path / "mvt" / "alerts.json").read_text())
+    mvt_values = {a["matched_indicator"]["value"] for a in alerts if a.get("matched_indicator")}
+    mvt_installs = {m.group(1) for a in alerts if a["module"] == "aqf_packages" and not a.get("matched_indicator")
+                    for m in [re.search(r'"([^"]+)"$', str(a["message"]))] if m}
+    assert main(["feeds", "import", str(stix), "--name", "oracle"]) == 0
+    capsys.readouterr()
+    result = run_scan(ScanRequest(sources=(SourceSpec("androidqf", str(ANDROIDQF)),)))
+    ours = {i.value for f in result.findings if f.rule == "indicator" for i in f.indicators}
+    assert mvt_values and mvt_values <= ours
+    side = next(f for f in result.findings if f.rule == "android.sideloaded")
+    store_installed = {"org.nuclearfog.apollo"}  # MVT: INFO "third party store" (F-Droid)
+    assert mvt_installs - store_installed <= {e.subject() for e in side.evidence}

@@ -86,11 +86,13 @@ def test_component_rules_and_severities() -> None:
 def test_sideloaded_apps_make_one_finding_per_phone() -> None:
     apps = [app(f"com.side.app{i:02d}", "com.google.android.packageinstaller") for i in range(40)]
     apps += [app("org.store.app", "com.huawei.appmarket"), app("com.system.thing", "", system=True),
-             app("com.null.installer", "")]
+             app("com.null.installer", ""), app("com.system.updated", "com.android.shell", system=True)]
     found, warnings = run(apps)
     side = [f for k, f in found.items() if k[0] == "android.sideloaded"]
-    assert len(side) == 1 and side[0].param("count") == "41" and side[0].severity is Severity.LOW
-    assert side[0].param("apps").endswith("and 26 more") and "org.store.app" not in side[0].param("apps")
+    assert len(side) == 1 and side[0].param("count") == "42" and side[0].severity is Severity.LOW
+    assert side[0].param("apps").endswith("and 27 more") and "org.store.app" not in side[0].param("apps")
+    assert {"com.null.installer", "com.system.updated"} <= {e.subject() for e in side[0].evidence}
+    assert "com.system.thing" not in {e.subject() for e in side[0].evidence}
     assert warnings == []
 
 

@@ -44,15 +44,17 @@ def parse_dumpsys_package(text: str) -> dict[str, DumpedPackage]:
     listing = ""  # "requested" | "install" | "runtime" | ""
     user = -1
     for raw in text.splitlines():
-        if not raw.strip():
+        if not raw:
             continue
-        indent = len(raw) - len(raw.lstrip(" "))
-        if indent == 0:
+        if raw[0] != " ":
             in_section = raw.rstrip() == "Packages:"
             current = None
             continue
         if not in_section:
+            continue  # most of a whole dump: resolver tables, queries, dexopt state
+        if not raw.strip():
             continue
+        indent = len(raw) - len(raw.lstrip(" "))
         if indent == 2:
             match = _BLOCK.match(raw)
             current = None

@@ -15,7 +15,7 @@ def split_dumpsys(text: str) -> dict[str, str]:
     out: dict[str, list[str]] = {}
     current: list[str] | None = None
     for line in text.splitlines():
-        match = _HEADER.match(line)
+        match = _HEADER.match(line) if line.startswith("DUMP OF SERVICE") else None
         if match:
             current = out.setdefault(match.group(1), [])
             continue

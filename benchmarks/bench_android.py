@@ -1,0 +1,158 @@
+"""Benchmark: an Android check of a recorded 300-app phone, our own time without adb's,
+and an androidqf acquisition of the same size next to MVT's check-androidqf.
+
+Run by hand:  .venv/bin/python benchmarks/bench_android.py [--apps 300] [--repeat 5] [--mvt PATH]
+
+* The phone is built from the real recordings in ../shared/fixtures/android (spytrap-adb's
+  per-app ``dumpsys package`` outputs, repeated under new ids to reach ``--apps``; about
+  24 KB of dump per app, like a real phone's full dump) and replayed by the fake adb of
+  tests/android/fake_adb.
+* "live scan" is ``run_scan`` on kind "android" through the fake adb; the time spent
+  waiting for adb (every ``subprocess.run`` of the runner) is measured and taken out:
+  "our own time" = scan time - adb time. The catalog (all bundled profiles) is built once,
+  outside the timing, as a scan would do once at start-up.
+* "saved dump" re-analyses the folder ``--save`` wrote: no adb at all.
+* "androidqf" is the same phone as an androidqf folder (packages.json with hashes and
+  certificates, dumpsys.txt); MVT's ``mvt-android check-androidqf`` runs on the same folder
+  offline (``--mvt`` names its program; default: /tmp/mvt-venv/bin/mvt-android if present).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+import exposure.collect.android.commands as commands  # noqa: E402
+from exposure.indicators.catalog import build_catalog  # noqa: E402
+from exposure.scan import ScanRequest, SourceSpec, run_scan  # noqa: E402
+from tests.android.phones import (  # noqa: E402
+    ANDROIDQF,
+    SERIAL,
+    build_phone,
+    install_fake_adb,
+    scaled_dump,
+    set_devices,
+)
+
+
+def timed(fn: Callable[[], object], repeat: int) -> list[float]:
+    fn()
+    out = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - start)
+    return out
+
+
+def androidqf_folder(target: Path, dump: str, apps: int) -> Path:
+    """MVT's androidqf fixture grown to ``apps`` packages (ids renamed, same fields)."""
+    shutil.copytree(ANDROIDQF, target)
+    base = json.loads((ANDROIDQF / "packages.json").read_text())
+    packages = []
+    for i in range(apps):
+        item = json.loads(json.dumps(base[i % len(base)]))
+        if i >= len(base):
+            item["name"] = f"{item['name']}.copy{i}"
+        packages.append(item)
+    (target / "packages.json").chmod(0o644)
+    (target / "packages.json").write_text(json.dumps(packages))
+    (target / "dumpsys.txt").chmod(0o644)
+    (target / "dumpsys.txt").write_text("DUMP OF SERVICE package:\n" + dump + "\n"
+                                        + (ANDROIDQF / "dumpsys.txt").read_text(errors="replace"))
+    return target
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--apps", type=int, default=300)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--mvt", default="/tmp/mvt-venv/bin/mvt-android")
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="bench-android-"))
+    os.environ["EXPOSURE_DATA_DIR"] = str(work / "data")
+    phones = work / "phones"
+    dump = scaled_dump(args.apps)
+    build_phone(phones, dump=dump)
+    set_devices(phones, [f"{SERIAL} device usb:1-1 model:Pixel_3a transport_id:1"])
+    os.environ["PATH"] = f"{install_fake_adb(work / 'bin')}{os.pathsep}{os.environ['PATH']}"
+    os.environ["FAKE_ADB_DIR"] = str(phones)
+    catalog = build_catalog(use_feeds=False)
+
+    adb_time = [0.0]
+    real_run = commands.subprocess.run
+
+    def counting_run(*a: object, **k: object) -> object:
+        start = time.perf_counter()
+        try:
+            return real_run(*a, **k)  # type: ignore[call-overload]
+        finally:
+            adb_time[0] += time.perf_counter() - start
+
+    commands.subprocess.run = counting_run  # type: ignore[assignment]
+    live: list[tuple[float, float, int]] = []
+    for i in range(args.repeat + 1):
+        adb_time[0] = 0.0
+        start = time.perf_counter()
+        result = run_scan(ScanRequest((SourceSpec("android"),)), catalog=catalog)
+        total = time.perf_counter() - start
+        if i:
+            live.append((total, adb_time[0], len(result.findings)))
+    commands.subprocess.run = real_run  # type: ignore[assignment]
+    saved = work / "saved"
+    run_scan(ScanRequest((SourceSpec("android", "", (("save", str(saved)),)),)), catalog=catalog)
+    dump_times = timed(lambda: run_scan(ScanRequest((SourceSpec("android-dump", str(saved)),)), catalog=catalog),
+                       args.repeat)
+    qf = androidqf_folder(work / "androidqf", dump, args.apps)
+    qf_result = run_scan(ScanRequest((SourceSpec("androidqf", str(qf)),)), catalog=catalog)
+    qf_times = timed(lambda: run_scan(ScanRequest((SourceSpec("androidqf", str(qf)),)), catalog=catalog),
+                     args.repeat)
+    cli_times = timed(lambda: subprocess.run([sys.executable, "-m", "exposure", "scan", "--androidqf", str(qf),
+                                              "--no-feeds", "--quiet", "--json", str(work / "r.json"), "--force"],
+                                             check=True, capture_output=True), args.repeat)
+
+    ours = [t - a for t, a, _ in live]
+    print(f"phone: {args.apps} apps, dumpsys package {len(dump) / 1e6:.1f} MB; "
+          f"{live[0][2]} findings; {result.sources[0].counts}")
+    print(f"live scan via fake adb: median {statistics.median(t for t, _, _ in live):.2f} s, "
+          f"of which adb {statistics.median(a for _, a, _ in live):.2f} s")
+    print(f"live scan, our own time (scan - adb): median {statistics.median(ours):.3f} s, max {max(ours):.3f} s")
+    print(f"saved dump re-analysis: median {statistics.median(dump_times):.3f} s, max {max(dump_times):.3f} s")
+    print(f"androidqf folder (run_scan): median {statistics.median(qf_times):.3f} s; "
+          f"{len(qf_result.findings)} findings")
+    print(f"androidqf folder (exposure CLI, fresh process): median {statistics.median(cli_times):.3f} s")
+    mvt = Path(args.mvt)
+    if mvt.exists():
+        env = dict(os.environ, MVT_NETWORK_ACCESS_ALLOWED="false")
+
+        def run_mvt() -> None:
+            out = work / "mvt-out"
+            shutil.rmtree(out, ignore_errors=True)
+            subprocess.run([str(mvt), "--disable-update-check", "--disable-indicator-update-check",
+                            "check-androidqf", "-n", "-o", str(out), str(qf)],
+                           check=False, capture_output=True, env=env)
+
+        mvt_times = timed(run_mvt, args.repeat)
+        ratio = statistics.median(mvt_times) / statistics.median(cli_times)
+        print(f"MVT check-androidqf (fresh process): median {statistics.median(mvt_times):.3f} s; "
+              f"exposure CLI is {ratio:.1f}x {'faster' if ratio >= 1 else 'slower'}")
+    else:
+        print(f"MVT not found at {mvt}: no side-by-side figure")
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
