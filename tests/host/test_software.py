@@ -142,7 +142,7 @@ def test_collect_software_reports_what_was_read_and_failures() -> None:
 
 
 @pytest.mark.parametrize("platform, expected", [
-    ("darwin", {"macos-app"}), ("win32", {"windows-uninstall"}), ("freebsd14", set()),
+    ("darwin", {"macos-app", "macos-launchd"}), ("win32", {"windows-uninstall"}), ("freebsd14", set()),
 ])
 def test_readers_apply_only_on_their_system(platform: str, expected: set[str]) -> None:
     run, _ = host_run(platform=platform)
@@ -186,7 +186,30 @@ def test_autostart_entry_and_running_program_make_one_vnc_finding() -> None:
     detector, ctx = IndicatorDetector(), DetectContext(index=index)
     for obs in (InstalledSoftware("host", "this computer", name="screen", manager="autostart", executable="x11vnc"),
                 HostProcess("host", "this computer", name="x11vnc", pid=900),
-                InstalledSoftware("host", "this computer", name="vim", manager="dpkg")):
+                InstalledSoftware("host", "this computer", name="vim", manager="dpkg"),
+                InstalledSoftware("host", "this computer", name="org.chromium.chromoting", manager="macos-launchd",
+                                  executable="remoting_me2me_host")):
         detector.observe(obs, ctx)
-    findings = list(detector.finish(ctx))
-    assert [(f.threat, len(f.evidence)) for f in findings] == [("vnc-server", 2)]
+    findings = sorted(detector.finish(ctx), key=lambda f: f.threat)
+    assert [(f.threat, len(f.evidence)) for f in findings] == [("chrome-remote-desktop", 1), ("vnc-server", 2)]
+
+
+def test_macos_launchd_jobs(tmp_path: Path) -> None:
+    daemons = tmp_path / "Library/LaunchDaemons"
+    daemons.mkdir(parents=True)
+    (daemons / "org.chromium.chromoting.plist").write_bytes(plistlib.dumps(
+        {"Label": "org.chromium.chromoting", "ProgramArguments": [
+            "/Library/PrivilegedHelperTools/ChromeRemoteDesktopHost.app/Contents/MacOS/remoting_me2me_host",
+            "--host-config=/x"]}))
+    (daemons / "nolabel.plist").write_bytes(plistlib.dumps({"Program": "/bin/true"}))
+    (daemons / "junk.plist").write_bytes(b"bplist00\xff\xff")
+    agents = tmp_path / "Users/bob/Library/LaunchAgents"
+    agents.mkdir(parents=True)
+    (agents / "com.carriez.RustDesk_server.plist").write_bytes(plistlib.dumps(
+        {"Label": "com.carriez.RustDesk_server", "Program": "/Applications/RustDesk.app/Contents/MacOS/RustDesk"},
+        fmt=plistlib.FMT_BINARY))
+    run, _ = host_run(root=tmp_path, platform="darwin")
+    found = {p.name: p for p in macos.MacLaunchdReader().read(run)}
+    assert set(found) == {"org.chromium.chromoting", "com.carriez.RustDesk_server"}
+    assert found["org.chromium.chromoting"].executable == "remoting_me2me_host"
+    assert found["com.carriez.RustDesk_server"].executable == "RustDesk"

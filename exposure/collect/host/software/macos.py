@@ -1,8 +1,12 @@
-"""macOS applications: the bundle id and version in each ``*.app/Contents/Info.plist``.
+"""macOS applications: the bundle id and version in each ``*.app/Contents/Info.plist``,
+and the background jobs that start with the computer or the session (launchd plists).
 
 Reads ``/Applications`` (and one level of vendor folders below it), and each user's
 ``~/Applications``. Apple's own apps in ``/System/Applications`` are part of the OS and
-are not listed. plistlib reads both the XML and the binary plist forms.
+are not listed. Background jobs come from ``/Library/LaunchDaemons``,
+``/Library/LaunchAgents`` and each user's ``~/Library/LaunchAgents``: remote-access tools
+install their always-on service there (its ``Label``, e.g. ``org.chromium.chromoting``).
+plistlib reads both the XML and the binary plist forms.
 """
 
 from __future__ import annotations
@@ -34,22 +38,50 @@ def app_bundles(root: Path) -> Iterator[Path]:
                 yield bundle
 
 
-def read_bundle(bundle: Path) -> Package | None:
-    """The app's bundle id and version; None when its Info.plist is missing or unreadable."""
-    plist = bundle / "Contents" / "Info.plist"
+def _load_plist(path: Path) -> dict[str, object] | None:
     try:
-        if plist.stat().st_size > _MAX_PLIST:
+        if path.stat().st_size > _MAX_PLIST:
             return None
-        with plist.open("rb") as handle:
+        with path.open("rb") as handle:
             data = plistlib.load(handle)
     except Exception:  # an adversarial plist can make plistlib raise almost anything
         return None
-    if not isinstance(data, dict):
+    return data if isinstance(data, dict) else None
+
+
+def launchd_plists(root: Path) -> Iterator[Path]:
+    folders = [root / "Library/LaunchDaemons", root / "Library/LaunchAgents"]
+    users = root / "Users"
+    if users.is_dir():
+        folders += [home / "Library/LaunchAgents" for home in sorted(users.iterdir())]
+    for folder in folders:
+        if folder.is_dir():
+            yield from sorted(folder.glob("*.plist"))
+
+
+def read_launchd(path: Path) -> Package | None:
+    """The job's label and the program it runs; None when unreadable or without a label."""
+    data = _load_plist(path)
+    if data is None or not isinstance(data.get("Label"), str) or not str(data["Label"]).strip():
+        return None
+    program = data.get("Program")
+    arguments = data.get("ProgramArguments")
+    if not isinstance(program, str) and isinstance(arguments, list) and arguments:
+        program = arguments[0]
+    executable = program.rsplit("/", 1)[-1] if isinstance(program, str) else ""
+    return Package(name=clean(data["Label"]), manager="macos-launchd", path=str(path),
+                   executable=clean(executable, 200))
+
+
+def read_bundle(bundle: Path) -> Package | None:
+    """The app's bundle id and version; None when its Info.plist is missing or unreadable."""
+    data = _load_plist(bundle / "Contents" / "Info.plist")
+    if data is None:
         return None
     bundle_id = data.get("CFBundleIdentifier")
     if not isinstance(bundle_id, str) or not bundle_id.strip():
         return None
-    version = data.get("CFBundleShortVersionString") or data.get("CFBundleVersion") or ""
+    version = str(data.get("CFBundleShortVersionString") or data.get("CFBundleVersion") or "")
     name = data.get("CFBundleDisplayName") or data.get("CFBundleName") or bundle.stem
     return Package(name=clean(bundle_id), manager="macos-app", version=clean(version),
                    display_name=clean(name), path=str(bundle))
@@ -72,3 +104,17 @@ class MacAppsReader:
             yield found
         if unreadable:
             run.warn(f"{unreadable} applications have no readable Info.plist and were not identified")
+
+
+class MacLaunchdReader:
+    manager = "macos-launchd"
+    label = "macOS background jobs (LaunchDaemons and LaunchAgents)"
+
+    def available(self, run: HostRun) -> bool:
+        return run.platform == "darwin"
+
+    def read(self, run: HostRun) -> Iterator[Package]:
+        for path in launchd_plists(run.root):
+            found = read_launchd(path)
+            if found is not None:
+                yield found
