@@ -92,31 +92,22 @@ class IndicatorIndex:
         """Indicators for ``name`` or any parent at a label boundary.
 
         Answers are remembered for up to ``_MEMO_SIZE`` names (then forgotten all at
-        once): traffic asks about the same few names again and again.
+        once): traffic asks about the same few names again and again. The walk is
+        inlined here because this is the hottest call of a network scan.
         """
         memo = self._memo
         hits = memo.get(name)
-        if hits is None:
-            hits = self._lookup_domain(name)
-            if len(memo) >= _MEMO_SIZE:
-                memo.clear()
-            if len(name) <= _MAX_DOMAIN:
-                memo[name] = hits
-        return hits
-
-    def _lookup_domain(self, name: str) -> tuple[Indicator, ...]:
-        get = self._domains.get
-        if not self._domains:
-            return _NO_HITS
+        if hits is not None:
+            return hits
+        key = name
         if not name.isascii() or not name.islower() or name[-1:] == ".":
             name = lookup_form(IndicatorType.DOMAIN, name) or ""
         if len(name) > _MAX_DOMAIN:
             # No indicator is longer than a DNS name can be: probe only the parents that
             # fit, so a hostile megabyte-long "name" costs no more than a real one.
             cut = name.find(".", len(name) - _MAX_DOMAIN - 1)
-            if cut < 0:
-                return _NO_HITS
-            name = name[cut + 1 :]
+            name = name[cut + 1 :] if cut >= 0 else ""
+        get = self._domains.get
         hits = get(name, _NO_HITS)
         # Parents at each dot, but never the last label alone: an indicator domain
         # always has a dot (normalize.domain), so a bare TLD cannot match.
@@ -128,6 +119,10 @@ class IndicatorIndex:
                 hits = hits + found if hits else found
             dot = after
             after = name.find(".", dot + 1)
+        if len(memo) >= _MEMO_SIZE:
+            memo.clear()
+        if len(key) <= _MAX_DOMAIN:
+            memo[key] = hits
         return hits
 
     def lookup_ip(self, address: str) -> tuple[Indicator, ...]:
