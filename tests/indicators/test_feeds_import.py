@@ -315,3 +315,33 @@ def test_hostile_names_are_made_plain(tmp_path: Path) -> None:
     assert name.startswith("Evil [31mApp x") and len(name) == 200
     assert "\x1b" not in name and "\u202e" not in name
     assert threat.aliases == ("[bold]alias[/bold]",)  # kept as text: presenters never read markup in it
+
+
+def test_echap_entries_of_the_wrong_shape_are_skipped_not_fatal(tmp_path: Path) -> None:
+    path = tmp_path / "ioc.yaml"
+    path.write_text(
+        "- name: Good App\n  packages: [com.good.app]\n  c2:\n    ips: [203.0.113.9, 300.1.1.1]\n"
+        "- name: Odd Shapes\n  packages: com.not.a.list\n  c2: [not, a, mapping]\n  websites: [odd.example]\n"
+        "- names: [no name here]\n"
+        "- just a string\n",
+        encoding="utf-8",
+    )
+    result = FeedStore.default().import_file(path)
+    assert dict(result.info.counts) == {"package/app": 1, "ipv4/c2": 1, "domain/website": 1}
+    assert result.warnings == {
+        "entries without a name": 2,  # the entry with only "names", and the bare string
+        "c2.ips values that are not a valid ipv4": 1,
+        "packages fields that are not lists": 1,
+        "c2 fields that are not mappings": 1,
+    }
+
+
+def test_profile_option_overrides_the_known_attachment(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(capsys, "feeds", "import", str(ECHAP), "--profile", "")
+    assert code == 0 and "no profile (always used)" in out
+    feed = loaded("echap-stalkerware")
+    assert feed.info.profile == "" and {i.profile for i in feed.indicators} == {""}
+    code, out, _ = run_cli(capsys, "feeds", "import", str(FEEDS / "amnesty" / "cytrox.stix2"),
+                           "--profile", "forensic-agents", "--name", "cytrox-x")
+    assert code == 0 and "profile forensic-agents" in out
+    assert {t.profile for t in loaded("cytrox-x").threats} == {"forensic-agents"}

@@ -40,7 +40,11 @@ def load_yaml(text: str) -> object:
 
 
 def looks_like_echap(data: object) -> bool:
-    return isinstance(data, list) and bool(data) and all(isinstance(e, dict) and "name" in e for e in data[:5])
+    """A list of mappings, at least half of them with a ``name`` (odd entries are skipped later)."""
+    if not isinstance(data, list) or not data:
+        return False
+    head = data[:50]
+    return sum(1 for e in head if isinstance(e, dict) and "name" in e) * 2 >= len(head)
 
 
 def _strings(value: object, builder: FeedBuilder, where: str) -> Iterable[object]:
