@@ -242,3 +242,21 @@ def _bundle(patterns: list[tuple[str, str]]) -> dict[str, object]:
                         "created": "2024-01-01T00:00:00.000Z", "modified": "2024-01-01T00:00:00.000Z",
                         "relationship_type": "indicates", "source_ref": ind_id, "target_ref": malware["id"]})
     return {"type": "bundle", "id": "bundle--7b8e4c1e-1f0a-4b51-9a25-000000000000", "objects": objects}
+
+
+def test_apk_hashes_survive_one_unreadable_file(fake_adb: FakePhone) -> None:
+    folder = build_phone(fake_adb.root)
+    mapping = folder / "sha256sum.map"
+    lines = mapping.read_text().splitlines()
+    mapping.write_text("\n".join(line for line in lines if "org.jitsi.meet" not in line) + "\n")
+    set_devices(fake_adb.root, [PHONE_LINE])
+    result = scan(SourceSpec("android"))
+    assert result.warnings == []
+    hashes = {e.package: e.apk_sha256 for f in result.findings if f.rule == "android.sideloaded"
+              for e in f.evidence if hasattr(e, "apk_sha256")}
+    assert hashes["com.wifi0"] == (apk_hash("com.wifi0"),) and hashes["org.jitsi.meet"] == ()
+
+
+def test_serial_given_but_nothing_connected(fake_adb: FakePhone, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["scan", "--android", "ABC", "--no-feeds", "--quiet"]) == 2
+    assert "turn on USB debugging" in capsys.readouterr().err

@@ -176,3 +176,19 @@ def test_live_mvt_oracle(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     side = next(f for f in result.findings if f.rule == "android.sideloaded")
     store_installed = {"org.nuclearfog.apollo"}  # MVT: INFO "third party store" (F-Droid)
     assert mvt_installs - store_installed <= {e.subject() for e in side.evidence}
+
+
+def test_processes_json_of_current_androidqf(tmp_path: Path) -> None:
+    folder = tmp_path / "acq"
+    shutil.copytree(ANDROIDQF, folder)
+    (folder / "ps.txt").chmod(0o600)
+    (folder / "ps.txt").unlink()
+    (folder / "processes.json").write_text(json.dumps([
+        {"pid": 1, "uid": 0, "ppid": 0, "filename": "(init)", "command_line": ["/system/bin/init"], "path": ""},
+        {"pid": 4242, "uid": 10155, "ppid": 700, "filename": "(com.malware.blah)",
+         "command_line": ["com.malware.blah:remote"], "path": "/system/bin/app_process64"},
+        {"pid": "x"}, "junk"]))
+    from exposure.observations.android import AndroidProcess
+    procs = [o for o in observations(folder) if isinstance(o, AndroidProcess)]
+    assert [(p.name, p.pid) for p in procs] == [("/system/bin/init", 1), ("com.malware.blah:remote", 4242)]
+    assert procs[1].subject() == "com.malware.blah"

@@ -128,7 +128,8 @@ class AdbCollector:
             args = (*cmd.HASH_PREFIX, *batch)
             self.commands_run.append(args)
             try:
-                texts.append(runner.run(args, timeout=120))
+                # A file that cannot be read fails the command; the others still print.
+                texts.append(runner.run(args, timeout=120, partial=True))
             except cmd.CommandFailed as exc:
                 if not failed:
                     ctx.warn(f"could not compute the fingerprints (sha256) of app files: {exc}")

@@ -104,7 +104,9 @@ class AdbRunner:
         self.adb = adb
         self.serial = serial
 
-    def run(self, args: Sequence[str], timeout: float = 30.0) -> str:
+    def run(self, args: Sequence[str], timeout: float = 30.0, partial: bool = False) -> str:
+        """The command's output; CommandFailed if it fails (with ``partial``, a failing
+        command that still printed something returns what it printed)."""
         check_allowed(args)
         argv = [self.adb]
         if self.serial and tuple(args) != DEVICES_ARGS:
@@ -118,7 +120,7 @@ class AdbRunner:
         except OSError as exc:
             raise CommandFailed(f"adb could not be started ({exc.strerror or exc})") from None
         out = done.stdout.decode("utf-8", errors="replace")
-        if done.returncode != 0:
+        if done.returncode != 0 and not (partial and out.strip()):
             err = done.stderr.decode("utf-8", errors="replace").strip().splitlines()
             raise CommandFailed(err[-1][:200] if err else f"adb exited with code {done.returncode}")
         return out

@@ -43,12 +43,12 @@ def parse_devices(text: str) -> list[Device]:
 def choose(devices: list[Device], wanted: str) -> Device:
     """The device to read, or a UserError with one line saying what to do."""
     serials = ", ".join(d.serial for d in devices) or "none"
+    if not devices:
+        raise UserError(NO_DEVICE)
     if wanted:
         chosen = next((d for d in devices if d.serial == wanted), None)
         if chosen is None:
             raise UserError(NOT_CONNECTED.format(serial=wanted, serials=serials))
-    elif not devices:
-        raise UserError(NO_DEVICE)
     elif len(devices) > 1:
         raise UserError(SEVERAL.format(serials=serials))
     else:
