@@ -140,3 +140,20 @@ def test_this_machine_scan_as_a_normal_user() -> None:
         assert "without administrator rights" in warnings
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_cancel_stops_between_checks_and_says_so() -> None:
+    from exposure.collect.base import CollectContext, Progress
+    from exposure.collect.host import HostCollector
+
+    stages: list[Progress] = []
+    ctx = CollectContext(progress=stages.append)
+    collector = HostCollector(hash_executables=False)
+    kinds = set()
+    for obs in collector.collect(ctx):
+        kinds.add(obs.kind)
+        ctx.cancel.set()
+    assert kinds == {"host-process"}  # the running-programs check finishes; nothing after it runs
+    assert "the rest of the checks (cancelled)" in collector.info.not_checked
+    assert [p.stage for p in stages] == ["running programs"]
+    assert not any(c.startswith("installed software") for c in collector.info.checked)
