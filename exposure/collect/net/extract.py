@@ -185,6 +185,8 @@ class Extractor:
         self._fragments: dict[tuple[object, ...], _Fragments] = {}
         self._sni_by_conn: dict[tuple[bytes, int, bytes, int], str] = {}
         self._quic = QuicSniffer()
+        self._dns_cache: dict[bytes, dnsmod.DnsMessage | None] = {}
+        self._addr_text: dict[bytes, str] = {}
         self._starts_left = STARTS_BUDGET
         self._now = 0.0
         self._next_sweep = SWEEP_EVERY
@@ -193,6 +195,14 @@ class Extractor:
 
     def _bad(self, reason: str) -> None:
         self.undecoded[reason] = self.undecoded.get(reason, 0) + 1
+
+    def _text(self, raw: bytes) -> str:
+        text = self._addr_text.get(raw)
+        if text is None:
+            if len(self._addr_text) >= 65536:
+                self._addr_text.clear()
+            text = self._addr_text[raw] = address_text(raw)
+        return text
 
     def _over(self, reason: str) -> None:
         self.overflow[reason] = self.overflow.get(reason, 0) + 1
@@ -829,7 +839,14 @@ class Extractor:
             if len(names) < MAX_NAMES:
                 names.update(q.lower() for q in questions)
             return
-        msg = dnsmod.parse_message(payload)
+        # traffic repeats the same lookups: a message that differs only by its ID parses the same
+        cache_key = payload[2:]
+        msg = self._dns_cache.get(cache_key)
+        if msg is None:
+            msg = dnsmod.parse_message(payload)
+            if len(self._dns_cache) >= 4096:
+                self._dns_cache.clear()
+            self._dns_cache[cache_key] = msg
         if msg is None:
             self._bad("damaged DNS message")
             return
@@ -851,7 +868,7 @@ class Extractor:
             low = q.lower()
             if low == "<root>":
                 continue
-            key = (low, address_text(client), address_text(resolver), transport)
+            key = (low, self._text(client), self._text(resolver), transport)
             agg = self.dns_obs.get(key)
             if agg is None:
                 if len(self.dns_obs) >= MAX_NAME_OBS:
@@ -891,7 +908,7 @@ class Extractor:
             target.add(low)
         if not self.want_obs:
             return
-        key = (protocol, low, address_text(client), address_text(server), port)
+        key = (protocol, low, self._text(client), self._text(server), port)
         agg = self.server_obs.get(key)
         if agg is None:
             if len(self.server_obs) >= MAX_NAME_OBS:
