@@ -114,6 +114,7 @@ def _summary(summary: Summary, lang: str) -> list[str]:
 
 def _finding(number: int, exp: Explanation, lang: str) -> list[str]:
     sev = _sev(exp.severity)
+    colon = esc(t("label.colon", lang))
     out = [f'<article class="finding sev-{sev}" id="finding-{number}">',
            f'<h3><span class="badge">{esc(exp.severity_words)}</span> {line_html(exp.title)}</h3>']
     if exp.seen:
@@ -121,11 +122,11 @@ def _finding(number: int, exp: Explanation, lang: str) -> list[str]:
         out.append("<ul>" + "".join(f"<li>{line_html(s)}</li>" for s in exp.seen) + "</ul>")
     out.append(f"<h4>{esc(t('label.meaning', lang))}</h4>")
     out += [f"<p>{line_html(m)}</p>" for m in exp.meaning]
-    out.append(f"<p><strong>{esc(t('label.confidence', lang))}:</strong> {esc(exp.confidence_words)}</p>")
+    out.append(f"<p><strong>{esc(t('label.confidence', lang))}</strong>{colon}{esc(exp.confidence_words)}</p>")
     out.append(f"<h4>{esc(t('label.advice', lang))}</h4>")
     out += [f"<p>{line_html(a)}</p>" for a in exp.advice]
     if exp.safety_note:
-        out.append(f'<div class="safety"><strong>{esc(t("label.safety", lang))}:</strong> '
+        out.append(f'<div class="safety"><strong>{esc(t("label.safety", lang))}</strong>{colon}'
                    f"{line_html(exp.safety_note)}</div>")
     if exp.references:
         out.append(f"<h4>{esc(t('label.references', lang))}</h4><ul>")

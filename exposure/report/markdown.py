@@ -119,19 +119,20 @@ def render_markdown(report: Mapping[str, Any], lang: str) -> str:
 
 
 def _finding(number: int, exp: Explanation, lang: str) -> list[str]:
-    out = [f"### {number}. {md_text(exp.severity_words)}: {md_line(exp.title)}", ""]
+    colon = md_text(t("label.colon", lang))
+    out = [f"### {number}. {md_text(exp.severity_words)}{colon}{md_line(exp.title)}", ""]
     if exp.seen:
         out += [f"**{md_text(t('label.seen', lang))}**", ""]
         out += [f"- {md_line(s)}" for s in exp.seen] + [""]
     out += [f"**{md_text(t('label.meaning', lang))}**", ""]
     for meaning in exp.meaning:
         out += [md_line(meaning), ""]
-    out += [f"*{md_text(t('label.confidence', lang))}:* {md_text(exp.confidence_words)}", ""]
+    out += [f"*{md_text(t('label.confidence', lang))}*{colon}{md_text(exp.confidence_words)}", ""]
     out += [f"**{md_text(t('label.advice', lang))}**", ""]
     for advice in exp.advice:
         out += [md_line(advice), ""]
     if exp.safety_note:
-        out += [f"> **{md_text(t('label.safety', lang))}:** {md_line(exp.safety_note)}", ""]
+        out += [f"> **{md_text(t('label.safety', lang))}**{colon}{md_line(exp.safety_note)}", ""]
     if exp.references:
         out += [f"**{md_text(t('label.references', lang))}**", ""]
         for ref in exp.references:

@@ -53,4 +53,9 @@ def print_summary(result: ScanResult, lang: str | None, stream: TextIO) -> None:
         stream.write("\n" + text(summary.next_intro) + "\n")
         for check in summary.next_checks:
             stream.write(f"  - {text(check)}\n")
+    from exposure.explain.texts import help_services
+
+    stream.write("\n" + t("cli.help", language) + "\n")
+    for service in help_services():
+        stream.write(f"  - {service.name.get(language)}: {service.web or service.email or service.phone}\n")
     stream.write("\n" + t("cli.more_in_report", language) + "\n")
