@@ -305,3 +305,33 @@ def test_truncated_file_keeps_what_was_read_and_warns(tmp_path: Path) -> None:
     assert collector.info.counts["packets"] == 2
     assert collector.info.undecoded == {"file: truncated last packet": 1}
     assert any("damaged" in w for w in warnings)
+
+
+def _many_packets(path: Path, count: int) -> Path:
+    """A capture of ``count`` copies of one DNS query, written directly (scapy is too slow for this)."""
+    frame = bytes(Ether() / IP(src="10.0.0.2", dst="10.0.0.1") / UDP(sport=5000, dport=53)
+                  / DNS(qd=DNSQR(qname="many.example")))
+    record = struct.pack("<IIII", 1_700_000_000, 0, len(frame), len(frame)) + frame
+    header = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1)
+    path.write_bytes(header + record * count)
+    return path
+
+
+def test_progress_is_reported_and_cancel_stops_reading(tmp_path: Path) -> None:
+    from exposure.collect.base import Progress
+
+    capture = _many_packets(tmp_path / "many.pcap", 120_000)
+    seen: list[Progress] = []
+    collector = PcapCollector(str(capture))
+    observations = list(collector.collect(CollectContext(progress=seen.append)))
+    assert [dict(p.counts)["packets"] for p in seen] == [50_000, 100_000]
+    assert all(p.fraction is not None and 0 < p.fraction <= 1 for p in seen)
+    (dns,) = [o for o in observations if isinstance(o, DnsQuery)]
+    assert dns.count == 120_000
+
+    ctx = CollectContext()
+    ctx.cancel.set()
+    stopped = PcapCollector(str(capture))
+    list(stopped.collect(ctx))
+    assert stopped.info.counts["packets"] == 50_000
+    assert stopped.info.not_checked[0].startswith("the rest of the capture")
