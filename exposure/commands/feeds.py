@@ -77,6 +77,12 @@ def _import(store: object, args: argparse.Namespace) -> int:
     from exposure.indicators.feeds.store import FeedStore
 
     assert isinstance(store, FeedStore)
+    if args.profile:
+        from exposure.indicators.profiles import load_bundled_profiles
+
+        known = sorted(p.id for p in load_bundled_profiles())
+        if args.profile not in known:
+            raise UserError(f"unknown profile {args.profile!r}; the profiles are: {', '.join(known)}")
     try:
         result = store.import_file(args.path, name=args.name, profile=args.profile)
     except FeedError as exc:

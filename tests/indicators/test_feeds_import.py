@@ -345,3 +345,6 @@ def test_profile_option_overrides_the_known_attachment(capsys: pytest.CaptureFix
                            "--profile", "forensic-agents", "--name", "cytrox-x")
     assert code == 0 and "profile forensic-agents" in out
     assert {t.profile for t in loaded("cytrox-x").threats} == {"forensic-agents"}
+    code, _, err = run_cli(capsys, "feeds", "import", str(ECHAP), "--profile", "stalkerwear")
+    assert code == 2 and "unknown profile 'stalkerwear'" in err
+    assert loaded("echap-stalkerware").info.profile == ""
