@@ -27,6 +27,10 @@ class HostProcess(Observation):
 
     def indicator_keys(self) -> Iterable[IndicatorKey]:
         yield IndicatorKey(IndicatorType.PROCESS, self.name)
+        if self.name.lower() != self.name:
+            # Windows file names ignore case ("AnyDesk.exe" is "anydesk.exe"): profiles list
+            # Windows program names in lower case.
+            yield IndicatorKey(IndicatorType.PROCESS, self.name.lower())
         if self.exe_sha256:
             yield IndicatorKey(IndicatorType.FILE_SHA256, self.exe_sha256)
         if self.exe:
