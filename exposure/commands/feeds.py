@@ -14,6 +14,10 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from exposure.indicators.feeds.store import FeedStore
 
 HELP = "import, update, list or remove indicator feeds (Echap, STIX2, hosts lists)"
 
@@ -71,12 +75,9 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"{getattr(exc, 'filename', '') or 'feeds'}: {exc.strerror or exc}") from None
 
 
-def _import(store: object, args: argparse.Namespace) -> int:
+def _import(store: FeedStore, args: argparse.Namespace) -> int:
     from exposure.errors import UserError
     from exposure.indicators.feeds.parsed import FeedError, describe_counts, describe_warnings
-    from exposure.indicators.feeds.store import FeedStore
-
-    assert isinstance(store, FeedStore)
     if args.profile:
         from exposure.indicators.profiles import load_bundled_profiles
 
@@ -97,12 +98,9 @@ def _import(store: object, args: argparse.Namespace) -> int:
     return 0
 
 
-def _update(store: object, args: argparse.Namespace) -> int:
+def _update(store: FeedStore, args: argparse.Namespace) -> int:
     from exposure.errors import UserError
     from exposure.indicators.feeds import update
-    from exposure.indicators.feeds.store import FeedStore
-
-    assert isinstance(store, FeedStore)
     if args.from_dir is not None:
         summary = update.update_from_folder(store, args.from_dir, print)
     else:
@@ -116,13 +114,10 @@ def _update(store: object, args: argparse.Namespace) -> int:
     return 1 if summary.failed else 0
 
 
-def _list(store: object, as_json: bool) -> int:
+def _list(store: FeedStore, as_json: bool) -> int:
     import json
 
     from exposure.indicators.feeds.parsed import describe_counts
-    from exposure.indicators.feeds.store import FeedStore
-
-    assert isinstance(store, FeedStore)
     infos = store.list(warn=lambda msg: print(f"exposure: {msg}", file=sys.stderr))
     if as_json:
         rows = [
