@@ -78,6 +78,7 @@ def run(args: argparse.Namespace) -> int:
 def _import(store: FeedStore, args: argparse.Namespace) -> int:
     from exposure.errors import UserError
     from exposure.indicators.feeds.parsed import FeedError, describe_counts, describe_warnings
+
     if args.profile:
         from exposure.indicators.profiles import load_bundled_profiles
 

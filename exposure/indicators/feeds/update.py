@@ -94,10 +94,10 @@ def update_from_network(store: FeedStore, report: Report, fetcher: Callable[[str
         nonlocal reached
         try:
             data = fetcher(url)
-        except urllib.error.HTTPError as exc:
+        except (urllib.error.HTTPError, FeedError) as exc:  # the server answered
             reached = True
             report(f"{url}: could not fetch ({_why(exc)}); keeping the previous copy")
-        except (urllib.error.URLError, OSError, FeedError) as exc:
+        except (urllib.error.URLError, OSError) as exc:
             if not reached:
                 host = urlsplit(url).hostname or url
                 raise Unreachable(f"could not reach {host} ({_why(exc)}); keeping the feeds you have") from None
