@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from exposure.explain.explain import Explanation, explain_finding
+from exposure.explain.explain import Explanation, explain_finding, local
 from exposure.explain.texts import Line, join, t, tf, ui_texts, words
 from exposure.model import Severity
 
@@ -28,6 +28,7 @@ class Summary:
     next_checks: tuple[Line, ...]
     counts: tuple[tuple[str, int], ...]  # severity -> number of findings, most serious first
     explanations: tuple[Explanation, ...]  # every finding, most serious first
+    looked_for: tuple[Line, ...] = ()  # the worries (profiles) the scan looked for, in words
 
 
 def severity_rank(severity: str) -> int:
@@ -78,6 +79,8 @@ def summarize(report: Mapping[str, Any], lang: str) -> Summary:
         next_checks=tuple(words(t(key, lang)) for key in NEXT_CHECKS),
         counts=tuple(ordered),
         explanations=explanations,
+        looked_for=tuple(words(local(title, lang)) for title in (report.get("profile_titles") or {}).values()
+                         if local(title, lang)),
     )
 
 

@@ -169,7 +169,12 @@ def _checked(summary: Summary, lang: str) -> list[str]:
     if summary.checked:
         out.append(f"<section><h2>{esc(t('section.checked', lang))}</h2><ul>")
         out += [f"<li>{line_html(c)}</li>" for c in summary.checked]
-        out.append("</ul></section>")
+        out.append("</ul>")
+        if summary.looked_for:
+            out.append(f"<p>{esc(t('summary.looked_for', lang))}</p><ul>")
+            out += [f"<li>{line_html(c)}</li>" for c in summary.looked_for]
+            out.append("</ul>")
+        out.append("</section>")
     out.append(f"<section><h2>{esc(t('section.not_checked', lang))}</h2><ul>")
     out += [f"<li>{line_html(c)}</li>" for c in summary.not_checked]
     out.append("</ul></section>")

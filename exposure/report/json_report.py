@@ -102,6 +102,16 @@ def summary_to_dict(result: ScanResult) -> dict[str, Any]:
     return {"findings": len(result.findings), "by_severity": by_severity, "warnings": len(result.warnings)}
 
 
+def profile_titles(profile_ids: list[str]) -> dict[str, dict[str, str]]:
+    """What each profile looks for, in plain words and every language (bundled profiles only)."""
+    if not profile_ids:
+        return {}
+    from exposure.indicators.profiles import load_bundled_profiles
+
+    titles = {p.id: local_to_dict(p.title) for p in load_bundled_profiles()}
+    return {pid: titles[pid] for pid in profile_ids if pid in titles}
+
+
 def to_dict(result: ScanResult) -> dict[str, Any]:
     named = {f.threat for f in result.findings if f.threat}
     return {
@@ -112,6 +122,7 @@ def to_dict(result: ScanResult) -> dict[str, Any]:
         "demo": result.demo,
         "cancelled": result.cancelled,
         "profiles": list(result.profiles),
+        "profile_titles": profile_titles(list(result.profiles)),
         "sources": [source_to_dict(s) for s in result.sources],
         "feeds": [
             {

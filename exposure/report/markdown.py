@@ -91,6 +91,9 @@ def render_markdown(report: Mapping[str, Any], lang: str) -> str:
     if summary.checked:
         out += [f"## {md_text(t('section.checked', lang))}", ""]
         out += [f"- {md_line(c)}" for c in summary.checked] + [""]
+        if summary.looked_for:
+            out += [md_text(t("summary.looked_for", lang)), ""]
+            out += [f"- {md_line(c)}" for c in summary.looked_for] + [""]
     out += [f"## {md_text(t('section.not_checked', lang))}", ""]
     out += [f"- {md_line(c)}" for c in summary.not_checked] + [""]
 

@@ -239,3 +239,13 @@ def test_report_command_needs_an_output(tmp_path: Path, capsys: pytest.CaptureFi
     assert "--html FILE" in capsys.readouterr().err
     assert main(["report", str(tmp_path / "missing.json"), "--html", str(tmp_path / "x.html")]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_reports_say_which_worries_were_looked_for() -> None:
+    from exposure.indicators.profiles import load_bundled_profiles
+
+    title = next(p.title for p in load_bundled_profiles() if p.id == "stalkerware")
+    data = to_dict(result_with_findings())
+    assert data["profile_titles"]["stalkerware"] == dict(title.values)
+    assert f"<li>{title.get('en')}</li>" in render_html(data, "en")
+    assert f"- {title.get('zh')}" in render_markdown(data, "zh")
