@@ -149,3 +149,23 @@ def test_update_from_folder_rejects_a_tampered_file(
 def test_update_from_folder_without_manifest(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run_cli(capsys, "feeds", "update", "--from", str(tmp_path))
     assert code == 2 and "has no manifest.sha256" in err
+
+
+def test_a_server_that_cuts_a_file_short_is_that_files_problem(capsys: pytest.CaptureFixture[str]) -> None:
+    import http.client
+
+    from exposure.indicators.feeds import update
+
+    def fetcher(url: str) -> bytes:
+        if url.endswith("ioc.yaml"):
+            return (FEEDS / "stalkerware-indicators" / "ioc.yaml").read_bytes()
+        if url.endswith("indicators.yaml"):
+            return b"indicators:\n  - type: github\n    github: {owner: o, repo: r, branch: main, path: a/x.stix2}\n"
+        raise http.client.IncompleteRead(b"{", 10)
+
+    lines: list[str] = []
+    summary = update.update_from_network(FeedStore.default(), lines.append, fetcher)
+    assert (summary.imported, summary.failed) == (1, 2)
+    assert any(line.endswith("watchware.yaml: could not fetch (IncompleteRead(1 bytes read, 10 more expected)); "
+                             "keeping the previous copy") for line in lines), lines
+    assert FeedStore.default().names() == ["echap-stalkerware"]

@@ -18,6 +18,7 @@ and the previous copy of that feed stays.
 from __future__ import annotations
 
 import hashlib
+import http.client
 import os
 import re
 import ssl
@@ -94,7 +95,7 @@ def update_from_network(store: FeedStore, report: Report, fetcher: Callable[[str
         nonlocal reached
         try:
             data = fetcher(url)
-        except (urllib.error.HTTPError, FeedError) as exc:  # the server answered
+        except (urllib.error.HTTPError, http.client.HTTPException, FeedError, ValueError) as exc:  # it answered
             reached = True
             report(f"{url}: could not fetch ({_why(exc)}); keeping the previous copy")
         except (urllib.error.URLError, OSError) as exc:
