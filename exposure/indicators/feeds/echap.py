@@ -37,6 +37,8 @@ def load_yaml(text: str) -> object:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
         raise FeedError(f"not valid YAML{where}") from None
+    except RecursionError:
+        raise FeedError("not valid YAML (nested too deeply)") from None
 
 
 def looks_like_echap(data: object) -> bool:
