@@ -272,6 +272,8 @@ def test_list_json_and_remove(capsys: pytest.CaptureFixture[str]) -> None:
     assert echap["sha256"] == "6052636f093dce2d329fc06b7d572c6d4462d73539f72f13d1af1f96ea74864e"
     assert echap["source"] == str(ECHAP.resolve()) and echap["imported"].endswith("+00:00")
     assert rows["cytrox"]["counts"] == {"domain/c2": 336, "file-path/app": 6}
+    stamps = [o["modified"] for o in json.loads((FEEDS / "amnesty" / "cytrox.stix2").read_text())["objects"]]
+    assert rows["cytrox"]["version"] == max(stamps) and echap["version"] == ""
     code, out, _ = run_cli(capsys, "feeds", "list")
     assert "cytrox  [stix2]  profile: (always used)" in out and "336 C2 domains, 6 file paths" in out
     assert run_cli(capsys, "feeds", "remove", "cytrox")[0] == 0

@@ -82,14 +82,15 @@ def parse_feed(data: bytes, filename: str, name: str | None = None, profile: str
     feed_name = check_name(default if name is None else name)
     feed_profile = defaults.profile if profile is None else profile
     builder = FeedBuilder(name=feed_name, profile=feed_profile)
+    version = ""
     if fmt == echap.FORMAT:
         echap.parse(document, builder)
     elif fmt == stix2.FORMAT:
-        stix2.parse(document, builder, defaults)
+        version = stix2.parse(document, builder, defaults)
     else:
         hosts.parse(text, builder, defaults)
     if not builder.indicators:
         skipped = sum(builder.warnings.values())
         why = f" ({skipped} values skipped: {describe_warnings(builder.warnings)})" if skipped else ""
         raise FeedError(f"no usable indicators in the file{why}")
-    return FeedFile(name=feed_name, profile=feed_profile, parsed=builder.build(fmt))
+    return FeedFile(name=feed_name, profile=feed_profile, parsed=builder.build(fmt, version))

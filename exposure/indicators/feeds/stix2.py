@@ -89,8 +89,8 @@ def _normal_key(key: str) -> str:
     return key.replace("sha-256", "sha256").replace("sha-1", "sha1")
 
 
-def parse(data: object, builder: FeedBuilder, defaults: SourceDefaults) -> None:
-    """Fill ``builder`` from a loaded STIX2 bundle."""
+def parse(data: object, builder: FeedBuilder, defaults: SourceDefaults) -> str:
+    """Fill ``builder`` from a loaded STIX2 bundle; returns its version (latest ``modified``)."""
     if not looks_like_stix(data):
         raise FeedError("not a STIX2 bundle (no \"type\": \"bundle\")")
     assert isinstance(data, dict)
@@ -119,6 +119,8 @@ def parse(data: object, builder: FeedBuilder, defaults: SourceDefaults) -> None:
             continue
         threats = links.get(str(obj.get("id"))) or [_default_threat(builder, defaults)]
         _add_indicator(obj, list(dict.fromkeys(threats)), builder, defaults)
+    stamps = [o["modified"] for o in objects if isinstance(o.get("modified"), str) and len(o["modified"]) <= 40]
+    return max(stamps, default="")
 
 
 def _declare(obj: dict[str, object], builder: FeedBuilder, defaults: SourceDefaults) -> str:
