@@ -149,3 +149,22 @@ def question_names(msg: bytes) -> list[str] | None:
         if pos > n:
             break
     return names
+
+
+def looks_like_dns(msg: bytes) -> bool:
+    """Wireshark's heuristic for DNS on a UDP port not registered for it: a standard query
+    with exactly one question, or a response with at most one question and few records, and
+    room for them."""
+    if len(msg) <= 12:
+        return False
+    flags, qd, an, ns, ar = struct.unpack_from("!HHHHH", msg, 2)
+    if flags & 0x7800:
+        return False
+    if not flags & 0x8000:
+        if qd != 1 or an or ns:
+            return False
+    elif qd > 1 or an > 12 or ns > 10:
+        return False
+    if ar > 10 or qd + an == 0:
+        return False
+    return qd * 6 + (an + ns + ar) * 11 <= len(msg) - 12

@@ -6,7 +6,8 @@ and small, capped working tables, so memory stays flat on any capture size:
 - link layers Ethernet (802.1Q/QinQ, PPPoE, MPLS), Linux cooked v1/v2, raw IP, BSD
   loopback; IPv4 (fragments reassembled), IPv6 (extension headers, fragments);
   tunnels IP-in-IP, GRE (incl. ERSPAN, transparent Ethernet), VXLAN, Geneve, Teredo, GTP-U;
-- DNS question names over UDP and TCP (unicast DNS, port 53) and A/AAAA answers;
+- DNS question names over UDP and TCP (unicast DNS, port 53; on other UDP ports above 1023
+  when the message passes Wireshark's strict DNS heuristic) and A/AAAA answers;
   the DNS inside ICMP error messages (the quoted original packet) as Wireshark does;
 - TLS ClientHello server names (ClientHello reassembled over segments) on any TCP port;
 - QUIC v1/v2 (and late drafts) Initial server names, decrypted;
@@ -254,7 +255,20 @@ class Extractor:
                         return
                 self._ether(data, 0, ts, 0)
             elif link in _RAW_LINKS:
-                self._ip(data, 0, len(data), ts, 0, False)
+                if link == 229 and data[:1] and data[0] >> 4 != 6:
+                    self._bad("bad IP header")  # an IPv6-only link (Wireshark's IPv4 dissector takes both)
+                else:
+                    self._ip(data, 0, len(data), ts, 0, False)
+            elif link == 258 or link == 149:  # Apple PKTAP: a header, then the frame in its own link type
+                if len(data) < 8:
+                    self._bad("truncated packet")
+                    return
+                hlen, inner = struct.unpack_from("<II", data, 0)
+                if hlen < 8 or hlen > len(data) or inner in (258, 149):
+                    self._bad("damaged packet")
+                    return
+                self.packets -= 1
+                self.packet(inner, ts, data[hlen:])
             elif link == 113:  # Linux cooked v1
                 if len(data) < 16:
                     self._bad("truncated packet")
@@ -473,7 +487,8 @@ class Extractor:
                 return
             payload = data[off + 8:end]
             if quoted:
-                if (sport == 53 or dport == 53) and sport not in (5353, 5355) and dport not in (5353, 5355):
+                if ((sport == 53 or dport == 53) and sport not in (5353, 5355) and dport not in (5353, 5355)) or (
+                        sport >= 1024 and dport >= 1024 and dnsmod.looks_like_dns(payload)):
                     self._dns(payload, src, dst, sport, dport, ts, "udp")
                 return
             if self.want_flows:
@@ -506,6 +521,10 @@ class Extractor:
                 if names:
                     for name in names:
                         self._server_name("quic", name, src, dst, dport, ts)
+                if names is not None:
+                    return
+            if sport >= 1024 and dport >= 1024 and dnsmod.looks_like_dns(payload):
+                self._dns(payload, src, dst, sport, dport, ts, "udp")
         elif proto == 6:
             if end - off < 20:
                 if not quoted:
