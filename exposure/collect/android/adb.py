@@ -56,8 +56,6 @@ class AdbCollector:
             raise UserError(ADB_BROKEN.format(reason=exc)) from None
         device = choose(parse_devices(listing), self.serial)
         self.info.name = device.serial
-        if device.model:
-            self.info.details["adb model"] = device.model
         runner = cmd.AdbRunner(adb, device.serial)
         outputs = self._read_all(runner, ctx)
         if ctx.cancel.is_set():
@@ -71,6 +69,8 @@ class AdbCollector:
                        | ({cmd.HASH_NAME: "shell sha256sum <apk paths>"} if hashes_text else {}))
             self.info.details["saved to"] = str(folder)
         yield from assemble(outputs, self.info, "android", apk_hashes=hashes)
+        if device.model and "model" not in self.info.details:
+            self.info.details["model"] = device.model.replace("_", " ")  # from adb when getprop failed
 
     def _read_all(self, runner: cmd.AdbRunner, ctx: CollectContext) -> dict[str, str]:
         outputs: dict[str, str] = {}
