@@ -167,4 +167,4 @@ def looks_like_dns(msg: bytes) -> bool:
         return False
     if ar > 10 or qd + an == 0:
         return False
-    return qd * 6 + (an + ns + ar) * 11 <= len(msg) - 12
+    return bool(qd * 6 + (an + ns + ar) * 11 <= len(msg) - 12)
