@@ -21,10 +21,9 @@ from __future__ import annotations
 import ipaddress
 import itertools
 import re
-import statistics
 from collections.abc import Iterable, Iterator, Sized
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from exposure.detect.base import DetectContext
@@ -120,7 +119,9 @@ def encrypted_dns_resolvers() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(names), frozenset(addresses)
 
 
+@lru_cache(maxsize=1 << 16)
 def _parse_address(text: str) -> str | None:
+    """The canonical form of an IP address, or None (cached: captures repeat addresses a lot)."""
     try:
         return str(ipaddress.ip_address(text.strip()))
     except ValueError:
@@ -167,7 +168,7 @@ def is_quiet(name: str) -> bool:
     return first.startswith(("ocsp", "crl")) or bool(suffix_in(name, quiet_names()))
 
 
-@cache
+@lru_cache(maxsize=1 << 16)
 def is_public(address: str) -> bool:
     """Whether an address is on the internet (not private, link-local, multicast, reserved)."""
     try:
@@ -177,6 +178,7 @@ def is_public(address: str) -> bool:
     return addr.is_global and not addr.is_multicast
 
 
+@lru_cache(maxsize=1 << 10)
 def is_loopback(address: str) -> bool:
     try:
         return ipaddress.ip_address(address).is_loopback
@@ -443,10 +445,9 @@ class NetworkHeuristics:
         dest.bytes_out += max(obs.bytes_out, 0)
         dest.bytes_in += max(obs.bytes_in, 0)
         dest.seen.add(obs)
-        for start in obs.starts[:_MAX_STARTS]:
-            if len(dest.starts) >= _MAX_STARTS:
-                break
-            dest.starts.add(float(start))
+        room = _MAX_STARTS - len(dest.starts)
+        if room > 0 and obs.starts:
+            dest.starts.update(obs.starts[:room])
 
     # -- conclusions ----------------------------------------------------------------
 
@@ -518,7 +519,7 @@ class NetworkHeuristics:
 
     def _beacon_hits(self) -> Iterator[_Hit]:
         for dest in self._destinations.values():
-            if dest.port in _PUSH_PORTS or is_quiet(dest.name):
+            if len(dest.starts) < BEACON_MIN_EVENTS or dest.port in _PUSH_PORTS or is_quiet(dest.name):
                 continue
             beat = beacon_interval(sorted(dest.starts))
             if beat is None:
@@ -631,6 +632,12 @@ def _seconds(value: float) -> str:
     return f"{value:.0f}" if value >= 10 else f"{value:.1f}"
 
 
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
 def beacon_interval(starts: list[float]) -> tuple[float, int] | None:
     """(median interval, number of events) when ``starts`` (sorted) repeat at a steady pace.
 
@@ -646,7 +653,7 @@ def beacon_interval(starts: list[float]) -> tuple[float, int] | None:
     if len(events) < BEACON_MIN_EVENTS:
         return None
     gaps = [b - a for a, b in itertools.pairwise(events)]
-    median = statistics.median(gaps)
+    median = _median(gaps)
     if median < BEACON_MIN_INTERVAL:
         return None
     tolerance = max(1.0, BEACON_TOLERANCE * median)
