@@ -260,3 +260,12 @@ def test_apk_hashes_survive_one_unreadable_file(fake_adb: FakePhone) -> None:
 def test_serial_given_but_nothing_connected(fake_adb: FakePhone, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["scan", "--android", "ABC", "--no-feeds", "--quiet"]) == 2
     assert "turn on USB debugging" in capsys.readouterr().err
+
+
+def test_connected_phones_for_a_front_end(fake_adb: FakePhone) -> None:
+    from exposure.collect.android.adb import connected_phones
+
+    set_devices(fake_adb.root, [PHONE_LINE, "emulator-5554 unauthorized transport_id:2"])
+    phones = connected_phones()
+    assert [(p.serial, p.state, p.model) for p in phones] == [
+        (SERIAL, "device", "Pixel_3a"), ("emulator-5554", "unauthorized", "")]

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from exposure.collect.android import commands as cmd
-from exposure.collect.android.devices import choose, parse_devices
+from exposure.collect.android.devices import Device, choose, parse_devices
 from exposure.collect.android.parsers.packages_list import package_ids, parse_packages_list
 from exposure.collect.android.phone import assemble
 from exposure.collect.android.savedump import prepare_folder, write_dump
@@ -34,6 +34,20 @@ _FAILURE_STARTS = ("Error:", "Exception", "Unknown option", "Can't find service"
                    "sh:", "Failure", "java.lang.", "cmd: Can't find service")
 
 
+def connected_phones() -> list[Device]:
+    """The phones adb sees, with their state, for a front end to offer a choice.
+
+    Raises UserError (one line) when adb is missing or cannot list phones.
+    """
+    adb = shutil.which("adb")
+    if adb is None:
+        raise UserError(NO_ADB)
+    try:
+        return parse_devices(cmd.AdbRunner(adb).run(cmd.DEVICES_ARGS, timeout=30))
+    except cmd.CommandFailed as exc:
+        raise UserError(ADB_BROKEN.format(reason=exc)) from None
+
+
 def make_collector(spec: SourceSpec) -> AdbCollector:
     return AdbCollector(serial=spec.target, save=spec.option("save"))
 
@@ -50,11 +64,7 @@ class AdbCollector:
         if adb is None:
             raise UserError(NO_ADB)
         folder = prepare_folder(self.save) if self.save else None
-        try:
-            listing = cmd.AdbRunner(adb).run(cmd.DEVICES_ARGS, timeout=30)
-        except cmd.CommandFailed as exc:
-            raise UserError(ADB_BROKEN.format(reason=exc)) from None
-        device = choose(parse_devices(listing), self.serial)
+        device = choose(connected_phones(), self.serial)
         self.info.name = device.serial
         runner = cmd.AdbRunner(adb, device.serial)
         outputs = self._read_all(runner, ctx)

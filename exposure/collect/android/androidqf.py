@@ -29,7 +29,7 @@ from exposure.observations.android import AndroidFile
 if TYPE_CHECKING:
     from exposure.scan import SourceSpec
 
-MAX_FILE = 512 * 1024 * 1024
+MAX_FILE = 256 * 1024 * 1024  # a real dumpsys.txt is tens of MiB
 MAX_MEMBERS = 100_000
 _HEX = frozenset("0123456789abcdef")
 # dumpsys service -> the live command whose output it is.
