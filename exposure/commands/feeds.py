@@ -95,7 +95,8 @@ def _import(store: FeedStore, args: argparse.Namespace) -> int:
     print(f"{verb} feed {info.name} ({info.format}, {attached}): {describe_counts(info.counts)}.")
     if result.warnings:
         total = sum(result.warnings.values())
-        print(f"{total} warnings: {describe_warnings(result.warnings)}.")
+        print(f"{total} {'value' if total == 1 else 'values'} skipped or set apart: "
+              f"{describe_warnings(result.warnings)}.")
     return 0
 
 

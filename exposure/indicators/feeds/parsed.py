@@ -84,7 +84,7 @@ def describe_counts(counts: tuple[tuple[str, int], ...]) -> str:
 
 
 def describe_warnings(warnings: Counter[str]) -> str:
-    return "; ".join(f"{n} {reason}" for reason, n in sorted(warnings.items(), key=lambda kv: (-kv[1], kv[0])))
+    return "; ".join(f"{reason}: {n}" for reason, n in sorted(warnings.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 @dataclass(frozen=True, slots=True)
