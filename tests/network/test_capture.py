@@ -129,6 +129,13 @@ def test_client_hello_segments_out_of_order_and_retransmitted(tmp_path: Path) ->
     assert server_names(observations, "tls") == {"reordered.example.org"}
 
 
+def test_client_hello_in_one_byte_segments(tmp_path: Path) -> None:
+    hello = client_hello("tiny-segments.example", padding=300)
+    packets = tcp_segments(hello, [1] * len(hello))
+    _, observations, _ = collect(write(tmp_path / "tiny.pcap", packets))
+    assert server_names(observations, "tls") == {"tiny-segments.example"}
+
+
 def test_client_hello_on_an_unusual_port_is_read(tmp_path: Path) -> None:
     packets = tcp_segments(client_hello("odd-port.example.com"), [10_000], dport=5228)
     _, observations, _ = collect(write(tmp_path / "port.pcap", packets))

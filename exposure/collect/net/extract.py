@@ -50,6 +50,7 @@ MAX_DEPTH = 6
 MAX_STREAMS = 20_000
 MAX_FRAGMENT_SETS = 1024
 MAX_FRAGMENT_BYTES = 65_535 + 16
+MAX_FRAGMENT_PIECES = 256
 MAX_CONNS = 200_000
 MAX_FLOWS = 50_000
 MAX_STARTS = 200
@@ -448,7 +449,7 @@ class Extractor:
             entry = _Fragments(ts)
             self._fragments[key] = entry
         pieces = entry.pieces
-        if offset not in pieces and offset + len(piece) <= MAX_FRAGMENT_BYTES:
+        if offset not in pieces and offset + len(piece) <= MAX_FRAGMENT_BYTES and len(pieces) < MAX_FRAGMENT_PIECES:
             pieces[offset] = piece
         if not more:
             entry.total = offset + len(piece)
@@ -757,10 +758,18 @@ class Extractor:
         self._streams[key] = stream
 
     def _stream_progress(self, key: tuple[bytes, int, bytes, int], stream: StreamStart) -> bool:
-        """Parse what the stream holds; True when it is finished (and no longer tracked)."""
+        """Parse what the stream holds; True when it is finished (and no longer tracked).
+
+        An unfinished message is parsed again only once the buffer has grown by a quarter,
+        so a stream cut into tiny segments costs linear, not quadratic, time."""
+        size = len(stream.data)
+        if size < stream.parse_at and not stream.full:
+            return False
         finished = self._stream_parse(key, stream, final=stream.full)
         if finished:
             self._streams.pop(key, None)
+        elif stream.kind != "dns":
+            stream.parse_at = size + max(1, size // 4)
         return finished
 
     def _stream_done(self, key: tuple[bytes, int, bytes, int], stream: StreamStart, final: bool) -> None:

@@ -24,6 +24,7 @@ _SALT_D29 = bytes.fromhex("afbfec289993d24c9e9786f19c6111e04390a899")
 _SALT_D23 = bytes.fromhex("c3eef712c72ebb5a11a7d2432bb46365bef9f502")
 MAX_CRYPTO = 1 << 16
 MAX_CONNECTIONS = 4096
+MAX_PIECES = 256
 
 
 def version_salt(version: int) -> bytes | None:
@@ -238,7 +239,8 @@ class QuicSniffer:
             if conn.done:
                 continue
             for offset, data in crypto_frames(payload):
-                if offset < MAX_CRYPTO and conn.size < MAX_CRYPTO and offset not in conn.pieces:
+                if (offset < MAX_CRYPTO and conn.size < MAX_CRYPTO and offset not in conn.pieces
+                        and len(conn.pieces) < MAX_PIECES):
                     conn.pieces[offset] = data
                     conn.size += len(data)
             hello = _contiguous(conn.pieces)

@@ -14,7 +14,7 @@ MAX_PENDING = 32
 class StreamStart:
     """Contiguous bytes of one TCP direction from a known sequence number."""
 
-    __slots__ = ("cap", "data", "kind", "last", "next_seq", "overflow", "pending", "state")
+    __slots__ = ("cap", "data", "kind", "last", "next_seq", "overflow", "parse_at", "pending", "state")
 
     def __init__(self, kind: str, seq: int, payload: bytes, last: float, cap: int) -> None:
         self.kind = kind
@@ -25,6 +25,7 @@ class StreamStart:
         self.last = last
         self.overflow = len(payload) > cap
         self.state: object = None  # parser-specific
+        self.parse_at = 0  # parse again once the data is this long
 
     def add(self, seq: int, payload: bytes) -> bool:
         """Add a segment; True if it extended the contiguous data."""
