@@ -351,3 +351,24 @@ def test_profile_option_overrides_the_known_attachment(capsys: pytest.CaptureFix
     code, _, err = run_cli(capsys, "feeds", "import", str(ECHAP), "--profile", "stalkerwear")
     assert code == 2 and "unknown profile 'stalkerwear'" in err
     assert loaded("echap-stalkerware").info.profile == ""
+
+
+def test_feeds_on_a_read_only_folder_still_load(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    store = FeedStore(tmp_path / "feeds")
+    store.import_file(FEEDS / "mvt-indicators" / "cellebrite" / "cellebrite.stix2")
+    (store.root / "cellebrite").rename(store.root / ".old~cellebrite~0badc0de")
+    store.import_file(FEEDS / "mvt-indicators" / "candiru" / "candiru.stix2")  # puts cellebrite back
+    os.makedirs(store.root / ".new~half~written")
+    os.utime(store.root / ".new~half~written", (0, 0))
+    (store.root / "candiru").rename(store.root / ".old~candiru~0badc0de")
+
+    def refuse(*args: object) -> None:
+        raise PermissionError(30, "Read-only file system")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(os, "rename", refuse)
+        assert store.names() == ["cellebrite"]  # the interrupted one cannot be put back here, nothing fails
+    assert store.names() == ["candiru", "cellebrite"]
+    assert sorted(p.name for p in store.root.iterdir()) == ["candiru", "cellebrite"]

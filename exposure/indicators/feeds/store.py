@@ -15,6 +15,7 @@ import json
 import os
 import shutil
 import tempfile
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ from exposure.paths import feeds_dir
 
 SCHEMA = "exposure.feed/1"
 FEED_FILE = "feed.json"
+_STALE_SECONDS = 3600
 _SUFFIX = {"echap-yaml": ".yaml", "stix2": ".stix2", "hosts": ".txt"}
 _TYPES = {t.value: t for t in IndicatorType}
 _ROLES = {r.value: r for r in IndicatorRole}
@@ -133,17 +135,25 @@ class FeedStore:
         shutil.rmtree(trash, ignore_errors=True)
 
     def _recover(self) -> None:
-        """Put back a feed whose replacement was interrupted; clear half-written imports."""
+        """Put back a feed whose replacement was interrupted; clear half-written imports.
+
+        Best effort: on a read-only folder (a write-protected USB stick) nothing changes.
+        """
         if not self.root.is_dir():
             return
-        for entry in self.root.iterdir():
-            if entry.name.startswith(".old~"):
+        try:
+            for entry in self.root.iterdir():
                 parts = entry.name.split("~")
-                target = self.root / parts[1]
-                if len(parts) == 3 and not target.exists():
-                    os.rename(entry, target)
-                else:
-                    shutil.rmtree(entry, ignore_errors=True)
+                if parts[0] == ".old":
+                    target = self.root / parts[1]
+                    if len(parts) == 3 and not target.exists():
+                        os.rename(entry, target)
+                    else:
+                        shutil.rmtree(entry, ignore_errors=True)
+                elif parts[0] == ".new" and time.time() - entry.stat().st_mtime > _STALE_SECONDS:
+                    shutil.rmtree(entry, ignore_errors=True)  # an import that died mid-way
+        except OSError:
+            pass
 
     # -- reading -------------------------------------------------------------------
 
