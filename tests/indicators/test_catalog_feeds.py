@@ -90,3 +90,15 @@ def test_hostile_long_names_are_cheap_and_still_match_their_parents() -> None:
     assert [i.threat for i in index.lookup_domain(hostile)] == ["t"]
     assert index.lookup_domain("a" * 1_000_000) == ()
     assert index.lookup_domain("b." * 200 + "example.net") == ()
+
+
+def test_an_unreadable_feeds_folder_is_a_warning(monkeypatch: pytest.MonkeyPatch) -> None:
+    FeedStore.default().import_file(FEEDS / "mvt-indicators" / "candiru" / "candiru.stix2")
+
+    def refuse(self: FeedStore) -> list[str]:
+        raise PermissionError(13, "Permission denied")  # as iterdir() on a folder we may not read
+
+    monkeypatch.setattr(FeedStore, "names", refuse)
+    catalog = build_catalog()
+    assert catalog.feeds == []
+    assert len(catalog.warnings) == 1 and "could not be read (Permission denied); no feeds used" in catalog.warnings[0]

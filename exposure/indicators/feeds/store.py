@@ -188,7 +188,12 @@ class FeedStore:
 
     def load_all(self, warn: Callable[[str], None]) -> Iterator[LoadedFeed]:
         """Every stored feed; an unreadable one is reported through ``warn`` and left out."""
-        for name in self.names():
+        try:
+            names = self.names()
+        except OSError as exc:
+            warn(f"the feeds folder {self.root} could not be read ({exc.strerror or exc}); no feeds used")
+            return
+        for name in names:
             try:
                 yield _loaded_from_json(self._read(name))
             except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:
