@@ -144,13 +144,11 @@ def _is_third_party(phone: _Phone, package: str, owner_is_system: bool | None) -
     return owner_is_system is not True
 
 
-def _origin(phone: _Phone, package: str) -> str:
+def _installer(phone: _Phone, package: str) -> str:
+    """The installer's package id, or "—" when the phone names none (a value, not words:
+    it goes into texts of every language)."""
     pkg = phone.packages.get(package)
-    if pkg is None or pkg.system:
-        return "unknown" if pkg is None else "part of the system"
-    if pkg.installer in KNOWN_STORES:
-        return f"an app store ({pkg.installer})"
-    return f"outside an app store ({pkg.installer or 'no installer recorded'})"
+    return (pkg.installer if pkg is not None else "") or "—"
 
 
 def _components(phone: _Phone, skip_accessibility: set[str]) -> Iterator[Finding]:
@@ -188,7 +186,7 @@ def _components(phone: _Phone, skip_accessibility: set[str]) -> Iterator[Finding
             title=f"{title}: {comp.package}",
             confidence=Confidence.MEDIUM, evidence=tuple(evidence), subject=comp.package,
             params=(("app", comp.package), ("component", ", ".join(c.component or c.package for c in same)),
-                    ("role", words), ("origin", _origin(phone, comp.package))),
+                    ("role", comp.role), ("installer", _installer(phone, comp.package))),
         )
 
 
@@ -207,7 +205,7 @@ def _dangerous(phone: _Phone) -> Iterator[Finding]:
             title=f"An app can follow location, read messages or calls, listen, and read the screen: {package}",
             confidence=Confidence.MEDIUM, evidence=(pkg, comp), subject=package,
             params=(("app", package), ("permissions", ", ".join(p.rsplit(".", 1)[-1] for p in held)),
-                    ("component", comp.component or package), ("origin", _origin(phone, package))),
+                    ("component", comp.component or package), ("installer", _installer(phone, package))),
         )
 
 
@@ -224,8 +222,7 @@ def _sideloaded(source: str, phone: _Phone, ctx: DetectContext) -> Iterator[Find
     if not apps:
         return
     names = [p.package for p in apps]
-    listed = ", ".join(names[:_MAX_LISTED]) + (f" and {len(names) - _MAX_LISTED} more"
-                                                if len(names) > _MAX_LISTED else "")
+    listed = ", ".join(names[:_MAX_LISTED]) + (", …" if len(names) > _MAX_LISTED else "")
     yield Finding(
         rule="android.sideloaded", severity=Severity.LOW, category=Category.HEURISTIC,
         title=f"{len(apps)} app(s) installed from outside an app store",
@@ -242,11 +239,11 @@ def _value(phone: _Phone, key: str) -> str | None:
 def _play_protect(source: str, phone: _Phone) -> Iterator[Finding]:
     off = []
     if _value(phone, "package_verifier_enable") == "0":
-        off.append("package_verifier_enable=0 (app scanning off)")
+        off.append("package_verifier_enable=0")
     if _value(phone, "package_verifier_user_consent") == "-1":
-        off.append("package_verifier_user_consent=-1 (scanning was declined)")
+        off.append("package_verifier_user_consent=-1")
     if _value(phone, "verifier_verify_adb_installs") == "0":
-        off.append("verifier_verify_adb_installs=0 (apps installed over USB are not scanned)")
+        off.append("verifier_verify_adb_installs=0")
     if not off:
         return
     evidence = tuple(phone.settings[k] for k in ("package_verifier_enable", "package_verifier_user_consent",

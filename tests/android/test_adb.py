@@ -35,7 +35,7 @@ def test_spylive360_phone_package_hit_accessibility_and_device_admin(spy_phone: 
     a11y = found[("android.accessibility", "com.wifi0")]
     assert a11y.severity is Severity.MEDIUM
     assert a11y.param("component") == "com.wifi0/com.wifi0.AccessibilityReceiver4"
-    assert "com.android.packageinstaller" in a11y.param("origin")
+    assert a11y.param("installer") == "com.android.packageinstaller"
     admin = found[("android.device-admin", "com.wifi0")]
     assert admin.param("component") == "com.wifi0/com.wifi0.receivers.DeviceAdmin"
     side = found[("android.sideloaded", SERIAL)]

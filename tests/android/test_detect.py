@@ -76,11 +76,11 @@ def test_component_rules_and_severities() -> None:
                     comp("vpn", "com.unknown.vpn")])
     assert found[("android.notification-listener", "com.watch.app")].severity is Severity.LOW
     owner = found[("android.device-admin", "com.example.mdm")]
-    assert owner.param("role") == "device owner" and owner.param("origin") == "unknown"
+    assert owner.param("role") == "device-owner" and owner.param("installer") == "—"
     assert found[("android.always-on-vpn", "com.unknown.vpn")].severity is Severity.MEDIUM
     assert ("android.always-on-vpn", "ch.protonvpn.android") not in found
     listener = found[("android.notification-listener", "com.watch.app")]
-    assert "app store (com.android.vending)" in listener.param("origin")
+    assert listener.param("installer") == "com.android.vending"
 
 
 def test_sideloaded_apps_make_one_finding_per_phone() -> None:
@@ -90,7 +90,7 @@ def test_sideloaded_apps_make_one_finding_per_phone() -> None:
     found, warnings = run(apps)
     side = [f for k, f in found.items() if k[0] == "android.sideloaded"]
     assert len(side) == 1 and side[0].param("count") == "42" and side[0].severity is Severity.LOW
-    assert side[0].param("apps").endswith("and 27 more") and "org.store.app" not in side[0].param("apps")
+    assert side[0].param("apps").endswith("com.side.app13, …") and "org.store.app" not in side[0].param("apps")
     assert {"com.null.installer", "com.system.updated"} <= {e.subject() for e in side[0].evidence}
     assert "com.system.thing" not in {e.subject() for e in side[0].evidence}
     assert warnings == []
@@ -119,12 +119,12 @@ def test_every_rule_has_english_and_chinese_texts_with_known_placeholders() -> N
     assert set(texts) == set(RULES)
     params = {
         "android.sideloaded": {"count", "apps", "phone"},
-        "android.accessibility": {"app", "component", "role", "origin"},
-        "android.device-admin": {"app", "component", "role", "origin"},
-        "android.notification-listener": {"app", "component", "role", "origin"},
-        "android.always-on-vpn": {"app", "component", "role", "origin"},
+        "android.accessibility": {"app", "component", "installer"},
+        "android.device-admin": {"app", "component", "installer"},
+        "android.notification-listener": {"app", "component", "installer"},
+        "android.always-on-vpn": {"app", "component", "installer"},
         "android.play-protect-off": {"settings", "phone"},
-        "android.dangerous-permissions": {"app", "permissions", "component", "origin"},
+        "android.dangerous-permissions": {"app", "permissions", "component", "installer"},
         "android.developer-options": {"settings", "phone", "wireless"},
         "android.root": {"paths", "phone"},
     }
