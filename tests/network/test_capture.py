@@ -162,12 +162,13 @@ def test_server_certificate_is_read_from_a_tls12_server_flight(tmp_path: Path) -
     chain = len(der).to_bytes(3, "big") + der
     certificate = b"\x0b" + (len(chain) + 3).to_bytes(3, "big") + (len(chain)).to_bytes(3, "big") + chain
     flight = b"\x16\x03\x03" + struct.pack("!H", len(server_hello)) + server_hello
+    cut = len(flight)  # the ServerHello alone in the first segment, then the certificate in pieces
     flight += b"\x16\x03\x03" + struct.pack("!H", len(certificate)) + certificate
     hello = client_hello("selfsigned.example")
     packets = tcp_segments(hello, [len(hello)])
-    for i in range(0, len(flight), 200):  # the server's flight in 200-byte segments
+    for start, end in [(0, cut), *((i, i + 200) for i in range(cut, len(flight), 200))]:
         packets.append(Ether() / IP(src="93.184.216.34", dst="10.0.0.2")
-                       / TCP(sport=443, dport=40000, flags="PA", seq=5001 + i) / Raw(flight[i:i + 200]))
+                       / TCP(sport=443, dport=40000, flags="PA", seq=5001 + start) / Raw(flight[start:end]))
     _, observations, _ = collect(write(tmp_path / "cert.pcap", packets))
     (seen,) = [o for o in observations if isinstance(o, TlsCertificate)]
     assert seen.sha256 == hashlib.sha256(der).hexdigest()

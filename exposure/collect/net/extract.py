@@ -38,6 +38,7 @@ from exposure.collect.net.tcpstream import StreamStart
 from exposure.collect.net.tls import (
     CERTIFICATE,
     CLIENT_HELLO,
+    SERVER_HELLO,
     CertificateInfo,
     certificate_chain,
     client_hello_names,
@@ -47,7 +48,7 @@ from exposure.collect.net.tls import (
 )
 
 MAX_DEPTH = 6
-MAX_STREAMS = 20_000
+MAX_STREAMS = 2048
 MAX_FRAGMENT_SETS = 1024
 MAX_FRAGMENT_BYTES = 65_535 + 16
 MAX_FRAGMENT_PIECES = 256
@@ -60,9 +61,10 @@ MAX_ADDRESS_NAMES = 100_000
 MAX_NAMES = 1_000_000
 SWEEP_EVERY = 1 << 16
 IDLE = 120.0
-TLS_CAP = 32 * 1024
-CERT_CAP = 64 * 1024
-HTTP_CAP = 16 * 1024
+# Buffers per stream direction (at most MAX_STREAMS of them): a ClientHello with a
+# post-quantum key share is about 2 KB, a server's certificate flight rarely above 16 KB.
+TLS_CAP = 24 * 1024
+HTTP_CAP = 8 * 1024
 DNS_TCP_CAP = 64 * 1024
 
 _U16 = struct.Struct("!H")
@@ -736,12 +738,13 @@ class Extractor:
             return
         first = payload[0]
         if first == 0x16:
-            if looks_like_record(payload):
+            if len(payload) < 6:  # a record header cut short: wait for the rest
+                if payload[1:2] in (b"", b"\x03"):
+                    self._new_stream(key, "tls", seq, payload, ts, TLS_CAP)
+            elif looks_like_record(payload):
                 hs_type = payload[5]
-                if hs_type == CLIENT_HELLO:
-                    self._new_stream(key, "tls-client", seq, payload, ts, TLS_CAP)
-                elif hs_type == 2 and self.want_certs:
-                    self._new_stream(key, "tls-server", seq, payload, ts, CERT_CAP)
+                if hs_type == CLIENT_HELLO or (hs_type == SERVER_HELLO and self.want_certs):
+                    self._new_stream(key, "tls", seq, payload, ts, TLS_CAP)
             return
         if 0x41 <= first <= 0x5A and request_start(payload, dport):
             self._new_stream(key, "http", seq, payload, ts, HTTP_CAP)
@@ -780,8 +783,9 @@ class Extractor:
         data = bytes(stream.data)
         ts = stream.last
         kind = stream.kind
-        if kind == "tls-client":
+        if kind == "tls":
             hs = record_handshakes(data)
+            server_side = False
             for hs_type, body in hs.messages:
                 if hs_type == CLIENT_HELLO:
                     names = client_hello_names(body)
@@ -794,20 +798,22 @@ class Extractor:
                         if len(self._sni_by_conn) > MAX_STREAMS:
                             self._sni_by_conn.pop(next(iter(self._sni_by_conn)))
                     return True
-            if final and hs.need_more:
-                self._bad("incomplete TLS ClientHello")
-            return final or not hs.need_more
-        if kind == "tls-server":
-            hs = record_handshakes(data)
-            for hs_type, body in hs.messages:
-                if hs_type == CERTIFICATE:
+                if hs_type == SERVER_HELLO:
+                    if not self.want_certs:
+                        return True
+                    server_side = True
+                elif hs_type == CERTIFICATE and server_side:
                     chain = certificate_chain(body)
                     if chain:
                         info = describe_certificate(chain[0])
                         if info is not None:
                             self._certificate(info, src, sport, dst, ts, self._sni_by_conn.get(key, ""))
                     return True
-            return final or not hs.need_more
+            if final and hs.need_more and not server_side:
+                self._bad("incomplete TLS ClientHello")
+            if server_side:  # the certificate may follow in later records
+                return final or hs.done
+            return final or hs.done or not hs.need_more
         if kind == "http":
             pos = 0
             while True:
