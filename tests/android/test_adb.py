@@ -269,3 +269,22 @@ def test_connected_phones_for_a_front_end(fake_adb: FakePhone) -> None:
     phones = connected_phones()
     assert [(p.serial, p.state, p.model) for p in phones] == [
         (SERIAL, "device", "Pixel_3a"), ("emulator-5554", "unauthorized", "")]
+
+
+def test_vpn_play_protect_and_notification_reader_end_to_end(fake_adb: FakePhone) -> None:
+    vpn = ("Current Networks:\n  NetworkAgentInfo{network{102}  handle{438086664205}  ni{VPN CONNECTED extra: } "
+           "nc{[ Transports: VPN Capabilities: INTERNET&NOT_RESTRICTED OwnerUid: 10155 AdminUids: [10155]]}}\n")
+    build_phone(fake_adb.root, connectivity=vpn,
+                secure={"always_on_vpn_app": "com.wifi0", "always_on_vpn_lockdown": "1",
+                        "enabled_notification_listeners": "com.wifi0/com.wifi0.listeners.NotificationListener"},
+                global_={"package_verifier_enable": "0"})
+    set_devices(fake_adb.root, [PHONE_LINE])
+    result = scan(SourceSpec("android"))
+    found = {(f.rule, f.subject): f for f in result.findings}
+    assert found[("android.always-on-vpn", "com.wifi0")].severity is Severity.MEDIUM
+    assert found[("android.play-protect-off", SERIAL)].param("settings") == "package_verifier_enable=0"
+    listener = found[("android.notification-listener", "com.wifi0")]
+    assert listener.param("component") == "com.wifi0/com.wifi0.listeners.NotificationListener"
+    hit = found[("indicator", "com.wifi0")]
+    roles = {getattr(e, "role", "") for e in hit.evidence}
+    assert {"accessibility", "device-admin", "notification-listener", "vpn", "always-on-vpn"} <= roles
