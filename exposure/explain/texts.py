@@ -9,6 +9,7 @@ code spans), so an untrusted name can never become markup. Texts are never escap
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -203,15 +204,10 @@ def supported(lang: str) -> bool:
 
 # Characters that change how text around them is shown (bidirectional overrides, zero
 # width) or that terminals and documents treat as control codes.
-_INVISIBLE = frozenset(
-    [*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0), 0x200B, 0x200C, 0x200D, 0x200E, 0x200F,
-     *range(0x202A, 0x202F), *range(0x2066, 0x206A), 0xFEFF]
-)
+_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 
 
 def visible(text: str) -> str:
     """``text`` with control and direction-changing characters shown as ``\\uXXXX``, so a
     value read from a device cannot reorder or hide what is printed around it."""
-    if not any(ord(ch) in _INVISIBLE for ch in text):
-        return text
-    return "".join(f"\\u{ord(ch):04x}" if ord(ch) in _INVISIBLE else ch for ch in text)
+    return _INVISIBLE.sub(lambda found: f"\\u{ord(found.group()):04x}", text)

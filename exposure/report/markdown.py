@@ -20,7 +20,7 @@ _BLOCK_START = re.compile(r"^(\s*)([#>+=-]|\d+[.)])")
 
 
 def _flat(text: str) -> str:
-    return " ".join(visible(text.replace("\r", " ").replace("\n", " ")).split(" "))
+    return visible(text.replace("\r", " ").replace("\n", " "))
 
 
 def md_text(text: str) -> str:
@@ -38,7 +38,7 @@ def md_code(text: str) -> str:
     text = _flat(text)
     if not text:
         return ""
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0) if "`" in text else 0
     fence = "`" * (longest + 1)
     pad = " " if text.startswith(("`", " ")) or text.endswith(("`", " ")) else ""
     return f"{fence}{pad}{text}{pad}{fence}"

@@ -1,0 +1,80 @@
+"""Time the report layer on a large scan: 500 findings with 50 observations each.
+
+Usage: .venv/bin/python benchmarks/bench_report.py [--findings N]
+Measures to_dict + JSON, HTML and Markdown rendering, and reading a saved report back
+(JSON parse + schema check), with tracemalloc's peak for the HTML rendering.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+import tracemalloc
+from dataclasses import replace
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from exposure.report.html import render_html
+from exposure.report.json_report import dumps, to_dict
+from exposure.report.markdown import render_markdown
+from exposure.report.schema import load_report
+from tests.report.helpers import result_with_findings, t0
+
+
+def big_result(findings: int, per_finding: int):  # type: ignore[no-untyped-def]
+    from exposure.observations.network import DnsQuery
+
+    result = result_with_findings()
+    template = result.findings[0]
+    many = []
+    for i in range(findings):
+        name = f"c{i}.spylive360.com"
+        evidence = tuple(DnsQuery("pcap", "capture.pcap", name=f"h{j}.{name}", client="192.168.1.23",
+                                  first_seen=t0(1), last_seen=t0(40), count=j + 1) for j in range(per_finding))
+        many.append(replace(template, subject=name, evidence=evidence,
+                            params=(("name", "SpyLive360"), ("subject", name))))
+    result.findings = many
+    return result
+
+
+def timed(label: str, fn, repeat: int = 3) -> object:  # type: ignore[no-untyped-def]
+    times, out = [], None
+    for _ in range(repeat):
+        start = time.process_time()
+        out = fn()
+        times.append(time.process_time() - start)
+    print(f"{label}: median {statistics.median(times):.3f} s CPU")
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--findings", type=int, default=500)
+    parser.add_argument("--per-finding", type=int, default=50)
+    args = parser.parse_args()
+    result = big_result(args.findings, args.per_finding)
+    print(f"{args.findings} findings x {args.per_finding} observations")
+    data = timed("to_dict", lambda: to_dict(result))
+    text = timed("JSON text (dumps)", lambda: dumps(result))
+    page = timed("HTML (from dict)", lambda: render_html(data, "en"))
+    md = timed("Markdown (from dict)", lambda: render_markdown(data, "zh"))
+    with tempfile.TemporaryDirectory() as folder:
+        saved = Path(folder) / "r.json"
+        saved.write_text(str(text), "utf-8")
+        timed("load_report (parse + schema check)", lambda: load_report(saved))
+    tracemalloc.start()
+    render_html(data, "en")
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    print(f"sizes: JSON {len(str(text)) / 1e6:.1f} MB, HTML {len(str(page)) / 1e6:.1f} MB, "
+          f"Markdown {len(str(md)) / 1e6:.1f} MB; HTML rendering peak {peak / 1e6:.0f} MB (tracemalloc)")
+    json.loads(str(text))
+
+
+if __name__ == "__main__":
+    main()
