@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from exposure.explain.rule_texts import rule_texts
-from exposure.explain.texts import Line, category, fill, name, t, tf, value, words
+from exposure.explain.texts import Line, category, fill, name, t, tf, ui_texts, value, words
 from exposure.model import Category, LocalText
 
 MAX_SEEN_LINES = 6
@@ -180,8 +180,6 @@ def explain_finding(finding: Mapping[str, Any], report: Mapping[str, Any], lang:
 
 
 def _known_keys() -> Mapping[str, object]:
-    from exposure.explain.texts import ui_texts
-
     return ui_texts()
 
 

@@ -116,5 +116,5 @@ def blind_spots(sources: list[Mapping[str, Any]], lang: str) -> list[Line]:
     for source in sources:
         for item in source.get("not_checked") or []:
             if isinstance(item, str) and item:
-                out.append(tf("source.other", lang, name=item))
+                out.append(words(item))  # the collector's own words (English); renderers escape them
     return out

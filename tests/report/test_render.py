@@ -249,3 +249,17 @@ def test_reports_say_which_worries_were_looked_for() -> None:
     assert data["profile_titles"]["stalkerware"] == dict(title.values)
     assert f"<li>{title.get('en')}</li>" in render_html(data, "en")
     assert f"- {title.get('zh')}" in render_markdown(data, "zh")
+
+
+def test_a_tampered_reference_url_is_never_a_link() -> None:
+    data = to_dict(result_with_findings())
+    data["threats"]["spylive360"]["references"] = [
+        {"title": "click me", "url": "javascript:alert(1)"},
+        {"title": "quote", "url": 'https://example.org/"onmouseover="alert(1)'},
+    ]
+    assert problems(data) == []  # well formed: the renderer must cope
+    page = render_html(data, "en")
+    links = re.findall(r'href="([^"]*)"', page)
+    assert links and not [link for link in links if not link.startswith("https://")]
+    assert "javascript:alert(1)" in page  # shown as text
+    assert 'onmouseover="alert' not in page
