@@ -49,16 +49,16 @@ from exposure.collect.net.tls import (
 
 MAX_DEPTH = 6
 MAX_STREAMS = 2048
-MAX_FRAGMENT_SETS = 1024
+MAX_FRAGMENT_SETS = 256
 MAX_FRAGMENT_BYTES = 65_535 + 16
 MAX_FRAGMENT_PIECES = 256
-MAX_CONNS = 200_000
+MAX_CONNS = 100_000
 MAX_FLOWS = 50_000
 MAX_STARTS = 200
 STARTS_BUDGET = 2_000_000
-MAX_NAME_OBS = 100_000
-MAX_ADDRESS_NAMES = 100_000
-MAX_NAMES = 1_000_000
+MAX_NAME_OBS = 50_000
+MAX_ADDRESS_NAMES = 50_000
+MAX_NAMES = 200_000  # per kind; a capture with more distinct names is likely DNS tunnelling
 SWEEP_EVERY = 1 << 16
 IDLE = 120.0
 # Buffers per stream direction (at most MAX_STREAMS of them): a ClientHello with a
@@ -872,6 +872,8 @@ class Extractor:
             names = self.names.dns
             if len(names) < MAX_NAMES:
                 names.update(q.lower() for q in questions)
+            else:
+                self._over("DNS names (too many distinct names)")
             return
         # traffic repeats the same lookups: a message that differs only by its ID parses the same
         cache_key = payload[2:]
@@ -891,6 +893,8 @@ class Extractor:
             low = q.lower()
             if len(names) < MAX_NAMES:
                 names.add(low)
+            elif low not in names:
+                self._over("DNS names (too many distinct names)")
         if not self.want_obs or not msg.questions:
             return
         if msg.response:
@@ -940,6 +944,8 @@ class Extractor:
         target = {"tls": self.names.tls_sni, "quic": self.names.quic_sni, "http": self.names.http_host}[protocol]
         if len(target) < MAX_NAMES:
             target.add(low)
+        elif low not in target:
+            self._over(f"{protocol} server names (too many distinct names)")
         if not self.want_obs:
             return
         key = (protocol, low, self._text(client), self._text(server), port)
