@@ -28,11 +28,15 @@ HOST_ADDR, NS_ADDR = "10.213.99.1", "10.213.99.2"
 
 SENDER = """
 import socket, struct, sys, time
-n = int(sys.argv[1])
+n, rate = int(sys.argv[1]), float(sys.argv[3])
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 head = struct.pack("!HHHHHH", 1, 0x0100, 1, 0, 0, 0)
 t = time.perf_counter()
 for i in range(n):
+    if rate and i % 50 == 0:
+        ahead = t + i / rate - time.perf_counter()
+        if ahead > 0:
+            time.sleep(ahead)
     name = b"\\x07host%03d\\x07example\\x03com\\x00" % (i % 1000)
     s.sendto(head + name + b"\\x00\\x01\\x00\\x01", (sys.argv[2], 53))
 print(n / (time.perf_counter() - t))
@@ -68,7 +72,7 @@ def count_packets(path: Path) -> int:
         reader.close()
 
 
-def record_with(tool: str, out: Path, duration: float, packets: int) -> tuple[int, float, float]:
+def record_with(tool: str, out: Path, duration: float, packets: int, rate: float) -> tuple[int, float, float]:
     """(packets captured, CPU seconds of the recorder, send rate)."""
     if tool == "exposure":
         cmd = [sys.executable, "-m", "exposure", "capture", "--iface", HOST_IF, "--duration", str(duration),
@@ -77,14 +81,14 @@ def record_with(tool: str, out: Path, duration: float, packets: int) -> tuple[in
         cmd = ["tshark", "-i", HOST_IF, "-w", str(out), "-a", f"duration:{duration:g}", "-q", "-F", "pcap"]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(2.5)  # both are recording by then (scapy import / tshark start-up)
-    sent = subprocess.run(["ip", "netns", "exec", NS, sys.executable, "-c", SENDER, str(packets), HOST_ADDR],
+    sent = subprocess.run(["ip", "netns", "exec", NS, sys.executable, "-c", SENDER, str(packets), HOST_ADDR, str(rate)],
                           capture_output=True, text=True, check=True)
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
     return count_packets(out), usage.ru_utime + usage.ru_stime, float(sent.stdout)
 
 
-def bench_capture(packets: int, repeat: int) -> None:
+def bench_capture(packets: int, repeat: int, rate: float = 0.0) -> None:
     if os.geteuid() != 0 or shutil.which("tshark") is None:
         print("capture: needs root and tshark; skipped")
         return
@@ -98,8 +102,10 @@ def bench_capture(packets: int, repeat: int) -> None:
             for i in range(repeat):
                 for tool in rows:
                     out = Path(tmp) / f"{tool}-{i}.pcap"
-                    rows[tool].append(record_with(tool, out, 8.0, packets))
-        print(f"live capture: {packets} DNS queries sent at full speed, median of {repeat}")
+                    duration = 8.0 if not rate else packets / rate + 5.0
+                    rows[tool].append(record_with(tool, out, duration, packets, rate))
+        pace = f"{rate:,.0f} pkt/s" if rate else "full speed"
+        print(f"live capture: {packets} DNS queries sent at {pace}, median of {repeat}")
         print("| recorder | captured | share | recorder CPU s | sender pkt/s |")
         print("|---|---|---|---|---|")
         for tool, runs in rows.items():
@@ -158,10 +164,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--packets", type=int, default=200_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--rate", type=float, default=5000.0, help="paced run (packets per second)")
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores, {_cpu()}")
     bench_heuristics(args.repeat)
     bench_capture(args.packets, args.repeat)
+    bench_capture(int(args.rate * 8), args.repeat, args.rate)
 
 
 def _cpu() -> str:
