@@ -168,8 +168,7 @@ def explain_finding(finding: Mapping[str, Any], report: Mapping[str, Any], lang:
         seen=tuple(seen_lines(finding.get("evidence") or [], lang)),
         meaning=tuple(line for line in meaning if line),
         confidence=confidence,
-        confidence_words=(t(f"confidence.{confidence}", lang) if f"confidence.{confidence}" in _known_keys()
-                          else confidence),
+        confidence_words=_confidence_words(confidence, rule, lang),
         advice=tuple(line for line in advice if line),
         safety_note=words(t("safety.note", lang)) if _needs_safety_note(cat, role, rule) else (),
         references=tuple(_references(indicators, threat, report, lang)),
@@ -177,6 +176,11 @@ def explain_finding(finding: Mapping[str, Any], report: Mapping[str, Any], lang:
                               str(i.get("source", ""))) for i in indicators),
         evidence=tuple(_evidence_item(e) for e in (finding.get("evidence") or [])),
     )
+
+
+def _confidence_words(confidence: str, rule: str, lang: str) -> str:
+    key = f"confidence.{confidence}" if rule.startswith("indicator") else f"confidence.sign.{confidence}"
+    return t(key, lang) if key in _known_keys() else confidence
 
 
 def _known_keys() -> Mapping[str, object]:

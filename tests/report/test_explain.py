@@ -94,7 +94,7 @@ def test_a_threat_without_texts_uses_its_category() -> None:
 def test_unknown_rule_falls_back_to_its_english_title() -> None:
     *_, odd = explanations("zh")
     assert plain(odd.title) == "Something odd: c2.spylive360.com"
-    assert odd.confidence_words == t("confidence.low", "zh")
+    assert odd.confidence_words == t("confidence.sign.low", "zh")
 
 
 def test_fill_leaves_missing_and_odd_placeholders_alone() -> None:
