@@ -457,6 +457,10 @@ class NetworkHeuristics:
         findings = [self._finding(hit) for hit in hits]
         findings.extend(self._combined(hits))
         findings.extend(self._notes())
+        if not self._dns_seen and any(a not in self._named for a in self._no_dns):
+            ctx.warn("no DNS lookups were seen in this capture, so addresses contacted without a lookup "
+                     "could not be told apart (lookups made before the capture started, or through "
+                     "encrypted DNS, are invisible)")
         return findings
 
     def _decide_tor_names(self) -> set[str]:

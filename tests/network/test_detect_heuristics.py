@@ -200,8 +200,15 @@ def test_addresses_without_lookup_make_one_finding_listing_them() -> None:
     assert found.severity is Severity.LOW
 
 
-def test_no_dns_at_all_in_the_capture_means_no_judgement() -> None:
-    assert run([flow(C2, 443), flow(OTHER, 443)]) == []
+def test_no_dns_at_all_in_the_capture_means_no_judgement_and_a_warning() -> None:
+    detector = NetworkHeuristics()
+    warnings: list[str] = []
+    ctx = DetectContext(index=IndicatorIndex(), warn=warnings.append)
+    for obs in (flow(C2, 443), flow(OTHER, 443)):
+        detector.observe(obs, ctx)
+    assert list(detector.finish(ctx)) == []
+    assert len(warnings) == 1 and warnings[0].startswith("no DNS lookups were seen in this capture")
+    assert run([flow("192.168.1.1", 443)]) == []  # nothing to say: run() fails on any warning
 
 
 def test_no_dns_listing_is_capped() -> None:
