@@ -184,3 +184,23 @@ def test_every_kind_of_observation_is_said_in_words() -> None:
     assert en[5] == "The phone's setting install_non_market_apps is 1 (SER)."
     assert en[4] == "The device at 10.0.0.2 exchanged traffic with 203.0.113.1 (d.example) on port 8443 (c.pcap)."
     assert en[11] == "On this computer, http_proxy is http://10.0.0.9:8080 (this computer)."
+
+
+def test_a_stopped_scan_says_it_is_incomplete() -> None:
+    result = result_without_findings()
+    result.cancelled = True
+    summary = summarize(to_dict(result), "en")
+    assert plain(summary.paragraphs[0]).startswith("This check was stopped before it finished")
+    assert "does not prove the device is safe" in plain(summary.paragraphs[2])
+
+
+def test_terminal_summary_of_a_demo_names_it_and_lists_help() -> None:
+    import io
+
+    from exposure.report.output import print_summary
+
+    out = io.StringIO()
+    print_summary(result_with_findings(demo=True), "en", out)
+    text = out.getvalue()
+    assert text.startswith("DEMO: ")
+    assert "Where to get help" in text and "https://stopstalkerware.org/resources/" in text
