@@ -8,6 +8,7 @@ once and clears the terminal, like the quick-exit button on support websites.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import threading
@@ -26,8 +27,9 @@ from exposure.tui.theme import CALM, HIGH_CONTRAST
 if TYPE_CHECKING:
     from exposure.scan import SourceSpec
 
-# Clear the scrollback, the screen, and put the cursor home.
-CLEAR_TERMINAL = "\x1b[3J\x1b[2J\x1b[H"
+# Cursor home, clear the screen, then the scrollback (in that order: some terminals, tmux
+# among them, move a cleared screen into the scrollback).
+CLEAR_TERMINAL = "\x1b[H\x1b[2J\x1b[3J"
 
 
 class ExposureApp(App[int]):
@@ -54,9 +56,12 @@ class ExposureApp(App[int]):
         self.selected_profiles: frozenset[str] | None = None  # None: all
         self.lang = resolve_language(lang or os.environ.get("EXPOSURE_LANG"))
         self.export_dir = export_dir
+        self.file_start: Path | None = None  # where the file picker opens (home by default)
         self.quick_exited = False
         # Set while a check runs, so that quick exit can stop it too.
         self.active_cancel: threading.Event | None = None
+        # Temporary folders in use (a live capture being recorded): quick exit removes them.
+        self.scratch: set[Path] = set()
 
     # -- texts ---------------------------------------------------------------------------
     def t(self, key: str, **params: object) -> str:
@@ -83,7 +88,17 @@ class ExposureApp(App[int]):
         self.quick_exited = True
         if self.active_cancel is not None:
             self.active_cancel.set()
-        self.exit(0)
+        if self.is_headless:  # tests: end the normal way, so they can look at the app afterwards
+            self.exit(0)
+            return
+        # A real terminal: give it back as it was, clear it, and end the process now, without
+        # waiting for a check that is still winding down (Textual would wait for its thread).
+        driver = self._driver
+        if driver is not None:
+            with contextlib.suppress(Exception):
+                driver.stop_application_mode()
+                driver.close()
+        leave_now(self)
 
     async def action_switch_language(self) -> None:
         self.lang = self.next_language()
@@ -152,6 +167,20 @@ def run_app(demo: bool = False, lang: str | None = None) -> int:
     textual.constants.LOG_FILE = None  # type: ignore[misc]
     app = ExposureApp(demo=demo, lang=lang)
     code = app.run()
-    if app.quick_exited:
-        clear_terminal()
+    if app.quick_exited:  # normally ended in action_quick_exit already
+        leave_now(app)
     return code or 0
+
+
+def leave_now(app: ExposureApp) -> None:
+    """After a quick exit: clear the terminal, remove temporary files, and end the process
+    at once, without waiting for a check that is still winding down (a thread worker
+    blocked in a slow adb call would otherwise hold the interpreter's exit)."""
+    import shutil
+
+    clear_terminal()
+    for folder in list(app.scratch):
+        shutil.rmtree(folder, ignore_errors=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)

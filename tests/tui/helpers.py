@@ -73,3 +73,30 @@ def hostile_result() -> ScanResult:
                                 subject=name, params=(("subject", name),)))
     return ScanResult(request=ScanRequest(sources=(SourceSpec("pcap", "capture.pcap"),)), started=now,
                       finished=now, findings=findings, warnings=[], sources=[], profiles=[], feeds=[])
+
+
+class StubbornCollector:
+    """Ignores cancel for 20 s, like an adb call waiting for its timeout."""
+
+    def __init__(self, spec: SourceSpec) -> None:
+        self.info = SourceInfo(kind="stubborn", name="stubborn source")
+
+    def collect(self, ctx: CollectContext) -> Iterator[Observation]:
+        ctx.progress(Progress(self.info.name, "waiting for the phone", ()))
+        time.sleep(20)
+        yield from ()
+
+
+def make_stubborn(spec: SourceSpec) -> StubbornCollector:
+    return StubbornCollector(spec)
+
+
+def run_stubborn_demo() -> None:
+    """``python -c`` entry for the tmux test: the demo, with a check that ignores cancel."""
+    import exposure.demo
+    from exposure.collect import COLLECTORS
+    from exposure.tui.app import run_app
+
+    COLLECTORS["stubborn"] = "tests.tui.helpers:make_stubborn"
+    exposure.demo.demo_sources = lambda: (SourceSpec("stubborn"),)  # type: ignore[assignment]
+    raise SystemExit(run_app(demo=True, lang="en"))

@@ -306,6 +306,24 @@ async def test_android_without_adb_explains_what_to_do(monkeypatch: pytest.Monke
             await wait_for(pilot, lambda: isinstance(app.screen, ProfilesScreen))
 
 
+async def test_android_lists_phones_and_explains_their_state(monkeypatch: pytest.MonkeyPatch,
+                                                             tmp_path: Path) -> None:
+    fake = tmp_path / "adb"  # answers "adb devices -l" with one phone that has not allowed us yet
+    fake.write_text("#!/bin/sh\nprintf 'List of devices attached\\nDEMO0001  unauthorized usb:1-1\\n'\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}:/usr/bin:/bin")
+    app = ExposureApp(lang="en")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, SourceScreen))
+        await pilot.press("down", "enter")
+        await wait_for(pilot, lambda: "DEMO0001" in shown_text(app))
+        assert "tap Allow on the phone's screen" in shown_text(app)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ProfilesScreen))
+        assert app.sources == (SourceSpec("android", "DEMO0001"),)
+
+
 async def test_help_and_before_you_start_from_help(slow: None) -> None:
     app = ExposureApp(demo=True, lang="en")
     async with app.run_test(size=(80, 24)) as pilot:

@@ -42,7 +42,7 @@ class GuideScreen(Screen[None]):
         yield TopBar(self.t(self.TITLE_KEY))
         with Vertical(id="body"):
             yield from self.compose_body()
-        yield GuideFooter()
+        yield GuideFooter(compact=True)
 
     def compose_body(self) -> ComposeResult:
         yield from ()

@@ -105,12 +105,16 @@ class CheckingScreen(GuideScreen):
             self.post_message(ScanProgress(Progress(spec.target, "watching", counts, fraction)))
 
         with tempfile.TemporaryDirectory() as folder:
-            capture = Path(folder) / "capture.pcap"
-            record(spec.target, capture, duration=seconds, progress=watched, cancel=self.cancel)
-            if self.cancel.is_set():
-                return None
-            sources = tuple(SourceSpec("pcap", str(capture)) if s is spec else s for s in request.sources)
-            return run_scan(replace(request, sources=sources), hooks)
+            self.guide.scratch.add(Path(folder))  # quick exit removes it too
+            try:
+                capture = Path(folder) / "capture.pcap"
+                record(spec.target, capture, duration=seconds, progress=watched, cancel=self.cancel)
+                if self.cancel.is_set():
+                    return None
+                sources = tuple(SourceSpec("pcap", str(capture)) if s is spec else s for s in request.sources)
+                return run_scan(replace(request, sources=sources), hooks)
+            finally:
+                self.guide.scratch.discard(Path(folder))
 
     async def on_scan_progress(self, message: ScanProgress) -> None:
         self.handled += 1

@@ -62,7 +62,7 @@ class SourceScreen(GuideScreen):
         elif choice == "file":
             from exposure.tui.screens.file import FileScreen
 
-            self.app.push_screen(FileScreen())
+            self.app.push_screen(FileScreen(guide.file_start))
         elif choice == "live":
             from exposure.tui.screens.live import LiveScreen
 

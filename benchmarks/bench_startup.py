@@ -1,0 +1,144 @@
+"""Time from process start to the first screen of the guided app, painted.
+
+    .venv/bin/python benchmarks/bench_startup.py [--runs 10]
+
+Three measurements, each in fresh processes, median of N runs:
+
+1. headless: a child process starts the app (Textual's headless driver) and, once the
+   first screen ("Before you start") has been composed and refreshed, prints the time
+   since the parent launched it; the same for a bare Textual app (one Static) as the
+   floor that any Textual program pays;
+2. real terminal: ``python -m exposure`` in a detached tmux session; the clock stops when
+   ``tmux capture-pane`` first shows "Before you start" (polled every 10 ms);
+3. ``python -X importtime -c "import exposure.tui.app"``: the slowest imports.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+CHILD_EXPOSURE = r"""
+import sys, time
+start = float(sys.argv[1])
+from exposure.tui.app import ExposureApp
+from exposure.tui.screens.welcome import WelcomeScreen
+
+app = ExposureApp(lang="en")
+
+def painted() -> None:
+    print(time.time() - start)
+    app.exit()
+
+original = WelcomeScreen.focus_default
+def focus_default(self):
+    original(self)
+    self.call_after_refresh(painted)
+WelcomeScreen.focus_default = focus_default
+app.run(headless=True, size=(80, 24))
+"""
+
+CHILD_BARE = r"""
+import sys, time
+start = float(sys.argv[1])
+from textual.app import App
+from textual.widgets import Static
+
+class Bare(App):
+    def compose(self):
+        yield Static("Before you start")
+    def on_mount(self):
+        self.call_after_refresh(self.done)
+    def done(self):
+        print(time.time() - start)
+        self.exit()
+
+Bare().run(headless=True, size=(80, 24))
+"""
+
+
+def headless(child: str) -> float:
+    start = time.time()
+    out = subprocess.run([sys.executable, "-c", child, str(start)], capture_output=True, text=True, check=True,
+                         timeout=60)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+TMUX = ("tmux", "-L", "exposure-bench")  # a server of our own, apart from any other tmux use
+
+
+def in_tmux() -> float:
+    name = f"bench-startup-{os.getpid()}"
+    start = time.time()
+    subprocess.run([*TMUX, "new-session", "-d", "-s", name, "-x", "100", "-y", "30",
+                    f"{sys.executable} -m exposure"], check=True)
+    try:
+        while True:
+            shown = subprocess.run([*TMUX, "capture-pane", "-p", "-t", name], capture_output=True, text=True).stdout
+            if "Before you start" in shown:
+                return time.time() - start
+            if time.time() - start > 30:
+                raise RuntimeError("the first screen did not appear within 30 s")
+            time.sleep(0.01)
+    finally:
+        subprocess.run([*TMUX, "kill-session", "-t", name], capture_output=True)
+
+
+def import_offenders(top: int = 8) -> list[tuple[int, str]]:
+    out = subprocess.run([sys.executable, "-X", "importtime", "-c", "import exposure.tui.app"],
+                         capture_output=True, text=True, check=True).stderr
+    rows = []
+    for line in out.splitlines():
+        match = re.match(r"import time:\s+(\d+) \|\s+(\d+) \|(\s*)(\S+)", line)
+        if match and len(match.group(3)) <= 3:  # top-level and first-level imports
+            rows.append((int(match.group(2)), match.group(4)))
+    return sorted(rows, reverse=True)[:top]
+
+
+def machine() -> str:
+    model = ""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            model = next((line.split(":", 1)[1].strip() for line in info if line.startswith("model name")), "")
+    except OSError:
+        pass
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    return f"{os.cpu_count()} CPUs, {model or 'unknown CPU'}, Python {sys.version.split()[0]}, load {load:.1f}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=10)
+    args = parser.parse_args()
+    env_lang = {"EXPOSURE_LANG": "en"}
+    os.environ.update(env_lang)
+    print(f"machine: {machine()}")
+    ours = [headless(CHILD_EXPOSURE) for _ in range(args.runs)]
+    bare = [headless(CHILD_BARE) for _ in range(args.runs)]
+    print(f"headless, exposure first screen: median {statistics.median(ours) * 1000:.0f} ms "
+          f"(min {min(ours) * 1000:.0f}, max {max(ours) * 1000:.0f}, n={args.runs})")
+    print(f"headless, bare Textual app:      median {statistics.median(bare) * 1000:.0f} ms "
+          f"(min {min(bare) * 1000:.0f}, max {max(bare) * 1000:.0f}, n={args.runs})")
+    print(f"ratio exposure / bare Textual: {statistics.median(ours) / statistics.median(bare):.2f}")
+    if shutil.which("tmux"):
+        # A session that lives for the whole run keeps our tmux server up between runs.
+        subprocess.run([*TMUX, "new-session", "-d", "-s", "keeper", "sleep 3600"], check=True)
+        try:
+            real = [in_tmux() for _ in range(args.runs)]
+        finally:
+            subprocess.run([*TMUX, "kill-server"], capture_output=True)
+        print(f"tmux, python -m exposure until 'Before you start' is on screen: median "
+              f"{statistics.median(real) * 1000:.0f} ms (min {min(real) * 1000:.0f}, max {max(real) * 1000:.0f})")
+    print("slowest imports of exposure.tui.app (cumulative µs):")
+    for micros, module in import_offenders():
+        print(f"  {micros:>8} {module}")
+
+
+if __name__ == "__main__":
+    main()

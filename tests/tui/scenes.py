@@ -1,0 +1,115 @@
+"""Each screen of the guided app, reached the way a person would: for the snapshot tests
+and for the screenshots in docs/screenshots (scripts/screenshots.py).
+
+What varies between machines is pinned: the demo data is reached through one fixed link
+path, the time zone is UTC, the interface list is fixed, animations and cursor blink are off.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from textual.pilot import Pilot
+from textual.widgets import Input, Static
+
+import exposure.demo
+from exposure.collect import COLLECTORS
+from exposure.scan import SourceSpec
+from exposure.tui.app import ExposureApp
+from tests.tui import helpers
+from tests.tui.helpers import wait_for
+
+FIXED_DEMO = Path("/tmp/exposure-demo-data")  # a link to exposure/demo/data: one path on every machine
+INTERFACES = [("eth0", "eth0  up  192.168.77.5"), ("wlan0", "wlan0  down"), ("lo", "lo  up  127.0.0.1")]
+_REAL_DATA_DIR = exposure.demo.data_dir
+_REAL_SOURCES = exposure.demo.demo_sources
+
+
+def pin_environment() -> None:
+    """Make the screens the same on every machine (call before building the app)."""
+    real = _REAL_DATA_DIR()
+    if FIXED_DEMO.is_symlink() and FIXED_DEMO.resolve() != real.resolve():
+        FIXED_DEMO.unlink()
+    if not FIXED_DEMO.exists():
+        FIXED_DEMO.symlink_to(real)
+    exposure.demo.data_dir = lambda: FIXED_DEMO  # type: ignore[assignment]
+    exposure.demo.demo_sources = _REAL_SOURCES  # type: ignore[assignment]
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+    import exposure.tui.screens.live as live
+
+    live.interfaces = lambda: list(INTERFACES)  # type: ignore[assignment]
+    live.live_available = lambda: True  # type: ignore[assignment]
+
+
+def restore_environment() -> None:
+    exposure.demo.data_dir = _REAL_DATA_DIR  # type: ignore[assignment]
+    exposure.demo.demo_sources = _REAL_SOURCES  # type: ignore[assignment]
+
+
+def screen_is(name: str) -> Callable[[ExposureApp], bool]:
+    return lambda app: type(app.screen).__name__ == name
+
+
+def shows(text: str) -> Callable[[ExposureApp], bool]:
+    def check(app: ExposureApp) -> bool:
+        return any(text in str(getattr(w.visual, "plain", "")) for w in app.screen.query(Static))
+
+    return check
+
+
+async def steps(pilot: Pilot[object], keys: tuple[str, ...], until: Callable[[ExposureApp], bool]) -> None:
+    app = pilot.app
+    assert isinstance(app, ExposureApp)
+    app.animation_level = "none"
+    for key in keys:
+        await pilot.press(key)
+        await pilot.pause()
+    await wait_for(pilot, lambda: until(app))
+    for field in app.screen.query(Input):
+        field.cursor_blink = False
+    await pilot.pause(0.3)
+
+
+@dataclass(frozen=True)
+class Scene:
+    name: str
+    lang: str
+    keys: tuple[str, ...]
+    until: Callable[[ExposureApp], bool]
+    slow: bool = False  # the check waits until cancelled, to show the checking screen
+
+    def make(self) -> ExposureApp:
+        pin_environment()
+        if self.slow:
+            helpers.RELEASE.clear()
+            COLLECTORS["slow"] = "tests.tui.helpers:make_slow"
+            exposure.demo.demo_sources = lambda: (SourceSpec("slow", "demo-capture.pcap"),)  # type: ignore[assignment]
+        app = ExposureApp(demo=True, lang=self.lang, export_dir=FIXED_DEMO)
+        app.file_start = FIXED_DEMO
+        return app
+
+    async def run_before(self, pilot: Pilot[object]) -> None:
+        await steps(pilot, self.keys, self.until)
+
+
+RESULTS = ("enter", "enter", "enter")
+SCENES = (
+    Scene("welcome", "en", (), screen_is("WelcomeScreen")),
+    Scene("welcome-zh", "zh", (), screen_is("WelcomeScreen")),
+    Scene("source", "en", ("enter",), screen_is("SourceScreen")),
+    Scene("android", "en", ("enter", "up", "up", "up", "enter"), screen_is("AndroidScreen")),
+    Scene("file", "en", ("enter", "up", "up", "enter"), screen_is("FileScreen")),
+    Scene("live", "en", ("enter", "up", "enter"), screen_is("LiveScreen")),
+    Scene("profiles", "en", ("enter", "enter"), screen_is("ProfilesScreen")),
+    Scene("checking", "en", RESULTS, shows("7 packets"), slow=True),
+    Scene("results", "en", RESULTS, screen_is("ResultsScreen")),
+    Scene("results-finding", "en", (*RESULTS, "_", "down"), shows("What we saw")),
+    Scene("results-zh", "zh", (*RESULTS, "_", "down"), shows("我们看到了什么")),
+    Scene("export", "en", (*RESULTS, "_", "s"), screen_is("ExportScreen")),
+    Scene("help", "en", ("enter", "f1"), screen_is("HelpScreen")),
+)

@@ -1,0 +1,108 @@
+"""The app in a real terminal: tmux runs ``python -m exposure demo``, keys are sent, the
+screen text is read back. Quick exit must leave nothing on the screen or in the scrollback."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.paths import REPO
+
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None and not os.environ.get("CI"),
+                                reason="tmux is not installed (CI installs it: see .ci/run)")
+
+
+SERVER = ("tmux", "-L", f"exposure-test-{os.getpid()}")  # our own tmux server, apart from others
+
+
+def tmux(*args: str) -> str:
+    done = subprocess.run([*SERVER, *args], capture_output=True, text=True, timeout=20)
+    return done.stdout
+
+
+def pane(session: str) -> str:
+    return tmux("capture-pane", "-p", "-J", "-S", "-", "-t", session)
+
+
+def wait_for_text(session: str, *texts: str, timeout: float = 60) -> str:
+    deadline = time.monotonic() + timeout
+    while True:
+        screen = pane(session)
+        if all(text in screen for text in texts):
+            return screen
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{texts} not on screen:\n{screen}")
+        time.sleep(0.2)
+
+
+def start(tmp_path: Path, python_args: str) -> str:
+    """Start ``python <python_args>`` in a 100x30 tmux pane, after a line that must not survive
+    a quick exit; "EXITED" is printed when Python has ended."""
+    name = "exposure-test"
+    home = tmp_path / "home"
+    home.mkdir(exist_ok=True)
+    env = {"HOME": str(home), "TERM": "xterm-256color", "LANG": "C.UTF-8",
+           "EXPOSURE_DATA_DIR": os.environ["EXPOSURE_DATA_DIR"], "PYTHONPATH": str(REPO)}
+    script = (f"echo SECRET-BEFORE; cd {shlex.quote(str(tmp_path))}; "
+              f"{shlex.quote(sys.executable)} {python_args}; echo EXITED; sleep 60")
+    command = " ".join(["env", *(shlex.quote(f"{k}={v}") for k, v in env.items()), "sh", "-c", shlex.quote(script)])
+    subprocess.run([*SERVER, "new-session", "-d", "-s", name, "-x", "100", "-y", "30", command],
+                   check=True, timeout=20)
+    return name
+
+
+@pytest.fixture
+def server() -> Iterator[None]:
+    try:
+        yield
+    finally:
+        tmux("kill-server")
+
+
+@pytest.fixture
+def session(tmp_path: Path, server: None) -> str:
+    return start(tmp_path, "-m exposure demo --lang en")
+
+
+def test_demo_reaches_results_with_enter_then_quick_exit_clears(session: str, tmp_path: Path,
+                                                                private_data_dir: Path) -> None:
+    wait_for_text(session, "Before you start", "DEMO", "F10")
+    tmux("send-keys", "-t", session, "Enter")
+    wait_for_text(session, "What would you like to check?", "DEMO", "Workshop demo")
+    tmux("send-keys", "-t", session, "Enter")
+    wait_for_text(session, "What are you worried about?", "DEMO")
+    tmux("send-keys", "-t", session, "Enter")
+    screen = wait_for_text(session, "Overview", "SpyLive360", "BXAQ", "DEMO")
+    assert "Traceback" not in screen
+    tmux("send-keys", "-t", session, "F10")
+    deadline = time.monotonic() + 20
+    while "SpyLive360" in pane(session) or "SECRET-BEFORE" in pane(session):
+        assert time.monotonic() < deadline, pane(session)
+        time.sleep(0.2)
+    # Nothing written: not in the data folder, not in the working folder (only the empty home).
+    assert list(private_data_dir.iterdir()) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["home"]
+    assert list((tmp_path / "home").iterdir()) == []
+
+
+def test_quick_exit_does_not_wait_for_a_stuck_check(tmp_path: Path, server: None) -> None:
+    name = start(tmp_path, shlex.quote("-c") + " " + shlex.quote(
+        "from tests.tui.helpers import run_stubborn_demo; run_stubborn_demo()"))
+    wait_for_text(name, "Before you start")
+    for _ in range(3):
+        tmux("send-keys", "-t", name, "Enter")
+        time.sleep(0.5)
+    wait_for_text(name, "waiting for the phone")
+    pressed = time.monotonic()
+    tmux("send-keys", "-t", name, "F10")
+    screen = wait_for_text(name, "EXITED", timeout=15)
+    assert time.monotonic() - pressed < 10  # the check itself would hold on for 20 s
+    assert "SECRET-BEFORE" not in screen and "DEMO" not in screen
