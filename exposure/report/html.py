@@ -47,6 +47,10 @@ def link(url: str, text: str | None = None) -> str:
     return shown
 
 
+def _direction(lang: str) -> str:
+    return "rtl" if t("meta.direction", lang).strip().lower() == "rtl" else "ltr"
+
+
 def _sev(severity: str) -> str:
     return severity if severity in _SEVERITIES else "info"
 
@@ -57,7 +61,7 @@ def render_html(report: Mapping[str, Any], lang: str) -> str:
     css = resources.files("exposure.report").joinpath("report.css").read_text("utf-8")
     parts = [
         "<!DOCTYPE html>",
-        f'<html lang="{esc(lang)}">',
+        f'<html lang="{esc(lang)}" dir="{_direction(lang)}">',
         "<head>",
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',

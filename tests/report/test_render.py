@@ -143,7 +143,7 @@ def test_code_spans_cannot_be_closed_from_inside(value: str, expected: str) -> N
 def test_reports_in_chinese() -> None:
     data = json.loads(dumps(result_with_findings()))
     page = render_html(data, "zh")
-    assert '<html lang="zh">' in page
+    assert '<html lang="zh" dir="ltr">' in page
     assert "与 SpyLive360 的服务器有联系" in shown(page) and "到哪里寻求帮助" in page
     assert "发现的情况" in render_markdown(data, "zh")
 

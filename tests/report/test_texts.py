@@ -172,5 +172,17 @@ def test_a_new_language_is_data_only(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(i18n, "languages", lambda: {"en": "English", "zh": "中文", "ug": "ئۇيغۇرچە"})
     assert i18n.resolve_language("ug") == "ug"
     assert t("section.help", "ug") == t("section.help", "en")
+    # A right-to-left language says so in its texts: the HTML report follows.
+    from exposure.explain import texts
+    from exposure.model import LocalText
+    from exposure.report.html import render_html
+    from exposure.report.json_report import to_dict
+    from tests.report.helpers import result_without_findings
+
+    direction = LocalText.of(en="ltr", zh="ltr", ug="rtl")
+    monkeypatch.setitem(texts.ui_texts(), "meta.direction", direction)
+    page = render_html(to_dict(result_without_findings()), "ug")
+    assert '<html lang="ug" dir="rtl">' in page
+    assert "This does not prove the device is safe." in page  # English until translated
     text = i18n.local_text({"en": "Help", "zh": "帮助", "ug": "ياردەم"})
     assert text.get("ug") == "ياردەم"
