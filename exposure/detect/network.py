@@ -497,7 +497,7 @@ class NetworkHeuristics:
                 yield _Hit("network.dynamic-dns", name, {"zone": zone}, seen, self._addresses_of(name), {name})
             tld = rare_tld(name)
             if tld:
-                yield _Hit("network.rare-tld", name, {"tld": tld}, seen, self._addresses_of(name), {name})
+                yield _Hit("network.rare-tld", name, {"tld": "." + tld}, seen, self._addresses_of(name), {name})
 
     def _certificate_hits(self) -> Iterator[_Hit]:
         for subject, seen in self._self_signed.items():
@@ -670,7 +670,7 @@ def beacon_interval(starts: list[float]) -> tuple[float, int] | None:
 # Short English titles (the explain layer uses network.yaml; these are the fallback).
 _TITLES = {
     "network.dynamic-dns": "A dynamic-DNS name was looked up or contacted: {subject}",
-    "network.rare-tld": "A name under a rarely legitimate domain ending (.{tld}): {subject}",
+    "network.rare-tld": "A name under a rarely legitimate domain ending ({tld}): {subject}",
     "network.self-signed-cert": "A server used a self-signed certificate: {subject}",
     "network.tls-unusual-port": "Encrypted (TLS) connection on an unusual port {port}: {subject}",
     "network.cleartext-data": "Data sent without encryption (HTTP, {bytes} bytes): {subject}",
@@ -678,5 +678,5 @@ _TITLES = {
     "network.tor": "Tor-like connections: {count} address(es)",
     "network.encrypted-dns": "Encrypted DNS was used ({how}): names were hidden from this check",
     "network.beaconing": "Regular contact every {interval} s ({events} times): {subject}",
-    "network.combined": "Several signs point to one destination ({signs}): {subject}",
+    "network.combined": "{count} different signs point to one destination: {subject}",
 }

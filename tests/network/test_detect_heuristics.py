@@ -330,6 +330,7 @@ def test_name_signs_reach_the_address_it_resolved_to() -> None:
     found = one(findings, "network.combined")
     assert found.subject == "c2.example.top"
     assert found.param("signs") == "rare-tld, tls-unusual-port"
+    assert one(findings, "network.rare-tld").param("tld") == ".top"
 
 
 def test_tor_and_encrypted_dns_never_combine() -> None:
