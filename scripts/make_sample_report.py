@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Regenerate docs/sample-report.html and docs/sample-report.png from the bundled demo data.
+"""Regenerate docs/sample-report.html (+ .zh.html) and docs/sample-report.png from the demo data.
 
-Run from anywhere: ``.venv/bin/python scripts/make_sample_report.py [--lang en|zh]``.
+Run from anywhere: ``.venv/bin/python scripts/make_sample_report.py``.
 Scans the synthetic demo capture and phone (``exposure.demo.demo_sources``) with the
 bundled profiles only, writes the HTML report (times in UTC, paths relative to the
 repository so no local path leaks into the sample), and has headless Chromium take a
@@ -30,7 +30,6 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--lang", default="en", choices=["en", "zh"])
     parser.add_argument("--out", default=str(REPO / "docs"), help="folder for sample-report.html and .png")
     args = parser.parse_args()
 
@@ -45,8 +44,9 @@ def main() -> int:
     result = run_scan(ScanRequest(sources=sources, use_feeds=False, demo=True))
     out = Path(args.out)
     html_path, png_path = out / "sample-report.html", out / "sample-report.png"
-    write_html(result, html_path, force=True, lang=args.lang)
-    print(f"{html_path}: {len(result.findings)} findings")
+    write_html(result, html_path, force=True, lang="en")
+    write_html(result, out / "sample-report.zh.html", force=True, lang="zh")
+    print(f"{html_path} and sample-report.zh.html: {len(result.findings)} findings")
 
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
