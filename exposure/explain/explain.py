@@ -97,7 +97,7 @@ def format_span(first: str | None, last: str | None) -> tuple[str, str]:
     start, end = _parse_time(first), _parse_time(last)
     if start is None:
         return ("", "")
-    if end is None or end == start:
+    if end is None or f"{end:%Y-%m-%d %H:%M:%S}" == f"{start:%Y-%m-%d %H:%M:%S}":
         return (f"{start:%Y-%m-%d %H:%M:%S} {_zone(start)}", "")
     if end.date() == start.date():
         return (f"{start:%Y-%m-%d %H:%M:%S}", f"{end:%H:%M:%S} {_zone(end)}")

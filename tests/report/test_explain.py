@@ -109,6 +109,9 @@ def test_span_shows_the_zone_once() -> None:
         "2026-11-26 10:02:00", "10:40:00 UTC")
     assert format_span("2026-11-26T10:02:00+00:00", None) == ("2026-11-26 10:02:00 UTC", "")
     assert format_span("not a time", None) == ("", "")
+    # Within the same shown second: one time, not "between 00:00:02 and 00:00:02".
+    assert format_span("2026-01-01T00:00:02.1+00:00", "2026-01-01T00:00:02.9+00:00") == (
+        "2026-01-01 00:00:02 UTC", "")
 
 
 def test_summary_with_findings_says_how_many_how_serious_and_where_to_start() -> None:
