@@ -186,3 +186,15 @@ def test_a_new_language_is_data_only(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "This does not prove the device is safe." in page  # English until translated
     text = i18n.local_text({"en": "Help", "zh": "帮助", "ug": "ياردەم"})
     assert text.get("ug") == "ياردەم"
+
+
+def test_help_services_can_be_reached() -> None:
+    for service in help_services():
+        assert service.web or service.email or service.phone, service.id
+        if service.web:
+            assert re.fullmatch(r"https://[a-z0-9.-]+\.[a-z]{2,}(/[\w./-]*)?", service.web), service.web
+        if service.email:
+            assert re.fullmatch(r"[\w.+-]+@[a-z0-9.-]+\.[a-z]{2,}", service.email), service.email
+    ids = [s.id for s in help_services()]
+    assert len(ids) == len(set(ids))
+    assert {"stopstalkerware", "accessnow"} <= set(ids)
