@@ -14,7 +14,13 @@ from dataclasses import dataclass, field
 
 from exposure.detect.base import DetectContext
 from exposure.model import Category, Confidence, Finding, Observation, Severity
-from exposure.observations.android import AndroidComponent, AndroidFile, AndroidPackage, AndroidSetting
+from exposure.observations.android import (
+    AndroidComponent,
+    AndroidFile,
+    AndroidPackage,
+    AndroidSetting,
+    installed_outside_store,
+)
 
 RULES: tuple[str, ...] = (
     "android.sideloaded",
@@ -27,41 +33,6 @@ RULES: tuple[str, ...] = (
     "android.developer-options",
     "android.root",
 )
-
-# Installers that are app stores. Sources: the store apps' own package ids as published by
-# Google, Samsung, Huawei, Honor, Xiaomi, OPPO/HeyTap, vivo, Amazon, Tencent, Baidu, 360,
-# Meizu and Lenovo; F-Droid and the Aurora/Neo Store clients are open-source stores that
-# do not carry stalkerware. ``com.google.android.packageinstaller`` and
-# ``com.android.packageinstaller`` are NOT stores: they install an APK file the person (or
-# someone else) opened, which is how stalkerware is installed (MVT flags them as well,
-# formats.md §4; spytrap-adb's SpyLive360 recording shows com.android.packageinstaller).
-KNOWN_STORES: frozenset[str] = frozenset({
-    "com.android.vending",  # Google Play
-    "com.google.android.feedback",  # Google Play on old Android versions
-    "com.sec.android.app.samsungapps",  # Samsung Galaxy Store
-    "com.huawei.appmarket",  # Huawei AppGallery
-    "com.hihonor.appmarket",  # Honor App Market
-    "com.xiaomi.market", "com.xiaomi.mipicks",  # Xiaomi GetApps / Mi Market
-    "com.oppo.market", "com.heytap.market",  # OPPO / OnePlus / realme
-    "com.bbk.appstore", "com.vivo.appstore",  # vivo
-    "com.amazon.venezia",  # Amazon Appstore
-    "com.tencent.android.qqdownloader",  # Tencent MyApp (应用宝)
-    "com.baidu.appsearch",  # Baidu mobile assistant
-    "com.qihoo.appstore",  # 360 mobile assistant
-    "com.meizu.mstore",  # Meizu App Store
-    "com.lenovo.leos.appstore",  # Lenovo
-    "org.fdroid.fdroid", "org.fdroid.basic",  # F-Droid
-    "com.aurora.store", "com.machiav3lli.fdroid",  # Aurora Store, Neo Store
-})
-
-# Installers that install an APK file (opened from a browser, a file manager or a
-# message) or over USB (``adb install`` runs as com.android.shell). An app installed by one
-# of these is reported even if it is marked as a system app: a system app's update
-# should come from a store or an over-the-air update (MVT does the same, formats.md §4).
-APK_INSTALLERS: frozenset[str] = frozenset({
-    "com.google.android.packageinstaller", "com.android.packageinstaller",
-    "com.samsung.android.packageinstaller", "com.miui.packageinstaller", "com.android.shell",
-})
 
 # VPN apps published by well-known providers; any other always-on VPN is worth a look.
 KNOWN_VPN_APPS: frozenset[str] = frozenset({
@@ -216,8 +187,7 @@ def _sideloaded(source: str, phone: _Phone, ctx: DetectContext) -> Iterator[Find
         ctx.warn(f"{source}: the phone did not say which app installed each app; "
                  "apps installed from outside an app store could not be checked")
         return
-    apps = sorted((p for p in phone.packages.values()
-                   if p.installer in APK_INSTALLERS or (not p.system and p.installer not in KNOWN_STORES)),
+    apps = sorted((p for p in phone.packages.values() if installed_outside_store(p.installer, p.system)),
                   key=lambda p: p.package)
     if not apps:
         return

@@ -7,6 +7,46 @@ from dataclasses import dataclass
 
 from exposure.model import IndicatorKey, IndicatorType, Observation
 
+# Installers that are app stores. Sources: the store apps' own package ids as published by
+# Google, Samsung, Huawei, Honor, Xiaomi, OPPO/HeyTap, vivo, Amazon, Tencent, Baidu, 360,
+# Meizu and Lenovo; F-Droid and the Aurora/Neo Store clients are open-source stores that
+# do not carry stalkerware. ``com.google.android.packageinstaller`` and
+# ``com.android.packageinstaller`` are NOT stores: they install an APK file the person (or
+# someone else) opened, which is how stalkerware is installed (MVT flags them as well,
+# formats.md §4; spytrap-adb's SpyLive360 recording shows com.android.packageinstaller).
+KNOWN_STORES: frozenset[str] = frozenset({
+    "com.android.vending",  # Google Play
+    "com.google.android.feedback",  # Google Play on old Android versions
+    "com.sec.android.app.samsungapps",  # Samsung Galaxy Store
+    "com.huawei.appmarket",  # Huawei AppGallery
+    "com.hihonor.appmarket",  # Honor App Market
+    "com.xiaomi.market", "com.xiaomi.mipicks",  # Xiaomi GetApps / Mi Market
+    "com.oppo.market", "com.heytap.market",  # OPPO / OnePlus / realme
+    "com.bbk.appstore", "com.vivo.appstore",  # vivo
+    "com.amazon.venezia",  # Amazon Appstore
+    "com.tencent.android.qqdownloader",  # Tencent MyApp (应用宝)
+    "com.baidu.appsearch",  # Baidu mobile assistant
+    "com.qihoo.appstore",  # 360 mobile assistant
+    "com.meizu.mstore",  # Meizu App Store
+    "com.lenovo.leos.appstore",  # Lenovo
+    "org.fdroid.fdroid", "org.fdroid.basic",  # F-Droid
+    "com.aurora.store", "com.machiav3lli.fdroid",  # Aurora Store, Neo Store
+})
+
+# Installers that install an APK file (opened from a browser, a file manager or a
+# message) or over USB (``adb install`` runs as com.android.shell). An app installed by one
+# of these is reported even if it is marked as a system app: a system app's update
+# should come from a store or an over-the-air update (MVT does the same, formats.md §4).
+APK_INSTALLERS: frozenset[str] = frozenset({
+    "com.google.android.packageinstaller", "com.android.packageinstaller",
+    "com.samsung.android.packageinstaller", "com.miui.packageinstaller", "com.android.shell",
+})
+
+
+def installed_outside_store(installer: str, system: bool) -> bool:
+    """Whether an app came from an APK file or an unknown installer rather than a store."""
+    return installer in APK_INSTALLERS or (not system and installer not in KNOWN_STORES)
+
 
 @dataclass(frozen=True, slots=True)
 class AndroidPackage(Observation):

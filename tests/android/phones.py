@@ -6,7 +6,9 @@ outputs; MVT's ``ps`` and ``getprop`` outputs. The fixtures hold no ``pm list pa
 ``dumpsys device_policy`` or ``settings`` recordings, so those are derived here from the
 recorded package dumps (installer, uid and code path as the dump states them; the
 device-admin receiver that com.wifi0 declares, written in AOSP's
-``DevicePolicyManagerService`` format) and say so in a comment in each file.
+``DevicePolicyManagerService`` format); they are marked as derived wherever a test relies
+on them. The APK files of third-party apps are small signed stand-ins from ``apks.py``
+(their certificates are made at test time).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import re
 import sys
 from pathlib import Path
 
+from tests.android.apks import v1_apk, v2_apk
 from tests.paths import FIXTURES
 
 FAKE_ADB = Path(__file__).resolve().parent / "fake_adb"
@@ -122,6 +125,14 @@ def build_phone(root: Path, serial: str = SERIAL, *, dump: str | None = None,
             (folder / f"{name}.fail").write_text("error: closed\n", encoding="utf-8")
         else:
             (folder / f"{name}.txt").write_text(text, encoding="utf-8")
+    apks = []
+    for b in blocks:
+        if b["system"]:
+            continue
+        local = f"apk-{b['id']}.apk"
+        (folder / local).write_bytes(v2_apk(b["id"]) if b["id"] != "org.jitsi.meet" else v1_apk(b["id"]))
+        apks.append(f"{b.get('codePath', '/data/app/x')}/base.apk  {local}\n")
+    (folder / "apks.map").write_text("".join(apks), encoding="utf-8")
     (folder / "sha256sum.map").write_text(
         "".join(f"{apk_hash(b['id'])}  {b.get('codePath', '/data/app/x')}/base.apk\n" for b in blocks),
         encoding="utf-8")

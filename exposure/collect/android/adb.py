@@ -11,14 +11,17 @@ import shutil
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from exposure.collect.android import apkcert
 from exposure.collect.android import commands as cmd
 from exposure.collect.android.devices import Device, choose, parse_devices
+from exposure.collect.android.parsers.dumpsys_package import parse_dumpsys_package
 from exposure.collect.android.parsers.packages_list import package_ids, parse_packages_list
 from exposure.collect.android.phone import assemble
 from exposure.collect.android.savedump import prepare_folder, write_dump
 from exposure.collect.base import CollectContext, Progress, SourceInfo
 from exposure.errors import UserError
 from exposure.model import Observation
+from exposure.observations.android import installed_outside_store
 
 if TYPE_CHECKING:
     from exposure.scan import SourceSpec
@@ -26,6 +29,10 @@ if TYPE_CHECKING:
 NO_ADB = ("the program adb was not found: install the Debian/Ubuntu package adb; on macOS run "
           "`brew install android-platform-tools`; on Windows download Google's SDK Platform-Tools "
           "and add its folder to PATH")
+# Signing certificates are read from at most this many APKs of apps from outside a store,
+# each at most this large (stalkerware APKs are a few MiB).
+MAX_CERT_APPS = 25
+MAX_APK_BYTES = 150 * 1024 * 1024
 ADB_BROKEN = "adb could not list phones ({reason}); restart it with `adb kill-server` and try again"
 
 # First lines with which a phone's shell reports a failed command while exiting with 0
@@ -73,10 +80,14 @@ class AdbCollector:
         hashes_text, hashes = self._hash_apks(runner, outputs, ctx)
         if hashes_text:
             outputs[cmd.HASH_NAME] = hashes_text
+        certs_text = self._apk_certificates(runner, outputs, ctx)
+        if certs_text:
+            outputs[cmd.CERTS_NAME] = certs_text
         if folder is not None:
             write_dump(folder, device.serial, outputs,
                        {c.name: " ".join(c.args) for c in cmd.READ_ONLY_COMMANDS if c.name in outputs}
-                       | ({cmd.HASH_NAME: "shell sha256sum <apk paths>"} if hashes_text else {}))
+                       | ({cmd.HASH_NAME: "shell sha256sum <apk paths>"} if hashes_text else {})
+                       | ({cmd.CERTS_NAME: "exec-out cat <apk path>, certificates only"} if certs_text else {}))
             self.info.details["saved to"] = str(folder)
         yield from assemble(outputs, self.info, "android", apk_hashes=hashes)
         if device.model and "model" not in self.info.details:
@@ -149,6 +160,45 @@ class AdbCollector:
         if paths and not failed:
             self.info.checked.append("fingerprints (sha256) of third-party app files")
         return text, parse_hashes(text)
+
+
+    def _apk_certificates(self, runner: cmd.AdbRunner, outputs: dict[str, str], ctx: CollectContext) -> str:
+        """Signing certificates of the apps installed from outside a store, read from their
+        APK files (the file is read into memory, fingerprinted, and dropped)."""
+        listing = outputs.get(cmd.PACKAGES.name) or outputs.get(cmd.PACKAGES_NO_INSTALLER.name, "")
+        system = package_ids(outputs.get(cmd.SYSTEM_PACKAGES.name, ""))
+        dumped = parse_dumpsys_package(outputs.get(cmd.DUMPSYS_PACKAGE.name, "")) if listing else {}
+        wanted = []
+        for p in parse_packages_list(listing):
+            installer = p.installer if p.installer is not None else (getattr(dumped.get(p.package), "installer", "")
+                                                                     or "")
+            if installed_outside_store(installer, p.package in system) and cmd.is_hashable_apk_path(p.apk_path):
+                wanted.append(p.apk_path)
+        lines: list[str] = []
+        skipped = 0
+        for path in wanted[:MAX_CERT_APPS]:
+            if ctx.cancel.is_set():
+                break
+            args = (*cmd.PULL_PREFIX, path)
+            self.commands_run.append(args)
+            ctx.progress(Progress(self.info.name, "reading the signing certificates of apps from outside a store"))
+            try:
+                data = runner.read_bytes(args, timeout=120, cap=MAX_APK_BYTES)
+                if data is None:
+                    skipped += 1
+                    continue
+                for der in apkcert.certificates(data):
+                    h = apkcert.CertHashes.of(der)
+                    lines.append(f"{path}\t{h.sha256}\t{h.sha1}\t{h.md5}\n")
+            except (cmd.CommandFailed, apkcert.NotAnApk):
+                skipped += 1
+        skipped += max(0, len(wanted) - MAX_CERT_APPS)
+        if skipped:
+            self.info.not_checked.append(f"signing certificates of {skipped} app(s) from outside a store "
+                                         "(too large, too many or unreadable)")
+        if wanted and skipped < len(wanted):
+            self.info.checked.append("signing certificates of apps installed from outside a store")
+        return "".join(lines)
 
 
 def parse_hashes(text: str) -> dict[str, str]:

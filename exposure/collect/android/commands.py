@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 import subprocess
+import tempfile
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -67,6 +69,12 @@ HASH_NAME = "sha256sum_apks"
 HASH_BATCH = 40
 _APK_PATH = re.compile(r"^/data/app/[A-Za-z0-9._~=+\-/]+\.apk$")
 
+# Reading one installed APK file (``cat`` through ``exec-out``, binary-safe) to take its
+# signing certificates; same path rule. Only for the few apps installed from outside a
+# store, capped in number and size (adb.py).
+PULL_PREFIX: tuple[str, ...] = ("exec-out", "cat")
+CERTS_NAME = "apk_certificates"
+
 _ALLOWED = {c.args: c for c in READ_ONLY_COMMANDS}
 _SERIAL = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 
@@ -91,6 +99,9 @@ def check_allowed(args: Sequence[str]) -> None:
     if args[:len(HASH_PREFIX)] == HASH_PREFIX and len(args) > len(HASH_PREFIX):
         paths = args[len(HASH_PREFIX):]
         if len(paths) <= HASH_BATCH and all(is_hashable_apk_path(p) for p in paths):
+            return
+    if args[:len(PULL_PREFIX)] == PULL_PREFIX and len(args) == len(PULL_PREFIX) + 1:
+        if is_hashable_apk_path(args[-1]):
             return
     raise CommandRefused(f"refusing to run an adb command that is not on the read-only list: {args!r}")
 
@@ -124,6 +135,33 @@ class AdbRunner:
             err = done.stderr.decode("utf-8", errors="replace").strip().splitlines()
             raise CommandFailed(err[-1][:200] if err else f"adb exited with code {done.returncode}")
         return out
+
+    def read_bytes(self, args: Sequence[str], timeout: float, cap: int) -> bytes | None:
+        """Raw output of an allowed command, or None when it is larger than ``cap`` bytes."""
+        check_allowed(args)
+        argv = [self.adb, *(["-s", self.serial] if self.serial else []), *args]
+        with tempfile.TemporaryFile() as sink:
+            try:
+                proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                        stderr=sink)
+            except OSError as exc:
+                raise CommandFailed(f"adb could not be started ({exc.strerror or exc})") from None
+            assert proc.stdout is not None
+            timer = threading.Timer(timeout, proc.kill)
+            timer.start()
+            try:
+                data = proc.stdout.read(cap + 1)
+                if len(data) > cap:
+                    proc.kill()
+                proc.stdout.close()
+                code = proc.wait()
+            finally:
+                timer.cancel()
+        if len(data) > cap:
+            return None
+        if code != 0:
+            raise CommandFailed(f"adb exited with code {code}")
+        return data
 
     def command(self, command: Command) -> str:
         return self.run(command.args, command.timeout)

@@ -69,6 +69,17 @@ class Extras:
     files: list[AndroidFile] = field(default_factory=list)
 
 
+def parse_certificates(text: str) -> dict[str, list[tuple[str, str, str]]]:
+    """The ``apk_certificates`` output: ``path<TAB>sha256<TAB>sha1<TAB>md5`` per line."""
+    out: dict[str, list[tuple[str, str, str]]] = {}
+    for line in text.splitlines():
+        parts = line.strip().split("\t")
+        if len(parts) == 4 and [len(x) for x in parts[1:]] == [64, 40, 32] and all(
+                c in "0123456789abcdef" for c in "".join(parts[1:])):
+            out.setdefault(parts[0], []).append((parts[1], parts[2], parts[3]))
+    return out
+
+
 def assemble(outputs: Mapping[str, str], info: SourceInfo, collector: str,
              extras: Extras | None = None, apk_hashes: Mapping[str, str] | None = None,
              source: str = "") -> Iterator[Observation]:
@@ -146,6 +157,7 @@ class _Merged:
 
 def _packages(outputs: Mapping[str, str], extras: Extras, apk_hashes: Mapping[str, str]) -> list[_Merged]:
     dumped: dict[str, DumpedPackage] = parse_dumpsys_package(outputs.get(cmd.DUMPSYS_PACKAGE.name, ""))
+    certs = parse_certificates(outputs.get(cmd.CERTS_NAME, ""))
     listed: dict[str, ListedPackage] = {}
     for name in (cmd.PACKAGES.name, cmd.PACKAGES_NO_INSTALLER.name):
         if outputs.get(name):
@@ -175,6 +187,10 @@ def _packages(outputs: Mapping[str, str], extras: Extras, apk_hashes: Mapping[st
                 m.apk_paths = (lp.apk_path,)
                 if apk_hashes.get(lp.apk_path):
                     m.apk_sha256 = (apk_hashes[lp.apk_path],)
+                found = certs.get(lp.apk_path, [])
+                m.cert_sha256 = tuple(c[0] for c in found)
+                m.cert_sha1 = tuple(c[1] for c in found)
+                m.cert_md5 = tuple(c[2] for c in found)
         if system_ids is not None:
             m.system = name in system_ids
         if disabled_ids is not None and name in disabled_ids:
