@@ -70,7 +70,8 @@ class CaptureResult:
     finished: datetime
     packets: int = 0
     bytes: int = 0
-    stopped_by: str = "duration"  # "duration" | "interrupt" | "cancel"
+    stopped_by: str = "duration"  # "duration" | "interrupt" | "cancel" | "error"
+    error: str = ""  # with "error": why recording stopped early (disk full, interface gone)
     names: NameSets = field(default_factory=NameSets)
 
 
@@ -162,11 +163,14 @@ class _PcapFile:
         self._handle.write(_RECORD.pack(sec, usec, len(data), len(data)) + data)
 
     def close(self) -> None:
-        self.start(DLT_EN10MB)  # an empty capture is still a valid file
-        self._handle.flush()
-        with contextlib.suppress(OSError):
-            os.fsync(self._handle.fileno())
-        self._handle.close()
+        try:
+            self.start(DLT_EN10MB)  # an empty capture is still a valid file
+            self._handle.flush()
+            with contextlib.suppress(OSError):
+                os.fsync(self._handle.fileno())
+        finally:
+            with contextlib.suppress(OSError):
+                self._handle.close()
 
 
 def open_socket(iface: str) -> Any:
@@ -307,9 +311,16 @@ def record(iface: str, out: Path, duration: float | None = None,
             behind = drain and read >= _BATCH
     except KeyboardInterrupt:
         result.stopped_by = "interrupt"
+    except OSError as exc:  # the disk filled up, the interface went away...
+        result.stopped_by = "error"
+        result.error = exc.strerror or str(exc)
     finally:
         sock.close()
-        pcap.close()
+        try:
+            pcap.close()
+        except OSError as exc:
+            result.stopped_by = "error"
+            result.error = result.error or exc.strerror or str(exc)
         result.finished = datetime.now(UTC)
     extractor.finish()
     result.names = extractor.names

@@ -8,7 +8,11 @@ Ctrl-C, keeps the capture (mode 0600) and, unless ``--no-analysis``, checks it.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import signal
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -75,10 +79,14 @@ def run(args: argparse.Namespace) -> int:
             err.write(f"Recording on {_safe(iface)} into {_safe(str(out))} {until}.\n")
             err.flush()
 
-    result = live.record(iface, out, duration=args.duration, started=started,
-                         progress=None if args.quiet else _Progress(err))
+    cancel = threading.Event()
+    with _stop_on_signals(cancel):
+        result = live.record(iface, out, duration=args.duration, started=started, cancel=cancel,
+                             progress=None if args.quiet else _Progress(err))
+    if result.stopped_by == "error":
+        err.write(f"exposure: recording stopped early: {_safe(result.error)}\n")
     if not args.quiet:
-        how = {"interrupt": "stopped", "cancel": "stopped", "duration": "done"}[result.stopped_by]
+        how = {"interrupt": "stopped", "cancel": "stopped", "duration": "done", "error": "stopped"}[result.stopped_by]
         err.write(f"Recording {how}: {result.packets} packets, {result.bytes} bytes. "
                   f"The capture is kept in {_safe(str(out.resolve()))} (readable only by you): "
                   "it may contain private data, delete it when you no longer need it.\n")
@@ -100,6 +108,23 @@ def run(args: argparse.Namespace) -> int:
     if not args.quiet:
         print_summary(scan, lang=args.lang, stream=sys.stdout)
     return 0
+
+
+@contextlib.contextmanager
+def _stop_on_signals(cancel: threading.Event) -> Iterator[None]:
+    """SIGTERM and SIGHUP (a closed terminal, a service stop) end the recording cleanly, like Ctrl-C."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    names = [name for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
+    previous = {name: signal.getsignal(getattr(signal, name)) for name in names}
+    for name in names:
+        signal.signal(getattr(signal, name), lambda signum, frame: cancel.set())
+    try:
+        yield
+    finally:
+        for name, handler in previous.items():
+            signal.signal(getattr(signal, name), handler)
 
 
 def _exists(path: Path) -> bool:

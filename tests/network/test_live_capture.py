@@ -365,3 +365,92 @@ def test_bad_duration_is_an_argument_error(capsys: pytest.CaptureFixture[str]) -
         main(["capture", "--duration", "-3"])
     assert exc.value.code == 2
     assert "duration" in capsys.readouterr().err
+
+
+# -- the recording loop with a stand-in socket (no privileges needed) --------------------------------
+
+
+def _dns_frame(name: str) -> bytes:
+    from scapy.layers.dns import DNS, DNSQR
+    from scapy.layers.inet import IP, UDP
+    from scapy.layers.l2 import Ether
+
+    return bytes(Ether(src="02:00:00:00:00:01", dst="02:00:00:00:00:02") / IP(src="10.9.9.2", dst="10.9.9.1")
+                 / UDP(sport=40000, dport=53) / DNS(id=7, rd=1, qd=DNSQR(qname=name)))
+
+
+class _FakeSocket:
+    """Hands out prepared frames, then nothing (as a quiet interface would)."""
+
+    def __init__(self, frames: list[bytes]) -> None:
+        self.frames = list(frames)
+        self.closed = False
+
+    def select(self, sockets: list[object], timeout: float | None = None) -> list[object]:
+        if self.frames:
+            return sockets
+        time.sleep(min(timeout or 0.0, 0.05))
+        return []
+
+    def recv_raw(self, size: int) -> tuple[None, bytes, float]:
+        return None, self.frames.pop(0), 1_700_000_000.5
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def test_disk_full_stops_recording_keeps_what_was_written_and_still_checks_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    frames = [_dns_frame(f"n{i}.exposure.example") for i in range(6)]
+    fake = _FakeSocket(frames)
+    monkeypatch.setattr(live, "open_socket", lambda iface: fake)
+    real_write = live._PcapFile.write
+    written = []
+
+    def write(self: live._PcapFile, ts: float, data: bytes) -> None:
+        if len(written) == 3:
+            raise OSError(28, "No space left on device")
+        written.append(data)
+        real_write(self, ts, data)
+
+    monkeypatch.setattr(live._PcapFile, "write", write)
+    out = tmp_path / "full.pcap"
+    report = tmp_path / "r.json"
+    assert main(["capture", "--iface", "fake0", "--duration", "5", "--out", str(out), "--json", str(report),
+                 "--no-feeds"]) == 0
+    err = capsys.readouterr().err
+    assert "exposure: recording stopped early: No space left on device\n" in err
+    assert "Traceback" not in err
+    assert fake.closed
+    assert len(rdpcap_all(out)) == 3
+    counts = json.loads(report.read_text("utf-8"))["sources"][0]["counts"]
+    assert (counts["packets"], counts["dns_names"]) == (3, 3)
+
+
+def test_names_are_reported_once_and_cancel_stops(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    frames = [_dns_frame("a.exposure.example"), _dns_frame("b.exposure.example"), _dns_frame("a.exposure.example")]
+    monkeypatch.setattr(live, "open_socket", lambda iface: _FakeSocket(frames))
+    cancel = threading.Event()
+    reports: list[live.LiveProgress] = []
+
+    def progress(seen: live.LiveProgress) -> None:
+        reports.append(seen)
+        if seen.packets == 3:
+            cancel.set()
+
+    result = live.record("fake0", tmp_path / "c.pcap", progress=progress, cancel=cancel, report_every=0.05)
+    assert result.stopped_by == "cancel" and result.packets == 3
+    assert [name for r in reports for _, name in r.new_names] == ["a.exposure.example", "b.exposure.example"]
+    assert result.names.dns == {"a.exposure.example", "b.exposure.example"}
+
+
+def test_sigterm_stops_cleanly(veth: str, tmp_path: Path) -> None:
+    out = tmp_path / "term.pcap"
+    proc, lines = _start_capture(["--iface", veth, "--out", str(out), "--no-analysis"], tmp_path)
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(20) == 0
+    time.sleep(0.2)
+    log = "".join(lines)
+    assert "Recording stopped:" in log and "Traceback" not in log
+    assert out.read_bytes()[:4] == b"\xd4\xc3\xb2\xa1"  # a pcap header: a valid capture, even if empty
+    rdpcap_all(out)  # and readable to its end
