@@ -247,7 +247,8 @@ class NetworkHeuristics:
         self._answered: set[str] = set()  # addresses that appeared in a DNS answer
         self._named: set[str] = set()  # addresses with a name from DNS, TLS SNI or HTTP Host
         self._dns_seen = 0
-        self._http_endpoints: set[tuple[str, int]] = set()
+        self._http_endpoints: set[tuple[str, int]] = set()  # (address, port) where an HTTP Host was seen
+        self._tls_endpoints: set[tuple[str, int]] = set()  # ... and where a TLS server name was seen
         self._self_signed: dict[str, _Seen] = {}
         self._self_signed_addresses: dict[str, set[str]] = {}
         self._tls_ports: dict[tuple[str, int], _Seen] = {}  # (name or address, port)
@@ -331,9 +332,9 @@ class NetworkHeuristics:
         name = self._name(obs.name, obs, ctx, server)
         if server and len(self._named) < _MAX_ADDRESSES:
             self._named.add(server)
+        if server and len(self._http_endpoints) + len(self._tls_endpoints) < _MAX_ADDRESSES:
+            (self._http_endpoints if obs.protocol == "http" else self._tls_endpoints).add((server, obs.port))
         if obs.protocol == "http":
-            if server:
-                self._http_endpoints.add((server, obs.port or 80))
             return
         resolver_names, _ = encrypted_dns_resolvers()
         if name and suffix_in(name, resolver_names):
@@ -392,6 +393,11 @@ class NetworkHeuristics:
             if server:
                 self._self_signed_addresses[subject].add(server)
 
+    def _tor_contact(self, server: str, obs: Observation) -> None:
+        self._tor.add(obs)
+        if len(self._tor_addresses) < _MAX_ADDRESSES:
+            self._tor_addresses.add(server)
+
     def _encrypted(self, resolver: str, how: str, obs: Observation) -> None:
         self._encrypted_dns.add(obs)
         if len(self._encrypted_dns_what) < 1000 or resolver in self._encrypted_dns_what:
@@ -409,14 +415,12 @@ class NetworkHeuristics:
         port = obs.server_port
         protocol = obs.protocol.lower()
         if port in TOR_LOCAL_PORTS and protocol == "tcp" and (is_loopback(server) or is_public(server)):
-            self._tor.add(obs)
-            self._tor_addresses.add(server)
+            self._tor_contact(server, obs)
             return
         if not is_public(server):
             return
         if protocol == "tcp" and port in TOR_RELAY_PORTS:
-            self._tor.add(obs)
-            self._tor_addresses.add(server)
+            self._tor_contact(server, obs)
             return
         _, resolver_addresses = encrypted_dns_resolvers()
         if port == DOT_PORT:
@@ -514,8 +518,9 @@ class NetworkHeuristics:
         for dest in self._destinations.values():
             if dest.protocol != "tcp" or dest.bytes_out < CLEARTEXT_MIN_BYTES or dest.bytes_out <= dest.bytes_in:
                 continue
-            http = dest.port in HTTP_PORTS or any((a, dest.port) in self._http_endpoints for a in dest.addresses)
-            if not http or is_quiet(dest.name):
+            endpoints = [(a, dest.port) for a in dest.addresses]
+            http = dest.port in HTTP_PORTS or any(e in self._http_endpoints for e in endpoints)
+            if not http or is_quiet(dest.name) or any(e in self._tls_endpoints for e in endpoints):
                 continue
             yield _Hit("network.cleartext-data", dest.name,
                        {"bytes": str(dest.bytes_out), "port": str(dest.port)}, dest.seen,

@@ -179,6 +179,12 @@ def test_ordinary_cleartext_is_quiet(obs: Flow) -> None:
     assert "network.cleartext-data" not in rules(run([dns("x.example.com", "9.9.9.9"), obs]))
 
 
+def test_tls_on_port_8080_is_not_cleartext() -> None:
+    findings = run([sni("api.example.com", C2, port=8080), flow(C2, 8080, names=("api.example.com",), out=9000,
+                                                                inn=100)])
+    assert "network.cleartext-data" not in rules(findings)
+
+
 # -- no DNS lookup ----------------------------------------------------------------------------------
 
 
