@@ -278,8 +278,8 @@ class NetworkHeuristics:
             self._certificate(obs, ctx)
         return ()
 
-    def _room(self, table: Sized, ctx: DetectContext, limit: int = _MAX_NAMES) -> bool:
-        if len(table) < limit:
+    def _room(self, table: Sized, ctx: DetectContext, limit: int | None = None) -> bool:
+        if len(table) < (_MAX_NAMES if limit is None else limit):
             return True
         if not self._full:
             self._full = True

@@ -356,3 +356,17 @@ def test_hostile_values_do_not_break_the_detector() -> None:
         Observation("other", SRC),
     ])
     assert "network.rare-tld" in rules(findings)
+
+
+def test_tables_are_capped_with_one_warning(monkeypatch: pytest.MonkeyPatch) -> None:
+    import exposure.detect.network as network
+
+    monkeypatch.setattr(network, "_MAX_NAMES", 5)
+    detector = NetworkHeuristics()
+    warnings: list[str] = []
+    ctx = DetectContext(index=IndicatorIndex(), warn=warnings.append)
+    for i in range(50):
+        detector.observe(dns(f"h{i}.duckdns.org", C2), ctx)
+    findings = list(detector.finish(ctx))
+    assert len([f for f in findings if f.rule == "network.dynamic-dns"]) == 5
+    assert warnings == ["network heuristics: too many distinct names or addresses; later ones were not judged"]

@@ -454,3 +454,17 @@ def test_sigterm_stops_cleanly(veth: str, tmp_path: Path) -> None:
     assert "Recording stopped:" in log and "Traceback" not in log
     assert out.read_bytes()[:4] == b"\xd4\xc3\xb2\xa1"  # a pcap header: a valid capture, even if empty
     rdpcap_all(out)  # and readable to its end
+
+
+def test_under_sudo_the_capture_belongs_to_the_person_who_asked(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        pytest.skip("needs root to hand a file to another user")
+    monkeypatch.setenv("SUDO_UID", "65534")
+    monkeypatch.setenv("SUDO_GID", "65534")
+    monkeypatch.setattr(live, "open_socket", lambda iface: _FakeSocket([_dns_frame("a.exposure.example")]))
+    out = tmp_path / "mine.pcap"
+    result = live.record("fake0", out, duration=0.3)
+    assert result.packets == 1
+    info = out.stat()
+    assert (info.st_uid, info.st_gid, stat.S_IMODE(info.st_mode)) == (65534, 65534, 0o600)
