@@ -4,7 +4,8 @@
 and small, capped working tables, so memory stays flat on any capture size:
 
 - link layers Ethernet (802.1Q/QinQ, PPPoE, MPLS), Linux cooked v1/v2, raw IP, BSD
-  loopback; IPv4 (fragments reassembled), IPv6 (extension headers, fragments);
+  loopback, NFLOG, PPP/HDLC, 802.11 data in clear (radiotap), Apple PKTAP;
+  IPv4 (fragments reassembled), IPv6 (extension headers, fragments);
   tunnels IP-in-IP, GRE (incl. ERSPAN, transparent Ethernet), VXLAN, Geneve, Teredo, GTP-U;
 - DNS question names over UDP and TCP (unicast DNS, port 53; on other UDP ports above 1023
   when the message passes Wireshark's strict DNS heuristic) and A/AAAA answers;
@@ -296,6 +297,8 @@ class Extractor:
                 proto = (data[off] << 8) | data[off + 1]
                 if proto in (0x21, 0x57, 0x0800, 0x86DD):
                     self._ip(data, off + 2, len(data), ts, 0, False)
+            elif link == 239:  # Linux NFLOG (Android and iptables logging): the IP packet is one TLV
+                self._nflog(data, ts)
             elif link == 127:  # radiotap + 802.11
                 if len(data) < 4:
                     self._bad("truncated packet")
@@ -307,6 +310,22 @@ class Extractor:
                 self._bad(f"unsupported link type {link}")
         except (IndexError, struct.error, ValueError):
             self._bad("damaged packet")
+
+    def _nflog(self, data: bytes, ts: float) -> None:
+        pos = 4
+        n = len(data)
+        while pos + 4 <= n:
+            # TLV lengths and types are in the capturing host's byte order (almost always little-endian)
+            tlen, ttype = struct.unpack_from("<HH", data, pos)
+            if tlen < 4 or pos + tlen > n:
+                tlen, ttype = struct.unpack_from("!HH", data, pos)
+                if tlen < 4 or pos + tlen > n:
+                    self._bad("truncated packet")
+                    return
+            if ttype == 9:  # NFULA_PAYLOAD
+                self._ip(data, pos + 4, pos + tlen, ts, 0, False)
+                return
+            pos += (tlen + 3) & ~3
 
     def _wifi(self, data: bytes, off: int, ts: float) -> None:
         """802.11 data frames in clear (an open network or a capture on the access point)."""
