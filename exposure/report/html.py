@@ -202,16 +202,17 @@ def _warnings(report: Mapping[str, Any], lang: str) -> list[str]:
 def _help(lang: str) -> list[str]:
     out = [f'<section class="help"><h2>{esc(t("section.help", lang))}</h2>',
            f"<p>{esc(t('help.intro', lang))}</p><ul>"]
+    colon = esc(t("label.colon", lang))
     for service in help_services():
         item = [f"<strong>{esc(service.name.get(lang))}</strong><br>{esc(service.helps_with.get(lang))} "
                 f"{esc(service.for_whom.get(lang))}"]
         if service.web:
-            item.append(f"{esc(t('help.web', lang))}: {link(service.web)}")
+            item.append(f"{esc(t('help.web', lang))}{colon}{link(service.web)}")
         if service.email:
-            item.append(f"{esc(t('help.email', lang))}: {esc(service.email)}")
+            item.append(f"{esc(t('help.email', lang))}{colon}{esc(service.email)}")
         if service.phone:
-            item.append(f"{esc(t('help.phone', lang))}: {esc(service.phone)}")
-        item.append(f"{esc(t('help.languages', lang))}: {esc(service.languages.get(lang))}")
+            item.append(f"{esc(t('help.phone', lang))}{colon}{esc(service.phone)}")
+        item.append(f"{esc(t('help.languages', lang))}{colon}{esc(service.languages.get(lang))}")
         out.append("<li>" + "<br>".join(item) + "</li>")
     out.append("</ul></section>")
     return out

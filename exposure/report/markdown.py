@@ -107,15 +107,16 @@ def render_markdown(report: Mapping[str, Any], lang: str) -> str:
         out.append("")
 
     out += [f"## {md_text(t('section.help', lang))}", "", md_text(t("help.intro", lang)), ""]
+    colon = md_text(t("label.colon", lang))
     for service in help_services():
         out.append(f"- **{md_text(service.name.get(lang))}**: {md_text(service.helps_with.get(lang))} "
                    f"{md_text(service.for_whom.get(lang))}")
         for key, contact in (("help.web", service.web), ("help.email", service.email),
                              ("help.phone", service.phone)):
             if contact:
-                out.append(f"  {md_text(t(key, lang))}: <{contact}>" if key == "help.web"
-                           else f"  {md_text(t(key, lang))}: {md_text(contact)}")
-        out.append(f"  {md_text(t('help.languages', lang))}: {md_text(service.languages.get(lang))}")
+                out.append(f"  - {md_text(t(key, lang))}{colon}<{contact}>" if key == "help.web"
+                           else f"  - {md_text(t(key, lang))}{colon}{md_text(contact)}")
+        out.append(f"  - {md_text(t('help.languages', lang))}{colon}{md_text(service.languages.get(lang))}")
     out.append("")
     out += _record(report, lang)
     return "\n".join(out).rstrip() + "\n"
