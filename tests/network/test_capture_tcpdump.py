@@ -10,6 +10,7 @@ from contextlib import contextmanager
 import pytest
 
 from exposure.collect.base import CollectContext, CollectorError
+from exposure.collect.net.extract import PARSER_ERROR
 from exposure.collect.pcap import PcapCollector
 from exposure.observations.network import Flow
 from tests.paths import FIXTURES
@@ -53,6 +54,7 @@ def test_every_tcpdump_capture_is_read_without_a_traceback() -> None:
                 continue
         packets += collector.info.counts["packets"]
         assert len(collector.info.sha256) == 64
+        assert PARSER_ERROR not in collector.info.undecoded, path.name
         # every undecoded reason is reported once, with its count
         assert len(warnings) >= len(collector.info.undecoded)
         for reason, count in collector.info.undecoded.items():

@@ -48,6 +48,7 @@ from exposure.collect.net.tls import (
     record_handshakes,
 )
 
+PARSER_ERROR = "internal parser error"
 MAX_DEPTH = 6
 MAX_STREAMS = 2048
 MAX_FRAGMENT_SETS = 256
@@ -215,7 +216,10 @@ class Extractor:
     def finish(self) -> None:
         """Parse what is still buffered (streams cut off by the end of the capture)."""
         for key, stream in list(self._streams.items()):
-            self._stream_done(key, stream, final=True)
+            try:
+                self._stream_done(key, stream, final=True)
+            except Exception:  # hostile input must never stop a scan; counted, tests assert it stays 0
+                self._bad(PARSER_ERROR)
         self._streams.clear()
         if self._quic.overflow:
             self.overflow["QUIC connections"] = self._quic.overflow
@@ -310,6 +314,8 @@ class Extractor:
                 self._bad(f"unsupported link type {link}")
         except (IndexError, struct.error, ValueError):
             self._bad("damaged packet")
+        except Exception:  # hostile input must never stop a scan; counted, tests assert it stays 0
+            self._bad(PARSER_ERROR)
 
     def _nflog(self, data: bytes, ts: float) -> None:
         pos = 4

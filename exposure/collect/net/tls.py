@@ -164,6 +164,6 @@ def describe_certificate(der: bytes) -> CertificateInfo | None:
             names.extend(n.lower() for n in san.get_values_for_type(x509.DNSName))
         except (x509.ExtensionNotFound, ValueError):
             pass
-    except (ValueError, TypeError):
+    except Exception:  # cryptography raises several types on hostile DER; keep the hashes
         return CertificateInfo(sha1, sha256, "", "", False, ())
     return CertificateInfo(sha1, sha256, subject, issuer, self_signed, tuple(dict.fromkeys(names))[:64])
