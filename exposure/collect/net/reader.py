@@ -104,7 +104,12 @@ class CaptureReader:
     def frames(self) -> Iterator[Frame]:
         try:
             if self.backend == "scapy":
-                yield from self._scapy_frames()
+                try:
+                    yield from self._scapy_frames()
+                except (OSError, EOFError, gzip.BadGzipFile):
+                    raise
+                except Exception:  # scapy's reader raises its own types on damaged records
+                    self._problem("damaged record (scapy reader)")
             elif self.format == "pcap":
                 yield from self._pcap_frames()
             else:
