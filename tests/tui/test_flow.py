@@ -371,3 +371,22 @@ async def test_profiles_need_one_choice(slow: None) -> None:
         assert app.selected_profiles == frozenset({screen.profiles[0].id})
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, ProfilesScreen))
+
+
+async def test_live_choice_records_the_interface_and_duration(monkeypatch: pytest.MonkeyPatch) -> None:
+    import exposure.tui.screens.live as live
+
+    monkeypatch.setattr(live, "interfaces", lambda: [("eth9", "eth9  up"), ("lo", "lo  up")])
+    app = ExposureApp(lang="en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, SourceScreen))
+        await pilot.press("down", "down", "down", "enter")
+        await wait_for(pilot, lambda: "administrator rights" in shown_text(app))
+        await pilot.press("enter")  # the interface, then the minutes
+        await pilot.press("backspace", "backspace", "0")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "between 1 and 240" in shown_text(app))
+        await pilot.press("backspace", "2", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ProfilesScreen))
+        assert app.sources == (SourceSpec("live", "eth9", (("seconds", "120"),)),)

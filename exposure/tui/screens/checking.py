@@ -159,6 +159,10 @@ class CheckingScreen(GuideScreen):
             self.failed = _plain_error(worker.error)
             self.call_later(self.recompose)
 
+    def on_unmount(self) -> None:
+        # The screen is going away (the app is closing): the check must not carry on unseen.
+        self.cancel.set()
+
     def _went_back(self) -> None:
         self.app.pop_screen()
         self.app.notify(self.t("checking.stopped"), timeout=4)

@@ -36,9 +36,9 @@ class LiveScreen(GuideScreen):
     def __init__(self) -> None:
         super().__init__()
         self.minutes = "15"
-        self.interface: str | None = None
         self.available = live_available()
         self.names = interfaces() if self.available else []
+        self.interface = self.names[0][0] if self.names else None  # up and not loopback, when there is one
 
     def compose_body(self) -> ComposeResult:
         yield plain(self.t("live.explain"), classes="para")
@@ -59,7 +59,9 @@ class LiveScreen(GuideScreen):
 
     def focus_default(self) -> None:
         if self.available and self.names:
-            self.query_one("#interfaces", OptionList).focus()
+            chooser = self.query_one("#interfaces", OptionList)
+            chooser.highlighted = chooser.get_option_index(self.interface) if self.interface else 0
+            chooser.focus()
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         self.interface = str(event.option.id)
