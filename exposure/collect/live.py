@@ -156,11 +156,14 @@ class _PcapFile:
             self._started = True
 
     def write(self, ts: float, data: bytes) -> None:
+        if not 0 <= ts < 2**32:  # the format's range; a clock gone wrong must not stop the recording
+            ts = time.time()
         sec = int(ts)
         usec = min(round((ts - sec) * 1_000_000), 999_999)
+        wire = len(data)
         data = data[:SNAPLEN]
         # one write call: a Ctrl-C cannot land between a record's header and its data
-        self._handle.write(_RECORD.pack(sec, usec, len(data), len(data)) + data)
+        self._handle.write(_RECORD.pack(sec, usec, len(data), wire) + data)
 
     def close(self) -> None:
         try:

@@ -468,3 +468,18 @@ def test_under_sudo_the_capture_belongs_to_the_person_who_asked(tmp_path: Path,
     assert result.packets == 1
     info = out.stat()
     assert (info.st_uid, info.st_gid, stat.S_IMODE(info.st_mode)) == (65534, 65534, 0o600)
+
+
+def test_pcap_records_keep_time_and_length_even_with_a_broken_clock(tmp_path: Path) -> None:
+    out = tmp_path / "t.pcap"
+    pcap = live._PcapFile(live.open_private(out))
+    pcap.start(1)
+    frame = _dns_frame("a.exposure.example")
+    pcap.write(1_700_000_000.25, frame)
+    pcap.write(-5.0, frame)  # nonsense from the clock: replaced by now
+    pcap.write(float("nan"), frame)
+    pcap.close()
+    packets = rdpcap_all(out)
+    assert len(packets) == 3 and all(bytes(p) == frame for p in packets)  # type: ignore[call-overload]
+    assert float(packets[0].time) == pytest.approx(1_700_000_000.25)  # type: ignore[attr-defined]
+    assert all(abs(float(p.time) - time.time()) < 60 for p in packets[1:])  # type: ignore[attr-defined]
