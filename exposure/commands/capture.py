@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 HELP = "record network traffic on this computer into a capture file, then check it"
 
 _MAX_NAMES_PER_LINE_BATCH = 20
+_USEFUL_SECONDS = 15 * 60  # SpyGuard's advice for a capture worth checking (field-guidance.md)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -77,6 +78,9 @@ def run(args: argparse.Namespace) -> int:
         if not args.quiet:
             until = f"for {args.duration:g} s or until Ctrl-C" if args.duration else "until you press Ctrl-C"
             err.write(f"Recording on {_safe(iface)} into {_safe(str(out))} {until}.\n")
+            if not args.duration or args.duration < _USEFUL_SECONDS:
+                err.write("Tip: record 15 minutes or more while the device is used normally (restart it, take a "
+                          "photo, send a message): tools that report rarely can be missed in a short capture.\n")
             err.flush()
 
     cancel = threading.Event()
