@@ -5,6 +5,7 @@ name they were resolved from)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
 from exposure.detect.base import DetectContext
 from exposure.detect.indicators import IndicatorDetector
@@ -123,3 +124,33 @@ def test_unresolvable_values_are_ignored() -> None:
         DnsQuery("pcap", SRC, name="\x00\x1b[2J"),
         ServerName("pcap", SRC, name="", protocol="tls", server="5.6.7.8.9"),
     ]) == []
+
+
+def test_through_the_capture_reader_an_address_hit_carries_the_name_it_was_resolved_from(tmp_path: Path) -> None:
+    """A real pcap: a DNS answer gives harmless-looking.example.net -> 5.6.7.8 (a known C2 address), then a
+    connection to it. The finding is about the name, and its evidence says which address was contacted."""
+    from scapy.layers.dns import DNS, DNSQR, DNSRR
+    from scapy.layers.inet import IP, TCP, UDP
+    from scapy.layers.l2 import Ether
+    from scapy.utils import wrpcap
+
+    from exposure.collect.base import CollectContext
+    from exposure.collect.pcap import PcapCollector
+
+    name = "harmless-looking.example.net"
+    frames = [
+        Ether() / IP(src=PHONE, dst="192.168.1.1") / UDP(sport=40001, dport=53) / DNS(id=9, rd=1, qd=DNSQR(qname=name)),
+        Ether() / IP(src="192.168.1.1", dst=PHONE) / UDP(sport=53, dport=40001)
+        / DNS(id=9, qr=1, qd=DNSQR(qname=name), an=DNSRR(rrname=name, rdata="5.6.7.8")),
+        Ether() / IP(src=PHONE, dst="5.6.7.8") / TCP(sport=40002, dport=4444, flags="S"),
+        Ether() / IP(src="5.6.7.8", dst=PHONE) / TCP(sport=4444, dport=40002, flags="SA"),
+    ]
+    for i, frame in enumerate(frames):
+        frame.time = 1_700_000_000 + i
+    path = tmp_path / "c.pcap"
+    wrpcap(str(path), frames)
+    findings = run(PcapCollector(str(path)).collect(CollectContext()))
+    assert [(f.subject, f.threat, f.confidence) for f in findings] == [(name, "spyco", Confidence.MEDIUM)]
+    [flow] = [o for o in findings[0].evidence if isinstance(o, Flow)]
+    assert (flow.server, flow.server_port, flow.server_names) == ("5.6.7.8", 4444, (name,))
+    assert findings[0].indicators[0].value == "5.6.7.8"
