@@ -98,6 +98,15 @@ def in_tmux() -> float:
         subprocess.run([*TMUX, "kill-session", "-t", name], capture_output=True)
 
 
+def peer(command: list[str]) -> tuple[float, float]:
+    """(wall, CPU) seconds for a peer's command line to start and print its help."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.time()
+    subprocess.run(command, capture_output=True, check=True, timeout=120)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.time() - start, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
 def import_offenders(top: int = 8) -> list[tuple[int, str]]:
     out = subprocess.run([sys.executable, "-X", "importtime", "-c", "import exposure.tui.app"],
                          capture_output=True, text=True, check=True).stderr
@@ -123,6 +132,8 @@ def machine() -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--mvt", metavar="MVT_ANDROID", help="also time this mvt-android --help (MVT has no TUI: "
+                        "its command line start is the nearest peer figure)")
     args = parser.parse_args()
     env_lang = {"EXPOSURE_LANG": "en"}
     os.environ.update(env_lang)
@@ -137,6 +148,12 @@ def main() -> None:
     ours_cpu = statistics.median(r[0][1] for r in runs)
     bare_cpu = statistics.median(r[1][1] for r in runs)
     print(f"ratio exposure / bare Textual (CPU medians): {ours_cpu / bare_cpu:.2f}")
+    if args.mvt:
+        mvt = [peer([args.mvt, "--help"]) for _ in range(args.runs)]
+        mvt_wall = statistics.median(w for w, _ in mvt)
+        mvt_cpu = statistics.median(c for _, c in mvt)
+        print(f"peer: {args.mvt} --help: wall median {mvt_wall * 1000:.0f} ms; CPU median {mvt_cpu * 1000:.0f} ms; "
+              f"ratio mvt / exposure (CPU medians): {mvt_cpu / ours_cpu:.2f}")
     if shutil.which("tmux"):
         # A session that lives for the whole run keeps our tmux server up between runs.
         subprocess.run([*TMUX, "new-session", "-d", "-s", "keeper", "sleep 3600"], check=True)
