@@ -249,6 +249,24 @@ def test_dns_answers_name_the_flows_that_follow(tmp_path: Path) -> None:
     assert info.last_time is not None and info.last_time.timestamp() == 1_700_000_005
 
 
+def test_names_in_dns_answers_are_observed_but_not_listed_as_queries(tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    from exposure.cli import main
+
+    answer = Ether() / IP(src="10.0.0.1", dst="10.0.0.2") / UDP(sport=53, dport=33333) / DNS(
+        id=1, qr=1, qd=DNSQR(qname="innocent.example"),
+        an=[DNSRR(rrname="innocent.example", type="CNAME", rdata="c2.hidden.example"),
+            DNSRR(rrname="c2.hidden.example", type="A", rdata="203.0.113.5")])
+    path = write(tmp_path / "cname.pcap", [answer])
+    _, observations, _ = collect(path)
+    dns = {o.name: o for o in observations if isinstance(o, DnsQuery)}
+    assert set(dns) == {"innocent.example", "c2.hidden.example"}
+    assert dns["c2.hidden.example"].answers == ("203.0.113.5",)
+    # `exposure names` lists question names only, as tshark's dns.qry.name does
+    assert main(["names", "--json", str(path)]) == 0
+    assert json.loads(capsys.readouterr().out)["dns"] == ["innocent.example"]
+
+
 def test_fragmented_dns_over_vlan_and_ipv6(tmp_path: Path) -> None:
     big = DNS(id=3, qd=[DNSQR(qname=f"label{i}.frag.example") for i in range(60)])
     frags = fragment(IP(src="10.0.0.2", dst="10.0.0.1") / UDP(sport=1234, dport=53) / big, fragsize=400)

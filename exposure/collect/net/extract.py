@@ -927,9 +927,15 @@ class Extractor:
         else:
             client, resolver = src, dst
         answers = [a for _, a in msg.addresses]
-        for q in msg.questions:
-            low = q.lower()
-            if low == "<root>":
+        # names in the answers count too: a CNAME can point an innocent-looking question at a C2 name
+        looked_up = dict.fromkeys(q.lower() for q in msg.questions)
+        for owner, target in msg.cnames:
+            looked_up[owner] = None
+            looked_up[target] = None
+        for owner, _addr in msg.addresses:
+            looked_up[owner] = None
+        for low in looked_up:
+            if low == "<root>" or not low:
                 continue
             key = (low, self._text(client), self._text(resolver), transport)
             agg = self.dns_obs.get(key)
