@@ -20,7 +20,8 @@ from tests.tui import helpers  # noqa: E402
 from tests.tui.scenes import SCENES, restore_environment  # noqa: E402
 
 CJK_FONT = "WenQuanYi Micro Hei Mono"
-SHOWN = ("welcome", "source", "profiles", "checking", "results", "results-finding", "results-zh", "export")
+SHOWN = ("welcome", "source", "profiles", "checking", "results", "results-finding", "results-zh", "export",
+         "results-high-contrast")
 
 
 async def shoot(name: str, size: tuple[int, int], out: Path) -> Path:

@@ -82,6 +82,7 @@ class Scene:
     keys: tuple[str, ...]
     until: Callable[[ExposureApp], bool]
     slow: bool = False  # the check waits until cancelled, to show the checking screen
+    contrast: bool = False  # the high-contrast theme (F3), for projectors
 
     def make(self) -> ExposureApp:
         pin_environment()
@@ -94,7 +95,7 @@ class Scene:
         return app
 
     async def run_before(self, pilot: Pilot[object]) -> None:
-        await steps(pilot, self.keys, self.until)
+        await steps(pilot, (*self.keys, "f3") if self.contrast else self.keys, self.until)
 
 
 RESULTS = ("enter", "enter", "enter")
@@ -110,6 +111,7 @@ SCENES = (
     Scene("results", "en", RESULTS, screen_is("ResultsScreen")),
     Scene("results-finding", "en", (*RESULTS, "_", "down"), shows("What we saw")),
     Scene("results-zh", "zh", (*RESULTS, "_", "down"), shows("我们看到了什么")),
+    Scene("results-high-contrast", "en", (*RESULTS, "_", "down"), shows("What we saw"), contrast=True),
     Scene("export", "en", (*RESULTS, "_", "s"), screen_is("ExportScreen")),
     Scene("help", "en", ("enter", "f1"), screen_is("HelpScreen")),
 )

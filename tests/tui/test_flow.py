@@ -390,3 +390,32 @@ async def test_live_choice_records_the_interface_and_duration(monkeypatch: pytes
         await pilot.press("backspace", "2", "enter")
         await wait_for(pilot, lambda: isinstance(app.screen, ProfilesScreen))
         assert app.sources == (SourceSpec("live", "eth9", (("seconds", "120"),)),)
+
+
+async def test_results_keep_on_escape_and_new_check_starts_over() -> None:
+    app = ExposureApp(demo=True, lang="en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await to_results(pilot)
+        await pilot.press("escape")  # results are kept nowhere else: Esc must not drop them
+        await pilot.pause()
+        assert app.screen is screen
+        await pilot.press("f2")
+        await wait_for(pilot, lambda: "概览" in shown_text(app))
+        await pilot.press("f2", "n")
+        await wait_for(pilot, lambda: isinstance(app.screen, SourceScreen))
+        assert "What would you like to check?" in shown_text(app)
+
+
+async def test_results_still_shown_when_explaining_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    import exposure.tui.findings as findings
+
+    def broken(report: object, lang: str) -> object:
+        raise RuntimeError("explain bug")
+
+    monkeypatch.setattr(findings, "summarize", broken)
+    app = ExposureApp(demo=True, lang="en")
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await to_results(pilot)
+        text = shown_text(app)
+        assert "SpyLive360" in text and "BXAQ" in text
+        assert len(screen.view.findings) == len(screen.result.findings)
