@@ -104,7 +104,7 @@ def _explained(result: ScanResult, lang: str) -> ResultView:
             sources=_sources(exp.references),
         ))
     return ResultView(
-        summary=lines_text(summary.paragraphs, sep="\n"),
+        summary=lines_text(summary.paragraphs, sep="\n\n"),
         not_checked=lines_text(summary.not_checked, bullet="• "),
         next_checks=Text("\n").join([line_text(summary.next_intro), lines_text(summary.next_checks, bullet="• ")]),
         findings=tuple(findings),
