@@ -49,10 +49,9 @@ def main() -> None:
         svg = asyncio.run(shoot(name, (width, height), args.out))
         png = svg.with_suffix(".png")
         text = svg.read_text("utf-8")
-        if name.endswith("-zh"):
-            # cairo picks one font and does not fall back per character: use a monospace font
-            # with Chinese glyphs (Debian/Ubuntu: fonts-wqy-microhei).
-            text = text.replace('"Fira Code"', f'"{CJK_FONT}"').replace("Fira Code, monospace", f"{CJK_FONT}")
+        # cairo picks one font and does not fall back per character: use a monospace font with
+        # Chinese glyphs (Debian/Ubuntu: fonts-wqy-microhei), for 中文 on every screen's footer.
+        text = text.replace('"Fira Code"', f'"{CJK_FONT}"').replace("Fira Code, monospace", f"{CJK_FONT}")
         cairosvg.svg2png(bytestring=text.encode("utf-8"), write_to=str(png))
         print(f"{svg.name}, {png.name}")
 

@@ -119,9 +119,10 @@ class ResultsScreen(GuideScreen):
         evidence = self.query_one("#d-evidence", Collapsible)
         if finding is None:
             title.update(Text(self.t("results.overview"), style="bold"))
-            summary = view.summary.copy()
+            summary = Text()
             if self.result.demo:
-                summary = Text(self.t("app.demo_badge").strip() + "\n\n", style="bold") + summary
+                summary.append(self.t("app.demo_badge").strip() + "\n\n", style="bold")
+            summary.append_text(view.summary)
             if self.saved:
                 summary.append("\n\n" + self.t("results.saved", paths=", ".join(self.saved)))
             self._set("summary", summary)
