@@ -177,8 +177,7 @@ class Extractor:
         self.names = NameSets()
         self.packets = 0
         self.ip_packets = 0
-        self.first_time: float | None = None
-        self.last_time: float | None = None
+        self._first = float("inf")
         self.undecoded: dict[str, int] = {}
         self.overflow: dict[str, int] = {}
         self.dns_obs: dict[tuple[str, str, str, str], DnsSeen] = {}
@@ -196,6 +195,15 @@ class Extractor:
         self._starts_left = STARTS_BUDGET
         self._now = 0.0
         self._next_sweep = SWEEP_EVERY
+
+    @property
+    def first_time(self) -> float | None:
+        """The earliest packet time (epoch seconds), None if no packet had one."""
+        return self._first if self._first != float("inf") else None
+
+    @property
+    def last_time(self) -> float | None:
+        return self._now or None
 
     # -- bookkeeping ------------------------------------------------------------------
 
@@ -228,12 +236,10 @@ class Extractor:
 
     def packet(self, link: int, ts: float, data: bytes) -> None:
         self.packets += 1
-        if ts:
-            if self.first_time is None or ts < self.first_time:
-                self.first_time = ts
-            if self.last_time is None or ts > self.last_time:
-                self.last_time = ts
+        if ts > self._now:
             self._now = ts
+        if ts < self._first and ts:
+            self._first = ts
         if self.packets >= self._next_sweep:
             self._next_sweep += SWEEP_EVERY
             self._sweep()
