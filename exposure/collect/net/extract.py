@@ -257,7 +257,10 @@ class Extractor:
                     end = off + total
                     if total >= 20 and end <= len(data):
                         self.ip_packets += 1
-                        self._l4(data[off + 9], data[off + 12:off + 16], data[off + 16:off + 20], data,
+                        proto = data[off + 9]
+                        if proto == 6 and self._skip_tcp(data, off + 20, end):
+                            return
+                        self._l4(proto, data[off + 12:off + 16], data[off + 16:off + 20], data,
                                  off + 20, end, ts, 0, False, total)
                         return
                 elif etype == b"\x86\xdd" and len(data) >= off + 40 and data[off + 6] in (6, 17):
@@ -322,6 +325,18 @@ class Extractor:
             self._bad("damaged packet")
         except Exception:  # hostile input must never stop a scan; counted, tests assert it stays 0
             self._bad(PARSER_ERROR)
+
+    def _skip_tcp(self, data: bytes, t: int, end: int) -> bool:
+        """Whether a TCP segment can be skipped without a closer look: when only names are
+        wanted, most segments are bulk data or bare ACKs of streams nobody is following."""
+        if self.want_flows or self._streams or end - t < 20:
+            return False
+        start = t + ((data[t + 12] >> 4) << 2)
+        if start < t + 20 or data[t + 13] & 5:
+            return False
+        if start >= end:
+            return True
+        return data[start] not in _TCP_FIRST and data[t:t + 2] != b"\x00\x35" and data[t + 2:t + 4] != b"\x00\x35"
 
     def _nflog(self, data: bytes, ts: float) -> None:
         pos = 4
