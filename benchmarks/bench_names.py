@@ -13,6 +13,10 @@
    that every planted domain is a finding.
 
 Prints a Markdown table for BENCHMARKS.md.
+
+With ``--compare-dir DIR`` it instead runs ../shared/tools/tshark-names and ``exposure names
+--json`` on every capture in DIR and lists the captures where they differ (the evidence for
+docs/tshark-differences.md; ~25 minutes for tcpdump's 830 captures).
 """
 
 from __future__ import annotations
@@ -92,13 +96,41 @@ def machine() -> str:
     return f"{os.cpu_count()} CPUs ({model}), Python {platform.python_version()}, {tshark}"
 
 
+def compare_dir(folder: Path) -> int:
+    tool = SHARED / "tools" / "tshark-names"
+    differ = compared = 0
+    for path in sorted(p for p in folder.rglob("*") if p.suffix in (".pcap", ".pcapng", ".gz")):
+        ours = subprocess.run([*EXPOSURE, "names", "--json", str(path)], capture_output=True, text=True)
+        if ours.returncode != 0:
+            continue
+        try:
+            theirs = subprocess.run([str(tool), str(path)], capture_output=True, text=True, timeout=60)
+        except subprocess.TimeoutExpired:
+            print(f"{path.name}: tshark took more than 60 s")
+            continue
+        compared += 1
+        a, b = json.loads(ours.stdout), json.loads(theirs.stdout or "{}")
+        if a != b:
+            differ += 1
+            print(path.name)
+            for key in a:
+                only_t, only_e = set(b.get(key, [])) - set(a[key]), set(a[key]) - set(b.get(key, []))
+                if only_t or only_e:
+                    print(f"  {key}: only tshark {sorted(only_t)[:5]}, only exposure {sorted(only_e)[:5]}")
+    print(f"compared {compared}, differ {differ}")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--packets", type=int, default=1_000_000)
     parser.add_argument("--workdir", default="/tmp/exposure-bench")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--skip-scan", action="store_true")
+    parser.add_argument("--compare-dir", metavar="DIR", help="compare names with tshark-names on every capture in DIR")
     args = parser.parse_args()
+    if args.compare_dir:
+        return compare_dir(Path(args.compare_dir))
     work = Path(args.workdir)
     work.mkdir(parents=True, exist_ok=True)
     capture = work / f"traffic-{args.packets}.pcap"
