@@ -222,7 +222,7 @@ async def test_export_writes_private_reports_in_chosen_folder(tmp_path: Path) ->
         await wait_for(pilot, lambda: isinstance(app.screen, ResultsScreen))
     files = sorted(folder.iterdir())
     assert len(files) == 2 * len(first)
-    assert {p.suffix for p in files} >= {".json"}
+    assert {p.suffix for p in files} == {".html", ".md", ".json"}
     for path in files:
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
         assert path.name.startswith("report-")

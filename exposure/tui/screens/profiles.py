@@ -24,9 +24,14 @@ class ProfilesScreen(GuideScreen):
 
     def __init__(self) -> None:
         super().__init__()
+        from exposure.errors import UserError
         from exposure.indicators.profiles import load_bundled_profiles
 
-        self.profiles: list[Profile] = load_bundled_profiles()
+        self.problem = ""
+        try:
+            self.profiles: list[Profile] = load_bundled_profiles()
+        except (UserError, OSError, ValueError) as exc:  # a damaged install: say it, go on with every indicator
+            self.profiles, self.problem = [], str(exc)
         self.selected: set[str] = {p.id for p in self.profiles}  # a new check starts with all chosen
         self.highlighted = 0
 
@@ -34,6 +39,8 @@ class ProfilesScreen(GuideScreen):
         lang = self.guide.lang
         if not self.profiles:
             yield plain(self.t("profiles.no_profiles"), classes="para")
+            if self.problem:
+                yield plain(self.problem, classes="error")
             return
         yield plain(self.t("profiles.explain"), classes="para")
         selections = [Selection(Text(p.title.get(lang)), p.id, p.id in self.selected) for p in self.profiles]
