@@ -419,3 +419,21 @@ async def test_results_still_shown_when_explaining_fails(monkeypatch: pytest.Mon
         text = shown_text(app)
         assert "SpyLive360" in text and "BXAQ" in text
         assert len(screen.view.findings) == len(screen.result.findings)
+
+
+async def test_live_watch_records_checks_and_deletes_the_capture(monkeypatch: pytest.MonkeyPatch,
+                                                                  tmp_path: Path) -> None:
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # where the temporary capture goes
+    app = ExposureApp(lang="en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.sources = (SourceSpec("live", "lo", (("seconds", "1"),)),)
+        app.push_screen(CheckingScreen())
+        await wait_for(pilot, lambda: isinstance(app.screen, ResultsScreen) or "could not finish" in shown_text(app))
+        if isinstance(app.screen, ResultsScreen):  # allowed to capture (root or CAP_NET_RAW)
+            assert [(s.kind, s.name) for s in app.screen.result.sources] == [("pcap", "lo (0.0166667 min)")]
+        else:  # not allowed: the reason and the fix, in one line
+            assert "administrator" in shown_text(app) or "Npcap" in shown_text(app)
+    assert list(tmp_path.iterdir()) == []  # the capture is gone either way
+    assert app.scratch == set()

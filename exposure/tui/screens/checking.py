@@ -112,7 +112,11 @@ class CheckingScreen(GuideScreen):
                 if self.cancel.is_set():
                     return None
                 sources = tuple(SourceSpec("pcap", str(capture)) if s is spec else s for s in request.sources)
-                return run_scan(replace(request, sources=sources), hooks)
+                result = run_scan(replace(request, sources=sources), hooks)
+                for info in result.sources:  # the file is deleted below: name what was watched
+                    if info.name == str(capture):
+                        info.name = f"{spec.target} ({seconds / 60:g} min)"
+                return result
             finally:
                 self.guide.scratch.discard(Path(folder))
 
