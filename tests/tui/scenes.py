@@ -27,6 +27,16 @@ FIXED_DEMO = Path("/tmp/exposure-demo-data")  # a link to exposure/demo/data: on
 INTERFACES = [("eth0", "eth0  up  192.168.77.5"), ("wlan0", "wlan0  down"), ("lo", "lo  up  127.0.0.1")]
 _REAL_DATA_DIR = exposure.demo.data_dir
 _REAL_SOURCES = exposure.demo.demo_sources
+_TZ = os.environ.get("TZ")
+
+
+def _live_functions() -> tuple[Callable[[], list[tuple[str, str]]], Callable[[], bool]]:
+    import exposure.tui.screens.live as live
+
+    return live.interfaces, live.live_available
+
+
+_REAL_INTERFACES, _REAL_LIVE_AVAILABLE = _live_functions()
 
 
 def pin_environment() -> None:
@@ -49,6 +59,15 @@ def pin_environment() -> None:
 def restore_environment() -> None:
     exposure.demo.data_dir = _REAL_DATA_DIR  # type: ignore[assignment]
     exposure.demo.demo_sources = _REAL_SOURCES  # type: ignore[assignment]
+    if _TZ is None:
+        os.environ.pop("TZ", None)
+    else:
+        os.environ["TZ"] = _TZ
+    time.tzset()
+    import exposure.tui.screens.live as live
+
+    live.interfaces = _REAL_INTERFACES  # type: ignore[assignment]
+    live.live_available = _REAL_LIVE_AVAILABLE  # type: ignore[assignment]
 
 
 def screen_is(name: str) -> Callable[[ExposureApp], bool]:
