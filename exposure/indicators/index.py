@@ -44,6 +44,10 @@ class IndicatorIndex:
         self._networks: dict[int, dict[int, dict[int, tuple[Indicator, ...]]]] = {4: {}, 6: {}}
         self._threats: dict[str, Threat] = {}
         self._memo: dict[str, tuple[Indicator, ...]] = {}
+        # The last two labels of every domain indicator: a name whose last two labels are
+        # not here cannot match (every indicator domain has a dot), so most misses cost
+        # one set probe instead of a probe per parent.
+        self._domain_tails: set[str] = set()
         self._size = 0
         self.add_threats(threats)
         self.add(indicators)
@@ -65,6 +69,9 @@ class IndicatorIndex:
                 continue
             table = self._exact[ind.type]
             table[ind.value] = (*table.get(ind.value, _NO_HITS), ind)
+            if ind.type is IndicatorType.DOMAIN:
+                value = ind.value
+                self._domain_tails.add(value[value.rfind(".", 0, value.rfind(".")) + 1 :])
 
     def __len__(self) -> int:
         return self._size
@@ -92,8 +99,8 @@ class IndicatorIndex:
         """Indicators for ``name`` or any parent at a label boundary.
 
         Answers are remembered for up to ``_MEMO_SIZE`` names (then forgotten all at
-        once): traffic asks about the same few names again and again. The walk is
-        inlined here because this is the hottest call of a network scan.
+        once): traffic asks about the same few names again and again. A name whose
+        last two labels end no indicator is a miss after one set probe.
         """
         memo = self._memo
         hits = memo.get(name)
@@ -107,6 +114,18 @@ class IndicatorIndex:
             # fit, so a hostile megabyte-long "name" costs no more than a real one.
             cut = name.find(".", len(name) - _MAX_DOMAIN - 1)
             name = name[cut + 1 :] if cut >= 0 else ""
+        last = name.rfind(".")
+        if name[name.rfind(".", 0, last) + 1 :] not in self._domain_tails:
+            hits = _NO_HITS
+        else:
+            hits = self._walk_domain(name)
+        if len(memo) >= _MEMO_SIZE:
+            memo.clear()
+        if len(key) <= _MAX_DOMAIN:
+            memo[key] = hits
+        return hits
+
+    def _walk_domain(self, name: str) -> tuple[Indicator, ...]:
         get = self._domains.get
         hits = get(name, _NO_HITS)
         # Parents at each dot, but never the last label alone: an indicator domain
@@ -119,10 +138,6 @@ class IndicatorIndex:
                 hits = hits + found if hits else found
             dot = after
             after = name.find(".", dot + 1)
-        if len(memo) >= _MEMO_SIZE:
-            memo.clear()
-        if len(key) <= _MAX_DOMAIN:
-            memo[key] = hits
         return hits
 
     def lookup_ip(self, address: str) -> tuple[Indicator, ...]:
