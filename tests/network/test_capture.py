@@ -361,3 +361,49 @@ def test_progress_is_reported_and_cancel_stops_reading(tmp_path: Path) -> None:
     list(stopped.collect(ctx))
     assert stopped.info.counts["packets"] == 50_000
     assert stopped.info.not_checked[0].startswith("the rest of the capture")
+
+
+def _big_endian(little: bytes) -> bytes:
+    """The same pcap written in big-endian byte order (as some routers and old Solaris tools do)."""
+    out = bytearray(struct.pack(">IHHiIII", *struct.unpack_from("<IHHiIII", little, 0)))
+    pos = 24
+    while pos < len(little):
+        sec, usec, caplen, wire = struct.unpack_from("<IIII", little, pos)
+        out += struct.pack(">IIII", sec, usec, caplen, wire) + little[pos + 16:pos + 16 + caplen]
+        pos += 16 + caplen
+    return bytes(out)
+
+
+def test_link_layers_and_byte_orders(tmp_path: Path) -> None:
+    from scapy.layers.inet6 import IPv6ExtHdrFragment, IPv6ExtHdrHopByHop, fragment6
+    from scapy.layers.l2 import CookedLinux, CookedLinuxV2
+
+    def query(name: str) -> Packet:
+        return IP(src="10.0.0.2", dst="10.0.0.1") / UDP(sport=4444, dport=53) / DNS(qd=DNSQR(qname=name))
+
+    cases = {
+        "sll.pcap": (113, [CookedLinux(proto=0x0800) / query("sll.example")]),
+        "sll2.pcap": (276, [CookedLinuxV2(proto=0x0800) / query("sll2.example")]),
+        "raw.pcap": (101, [query("raw.example")]),
+        "null.pcap": (0, [struct.pack("<I", 2) + bytes(query("loopback.example"))]),
+    }
+    for name, (link, packets) in cases.items():
+        path = tmp_path / name
+        frames = [bytes(p) for p in packets]
+        path.write_bytes(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, link) + b"".join(
+            struct.pack("<IIII", 1_700_000_000, 0, len(f), len(f)) + f for f in frames))
+        _, observations, warnings = collect(path)
+        assert [o.name for o in observations if isinstance(o, DnsQuery)] == [name.replace(".pcap", ".example")
+                                                                               .replace("null", "loopback")], name
+        assert warnings == []
+
+    # IPv6 with a hop-by-hop header, fragmented, in a big-endian pcap
+    v6 = (IPv6(src="fd00::2", dst="fd00::1") / IPv6ExtHdrHopByHop() / IPv6ExtHdrFragment()
+          / UDP(sport=4445, dport=53) / DNS(qd=[DNSQR(qname=f"n{i}.v6frag.example") for i in range(40)]))
+    frags = fragment6(v6, 400)
+    assert len(frags) > 2
+    little = write(tmp_path / "v6.pcap", [Ether() / f for f in frags]).read_bytes()
+    big = tmp_path / "v6-be.pcap"
+    big.write_bytes(_big_endian(little))
+    _, observations, _ = collect(big)
+    assert {o.name for o in observations if isinstance(o, DnsQuery)} == {f"n{i}.v6frag.example" for i in range(40)}
