@@ -926,9 +926,10 @@ class Extractor:
         msg = self._dns_cache.get(cache_key)
         if msg is None:
             msg = dnsmod.parse_message(payload)
-            if len(self._dns_cache) >= 4096:
-                self._dns_cache.clear()
-            self._dns_cache[cache_key] = msg
+            if len(payload) <= 512:  # small messages only: the cache stays under ~2 MB
+                if len(self._dns_cache) >= 4096:
+                    self._dns_cache.clear()
+                self._dns_cache[cache_key] = msg
         if msg is None:
             self._bad("damaged DNS message")
             return
