@@ -50,7 +50,7 @@ from exposure.collect.net.tls import (
 
 PARSER_ERROR = "internal parser error"
 MAX_DEPTH = 6
-MAX_STREAMS = 2048
+MAX_STREAMS = 1024
 MAX_FRAGMENT_SETS = 256
 MAX_FRAGMENT_BYTES = 65_535 + 16
 MAX_FRAGMENT_PIECES = 256
@@ -63,11 +63,12 @@ MAX_ADDRESS_NAMES = 50_000
 MAX_NAMES = 200_000  # per kind; a capture with more distinct names is likely DNS tunnelling
 SWEEP_EVERY = 1 << 16
 IDLE = 120.0
-# Buffers per stream direction (at most MAX_STREAMS of them): a ClientHello with a
-# post-quantum key share is about 2 KB, a server's certificate flight rarely above 16 KB.
+# Buffers per stream direction (at most MAX_STREAMS of them, each holding at most twice its
+# cap with out-of-order segments: under 64 MB in all): a ClientHello with a post-quantum key
+# share is about 2 KB, a server's certificate flight rarely above 16 KB.
 TLS_CAP = 24 * 1024
 HTTP_CAP = 8 * 1024
-DNS_TCP_CAP = 64 * 1024
+DNS_TCP_CAP = 32 * 1024  # over the life of a stream (parsed messages are dropped)
 
 _U16 = struct.Struct("!H")
 _TCP = struct.Struct("!HHIIBB")

@@ -14,7 +14,8 @@ MAX_PENDING = 32
 class StreamStart:
     """Contiguous bytes of one TCP direction from a known sequence number."""
 
-    __slots__ = ("cap", "data", "kind", "last", "next_seq", "overflow", "parse_at", "pending", "state")
+    __slots__ = ("cap", "data", "kind", "last", "next_seq", "overflow", "parse_at", "pending", "pending_bytes",
+                 "state")
 
     def __init__(self, kind: str, seq: int, payload: bytes, last: float, cap: int) -> None:
         self.kind = kind
@@ -22,6 +23,7 @@ class StreamStart:
         self.next_seq = (seq + len(payload)) & MASK
         self.data = bytearray(payload[:cap])
         self.pending: dict[int, bytes] = {}
+        self.pending_bytes = 0  # at most ``cap``: a stream holds at most twice its cap
         self.last = last
         self.overflow = len(payload) > cap
         self.state: object = None  # parser-specific
@@ -34,7 +36,9 @@ class StreamStart:
             progressed = False
             for pseq in list(self.pending):
                 if (pseq - self.next_seq) & MASK >= 0x80000000 or pseq == self.next_seq:
-                    self._add_one(pseq, self.pending.pop(pseq))
+                    piece = self.pending.pop(pseq)
+                    self.pending_bytes -= len(piece)
+                    self._add_one(pseq, piece)
                     progressed = True
             if not progressed:
                 break
@@ -50,8 +54,11 @@ class StreamStart:
                 return False
             fresh = payload[behind:]
         else:
-            if len(self.pending) < MAX_PENDING and ahead < self.cap:
-                self.pending[seq] = payload
+            room = self.cap - self.pending_bytes
+            if len(self.pending) < MAX_PENDING and ahead < self.cap and room > 0:
+                kept = payload[:min(room, self.cap - ahead)]
+                self.pending[seq] = kept
+                self.pending_bytes += len(kept)
             return False
         if not fresh:
             return False
