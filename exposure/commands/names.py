@@ -25,7 +25,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from exposure.collect.base import CollectorError
-    from exposure.collect.net.extract import Extractor, NameSets
+    from exposure.collect.net.extract import Extractor
+    from exposure.collect.net.results import NameSets
     from exposure.collect.pcap import open_checked
     from exposure.errors import UserError
 

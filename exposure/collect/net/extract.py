@@ -14,11 +14,8 @@ and small, capped working tables, so memory stays flat on any capture size:
 - QUIC v1/v2 (and late drafts) Initial server names, decrypted;
 - HTTP/1.x Host headers (usual ports by method, any port when the request line says HTTP/1.x);
 - TLS 1.0-1.2 server certificates;
-- flows aggregated per (protocol, client, server, server port).
-
-Which side is the client: for TCP the sender of a SYN without ACK (the receiver of a
-SYN+ACK); otherwise, and for UDP, the side with the ephemeral port when exactly one
-port is below 1024, else the sender of the first packet seen.
+- flows aggregated per (protocol, client, server, server port) (see ``flows``, which also
+  says how the client side is chosen).
 
 What cannot be decoded is counted in ``undecoded`` by reason; tables that reach their
 cap count what they had to drop in ``overflow``.
@@ -28,13 +25,13 @@ from __future__ import annotations
 
 import socket
 import struct
-from array import array
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from exposure.collect.net import dns as dnsmod
+from exposure.collect.net.flows import IDLE, FlowTable
 from exposure.collect.net.http import request_hosts, request_start
 from exposure.collect.net.quic import QuicSniffer, is_long_header
+from exposure.collect.net.results import CertSeen, DnsSeen, FlowSeen, NameSets, Seen
 from exposure.collect.net.tcpstream import StreamStart
 from exposure.collect.net.tls import (
     CERTIFICATE,
@@ -48,21 +45,18 @@ from exposure.collect.net.tls import (
     record_handshakes,
 )
 
+__all__ = ["PARSER_ERROR", "Extractor", "NameSets", "address_text"]  # NameSets re-exported for callers
+
 PARSER_ERROR = "internal parser error"
 MAX_DEPTH = 6
 MAX_STREAMS = 1024
 MAX_FRAGMENT_SETS = 256
 MAX_FRAGMENT_BYTES = 65_535 + 16
 MAX_FRAGMENT_PIECES = 256
-MAX_CONNS = 100_000
-MAX_FLOWS = 50_000
-MAX_STARTS = 200
-STARTS_BUDGET = 2_000_000
 MAX_NAME_OBS = 50_000
 MAX_ADDRESS_NAMES = 50_000
 MAX_NAMES = 200_000  # per kind; a capture with more distinct names is likely DNS tunnelling
 SWEEP_EVERY = 1 << 16
-IDLE = 120.0
 # Buffers per stream direction (at most MAX_STREAMS of them, each holding at most twice its
 # cap with out-of-order segments: under 64 MB in all): a ClientHello with a post-quantum key
 # share is about 2 KB, a server's certificate flight rarely above 16 KB.
@@ -82,81 +76,10 @@ _NULL_V6 = frozenset({24, 28, 30})
 _V6_EXT = frozenset({0, 43, 60, 135, 139, 140})
 # first payload bytes that can start a TLS handshake record or an HTTP request
 _TCP_FIRST = frozenset([0x16, *range(0x41, 0x5B)])
-_PROTO_NAMES = {1: "icmp", 6: "tcp", 17: "udp", 47: "gre", 58: "icmpv6", 132: "sctp", 50: "esp"}
 
 
 def address_text(raw: bytes) -> str:
     return _NTOP4(_AF4 if len(raw) == 4 else _AF6, raw)
-
-
-@dataclass(slots=True)
-class NameSets:
-    """What ``exposure names`` prints: lower-case names per kind."""
-
-    dns: set[str] = field(default_factory=set)
-    tls_sni: set[str] = field(default_factory=set)
-    quic_sni: set[str] = field(default_factory=set)
-    http_host: set[str] = field(default_factory=set)
-
-    def as_json(self) -> dict[str, list[str]]:
-        return {"dns": sorted(self.dns), "tls_sni": sorted(self.tls_sni),
-                "quic_sni": sorted(self.quic_sni), "http_host": sorted(self.http_host)}
-
-    def update(self, other: NameSets) -> None:
-        self.dns |= other.dns
-        self.tls_sni |= other.tls_sni
-        self.quic_sni |= other.quic_sni
-        self.http_host |= other.http_host
-
-
-class Seen:
-    """How often something was seen, and when first and last."""
-
-    __slots__ = ("count", "first", "last")
-
-    def __init__(self, ts: float) -> None:
-        self.count = 0
-        self.first = ts
-        self.last = ts
-
-
-class DnsSeen(Seen):
-    __slots__ = ("answers",)
-
-    def __init__(self, ts: float) -> None:
-        super().__init__(ts)
-        self.answers: set[str] = set()
-
-
-class CertSeen(Seen):
-    __slots__ = ("info", "sni")
-
-    def __init__(self, ts: float, info: CertificateInfo, sni: str) -> None:
-        super().__init__(ts)
-        self.info = info
-        self.sni = sni
-
-
-class FlowSeen(Seen):
-    """``count`` is packets; ``starts`` connection start times (capped)."""
-
-    __slots__ = ("bytes_in", "bytes_out", "starts")
-
-    def __init__(self, ts: float) -> None:
-        super().__init__(ts)
-        self.bytes_out = 0
-        self.bytes_in = 0
-        self.starts: array[float] = array("d")
-
-
-class _Conn:
-    __slots__ = ("closed", "flow", "last", "sender_client")
-
-    def __init__(self, flow: FlowSeen | None, sender_client: bool, ts: float) -> None:
-        self.flow = flow
-        self.sender_client = sender_client
-        self.last = ts
-        self.closed = False
 
 
 class _Fragments:
@@ -184,16 +107,16 @@ class Extractor:
         self.dns_obs: dict[tuple[str, str, str, str], DnsSeen] = {}
         self.server_obs: dict[tuple[str, str, str, str, int], Seen] = {}
         self.cert_obs: dict[tuple[str, str, int], CertSeen] = {}
-        self.flows: dict[tuple[str, bytes, bytes, int], FlowSeen] = {}
+        self._flow_table = FlowTable(self._over)
+        self._flow = self._flow_table.add
+        self.flows: dict[tuple[str, bytes, bytes, int], FlowSeen] = self._flow_table.flows
         self.address_names: dict[str, list[str]] = {}
-        self._conns: dict[tuple[int, bytes, int, bytes, int], _Conn] = {}
         self._streams: dict[tuple[bytes, int, bytes, int], StreamStart] = {}
         self._fragments: dict[tuple[object, ...], _Fragments] = {}
         self._sni_by_conn: dict[tuple[bytes, int, bytes, int], str] = {}
         self._quic = QuicSniffer()
         self._dns_cache: dict[bytes, dnsmod.DnsMessage | None] = {}
         self._addr_text: dict[bytes, str] = {}
-        self._starts_left = STARTS_BUDGET
         self._now = 0.0
         self._next_sweep = SWEEP_EVERY
 
@@ -693,68 +616,9 @@ class Extractor:
 
     # -- flows ----------------------------------------------------------------------------
 
-    def _flow(self, proto: int, src: bytes, sport: int, dst: bytes, dport: int, ts: float, size: int,
-              tcp: bool, flags: int = 0) -> None:
-        key = (proto, src, sport, dst, dport)
-        conn = self._conns.get(key)
-        forward = True
-        if conn is None:
-            conn = self._conns.get((proto, dst, dport, src, sport))
-            forward = False
-        new_start = conn is None or (tcp and flags & 0x12 == 0x02 and conn.closed)
-        if conn is None or new_start:
-            if tcp and flags & 0x12 == 0x02:
-                sender_client = True
-            elif tcp and flags & 0x12 == 0x12:
-                sender_client = False
-            elif sport < 1024 <= dport:
-                sender_client = False
-            else:
-                sender_client = True
-            if conn is not None and not forward:
-                self._conns.pop((proto, dst, dport, src, sport), None)
-            forward = True
-            if sender_client:
-                fkey = (_PROTO_NAMES.get(proto) or str(proto), src, dst, dport)
-            else:
-                fkey = (_PROTO_NAMES.get(proto) or str(proto), dst, src, sport)
-            agg = self.flows.get(fkey)
-            if agg is None:
-                if len(self.flows) >= MAX_FLOWS:
-                    self._over("flows (table full)")
-                else:
-                    agg = FlowSeen(ts)
-                    self.flows[fkey] = agg
-            if agg is not None and len(agg.starts) < MAX_STARTS and self._starts_left > 0:
-                agg.starts.append(ts)
-                self._starts_left -= 1
-            if len(self._conns) >= MAX_CONNS:
-                self._sweep(force=True)
-            conn = _Conn(agg, sender_client, ts)
-            self._conns[key] = conn
-        conn.last = ts
-        if flags & 5:
-            conn.closed = True
-        flow = conn.flow
-        if flow is None:
-            return
-        if conn.sender_client == forward:
-            flow.bytes_out += size
-        else:
-            flow.bytes_in += size
-        flow.count += 1
-        flow.last = ts
-
-    def _sweep(self, force: bool = False) -> None:
+    def _sweep(self) -> None:
         now = self._now
-        stale = [k for k, c in self._conns.items() if now - c.last > IDLE or (c.closed and now - c.last > 10.0)]
-        for k in stale:
-            del self._conns[k]
-        if force and len(self._conns) >= MAX_CONNS:
-            drop = len(self._conns) // 4
-            for k in list(self._conns)[:drop]:
-                del self._conns[k]
-            self._over("connections (table full; some were counted as new)")
+        self._flow_table.sweep(now)
         old = [k for k, s in self._streams.items() if now - s.last > IDLE]
         for skey in old:
             self._stream_done(skey, self._streams.pop(skey), final=True)

@@ -1,0 +1,105 @@
+"""Flows: packets aggregated per (protocol, client, server, server port).
+
+Which side is the client: for TCP the sender of a SYN without ACK (the receiver of a
+SYN+ACK); otherwise, and for UDP, the side with the ephemeral port when exactly one
+port is below 1024, else the sender of the first packet seen. Each connection (a TCP
+SYN, or a UDP/TCP 5-tuple first seen or seen again after two idle minutes) adds a start
+time to its flow, up to MAX_STARTS per flow, for the beaconing heuristics.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from exposure.collect.net.results import FlowSeen
+
+MAX_CONNS = 100_000
+MAX_FLOWS = 50_000
+MAX_STARTS = 200
+STARTS_BUDGET = 2_000_000
+IDLE = 120.0
+PROTO_NAMES = {1: "icmp", 6: "tcp", 17: "udp", 47: "gre", 58: "icmpv6", 132: "sctp", 50: "esp"}
+
+
+class _Conn:
+    __slots__ = ("closed", "flow", "last", "sender_client")
+
+    def __init__(self, flow: FlowSeen | None, sender_client: bool, ts: float) -> None:
+        self.flow = flow
+        self.sender_client = sender_client
+        self.last = ts
+        self.closed = False
+
+
+class FlowTable:
+    """Connections being followed (capped, evicted when idle) and the flows they add up to."""
+
+    def __init__(self, over: Callable[[str], None]) -> None:
+        self.flows: dict[tuple[str, bytes, bytes, int], FlowSeen] = {}
+        self._conns: dict[tuple[int, bytes, int, bytes, int], _Conn] = {}
+        self._starts_left = STARTS_BUDGET
+        self._over = over
+
+    def add(self, proto: int, src: bytes, sport: int, dst: bytes, dport: int, ts: float, size: int,
+            tcp: bool, flags: int = 0) -> None:
+        """Count one packet of ``size`` IP bytes."""
+        key = (proto, src, sport, dst, dport)
+        conn = self._conns.get(key)
+        forward = True
+        if conn is None:
+            conn = self._conns.get((proto, dst, dport, src, sport))
+            forward = False
+        new_start = conn is None or (tcp and flags & 0x12 == 0x02 and conn.closed)
+        if conn is None or new_start:
+            if tcp and flags & 0x12 == 0x02:
+                sender_client = True
+            elif tcp and flags & 0x12 == 0x12:
+                sender_client = False
+            elif sport < 1024 <= dport:
+                sender_client = False
+            else:
+                sender_client = True
+            if conn is not None and not forward:
+                self._conns.pop((proto, dst, dport, src, sport), None)
+            forward = True
+            if sender_client:
+                fkey = (PROTO_NAMES.get(proto) or str(proto), src, dst, dport)
+            else:
+                fkey = (PROTO_NAMES.get(proto) or str(proto), dst, src, sport)
+            agg = self.flows.get(fkey)
+            if agg is None:
+                if len(self.flows) >= MAX_FLOWS:
+                    self._over("flows (table full)")
+                else:
+                    agg = FlowSeen(ts)
+                    self.flows[fkey] = agg
+            if agg is not None and len(agg.starts) < MAX_STARTS and self._starts_left > 0:
+                agg.starts.append(ts)
+                self._starts_left -= 1
+            if len(self._conns) >= MAX_CONNS:
+                self.sweep(ts, force=True)
+            conn = _Conn(agg, sender_client, ts)
+            self._conns[key] = conn
+        conn.last = ts
+        if flags & 5:
+            conn.closed = True
+        flow = conn.flow
+        if flow is None:
+            return
+        if conn.sender_client == forward:
+            flow.bytes_out += size
+        else:
+            flow.bytes_in += size
+        flow.count += 1
+        flow.last = ts
+
+    def sweep(self, now: float, force: bool = False) -> None:
+        """Forget idle and closed connections; when still full, the oldest quarter."""
+        stale = [k for k, c in self._conns.items() if now - c.last > IDLE or (c.closed and now - c.last > 10.0)]
+        for k in stale:
+            del self._conns[k]
+        if force and len(self._conns) >= MAX_CONNS:
+            drop = len(self._conns) // 4
+            for k in list(self._conns)[:drop]:
+                del self._conns[k]
+            self._over("connections (table full; some were counted as new)")
