@@ -407,3 +407,13 @@ def test_link_layers_and_byte_orders(tmp_path: Path) -> None:
     big.write_bytes(_big_endian(little))
     _, observations, _ = collect(big)
     assert {o.name for o in observations if isinstance(o, DnsQuery)} == {f"n{i}.v6frag.example" for i in range(40)}
+
+
+def test_certificate_of_a_real_tls12_capture_matches_tshark() -> None:
+    """SHA-1 from tshark: ``-Y tls.handshake.certificate -e tls.handshake.certificate`` | sha1sum."""
+    capture = NAMES / "tls__tls-client-hello-frag-01__dump_mtu300" / "capture.pcap"
+    _, observations, _ = collect(capture)
+    (cert,) = [o for o in observations if isinstance(o, TlsCertificate)]
+    assert cert.sha1 == "272e561b5600b78d8407c762410294f39aa0c35e"
+    assert cert.subject_name == "CN=www.google.com" and "GTS CA 1C3" in cert.issuer and not cert.self_signed
+    assert cert.server_name == "www.google.com" and cert.port == 443
