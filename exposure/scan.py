@@ -18,6 +18,7 @@ from exposure.collect import make_collector
 from exposure.collect.base import CollectContext, CollectorError, Progress, SourceInfo
 from exposure.detect import default_detectors
 from exposure.detect.base import DetectContext, Detector
+from exposure.errors import UserError
 from exposure.indicators.catalog import Catalog, FeedInfo, build_catalog
 from exposure.model import Finding, ScanWarning, Threat
 
@@ -58,6 +59,8 @@ class ScanResult:
     tool_version: str = __version__
     cancelled: bool = False
     demo: bool = False
+    # One line for each source that could not be read at all (also among the warnings).
+    unreadable: list[str] = field(default_factory=list)
     # The threats the findings name, so a saved report can explain them without the profiles.
     threats: dict[str, Threat] = field(default_factory=dict)
 
@@ -82,6 +85,7 @@ def run_scan(request: ScanRequest, hooks: ScanHooks | None = None, catalog: Cata
     ctx = DetectContext(index=catalog.index)
     findings: list[Finding] = []
     sources: list[SourceInfo] = []
+    unreadable: list[str] = []
 
     for spec in request.sources:
         if hooks.cancel.is_set():
@@ -92,8 +96,9 @@ def run_scan(request: ScanRequest, hooks: ScanHooks | None = None, catalog: Cata
         ctx.warn = source_warnings.append
         try:
             collector = make_collector(spec)
-        except CollectorError as exc:
+        except (CollectorError, UserError) as exc:
             warnings.append(ScanWarning(label, str(exc)))
+            unreadable.append(str(exc))
             continue
         sources.append(collector.info)
         collector.info.started = _now()
@@ -103,8 +108,10 @@ def run_scan(request: ScanRequest, hooks: ScanHooks | None = None, catalog: Cata
                     findings.extend(detector.observe(obs, ctx))
                 if hooks.cancel.is_set():
                     break
-        except CollectorError as exc:
+        except (CollectorError, UserError) as exc:
+            # One source that cannot be read (no phone, a damaged file) must not stop the others.
             source_warnings.append(str(exc))
+            unreadable.append(str(exc))
         finally:
             collector.info.finished = _now()
         warnings.extend(_merge_warnings(collector.info.name or label, source_warnings))
@@ -124,6 +131,7 @@ def run_scan(request: ScanRequest, hooks: ScanHooks | None = None, catalog: Cata
         feeds=list(catalog.feeds),
         cancelled=hooks.cancel.is_set(),
         demo=request.demo,
+        unreadable=unreadable,
         threats={t.id: t for f in findings if f.threat and (t := catalog.index.threat(f.threat)) is not None},
     )
 

@@ -73,6 +73,8 @@ def run(args: argparse.Namespace) -> int:
         result = run_scan(request)
     except KeyError as exc:
         raise UserError(str(exc.args[0])) from None
+    if result.unreadable and len(result.unreadable) >= len(sources):
+        raise UserError(result.unreadable[0])  # nothing could be read: say why in one line
     from exposure.report.output import write_reports
 
     write_reports(result, json_path=args.json, md_path=args.md, html_path=args.html,
