@@ -9,7 +9,6 @@ import pytest
 
 from exposure.cli import main
 from exposure.collect.android import commands as cmd
-from exposure.errors import UserError
 from exposure.model import Category, IndicatorType, Severity
 from exposure.scan import ScanRequest, ScanResult, SourceSpec, run_scan
 from tests.android.conftest import FakePhone
@@ -175,8 +174,9 @@ def test_save_then_dump_gives_the_same_findings(spy_phone: FakePhone, tmp_path: 
 def test_save_refuses_a_folder_that_is_not_empty(spy_phone: FakePhone, tmp_path: Path) -> None:
     (tmp_path / "busy").mkdir()
     (tmp_path / "busy" / "x").write_text("x")
-    with pytest.raises(UserError, match="not empty"):
-        scan(SourceSpec("android", "", (("save", str(tmp_path / "busy")),)))
+    result = scan(SourceSpec("android", "", (("save", str(tmp_path / "busy")),)))
+    assert len(result.unreadable) == 1 and "not empty" in result.unreadable[0]
+    assert result.findings == []  # nothing was read from the phone
 
 
 def test_tampered_dump_is_a_warning(spy_phone: FakePhone, tmp_path: Path) -> None:
