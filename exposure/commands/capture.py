@@ -34,17 +34,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="where to keep the capture (default: capture-DATE-TIME.pcap in this folder)")
     parser.add_argument("--list-ifaces", action="store_true", help="list the network interfaces and stop")
     parser.add_argument("--no-analysis", action="store_true", help="only record; check it later with 'scan --pcap'")
-    how = parser.add_argument_group("how to check it")
-    how.add_argument("--profile", action="append", default=[], metavar="ID",
-                     help="only these threat profiles (see 'exposure profiles list'); default: all")
-    how.add_argument("--no-feeds", action="store_true", help="use only the bundled profiles, not imported feeds")
-    out = parser.add_argument_group("reports")
-    out.add_argument("--json", metavar="FILE", help="write the full report as JSON")
-    out.add_argument("--md", metavar="FILE", help="write the report as Markdown")
-    out.add_argument("--html", metavar="FILE", help="write the report as one HTML file")
-    out.add_argument("--force", action="store_true", help="replace report files that already exist")
-    out.add_argument("--lang", metavar="LANG", help="report language (en, zh); default: system")
-    out.add_argument("--quiet", action="store_true", help="do not print progress or the summary")
+    from exposure.commands.scan import add_check_options, add_report_options
+
+    add_check_options(parser)
+    add_report_options(parser, quiet_help="do not print progress or the summary")
 
 
 def _seconds(text: str) -> float:
@@ -62,9 +55,9 @@ def run(args: argparse.Namespace) -> int:
 
     if args.list_ifaces:
         return _list_interfaces(sys.stdout)
-    for target in (args.json, args.md, args.html):
-        if target and Path(target).exists() and not args.force:
-            raise UserError(f"{target} already exists; choose another name or add --force to replace it")
+    from exposure.commands.scan import check_and_report, refuse_existing_reports
+
+    refuse_existing_reports(args)
 
     from exposure.collect import live
 
@@ -98,20 +91,9 @@ def run(args: argparse.Namespace) -> int:
     if args.no_analysis:
         return 0
 
-    from exposure.scan import ScanRequest, SourceSpec, run_scan
+    from exposure.scan import SourceSpec
 
-    request = ScanRequest(sources=(SourceSpec("pcap", str(out)),), profiles=tuple(args.profile),
-                          use_feeds=not args.no_feeds)
-    try:
-        scan = run_scan(request)
-    except KeyError as exc:
-        raise UserError(str(exc.args[0])) from None
-    from exposure.report.output import print_summary, write_reports
-
-    write_reports(scan, json_path=args.json, md_path=args.md, html_path=args.html, force=args.force, lang=args.lang)
-    if not args.quiet:
-        print_summary(scan, lang=args.lang, stream=sys.stdout)
-    return 0
+    return check_and_report(args, [SourceSpec("pcap", str(out))])
 
 
 @contextlib.contextmanager

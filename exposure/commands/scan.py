@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from exposure.scan import SourceSpec
 
 HELP = "check a capture, an Android phone, an androidqf acquisition or this computer, and report"
 
@@ -21,39 +26,77 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     what.add_argument("--androidqf", action="append", default=[], metavar="DIR_OR_ZIP",
                       help="an acquisition made with Amnesty's androidqf")
     what.add_argument("--host", action="store_true", help="this computer: processes, software, settings")
-    how = parser.add_argument_group("how")
+    add_check_options(parser)
+    add_report_options(parser, quiet_help="do not print the summary")
+
+
+def add_check_options(parser: argparse.ArgumentParser) -> None:
+    """Which profiles and feeds to check against (shared with 'exposure capture')."""
+    how = parser.add_argument_group("how to check")
     how.add_argument("--profile", action="append", default=[], metavar="ID",
                      help="only these threat profiles (see 'exposure profiles list'); default: all")
     how.add_argument("--no-feeds", action="store_true", help="use only the bundled profiles, not imported feeds")
+
+
+def add_report_options(parser: argparse.ArgumentParser, quiet_help: str) -> None:
+    """Report files, language and --quiet (shared with 'exposure capture')."""
+    from exposure.explain.i18n import languages
+
     out = parser.add_argument_group("reports")
     out.add_argument("--json", metavar="FILE", help="write the full report as JSON")
     out.add_argument("--md", metavar="FILE", help="write the report as Markdown")
     out.add_argument("--html", metavar="FILE", help="write the report as one HTML file")
     out.add_argument("--force", action="store_true", help="replace report files that already exist")
-    from exposure.explain.i18n import languages
-
     out.add_argument("--lang", choices=sorted(languages()), metavar="LANG",
                      help=f"report language ({', '.join(sorted(languages()))}); default: the system's")
-    out.add_argument("--quiet", action="store_true", help="do not print the summary")
+    out.add_argument("--quiet", action="store_true", help=quiet_help)
 
 
-def sources_from_args(args: argparse.Namespace) -> list:  # type: ignore[type-arg]
-    from exposure.scan import SourceSpec
+def refuse_existing_reports(args: argparse.Namespace) -> None:
+    """Stop before any work when a report file would be overwritten without --force."""
+    from exposure.errors import UserError
 
-    sources = [SourceSpec("pcap", path) for path in args.pcap]
+    for target in (args.json, args.md, args.html):
+        if target and Path(target).exists() and not args.force:
+            raise UserError(f"{target} already exists; choose another name or add --force to replace it")
+
+
+def check_and_report(args: argparse.Namespace, sources: Sequence[SourceSpec]) -> int:
+    """Run the one scan pipeline on ``sources``, write the reports asked for, print the summary."""
+    from exposure.errors import UserError
+    from exposure.report.output import print_summary, write_reports
+    from exposure.scan import ScanRequest, run_scan
+
+    try:
+        request = ScanRequest(sources=tuple(sources), profiles=tuple(args.profile), use_feeds=not args.no_feeds)
+        result = run_scan(request)
+    except KeyError as exc:
+        raise UserError(str(exc.args[0])) from None
+    if result.unreadable and len(result.unreadable) >= len(sources):
+        raise UserError(result.unreadable[0])  # nothing could be read: say why in one line
+    write_reports(result, json_path=args.json, md_path=args.md, html_path=args.html,
+                  force=args.force, lang=args.lang)
+    if not args.quiet:
+        print_summary(result, lang=args.lang, stream=sys.stdout)
+    return 0
+
+
+def sources_from_args(args: argparse.Namespace) -> list[SourceSpec]:
+    from exposure import scan as pipeline  # imported late: the command line starts without the pipeline
+
+    sources = [pipeline.SourceSpec("pcap", path) for path in args.pcap]
     if args.android is not None:
         options = (("save", args.save),) if args.save else ()
-        sources.append(SourceSpec("android", args.android, options))
-    sources += [SourceSpec("android-dump", path) for path in args.android_dump]
-    sources += [SourceSpec("androidqf", path) for path in args.androidqf]
+        sources.append(pipeline.SourceSpec("android", args.android, options))
+    sources += [pipeline.SourceSpec("android-dump", path) for path in args.android_dump]
+    sources += [pipeline.SourceSpec("androidqf", path) for path in args.androidqf]
     if args.host:
-        sources.append(SourceSpec("host"))
+        sources.append(pipeline.SourceSpec("host"))
     return sources
 
 
 def run(args: argparse.Namespace) -> int:
     from exposure.errors import UserError
-    from exposure.scan import ScanRequest, run_scan
 
     sources = sources_from_args(args)
     if not sources:
@@ -65,22 +108,5 @@ def run(args: argparse.Namespace) -> int:
 
         for path in args.pcap:
             check_capture(path)  # a file that is not a capture: one clear line, exit 2
-    for target in (args.json, args.md, args.html):
-        if target and Path(target).exists() and not args.force:
-            raise UserError(f"{target} already exists; choose another name or add --force to replace it")
-    try:
-        request = ScanRequest(sources=tuple(sources), profiles=tuple(args.profile), use_feeds=not args.no_feeds)
-        result = run_scan(request)
-    except KeyError as exc:
-        raise UserError(str(exc.args[0])) from None
-    if result.unreadable and len(result.unreadable) >= len(sources):
-        raise UserError(result.unreadable[0])  # nothing could be read: say why in one line
-    from exposure.report.output import write_reports
-
-    write_reports(result, json_path=args.json, md_path=args.md, html_path=args.html,
-                  force=args.force, lang=args.lang)
-    if not args.quiet:
-        from exposure.report.output import print_summary
-
-        print_summary(result, lang=args.lang, stream=sys.stdout)
-    return 0
+    refuse_existing_reports(args)
+    return check_and_report(args, sources)
