@@ -54,9 +54,13 @@ def build_catalog(profile_ids: Sequence[str] | None = None, use_feeds: bool = Tr
             raise KeyError(f"unknown profile: {', '.join(sorted(unknown))}")
         profiles = [p for p in profiles if p.id in wanted]
     index = IndicatorIndex()
+    # A threat one profile includes from another (MFSocket is in two) is indexed once.
+    indexed: set[tuple[str, str, str]] = set()
     for profile in profiles:
         index.add_threats(profile.threats)
-        index.add(profile.indicators)
+        fresh = [i for i in profile.indicators if (i.type, i.value, i.threat) not in indexed]
+        indexed.update((i.type, i.value, i.threat) for i in fresh)
+        index.add(fresh)
     feeds: list[FeedInfo] = []
     warnings: list[str] = []
     if use_feeds:
