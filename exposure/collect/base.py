@@ -31,6 +31,23 @@ class Progress:
     fraction: float | None = None  # 0..1 when known
 
 
+@dataclass(frozen=True, slots=True)
+class CheckNote:
+    """One thing a collector looked at (or could not): a text key in
+    ``exposure/explain/checks.yaml``, the variable parts (counts, names; anything read
+    from the source goes only here), and the English sentence, kept for readable JSON
+    and as the fallback when a key has no text."""
+
+    key: str  # "android.packages", "pcap.dns", "host.processes"...
+    params: tuple[tuple[str, str], ...] = ()
+    text: str = ""
+
+    @classmethod
+    def of(cls, key: str, text: str, /, **params: object) -> CheckNote:
+        """``CheckNote.of("host.processes", "running programs: 12", count=12)``."""
+        return cls(key, tuple((k, str(v)) for k, v in params.items()), text)
+
+
 @dataclass(slots=True)
 class SourceInfo:
     """What a report records about one input, filled in by the collector as it reads."""
@@ -45,8 +62,17 @@ class SourceInfo:
     counts: dict[str, int] = field(default_factory=dict)  # packets, packages, processes...
     undecoded: dict[str, int] = field(default_factory=dict)  # what could not be decoded, by reason
     details: dict[str, str] = field(default_factory=dict)  # model, Android version, OS...
-    checked: list[str] = field(default_factory=list)  # what was looked at, in words
-    not_checked: list[str] = field(default_factory=list)  # what could not be looked at, in words
+    checked: list[CheckNote] = field(default_factory=list)  # what was looked at
+    not_checked: list[CheckNote] = field(default_factory=list)  # what could not be looked at
+
+    def add_checked(self, note: CheckNote) -> None:
+        """Record ``note`` once (a key with the same params is not repeated)."""
+        if note not in self.checked:
+            self.checked.append(note)
+
+    def add_not_checked(self, note: CheckNote) -> None:
+        if note not in self.not_checked:
+            self.not_checked.append(note)
 
 
 ProgressCallback = Callable[[Progress], None]

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from exposure.collect.base import CollectContext, CollectorError, Progress, SourceInfo
+from exposure.collect.base import CheckNote, CollectContext, CollectorError, Progress, SourceInfo
 from exposure.collect.net.extract import Extractor, address_text
 from exposure.collect.net.reader import CaptureReader, NotACapture, open_capture
 from exposure.model import Observation
@@ -28,6 +28,15 @@ if TYPE_CHECKING:
 
 PROGRESS_EVERY = 50_000
 COLLECTOR = "pcap"
+# What every readable capture is looked at for (keys in exposure/explain/checks.yaml).
+_CHECKED = (
+    ("pcap.dns", "DNS lookups and answers (UDP and TCP)"),
+    ("pcap.tls-sni", "TLS server names (SNI)"),
+    ("pcap.quic-sni", "QUIC server names"),
+    ("pcap.http-host", "HTTP Host headers"),
+    ("pcap.tls-certificates", "TLS server certificates (TLS 1.2 and earlier)"),
+    ("pcap.flows", "connections (flows)"),
+)
 
 
 def open_checked(path: str | Path, backend: str = "native") -> CaptureReader:
@@ -88,7 +97,8 @@ class PcapCollector:
             if not countdown:
                 countdown = PROGRESS_EVERY
                 if ctx.cancel.is_set():
-                    self.info.not_checked.append("the rest of the capture (the scan was stopped)")
+                    self.info.add_not_checked(CheckNote.of("pcap.stopped",
+                                                           "the rest of the capture (the scan was stopped)"))
                     break
                 names = len(ex.names.dns) + len(ex.names.tls_sni) + len(ex.names.quic_sni) + len(ex.names.http_host)
                 ctx.progress(Progress(self.path, "reading capture",
@@ -106,10 +116,10 @@ class PcapCollector:
             "http_hosts": len(ex.names.http_host), "certificates": len(ex.cert_obs), "flows": len(ex.flows),
         })
         info.undecoded.update(ex.undecoded)
-        info.checked += ["DNS lookups and answers (UDP and TCP)", "TLS server names (SNI)",
-                         "QUIC server names", "HTTP Host headers", "TLS server certificates (TLS 1.2 and earlier)",
-                         "connections (flows)"]
-        info.not_checked.append("contents of encrypted traffic (TLS 1.3 hides the server certificate)")
+        for key, text in _CHECKED:
+            info.add_checked(CheckNote.of(key, text))
+        info.add_not_checked(CheckNote.of("pcap.tls13-certificates",
+                                          "contents of encrypted traffic (TLS 1.3 hides the server certificate)"))
         for reason, count in sorted(ex.undecoded.items()):
             ctx.warn(f"{count} packet{'s' if count != 1 else ''} could not be decoded ({reason})")
         for reason, count in sorted(problems.items()):

@@ -174,7 +174,7 @@ def explain_finding(finding: Mapping[str, Any], report: Mapping[str, Any], lang:
         references=tuple(_references(indicators, threat, report, lang)),
         matched=tuple(Matched(str(i.get("type", "")), str(i.get("value", "")), str(i.get("role", "")),
                               str(i.get("source", ""))) for i in indicators),
-        evidence=tuple(_evidence_item(e) for e in (finding.get("evidence") or [])),
+        evidence=tuple(_evidence_item(e, lang) for e in (finding.get("evidence") or [])),
     )
 
 
@@ -209,7 +209,8 @@ def seen_lines(evidence: Sequence[Mapping[str, Any]], lang: str) -> list[Line]:
 
 def _seen_line(obs: Mapping[str, Any], lang: str) -> Line:
     what = _what(obs, lang)
-    source = str(obs.get("source", ""))
+    # "this computer" is our own words (translated); a path or serial is a value.
+    source = words(source_label(obs, lang)) if obs.get("collector") == "host" else source_label(obs, lang)
     count = _int(obs.get("count"), 1)
     times = words(t("seen.once", lang)) if count == 1 else tf("seen.times", lang, count=words(str(count)))
     first, last = format_span(obs.get("first_seen"), obs.get("last_seen"))
@@ -279,14 +280,22 @@ def _int(raw: Any, default: int) -> int:
     return raw if isinstance(raw, int) and not isinstance(raw, bool) else default
 
 
-def _evidence_item(obs: Mapping[str, Any]) -> EvidenceItem:
+def source_label(obs: Mapping[str, Any], lang: str) -> str:
+    """Where an observation was seen: the host collector's "this computer" in ``lang``,
+    any other source (a capture's path, a phone's serial) as it was recorded."""
+    if obs.get("collector") == "host":
+        return t("source.host", lang)
+    return str(obs.get("source", ""))
+
+
+def _evidence_item(obs: Mapping[str, Any], lang: str) -> EvidenceItem:
     raw = obs.get("facts")
     facts = tuple((str(k), str(v)) for k, v in raw.items()
                   if k not in _BASE_FACTS) if isinstance(raw, Mapping) else ()
     return EvidenceItem(
         kind=str(obs.get("kind", "")),
         description=str(obs.get("description", "")),
-        source=str(obs.get("source", "")),
+        source=source_label(obs, lang),
         count=_int(obs.get("count"), 1),
         first_seen=format_time(obs.get("first_seen")),
         last_seen=format_time(obs.get("last_seen")),

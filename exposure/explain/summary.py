@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from exposure.explain.explain import Explanation, explain_finding, local
-from exposure.explain.texts import Line, join, t, tf, ui_texts, words
+from exposure.explain.texts import Line, check_line, join, t, tf, ui_texts, words
 from exposure.model import Severity
 
 NEXT_CHECKS = ("next.accounts", "next.location", "next.pin", "next.log")
@@ -29,6 +29,7 @@ class Summary:
     counts: tuple[tuple[str, int], ...]  # severity -> number of findings, most serious first
     explanations: tuple[Explanation, ...]  # every finding, most serious first
     looked_for: tuple[Line, ...] = ()  # the worries (profiles) the scan looked for, in words
+    checked_items: tuple[tuple[Line, ...], ...] = ()  # per source (as ``checked``): what it looked at
 
 
 def severity_rank(severity: str) -> int:
@@ -79,6 +80,7 @@ def summarize(report: Mapping[str, Any], lang: str) -> Summary:
         next_checks=tuple(words(t(key, lang)) for key in NEXT_CHECKS),
         counts=tuple(ordered),
         explanations=explanations,
+        checked_items=tuple(checked_notes(s, lang) for s in sources),
         looked_for=tuple(words(local(title, lang)) for title in (report.get("profile_titles") or {}).values()
                          if local(title, lang)),
     )
@@ -114,7 +116,27 @@ def blind_spots(sources: list[Mapping[str, Any]], lang: str) -> list[Line]:
         if f"blind.{kind}" in ui_texts():
             out.append(words(t(f"blind.{kind}", lang)))
     for source in sources:
-        for item in source.get("not_checked") or []:
-            if isinstance(item, str) and item:
-                out.append(words(item))  # the collector's own words (English); renderers escape them
+        for item in _notes(source, "not_checked"):
+            line = check_line(item, lang)
+            if line and line not in out:
+                out.append(line)
     return out
+
+
+def source_name(report: Mapping[str, Any], recorded: str, lang: str) -> str:
+    """A source's recorded name for showing (a warning's source): the host collector's
+    "this computer" in ``lang``, any other name (a path, a serial) as it is."""
+    for source in report.get("sources") or []:
+        if isinstance(source, Mapping) and source.get("kind") == "host" and source.get("name") == recorded:
+            return t("source.host", lang)
+    return recorded
+
+
+def checked_notes(source: Mapping[str, Any], lang: str) -> tuple[Line, ...]:
+    """What the collector of ``source`` looked at, in ``lang``."""
+    return tuple(line for line in (check_line(item, lang) for item in _notes(source, "checked")) if line)
+
+
+def _notes(source: Mapping[str, Any], field: str) -> list[Any]:
+    notes = source.get(field)
+    return notes if isinstance(notes, list) else []

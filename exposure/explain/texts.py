@@ -134,6 +134,37 @@ def tf(key: str, lang: str, /, **params: str | Line) -> Line:
     return fill(t(key, lang), params)
 
 
+@cache
+def check_texts() -> dict[str, LocalText]:
+    """checks.yaml: what a collector looked at or could not, by the key of its note."""
+    data = _load_yaml(_package_text("checks.yaml"))
+    return {str(key): local_text(val) for key, val in data.items()}
+
+
+def check_line(note: Any, lang: str) -> Line:
+    """A collector's note (``{key, params, text}`` from a report) in ``lang``: the key's text
+    in ``lang``, else in English, else the collector's own English ``text``, else the key.
+    Params fill the placeholders; a number is plain words, anything else a value."""
+    if isinstance(note, str):
+        return words(note)
+    if not isinstance(note, Mapping):
+        return ()
+    key = str(note.get("key", ""))
+    raw = note.get("params")
+    params: dict[str, str | Line] = {}
+    if isinstance(raw, Mapping):
+        for k, v in raw.items():
+            text = str(v)
+            params[str(k)] = words(text) if text.isascii() and text.isdigit() else text
+    known = check_texts().get(key)
+    if known is not None and known.get(lang, DEFAULT_LANGUAGE):
+        return fill(known.get(lang, DEFAULT_LANGUAGE), params)
+    english = note.get("text")
+    if isinstance(english, str) and english:
+        return words(english)  # the collector's English (renderers escape every piece)
+    return value(key)
+
+
 @dataclass(frozen=True, slots=True)
 class CategoryTexts:
     name: LocalText

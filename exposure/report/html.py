@@ -15,7 +15,7 @@ from importlib import resources
 from typing import Any
 
 from exposure.explain.explain import Explanation, format_time, is_echap
-from exposure.explain.summary import Summary, summarize
+from exposure.explain.summary import Summary, source_name, summarize
 from exposure.explain.texts import Line, help_services, name, t, tf, visible, words
 from exposure.model import Severity
 
@@ -172,7 +172,10 @@ def _checked(summary: Summary, lang: str) -> list[str]:
     out = []
     if summary.checked:
         out.append(f"<section><h2>{esc(t('section.checked', lang))}</h2><ul>")
-        out += [f"<li>{line_html(c)}</li>" for c in summary.checked]
+        for i, source in enumerate(summary.checked):
+            items = summary.checked_items[i] if i < len(summary.checked_items) else ()
+            inner = "<ul>" + "".join(f"<li>{line_html(c)}</li>" for c in items) + "</ul>" if items else ""
+            out.append(f"<li>{line_html(source)}{inner}</li>")
         out.append("</ul>")
         if summary.looked_for:
             out.append(f"<p>{esc(t('summary.looked_for', lang))}</p><ul>")
@@ -193,7 +196,7 @@ def _warnings(report: Mapping[str, Any], lang: str) -> list[str]:
     for w in warnings:
         count = w.get("count", 1)
         times = f" (×{count})" if isinstance(count, int) and count > 1 else ""
-        out.append(f'<li><span class="v">{esc(str(w.get("source", "")))}</span>: '
+        out.append(f'<li><span class="v">{esc(source_name(report, str(w.get("source", "")), lang))}</span>: '
                    f"{esc(str(w.get('message', '')))}{esc(times)}</li>")
     out.append("</ul></section>")
     return out
@@ -234,7 +237,7 @@ def _record(report: Mapping[str, Any], lang: str) -> list[str]:
     out.append(f"<h3>{esc(t('label.inputs', lang))}</h3><table>")
     for source in report.get("sources") or []:
         span = " – ".join(x for x in (str(source.get("first_time") or ""), str(source.get("last_time") or "")) if x)
-        cells = [f"{source.get('kind', '')}: {source.get('name', '')}",
+        cells = [f"{source.get('kind', '')}: {source_name(report, str(source.get('name', '')), lang)}",
                  f"sha256 {source.get('sha256') or '-'}",
                  f"{t('label.data_span', lang)} {span}" if span else "",
                  f"{t('label.counts', lang)} " + ", ".join(f"{k}={v}" for k, v in (source.get("counts") or {}).items())]

@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from exposure.collect.base import SourceInfo
+from exposure.collect.base import CheckNote, SourceInfo
 from exposure.model import Finding, Indicator, LocalText, Observation, ScanWarning, Severity, Threat
 from exposure.report.files import write_private
 from exposure.scan import REPORT_SCHEMA, ScanResult
@@ -69,7 +69,13 @@ def source_to_dict(info: SourceInfo) -> dict[str, Any]:
     out = asdict(info)
     for key in ("started", "finished", "first_time", "last_time"):
         out[key] = _time(getattr(info, key))
+    for key in ("checked", "not_checked"):
+        out[key] = [note_to_dict(n) for n in getattr(info, key)]
     return out
+
+
+def note_to_dict(note: CheckNote) -> dict[str, Any]:
+    return {"key": note.key, "params": dict(note.params), "text": note.text}
 
 
 def warning_to_dict(warning: ScanWarning) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from exposure.explain.explain import Explanation, format_time, is_echap
-from exposure.explain.summary import summarize
+from exposure.explain.summary import source_name, summarize
 from exposure.explain.texts import Line, help_services, name, t, tf, visible, words
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>&!|~#{}])")
@@ -90,7 +90,11 @@ def render_markdown(report: Mapping[str, Any], lang: str) -> str:
 
     if summary.checked:
         out += [f"## {md_text(t('section.checked', lang))}", ""]
-        out += [f"- {md_line(c)}" for c in summary.checked] + [""]
+        for i, source in enumerate(summary.checked):
+            out.append(f"- {md_line(source)}")
+            items = summary.checked_items[i] if i < len(summary.checked_items) else ()
+            out += [f"  - {md_line(c)}" for c in items]
+        out.append("")
         if summary.looked_for:
             out += [md_text(t("summary.looked_for", lang)), ""]
             out += [f"- {md_line(c)}" for c in summary.looked_for] + [""]
@@ -103,7 +107,8 @@ def render_markdown(report: Mapping[str, Any], lang: str) -> str:
         for w in warnings:
             count = w.get("count", 1)
             times = f" (×{count})" if isinstance(count, int) and count > 1 else ""
-            out.append(f"- {md_code(str(w.get('source', '')))}: {md_name(str(w.get('message', '')))}{times}")
+            where = source_name(report, str(w.get("source", "")), lang)
+            out.append(f"- {md_code(where)}: {md_name(str(w.get('message', '')))}{times}")
         out.append("")
 
     out += [f"## {md_text(t('section.help', lang))}", "", md_text(t("help.intro", lang)), ""]
@@ -172,7 +177,8 @@ def _record(report: Mapping[str, Any], lang: str) -> list[str]:
     out += [f"- {md_text(k)}: {md_code(v)}" for k, v in rows if v.strip()]
     out += ["", f"**{md_text(t('label.inputs', lang))}**", ""]
     for source in report.get("sources") or []:
-        out.append(f"- {md_code(str(source.get('kind', '')))} {md_code(str(source.get('name', '')))}: "
+        where = source_name(report, str(source.get("name", "")), lang)
+        out.append(f"- {md_code(str(source.get('kind', '')))} {md_code(where)}: "
                    f"sha256 {md_code(str(source.get('sha256') or '-'))}")
         span = " – ".join(x for x in (str(source.get("first_time") or ""), str(source.get("last_time") or "")) if x)
         if span:

@@ -29,7 +29,7 @@ def print_summary(result: ScanResult, lang: str | None, stream: TextIO) -> None:
     a name cannot move the cursor or recolour the terminal.
     """
     from exposure.explain.i18n import resolve_language
-    from exposure.explain.summary import summarize
+    from exposure.explain.summary import source_name, summarize
     from exposure.explain.texts import Line, t, tf, visible
     from exposure.report.json_report import to_dict
 
@@ -48,7 +48,8 @@ def print_summary(result: ScanResult, lang: str | None, stream: TextIO) -> None:
         for exp in summary.explanations:
             stream.write(f"  [{exp.severity_words}] {text(exp.title)}\n")
     for warning in result.warnings:
-        stream.write(text(tf("cli.warning", language, source=warning.source, message=warning.message)) + "\n")
+        where = source_name(report, warning.source, language)
+        stream.write(text(tf("cli.warning", language, source=where, message=warning.message)) + "\n")
     if not summary.explanations:
         stream.write("\n" + text(summary.next_intro) + "\n")
         for check in summary.next_checks:

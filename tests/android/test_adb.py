@@ -9,6 +9,7 @@ import pytest
 
 from exposure.cli import main
 from exposure.collect.android import commands as cmd
+from exposure.collect.base import CheckNote
 from exposure.model import Category, IndicatorType, Severity
 from exposure.scan import ScanRequest, ScanResult, SourceSpec, run_scan
 from tests.android.conftest import FakePhone
@@ -131,7 +132,8 @@ def test_a_failing_command_is_a_warning_and_the_scan_goes_on(fake_adb: FakePhone
     result = scan(SourceSpec("android"))
     assert [w.message for w in result.warnings] == [
         "could not read device administrators and device management: error: closed"]
-    assert result.sources[0].not_checked == ["device administrators and device management"]
+    assert result.sources[0].not_checked == [
+        CheckNote("android.device-admins", (), "device administrators and device management")]
     rules = {(f.rule, f.subject) for f in result.findings}
     assert ("indicator", "com.wifi0") in rules and ("android.accessibility", "com.wifi0") in rules
     assert ("android.device-admin", "com.wifi0") not in rules

@@ -13,6 +13,7 @@ import pytest
 from exposure.cli import main
 from exposure.collect.android import adb as adb_module
 from exposure.collect.android.apkcert import CertHashes, NotAnApk, certificates
+from exposure.collect.base import CheckNote
 from exposure.model import IndicatorType
 from exposure.scan import ScanRequest, SourceSpec, run_scan
 from tests.android.apks import V3, cert_der, v1_apk, v2_apk
@@ -74,6 +75,7 @@ def test_certificate_of_a_sideloaded_app_matches_a_feed(spy_phone: FakePhone, tm
 def test_apks_that_are_too_large_are_skipped_and_said(spy_phone: FakePhone, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(adb_module, "MAX_APK_BYTES", 100)
     result = run_scan(ScanRequest(sources=(SourceSpec("android"),), profiles=("stalkerware",), use_feeds=False))
-    assert result.sources[0].not_checked == [
-        "signing certificates of 4 app(s) from outside a store (too large, too many or unreadable)"]
+    assert result.sources[0].not_checked == [CheckNote(
+        "android.apk-certificates.skipped", (("count", "4"),),
+        "signing certificates of 4 app(s) from outside a store (too large, too many or unreadable)")]
     assert any(f.rule == "indicator" and f.subject == "com.wifi0" for f in result.findings)

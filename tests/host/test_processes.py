@@ -13,6 +13,7 @@ from typing import Any
 import psutil
 import pytest
 
+from exposure.collect.base import CheckNote
 from exposure.collect.host import connections, processes
 from exposure.collect.host.processes import ProcessTable
 from tests.host.helpers import host_run
@@ -56,7 +57,8 @@ def test_denied_programs_are_counted_not_fatal(monkeypatch: pytest.MonkeyPatch, 
     assert warnings == ["the program file or command line of 2 running programs could not be read (they belong "
                         "to other users or to the system; run as administrator to see them)"]
     assert run.info.counts["processes"] == 4
-    assert "fingerprints (SHA-256) of 1 program files" in run.info.checked
+    assert CheckNote("host.program-hashes", (("count", "1"),), "fingerprints (SHA-256) of 1 program files") \
+        in run.info.checked
 
 
 def test_fingerprint_budget(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -69,12 +71,13 @@ def test_fingerprint_budget(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> 
     run, _ = host_run(is_admin=True)
     found = {p.name: p.exe_sha256 for p in processes.collect_processes(run, ProcessTable())}
     assert found["small"] and not found["big"] and not found["gone"]
-    assert run.info.not_checked == ["2 program files were not fingerprinted (too large, unreadable or over the "
-                                    "512 MiB budget)"]
+    assert run.info.not_checked == [CheckNote(
+        "host.program-hashes-skipped", (("count", "2"), ("budget", "512")),
+        "2 program files were not fingerprinted (too large, unreadable or over the 512 MiB budget)")]
 
     run, _ = host_run(is_admin=True, hash_executables=False)
     assert all(not p.exe_sha256 for p in processes.collect_processes(run, ProcessTable()))
-    assert run.info.not_checked == ["program files were not fingerprinted (switched off)"]
+    assert [n.key for n in run.info.not_checked] == ["host.program-hashes-off"]
 
 
 TCP, UDP = socket.SOCK_STREAM, socket.SOCK_DGRAM
@@ -111,4 +114,4 @@ def test_connections_fall_back_to_each_program(monkeypatch: pytest.MonkeyPatch) 
     assert [(c.remote_ip, c.process, c.count) for c in found] == [("198.51.100.7", "agent", 2)]
     assert warnings[0] == ("the connections of 1 programs could not be listed (they belong to other users; run as"
                            " administrator to see them)")
-    assert "the connections of other users' programs" in run.info.not_checked
+    assert "host.connections-other-users" in [n.key for n in run.info.not_checked]

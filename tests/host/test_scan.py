@@ -85,10 +85,13 @@ def _check_report(report: dict[str, Any], admin: bool) -> None:
     (source,) = report["sources"]
     assert source["kind"] == "host"
     assert source["details"]["administrator"] == ("yes" if admin else "no")
-    checked = "\n".join(source["checked"])
+    checked = "\n".join(note["text"] for note in source["checked"])
     for part in ("running programs", "network connections", "installed software", "root certificates",
                  "proxy", "hosts file"):
         assert part in checked
+    keys = {note["key"] for note in source["checked"]}
+    assert {"host.processes", "host.connections", "host.proxy-variables"} <= keys
+    assert any(key.startswith("host.software.") for key in keys)
     severities = {f["severity"] for f in report["findings"]}
     assert not severities & {"critical", "high"}, report["findings"]
 
@@ -154,6 +157,6 @@ def test_cancel_stops_between_checks_and_says_so() -> None:
         kinds.add(obs.kind)
         ctx.cancel.set()
     assert kinds == {"host-process"}  # the running-programs check finishes; nothing after it runs
-    assert "the rest of the checks (cancelled)" in collector.info.not_checked
+    assert [n.key for n in collector.info.not_checked][-1] == "host.cancelled"
     assert [p.stage for p in stages] == ["running programs"]
-    assert not any(c.startswith("installed software") for c in collector.info.checked)
+    assert not any(c.key.startswith("host.software") for c in collector.info.checked)

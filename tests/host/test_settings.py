@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from exposure.collect.base import CheckNote
 from exposure.collect.host import hostsfile, proxy, rootcerts
 from exposure.detect.base import DetectContext
 from exposure.detect.host import RULES, HostHeuristics, well_known
@@ -83,14 +84,16 @@ def test_added_root_certificates_on_a_debian_tree(tmp_path: Path) -> None:
     assert "outside the Mozilla bundle" in found["Extra CA"].detail
     assert "not from the distribution's bundle" in found["Dropped CA"].detail
     assert "in none of the folders it is built from" in found["Appended CA"].detail
-    assert run.info.checked == ["root certificates added to the system store (4 found)"]
+    assert run.info.checked == [CheckNote("host.root-certificates", (("count", "4"),),
+                                          "root certificates added to the system store (4 found)")]
     assert warnings == []
 
 
 def test_no_certificate_folders_is_said(tmp_path: Path) -> None:
     run, _ = host_run(root=tmp_path)
     assert list(rootcerts.collect_root_certificates(run)) == []
-    assert run.info.not_checked[0].startswith("root certificates: no known system certificate folder")
+    assert run.info.not_checked[0].key == "host.root-certificates-no-folder"
+    assert run.info.not_checked[0].text.startswith("root certificates: no known system certificate folder")
 
 
 def test_macos_keychain_keeps_only_self_signed(tmp_path: Path) -> None:
@@ -115,7 +118,8 @@ def test_macos_keychain_keeps_only_self_signed(tmp_path: Path) -> None:
 def test_windows_root_store_is_listed_as_not_checked() -> None:
     run, _ = host_run(platform="win32")
     assert list(rootcerts.collect_root_certificates(run)) == []
-    assert "Windows certificate store" in run.info.not_checked[0]
+    assert run.info.not_checked[0].key == "host.root-certificates-windows"
+    assert "Windows certificate store" in run.info.not_checked[0].text
 
 
 def test_load_certificates_skips_garbage() -> None:
@@ -195,7 +199,8 @@ def test_hosts_file_read_from_tree(tmp_path: Path) -> None:
     assert warnings == ["2 lines of the hosts file are not 'address name' lines and were skipped"]
     run, warnings = host_run(root=tmp_path / "missing")
     assert list(hostsfile.collect_hosts(run)) == []
-    assert run.info.checked == ["the hosts file (/etc/hosts): not present"]
+    assert run.info.checked == [CheckNote("host.hosts-file-absent", (("path", "/etc/hosts"),),
+                                          "the hosts file (/etc/hosts): not present")]
 
 
 def _judge(settings: list[HostSetting]) -> list[Finding]:

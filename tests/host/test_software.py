@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from exposure.collect.base import CheckNote
 from exposure.collect.host import collect_software
 from exposure.collect.host.software import all_readers, dpkg, flatpak, macos, rpm, snap, windows
 from exposure.collect.host.software.dpkg import DpkgReader
@@ -124,7 +125,8 @@ def test_collect_software_reports_what_was_read_and_failures() -> None:
     found = list(collect_software(run, [DpkgReader(), windows.WindowsUninstallReader(FakeRegistry.recorded())]))
     names = {o.name for o in found}
     assert {"anydesk", "AnyDesk", "adduser"} <= names
-    assert any(c.startswith("installed software, Debian packages (dpkg): ") for c in run.info.checked)
+    assert any(c.key == "host.software.dpkg" and c.text.startswith("installed software, Debian packages (dpkg): ")
+               for c in run.info.checked)
     assert run.info.counts["software:windows-uninstall"] == 7
 
     class AnyLinuxDpkg(DpkgReader):
@@ -134,11 +136,13 @@ def test_collect_software_reports_what_was_read_and_failures() -> None:
     run, warnings = host_run(platform="linux", run=fake_commands({}))
     assert list(collect_software(run, [AnyLinuxDpkg()])) == []
     assert warnings == ["Debian packages (dpkg) could not be listed: dpkg-query is not installed"]
-    assert run.info.not_checked == ["Debian packages (dpkg)"]
+    assert run.info.not_checked == [CheckNote("host.software-unread.dpkg", (), "Debian packages (dpkg)")]
 
     run, warnings = host_run(platform="linux")
     assert list(collect_software(run, [])) == []
-    assert run.info.not_checked == ["installed software (no package manager known to exposure on linux)"]
+    assert run.info.not_checked == [CheckNote(
+        "host.software-unknown", (("platform", "linux"),),
+        "installed software (no package manager known to exposure on linux)")]
 
 
 @pytest.mark.parametrize("platform, expected", [

@@ -360,7 +360,8 @@ def test_progress_is_reported_and_cancel_stops_reading(tmp_path: Path) -> None:
     stopped = PcapCollector(str(capture))
     list(stopped.collect(ctx))
     assert stopped.info.counts["packets"] == 50_000
-    assert stopped.info.not_checked[0].startswith("the rest of the capture")
+    assert stopped.info.not_checked[0].key == "pcap.stopped"
+    assert stopped.info.not_checked[0].text.startswith("the rest of the capture")
 
 
 def _big_endian(little: bytes) -> bytes:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from exposure.collect.base import SourceInfo
+from exposure.collect.base import CheckNote, SourceInfo
 from exposure.indicators.catalog import FeedInfo
 from exposure.model import (
     Category,
@@ -93,7 +93,7 @@ def result_without_findings() -> ScanResult:
 def _result(findings: list[Finding], threats: dict[str, Threat], demo: bool = False) -> ScanResult:
     pcap = SourceInfo("pcap", "capture.pcap", sha256="12" * 32, started=t0(50), finished=t0(51),
                       first_time=t0(1), last_time=t0(45), counts={"packets": 1200, "names": 40},
-                      not_checked=["QUIC payloads"])
+                      not_checked=[CheckNote("pcap.tls13-certificates", (), "contents of encrypted traffic")])
     phone = SourceInfo("android", "R58M123", started=t0(52), finished=t0(53), counts={"packages": 212})
     feed = FeedInfo(name="echap", format="echap-yaml", source="ioc.yaml", sha256="34" * 32,
                     imported="2026-11-20T09:00:00+00:00", counts=(("domain", 1000),), version="a04c5c1")

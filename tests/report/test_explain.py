@@ -131,13 +131,14 @@ def test_summary_without_findings_is_not_a_verdict() -> None:
             assert "does not prove the device is safe" in words
             assert "We checked the network capture capture.pcap (1200 packets and 40 names)" in words
             assert "iPhones, other devices, and accounts in the cloud" in words  # what was not checked
-            assert "encrypted DNS" in words and "QUIC payloads" in words
+            assert "encrypted DNS" in words and "TLS 1.3 hides the server certificate" in words
             for topic in ("sign-ins", "location sharing", "PIN"):
                 assert topic.lower() in words.lower()
             assert "compromised" not in words and "clean" not in words
         else:
             assert "并不能证明设备是安全的" in words
             assert "账号登录" in words and "位置共享" in words and "解锁密码" in words
+            assert "TLS 1.3 会隐藏服务器证书" in words and "TLS 1.3 hides" not in words  # the collector's note
 
 
 def test_summary_when_nothing_could_be_read() -> None:

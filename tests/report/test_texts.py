@@ -13,7 +13,7 @@ import pytest
 from exposure.detect import DETECTORS
 from exposure.explain import i18n
 from exposure.explain.rule_texts import FIELDS, parse_rule_file, rule_files, rule_texts
-from exposure.explain.texts import category_texts, help_services, t, ui_texts
+from exposure.explain.texts import category_texts, check_texts, help_services, t, ui_texts
 from exposure.indicators.profiles import load_bundled_profiles
 from exposure.model import Category, LocalText
 
@@ -24,6 +24,8 @@ def all_bundled_texts() -> Iterator[tuple[str, LocalText]]:
     """(where, text) for every user-facing text the package ships."""
     for key, text in ui_texts().items():
         yield f"texts.yaml:{key}", text
+    for key, text in check_texts().items():
+        yield f"checks.yaml:{key}", text
     for cat, texts in category_texts().items():
         for field in ("name", "what_it_is", "what_it_can_do", "what_to_do"):
             yield f"categories.yaml:{cat}.{field}", getattr(texts, field)
@@ -72,6 +74,7 @@ def test_the_scan_reaches_enough_texts_to_matter() -> None:
     assert len(texts) > 150
     assert len(help_services()) >= 3
     assert set(category_texts()) == {c.value for c in Category}
+    assert sum(where.startswith("checks.yaml:") for where, _ in texts) > 50
 
 
 def detector_rules() -> list[tuple[str, str]]:

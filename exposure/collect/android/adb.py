@@ -18,7 +18,7 @@ from exposure.collect.android.parsers.dumpsys_package import parse_dumpsys_packa
 from exposure.collect.android.parsers.packages_list import package_ids, parse_packages_list
 from exposure.collect.android.phone import assemble
 from exposure.collect.android.savedump import prepare_folder, write_dump
-from exposure.collect.base import CollectContext, Progress, SourceInfo
+from exposure.collect.base import CheckNote, CollectContext, Progress, SourceInfo
 from exposure.errors import UserError
 from exposure.model import Observation
 from exposure.observations.android import installed_outside_store
@@ -110,12 +110,10 @@ class AdbCollector:
                 continue  # Android before 8: plain ps lists everything
             if problem:
                 ctx.warn(f"could not read {command.what}: {problem}")
-                if command.what not in self.info.not_checked:
-                    self.info.not_checked.append(command.what)
+                self.info.add_not_checked(command.note)
                 continue
             outputs[command.name] = text
-            if command.what not in self.info.checked:
-                self.info.checked.append(command.what)
+            self.info.add_checked(command.note)
             if command is cmd.PACKAGES:
                 skip.add(cmd.PACKAGES_NO_INSTALLER.name)
             if command is cmd.PROCESSES:
@@ -154,11 +152,12 @@ class AdbCollector:
             except cmd.CommandFailed as exc:
                 if not failed:
                     ctx.warn(f"could not compute the fingerprints (sha256) of app files: {exc}")
-                    self.info.not_checked.append("fingerprints (sha256) of some app files")
+                    self.info.add_not_checked(CheckNote.of("android.apk-hashes.some",
+                                                            "fingerprints (sha256) of some app files"))
                 failed = True
         text = "".join(texts)
         if paths and not failed:
-            self.info.checked.append("fingerprints (sha256) of third-party app files")
+            self.info.add_checked(CheckNote.of("android.apk-hashes", "fingerprints (sha256) of third-party app files"))
         return text, parse_hashes(text)
 
 
@@ -194,10 +193,13 @@ class AdbCollector:
                 skipped += 1
         skipped += max(0, len(wanted) - MAX_CERT_APPS)
         if skipped:
-            self.info.not_checked.append(f"signing certificates of {skipped} app(s) from outside a store "
-                                         "(too large, too many or unreadable)")
+            self.info.add_not_checked(CheckNote.of(
+                "android.apk-certificates.skipped",
+                f"signing certificates of {skipped} app(s) from outside a store (too large, too many or unreadable)",
+                count=skipped))
         if wanted and skipped < len(wanted):
-            self.info.checked.append("signing certificates of apps installed from outside a store")
+            self.info.add_checked(CheckNote.of("android.apk-certificates",
+                                               "signing certificates of apps installed from outside a store"))
         return "".join(lines)
 
 

@@ -21,7 +21,7 @@ from exposure.collect.android.parsers.dumpsys_sections import split_dumpsys
 from exposure.collect.android.parsers.packages_list import normalise_installer
 from exposure.collect.android.parsers.ps import load_processes_json
 from exposure.collect.android.phone import Extras, QfPackage, assemble
-from exposure.collect.base import CollectContext, CollectorError, SourceInfo
+from exposure.collect.base import CheckNote, CollectContext, CollectorError, SourceInfo
 from exposure.errors import UserError
 from exposure.model import Observation
 from exposure.observations.android import AndroidFile
@@ -57,25 +57,26 @@ class AndroidqfCollector:
             data = files(name)
             return None if data is None else data.decode("utf-8", errors="replace")
 
-        def note(found: bool, what: str) -> None:
-            (self.info.checked if found else self.info.not_checked).append(what)
+        def note(found: bool, key: str, what: str) -> None:
+            (self.info.add_checked if found else self.info.add_not_checked)(CheckNote.of(key, what))
 
         packages_json = text("packages.json")
         if packages_json is not None:
             extras.packages = _packages(_json(packages_json, "packages.json", ctx.warn), ctx.warn)
-        note(packages_json is not None, "the list of installed apps (packages.json)")
+        note(packages_json is not None, "androidqf.packages", "the list of installed apps (packages.json)")
 
         dumpsys = text("dumpsys.txt")
         if dumpsys is not None:
             for service, body in split_dumpsys(dumpsys).items():
                 if service in _SERVICES:
                     outputs[_SERVICES[service]] = body
-        note(dumpsys is not None, "app details, accessibility services, device administrators (dumpsys.txt)")
+        note(dumpsys is not None, "androidqf.dumpsys",
+             "app details, accessibility services, device administrators (dumpsys.txt)")
 
         getprop = text("getprop.txt")
         if getprop is not None:
             outputs[cmd.GETPROP.name] = getprop
-        note(getprop is not None, "device properties (getprop.txt)")
+        note(getprop is not None, "androidqf.getprop", "device properties (getprop.txt)")
 
         settings = [name for name in files.names() if name.startswith("settings_") and name.endswith(".txt")]
         for name in sorted(settings):
@@ -83,7 +84,7 @@ class AndroidqfCollector:
             namespace = name[len("settings_"):-len(".txt")]
             key = f"settings_{namespace}" if namespace in ("secure", "global", "system") else "settings_other"
             outputs[key] = outputs.get(key, "") + body + "\n"
-        note(bool(settings), "settings (settings_*.txt)")
+        note(bool(settings), "androidqf.settings", "settings (settings_*.txt)")
 
         processes_json = text("processes.json")
         if processes_json is not None:
@@ -92,7 +93,8 @@ class AndroidqfCollector:
             ps = text("processes.txt") or text("ps.txt")
             if ps is not None:
                 outputs[cmd.PROCESSES.name] = ps
-        note(processes_json is not None or cmd.PROCESSES.name in outputs, "running processes")
+        note(processes_json is not None or cmd.PROCESSES.name in outputs, "android.processes",
+             "running processes")
 
         files_json = text("files.json")
         if files_json is not None:
@@ -100,8 +102,8 @@ class AndroidqfCollector:
         root = text("root_binaries.json")
         if root is not None:
             extras.files += _root_binaries(_json(root, "root_binaries.json", ctx.warn), self.info.name)
-        note(files_json is not None, "file list (files.json)")
-        note(root is not None, "root tools (root_binaries.json)")
+        note(files_json is not None, "androidqf.files", "file list (files.json)")
+        note(root is not None, "androidqf.root-binaries", "root tools (root_binaries.json)")
 
         if packages_json is None and dumpsys is None:
             raise CollectorError(f"{self.path} has neither packages.json nor dumpsys.txt: "

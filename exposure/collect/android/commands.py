@@ -16,41 +16,50 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from exposure.collect.base import CheckNote
+
 
 @dataclass(frozen=True, slots=True)
 class Command:
     name: str  # file stem in a saved dump
     args: tuple[str, ...]  # after ``adb -s SERIAL``
     timeout: float = 30.0
-    what: str = ""  # what it reads, in words, for "not checked" lines
+    what: str = ""  # what it reads, in English words, for "(not) checked" lines
+    check: str = ""  # its key in exposure/explain/checks.yaml (commands that read the same thing share one)
+
+    @property
+    def note(self) -> CheckNote:
+        return CheckNote(self.check, (), self.what)
 
 
 PACKAGES = Command("pm_list_packages", ("shell", "pm", "list", "packages", "-f", "-i", "-U", "-u"),
-                   60, "the list of installed apps")
+                   60, "the list of installed apps", "android.packages")
 # Some phones reject -i; androidqf falls back the same way.
 PACKAGES_NO_INSTALLER = Command("pm_list_packages_noinstaller",
                                 ("shell", "pm", "list", "packages", "-f", "-U", "-u"), 60,
-                                "the list of installed apps")
+                                "the list of installed apps", "android.packages")
 SYSTEM_PACKAGES = Command("pm_list_packages_system", ("shell", "pm", "list", "packages", "-s"), 60,
-                          "which apps are part of the system")
+                          "which apps are part of the system", "android.system-packages")
 DISABLED_PACKAGES = Command("pm_list_packages_disabled", ("shell", "pm", "list", "packages", "-d"), 60,
-                            "which apps are switched off")
+                            "which apps are switched off", "android.disabled-packages")
 DUMPSYS_PACKAGE = Command("dumpsys_package", ("shell", "dumpsys", "package"), 180,
-                          "app details (versions, permissions, install dates)")
+                          "app details (versions, permissions, install dates)", "android.package-details")
 DUMPSYS_ACCESSIBILITY = Command("dumpsys_accessibility", ("shell", "dumpsys", "accessibility"), 60,
-                                "accessibility services")
+                                "accessibility services", "android.accessibility")
 DUMPSYS_DEVICE_POLICY = Command("dumpsys_device_policy", ("shell", "dumpsys", "device_policy"), 60,
-                                "device administrators and device management")
+                                "device administrators and device management", "android.device-admins")
 DUMPSYS_CONNECTIVITY = Command("dumpsys_connectivity", ("shell", "dumpsys", "connectivity"), 60,
-                               "active VPN connections")
+                               "active VPN connections", "android.vpn")
 SETTINGS_SECURE = Command("settings_secure", ("shell", "settings", "list", "secure"), 30,
-                          "secure settings (notification readers, always-on VPN)")
+                          "secure settings (notification readers, always-on VPN)", "android.settings-secure")
 SETTINGS_GLOBAL = Command("settings_global", ("shell", "settings", "list", "global"), 30,
-                          "global settings (Play Protect, developer options, USB debugging)")
-GETPROP = Command("getprop", ("shell", "getprop"), 30, "device properties (model, Android version)")
-PROCESSES = Command("ps", ("shell", "ps", "-A"), 30, "running processes")
+                          "global settings (Play Protect, developer options, USB debugging)",
+                          "android.settings-global")
+GETPROP = Command("getprop", ("shell", "getprop"), 30, "device properties (model, Android version)",
+                 "android.properties")
+PROCESSES = Command("ps", ("shell", "ps", "-A"), 30, "running processes", "android.processes")
 # Android before 8 lists every process with plain ``ps`` and rejects ``-A``.
-PROCESSES_OLD = Command("ps_old", ("shell", "ps"), 30, "running processes")
+PROCESSES_OLD = Command("ps_old", ("shell", "ps"), 30, "running processes", "android.processes")
 
 # The order is the order of collection: cheap and important first.
 READ_ONLY_COMMANDS: tuple[Command, ...] = (

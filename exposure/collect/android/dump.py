@@ -39,11 +39,10 @@ class DumpCollector:
                 self.info.details[f"saved {key.replace('_', ' ')}"] = dump.device[key]
         for command in cmd.READ_ONLY_COMMANDS:
             if command.name in dump.outputs:
-                if command.what not in self.info.checked:
-                    self.info.checked.append(command.what)
+                self.info.add_checked(command.note)
         for command in cmd.READ_ONLY_COMMANDS:
-            if command.what not in self.info.checked and command.what not in self.info.not_checked:
-                self.info.not_checked.append(command.what)
+            if command.note not in self.info.checked:
+                self.info.add_not_checked(command.note)
         hashes = parse_hashes(dump.outputs.get(cmd.HASH_NAME, ""))
         yield from assemble(dump.outputs, self.info, "android-dump", apk_hashes=hashes,
                             source=_serial(dump.device.get("serial", "")) or self.info.name)

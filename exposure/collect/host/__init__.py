@@ -48,12 +48,15 @@ def collect_software(run: HostRun, readers: list[SoftwareReader] | None = None) 
                 )
         except (CommandFailed, OSError) as exc:
             run.warn(f"{reader.label} could not be listed: {exc}")
-            run.not_checked(reader.label)
+            run.not_checked(f"host.software-unread.{reader.manager}", reader.label)
             continue
         run.count(f"software:{reader.manager}", count)
-        run.checked(f"installed software, {reader.label}: {count}")
+        run.checked(f"host.software.{reader.manager}", f"installed software, {reader.label}: {count}",
+                    count=count)
     if not used:
-        run.not_checked(f"installed software (no package manager known to exposure on {run.platform})")
+        run.not_checked("host.software-unknown",
+                        f"installed software (no package manager known to exposure on {run.platform})",
+                        platform=run.platform)
 
 
 class HostCollector:
@@ -85,7 +88,7 @@ class HostCollector:
         ]
         for number, (stage, step) in enumerate(steps):
             if ctx.cancel.is_set():
-                run.not_checked("the rest of the checks (cancelled)")
+                run.not_checked("host.cancelled", "the rest of the checks (cancelled)")
                 return
             ctx.progress(Progress(SOURCE, stage, tuple(self.info.counts.items()), number / len(steps)))
             yield from step()

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from exposure.collect.base import SourceInfo
+from exposure.collect.base import CheckNote, SourceInfo
 
 COLLECTOR = "host"
 SOURCE = "this computer"
@@ -59,11 +59,13 @@ class HostRun:
     def path(self, absolute: str) -> Path:
         return self.root / absolute.lstrip("/")
 
-    def checked(self, text: str) -> None:
-        self.info.checked.append(text)
+    def checked(self, key: str, text: str, /, **params: object) -> None:
+        """Record what was looked at: a key in explain/checks.yaml, its English words, and
+        the variable parts (counts, paths) as params."""
+        self.info.add_checked(CheckNote.of(key, text, **params))
 
-    def not_checked(self, text: str) -> None:
-        self.info.not_checked.append(text)
+    def not_checked(self, key: str, text: str, /, **params: object) -> None:
+        self.info.add_not_checked(CheckNote.of(key, text, **params))
 
     def count(self, name: str, n: int) -> None:
         self.info.counts[name] = self.info.counts.get(name, 0) + n

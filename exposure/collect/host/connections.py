@@ -86,12 +86,14 @@ def collect_connections(run: HostRun, table: ProcessTable) -> Iterator[HostConne
                              protocol=protocol, status=status, process=process, pid=pid, count=n)
     total = sum(counts.values())
     run.count("connections", total)
-    run.checked(f"network connections open now: {total} to {len({k[0] for k in counts})} addresses"
-                " (a snapshot: programs that connect from time to time can be missed)")
+    addresses = len({k[0] for k in counts})
+    run.checked("host.connections", f"network connections open now: {total} to {addresses} addresses"
+                " (a snapshot: programs that connect from time to time can be missed)", count=total,
+                addresses=addresses)
     if not complete:
-        run.not_checked("the connections of other users' programs")
+        run.not_checked("host.connections-other-users", "the connections of other users' programs")
     if unattributed and not run.is_admin:
         message = (f"{unattributed} connections belong to programs of other users or the system;"
                    " which program could not be seen (run as administrator to see them)")
         run.warn(message)
-        run.not_checked(message)
+        run.not_checked("host.connections-unattributed", message, count=unattributed)

@@ -66,11 +66,11 @@ def collect_hosts(run: HostRun) -> Iterator[HostSetting]:
         with open(path, "rb") as handle:
             data = handle.read(MAX_BYTES + 1)
     except FileNotFoundError:
-        run.checked(f"the hosts file ({location}): not present")
+        run.checked("host.hosts-file-absent", f"the hosts file ({location}): not present", path=location)
         return
     except OSError as exc:
         run.warn(f"the hosts file {location} could not be read: {exc.strerror or exc}")
-        run.not_checked(f"the hosts file ({location})")
+        run.not_checked("host.hosts-file-unread", f"the hosts file ({location})", path=location)
         return
     if len(data) > MAX_BYTES:
         run.warn(f"the hosts file is larger than {MAX_BYTES // (1024 * 1024)} MiB; only its start was read")
@@ -82,5 +82,6 @@ def collect_hosts(run: HostRun) -> Iterator[HostSetting]:
     if bad:
         run.warn(f"{bad} lines of the hosts file are not 'address name' lines and were skipped")
     run.count("hosts-entries", len(entries))
-    run.checked(f"the hosts file ({location}): {len(entries)} names other than localhost")
+    run.checked("host.hosts-file", f"the hosts file ({location}): {len(entries)} names other than localhost",
+                path=location, count=len(entries))
     yield from entries

@@ -86,17 +86,22 @@ def collect_processes(run: HostRun, table: ProcessTable) -> Iterator[HostProcess
             user=str(data.get("username") or ""), exe_sha256=digest,
         )
     run.count("processes", total)
-    run.checked(f"running programs: {total} (names, program files, command lines, users)")
+    run.checked("host.processes", f"running programs: {total} (names, program files, command lines, users)",
+                count=total)
     if denied:
         message = f"the program file or command line of {denied} running programs could not be read"
         if not run.is_admin:
             message += " (they belong to other users or to the system; run as administrator to see them)"
         run.warn(message)
-        run.not_checked(message)
+        run.not_checked("host.processes-denied" if run.is_admin else "host.processes-denied-user", message,
+                        count=denied)
     if hasher is not None:
-        run.checked(f"fingerprints (SHA-256) of {sum(1 for d in hasher.done.values() if d)} program files")
+        hashed = sum(1 for d in hasher.done.values() if d)
+        run.checked("host.program-hashes", f"fingerprints (SHA-256) of {hashed} program files", count=hashed)
         if hasher.skipped:
-            run.not_checked(f"{hasher.skipped} program files were not fingerprinted (too large, unreadable or "
-                            f"over the {HASH_MAX_TOTAL // (1024 * 1024)} MiB budget)")
+            budget = HASH_MAX_TOTAL // (1024 * 1024)
+            run.not_checked("host.program-hashes-skipped",
+                            f"{hasher.skipped} program files were not fingerprinted (too large, unreadable or "
+                            f"over the {budget} MiB budget)", count=hasher.skipped, budget=budget)
     else:
-        run.not_checked("program files were not fingerprinted (switched off)")
+        run.not_checked("host.program-hashes-off", "program files were not fingerprinted (switched off)")

@@ -101,13 +101,13 @@ def _linux(run: HostRun) -> Iterator[HostSetting]:
             run.warn(f"{path} could not be read: {exc.strerror or exc}")
             continue
         yield from parse_assignments(text, str(path))
-    run.checked("proxy variables in /etc/environment, /etc/profile.d and this session")
+    run.checked("host.proxy-variables", "proxy variables in /etc/environment, /etc/profile.d and this session")
     if shutil.which("gsettings"):
         try:
             yield from from_gnome(run)
-            run.checked("GNOME proxy settings (of the user running this scan)")
+            run.checked("host.proxy-gnome", "GNOME proxy settings (of the user running this scan)")
         except CommandFailed:
-            run.not_checked("GNOME proxy settings (gsettings did not answer)")
+            run.not_checked("host.proxy-gnome-unread", "GNOME proxy settings (gsettings did not answer)")
 
 
 def collect_proxy(run: HostRun, env: Mapping[str, str] | None = None) -> Iterator[HostSetting]:
@@ -116,16 +116,16 @@ def collect_proxy(run: HostRun, env: Mapping[str, str] | None = None) -> Iterato
     elif run.platform == "darwin":
         try:
             yield from parse_scutil(run.run(("scutil", "--proxy")))
-            run.checked("system proxy settings (scutil --proxy)")
+            run.checked("host.proxy-macos", "system proxy settings (scutil --proxy)")
         except CommandFailed as exc:
             run.warn(f"proxy settings could not be read: {exc}")
-            run.not_checked("system proxy settings")
+            run.not_checked("host.proxy-macos", "system proxy settings")
     elif run.platform == "win32":
         from exposure.collect.host.software.windows import HKCU, WinRegistry
 
         try:
             yield from from_windows_values(WinRegistry().values(HKCU, INTERNET_SETTINGS))
-            run.checked("proxy settings of the current user (Internet Settings)")
+            run.checked("host.proxy-windows", "proxy settings of the current user (Internet Settings)")
         except OSError:
-            run.not_checked("proxy settings of the current user (Internet Settings)")
+            run.not_checked("host.proxy-windows", "proxy settings of the current user (Internet Settings)")
     yield from from_environment(os.environ if env is None else env)

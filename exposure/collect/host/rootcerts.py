@@ -173,10 +173,12 @@ def _linux(run: HostRun) -> Iterator[HostSetting]:
                     yield setting
     yield from _appended(run, seen)
     if looked:
-        run.checked(f"root certificates added to the system store ({len(seen)} found)")
+        run.checked("host.root-certificates", f"root certificates added to the system store ({len(seen)} found)",
+                    count=len(seen))
     else:
-        run.not_checked("root certificates: no known system certificate folder on this Linux system")
-    run.not_checked("certificate stores of individual browsers (Firefox keeps its own)")
+        run.not_checked("host.root-certificates-no-folder",
+                        "root certificates: no known system certificate folder on this Linux system")
+    run.not_checked("host.browser-certificates", "certificate stores of individual browsers (Firefox keeps its own)")
 
 
 def _appended(run: HostRun, seen: set[str]) -> Iterator[HostSetting]:
@@ -212,7 +214,7 @@ def _mac(run: HostRun) -> Iterator[HostSetting]:
         text = run.run(("security", "find-certificate", "-a", "-p", MAC_KEYCHAIN))
     except CommandFailed as exc:
         run.warn(f"root certificates in the System keychain could not be read: {exc}")
-        run.not_checked("root certificates added to the System keychain")
+        run.not_checked("host.root-certificates-macos-unread", "root certificates added to the System keychain")
         return
     count = 0
     for cert in load_certificates(text.encode("utf-8", "replace")):
@@ -220,8 +222,9 @@ def _mac(run: HostRun) -> Iterator[HostSetting]:
             continue  # intermediates and leaf certificates are not roots
         count += 1
         yield _setting(Path(MAC_KEYCHAIN), cert, "in the System keychain (added, not one of Apple's roots)")
-    run.checked(f"self-signed certificates added to the System keychain ({count} found)")
-    run.not_checked("certificates in users' login keychains")
+    run.checked("host.root-certificates-macos",
+                f"self-signed certificates added to the System keychain ({count} found)", count=count)
+    run.not_checked("host.login-keychains", "certificates in users' login keychains")
 
 
 def collect_root_certificates(run: HostRun) -> Iterator[HostSetting]:
@@ -230,7 +233,9 @@ def collect_root_certificates(run: HostRun) -> Iterator[HostSetting]:
     elif run.platform == "darwin":
         yield from _mac(run)
     elif run.platform == "win32":
-        run.not_checked("root certificates in the Windows certificate store (not read yet: it mixes"
+        run.not_checked("host.root-certificates-windows",
+                        "root certificates in the Windows certificate store (not read yet: it mixes"
                         " Microsoft's roots with added ones)")
     else:
-        run.not_checked(f"root certificates (not supported on {run.platform})")
+        run.not_checked("host.root-certificates-unsupported", f"root certificates (not supported on {run.platform})",
+                        platform=run.platform)

@@ -14,6 +14,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Collapsible, OptionList, Static
 from textual.widgets.option_list import Option
 
+from exposure.explain.summary import source_name
 from exposure.model import Severity
 from exposure.scan import ScanResult
 from exposure.tui.findings import FindingView, ResultView, view_result
@@ -153,9 +154,10 @@ class ResultsScreen(GuideScreen):
     def _warnings(self) -> Text:
         """What could not be read, each as its source said it (one plain line each)."""
         lines = []
+        sources = {"sources": [{"kind": s.kind, "name": s.name} for s in self.result.sources]}
         for warning in self.result.warnings:
             line = Text("• ")
-            line.append(warning.source, style="bold")
+            line.append(source_name(sources, warning.source, self.guide.lang), style="bold")
             line.append(f": {warning.message}")
             if warning.count > 1:
                 line.append(f" (×{warning.count})")

@@ -104,4 +104,5 @@ class DesktopEntryReader:
             except PermissionError:
                 unreadable += 1
         if unreadable and not run.is_admin:
-            run.not_checked(f"the menu and autostart entries of {unreadable} folders of other users")
+            run.not_checked("host.desktop-entries-unreadable",
+                            f"the menu and autostart entries of {unreadable} folders of other users", count=unreadable)

@@ -122,6 +122,7 @@ class WindowsUninstallReader:
 
     def read(self, run: HostRun) -> Iterator[Package]:
         registry = self._registry or WinRegistry()
-        run.not_checked("programs installed only for users who are not signed in (their registry is not loaded),"
+        run.not_checked("host.software-windows-unloaded",
+                        "programs installed only for users who are not signed in (their registry is not loaded),"
                         " and Microsoft Store apps")
         return read_all(registry, run.warn)

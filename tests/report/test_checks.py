@@ -1,0 +1,173 @@
+""""What was checked / not checked" in every language.
+
+Collectors write typed notes (a key, params, their English words); the texts for each key
+live in exposure/explain/checks.yaml. These tests run the real collectors on real
+fixtures (a capture, an androidqf folder, the fake-adb phone and its saved dump, this
+computer) and check that every key they emit has a text in every language whose
+placeholders are exactly the note's params; that every key written anywhere in the
+collectors' code has texts too; and that a Chinese report of a scan without findings
+shows the Chinese lines, also when re-rendered from the saved JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import string
+from pathlib import Path
+
+import pytest
+
+from exposure.cli import main
+from exposure.collect.android import adb as adb_module
+from exposure.collect.base import CheckNote, SourceInfo
+from exposure.collect.host.software import all_readers
+from exposure.explain import i18n
+from exposure.explain.texts import check_line, check_texts, plain
+from exposure.report.json_report import dumps, note_to_dict
+from exposure.report.render import html_text, markdown_text
+from exposure.scan import ScanRequest, ScanResult, SourceSpec, run_scan
+from tests.android.phones import SERIAL, build_phone, set_devices, use_fake_adb
+from tests.paths import FIXTURES, REPO
+
+LANGUAGES = sorted(i18n.languages())
+CAPTURE = FIXTURES / "pcaps" / "names" / "bug-814__input" / "capture.pcap"
+ANDROIDQF = FIXTURES / "android" / "mvt" / "androidqf"
+PHONE_LINE = f"{SERIAL}         device usb:1-1 product:sargo model:Pixel_3a device:sargo transport_id:1"
+KEY = re.compile(r"""["']((?:pcap|android|androidqf|host)\.[a-z0-9][a-z0-9.\-]*[a-z0-9])["']""")
+
+
+def scan(*sources: SourceSpec) -> ScanResult:
+    return run_scan(ScanRequest(sources=sources, profiles=("stalkerware",), use_feeds=False))
+
+
+def notes(result: ScanResult) -> list[CheckNote]:
+    return [n for s in result.sources for n in (*s.checked, *s.not_checked)]
+
+
+def placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+
+
+def assert_known(emitted: list[CheckNote]) -> None:
+    problems = []
+    for note in emitted:
+        text = check_texts().get(note.key)
+        if text is None:
+            problems.append(f"{note.key}: not in checks.yaml ({note.text!r})")
+            continue
+        for lang in LANGUAGES:
+            if lang not in text.languages:
+                problems.append(f"{note.key}: no {lang} text")
+            elif placeholders(dict(text.values)[lang]) != {k for k, _ in note.params}:
+                problems.append(f"{note.key} [{lang}]: placeholders differ from params {note.params}")
+        if not note.text:
+            problems.append(f"{note.key}: no English words for the JSON")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.fixture
+def emitted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[CheckNote]:
+    """Every note the real collectors write on real inputs."""
+    out: list[CheckNote] = []
+    out += notes(scan(SourceSpec("pcap", str(CAPTURE)), SourceSpec("androidqf", str(ANDROIDQF))))
+    root = tmp_path / "phones"
+    root.mkdir()
+    use_fake_adb(monkeypatch, root, tmp_path / "adb.log")
+    build_phone(root)
+    set_devices(root, [PHONE_LINE])
+    folder = tmp_path / "saved"
+    out += notes(scan(SourceSpec("android", "", (("save", str(folder)),))))
+    out += notes(scan(SourceSpec("android-dump", str(folder))))
+    # A phone where one command fails and the app files are too large to read.
+    build_phone(root, failing=("shell_dumpsys_device_policy",))
+    monkeypatch.setattr(adb_module, "MAX_APK_BYTES", 100)
+    out += notes(scan(SourceSpec("android")))
+    out += notes(scan(SourceSpec("host")))
+    return out
+
+
+def test_every_note_a_collector_emits_has_texts_in_every_language(emitted: list[CheckNote]) -> None:
+    keys = {n.key for n in emitted}
+    # The runs above reach every kind of source, and both lists.
+    for expected in ("pcap.dns", "pcap.tls13-certificates", "androidqf.packages", "android.packages",
+                     "android.device-admins", "android.apk-certificates.skipped", "host.processes",
+                     "host.connections"):
+        assert expected in keys, sorted(keys)
+    assert_known(emitted)
+
+
+def test_every_key_in_the_collectors_code_has_texts() -> None:
+    """Keys that need another system (macOS, Windows) or a failure to appear are found in
+    the code; the installed-software keys are built from each reader's manager."""
+    keys = set()
+    for path in (REPO / "exposure" / "collect").rglob("*.py"):
+        keys |= set(KEY.findall(path.read_text("utf-8")))
+    for reader in all_readers():
+        keys |= {f"host.software.{reader.manager}", f"host.software-unread.{reader.manager}"}
+    assert len(keys) > 60
+    missing = sorted(k for k in keys if k not in check_texts())
+    assert not missing, f"keys without texts in checks.yaml: {missing}"
+    unused = sorted(k for k in check_texts() if k not in keys)
+    assert not unused, f"texts no collector writes: {unused}"
+
+
+def test_a_note_is_shown_in_the_language_then_english_then_the_key() -> None:
+    note = note_to_dict(CheckNote.of("host.processes", "running programs: 12 (...)", count=12))
+    assert plain(check_line(note, "zh")) == "正在运行的程序：12 个（名称、程序文件、命令行、用户）"
+    assert plain(check_line(note, "en")) == "running programs: 12 (names, program files, command lines, users)"
+    assert plain(check_line(note, "fr")) == plain(check_line(note, "en"))
+    newer = {"key": "host.from-a-newer-version", "params": {}, "text": "something new"}
+    assert plain(check_line(newer, "zh")) == "something new"
+    assert [p.kind for p in check_line({"key": "host.unknown", "params": {}, "text": ""}, "zh")] == ["value"]
+    # A param read from the source is a value piece, never our words (renderers escape it).
+    path = check_line(note_to_dict(CheckNote.of("host.hosts-file-unread", "", path="<b>x</b>")), "zh")
+    assert next(p for p in path if p.text == "<b>x</b>").kind == "value"
+
+
+CHINESE = ("DNS 查询和应答（UDP 和 TCP）", "TLS 服务器名称（SNI）", "加密流量的内容（TLS 1.3 会隐藏服务器证书）")
+ENGLISH = ("DNS lookups and answers (UDP and TCP)",
+           "contents of encrypted traffic (TLS 1.3 hides the server certificate)")
+
+
+def test_a_chinese_report_without_findings_says_what_was_and_was_not_checked(tmp_path: Path) -> None:
+    result = scan(SourceSpec("pcap", str(CAPTURE)))
+    assert not result.findings
+    data = json.loads(dumps(result))
+    (source,) = data["sources"]
+    assert {"key": "pcap.dns", "params": {}, "text": ENGLISH[0]} in source["checked"]
+    for page in (markdown_text(data, "zh"), html_text(data, "zh")):
+        for line in CHINESE:
+            assert line in page
+        for line in ENGLISH:
+            assert line not in page
+    english = markdown_text(data, "en")
+    assert all(line in english for line in ENGLISH)
+
+    # A saved report re-renders in Chinese from the file alone.
+    saved = tmp_path / "scan.json"
+    saved.write_text(json.dumps(data), "utf-8")
+    out = tmp_path / "scan.md"
+    assert main(["report", str(saved), "--md", str(out), "--lang", "zh"]) == 0
+    page = out.read_text("utf-8")
+    section = page.split("## 检查了哪些内容", 1)[1].split("## 这次检查看不到的内容", 1)[0]
+    assert "  - DNS 查询和应答（UDP 和 TCP）" in section
+    assert "- 加密流量的内容（TLS 1.3 会隐藏服务器证书）" in page.split("## 这次检查看不到的内容", 1)[1]
+
+
+def test_this_computer_is_said_in_the_report_language() -> None:
+    info = SourceInfo("host", "this computer", checked=[CheckNote.of("host.processes", "running programs: 3",
+                                                                     count=3)])
+    evidence = {"kind": "host-process", "collector": "host", "source": "this computer", "description": "agent",
+                "first_seen": None, "last_seen": None, "count": 1, "facts": {"name": "agent"}}
+    finding = {"rule": "indicator", "severity": "medium", "category": "remote-access", "confidence": "medium",
+               "title": "agent", "threat": "", "subject": "agent", "params": {}, "indicators": [],
+               "evidence": [evidence]}
+    data = {"schema": "exposure.report/1", "sources": [{"kind": info.kind, "name": info.name, "counts": {},
+                                                        "checked": [note_to_dict(n) for n in info.checked],
+                                                        "not_checked": []}],
+            "findings": [finding], "warnings": [{"source": "this computer", "message": "m", "count": 1}]}
+    for page in (markdown_text(data, "zh"), html_text(data, "zh")):
+        assert "this computer" not in page
+        assert "这台电脑" in page and "正在运行的程序：3 个" in page
+    assert "this computer" in markdown_text(data, "en")
