@@ -44,10 +44,14 @@ class IndicatorIndex:
         self._networks: dict[int, dict[int, dict[int, tuple[Indicator, ...]]]] = {4: {}, 6: {}}
         self._threats: dict[str, Threat] = {}
         self._memo: dict[str, tuple[Indicator, ...]] = {}
-        # The last two labels of every domain indicator: a name whose last two labels are
-        # not here cannot match (every indicator domain has a dot), so most misses cost
-        # one set probe instead of a probe per parent.
-        self._domain_tails: set[str] = set()
+        # Every suffix, at a label boundary and with at least one dot, of every domain
+        # indicator, mapped to ALL the indicators that a name ending in that suffix
+        # matches (its own, then its parents'; the empty tuple when none). The set of
+        # keys is closed under "drop the first label", so a lookup walks the name right
+        # to left and stops at the first suffix that is not a key: a miss costs one
+        # probe (the last two labels) or two (under a shared parent such as
+        # appspot.com), however long the name, and a hit needs no concatenation.
+        self._suffixes: dict[str, tuple[Indicator, ...]] = {}
         self._size = 0
         self.add_threats(threats)
         self.add(indicators)
@@ -59,6 +63,7 @@ class IndicatorIndex:
     def add(self, indicators: Iterable[Indicator]) -> None:
         """Add indicators whose values are already normalised."""
         self._memo.clear()
+        added_domains = False
         for ind in indicators:
             self._size += 1
             if ind.type is IndicatorType.CIDR:
@@ -70,8 +75,26 @@ class IndicatorIndex:
             table = self._exact[ind.type]
             table[ind.value] = (*table.get(ind.value, _NO_HITS), ind)
             if ind.type is IndicatorType.DOMAIN:
-                value = ind.value
-                self._domain_tails.add(value[value.rfind(".", 0, value.rfind(".")) + 1 :])
+                added_domains = True
+        if added_domains:
+            self._index_suffixes()
+
+    def _index_suffixes(self) -> None:
+        suffixes: dict[str, tuple[Indicator, ...]] = {}
+        for value in self._domains:
+            dot = value.find(".")
+            while dot >= 0:
+                # Keys are added whole-name first, so the loop only needs the ones not
+                # seen yet; their answers are filled in below, shortest first.
+                suffixes.setdefault(value, _NO_HITS)
+                value = value[dot + 1 :]
+                dot = value.find(".")
+        get = self._domains.get
+        for key in sorted(suffixes, key=lambda k: k.count(".")):
+            parent = key[key.find(".") + 1 :]
+            inherited = suffixes.get(parent, _NO_HITS) if "." in parent else _NO_HITS
+            suffixes[key] = get(key, _NO_HITS) + inherited
+        self._suffixes = suffixes
 
     def __len__(self) -> int:
         return self._size
@@ -99,45 +122,38 @@ class IndicatorIndex:
         """Indicators for ``name`` or any parent at a label boundary.
 
         Answers are remembered for up to ``_MEMO_SIZE`` names (then forgotten all at
-        once): traffic asks about the same few names again and again. A name whose
-        last two labels end no indicator is a miss after one set probe.
+        once): traffic asks about the same few names again and again.
         """
         memo = self._memo
         hits = memo.get(name)
         if hits is not None:
             return hits
         key = name
+        # Names from traffic are nearly always lower-case ASCII already: two O(1)/O(n)
+        # C checks are far cheaper than strip/lower/IDN for every name.
         if not name.isascii() or not name.islower() or name[-1:] == ".":
             name = lookup_form(IndicatorType.DOMAIN, name) or ""
-        if len(name) > _MAX_DOMAIN:
-            # No indicator is longer than a DNS name can be: probe only the parents that
-            # fit, so a hostile megabyte-long "name" costs no more than a real one.
-            cut = name.find(".", len(name) - _MAX_DOMAIN - 1)
-            name = name[cut + 1 :] if cut >= 0 else ""
-        last = name.rfind(".")
-        if name[name.rfind(".", 0, last) + 1 :] not in self._domain_tails:
+        suffixes = self._suffixes
+        # Right to left: the last two labels first (a key always has a dot), then one
+        # more label at a time while the suffix is still a key. Even a hostile
+        # megabyte-long name stops after at most as many probes as an indicator has
+        # labels, since no key is longer than a DNS name can be.
+        dot = name.rfind(".", 0, name.rfind("."))
+        hits = suffixes.get(name[dot + 1 :])
+        if hits is None:
             hits = _NO_HITS
         else:
-            hits = self._walk_domain(name)
+            while dot > 0:
+                dot = name.rfind(".", 0, dot)
+                found = suffixes.get(name[dot + 1 :])
+                if found is None:
+                    break
+                hits = found
         if len(memo) >= _MEMO_SIZE:
             memo.clear()
+        # Never remember absurdly long keys: 65,536 of them would be a lot of memory.
         if len(key) <= _MAX_DOMAIN:
             memo[key] = hits
-        return hits
-
-    def _walk_domain(self, name: str) -> tuple[Indicator, ...]:
-        get = self._domains.get
-        hits = get(name, _NO_HITS)
-        # Parents at each dot, but never the last label alone: an indicator domain
-        # always has a dot (normalize.domain), so a bare TLD cannot match.
-        dot = name.find(".")
-        after = name.find(".", dot + 1)
-        while after > 0:
-            found = get(name[dot + 1 :])
-            if found:
-                hits = hits + found if hits else found
-            dot = after
-            after = name.find(".", dot + 1)
         return hits
 
     def lookup_ip(self, address: str) -> tuple[Indicator, ...]:
