@@ -8,7 +8,7 @@ from a device or capture is a literal span, never markup.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rich.text import Text
 
@@ -42,6 +42,7 @@ class ResultView:
     not_checked: Text
     next_checks: Text
     findings: tuple[FindingView, ...]  # most serious first
+    checked: Text = field(default_factory=Text)  # each source read, then what its collector looked at
 
 
 def line_text(line: Line) -> Text:
@@ -106,9 +107,18 @@ def _explained(result: ScanResult, lang: str) -> ResultView:
     return ResultView(
         summary=lines_text(summary.paragraphs, sep="\n\n"),
         not_checked=lines_text(summary.not_checked, bullet="• "),
+        checked=_checked(summary.checked, summary.checked_items),
         next_checks=Text("\n").join([line_text(summary.next_intro), lines_text(summary.next_checks, bullet="• ")]),
         findings=tuple(findings),
     )
+
+
+def _checked(sources: Sequence[Line], items: Sequence[Sequence[Line]]) -> Text:
+    out = []
+    for i, source in enumerate(sources):
+        out.append(Text("• ") + line_text(source))
+        out += [Text("    – ") + line_text(item) for item in (items[i] if i < len(items) else ())]
+    return Text("\n").join(out)
 
 
 def _sources(references: Sequence[object]) -> Text:

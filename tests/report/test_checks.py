@@ -171,3 +171,12 @@ def test_this_computer_is_said_in_the_report_language() -> None:
         assert "this computer" not in page
         assert "这台电脑" in page and "正在运行的程序：3 个" in page
     assert "this computer" in markdown_text(data, "en")
+
+
+def test_the_tui_overview_lists_what_was_and_was_not_checked_in_chinese() -> None:
+    from exposure.tui.findings import view_result
+
+    view = view_result(scan(SourceSpec("pcap", str(CAPTURE))), "zh")
+    assert "    – DNS 查询和应答（UDP 和 TCP）" in view.checked.plain
+    assert "• 加密流量的内容（TLS 1.3 会隐藏服务器证书）" in view.not_checked.plain
+    assert not any(line in view.checked.plain + view.not_checked.plain for line in ENGLISH)

@@ -70,6 +70,9 @@ class ResultsScreen(GuideScreen):
                 yield plain(self.t("results.warnings"), classes="heading", id="d-warnings-heading")
                 yield Static(id="d-warnings", classes="para")
                 yield Static(id="d-next_checks", classes="para")
+                # Last: what could not be seen and what to check next matter more than this list.
+                yield plain(self.t("results.checked"), classes="heading", id="d-checked-heading")
+                yield Static(id="d-checked", classes="para")
                 with Collapsible(title=self.t("results.evidence"), id="d-evidence"):
                     yield Static(id="d-evidence-text")
                     yield plain(self.t("results.sources"), classes="heading")
@@ -129,6 +132,7 @@ class ResultsScreen(GuideScreen):
             self._set("summary", summary)
             for part in ("seen", "meaning", "confidence", "advice", "safety"):
                 self._set(part, None)
+            self._set("checked", view.checked)
             self._set("not_checked", view.not_checked)
             self._set("warnings", self._warnings())
             self._set("next_checks", view.next_checks)
@@ -144,6 +148,7 @@ class ResultsScreen(GuideScreen):
         self._set("confidence", finding.confidence)
         self._set("advice", finding.advice)
         self._set("safety", finding.safety)
+        self._set("checked", None)
         self._set("not_checked", None)
         self._set("warnings", None)
         self._set("next_checks", None)
