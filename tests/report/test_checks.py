@@ -180,3 +180,14 @@ def test_the_tui_overview_lists_what_was_and_was_not_checked_in_chinese() -> Non
     assert "    – DNS 查询和应答（UDP 和 TCP）" in view.checked.plain
     assert "• 加密流量的内容（TLS 1.3 会隐藏服务器证书）" in view.not_checked.plain
     assert not any(line in view.checked.plain + view.not_checked.plain for line in ENGLISH)
+
+
+def test_a_new_language_for_the_check_lines_is_data_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    from exposure.model import LocalText
+
+    monkeypatch.setattr(i18n, "languages", lambda: {"en": "English", "zh": "中文", "ug": "ئۇيغۇرچە"})
+    note = note_to_dict(CheckNote.of("host.program-hashes", "fingerprints (SHA-256) of 7 program files", count=7))
+    assert plain(check_line(note, "ug")) == "fingerprints (SHA-256) of 7 program files"  # English until translated
+    texts = dict(check_texts()["host.program-hashes"].values)
+    monkeypatch.setitem(check_texts(), "host.program-hashes", LocalText.of(**texts, ug="{count} پروگرامما ھۆججىتى"))
+    assert plain(check_line(note, "ug")) == "7 پروگرامما ھۆججىتى"
