@@ -84,7 +84,7 @@ def _show(profile_id: str, lang: str) -> int:
 
 _TEXTS: dict[str, LocalText] = {
     "threats": LocalText.of(en="THREATS", zh="威胁"),
-    "indicators": LocalText.of(en="indicators", zh="特征"),
+    "indicators": LocalText.of(en="INDICATORS", zh="特征"),
     "title": LocalText.of(en="TITLE", zh="标题"),
     "list_hint": LocalText.of(
         en="Show one with 'exposure profiles show ID'; choose them with 'exposure scan --profile ID'.",
