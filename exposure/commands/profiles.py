@@ -41,7 +41,7 @@ def _list(lang: str) -> int:
 
     profiles = load_bundled_profiles()
     width = max((len(p.id) for p in profiles), default=2)
-    print(f"{'ID':<{width}}  {_t('threats', lang):>7}  {_t('indicators', lang):>10}  {_t('title', lang)}")
+    print(f"{'ID':<{width}}  {_t('threats', lang):>7}  {_t('indicators_column', lang):>10}  {_t('title', lang)}")
     for p in profiles:
         print(f"{p.id:<{width}}  {len(p.threats):>7}  {len(p.indicators):>10}  {p.title.get(lang)}")
     print()
@@ -84,7 +84,8 @@ def _show(profile_id: str, lang: str) -> int:
 
 _TEXTS: dict[str, LocalText] = {
     "threats": LocalText.of(en="THREATS", zh="威胁"),
-    "indicators": LocalText.of(en="INDICATORS", zh="特征"),
+    "indicators": LocalText.of(en="indicators", zh="特征"),
+    "indicators_column": LocalText.of(en="INDICATORS", zh="特征"),
     "title": LocalText.of(en="TITLE", zh="标题"),
     "list_hint": LocalText.of(
         en="Show one with 'exposure profiles show ID'; choose them with 'exposure scan --profile ID'.",
