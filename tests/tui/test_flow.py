@@ -430,7 +430,8 @@ async def test_live_watch_records_checks_and_deletes_the_capture(monkeypatch: py
     async with app.run_test(size=(80, 24)) as pilot:
         app.sources = (SourceSpec("live", "lo", (("seconds", "1"),)),)
         app.push_screen(CheckingScreen())
-        await wait_for(pilot, lambda: isinstance(app.screen, ResultsScreen) or "could not finish" in shown_text(app))
+        await wait_for(pilot, lambda: (isinstance(app.screen, ResultsScreen) and bool(app.screen.query("#d-title")))
+                       or "could not finish" in shown_text(app))
         if isinstance(app.screen, ResultsScreen):  # allowed to capture (root or CAP_NET_RAW)
             assert [(s.kind, s.name) for s in app.screen.result.sources] == [("pcap", "lo (0.0166667 min)")]
         else:  # not allowed: the reason and the fix, in one line

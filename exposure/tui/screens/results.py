@@ -93,6 +93,8 @@ class ResultsScreen(GuideScreen):
         return options
 
     def focus_default(self) -> None:
+        if not self.query("#d-title"):
+            return  # not composed yet, or already being closed (a quick exit while it mounts)
         chooser = self.query_one("#findings", OptionList)
         option_id = "overview" if self.selected == OVERVIEW else f"finding-{self.selected}"
         chooser.highlighted = chooser.get_option_index(option_id)
@@ -117,6 +119,8 @@ class ResultsScreen(GuideScreen):
             heading.display = shown
 
     def show_detail(self) -> None:
+        if not self.query("#d-title"):
+            return  # not composed yet, or already being closed
         view = self.view
         finding: FindingView | None = None if self.selected == OVERVIEW else view.findings[self.selected]
         title = self.query_one("#d-title", Static)
