@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from exposure.explain.explain import Explanation, explain_finding, local
+from exposure.explain.explain import Explanation, explain_finding, is_echap, local
 from exposure.explain.texts import Line, check_line, join, t, tf, ui_texts, words
 from exposure.model import Severity
 
@@ -130,6 +130,34 @@ def source_name(report: Mapping[str, Any], recorded: str, lang: str) -> str:
         if isinstance(source, Mapping) and source.get("kind") == "host" and source.get("name") == recorded:
             return t("source.host", lang)
     return recorded
+
+
+def record_rows(report: Mapping[str, Any], lang: str) -> list[tuple[str, str]]:
+    """(label, value) rows of the report's record section: tool, schema, times, profiles, language."""
+    tool = report.get("tool") or {}
+    return [
+        (t("label.tool", lang), f"{tool.get('name', '')} {tool.get('version', '')}"),
+        (t("label.schema", lang), str(report.get("schema", ""))),
+        (t("label.started", lang), str(report.get("started") or "")),
+        (t("label.finished", lang), str(report.get("finished") or "")),
+        (t("label.profiles", lang), ", ".join(str(p) for p in report.get("profiles") or [])),
+        (t("label.language", lang), lang),
+    ]
+
+
+def data_span(source: Mapping[str, Any]) -> str:
+    """The time span of a source's data ("first – last"), or "" when unknown."""
+    return " – ".join(x for x in (str(source.get("first_time") or ""), str(source.get("last_time") or "")) if x)
+
+
+def counts_text(source: Mapping[str, Any]) -> str:
+    """A source's counts as "packets=20, flows=3"."""
+    return ", ".join(f"{k}={v}" for k, v in (source.get("counts") or {}).items())
+
+
+def cites_echap(feeds: list[Mapping[str, Any]]) -> bool:
+    """Whether any feed is Echap's, whose CC BY licence asks for attribution."""
+    return any(is_echap(str(f.get("name", ""))) or is_echap(str(f.get("format", ""))) for f in feeds)
 
 
 def checked_notes(source: Mapping[str, Any], lang: str) -> tuple[Line, ...]:

@@ -14,8 +14,16 @@ from collections.abc import Iterable, Mapping
 from importlib import resources
 from typing import Any
 
-from exposure.explain.explain import Explanation, format_time, is_echap
-from exposure.explain.summary import Summary, source_name, summarize
+from exposure.explain.explain import Explanation, format_time
+from exposure.explain.summary import (
+    Summary,
+    cites_echap,
+    counts_text,
+    data_span,
+    record_rows,
+    source_name,
+    summarize,
+)
 from exposure.explain.texts import Line, help_services, name, t, tf, visible, words
 from exposure.model import Severity
 
@@ -222,25 +230,17 @@ def _help(lang: str) -> list[str]:
 
 
 def _record(report: Mapping[str, Any], lang: str) -> list[str]:
-    tool = report.get("tool") or {}
-    rows = [
-        (t("label.tool", lang), f"{tool.get('name', '')} {tool.get('version', '')}"),
-        (t("label.schema", lang), str(report.get("schema", ""))),
-        (t("label.started", lang), str(report.get("started") or "")),
-        (t("label.finished", lang), str(report.get("finished") or "")),
-        (t("label.profiles", lang), ", ".join(str(p) for p in report.get("profiles") or [])),
-        (t("label.language", lang), lang),
-    ]
+    rows = record_rows(report, lang)
     out = [f'<footer class="record"><h2>{esc(t("section.record", lang))}</h2><table>']
     out += [f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in rows]
     out.append("</table>")
     out.append(f"<h3>{esc(t('label.inputs', lang))}</h3><table>")
     for source in report.get("sources") or []:
-        span = " – ".join(x for x in (str(source.get("first_time") or ""), str(source.get("last_time") or "")) if x)
+        span = data_span(source)
         cells = [f"{source.get('kind', '')}: {source_name(report, str(source.get('name', '')), lang)}",
                  f"sha256 {source.get('sha256') or '-'}",
                  f"{t('label.data_span', lang)} {span}" if span else "",
-                 f"{t('label.counts', lang)} " + ", ".join(f"{k}={v}" for k, v in (source.get("counts") or {}).items())]
+                 f"{t('label.counts', lang)} {counts_text(source)}"]
         out.append("<tr><td>" + "<br>".join(esc(c) for c in cells if c) + "</td></tr>")
     out.append("</table>")
     out.append(f"<h3>{esc(t('label.feeds', lang))}</h3>")
@@ -257,7 +257,7 @@ def _record(report: Mapping[str, Any], lang: str) -> list[str]:
                      str(feed.get("source", ""))]
             out.append("<tr><td>" + "<br>".join(esc(c) for c in cells if c) + "</td></tr>")
         out.append("</table>")
-    if any(is_echap(str(f.get("name", ""))) or is_echap(str(f.get("format", ""))) for f in feeds):
+    if cites_echap(feeds):
         out.append(f"<p>{esc(t('ref.echap', lang))}</p>")
     out.append("</footer>")
     return out

@@ -11,8 +11,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from exposure.explain.explain import Explanation, format_time, is_echap
-from exposure.explain.summary import source_name, summarize
+from exposure.explain.explain import Explanation, format_time
+from exposure.explain.summary import cites_echap, counts_text, data_span, record_rows, source_name, summarize
 from exposure.explain.texts import Line, help_services, name, t, tf, visible, words
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>&!|~#{}])")
@@ -164,26 +164,18 @@ def _finding(number: int, exp: Explanation, lang: str) -> list[str]:
 
 
 def _record(report: Mapping[str, Any], lang: str) -> list[str]:
-    tool = report.get("tool") or {}
     out = [f"## {md_text(t('section.record', lang))}", ""]
-    rows = [
-        (t("label.tool", lang), f"{tool.get('name', '')} {tool.get('version', '')}"),
-        (t("label.schema", lang), str(report.get("schema", ""))),
-        (t("label.started", lang), str(report.get("started") or "")),
-        (t("label.finished", lang), str(report.get("finished") or "")),
-        (t("label.profiles", lang), ", ".join(str(p) for p in report.get("profiles") or [])),
-        (t("label.language", lang), lang),
-    ]
+    rows = record_rows(report, lang)
     out += [f"- {md_text(k)}: {md_code(v)}" for k, v in rows if v.strip()]
     out += ["", f"**{md_text(t('label.inputs', lang))}**", ""]
     for source in report.get("sources") or []:
         where = source_name(report, str(source.get("name", "")), lang)
         out.append(f"- {md_code(str(source.get('kind', '')))} {md_code(where)}: "
                    f"sha256 {md_code(str(source.get('sha256') or '-'))}")
-        span = " – ".join(x for x in (str(source.get("first_time") or ""), str(source.get("last_time") or "")) if x)
+        span = data_span(source)
         if span:
             out.append(f"  - {md_text(t('label.data_span', lang))}: {md_code(span)}")
-        counts = ", ".join(f"{k}={v}" for k, v in (source.get("counts") or {}).items())
+        counts = counts_text(source)
         if counts:
             out.append(f"  - {md_text(t('label.counts', lang))}: {md_code(counts)}")
     out += ["", f"**{md_text(t('label.feeds', lang))}**", ""]
@@ -195,7 +187,7 @@ def _record(report: Mapping[str, Any], lang: str) -> list[str]:
                    f"{md_text(t('label.version', lang))} {md_code(str(feed.get('version') or '-'))}, "
                    f"sha256 {md_code(str(feed.get('sha256', '')))}, "
                    f"{md_text(t('label.imported', lang))} {md_code(str(feed.get('imported', '')))}")
-    if any(is_echap(str(f.get("name", ""))) or is_echap(str(f.get("format", ""))) for f in feeds):
+    if cites_echap(feeds):
         out.append(f"- {md_text(t('ref.echap', lang))}")
     out.append("")
     return out
