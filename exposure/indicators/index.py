@@ -5,7 +5,8 @@ list of matching :class:`~exposure.model.Indicator` objects (each names its thre
 profile and feed). Lookups are dictionary probes:
 
 * domains match on label boundaries: ``c2.example.net`` matches itself and
-  ``x.c2.example.net``, never ``example.net`` nor ``notc2.example.net``;
+  ``x.c2.example.net``, never ``example.net`` nor ``notc2.example.net``; most names
+  match nothing, and are turned away by one probe with their last few characters;
 * addresses match exactly, or by CIDR range (one probe per prefix length in use);
 * processes match by exact name, or by prefix when the observed name is 15 characters
   long (the kernel truncates ``comm``);
@@ -23,8 +24,14 @@ from exposure.model import Indicator, IndicatorKey, IndicatorType, Threat
 
 _NO_HITS: tuple[Indicator, ...] = ()
 _KERNEL_COMM_LENGTH = 15
-_MEMO_SIZE = 1 << 16
+_MEMO_SIZE = 1 << 12
 _MAX_DOMAIN = 253
+# How many trailing characters of a name the first probe looks at. Longer windows turn
+# away more names, but an indicator shorter than the window needs one key for every
+# character that can stand before it, so the window is at most two longer than the
+# shortest indicator (at most 129 keys for each of those).
+_WINDOW_MAX = 7
+_ASCII = tuple(chr(code) for code in range(128))
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,11 +54,14 @@ class IndicatorIndex:
         # Every suffix, at a label boundary and with at least one dot, of every domain
         # indicator, mapped to ALL the indicators that a name ending in that suffix
         # matches (its own, then its parents'; the empty tuple when none). The set of
-        # keys is closed under "drop the first label", so a lookup walks the name right
-        # to left and stops at the first suffix that is not a key: a miss costs one
-        # probe (the last two labels) or two (under a shared parent such as
-        # appspot.com), however long the name, and a hit needs no concatenation.
+        # keys is closed under "drop the first label", so the longest suffix of a name
+        # that is a key holds the whole answer, and a hit needs no concatenation.
         self._suffixes: dict[str, tuple[Indicator, ...]] = {}
+        # The last ``-self._window`` characters of every name that can match a domain
+        # indicator (see _index_windows): a name whose ending is not here matches nothing.
+        self._windows: frozenset[str] = frozenset()
+        self._longest_key = 0
+        self._window = -_WINDOW_MAX
         self._size = 0
         self.add_threats(threats)
         self.add(indicators)
@@ -95,6 +105,31 @@ class IndicatorIndex:
             inherited = suffixes.get(parent, _NO_HITS) if "." in parent else _NO_HITS
             suffixes[key] = get(key, _NO_HITS) + inherited
         self._suffixes = suffixes
+        self._longest_key = max(map(len, suffixes), default=0)
+        self._index_windows()
+
+    def _index_windows(self) -> None:
+        """The endings that a name matching some domain indicator can have.
+
+        A normalised name matching ``v`` is ``v`` or ends in ``.v``; when ``v`` is at
+        least as long as the window, the window is its own ending. When it is shorter,
+        the window holds the whole name, or the dot before ``v`` and what comes before
+        the dot: the window is never more than two longer than the shortest indicator,
+        so at most one character, and any ASCII character can be there.
+        """
+        values = list(self._domains)
+        size = min(_WINDOW_MAX, min((len(v) for v in values), default=_WINDOW_MAX) + 2)
+        windows: set[str] = set()
+        for value in values:
+            if len(value) >= size:
+                windows.add(value[-size:])
+                continue
+            windows.add(value)
+            windows.add("." + value)
+            if len(value) + 2 == size:
+                windows.update(char + "." + value for char in _ASCII)
+        self._windows = frozenset(windows)
+        self._window = -size
 
     def __len__(self) -> int:
         return self._size
@@ -121,40 +156,67 @@ class IndicatorIndex:
     def lookup_domain(self, name: str) -> tuple[Indicator, ...]:
         """Indicators for ``name`` or any parent at a label boundary.
 
-        Answers are remembered for up to ``_MEMO_SIZE`` names (then forgotten all at
-        once): traffic asks about the same few names again and again.
+        Case-insensitive, trailing dots ignored, IDN names compared in punycode. Any
+        other character counts: " evil.com" is not evil.com, as in DNS. Answers for
+        names that end like an indicator are remembered for up to ``_MEMO_SIZE`` names
+        (then forgotten all at once): traffic asks about the same few names again and
+        again.
         """
         memo = self._memo
-        hits = memo.get(name)
-        if hits is not None:
-            return hits
-        key = name
-        # Names from traffic are nearly always lower-case ASCII already: two O(1)/O(n)
-        # C checks are far cheaper than strip/lower/IDN for every name.
-        if not name.isascii() or not name.islower() or name[-1:] == ".":
-            name = lookup_form(IndicatorType.DOMAIN, name) or ""
-        suffixes = self._suffixes
-        # Right to left: the last two labels first (a key always has a dot), then one
-        # more label at a time while the suffix is still a key. Even a hostile
-        # megabyte-long name stops after at most as many probes as an indicator has
-        # labels, since no key is longer than a DNS name can be.
-        dot = name.rfind(".", 0, name.rfind("."))
-        hits = suffixes.get(name[dot + 1 :])
-        if hits is None:
-            hits = _NO_HITS
-        else:
-            while dot > 0:
-                dot = name.rfind(".", 0, dot)
-                found = suffixes.get(name[dot + 1 :])
-                if found is None:
+        if name.isascii() and name.islower() and name[-1:] != ".":
+            # Already normal, as names from traffic nearly always are. Nearly every name
+            # matches nothing, and its last few characters show it.
+            if name[self._window :] not in self._windows:
+                return _NO_HITS
+            hits = memo.get(name)
+            if hits is not None:
+                return hits
+            if len(name) > _MAX_DOMAIN:
+                return self._lookup_unusual(name)  # never remember absurdly long names
+            # Its longest suffix that is a key, left to right. The keys are closed under
+            # "drop the first label" and each carries its parents' hits, so the first
+            # found is the whole answer; a name this short has at most 127 labels.
+            suffixes = self._suffixes
+            hits = suffixes.get(name)
+            start = 0
+            while hits is None:
+                start = name.find(".", start) + 1
+                if not start:
+                    hits = _NO_HITS
                     break
-                hits = found
+                hits = suffixes.get(name[start:])
+        else:
+            hits = memo.get(name)
+            if hits is not None:
+                return hits
+            hits = self._lookup_unusual(name)
+            if len(name) > _MAX_DOMAIN:
+                return hits
         if len(memo) >= _MEMO_SIZE:
             memo.clear()
-        # Never remember absurdly long keys: 65,536 of them would be a lot of memory.
-        if len(key) <= _MAX_DOMAIN:
-            memo[key] = hits
+        memo[name] = hits
         return hits
+
+    def _lookup_unusual(self, name: str) -> tuple[Indicator, ...]:
+        """Hits for a name that needs normalising or is longer than a DNS name can be.
+
+        A long name starts at its first label boundary within reach of the longest key,
+        so even a hostile megabyte-long name costs at most a few hundred short probes.
+        """
+        name = lookup_form(IndicatorType.DOMAIN, name) or ""
+        start = 0
+        if len(name) > self._longest_key:
+            start = name.find(".", len(name) - self._longest_key - 1) + 1
+            if not start:
+                return _NO_HITS
+        suffixes = self._suffixes
+        while True:
+            hits = suffixes.get(name[start:])
+            if hits is not None:
+                return hits
+            start = name.find(".", start) + 1
+            if not start:
+                return _NO_HITS
 
     def lookup_ip(self, address: str) -> tuple[Indicator, ...]:
         try:

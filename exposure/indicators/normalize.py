@@ -34,8 +34,12 @@ _HASH_LENGTHS = {
 
 
 def domain_for_lookup(name: str) -> str:
-    """Lower-case, without a trailing dot, IDN in punycode. Never raises."""
-    name = name.strip().rstrip(".").lower()
+    """Lower-case, without trailing dots, IDN in punycode. Never raises.
+
+    Whitespace is kept: in DNS " evil.com" is another name. Values read from files are
+    stripped before they get here (see :func:`domain`).
+    """
+    name = name.rstrip(".").lower()
     if not name.isascii():
         try:
             name = name.encode("idna").decode("ascii")

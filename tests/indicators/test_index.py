@@ -30,7 +30,7 @@ def index() -> IndicatorIndex:
 
 
 @pytest.mark.parametrize("name", ["c2.example.net", "x.c2.example.net", "a.b.c2.example.net", "C2.Example.NET.",
-                                  "c2.example.net."])
+                                  "c2.example.net.", "c2.example.net..", ".c2.example.net", "X.C2.EXAMPLE.NET"])
 def test_domain_matches_itself_and_subdomains(index: IndicatorIndex, name: str) -> None:
     assert [i.value for i in index.lookup_domain(name)] == ["c2.example.net"]
 
@@ -40,6 +40,24 @@ def test_domain_matches_itself_and_subdomains(index: IndicatorIndex, name: str) 
                                   "x.appspot.com"])
 def test_domain_never_matches_parents_or_lookalikes(index: IndicatorIndex, name: str) -> None:
     assert index.lookup_domain(name) == ()
+
+
+@pytest.mark.parametrize("name", [" c2.example.net", "c2.example.net ", "c2.example.net\n", "x c2.example.net",
+                                  "c2.example.net\x00"])
+def test_whitespace_and_other_characters_are_part_of_the_name(index: IndicatorIndex, name: str) -> None:
+    # As in DNS: a label holding a space is another name. Readers strip what their
+    # format allows (HTTP header whitespace, file lines) before asking.
+    assert index.lookup_domain(name) == ()
+
+
+def test_short_indicators_match_after_any_character_before_their_dot() -> None:
+    # "t.me" is shorter than the window the index first looks at, so every character
+    # that can stand before its dot has to be known to it.
+    index = IndicatorIndex([_ind(IndicatorType.DOMAIN, "t.me"), _ind(IndicatorType.DOMAIN, "c2.example.net")])
+    for name in ["t.me", ".t.me", "x.t.me", "-.t.me", "_.t.me", "~.t.me", "ab.t.me", "T.ME.", "é.t.me", "\x7f.t.me"]:
+        assert [i.value for i in index.lookup_domain(name)] == ["t.me"], name
+    for name in ["xt.me", "t.mex", "me", "t.me.x", "att.me"]:
+        assert index.lookup_domain(name) == (), name
 
 
 def test_c2_under_shared_parent_matches_only_itself(index: IndicatorIndex) -> None:

@@ -1,14 +1,18 @@
 """Property-style check: IndicatorIndex.lookup_domain agrees with a slow, obvious reference.
 
-The index uses a right-to-left walk over a table of indicator suffixes and a memo; the
-reference lower-cases / punycodes the name and tries every label-boundary suffix. Both
-are run on many generated names over the Echap hosts list (real data in ../shared) plus
-nested and IDN indicators.
+The index turns most names away by their last few characters, walks a table of
+indicator suffixes for the rest and remembers answers; the reference lower-cases /
+punycodes the name and drops trailing dots and tries every label-boundary suffix. Both are run on many
+generated names over the Echap hosts list (real data in ../shared) plus nested, IDN and
+very short indicators (which shrink the window and make it list every character that
+can stand before them).
 """
 
 from __future__ import annotations
 
 import random
+
+import pytest
 
 from exposure.indicators.index import IndicatorIndex
 from exposure.indicators.normalize import InvalidValue, domain_for_lookup, normalize
@@ -17,12 +21,16 @@ from tests.paths import FEEDS
 
 _EXTRA = ["c2.example.net", "x.c2.example.net", "deep.x.c2.example.net", "example.org", "a.b.c.d.example.org",
           "bücher.example", "spy-app.appspot.com", "other.appspot.com", "c2.example.net"]
+_SHORT = ["t.me", "x.co", "ab.cn", "q.xn--p1ai"]
+_ODD_CHARACTERS = [" ", "\t", "-", "_", "*", "Q", "0", ".", "\x00", "~", "é", "。"]
+# How people write the IDN indicators above: only the punycode form is in the index.
+_UNICODE_FORMS = ["bücher.example", "q.рф", "Q.РФ", "q。рф", "bücher。example"]
 
 
-def _indicators() -> list[Indicator]:
+def _indicators(extra: list[str] = _EXTRA) -> list[Indicator]:
     hosts = (FEEDS / "stalkerware-indicators" / "generated" / "hosts").read_text(encoding="utf-8").split()
     out = []
-    for number, value in enumerate([*hosts, *_EXTRA]):
+    for number, value in enumerate([*hosts, *extra]):
         try:
             normal = normalize(IndicatorType.DOMAIN, value)
         except InvalidValue:
@@ -65,18 +73,26 @@ def _names(domains: list[str], rng: random.Random, count: int) -> list[str]:
             name = ".".join(["a"] * rng.randint(100, 400)) + "." + rng.choice(domains)
             if rng.random() < 0.5:
                 name = "z" * rng.randint(300, 100_000) + "." + rng.choice(domains)
+        elif roll < 0.955:
+            name = rng.choice(["", "x.", "é.", "ü", "a。"]) + rng.choice(_UNICODE_FORMS)
+        elif roll < 0.97:  # short names: odd characters right before (or instead of) a label boundary
+            name = "".join(rng.choices(_ODD_CHARACTERS, k=rng.randint(0, 2))) + rng.choice(["", "."]) + \
+                rng.choice(domains)
         else:
             name = "".join(rng.choices("abc.-üÄ", k=rng.randint(0, 30)))
         if rng.random() < 0.2:
             name = name.upper() if rng.random() < 0.5 else name.title()
         if rng.random() < 0.15:
-            name += "."
+            name += rng.choice([".", ".", "..", ". "])
+        if rng.random() < 0.05:
+            name = rng.choice([" ", "\t", "\n "]) + name + rng.choice(["", " ", "\r\n"])
         out.append(name)
     return out
 
 
-def test_lookup_matches_reference_on_generated_names() -> None:
-    indicators = _indicators()
+@pytest.mark.parametrize("extra", [_EXTRA, [*_EXTRA, *_SHORT]], ids=["echap-shortest-5", "with-4-character-names"])
+def test_lookup_matches_reference_on_generated_names(extra: list[str]) -> None:
+    indicators = _indicators(extra)
     index = IndicatorIndex(indicators[: len(indicators) // 2])
     index.add(indicators[len(indicators) // 2 :])  # suffix table must follow incremental adds
     domains = sorted({i.value for i in indicators})
