@@ -5,10 +5,16 @@ Lookup rates are in CPU time of this one process (``time.process_time``), so tha
 other work on the machine does not count against them; load times are wall-clock.
 
 Run by hand:  .venv/bin/python benchmarks/bench_index.py [--mvt /path/to/mvt/venv/bin/python]
+                                                          [--against GIT-REVISION]
 
 With --mvt, the same STIX2 files are loaded into MVT's ``Indicators`` in that
 interpreter and its ``check_domain`` is timed on the same names (MVT is run as an
-external program only; none of its code is used here).
+external program only; none of its code is used here). With --against, the
+``IndicatorIndex`` of that revision is built from the same domain indicators and timed
+on the same names in this process, alternating with the current one.
+
+The machine's speed moves a lot from minute to minute on a shared host, so a
+calibration line (plain ``dict.get`` calls per second) is printed next to the rates.
 """
 
 from __future__ import annotations
@@ -27,6 +33,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 FEEDS = REPO.parent / "shared" / "feeds"
 LOOKUPS = 2_000_000
+ROUNDS = 5
+CLOUD_PARENTS = ["appspot.com", "firebaseio.com", "amazonaws.com", "cloudfront.net", "herokuapp.com",
+                 "azurewebsites.net"]
 
 COLD = """
 import time
@@ -86,6 +95,7 @@ def names_mix(domains: list[str], count: int, seed: int = 7) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--mvt", help="a Python interpreter with mvt installed, to compare")
+    parser.add_argument("--against", help="a git revision whose IndicatorIndex to time side by side")
     args = parser.parse_args()
 
     data = Path(tempfile.mkdtemp(prefix="exposure-bench-"))
@@ -93,7 +103,8 @@ def main() -> None:
     from exposure.indicators.catalog import build_catalog
     from exposure.indicators.feeds.store import FeedStore
 
-    print(f"load average before the run: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
+    print(f"load average before the run: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs; "
+          f"calibration: {calibration():.1f} M dict.get/s")
     files = feed_files()
     store = FeedStore.default()
     t = time.perf_counter()
@@ -129,7 +140,7 @@ def main() -> None:
     fresh_hits = sum(1 for n in fresh if lookup(n)) / len(fresh)
     print(f"domain lookups, mix (10% indicators, 10% their subdomains, 40% 20 common names, 40% random "
           f"labels under 4 parents): {fresh_rate:,.0f} per second on one core "
-          f"(best of 3 x {len(fresh):,}, {len(set(fresh)):,} distinct; {fresh_hits:.1%} hit)")
+          f"(best of {ROUNDS} x {len(fresh):,}, {len(set(fresh)):,} distinct; {fresh_hits:.1%} hit)")
     # (c) random names never seen before, all misses (random label + random label + a TLD)
     rng = random.Random(11)
     alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
@@ -138,7 +149,7 @@ def main() -> None:
     unseen_rate = rate_of(index, unseen)
     unseen_hits = sum(1 for n in unseen if lookup(n)) / len(unseen)
     print(f"domain lookups, random names never seen before: {unseen_rate:,.0f} per second on one core "
-          f"(best of 3 x {len(unseen):,}, {len(set(unseen)):,} distinct; {unseen_hits:.1%} hit)")
+          f"(best of {ROUNDS} x {len(unseen):,}, {len(set(unseen)):,} distinct; {unseen_hits:.1%} hit)")
     # (b) a capture-like stream: 2,000,000 queries over 5,000 names, Zipf-like frequencies
     names = names_mix(domains, 5_000, seed=2)
     weights = [1 / (rank + 1) for rank in range(len(names))]
@@ -146,8 +157,23 @@ def main() -> None:
     rate = rate_of(index, stream)
     hits = sum(1 for n in stream if lookup(n)) / len(stream)
     print(f"domain lookups, capture-like stream: {rate:,.0f} per second on one core "
-          f"(best of 3 x {len(stream):,} over {len(set(stream)):,} names; {hits:.1%} hit)")
+          f"(best of {ROUNDS} x {len(stream):,} over {len(set(stream)):,} names; {hits:.1%} hit)")
+    # (d) the costliest realistic case: random labels under cloud parents that also hold
+    # indicators (appspot.com, firebaseio.com, ...), every one new: each passes the first
+    # probe, is walked and is remembered
+    rng = random.Random(5)
+    cloud = [f"{''.join(rng.choices(alphabet, k=rng.randint(4, 12)))}.{rng.choice(CLOUD_PARENTS)}"
+             for _ in range(1_000_000)]
+    cloud_rate = rate_of(index, cloud)
+    print(f"domain lookups, new names under {len(CLOUD_PARENTS)} cloud parents holding indicators: "
+          f"{cloud_rate:,.0f} per second on one core (best of {ROUNDS} x {len(cloud):,}, "
+          f"{len(set(cloud)):,} distinct; {sum(1 for n in cloud if lookup(n)) / len(cloud):.1%} hit)")
+    print(f"calibration after the lookups: {calibration():.1f} M dict.get/s")
     names = fresh
+
+    if args.against:
+        compare_revisions(args.against, index, {"mix": fresh, "never seen": unseen, "stream": stream,
+                                                "cloud parents": cloud})
 
     if args.mvt:
         stix = [str(p) for p in files if p.suffix == ".stix2"]
@@ -163,16 +189,53 @@ def main() -> None:
 
 
 def rate_of(index, names):  # type: ignore[no-untyped-def]
-    """Lookups per CPU second, best of 3, each run starting with nothing remembered."""
+    """Lookups per CPU second, best of ROUNDS, each run starting with nothing remembered."""
     lookup = index.lookup_domain
     best = float("inf")
-    for _ in range(3):
+    for _ in range(ROUNDS):
         index.add(())  # forgets remembered answers
         t = time.process_time()
         for n in names:
             lookup(n)
         best = min(best, time.process_time() - t)
     return len(names) / best
+
+
+def calibration() -> float:
+    """Millions of plain dict.get calls per CPU second: how fast the machine is right now."""
+    table = {str(i): i for i in range(1000)}
+    keys = [str(i) for i in range(2000)] * 250
+    best = float("inf")
+    for _ in range(3):
+        t = time.process_time()
+        for key in keys:
+            table.get(key)
+        best = min(best, time.process_time() - t)
+    return len(keys) / best / 1e6
+
+
+def compare_revisions(revision: str, index, name_sets) -> None:  # type: ignore[no-untyped-def]
+    """The IndicatorIndex of ``revision`` and the current one, alternating on the same names."""
+    import importlib.util
+
+    source = subprocess.run(["git", "-C", str(REPO), "show", f"{revision}:exposure/indicators/index.py"],
+                            capture_output=True, text=True, check=True).stdout
+    path = Path(tempfile.mkdtemp(prefix="exposure-bench-old-")) / "old_index.py"
+    path.write_text(source, encoding="utf-8")
+    spec = importlib.util.spec_from_file_location("old_index", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["old_index"] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    domains = [ind for found in index._domains.values() for ind in found]  # the private table: a benchmark
+    old = module.IndicatorIndex(domains)
+    for label, names in name_sets.items():
+        rates: dict[str, list[float]] = {"before": [], "now": []}
+        for _ in range(3):
+            rates["before"].append(rate_of(old, names))
+            rates["now"].append(rate_of(index, names))
+        before, now = max(rates["before"]), max(rates["now"])
+        print(f"side by side, {label}: {revision} {before:,.0f}/s, now {now:,.0f}/s ({now / before:.1f}x)")
 
 
 def index_type():  # type: ignore[no-untyped-def]
