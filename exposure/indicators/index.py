@@ -157,41 +157,38 @@ class IndicatorIndex:
         """Indicators for ``name`` or any parent at a label boundary.
 
         Case-insensitive, trailing dots ignored, IDN names compared in punycode. Any
-        other character counts: " evil.com" is not evil.com, as in DNS. Answers for
-        names that end like an indicator are remembered for up to ``_MEMO_SIZE`` names
-        (then forgotten all at once): traffic asks about the same few names again and
-        again.
+        other character counts: " evil.com" is not evil.com, as in DNS. Answers are
+        remembered for up to ``_MEMO_SIZE`` names (then forgotten all at once): traffic
+        asks about the same few names again and again, and a memo this small stays in
+        the CPU's cache.
         """
         memo = self._memo
-        if name.isascii() and name.islower() and name[-1:] != ".":
+        hits = memo.get(name)
+        if hits is not None:
+            return hits
+        if name.isascii() and name.islower() and name[-1:] != "." and len(name) <= _MAX_DOMAIN:
             # Already normal, as names from traffic nearly always are. Nearly every name
             # matches nothing, and its last few characters show it.
             if name[self._window :] not in self._windows:
-                return _NO_HITS
-            hits = memo.get(name)
-            if hits is not None:
-                return hits
-            if len(name) > _MAX_DOMAIN:
-                return self._lookup_unusual(name)  # never remember absurdly long names
-            # Its longest suffix that is a key, left to right. The keys are closed under
-            # "drop the first label" and each carries its parents' hits, so the first
-            # found is the whole answer; a name this short has at most 127 labels.
-            suffixes = self._suffixes
-            hits = suffixes.get(name)
-            start = 0
-            while hits is None:
-                start = name.find(".", start) + 1
-                if not start:
-                    hits = _NO_HITS
-                    break
-                hits = suffixes.get(name[start:])
+                hits = _NO_HITS
+            else:
+                # Its longest suffix that is a key, left to right. The keys are closed
+                # under "drop the first label" and each carries its parents' hits, so
+                # the first found is the whole answer; a name this short has at most
+                # 127 labels.
+                suffixes = self._suffixes
+                hits = suffixes.get(name)
+                start = 0
+                while hits is None:
+                    start = name.find(".", start) + 1
+                    if not start:
+                        hits = _NO_HITS
+                        break
+                    hits = suffixes.get(name[start:])
         else:
-            hits = memo.get(name)
-            if hits is not None:
-                return hits
             hits = self._lookup_unusual(name)
             if len(name) > _MAX_DOMAIN:
-                return hits
+                return hits  # never remember absurdly long names: thousands would be a lot of memory
         if len(memo) >= _MEMO_SIZE:
             memo.clear()
         memo[name] = hits
