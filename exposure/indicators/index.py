@@ -175,7 +175,8 @@ class IndicatorIndex:
                 # Its longest suffix that is a key, left to right. The keys are closed
                 # under "drop the first label" and each carries its parents' hits, so
                 # the first found is the whole answer; a name this short has at most
-                # 127 labels.
+                # 127 labels. (The same walk as _lookup_unusual's, written out here:
+                # calling a shared helper cost 5-10 % on new names under cloud parents.)
                 suffixes = self._suffixes
                 hits = suffixes.get(name)
                 start = 0
