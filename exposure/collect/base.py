@@ -23,12 +23,18 @@ class CollectorError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Progress:
-    """How far a collector has got: ``counts`` such as {"packets": 12000, "names": 80}."""
+    """How far a collector has got: ``counts`` such as {"packets": 12000, "names": 80}.
+
+    ``stage`` says what it is doing in English words (the command line prints it);
+    ``reading`` says what it is reading now as a note keyed in
+    ``exposure/explain/checks.yaml``, which the app shows in the person's language.
+    """
 
     source: str
     stage: str
     counts: tuple[tuple[str, int], ...] = ()
     fraction: float | None = None  # 0..1 when known
+    reading: CheckNote | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 PROGRESS_EVERY = 50_000
 COLLECTOR = "pcap"
+_READING = CheckNote.of("reading.capture", "the packets in the capture")
 # What every readable capture is looked at for (keys in exposure/explain/checks.yaml).
 _CHECKED = (
     ("pcap.dns", "DNS lookups and answers (UDP and TCP)"),
@@ -103,7 +104,7 @@ class PcapCollector:
                 names = len(ex.names.dns) + len(ex.names.tls_sni) + len(ex.names.quic_sni) + len(ex.names.http_host)
                 ctx.progress(Progress(self.path, "reading capture",
                                       (("packets", ex.packets), ("names", names)),
-                                      min(1.0, reader.position() / size)))
+                                      min(1.0, reader.position() / size), _READING))
         ex.finish()
 
     def _fill_info(self, ex: Extractor, problems: dict[str, int], ctx: CollectContext) -> None:

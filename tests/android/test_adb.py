@@ -14,6 +14,7 @@ from exposure.model import Category, IndicatorType, Severity
 from exposure.scan import ScanRequest, ScanResult, SourceSpec, run_scan
 from tests.android.conftest import FakePhone
 from tests.android.phones import SERIAL, apk_hash, build_phone, set_devices
+from tests.progress_notes import assert_progress_names_what_it_reads
 
 PHONE_LINE = f"{SERIAL}         device usb:1-1 product:sargo model:Pixel_3a device:sargo transport_id:1"
 
@@ -49,6 +50,18 @@ def test_spylive360_phone_package_hit_accessibility_and_device_admin(spy_phone: 
     assert info.details["security patch level"] == "2021-12-05" and info.details["Android version"] == "11"
     assert info.counts["packages"] == 5 and info.counts["accessibility services on"] == 1
     assert info.not_checked == [] and result.warnings == []
+
+
+def test_progress_names_each_thing_it_reads(spy_phone: FakePhone) -> None:
+    from exposure.collect.base import Progress
+    from exposure.scan import ScanHooks
+
+    seen: list[Progress] = []
+    run_scan(ScanRequest(sources=(SourceSpec("android"),), profiles=("stalkerware",), use_feeds=False),
+             ScanHooks(progress=seen.append))
+    keys = assert_progress_names_what_it_reads(seen)
+    assert {"android.properties", "android.packages", "android.accessibility", "android.device-admins",
+            "android.apk-certificates"} <= set(keys)
 
 
 def test_only_read_only_commands_are_run(spy_phone: FakePhone) -> None:

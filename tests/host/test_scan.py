@@ -22,6 +22,7 @@ from exposure.model import Category, Severity
 from exposure.observations.host import HostProcess, InstalledSoftware
 from exposure.scan import ScanRequest, ScanResult, SourceSpec, run_scan
 from tests.host.helpers import fake_commands, recorded
+from tests.progress_notes import assert_progress_names_what_it_reads
 
 
 class _FakeProcess:
@@ -159,4 +160,19 @@ def test_cancel_stops_between_checks_and_says_so() -> None:
     assert kinds == {"host-process"}  # the running-programs check finishes; nothing after it runs
     assert [n.key for n in collector.info.not_checked][-1] == "host.cancelled"
     assert [p.stage for p in stages] == ["running programs"]
+    assert assert_progress_names_what_it_reads(stages) == ["reading.host-processes"]
     assert not any(c.key.startswith("host.software") for c in collector.info.checked)
+
+
+def test_every_check_says_what_it_reads() -> None:
+    from exposure.collect.base import CollectContext, Progress
+    from exposure.collect.host import HostCollector
+
+    stages: list[Progress] = []
+    collector = HostCollector(hash_executables=False)
+    for _ in collector.collect(CollectContext(progress=stages.append)):
+        pass
+    assert assert_progress_names_what_it_reads(stages) == [
+        "reading.host-processes", "reading.host-connections", "reading.host-software",
+        "reading.host-root-certificates", "reading.host-proxy", "reading.host-hosts-file"]
+    assert stages[-1].fraction == 1.0

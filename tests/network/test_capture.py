@@ -25,6 +25,7 @@ from exposure.collect.pcap import PcapCollector
 from exposure.model import Observation
 from exposure.observations.network import DnsQuery, Flow, ServerName, TlsCertificate
 from tests.paths import FIXTURES
+from tests.progress_notes import assert_progress_names_what_it_reads
 
 NAMES = FIXTURES / "pcaps" / "names"
 
@@ -352,6 +353,7 @@ def test_progress_is_reported_and_cancel_stops_reading(tmp_path: Path) -> None:
     observations = list(collector.collect(CollectContext(progress=seen.append)))
     assert [dict(p.counts)["packets"] for p in seen] == [50_000, 100_000]
     assert all(p.fraction is not None and 0 < p.fraction <= 1 for p in seen)
+    assert assert_progress_names_what_it_reads(seen) == ["reading.capture", "reading.capture"]
     (dns,) = [o for o in observations if isinstance(o, DnsQuery)]
     assert dns.count == 120_000
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from textual.pilot import Pilot
 
-from exposure.collect.base import CollectContext, Progress, SourceInfo
+from exposure.collect.base import CheckNote, CollectContext, Progress, SourceInfo
 from exposure.model import Category, Confidence, Finding, Observation, Severity
 from exposure.observations.network import DnsQuery
 from exposure.scan import ScanRequest, ScanResult, SourceSpec
@@ -26,7 +26,10 @@ class SlowCollector:
         self.info = SourceInfo(kind="slow", name=spec.target or "slow source")
 
     def collect(self, ctx: CollectContext) -> Iterator[Observation]:
-        ctx.progress(Progress(self.info.name, "reading", (("packets", 7),)))
+        # As the capture reader reports it: English words for the command line, a note
+        # keyed in explain/checks.yaml for the app to show in the person's language.
+        ctx.progress(Progress(self.info.name, "reading capture", (("packets", 7),), 0.5,
+                              CheckNote.of("reading.capture", "the packets in the capture")))
         deadline = time.monotonic() + 30
         while not ctx.cancel.is_set() and not RELEASE.is_set() and time.monotonic() < deadline:
             time.sleep(0.01)

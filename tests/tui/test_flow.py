@@ -100,9 +100,13 @@ async def test_escape_cancels_a_slow_check_and_goes_back(slow: None) -> None:
         assert isinstance(checking, CheckingScreen)
         await wait_for(pilot, lambda: "slow source" in shown_text(app))
         assert "7 packets" in shown_text(app)
-        # Still responsive during the scan: switching language is handled at once.
+        assert "reading the packets in the capture 50%" in shown_text(app)
+        # Still responsive during the scan: switching language is handled at once, the
+        # progress line included.
         await pilot.press("f2")
         await wait_for(pilot, lambda: "正在检查" in shown_text(app))
+        await wait_for(pilot, lambda: "正在读取抓包文件中的数据包 50%" in shown_text(app))
+        assert "7 数据包" in shown_text(app)
         await pilot.press("escape")
         assert checking.cancel.is_set()
         await wait_for(pilot, lambda: isinstance(app.screen, ProfilesScreen))
@@ -137,6 +141,15 @@ def test_progress_replaces_only_the_same_source() -> None:
     other = ScanProgress(Progress("phone", "reading", (("packages", 2),)))
     assert newer.can_replace(first)
     assert not other.can_replace(first)
+
+
+def test_live_watching_says_what_it_reads_in_every_language() -> None:
+    from exposure.collect.base import Progress
+    from exposure.tui.screens import checking
+    from tests.progress_notes import assert_progress_names_what_it_reads
+
+    watching = Progress("eth0", "watching", (("packets", 3),), 0.25, checking._WATCHING)
+    assert assert_progress_names_what_it_reads([watching]) == ["reading.live-traffic"]
 
 
 async def test_quick_exit_from_every_step(slow: None) -> None:

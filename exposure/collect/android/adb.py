@@ -37,6 +37,8 @@ ADB_BROKEN = "adb could not list phones ({reason}); restart it with `adb kill-se
 
 # First lines with which a phone's shell reports a failed command while exiting with 0
 # (older phones do not pass exit codes through adb).
+_READING_CERTIFICATES = CheckNote.of("android.apk-certificates",
+                                     "signing certificates of apps installed from outside a store")
 _FAILURE_STARTS = ("Error:", "Exception", "Unknown option", "Can't find service", "/system/bin/sh:",
                    "sh:", "Failure", "java.lang.", "cmd: Can't find service")
 
@@ -102,7 +104,8 @@ class AdbCollector:
                 break
             if command.name in skip:
                 continue
-            ctx.progress(Progress(self.info.name, f"reading {command.what}", fraction=i / len(steps)))
+            ctx.progress(Progress(self.info.name, f"reading {command.what}", fraction=i / len(steps),
+                                  reading=command.note))
             text, problem = self._run(runner, command)
             if command is cmd.PACKAGES and (problem or "package:" not in text):
                 continue  # the phone rejected -i: the next command asks without it
@@ -180,7 +183,8 @@ class AdbCollector:
                 break
             args = (*cmd.PULL_PREFIX, path)
             self.commands_run.append(args)
-            ctx.progress(Progress(self.info.name, "reading the signing certificates of apps from outside a store"))
+            ctx.progress(Progress(self.info.name, "reading the signing certificates of apps from outside a store",
+                                  reading=_READING_CERTIFICATES))
             try:
                 data = runner.read_bytes(args, timeout=120, cap=MAX_APK_BYTES)
                 if data is None:

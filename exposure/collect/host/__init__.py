@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
-from exposure.collect.base import CollectContext, Progress, SourceInfo
+from exposure.collect.base import CheckNote, CollectContext, Progress, SourceInfo
 from exposure.collect.host import base
 from exposure.collect.host.base import COLLECTOR, SOURCE, CommandFailed, HostRun, is_admin
 from exposure.collect.host.connections import collect_connections
@@ -78,19 +78,21 @@ class HostCollector:
             run.warn("running without administrator rights: other users' programs and connections are only"
                      " partly visible (see 'not checked')")
         table = ProcessTable()
-        steps: list[tuple[str, Callable[[], Iterator[Observation]]]] = [
-            ("running programs", lambda: collect_processes(run, table)),
-            ("network connections", lambda: collect_connections(run, table)),
-            ("installed software", lambda: collect_software(run)),
-            ("root certificates", lambda: collect_root_certificates(run)),
-            ("proxy settings", lambda: collect_proxy(run)),
-            ("hosts file", lambda: collect_hosts(run)),
+        # (what it reads, in English words and by its key in explain/checks.yaml; the step)
+        steps: list[tuple[str, str, Callable[[], Iterator[Observation]]]] = [
+            ("running programs", "reading.host-processes", lambda: collect_processes(run, table)),
+            ("network connections", "reading.host-connections", lambda: collect_connections(run, table)),
+            ("installed software", "reading.host-software", lambda: collect_software(run)),
+            ("root certificates", "reading.host-root-certificates", lambda: collect_root_certificates(run)),
+            ("proxy settings", "reading.host-proxy", lambda: collect_proxy(run)),
+            ("hosts file", "reading.host-hosts-file", lambda: collect_hosts(run)),
         ]
-        for number, (stage, step) in enumerate(steps):
+        for number, (stage, key, step) in enumerate(steps):
             if ctx.cancel.is_set():
                 run.not_checked("host.cancelled", "the rest of the checks (cancelled)")
                 return
-            ctx.progress(Progress(SOURCE, stage, tuple(self.info.counts.items()), number / len(steps)))
+            ctx.progress(Progress(SOURCE, stage, tuple(self.info.counts.items()), number / len(steps),
+                                  CheckNote.of(key, stage)))
             yield from step()
         ctx.progress(Progress(SOURCE, "done", tuple(self.info.counts.items()), 1.0))
 

@@ -22,11 +22,16 @@ from textual.message import Message
 from textual.widgets import LoadingIndicator, Static
 from textual.worker import Worker, WorkerState
 
-from exposure.collect.base import Progress
+from exposure.collect.base import CheckNote, Progress
+from exposure.explain.texts import check_line
+from exposure.explain.texts import plain as plain_line
+from exposure.report.json_report import note_to_dict
 from exposure.scan import ScanHooks, ScanRequest, ScanResult, SourceSpec
 from exposure.tui.screens.base import GuideScreen
 from exposure.tui.texts import has
 from exposure.tui.widgets import plain
+
+_WATCHING = CheckNote.of("reading.live-traffic", "the traffic as it passes")
 
 
 @dataclass
@@ -102,7 +107,7 @@ class CheckingScreen(GuideScreen):
         def watched(update: LiveProgress) -> None:
             counts = (("packets", update.packets), ("names", update.names))
             fraction = min(1.0, update.elapsed / seconds) if seconds else None
-            self.post_message(ScanProgress(Progress(spec.target, "watching", counts, fraction)))
+            self.post_message(ScanProgress(Progress(spec.target, "watching", counts, fraction, _WATCHING)))
 
         with tempfile.TemporaryDirectory() as folder:
             self.guide.scratch.add(Path(folder))  # quick exit removes it too
@@ -135,9 +140,15 @@ class CheckingScreen(GuideScreen):
 
     def _line(self, progress: Progress) -> Text:
         counts = " · ".join(f"{value:,} {self._count_word(name)}" for name, value in progress.counts)
-        stage = progress.stage
-        if progress.fraction is not None:
-            stage = f"{stage} {progress.fraction:.0%}"
+        if progress.fraction is not None and progress.fraction >= 1.0:
+            stage = self.t("checking.done")
+        else:
+            stage = progress.stage
+            if progress.reading is not None:
+                what = plain_line(check_line(note_to_dict(progress.reading), self.guide.lang))
+                stage = self.t("checking.reading", what=what)
+            if progress.fraction is not None:
+                stage = f"{stage} {progress.fraction:.0%}"
         parts = [progress.source, stage, counts]
         return Text(" — ".join(part for part in parts if part))
 
