@@ -218,12 +218,42 @@ class Finding:
 
 
 @dataclass(frozen=True, slots=True)
+class CheckNote:
+    """A sentence for the person, in any language: a text key (in
+    ``exposure/explain/checks.yaml`` for what a collector looked at or could not, in
+    ``warnings.yaml`` for a warning), the variable parts (counts, names; anything read
+    from the source goes only here), and the English sentence, kept for readable JSON
+    and as the fallback when a key has no text."""
+
+    key: str  # "android.packages", "pcap.dns", "host.processes"...
+    params: tuple[tuple[str, str], ...] = ()
+    text: str = ""
+
+    @classmethod
+    def of(cls, key: str, text: str, /, **params: object) -> CheckNote:
+        """``CheckNote.of("host.processes", "running programs: 12", count=12)``."""
+        return cls(key, tuple((k, str(v)) for k, v in params.items()), text)
+
+
+@dataclass(frozen=True, slots=True)
 class ScanWarning:
-    """Something a collector or detector could not see or could not decode."""
+    """Something a collector or detector could not see or could not decode.
+
+    ``message`` is the English line; ``key`` and ``params``, when set, give the same in
+    any language through ``exposure/explain/warnings.yaml``.
+    """
 
     source: str
     message: str
     count: int = 1
+    key: str = ""
+    params: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def of(cls, source: str, said: str | CheckNote, count: int = 1) -> ScanWarning:
+        if isinstance(said, str):
+            return cls(source, said, count)
+        return cls(source, said.text, count, said.key, said.params)
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ from exposure.detect import default_detectors
 from exposure.detect.base import DetectContext, Detector
 from exposure.errors import UserError
 from exposure.indicators.catalog import Catalog, FeedInfo, build_catalog
-from exposure.model import Finding, ScanWarning, Threat
+from exposure.model import CheckNote, Finding, ScanWarning, Threat
 
 REPORT_SCHEMA = "exposure.report/1"
 
@@ -91,7 +91,7 @@ def run_scan(request: ScanRequest, hooks: ScanHooks | None = None, catalog: Cata
         if hooks.cancel.is_set():
             break
         label = spec.target or spec.kind
-        source_warnings: list[str] = []
+        source_warnings: list[str | CheckNote] = []
         collect_ctx = CollectContext(progress=hooks.progress, warn=source_warnings.append, cancel=hooks.cancel)
         ctx.warn = source_warnings.append
         try:
@@ -116,7 +116,7 @@ def run_scan(request: ScanRequest, hooks: ScanHooks | None = None, catalog: Cata
             collector.info.finished = _now()
         warnings.extend(_merge_warnings(collector.info.name or label, source_warnings))
 
-    ctx.warn = lambda message: warnings.append(ScanWarning("detectors", message))
+    ctx.warn = lambda said: warnings.append(ScanWarning.of("detectors", said))
     for detector in detectors:
         findings.extend(detector.finish(ctx))
     findings.sort(key=lambda f: (f.severity.rank, f.category.value, f.title))
@@ -136,12 +136,12 @@ def run_scan(request: ScanRequest, hooks: ScanHooks | None = None, catalog: Cata
     )
 
 
-def _merge_warnings(source: str, messages: Sequence[str]) -> list[ScanWarning]:
+def _merge_warnings(source: str, messages: Sequence[str | CheckNote]) -> list[ScanWarning]:
     """One warning per distinct message, with a count, so a flood stays readable."""
-    counts: dict[str, int] = {}
+    counts: dict[str | CheckNote, int] = {}
     for message in messages:
         counts[message] = counts.get(message, 0) + 1
-    return [ScanWarning(source, message, count) for message, count in counts.items()]
+    return [ScanWarning.of(source, message, count) for message, count in counts.items()]
 
 
 def _now() -> datetime:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from exposure.model import CheckNote as CheckNote  # collectors import it from here
 from exposure.model import Observation
 
 
@@ -35,23 +36,6 @@ class Progress:
     counts: tuple[tuple[str, int], ...] = ()
     fraction: float | None = None  # 0..1 when known
     reading: CheckNote | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class CheckNote:
-    """One thing a collector looked at (or could not): a text key in
-    ``exposure/explain/checks.yaml``, the variable parts (counts, names; anything read
-    from the source goes only here), and the English sentence, kept for readable JSON
-    and as the fallback when a key has no text."""
-
-    key: str  # "android.packages", "pcap.dns", "host.processes"...
-    params: tuple[tuple[str, str], ...] = ()
-    text: str = ""
-
-    @classmethod
-    def of(cls, key: str, text: str, /, **params: object) -> CheckNote:
-        """``CheckNote.of("host.processes", "running programs: 12", count=12)``."""
-        return cls(key, tuple((k, str(v)) for k, v in params.items()), text)
 
 
 @dataclass(slots=True)
@@ -82,7 +66,8 @@ class SourceInfo:
 
 
 ProgressCallback = Callable[[Progress], None]
-WarnCallback = Callable[[str], None]
+# A plain English line, or a note whose key has texts in explain/warnings.yaml.
+WarnCallback = Callable[[str | CheckNote], None]
 
 
 @dataclass(slots=True)

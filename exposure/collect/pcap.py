@@ -122,12 +122,18 @@ class PcapCollector:
         info.add_not_checked(CheckNote.of("pcap.tls13-certificates",
                                           "contents of encrypted traffic (TLS 1.3 hides the server certificate)"))
         for reason, count in sorted(ex.undecoded.items()):
-            ctx.warn(f"{count} packet{'s' if count != 1 else ''} could not be decoded ({reason})")
+            ctx.warn(CheckNote.of("warn.pcap.undecoded",
+                                  f"{count} packet{'s' if count != 1 else ''} could not be decoded ({reason})",
+                                  count=count, reason=reason))
         for reason, count in sorted(problems.items()):
             info.undecoded[f"file: {reason}"] = count
-            ctx.warn(f"the capture file is damaged ({reason}); packets after that point were not read")
+            ctx.warn(CheckNote.of("warn.pcap.damaged",
+                                  f"the capture file is damaged ({reason}); packets after that point were not read",
+                                  reason=reason))
         for reason, count in sorted(ex.overflow.items()):
-            ctx.warn(f"{count} item{'s' if count != 1 else ''} not fully followed: {reason}")
+            ctx.warn(CheckNote.of("warn.pcap.not-followed",
+                                  f"{count} item{'s' if count != 1 else ''} not fully followed: {reason}",
+                                  count=count, reason=reason))
 
     def _observations(self, ex: Extractor) -> Iterator[Observation]:
         source = self.path

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from exposure.detect.base import DetectContext
-from exposure.model import Category, Confidence, Finding, Observation, Severity
+from exposure.model import Category, CheckNote, Confidence, Finding, Observation, Severity
 from exposure.observations.android import (
     AndroidComponent,
     AndroidFile,
@@ -184,8 +184,8 @@ def _sideloaded(source: str, phone: _Phone, ctx: DetectContext) -> Iterator[Find
     third_party = [p for p in phone.packages.values() if not p.system]
     if len(third_party) > 1 and not any(p.installer for p in phone.packages.values()):
         # No app at all has an installer: the phone did not tell, not "all sideloaded".
-        ctx.warn(f"{source}: the phone did not say which app installed each app; "
-                 "apps installed from outside an app store could not be checked")
+        ctx.warn(CheckNote.of("warn.android.no-installer", f"{source}: the phone did not say which app installed each "
+                              "app; apps installed from outside an app store could not be checked", source=source))
         return
     apps = sorted((p for p in phone.packages.values() if installed_outside_store(p.installer, p.system)),
                   key=lambda p: p.package)

@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from exposure.indicators.index import IndicatorIndex
-from exposure.model import Finding, Observation
+from exposure.model import CheckNote, Finding, Observation
 
 
 @dataclass(slots=True)
 class DetectContext:
     index: IndicatorIndex
-    warn: Callable[[str], None] = field(default=lambda message: None)
+    warn: Callable[[str | CheckNote], None] = field(default=lambda message: None)
 
 
 class Detector(Protocol):

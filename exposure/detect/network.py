@@ -27,7 +27,7 @@ from functools import cache, lru_cache
 from importlib import resources
 
 from exposure.detect.base import DetectContext
-from exposure.model import Category, Confidence, Finding, Observation, Severity
+from exposure.model import Category, CheckNote, Confidence, Finding, Observation, Severity
 from exposure.observations.network import DnsQuery, Flow, ServerName, TlsCertificate
 
 RULES: tuple[str, ...] = (
@@ -283,7 +283,8 @@ class NetworkHeuristics:
             return True
         if not self._full:
             self._full = True
-            ctx.warn("network heuristics: too many distinct names or addresses; later ones were not judged")
+            ctx.warn(CheckNote.of("warn.network.too-many", "network heuristics: too many distinct names or addresses; "
+                                  "later ones were not judged"))
         return False
 
     def _name(self, name: str, obs: Observation, ctx: DetectContext, address: str = "") -> str:
@@ -462,9 +463,9 @@ class NetworkHeuristics:
         findings.extend(self._combined(hits))
         findings.extend(self._notes())
         if not self._dns_seen and any(a not in self._named for a in self._no_dns):
-            ctx.warn("no DNS lookups were seen in this capture, so addresses contacted without a lookup "
-                     "could not be told apart (lookups made before the capture started, or through "
-                     "encrypted DNS, are invisible)")
+            ctx.warn(CheckNote.of("warn.network.no-dns", "no DNS lookups were seen in this capture, so addresses "
+                                  "contacted without a lookup could not be told apart (lookups made before the "
+                                  "capture started, or through encrypted DNS, are invisible)"))
         return findings
 
     def _decide_tor_names(self) -> set[str]:

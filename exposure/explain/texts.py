@@ -145,6 +145,25 @@ def check_line(note: Any, lang: str) -> Line:
     """A collector's note (``{key, params, text}`` from a report) in ``lang``: the key's text
     in ``lang``, else in English, else the collector's own English ``text``, else the key.
     Params fill the placeholders; a number is plain words, anything else a value."""
+    return _note_line(note, lang, check_texts(), "text")
+
+
+@cache
+def warning_texts() -> dict[str, LocalText]:
+    """warnings.yaml: what could not be read or decoded, by the key of a warning."""
+    data = _load_yaml(_package_text("warnings.yaml"))
+    return {str(key): local_text(val) for key, val in data.items()}
+
+
+def warning_line(warning: Any, lang: str) -> Line:
+    """A warning (``{message, key?, params?}`` from a report) in ``lang``, as check_line does
+    for notes; one without a key (or from a newer version) is its English ``message``."""
+    if isinstance(warning, Mapping) and not warning.get("key"):
+        return words(str(warning.get("message", "")))
+    return _note_line(warning, lang, warning_texts(), "message")
+
+
+def _note_line(note: Any, lang: str, table: Mapping[str, LocalText], english_field: str) -> Line:
     if isinstance(note, str):
         return words(note)
     if not isinstance(note, Mapping):
@@ -156,10 +175,10 @@ def check_line(note: Any, lang: str) -> Line:
         for k, v in raw.items():
             text = str(v)
             params[str(k)] = words(text) if text.isascii() and text.isdigit() else text
-    known = check_texts().get(key)
+    known = table.get(key)
     if known is not None and known.get(lang, DEFAULT_LANGUAGE):
         return fill(known.get(lang, DEFAULT_LANGUAGE), params)
-    english = note.get("text")
+    english = note.get(english_field)
     if isinstance(english, str) and english:
         return words(english)  # the collector's English (renderers escape every piece)
     return value(key)

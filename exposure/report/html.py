@@ -24,7 +24,7 @@ from exposure.explain.summary import (
     source_name,
     summarize,
 )
-from exposure.explain.texts import Line, help_services, name, t, tf, visible, words
+from exposure.explain.texts import Line, help_services, name, t, tf, visible, warning_line, words
 from exposure.model import Severity
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
@@ -205,7 +205,7 @@ def _warnings(report: Mapping[str, Any], lang: str) -> list[str]:
         count = w.get("count", 1)
         times = f" (×{count})" if isinstance(count, int) and count > 1 else ""
         out.append(f'<li><span class="v">{esc(source_name(report, str(w.get("source", "")), lang))}</span>: '
-                   f"{esc(str(w.get('message', '')))}{esc(times)}</li>")
+                   f"{line_html(warning_line(w, lang))}{esc(times)}</li>")
     out.append("</ul></section>")
     return out
 

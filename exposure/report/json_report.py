@@ -79,7 +79,11 @@ def note_to_dict(note: CheckNote) -> dict[str, Any]:
 
 
 def warning_to_dict(warning: ScanWarning) -> dict[str, Any]:
-    return {"source": warning.source, "message": warning.message, "count": warning.count}
+    out: dict[str, Any] = {"source": warning.source, "message": warning.message, "count": warning.count}
+    if warning.key:
+        out["key"] = warning.key
+        out["params"] = dict(warning.params)
+    return out
 
 
 def local_to_dict(text: LocalText) -> dict[str, str]:

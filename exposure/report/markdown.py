@@ -13,7 +13,7 @@ from typing import Any
 
 from exposure.explain.explain import Explanation, format_time
 from exposure.explain.summary import cites_echap, counts_text, data_span, record_rows, source_name, summarize
-from exposure.explain.texts import Line, help_services, name, t, tf, visible, words
+from exposure.explain.texts import Line, help_services, name, t, tf, visible, warning_line, words
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>&!|~#{}])")
 _BLOCK_START = re.compile(r"^(\s*)([#>+=-]|\d+[.)])")
@@ -108,7 +108,7 @@ def render_markdown(report: Mapping[str, Any], lang: str) -> str:
             count = w.get("count", 1)
             times = f" (×{count})" if isinstance(count, int) and count > 1 else ""
             where = source_name(report, str(w.get("source", "")), lang)
-            out.append(f"- {md_code(where)}: {md_name(str(w.get('message', '')))}{times}")
+            out.append(f"- {md_code(where)}: {md_line(warning_line(w, lang))}{times}")
         out.append("")
 
     out += [f"## {md_text(t('section.help', lang))}", "", md_text(t("help.intro", lang)), ""]

@@ -30,7 +30,7 @@ def print_summary(result: ScanResult, lang: str | None, stream: TextIO) -> None:
     """
     from exposure.explain.i18n import resolve_language
     from exposure.explain.summary import source_name, summarize
-    from exposure.explain.texts import Line, t, tf, visible
+    from exposure.explain.texts import Line, t, tf, visible, warning_line
     from exposure.report.json_report import to_dict
 
     def text(line: Line) -> str:
@@ -47,9 +47,10 @@ def print_summary(result: ScanResult, lang: str | None, stream: TextIO) -> None:
         stream.write("\n")
         for exp in summary.explanations:
             stream.write(f"  [{exp.severity_words}] {text(exp.title)}\n")
-    for warning in result.warnings:
-        where = source_name(report, warning.source, language)
-        stream.write(text(tf("cli.warning", language, source=where, message=warning.message)) + "\n")
+    for warning in report["warnings"]:
+        where = source_name(report, warning["source"], language)
+        said = warning_line(warning, language)
+        stream.write(text(tf("cli.warning", language, source=where, message=said)) + "\n")
     if not summary.explanations:
         stream.write("\n" + text(summary.next_intro) + "\n")
         for check in summary.next_checks:

@@ -13,6 +13,7 @@ from exposure.detect.base import DetectContext
 from exposure.indicators.index import IndicatorIndex
 from exposure.model import Finding, Observation, Severity
 from exposure.observations.android import AndroidComponent, AndroidFile, AndroidPackage, AndroidSetting
+from tests.said import keep_english
 
 PHONE = "R58M12ABCDE"
 P = "android.permission."
@@ -21,7 +22,7 @@ P = "android.permission."
 def run(observations: Iterable[Observation]) -> tuple[dict[tuple[str, str], Finding], list[str]]:
     detector = AndroidHeuristics()
     warnings: list[str] = []
-    ctx = DetectContext(index=IndicatorIndex(), warn=warnings.append)
+    ctx = DetectContext(index=IndicatorIndex(), warn=keep_english(warnings))
     for obs in observations:
         assert list(detector.observe(obs, ctx)) == []
     return {(f.rule, f.subject): f for f in detector.finish(ctx)}, warnings

@@ -9,6 +9,7 @@ from typing import Any
 
 from exposure.collect.base import SourceInfo
 from exposure.collect.host.base import CommandFailed, HostRun
+from tests.said import keep_english
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -66,6 +67,6 @@ def fake_commands(outputs: dict[str, str]) -> Callable[[Sequence[str]], str]:
 
 def host_run(root: Path | None = None, platform: str = "linux", **kwargs: Any) -> tuple[HostRun, list[str]]:
     warnings: list[str] = []
-    run = HostRun(info=SourceInfo(kind="host", name="this computer"), warn=warnings.append,
+    run = HostRun(info=SourceInfo(kind="host", name="this computer"), warn=keep_english(warnings),
                   platform=platform, root=root or Path("/"), **kwargs)
     return run, warnings

@@ -13,6 +13,7 @@ from exposure.collect.host import collect_software
 from exposure.collect.host.software import all_readers, dpkg, flatpak, macos, rpm, snap, windows
 from exposure.collect.host.software.dpkg import DpkgReader
 from tests.host.helpers import FakeRegistry, fake_commands, host_run, recorded
+from tests.said import keep_english
 
 
 def test_dpkg_real_capture_lists_every_installed_package() -> None:
@@ -116,7 +117,7 @@ def test_windows_reader_survives_an_unreadable_registry() -> None:
             raise PermissionError(path)
 
     warnings: list[str] = []
-    assert list(windows.read_all(Broken(), warnings.append)) == []
+    assert list(windows.read_all(Broken(), keep_english(warnings))) == []
     assert warnings == ["the list of users' registry hives could not be read"]
 
 

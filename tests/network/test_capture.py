@@ -26,6 +26,7 @@ from exposure.model import Observation
 from exposure.observations.network import DnsQuery, Flow, ServerName, TlsCertificate
 from tests.paths import FIXTURES
 from tests.progress_notes import assert_progress_names_what_it_reads
+from tests.said import keep_english
 
 NAMES = FIXTURES / "pcaps" / "names"
 
@@ -103,7 +104,7 @@ def write(path: Path, packets: list[Packet]) -> Path:
 def collect(path: Path) -> tuple[PcapCollector, list[Observation], list[str]]:
     collector = PcapCollector(str(path))
     warnings: list[str] = []
-    observations = list(collector.collect(CollectContext(warn=warnings.append)))
+    observations = list(collector.collect(CollectContext(warn=keep_english(warnings))))
     return collector, observations, warnings
 
 

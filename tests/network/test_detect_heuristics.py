@@ -14,6 +14,7 @@ from exposure.explain.rule_texts import rule_texts
 from exposure.indicators.index import IndicatorIndex
 from exposure.model import Category, Confidence, Finding, Observation, Severity
 from exposure.observations.network import DnsQuery, Flow, ServerName, TlsCertificate
+from tests.said import keep_english
 
 SRC = "test.pcap"
 PHONE = "192.168.1.23"
@@ -26,7 +27,7 @@ CDN = "151.101.1.69"
 def run(observations: Iterable[Observation]) -> list[Finding]:
     detector = NetworkHeuristics()
     warnings: list[str] = []
-    ctx = DetectContext(index=IndicatorIndex(), warn=warnings.append)
+    ctx = DetectContext(index=IndicatorIndex(), warn=keep_english(warnings))
     out: list[Finding] = []
     for obs in observations:
         out.extend(detector.observe(obs, ctx))
@@ -209,7 +210,7 @@ def test_addresses_without_lookup_make_one_finding_listing_them() -> None:
 def test_no_dns_at_all_in_the_capture_means_no_judgement_and_a_warning() -> None:
     detector = NetworkHeuristics()
     warnings: list[str] = []
-    ctx = DetectContext(index=IndicatorIndex(), warn=warnings.append)
+    ctx = DetectContext(index=IndicatorIndex(), warn=keep_english(warnings))
     for obs in (flow(C2, 443), flow(OTHER, 443)):
         detector.observe(obs, ctx)
     assert list(detector.finish(ctx)) == []
@@ -364,7 +365,7 @@ def test_tables_are_capped_with_one_warning(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setattr(network, "_MAX_NAMES", 5)
     detector = NetworkHeuristics()
     warnings: list[str] = []
-    ctx = DetectContext(index=IndicatorIndex(), warn=warnings.append)
+    ctx = DetectContext(index=IndicatorIndex(), warn=keep_english(warnings))
     for i in range(50):
         detector.observe(dns(f"h{i}.duckdns.org", C2), ctx)
     findings = list(detector.finish(ctx))

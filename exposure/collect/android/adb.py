@@ -112,7 +112,8 @@ class AdbCollector:
             if command is cmd.PROCESSES and not problem and len(text.strip().splitlines()) <= 1:
                 continue  # Android before 8: plain ps lists everything
             if problem:
-                ctx.warn(f"could not read {command.what}: {problem}")
+                ctx.warn(CheckNote.of("warn.android.command-failed", f"could not read {command.what}: {problem}",
+                                      what=command.what, problem=problem))
                 self.info.add_not_checked(command.note)
                 continue
             outputs[command.name] = text
@@ -154,7 +155,9 @@ class AdbCollector:
                 texts.append(runner.run(args, timeout=120, partial=True))
             except cmd.CommandFailed as exc:
                 if not failed:
-                    ctx.warn(f"could not compute the fingerprints (sha256) of app files: {exc}")
+                    ctx.warn(CheckNote.of("warn.android.apk-hashes-failed",
+                                          f"could not compute the fingerprints (sha256) of app files: {exc}",
+                                          problem=exc))
                     self.info.add_not_checked(CheckNote.of("android.apk-hashes.some",
                                                             "fingerprints (sha256) of some app files"))
                 failed = True

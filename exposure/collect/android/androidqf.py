@@ -191,11 +191,11 @@ def _zip(path: Path) -> _Files:
     return _Files(names, read)
 
 
-def _json(text: str, name: str, warn: Callable[[str], None]) -> Any:
+def _json(text: str, name: str, warn: Callable[[str | CheckNote], None]) -> Any:
     try:
         return json.loads(text)
     except ValueError:
-        warn(f"{name} is not valid JSON; skipped")
+        warn(CheckNote.of("warn.androidqf.not-json", f"{name} is not valid JSON; skipped", file=name))
         return None
 
 
@@ -206,10 +206,10 @@ def _hex(value: Any, length: int) -> str:
     return value if len(value) == length and set(value) <= _HEX else ""
 
 
-def _packages(data: Any, warn: Callable[[str], None]) -> list[QfPackage]:
+def _packages(data: Any, warn: Callable[[str | CheckNote], None]) -> list[QfPackage]:
     if not isinstance(data, list):
         if data is not None:
-            warn("packages.json is not a list of apps; skipped")
+            warn(CheckNote.of("warn.androidqf.packages-not-a-list", "packages.json is not a list of apps; skipped"))
         return []
     out = []
     for item in data:

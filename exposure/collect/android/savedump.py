@@ -18,6 +18,7 @@ from pathlib import Path
 
 from exposure import __version__
 from exposure.errors import UserError
+from exposure.model import CheckNote
 from exposure.report.files import write_private
 
 MANIFEST = "manifest.sha256"
@@ -63,7 +64,7 @@ def write_dump(folder: Path, serial: str, outputs: Mapping[str, str], commands: 
 class LoadedDump:
     outputs: dict[str, str]
     device: dict[str, str]
-    problems: list[str] = field(default_factory=list)  # manifest mismatches, for the report
+    problems: list[CheckNote] = field(default_factory=list)  # manifest mismatches, as report warnings
 
 
 def read_dump(path: str) -> LoadedDump:
@@ -73,58 +74,67 @@ def read_dump(path: str) -> LoadedDump:
     manifest_path = folder / MANIFEST
     if not manifest_path.is_file():
         raise UserError(f"{folder} has no {MANIFEST}: it is not a folder written by --save")
-    problems: list[str] = []
+    problems: list[CheckNote] = []
     listed: dict[str, str] = {}
     for line in _read_text(manifest_path, problems).splitlines():
         match = _MANIFEST_LINE.match(line.strip())
         if match and "/" not in match.group(2) and "\\" not in match.group(2):
             listed[match.group(2)] = match.group(1)
         elif line.strip():
-            problems.append(f"{MANIFEST} has a line that is not 'hash  file name'")
+            problems.append(CheckNote.of("warn.android.dump-manifest-line",
+                                         f"{MANIFEST} has a line that is not 'hash  file name'", manifest=MANIFEST))
     outputs: dict[str, str] = {}
     device: dict[str, str] = {}
     present = sorted(p.name for p in folder.iterdir() if p.is_file() and p.name != MANIFEST)[:MAX_FILES]
     for name in present:
         if name not in listed:
-            problems.append(f"{name} is not in {MANIFEST}: it was added after the phone was read")
+            problems.append(CheckNote.of("warn.android.dump-added",
+                                         f"{name} is not in {MANIFEST}: it was added after the phone was read",
+                                         file=name, manifest=MANIFEST))
             continue
         data = _read_bytes(folder / name, problems)
         if data is None:
             continue
         if hashlib.sha256(data).hexdigest() != listed[name]:
-            problems.append(f"{name} was changed after the phone was read (its sha256 differs from {MANIFEST})")
+            problems.append(CheckNote.of("warn.android.dump-changed", f"{name} was changed after the phone was read "
+                                         f"(its sha256 differs from {MANIFEST})", file=name, manifest=MANIFEST))
         text = data.decode("utf-8", errors="replace")
         if name == DEVICE:
             device = _device(text, problems)
         elif name.endswith(".txt") and _NAME.match(name[:-4]):
             outputs[name[:-4]] = text
     for name in sorted(set(listed) - set(present)):
-        problems.append(f"{name} is listed in {MANIFEST} but missing")
+        problems.append(CheckNote.of("warn.android.dump-missing", f"{name} is listed in {MANIFEST} but missing",
+                                     file=name, manifest=MANIFEST))
     return LoadedDump(outputs, device, problems)
 
 
-def _device(text: str, problems: list[str]) -> dict[str, str]:
+def _device(text: str, problems: list[CheckNote]) -> dict[str, str]:
     try:
         data = json.loads(text)
     except ValueError:
-        problems.append(f"{DEVICE} is not valid JSON")
+        problems.append(CheckNote.of("warn.android.dump-device-json", f"{DEVICE} is not valid JSON", file=DEVICE))
         return {}
     if not isinstance(data, dict):
         return {}
     return {k: str(v) for k, v in data.items() if isinstance(v, str | int | float)}
 
 
-def _read_bytes(path: Path, problems: list[str]) -> bytes | None:
+def _read_bytes(path: Path, problems: list[CheckNote]) -> bytes | None:
     try:
         if os.path.getsize(path) > MAX_FILE:
-            problems.append(f"{path.name} is larger than {MAX_FILE // (1024 * 1024)} MiB; skipped")
+            problems.append(CheckNote.of("warn.android.dump-too-large",
+                                         f"{path.name} is larger than {MAX_FILE // (1024 * 1024)} MiB; skipped",
+                                         file=path.name, mib=MAX_FILE // (1024 * 1024)))
             return None
         return path.read_bytes()
     except OSError as exc:
-        problems.append(f"{path.name} could not be read ({exc.strerror or exc})")
+        problems.append(CheckNote.of("warn.android.dump-unreadable",
+                                     f"{path.name} could not be read ({exc.strerror or exc})",
+                                     file=path.name, problem=exc.strerror or exc))
         return None
 
 
-def _read_text(path: Path, problems: list[str]) -> str:
+def _read_text(path: Path, problems: list[CheckNote]) -> str:
     data = _read_bytes(path, problems)
     return "" if data is None else data.decode("utf-8", errors="replace")

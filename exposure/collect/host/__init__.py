@@ -47,7 +47,8 @@ def collect_software(run: HostRun, readers: list[SoftwareReader] | None = None) 
                     executable=package.executable,
                 )
         except (CommandFailed, OSError) as exc:
-            run.warn(f"{reader.label} could not be listed: {exc}")
+            run.warn(CheckNote.of("warn.host.software-unlisted", f"{reader.label} could not be listed: {exc}",
+                                  what=reader.label, problem=exc))
             run.not_checked(f"host.software-unread.{reader.manager}", reader.label)
             continue
         run.count(f"software:{reader.manager}", count)
@@ -75,8 +76,8 @@ class HostCollector:
             "administrator": "yes" if admin else "no",
         })
         if not admin:
-            run.warn("running without administrator rights: other users' programs and connections are only"
-                     " partly visible (see 'not checked')")
+            run.warn(CheckNote.of("warn.host.not-admin", "running without administrator rights: other users' programs"
+                                  " and connections are only partly visible (see 'not checked')"))
         table = ProcessTable()
         # (what it reads, in English words and by its key in explain/checks.yaml; the step)
         steps: list[tuple[str, str, Callable[[], Iterator[Observation]]]] = [

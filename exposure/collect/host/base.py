@@ -49,7 +49,7 @@ class HostRun:
     """One host scan in progress: where to write what was (not) looked at."""
 
     info: SourceInfo
-    warn: Callable[[str], None] = field(default=lambda message: None)
+    warn: Callable[[str | CheckNote], None] = field(default=lambda message: None)
     platform: str = sys.platform
     root: Path = Path("/")  # file readers resolve absolute paths under this
     is_admin: bool = False

@@ -17,6 +17,7 @@ import psutil
 
 from exposure.collect.host.base import COLLECTOR, SOURCE, HostRun
 from exposure.collect.host.processes import ProcessTable
+from exposure.model import CheckNote
 from exposure.observations.host import HostConnection
 
 _Key = tuple[str, int, int, str, str, str, int | None]
@@ -39,8 +40,9 @@ def _system_wide(run: HostRun) -> tuple[list[Any], bool]:
         except psutil.Error:
             continue
     if denied:
-        run.warn(f"the connections of {denied} programs could not be listed"
-                 " (they belong to other users; run as administrator to see them)")
+        run.warn(CheckNote.of("warn.host.connections-denied",
+                              f"the connections of {denied} programs could not be listed"
+                              " (they belong to other users; run as administrator to see them)", count=denied))
     return found, denied == 0
 
 
@@ -95,5 +97,5 @@ def collect_connections(run: HostRun, table: ProcessTable) -> Iterator[HostConne
     if unattributed and not run.is_admin:
         message = (f"{unattributed} connections belong to programs of other users or the system;"
                    " which program could not be seen (run as administrator to see them)")
-        run.warn(message)
+        run.warn(CheckNote.of("warn.host.connections-unattributed", message, count=unattributed))
         run.not_checked("host.connections-unattributed", message, count=unattributed)

@@ -13,6 +13,7 @@ import socket
 from collections.abc import Iterator
 
 from exposure.collect.host.base import COLLECTOR, SOURCE, HostRun
+from exposure.model import CheckNote
 from exposure.observations.host import HostSetting
 
 MAX_ENTRIES = 500_000  # blocking lists can be large; beyond this the rest is skipped
@@ -69,18 +70,25 @@ def collect_hosts(run: HostRun) -> Iterator[HostSetting]:
         run.checked("host.hosts-file-absent", f"the hosts file ({location}): not present", path=location)
         return
     except OSError as exc:
-        run.warn(f"the hosts file {location} could not be read: {exc.strerror or exc}")
+        run.warn(CheckNote.of("warn.host.hosts-file-unreadable",
+                              f"the hosts file {location} could not be read: {exc.strerror or exc}",
+                              path=location, problem=exc.strerror or exc))
         run.not_checked("host.hosts-file-unread", f"the hosts file ({location})", path=location)
         return
     if len(data) > MAX_BYTES:
-        run.warn(f"the hosts file is larger than {MAX_BYTES // (1024 * 1024)} MiB; only its start was read")
+        run.warn(CheckNote.of("warn.host.hosts-file-too-large", f"the hosts file is larger than "
+                              f"{MAX_BYTES // (1024 * 1024)} MiB; only its start was read",
+                              mib=MAX_BYTES // (1024 * 1024)))
     # The computer's own name mapped to itself is how most systems are set up.
     own = frozenset({socket.gethostname().lower()}) if str(run.root) == "/" else frozenset()
     entries, bad = parse(data[:MAX_BYTES].decode("utf-8", "replace"), location, own)
     if len(entries) >= MAX_ENTRIES:
-        run.warn(f"the hosts file has more than {MAX_ENTRIES} names; the rest was not read")
+        run.warn(CheckNote.of("warn.host.hosts-file-too-many", f"the hosts file has more than {MAX_ENTRIES} names; "
+                              "the rest was not read", count=MAX_ENTRIES))
     if bad:
-        run.warn(f"{bad} lines of the hosts file are not 'address name' lines and were skipped")
+        run.warn(CheckNote.of("warn.host.hosts-file-bad-lines",
+                              f"{bad} lines of the hosts file are not 'address name' lines and were skipped",
+                              count=bad))
     run.count("hosts-entries", len(entries))
     run.checked("host.hosts-file", f"the hosts file ({location}): {len(entries)} names other than localhost",
                 path=location, count=len(entries))

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import psutil
 
 from exposure.collect.host.base import COLLECTOR, SOURCE, HostRun
+from exposure.model import CheckNote
 from exposure.observations.host import HostProcess
 
 MAX_CMDLINE = 1000  # characters kept of a command line
@@ -92,7 +93,9 @@ def collect_processes(run: HostRun, table: ProcessTable) -> Iterator[HostProcess
         message = f"the program file or command line of {denied} running programs could not be read"
         if not run.is_admin:
             message += " (they belong to other users or to the system; run as administrator to see them)"
-        run.warn(message)
+        run.warn(CheckNote.of("warn.host.processes-denied" if run.is_admin else "warn.host.processes-denied-user",
+                              message,
+                              count=denied))
         run.not_checked("host.processes-denied" if run.is_admin else "host.processes-denied-user", message,
                         count=denied)
     if hasher is not None:

@@ -15,6 +15,7 @@ from collections.abc import Iterator, Mapping
 
 from exposure.collect.host.base import COLLECTOR, SOURCE, CommandFailed, HostRun
 from exposure.collect.host.software.base import clean
+from exposure.model import CheckNote
 from exposure.observations.host import HostSetting
 
 PROXY_VARIABLES = ("http_proxy", "https_proxy", "ftp_proxy", "all_proxy", "socks_proxy")
@@ -98,7 +99,8 @@ def _linux(run: HostRun) -> Iterator[HostSetting]:
         try:
             text = path.read_text("utf-8", "replace") if path.is_file() else ""
         except OSError as exc:
-            run.warn(f"{path} could not be read: {exc.strerror or exc}")
+            run.warn(CheckNote.of("warn.host.file-unreadable", f"{path} could not be read: {exc.strerror or exc}",
+                                  path=path, problem=exc.strerror or exc))
             continue
         yield from parse_assignments(text, str(path))
     run.checked("host.proxy-variables", "proxy variables in /etc/environment, /etc/profile.d and this session")
@@ -118,7 +120,8 @@ def collect_proxy(run: HostRun, env: Mapping[str, str] | None = None) -> Iterato
             yield from parse_scutil(run.run(("scutil", "--proxy")))
             run.checked("host.proxy-macos", "system proxy settings (scutil --proxy)")
         except CommandFailed as exc:
-            run.warn(f"proxy settings could not be read: {exc}")
+            run.warn(CheckNote.of("warn.host.proxy-unreadable",
+                                  f"proxy settings could not be read: {exc}", problem=exc))
             run.not_checked("host.proxy-macos", "system proxy settings")
     elif run.platform == "win32":
         from exposure.collect.host.software.windows import HKCU, WinRegistry

@@ -32,6 +32,7 @@ from cryptography.x509.oid import NameOID
 
 from exposure.collect.host.base import COLLECTOR, SOURCE, CommandFailed, HostRun
 from exposure.collect.host.software.base import clean
+from exposure.model import CheckNote
 from exposure.observations.host import HostSetting
 
 ADDED_FOLDERS = (
@@ -111,11 +112,14 @@ def _setting(path: Path, cert: x509.Certificate, how: str) -> HostSetting:
 def _read(run: HostRun, path: Path) -> list[x509.Certificate]:
     try:
         if path.stat().st_size > _MAX_FILE:
-            run.warn(f"{path} is too large to be a certificate; skipped")
+            run.warn(CheckNote.of("warn.host.certificate-too-large",
+                                  f"{path} is too large to be a certificate; skipped",
+                                  path=path))
             return []
         return load_certificates(path.read_bytes())
     except OSError as exc:
-        run.warn(f"{path} could not be read: {exc.strerror or exc}")
+        run.warn(CheckNote.of("warn.host.file-unreadable", f"{path} could not be read: {exc.strerror or exc}",
+                              path=path, problem=exc.strerror or exc))
         return []
 
 
@@ -193,11 +197,14 @@ def _appended(run: HostRun, seen: set[str]) -> Iterator[HostSetting]:
             if path.is_file() and path.stat().st_size <= _MAX_FILE:
                 known.update(f for f, _ in pem_fingerprints(path.read_bytes()))
         if bundle_file.stat().st_size > 16 * _MAX_FILE:
-            run.warn(f"{BUNDLE_FILE} is unusually large; it was not compared")
+            run.warn(CheckNote.of("warn.host.bundle-too-large",
+                                  f"{BUNDLE_FILE} is unusually large; it was not compared", path=BUNDLE_FILE))
             return
         in_bundle = pem_fingerprints(bundle_file.read_bytes())
     except OSError as exc:
-        run.warn(f"the certificate bundle could not be compared: {exc.strerror or exc}")
+        run.warn(CheckNote.of("warn.host.bundle-unreadable",
+                              f"the certificate bundle could not be compared: {exc.strerror or exc}",
+                              problem=exc.strerror or exc))
         return
     for fingerprint, block in in_bundle:
         if fingerprint in known:
@@ -213,7 +220,8 @@ def _mac(run: HostRun) -> Iterator[HostSetting]:
     try:
         text = run.run(("security", "find-certificate", "-a", "-p", MAC_KEYCHAIN))
     except CommandFailed as exc:
-        run.warn(f"root certificates in the System keychain could not be read: {exc}")
+        run.warn(CheckNote.of("warn.host.keychain-unreadable",
+                              f"root certificates in the System keychain could not be read: {exc}", problem=exc))
         run.not_checked("host.root-certificates-macos-unread", "root certificates added to the System keychain")
         return
     count = 0

@@ -15,7 +15,10 @@ from textual.widgets import Collapsible, OptionList, Static
 from textual.widgets.option_list import Option
 
 from exposure.explain.summary import source_name
+from exposure.explain.texts import plain as plain_line
+from exposure.explain.texts import warning_line
 from exposure.model import Severity
+from exposure.report.json_report import warning_to_dict
 from exposure.scan import ScanResult
 from exposure.tui.findings import FindingView, ResultView, view_result
 from exposure.tui.screens.base import GuideScreen
@@ -167,7 +170,8 @@ class ResultsScreen(GuideScreen):
         for warning in self.result.warnings:
             line = Text("• ")
             line.append(source_name(sources, warning.source, self.guide.lang), style="bold")
-            line.append(f": {warning.message}")
+            said = warning_to_dict(warning)
+            line.append(f": {plain_line(warning_line(said, self.guide.lang))}")
             if warning.count > 1:
                 line.append(f" (×{warning.count})")
             lines.append(line)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from exposure.collect.host.base import HostRun
 from exposure.collect.host.software.base import Package, clean
+from exposure.model import CheckNote
 
 _MAX_PLIST = 4 * 1024 * 1024
 
@@ -103,7 +104,9 @@ class MacAppsReader:
                 continue
             yield found
         if unreadable:
-            run.warn(f"{unreadable} applications have no readable Info.plist and were not identified")
+            run.warn(CheckNote.of("warn.host.macos-apps-unidentified",
+                                  f"{unreadable} applications have no readable Info.plist and were not identified",
+                                  count=unreadable))
 
 
 class MacLaunchdReader:

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 from exposure.collect.host.base import HostRun
 from exposure.collect.host.software.base import Package, clean
+from exposure.model import CheckNote
 
 HKLM = "HKEY_LOCAL_MACHINE"
 HKU = "HKEY_USERS"
@@ -69,7 +70,7 @@ def uninstall_roots(registry: Registry, warn: Any = lambda message: None) -> lis
         sids = registry.subkeys(HKU, "")
     except OSError:
         sids = []
-        warn("the list of users' registry hives could not be read")
+        warn(CheckNote.of("warn.host.registry-hives-unreadable", "the list of users' registry hives could not be read"))
     for sid in sids:
         if _USER_SID.match(sid):
             roots.append((HKU, f"{sid}\\{UNINSTALL}", "64", f"user {sid}"))

@@ -1,0 +1,71 @@
+"""Warnings in the person's language: every key a collector or detector gives has en and zh
+texts in exposure/explain/warnings.yaml, and a real damaged capture is reported in both."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import jsonschema
+
+from exposure.explain.texts import plain, warning_line, warning_texts
+from exposure.report.html import render_html
+from exposure.report.json_report import to_dict
+from exposure.report.markdown import render_markdown
+from exposure.report.output import print_summary
+from exposure.report.schema import report_schema
+from exposure.scan import ScanRequest, SourceSpec, run_scan
+from tests.paths import FIXTURES, REPO
+
+KEY = re.compile(r"""["'](warn\.[a-z0-9][a-z0-9.\-]*[a-z0-9])["']""")
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def test_every_warning_key_in_the_code_has_texts_and_every_text_is_used() -> None:
+    keys = set()
+    for path in (REPO / "exposure").rglob("*.py"):
+        keys |= set(KEY.findall(path.read_text("utf-8")))
+    assert len(keys) > 30
+    texts = warning_texts()
+    assert sorted(keys - set(texts)) == []
+    assert sorted(set(texts) - keys) == []
+    for key, text in texts.items():
+        english, chinese = text.get("en"), text.get("zh")
+        assert english and chinese and english != chinese, key
+        # Both languages fill the same blanks, so neither loses a count or a path.
+        assert set(PLACEHOLDER.findall(english)) == set(PLACEHOLDER.findall(chinese)), key
+
+
+def _damaged_capture(tmp_path: Path) -> Path:
+    whole = sorted((FIXTURES / "pcaps" / "names").glob("*/capture.pcap"))[0].read_bytes()
+    cut = tmp_path / "cut.pcap"
+    cut.write_bytes(whole[: len(whole) - 7])  # the last packet ends early
+    return cut
+
+
+def test_a_damaged_capture_is_reported_in_the_persons_language(tmp_path: Path) -> None:
+    result = run_scan(ScanRequest(sources=(SourceSpec("pcap", str(_damaged_capture(tmp_path))),),
+                                  profiles=("stalkerware",), use_feeds=False))
+    (damaged,) = [w for w in result.warnings if w.key == "warn.pcap.damaged"]
+    assert damaged.message.startswith("the capture file is damaged (")
+    report = to_dict(result)
+    jsonschema.validate(report, report_schema())
+    said = next(w for w in report["warnings"] if w.get("key") == "warn.pcap.damaged")
+    reason = said["params"]["reason"]
+    assert plain(warning_line(said, "zh")) == f"抓包文件已损坏（{reason}）；之后的数据包没有被读取"
+    assert plain(warning_line(said, "en")) == damaged.message
+    for render in (render_html, render_markdown):
+        chinese = render(report, "zh")
+        assert "抓包文件已损坏" in chinese and "the capture file is damaged" not in chinese
+        assert "the capture file is damaged" in render(report, "en")
+    terminal = io.StringIO()
+    print_summary(result, "zh", terminal)
+    assert f"抓包文件已损坏（{reason}）" in terminal.getvalue()
+
+
+def test_a_warning_without_a_key_is_shown_as_it_was_said() -> None:
+    # Reports from before warnings had keys, and warnings from feeds, keep their English.
+    said = {"source": "x", "message": "something <b>odd</b>", "count": 1}
+    assert plain(warning_line(said, "zh")) == "something <b>odd</b>"
+    assert "<b>" not in render_html({"schema": "exposure.report/1", "warnings": [said]}, "zh")
