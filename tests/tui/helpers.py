@@ -48,6 +48,22 @@ class FloodCollector:
         yield DnsQuery("flood", self.info.name, name="example.org")
 
 
+class DamagedCollector:
+    """Reads one DNS look-up from a capture that ends early, with a hostile reason."""
+
+    def __init__(self, spec: SourceSpec) -> None:
+        self.info = SourceInfo(kind="pcap", name="cut.pcap")
+
+    def collect(self, ctx: CollectContext) -> Iterator[Observation]:
+        yield DnsQuery("pcap", self.info.name, name="example.org")
+        ctx.warn(CheckNote.of("warn.pcap.damaged", "the capture file is damaged ([b]cut[/b]); packets after that "
+                              "point were not read", reason="[b]cut[/b]"))
+
+
+def make_damaged(spec: SourceSpec) -> DamagedCollector:
+    return DamagedCollector(spec)
+
+
 def make_slow(spec: SourceSpec) -> SlowCollector:
     return SlowCollector(spec)
 

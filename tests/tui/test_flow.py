@@ -143,6 +143,18 @@ def test_progress_replaces_only_the_same_source() -> None:
     assert not other.can_replace(first)
 
 
+async def test_warnings_are_shown_in_the_persons_language_and_never_as_markup(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(COLLECTORS, "damaged", "tests.tui.helpers:make_damaged")
+    monkeypatch.setattr(exposure.demo, "demo_sources", lambda: (SourceSpec("damaged"),))
+    app = ExposureApp(demo=True, lang="zh")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await to_results(pilot)
+        await wait_for(pilot, lambda: "抓包文件已损坏" in shown_text(app))
+        assert "cut.pcap: 抓包文件已损坏（[b]cut[/b]）；之后的数据包没有被读取" in shown_text(app)
+        assert "the capture file is damaged" not in shown_text(app)
+
+
 def test_live_watching_says_what_it_reads_in_every_language() -> None:
     from exposure.collect.base import Progress
     from exposure.tui.screens import checking

@@ -164,7 +164,7 @@ class ResultsScreen(GuideScreen):
         self.query_one("#d-sources", Static).update(finding.sources)
 
     def _warnings(self) -> Text:
-        """What could not be read, each as its source said it (one plain line each)."""
+        """What could not be read, in the person's language (one plain line each)."""
         lines = []
         sources = {"sources": [{"kind": s.kind, "name": s.name} for s in self.result.sources]}
         for warning in self.result.warnings:
