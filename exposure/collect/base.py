@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-from exposure.model import CheckNote as CheckNote  # collectors import it from here
+from exposure.model import CheckNote as CheckNote  # still importable from here, where it first lived
 from exposure.model import Observation
 
 

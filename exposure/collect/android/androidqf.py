@@ -21,7 +21,7 @@ from exposure.collect.android.parsers.dumpsys_sections import split_dumpsys
 from exposure.collect.android.parsers.packages_list import normalise_installer
 from exposure.collect.android.parsers.ps import load_processes_json
 from exposure.collect.android.phone import Extras, QfPackage, assemble
-from exposure.collect.base import CheckNote, CollectContext, CollectorError, SourceInfo
+from exposure.collect.base import CheckNote, CollectContext, CollectorError, SourceInfo, WarnCallback
 from exposure.errors import UserError
 from exposure.model import Observation
 from exposure.observations.android import AndroidFile
@@ -191,7 +191,7 @@ def _zip(path: Path) -> _Files:
     return _Files(names, read)
 
 
-def _json(text: str, name: str, warn: Callable[[str | CheckNote], None]) -> Any:
+def _json(text: str, name: str, warn: WarnCallback) -> Any:
     try:
         return json.loads(text)
     except ValueError:
@@ -206,7 +206,7 @@ def _hex(value: Any, length: int) -> str:
     return value if len(value) == length and set(value) <= _HEX else ""
 
 
-def _packages(data: Any, warn: Callable[[str | CheckNote], None]) -> list[QfPackage]:
+def _packages(data: Any, warn: WarnCallback) -> list[QfPackage]:
     if not isinstance(data, list):
         if data is not None:
             warn(CheckNote.of("warn.androidqf.packages-not-a-list", "packages.json is not a list of apps; skipped"))

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from exposure.collect.base import CheckNote, SourceInfo
+from exposure.collect.base import CheckNote, SourceInfo, WarnCallback
 
 COLLECTOR = "host"
 SOURCE = "this computer"
@@ -49,7 +49,7 @@ class HostRun:
     """One host scan in progress: where to write what was (not) looked at."""
 
     info: SourceInfo
-    warn: Callable[[str | CheckNote], None] = field(default=lambda message: None)
+    warn: WarnCallback = field(default=lambda message: None)
     platform: str = sys.platform
     root: Path = Path("/")  # file readers resolve absolute paths under this
     is_admin: bool = False
