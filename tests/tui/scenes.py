@@ -18,7 +18,7 @@ from textual.widgets import Input, Static
 
 import exposure.demo
 from exposure.collect import COLLECTORS
-from exposure.scan import SourceSpec
+from exposure.model import SourceSpec
 from exposure.tui.app import ExposureApp
 from tests.tui import helpers
 from tests.tui.helpers import wait_for
