@@ -24,11 +24,11 @@ from exposure.collect.net.quic import V1, V2, client_initial_keys
 from exposure.collect.pcap import PcapCollector
 from exposure.model import Observation
 from exposure.observations.network import DnsQuery, Flow, ServerName, TlsCertificate
-from tests.paths import FIXTURES
+from tests.paths import NAME_CAPTURES
 from tests.progress_notes import assert_progress_names_what_it_reads
 from tests.said import keep_english
 
-NAMES = FIXTURES / "pcaps" / "names"
+NAMES = NAME_CAPTURES
 
 # ---- builders ------------------------------------------------------------------------------
 
