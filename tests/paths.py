@@ -17,7 +17,8 @@ has ../shared) runs everything:
 - ``@needs_shared()`` (or ``pytestmark = needs_shared()``): a test or module that reads
   ../shared; ``@needs_shared(path, ...)`` skips only when one of those paths is missing;
 - :func:`corpus`: inside a test or fixture, the file's path, or a skip;
-- :func:`corpus_cases`: ``parametrize`` values over a corpus folder, or one skipped case.
+- :func:`corpus_cases` / :func:`corpus_case`: ``parametrize`` values over a corpus folder
+  or for one file, or a case that is skipped (never a case that silently disappears).
 
 With ../shared present nothing is skipped: a missing file there fails the test loudly.
 """
@@ -87,3 +88,11 @@ def corpus_cases(relative: str, pattern: str = "*") -> list[Any]:
     if found:
         return [found[name] for name in sorted(found)]
     return [pytest.param(None, marks=pytest.mark.skip(reason=f"{NO_SHARED}: {relative}"), id="no-shared")]
+
+
+def corpus_case(relative: str) -> Any:
+    """For ``parametrize``: :func:`locate`'s path, or a case skipped with :data:`NO_SHARED`."""
+    found = locate(relative)
+    if found.exists() or have_shared():
+        return found
+    return pytest.param(None, marks=pytest.mark.skip(reason=f"{NO_SHARED}: {relative}"), id="no-shared")

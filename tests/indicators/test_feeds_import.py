@@ -12,12 +12,13 @@ from exposure.indicators.feeds.stix2 import parse_pattern
 from exposure.indicators.feeds.store import FEED_FILE, FeedStore
 from exposure.model import Category, IndicatorRole, IndicatorType
 from tests.indicators.feed_helpers import STIX_KEYS, STIX_SKIPPED, loaded, run_cli, stix_expectations
-from tests.paths import DATA_FEEDS, locate, needs_shared
+from tests.paths import DATA_FEEDS, corpus_case, locate, needs_shared
 
 ECHAP = locate("feeds/stalkerware-indicators/ioc.yaml")  # the package's bundled copy, else ../shared
 
 ECHAP_STIX2 = locate("feeds/stalkerware-indicators/generated/stalkerware.stix2")  # 4 MB: only in ../shared
-STIX_FILES = sorted(DATA_FEEDS.rglob("*.stix2")) + ([ECHAP_STIX2] if ECHAP_STIX2.exists() else [])
+STIX_FILES = [*sorted(DATA_FEEDS.rglob("*.stix2")),
+              corpus_case("feeds/stalkerware-indicators/generated/stalkerware.stix2")]
 
 
 @needs_shared(ECHAP)
