@@ -10,7 +10,7 @@ from exposure.collect.android.parsers.dumpsys_sections import split_dumpsys
 from exposure.collect.android.parsers.getprop import basics, parse_getprop
 from exposure.collect.android.parsers.packages_list import parse_packages_list
 from exposure.collect.android.parsers.ps import parse_processes_json, parse_ps
-from exposure.collect.android.parsers.settings import parse_get, parse_settings
+from exposure.collect.android.parsers.settings import parse_settings
 from exposure.collect.android.parsers.vpn import parse_vpn_owner_uids
 from tests.android.phones import ANDROIDQF, DEVICE_POLICY, MVT_DATA, SPYTRAP, recorded_package_dump
 from tests.paths import needs_shared
@@ -115,7 +115,6 @@ def test_settings_and_component_lists() -> None:
     settings = parse_settings((ANDROIDQF / "settings_random.txt").read_text())
     assert settings["package_verifier_enable"] == "1" and settings["navigationbar_recently_used_color"] == ""
     assert parse_settings("a=b=c\n")["a"] == "b=c"
-    assert parse_get("null\n") == "" and parse_get("com.x.vpn\n") == "com.x.vpn"
     assert parse_component_list("com.a/.B:com.c/com.c.D:junk:") == [
         ("com.a", "com.a/com.a.B"), ("com.c", "com.c/com.c.D")]
 
