@@ -22,12 +22,13 @@ import pytest
 from exposure.cli import main
 from exposure.collect.android.androidqf import AndroidqfCollector
 from exposure.collect.base import CollectContext
-from exposure.model import IndicatorType, SourceSpec
+from exposure.model import IndicatorType, Observation, SourceSpec
 from exposure.observations.android import AndroidFile, AndroidPackage
 from exposure.scan import ScanRequest, ScanResult, run_scan
 from tests.android.phones import ANDROIDQF
 from tests.android.test_adb import _bundle
 from tests.paths import needs_shared
+from tests.said import keep_english
 
 APK_SHA256 = "31037a27af59d4914906c01ad14a318eee2f3e31d48da8954dca62a99174e3fa"
 CERT_SHA256 = "c7e56178748be1441370416d4c10e34817ea0c961eb636c8e9d98e0fd79bf730"
@@ -46,10 +47,10 @@ def zipped(tmp_path: Path, folder: Path = ANDROIDQF, prefix: str = "0c1a7ad5-uui
     return target
 
 
-def observations(path: Path) -> list[object]:
+def observations(path: Path) -> list[Observation]:
     warnings: list[str] = []
     collector = AndroidqfCollector(str(path))
-    out = list(collector.collect(CollectContext(warn=warnings.append)))
+    out = list(collector.collect(CollectContext(warn=keep_english(warnings))))
     assert warnings == []
     return out
 

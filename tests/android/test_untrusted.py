@@ -21,6 +21,7 @@ from exposure.collect.base import CollectContext
 from exposure.observations.android import AndroidPackage
 from tests.android.phones import ANDROIDQF, DEVICE_POLICY, MVT_DATA, SPYTRAP
 from tests.paths import needs_shared
+from tests.said import keep_english
 
 PARSERS = (parse_accessibility, parse_device_policy, parse_dumpsys_package, split_dumpsys, parse_getprop,
            parse_packages_list, parse_ps, load_processes_json, parse_settings, parse_vpn_owner_uids)
@@ -74,7 +75,7 @@ def test_androidqf_with_wrong_types_is_read_as_far_as_possible(tmp_path: Path) -
     (folder / "files.json").write_text('{"path": "/x"}')
     (folder / "root_binaries.json").write_text('["/system/bin/su", 4, null]')
     warnings: list[str] = []
-    out = list(AndroidqfCollector(str(folder)).collect(CollectContext(warn=warnings.append)))
+    out = list(AndroidqfCollector(str(folder)).collect(CollectContext(warn=keep_english(warnings))))
     packages = {o.package: o for o in out if isinstance(o, AndroidPackage)}
     assert packages["com.ok.app"].installer == "" and packages["com.ok.app"].uid is None
     assert not packages["com.ok.app"].system

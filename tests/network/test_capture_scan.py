@@ -44,7 +44,9 @@ def test_report_records_each_capture(tmp_path: Path) -> None:
 def test_undecoded_packets_become_counted_warnings(tmp_path: Path) -> None:
     capture = locate("fixtures/pcaps/tcpdump/hoobr_rt6_print.pcap")
     report = scan(tmp_path, capture)
-    (source,) = report["sources"]  # type: ignore[misc]
+    sources = report["sources"]
+    assert isinstance(sources, list)
+    (source,) = sources
     undecoded = source["undecoded"]
     assert undecoded, "this capture is damaged on purpose"
     warnings = report["warnings"]

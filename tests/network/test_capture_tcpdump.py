@@ -13,7 +13,7 @@ import pytest
 from exposure.collect.base import CollectContext, CollectorError
 from exposure.collect.net.extract import PARSER_ERROR
 from exposure.collect.pcap import PcapCollector
-from exposure.observations.network import Flow
+from exposure.observations.network import Flow, ServerName
 from tests.paths import FIXTURES, locate, needs_shared
 from tests.said import keep_english
 
@@ -89,5 +89,5 @@ def test_tunnelled_traffic_gives_inner_flows(name: str, inner: tuple[str, str, s
 def test_quic_after_version_negotiation() -> None:
     """tshark 4.0.17 fails to decrypt this Initial (docs/tshark-differences.md); the GCM tag proves our keys."""
     collector = PcapCollector(str(locate("fixtures/pcaps/tcpdump/quic_vn.pcap")))
-    names = {(o.protocol, o.name) for o in collector.collect(CollectContext()) if o.kind == "server-name"}
+    names = {(o.protocol, o.name) for o in collector.collect(CollectContext()) if isinstance(o, ServerName)}
     assert ("quic", "localhost") in names

@@ -4,6 +4,9 @@ reports, at each end of every range that is made visible; ordinary letters of an
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from typing import Any
+
 import pytest
 
 from exposure.report.html import render_html
@@ -28,10 +31,10 @@ def _name(char: str) -> str:
 
 @pytest.mark.parametrize("char", list(INVISIBLE), ids=list(INVISIBLE.values()))
 @pytest.mark.parametrize("render", [render_html, render_markdown], ids=["html", "markdown"])
-def test_invisible_characters_are_shown_not_obeyed(char: str, render: object) -> None:
+def test_invisible_characters_are_shown_not_obeyed(char: str, render: Callable[[Mapping[str, Any], str], str]) -> None:
     report = to_dict(result_with_findings((_name(char),)))
     for lang in ("en", "zh"):
-        page = render(report, lang)  # type: ignore[operator]
+        page = render(report, lang)
         assert char not in page, INVISIBLE[char]
         assert f"pay\\u{ord(char):04x}pal-{ORDINARY}.example.com" in page
         assert ORDINARY in page
