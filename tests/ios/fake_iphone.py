@@ -226,6 +226,13 @@ class FakePhone:
             names = [".", "..", *self.crash_files]
             data = b"".join(n.encode() + b"\0" for n in names)
             side.reply_raw(_AFC.pack(b"CFA6LPAA", _AFC.size + len(data), _AFC.size, number, AFC_DATA) + data)
+        elif operation == 0x0A:  # GET_FILE_INFO
+            path = payload.rstrip(b"\0").decode()
+            kind = "S_IFDIR" if path in ("/", "") else "S_IFREG"
+            info = {"st_size": "1024", "st_blocks": "8", "st_nlink": "1", "st_ifmt": kind,
+                    "st_mtime": "1735689600000000000", "st_birthtime": "1735689600000000000"}
+            data = b"".join(k.encode() + b"\0" + v.encode() + b"\0" for k, v in info.items())
+            side.reply_raw(_AFC.pack(b"CFA6LPAA", _AFC.size + len(data), _AFC.size, number, AFC_DATA) + data)
         else:
             side.reply_raw(_AFC.pack(b"CFA6LPAA", _AFC.size + 8, _AFC.size + 8, number, AFC_STATUS)
                            + struct.pack("<Q", 0))

@@ -23,6 +23,7 @@ from exposure.collect.ios import usb
 from exposure.collect.live import open_private
 
 PROGRESS_SECONDS = 1.0
+_ENDED = EOFError("the iPhone stopped sending traffic")
 
 
 @dataclass(slots=True)
@@ -31,7 +32,7 @@ class Recorded:
     udid: str = ""
     packets: int = 0
     bytes: int = 0
-    stopped_by: str = "duration"  # "duration" | "cancel" | "error"
+    stopped_by: str = "duration"  # "duration" | "cancel" | "ended" (the phone stopped sending) | "error"
     error: str = ""
     processes: dict[str, int] | None = None
 
@@ -70,6 +71,8 @@ async def _capture(pcapd: PcapdService, sink: BinaryIO, result: Recorded, durati
                 await queue.put(packet)
         except (PyMobileDevice3Exception, OSError, ConnectionError, ValueError) as exc:
             await queue.put(exc)
+        else:
+            await queue.put(_ENDED)
 
     start = time.monotonic()
     reader = asyncio.create_task(pump())
@@ -84,10 +87,13 @@ async def _capture(pcapd: PcapdService, sink: BinaryIO, result: Recorded, durati
                 item = await asyncio.wait_for(queue.get(), timeout=0.5)
             except TimeoutError:
                 item = None
+            if item is _ENDED:
+                result.stopped_by = "ended"
+                return
             if isinstance(item, BaseException):
                 result.stopped_by, result.error = "error", usb._reason(item)
                 return
-            if item is not None:
+            if isinstance(item, DevicePacket):
                 result.packets += 1
                 result.bytes += len(item.data)
                 name = (item.ecomm or item.comm or "").strip()
