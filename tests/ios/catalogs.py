@@ -15,5 +15,6 @@ def with_indicators(threats: list[Threat], indicators: list[tuple[IndicatorType,
     """The bundled profiles plus these (type, value, threat id) indicators."""
     catalog = build_catalog(None, use_feeds=False)
     catalog.index.add_threats(threats)
-    catalog.index.add([Indicator(kind, value, threat_id, "test", "test", role) for kind, value, threat_id in indicators])
+    catalog.index.add([Indicator(kind, value, threat_id, "test", "test", role)
+                       for kind, value, threat_id in indicators])
     return catalog

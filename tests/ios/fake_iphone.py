@@ -160,8 +160,8 @@ class FakePhone:
         elif side.service == "com.apple.mobile.MCInstall" and kind == "GetCloudConfiguration":
             side.reply({"Status": "Acknowledged", "CloudConfiguration": self.cloud})
         elif side.service == "com.apple.os_trace_relay" and kind == "PidList":
-            body = plistlib.dumps({"Status": "RequestSuccessful",
-                                   "Payload": {str(pid): {"ProcessName": name} for pid, name in self.processes.items()}})
+            listed = {str(pid): {"ProcessName": name} for pid, name in self.processes.items()}
+            body = plistlib.dumps({"Status": "RequestSuccessful", "Payload": listed})
             side.reply_raw(b"\x01" + struct.pack(">L", len(body)) + body)
         else:
             side.reply({"Status": "Acknowledged"})  # a destructive request would be "done": tests assert none arrive
