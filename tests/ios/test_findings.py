@@ -19,7 +19,6 @@ from tests.ios.phones import (
     ISDI_DEVELOPER_SIGNED,
     MANAGED_PROFILES,
     PLANTED_DEVELOPER,
-    PLANTED_DUAL_USE,
     PLANTED_ENTERPRISE,
     planted_phone,
 )
