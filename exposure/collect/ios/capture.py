@@ -15,17 +15,17 @@ import struct
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from exposure.collect.base import CheckNote, CollectContext, SourceInfo
+from exposure.collect.base import CollectContext
 from exposure.collect.net.extract import Extractor, address_text
 from exposure.collect.net.flows import PROTO_NAMES
 from exposure.collect.net.reader import CaptureReader
 from exposure.collect.pcap import PcapCollector
-from exposure.model import Observation
+from exposure.model import CheckNote, Observation, SourceInfo
 from exposure.observations.ios import AppDnsQuery, AppFlow, AppServerName, AppTlsCertificate, IosProcess
 from exposure.observations.network import DnsQuery, Flow, ServerName, TlsCertificate
 
 if TYPE_CHECKING:
-    from exposure.scan import SourceSpec
+    from exposure.model import SourceSpec
 
 # pymobiledevice3's comment: "PID: 1, ProcName: x, EPID: 2, EProcName: y, SVC: 0".
 _COMMENT = re.compile(r"ProcName: (?P<proc>[^,]*), EPID: \d*, EProcName: (?P<eproc>[^,]*)")

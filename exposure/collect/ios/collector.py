@@ -10,17 +10,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from exposure.collect.base import CollectContext, Progress, SourceInfo
+from exposure.collect.base import CollectContext, Progress
 from exposure.collect.ios import answers as A
 from exposure.collect.ios.dump import prepare_folder, read_dump, write_dump
 from exposure.collect.ios.phone import assemble
 from exposure.errors import UserError
-from exposure.model import CheckNote, Observation
+from exposure.model import CheckNote, Observation, SourceInfo
 from exposure.observations.ios import IosFact
 
 if TYPE_CHECKING:
     from exposure.collect.ios.usb import Probe
-    from exposure.scan import SourceSpec
+    from exposure.model import SourceSpec
 
 NO_SUPPORT = ("iPhone support is missing (the pymobiledevice3 package): install exposure again with the command "
               "at the top of the README, which brings it")

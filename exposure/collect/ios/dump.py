@@ -26,8 +26,8 @@ from exposure import __version__
 from exposure.collect.android.savedump import prepare_folder as prepare_folder
 from exposure.collect.ios.answers import BY_FILE
 from exposure.errors import UserError
+from exposure.files import write_private
 from exposure.model import CheckNote
-from exposure.report.files import write_private
 
 FORMAT = "exposure.iphone-dump/1"
 MANIFEST = "manifest.sha256"

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from exposure.collect.base import CollectContext, SourceInfo
+from exposure.collect.base import CollectContext
 from exposure.collect.ios import answers as A
 from exposure.collect.ios import parse as P
-from exposure.model import CheckNote, Observation
+from exposure.model import CheckNote, Observation, SourceInfo
 from exposure.observations.ios import NOT_FROM_STORE, IosFact, IosProcess
 
 

@@ -13,7 +13,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Button, Static
 from textual.worker import Worker, WorkerState
 
-from exposure.scan import SourceSpec
+from exposure.model import SourceSpec
 from exposure.tui.screens.base import GuideScreen
 from exposure.tui.widgets import plain
 
