@@ -92,8 +92,11 @@ def check_and_report(args: argparse.Namespace, sources: Sequence[SourceSpec]) ->
 
 def sources_from_args(args: argparse.Namespace) -> list[SourceSpec]:
     from exposure import scan as pipeline  # imported late: the command line starts without the pipeline
+    from exposure.collect.ios.capture import is_iphone_capture
 
-    sources = [pipeline.SourceSpec("pcap", path) for path in args.pcap]
+    # A capture recorded from an iPhone (capture --iphone) keeps its labels by process.
+    sources = [pipeline.SourceSpec("iphone-capture" if is_iphone_capture(path) else "pcap", path)
+               for path in args.pcap]
     if args.android is not None:
         options = (("save", args.save),) if args.save else ()
         sources.append(pipeline.SourceSpec("android", args.android, options))

@@ -58,9 +58,9 @@ IOS_LINES: dict[int, date] = {
 OUTDATED_YEARS = 2
 
 RULES: tuple[str, ...] = (
-    "ios.outside-store", "ios.enterprise-signed", *(rule for rule, _, _ in PROFILE_PAYLOADS),
-    "ios.profile.locked", "ios.profile.other", "ios.supervised", "ios.wifi-sync", "ios.developer-mode",
-    "ios.jailbreak", "ios.outdated", "ios.paired",
+    "ios.outside-store", "ios.enterprise-signed", "ios.provisioning-profile",
+    *(rule for rule, _, _ in PROFILE_PAYLOADS), "ios.profile.locked", "ios.profile.other",
+    "ios.supervised", "ios.wifi-sync", "ios.developer-mode", "ios.jailbreak", "ios.outdated", "ios.paired",
 )
 _MAX_LISTED = 15
 
@@ -133,9 +133,12 @@ def _outside_store(source: str, phone: _Phone) -> Iterator[Finding]:
     profiles = [f"{p.name or p.uuid} · {p.team or '?'} ({p.team_id or '?'}) · {p.expires or '?'}"
                 + (" · ProvisionsAllDevices" if p.all_devices else "") for p in used]
     rule = "ios.enterprise-signed" if enterprise else "ios.outside-store"
+    if not apps:
+        rule = "ios.provisioning-profile"  # a profile with no app seen (or the app list was not read)
     yield Finding(
-        rule=rule, severity=Severity.MEDIUM if enterprise else Severity.LOW, category=Category.HEURISTIC,
-        title=f"{len(apps)} app(s) not from the App Store", confidence=Confidence.HIGH if apps else Confidence.MEDIUM,
+        rule=rule, severity=Severity.MEDIUM if enterprise and apps else Severity.LOW, category=Category.HEURISTIC,
+        title=f"{len(apps)} app(s) not from the App Store" if apps else "A provisioning profile is installed",
+        confidence=Confidence.HIGH if apps else Confidence.MEDIUM,
         evidence=(*apps[:50], *used[:20]), subject=source,
         params=(("count", str(len(apps))), ("apps", _listed(names) or "—"), ("profiles", _listed(profiles) or "—"),
                 ("phone", source)),

@@ -158,3 +158,21 @@ def test_reader_keeps_each_packets_comment_and_only_when_asked(tmp_path: Path) -
         got = [reader.comment for _ in reader.frames()]
     assert got == [comment.decode(), "", ""]
     assert process_of(got[0]) == "Näme"
+
+
+def test_a_saved_iphone_capture_is_recognised_when_checked_again(plug: Plug, tmp_path: Path) -> None:
+    from scapy.layers.l2 import Ether
+    from scapy.utils import wrpcapng
+
+    from exposure.collect.ios.capture import is_iphone_capture
+    from exposure.tui.screens.file import source_for
+
+    out = tmp_path / "iphone.pcapng"
+    record(plug, out)
+    plain = tmp_path / "plain.pcapng"
+    wrpcapng(str(plain), [Ether() / IP() / TCP()])
+    assert is_iphone_capture(out) and not is_iphone_capture(plain) and not is_iphone_capture(tmp_path / "none")
+    assert source_for(out) == SourceSpec("iphone-capture", str(out))
+    report = tmp_path / "r.json"
+    assert main(["scan", "--pcap", str(out), "--no-feeds", "--json", str(report), "--quiet"]) == 0
+    assert json.loads(report.read_text(encoding="utf-8"))["sources"][0]["kind"] == "iphone-capture"

@@ -70,8 +70,8 @@ def test_a_changed_file_is_refused_and_said(plug: Plug, tmp_path: Path) -> None:
     rules = {f.rule: f for f in result.findings}
     assert "ios.jailbreak" not in rules  # Electra is only in the refused app list
     # The provisioning profile that let the hidden app run is still reported, with no app.
-    assert rules["ios.outside-store"].param("count") == "0" and "SysHelper Dev" in rules["ios.outside-store"].param(
-        "profiles")
+    assert "ios.outside-store" not in rules
+    assert "SysHelper Dev" in rules["ios.provisioning-profile"].param("profiles")
 
 
 def test_an_added_file_is_not_used(plug: Plug, tmp_path: Path) -> None:
@@ -120,3 +120,13 @@ def test_a_folder_without_manifest_is_refused_in_one_line(tmp_path: Path, capsys
 def test_save_goes_with_one_phone(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     assert main(["scan", "--android", "--iphone", "--save", str(tmp_path / "x")]) == 2
     assert "--save goes with either --android or --iphone" in capsys.readouterr().err
+
+
+def test_the_app_recognises_a_saved_iphone_folder(plug: Plug, tmp_path: Path) -> None:
+    from exposure.model import SourceSpec as Spec
+    from exposure.tui.screens.file import source_for
+
+    folder = tmp_path / "saved"
+    save(plug, folder)
+    assert source_for(folder) == Spec("iphone-dump", str(folder))
+    assert source_for(tmp_path) == Spec("androidqf", str(tmp_path))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import struct
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from exposure.collect.base import CollectContext
@@ -150,6 +151,30 @@ def _fields(obs: Observation) -> dict[str, Any]:
     import dataclasses
 
     return {f.name: getattr(obs, f.name) for f in dataclasses.fields(obs)}
+
+
+def is_iphone_capture(path: str | Path) -> bool:
+    """Whether ``path`` is a pcapng recorded from an iPhone by pcapd (its section header
+    names iOS or pymobiledevice3), so that a re-check labels its packets by process too."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(4096)
+    except OSError:
+        return False
+    if head[:4] != b"\x0a\x0d\x0d\x0a" or len(head) < 28:
+        return False
+    order = "<" if head[8:12] == b"\x4d\x3c\x2b\x1a" else ">"
+    length = struct.unpack_from(order + "I", head, 4)[0]
+    pos, end = 24, min(length - 4, len(head))
+    while pos + 4 <= end:
+        code, size = struct.unpack_from(order + "HH", head, pos)
+        value = head[pos + 4:pos + 4 + size]
+        if code == 0:
+            break
+        if (code == 3 and value.startswith(b"iOS")) or (code == 4 and value == b"pymobiledevice3"):
+            return True
+        pos += 4 + ((size + 3) & ~3)
+    return False
 
 
 def make_collector(spec: SourceSpec) -> IphoneCaptureCollector:

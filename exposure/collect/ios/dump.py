@@ -48,6 +48,15 @@ def write_dump(folder: Path, udid: str, raw: Mapping[str, bytes], unread: Mappin
     write_private(folder / MANIFEST, "".join(lines).encode("ascii"))
 
 
+def is_iphone_dump(path: str | Path) -> bool:
+    """Whether ``path`` is a folder written by ``scan --iphone --save``."""
+    folder = Path(path)
+    try:
+        return (folder / MANIFEST).is_file() and FORMAT.encode() in (folder / DEVICE).read_bytes()[:4096]
+    except OSError:
+        return False
+
+
 @dataclass(slots=True)
 class LoadedDump:
     raw: dict[str, bytes]  # answer file name -> bytes, only files that match the manifest
