@@ -34,6 +34,9 @@ class IosApp(Observation):
 
     def indicator_keys(self) -> Iterable[IndicatorKey]:
         yield IndicatorKey(IndicatorType.PACKAGE, self.bundle_id)
+        # Some lists (ISDi's App Store ids) write the App ID prefix too: "TEAMID.bundle".
+        if self.app_identifier and self.app_identifier.lower() != self.bundle_id.lower():
+            yield IndicatorKey(IndicatorType.PACKAGE, self.app_identifier)
 
     def describe(self) -> str:
         return f"installed app {self.bundle_id}" + (f" ({self.name})" if self.name else "")

@@ -89,6 +89,16 @@ def test_isdi_own_dual_use_flags_name_the_apps_on_its_recorded_phone(plug: Plug)
     assert {"com.TrackView", "com.isharing.iSharing-Lite", "com.toyopagroup.picaboo"} <= named
 
 
+def test_an_app_id_with_its_team_prefix_matches_too(plug: Plug) -> None:
+    # ISDi's list writes some App Store ids with their App ID prefix; TeamViewer's is
+    # E3NMZFNA2K in ISDi's recorded phone.
+    plug(FakePhone())
+    catalog = with_indicators([threat("teamviewer-test", "TeamViewer", Category.DUAL_USE, Severity.MEDIUM)],
+                              [(IndicatorType.PACKAGE, "E3NMZFNA2K.com.teamviewer.rc", "teamviewer-test")])
+    [hit] = [f for f in scan(SourceSpec("iphone"), catalog=catalog).findings if f.threat == "teamviewer-test"]
+    assert hit.subject == "com.teamviewer.rc"
+
+
 def test_an_enterprise_signed_app_is_one_medium_finding_for_the_phone(plug: Plug) -> None:
     plug(planted_phone(apps=[*planted_phone().apps, PLANTED_ENTERPRISE],
                        provisioning=[planted_phone().provisioning[0], ENTERPRISE_PROFILE]))
