@@ -131,13 +131,10 @@ def _iphone(args: argparse.Namespace) -> int:
         err.flush()
 
     cancel = threading.Event()
-    with _stop_on_signals(cancel):
-        try:
-            result = pcapd.record(args.iphone, out, duration=args.duration, cancel=cancel, started=started,
-                                  progress=None if args.quiet else progress)
-        except KeyboardInterrupt:
-            cancel.set()
-            raise
+    # Ctrl-C ends the recording like the duration does; what was recorded is still checked.
+    with _stop_on_signals(cancel, interrupt=True):
+        result = pcapd.record(args.iphone, out, duration=args.duration, cancel=cancel, started=started,
+                              progress=None if args.quiet else progress)
     if result.stopped_by == "error":
         err.write(f"exposure: recording stopped early: {_safe(result.error)}\n")
     if not args.quiet:
@@ -153,12 +150,13 @@ def _iphone(args: argparse.Namespace) -> int:
 
 
 @contextlib.contextmanager
-def _stop_on_signals(cancel: threading.Event) -> Iterator[None]:
-    """SIGTERM and SIGHUP (a closed terminal, a service stop) end the recording cleanly, like Ctrl-C."""
+def _stop_on_signals(cancel: threading.Event, interrupt: bool = False) -> Iterator[None]:
+    """SIGTERM and SIGHUP (a closed terminal, a service stop) end the recording cleanly, like Ctrl-C
+    (and Ctrl-C itself with ``interrupt``, for a recording that does not handle it)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    names = [name for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
+    names = [name for name in ("SIGTERM", "SIGHUP", *(("SIGINT",) if interrupt else ())) if hasattr(signal, name)]
     previous = {name: signal.getsignal(getattr(signal, name)) for name in names}
     for name in names:
         signal.signal(getattr(signal, name), lambda signum, frame: cancel.set())

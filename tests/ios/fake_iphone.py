@@ -120,6 +120,7 @@ class FakePhone:
     locked: bool = False  # services refuse to start (PasswordProtected)
     failing: set[str] = field(default_factory=set)  # services that refuse to start
     pcap_frames: list[bytes] = field(default_factory=list)
+    pcap_end: bool = True  # False: pcapd keeps the connection open after the frames
     public_key: bytes = b""
     calls: list[tuple[str, str]] = field(default_factory=list)
     ports: dict[int, str] = field(default_factory=dict)
@@ -138,7 +139,8 @@ class FakePhone:
         if service == "com.apple.pcapd":
             for frame in self.pcap_frames:
                 side.reply(frame)
-            side.reply(b"")  # pcapd's watch() stops at an empty answer
+            if self.pcap_end:
+                side.reply(b"")  # pcapd's watch() stops at an empty answer
         return connection
 
     # -- what the phone answers -------------------------------------------------------

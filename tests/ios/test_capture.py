@@ -176,3 +176,19 @@ def test_a_saved_iphone_capture_is_recognised_when_checked_again(plug: Plug, tmp
     report = tmp_path / "r.json"
     assert main(["scan", "--pcap", str(out), "--no-feeds", "--json", str(report), "--quiet"]) == 0
     assert json.loads(report.read_text(encoding="utf-8"))["sources"][0]["kind"] == "iphone-capture"
+
+
+def test_ctrl_c_ends_the_recording_and_what_was_recorded_is_checked(plug: Plug, tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    import signal
+
+    plug(FakePhone(pcap_frames=FRAMES, pcap_end=False))
+    out, report = tmp_path / "c.pcapng", tmp_path / "r.json"
+    timer = threading.Timer(1.5, lambda: os.kill(os.getpid(), signal.SIGINT))
+    timer.start()
+    try:
+        assert main(["capture", "--iphone", "--out", str(out), "--json", str(report), "--no-feeds"]) == 0
+    finally:
+        timer.cancel()
+    assert "Recording stopped: 4 packets" in capsys.readouterr().err
+    assert json.loads(report.read_text(encoding="utf-8"))["sources"][0]["counts"]["packets"] == 4
