@@ -117,3 +117,12 @@ def test_old_phone_is_not_asked_about_developer_mode(plug: Plug) -> None:
     read = usb.read_phone("")
     assert A.DEVELOPER_MODE.file not in read.raw and A.DEVELOPER_MODE.file not in read.failed
     assert not any("DeveloperModeStatus" in call for _, call in phone.calls)
+
+
+def test_the_pairing_record_named_is_exposures_own_or_the_systems() -> None:
+    folder = usb.pairing_folder()
+    elsewhere = usb.pairing_record(UDID)  # paired before by Finder, iTunes or libimobiledevice
+    assert elsewhere.name == f"{UDID}.plist" and elsewhere.parent != folder
+    folder.mkdir(parents=True)
+    (folder / f"{UDID}.plist").write_bytes(b"")
+    assert usb.pairing_record(UDID) == folder / f"{UDID}.plist"

@@ -78,7 +78,7 @@ class IphoneCollector:
             self.info.details["saved to"] = str(folder)
         yield from assemble(read.raw, self.info, "iphone", ctx, unread=read.failed)
         # This computer is now trusted by the phone: the report says so and how to undo it.
-        yield IosFact("iphone", read.udid, "paired_with_this_computer", read.pairing_record or "usbmuxd")
+        yield IosFact("iphone", read.udid, "paired_with_this_computer", read.pairing_record)
 
 
 class IphoneDumpCollector:

@@ -85,6 +85,20 @@ def pairing_folder() -> Path:
     return data_dir() / "iphone-pairing"
 
 
+def pairing_record(udid: str) -> Path:
+    """The file that lets this computer read the phone again: exposure's own, or, when the
+    phone was paired before (Finder, iTunes, libimobiledevice), the system's lockdown folder."""
+    ours = pairing_folder() / f"{udid}.plist"
+    if ours.exists():
+        return ours
+    try:
+        from pymobiledevice3.osu.os_utils import get_os_utils
+
+        return Path(get_os_utils().pair_record_path) / f"{udid}.plist"
+    except (PyMobileDevice3Exception, OSError, NotImplementedError):
+        return ours
+
+
 class Mux:
     """usbmuxd as pymobiledevice3 reaches it (tests hand in a fake with the same methods)."""
 
@@ -216,8 +230,7 @@ class PhoneRead:
     udid: str
     raw: dict[str, bytes] = field(default_factory=dict)  # answer file name -> bytes
     failed: dict[str, str] = field(default_factory=dict)  # answer file name -> one-line reason
-    trusted_now: bool = False  # this check paired the phone with this computer
-    pairing_record: str = ""
+    pairing_record: str = ""  # where this computer keeps the phone's pairing record
 
 
 def encode(answer: A.Answer, value: object) -> bytes:
@@ -294,8 +307,7 @@ async def _read_phone(udid: str, wanted: tuple[A.Answer, ...], pair_timeout: flo
                       cancel: threading.Event, mux: Mux | None) -> PhoneRead:
     async with open_lockdown(udid, pair=True, pair_timeout=pair_timeout, mux=mux) as lockdown:
         udid = str(lockdown.identifier or udid)
-        read = PhoneRead(udid, pairing_record=str(pairing_folder() / f"{udid}.plist"))
-        read.trusted_now = (pairing_folder() / f"{udid}.plist").exists()
+        read = PhoneRead(udid, pairing_record=str(pairing_record(udid)))
         major = _major(str(lockdown.all_values.get("ProductVersion", "")))
         for answer in wanted:
             if cancel.is_set():
