@@ -40,11 +40,12 @@ DATA_FEEDS = DATA / "feeds"  # mvt-indicators, Amnesty's Cytrox STIX2, Echap's h
 
 NO_SHARED = "needs the ../shared corpus beside the repository (absent here; CI has it)"
 
-# Files the package ships itself (issue 10 bundles Echap's feed), used before ../shared.
+# Files the package ships itself (issue 10 bundles Echap's feed and ISDi's list), used before ../shared.
 _BUNDLED = {
     "feeds/stalkerware-indicators/ioc.yaml": REPO / "exposure/indicators/data/feeds/echap/ioc.yaml",
     "feeds/stalkerware-indicators/watchware.yaml": REPO / "exposure/indicators/data/feeds/echap/watchware.yaml",
     "feeds/stalkerware-indicators/samples.csv": REPO / "exposure/indicators/data/feeds/echap/samples.csv",
+    "feeds/isdi/app-flags.csv": REPO / "exposure/indicators/data/feeds/isdi/app-flags.csv",
 }
 
 
