@@ -36,6 +36,8 @@ _HEX = frozenset("0123456789abcdef")
 _SERVICES = {
     "package": cmd.DUMPSYS_PACKAGE.name, "accessibility": cmd.DUMPSYS_ACCESSIBILITY.name,
     "device_policy": cmd.DUMPSYS_DEVICE_POLICY.name, "connectivity": cmd.DUMPSYS_CONNECTIVITY.name,
+    "appops": cmd.DUMPSYS_APPOPS.name, "batterystats": cmd.DUMPSYS_BATTERYSTATS.name,
+    "netstats": cmd.DUMPSYS_NETSTATS.name, "input_method": cmd.DUMPSYS_INPUT_METHOD.name,
 }
 
 

@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from exposure.collect.android import commands as cmd
+from exposure.collect.android.activity import activity_observations
 from exposure.collect.android.parsers.accessibility import parse_accessibility
 from exposure.collect.android.parsers.components import parse_component_list, split_component
 from exposure.collect.android.parsers.device_policy import parse_device_policy
@@ -134,6 +135,8 @@ def assemble(outputs: Mapping[str, str], info: SourceInfo, collector: str,
     yield from extras.files
     if extras.files:
         info.counts["files"] = len(extras.files)
+    yield from activity_observations(outputs, info, collector, source, packages,
+                                     {key: value for (_, key), value in settings.items()}, props)
 
 
 @dataclass(slots=True)
@@ -145,6 +148,7 @@ class _Merged:
     enabled: bool = True
     version: str = ""
     first_install: str = ""
+    last_update: str = ""
     requested: list[str] = field(default_factory=list)
     granted: list[str] = field(default_factory=list)
     apk_paths: tuple[str, ...] = ()
@@ -175,6 +179,7 @@ def _packages(outputs: Mapping[str, str], extras: Extras, apk_hashes: Mapping[st
             m.uid, m.system, m.enabled = d.uid, d.system, d.enabled and d.installed
             m.version = d.version_name or d.version_code
             m.first_install, m.requested, m.granted = d.first_install, d.requested, d.granted
+            m.last_update = d.last_update
             m.installer = d.installer or ""
             if d.code_path:
                 m.apk_paths = (d.code_path,)
