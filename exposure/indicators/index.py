@@ -63,8 +63,24 @@ class IndicatorIndex:
         self._longest_key = 0
         self._window = -_WINDOW_MAX
         self._size = 0
+        self._source_dates: dict[str, str] = {}
         self.add_threats(threats)
         self.add(indicators)
+
+    def set_source_dates(self, dates: dict[str, str]) -> None:
+        """How recent each feed's data is (feed name -> YYYY-MM-DD), for the age rule."""
+        self._source_dates.update(dates)
+
+    def source_date(self, source: str) -> str:
+        """The date of a feed's data, "" for a profile or an unknown feed."""
+        return self._source_dates.get(source, "")
+
+    @staticmethod
+    def shared_network(address: str) -> str:
+        """The operator of the shared CDN/anycast network holding ``address``, or ""."""
+        from exposure.indicators.shared_networks import shared_networks
+
+        return shared_networks().owner(address)
 
     def add_threats(self, threats: Iterable[Threat]) -> None:
         for threat in threats:

@@ -14,7 +14,8 @@ from functools import cache
 from pathlib import Path
 
 from exposure.errors import UserError
-from exposure.indicators.profile_schema import ParsedProfile, check_together, parse_profile, resolve_includes
+from exposure.indicators.profile_links import check_together, resolve_includes
+from exposure.indicators.profile_schema import ParsedProfile, parse_profile
 from exposure.model import Profile
 
 
