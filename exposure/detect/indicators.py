@@ -46,12 +46,15 @@ _MAX_EVIDENCE = 50
 _MAX_SUBJECTS_SHOWN = 3
 _ADDRESS_TYPES = frozenset({IndicatorType.IPV4, IndicatorType.IPV6, IndicatorType.CIDR})
 _CLASS_ORDER = {cls: n for n, cls in enumerate(EvidenceClass)}
+# Kinds of value that are not independent of each other when they agree.
+_FAMILIES = {IndicatorType.IPV4: "address", IndicatorType.IPV6: "address", IndicatorType.CIDR: "address",
+             IndicatorType.DOMAIN: "name", IndicatorType.URL: "name", IndicatorType.EMAIL: "name"}
 _CONFIDENCE = {
     EvidenceClass.APP: Confidence.HIGH, EvidenceClass.ACTIVE: Confidence.HIGH,
     EvidenceClass.C2_NAME: Confidence.HIGH, EvidenceClass.FLAGGED: Confidence.HIGH,
     EvidenceClass.SHARED_ADDRESS: Confidence.LOW,
 }
-RULES: tuple[str, ...] = ("indicator", "indicator.dual-use", "indicator.flagged-app")
+INDICATOR_RULES: tuple[str, ...] = ("indicator", "indicator.dual-use", "indicator.flagged-app")
 
 
 @dataclass(slots=True)
@@ -220,6 +223,6 @@ def _notes(main: _Weighed, weighed: list[_Weighed]) -> list[tuple[str, str]]:
 def _confidence(kind: EvidenceClass, weighed: list[_Weighed]) -> Confidence:
     if kind in _CONFIDENCE:
         return _CONFIDENCE[kind]
-    if len({w.indicator.type for w in weighed}) > 1:
-        return Confidence.HIGH  # two kinds of value agree
+    if len({_FAMILIES.get(w.indicator.type, w.indicator.type.value) for w in weighed}) > 1:
+        return Confidence.HIGH  # independent kinds of value agree (a name and an address...)
     return Confidence.MEDIUM

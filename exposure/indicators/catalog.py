@@ -16,10 +16,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
 from exposure.indicators.index import IndicatorIndex
-from exposure.model import Indicator, Profile
+from exposure.indicators.severity import parse_day
+from exposure.model import CheckNote, Indicator, Profile
 
 if TYPE_CHECKING:
     from exposure.indicators.feeds.store import LoadedFeed
@@ -54,7 +56,25 @@ class Catalog:
     index: IndicatorIndex
     profiles: list[Profile]
     feeds: list[FeedInfo]
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str | CheckNote] = field(default_factory=list)
+
+
+# The newest feed older than this makes the scan say so (docs/feeds.md, "How recent").
+STALE_AFTER_DAYS = 183
+
+
+def feed_age_warning(feeds: Sequence[FeedInfo], today: date) -> CheckNote | None:
+    """A warning when even the newest feed's data is more than six months old: tools that
+    appeared since are missed. None when a feed is recent, or when no feed says its date."""
+    dates = [d for d in (parse_day(f.as_of) for f in feeds) if d is not None]
+    if not dates:
+        return None
+    newest = max(dates)
+    if (today - newest).days <= STALE_AFTER_DAYS:
+        return None
+    return CheckNote.of("warn.feeds.old", f"the newest indicator list used is from {newest.isoformat()}, more "
+                        "than six months ago: tools that appeared since then are not recognised; update the feeds "
+                        "('exposure feeds update') when it is safe to go online", date=newest.isoformat())
 
 
 def build_catalog(
@@ -101,7 +121,12 @@ def build_catalog(
     merged = merge(curated, [FeedValues(f.info.format, f.indicators) for f in loaded])
     index.add([*curated, *merged.indicators])
     index.set_source_dates({f.info.name: f.info.as_of for f in loaded})
-    return Catalog(index=index, profiles=profiles, feeds=[f.info for f in loaded], warnings=warnings)
+    infos = [f.info for f in loaded]
+    notes: list[str | CheckNote] = list(warnings)
+    old = feed_age_warning(infos, datetime.now(UTC).date())
+    if old is not None:
+        notes.append(old)
+    return Catalog(index=index, profiles=profiles, feeds=infos, warnings=notes)
 
 
 def choose_feeds(shipped: Sequence[LoadedFeed], stored: Sequence[LoadedFeed]) -> list[LoadedFeed]:
