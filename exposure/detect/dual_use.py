@@ -7,8 +7,8 @@ install this yourself?". It becomes medium when it is *active* (docs/detections.
 
 * on a phone, it holds a privilege that its kind of app does not need: a family locator
   that reads notifications or SMS, a call recorder that follows the location...; the kind
-  is read from the app's name (``KIND_WORDS``), parental control when the name says
-  nothing;
+  is read from the app's name (``KIND_WORDS``); when the name says nothing, it is judged
+  as parental control is;
 * on a computer, the program is running now (someone may be connected).
 """
 
@@ -42,6 +42,7 @@ class Kind(StrEnum):
     REMOTE_ACCESS = "remote-access"
     LOCATOR = "locator"
     PARENTAL = "parental"
+    OTHER = "other"  # the name does not say: judged as parental control, and no "sold as" sentence
 
 
 _P = Privilege
@@ -51,6 +52,7 @@ NEEDS: dict[Kind, frozenset[Privilege]] = {
     Kind.REMOTE_ACCESS: frozenset({_P.ACCESSIBILITY}),  # to take control of the screen
     Kind.LOCATOR: frozenset({_P.LOCATION, _P.DEVICE_ADMIN}),  # a phone finder locks and wipes a lost phone
     Kind.PARENTAL: frozenset({_P.LOCATION, _P.DEVICE_ADMIN, _P.ACCESSIBILITY}),  # a11y: blocking apps and sites
+    Kind.OTHER: frozenset({_P.LOCATION, _P.DEVICE_ADMIN, _P.ACCESSIBILITY}),
 }
 # Words in the app's name or aliases that tell its kind, checked in this order.
 KIND_WORDS: tuple[tuple[Kind, tuple[str, ...]], ...] = (
@@ -58,6 +60,7 @@ KIND_WORDS: tuple[tuple[Kind, tuple[str, ...]], ...] = (
     (Kind.REMOTE_ACCESS, ("remote", "airdroid", "teamviewer", "anydesk", "vnc", "screen shar", "wisemo")),
     (Kind.LOCATOR, ("locator", "locate", "location", "tracker", "tracking", "find my", "finder", "gps",
                     "where is", "life360")),
+    (Kind.PARENTAL, ("parent", "kid", "child", "family", "famil", "teen", "screen time", "screentime")),
 )
 _PERMISSIONS: dict[str, Privilege] = {
     "android.permission.READ_SMS": _P.SMS,
@@ -78,12 +81,12 @@ _COMPONENTS: dict[str, Privilege] = {
 
 
 def kind_of(threat: Threat | None, fallback: str = "") -> Kind:
-    """The kind of dual-use app, from its name and aliases (parental control when unsure)."""
+    """The kind of dual-use app, from its name and aliases (``OTHER`` when they do not say)."""
     words = " ".join([threat.name.get("en"), *threat.aliases] if threat else [fallback]).lower()
     for kind, markers in KIND_WORDS:
         if any(marker in words for marker in markers):
             return kind
-    return Kind.PARENTAL
+    return Kind.OTHER
 
 
 def privileges(evidence: Iterable[Observation]) -> set[Privilege]:

@@ -191,7 +191,8 @@ def _dual_use(main: _Weighed, subjects: dict[str, _Subject], threat: Threat | No
         return main.severity, main.evidence
     evidence = subjects[main.subject].evidence
     kind = dual_use.kind_of(threat, main.subject)
-    params.append(("kind", kind.value))
+    if kind is not dual_use.Kind.OTHER:
+        params.append(("kind", kind.value))
     extra = dual_use.beyond_use(kind, evidence)
     if not extra and not dual_use.running(evidence):
         return main.severity, main.evidence

@@ -1,0 +1,58 @@
+"""The feeds bundled in the package: licences beside them, hashes as recorded, and the rule
+that an imported feed replaces a bundled one only when its data is newer."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from exposure.indicators.bundled import BUNDLED, FEEDS, load_bundled
+from exposure.indicators.catalog import FeedInfo, choose_feeds
+from exposure.indicators.feeds.store import LoadedFeed
+from exposure.indicators.shared_networks import FOLDER, read_ranges
+
+
+def test_every_bundled_file_has_its_licence_and_source_beside_it() -> None:
+    for item in BUNDLED:
+        folder = (FEEDS / item.path).parent
+        assert (folder / "SOURCE.md").is_file(), folder
+        assert any((folder / name).is_file() for name in ("LICENSE", "LICENSE.txt")), folder
+        source = (folder / "SOURCE.md").read_text(encoding="utf-8")
+        assert item.licence.split(":")[0] in source, item.name
+    echap = (FEEDS / "echap" / "SOURCE.md").read_text(encoding="utf-8")
+    for line in re.findall(r"^\| (\S+) \| ([0-9a-f]{64}) \|$", echap, re.MULTILINE):
+        assert hashlib.sha256((FEEDS / "echap" / line[0]).read_bytes()).hexdigest() == line[1], line[0]
+
+
+def test_the_bundled_feeds_load_with_their_dates_and_counts() -> None:
+    problems: list[str] = []
+    feeds = {f.info.name: f for f in load_bundled(problems.append)}
+    assert problems == [] and set(feeds) == {item.name for item in BUNDLED}
+    counts = dict(feeds["echap-stalkerware"].info.counts)
+    assert (counts["package/app"], counts["cert-sha1/app"], counts["domain/c2"]) == (613, 471, 925)
+    assert dict(feeds["echap-samples"].info.counts)["file-sha256/app"] == 3228
+    assert all(f.info.bundled and f.info.dated and f.info.imported == "" for f in feeds.values())
+
+
+def _feed(name: str, dated: str = "", imported: str = "", bundled: bool = False) -> LoadedFeed:
+    return LoadedFeed(FeedInfo(name, "f", "", "", imported, dated=dated, bundled=bundled), (), ())
+
+
+def test_an_imported_feed_replaces_a_bundled_one_only_when_newer() -> None:
+    shipped = [_feed("echap-stalkerware", dated="2026-06-21", bundled=True), _feed("isdi-app-flags", "2026-07-22",
+                                                                                   bundled=True)]
+    newer = _feed("echap-stalkerware", imported="2026-12-01T10:00:00+00:00")  # fetched by 'feeds update'
+    older = _feed("isdi-app-flags", dated="2025-01-01", imported="2026-12-01T10:00:00+00:00")
+    other = _feed("candiru", imported="2026-12-01T10:00:00+00:00")
+    chosen = choose_feeds(shipped, [newer, older, other])
+    assert [(f.info.name, f.info.bundled) for f in chosen] == [("echap-stalkerware", False),
+                                                               ("isdi-app-flags", True), ("candiru", False)]
+
+
+def test_the_shared_network_files_cite_their_source() -> None:
+    ranges = read_ranges()
+    assert set(ranges) == {"Cloudflare", "Google", "Amazon CloudFront", "Fastly", "Akamai"}
+    assert all(len(r) >= 10 for r in ranges.values())
+    for path in FOLDER.glob("*.txt"):
+        header = path.read_text(encoding="utf-8").split("\n", 6)[:6]
+        assert any("http" in line for line in header), path.name
