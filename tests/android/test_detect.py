@@ -210,3 +210,25 @@ def test_every_rule_has_english_and_chinese_texts_with_known_placeholders() -> N
             for lang in ("en", "zh"):
                 used = set(re.findall(r"\{(\w+)\}", entry[part][lang]))
                 assert used <= params[rule] | {"subject"}, (rule, part, lang, used)
+
+
+def test_docs_detections_md_lists_every_threshold_the_code_uses() -> None:
+    """The words, namespaces, permissions and known apps of the Android rules and the dual-use
+    kinds are in docs/detections.md, so the page and the code cannot drift apart."""
+    from pathlib import Path
+
+    from exposure.detect import android, dual_use
+
+    page = (Path(__file__).resolve().parents[2] / "docs" / "detections.md").read_text(encoding="utf-8")
+    for word in android.SYSTEM_LIKE_WORDS:
+        assert f'"{word}"' in page, word
+    for namespace in android.PLATFORM_NAMESPACES:
+        assert f"`{namespace}`" in page, namespace
+    for permission in android.LOCATION | android.MESSAGES_OR_CALLS | android.MICROPHONE:
+        short = permission.rsplit(".", 1)[-1]
+        assert short in page or short.split("_")[-1].lower() in page, short
+    for name in [*android.ASSISTIVE_APPS.values(), *android.WEARABLE_APPS.values()]:
+        assert name.split(" (")[0] in page, name
+    for _kind, words in dual_use.KIND_WORDS:
+        for word in words:
+            assert f'"{word}"' in page, word
