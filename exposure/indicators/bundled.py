@@ -19,11 +19,13 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from exposure.errors import UserError
 from exposure.indicators.catalog import FeedInfo
 from exposure.indicators.feeds.detect import parse_feed
 from exposure.indicators.feeds.echap import aliases, load_yaml
 from exposure.indicators.feeds.parsed import FeedError
 from exposure.indicators.feeds.store import LoadedFeed
+from exposure.indicators.precompiled import LazyFeed
 
 DATA = Path(__file__).resolve().parent / "data"
 FEEDS = DATA / "feeds"
@@ -63,15 +65,40 @@ BUNDLED: tuple[BundledFile, ...] = (
 
 
 def load_bundled(warn: Callable[[str], None]) -> list[LoadedFeed]:
-    """Every bundled feed; one that cannot be read (a damaged install) is reported and left out."""
+    """Every bundled feed, all as objects; one that cannot be read (a damaged install) is
+    reported and left out."""
+    return [f.loaded() if isinstance(f, LazyFeed) else f for f in load_for_catalog(warn)]
+
+
+def load_for_catalog(warn: Callable[[str], None]) -> list[LoadedFeed | LazyFeed]:
+    """The same feeds, precompiled ones kept as rows until a lookup needs them."""
     feeds, problems = _load_all()
     for problem in problems:
         warn(problem)
     return list(feeds)
 
 
+def bundled_paths() -> list[Path]:
+    return [FEEDS / item.path for item in BUNDLED]
+
+
 @cache
-def _load_all() -> tuple[tuple[LoadedFeed, ...], tuple[str, ...]]:
+def _load_all() -> tuple[tuple[LoadedFeed | LazyFeed, ...], tuple[str, ...]]:
+    from exposure.indicators import precompiled
+    from exposure.indicators.profiles import bundled_files
+
+    try:
+        document = precompiled.load(bundled_files(), bundled_paths())
+    except UserError:
+        document = None
+    if document is not None:
+        return precompiled.feeds_from(document), ()
+    return read_bundled()
+
+
+def read_bundled() -> tuple[tuple[LoadedFeed, ...], tuple[str, ...]]:
+    """Every bundled feed read from its file with the import parsers (the slow way: see
+    ``precompiled``), and a line for each that could not be read."""
     feeds: list[LoadedFeed] = []
     problems: list[str] = []
     for item in BUNDLED:

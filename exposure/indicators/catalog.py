@@ -25,6 +25,8 @@ from exposure.model import CheckNote, Indicator, Profile
 
 if TYPE_CHECKING:
     from exposure.indicators.feeds.store import LoadedFeed
+    from exposure.indicators.precedence import FeedValues
+    from exposure.indicators.precompiled import LazyFeed
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,9 +89,10 @@ def build_catalog(
     ``bundled``: the feeds shipped inside exposure (always, except in tests that need the
     profiles alone). Values several sources list follow ``precedence.merge``.
     """
-    from exposure.indicators.bundled import load_bundled
+    from exposure.indicators.bundled import load_for_catalog
     from exposure.indicators.feeds.store import FeedStore
-    from exposure.indicators.precedence import FeedValues, merge
+    from exposure.indicators.precedence import merge
+    from exposure.indicators.precompiled import LazyFeed
     from exposure.indicators.profiles import load_bundled_profiles
 
     everything = load_bundled_profiles()
@@ -111,15 +114,20 @@ def build_catalog(
         indexed.update((i.type, i.value, i.threat) for i in fresh)
         curated.extend(fresh)
     warnings: list[str] = []
-    shipped = load_bundled(warnings.append) if bundled else []
+    shipped = load_for_catalog(warnings.append) if bundled else []
     stored = list(FeedStore.default().load_all(warn=warnings.append)) if use_feeds else []
     chosen = {p.id for p in profiles}
     left_out = {p.id for p in everything} - chosen
     loaded = [f for f in choose_feeds(shipped, stored) if f.info.profile not in left_out]
     for feed in loaded:
-        index.add_threats(feed.threats)
-    merged = merge(curated, [FeedValues(f.info.format, f.indicators) for f in loaded])
+        if isinstance(feed, LazyFeed):
+            index.add_lazy_threats(feed.threat_rows, feed.make_threat)
+        else:
+            index.add_threats(feed.threats)
+    merged = merge(curated, [_values(f) for f in loaded])
     index.add([*curated, *merged.indicators])
+    for kind, table in merged.lazy:
+        index.add_lazy(kind, table)
     index.set_source_dates({f.info.name: f.info.as_of for f in loaded})
     infos = [f.info for f in loaded]
     notes: list[str | CheckNote] = list(warnings)
@@ -129,12 +137,22 @@ def build_catalog(
     return Catalog(index=index, profiles=profiles, feeds=infos, warnings=notes)
 
 
-def choose_feeds(shipped: Sequence[LoadedFeed], stored: Sequence[LoadedFeed]) -> list[LoadedFeed]:
+def _values(feed: LoadedFeed | LazyFeed) -> FeedValues:
+    from exposure.indicators.precedence import FeedValues
+    from exposure.indicators.precompiled import LazyFeed
+
+    if isinstance(feed, LazyFeed):
+        return FeedValues(feed.info.format, feed.indicators, feed.tables, feed.maker, feed.threats_of)
+    return FeedValues(feed.info.format, feed.indicators)
+
+
+def choose_feeds(shipped: Sequence[LoadedFeed | LazyFeed],
+                 stored: Sequence[LoadedFeed]) -> list[LoadedFeed | LazyFeed]:
     """The bundled feeds, each replaced by an imported feed of the same name whose data is
     at least as recent (``feeds update`` brings a newer Echap; an exposure upgrade brings a
     newer bundle than an old import), then the other imported feeds."""
     by_name = {f.info.name: f for f in stored}
-    out: list[LoadedFeed] = []
+    out: list[LoadedFeed | LazyFeed] = []
     for feed in shipped:
         newer = by_name.pop(feed.info.name, None)
         out.append(newer if newer is not None and newer.info.as_of >= feed.info.as_of else feed)

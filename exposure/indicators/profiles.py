@@ -47,7 +47,18 @@ def load_bundled_profiles() -> list[Profile]:
 
 @cache
 def _bundled() -> tuple[Profile, ...]:
-    parsed, errors = _parse_files(bundled_files())
+    from exposure.indicators import bundled, precompiled
+
+    files = bundled_files()
+    document = precompiled.load(files, bundled.bundled_paths())
+    if document is not None:
+        return precompiled.profiles_from(document, bundled_dir())
+    return read_bundled_profiles(files)
+
+
+def read_bundled_profiles(files: Sequence[Path]) -> tuple[Profile, ...]:
+    """The bundled profiles read and checked from their files (the slow way: see ``precompiled``)."""
+    parsed, errors = _parse_files(files)
     errors += check_together(parsed)
     if errors:
         raise ProfileError(errors)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
+from functools import cache
 
 from exposure.model import Category, IndicatorRole, IndicatorType, Severity
 
@@ -93,6 +94,7 @@ def group_of(category: Category) -> CategoryGroup:
     return GROUPS[category]
 
 
+@cache
 def headline(category: Category) -> Severity:
     """The most serious a finding of this kind of tool can be (a threat's ``severity`` in a
     profile is this, or lower with a reason: a cap)."""

@@ -56,3 +56,55 @@ def test_the_shared_network_files_cite_their_source() -> None:
     for path in FOLDER.glob("*.txt"):
         header = path.read_text(encoding="utf-8").split("\n", 6)[:6]
         assert any("http" in line for line in header), path.name
+
+
+def test_the_precompiled_cache_is_current_and_says_what_the_files_say(monkeypatch: object) -> None:
+    """data/precompiled.json is what reading the files gives: regenerate it with
+    ``python -m exposure.indicators.precompiled`` after changing a profile or a bundled feed."""
+    import json
+
+    from exposure.indicators import bundled, precompiled, profiles
+
+    document = json.loads(precompiled.PATH.read_text(encoding="utf-8"))
+    assert document == json.loads(json.dumps(precompiled.build())), "run: python -m exposure.indicators.precompiled"
+    files = profiles.bundled_files()
+    assert precompiled.profiles_from(document, profiles.bundled_dir()) == profiles.read_bundled_profiles(files)
+    slow, problems = bundled.read_bundled()
+    assert not problems
+    for lazy, eager in zip(precompiled.feeds_from(document), slow, strict=True):
+        loaded = lazy.loaded()
+        assert loaded.info == eager.info
+        assert set(loaded.threats) == set(eager.threats)
+        assert sorted(loaded.indicators, key=repr) == sorted(eager.indicators, key=repr)
+
+
+def test_the_catalog_is_the_same_from_the_cache_and_from_the_files(monkeypatch: object) -> None:
+    """Lazy rows and objects made from the files answer every lookup the same way."""
+    import pytest
+
+    from exposure.indicators import bundled, precompiled, profiles
+    from exposure.indicators.catalog import build_catalog
+    from exposure.model import IndicatorType
+
+    fast = build_catalog()
+    assert isinstance(monkeypatch, pytest.MonkeyPatch)
+    monkeypatch.setattr(precompiled, "load", lambda *_: None)
+    bundled._load_all.cache_clear()
+    profiles._bundled.cache_clear()
+    try:
+        slow = build_catalog()
+    finally:
+        bundled._load_all.cache_clear()
+        profiles._bundled.cache_clear()
+
+    def key(hits: tuple[object, ...]) -> set[tuple[object, ...]]:
+        return {(h.type, h.value, h.threat, h.role, h.source, h.supporting) for h in hits}  # type: ignore[attr-defined]
+
+    for kind in (IndicatorType.PACKAGE, IndicatorType.CERT_SHA1, IndicatorType.FILE_SHA256, IndicatorType.DOMAIN,
+                 IndicatorType.IPV4):
+        values = set(slow.index.values(kind))
+        assert values == set(fast.index.values(kind)), kind
+        for value in values:
+            assert key(fast.index.lookup(kind, value)) == key(slow.index.lookup(kind, value)), (kind, value)
+    for threat_id in slow.index.threats:
+        assert fast.index.threat(threat_id) == slow.index.threat(threat_id), threat_id
