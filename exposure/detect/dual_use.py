@@ -10,6 +10,8 @@ install this yourself?". It becomes medium when it is *active* (docs/detections.
   is read from the app's name (``KIND_WORDS``); when the name says nothing, it is judged
   as parental control is;
 * on a computer, the program is running now (someone may be connected).
+
+An app that is part of the phone's system (preinstalled) is not named at all.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from enum import StrEnum
 from exposure.model import Observation, Threat
 from exposure.observations.android import AndroidComponent, AndroidPackage
 from exposure.observations.host import HostProcess
+from exposure.observations.ios import SYSTEM, IosApp
 
 
 class Privilege(StrEnum):
@@ -104,6 +107,15 @@ def beyond_use(kind: Kind, evidence: Iterable[Observation]) -> list[Privilege]:
     """The privileges held that this kind of app does not need, in a stable order."""
     held = privileges(evidence)
     return [p for p in Privilege if p in held and p not in NEEDS[kind]]
+
+
+def preinstalled(evidence: Iterable[Observation]) -> bool:
+    """The app is part of the phone's system (Android's system apps, iOS's own apps): nobody
+    installed it, so it is not named as a dual-use app. Location sharing through such apps
+    (Find My, Google's) is in every report's next checks."""
+    return any((isinstance(obs, AndroidPackage) and obs.system)
+               or (isinstance(obs, IosApp) and (obs.signing == SYSTEM or obs.app_type.lower() == "system"))
+               for obs in evidence)
 
 
 def running(evidence: Iterable[Observation]) -> bool:

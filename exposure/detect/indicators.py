@@ -127,9 +127,11 @@ class IndicatorDetector:
 def _finding(group: _Group, ctx: DetectContext) -> Finding | None:
     threat = ctx.index.threat(group.threat)
     category = threat.category if threat else Category.SPYWARE
-    # A subject (an app, a name) counts only with a hit that is enough on its own.
+    # A subject (an app, a name) counts only with a hit that is enough on its own; a dual-use
+    # app that came with the phone's system is not one someone installed.
     subjects = {name: s for name, s in group.subjects.items()
-                if any(not i.supporting for i in s.indicators.values())}
+                if any(not i.supporting for i in s.indicators.values())
+                and not (category is Category.DUAL_USE and dual_use.preinstalled(s.evidence))}
     if not subjects:
         return None
     weighed = sorted(

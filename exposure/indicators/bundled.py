@@ -20,15 +20,13 @@ from functools import cache
 from pathlib import Path
 
 from exposure.errors import UserError
-from exposure.indicators.catalog import FeedInfo
+from exposure.indicators.datafiles import FEED_FILES, FEEDS, feed_files, profile_files
 from exposure.indicators.feeds.detect import parse_feed
-from exposure.indicators.feeds.echap import aliases, load_yaml
 from exposure.indicators.feeds.parsed import FeedError
 from exposure.indicators.feeds.store import LoadedFeed
 from exposure.indicators.precompiled import LazyFeed
+from exposure.model import FeedInfo
 
-DATA = Path(__file__).resolve().parent / "data"
-FEEDS = DATA / "feeds"
 ECHAP_COMMIT = "a04c5c1958bff93fec3b1b56edbb412b209f2a38"
 ISDI_COMMIT = "6de92d147cf7933561c44501a41d983cc8a5bd1a"
 VOLEXITY_COMMIT = "a7eaa9d97a5d0c193f4a3ac99a6239e6ccc211de"
@@ -49,16 +47,16 @@ class BundledFile:
 
 
 BUNDLED: tuple[BundledFile, ...] = (
-    BundledFile("echap-stalkerware", "echap/ioc.yaml", "stalkerware", "2026-06-21", _ECHAP + "ioc.yaml",
+    BundledFile("echap-stalkerware", FEED_FILES["echap-stalkerware"], "stalkerware", "2026-06-21", _ECHAP + "ioc.yaml",
                 _ECHAP_LICENCE),
-    BundledFile("echap-watchware", "echap/watchware.yaml", "stalkerware", "2026-06-21", _ECHAP + "watchware.yaml",
+    BundledFile("echap-watchware", FEED_FILES["echap-watchware"], "stalkerware", "2026-06-21",
+                _ECHAP + "watchware.yaml", _ECHAP_LICENCE),
+    BundledFile("echap-samples", FEED_FILES["echap-samples"], "stalkerware", "2026-06-21", _ECHAP + "samples.csv",
                 _ECHAP_LICENCE),
-    BundledFile("echap-samples", "echap/samples.csv", "stalkerware", "2026-06-21", _ECHAP + "samples.csv",
-                _ECHAP_LICENCE),
-    BundledFile("isdi-app-flags", "isdi/app-flags.csv", "stalkerware", "2026-07-22",
+    BundledFile("isdi-app-flags", FEED_FILES["isdi-app-flags"], "stalkerware", "2026-07-22",
                 f"https://github.com/stopipv/isdi/blob/{ISDI_COMMIT}/src/isdi/data/app-flags.csv",
                 "MIT: Copyright (c) 2018 Cornell University (ISDi)"),
-    BundledFile("volexity-evilbamboo", "volexity-evilbamboo/iocs.csv", "china-state-monitoring", "2023-09-22",
+    BundledFile("volexity-evilbamboo", FEED_FILES["volexity-evilbamboo"], "china-state-monitoring", "2023-09-22",
                 f"https://github.com/volexity/threat-intel/blob/{VOLEXITY_COMMIT}/2023/2023-09-22%20EvilBamboo/"
                 "indicators/iocs.csv", "BSD-2-Clause: Copyright 2022 by Volexity, Inc."),
 )
@@ -79,16 +77,15 @@ def load_for_catalog(warn: Callable[[str], None]) -> list[LoadedFeed | LazyFeed]
 
 
 def bundled_paths() -> list[Path]:
-    return [FEEDS / item.path for item in BUNDLED]
+    return feed_files()
 
 
 @cache
 def _load_all() -> tuple[tuple[LoadedFeed | LazyFeed, ...], tuple[str, ...]]:
     from exposure.indicators import precompiled
-    from exposure.indicators.profiles import bundled_files
 
     try:
-        document = precompiled.load(bundled_files(), bundled_paths())
+        document = precompiled.load(profile_files(), feed_files())
     except UserError:
         document = None
     if document is not None:
@@ -121,18 +118,3 @@ def _load(item: BundledFile) -> LoadedFeed:
         bundled=True, licence=item.licence,
     )
     return LoadedFeed(info=info, indicators=parsed.indicators, threats=parsed.threats)
-
-
-@cache
-def echap_aliases() -> dict[str, tuple[str, str]]:
-    """Echap's family names and aliases (ioc.yaml and watchware.yaml) -> (threat id, name)."""
-    out: dict[str, tuple[str, str]] = {}
-    for name in ("ioc.yaml", "watchware.yaml"):
-        try:
-            text = (FEEDS / "echap" / name).read_text(encoding="utf-8")
-            found = aliases(load_yaml(text))
-        except (OSError, UnicodeDecodeError, FeedError):
-            continue
-        for key, value in found.items():
-            out.setdefault(key, value)
-    return out

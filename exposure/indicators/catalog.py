@@ -22,35 +22,12 @@ from typing import TYPE_CHECKING
 from exposure.indicators.index import IndicatorIndex
 from exposure.indicators.severity import parse_day
 from exposure.model import CheckNote, Indicator, Profile
+from exposure.model import FeedInfo as FeedInfo  # first lived here; new code imports it from exposure.model
 
 if TYPE_CHECKING:
     from exposure.indicators.feeds.store import LoadedFeed
     from exposure.indicators.precedence import FeedValues
     from exposure.indicators.precompiled import LazyFeed
-
-
-@dataclass(frozen=True, slots=True)
-class FeedInfo:
-    """What a report records about an imported feed."""
-
-    name: str
-    format: str  # "echap-yaml", "stix2", "hosts", ...
-    source: str  # where it was imported or downloaded from
-    sha256: str
-    imported: str  # ISO time
-    profile: str = ""
-    counts: tuple[tuple[str, int], ...] = ()
-    version: str = ""
-    # The date of the data itself (YYYY-MM-DD: the upstream commit or report it was taken
-    # from, or the bundle's latest change), "" when the feed does not say.
-    dated: str = ""
-    bundled: bool = False  # shipped inside exposure, not imported by the person
-    licence: str = ""  # the licence and the credit it asks for, when the feed has one
-
-    @property
-    def as_of(self) -> str:
-        """The best date for how recent this feed is: its data's date, else when it was imported."""
-        return (self.dated or self.imported)[:10]
 
 
 @dataclass(slots=True)

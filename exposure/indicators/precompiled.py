@@ -6,7 +6,7 @@ the result of exactly that reading (the same ``Profile``, ``Threat`` and ``Indic
 objects, as plain JSON, never pickle) with the sha256 of every file it was made from. It
 is used only when every one of those files is unchanged; otherwise (a profile edited in a
 checkout, a damaged install) the files are read as before. ``python -m
-exposure.indicators.precompiled`` writes it again, and a test checks it is current and that
+exposure.indicators.precompile`` writes it again, and a test checks it is current and that
 loading it gives the same objects as reading the files.
 """
 
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -22,11 +21,12 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from exposure.indicators.catalog import FeedInfo
+from exposure.indicators.datafiles import PRECOMPILED
 from exposure.indicators.feeds.store import LoadedFeed
 from exposure.indicators.index import LAZY_TYPES
 from exposure.model import (
     Category,
+    FeedInfo,
     Indicator,
     IndicatorRole,
     IndicatorType,
@@ -37,7 +37,7 @@ from exposure.model import (
     Threat,
 )
 
-PATH = Path(__file__).resolve().parent / "data" / "precompiled.json"
+PATH = PRECOMPILED
 SCHEMA = "exposure.precompiled/1"
 _TYPES = {t.value: t for t in IndicatorType}
 _ROLES = {r.value: r for r in IndicatorRole}
@@ -271,25 +271,3 @@ def feeds_from(document: dict[str, Any]) -> tuple[LazyFeed, ...]:
                             tables={_TYPES[k]: v for k, v in feed["tables"].items()},
                             threat_rows=feed["threats"], threat_default=feed["threat_default"], references=refs))
     return tuple(out)
-
-
-def build() -> dict[str, Any]:
-    """The document, made by reading every source file the slow way."""
-    from exposure.indicators import bundled, profiles
-
-    files = profiles.bundled_files()
-    read = profiles.read_bundled_profiles(files)
-    feeds, problems = bundled.read_bundled()
-    if problems:
-        raise RuntimeError("; ".join(problems))
-    return dump(read, feeds, sources(files, bundled.bundled_paths()))
-
-
-def main() -> int:
-    PATH.write_text(json.dumps(build(), ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
-    print(f"wrote {PATH}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -60,13 +60,13 @@ def test_the_shared_network_files_cite_their_source() -> None:
 
 def test_the_precompiled_cache_is_current_and_says_what_the_files_say(monkeypatch: object) -> None:
     """data/precompiled.json is what reading the files gives: regenerate it with
-    ``python -m exposure.indicators.precompiled`` after changing a profile or a bundled feed."""
+    ``python -m exposure.indicators.precompile`` after changing a profile or a bundled feed."""
     import json
 
-    from exposure.indicators import bundled, precompiled, profiles
+    from exposure.indicators import bundled, precompile, precompiled, profiles
 
     document = json.loads(precompiled.PATH.read_text(encoding="utf-8"))
-    assert document == json.loads(json.dumps(precompiled.build())), "run: python -m exposure.indicators.precompiled"
+    assert document == json.loads(json.dumps(precompile.build())), "run: python -m exposure.indicators.precompile"
     files = profiles.bundled_files()
     assert precompiled.profiles_from(document, profiles.bundled_dir()) == profiles.read_bundled_profiles(files)
     slow, problems = bundled.read_bundled()

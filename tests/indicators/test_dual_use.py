@@ -128,3 +128,14 @@ def test_isdi_rows_become_what_docs_feeds_md_says() -> None:
     assert "com.trailbehind.gaiagps" in by_value and "5zpn38g6ge.com.trailbehind.gaiagps" not in by_value
     assert not any(r["flag"] == "safe" and r["appId"].lower() in by_value for r in rows)
     assert len(isdi.indicators) > 5000
+
+
+def test_a_dual_use_app_that_came_with_the_phone_is_not_named(tmp_path: Path) -> None:
+    """Find My Device preinstalled as a system app was installed by nobody; from a store it is named."""
+    adm = "com.google.android.apps.adm"
+    preinstalled = Phone(apps=[App(adm, installer="null", system=True)])
+    result = run_scan(ScanRequest(sources=(SourceSpec("androidqf", str(preinstalled.write(tmp_path / "a"))),)))
+    assert [f for f in result.findings if f.rule == "indicator.dual-use"] == []
+    installed = Phone(apps=[App(adm)])
+    result = run_scan(ScanRequest(sources=(SourceSpec("androidqf", str(installed.write(tmp_path / "b"))),)))
+    assert [f.subject for f in result.findings if f.rule == "indicator.dual-use"] == [adm]

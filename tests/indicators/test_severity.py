@@ -35,7 +35,8 @@ from exposure.model import Category, IndicatorRole, IndicatorType, LocalText, Se
 from exposure.observations.network import DnsQuery, Flow
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "severity.md"
-DETECTOR_MODULES = ("exposure.detect.android", "exposure.detect.network", "exposure.detect.host")
+DETECTOR_MODULES = ("exposure.detect.android", "exposure.detect.network", "exposure.detect.host",
+                    "exposure.detect.ios")
 
 
 def _rows(header: str) -> list[list[str]]:

@@ -125,6 +125,4 @@ def parse_feed(data: bytes, filename: str, name: str | None = None, profile: str
 
 def _echap_names() -> dict[str, tuple[str, str]]:
     """Echap's family names and aliases, from the snapshot bundled in the package."""
-    from exposure.indicators.bundled import echap_aliases
-
-    return echap_aliases()
+    return echap.bundled_aliases()

@@ -16,9 +16,11 @@ Full URLs under ``distribution`` are kept as URLs, never as domains, with a warn
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 
 import yaml
 
+from exposure.indicators.datafiles import FEEDS
 from exposure.indicators.feeds.parsed import FeedBuilder, FeedError, slug
 from exposure.indicators.severity import headline
 from exposure.model import Category, IndicatorRole, IndicatorType, Reference
@@ -142,3 +144,18 @@ def _add_address(value: object, threat: str, role: IndicatorRole, builder: FeedB
     if "/" in text:
         kind = IndicatorType.CIDR
     builder.add(kind, value, threat, role, where)
+
+
+@cache
+def bundled_aliases() -> dict[str, tuple[str, str]]:
+    """Echap's family names and aliases (the bundled ``ioc.yaml`` and ``watchware.yaml``) ->
+    (threat id, name): what Echap's ``samples.csv`` names its families by."""
+    out: dict[str, tuple[str, str]] = {}
+    for name in ("ioc.yaml", "watchware.yaml"):
+        try:
+            found = aliases(load_yaml((FEEDS / "echap" / name).read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError, FeedError):
+            continue
+        for key, value in found.items():
+            out.setdefault(key, value)
+    return out
