@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from pathlib import Path
 
 from exposure.indicators.bundled import BUNDLED, FEEDS, load_bundled
 from exposure.indicators.catalog import FeedInfo, choose_feeds
@@ -108,3 +109,25 @@ def test_the_catalog_is_the_same_from_the_cache_and_from_the_files(monkeypatch: 
             assert key(fast.index.lookup(kind, value)) == key(slow.index.lookup(kind, value)), (kind, value)
     for threat_id in slow.index.threats:
         assert fast.index.threat(threat_id) == slow.index.threat(threat_id), threat_id
+
+
+def test_the_csv_feeds_import_by_their_content_whatever_their_name(tmp_path: Path, capsys: object) -> None:
+    """samples.csv (formerly refused), ISDi's app-flags.csv and Volexity's iocs.csv import as
+    feeds of their own names, recognised by their columns, not their file names."""
+    import shutil
+
+    from exposure.indicators.feeds.store import FeedStore
+
+    store = FeedStore.default()
+    for path, name, key, count in ((FEEDS / "echap" / "samples.csv", "echap-samples", "file-sha256/app", 3228),
+                                   (FEEDS / "isdi" / "app-flags.csv", "isdi-app-flags", "package/app", 5776),
+                                   (FEEDS / "volexity-evilbamboo" / "iocs.csv", "volexity-evilbamboo",
+                                    "file-sha256/app", 212)):
+        renamed = tmp_path / f"download-{name}.txt"
+        shutil.copy(path, renamed)
+        result = store.import_file(renamed, name=name)
+        assert dict(result.info.counts)[key] == count and result.info.licence, name
+    copy = tmp_path / "x" / "whatever.csv"
+    copy.parent.mkdir()
+    shutil.copy(FEEDS / "echap" / "samples.csv", copy)
+    assert store.import_file(copy).info.name == "echap-samples"  # named after the format
