@@ -32,6 +32,7 @@ from datetime import UTC, date, datetime
 from functools import cache
 from importlib import resources
 
+from exposure.detect.android import is_system_like  # the sideloaded-app heuristics' notion of a system-like name
 from exposure.detect.base import DetectContext
 from exposure.model import Category, Confidence, Finding, IndicatorType, Observation, Severity
 from exposure.observations.android import (
@@ -75,12 +76,6 @@ POWER_PERMISSIONS = frozenset({
     "android.permission.READ_SMS", "android.permission.RECEIVE_SMS", "android.permission.READ_CALL_LOG",
     "android.permission.READ_CONTACTS",
 })
-# A name that looks like part of the phone (a platform namespace, or a generic system word),
-# for apps from outside a store. The same idea as the sideloaded-app heuristics.
-PLATFORM_NAMESPACES: tuple[str, ...] = ("android.", "com.android.", "com.google.android.", "com.sec.android.",
-                                        "com.samsung.android.", "com.huawei.android.", "com.miui.")
-SYSTEM_LIKE_WORDS: tuple[str, ...] = ("system", "service", "update", "wifi", "wi-fi", "sync", "setting", "framework",
-                                      "security")
 _MAX_LISTED = 15
 
 
@@ -111,11 +106,6 @@ def version_line(release: str) -> str | None:
         if candidate in known:
             return candidate
     return None
-
-
-def is_system_like(package: str) -> bool:
-    lowered = package.lower()
-    return lowered.startswith(PLATFORM_NAMESPACES) or any(word in lowered for word in SYSTEM_LIKE_WORDS)
 
 
 def clock(seconds: float | None) -> str:
@@ -364,7 +354,8 @@ def _activity(source: str, phone: _Phone, flagged: set[str], ctx: DetectContext)
             continue
         pointed = (package in flagged or bool(phone.roles(package) & POINTING_ROLES)
                    or _known(ctx, package))
-        system_like = phone.origin(package) == "outside" and is_system_like(package)
+        label = phone.packages[package].label if package in phone.packages else ""
+        system_like = phone.origin(package) == "outside" and is_system_like(package, label)
         if not (pointed or system_like):
             continue
         yield Finding(

@@ -86,7 +86,8 @@ def batterystats(apps: Iterable[AppBattery] = (), *, on_battery: str = "1d 2h 0m
     for a in apps:
         lines.append(f"    {a.uid}:")
         if a.mobile[0]:
-            lines.append(f"      Mobile network: {a.mobile[0]} received, {a.mobile[1]} sent (packets 10 received, 20 sent)")
+            lines.append(f"      Mobile network: {a.mobile[0]} received, {a.mobile[1]} sent "
+                         "(packets 10 received, 20 sent)")
         if a.wifi[0]:
             lines.append(f"      Wi-Fi network: {a.wifi[0]} received, {a.wifi[1]} sent (packets 30 received, 40 sent)")
         if a.audio:
