@@ -71,12 +71,13 @@ class AppBattery:
 
 
 def batterystats(apps: Iterable[AppBattery] = (), *, on_battery: str = "1d 2h 0m 0s 0ms ",
-                 drain: float = 1000.0) -> str:
+                 drain: float = 1000.0, history: bool = True) -> str:
     """MVT's recorded history and daily stats, then a generated ``Statistics since last
     charge`` block (AOSP ``BatteryStats.dumpLocked``: ``printTimer``, ``formatTimeMs``,
     ``formatBytesLocked``, ``UserHandle.formatUid``)."""
     apps = list(apps)
-    lines = [recorded_battery_history().rstrip("\n"), "", "Statistics since last charge:",
+    lines = [recorded_battery_history().rstrip("\n") if history else "Battery History (0% used):", "",
+             "Statistics since last charge:",
              "  System starts: 0, currently on battery: true",
              f"  Time on battery: {on_battery}(100.0%) realtime, {on_battery}(60.0%) uptime", "",
              "  Estimated power use (mAh):",
