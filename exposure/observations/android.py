@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -343,8 +344,14 @@ class AndroidSmsLink(Observation):
 
     def indicator_keys(self) -> Iterable[IndicatorKey]:
         yield IndicatorKey(IndicatorType.URL, self.url)
-        if self.domain:
+        if not self.domain:
+            return
+        try:
+            address = ipaddress.ip_address(self.domain)
+        except ValueError:
             yield IndicatorKey(IndicatorType.DOMAIN, self.domain)
+            return
+        yield IndicatorKey(IndicatorType.IPV4 if address.version == 4 else IndicatorType.IPV6, self.domain)
 
     def describe(self) -> str:
         return f"link in an SMS: {self.url}"
