@@ -100,7 +100,7 @@ def build_phone(root: Path, serial: str = SERIAL, *, dump: str | None = None,
                 accessibility: str | None = None, device_policy: str = DEVICE_POLICY,
                 secure: dict[str, str] | None = None, global_: dict[str, str] | None = None,
                 failing: tuple[str, ...] = (), connectivity: str = "", patch: str = "2021-12-05",
-                activity: dict[str, str] | None = None) -> Path:
+                activity: dict[str, str] | None = None, extra_props: str = "") -> Path:
     """Write one phone's recordings under ``root/serial`` and return that folder.
 
     ``activity`` replaces the outputs of the activity commands (``dumpsys_appops``,
@@ -127,7 +127,7 @@ def build_phone(root: Path, serial: str = SERIAL, *, dump: str | None = None,
     getprop = (MVT_DATA / "getprop.txt").read_text(encoding="utf-8") + (
         "[ro.product.manufacturer]: [Google]\n[ro.product.model]: [Pixel 3a]\n"
         "[ro.build.version.release]: [11]\n[ro.build.version.sdk]: [30]\n"
-        f"[ro.build.version.security_patch]: [{patch}]\n")
+        f"[ro.build.version.security_patch]: [{patch}]\n" + extra_props)
     recordings: list[tuple[list[str], str]] = [
         (["shell", "getprop"], getprop),
         (["shell", "pm", "list", "packages", "-f", "-i", "-U", "-u"], pm_list(dump)),

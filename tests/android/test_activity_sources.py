@@ -18,7 +18,7 @@ import pytest
 
 from exposure.collect.android import commands as cmd
 from exposure.model import Finding, Severity, SourceSpec
-from exposure.observations.android import AndroidAppOpUse
+from exposure.observations.android import AndroidAppInstall, AndroidAppOpUse, AndroidPackage
 from exposure.scan import ScanRequest, ScanResult, run_scan
 from tests.android.activity_data import (
     AppBattery,
@@ -174,3 +174,33 @@ def test_saved_folder_gives_the_same_activity_findings(fake_adb: FakePhone, tmp_
 
     assert keys(live) == keys(saved) and len(keys(live)) >= 4
     assert (tmp_path / "saved" / "dumpsys_appops.txt").is_file()
+
+
+@needs_shared()
+def test_times_in_utc_when_the_phone_names_its_time_zone(fake_adb: FakePhone) -> None:
+    """Install times and the listening are placed in time (for the report's timeline) only
+    when the phone says its zone: a phone time read as UTC would be hours off."""
+    build_phone(fake_adb.root, patch="2021-03-01", extra_props="[persist.sys.timezone]: [Europe/Paris]\n",
+                activity={"dumpsys_appops": appops_with([PlantedUse("u0a155", "com.wifi0")])})
+    set_devices(fake_adb.root, [PHONE_LINE])
+    result = scan(SourceSpec("android"))
+    mic = next(f for f in result.findings if f.rule == "android.used-microphone")
+    use = next(o for o in mic.evidence if isinstance(o, AndroidAppOpUse))
+    assert use.first_seen is not None and use.first_seen.isoformat() == "2022-03-29T00:10:00+00:00"  # 02:10 CEST
+    assert use.last_seen is not None and (use.last_seen - use.first_seen).total_seconds() == 2400
+    install = next(o for o in mic.evidence if isinstance(o, AndroidAppInstall))
+    assert (install.installed_time, install.installer) == ("2021-12-15 17:51:52", "com.android.packageinstaller")
+    assert install.first_seen is not None and install.first_seen.isoformat() == "2021-12-15T16:51:52+00:00"
+    side = next(f for f in result.findings if f.rule == "android.sideloaded")
+    wifi0 = next(o for o in side.evidence if isinstance(o, AndroidPackage) and o.package == "com.wifi0")
+    assert wifi0.first_seen == install.first_seen and wifi0.last_seen is not None
+    # Without the zone: no moment at all, the phone's clock stays in the text.
+    planted_phone_without_zone = scan_without_zone(fake_adb)
+    assert planted_phone_without_zone.first_seen is None and planted_phone_without_zone.background_time
+
+
+def scan_without_zone(fake_adb: FakePhone) -> AndroidAppOpUse:
+    build_phone(fake_adb.root, activity={"dumpsys_appops": appops_with([PlantedUse("u0a155", "com.wifi0")])})
+    result = scan(SourceSpec("android"))
+    mic = next(f for f in result.findings if f.rule == "android.used-microphone")
+    return next(o for o in mic.evidence if isinstance(o, AndroidAppOpUse))

@@ -12,7 +12,8 @@ of the microphone, camera, location... per app and process state), ``batterystat
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -97,6 +98,7 @@ def activity_observations(outputs: Mapping[str, str], info: SourceInfo, collecto
     yield from _installs_and_icons(outputs, collector, source, packages, zone)
 
 
+@cache
 def _zone(name: str) -> ZoneInfo | None:
     if not name or len(name) > 64 or ".." in name or name.startswith("/"):
         return None
@@ -117,19 +119,18 @@ def _utc(moment: datetime | None, zone: ZoneInfo | None) -> datetime | None:
         return None
 
 
+def phone_time(text: str, props: Mapping[str, str]) -> datetime | None:
+    """A time printed by the phone ("2021-12-15 17:51:52", its own clock) in UTC, when the
+    phone says its time zone (``persist.sys.timezone``); else None."""
+    return _utc(parse_local_time(text), _zone(props.get("persist.sys.timezone", ""))) if text else None
+
+
 def _saved_time(info: SourceInfo) -> datetime | None:
     for key in ("androidqf started", "saved time"):
         value = info.details.get(key, "")
         moment = parse_local_time(value)
         if moment is not None:
             return moment
-    return None
-
-
-def read_on(observations: Sequence[Observation]) -> date | None:
-    for obs in observations:
-        if isinstance(obs, AndroidSoftware) and obs.read_on:
-            return date.fromisoformat(obs.read_on)
     return None
 
 

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from exposure.collect.android import commands as cmd
-from exposure.collect.android.activity import activity_observations
+from exposure.collect.android.activity import activity_observations, phone_time
 from exposure.collect.android.parsers.accessibility import parse_accessibility
 from exposure.collect.android.parsers.components import parse_component_list, split_component
 from exposure.collect.android.parsers.device_policy import parse_device_policy
@@ -104,7 +104,10 @@ def assemble(outputs: Mapping[str, str], info: SourceInfo, collector: str,
                              requested_permissions=tuple(pkg.requested),
                              granted_permissions=tuple(pkg.granted), cert_md5=pkg.cert_md5,
                              cert_sha1=pkg.cert_sha1, cert_sha256=pkg.cert_sha256,
-                             apk_sha256=pkg.apk_sha256, apk_paths=pkg.apk_paths)
+                             apk_sha256=pkg.apk_sha256, apk_paths=pkg.apk_paths,
+                             first_seen=phone_time(pkg.first_install, props),
+                             last_seen=phone_time(pkg.last_update, props) if pkg.last_update != pkg.first_install
+                             else None)
 
     settings = _settings(outputs)
     for (namespace, key), value in sorted(settings.items()):
