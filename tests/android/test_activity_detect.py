@@ -281,3 +281,32 @@ def test_every_rule_has_texts_in_both_languages_with_known_placeholders() -> Non
             for lang in ("en", "zh"):
                 assert entry[part][lang].strip(), (rule, part, lang)
                 assert set(re.findall(r"\{(\w+)\}", entry[part][lang])) <= allowed, (rule, part, lang)
+
+
+def test_docs_detections_md_lists_every_activity_threshold() -> None:
+    """Operations, states, roles, permissions, the patch age and the version dates of the
+    activity rules are on docs/detections.md, so the page and the code cannot drift apart."""
+    from pathlib import Path
+
+    from exposure.collect.android import commands as cmd
+    from exposure.collect.android.activity import OVERLAY_OP, SENSITIVE_OPS
+    from exposure.collect.android.parsers.appops import NOT_ON_SCREEN
+
+    page = (Path(__file__).resolve().parents[2] / "docs" / "detections.md").read_text(encoding="utf-8")
+    section = page[page.index("### What apps did"):page.index("## iPhone heuristics")]
+    for op in [*SENSITIVE_OPS, OVERLAY_OP, "RECORD_AUDIO_HOTWORD"]:
+        assert f"`{op}`" in section, op
+    for state in [*NOT_ON_SCREEN, "top", "pers"]:
+        assert f"`{state}`" in section, state
+    for rule in RULES:
+        assert f"`{rule}`" in section, rule
+    for role in android_activity.WATCHING_ROLES:
+        assert role.replace("-", " ").replace("notification listener", "notification reader") in section, role
+    for permission in android_activity.POWER_PERMISSIONS:
+        assert f"`{permission.rsplit('.', 1)[-1]}`" in section, permission
+    assert f"**{PATCH_MAX_AGE_DAYS} days**" in section
+    for version in ("10", "11", "12"):
+        ended = android_versions()[version][1]
+        assert ended is not None and ended.isoformat() in section, version
+    for command in (cmd.DUMPSYS_APPOPS, cmd.DUMPSYS_INPUT_METHOD, cmd.DUMPSYS_NETSTATS, cmd.DUMPSYS_BATTERYSTATS):
+        assert " ".join(command.args[1:]) in section, command.name
