@@ -24,7 +24,7 @@ from exposure.collect.android.parsers.durations import parse_local_time, plain_t
 from exposure.collect.android.parsers.input_method import parse_input_methods
 from exposure.collect.android.parsers.launcher import parse_launchers
 from exposure.collect.android.parsers.netstats import parse_netstats
-from exposure.model import Observation, SourceInfo
+from exposure.model import CheckNote, Observation, SourceInfo
 from exposure.observations.android import (
     APK_INSTALLERS,
     AndroidAppInstall,
@@ -56,6 +56,9 @@ DUMPSYS_APPOPS = cmd.DUMPSYS_APPOPS.name
 DUMPSYS_BATTERYSTATS = cmd.DUMPSYS_BATTERYSTATS.name
 DUMPSYS_NETSTATS = cmd.DUMPSYS_NETSTATS.name
 DUMPSYS_INPUT_METHOD = cmd.DUMPSYS_INPUT_METHOD.name
+
+
+LAUNCHER_ICONS = CheckNote.of("android.launcher-icons", "which apps show an icon in the app list")
 
 
 class AppFacts(Protocol):
@@ -95,7 +98,7 @@ def activity_observations(outputs: Mapping[str, str], info: SourceInfo, collecto
             yield AndroidComponent(collector, source, "overlay", op.package, "", owner_is_system=False)
     yield from _usage(outputs, collector, source, by_uid)
     yield from _keyboards(outputs, settings, collector, source, by_name)
-    yield from _installs_and_icons(outputs, collector, source, packages, zone)
+    yield from _installs_and_icons(outputs, collector, source, packages, zone, info)
 
 
 @cache
@@ -205,9 +208,12 @@ def _keyboards(outputs: Mapping[str, str], settings: Mapping[str, str], collecto
                               installer=pkg.installer if pkg is not None else "")
 
 
-def _installs_and_icons(outputs: Mapping[str, str], collector: str, source: str,
-                        packages: Sequence[AppFacts], zone: ZoneInfo | None) -> Iterator[Observation]:
+def _installs_and_icons(outputs: Mapping[str, str], collector: str, source: str, packages: Sequence[AppFacts],
+                        zone: ZoneInfo | None, info: SourceInfo) -> Iterator[Observation]:
     launchers = parse_launchers(outputs.get(cmd.DUMPSYS_PACKAGE.name, ""))
+    if cmd.DUMPSYS_PACKAGE.name in outputs:
+        # Some acquisitions keep only parts of the package dump: then icons are not known.
+        (info.add_checked if launchers is not None else info.add_not_checked)(LAUNCHER_ICONS)
     for pkg in packages:
         if pkg.system and pkg.installer not in APK_INSTALLERS:
             continue
