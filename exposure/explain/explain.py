@@ -275,10 +275,10 @@ def _what_key(kind: str, f: dict[str, str], lang: str) -> tuple[str, dict[str, s
         return "seen.host-connection", {"address": f.get("remote_ip", ""), "port": f.get("remote_port", "")}
     if kind == "host-setting":
         return "seen.host-setting", {"key": f.get("key", ""), "value": f.get("value", "")}
-    return _ios_what_key(kind, f)
+    return _ios_what_key(kind, f, lang)
 
 
-def _ios_what_key(kind: str, f: dict[str, str]) -> tuple[str, dict[str, str | Line]]:
+def _ios_what_key(kind: str, f: dict[str, str], lang: str) -> tuple[str, dict[str, str | Line]]:
     if kind == "ios-app":
         return "seen.ios-app", {"app": f.get("bundle_id", ""), "name": f.get("name") or f.get("bundle_id", "")}
     if kind in ("ios-provisioning-profile", "ios-config-profile"):
@@ -286,7 +286,27 @@ def _ios_what_key(kind: str, f: dict[str, str]) -> tuple[str, dict[str, str | Li
     if kind == "ios-fact":
         return "seen.ios-fact", {"key": f.get("key", ""), "value": f.get("value", "")}
     if kind == "ios-process":
-        return "seen.ios-process", {"name": f.get("name", "")}
+        key = "seen.ios-process.network" if f.get("origin") == "network-usage" else "seen.ios-process"
+        return key, {"name": f.get("name") or f.get("bundle_id", "")}
+    return _ios_backup_what_key(kind, f, lang)
+
+
+def _ios_backup_what_key(kind: str, f: dict[str, str], lang: str) -> tuple[str, dict[str, str | Line]]:
+    """What an iPhone backup showed (exposure.observations.ios_backup)."""
+    def known(prefix: str, name: str) -> str | Line:
+        return words(t(f"{prefix}.{name}", lang)) if f"{prefix}.{name}" in _known_keys() else name
+
+    if kind == "ios-link":
+        where = known("artefact", f.get("artefact", ""))
+        if f.get("sender"):
+            return "seen.ios-link.from", {"host": f.get("host", ""), "where": where, "sender": f["sender"]}
+        return "seen.ios-link", {"host": f.get("host", ""), "where": where}
+    if kind == "ios-permission":
+        return "seen.ios-permission", {"app": f.get("client", ""), "service": known("service", f.get("service", ""))}
+    if kind == "ios-threat-notification":
+        return "seen.ios-threat-notification", {"excerpt": f.get("excerpt", "")}
+    if kind == "ios-profile-event":
+        return "seen.ios-profile-event", {"name": f.get("identifier", ""), "operation": f.get("operation", "")}
     return "", {}
 
 
