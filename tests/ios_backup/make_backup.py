@@ -282,3 +282,47 @@ if __name__ == "__main__":
     args = sys.argv[1:]
     password = args[args.index("--password") + 1] if "--password" in args else None
     print(write_backup(Path(args[0]), encrypt=password))
+
+
+def encrypt_backup(source: Path, target: Path, password: str) -> Path:
+    """An encrypted copy of the unencrypted backup ``source`` (a real one, such as MVT's test
+    backup), as Finder would have written it with ``password``: every stored file encrypted
+    with its own key, Manifest.db re-written with those keys and encrypted too."""
+    crypto = _Crypto(password)
+    target.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(f"file:{source / 'Manifest.db'}?mode=ro&immutable=1", uri=True)
+    rows = []
+    for fid, domain, path, flags, blob in db.execute("SELECT fileID, domain, relativePath, flags, file FROM Files"):
+        created = _birth(blob)
+        stored = source / fid[:2] / fid
+        if flags == 1 and stored.is_file():
+            body = stored.read_bytes()
+            encrypted, wrapped = crypto.encrypt(body)
+            (target / fid[:2]).mkdir(exist_ok=True)
+            (target / fid[:2] / fid).write_bytes(encrypted)
+            blob = _record(path, len(body), 1, wrapped, created)
+        elif flags == 1:
+            blob = _record(path, 0, 1, os.urandom(40), created)
+        rows.append((fid, domain, path, flags, blob))
+    db.close()
+    plain = _sqlite("CREATE TABLE Files (fileID TEXT PRIMARY KEY, domain TEXT, relativePath TEXT, flags INTEGER, "
+                    "file BLOB); CREATE TABLE Properties (key TEXT PRIMARY KEY, value BLOB);", {"Files": rows})
+    encrypted, wrapped = crypto.encrypt(plain, 4)
+    (target / "Manifest.db").write_bytes(encrypted)
+    info = plistlib.loads((source / "Info.plist").read_bytes())
+    (target / "Info.plist").write_bytes((source / "Info.plist").read_bytes())
+    manifest = {"IsEncrypted": True, "Version": "10.0", "BackupKeyBag": crypto.keybag(),
+                "ManifestKey": struct.pack("<l", 4) + wrapped,
+                "Lockdown": {"ProductVersion": info.get("Product Version", ""),
+                             "ProductType": info.get("Product Type", "")}}
+    (target / "Manifest.plist").write_bytes(plistlib.dumps(manifest, fmt=plistlib.FMT_BINARY))
+    return target
+
+
+def _birth(blob: object) -> datetime:
+    try:
+        archive = plistlib.loads(blob)  # type: ignore[arg-type]
+        stamp = archive["$objects"][archive["$top"]["root"].data]["Birth"]
+        return datetime.fromtimestamp(int(stamp), UTC)
+    except Exception:  # a record without a time: any time will do
+        return datetime(2020, 1, 1, tzinfo=UTC)

@@ -308,6 +308,10 @@ def file_database(path: Path) -> sqlite3.Connection:
 
 def memory_database(data: bytes) -> sqlite3.Connection:
     """A database from bytes, in memory only (decrypted data never touches the disk)."""
+    if data[18:20] == b"\x02\x02":
+        # A database in WAL mode cannot be opened from memory; its bytes here are already a
+        # whole database (the backup holds any -wal file apart), so read it as a plain one.
+        data = data[:18] + b"\x01\x01" + data[20:]
     db = sqlite3.connect(":memory:", check_same_thread=False)
     try:
         db.deserialize(data)
