@@ -17,8 +17,7 @@ MAX_TEXT = 64 * 1024  # of one message or address
 MAX_LINKS = 50  # per message
 # Runs of characters that can be part of a link; anything else (spaces, CJK text, quotes,
 # brackets) ends one. A character class with one quantifier scans in linear time.
-_RUN = re.compile(r"[A-Za-z0-9._~:/?#@!$&*+,;=%\[\]\\-]+|[^\x00-\x7f\s\"'<>()\u3000-\u303f\uff00-\uffef"
-                  r"\u4e00-\u9fff]+")
+_RUN = re.compile("[^\\s\"'<>(){}|^`\x00-\x1f\x7f\u3000-\u303f\uff00-\uffef\u4e00-\u9fff]+")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]{0,15}://")
 _WEB_SCHEMES = frozenset({"http", "https", "ftp", "ws", "wss"})
 _TRAILING = ".,;:!?)]}>'\"*"
