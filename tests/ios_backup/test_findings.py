@@ -78,7 +78,8 @@ def test_a_link_to_a_c2_is_found_in_every_artefact_on_label_boundaries(tmp_path:
 def test_processes_apps_and_profiles_match_their_indicators(tmp_path: Path) -> None:
     spec = Spec(installed=["com.example.notes", "com.spytool.agent"],
                 processes=[("spytoold", "com.spytool.agent", WHEN), ("predatorserviceh", "", WHEN)],
-                profiles=[{"PayloadIdentifier": "com.example.sneaky", "PayloadUUID": "E32B5B16-2CC8-4B61-9A1A-0DE2B2AB1A38",
+                profiles=[{"PayloadIdentifier": "com.example.sneaky",
+                           "PayloadUUID": "E32B5B16-2CC8-4B61-9A1A-0DE2B2AB1A38",
                            "PayloadDisplayName": "Sneaky", "PayloadContent": [
                                {"PayloadType": "com.apple.notificationsettings", "PayloadDisplayName": "N"}],
                            "InstallDate": WHEN.replace(tzinfo=None)}])
