@@ -223,6 +223,11 @@ def _seen_line(obs: Mapping[str, Any], lang: str) -> Line:
     return tf("seen.line.plain", lang, what=what, source=source)
 
 
+def what_line(obs: Mapping[str, Any], lang: str) -> Line:
+    """What one observation (in report form) shows, as a sentence part, in ``lang``."""
+    return _what(obs, lang)
+
+
 def _what(obs: Mapping[str, Any], lang: str) -> Line:
     kind = str(obs.get("kind", ""))
     raw = obs.get("facts")
