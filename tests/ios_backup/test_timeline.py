@@ -52,3 +52,15 @@ def test_timeline_orders_events_of_every_artefact_and_renders_escaped(tmp_path: 
     del data["timeline"]
     jsonschema.validate(data, report_schema())
     assert 'class="timeline"' not in render_html(data, "en")
+
+
+def test_markdown_report_has_the_timeline_too(tmp_path: Path) -> None:
+    from exposure.report.markdown import render_markdown
+
+    when = datetime(2026, 3, 2, 18, 40, tzinfo=UTC)
+    folder = write_backup(tmp_path / "b", Spec(messages=[("go https://c2.spytool.test/`x`", "SMS", "+1", when)]))
+    catalog = with_indicators([SPY], [(IndicatorType.DOMAIN, "c2.spytool.test", "spytool")], IndicatorRole.C2)
+    result = run_scan(ScanRequest(sources=(SourceSpec("ios-backup", str(folder)),), use_feeds=False), catalog=catalog)
+    text = render_markdown(to_dict(result), "zh")
+    section = text[text.index("## 各项内容出现的时间"):]
+    assert "`c2.spytool.test`" in section.split("##")[1]

@@ -48,3 +48,10 @@ async def test_an_encrypted_backup_is_checked_with_the_password_typed_in_the_app
         await wait_for(pilot, lambda: isinstance(app.screen, ResultsScreen) and "threat notification"
                        in shown_text(app), timeout=60)
         assert passwords.take(folder) is None and "Traceback" not in shown_text(app)
+
+
+def test_a_backup_folder_typed_on_the_file_screen_is_read_as_a_backup(tmp_path: Path) -> None:
+    from exposure.tui.screens.file import source_for
+
+    plain_backup = write_backup(tmp_path / "plain", Spec())
+    assert source_for(plain_backup) == SourceSpec("ios-backup", str(plain_backup))
