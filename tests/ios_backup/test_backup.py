@@ -190,3 +190,19 @@ def test_nothing_decrypted_is_left_on_disk(tmp_path: Path, monkeypatch: pytest.M
     assert after == before
     assert not any(data.startswith(b"SQLite format 3") for name, data in after.items()
                    if "Manifest.db" not in name and os.path.basename(name) != "db.sqlite")
+
+
+def test_stopping_a_scan_ends_the_backup_read_without_calling_it_damaged(tmp_path: Path) -> None:
+    from exposure.collect.base import CollectContext
+
+    folder = write_backup(tmp_path / "b", SPEC)
+    warned: list[object] = []
+    ctx = CollectContext(warn=warned.append)
+    reader = collector.make_collector(SourceSpec("ios-backup", str(folder)))
+    seen = []
+    for obs in reader.collect(ctx):
+        seen.append(obs)
+        if obs.kind == "ios-link":
+            ctx.cancel.set()
+    assert [o.kind for o in seen].count("ios-link") == 1 and warned == []
+    assert "ios-backup.safari-history" not in keys(reader.info.checked)

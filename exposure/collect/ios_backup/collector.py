@@ -176,8 +176,12 @@ class IosBackupCollector:
                 for obs in self._read_artefact(backup, artefact, stored):
                     self._count(obs)
                     yield obs
+                    if ctx.cancel.is_set():
+                        return
                 read_one = True
             except ArtefactError as exc:
+                if ctx.cancel.is_set():
+                    return  # stopped by the person, not damaged: the scan says it was stopped
                 self._damaged(ctx, f"{domain}/{path}", str(exc))
         if read_one:
             self.info.add_checked(artefact.note())
