@@ -115,9 +115,10 @@ def _permissions(source: str, seen: _Backup, ctx: DetectContext) -> Iterator[Fin
         listed = _watch_listed(client, ctx)
         if not outside and not listed:
             continue
-        services = sorted({SENSITIVE_SERVICES[g.service] for g in watching})
-        params = (("app", client), ("services", ", ".join(services)), ("listed", listed or "—"),
-                  ("backup", source))
+        keys = sorted({g.service for g in watching}, key=lambda k: SENSITIVE_SERVICES[k])
+        services = [SENSITIVE_SERVICES[k] for k in keys]
+        # "services" holds text keys (service.<key> in texts.yaml): each language names them.
+        params = (("app", client), ("services", ", ".join(keys)), ("listed", listed or "—"), ("backup", source))
         evidence: tuple[Observation, ...] = (*watching[:20], *((app,) if app is not None else ()))
         if outside:
             yield Finding(rule="ios.backup.permission", severity=Severity.MEDIUM, category=Category.HEURISTIC,

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from exposure.explain.rule_texts import rule_texts
-from exposure.explain.texts import Line, category, fill, name, t, tf, ui_texts, value, words
+from exposure.explain.texts import Line, category, fill, join, name, t, tf, ui_texts, value, words
 from exposure.model import Category, LocalText
 
 MAX_SEEN_LINES = 6
@@ -151,6 +151,7 @@ def explain_finding(finding: Mapping[str, Any], report: Mapping[str, Any], lang:
     else:
         texts = rule_texts().get(rule)
         if texts is not None:
+            _translate_word_lists(params, lang)
             title = fill(texts.title.get(lang), params)
             meaning = [fill(texts.meaning.get(lang), params)]
             advice = [fill(texts.advice.get(lang), params)]
@@ -176,6 +177,21 @@ def explain_finding(finding: Mapping[str, Any], report: Mapping[str, Any], lang:
                               str(i.get("source", ""))) for i in indicators),
         evidence=tuple(_evidence_item(e, lang) for e in (finding.get("evidence") or [])),
     )
+
+
+# Params that hold a list of our own words as text keys ("kTCCServiceMicrophone, location"):
+# param name -> the texts.yaml prefix of each word. Unknown keys stay as they are, as values.
+_WORD_LIST_PARAMS = {"services": "service"}
+
+
+def _translate_word_lists(params: dict[str, str | Line], lang: str) -> None:
+    for param, prefix in _WORD_LIST_PARAMS.items():
+        raw = params.get(param)
+        if not isinstance(raw, str) or not raw:
+            continue
+        parts: list[Line] = [words(t(f"{prefix}.{key}", lang)) if f"{prefix}.{key}" in _known_keys() else value(key)
+                             for key in raw.split(", ")]
+        params[param] = join(parts, lang)
 
 
 def _confidence_words(confidence: str, rule: str, lang: str) -> str:

@@ -10,6 +10,9 @@ from pathlib import Path
 import pytest
 
 from exposure.detect import ios as detect_ios
+from exposure.explain.explain import explain_finding
+from exposure.explain.texts import plain
+from exposure.report.json_report import to_dict
 from exposure.indicators.catalog import Catalog
 from exposure.model import Category, Finding, IndicatorRole, IndicatorType, Severity
 from exposure.scan import ScanRequest, ScanResult, SourceSpec, run_scan
@@ -107,9 +110,16 @@ def test_permissions_for_apps_outside_the_store_or_on_a_list(tmp_path: Path) -> 
     result = scan(write_backup(tmp_path / "b", spec))
     rules = {(f.rule, f.subject): f for f in result.findings}
     side = rules[("ios.backup.permission", "com.sideloaded.app")]
-    assert side.severity is Severity.MEDIUM and side.param("services") == "microphone"
+    assert side.severity is Severity.MEDIUM and side.param("services") == "kTCCServiceMicrophone"
     listed = rules[("ios.backup.permission-listed", "com.locator.family")]
-    assert listed.severity is Severity.LOW and listed.param("services") == "contacts, location"
+    assert listed.severity is Severity.LOW and listed.param("services") == "kTCCServiceAddressBook, location"
+    # Each language names the services in its own words.
+    data = to_dict(result)
+    index = next(i for i, f in enumerate(result.findings) if f.rule == "ios.backup.permission-listed")
+    assert plain(explain_finding(data["findings"][index], data, "en").title) == (
+        "FamilyLocator may use the contacts and location (com.locator.family)")
+    assert plain(explain_finding(data["findings"][index], data, "zh").title) == (
+        "FamilyLocator 可以使用通讯录和定位（com.locator.family）")
     assert not [f for f in result.findings if f.subject == "com.example.notes"]
     store = rules[("ios.backup.no-store-record", str(tmp_path / "b"))]
     assert store.param("apps") == "com.sideloaded.app"
