@@ -12,9 +12,9 @@ import pytest
 from exposure.detect import ios as detect_ios
 from exposure.explain.explain import explain_finding
 from exposure.explain.texts import plain
-from exposure.report.json_report import to_dict
 from exposure.indicators.catalog import Catalog
 from exposure.model import Category, Finding, IndicatorRole, IndicatorType, Severity
+from exposure.report.json_report import to_dict
 from exposure.scan import ScanRequest, ScanResult, SourceSpec, run_scan
 from tests.ios.catalogs import threat, with_indicators
 from tests.ios_backup.make_backup import Spec, write_backup
