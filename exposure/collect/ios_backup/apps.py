@@ -66,10 +66,12 @@ def _store_record(entry: object) -> tuple[bool, str, str]:
 
 
 def apps(info: Mapping[str, Any], backup: Backup, where: Where) -> Iterator[IosApp]:
-    listed = [_text(b) for b in info.get("Installed Applications", []) if _text(b)] if isinstance(
-        info.get("Installed Applications"), list) else []
     given = info.get("Applications")
     records: Mapping[str, Any] = given if isinstance(given, Mapping) else {}
+    installed = info.get("Installed Applications")
+    # Older backups may lack "Installed Applications": the store records name the apps then.
+    names = installed if isinstance(installed, list) else list(records)
+    listed = [_text(b) for b in names if _text(b)]
     with_data = [d[len(APP_DOMAIN):] for d in backup.domains(APP_DOMAIN, MAX_APPS) if len(d) > len(APP_DOMAIN)]
     seen: set[str] = set()
     for bundle in [*listed, *with_data][:MAX_APPS]:
