@@ -291,7 +291,7 @@ def encrypt_backup(source: Path, target: Path, password: str) -> Path:
     crypto = _Crypto(password)
     target.mkdir(parents=True, exist_ok=True)
     db = sqlite3.connect(f"file:{source / 'Manifest.db'}?mode=ro&immutable=1", uri=True)
-    rows = []
+    rows: list[tuple[object, ...]] = []
     for fid, domain, path, flags, blob in db.execute("SELECT fileID, domain, relativePath, flags, file FROM Files"):
         created = _birth(blob)
         stored = source / fid[:2] / fid

@@ -7,7 +7,9 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import sqlite3
 import tempfile
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,6 +19,7 @@ from exposure.cli import main
 from exposure.collect.ios_backup import backup as backup_module
 from exposure.collect.ios_backup import collector, messages, passwords
 from exposure.collect.ios_backup.backup import file_id
+from exposure.model import Observation
 from exposure.scan import ScanRequest, ScanResult, SourceSpec, run_scan
 from tests.ios_backup.make_backup import Spec, write_backup
 
@@ -44,7 +47,7 @@ def stored(folder: Path, domain: str, path: str) -> Path:
     return folder / fid[:2] / fid
 
 
-def keys(notes: list[object]) -> set[str]:
+def keys(notes: Sequence[object]) -> set[str]:
     return {getattr(n, "key", "") for n in notes}
 
 
@@ -131,7 +134,11 @@ def test_the_password_typed_at_a_terminal_is_used_once(tmp_path: Path, monkeypat
             return True
 
     monkeypatch.setattr("sys.stdin", Terminal())
-    monkeypatch.setattr("getpass.getpass", lambda prompt: asked.append(prompt) or PASSWORD)
+    def getpass(prompt: str) -> str:
+        asked.append(prompt)
+        return PASSWORD
+
+    monkeypatch.setattr("getpass.getpass", getpass)
     report = tmp_path / "r.json"
     assert main(["scan", "--ios-backup", str(locked), "--json", str(report), "--quiet"]) == 0
     assert len(asked) == 1 and "not shown" in asked[0]
@@ -171,8 +178,8 @@ def test_nothing_decrypted_is_left_on_disk(tmp_path: Path, monkeypatch: pytest.M
     if stop is not None:
         real_sms = messages.sms
 
-        def breaking(db: object, where: messages.Where) -> object:
-            for count, obs in enumerate(real_sms(db, where)):  # type: ignore[arg-type]
+        def breaking(db: sqlite3.Connection, where: messages.Where) -> Iterator[Observation]:
+            for count, obs in enumerate(real_sms(db, where)):
                 if count == 1:
                     raise stop("stopped half-way")
                 yield obs

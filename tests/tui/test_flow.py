@@ -5,10 +5,14 @@ from __future__ import annotations
 import io
 import json
 import stat
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rich.text import Text
+from textual.pilot import Pilot
+from textual.screen import Screen
 from textual.widgets import OptionList, Static
 
 import exposure.demo
@@ -41,10 +45,14 @@ def shown_text(app: ExposureApp) -> str:
     return "\n".join(parts)
 
 
+def showing(pilot: Pilot[Any], kind: type[Screen[Any]]) -> Callable[[], bool]:
+    return lambda: isinstance(pilot.app.screen, kind)
+
+
 async def to_results(pilot) -> ResultsScreen:  # type: ignore[no-untyped-def]
     for screen in (SourceScreen, ProfilesScreen):
         await pilot.press("enter")
-        await wait_for(pilot, lambda screen=screen: isinstance(pilot.app.screen, screen))
+        await wait_for(pilot, showing(pilot, screen))
     await pilot.press("enter")
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, ResultsScreen))
     screen = pilot.app.screen
