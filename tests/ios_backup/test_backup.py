@@ -213,3 +213,28 @@ def test_stopping_a_scan_ends_the_backup_read_without_calling_it_damaged(tmp_pat
             ctx.cancel.set()
     assert [o.kind for o in seen].count("ios-link") == 1 and warned == []
     assert "ios-backup.safari-history" not in keys(reader.info.checked)
+
+
+def test_plists_of_the_wrong_shape_are_skipped_without_a_crash(tmp_path: Path) -> None:
+    import plistlib
+
+    domain = "SysSharedContainerDomain-systemgroup.com.apple.configurationprofiles"
+    odd: dict[tuple[str, str], bytes] = {
+        (domain, "Library/ConfigurationProfiles/profile-1.stub"): plistlib.dumps(["not", "a", "dict"]),
+        (domain, "Library/ConfigurationProfiles/profile-2.stub"): plistlib.dumps(
+            {"PayloadIdentifier": 7, "PayloadContent": "x"}),
+        (domain, "Library/ConfigurationProfiles/profile-3.stub"): plistlib.dumps(
+            {"PayloadIdentifier": "ok.id", "PayloadContent": [1, "x", {"PayloadType": ["no"]}], "InstallDate": "soon"}),
+        (domain, "Library/ConfigurationProfiles/MCProfileEvents.plist"): plistlib.dumps(
+            {"ProfileEvents": [1, {"a": "b"}, {"c": {"operation": 5, "timestamp": "x"}}]}),
+        (domain, "Library/ConfigurationProfiles/CloudConfigurationDetails.plist"): plistlib.dumps([1, 2]),
+        ("RootDomain", "Library/Caches/locationd/clients.plist"): plistlib.dumps(
+            {"a": 1, "b": {"Authorization": True}, "c": {"Authorization": 3, "BundleId": 9}}),
+        ("HomeDomain", "Library/Preferences/.GlobalPreferences.plist"): b"<plist><dict><key>x",
+    }
+    result = scan(write_backup(tmp_path / "b", Spec(lockdown=None, extra_files=odd)))
+    source = result.sources[0]
+    assert source.counts["profiles"] == 1 and source.counts["permissions"] == 1  # "ok.id" and "c"
+    assert "ios-backup.lockdown-mode.unreadable" in keys(source.not_checked)
+    assert [dict(w.params)["file"] for w in result.warnings if w.key == "warn.ios-backup.unreadable"] == [
+        "HomeDomain/Library/Preferences/.GlobalPreferences.plist"]

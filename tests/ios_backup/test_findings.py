@@ -152,6 +152,8 @@ def test_lockdown_mode_ios_age_and_profile_history(tmp_path: Path) -> None:
     removed = [f for f in result.findings if f.rule == "ios.backup.profile-removed"]
     assert [f.subject for f in removed] == ["com.stranger.mdm"]
     assert removed[0].param("history") == "install 2026-03-02 10:15, remove 2026-03-04 08:00"
+    kept = next(f for f in result.findings if f.rule == "ios.profile.other")
+    assert kept.evidence[0].first_seen == WHEN  # the stub has no date: its install event gives it
     on = scan(write_backup(tmp_path / "c", Spec(ios_version="18.2", lockdown=True)))
     assert "ios.backup.lockdown-off" not in {f.rule for f in on.findings}
     old = scan(write_backup(tmp_path / "d", Spec(ios_version="15.8", lockdown=False)))

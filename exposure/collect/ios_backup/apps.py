@@ -11,6 +11,7 @@ from __future__ import annotations
 import plistlib
 from collections.abc import Iterator, Mapping
 from typing import Any
+from xml.parsers.expat import ExpatError
 
 from exposure.collect.ios_backup.backup import Backup
 from exposure.collect.ios_backup.messages import Where
@@ -57,7 +58,7 @@ def _store_record(entry: object) -> tuple[bool, str, str]:
     if isinstance(metadata, bytes) and len(metadata) <= MAX_METADATA:
         try:
             found = plistlib.loads(metadata)
-        except (ValueError, plistlib.InvalidFileException, RecursionError, OverflowError):
+        except (ValueError, plistlib.InvalidFileException, ExpatError, RecursionError, OverflowError):
             found = None
         if isinstance(found, Mapping):
             return record, _text(found.get("itemName"), 300), _text(

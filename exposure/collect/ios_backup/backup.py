@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from xml.parsers.expat import ExpatError
 
 from exposure.collect.ios_backup.crypto import BadKeyBag, Keys
 from exposure.model import CheckNote
@@ -108,7 +109,7 @@ class Backup:
         try:
             data = _read_regular(path, MAX_PLIST)
             found = plistlib.loads(data)
-        except (OSError, ArtefactError, ValueError, plistlib.InvalidFileException, RecursionError,
+        except (OSError, ArtefactError, ValueError, plistlib.InvalidFileException, ExpatError, RecursionError,
                 OverflowError) as exc:
             self.problems.append(CheckNote.of("warn.ios-backup.plist-unreadable", f"{name} could not be read "
                                               f"({type(exc).__name__})", file=name, problem=type(exc).__name__))
@@ -260,7 +261,7 @@ class Backup:
         data = self.read(found, MAX_PLIST)
         try:
             return plistlib.loads(data)
-        except (ValueError, plistlib.InvalidFileException, RecursionError, OverflowError) as exc:
+        except (ValueError, plistlib.InvalidFileException, ExpatError, RecursionError, OverflowError) as exc:
             raise ArtefactError(f"it is not a valid plist ({type(exc).__name__})") from None
 
     def database(self, found: StoredFile) -> sqlite3.Connection:
@@ -368,7 +369,7 @@ def record_facts(blob: object) -> dict[str, Any]:
         archive = plistlib.loads(blob)
         objects = archive["$objects"]
         top = objects[archive["$top"]["root"].data]
-    except (ValueError, plistlib.InvalidFileException, KeyError, IndexError, TypeError, AttributeError,
+    except (ValueError, plistlib.InvalidFileException, ExpatError, KeyError, IndexError, TypeError, AttributeError,
             RecursionError, OverflowError):
         return {}
     if not isinstance(top, Mapping):

@@ -20,7 +20,7 @@ from exposure.collect.ios_backup.messages import Where
 from exposure.errors import UserError
 from exposure.model import CheckNote, Observation, SourceInfo, SourceSpec
 from exposure.observations.ios import IosConfigProfile, IosProcess
-from exposure.observations.ios_backup import IosLink, IosPermission, IosProfileEvent
+from exposure.observations.ios_backup import IosLink, IosPermission
 
 KIND = "ios-backup"
 # Messages, not passwords:
@@ -204,40 +204,28 @@ class IosBackupCollector:
         ctx.warn(CheckNote.of("warn.ios-backup.unreadable", f"{file} could not be read: {problem}; the rest of the "
                               "backup was checked", file=file, problem=problem))
 
+    def _plist_or_warn(self, backup: Backup, stored: StoredFile, ctx: CollectContext) -> object | None:
+        try:
+            return backup.plist(stored)
+        except ArtefactError as exc:
+            self._damaged(ctx, f"{stored.domain}/{stored.path}", str(exc))
+            return None
+
     def _profiles(self, backup: Backup, ctx: CollectContext) -> Iterator[Observation]:
         where = Where(KIND, self.path)
+        read = {path: self._plist_or_warn(backup, stored, ctx) for path in (profiles.CLOUD, profiles.EVENTS)
+                if (stored := backup.find(profiles.DOMAIN, path)) is not None}
         stubs = [f for f in backup.find_under(profiles.DOMAIN, profiles.FOLDER) if f.path.endswith(".stub")]
-        installed: set[str] = set()
-        read_any = False
-        for stored in stubs:
-            try:
-                profile = profiles.stub(backup.plist(stored), where)
-            except ArtefactError as exc:
-                self._damaged(ctx, f"{stored.domain}/{stored.path}", str(exc))
-                continue
-            read_any = True
-            if profile is not None:
-                installed.add(profile.identifier)
-                self._count(profile)
-                yield profile
-        for path, reader in ((profiles.CLOUD, None), (profiles.EVENTS, "events")):
-            stored_file = backup.find(profiles.DOMAIN, path)
-            if stored_file is None:
-                continue
-            try:
-                value = backup.plist(stored_file)
-            except ArtefactError as exc:
-                self._damaged(ctx, f"{profiles.DOMAIN}/{path}", str(exc))
-                continue
-            read_any = True
-            if reader is None:
-                yield from profiles.supervision(value, where)
-            else:
-                for event in profiles.events(value, where, installed):
-                    if isinstance(event, IosProfileEvent):
-                        self.info.counts["profile events"] = self.info.counts.get("profile events", 0) + 1
-                    yield event
-        if read_any or backup.has_index:
+        installed = [p for f in stubs if (p := profiles.stub(self._plist_or_warn(backup, f, ctx), where))]
+        events = list(profiles.events(read.get(profiles.EVENTS), where, {p.identifier for p in installed}))
+        for profile in profiles.with_install_times(installed, events):
+            self._count(profile)
+            yield profile
+        yield from profiles.supervision(read.get(profiles.CLOUD), where)
+        if events:
+            self.info.counts["profile events"] = len(events)
+        yield from events
+        if any(v is not None for v in read.values()) or installed or backup.has_index:
             # With Manifest.db, no stub means no profile is installed: that was checked.
             self.info.add_checked(PROFILES)
         else:

@@ -5,6 +5,7 @@ and the history of installs and removals (``MCProfileEvents.plist``)."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -67,7 +68,18 @@ def supervision(value: object, where: Where) -> Iterator[Observation]:
         yield IosFact(where.collector, where.source, "mdm_unremovable", "true")
 
 
-def events(value: object, where: Where, installed: set[str]) -> Iterator[Observation]:
+def with_install_times(installed: list[IosConfigProfile], events: list[IosProfileEvent]) -> list[IosConfigProfile]:
+    """Profiles whose stub gives no install date take it from their latest install event."""
+    installs: dict[str, datetime] = {}
+    for event in events:
+        if event.operation.lower().startswith("install") and event.first_seen is not None:
+            known = installs.get(event.identifier)
+            installs[event.identifier] = max(known, event.first_seen) if known else event.first_seen
+    return [replace(p, first_seen=installs[p.identifier], last_seen=installs[p.identifier])
+            if p.first_seen is None and p.identifier in installs else p for p in installed]
+
+
+def events(value: object, where: Where, installed: set[str]) -> Iterator[IosProfileEvent]:
     """``{"ProfileEvents": [{identifier: {"operation", "process", "timestamp"}}, …]}``."""
     listed = value.get("ProfileEvents") if isinstance(value, Mapping) else value
     for item in _dicts(listed, MAX_EVENTS):
