@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from exposure.detect.base import DetectContext
+from exposure.indicators.severity import EvidenceClass, lower, severity_for
 from exposure.model import (
     Category,
     Confidence,
@@ -194,14 +195,14 @@ def _cut_processes(seen: _Backup, ctx: DetectContext) -> Iterator[Finding]:
             continue
         threat = ctx.index.threat(hits[0].threat)
         shown = threat.name.get("en") if threat else hits[0].threat
-        severity = threat.severity if threat else Severity.HIGH
-        yield Finding(rule="ios.backup.process-prefix", severity=_at_most_high(severity),
+        # docs/severity.md: a process name is `app-name` evidence; a cut one is one level weaker.
+        try:
+            severity = lower(severity_for(threat.category if threat else Category.SPYWARE, EvidenceClass.APP_NAME))
+        except ValueError:
+            severity = Severity.MEDIUM
+        yield Finding(rule="ios.backup.process-prefix", severity=severity,
                       category=threat.category if threat else Category.SPYWARE, confidence=Confidence.MEDIUM,
                       title=f"{shown}: a process named like it used the network ({name}…)", evidence=(process,),
                       indicators=tuple(hits[:10]), threat=hits[0].threat, subject=name,
                       params=(("name", shown), ("process", name), ("full", hits[0].value),
                               ("role", hits[0].role.value if hits[0].role is not IndicatorRole.OTHER else "app")))
-
-
-def _at_most_high(severity: Severity) -> Severity:
-    return severity if severity.rank >= Severity.HIGH.rank else Severity.HIGH

@@ -19,7 +19,6 @@ import pytest
 import yaml
 
 from exposure.collect.ios_backup import passwords
-from exposure.indicators.feeds.store import FeedStore
 from exposure.model import Category, Finding, IndicatorRole
 from exposure.scan import ScanRequest, ScanResult, SourceSpec, run_scan
 from tests.ios_backup.make_backup import encrypt_backup
@@ -61,13 +60,6 @@ def planted_copy(folder: Path, host: str) -> Path:
     return folder
 
 
-@pytest.fixture
-def echap_feeds() -> None:
-    store = FeedStore.default()
-    store.import_file(ECHAP / "ioc.yaml")
-    store.import_file(ECHAP / "watchware.yaml")
-
-
 def scan(folder: Path) -> ScanResult:
     return run_scan(ScanRequest(sources=(SourceSpec("ios-backup", str(folder)),)))
 
@@ -82,10 +74,11 @@ def names(result: ScanResult, folder: Path | None = None) -> set[tuple[str, str,
 
 def mentions_whatsapp(finding: Finding) -> bool:
     shown = [finding.subject, finding.title, *(o.describe() for o in finding.evidence)]
-    return any("whatsapp" in text.lower() for text in shown)
+    return any("net.whatsapp" in text.lower() or "whatsapp message" in text.lower() for text in shown)
 
 
-def test_planted_c2_link_and_dual_use_app_are_named_and_whatsapp_is_not(tmp_path: Path, echap_feeds: None) -> None:
+def test_planted_c2_link_and_dual_use_app_are_named_and_whatsapp_is_not(tmp_path: Path) -> None:
+    """With what a fresh install carries (the bundled Echap lists), no feed imported."""
     app, c2 = echap_c2()
     result = scan(planted_copy(tmp_path / "backup", c2))
     link = [f for f in result.findings if f.subject == f"track.{c2}"]
@@ -102,7 +95,7 @@ def test_planted_c2_link_and_dual_use_app_are_named_and_whatsapp_is_not(tmp_path
     assert "ios-backup.sms" in {n.key for n in result.sources[0].checked}
 
 
-def test_encrypted_copy_needs_its_password_and_then_finds_the_same(tmp_path: Path, echap_feeds: None) -> None:
+def test_encrypted_copy_needs_its_password_and_then_finds_the_same(tmp_path: Path) -> None:
     _, c2 = echap_c2()
     plain = planted_copy(tmp_path / "plain", c2)
     locked = encrypt_backup(plain, tmp_path / "locked", PASSWORD)
@@ -123,3 +116,13 @@ def test_encrypted_copy_needs_its_password_and_then_finds_the_same(tmp_path: Pat
     assert {n.key for n in opened.sources[0].checked} == {n.key for n in expected.sources[0].checked}
     # Nothing decrypted was written anywhere under the test's folders.
     assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
+
+
+def test_whatsapp_is_named_when_the_travel_worry_is_chosen(tmp_path: Path) -> None:
+    _, c2 = echap_c2()
+    folder = planted_copy(tmp_path / "backup", c2)
+    result = run_scan(ScanRequest(sources=(SourceSpec("ios-backup", str(folder)),),
+                                  profiles=("flagged-apps-xinjiang",)))
+    flagged = [f for f in result.findings if mentions_whatsapp(f)]
+    assert flagged and all(f.category is Category.FLAGGED_APP for f in flagged)
+    assert any(o.kind == "ios-app" and "net.whatsapp.WhatsApp" in o.describe() for f in flagged for o in f.evidence)
