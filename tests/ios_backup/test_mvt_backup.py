@@ -15,28 +15,26 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 import yaml
 
 from exposure.collect.ios_backup import passwords
 from exposure.model import Category, Finding, IndicatorRole
 from exposure.scan import ScanRequest, ScanResult, SourceSpec, run_scan
 from tests.ios_backup.make_backup import encrypt_backup
-from tests.paths import FEEDS, FIXTURES, REPO
+from tests.paths import FIXTURES, REPO, locate, needs_shared
 
-MVT_BACKUP = FIXTURES / "ios" / "mvt-backup"
-ECHAP = FEEDS / "stalkerware-indicators"
+MVT_BACKUP = FIXTURES / "ios" / "mvt-backup"  # MVT licence: test input only, read from ../shared
+ECHAP_IOC = locate("feeds/stalkerware-indicators/ioc.yaml")  # bundled with the package since issue 10
 SMS_DB = "3d/3d0d7e5fb2ce288813306e4d4636395e047a3d28"  # HomeDomain/Library/SMS/sms.db in that backup
 DUAL_USE = "com.life360.safetymap"  # Life360's iOS bundle id in Echap's watchware.yaml
 PASSWORD = "correct horse battery staple"
 
-pytestmark = pytest.mark.skipif(not (MVT_BACKUP / "Manifest.db").exists() or not (ECHAP / "ioc.yaml").exists(),
-                                reason="needs ../shared (MVT's test backup and Echap's indicators)")
+pytestmark = needs_shared(MVT_BACKUP / "Manifest.db")
 
 
 def echap_c2() -> tuple[str, str]:
     """(app name, C2 domain) of the first Echap stalkerware with a C2 domain."""
-    for app in yaml.safe_load((ECHAP / "ioc.yaml").read_text("utf-8")):
+    for app in yaml.safe_load(ECHAP_IOC.read_text("utf-8")):
         domains = (app.get("c2") or {}).get("domains") or []
         if domains:
             return str(app["name"]), str(domains[0])
