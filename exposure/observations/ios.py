@@ -125,7 +125,9 @@ class IosProcess(Observation):
     def indicator_keys(self) -> Iterable[IndicatorKey]:
         if self.name:
             yield IndicatorKey(IndicatorType.PROCESS, self.name)
-        if self.bundle_id:
+        # Apple's own apps are judged from the app list (as over USB), not from every
+        # record that names them: Find My in data usage is not a dual-use app someone added.
+        if self.bundle_id and not self.bundle_id.startswith("com.apple."):
             yield IndicatorKey(IndicatorType.PACKAGE, self.bundle_id)
 
     def describe(self) -> str:

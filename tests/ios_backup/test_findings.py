@@ -171,3 +171,18 @@ def test_a_clean_backup_has_no_finding_above_info(tmp_path: Path) -> None:
     result = scan(write_backup(tmp_path / "b", spec))
     assert [f.rule for f in result.findings if f.severity is not Severity.INFO] == []
     assert result.sources[0].counts["links"] == 2
+
+
+def test_apple_apps_in_data_usage_are_not_judged_as_installed_apps(tmp_path: Path) -> None:
+    """Apple's Find My is on ISDi's dual-use list (bundled); its data-usage record, on every
+    iPhone, is not a finding. A third-party app's record is."""
+    from exposure.indicators.catalog import build_catalog
+
+    bundled = build_catalog(None)
+    assert bundled.index.lookup(IndicatorType.PACKAGE, "com.apple.mobileme.fmip1")  # the list does hold it
+    spec = Spec(processes=[("1FB47783-A2FE-47D9-B256-DF50EF44BBA4", "com.apple.mobileme.fmip1", WHEN),
+                           ("locatord", "com.life360.safetymap", WHEN)])
+    result = run_scan(ScanRequest(sources=(SourceSpec("ios-backup", str(write_backup(tmp_path / "b", spec))),)),
+                      catalog=bundled)
+    subjects = {s for f in result.findings if f.rule.startswith("indicator") for s in f.subject.split(", ")}
+    assert "com.life360.safetymap" in subjects and "com.apple.mobileme.fmip1" not in subjects
