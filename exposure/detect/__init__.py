@@ -14,6 +14,7 @@ DETECTORS: tuple[str, ...] = (
     "exposure.detect.android:AndroidHeuristics",
     "exposure.detect.android_activity:AndroidActivity",
     "exposure.detect.ios:IosHeuristics",
+    "exposure.detect.ios_backup:IosBackupHeuristics",
     "exposure.detect.network:NetworkHeuristics",
 )
 
