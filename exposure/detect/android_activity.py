@@ -292,9 +292,11 @@ def _outdated(source: str, phone: _Phone) -> Iterator[Finding]:
 def _keyboards(phone: _Phone) -> Iterator[Finding]:
     done: set[str] = set()
     for keyboard in phone.keyboards:
-        if keyboard.package in done or phone.origin(keyboard.package) == "system" or keyboard.system:
+        # A keyboard that came with the phone is not reported, unless it was replaced from an
+        # APK file (origin "outside": an update that did not come from a store).
+        if keyboard.package in done or keyboard.package not in phone.packages:
             continue
-        if keyboard.package not in phone.packages and keyboard.system is None:
+        if phone.origin(keyboard.package) == "system":
             continue
         done.add(keyboard.package)
         outside = phone.origin(keyboard.package) == "outside"

@@ -195,6 +195,10 @@ def test_keyboards_by_where_they_came_from() -> None:
     spy = found[("android.keyboard-outside-store", "com.keylog")]
     assert spy.severity is Severity.MEDIUM and spy.param("in_use") == "✓" and spy.param("installer") == APK
     assert not any(subject == "com.google.android.inputmethod.latin" for _, subject in found)
+    # The phone's own keyboard replaced by an APK file (an "update" from outside a store) is reported.
+    found = run([app("com.google.android.inputmethod.latin", APK, system=True),
+                 kb("com.google.android.inputmethod.latin", True)])
+    assert found[("android.keyboard-outside-store", "com.google.android.inputmethod.latin")].severity is Severity.MEDIUM
 
 
 def test_overlays_only_for_apps_from_outside_a_store() -> None:
