@@ -1,20 +1,29 @@
 """``exposure names``: list the names seen in captures (DNS, TLS and QUIC server names, HTTP hosts).
 
-With ``--json`` the output has exactly the shape of Wireshark-based ``tshark-names``
-(``dns``, ``tls_sni``, ``quic_sni``, ``http_host``; lower-case, unique, sorted), merged
-over all the files given, so the two can be compared directly.
+With ``--json`` the output has the shape of Wireshark-based ``tshark-names`` (``dns``,
+``tls_sni``, ``quic_sni``, ``http_host``; lower-case, unique, sorted), merged over all the
+files given, so the two can be compared directly; ``nbns`` and ``llmnr`` (local-network
+names, which tshark-names leaves out) follow only when a capture had some. Names come from
+the network: in JSON, C1 control characters and bidirectional overrides are written as
+``\\uXXXX`` escapes (the same strings to a JSON reader), so they never reach a terminal raw.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from exposure.collect.net.results import NameSets
 
 HELP = "list the names (DNS, TLS/QUIC server names, HTTP hosts) seen in network captures"
 
 _TITLES = (("dns", "DNS lookups"), ("tls_sni", "TLS server names"), ("quic_sni", "QUIC server names"),
-           ("http_host", "HTTP hosts"))
+           ("http_host", "HTTP hosts"), ("nbns", "NetBIOS names (local network)"),
+           ("llmnr", "LLMNR names (local network)"))
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -23,37 +32,47 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--reader", choices=("native", "scapy"), default="native", help=argparse.SUPPRESS)
 
 
-def run(args: argparse.Namespace) -> int:
-    from exposure.collect.base import CollectorError
+def names_of(path: str, reader: str = "native", notes: list[str] | None = None) -> NameSets:
+    """The names in one capture; raises CollectorError when it cannot be read. Notes about
+    undecoded packets and damage are appended to ``notes``."""
     from exposure.collect.net.extract import Extractor
-    from exposure.collect.net.results import NameSets
     from exposure.collect.pcap import open_checked
-    from exposure.errors import UserError
 
-    merged = NameSets()
-    notes: list[str] = []
-    for path in args.captures:
-        extractor = Extractor(flows=False, certificates=False, observations=False)
-        try:
-            with open_checked(path, args.reader) as reader:
-                packet = extractor.packet
-                for link, ts, data in reader.frames():
-                    packet(link, ts, data)
-                extractor.finish()
-                problems = dict(reader.problems)
-        except CollectorError as exc:
-            raise UserError(f"{path}: {exc}") from None
-        merged.update(extractor.names)
+    extractor = Extractor(flows=False, certificates=False, observations=False)
+    with open_checked(path, reader) as reader_:
+        packet = extractor.packet
+        for link, ts, data in reader_.frames():
+            packet(link, ts, data)
+        extractor.finish()
+        problems = dict(reader_.problems)
+    if notes is not None:
         undecoded = sum(extractor.undecoded.values())
         if undecoded:
             notes.append(f"{path}: {undecoded} of {extractor.packets} packets could not be decoded")
         for reason in problems:
             notes.append(f"{path}: the file is damaged ({reason}); the rest was not read")
+    return extractor.names
+
+
+def run(args: argparse.Namespace) -> int:
+    from exposure.collect.base import CollectorError
+    from exposure.collect.net.results import NameSets
+    from exposure.errors import UserError
+
+    merged = NameSets()
+    notes: list[str] = []
+    for path in args.captures:
+        try:
+            merged.update(names_of(path, args.reader, notes))
+        except CollectorError as exc:
+            raise UserError(f"{path}: {exc}") from None
     result = merged.as_json()
     if args.json:
-        print(json.dumps(result, indent=1, ensure_ascii=False))
+        print(json_text(result))
     else:
         for key, title in _TITLES:
+            if key not in result:
+                continue
             values = result[key]
             print(f"{title} ({len(values)}):")
             for value in values:
@@ -61,6 +80,16 @@ def run(args: argparse.Namespace) -> int:
     for note in notes:
         print(f"exposure: {note}", file=sys.stderr)
     return 0
+
+
+# C1 controls, and the characters that reorder text (bidi embeddings, overrides, isolates, marks)
+_UNSAFE_IN_JSON = re.compile("[\u0080-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def json_text(result: dict[str, list[str]]) -> str:
+    """The JSON of ``result``, UTF-8 except for characters that could change what a terminal shows."""
+    text = json.dumps(result, indent=1, ensure_ascii=False)
+    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def _printable(text: str) -> str:

@@ -12,6 +12,7 @@ import struct
 from dataclasses import dataclass, field
 
 MAX_POINTER_JUMPS = 32
+MAX_NAME_WIRE = 255  # RFC 1035: a name is at most 255 bytes on the wire (253 characters as text)
 MAX_QUESTIONS = 64
 MAX_ANSWERS = 256
 
@@ -67,7 +68,7 @@ def read_name(msg: bytes, pos: int) -> tuple[str, int]:
             raise ValueError("truncated label")
         labels.append(_label_text(label))
         length_total += b + 1
-        if length_total > 1024:
+        if length_total > MAX_NAME_WIRE - 1:
             raise ValueError("name too long")
         pos += 1 + b
     return (".".join(labels) if labels else "<Root>"), (end if end >= 0 else pos)
@@ -126,7 +127,7 @@ def question_names(msg: bytes) -> list[str] | None:
         while pos < n:
             b = msg[pos]
             if b == 0:
-                simple = bool(labels)
+                simple = bool(labels) and pos - start < MAX_NAME_WIRE
                 break
             if b >= 0x40 or pos + 1 + b > n:
                 break
@@ -168,3 +169,31 @@ def looks_like_dns(msg: bytes) -> bool:
     if ar > 10 or qd + an == 0:
         return False
     return bool(qd * 6 + (an + ns + ar) * 11 <= len(msg) - 12)
+
+
+def netbios_names(msg: bytes) -> list[str] | None:
+    """The names in a NetBIOS Name Service message (RFC 1002; questions, else the first
+    record's owner), rendered as Wireshark does: ``NAME<1c>`` plus any scope. None if not NBNS."""
+    if len(msg) < 12:
+        return None
+    qd, an = struct.unpack_from("!HH", msg, 4)
+    names: list[str] = []
+    pos = 12
+    try:
+        for _ in range(min(qd, MAX_QUESTIONS) if qd else min(an, 1)):
+            name, pos = read_name(msg, pos)
+            names.append(_netbios_text(name))
+            pos += 4
+    except ValueError:
+        pass
+    return names
+
+
+def _netbios_text(name: str) -> str:
+    first, dot, scope = name.partition(".")
+    if len(first) != 32 or not all("A" <= c <= "P" for c in first.upper()):
+        return name  # not first-level encoded: keep the name as it came
+    up = first.upper()
+    raw = bytes(((ord(up[i]) - 65) << 4) | (ord(up[i + 1]) - 65) for i in range(0, 32, 2))
+    text = "".join(chr(b) if 0x20 <= b < 0x7F else f"\\x{b:02x}" for b in raw[:15].rstrip(b" "))
+    return f"{text}<{raw[15]:02x}>" + (dot + scope if scope else "")
