@@ -33,16 +33,17 @@ def method_prefix(payload: bytes) -> bool:
     return 0 < len(payload) <= _LONGEST_METHOD and any(m.startswith(payload) for m in METHODS)
 
 
-def request_start(payload: bytes, server_port: int) -> bool:
-    """Whether a segment starts an HTTP request Wireshark would dissect."""
+def request_start(payload: bytes, server_port: int, client_port: int = 0) -> bool:
+    """Whether a segment starts an HTTP request Wireshark would dissect (on a connection with
+    a usual HTTP port on either side, or by its heuristic)."""
     m = _METHOD.match(payload)
     if m is None or m.group(1) not in METHODS:
         return False
-    if server_port in HTTP_PORTS:
+    if server_port in HTTP_PORTS or client_port in HTTP_PORTS:
         return True
+    # elsewhere Wireshark's heuristic wants the whole request line, ending in HTTP/1.x, at once
     line_end = _LINE.search(payload)
-    line = payload[:line_end.start()] if line_end else payload
-    return line.endswith((b"HTTP/1.0", b"HTTP/1.1")) or (line_end is None and len(payload) < MAX_HEADERS)
+    return line_end is not None and payload[:line_end.start()].upper().endswith((b"HTTP/1.0", b"HTTP/1.1"))
 
 
 def request_hosts(data: bytes) -> tuple[list[str], bool]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from exposure.collect.net.http import dns_param, method_prefix, request_head, request_start
+from exposure.collect.net.http import HTTP_PORTS, dns_param, method_prefix, request_head, request_start
 from exposure.collect.net.http2 import PREFACE, H2Reader, starts_preface
 from exposure.collect.net.tables import NameTables
 from exposure.collect.net.tcpstream import StreamStart
@@ -41,6 +41,9 @@ HTTP_CAP = 8 * 1024
 DNS_TCP_CAP = 32 * 1024  # over the life of a stream (parsed messages are dropped)
 H2_CAP = 64 * 1024  # over the life of a stream (parsed frames are dropped)
 IDLE = 120.0
+# Ports where Wireshark reads TLS without its heuristic (so it also waits for a record header
+# cut short): HTTPS and the TLS-wrapped mail, news, LDAP, FTP, DNS and SIP ports.
+TLS_PORTS = frozenset({443, 465, 563, 636, 853, 989, 990, 992, 993, 994, 995, 5061, 8443})
 
 
 @dataclass(slots=True)
@@ -50,6 +53,8 @@ class _HttpProgress:
     body_len: int = 0
     tentative: bool = False  # only the first letters of a method seen so far
     reported: bool = False
+    hosts_done: int = 0  # Host headers of the current request already reported
+    param_done: bool = False  # its request line was looked at for ?dns=
 
 
 class TcpStreams:
@@ -73,7 +78,7 @@ class TcpStreams:
             stream.last = ts
             state = stream.state
             if (stream.kind == "http" and (state is None or not (state.reported or state.tentative))  # type: ignore[attr-defined]
-                    and request_start(payload, key[3])):
+                    and request_start(payload, key[3], key[1])):
                 # a new request while the previous one waited for its headers
                 self.close(key)
             elif stream.add(seq, payload):
@@ -87,8 +92,9 @@ class TcpStreams:
             return
         first = payload[0]
         if first == 0x16:
-            if len(payload) < 6:  # a record header cut short: wait for the rest
-                if payload[1:2] in (b"", b"\x03"):
+            if len(payload) < 6:  # a record header alone, or cut short: wait for the rest where tshark does
+                if (len(payload) == 5 and payload[1] == 3 and payload[2] <= 4) or (
+                        payload[1:2] in (b"", b"\x03") and (dport in TLS_PORTS or sport in TLS_PORTS)):
                     self._new(key, "tls", seq, payload, ts, TLS_CAP)
             elif looks_like_record(payload):
                 hs_type = payload[5]
@@ -96,11 +102,11 @@ class TcpStreams:
                     self._new(key, "tls", seq, payload, ts, TLS_CAP)
             return
         if 0x41 <= first <= 0x5A:
-            if request_start(payload, dport):
+            if request_start(payload, dport, sport):
                 self._new(key, "http", seq, payload, ts, HTTP_CAP)
             elif starts_preface(payload):
                 self._new(key, "h2", seq, payload, ts, H2_CAP)
-            elif method_prefix(payload):
+            elif (dport in HTTP_PORTS or sport in HTTP_PORTS) and method_prefix(payload):
                 self._new(key, "http", seq, payload, ts, HTTP_CAP, _HttpProgress(tentative=True))
 
     def close(self, key: StreamKey) -> None:
@@ -195,7 +201,7 @@ class TcpStreams:
         return final or hs.done or not hs.need_more
 
     def _http(self, key: StreamKey, stream: StreamStart, final: bool) -> bool:
-        src, _sport, dst, dport = key
+        src, sport, dst, dport = key
         data = bytes(stream.data)
         ts = stream.last
         progress = stream.state
@@ -204,7 +210,7 @@ class TcpStreams:
         if progress.tentative:
             if method_prefix(data) and not final:
                 return False  # still only the first letters of a method
-            if not request_start(data, dport):
+            if not request_start(data, dport, sport):
                 return True
             progress.tentative = False
         while True:
@@ -216,32 +222,30 @@ class TcpStreams:
                 if body:
                     self._tables.dns(body, src, dst, ts, "http")
                 progress.pos, progress.body_len = body_end, 0
-                if progress.pos >= len(data) or not request_start(data[progress.pos:], dport):
+                if progress.pos >= len(data) or not request_start(data[progress.pos:], dport, sport):
                     return True
             head = request_head(data[progress.pos:])
-            if not head.complete and not final:
-                if head.hosts:
-                    for host in head.hosts:
-                        self._tables.server_name("http", host, src, dst, dport, ts)
-                    progress.reported = True  # reported; wait for nothing more
-                    return True
-                return False
-            for host in head.hosts:
+            for host in head.hosts[progress.hosts_done:]:
                 self._tables.server_name("http", host, src, dst, dport, ts)
-            progress.reported = True
-            if not head.complete:
-                return True
-            if head.method == b"GET":
+            if head.hosts:
+                progress.hosts_done = len(head.hosts)
+                progress.reported = True
+            if head.method == b"GET" and not progress.param_done:
+                progress.param_done = True
                 message = dns_param(head.target)
                 if message:
                     self._tables.dns(message, src, dst, ts, "http")
+            if not head.complete:
+                # wait for the rest of the headers, unless the Host is known and no DNS body can follow
+                return final or (bool(head.hosts) and head.method != b"POST")
+            progress.hosts_done, progress.param_done = 0, False
             body_from = progress.pos + head.end
             if head.dns_body:
                 progress.body_from, progress.body_len = body_from, head.content_length
                 continue
             # pipelined requests follow directly (after a body, when one was announced)
             progress.pos = body_from + head.content_length
-            if progress.pos >= len(data) or not request_start(data[progress.pos:], dport):
+            if progress.pos >= len(data) or not request_start(data[progress.pos:], dport, sport):
                 return True
 
     def _dns(self, key: StreamKey, stream: StreamStart, final: bool) -> bool:
