@@ -85,6 +85,8 @@ class PcapCollector:
             self.info.sha256 = reader.sha256()
             self.info.details["format"] = reader.format + (" (gzip)" if reader.compressed else "")
             problems = dict(reader.problems)
+            for reason, count in reader.dropped.items():
+                extractor.dropped[reason] = extractor.dropped.get(reason, 0) + count
         self._fill_info(extractor, problems, ctx)
         yield from self._observations(extractor)
 
@@ -133,6 +135,11 @@ class PcapCollector:
         for reason, count in sorted(ex.overflow.items()):
             ctx.warn(CheckNote.of("warn.pcap.not-followed",
                                   f"{count} item{'s' if count != 1 else ''} not fully followed: {reason}",
+                                  count=count, reason=reason))
+        for reason, count in sorted(ex.dropped.items()):
+            ctx.warn(CheckNote.of("warn.pcap.capped",
+                                  f"this capture is larger in places than real traffic can be; {count} "
+                                  f"item{'s' if count != 1 else ''} not read: {reason}",
                                   count=count, reason=reason))
 
     def _observations(self, ex: Extractor) -> Iterator[Observation]:

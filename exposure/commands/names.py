@@ -45,12 +45,15 @@ def names_of(path: str, reader: str = "native", notes: list[str] | None = None) 
             packet(link, ts, data)
         extractor.finish()
         problems = dict(reader_.problems)
+        dropped = {**reader_.dropped, **extractor.dropped}
     if notes is not None:
         undecoded = sum(extractor.undecoded.values())
         if undecoded:
             notes.append(f"{path}: {undecoded} of {extractor.packets} packets could not be decoded")
         for reason in problems:
             notes.append(f"{path}: the file is damaged ({reason}); the rest was not read")
+        for reason, count in sorted(dropped.items()):
+            notes.append(f"{path}: larger in places than real traffic can be; {count} not read: {reason}")
     return extractor.names
 
 

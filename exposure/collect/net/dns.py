@@ -20,6 +20,10 @@ _PRINTABLE = frozenset(range(0x21, 0x7F))
 _PRINTABLE_BYTES = bytes(range(0x21, 0x7F))
 
 
+class NameTooLong(ValueError):
+    """A name longer than DNS allows (a damaged or hostile message)."""
+
+
 @dataclass(slots=True)
 class DnsMessage:
     response: bool = False
@@ -28,6 +32,7 @@ class DnsMessage:
     addresses: list[tuple[str, str]] = field(default_factory=list)
     cnames: list[tuple[str, str]] = field(default_factory=list)
     complete: bool = False  # parsed to the end without damage
+    too_long: bool = False  # stopped at a name longer than DNS allows
 
 
 def _label_text(raw: bytes) -> str:
@@ -38,7 +43,7 @@ def _label_text(raw: bytes) -> str:
 
 def read_name(msg: bytes, pos: int) -> tuple[str, int]:
     """The name at ``pos`` and the offset just after it; raises ValueError if damaged."""
-    labels: list[str] = []
+    labels: list[bytes] = []
     end = -1
     jumps = 0
     length_total = 0
@@ -66,12 +71,14 @@ def read_name(msg: bytes, pos: int) -> tuple[str, int]:
         label = msg[pos + 1:pos + 1 + b]
         if len(label) < b:
             raise ValueError("truncated label")
-        labels.append(_label_text(label))
+        labels.append(label)
         length_total += b + 1
         if length_total > MAX_NAME_WIRE - 1:
-            raise ValueError("name too long")
+            raise NameTooLong("name too long")
         pos += 1 + b
-    return (".".join(labels) if labels else "<Root>"), (end if end >= 0 else pos)
+    # rendered once the whole name is known to be valid (a hostile one costs no rendering)
+    text = ".".join(map(_label_text, labels)) if labels else "<Root>"
+    return text, (end if end >= 0 else pos)
 
 
 def parse_message(msg: bytes) -> DnsMessage | None:
@@ -107,13 +114,16 @@ def parse_message(msg: bytes) -> DnsMessage | None:
                 out.cnames.append((owner.lower(), target.lower()))
             pos += rdlen
         out.complete = True
+    except NameTooLong:
+        out.too_long = True
     except ValueError:
         pass
     return out
 
 
-def question_names(msg: bytes) -> list[str] | None:
-    """Only the question names (the fast path for ``exposure names``); None if not DNS."""
+def question_names(msg: bytes) -> tuple[list[str], bool] | None:
+    """Only the question names (the fast path for ``exposure names``), and whether a name was
+    longer than DNS allows (not kept); None if not DNS."""
     n = len(msg)
     if n < 12:
         return None
@@ -143,13 +153,15 @@ def question_names(msg: bytes) -> list[str] | None:
                 continue
         try:
             name, pos = read_name(msg, start)
+        except NameTooLong:
+            return names, True
         except ValueError:
             break
         names.append(name)
         pos += 4
         if pos > n:
             break
-    return names
+    return names, False
 
 
 def looks_like_dns(msg: bytes) -> bool:

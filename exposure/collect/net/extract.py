@@ -21,7 +21,8 @@ message passes Wireshark's strict heuristic), DNS carried in cleartext HTTP/1.1 
 headers; NetBIOS and LLMNR names as kinds of their own.
 
 What cannot be decoded is counted in ``undecoded`` by reason; tables that reach their
-cap count what they had to drop in ``overflow``.
+cap count what they had to drop in ``overflow``; limits that only a capture built to exhaust
+memory reaches (names longer than a host name can be, megabytes of names) count in ``dropped``.
 """
 
 from __future__ import annotations
@@ -80,7 +81,8 @@ class Extractor(Tunnels):
         self._first = float("inf")
         self.undecoded: dict[str, int] = {}
         self.overflow: dict[str, int] = {}
-        self.tables = NameTables(observations, self._bad, self._over)
+        self.dropped: dict[str, int] = {}  # cut off by limits against oversized (hostile) captures
+        self.tables = NameTables(observations, self._bad, self._over, self._drop)
         self.names = self.tables.names
         self.dns_obs = self.tables.dns_obs
         self.server_obs = self.tables.server_obs
@@ -112,6 +114,9 @@ class Extractor(Tunnels):
 
     def _over(self, reason: str) -> None:
         self.overflow[reason] = self.overflow.get(reason, 0) + 1
+
+    def _drop(self, reason: str) -> None:
+        self.dropped[reason] = self.dropped.get(reason, 0) + 1
 
     def finish(self) -> None:
         """Parse what is still buffered (streams cut off by the end of the capture)."""

@@ -23,7 +23,7 @@ _SALT_V2 = bytes.fromhex("0dede3def700a6db819381be6e269dcbf9bd2ed9")
 _SALT_D29 = bytes.fromhex("afbfec289993d24c9e9786f19c6111e04390a899")
 _SALT_D23 = bytes.fromhex("c3eef712c72ebb5a11a7d2432bb46365bef9f502")
 MAX_CRYPTO = 1 << 16
-MAX_CONNECTIONS = 4096
+MAX_CONNECTIONS = 1024  # Initials being put together at once: at most ~64 MB of CRYPTO data
 MAX_PIECES = 256
 
 

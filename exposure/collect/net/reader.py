@@ -20,6 +20,7 @@ from typing import IO, Any
 
 CHUNK = 4 << 20
 MAX_RECORD = 1 << 18  # 256 KiB: larger than any real snapshot length; more means a damaged file
+MAX_INTERFACES = 1024  # interface descriptions per pcapng section; real captures have a handful
 
 PCAP_MAGICS = {
     b"\xd4\xc3\xb2\xa1": ("<", 1e-6, 16),
@@ -48,6 +49,7 @@ class CaptureReader:
         self.compressed = False
         self.format = ""
         self.problems: dict[str, int] = {}
+        self.dropped: dict[str, int] = {}  # cut off by limits against oversized (hostile) files
         self._plain: IO[bytes] = open(path, "rb")  # closed by close()
         self._raw: IO[bytes] = _HashingFile(self._plain) if hashing else self._plain  # type: ignore[assignment]
         self._file: IO[bytes] = self._raw
@@ -111,6 +113,9 @@ class CaptureReader:
             return self._pcap_frames()
         return self._pcapng_frames()
 
+    def _drop(self, reason: str) -> None:
+        self.dropped[reason] = self.dropped.get(reason, 0) + 1
+
     def _read_error(self) -> None:
         self._problem("damaged or truncated compressed data")
 
@@ -166,6 +171,7 @@ class CaptureReader:
             f = self._file
             order = "<"
             interfaces: list[tuple[int, float, float]] = []  # (link type, time unit, offset)
+            declared = 0  # interface descriptions in this section, kept or not
             buf = b""
             pos = 0
             end = 0
@@ -188,6 +194,7 @@ class CaptureReader:
                         self._problem("damaged section header")
                         return
                     interfaces = []
+                    declared = 0
                 btype, blen = struct.unpack_from(order + "II", buf, pos)
                 if blen < 12 or blen % 4 or blen > MAX_RECORD + 64:
                     self._problem("damaged block (impossible length)")
@@ -213,7 +220,10 @@ class CaptureReader:
                         ifid, _drops, hi, lo, caplen = struct.unpack_from(order + "HHIII", buf, body)
                     data_start = body + 20
                     if ifid >= len(interfaces) or data_start + caplen > bend:
-                        self._problem("damaged packet block")
+                        if len(interfaces) <= ifid < declared and data_start + caplen <= bend:
+                            self._drop(f"packets on interfaces beyond the first {MAX_INTERFACES}")
+                        else:
+                            self._problem("damaged packet block")
                         continue
                     link, unit, offset = interfaces[ifid]
                     yield link, ((hi << 32) | lo) * unit + offset, buf[data_start:data_start + caplen]
@@ -225,6 +235,10 @@ class CaptureReader:
                     caplen = min(wire, bend - body - 4)
                     yield interfaces[0][0], 0.0, buf[body + 4:body + 4 + caplen]
                 elif btype == 1:  # interface description
+                    declared += 1
+                    if len(interfaces) >= MAX_INTERFACES:
+                        self._drop(f"interface descriptions beyond the first {MAX_INTERFACES}")
+                        continue
                     if bend - body < 8:
                         self._problem("damaged interface block")
                         interfaces.append((-1, 1e-6, 0.0))

@@ -35,7 +35,8 @@ DNS_CACHE_ENTRIES = 4096
 DNS_CACHE_MESSAGE = 512  # only messages up to this size are cached: the cache stays under ~2 MB
 ADDRESS_TEXTS = 65_536
 
-TOO_LONG = "names longer than 253 characters (not kept)"
+TOO_LONG = "server names longer than 253 characters (not kept)"
+TOO_LONG_DNS = "DNS names longer than 255 bytes (not kept)"
 
 _NTOP = socket.inet_ntop
 _AF4 = socket.AF_INET
@@ -49,7 +50,8 @@ def address_text(raw: bytes) -> str:
 class NameTables:
     """The capped tables of names and aggregates; ``bad`` and ``over`` count problems."""
 
-    def __init__(self, observations: bool, bad: Callable[[str], None], over: Callable[[str], None]) -> None:
+    def __init__(self, observations: bool, bad: Callable[[str], None], over: Callable[[str], None],
+                 drop: Callable[[str], None] | None = None) -> None:
         self.want_obs = observations
         self.names = NameSets()
         self.dns_obs: dict[tuple[str, str, str, str], DnsSeen] = {}
@@ -58,9 +60,10 @@ class NameTables:
         self.address_names: dict[str, list[str]] = {}
         self._bad = bad
         self._over = over
+        self._drop = drop or over
         self._chars: dict[str, int] = {}
         self._dns_cache: dict[bytes, dnsmod.DnsMessage | None] = {}
-        self._question_cache: dict[bytes, list[str] | None] = {}
+        self._question_cache: dict[bytes, tuple[list[str], bool] | None] = {}
         self._addr_text: dict[bytes, str] = {}
 
     def text(self, raw: bytes) -> str:
@@ -76,8 +79,11 @@ class NameTables:
         if low in target:
             return True
         chars = self._chars.get(kind, 0) + len(low)
-        if len(target) >= MAX_NAMES or chars > MAX_NAME_CHARS:
+        if len(target) >= MAX_NAMES:
             self._over(f"{what} (too many distinct names)")
+            return False
+        if chars > MAX_NAME_CHARS:
+            self._drop(f"{what} beyond {MAX_NAME_CHARS // 1_000_000} million characters")
             return False
         self._chars[kind] = chars
         target.add(low)
@@ -88,10 +94,13 @@ class NameTables:
     def dns(self, payload: bytes, src: bytes, dst: bytes, ts: float, transport: str, kind: str = "dns") -> None:
         """One DNS-shaped message (DNS, LLMNR: ``kind``); without observations only its questions."""
         if not self.want_obs:
-            questions = self._questions(payload)
-            if questions is None:
+            found = self._questions(payload)
+            if found is None:
                 self._bad("damaged DNS message")
                 return
+            questions, too_long = found
+            if too_long:
+                self._drop(TOO_LONG_DNS)
             target = self.names.dns if kind == "dns" else self.names.llmnr
             for q in questions:
                 self._keep(kind, target, q.lower(), "DNS names")
@@ -108,7 +117,9 @@ class NameTables:
         if msg is None:
             self._bad("damaged DNS message")
             return
-        if not msg.complete:
+        if msg.too_long:
+            self._drop(TOO_LONG_DNS)
+        elif not msg.complete:
             self._bad("damaged DNS message")
         target = self.names.dns if kind == "dns" else self.names.llmnr
         for q in msg.questions:
@@ -121,7 +132,7 @@ class NameTables:
             client, resolver = src, dst
         self._dns_seen(msg, self.text(client), self.text(resolver), ts, transport)
 
-    def _questions(self, payload: bytes) -> list[str] | None:
+    def _questions(self, payload: bytes) -> tuple[list[str], bool] | None:
         """Question names, remembered per message minus its ID (traffic repeats lookups)."""
         if len(payload) > DNS_CACHE_MESSAGE:
             return dnsmod.question_names(payload)
@@ -188,7 +199,7 @@ class NameTables:
         if not low:
             return
         if len(low) > MAX_NAME_LENGTH:
-            self._over(TOO_LONG)
+            self._drop(TOO_LONG)
             return
         target = self.names.tls_sni if protocol == "tls" else (
             self.names.quic_sni if protocol == "quic" else self.names.http_host)

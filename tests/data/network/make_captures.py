@@ -213,8 +213,48 @@ def http_split() -> None:
     write("http-split.pcap", convs)
 
 
+# -- capture bombs (issue 17) -------------------------------------------------------
+
+def bomb() -> None:
+    """Small when compressed, huge when read without limits: 16,000 DNS queries each for a
+    distinct name of 16 labels of 63 unprintable bytes (about 4,000 characters once escaped),
+    8,000 HTTP requests whose Host is 1,000 characters, and a pcapng with 100,000 interface
+    descriptions."""
+    import gzip
+
+    def pcap_record(frame: bytes, i: int) -> bytes:
+        return struct.pack("<IIII", 1_700_000_000 + i // 1000, i % 1000, len(frame), len(frame)) + frame
+
+    ether_ip = bytes.fromhex("020000000002020000000001" "0800")
+    out = [struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1)]
+    for i in range(16_000):
+        label = b"\x3f" + bytes([1]) * 63
+        qname = b"\x3f" + bytes([1]) * 59 + i.to_bytes(4, "big") + label * 15 + b"\x00"
+        dns = i.to_bytes(2, "big") + b"\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00" + qname + b"\x00\x01\x00\x01"
+        udp = struct.pack("!HHHH", 40000, 53, 8 + len(dns), 0) + dns
+        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0, 64, 17, 0, bytes([192, 0, 2, 10]),
+                         bytes([192, 0, 2, 53])) + udp
+        out.append(pcap_record(ether_ip + ip, i))
+    for i in range(8_000):
+        host = (f"h{i:05d}." + "a" * 990).encode()
+        http = b"GET / HTTP/1.1\r\nHost: " + host + b"\r\n\r\n"
+        tcp = struct.pack("!HHIIBBHHH", 40001 + i % 20000, 80, 1, 0, 0x50, 0x18, 8192, 0, 0) + http
+        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), 0, 0, 64, 6, 0, bytes([192, 0, 2, 10]),
+                         bytes([198, 51, 100, 80])) + tcp
+        out.append(pcap_record(ether_ip + ip, 16_000 + i))
+    (HERE / "bomb-long-names.pcap.gz").write_bytes(gzip.compress(b"".join(out), 9, mtime=0))
+
+    shb = struct.pack("<IIIHHq", 0x0A0D0D0A, 28, 0x1A2B3C4D, 1, 0, -1) + struct.pack("<I", 28)
+    idb = struct.pack("<IIHHI", 1, 20, 1, 0, 65535) + struct.pack("<I", 20)
+    frame = ether_ip + bytes(20)
+    epb_body = struct.pack("<IIIII", 99_999, 0, 0, len(frame), len(frame)) + frame
+    epb_body += b"\x00" * (-len(epb_body) % 4)
+    epb = struct.pack("<II", 6, 12 + len(epb_body)) + epb_body + struct.pack("<I", 12 + len(epb_body))
+    (HERE / "bomb-interfaces.pcapng.gz").write_bytes(gzip.compress(shb + idb * 100_000 + epb, 9, mtime=0))
+
+
 MAKERS = {"pppoe": pppoe, "doh1": doh_http1, "doh2": doh_http2, "nbns": nbns_llmnr, "dnscut": dns_cut_short,
-          "http": http_split}
+          "http": http_split, "bomb": bomb}
 
 if __name__ == "__main__":
     for key in sys.argv[1:] or MAKERS:
