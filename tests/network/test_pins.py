@@ -98,7 +98,7 @@ def test_a_cname_only_answer_makes_its_target_a_name_looked_up(tmp_path: Path) -
     answer = Ether() / IP(src="10.0.0.1", dst="10.0.0.2") / UDP(sport=53, dport=33333) / DNS(
         id=1, qr=1, qd=DNSQR(qname="innocent.example"),
         an=DNSRR(rrname="innocent.example", type="CNAME", rdata="c2.hidden.example"))
-    collector, observations, _ = collect(write(tmp_path / "cname-only.pcap", [answer]))
+    _collector, observations, _ = collect(write(tmp_path / "cname-only.pcap", [answer]))
     dns = {o.name: o for o in observations if isinstance(o, DnsQuery)}
     assert set(dns) == {"innocent.example", "c2.hidden.example"}
     assert dns["c2.hidden.example"].answers == () and dns["innocent.example"].answers == ()
