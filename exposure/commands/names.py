@@ -32,29 +32,39 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--reader", choices=("native", "scapy"), default="native", help=argparse.SUPPRESS)
 
 
-def names_of(path: str, reader: str = "native", notes: list[str] | None = None) -> NameSets:
+def names_of(path: str, reader: str = "native", notes: list[str] | None = None, workers: int | None = None,
+             min_bytes: int | None = None) -> NameSets:
     """The names in one capture; raises CollectorError when it cannot be read. Notes about
-    undecoded packets and damage are appended to ``notes``."""
+    undecoded packets and damage are appended to ``notes``. A big uncompressed capture is read
+    by ``workers`` processes (default: one per core) with the same result as one pass."""
+    from exposure.collect.net import parallel
     from exposure.collect.net.extract import Extractor
     from exposure.collect.pcap import open_checked
 
-    extractor = Extractor(flows=False, certificates=False, observations=False)
-    with open_checked(path, reader) as reader_:
-        packet = extractor.packet
-        for link, ts, data in reader_.frames():
-            packet(link, ts, data)
-        extractor.finish()
-        problems = dict(reader_.problems)
-        dropped = {**reader_.dropped, **extractor.dropped}
+    with open_checked(path, reader, hashing=False) as reader_:  # names print no hash
+        split = None
+        if reader == "native":
+            split = parallel.names_in_parallel(path, parallel.worker_count() if workers is None else workers,
+                                               parallel.MIN_PARALLEL_BYTES if min_bytes is None else min_bytes)
+        if split is not None:
+            names, packets, undecoded_by = split.names, split.packets, split.undecoded
+            problems, dropped = split.problems, split.dropped
+        else:
+            extractor = Extractor(flows=False, certificates=False, observations=False)
+            extractor.run(reader_.frames())
+            extractor.finish()
+            names, packets, undecoded_by = extractor.names, extractor.packets, extractor.undecoded
+            problems = dict(reader_.problems)
+            dropped = {**reader_.dropped, **extractor.dropped}
     if notes is not None:
-        undecoded = sum(extractor.undecoded.values())
+        undecoded = sum(undecoded_by.values())
         if undecoded:
-            notes.append(f"{path}: {undecoded} of {extractor.packets} packets could not be decoded")
+            notes.append(f"{path}: {undecoded} of {packets} packets could not be decoded")
         for reason in problems:
             notes.append(f"{path}: the file is damaged ({reason}); the rest was not read")
         for reason, count in sorted(dropped.items()):
             notes.append(f"{path}: larger in places than real traffic can be; {count} not read: {reason}")
-    return extractor.names
+    return names
 
 
 def run(args: argparse.Namespace) -> int:

@@ -28,10 +28,12 @@ memory reaches (names longer than a host name can be, megabytes of names) count 
 from __future__ import annotations
 
 import struct
+from collections.abc import Callable, Iterable
 
 from exposure.collect.net import dns as dnsmod
 from exposure.collect.net.flows import FlowTable
 from exposure.collect.net.links import LINK_HANDLERS, LINKTYPE_ETHERNET
+from exposure.collect.net.loop import SWEEP_EVERY, TCP_FIRST, feed
 from exposure.collect.net.quic import QuicSniffer, is_long_header
 from exposure.collect.net.results import FlowSeen, NameSets
 from exposure.collect.net.streams import MAX_STREAMS, TcpStreams
@@ -46,7 +48,6 @@ MAX_FRAGMENT_SETS = 256
 MAX_FRAGMENT_BYTES = 65_535 + 16
 MAX_FRAGMENT_PIECES = 256
 FRAGMENT_TIMEOUT = 60.0
-SWEEP_EVERY = 1 << 16
 UDP_DNS = 53
 UDP_NBNS = 137
 UDP_MDNS = 5353
@@ -56,8 +57,7 @@ _LOCAL_NAME_PORTS = (UDP_MDNS, UDP_LLMNR)
 _TCP = struct.Struct("!HHIIBB")
 _UDP = struct.Struct("!HHH")
 _V6_EXT = frozenset({0, 43, 60, 135, 139, 140})
-# first payload bytes that can start a TLS handshake record or an HTTP request
-_TCP_FIRST = frozenset([0x16, *range(0x41, 0x5B)])
+_TCP_FIRST = TCP_FIRST
 
 
 class _Fragments:
@@ -82,7 +82,9 @@ class Extractor(Tunnels):
         self.undecoded: dict[str, int] = {}
         self.overflow: dict[str, int] = {}
         self.dropped: dict[str, int] = {}  # cut off by limits against oversized (hostile) captures
-        self.tables = NameTables(observations, self._bad, self._over, self._drop)
+        self.following = False  # only complete what is under way (see ``follow``)
+        self._completing = False
+        self.tables = NameTables(observations, self._bad_parsed, self._over, self._drop)
         self.names = self.tables.names
         self.dns_obs = self.tables.dns_obs
         self.server_obs = self.tables.server_obs
@@ -91,12 +93,21 @@ class Extractor(Tunnels):
         self._flow_table = FlowTable(self._over)
         self._flow = self._flow_table.add
         self.flows: dict[tuple[str, bytes, bytes, int], FlowSeen] = self._flow_table.flows
-        self.tcp = TcpStreams(self.tables, self._bad, self._over, certificates)
+        self.tcp = TcpStreams(self.tables, self._bad_parsed, self._over, certificates)
         self._streams = self.tcp.active
         self._fragments: dict[tuple[object, ...], _Fragments] = {}
         self._quic = QuicSniffer()
         self._now = 0.0
         self._next_sweep = SWEEP_EVERY
+
+    def follow(self) -> None:
+        """From now on, only feed what is under way (TCP streams being followed, IP datagrams
+        being reassembled, QUIC Initials being put together) and start nothing new: how a
+        reader of one byte range of a capture finishes what crosses the end of its range."""
+        self.following = True
+
+    def under_way(self) -> bool:
+        return bool(self._streams or self._fragments or self._quic.pending())
 
     @property
     def first_time(self) -> float | None:
@@ -110,6 +121,12 @@ class Extractor(Tunnels):
     # -- bookkeeping ------------------------------------------------------------------
 
     def _bad(self, reason: str) -> None:
+        """A packet that could not be decoded (while following, its range counts it)."""
+        if not self.following or self._completing:
+            self.undecoded[reason] = self.undecoded.get(reason, 0) + 1
+
+    def _bad_parsed(self, reason: str) -> None:
+        """Damage found by a parser of what was gathered (a stream, a message)."""
         self.undecoded[reason] = self.undecoded.get(reason, 0) + 1
 
     def _over(self, reason: str) -> None:
@@ -120,7 +137,7 @@ class Extractor(Tunnels):
 
     def finish(self) -> None:
         """Parse what is still buffered (streams cut off by the end of the capture)."""
-        self.tcp.finish(lambda: self._bad(PARSER_ERROR))
+        self.tcp.finish(lambda: self._bad_parsed(PARSER_ERROR))
         if self._quic.overflow:
             self.overflow["QUIC connections"] = self._quic.overflow
 
@@ -183,6 +200,18 @@ class Extractor(Tunnels):
             self._bad("damaged packet")
         except Exception:  # hostile input must never stop a scan; counted, tests assert it stays 0
             self._bad(PARSER_ERROR)
+
+    def run(self, frames: Iterable[tuple[int, float, bytes]], tick: Callable[[], bool] | None = None,
+            every: int = 50_000) -> None:
+        """``packet`` for every frame, the commonest frames handled in the loop (see ``loop``);
+        ``tick`` is called every ``every`` frames and stops the reading when it returns True."""
+        feed(self, frames, tick, every)
+
+    def _settle(self, skipped: int, first: float, now: float) -> None:
+        self.packets += skipped
+        self.ip_packets += skipped
+        self._first = first
+        self._now = now
 
     def _skip_tcp(self, data: bytes, t: int, end: int) -> bool:
         """Whether a TCP segment can be skipped without a closer look: when only names are
@@ -281,6 +310,8 @@ class Extractor(Tunnels):
                   src: bytes, dst: bytes, ts: float, depth: int) -> None:
         entry = self._fragments.get(key)
         if entry is None:
+            if self.following:
+                return
             if len(self._fragments) >= MAX_FRAGMENT_SETS:
                 self._fragments.pop(next(iter(self._fragments)))
                 self._over("IP fragments (incomplete datagrams dropped)")
@@ -307,7 +338,11 @@ class Extractor(Tunnels):
         if not depth:
             self.ip_packets += 1
         payload = bytes(whole[:total])
-        self._l4(proto, src, dst, payload, 0, len(payload), ts, depth, False, total)
+        completing, self._completing = self._completing, self.following
+        try:
+            self._l4(proto, src, dst, payload, 0, len(payload), ts, depth, False, total)
+        finally:
+            self._completing = completing
 
     # -- transport ------------------------------------------------------------------------
 
@@ -326,7 +361,7 @@ class Extractor(Tunnels):
                 if not quoted:
                     self._bad("bad TCP header")
                 return
-            if quoted:
+            if quoted or (self.following and (src, sport, dst, dport) not in self._streams):
                 return
             if self.want_flows:
                 self._flow(6, src, sport, dst, dport, ts, size, True, flags)
@@ -343,7 +378,7 @@ class Extractor(Tunnels):
             if flags & 5 and streams:  # FIN or RST: parse what a stream holds, then forget it
                 self.tcp.close((src, sport, dst, dport))
         elif proto == 1 or proto == 58:
-            if quoted:
+            if quoted or self.following:
                 return
             if self.want_flows:
                 self._flow(proto, src, 0, dst, 0, ts, size, False)
@@ -379,6 +414,14 @@ class Extractor(Tunnels):
             return
         payload = data[off + 8:end]
         tables = self.tables
+        if self.following:
+            flow = (src, sport, dst, dport)
+            if self._quic.pending_for(flow):
+                for name in self._quic.datagram(flow, payload) or ():
+                    tables.server_name("quic", name, src, dst, dport, ts)
+            elif sport in UDP_TUNNEL_PORTS or dport in UDP_TUNNEL_PORTS:
+                self._udp_tunnel(sport, dport, payload, ts, depth)
+            return
         if quoted:
             if ((sport == UDP_DNS or dport == UDP_DNS) and sport not in _LOCAL_NAME_PORTS
                     and dport not in _LOCAL_NAME_PORTS) or (

@@ -205,6 +205,14 @@ class QuicSniffer:
         self._conns: dict[tuple[object, ...], _Connection] = {}
         self.overflow = 0
 
+    def pending(self) -> bool:
+        """Whether a ClientHello is still being put together."""
+        return any(not conn.done for conn in self._conns.values())
+
+    def pending_for(self, flow: tuple[object, ...]) -> bool:
+        conn = self._conns.get(flow)
+        return conn is not None and not conn.done
+
     def _keys_for(self, dcid: bytes, version: int) -> InitialKeys | None:
         cached = self._keys.get((dcid, version), False)
         if cached is False:

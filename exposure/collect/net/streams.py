@@ -46,6 +46,20 @@ IDLE = 120.0
 TLS_PORTS = frozenset({443, 465, 563, 636, 853, 989, 990, 992, 993, 994, 995, 5061, 8443})
 
 
+RESUME_WINDOW = 2 * IDLE
+
+
+class WindowOutput:
+    """What the streams of one TCP direction begun early in a byte range found (see ``resumed_until``)."""
+
+    def __init__(self, over: Callable[[str], None]) -> None:
+        self.undecoded: dict[str, int] = {}
+        self.tables = NameTables(False, self.bad, over, over)
+
+    def bad(self, reason: str) -> None:
+        self.undecoded[reason] = self.undecoded.get(reason, 0) + 1
+
+
 @dataclass(slots=True)
 class _HttpProgress:
     pos: int = 0  # where the next request starts; hosts before it were reported
@@ -68,6 +82,13 @@ class TcpStreams:
         self._over = over
         self._want_certs = certificates
         self._sni_by_conn: dict[StreamKey, str] = {}
+        # When reading a byte range that starts in the middle of a capture (collect/net/parallel):
+        # streams begun until this capture time may be the rest of a stream begun before the
+        # range (which that range completes); what they find is kept apart, per direction, for
+        # the merge to keep or drop.
+        self.resumed_until = float("-inf")
+        self.window: dict[StreamKey, WindowOutput] = {}
+        self._window_keys: set[StreamKey] = set()
 
     # -- segments -------------------------------------------------------------------------
 
@@ -98,7 +119,10 @@ class TcpStreams:
                     self._new(key, "tls", seq, payload, ts, TLS_CAP)
             elif looks_like_record(payload):
                 hs_type = payload[5]
-                if hs_type == CLIENT_HELLO or (hs_type == SERVER_HELLO and self._want_certs):
+                if hs_type == CLIENT_HELLO:
+                    if not self._whole_client_hello(key, payload, ts):
+                        self._new(key, "tls", seq, payload, ts, TLS_CAP)
+                elif hs_type == SERVER_HELLO and self._want_certs:
                     self._new(key, "tls", seq, payload, ts, TLS_CAP)
             return
         if 0x41 <= first <= 0x5A:
@@ -108,6 +132,49 @@ class TcpStreams:
                 self._new(key, "h2", seq, payload, ts, H2_CAP)
             elif (dport in HTTP_PORTS or sport in HTTP_PORTS) and method_prefix(payload):
                 self._new(key, "http", seq, payload, ts, HTTP_CAP, _HttpProgress(tentative=True))
+
+    def _whole_client_hello(self, key: StreamKey, payload: bytes, ts: float) -> bool:
+        """The fast path: a ClientHello whole in one record in one segment is read in place
+        (no stream, no record walk, no copy). False when it is not whole."""
+        size = (payload[6] << 16) | (payload[7] << 8) | payload[8]
+        if len(payload) < 9 + size or ((payload[3] << 8) | payload[4]) < 4 + size:
+            return False
+        if ts <= self.resumed_until:
+            self._window_keys.add(key)
+            try:
+                self._in_window(key, lambda: self._hello_names(key, payload, size, ts))
+            finally:
+                self._window_keys.discard(key)
+            return True
+        self._hello_names(key, payload, size, ts)
+        return True
+
+    def _in_window(self, key: StreamKey, parse: Callable[[], bool | None]) -> bool | None:
+        output = self.window.get(key)
+        if output is None:
+            output = self.window[key] = WindowOutput(self._over)
+        saved = self._tables, self._bad
+        self._tables, self._bad = output.tables, output.bad
+        try:
+            return parse()
+        finally:
+            self._tables, self._bad = saved
+
+    def _hello_names(self, key: StreamKey, payload: bytes, size: int, ts: float) -> None:
+        names = client_hello_names(payload[9:9 + size])
+        if names is None:
+            self._bad("damaged TLS ClientHello")
+            return
+        self._client_hello(key, names, ts)
+
+    def _client_hello(self, key: StreamKey, names: list[str], ts: float) -> None:
+        src, sport, dst, dport = key
+        for name in names:
+            self._tables.server_name("tls", name, src, dst, dport, ts)
+            if self._want_certs:
+                self._sni_by_conn[(dst, dport, src, sport)] = name.lower()
+                if len(self._sni_by_conn) > MAX_STREAMS:
+                    self._sni_by_conn.pop(next(iter(self._sni_by_conn)))
 
     def close(self, key: StreamKey) -> None:
         """FIN or RST (or a new request): parse what the direction holds, then forget it."""
@@ -132,6 +199,10 @@ class TcpStreams:
              state: object = None) -> None:
         stream = StreamStart(kind, seq, payload, ts, cap)
         stream.state = state
+        if ts <= self.resumed_until:
+            self._window_keys.add(key)
+        else:
+            self._window_keys.discard(key)
         if self._progress(key, stream):
             return
         if len(self.active) >= MAX_STREAMS:
@@ -155,6 +226,11 @@ class TcpStreams:
         return finished
 
     def _parse(self, key: StreamKey, stream: StreamStart, final: bool) -> bool:
+        if key in self._window_keys:
+            return bool(self._in_window(key, lambda: self._parse_kind(key, stream, final)))
+        return self._parse_kind(key, stream, final)
+
+    def _parse_kind(self, key: StreamKey, stream: StreamStart, final: bool) -> bool:
         kind = stream.kind
         if kind == "tls":
             return self._tls(key, stream, final)
@@ -167,7 +243,7 @@ class TcpStreams:
     # -- parsers --------------------------------------------------------------------------
 
     def _tls(self, key: StreamKey, stream: StreamStart, final: bool) -> bool:
-        src, sport, dst, dport = key
+        src, sport, _dst, _dport = key
         hs = record_handshakes(bytes(stream.data))
         server_side = False
         for hs_type, body in hs.messages:
@@ -176,12 +252,7 @@ class TcpStreams:
                 if names is None:
                     self._bad("damaged TLS ClientHello")
                     return True
-                for name in names:
-                    self._tables.server_name("tls", name, src, dst, dport, stream.last)
-                    if self._want_certs:
-                        self._sni_by_conn[(dst, dport, src, sport)] = name.lower()
-                        if len(self._sni_by_conn) > MAX_STREAMS:
-                            self._sni_by_conn.pop(next(iter(self._sni_by_conn)))
+                self._client_hello(key, names, stream.last)
                 return True
             if hs_type == SERVER_HELLO:
                 if not self._want_certs:
