@@ -30,6 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("captures", nargs="+", metavar="CAPTURE", help="pcap or pcapng files (may be gzip-compressed)")
     parser.add_argument("--json", action="store_true", help="print JSON (the shape of tshark-names)")
     parser.add_argument("--reader", choices=("native", "scapy"), default="native", help=argparse.SUPPRESS)
+    parser.add_argument("--workers", type=int, default=None, help=argparse.SUPPRESS)  # benchmarks: 1 = one pass
 
 
 def names_of(path: str, reader: str = "native", notes: list[str] | None = None, workers: int | None = None,
@@ -76,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
     notes: list[str] = []
     for path in args.captures:
         try:
-            merged.update(names_of(path, args.reader, notes))
+            merged.update(names_of(path, args.reader, notes, args.workers))
         except CollectorError as exc:
             raise UserError(f"{path}: {exc}") from None
     result = merged.as_json()

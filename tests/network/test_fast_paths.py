@@ -161,3 +161,15 @@ def test_parallel_names_on_our_captures() -> None:
 @needs_shared
 def test_parallel_names_on_the_shared_captures() -> None:
     assert sum(_same_in_parallel(path, 2) for path in NAMES + TCPDUMP) > 800
+
+
+@pytest.mark.parametrize("first", [1, 2, 5, 6, 7, 8, 9, 10, 60])
+def test_a_client_hello_cut_anywhere_in_its_first_bytes_is_found(tmp_path: Path, first: int) -> None:
+    """The whole-ClientHello fast path must leave a cut one to the stream (a first segment of 6
+    bytes once raised inside it and lost the name)."""
+    from tests.network.test_capture import tcp_segments
+
+    hello = client_hello("cut-hello.example")
+    path = tmp_path / "cut.pcap"
+    wrpcap(str(path), tcp_segments(hello, [first, len(hello)]))
+    assert names_of(str(path)).tls_sni == {"cut-hello.example"}

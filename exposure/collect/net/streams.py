@@ -41,9 +41,10 @@ HTTP_CAP = 8 * 1024
 DNS_TCP_CAP = 32 * 1024  # over the life of a stream (parsed messages are dropped)
 H2_CAP = 64 * 1024  # over the life of a stream (parsed frames are dropped)
 IDLE = 120.0
-# Ports where Wireshark reads TLS without its heuristic (so it also waits for a record header
-# cut short): HTTPS and the TLS-wrapped mail, news, LDAP, FTP, DNS and SIP ports.
-TLS_PORTS = frozenset({443, 465, 563, 636, 853, 989, 990, 992, 993, 994, 995, 5061, 8443})
+# Ports where Wireshark (4.0, `tshark -G decodes`) reads TLS without its heuristic, so it also
+# waits for a record header cut short: HTTPS, TLS-wrapped mail, LDAP, DNS, SIP, AMQP, MQTT, ...
+TLS_PORTS = frozenset({324, 443, 465, 636, 802, 853, 993, 995, 1300, 2221, 2443, 3249, 3250, 3251, 3252, 3496,
+                       5061, 5671, 5684, 5868, 8883, 11207, 19999, 27017})
 
 
 RESUME_WINDOW = 2 * IDLE
@@ -136,6 +137,8 @@ class TcpStreams:
     def _whole_client_hello(self, key: StreamKey, payload: bytes, ts: float) -> bool:
         """The fast path: a ClientHello whole in one record in one segment is read in place
         (no stream, no record walk, no copy). False when it is not whole."""
+        if len(payload) < 9:
+            return False
         size = (payload[6] << 16) | (payload[7] << 8) | payload[8]
         if len(payload) < 9 + size or ((payload[3] << 8) | payload[4]) < 4 + size:
             return False
