@@ -27,6 +27,9 @@ _DNS_PORT = b"\x00\x35"
 def feed(ex: Extractor, frames: Iterable[tuple[int, float, bytes]], tick: Callable[[], bool] | None,
          every: int) -> None:
     packet = ex.packet
+    if "packet" in vars(ex):  # a caller wraps ``packet`` to see every frame (the iPhone capture): let it
+        _plain(packet, frames, tick, every)
+        return
     streams = ex._streams
     flow = ex._flow if ex.want_flows else None
     first_bytes = TCP_FIRST
@@ -98,6 +101,20 @@ def feed(ex: Extractor, frames: Iterable[tuple[int, float, bytes]], tick: Callab
         now = ex._now
     if quick:
         _settle(ex, quick, first, now)
+
+
+def _plain(packet: Callable[[int, float, bytes], None], frames: Iterable[tuple[int, float, bytes]],
+           tick: Callable[[], bool] | None, every: int) -> None:
+    countdown = every + 1
+    for link, ts, data in frames:
+        countdown -= 1
+        if not countdown and tick is not None:
+            countdown = every
+            if tick():
+                return
+        if link == CUT_LINK:
+            return
+        packet(link, ts, data)
 
 
 def _settle(ex: Extractor, quick: int, first: float, now: float) -> None:
