@@ -16,11 +16,13 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from exposure.collect.net.extract import Extractor
+    from exposure.collect.net.flows import Conn
 
 # first payload bytes that can start a TLS handshake record or an HTTP request
 TCP_FIRST = frozenset([0x16, *range(0x41, 0x5B)])
 CUT_LINK = -1  # reader.CUT: the end of a byte range
 SWEEP_EVERY = 1 << 16
+KNOWN_CONNECTIONS = 1 << 16
 _DNS_PORT = b"\x00\x35"
 
 
@@ -32,6 +34,10 @@ def feed(ex: Extractor, frames: Iterable[tuple[int, float, bytes]], tick: Callab
         return
     streams = ex._streams
     flow = ex._flow if ex.want_flows else None
+    table = ex._flow_table
+    # raw addresses and ports of a segment -> (connection, direction): a segment of a known
+    # connection without SYN, FIN or RST only adds to counters, as FlowTable.add would
+    known: dict[bytes, tuple[Conn, bool]] = {}
     first_bytes = TCP_FIRST
     quick = 0  # frames handled here not yet added to ex.packets
     first = ex._first
@@ -88,8 +94,28 @@ def feed(ex: Extractor, frames: Iterable[tuple[int, float, bytes]], tick: Callab
                         quick = 0
                         ex._next_sweep += SWEEP_EVERY
                         ex._sweep()
+                        known.clear()
                     if flow is not None:
-                        flow(6, src, sport, dst, dport, ts, end - off, True, data[t + 13])
+                        flags = data[t + 13]
+                        raw = data[off + 12:off + 24] if v4 else data[off + 8:off + 40] + data[t:t + 4]
+                        entry = known.get(raw)
+                        if entry is not None and not flags & 7 and not entry[0].dead:
+                            conn, forward = entry
+                            conn.last = ts
+                            agg = conn.flow
+                            if agg is not None:
+                                if conn.sender_client == forward:
+                                    agg.bytes_out += end - off
+                                else:
+                                    agg.bytes_in += end - off
+                                agg.count += 1
+                                agg.last = ts
+                        else:
+                            flow(6, src, sport, dst, dport, ts, end - off, True, flags)
+                            if not flags & 7 and table.last_conn is not None:
+                                if len(known) >= KNOWN_CONNECTIONS:
+                                    known.clear()
+                                known[raw] = (table.last_conn, table.last_forward)
                     continue
         if quick:
             _settle(ex, quick, first, now)
