@@ -83,6 +83,7 @@ class Extractor(Tunnels):
         self.overflow: dict[str, int] = {}
         self.dropped: dict[str, int] = {}  # cut off by limits against oversized (hostile) captures
         self.following = False  # only complete what is under way (see ``follow``)
+        self.fed = 0  # packets that fed what was under way, while following
         self._completing = False
         self.tables = NameTables(observations, self._bad_parsed, self._over, self._drop)
         self.names = self.tables.names
@@ -317,6 +318,8 @@ class Extractor(Tunnels):
                 self._over("IP fragments (incomplete datagrams dropped)")
             entry = _Fragments(ts)
             self._fragments[key] = entry
+        elif self.following:
+            self.fed += 1
         pieces = entry.pieces
         if offset not in pieces and offset + len(piece) <= MAX_FRAGMENT_BYTES and len(pieces) < MAX_FRAGMENT_PIECES:
             pieces[offset] = piece
@@ -361,8 +364,12 @@ class Extractor(Tunnels):
                 if not quoted:
                     self._bad("bad TCP header")
                 return
-            if quoted or (self.following and (src, sport, dst, dport) not in self._streams):
+            if quoted:
                 return
+            if self.following:
+                if (src, sport, dst, dport) not in self._streams:
+                    return
+                self.fed += 1
             if self.want_flows:
                 self._flow(6, src, sport, dst, dport, ts, size, True, flags)
             if off + hlen > end:
@@ -417,6 +424,7 @@ class Extractor(Tunnels):
         if self.following:
             flow = (src, sport, dst, dport)
             if self._quic.pending_for(flow):
+                self.fed += 1
                 for name in self._quic.datagram(flow, payload) or ():
                     tables.server_name("quic", name, src, dst, dport, ts)
             elif sport in UDP_TUNNEL_PORTS or dport in UDP_TUNNEL_PORTS:

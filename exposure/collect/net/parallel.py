@@ -46,6 +46,10 @@ SYNC_WINDOW = 1 << 20  # how far past a cut a record boundary is looked for
 SYNC_RECORDS = 8  # well-formed records in a row that make a boundary
 MAX_TIME_SPREAD = 366 * 86400.0  # record times this far from the first record's are not a capture's
 TAIL_SECONDS = 2 * IDLE  # capture time a range follows past its end at most
+# ... and packets it reads past its end while nothing under way gets more data: what is still
+# waiting then (a request whose headers never end, a connection that stays open) is parsed as
+# it stands, as one pass does when it sweeps it away after IDLE seconds
+TAIL_QUIET = 20_000
 
 
 @dataclass(slots=True)
@@ -138,9 +142,14 @@ def _follow(extractor: Extractor, frames: Iterator[Frame]) -> None:
     limit = (extractor.last_time or 0.0) + TAIL_SECONDS
     packet = extractor.packet
     countdown = 0
+    fed, quiet = 0, 0
     for link, ts, data in frames:
         if not countdown:
-            if not extractor.under_way() or ts > limit:
+            if extractor.fed != fed:
+                fed, quiet = extractor.fed, 0
+            else:
+                quiet += 256
+            if not extractor.under_way() or ts > limit or quiet >= TAIL_QUIET:
                 break
             countdown = 256
         countdown -= 1
