@@ -84,9 +84,9 @@ class TcpStreams:
         self._want_certs = certificates
         self._sni_by_conn: dict[StreamKey, str] = {}
         # When reading a byte range that starts in the middle of a capture (collect/net/parallel):
-        # streams begun until this capture time may be the rest of a stream begun before the
-        # range (which that range completes); what they find is kept apart, per direction, for
-        # the merge to keep or drop.
+        # DNS-over-TCP streams begun until this capture time may be the rest of a stream begun
+        # before the range (which that range completes); what they find is kept apart, per
+        # direction, for the merge to keep or drop.
         self.resumed_until = float("-inf")
         self.window: dict[StreamKey, WindowOutput] = {}
         self._window_keys: set[StreamKey] = set()
@@ -142,13 +142,6 @@ class TcpStreams:
         size = (payload[6] << 16) | (payload[7] << 8) | payload[8]
         if len(payload) < 9 + size or ((payload[3] << 8) | payload[4]) < 4 + size:
             return False
-        if ts <= self.resumed_until:
-            self._window_keys.add(key)
-            try:
-                self._in_window(key, lambda: self._hello_names(key, payload, size, ts))
-            finally:
-                self._window_keys.discard(key)
-            return True
         self._hello_names(key, payload, size, ts)
         return True
 
@@ -202,7 +195,10 @@ class TcpStreams:
              state: object = None) -> None:
         stream = StreamStart(kind, seq, payload, ts, cap)
         stream.state = state
-        if ts <= self.resumed_until:
+        # Only a DNS-over-TCP stream, or a request known by its first letters, can begin with
+        # bytes from the middle of another stream: a TLS record header with a ClientHello, a
+        # request line or the HTTP/2 preface in mid-stream would give the same names either way.
+        if ts <= self.resumed_until and (kind == "dns" or isinstance(state, _HttpProgress)):
             self._window_keys.add(key)
         else:
             self._window_keys.discard(key)
