@@ -39,7 +39,7 @@ def client_hello(server: str, rng: random.Random) -> bytes:
     sni = server.encode()
     ext_sni = struct.pack("!HHHBH", 0, len(sni) + 5, len(sni) + 3, 0, len(sni)) + sni
     padding = struct.pack("!HH", 21, rng.randint(0, 600))
-    extensions = ext_sni + padding + b"\x00" * struct.unpack("!H", padding[2:])[0]
+    extensions = ext_sni + padding + b"\x00" * int(struct.unpack("!H", padding[2:])[0])
     body = (b"\x03\x03" + rng.randbytes(32) + b"\x00" + b"\x00\x04\x13\x01\x13\x02" + b"\x01\x00"
             + struct.pack("!H", len(extensions)) + extensions)
     handshake = b"\x01" + len(body).to_bytes(3, "big") + body
@@ -80,7 +80,7 @@ class Builder:
         src, dst = src or self.client, dst or self.server
         pkt = self.ip(src, dst) / UDP(sport=sport, dport=dport) / Raw(payload)
         if not self.v6 and len(payload) > 300 and self.rng.random() < 0.3:
-            for piece in fragment(pkt, fragsize=256):
+            for piece in fragment(pkt, fragsize=256):  # type: ignore[no-untyped-call]
                 self.packets.append(self.frame(piece))
         else:
             self.packets.append(self.frame(pkt))

@@ -25,13 +25,12 @@ from exposure.collect.net.extract import Extractor
 from exposure.collect.net.reader import NotACapture, open_capture
 from exposure.commands.names import names_of
 from tests.network.test_capture import client_hello
-from tests.paths import FIXTURES
+from tests.paths import FIXTURES, needs_shared
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "network"
 OURS = sorted(p for p in DATA.iterdir() if p.suffix in (".pcap", ".gz", ".pcapng"))
 NAMES = sorted((FIXTURES / "pcaps" / "names").glob("*/capture*")) if FIXTURES.exists() else []
 TCPDUMP = sorted((FIXTURES / "pcaps" / "tcpdump").glob("*.pcap*")) if FIXTURES.exists() else []
-needs_shared = pytest.mark.skipif(not FIXTURES.exists(), reason="needs ../shared (the capture corpus)")
 
 
 def state(ex: Extractor) -> dict[str, Any]:
@@ -78,7 +77,7 @@ def test_the_loop_equals_packet_by_packet_on_our_captures() -> None:
     assert _check_loop(OURS) >= 2 * len(OURS) - 2
 
 
-@needs_shared
+@needs_shared()
 def test_the_loop_equals_packet_by_packet_on_the_shared_captures() -> None:
     assert _check_loop(NAMES + TCPDUMP) > 1500
 
@@ -158,7 +157,7 @@ def test_parallel_names_on_our_captures() -> None:
     assert sum(_same_in_parallel(path, workers) for path in OURS for workers in (2, 3)) >= 2 * len(OURS) - 2
 
 
-@needs_shared
+@needs_shared()
 def test_parallel_names_on_the_shared_captures() -> None:
     assert sum(_same_in_parallel(path, 2) for path in NAMES + TCPDUMP) > 800
 

@@ -237,75 +237,81 @@ class Extractor(Tunnels):
             return
         version = data[off] >> 4
         if version == 4:
-            if end - off < 20:
-                self._bad("truncated packet")
-                return
-            ihl = (data[off] & 15) * 4
-            total = (data[off + 2] << 8) | data[off + 3]
-            if ihl < 20:
-                self._bad("bad IP header")
-                return
-            if total == 0:  # segmentation offload: the length is not filled in
-                total = end - off
-            if total < ihl:
-                self._bad("bad IP header")
-                return
-            if off + total < end:
-                end = off + total
-            if end - off < ihl:
-                self._bad("truncated packet")
-                return
-            proto = data[off + 9]
-            src = data[off + 12:off + 16]
-            dst = data[off + 16:off + 20]
-            frag = (data[off + 6] << 8) | data[off + 7]
-            if frag & 0x3FFF and not quoted:
-                ident = (data[off + 4] << 8) | data[off + 5]
-                self._fragment((4, src, dst, ident, proto), (frag & 0x1FFF) * 8, bool(frag & 0x2000),
-                               data[off + ihl:end], proto, src, dst, ts, depth)
-                return
-            if not quoted and not depth:
-                self.ip_packets += 1
-            self._l4(proto, src, dst, data, off + ihl, end, ts, depth, quoted, total)
+            self._ipv4(data, off, end, ts, depth, quoted)
         elif version == 6:
-            if end - off < 40:
-                self._bad("truncated packet")
-                return
-            plen = (data[off + 4] << 8) | data[off + 5]
-            if plen and off + 40 + plen < end:
-                end = off + 40 + plen
-            nh = data[off + 6]
-            src = data[off + 8:off + 24]
-            dst = data[off + 24:off + 40]
-            pos = off + 40
-            while nh in _V6_EXT or nh == 44 or nh == 51:
-                if pos + 8 > end:
-                    self._bad("truncated packet")
-                    return
-                if nh == 44:
-                    fo = (data[pos + 2] << 8) | data[pos + 3]
-                    ident = int.from_bytes(data[pos + 4:pos + 8], "big")
-                    inner = data[pos]
-                    if not quoted and (fo & 0xFFF9):
-                        self._fragment((6, src, dst, ident), fo & 0xFFF8, bool(fo & 1), data[pos + 8:end],
-                                       inner, src, dst, ts, depth)
-                        return
-                    nh = inner
-                    pos += 8
-                elif nh == 51:
-                    nh, size = data[pos], (data[pos + 1] + 2) * 4
-                    pos += size
-                else:
-                    nh, size = data[pos], (data[pos + 1] + 1) * 8
-                    pos += size
-            if pos > end:
-                self._bad("truncated packet")
-                return
-            if not quoted and not depth:
-                self.ip_packets += 1
-            self._l4(nh, src, dst, data, pos, end, ts, depth, quoted, end - off)
+            self._ipv6(data, off, end, ts, depth, quoted)
         else:
             self._bad("bad IP header")
+
+    def _ipv4(self, data: bytes, off: int, end: int, ts: float, depth: int, quoted: bool) -> None:
+        if end - off < 20:
+            self._bad("truncated packet")
+            return
+        ihl = (data[off] & 15) * 4
+        total = (data[off + 2] << 8) | data[off + 3]
+        if ihl < 20:
+            self._bad("bad IP header")
+            return
+        if total == 0:  # segmentation offload: the length is not filled in
+            total = end - off
+        if total < ihl:
+            self._bad("bad IP header")
+            return
+        if off + total < end:
+            end = off + total
+        if end - off < ihl:
+            self._bad("truncated packet")
+            return
+        proto = data[off + 9]
+        src = data[off + 12:off + 16]
+        dst = data[off + 16:off + 20]
+        frag = (data[off + 6] << 8) | data[off + 7]
+        if frag & 0x3FFF and not quoted:
+            ident = (data[off + 4] << 8) | data[off + 5]
+            self._fragment((4, src, dst, ident, proto), (frag & 0x1FFF) * 8, bool(frag & 0x2000),
+                           data[off + ihl:end], proto, src, dst, ts, depth)
+            return
+        if not quoted and not depth:
+            self.ip_packets += 1
+        self._l4(proto, src, dst, data, off + ihl, end, ts, depth, quoted, total)
+
+    def _ipv6(self, data: bytes, off: int, end: int, ts: float, depth: int, quoted: bool) -> None:
+        if end - off < 40:
+            self._bad("truncated packet")
+            return
+        plen = (data[off + 4] << 8) | data[off + 5]
+        if plen and off + 40 + plen < end:
+            end = off + 40 + plen
+        nh = data[off + 6]
+        src = data[off + 8:off + 24]
+        dst = data[off + 24:off + 40]
+        pos = off + 40
+        while nh in _V6_EXT or nh == 44 or nh == 51:
+            if pos + 8 > end:
+                self._bad("truncated packet")
+                return
+            if nh == 44:
+                fo = (data[pos + 2] << 8) | data[pos + 3]
+                ident = int.from_bytes(data[pos + 4:pos + 8], "big")
+                inner = data[pos]
+                if not quoted and (fo & 0xFFF9):
+                    self._fragment((6, src, dst, ident), fo & 0xFFF8, bool(fo & 1), data[pos + 8:end],
+                                   inner, src, dst, ts, depth)
+                    return
+                nh = inner
+                pos += 8
+            elif nh == 51:
+                nh, size = data[pos], (data[pos + 1] + 2) * 4
+                pos += size
+            else:
+                nh, size = data[pos], (data[pos + 1] + 1) * 8
+                pos += size
+        if pos > end:
+            self._bad("truncated packet")
+            return
+        if not quoted and not depth:
+            self.ip_packets += 1
+        self._l4(nh, src, dst, data, pos, end, ts, depth, quoted, end - off)
 
     def _fragment(self, key: tuple[object, ...], offset: int, more: bool, piece: bytes, proto: int,
                   src: bytes, dst: bytes, ts: float, depth: int) -> None:
@@ -354,36 +360,7 @@ class Extractor(Tunnels):
         if proto == 17:
             self._udp(src, dst, data, off, end, ts, depth, quoted, size)
         elif proto == 6:
-            if end - off < 20:
-                if not quoted:
-                    self._bad("truncated packet")
-                return
-            sport, dport, seq, _ack, hl, flags = _TCP.unpack_from(data, off)
-            hlen = (hl >> 4) * 4
-            if hlen < 20:
-                if not quoted:
-                    self._bad("bad TCP header")
-                return
-            if quoted:
-                return
-            if self.following:
-                if (src, sport, dst, dport) not in self._streams:
-                    return
-                self.fed += 1
-            if self.want_flows:
-                self._flow(6, src, sport, dst, dport, ts, size, True, flags)
-            if off + hlen > end:
-                self._bad("truncated packet")
-                return
-            start = off + hlen
-            streams = self._streams
-            if start < end:
-                # only slice and look closer at a payload that may matter: most are bulk data
-                if (data[start] in _TCP_FIRST or sport == 53 or dport == 53
-                        or (streams and (src, sport, dst, dport) in streams)):
-                    self.tcp.segment((src, sport, dst, dport), seq + (1 if flags & 2 else 0), data[start:end], ts)
-            if flags & 5 and streams:  # FIN or RST: parse what a stream holds, then forget it
-                self.tcp.close((src, sport, dst, dport))
+            self._tcp(src, dst, data, off, end, ts, quoted, size)
         elif proto == 1 or proto == 58:
             if quoted or self.following:
                 return
@@ -407,6 +384,38 @@ class Extractor(Tunnels):
         elif self.want_flows:
             self._flow(proto, src, 0, dst, 0, ts, size, False)
 
+    def _tcp(self, src: bytes, dst: bytes, data: bytes, off: int, end: int, ts: float, quoted: bool,
+             size: int) -> None:
+        if end - off < 20:
+            if not quoted:
+                self._bad("truncated packet")
+            return
+        sport, dport, seq, _ack, hl, flags = _TCP.unpack_from(data, off)
+        hlen = (hl >> 4) * 4
+        if hlen < 20:
+            if not quoted:
+                self._bad("bad TCP header")
+            return
+        if quoted:
+            return
+        if self.following:
+            if (src, sport, dst, dport) not in self._streams:
+                return
+            self.fed += 1
+        if self.want_flows:
+            self._flow(6, src, sport, dst, dport, ts, size, True, flags)
+        if off + hlen > end:
+            self._bad("truncated packet")
+            return
+        start = off + hlen
+        streams = self._streams
+        # only slice and look closer at a payload that may matter: most are bulk data
+        if start < end and (data[start] in _TCP_FIRST or sport == 53 or dport == 53
+                            or (streams and (src, sport, dst, dport) in streams)):
+            self.tcp.segment((src, sport, dst, dport), seq + (1 if flags & 2 else 0), data[start:end], ts)
+        if flags & 5 and streams:  # FIN or RST: parse what a stream holds, then forget it
+            self.tcp.close((src, sport, dst, dport))
+
     def _udp(self, src: bytes, dst: bytes, data: bytes, off: int, end: int, ts: float, depth: int,
              quoted: bool, size: int) -> None:
         if end - off < 8:
@@ -420,24 +429,31 @@ class Extractor(Tunnels):
             self._bad("bad UDP header")
             return
         payload = data[off + 8:end]
-        tables = self.tables
         if self.following:
-            flow = (src, sport, dst, dport)
-            if self._quic.pending_for(flow):
-                self.fed += 1
-                for name in self._quic.datagram(flow, payload) or ():
-                    tables.server_name("quic", name, src, dst, dport, ts)
-            elif sport in UDP_TUNNEL_PORTS or dport in UDP_TUNNEL_PORTS:
-                self._udp_tunnel(sport, dport, payload, ts, depth)
-            return
-        if quoted:
+            self._udp_following(src, sport, dst, dport, payload, ts, depth)
+        elif quoted:
             if ((sport == UDP_DNS or dport == UDP_DNS) and sport not in _LOCAL_NAME_PORTS
                     and dport not in _LOCAL_NAME_PORTS) or (
                     sport >= 1024 and dport >= 1024 and dnsmod.looks_like_dns(payload)):
-                tables.dns(payload, src, dst, ts, "udp")
-            return
-        if self.want_flows:
-            self._flow(17, src, sport, dst, dport, ts, size, False)
+                self.tables.dns(payload, src, dst, ts, "udp")
+        else:
+            if self.want_flows:
+                self._flow(17, src, sport, dst, dport, ts, size, False)
+            self._udp_payload(src, sport, dst, dport, payload, ts, depth)
+
+    def _udp_following(self, src: bytes, sport: int, dst: bytes, dport: int, payload: bytes, ts: float,
+                       depth: int) -> None:
+        flow = (src, sport, dst, dport)
+        if self._quic.pending_for(flow):
+            self.fed += 1
+            for name in self._quic.datagram(flow, payload) or ():
+                self.tables.server_name("quic", name, src, dst, dport, ts)
+        elif sport in UDP_TUNNEL_PORTS or dport in UDP_TUNNEL_PORTS:
+            self._udp_tunnel(sport, dport, payload, ts, depth)
+
+    def _udp_payload(self, src: bytes, sport: int, dst: bytes, dport: int, payload: bytes, ts: float,
+                     depth: int) -> None:
+        tables = self.tables
         if sport == UDP_DNS or dport == UDP_DNS:
             if sport not in _LOCAL_NAME_PORTS and dport not in _LOCAL_NAME_PORTS:
                 tables.dns(payload, src, dst, ts, "udp")

@@ -56,14 +56,7 @@ class FlowTable:
             forward = False
         new_start = conn is None or (tcp and flags & 0x12 == 0x02 and conn.closed)
         if conn is None or new_start:
-            if tcp and flags & 0x12 == 0x02:
-                sender_client = True
-            elif tcp and flags & 0x12 == 0x12:
-                sender_client = False
-            elif sport < 1024 <= dport:
-                sender_client = False
-            else:
-                sender_client = True
+            sender_client = _sender_is_client(tcp, flags, sport, dport)
             if conn is not None:
                 conn.dead = True
                 if not forward:
@@ -111,3 +104,12 @@ class FlowTable:
             for k in list(self._conns)[:drop]:
                 self._conns.pop(k).dead = True
             self._over("connections (table full; some were counted as new)")
+
+
+def _sender_is_client(tcp: bool, flags: int, sport: int, dport: int) -> bool:
+    """Whether the sender of a connection's first packet seen is its client (module docstring)."""
+    if tcp and flags & 0x12 == 0x02:
+        return True
+    if tcp and flags & 0x12 == 0x12:
+        return False
+    return not sport < 1024 <= dport

@@ -74,22 +74,7 @@ class H2Reader:
         return messages, pos
 
     def _headers(self, ftype: int, flags: int, stream: int, payload: bytes, messages: list[bytes]) -> None:
-        if ftype == HEADERS:
-            if flags & PADDED:
-                if not payload or payload[0] >= len(payload):
-                    self.broken = True
-                    return
-                payload = payload[1:len(payload) - payload[0]]
-            if flags & PRIORITY:
-                payload = payload[5:]
-            self._block = bytearray(payload)
-            self._block_stream = stream
-        elif stream == self._block_stream and len(self._block) < MAX_HEADER_LIST:
-            self._block += payload
-        else:
-            self.broken = True
-            return
-        if not flags & END_HEADERS:
+        if not self._gather(ftype, flags, stream, payload) or not flags & END_HEADERS:
             return
         try:
             headers = self._decoder.decode(bytes(self._block), raw=True)
@@ -115,6 +100,25 @@ class H2Reader:
             self._requests[stream] = request
             if flags & END_STREAM:
                 self._requests.pop(stream, None)
+
+    def _gather(self, ftype: int, flags: int, stream: int, payload: bytes) -> bool:
+        """Add a HEADERS or CONTINUATION frame to the header block; False if the connection is broken."""
+        if ftype == HEADERS:
+            if flags & PADDED:
+                if not payload or payload[0] >= len(payload):
+                    self.broken = True
+                    return False
+                payload = payload[1:len(payload) - payload[0]]
+            if flags & PRIORITY:
+                payload = payload[5:]
+            self._block = bytearray(payload)
+            self._block_stream = stream
+        elif stream == self._block_stream and len(self._block) < MAX_HEADER_LIST:
+            self._block += payload
+        else:
+            self.broken = True
+            return False
+        return True
 
     def _data(self, flags: int, stream: int, payload: bytes, messages: list[bytes]) -> None:
         request = self._requests[stream]

@@ -127,12 +127,16 @@ class TcpStreams:
                     self._new(key, "tls", seq, payload, ts, TLS_CAP)
             return
         if 0x41 <= first <= 0x5A:
-            if request_start(payload, dport, sport):
-                self._new(key, "http", seq, payload, ts, HTTP_CAP)
-            elif starts_preface(payload):
-                self._new(key, "h2", seq, payload, ts, H2_CAP)
-            elif (dport in HTTP_PORTS or sport in HTTP_PORTS) and method_prefix(payload):
-                self._new(key, "http", seq, payload, ts, HTTP_CAP, _HttpProgress(tentative=True))
+            self._start_http(key, seq, payload, ts)
+
+    def _start_http(self, key: StreamKey, seq: int, payload: bytes, ts: float) -> None:
+        sport, dport = key[1], key[3]
+        if request_start(payload, dport, sport):
+            self._new(key, "http", seq, payload, ts, HTTP_CAP)
+        elif starts_preface(payload):
+            self._new(key, "h2", seq, payload, ts, H2_CAP)
+        elif (dport in HTTP_PORTS or sport in HTTP_PORTS) and method_prefix(payload):
+            self._new(key, "http", seq, payload, ts, HTTP_CAP, _HttpProgress(tentative=True))
 
     def _whole_client_hello(self, key: StreamKey, payload: bytes, ts: float) -> bool:
         """The fast path: a ClientHello whole in one record in one segment is read in place
@@ -270,7 +274,9 @@ class TcpStreams:
             return final or hs.done
         return final or hs.done or not hs.need_more
 
-    def _http(self, key: StreamKey, stream: StreamStart, final: bool) -> bool:
+    # One branch per step of reading requests in order: the line, the headers, a DNS body, the
+    # next pipelined request (noqa: C901).
+    def _http(self, key: StreamKey, stream: StreamStart, final: bool) -> bool:  # noqa: C901
         src, sport, dst, dport = key
         data = bytes(stream.data)
         ts = stream.last

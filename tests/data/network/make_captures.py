@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import struct
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from scapy.layers.dns import DNS, DNSQR, DNSRR
@@ -30,11 +31,12 @@ MAC = {"src": "02:00:00:00:00:01", "dst": "02:00:00:00:00:02"}
 
 
 def eth() -> Ether:
-    return Ether(**MAC)
+    return Ether(src=MAC["src"], dst=MAC["dst"])
 
 
 def tcp_conversation(request: list[bytes], *, sport: int = 40000, dport: int = 80, order: list[int] | None = None,
-                     response: bytes = b"", client: str = CLIENT, server: str = SERVER, link=eth,
+                     response: bytes = b"", client: str = CLIENT, server: str = SERVER,
+                     link: Callable[[], Packet] = eth,
                      flags: list[str] | None = None, urg: list[int] | None = None) -> list[Packet]:
     """A TCP handshake, the client's segments (in ``order``), an optional response, FINs."""
     cseq, sseq = 1000, 5000
