@@ -39,8 +39,10 @@ print(wall, r.ru_utime + r.ru_stime, r.ru_maxrss, code)
 
 
 def measure(cmd: list[str], out: Path, env: dict[str, str]) -> tuple[float, float, int]:
+    # run from the work folder: ``python -m`` puts the current folder first on the path, which
+    # from the repository would load today's code under the other commit's PYTHONPATH
     res = subprocess.run([sys.executable, "-c", WRAP, str(out), *cmd], capture_output=True, text=True, env=env,
-                         check=True)
+                         check=True, cwd=out.parent)
     wall, cpu, rss, code = res.stdout.split()
     if code != "0":
         raise SystemExit(f"{cmd} exited {code}")
@@ -59,7 +61,8 @@ def main() -> int:
     old = work / f"exposure-{args.against}"
     if not old.exists():
         old.mkdir()
-        archive = subprocess.run(["git", "-C", str(REPO), "archive", args.against, "exposure"], capture_output=True,
+        archive = subprocess.run(["git", "-C", str(REPO), "archive", args.against, "exposure", "profiles"],
+                                 capture_output=True,
                                  check=True).stdout
         subprocess.run(["tar", "-x", "-C", str(old)], input=archive, check=True)
     base_env = dict(os.environ)

@@ -53,7 +53,8 @@ def main() -> int:
     old = Path(args.workdir) / f"exposure-{args.against}"
     if not old.exists():
         old.mkdir(parents=True)
-        archive = subprocess.run(["git", "-C", str(REPO), "archive", args.against, "exposure"], capture_output=True,
+        archive = subprocess.run(["git", "-C", str(REPO), "archive", args.against, "exposure", "profiles"],
+                                 capture_output=True,
                                  check=True).stdout
         subprocess.run(["tar", "-x", "-C", str(old)], input=archive, check=True)
     envs = {"now": dict(os.environ, PYTHONPATH=str(REPO)), args.against: dict(os.environ, PYTHONPATH=str(old))}
