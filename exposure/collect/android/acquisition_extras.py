@@ -37,13 +37,6 @@ class Readable(Protocol):
     def read(self, size: int = -1, /) -> bytes: ...
 
 
-def has_extra(acquisition: Path, name: str) -> bool:
-    try:
-        return _locate(acquisition, name) is not None
-    except ExtraUnreadable:
-        return True
-
-
 @contextmanager
 def open_stream(acquisition: Path, name: str) -> Iterator[Readable | None]:
     """The file ``name`` of the acquisition, to be read once from start to end, or None
