@@ -107,7 +107,7 @@ class PcapCollector:
                                   min(1.0, reader.position() / size), _READING))
             return False
 
-        ex.run(reader.frames(), tick, PROGRESS_EVERY)
+        ex.run(reader, tick, PROGRESS_EVERY)
         ex.finish()
 
     def _fill_info(self, ex: Extractor, problems: dict[str, int], ctx: CollectContext) -> None:

@@ -52,7 +52,7 @@ def names_of(path: str, reader: str = "native", notes: list[str] | None = None, 
             problems, dropped = split.problems, split.dropped
         else:
             extractor = Extractor(flows=False, certificates=False, observations=False)
-            extractor.run(reader_.frames())
+            extractor.run(reader_)
             extractor.finish()
             names, packets, undecoded_by = extractor.names, extractor.packets, extractor.undecoded
             problems = dict(reader_.problems)

@@ -42,22 +42,28 @@ def state(ex: Extractor) -> dict[str, Any]:
         "certs": {k: (v.count, v.sni) for k, v in ex.cert_obs.items()},
         "flows": {k: (v.count, v.bytes_out, v.bytes_in, list(v.starts), v.first, v.last) for k, v in ex.flows.items()},
         "addresses": ex.address_names,
+        # the order things were first seen in, which the observations keep
+        "order": [list(table) for table in (ex.dns_obs, ex.server_obs, ex.cert_obs, ex.flows, ex.address_names)],
     }
 
 
-def both_ways(path: Path, **options: bool) -> tuple[dict[str, Any], dict[str, Any]]:
+def three_ways(path: Path, **options: bool) -> list[dict[str, Any]]:
+    """Packet by packet; the loop over frames; the loop reading the file itself (pcap records)."""
     out = []
-    for fast in (False, True):
+    for way in ("plain", "frames", "file"):
         ex = Extractor(**options)
         with open_capture(path, hashing=False) as reader:
-            if fast:
+            if way == "file":
+                ex.run(reader)
+            elif way == "frames":
                 ex.run(reader.frames())
             else:
                 for frame in reader.frames():
                     ex.packet(*frame)
+            problems = dict(reader.problems)
         ex.finish()
-        out.append(state(ex))
-    return out[0], out[1]
+        out.append({**state(ex), "problems": problems})
+    return out
 
 
 def _check_loop(paths: list[Path]) -> int:
@@ -65,10 +71,11 @@ def _check_loop(paths: list[Path]) -> int:
     for path in paths:
         for options in ({}, {"flows": False, "certificates": False, "observations": False}):
             try:
-                plain, fast = both_ways(path, **options)
+                plain, frames, file = three_ways(path, **options)
             except NotACapture:
                 break
-            assert fast == plain, (path.name, options)
+            assert frames == plain, (path.name, options)
+            assert file == plain, (path.name, options)
             checked += 1
     return checked
 

@@ -33,8 +33,9 @@ from collections.abc import Callable, Iterable
 from exposure.collect.net import dns as dnsmod
 from exposure.collect.net.flows import FlowTable
 from exposure.collect.net.links import LINK_HANDLERS, LINKTYPE_ETHERNET
-from exposure.collect.net.loop import SWEEP_EVERY, TCP_FIRST, feed
+from exposure.collect.net.loop import TCP_FIRST, feed, next_sweep
 from exposure.collect.net.quic import QuicSniffer, is_long_header
+from exposure.collect.net.reader import NO_CUT, CaptureReader
 from exposure.collect.net.results import FlowSeen, NameSets
 from exposure.collect.net.streams import MAX_STREAMS, TcpStreams
 from exposure.collect.net.tables import NameTables, address_text
@@ -99,7 +100,7 @@ class Extractor(Tunnels):
         self._fragments: dict[tuple[object, ...], _Fragments] = {}
         self._quic = QuicSniffer()
         self._now = 0.0
-        self._next_sweep = SWEEP_EVERY
+        self._sweep_at = 0.0  # the capture time of the next sweep of idle tables (loop.SWEEP_SECONDS)
 
     def follow(self) -> None:
         """From now on, only feed what is under way (TCP streams being followed, IP datagrams
@@ -158,11 +159,11 @@ class Extractor(Tunnels):
         self.packets += 1
         if ts > self._now:
             self._now = ts
+            if ts >= self._sweep_at:
+                self._sweep_at = next_sweep(ts)
+                self._sweep()
         if ts < self._first and ts:
             self._first = ts
-        if self.packets >= self._next_sweep:
-            self._next_sweep += SWEEP_EVERY
-            self._sweep()
         try:
             if link == LINKTYPE_ETHERNET:
                 # fast path: Ethernet, at most one VLAN tag, IPv4 without options or fragments
@@ -202,11 +203,13 @@ class Extractor(Tunnels):
         except Exception:  # hostile input must never stop a scan; counted, tests assert it stays 0
             self._bad(PARSER_ERROR)
 
-    def run(self, frames: Iterable[tuple[int, float, bytes]], tick: Callable[[], bool] | None = None,
-            every: int = 50_000) -> None:
-        """``packet`` for every frame, the commonest frames handled in the loop (see ``loop``);
-        ``tick`` is called every ``every`` frames and stops the reading when it returns True."""
-        feed(self, frames, tick, every)
+    def run(self, source: Iterable[tuple[int, float, bytes]] | CaptureReader, tick: Callable[[], bool] | None = None,
+            every: int = 50_000, start: int = 0, stop: int = NO_CUT) -> bool:
+        """``packet`` for every frame of ``source`` (frames, or an open capture read from byte
+        ``start`` to ``stop``), the commonest frames handled in the loop (see ``loop``); ``tick`` is
+        called every ``every`` frames and stops the reading when it returns True. True when the
+        reading stopped at ``stop``."""
+        return feed(self, source, tick, every, start, stop)
 
     def _settle(self, skipped: int, first: float, now: float) -> None:
         self.packets += skipped

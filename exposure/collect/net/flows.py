@@ -5,6 +5,11 @@ SYN+ACK); otherwise, and for UDP, the side with the ephemeral port when exactly 
 port is below 1024, else the sender of the first packet seen. Each connection (a TCP
 SYN, or a UDP/TCP 5-tuple first seen or seen again after two idle minutes) adds a start
 time to its flow, up to MAX_STARTS per flow, for the beaconing heuristics.
+
+Idle connections are forgotten when the capture's clock passes a full minute
+(``loop.SWEEP_SECONDS``): after ``IDLE`` seconds without a packet, or 10 seconds after a FIN
+or RST. Where a sweep falls depends only on the packets' times, in every capture, so a
+capture read in byte ranges by several processes gives the one pass's flows.
 """
 
 from __future__ import annotations

@@ -7,14 +7,19 @@ and they belong to no stream being followed. For those, the loop counts the pack
 flows are wanted, adds it to its flow, without the calls and slicing of the full path. Every
 other frame goes through ``Extractor.packet``. The aggregates are exactly those of calling
 ``packet`` for every frame (the tests compare both on every capture).
+
+A pcap file read by our own reader is read here record by record, straight from the reader's
+buffer: a frame handled by the fast path is never copied out of it, and no generator or tuple
+stands between the file and the loop. Other captures (pcapng, scapy's reader) come as frames.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Protocol
 
 from exposure.collect.net.flows import Conn, FlowTable
+from exposure.collect.net.reader import CHUNK, MAX_RECORD, NO_CUT, READ_ERRORS, CaptureReader
 from exposure.collect.net.tcpstream import StreamStart
 
 
@@ -29,7 +34,7 @@ class Extractor(Protocol):
     _flow_table: FlowTable
     _first: float
     _now: float
-    _next_sweep: int
+    _sweep_at: float
 
     def packet(self, link: int, ts: float, data: bytes) -> None: ...
 
@@ -38,33 +43,113 @@ class Extractor(Protocol):
 
     def _sweep(self) -> None: ...
 
+
 # first payload bytes that can start a TLS handshake record or an HTTP request
 TCP_FIRST = frozenset([0x16, *range(0x41, 0x5B)])
 CUT_LINK = -1  # reader.CUT: the end of a byte range
-SWEEP_EVERY = 1 << 16
+# Idle tables are swept when the capture's clock passes a multiple of this many seconds, so
+# that where a sweep falls depends on the packets' times only, never on where reading began.
+SWEEP_SECONDS = 60.0
 KNOWN_CONNECTIONS = 1 << 16
 _DNS_PORT = b"\x00\x35"
+_IPV4 = b"\x08\x00"
+_IPV6 = b"\x86\xdd"
+_VLAN = b"\x81\x00"
 
 
-# One loop with the fast path written out: a call per frame is exactly what it saves (noqa: C901).
-def feed(ex: Extractor, frames: Iterable[tuple[int, float, bytes]], tick: Callable[[], bool] | None,  # noqa: C901
-         every: int) -> None:
-    packet = ex.packet
+def next_sweep(now: float) -> float:
+    """The capture time at which the next sweep is due, ``now`` being the latest time seen."""
+    return (now // SWEEP_SECONDS + 1) * SWEEP_SECONDS
+
+
+def feed(ex: Extractor, source: Iterable[tuple[int, float, bytes]] | CaptureReader,
+         tick: Callable[[], bool] | None, every: int, start: int = 0, stop: int = NO_CUT) -> bool:
+    """Feed every frame of ``source`` (frames, or an open capture) to ``ex``; ``tick`` is called
+    every ``every`` frames and stops the reading when it returns True. A pcap file is read from
+    the record at byte ``start`` to the first record at or past ``stop``. True when the reading
+    stopped at ``stop`` (or at a CUT frame), where the caller may go on."""
     if "packet" in vars(ex):  # a caller wraps ``packet`` to see every frame (the iPhone capture): let it
-        _plain(packet, frames, tick, every)
-        return
+        frames = source.frames() if isinstance(source, CaptureReader) else source
+        return _plain(ex.packet, frames, tick, every)
+    if isinstance(source, CaptureReader):
+        if source.format != "pcap" or source.backend != "native":
+            return _loop(ex, source.frames(), None, tick, every, stop)
+        try:
+            return _loop(ex, None, source, tick, every, stop, start)
+        except READ_ERRORS:
+            source.read_error()
+            return False
+    return _loop(ex, iter(source), None, tick, every, stop)
+
+
+# One loop with the record reading and the fast path written out: a call per frame is exactly
+# what it saves (noqa: C901).
+def _loop(ex: Extractor, frames: Iterator[tuple[int, float, bytes]] | None,  # noqa: C901
+          reader: CaptureReader | None, tick: Callable[[], bool] | None, every: int, stop: int,
+          start: int = 0) -> bool:
+    packet = ex.packet
     streams = ex._streams
     flow = ex._flow if ex.want_flows else None
     table = ex._flow_table
-    # raw addresses and ports of a segment -> (connection, direction): a segment of a known
-    # connection without SYN, FIN or RST only adds to counters, as FlowTable.add would
+    # raw addresses and ports of a segment -> (connection, direction): a segment of a known,
+    # live connection without FIN or RST only adds to counters, as FlowTable.add would
     known: dict[bytes, tuple[Conn, bool]] = {}
     first_bytes = TCP_FIRST
     quick = 0  # frames handled here not yet added to ex.packets
     first = ex._first
     now = ex._now
+    sweep_at = ex._sweep_at
     countdown = every + 1  # ticks come after every ``every`` frames read, before the next
-    for link, ts, data in frames:
+    # the record reader's state (pcap): buf[pos:end] is what was read and not yet used
+    buf = b""
+    pos = end = 0
+    base = 0  # the file offset of buf[0]
+    if reader is not None:
+        layout = reader.pcap_layout(start)
+        if layout is None:
+            return False
+        unpack, rec_len, unit, link, base = layout
+        read = reader.read_chunk
+    a = z = 0  # the frame is buf[a:z]
+    while True:
+        if reader is None:
+            item = next(frames, None)  # type: ignore[arg-type]
+            if item is None:
+                break
+            link, ts, buf = item
+            a, z = 0, len(buf)
+        else:
+            if end - pos < rec_len:
+                more = read(CHUNK)
+                base += pos
+                buf = buf[pos:] + more
+                pos, end = 0, len(buf)
+                if end < rec_len:
+                    if end:
+                        reader.problem("truncated last packet")
+                    break
+            if base + pos >= stop:
+                reader.cut_offset = base + pos
+                if quick:
+                    _settle(ex, quick, first, now)
+                return True
+            sec, frac, caplen, _wire = unpack(buf, pos)
+            if caplen > MAX_RECORD:
+                reader.problem("damaged packet record (impossible length)")
+                break
+            a = pos + rec_len
+            z = a + caplen
+            if z > end:
+                more = read(max(CHUNK, caplen))
+                if not more:
+                    reader.problem("truncated last packet")
+                    break
+                base += pos
+                buf = buf[pos:] + more
+                pos, end = 0, len(buf)
+                continue
+            pos = z
+            ts = sec + frac * unit
         countdown -= 1
         if not countdown and tick is not None:
             countdown = every
@@ -72,96 +157,116 @@ def feed(ex: Extractor, frames: Iterable[tuple[int, float, bytes]], tick: Callab
                 _settle(ex, quick, first, now)
                 quick = 0
             if tick():
-                return
+                return False
         if link == 1:
-            off = 14
-            etype = data[12:14]
-            if etype == b"\x81\x00":
-                etype = data[16:18]
-                off = 18
+            off = a + 14
+            etype = buf[a + 12:a + 14]
+            if etype == _VLAN:
+                etype = buf[a + 16:a + 18]
+                off = a + 18
             t = 0  # where the TCP header starts, when the frame is Ethernet/IP/TCP
-            if etype == b"\x08\x00":
-                if len(data) >= off + 40 and data[off] == 0x45 and data[off + 9] == 6 \
-                        and not (data[off + 6] & 0x3F or data[off + 7]):
-                    end = off + ((data[off + 2] << 8) | data[off + 3])
+            if etype == _IPV4:
+                if z >= off + 40 and buf[off] == 0x45 and buf[off + 9] == 6 \
+                        and not (buf[off + 6] & 0x3F or buf[off + 7]):
+                    stop_ip = off + ((buf[off + 2] << 8) | buf[off + 3])
                     t = off + 20
-                    start = t + ((data[t + 12] >> 4) << 2)
+                    begin = t + ((buf[t + 12] >> 4) << 2)
                     # without flows, Extractor._skip_tcp also passes over a header longer than the segment
-                    if not (t + 20 <= end <= len(data)) or (flow is not None and start > end):
+                    if not (t + 20 <= stop_ip <= z) or (flow is not None and begin > stop_ip):
                         t = 0
-            elif etype == b"\x86\xdd" and len(data) >= off + 60 and data[off + 6] == 6:
-                end = off + 40 + ((data[off + 4] << 8) | data[off + 5])
+            elif etype == _IPV6 and z >= off + 60 and buf[off + 6] == 6:
+                stop_ip = off + 40 + ((buf[off + 4] << 8) | buf[off + 5])
                 t = off + 40
-                start = t + ((data[t + 12] >> 4) << 2)
-                if not (t + 20 <= end <= len(data)) or start > end:  # the full path counts these
+                begin = t + ((buf[t + 12] >> 4) << 2)
+                if not (t + 20 <= stop_ip <= z) or begin > stop_ip:  # the full path counts these
                     t = 0
-            if t and t + 20 <= start and not data[t + 13] & 5 and (
-                    start >= end or (data[start] not in first_bytes and data[t:t + 2] != _DNS_PORT
-                                     and data[t + 2:t + 4] != _DNS_PORT)):
-                if flow is not None or streams:
-                    v4 = off + 20 == t
-                    src = data[t - 8:t - 4] if v4 else data[off + 8:off + 24]
-                    dst = data[t - 4:t] if v4 else data[off + 24:off + 40]
-                    sport = (data[t] << 8) | data[t + 1]
-                    dport = (data[t + 2] << 8) | data[t + 3]
-                if not streams or (src, sport, dst, dport) not in streams:
+            if t and t + 20 <= begin and not buf[t + 13] & 5 and (
+                    begin >= stop_ip or (buf[begin] not in first_bytes and buf[t:t + 2] != _DNS_PORT
+                                         and buf[t + 2:t + 4] != _DNS_PORT)):
+                v4 = off + 20 == t
+                if streams:
+                    src = buf[t - 8:t - 4] if v4 else buf[off + 8:off + 24]
+                    dst = buf[t - 4:t] if v4 else buf[off + 24:off + 40]
+                    key = (src, (buf[t] << 8) | buf[t + 1], dst, (buf[t + 2] << 8) | buf[t + 3])
+                    skip = key not in streams
+                else:
+                    skip = True
+                if skip:
                     quick += 1
-                    if ts > now:
-                        now = ts
                     if ts < first and ts:
                         first = ts
-                    if ex.packets + quick >= ex._next_sweep:
-                        _settle(ex, quick, first, now)
-                        quick = 0
-                        ex._next_sweep += SWEEP_EVERY
-                        ex._sweep()
-                        known.clear()
+                    if ts > now:
+                        now = ts
+                        if now >= sweep_at:
+                            _settle(ex, quick, first, now)
+                            quick = 0
+                            sweep_at = ex._sweep_at = next_sweep(now)
+                            ex._sweep()
+                            known.clear()
                     if flow is not None:
-                        flags = data[t + 13]
-                        raw = data[off + 12:off + 24] if v4 else data[off + 8:off + 40] + data[t:t + 4]
+                        flags = buf[t + 13]
+                        raw = buf[off + 12:off + 24] if v4 else buf[off + 8:off + 40] + buf[t:t + 4]
                         entry = known.get(raw)
-                        if entry is not None and not flags & 7 and not entry[0].dead:
-                            conn, forward = entry
-                            conn.last = ts
-                            agg = conn.flow
-                            if agg is not None:
-                                if conn.sender_client == forward:
-                                    agg.bytes_out += end - off
-                                else:
-                                    agg.bytes_in += end - off
-                                agg.count += 1
-                                agg.last = ts
-                        else:
-                            flow(6, src, sport, dst, dport, ts, end - off, True, flags)
-                            if not flags & 7 and table.last_conn is not None:
-                                if len(known) >= KNOWN_CONNECTIONS:
-                                    known.clear()
-                                known[raw] = (table.last_conn, table.last_forward)
+                        if entry is not None:
+                            conn = entry[0]
+                            # a SYN on a closed connection starts a new one: FlowTable.add decides
+                            if not conn.dead and not (flags & 0x12 == 0x02 and conn.closed):
+                                conn.last = ts
+                                agg = conn.flow
+                                if agg is not None:
+                                    if conn.sender_client == entry[1]:
+                                        agg.bytes_out += stop_ip - off
+                                    else:
+                                        agg.bytes_in += stop_ip - off
+                                    agg.count += 1
+                                    agg.last = ts
+                                continue
+                        if not streams:
+                            src = buf[t - 8:t - 4] if v4 else buf[off + 8:off + 24]
+                            dst = buf[t - 4:t] if v4 else buf[off + 24:off + 40]
+                        if quick:
+                            _settle(ex, quick, first, now)
+                            quick = 0
+                        flow(6, src, (buf[t] << 8) | buf[t + 1], dst, (buf[t + 2] << 8) | buf[t + 3], ts,
+                             stop_ip - off, True, flags)
+                        conn = table.last_conn  # type: ignore[assignment]
+                        if conn is not None:
+                            if len(known) >= KNOWN_CONNECTIONS:
+                                known.clear()
+                            forward = table.last_forward
+                            known[raw] = (conn, forward)
+                            # the other direction: addresses and ports swapped
+                            back = (buf[off + 16:off + 20] + buf[off + 12:off + 16] if v4
+                                    else buf[off + 24:off + 40] + buf[off + 8:off + 24])
+                            known[back + buf[t + 2:t + 4] + buf[t:t + 2]] = (conn, not forward)
                     continue
         if quick:
             _settle(ex, quick, first, now)
             quick = 0
         if link == CUT_LINK:  # the caller goes on from here
-            return
-        packet(link, ts, data)
+            return True
+        packet(link, ts, buf[a:z] if reader is not None else buf)
         first = ex._first
         now = ex._now
+        sweep_at = ex._sweep_at
     if quick:
         _settle(ex, quick, first, now)
+    return False
 
 
 def _plain(packet: Callable[[int, float, bytes], None], frames: Iterable[tuple[int, float, bytes]],
-           tick: Callable[[], bool] | None, every: int) -> None:
+           tick: Callable[[], bool] | None, every: int) -> bool:
     countdown = every + 1
     for link, ts, data in frames:
         countdown -= 1
         if not countdown and tick is not None:
             countdown = every
             if tick():
-                return
+                return False
         if link == CUT_LINK:
-            return
+            return True
         packet(link, ts, data)
+    return False
 
 
 def _settle(ex: Extractor, quick: int, first: float, now: float) -> None:

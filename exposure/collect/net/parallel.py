@@ -30,6 +30,7 @@ from exposure.collect.net.flows import IDLE
 from exposure.collect.net.reader import (
     CUT,
     MAX_RECORD,
+    NO_CUT,
     PCAP_MAGICS,
     PCAPNG_MAGIC,
     CaptureReader,
@@ -117,13 +118,7 @@ def names_in_parallel(path: str, workers: int, min_bytes: int = MIN_PARALLEL_BYT
 def _read_range(path: str, start: int, stop: int, section: Section | None) -> RangeResult:
     extractor = Extractor(flows=False, certificates=False, observations=False)
     with open_capture(path, hashing=False) as reader:
-        frames = reader.frames_between(start, stop, section)
-        first = next(frames, CUT)
-        if first is not CUT:
-            if start:
-                extractor.tcp.resumed_until = first[1] + RESUME_WINDOW
-            extractor.packet(*first)
-            extractor.run(frames)  # returns at CUT
+        frames = _range_frames(reader, extractor, start, stop, section)
         packets, problems, end = extractor.packets, dict(reader.problems), reader.cut_offset
         dropped = dict(reader.dropped)
         under_way = set(extractor.tcp.active)
@@ -133,6 +128,37 @@ def _read_range(path: str, start: int, stop: int, section: Section | None) -> Ra
         window = {key: (out.tables.names, out.undecoded) for key, out in extractor.tcp.window.items()}
         return RangeResult(extractor.names, packets, dict(extractor.undecoded), dropped, problems, end,
                            reader.late_headers, under_way, window)
+
+
+def _range_frames(reader: CaptureReader, extractor: Extractor, start: int, stop: int,
+                  section: Section | None) -> Iterator[Frame]:
+    """Read the range from ``start`` to ``stop``; the frames after the cut, for ``_follow``."""
+    if reader.format == "pcap":
+        first_time = _pcap_first_time(reader, start)
+        if first_time is not None and start:
+            extractor.tcp.resumed_until = first_time + RESUME_WINDOW
+        if extractor.run(reader, start=start, stop=stop):
+            return reader.frames_between(reader.cut_offset, NO_CUT)
+        return iter(())
+    frames = reader.frames_between(start, stop, section)
+    first = next(frames, CUT)
+    if first is not CUT:
+        if start:
+            extractor.tcp.resumed_until = first[1] + RESUME_WINDOW
+        extractor.packet(*first)
+        extractor.run(frames)  # returns at CUT
+    return frames
+
+
+def _pcap_first_time(reader: CaptureReader, start: int) -> float | None:
+    layout = reader.pcap_layout(start)
+    if layout is None:
+        return None
+    head = reader.read_chunk(layout.rec_len)
+    if len(head) < layout.rec_len:
+        return None
+    sec, frac, _caplen, _wire = layout.unpack(head, 0)
+    return sec + frac * layout.unit
 
 
 def _follow(extractor: Extractor, frames: Iterator[Frame]) -> None:

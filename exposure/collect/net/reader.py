@@ -14,9 +14,9 @@ from __future__ import annotations
 import gzip
 import hashlib
 import struct
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 CHUNK = 4 << 20
 MAX_RECORD = 1 << 18  # 256 KiB: larger than any real snapshot length; more means a damaged file
@@ -36,7 +36,18 @@ Frame = tuple[int, float, bytes]
 Section = tuple[str, list[tuple[int, float, float]]]  # pcapng byte order and interfaces
 NO_CUT = 1 << 62
 CUT = (-1, 0.0, b"")  # yielded once by ``frames_between`` where its range ends
-_READ_ERRORS = (OSError, EOFError, gzip.BadGzipFile)
+READ_ERRORS = (OSError, EOFError, gzip.BadGzipFile)
+
+
+class PcapLayout(NamedTuple):
+    """How the records of a pcap file are read: their header's unpacker and length, the time
+    unit, the link type, and the file offset of the first record to read."""
+
+    unpack: Callable[[bytes, int], tuple[int, int, int, int]]
+    rec_len: int
+    unit: float
+    link: int
+    start: int
 
 
 class NotACapture(Exception):
@@ -139,21 +150,41 @@ class CaptureReader:
 
     # -- pcap -------------------------------------------------------------------------
 
+    def pcap_layout(self, start: int = 0) -> PcapLayout | None:
+        """The file header of a pcap file, the file positioned at the first record to read (at
+        ``start`` when past the header); None, with the problem noted, when the header is cut short."""
+        f = self._file
+        f.seek(0)
+        header = f.read(24)
+        if len(header) < 24:
+            self._problem("truncated file header")
+            return None
+        order, unit, rec_len = PCAP_MAGICS[header[:4]]
+        link_type = struct.unpack(order + "I", header[20:24])[0] & 0xFFFF  # upper bits: FCS length
+        base = 24
+        if start > base:
+            f.seek(start)
+            base = start
+        return PcapLayout(struct.Struct(order + "IIII").unpack_from, rec_len, unit, link_type, base)
+
+    def problem(self, reason: str) -> None:
+        """Damage found while reading records (the reading loop of ``loop.py`` reports here)."""
+        self._problem(reason)
+
+    def read_error(self) -> None:
+        self._read_error()
+
+    def read_chunk(self, size: int) -> bytes:
+        """Up to ``size`` more bytes of the (decompressed) file."""
+        return self._file.read(size)
+
     def _pcap_frames(self, start: int = 0, stop: int = NO_CUT) -> Iterator[Frame]:
         try:
             f = self._file
-            header = f.read(24)
-            if len(header) < 24:
-                self._problem("truncated file header")
+            layout = self.pcap_layout(start)
+            if layout is None:
                 return
-            order, unit, rec_len = PCAP_MAGICS[header[:4]]
-            link_type = struct.unpack(order + "I", header[20:24])[0] & 0xFFFF  # upper bits: FCS length
-            rec = struct.Struct(order + "IIII")
-            unpack = rec.unpack_from
-            base = 24  # the file offset of buf[0]
-            if start > base:
-                f.seek(start)
-                base = start
+            unpack, rec_len, unit, link_type, base = layout  # base: the file offset of buf[0]
             buf = b""
             pos = 0
             end = 0
@@ -189,7 +220,7 @@ class CaptureReader:
                     continue
                 yield link_type, sec + frac * unit, buf[first:last]
                 pos = last
-        except _READ_ERRORS:
+        except READ_ERRORS:
             self._read_error()
 
     # -- pcapng -----------------------------------------------------------------------
@@ -294,7 +325,7 @@ class CaptureReader:
                     link = struct.unpack_from(order + "H", buf, body)[0]
                     unit, offset = interface_options(buf, body + 8, bend, order)
                     interfaces.append((link, unit, offset))
-        except _READ_ERRORS:
+        except READ_ERRORS:
             self._read_error()
 
     # -- scapy ------------------------------------------------------------------------
@@ -302,7 +333,7 @@ class CaptureReader:
     def _scapy_frames(self) -> Iterator[Frame]:
         try:
             yield from self._scapy_records()
-        except _READ_ERRORS:
+        except READ_ERRORS:
             self._read_error()
         except Exception:  # scapy's reader raises its own types on damaged records
             self._problem("damaged record (scapy reader)")
