@@ -120,7 +120,9 @@ def _loop(ex: Extractor, frames: Iterator[tuple[int, float, bytes]] | None,  # n
             a, z = 0, len(buf)
         else:
             if end - pos < rec_len:
-                more = read(CHUNK)
+                # a record header cut by the end of the buffer is completed by a small read, so
+                # that a new buffer always starts on a record and is never copied
+                more = read(rec_len - (end - pos) if pos < end else CHUNK)
                 base += pos
                 buf = buf[pos:] + more
                 pos, end = 0, len(buf)
@@ -140,7 +142,7 @@ def _loop(ex: Extractor, frames: Iterator[tuple[int, float, bytes]] | None,  # n
             a = pos + rec_len
             z = a + caplen
             if z > end:
-                more = read(max(CHUNK, caplen))
+                more = read(z - end)  # the rest of this record only (see above)
                 if not more:
                     reader.problem("truncated last packet")
                     break

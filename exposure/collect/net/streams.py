@@ -48,6 +48,8 @@ TLS_PORTS = frozenset({324, 443, 465, 636, 802, 853, 993, 995, 1300, 2221, 2443,
 
 
 RESUME_WINDOW = 2 * IDLE
+MAX_SNI = 16_384  # server names awaiting their certificate: a few minutes of a busy capture's handshakes
+_NO_SNI = ("", 0.0)
 
 
 class WindowOutput:
@@ -82,7 +84,9 @@ class TcpStreams:
         self._bad = bad
         self._over = over
         self._want_certs = certificates
-        self._sni_by_conn: dict[StreamKey, str] = {}
+        # the server name each client asked for, by the server's direction of the connection,
+        # with when: kept IDLE seconds (for the certificate that follows in that direction)
+        self._sni_by_conn: dict[StreamKey, tuple[str, float]] = {}
         # When reading a byte range that starts in the middle of a capture (collect/net/parallel):
         # DNS-over-TCP streams begun until this capture time may be the rest of a stream begun
         # before the range (which that range completes); what they find is kept apart, per
@@ -172,9 +176,10 @@ class TcpStreams:
         for name in names:
             self._tables.server_name("tls", name, src, dst, dport, ts)
             if self._want_certs:
-                self._sni_by_conn[(dst, dport, src, sport)] = name.lower()
-                if len(self._sni_by_conn) > MAX_STREAMS:
+                self._sni_by_conn[(dst, dport, src, sport)] = (name.lower(), ts)
+                if len(self._sni_by_conn) > MAX_SNI:
                     self._sni_by_conn.pop(next(iter(self._sni_by_conn)))
+                    self._over("TLS server names awaiting a certificate (table full)")
 
     def close(self, key: StreamKey) -> None:
         """FIN or RST (or a new request): parse what the direction holds, then forget it."""
@@ -185,6 +190,10 @@ class TcpStreams:
     def sweep(self, now: float) -> None:
         for key in [k for k, s in self.active.items() if now - s.last > IDLE]:
             self.close(key)
+        if self._sni_by_conn:
+            sni = self._sni_by_conn
+            for key in [k for k, (_name, ts) in sni.items() if now - ts > IDLE]:
+                del sni[key]
 
     def finish(self, on_error: Callable[[], None]) -> None:
         """Parse what is still buffered (streams cut off by the end of the capture)."""
@@ -266,7 +275,7 @@ class TcpStreams:
                 if chain:
                     info = describe_certificate(chain[0])
                     if info is not None:
-                        self._tables.certificate(info, src, sport, stream.last, self._sni_by_conn.get(key, ""))
+                        self._tables.certificate(info, src, sport, stream.last, self._sni_by_conn.get(key, _NO_SNI)[0])
                 return True
         if final and hs.need_more and not server_side:
             self._bad("incomplete TLS ClientHello")

@@ -64,6 +64,7 @@ class NameTables:
         self._chars: dict[str, int] = {}
         self._dns_cache: dict[bytes, dnsmod.DnsMessage | None] = {}
         self._question_cache: dict[bytes, tuple[list[str], bool] | None] = {}
+        self._plans: dict[tuple[bytes, bytes, bytes, str, str], list[DnsSeen]] = {}
         self._addr_text: dict[bytes, str] = {}
 
     def text(self, raw: bytes) -> str:
@@ -94,19 +95,18 @@ class NameTables:
     def dns(self, payload: bytes, src: bytes, dst: bytes, ts: float, transport: str, kind: str = "dns") -> None:
         """One DNS-shaped message (DNS, LLMNR: ``kind``); without observations only its questions."""
         if not self.want_obs:
-            found = self._questions(payload)
-            if found is None:
-                self._bad("damaged DNS message")
-                return
-            questions, too_long = found
-            if too_long:
-                self._drop(TOO_LONG_DNS)
-            target = self.names.dns if kind == "dns" else self.names.llmnr
-            for q in questions:
-                self._keep(kind, target, q.lower(), "DNS names")
+            self._dns_names(payload, kind)
             return
-        # traffic repeats the same lookups: a message that differs only by its ID parses the same
+        # traffic repeats the same lookups: a message that differs only by its ID parses the same,
+        # and between the same two hosts it only counts again what it counted the first time
         cache_key = payload[2:]
+        plan_key = (cache_key, src, dst, transport, kind)
+        plan = self._plans.get(plan_key)
+        if plan is not None:
+            for agg in plan:
+                agg.count += 1
+                agg.last = ts
+            return
         msg = self._dns_cache.get(cache_key)
         if msg is None:
             msg = dnsmod.parse_message(payload)
@@ -117,20 +117,39 @@ class NameTables:
         if msg is None:
             self._bad("damaged DNS message")
             return
+        clean = msg.complete and not msg.too_long
         if msg.too_long:
             self._drop(TOO_LONG_DNS)
         elif not msg.complete:
             self._bad("damaged DNS message")
         target = self.names.dns if kind == "dns" else self.names.llmnr
         for q in msg.questions:
-            self._keep(kind, target, q.lower(), "DNS names")
-        if not msg.questions:
+            clean = self._keep(kind, target, q.lower(), "DNS names") and clean
+        touched: list[DnsSeen] | None = []
+        if msg.questions:
+            if msg.response:
+                client, resolver = dst, src
+            else:
+                client, resolver = src, dst
+            touched = self._dns_seen(msg, self.text(client), self.text(resolver), ts, transport)
+        # the same message again would only add to the counts of what it touched (its answers
+        # and names are already kept): unless something was damaged or did not fit
+        if clean and touched is not None and len(payload) <= DNS_CACHE_MESSAGE:
+            if len(self._plans) >= DNS_CACHE_ENTRIES:
+                self._plans.clear()
+            self._plans[plan_key] = touched
+
+    def _dns_names(self, payload: bytes, kind: str) -> None:
+        found = self._questions(payload)
+        if found is None:
+            self._bad("damaged DNS message")
             return
-        if msg.response:
-            client, resolver = dst, src
-        else:
-            client, resolver = src, dst
-        self._dns_seen(msg, self.text(client), self.text(resolver), ts, transport)
+        questions, too_long = found
+        if too_long:
+            self._drop(TOO_LONG_DNS)
+        target = self.names.dns if kind == "dns" else self.names.llmnr
+        for q in questions:
+            self._keep(kind, target, q.lower(), "DNS names")
 
     def _questions(self, payload: bytes) -> tuple[list[str], bool] | None:
         """Question names, remembered per message minus its ID (traffic repeats lookups)."""
@@ -145,7 +164,10 @@ class NameTables:
             self._question_cache[key] = questions
         return questions  # type: ignore[return-value]
 
-    def _dns_seen(self, msg: dnsmod.DnsMessage, client: str, resolver: str, ts: float, transport: str) -> None:
+    def _dns_seen(self, msg: dnsmod.DnsMessage, client: str, resolver: str, ts: float,
+                  transport: str) -> list[DnsSeen] | None:
+        """Count the message; the aggregates it counted in, None when a table was full."""
+        touched: list[DnsSeen] | None = []
         answers = [a for _, a in msg.addresses]
         # names in the answers count too: a CNAME can point an innocent-looking question at a C2 name
         looked_up = dict.fromkeys(q.lower() for q in msg.questions)
@@ -162,6 +184,7 @@ class NameTables:
             if agg is None:
                 if len(self.dns_obs) >= MAX_NAME_OBS:
                     self._over("DNS names (table full)")
+                    touched = None
                     continue
                 agg = DnsSeen(ts)
                 self.dns_obs[key] = agg
@@ -169,6 +192,8 @@ class NameTables:
             agg.last = ts
             if len(agg.answers) < 64:
                 agg.answers.update(answers[:64])
+            if touched is not None:
+                touched.append(agg)
         if msg.addresses:
             qname = msg.questions[0].lower()
             for owner, addr in msg.addresses:
@@ -176,12 +201,14 @@ class NameTables:
                 if known is None:
                     if len(self.address_names) >= MAX_ADDRESS_NAMES:
                         self._over("DNS answers (table full)")
+                        touched = None
                         continue
                     known = []
                     self.address_names[addr] = known
                 for name in (qname, owner):
                     if name not in known and len(known) < 8:
                         known.append(name)
+        return touched
 
     def nbns(self, names: list[str]) -> None:
         for name in names:
