@@ -20,7 +20,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from exposure.collect.base import CheckNote, CollectContext, CollectorError, Progress
+from exposure.collect.net import parallel
 from exposure.collect.net.extract import Extractor, address_text
+from exposure.collect.net.merge import Joined, scan_in_parallel
 from exposure.collect.net.reader import CaptureReader, NotACapture, open_capture
 from exposure.model import Observation, SourceInfo
 from exposure.observations.network import DnsQuery, Flow, ServerName, TlsCertificate
@@ -28,7 +30,10 @@ from exposure.observations.network import DnsQuery, Flow, ServerName, TlsCertifi
 if TYPE_CHECKING:
     from exposure.model import SourceSpec
 
+Aggregates = Extractor | Joined  # what one pass, or the ranges joined, found
+
 PROGRESS_EVERY = 50_000
+SPLIT_BYTES = 64 << 20  # captures at least this big are read on every core (collect/net/merge)
 COLLECTOR = "pcap"
 _READING = CheckNote.of("reading.capture", "the packets in the capture")
 # What every readable capture is looked at for (keys in exposure/explain/checks.yaml).
@@ -81,19 +86,41 @@ class PcapCollector:
         self.info = SourceInfo(kind="pcap", name=path)
 
     def collect(self, ctx: CollectContext) -> Iterator[Observation]:
-        extractor = Extractor()
+        found: Aggregates
         with open_checked(self.path, self.backend, hashing=False) as reader:
             # the report's SHA-256 of the file, read and hashed beside the packet loop (hashlib and
             # file reads let go of the interpreter lock, so this uses another core)
             digest = _FileHash(self.path)
-            self._read(reader, extractor, ctx)
+            joined = self._split(reader, ctx)
+            if joined is not None:
+                found, problems = joined, joined.problems
+            else:
+                extractor = Extractor()
+                self._read(reader, extractor, ctx)
+                found, problems = extractor, dict(reader.problems)
+                for reason, count in reader.dropped.items():
+                    extractor.dropped[reason] = extractor.dropped.get(reason, 0) + count
             self.info.sha256 = digest.result()
             self.info.details["format"] = reader.format + (" (gzip)" if reader.compressed else "")
-            problems = dict(reader.problems)
-            for reason, count in reader.dropped.items():
-                extractor.dropped[reason] = extractor.dropped.get(reason, 0) + count
-        self._fill_info(extractor, problems, ctx)
-        yield from self._observations(extractor)
+        self._fill_info(found, problems, ctx)
+        yield from self._observations(found)
+
+    def _split(self, reader: CaptureReader, ctx: CollectContext) -> Joined | None:
+        """A big capture read on every core (``collect/net/merge``), when it gives exactly the one
+        pass's result; None: read it in one pass. A subclass that sees each frame itself (the
+        iPhone capture names each frame's process) is always read in one pass."""
+        if type(self)._read is not PcapCollector._read or self.backend != "native" or reader.compressed:
+            return None
+        size = Path(self.path).stat().st_size or 1
+
+        def progress(packets: int, done: int) -> None:
+            ctx.progress(Progress(self.path, "reading capture", (("packets", packets),), min(1.0, done / size),
+                                  _READING))
+
+        joined = scan_in_parallel(self.path, parallel.worker_count(), SPLIT_BYTES, progress, ctx.cancel.is_set)
+        if joined is not None and joined.stopped:
+            self.info.add_not_checked(CheckNote.of("pcap.stopped", "the rest of the capture (the scan was stopped)"))
+        return joined
 
     def _read(self, reader: CaptureReader, ex: Extractor, ctx: CollectContext) -> None:
         size = Path(self.path).stat().st_size or 1
@@ -110,7 +137,7 @@ class PcapCollector:
         ex.run(reader, tick, PROGRESS_EVERY)
         ex.finish()
 
-    def _fill_info(self, ex: Extractor, problems: dict[str, int], ctx: CollectContext) -> None:
+    def _fill_info(self, ex: Aggregates, problems: dict[str, int], ctx: CollectContext) -> None:
         info = self.info
         info.first_time = _when(ex.first_time or 0.0)
         info.last_time = _when(ex.last_time or 0.0)
@@ -143,7 +170,7 @@ class PcapCollector:
                                   f"item{'s' if count != 1 else ''} not read: {reason}",
                                   count=count, reason=reason))
 
-    def _observations(self, ex: Extractor) -> Iterator[Observation]:
+    def _observations(self, ex: Aggregates) -> Iterator[Observation]:
         source = self.path
         for (name, client, resolver, transport), seen in ex.dns_obs.items():
             yield DnsQuery(COLLECTOR, source, name=name, client=client, resolver=resolver,

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Callable, Iterable
+from typing import Protocol
 
 from exposure.collect.net import dns as dnsmod
 from exposure.collect.net.flows import FlowTable
@@ -44,6 +45,7 @@ from exposure.collect.net.tunnels import UDP_TUNNEL_PORTS, Tunnels
 __all__ = ["MAX_STREAMS", "PARSER_ERROR", "Extractor", "NameSets", "address_text"]  # re-exported for callers
 
 PARSER_ERROR = "internal parser error"
+FRAGMENTS_DROPPED = "IP fragments (incomplete datagrams dropped)"
 MAX_DEPTH = 6
 MAX_FRAGMENT_SETS = 256
 MAX_FRAGMENT_BYTES = 65_535 + 16
@@ -59,6 +61,19 @@ _TCP = struct.Struct("!HHIIBB")
 _UDP = struct.Struct("!HHH")
 _V6_EXT = frozenset({0, 43, 60, 135, 139, 140})
 _TCP_FIRST = TCP_FIRST
+
+
+class RangeExtract(Protocol):
+    """What a reader of one byte range of a capture (``collect/net/ranges``) records about IP
+    fragments and QUIC Initials, and limits past which only one pass is exact."""
+
+    def sweeping(self, now: float | None) -> None: ...
+
+    def fragments_begun(self, key: tuple[object, ...]) -> None: ...
+
+    def quic_begun(self, flow: tuple[bytes, int, bytes, int]) -> None: ...
+
+    def limit(self, what: str) -> None: ...
 
 
 class _Fragments:
@@ -84,6 +99,11 @@ class Extractor(Tunnels):
         self.overflow: dict[str, int] = {}
         self.dropped: dict[str, int] = {}  # cut off by limits against oversized (hostile) captures
         self.following = False  # only complete what is under way (see ``follow``)
+        self.backwards = 0  # packets whose time is before an earlier packet's
+        # caps reached whose effect depends on the order of everything before (a table full): a
+        # capture read in byte ranges is then read again in one pass (collect/net/ranges)
+        self.limits: set[str] = set()
+        self.hooks: RangeExtract | None = None  # set when reading one byte range of a capture
         self.fed = 0  # packets that fed what was under way, while following
         self._completing = False
         self.tables = NameTables(observations, self._bad_parsed, self._over, self._drop)
@@ -104,9 +124,11 @@ class Extractor(Tunnels):
 
     def follow(self) -> None:
         """From now on, only feed what is under way (TCP streams being followed, IP datagrams
-        being reassembled, QUIC Initials being put together) and start nothing new: how a
-        reader of one byte range of a capture finishes what crosses the end of its range."""
+        being reassembled, QUIC Initials being put together) and start nothing new, nor count
+        flows: how a reader of one byte range of a capture finishes what crosses the end of its range."""
         self.following = True
+        self.tcp.following = True
+        self.want_flows = False
 
     def under_way(self) -> bool:
         return bool(self._streams or self._fragments or self._quic.pending())
@@ -133,6 +155,11 @@ class Extractor(Tunnels):
 
     def _over(self, reason: str) -> None:
         self.overflow[reason] = self.overflow.get(reason, 0) + 1
+        self.limits.add(reason)
+
+    def _timed_out(self, reason: str) -> None:
+        """Something given up after a while (not a full table: no limit)."""
+        self.overflow[reason] = self.overflow.get(reason, 0) + 1
 
     def _drop(self, reason: str) -> None:
         self.dropped[reason] = self.dropped.get(reason, 0) + 1
@@ -145,13 +172,17 @@ class Extractor(Tunnels):
 
     def _sweep(self) -> None:
         now = self._now
+        if self.hooks is not None:
+            self.hooks.sweeping(now)
         self._flow_table.sweep(now)
         self.tcp.sweep(now)
         oldfrag = [k for k, f in self._fragments.items() if now - f.first > FRAGMENT_TIMEOUT]
         for fkey in oldfrag:
             del self._fragments[fkey]
         if oldfrag:
-            self._over("IP fragments (incomplete datagrams dropped)")
+            self._timed_out(FRAGMENTS_DROPPED)
+        if self.hooks is not None:
+            self.hooks.sweeping(None)
 
     # -- frames -------------------------------------------------------------------------
 
@@ -162,6 +193,8 @@ class Extractor(Tunnels):
             if ts >= self._sweep_at:
                 self._sweep_at = next_sweep(ts)
                 self._sweep()
+        elif ts < self._now:
+            self.backwards += 1
         if ts < self._first and ts:
             self._first = ts
         try:
@@ -324,9 +357,11 @@ class Extractor(Tunnels):
                 return
             if len(self._fragments) >= MAX_FRAGMENT_SETS:
                 self._fragments.pop(next(iter(self._fragments)))
-                self._over("IP fragments (incomplete datagrams dropped)")
+                self._over(FRAGMENTS_DROPPED)
             entry = _Fragments(ts)
             self._fragments[key] = entry
+            if self.hooks is not None:
+                self.hooks.fragments_begun(key)
         elif self.following:
             self.fed += 1
         pieces = entry.pieces
@@ -347,6 +382,8 @@ class Extractor(Tunnels):
         if len(whole) < total:
             return
         del self._fragments[key]
+        if self.following and self.hooks is not None:
+            self.hooks.limit("a fragmented datagram completed past the end of the range")
         if not depth:
             self.ip_packets += 1
         payload = bytes(whole[:total])
@@ -476,6 +513,8 @@ class Extractor(Tunnels):
             return
         if payload and payload[0] & 0xC0 == 0xC0 and is_long_header(payload):
             names = self._quic.datagram((src, sport, dst, dport), payload)
+            if names is not None and self.hooks is not None:
+                self.hooks.quic_begun((src, sport, dst, dport))
             if names:
                 for name in names:
                     tables.server_name("quic", name, src, dst, dport, ts)

@@ -15,6 +15,7 @@ capture read in byte ranges by several processes gives the one pass's flows.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Protocol
 
 from exposure.collect.net.results import FlowSeen
 
@@ -23,11 +24,16 @@ MAX_FLOWS = 50_000
 MAX_STARTS = 200
 STARTS_BUDGET = 2_000_000
 IDLE = 120.0
+CLOSED_IDLE = 10.0  # a connection after FIN or RST is forgotten sooner
 PROTO_NAMES = {1: "icmp", 6: "tcp", 17: "udp", 47: "gre", 58: "icmpv6", 132: "sctp", 50: "esp"}
 
 
+FlowKey = tuple[str, bytes, bytes, int]  # (protocol, client, server, server port)
+ConnKey = tuple[int, bytes, int, bytes, int]  # (protocol, source, source port, destination, destination port)
+
+
 class Conn:
-    __slots__ = ("closed", "dead", "flow", "last", "sender_client")
+    __slots__ = ("closed", "dead", "flow", "last", "pid", "sender_client")
 
     def __init__(self, flow: FlowSeen | None, sender_client: bool, ts: float) -> None:
         self.flow = flow
@@ -35,16 +41,34 @@ class Conn:
         self.last = ts
         self.closed = False
         self.dead = False  # forgotten or replaced: a cached reference must look it up again
+        self.pid = -1  # reading a byte range: the provisional connection this is (see RangeFlows)
+
+
+class RangeFlows(Protocol):
+    """What a reader of one byte range of a capture (``collect/net/ranges``) records about flows."""
+
+    def provisional(self, key: ConnKey) -> bool: ...
+
+    def opened(self, conn: Conn, key: ConnKey, fkey: FlowKey, ts: float, tcp: bool, flags: int) -> None: ...
+
+    def created(self, fkey: FlowKey) -> None: ...
+
+    def started(self, agg: FlowSeen) -> None: ...
+
+    def risky(self, conn: Conn) -> None: ...
+
+    def limit(self, what: str) -> None: ...
 
 
 class FlowTable:
     """Connections being followed (capped, evicted when idle) and the flows they add up to."""
 
     def __init__(self, over: Callable[[str], None]) -> None:
-        self.flows: dict[tuple[str, bytes, bytes, int], FlowSeen] = {}
-        self._conns: dict[tuple[int, bytes, int, bytes, int], Conn] = {}
+        self.flows: dict[FlowKey, FlowSeen] = {}
+        self._conns: dict[ConnKey, Conn] = {}
         self._starts_left = STARTS_BUDGET
         self._over = over
+        self.hooks: RangeFlows | None = None  # set when reading one byte range of a capture
         # the connection the last ``add`` counted into, and whether the packet went the way it
         # was first seen: the reading loop caches them per raw address/port bytes (loop.py)
         self.last_conn: Conn | None = None
@@ -59,32 +83,16 @@ class FlowTable:
         if conn is None:
             conn = self._conns.get((proto, dst, dport, src, sport))
             forward = False
-        new_start = conn is None or (tcp and flags & 0x12 == 0x02 and conn.closed)
-        if conn is None or new_start:
-            sender_client = _sender_is_client(tcp, flags, sport, dport)
+        if conn is None or (tcp and flags & 0x12 == 0x02 and conn.closed):  # a new connection
             if conn is not None:
                 conn.dead = True
                 if not forward:
                     self._conns.pop((proto, dst, dport, src, sport), None)
+            conn = self._open(key, conn is None, ts, tcp, flags)
             forward = True
-            if sender_client:
-                fkey = (PROTO_NAMES.get(proto) or str(proto), src, dst, dport)
-            else:
-                fkey = (PROTO_NAMES.get(proto) or str(proto), dst, src, sport)
-            agg = self.flows.get(fkey)
-            if agg is None:
-                if len(self.flows) >= MAX_FLOWS:
-                    self._over("flows (table full)")
-                else:
-                    agg = FlowSeen(ts)
-                    self.flows[fkey] = agg
-            if agg is not None and len(agg.starts) < MAX_STARTS and self._starts_left > 0:
-                agg.starts.append(ts)
-                self._starts_left -= 1
-            if len(self._conns) >= MAX_CONNS:
-                self.sweep(ts, force=True)
-            conn = Conn(agg, sender_client, ts)
-            self._conns[key] = conn
+        elif conn.pid >= 0 and not conn.closed and (
+                (tcp and flags & 0x12 == 0x02) or ts - conn.last > CLOSED_IDLE):
+            self.hooks.risky(conn)  # type: ignore[union-attr]
         conn.last = ts
         if flags & 5:
             conn.closed = True
@@ -99,9 +107,47 @@ class FlowTable:
         flow.count += 1
         flow.last = ts
 
+    def _open(self, key: ConnKey, first: bool, ts: float, tcp: bool, flags: int) -> Conn:
+        """A new connection (``first``: no other one with its addresses and ports is known)."""
+        proto, src, sport, dst, dport = key
+        if tcp and flags & 0x12 == 0x02:
+            sender_client = True
+        elif tcp and flags & 0x12 == 0x12:
+            sender_client = False
+        else:
+            sender_client = not sport < 1024 <= dport
+        name = PROTO_NAMES.get(proto) or str(proto)
+        fkey = (name, src, dst, dport) if sender_client else (name, dst, src, sport)
+        hooks = self.hooks
+        provisional = hooks is not None and first and hooks.provisional(key)
+        agg = FlowSeen(ts) if provisional else self.flows.get(fkey)  # provisional: counted apart
+        if agg is None:
+            if len(self.flows) >= MAX_FLOWS:
+                self._over("flows (table full)")
+            else:
+                agg = FlowSeen(ts)
+                self.flows[fkey] = agg
+                if hooks is not None:
+                    hooks.created(fkey)
+        if agg is not None and len(agg.starts) < MAX_STARTS and self._starts_left > 0:
+            agg.starts.append(ts)
+            self._starts_left -= 1
+            if hooks is not None:
+                hooks.started(agg)
+        if len(self._conns) >= MAX_CONNS:
+            if hooks is not None:
+                hooks.limit("connections")
+            self.sweep(ts, force=True)
+        conn = Conn(agg, sender_client, ts)
+        self._conns[key] = conn
+        if provisional:
+            hooks.opened(conn, key, fkey, ts, tcp, flags)  # type: ignore[union-attr]
+        return conn
+
     def sweep(self, now: float, force: bool = False) -> None:
         """Forget idle and closed connections; when still full, the oldest quarter."""
-        stale = [k for k, c in self._conns.items() if now - c.last > IDLE or (c.closed and now - c.last > 10.0)]
+        idle, closed = now - IDLE, now - CLOSED_IDLE  # last packet before these: forgotten
+        stale = [k for k, c in self._conns.items() if c.last < idle or (c.closed and c.last < closed)]
         for k in stale:
             self._conns.pop(k).dead = True
         if force and len(self._conns) >= MAX_CONNS:
@@ -109,12 +155,3 @@ class FlowTable:
             for k in list(self._conns)[:drop]:
                 self._conns.pop(k).dead = True
             self._over("connections (table full; some were counted as new)")
-
-
-def _sender_is_client(tcp: bool, flags: int, sport: int, dport: int) -> bool:
-    """Whether the sender of a connection's first packet seen is its client (module docstring)."""
-    if tcp and flags & 0x12 == 0x02:
-        return True
-    if tcp and flags & 0x12 == 0x12:
-        return False
-    return not sport < 1024 <= dport

@@ -18,9 +18,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import Protocol
 
-from exposure.collect.net.flows import Conn, FlowTable
+from exposure.collect.net.flows import CLOSED_IDLE, Conn, FlowTable
 from exposure.collect.net.reader import CHUNK, MAX_RECORD, NO_CUT, READ_ERRORS, CaptureReader
-from exposure.collect.net.tcpstream import StreamStart
+from exposure.collect.net.results import FlowSeen
+from exposure.collect.net.streams import ActiveStreams
 
 
 class Extractor(Protocol):
@@ -29,8 +30,9 @@ class Extractor(Protocol):
 
     want_flows: bool
     packets: int
+    backwards: int
     ip_packets: int
-    _streams: dict[tuple[bytes, int, bytes, int], StreamStart]
+    _streams: ActiveStreams
     _flow_table: FlowTable
     _first: float
     _now: float
@@ -91,9 +93,11 @@ def _loop(ex: Extractor, frames: Iterator[tuple[int, float, bytes]] | None,  # n
     streams = ex._streams
     flow = ex._flow if ex.want_flows else None
     table = ex._flow_table
-    # raw addresses and ports of a segment -> (connection, direction): a segment of a known,
-    # live connection without FIN or RST only adds to counters, as FlowTable.add would
-    known: dict[bytes, tuple[Conn, bool]] = {}
+    # raw addresses and ports of a segment -> (connection, its flow, whether the sender is the
+    # client): a segment of a known, live connection without FIN or RST only adds to counters,
+    # as FlowTable.add would
+    known: dict[bytes, tuple[Conn, FlowSeen | None, bool]] = {}
+    followed = streams.raw  # the streams' keys as raw bytes (the same layout)
     first_bytes = TCP_FIRST
     quick = 0  # frames handled here not yet added to ex.packets
     first = ex._first
@@ -182,18 +186,13 @@ def _loop(ex: Extractor, frames: Iterator[tuple[int, float, bytes]] | None,  # n
                 begin = t + ((buf[t + 12] >> 4) << 2)
                 if not (t + 20 <= stop_ip <= z) or begin > stop_ip:  # the full path counts these
                     t = 0
-            if t and t + 20 <= begin and not buf[t + 13] & 5 and (
+            if t and t + 20 <= begin and not (flags := buf[t + 13]) & 5 and (
                     begin >= stop_ip or (buf[begin] not in first_bytes and buf[t:t + 2] != _DNS_PORT
                                          and buf[t + 2:t + 4] != _DNS_PORT)):
                 v4 = off + 20 == t
-                if streams:
-                    src = buf[t - 8:t - 4] if v4 else buf[off + 8:off + 24]
-                    dst = buf[t - 4:t] if v4 else buf[off + 24:off + 40]
-                    key = (src, (buf[t] << 8) | buf[t + 1], dst, (buf[t + 2] << 8) | buf[t + 3])
-                    skip = key not in streams
-                else:
-                    skip = True
-                if skip:
+                # addresses and ports as they lie in the packet: the key of the caches below
+                raw = buf[off + 12:off + 24] if v4 else buf[off + 8:off + 40] + buf[t:t + 4]
+                if not streams or raw not in followed:
                     quick += 1
                     if ts < first and ts:
                         first = ts
@@ -205,42 +204,41 @@ def _loop(ex: Extractor, frames: Iterator[tuple[int, float, bytes]] | None,  # n
                             sweep_at = ex._sweep_at = next_sweep(now)
                             ex._sweep()
                             known.clear()
+                    elif ts < now:
+                        ex.backwards += 1
                     if flow is not None:
-                        flags = buf[t + 13]
-                        raw = buf[off + 12:off + 24] if v4 else buf[off + 8:off + 40] + buf[t:t + 4]
                         entry = known.get(raw)
                         if entry is not None:
                             conn = entry[0]
-                            # a SYN on a closed connection starts a new one: FlowTable.add decides
-                            if not conn.dead and not (flags & 0x12 == 0x02 and conn.closed):
+                            # a SYN (which starts a new connection on a closed one) and a packet after
+                            # a pause (which a byte range's reader notes) go to FlowTable.add
+                            if not conn.dead and flags & 0x12 != 0x02 and now - conn.last <= CLOSED_IDLE:
                                 conn.last = ts
-                                agg = conn.flow
+                                agg = entry[1]
                                 if agg is not None:
-                                    if conn.sender_client == entry[1]:
+                                    if entry[2]:
                                         agg.bytes_out += stop_ip - off
                                     else:
                                         agg.bytes_in += stop_ip - off
                                     agg.count += 1
                                     agg.last = ts
                                 continue
-                        if not streams:
-                            src = buf[t - 8:t - 4] if v4 else buf[off + 8:off + 24]
-                            dst = buf[t - 4:t] if v4 else buf[off + 24:off + 40]
                         if quick:
                             _settle(ex, quick, first, now)
                             quick = 0
-                        flow(6, src, (buf[t] << 8) | buf[t + 1], dst, (buf[t + 2] << 8) | buf[t + 3], ts,
+                        flow(6, buf[t - 8:t - 4] if v4 else buf[off + 8:off + 24], (buf[t] << 8) | buf[t + 1],
+                             buf[t - 4:t] if v4 else buf[off + 24:off + 40], (buf[t + 2] << 8) | buf[t + 3], ts,
                              stop_ip - off, True, flags)
                         conn = table.last_conn  # type: ignore[assignment]
                         if conn is not None:
                             if len(known) >= KNOWN_CONNECTIONS:
                                 known.clear()
-                            forward = table.last_forward
-                            known[raw] = (conn, forward)
+                            out = conn.sender_client == table.last_forward
+                            known[raw] = (conn, conn.flow, out)
                             # the other direction: addresses and ports swapped
                             back = (buf[off + 16:off + 20] + buf[off + 12:off + 16] if v4
                                     else buf[off + 24:off + 40] + buf[off + 8:off + 24])
-                            known[back + buf[t + 2:t + 4] + buf[t:t + 2]] = (conn, not forward)
+                            known[back + buf[t + 2:t + 4] + buf[t:t + 2]] = (conn, conn.flow, not out)
                     continue
         if quick:
             _settle(ex, quick, first, now)

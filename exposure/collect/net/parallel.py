@@ -16,6 +16,7 @@ the file in one pass. Small files, gzip files and scapy's reader are always read
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 import struct
@@ -42,6 +43,7 @@ from exposure.collect.net.reader import (
 from exposure.collect.net.results import NameSets
 from exposure.collect.net.streams import RESUME_WINDOW, StreamKey
 
+TICK_EVERY = 20_000  # frames between progress reports of a range
 MIN_PARALLEL_BYTES = 64 << 20  # below this, starting processes costs more than it saves
 SYNC_WINDOW = 1 << 20  # how far past a cut a record boundary is looked for
 SYNC_RECORDS = 8  # well-formed records in a row that make a boundary
@@ -77,19 +79,12 @@ def worker_count() -> int:
 
 def names_in_parallel(path: str, workers: int, min_bytes: int = MIN_PARALLEL_BYTES) -> RangeResult | None:
     """The names of ``path`` read by ``workers`` processes; None when it must be read in one pass."""
-    size = Path(path).stat().st_size
-    if workers < 2 or size < min_bytes:
+    planned = plan_ranges(path, workers, min_bytes)
+    if planned is None:
         return None
-    with open_capture(path, hashing=False) as reader:
-        if reader.compressed:
-            return None
-        cuts, section = _cuts(reader, path, size, workers)
-    if cuts is None or len(cuts) < 2:
-        return None
-    ranges = list(zip(cuts, [*cuts[1:], size], strict=True))
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    ranges, section = planned
     try:
-        with ProcessPoolExecutor(len(ranges), mp_context=context) as pool:
+        with ProcessPoolExecutor(len(ranges), mp_context=pool_context()) as pool:
             results = list(pool.map(_read_range, [path] * len(ranges), [r[0] for r in ranges],
                                     [r[1] for r in ranges], [section] * len(ranges)))
     except Exception:  # a process that failed or could not start: one pass is always right
@@ -115,14 +110,36 @@ def names_in_parallel(path: str, workers: int, min_bytes: int = MIN_PARALLEL_BYT
     return merged
 
 
+def plan_ranges(path: str, workers: int, min_bytes: int) -> tuple[list[tuple[int, int]], Section | None] | None:
+    """The byte ranges (start, stop) to read ``path`` in, one per worker, and the pcapng section in
+    force at the cuts; None when the file is to be read in one pass (small, gzip, no cut found)."""
+    size = Path(path).stat().st_size
+    if workers < 2 or size < min_bytes:
+        return None
+    with open_capture(path, hashing=False) as reader:
+        if reader.compressed:
+            return None
+        found, section = cuts(reader, path, size, workers)
+    if found is None or len(found) < 2:
+        return None
+    return list(zip(found, [*found[1:], size], strict=True)), section
+
+
+def pool_context() -> multiprocessing.context.BaseContext:
+    return multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+
+
 def _read_range(path: str, start: int, stop: int, section: Section | None) -> RangeResult:
     extractor = Extractor(flows=False, certificates=False, observations=False)
     with open_capture(path, hashing=False) as reader:
-        frames = _range_frames(reader, extractor, start, stop, section)
+        first_ts, frames = open_range(reader, start, stop, section)
+        if first_ts is not None and start:
+            extractor.tcp.resumed_until = first_ts + RESUME_WINDOW
+        rest = read_range(reader, extractor, start, stop, frames)
         packets, problems, end = extractor.packets, dict(reader.problems), reader.cut_offset
         dropped = dict(reader.dropped)
         under_way = set(extractor.tcp.active)
-        _follow(extractor, frames)
+        _follow(extractor, rest or iter(()))
         for reason, count in extractor.dropped.items():
             dropped[reason] = dropped.get(reason, 0) + count
         window = {key: (out.tables.names, out.undecoded) for key, out in extractor.tcp.window.items()}
@@ -130,24 +147,25 @@ def _read_range(path: str, start: int, stop: int, section: Section | None) -> Ra
                            reader.late_headers, under_way, window)
 
 
-def _range_frames(reader: CaptureReader, extractor: Extractor, start: int, stop: int,
-                  section: Section | None) -> Iterator[Frame]:
-    """Read the range from ``start`` to ``stop``; the frames after the cut, for ``_follow``."""
+def open_range(reader: CaptureReader, start: int, stop: int,
+               section: Section | None) -> tuple[float | None, Iterator[Frame] | None]:
+    """The time of the first packet from byte ``start`` on (None: none), and for pcapng the
+    frames from there (pcap ranges are read by the loop itself, see ``read_range``)."""
     if reader.format == "pcap":
-        first_time = _pcap_first_time(reader, start)
-        if first_time is not None and start:
-            extractor.tcp.resumed_until = first_time + RESUME_WINDOW
-        if extractor.run(reader, start=start, stop=stop):
-            return reader.frames_between(reader.cut_offset, NO_CUT)
-        return iter(())
+        return _pcap_first_time(reader, start), None
     frames = reader.frames_between(start, stop, section)
     first = next(frames, CUT)
-    if first is not CUT:
-        if start:
-            extractor.tcp.resumed_until = first[1] + RESUME_WINDOW
-        extractor.packet(*first)
-        extractor.run(frames)  # returns at CUT
-    return frames
+    return (first[1] if first is not CUT else None), itertools.chain([first], frames)
+
+
+def read_range(reader: CaptureReader, extractor: Extractor, start: int, stop: int, frames: Iterator[Frame] | None,
+               tick: Callable[[], bool] | None = None) -> Iterator[Frame] | None:
+    """Feed the range to ``extractor``; the frames after its end (None when the file ended first)."""
+    if frames is None:
+        if extractor.run(reader, tick, TICK_EVERY, start, stop):
+            return reader.frames_between(reader.cut_offset, NO_CUT)
+        return None
+    return frames if extractor.run(frames, tick, TICK_EVERY) else None  # pcapng: returns at CUT
 
 
 def _pcap_first_time(reader: CaptureReader, start: int) -> float | None:
@@ -186,7 +204,7 @@ def _follow(extractor: Extractor, frames: Iterator[Frame]) -> None:
 # -- where to cut --------------------------------------------------------------------------------
 
 
-def _cuts(reader: CaptureReader, path: str, size: int, workers: int) -> tuple[list[int] | None, Section | None]:
+def cuts(reader: CaptureReader, path: str, size: int, workers: int) -> tuple[list[int] | None, Section | None]:
     with open(path, "rb") as f:
         head = f.read(1 << 16)
         if reader.format == "pcap":

@@ -63,7 +63,7 @@ class DnsSeen(Seen):
 
     def __init__(self, ts: float) -> None:
         super().__init__(ts)
-        self.answers: set[str] = set()
+        self.answers: dict[str, None] = {}  # the first MAX_ANSWERS addresses, in the order seen
 
 
 class CertSeen(Seen):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from exposure.collect.net.http import HTTP_PORTS, dns_param, method_prefix, request_head, request_start
 from exposure.collect.net.http2 import PREFACE, H2Reader, starts_preface
@@ -74,12 +75,52 @@ class _HttpProgress:
     param_done: bool = False  # its request line was looked at for ?dns=
 
 
+class ActiveStreams(dict[StreamKey, StreamStart]):
+    """The directions being followed, by key; ``raw`` holds each key as the packet bytes of its
+    addresses and ports (source, destination, source port, destination port), which the reading
+    loop looks up without building the key (``loop.py``)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.raw: set[bytes] = set()
+
+    def __setitem__(self, key: StreamKey, stream: StreamStart) -> None:
+        super().__setitem__(key, stream)
+        self.raw.add(raw_key(key))
+
+    def pop(self, key: StreamKey, default: StreamStart | None = None) -> StreamStart | None:  # type: ignore[override]
+        stream = super().pop(key, None)
+        if stream is None:
+            return default
+        self.raw.discard(raw_key(key))
+        return stream
+
+    def clear(self) -> None:
+        super().clear()
+        self.raw.clear()
+
+
+def raw_key(key: StreamKey) -> bytes:
+    src, sport, dst, dport = key
+    return src + dst + sport.to_bytes(2, "big") + dport.to_bytes(2, "big")
+
+
+class RangeStreams(Protocol):
+    """What a reader of one byte range of a capture (``collect/net/ranges``) records about streams."""
+
+    def begun(self, key: StreamKey) -> None: ...
+
+    def ended(self, key: StreamKey) -> None: ...
+
+
 class TcpStreams:
     """The stream directions being followed, and what their parsers found (into ``tables``)."""
 
     def __init__(self, tables: NameTables, bad: Callable[[str], None], over: Callable[[str], None],
                  certificates: bool) -> None:
-        self.active: dict[StreamKey, StreamStart] = {}
+        self.hooks: RangeStreams | None = None  # set when reading one byte range of a capture
+        self.following = False  # only complete the streams under way (Extractor.follow)
+        self.active = ActiveStreams()
         self._tables = tables
         self._bad = bad
         self._over = over
@@ -107,6 +148,8 @@ class TcpStreams:
                     and request_start(payload, key[3], key[1])):
                 # a new request while the previous one waited for its headers
                 self.close(key)
+                if self.following:  # the new one is the next range's
+                    return
             elif stream.add(seq, payload):
                 self._progress(key, stream)
                 return
@@ -150,6 +193,8 @@ class TcpStreams:
         size = (payload[6] << 16) | (payload[7] << 8) | payload[8]
         if len(payload) < 9 + size or ((payload[3] << 8) | payload[4]) < 4 + size:
             return False
+        if self.hooks is not None:
+            self.hooks.begun(key)
         self._hello_names(key, payload, size, ts)
         return True
 
@@ -185,6 +230,8 @@ class TcpStreams:
         """FIN or RST (or a new request): parse what the direction holds, then forget it."""
         stream = self.active.pop(key, None)
         if stream is not None:
+            if self.hooks is not None:
+                self.hooks.ended(key)
             self._parse(key, stream, final=True)
 
     def sweep(self, now: float) -> None:
@@ -198,6 +245,8 @@ class TcpStreams:
     def finish(self, on_error: Callable[[], None]) -> None:
         """Parse what is still buffered (streams cut off by the end of the capture)."""
         for key, stream in list(self.active.items()):
+            if self.hooks is not None:
+                self.hooks.ended(key)
             try:
                 self._parse(key, stream, final=True)
             except Exception:  # hostile input must never stop a scan; counted, tests assert it stays 0
@@ -208,6 +257,8 @@ class TcpStreams:
              state: object = None) -> None:
         stream = StreamStart(kind, seq, payload, ts, cap)
         stream.state = state
+        if self.hooks is not None:
+            self.hooks.begun(key)
         # Only a DNS-over-TCP stream, or a request known by its first letters, can begin with
         # bytes from the middle of another stream: a TLS record header with a ClientHello, a
         # request line or the HTTP/2 preface in mid-stream would give the same names either way.
@@ -232,7 +283,8 @@ class TcpStreams:
             return False
         finished = self._parse(key, stream, final=stream.full)
         if finished:
-            self.active.pop(key, None)
+            if self.active.pop(key, None) is not None and self.hooks is not None:
+                self.hooks.ended(key)
         elif stream.kind == "http" or stream.kind == "tls":
             stream.parse_at = len(stream.data) + max(1, len(stream.data) // 4)
         return finished
@@ -275,7 +327,8 @@ class TcpStreams:
                 if chain:
                     info = describe_certificate(chain[0])
                     if info is not None:
-                        self._tables.certificate(info, src, sport, stream.last, self._sni_by_conn.get(key, _NO_SNI)[0])
+                        self._tables.certificate(info, src, sport, stream.last,
+                                                 self._sni_by_conn.get(key, _NO_SNI)[0], key)
                 return True
         if final and hs.need_more and not server_side:
             self._bad("incomplete TLS ClientHello")

@@ -23,7 +23,9 @@ from exposure.collect.net.results import CertSeen, DnsSeen, NameSets, Seen
 from exposure.collect.net.tls import CertificateInfo
 
 MAX_NAME_OBS = 50_000
+MAX_ANSWERS = 64  # addresses kept per DNS name (and client, resolver): the first ones seen
 MAX_ADDRESS_NAMES = 50_000
+MAX_ADDRESS_NAMES_EACH = 8  # names kept per answered address: the first ones seen
 MAX_NAMES = 200_000  # per kind; a capture with more distinct names is likely DNS tunnelling
 # A host name has at most 253 characters (RFC 1035: 255 bytes on the wire). DNS names are
 # capped on the wire by the DNS parser; server names (TLS, QUIC, HTTP Host) here.
@@ -190,25 +192,35 @@ class NameTables:
                 self.dns_obs[key] = agg
             agg.count += 1
             agg.last = ts
-            if len(agg.answers) < 64:
-                agg.answers.update(answers[:64])
+            kept = agg.answers
+            for answer in answers:
+                if answer not in kept:
+                    if len(kept) >= MAX_ANSWERS:
+                        break
+                    kept[answer] = None
             if touched is not None:
                 touched.append(agg)
-        if msg.addresses:
-            qname = msg.questions[0].lower()
-            for owner, addr in msg.addresses:
-                known = self.address_names.get(addr)
-                if known is None:
-                    if len(self.address_names) >= MAX_ADDRESS_NAMES:
-                        self._over("DNS answers (table full)")
-                        touched = None
-                        continue
-                    known = []
-                    self.address_names[addr] = known
-                for name in (qname, owner):
-                    if name not in known and len(known) < 8:
-                        known.append(name)
+        if msg.addresses and not self._name_addresses(msg):
+            touched = None
         return touched
+
+    def _name_addresses(self, msg: dnsmod.DnsMessage) -> bool:
+        """Remember the names each answered address was given; False when the table was full."""
+        whole = True
+        qname = msg.questions[0].lower()
+        for owner, addr in msg.addresses:
+            known = self.address_names.get(addr)
+            if known is None:
+                if len(self.address_names) >= MAX_ADDRESS_NAMES:
+                    self._over("DNS answers (table full)")
+                    whole = False
+                    continue
+                known = []
+                self.address_names[addr] = known
+            for name in (qname, owner):
+                if name not in known and len(known) < MAX_ADDRESS_NAMES_EACH:
+                    known.append(name)
+        return whole
 
     def nbns(self, names: list[str]) -> None:
         for name in names:
@@ -243,7 +255,10 @@ class NameTables:
         agg.count += 1
         agg.last = ts
 
-    def certificate(self, info: CertificateInfo, server: bytes, port: int, ts: float, sni: str) -> None:
+    def certificate(self, info: CertificateInfo, server: bytes, port: int, ts: float, sni: str,
+                    conn: tuple[bytes, int, bytes, int] | None = None) -> None:
+        """A server certificate; ``sni`` the name its client asked for, if known (``conn``: the
+        server's direction of the connection, which a byte range's reader may resolve later)."""
         if not self.want_obs:
             return
         key = (info.sha256, address_text(server), port)
