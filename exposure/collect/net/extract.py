@@ -33,6 +33,7 @@ from typing import Protocol
 
 from exposure.collect.net import dns as dnsmod
 from exposure.collect.net.flows import FlowTable
+from exposure.collect.net.fragments import FragmentTable
 from exposure.collect.net.links import LINK_HANDLERS, LINKTYPE_ETHERNET
 from exposure.collect.net.loop import TCP_FIRST, feed, next_sweep
 from exposure.collect.net.quic import QuicSniffer, is_long_header
@@ -45,12 +46,7 @@ from exposure.collect.net.tunnels import UDP_TUNNEL_PORTS, Tunnels
 __all__ = ["MAX_STREAMS", "PARSER_ERROR", "Extractor", "NameSets", "address_text"]  # re-exported for callers
 
 PARSER_ERROR = "internal parser error"
-FRAGMENTS_DROPPED = "IP fragments (incomplete datagrams dropped)"
 MAX_DEPTH = 6
-MAX_FRAGMENT_SETS = 256
-MAX_FRAGMENT_BYTES = 65_535 + 16
-MAX_FRAGMENT_PIECES = 256
-FRAGMENT_TIMEOUT = 60.0
 UDP_DNS = 53
 UDP_NBNS = 137
 UDP_MDNS = 5353
@@ -74,15 +70,6 @@ class RangeExtract(Protocol):
     def quic_begun(self, flow: tuple[bytes, int, bytes, int]) -> None: ...
 
     def limit(self, what: str) -> None: ...
-
-
-class _Fragments:
-    __slots__ = ("first", "pieces", "total")
-
-    def __init__(self, ts: float) -> None:
-        self.pieces: dict[int, bytes] = {}
-        self.total = -1
-        self.first = ts
 
 
 class Extractor(Tunnels):
@@ -117,7 +104,7 @@ class Extractor(Tunnels):
         self.flows: dict[tuple[str, bytes, bytes, int], FlowSeen] = self._flow_table.flows
         self.tcp = TcpStreams(self.tables, self._bad_parsed, self._over, certificates)
         self._streams = self.tcp.active
-        self._fragments: dict[tuple[object, ...], _Fragments] = {}
+        self._fragments = FragmentTable(self._over, self._timed_out)
         self._quic = QuicSniffer()
         self._now = 0.0
         self._sweep_at = 0.0  # the capture time of the next sweep of idle tables (loop.SWEEP_SECONDS)
@@ -131,7 +118,7 @@ class Extractor(Tunnels):
         self.want_flows = False
 
     def under_way(self) -> bool:
-        return bool(self._streams or self._fragments or self._quic.pending())
+        return bool(self._streams or self._fragments.awaited or self._quic.pending())
 
     @property
     def first_time(self) -> float | None:
@@ -176,11 +163,7 @@ class Extractor(Tunnels):
             self.hooks.sweeping(now)
         self._flow_table.sweep(now)
         self.tcp.sweep(now)
-        oldfrag = [k for k, f in self._fragments.items() if now - f.first > FRAGMENT_TIMEOUT]
-        for fkey in oldfrag:
-            del self._fragments[fkey]
-        if oldfrag:
-            self._timed_out(FRAGMENTS_DROPPED)
+        self._fragments.sweep(now)
         if self.hooks is not None:
             self.hooks.sweeping(None)
 
@@ -351,45 +334,24 @@ class Extractor(Tunnels):
 
     def _fragment(self, key: tuple[object, ...], offset: int, more: bool, piece: bytes, proto: int,
                   src: bytes, dst: bytes, ts: float, depth: int) -> None:
-        entry = self._fragments.get(key)
-        if entry is None:
-            if self.following:
+        table = self._fragments
+        if key not in table.awaited:
+            if self.following:  # only finish what is under way
                 return
-            if len(self._fragments) >= MAX_FRAGMENT_SETS:
-                self._fragments.pop(next(iter(self._fragments)))
-                self._over(FRAGMENTS_DROPPED)
-            entry = _Fragments(ts)
-            self._fragments[key] = entry
             if self.hooks is not None:
                 self.hooks.fragments_begun(key)
         elif self.following:
             self.fed += 1
-        pieces = entry.pieces
-        if offset not in pieces and offset + len(piece) <= MAX_FRAGMENT_BYTES and len(pieces) < MAX_FRAGMENT_PIECES:
-            pieces[offset] = piece
-        if not more:
-            entry.total = offset + len(piece)
-        total = entry.total
-        if total < 0:
+        payload = table.piece(key, offset, more, piece, ts)
+        if payload is None:
             return
-        whole = bytearray()
-        for start in sorted(pieces):
-            if start > len(whole):
-                return
-            chunk = pieces[start]
-            if start + len(chunk) > len(whole):
-                whole += chunk[len(whole) - start:]
-        if len(whole) < total:
-            return
-        del self._fragments[key]
         if self.following and self.hooks is not None:
             self.hooks.limit("a fragmented datagram completed past the end of the range")
         if not depth:
             self.ip_packets += 1
-        payload = bytes(whole[:total])
         completing, self._completing = self._completing, self.following
         try:
-            self._l4(proto, src, dst, payload, 0, len(payload), ts, depth, False, total)
+            self._l4(proto, src, dst, payload, 0, len(payload), ts, depth, False, len(payload))
         finally:
             self._completing = completing
 

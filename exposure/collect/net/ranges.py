@@ -314,7 +314,7 @@ def scan_range(path: str, start: int, stop: int, section: Section | None, window
         result = RangeScan(
             ex.names, ex.dns_obs, ex.server_obs, ex.cert_obs, ex.address_names, ex.flows, hooks.flow_created,
             {}, hooks.provisionals, _conns(ex), {}, hooks.sweeps, hooks.log, -1, hooks.follow_log, 0,
-            set(ex.tcp.active), hooks.ended_streams, hooks.begun_streams, set(ex._fragments), hooks.fragments,
+            set(ex.tcp.active), hooks.ended_streams, hooks.begun_streams, set(ex._fragments.awaited), hooks.fragments,
             set(ex._quic._conns), hooks.quic, hooks.late_misses, ex.packets, ex.ip_packets, ex._first, ex._now,
             first_ts)
         result.problems, result.end_offset = dict(reader.problems), reader.cut_offset
