@@ -6,12 +6,13 @@ tshark-names and against the code of another commit, interleaved, on make_traffi
 
 For each capture size, each round runs in turn: ``../shared/tools/tshark-names``, ``exposure names
 --json`` (both cores), the same with ``--workers 1``, the other commit's ``exposure names --json``
-(checked out with ``git archive`` into the workdir), ``exposure scan --pcap`` and the other
-commit's ``scan --pcap``. Wall time, CPU time (user + system, with child processes) and the
-peak memory of the largest process are read from ``getrusage`` of a fresh wrapper process per
-run. The load average before each round is printed, since the machine is shared. Names are
-compared: ours (one and two cores) must equal the other commit's, and tshark-names' up to the
-differences docs/tshark-differences.md explains.
+(checked out with ``git archive`` into the workdir), ``exposure scan --pcap`` (both cores), the
+same under ``taskset -c 0`` (one core: read in one pass) and the other commit's ``scan --pcap``.
+Wall time, CPU time (user + system, with child processes) and the peak memory of the largest
+process are read from ``getrusage`` of a fresh wrapper process per run. The load average before
+each round is printed, since the machine is shared. Names are compared: ours (one and two cores)
+must equal the other commit's, and tshark-names' up to the differences docs/tshark-differences.md
+explains; the scan reports of both cores, one core and the other commit are compared too.
 """
 
 from __future__ import annotations
@@ -49,6 +50,17 @@ def measure(cmd: list[str], out: Path, env: dict[str, str]) -> tuple[float, floa
     return float(wall), float(cpu), int(rss) // 1024
 
 
+def _report(path: Path) -> object:
+    """A saved report without what differs from run to run (times, the path as given)."""
+    report = json.loads(path.read_text())
+    for key in ("started", "finished"):
+        report.pop(key, None)
+    for source in report.get("sources", []):
+        for key in ("started", "finished", "name"):
+            source.pop(key, None)
+    return report
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--packets", type=int, nargs="+", default=[400_000, 1_600_000])
@@ -83,6 +95,9 @@ def main() -> int:
             f"names at {args.against}": ([*ours, "names", "--json", str(capture)], old_env),
             "scan --pcap": ([*ours, "scan", "--pcap", str(capture), "--json", str(work / "scan.json"), "--quiet"],
                             base_env),
+            # one core: the process may run on CPU 0 only, so it reads in one pass (and hashes there too)
+            "scan --pcap, one core": (["taskset", "-c", "0", *ours, "scan", "--pcap", str(capture), "--json",
+                                       str(work / "scan1.json"), "--quiet"], base_env),
             f"scan --pcap at {args.against}": ([*ours, "scan", "--pcap", str(capture), "--json",
                                                  str(work / "scan-old.json"), "--quiet"], old_env),
         }
@@ -92,9 +107,9 @@ def main() -> int:
         for round_ in range(args.rounds):
             print(f"round {round_ + 1}: load average {os.getloadavg()[0]:.1f} at {time.strftime('%H:%M:%S')}")
             for name, (cmd, env) in programs.items():
-                if name.startswith("scan") and (work / "scan.json").exists():
-                    for f in (work / "scan.json", work / "scan-old.json"):
-                        f.unlink(missing_ok=True)
+                for part in cmd:  # a scan's report from the round before
+                    if part.endswith(".json"):
+                        Path(part).unlink(missing_ok=True)
                 runs[name].append(measure(cmd, outputs[name], env))
         print(f"load average after: {os.getloadavg()[0]:.1f}")
         tshark = json.loads(outputs["tshark-names"].read_text())
@@ -108,12 +123,20 @@ def main() -> int:
         for name, rs in runs.items():
             print(f"| {name} | {best[name]:.2f} | {', '.join(f'{r[0]:.2f}' for r in rs)} | {cpu[name]:.2f} | "
                   f"{max(r[2] for r in rs)} | {best['tshark-names'] / best[name]:.2f}x |")
+        old_names, old_scan = f"names at {args.against}", f"scan --pcap at {args.against}"
         print(f"names both cores vs one core: {best['names, one core'] / best['names, both cores']:.2f}x wall; "
-              f"one core vs {args.against}: {best[f'names at {args.against}'] / best['names, one core']:.2f}x wall, "
-              f"{cpu[f'names at {args.against}'] / cpu['names, one core']:.2f}x CPU; "
-              f"scan/names: {best['scan --pcap'] / best['names, both cores']:.2f} (both cores), "
-              f"{best['scan --pcap'] / best['names, one core']:.2f} (one core); "
-              f"scan vs {args.against}: {best[f'scan --pcap at {args.against}'] / best['scan --pcap']:.2f}x")
+              f"one core vs {args.against}: {best[old_names] / best['names, one core']:.2f}x wall, "
+              f"{cpu[old_names] / cpu['names, one core']:.2f}x CPU")
+        print(f"scan/names, both cores: {best['scan --pcap'] / best['names, both cores']:.2f} wall, "
+              f"{cpu['scan --pcap'] / cpu['names, both cores']:.2f} CPU; one core: "
+              f"{best['scan --pcap, one core'] / best['names, one core']:.2f} wall, "
+              f"{cpu['scan --pcap, one core'] / cpu['names, one core']:.2f} CPU; "
+              f"scan vs {args.against}: {best[old_scan] / best['scan --pcap']:.2f}x wall, "
+              f"{cpu[old_scan] / cpu['scan --pcap']:.2f}x CPU")
+        same = {name: _report(work / f) for name, f in (("both", "scan.json"), ("one", "scan1.json"),
+                                                         ("old", "scan-old.json"))}
+        print(f"scan reports: both cores = one core: {same['both'] == same['one']}; "
+              f"= {args.against}: {same['both'] == same['old']}")
         print(f"same names, one and both cores: {one == two}; same as {args.against}: {one == old_names}; "
               f"same as tshark-names: {({k: two[k] for k in tshark} == tshark)}")
     return 0

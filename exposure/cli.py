@@ -25,7 +25,9 @@ def _command(name: str) -> ModuleType:
     return importlib.import_module(f"exposure.commands.{name}")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser; with ``only``, the other subcommands are listed without their
+    options (adding those imports what they offer, such as the report languages: slow to start)."""
     parser = argparse.ArgumentParser(
         prog="exposure",
         description="Check this computer, an Android phone or network traffic for stalkerware and "
@@ -38,13 +40,18 @@ def build_parser() -> argparse.ArgumentParser:
     for name in SUBCOMMANDS:
         module = _command(name)
         child = sub.add_parser(name, help=module.HELP, description=module.HELP)
-        module.add_arguments(child)
+        if only is None or name == only:
+            module.add_arguments(child)
         child.set_defaults(run=module.run)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    words = list(sys.argv[1:] if argv is None else argv)
+    if words == ["--version"]:  # at once, without building the parser
+        print(f"exposure {__version__}")
+        return 0
+    parser = build_parser(next((word for word in words if word in SUBCOMMANDS), ""))
     args = parser.parse_args(argv)
     try:
         if args.command is None:

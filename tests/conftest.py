@@ -18,6 +18,8 @@ def private_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyte
     """Every test gets its own empty data folder: no test sees the developer's feeds."""
     path = tmp_path_factory.mktemp("exposure-data")
     monkeypatch.setenv("EXPOSURE_DATA_DIR", str(path))
+    # the catalog kept between runs cannot see a test's replaced functions (tests/indicators/test_catalog_cache.py)
+    monkeypatch.setattr("exposure.indicators.catalog_cache.ENABLED", False)
     return path
 
 

@@ -20,17 +20,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from exposure.collect.base import CheckNote, CollectContext, CollectorError, Progress
-from exposure.collect.net import parallel
 from exposure.collect.net.extract import Extractor, address_text
-from exposure.collect.net.merge import Joined, scan_in_parallel
 from exposure.collect.net.reader import CaptureReader, NotACapture, open_capture
 from exposure.model import Observation, SourceInfo
 from exposure.observations.network import DnsQuery, Flow, ServerName, TlsCertificate
 
 if TYPE_CHECKING:
+    from exposure.collect.net.merge import Joined
     from exposure.model import SourceSpec
 
-Aggregates = Extractor | Joined  # what one pass, or the ranges joined, found
+    Aggregates = Extractor | Joined  # what one pass, or the ranges joined, found
 
 PROGRESS_EVERY = 50_000
 SPLIT_BYTES = 64 << 20  # captures at least this big are read on every core (collect/net/merge)
@@ -111,13 +110,15 @@ class PcapCollector:
         iPhone capture names each frame's process) is always read in one pass."""
         if type(self)._read is not PcapCollector._read or self.backend != "native" or reader.compressed:
             return None
+        from exposure.collect.net import merge, parallel  # processes and pools: only for big captures
+
         size = Path(self.path).stat().st_size or 1
 
         def progress(packets: int, done: int) -> None:
             ctx.progress(Progress(self.path, "reading capture", (("packets", packets),), min(1.0, done / size),
                                   _READING))
 
-        joined = scan_in_parallel(self.path, parallel.worker_count(), SPLIT_BYTES, progress, ctx.cancel.is_set)
+        joined = merge.scan_in_parallel(self.path, parallel.worker_count(), SPLIT_BYTES, progress, ctx.cancel.is_set)
         if joined is not None and joined.stopped:
             self.info.add_not_checked(CheckNote.of("pcap.stopped", "the rest of the capture (the scan was stopped)"))
         return joined

@@ -95,11 +95,14 @@ def check_and_report(args: argparse.Namespace, sources: Sequence[SourceSpec]) ->
 
 def sources_from_args(args: argparse.Namespace) -> list[SourceSpec]:
     from exposure import scan as pipeline  # imported late: the command line starts without the pipeline
-    from exposure.collect.ios.capture import is_iphone_capture
 
-    # A capture recorded from an iPhone (capture --iphone) keeps its labels by process.
-    sources = [pipeline.SourceSpec("iphone-capture" if is_iphone_capture(path) else "pcap", path)
-               for path in args.pcap]
+    sources: list[SourceSpec] = []
+    if args.pcap:  # the capture reader is imported only when there is a capture to read
+        from exposure.collect.ios.capture import is_iphone_capture
+
+        # A capture recorded from an iPhone (capture --iphone) keeps its labels by process.
+        sources += [pipeline.SourceSpec("iphone-capture" if is_iphone_capture(path) else "pcap", path)
+                    for path in args.pcap]
     if args.android is not None:
         options = (("save", args.save),) if args.save else ()
         sources.append(pipeline.SourceSpec("android", args.android, options))

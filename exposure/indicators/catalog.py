@@ -65,8 +65,19 @@ def build_catalog(
     ``profile_ids`` None: every profile a scan uses by default (an ``opt_in`` profile, such
     as the travel check, only when named). ``use_feeds``: the feeds the person imported;
     ``bundled``: the feeds shipped inside exposure (always, except in tests that need the
-    profiles alone). Values several sources list follow ``precedence.merge``.
+    profiles alone). Values several sources list follow ``precedence.merge``. A new process
+    loads the catalog an earlier one built while its sources are unchanged (``catalog_cache``).
     """
+    from exposure.indicators.catalog_cache import cached
+
+    catalog = cached(profile_ids, use_feeds, bundled, lambda: _build(profile_ids, use_feeds, bundled))
+    old = feed_age_warning(catalog.feeds, datetime.now(UTC).date())  # it depends on today's date
+    if old is not None:
+        catalog.warnings.append(old)
+    return catalog
+
+
+def _build(profile_ids: Sequence[str] | None, use_feeds: bool, bundled: bool) -> Catalog:
     from exposure.indicators.bundled import load_for_catalog
     from exposure.indicators.feeds.store import FeedStore
     from exposure.indicators.precedence import merge
@@ -107,12 +118,7 @@ def build_catalog(
     for kind, table in merged.lazy:
         index.add_lazy(kind, table)
     index.set_source_dates({f.info.name: f.info.as_of for f in loaded})
-    infos = [f.info for f in loaded]
-    notes: list[str | CheckNote] = list(warnings)
-    old = feed_age_warning(infos, datetime.now(UTC).date())
-    if old is not None:
-        notes.append(old)
-    return Catalog(index=index, profiles=profiles, feeds=infos, warnings=notes)
+    return Catalog(index=index, profiles=profiles, feeds=[f.info for f in loaded], warnings=list(warnings))
 
 
 def _values(feed: LoadedFeed | LazyFeed) -> FeedValues:

@@ -12,6 +12,7 @@ loading it gives the same objects as reading the files.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections import Counter
@@ -19,10 +20,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from exposure.indicators.datafiles import PRECOMPILED
-from exposure.indicators.feeds.store import LoadedFeed
 from exposure.indicators.index import LAZY_TYPES
 from exposure.model import (
     Category,
@@ -36,6 +36,9 @@ from exposure.model import (
     Severity,
     Threat,
 )
+
+if TYPE_CHECKING:
+    from exposure.indicators.feeds.store import LoadedFeed
 
 PATH = PRECOMPILED
 SCHEMA = "exposure.precompiled/1"
@@ -232,15 +235,8 @@ class LazyFeed:
     references: list[Reference]
 
     def maker(self, kind: IndicatorType) -> Callable[[str, Any], tuple[Indicator, ...]]:
-        refs, profile, source = self.references, self.info.profile, self.info.name
-        ids = list(self.threat_rows)
-
-        def make(value: str, entry: Any) -> tuple[Indicator, ...]:
-            if isinstance(entry, int):
-                return (Indicator(kind, value, ids[entry], profile, source),)
-            return tuple(_make_indicator(kind, value, [ids[e[0]], *e[1:]], refs, profile, source) for e in entry)
-
-        return make
+        # a partial of a module function, not a closure: a catalog can then be kept (pickled)
+        return functools.partial(_make_entry, self, kind, list(self.threat_rows))
 
     def threats_of(self, kind: IndicatorType, value: str) -> set[str]:
         """The threat ids a table's value belongs to, without making objects."""
@@ -256,7 +252,16 @@ class LazyFeed:
         made = [i for kind, table in self.tables.items() for value, entry in table.items()
                 for i in self.maker(kind)(value, entry)]
         threats = tuple(self.make_threat(t, r) for t, r in self.threat_rows.items())
+        from exposure.indicators.feeds.store import LoadedFeed
+
         return LoadedFeed(info=self.info, indicators=(*self.indicators, *made), threats=threats)
+
+
+def _make_entry(feed: LazyFeed, kind: IndicatorType, ids: list[str], value: str, entry: Any) -> tuple[Indicator, ...]:
+    profile, source = feed.info.profile, feed.info.name
+    if isinstance(entry, int):
+        return (Indicator(kind, value, ids[entry], profile, source),)
+    return tuple(_make_indicator(kind, value, [ids[e[0]], *e[1:]], feed.references, profile, source) for e in entry)
 
 
 def feeds_from(document: dict[str, Any]) -> tuple[LazyFeed, ...]:

@@ -15,7 +15,7 @@ import pytest
 
 from exposure.collect import pcap
 from exposure.collect.base import CollectContext
-from exposure.collect.net import parallel
+from exposure.collect.net import merge, parallel
 from exposure.collect.net.extract import Extractor
 from exposure.collect.net.merge import Joined, join, scan_ranges
 from exposure.collect.net.ranges import scan_range
@@ -169,14 +169,14 @@ def test_the_collector_reads_a_big_capture_on_every_core(traffic: Path, monkeypa
     monkeypatch.setattr(pcap, "SPLIT_BYTES", 1 << 40)
     expected = observations(traffic)
     split: list[Joined | None] = []
-    real = pcap.scan_in_parallel  # type: ignore[attr-defined]
+    real = merge.scan_in_parallel
 
     def spy(*args: Any, **kwargs: Any) -> Joined | None:
         split.append(real(*args, **kwargs))
         return split[-1]
 
     monkeypatch.setattr(pcap, "SPLIT_BYTES", 0)
-    monkeypatch.setattr(pcap, "scan_in_parallel", spy)
+    monkeypatch.setattr(merge, "scan_in_parallel", spy)
     monkeypatch.setattr(parallel, "worker_count", lambda: 2)
     assert observations(traffic) == expected
     assert split and split[0] is not None  # really read in ranges
