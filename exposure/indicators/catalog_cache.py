@@ -1,14 +1,16 @@
 """The catalog a scan builds, kept between runs, so that a new process (a command-line scan, the
 app's first check) loads it instead of building it again (see BENCHMARKS.md, issue 16).
 
-One file per request (which profiles, imported feeds or not, bundled feeds or not) in the data
-folder's ``cache/``, a pickle behind a key: this version of exposure, and the path, size and
-modification time of every file the catalog is built from (the profiles, the bundled feeds and
-their precompiled form, each imported feed's folder) and of the code that builds it. Any change
-makes a new key, and the catalog is built again and kept. The folder is private to its owner
-(0700, files 0600, written through a temporary file and a rename); a file that cannot be read or
-does not match is ignored. Nothing in it comes from outside: it is exposure's own work, redone
-whenever its sources change.
+Only for a person who already keeps feeds in the data folder (``feeds import``/``update``):
+exposure keeps no other trace of its use (README, "What exposure keeps"), so without imported
+feeds the catalog is built each time. One file per request (which profiles, imported feeds or
+not, bundled feeds or not) in the data folder's ``cache/``, beside ``feeds/``: a pickle behind a
+key made of this version of exposure and the path, size and modification time of every file the
+catalog is built from (the profiles, the bundled feeds and their precompiled form, each imported
+feed's folder) and of the code that builds it. Any change makes a new key, and the catalog is
+built again and kept. The folder is private to its owner (0700, files 0600, written through a
+temporary file and a rename); a file that cannot be read or does not match is ignored. Nothing
+in it comes from outside: it is exposure's own work, redone whenever its sources change.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from exposure import __version__
-from exposure.paths import data_dir
+from exposure.paths import data_dir, feeds_dir
 
 if TYPE_CHECKING:
     from exposure.indicators.catalog import Catalog
@@ -41,7 +43,7 @@ def cached(profile_ids: Sequence[str] | None, use_feeds: bool, bundled: bool,
            build: Callable[[], Catalog]) -> Catalog:
     """The catalog for this request: the one kept, while its sources are unchanged; else ``build()``,
     kept for the next time."""
-    if not ENABLED:
+    if not ENABLED or not feeds_dir().is_dir():
         return build()
     request: list[object] = [sorted(profile_ids) if profile_ids is not None else None, use_feeds, bundled]
     path = data_dir() / CACHE_FOLDER / f"catalog-{_digest(request)}.pickle"
@@ -59,7 +61,6 @@ def cached(profile_ids: Sequence[str] | None, use_feeds: bool, bundled: bool,
 
 def _key(request: Sequence[object], use_feeds: bool, bundled: bool) -> bytes:
     from exposure.indicators.datafiles import PRECOMPILED, feed_files, profile_files
-    from exposure.paths import feeds_dir
 
     files = [*profile_files(), *sorted(_CODE.rglob("*.py")), _CODE.parent / "model.py"]
     if bundled:

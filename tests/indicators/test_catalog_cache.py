@@ -18,8 +18,15 @@ from tests.paths import DATA_FEEDS
 
 
 @pytest.fixture(autouse=True)
-def enabled(monkeypatch: pytest.MonkeyPatch) -> None:
+def enabled(monkeypatch: pytest.MonkeyPatch, private_data_dir: Path) -> None:
     monkeypatch.setattr(catalog_cache, "ENABLED", True)
+    (private_data_dir / "feeds").mkdir()  # a person who keeps feeds (the cache is kept beside them)
+
+
+def test_nothing_is_kept_for_a_person_who_keeps_no_feeds(private_data_dir: Path) -> None:
+    (private_data_dir / "feeds").rmdir()
+    build_catalog()
+    assert list(private_data_dir.iterdir()) == []  # exposure leaves no trace (README, "What exposure keeps")
 
 
 def kept(data: Path) -> list[Path]:

@@ -215,6 +215,20 @@ def http_split() -> None:
     write("http-split.pcap", convs)
 
 
+# -- HTTP whose request line ends with a CR at the end of its first segment ----------
+
+def http_cr_split() -> None:
+    """A request line whose CR ends the first segment and whose LF starts the next, on a port
+    Wireshark does not give to HTTP (8000), and the same on port 80; and a whole request on
+    port 5000 (Wireshark 4.0 registers 5000 for GSM over IP, yet its HTTP heuristic reads it)."""
+    convs = tcp_conversation([b"GET /status HTTP/1.1\r\nHost: port-5000.example:5000\r\n\r\n"], sport=42000,
+                             dport=5000)
+    convs += tcp_conversation([b"GET /x HTTP/1.1\r", b"\nHost: cr-split-8000.example\r\n\r\n"], sport=42001,
+                              dport=8000)
+    convs += tcp_conversation([b"GET /x HTTP/1.1\r", b"\nHost: cr-split-80.example\r\n\r\n"], sport=42002)
+    write("http-cr-split.pcap", convs)
+
+
 # -- capture bombs (issue 17) -------------------------------------------------------
 
 def bomb() -> None:
@@ -256,7 +270,7 @@ def bomb() -> None:
 
 
 MAKERS = {"pppoe": pppoe, "doh1": doh_http1, "doh2": doh_http2, "nbns": nbns_llmnr, "dnscut": dns_cut_short,
-          "http": http_split, "bomb": bomb}
+          "http": http_split, "crsplit": http_cr_split, "bomb": bomb}
 
 if __name__ == "__main__":
     for key in sys.argv[1:] or MAKERS:
