@@ -1,0 +1,238 @@
+"""Reading input that an adversary may have crafted: files, JSON and YAML, each bounded.
+
+Acquisitions, saved dumps, feeds, saved reports and user profiles can all come from
+someone who wants exposure to hang, run out of memory or crash. Every reader of such
+input goes through these helpers, so the rules live in one place:
+
+* a file is opened only when it is a regular file: its type is checked first, so a FIFO
+  (whose open or read never returns), a device such as /dev/zero (which never ends) or a
+  socket is never opened; it is opened non-blocking, checked again, and read with a cap;
+* JSON may nest at most :data:`MAX_JSON_DEPTH` levels, and its integers have at most
+  :data:`MAX_JSON_INT_DIGITS` digits (Python refuses more than 4,300 with a ValueError of
+  its own; no real value has more than a few dozen);
+* YAML is streamed once before it is loaded: aliases (``*name``) are refused (no feed or
+  profile needs them, and they let a small file expand into an enormous document), as
+  are more than :data:`MAX_YAML_NODES` values or :data:`MAX_YAML_DEPTH` levels.
+
+Every refusal is an :class:`UntrustedInputError` (a ValueError) or, for files, an
+:class:`UnreadableFile` (an OSError), whose message is one plain line.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import yaml
+
+# JSON and YAML documents: real ones nest fewer than 10 levels.
+MAX_JSON_DEPTH = 64
+MAX_JSON_INT_DIGITS = 40  # a 128-bit number has 39 digits
+MAX_YAML_DEPTH = 64
+MAX_YAML_NODES = 500_000  # Echap's ioc.yaml has about 12,000
+_READ_CHUNK = 1 << 20
+
+
+class UntrustedInputError(ValueError):
+    """Input refused because of its shape (too deep, too many values, aliases)."""
+
+
+class UnreadableFile(OSError):
+    """A file that was not read: not a regular file, or larger than the cap."""
+
+
+class SpecialFile(UnreadableFile):
+    """A FIFO, a device, a socket or a folder where a file was expected: never opened.
+    ``kind`` says which, in plain words."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(f"{kind}, not a regular file; not opened")
+        self.kind = kind
+
+
+class FileTooLarge(UnreadableFile):
+    """A regular file larger than the cap; ``size`` is what it claims or what was read."""
+
+
+def file_kind(mode: int) -> str:
+    """What a non-regular file is, in plain words."""
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def _check_regular(mode: int) -> None:
+    if not stat.S_ISREG(mode):
+        raise SpecialFile(file_kind(mode))
+
+
+_OPEN_FLAGS = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+               | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
+
+
+def open_regular_file(path: str | os.PathLike[str], limit: int | None = None) -> BinaryIO:
+    """An unbuffered handle on a regular file (of at most ``limit`` bytes, when given).
+
+    The file's type is checked before it is opened, so a FIFO, a device or a socket is
+    never opened; it is opened non-blocking and checked again (it may have been swapped).
+    Raises :class:`SpecialFile`, :class:`FileTooLarge`, or the system's OSError (missing,
+    permission denied). Symbolic links are followed.
+    """
+    _check_regular(os.stat(path).st_mode)
+    handle = os.fdopen(os.open(path, _OPEN_FLAGS), "rb", buffering=0)
+    try:
+        info = os.fstat(handle.fileno())
+        _check_regular(info.st_mode)
+        if limit is not None and info.st_size > limit:
+            raise FileTooLarge(f"larger than {describe_size(limit)}; not read")
+    except BaseException:
+        handle.close()
+        raise
+    return handle
+
+
+def read_regular_file(path: str | os.PathLike[str], limit: int, *, start_only: bool = False) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes (see :func:`open_regular_file`).
+
+    With ``start_only``, a larger file is not refused: its first ``limit + 1`` bytes are
+    returned, so the caller can tell that it was cut.
+    """
+    with open_regular_file(path, None if start_only else limit) as handle:
+        if start_only:
+            return _read_start(handle, limit + 1)
+        return _read_capped(handle, limit)
+
+
+def _read_start(handle: Any, size: int) -> bytes:
+    data = bytearray()
+    while len(data) < size:
+        block = handle.read(min(_READ_CHUNK, size - len(data)))
+        if not block:
+            break
+        data += block
+    return bytes(data)
+
+
+def _read_capped(handle: Any, limit: int) -> bytes:
+    data = bytearray()
+    while len(data) <= limit:
+        block = handle.read(min(_READ_CHUNK, limit + 1 - len(data)))
+        if not block:
+            return bytes(data)
+        data += block
+    raise FileTooLarge(f"larger than {describe_size(limit)}; not read")  # it grew while being read
+
+
+def is_regular_file(path: Path) -> bool:
+    """Whether ``path`` is a regular file (following links), without opening it."""
+    try:
+        return stat.S_ISREG(path.stat().st_mode)
+    except (OSError, ValueError):
+        return False
+
+
+def describe_size(size: int) -> str:
+    """``64 MiB``, ``512 KiB``, ``100 bytes``."""
+    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if size >= scale and size % scale == 0:
+            return f"{size // scale} {unit}"
+    return f"{size} bytes"
+
+
+# --- JSON ----------------------------------------------------------------------------
+
+def _parse_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_JSON_INT_DIGITS:
+        raise UntrustedInputError(f"a number with more than {MAX_JSON_INT_DIGITS} digits")
+    return int(text)
+
+
+def load_json(text: str | bytes) -> Any:
+    """A JSON document, refusing deep nesting and huge integers.
+
+    Raises UntrustedInputError (a ValueError) with one plain line: where the syntax
+    breaks, or what was refused.
+    """
+    try:
+        data = json.loads(text, parse_int=_parse_int)
+    except UntrustedInputError:
+        raise
+    except json.JSONDecodeError as exc:
+        raise UntrustedInputError(f"not valid JSON (line {exc.lineno})") from None
+    except RecursionError:
+        raise UntrustedInputError(f"nested more than {MAX_JSON_DEPTH} levels deep") from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise UntrustedInputError(f"not valid JSON ({str(exc)[:80]})") from None
+    if json_depth(data) > MAX_JSON_DEPTH:
+        raise UntrustedInputError(f"nested more than {MAX_JSON_DEPTH} levels deep")
+    return data
+
+
+def json_depth(data: Any, stop: int = MAX_JSON_DEPTH) -> int:
+    """How deep lists and objects nest in ``data`` (0 for a plain value), counted without
+    recursion; stops counting once past ``stop``."""
+    deepest = 0
+    pending: list[tuple[Any, int]] = [(data, 0)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        depth += 1
+        if depth > deepest:
+            deepest = depth
+            if deepest > stop:
+                return deepest
+        pending.extend((child, depth) for child in children if isinstance(child, dict | list))
+    return deepest
+
+
+# --- YAML ----------------------------------------------------------------------------
+
+def check_yaml(text: str, loader: type[Any]) -> None:
+    """Stream ``text``'s YAML events once and refuse aliases, too many values or too deep
+    nesting, before anything is built from it. Syntax errors are left to the loader."""
+    nodes = depth = 0
+    try:
+        for event in yaml.parse(text, Loader=loader):
+            if isinstance(event, yaml.AliasEvent):
+                mark = event.start_mark
+                where = f" (line {mark.line + 1})" if mark is not None else ""
+                raise UntrustedInputError(f"uses a YAML alias{where}, which exposure does not accept in files it"
+                                          " did not ship (a few bytes of aliases can stand for gigabytes)")
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_YAML_DEPTH:
+                    raise UntrustedInputError(f"nested more than {MAX_YAML_DEPTH} levels deep")
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+            if isinstance(event, yaml.NodeEvent):
+                nodes += 1
+                if nodes > MAX_YAML_NODES:
+                    raise UntrustedInputError(f"more than {MAX_YAML_NODES:,} values; too large")
+    except yaml.YAMLError:
+        return  # the loader reports the syntax error, with its line
+
+
+def load_yaml(text: str, loader: type[Any]) -> Any:
+    """``yaml.load`` with ``loader`` (a base or safe loader) after :func:`check_yaml`."""
+    check_yaml(text, loader)
+    return yaml.load(text, Loader=loader)  # noqa: S506 - callers pass a base or safe loader
+
+
+def compose_yaml(text: str, loader: type[Any]) -> yaml.Node | None:
+    """``yaml.compose`` (the node tree, with line numbers) after :func:`check_yaml`."""
+    check_yaml(text, loader)
+    return yaml.compose(text, Loader=loader)
