@@ -1,0 +1,40 @@
+"""Every limit of the Android collectors in one place: sizes, counts and timeouts.
+
+docs/security.md lists them with the other layers' limits. A phone, an acquisition and a
+saved dump are untrusted: an abuser may have prepared the phone or the file handed to the
+person. The sizes are generous next to real data (noted beside each) and small next to
+what would exhaust memory; what is over a limit is not read, with a warning.
+"""
+
+from __future__ import annotations
+
+MIB = 1024 * 1024
+
+# --- adb: each command has its own timeout (commands.py) and output cap -----------------
+SHORT_TIMEOUT = 30.0  # seconds: getprop, settings, ps
+LIST_TIMEOUT = 60.0  # package lists, most dumpsys services
+DUMPSYS_PACKAGE_TIMEOUT = 180.0  # dumpsys package on a phone with hundreds of apps
+DEVICES_TIMEOUT = 30.0  # adb devices -l
+HASH_TIMEOUT = 120.0  # sha256sum of up to HASH_BATCH app files
+APK_TIMEOUT = 120.0  # reading one app file for its signing certificate
+# After a command timed out, this short question says whether the phone still answers;
+# if it does not, the phone "stopped answering" and the rest is not asked.
+PROBE_TIMEOUT = 10.0
+MAX_TIMEOUTS = 2  # after this many commands without an answer, stop asking
+MAX_OUTPUT = 16 * MIB  # per command (getprop, settings, ps, pm list: well under 1 MiB on real phones)
+MAX_DUMPSYS_PACKAGE_OUTPUT = 128 * MIB  # real ones: 2-40 MiB
+MAX_CERT_APPS = 25  # APK files read for signing certificates, apps from outside a store only
+MAX_APK_BYTES = 150 * MIB  # stalkerware APKs are a few MiB
+
+# --- androidqf acquisitions (folder or zip) --------------------------------------------
+MAX_ACQUISITION_FILE = 128 * MIB  # one file; a real dumpsys.txt is 5-60 MiB
+MAX_ACQUISITION_TOTAL = 384 * MIB  # all files read from one acquisition together
+MAX_MEMBERS = 100_000  # files in a zip
+# A zip member that unpacks to more than MAX_RATIO times its packed size (and to more than
+# RATIO_FLOOR bytes) is a zip bomb, not text: dumpsys output packs about 10:1.
+MAX_RATIO = 200
+RATIO_FLOOR = 1 * MIB
+
+# --- saved dumps (--save / --android-dump) ---------------------------------------------
+MAX_DUMP_FILE = 128 * MIB  # one saved output (the same cap as the command that made it)
+MAX_DUMP_FILES = 200  # files read from one dump folder
