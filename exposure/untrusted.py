@@ -7,9 +7,11 @@ input goes through these helpers, so the rules live in one place:
 * a file is opened only when it is a regular file: its type is checked first, so a FIFO
   (whose open or read never returns), a device such as /dev/zero (which never ends) or a
   socket is never opened; it is opened non-blocking, checked again, and read with a cap;
-* JSON may nest at most :data:`MAX_JSON_DEPTH` levels, and its integers have at most
-  :data:`MAX_JSON_INT_DIGITS` digits (Python refuses more than 4,300 with a ValueError of
-  its own; no real value has more than a few dozen);
+* JSON may nest at most :data:`MAX_JSON_DEPTH` levels; an integer of more than
+  :data:`MAX_JSON_INT_DIGITS` digits is kept as its text, not converted (Python refuses
+  more than 4,300 digits with a ValueError of its own, and converting long ones is slow;
+  the longest real ones are certificate serial numbers of about 50 digits), so a reader
+  that expects a number sees a wrong type and skips it;
 * YAML is streamed once before it is loaded: aliases (``*name``) are refused (no feed or
   profile needs them, and they let a small file expand into an enormous document), as
   are more than :data:`MAX_YAML_NODES` values or :data:`MAX_YAML_DEPTH` levels.
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -30,7 +33,7 @@ import yaml
 
 # JSON and YAML documents: real ones nest fewer than 10 levels.
 MAX_JSON_DEPTH = 64
-MAX_JSON_INT_DIGITS = 40  # a 128-bit number has 39 digits
+MAX_JSON_INT_DIGITS = 100  # a certificate serial number (20 bytes) has at most 49 digits
 MAX_YAML_DEPTH = 64
 MAX_YAML_NODES = 500_000  # Echap's ioc.yaml has about 12,000
 _READ_CHUNK = 1 << 20
@@ -38,6 +41,10 @@ _READ_CHUNK = 1 << 20
 
 class UntrustedInputError(ValueError):
     """Input refused because of its shape (too deep, too many values, aliases)."""
+
+
+class InvalidJSON(UntrustedInputError):
+    """Not JSON at all (a syntax error), as opposed to JSON refused for its shape."""
 
 
 class UnreadableFile(OSError):
@@ -113,23 +120,24 @@ def read_regular_file(path: str | os.PathLike[str], limit: int, *, start_only: b
 
 
 def _read_start(handle: Any, size: int) -> bytes:
-    data = bytearray()
-    while len(data) < size:
-        block = handle.read(min(_READ_CHUNK, size - len(data)))
+    """Up to ``size`` bytes. The first read asks for all of them, so a file of n bytes
+    costs n bytes of memory, not 2n as collecting blocks and joining them would."""
+    parts = [handle.read(size) or b""]
+    total = len(parts[0])
+    while total < size:
+        block = handle.read(size - total)
         if not block:
             break
-        data += block
-    return bytes(data)
+        parts.append(block)
+        total += len(block)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
 def _read_capped(handle: Any, limit: int) -> bytes:
-    data = bytearray()
-    while len(data) <= limit:
-        block = handle.read(min(_READ_CHUNK, limit + 1 - len(data)))
-        if not block:
-            return bytes(data)
-        data += block
-    raise FileTooLarge(f"larger than {describe_size(limit)}; not read")  # it grew while being read
+    data = _read_start(handle, limit + 1)  # one read of the whole allowance: n bytes cost n, not 2n
+    if len(data) > limit:
+        raise FileTooLarge(f"larger than {describe_size(limit)}; not read")  # it grew while being read
+    return data
 
 
 def is_regular_file(path: Path) -> bool:
@@ -148,30 +156,46 @@ def describe_size(size: int) -> str:
     return f"{size} bytes"
 
 
+# --- text ----------------------------------------------------------------------------
+
+# A UTF-8 sequence of four bytes (a character beyond U+FFFF, such as an emoji).
+_ASTRAL = re.compile(rb"[\xf0-\xf7][\x80-\xbf]{0,3}")
+
+
+def decode_text(data: bytes | bytearray) -> str:
+    """UTF-8 text from untrusted bytes, damaged sequences replaced.
+
+    Characters beyond U+FFFF (emoji) become U+FFFD: Python stores a whole string with 4
+    bytes per character as soon as it holds one of them, so a 100 MiB file with a single
+    emoji would take 400 MiB. Nothing exposure matches on (ids, names, hashes) uses them.
+    """
+    if _ASTRAL.search(data):
+        data = _ASTRAL.sub("\ufffd".encode(), data)
+    return data.decode("utf-8", errors="replace")
+
+
 # --- JSON ----------------------------------------------------------------------------
 
-def _parse_int(text: str) -> int:
-    if len(text.lstrip("-")) > MAX_JSON_INT_DIGITS:
-        raise UntrustedInputError(f"a number with more than {MAX_JSON_INT_DIGITS} digits")
+def _parse_int(text: str) -> int | str:
+    if len(text) > MAX_JSON_INT_DIGITS:
+        return text  # kept as text: see the module's docstring
     return int(text)
 
 
 def load_json(text: str | bytes) -> Any:
-    """A JSON document, refusing deep nesting and huge integers.
+    """A JSON document, refusing deep nesting; huge integers stay text.
 
-    Raises UntrustedInputError (a ValueError) with one plain line: where the syntax
-    breaks, or what was refused.
+    Raises InvalidJSON for a syntax error and UntrustedInputError (both ValueErrors) for
+    a refusal, with one plain line.
     """
     try:
         data = json.loads(text, parse_int=_parse_int)
-    except UntrustedInputError:
-        raise
     except json.JSONDecodeError as exc:
-        raise UntrustedInputError(f"not valid JSON (line {exc.lineno})") from None
+        raise InvalidJSON(f"not valid JSON (line {exc.lineno})") from None
     except RecursionError:
         raise UntrustedInputError(f"nested more than {MAX_JSON_DEPTH} levels deep") from None
     except (ValueError, UnicodeDecodeError) as exc:
-        raise UntrustedInputError(f"not valid JSON ({str(exc)[:80]})") from None
+        raise InvalidJSON(f"not valid JSON ({str(exc)[:80]})") from None
     if json_depth(data) > MAX_JSON_DEPTH:
         raise UntrustedInputError(f"nested more than {MAX_JSON_DEPTH} levels deep")
     return data

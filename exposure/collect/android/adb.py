@@ -25,6 +25,7 @@ from exposure.collect.android.limits import (
     PROBE_TIMEOUT,
 )
 from exposure.collect.android.parsers.dumpsys_package import parse_dumpsys_package
+from exposure.collect.android.parsers.lines import lines
 from exposure.collect.android.parsers.packages_list import package_ids, parse_packages_list
 from exposure.collect.android.phone import assemble
 from exposure.collect.android.savedump import prepare_folder, write_dump
@@ -150,7 +151,7 @@ class AdbCollector:
                     continue
             if command is cmd.PACKAGES and (problem or "package:" not in text):
                 continue  # the phone rejected -i: the next command asks without it
-            if command is cmd.PROCESSES and not problem and len(text.strip().splitlines()) <= 1:
+            if command is cmd.PROCESSES and not problem and len(text.strip()[:100_000].splitlines()) <= 1:
                 continue  # Android before 8: plain ps lists everything
             if problem:
                 ctx.warn(CheckNote.of("warn.android.command-failed", f"could not read {command.what}: {problem}",
@@ -248,7 +249,7 @@ class AdbCollector:
                                                                      or "")
             if installed_outside_store(installer, p.package in system) and cmd.is_hashable_apk_path(p.apk_path):
                 wanted.append(p.apk_path)
-        lines: list[str] = []
+        found: list[str] = []
         skipped = 0
         for path in wanted[:MAX_CERT_APPS]:
             if ctx.cancel.is_set():
@@ -264,7 +265,7 @@ class AdbCollector:
                     continue
                 for der in apkcert.certificates(data):
                     h = apkcert.CertHashes.of(der)
-                    lines.append(f"{path}\t{h.sha256}\t{h.sha1}\t{h.md5}\n")
+                    found.append(f"{path}\t{h.sha256}\t{h.sha1}\t{h.md5}\n")
             except cmd.NoAnswer:
                 self._stop(ctx, "the signing certificates of apps")
                 skipped += len(wanted[:MAX_CERT_APPS]) - wanted.index(path)
@@ -280,13 +281,13 @@ class AdbCollector:
         if wanted and skipped < len(wanted):
             self.info.add_checked(CheckNote.of("android.apk-certificates",
                                                "signing certificates of apps installed from outside a store"))
-        return "".join(lines)
+        return "".join(found)
 
 
 def parse_hashes(text: str) -> dict[str, str]:
     """``sha256sum`` output (``<hex>  <path>``) as {path: hex}."""
     out: dict[str, str] = {}
-    for line in text.splitlines():
+    for line in lines(text):
         digest, _, path = line.strip().partition(" ")
         path = path.strip().lstrip("*")
         if len(digest) == 64 and all(c in "0123456789abcdef" for c in digest.lower()) and path:

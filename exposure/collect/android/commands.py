@@ -22,7 +22,7 @@ from exposure.collect.android.limits import (
 )
 from exposure.collect.base import CheckNote
 from exposure.collect.bounded import Completed, run_bounded
-from exposure.untrusted import describe_size
+from exposure.untrusted import decode_text, describe_size
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,7 +155,7 @@ class AdbRunner:
             raise OutputTooLarge(f"the phone printed more than {describe_size(max_output)}; not read")
         if done.timed_out:
             raise NoAnswer(f"no answer within {timeout:.0f} s")
-        out = done.stdout.decode("utf-8", errors="replace")
+        out = decode_text(done.stdout)
         if done.returncode != 0 and not (partial and out.strip()):
             err = done.stderr.decode("utf-8", errors="replace").strip().splitlines()
             raise CommandFailed(err[-1][:200] if err else f"adb exited with code {done.returncode}")

@@ -26,9 +26,15 @@ MAX_DUMPSYS_PACKAGE_OUTPUT = 128 * MIB  # real ones: 2-40 MiB
 MAX_CERT_APPS = 25  # APK files read for signing certificates, apps from outside a store only
 MAX_APK_BYTES = 150 * MIB  # stalkerware APKs are a few MiB
 
+# --- what the parsers read -------------------------------------------------------------
+MAX_LINE_CHARS = 256 * 1024  # a line longer than this is cut (real dumpsys lines: under 10 KiB)
+
 # --- androidqf acquisitions (folder or zip) --------------------------------------------
-MAX_ACQUISITION_FILE = 128 * MIB  # one file; a real dumpsys.txt is 5-60 MiB
-MAX_ACQUISITION_TOTAL = 384 * MIB  # all files read from one acquisition together
+MAX_ACQUISITION_FILE = 128 * MIB  # one text file; a real dumpsys.txt is 5-60 MiB
+# One JSON file (packages.json, processes.json, files.json): parsed JSON takes up to 20
+# times its size in memory. A real packages.json with certificates is about 1 MiB.
+MAX_ACQUISITION_JSON = 16 * MIB
+MAX_ACQUISITION_TOTAL = 256 * MIB  # all files read from one acquisition together
 MAX_MEMBERS = 100_000  # files in a zip
 # A zip member that unpacks to more than MAX_RATIO times its packed size (and to more than
 # RATIO_FLOOR bytes) is a zip bomb, not text: dumpsys output packs about 10:1.
@@ -38,3 +44,4 @@ RATIO_FLOOR = 1 * MIB
 # --- saved dumps (--save / --android-dump) ---------------------------------------------
 MAX_DUMP_FILE = 128 * MIB  # one saved output (the same cap as the command that made it)
 MAX_DUMP_FILES = 200  # files read from one dump folder
+MAX_DUMP_TOTAL = 256 * MIB  # all files of one dump together

@@ -17,6 +17,7 @@ from exposure.collect.android.parsers.components import parse_component_list, sp
 from exposure.collect.android.parsers.device_policy import parse_device_policy
 from exposure.collect.android.parsers.dumpsys_package import DumpedPackage, parse_dumpsys_package
 from exposure.collect.android.parsers.getprop import basics, parse_getprop
+from exposure.collect.android.parsers.lines import lines
 from exposure.collect.android.parsers.packages_list import ListedPackage, package_ids, parse_packages_list
 from exposure.collect.android.parsers.ps import ProcessRow, parse_ps
 from exposure.collect.android.parsers.settings import parse_settings
@@ -72,7 +73,7 @@ class Extras:
 def parse_certificates(text: str) -> dict[str, list[tuple[str, str, str]]]:
     """The ``apk_certificates`` output: ``path<TAB>sha256<TAB>sha1<TAB>md5`` per line."""
     out: dict[str, list[tuple[str, str, str]]] = {}
-    for line in text.splitlines():
+    for line in lines(text):
         parts = line.strip().split("\t")
         if len(parts) == 4 and [len(x) for x in parts[1:]] == [64, 40, 32] and all(
                 c in "0123456789abcdef" for c in "".join(parts[1:])):
