@@ -40,7 +40,12 @@ _READ_CHUNK = 1 << 20
 
 
 class UntrustedInputError(ValueError):
-    """Input refused because of its shape (too deep, too many values, aliases)."""
+    """Input refused because of its shape (too deep, too many values, aliases); ``line``
+    is where (1-based), when known."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
 
 
 class InvalidJSON(UntrustedInputError):
@@ -231,21 +236,21 @@ def check_yaml(text: str, loader: type[Any]) -> None:
     nodes = depth = 0
     try:
         for event in yaml.parse(text, Loader=loader):
+            line = event.start_mark.line + 1 if event.start_mark is not None else None
             if isinstance(event, yaml.AliasEvent):
-                mark = event.start_mark
-                where = f" (line {mark.line + 1})" if mark is not None else ""
-                raise UntrustedInputError(f"uses a YAML alias{where}, which exposure does not accept in files it"
-                                          " did not ship (a few bytes of aliases can stand for gigabytes)")
+                where = f"line {line}; " if line is not None else ""
+                raise UntrustedInputError("YAML aliases are not accepted in files exposure did not ship"
+                                          f" ({where}a few bytes of aliases can stand for gigabytes)", line)
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_YAML_DEPTH:
-                    raise UntrustedInputError(f"nested more than {MAX_YAML_DEPTH} levels deep")
+                    raise UntrustedInputError(f"nested more than {MAX_YAML_DEPTH} levels deep", line)
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
             if isinstance(event, yaml.NodeEvent):
                 nodes += 1
                 if nodes > MAX_YAML_NODES:
-                    raise UntrustedInputError(f"more than {MAX_YAML_NODES:,} values; too large")
+                    raise UntrustedInputError(f"more than {MAX_YAML_NODES:,} values; too large", line)
     except yaml.YAMLError:
         return  # the loader reports the syntax error, with its line
 

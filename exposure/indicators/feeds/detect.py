@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from exposure.indicators.feeds import echap, hosts, stix2
+from exposure.indicators.feeds import echap, hosts, limits, stix2
+from exposure.indicators.feeds.limits import MAX_FEED_BYTES
 from exposure.indicators.feeds.parsed import FeedBuilder, FeedError, ParsedFeed, describe_warnings
 from exposure.indicators.feeds.sources import default_name, defaults_for
 
-MAX_FEED_BYTES = 64 * 1024 * 1024
+__all__ = ["MAX_FEED_BYTES", "FeedFile", "check_name", "decode", "parse_feed", "sniff"]
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 _YAML_HINT = re.compile(r"^(-\s|[A-Za-z_][\w-]*:(\s|$))", re.MULTILINE)
 
@@ -53,6 +54,8 @@ def sniff(text: str) -> tuple[str, object]:
     if head.startswith(("{", "[")):
         data = stix2.load_json(text)
         if stix2.looks_like_stix(data):
+            assert isinstance(data, dict)
+            limits.check_stix2_size(data)
             return stix2.FORMAT, data
         raise FeedError("a JSON file that is not a STIX2 bundle")
     if _YAML_HINT.search(text[:65536]):
@@ -89,6 +92,7 @@ def parse_feed(data: bytes, filename: str, name: str | None = None, profile: str
         version = stix2.parse(document, builder, defaults)
     else:
         hosts.parse(text, builder, defaults)
+    limits.check_indicator_count(len(builder.indicators))
     if not builder.indicators:
         skipped = sum(builder.warnings.values())
         why = f" ({skipped} values skipped: {describe_warnings(builder.warnings)})" if skipped else ""
