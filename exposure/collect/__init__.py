@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from exposure.collect.base import Collector, CollectorError
 
 if TYPE_CHECKING:
-    from exposure.scan import SourceSpec
+    from exposure.model import SourceSpec
 
 # kind -> "module:factory"; a factory takes the SourceSpec and returns a Collector.
 COLLECTORS: dict[str, str] = {

@@ -11,11 +11,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Protocol
 
-from exposure.model import CheckNote as CheckNote  # still importable from here, where it first lived
+# CheckNote and SourceInfo first lived here and stay importable; new code imports them from exposure.model.
+from exposure.model import CheckNote as CheckNote
 from exposure.model import Observation
+from exposure.model import SourceInfo as SourceInfo
 
 
 class CollectorError(Exception):
@@ -36,33 +37,6 @@ class Progress:
     counts: tuple[tuple[str, int], ...] = ()
     fraction: float | None = None  # 0..1 when known
     reading: CheckNote | None = None
-
-
-@dataclass(slots=True)
-class SourceInfo:
-    """What a report records about one input, filled in by the collector as it reads."""
-
-    kind: str  # "pcap", "android", "android-dump", "androidqf", "host", ...
-    name: str  # path, serial or "this computer"
-    sha256: str = ""
-    started: datetime | None = None
-    finished: datetime | None = None
-    first_time: datetime | None = None  # time span of the data itself (captures)
-    last_time: datetime | None = None
-    counts: dict[str, int] = field(default_factory=dict)  # packets, packages, processes...
-    undecoded: dict[str, int] = field(default_factory=dict)  # what could not be decoded, by reason
-    details: dict[str, str] = field(default_factory=dict)  # model, Android version, OS...
-    checked: list[CheckNote] = field(default_factory=list)  # what was looked at
-    not_checked: list[CheckNote] = field(default_factory=list)  # what could not be looked at
-
-    def add_checked(self, note: CheckNote) -> None:
-        """Record ``note`` once (a key with the same params is not repeated)."""
-        if note not in self.checked:
-            self.checked.append(note)
-
-    def add_not_checked(self, note: CheckNote) -> None:
-        if note not in self.not_checked:
-            self.not_checked.append(note)
 
 
 ProgressCallback = Callable[[Progress], None]

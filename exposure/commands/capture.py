@@ -91,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
     if args.no_analysis:
         return 0
 
-    from exposure.scan import SourceSpec
+    from exposure.model import SourceSpec
 
     return check_and_report(args, [SourceSpec("pcap", str(out))])
 

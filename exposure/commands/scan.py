@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from exposure.scan import SourceSpec
+    from exposure.model import SourceSpec
 
 HELP = "check a capture, an Android phone, an androidqf acquisition or this computer, and report"
 

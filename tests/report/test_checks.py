@@ -20,13 +20,14 @@ import pytest
 
 from exposure.cli import main
 from exposure.collect.android import adb as adb_module
-from exposure.collect.base import CheckNote, SourceInfo
+from exposure.collect.base import CheckNote
 from exposure.collect.host.software import all_readers
 from exposure.explain import i18n
 from exposure.explain.texts import check_line, check_texts, plain
+from exposure.model import SourceInfo, SourceSpec
 from exposure.report.json_report import dumps, note_to_dict
 from exposure.report.render import html_text, markdown_text
-from exposure.scan import ScanRequest, ScanResult, SourceSpec, run_scan
+from exposure.scan import ScanRequest, ScanResult, run_scan
 from tests.android.phones import SERIAL, build_phone, set_devices, use_fake_adb
 from tests.paths import FIXTURES, REPO
 

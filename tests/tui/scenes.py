@@ -2,12 +2,14 @@
 and for the screenshots in docs/screenshots (scripts/screenshots.py).
 
 What varies between machines is pinned: the demo data is reached through one fixed link
-path, the time zone is UTC, the interface list is fixed, animations and cursor blink are off.
+path, the time zone is UTC, the interface list is fixed, adb is a fake one that sees no
+phone (whether the machine has adb or not), animations and cursor blink are off.
 """
 
 from __future__ import annotations
 
 import os
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,8 +20,9 @@ from textual.widgets import Input, Static
 
 import exposure.demo
 from exposure.collect import COLLECTORS
-from exposure.scan import SourceSpec
+from exposure.model import SourceSpec
 from exposure.tui.app import ExposureApp
+from tests.android.phones import install_fake_adb, set_devices
 from tests.tui import helpers
 from tests.tui.helpers import wait_for
 
@@ -28,6 +31,8 @@ INTERFACES = [("eth0", "eth0  up  192.168.77.5"), ("wlan0", "wlan0  down"), ("lo
 _REAL_DATA_DIR = exposure.demo.data_dir
 _REAL_SOURCES = exposure.demo.demo_sources
 _TZ = os.environ.get("TZ")
+_PATH = os.environ.get("PATH", "")
+_NO_PHONE = Path(tempfile.gettempdir()) / "exposure-scenes-adb"  # a fake adb with no phone attached
 
 
 def _live_functions() -> tuple[Callable[[], list[tuple[str, str]]], Callable[[], bool]]:
@@ -50,6 +55,10 @@ def pin_environment() -> None:
     exposure.demo.demo_sources = _REAL_SOURCES  # type: ignore[assignment]
     os.environ["TZ"] = "UTC"
     time.tzset()
+    (_NO_PHONE / "phones").mkdir(parents=True, exist_ok=True)
+    set_devices(_NO_PHONE / "phones", [])
+    os.environ["PATH"] = f"{install_fake_adb(_NO_PHONE / 'bin')}{os.pathsep}{_PATH}"
+    os.environ["FAKE_ADB_DIR"] = str(_NO_PHONE / "phones")
     import exposure.tui.screens.live as live
 
     live.interfaces = lambda: list(INTERFACES)  # type: ignore[assignment]
@@ -64,6 +73,8 @@ def restore_environment() -> None:
     else:
         os.environ["TZ"] = _TZ
     time.tzset()
+    os.environ["PATH"] = _PATH
+    os.environ.pop("FAKE_ADB_DIR", None)
     import exposure.tui.screens.live as live
 
     live.interfaces = _REAL_INTERFACES  # type: ignore[assignment]

@@ -13,8 +13,7 @@ from textual.widgets import OptionList, Static
 
 import exposure.demo
 from exposure.collect import COLLECTORS
-from exposure.model import Category
-from exposure.scan import SourceSpec
+from exposure.model import Category, SourceSpec
 from exposure.tui.app import CLEAR_TERMINAL, ExposureApp, clear_terminal
 from exposure.tui.screens.android import AndroidScreen
 from exposure.tui.screens.checking import CheckingScreen, ScanProgress

@@ -24,13 +24,13 @@ from exposure.collect.android.parsers.dumpsys_sections import split_dumpsys_byte
 from exposure.collect.android.parsers.packages_list import normalise_installer
 from exposure.collect.android.parsers.ps import parse_processes_json
 from exposure.collect.android.phone import Extras, QfPackage, assemble
-from exposure.collect.base import CheckNote, CollectContext, CollectorError, SourceInfo, WarnCallback
-from exposure.model import Observation
+from exposure.collect.base import CheckNote, CollectContext, CollectorError, WarnCallback
+from exposure.model import Observation, SourceInfo
 from exposure.observations.android import AndroidFile
 from exposure.untrusted import InvalidJSON, UntrustedInputError, decode_text, load_json
 
 if TYPE_CHECKING:
-    from exposure.scan import SourceSpec
+    from exposure.model import SourceSpec
 
 _HEX = frozenset("0123456789abcdef")
 # dumpsys service -> the live command whose output it is.

@@ -20,8 +20,8 @@ from exposure.collect.android.limits import MAX_DUMP_FILE as MAX_FILE
 from exposure.collect.android.limits import MAX_DUMP_FILES as MAX_FILES
 from exposure.collect.android.limits import MAX_DUMP_TOTAL as MAX_TOTAL
 from exposure.errors import UserError
+from exposure.files import write_private
 from exposure.model import CheckNote
-from exposure.report.files import write_private
 from exposure.untrusted import FileTooLarge, UntrustedInputError, decode_text, load_json, read_regular_file
 
 MANIFEST = "manifest.sha256"

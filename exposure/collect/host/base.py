@@ -14,9 +14,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from exposure.collect.base import CheckNote, SourceInfo, WarnCallback
+from exposure.collect.base import CheckNote, WarnCallback
 from exposure.collect.bounded import TimedOut, call_with_timeout, plain_environment, run_bounded
 from exposure.collect.host.limits import COMMAND_TIMEOUT, FILE_READ_TIMEOUT, MAX_COMMAND_OUTPUT
+from exposure.model import SourceInfo
 from exposure.untrusted import UnreadableFile, describe_size, read_regular_file
 
 COLLECTOR = "host"

@@ -25,8 +25,9 @@ from textual.worker import Worker, WorkerState
 from exposure.collect.base import CheckNote, Progress
 from exposure.explain.texts import check_line
 from exposure.explain.texts import plain as plain_line
+from exposure.model import SourceSpec
 from exposure.report.json_report import note_to_dict
-from exposure.scan import ScanHooks, ScanRequest, ScanResult, SourceSpec
+from exposure.scan import ScanHooks, ScanRequest, ScanResult
 from exposure.tui.screens.base import GuideScreen
 from exposure.tui.texts import has
 from exposure.tui.widgets import plain

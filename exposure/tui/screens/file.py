@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Button, DirectoryTree, Input
 
-from exposure.scan import SourceSpec
+from exposure.model import SourceSpec
 from exposure.tui.screens.base import GuideScreen
 from exposure.tui.widgets import plain
 

@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from exposure.scan import SourceSpec
+from exposure.model import SourceSpec
 from exposure.tui.screens.base import GuideScreen
 from exposure.tui.widgets import option_text
 
