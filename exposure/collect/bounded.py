@@ -49,6 +49,7 @@ class _Sink:
         self.keep_tail = keep_tail
         self.data = bytearray()
         self.overflowed = False
+        self.last = time.monotonic()  # when the program last printed something
 
     def drain(self, pipe: IO[bytes]) -> None:
         try:
@@ -56,6 +57,7 @@ class _Sink:
                 block = pipe.read1(_CHUNK) if hasattr(pipe, "read1") else pipe.read(_CHUNK)
                 if not block:
                     return
+                self.last = time.monotonic()
                 self.data += block
                 if len(self.data) > self.cap:
                     if not self.keep_tail:
@@ -68,9 +70,11 @@ class _Sink:
 
 
 def run_bounded(argv: Sequence[str], timeout: float, max_output: int,
-                env: Mapping[str, str] | None = None) -> Completed:
+                env: Mapping[str, str] | None = None, idle_timeout: float | None = None) -> Completed:
     """Run ``argv`` (stdin empty) for at most ``timeout`` seconds, keeping at most
-    ``max_output`` bytes of its output. Raises OSError when it cannot start."""
+    ``max_output`` bytes of its output; with ``idle_timeout``, it is also stopped when it
+    prints nothing for that long (a long answer that keeps coming may take ``timeout``,
+    silence may not). Raises OSError when it cannot start."""
     proc = subprocess.Popen(list(argv), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             env=dict(env) if env is not None else None)
     assert proc.stdout is not None and proc.stderr is not None
@@ -80,7 +84,13 @@ def run_bounded(argv: Sequence[str], timeout: float, max_output: int,
     for reader in readers:
         reader.start()
     deadline = time.monotonic() + timeout
-    readers[0].join(timeout)  # ends at the end of the output, or at the cap
+    idle = timeout if idle_timeout is None else idle_timeout
+    while readers[0].is_alive():  # it ends at the end of the output, or at the cap
+        now = time.monotonic()
+        wait = min(deadline, max(out.last, err.last) + idle) - now
+        if wait <= 0:
+            break
+        readers[0].join(min(wait, 0.5))
     timed_out = readers[0].is_alive()
     code: int | None = None
     if not timed_out and not out.overflowed:
@@ -91,7 +101,7 @@ def run_bounded(argv: Sequence[str], timeout: float, max_output: int,
     if code is None:
         _kill(proc)
     for reader in readers:
-        reader.join(1.0)
+        reader.join(0.25)  # a child of the program may hold the pipes open: do not wait on it
     if not any(reader.is_alive() for reader in readers):
         proc.stdout.close()
         proc.stderr.close()

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from exposure.collect.android.limits import (
     DUMPSYS_PACKAGE_TIMEOUT,
+    IDLE_TIMEOUT,
     LIST_TIMEOUT,
     MAX_DUMPSYS_PACKAGE_OUTPUT,
     MAX_OUTPUT,
@@ -149,12 +150,13 @@ class AdbRunner:
             max_output: int = MAX_OUTPUT) -> str:
         """The command's output; CommandFailed if it fails (with ``partial``, a failing
         command that still printed something returns what it printed); NoAnswer after
-        ``timeout`` seconds, OutputTooLarge past ``max_output`` bytes."""
+        ``timeout`` seconds (or IDLE_TIMEOUT seconds without a byte), OutputTooLarge past
+        ``max_output`` bytes."""
         done = self._run(args, timeout, max_output)
         if done.too_large:
             raise OutputTooLarge(f"the phone printed more than {describe_size(max_output)}; not read")
         if done.timed_out:
-            raise NoAnswer(f"no answer within {timeout:.0f} s")
+            raise NoAnswer(self._silence(done, timeout))
         out = decode_text(done.stdout)
         if done.returncode != 0 and not (partial and out.strip()):
             err = done.stderr.decode("utf-8", errors="replace").strip().splitlines()
@@ -167,10 +169,16 @@ class AdbRunner:
         if done.too_large:
             return None
         if done.timed_out:
-            raise NoAnswer(f"no answer within {timeout:.0f} s")
+            raise NoAnswer(self._silence(done, timeout))
         if done.returncode != 0:
             raise CommandFailed(f"adb exited with code {done.returncode}")
         return done.stdout
+
+    @staticmethod
+    def _silence(done: Completed, timeout: float) -> str:
+        if not done.stdout:
+            return f"no answer within {min(timeout, IDLE_TIMEOUT):.0f} s"
+        return "the answer stopped before it was complete"
 
     def _run(self, args: Sequence[str], timeout: float, max_output: int) -> Completed:
         check_allowed(args)
@@ -179,7 +187,7 @@ class AdbRunner:
             argv += ["-s", self.serial]
         argv += list(args)
         try:
-            return run_bounded(argv, timeout, max_output)
+            return run_bounded(argv, timeout, max_output, idle_timeout=min(timeout, IDLE_TIMEOUT))
         except OSError as exc:
             raise CommandFailed(f"adb could not be started ({exc.strerror or exc})") from None
 

@@ -17,10 +17,15 @@ DUMPSYS_PACKAGE_TIMEOUT = 180.0  # dumpsys package on a phone with hundreds of a
 DEVICES_TIMEOUT = 30.0  # adb devices -l
 HASH_TIMEOUT = 120.0  # sha256sum of up to HASH_BATCH app files
 APK_TIMEOUT = 120.0  # reading one app file for its signing certificate
+# A command that prints nothing for this long has stopped answering, whatever its own
+# timeout (a long dumpsys keeps printing as it goes).
+IDLE_TIMEOUT = 20.0
 # After a command timed out, this short question says whether the phone still answers;
 # if it does not, the phone "stopped answering" and the rest is not asked.
 PROBE_TIMEOUT = 10.0
 MAX_TIMEOUTS = 2  # after this many commands without an answer, stop asking
+# So a phone that never answers costs IDLE_TIMEOUT + PROBE_TIMEOUT (30 s), one that stops
+# midway at most IDLE_TIMEOUT + PROBE_TIMEOUT + IDLE_TIMEOUT (50 s) of waiting.
 MAX_OUTPUT = 16 * MIB  # per command (getprop, settings, ps, pm list: well under 1 MiB on real phones)
 MAX_DUMPSYS_PACKAGE_OUTPUT = 128 * MIB  # real ones: 2-40 MiB
 MAX_CERT_APPS = 25  # APK files read for signing certificates, apps from outside a store only
