@@ -231,3 +231,26 @@ def test_export_to_a_new_folder_still_works_and_a_race_leaves_nothing_half_done(
     with pytest.raises(FeedError, match="appeared while exporting"):
         export(store, tmp_path / "raced", lambda line: None)
     assert sorted(p.name for p in (tmp_path / "raced").iterdir()) == [MANIFEST]
+
+
+def test_a_copy_of_a_bundled_profile_validates_as_one_profile(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Found by the fuzz suite: a file with a bundled profile's id gave two profiles for one
+    file, and 'profiles validate' ended in a traceback."""
+    from tests.paths import REPO
+
+    copy = tmp_path / "copy.yaml"
+    copy.write_text((REPO / "profiles" / "remote-access.yaml").read_text())
+    code, out, err = run_cli(capsys, "profiles", "validate", str(copy))
+    assert (code, err) == (0, "")
+    assert out.startswith(f"{copy}: ok, profile 'remote-access': ")
+
+
+@pytest.mark.timeout(30)
+def test_a_named_pipe_or_a_device_as_a_profile_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    fifo = tmp_path / "profile.yaml"
+    os.mkfifo(fifo)
+    code, _, err = run_cli(capsys, "profiles", "validate", str(fifo), "/dev/zero")
+    assert code == 2
+    assert f"{fifo}:1: cannot read the file: a named pipe (FIFO), not a regular file; not opened" in err
+    assert "/dev/zero:1: cannot read the file: a device, not a regular file; not opened" in err
