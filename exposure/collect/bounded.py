@@ -37,7 +37,7 @@ class Completed:
     """What a program did: its exit code (None when it was killed) and what it printed."""
 
     returncode: int | None
-    stdout: bytes
+    stdout: bytes | bytearray  # the buffer it was read into, not copied (it may be 128 MiB)
     stderr: bytes
     timed_out: bool = False
     too_large: bool = False  # it printed more than max_output bytes; stdout holds the first ones
@@ -105,7 +105,8 @@ def run_bounded(argv: Sequence[str], timeout: float, max_output: int,
     if not any(reader.is_alive() for reader in readers):
         proc.stdout.close()
         proc.stderr.close()
-    return Completed(code, bytes(out.data), bytes(err.data), timed_out=timed_out, too_large=out.overflowed)
+    kept = bytearray() if out.overflowed else out.data  # what is over the cap is never used
+    return Completed(code, kept, bytes(err.data), timed_out=timed_out, too_large=out.overflowed)
 
 
 def _kill(proc: subprocess.Popen[bytes]) -> None:

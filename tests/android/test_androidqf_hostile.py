@@ -251,3 +251,20 @@ def test_the_byte_split_of_a_dump_matches_the_text_split() -> None:
     assert {k: v.decode().splitlines() for k, v in by_bytes.items()} == {
         k: v.splitlines() for k, v in by_text.items()}
     assert split_dumpsys_bytes(text.encode(), {"package"}).keys() == {"package"}
+
+
+def test_an_output_of_millions_of_lines_is_read_up_to_the_cap_and_said(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """40 million short lines kept a parser busy for half a minute; now the first
+    MAX_OUTPUT_LINES are read and the report says the rest was not (cap lowered here)."""
+    from exposure.collect.android import phone
+    from exposure.collect.android.parsers import lines as lines_module
+
+    monkeypatch.setattr(lines_module, "MAX_OUTPUT_LINES", 1000)
+    monkeypatch.setattr(phone, "MAX_OUTPUT_LINES", 1000)
+    assert len(list(lines("a\n" * 5000))) == 1000
+    folder = demo_copy(tmp_path)
+    (folder / "dumpsys.txt").write_text(DUMPSYS + "      android.permission.X\n" * 5000)
+    _, _, collector = collect(folder)
+    cut = [n for n in collector.info.not_checked if n.key == "android.output-cut"]
+    assert [dict(n.params) for n in cut] == [{"output": "dumpsys_package", "count": "1,000"}]

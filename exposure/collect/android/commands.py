@@ -172,7 +172,7 @@ class AdbRunner:
             raise NoAnswer(self._silence(done, timeout))
         if done.returncode != 0:
             raise CommandFailed(f"adb exited with code {done.returncode}")
-        return done.stdout
+        return bytes(done.stdout)
 
     @staticmethod
     def _silence(done: Completed, timeout: float) -> str:

@@ -33,6 +33,9 @@ MAX_APK_BYTES = 150 * MIB  # stalkerware APKs are a few MiB
 
 # --- what the parsers read -------------------------------------------------------------
 MAX_LINE_CHARS = 256 * 1024  # a line longer than this is cut (real dumpsys lines: under 10 KiB)
+# Lines read of one output: a real dumpsys package has under 500,000; 40 million empty
+# lines would keep a parser busy for a minute.
+MAX_OUTPUT_LINES = 2_000_000
 
 # --- androidqf acquisitions (folder or zip) --------------------------------------------
 MAX_ACQUISITION_FILE = 128 * MIB  # one text file; a real dumpsys.txt is 5-60 MiB
