@@ -168,3 +168,20 @@ def test_a_command_that_prints_without_end_is_cut(monkeypatch: pytest.MonkeyPatc
     with pytest.raises(CommandFailed, match="did not answer within 1 s"):
         run_command(["sleep", "30"], timeout=1)
     assert run_command(["echo", "fine"]) == "fine\n"
+
+
+def test_a_connection_list_that_never_answers_is_given_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    from exposure.collect.host import connections
+
+    never = threading.Event()
+    monkeypatch.setattr(connections, "CONNECTIONS_TIMEOUT", 0.3)
+    monkeypatch.setattr(psutil, "net_connections", lambda kind="inet": never.wait(30) and [])
+    said: list[str | CheckNote] = []
+    run, _ = host_run()
+    run.warn = said.append
+    started = time.monotonic()
+    assert list(connections.collect_connections(run, ProcessTable())) == []
+    never.set()
+    assert time.monotonic() - started < 5
+    assert [w.key for w in said if isinstance(w, CheckNote)] == ["warn.host.connections-stopped"]
+    assert [n.key for n in run.info.not_checked] == ["host.connections-unread"]
