@@ -7,7 +7,8 @@ input goes through these helpers, so the rules live in one place:
 * a file is opened only when it is a regular file: its type is checked first, so a FIFO
   (whose open or read never returns), a device such as /dev/zero (which never ends) or a
   socket is never opened; it is opened non-blocking, checked again, and read with a cap;
-* JSON may nest at most :data:`MAX_JSON_DEPTH` levels; an integer of more than
+* JSON may hold at most :data:`MAX_JSON_VALUES` values (estimated before it is parsed)
+  and nest at most :data:`MAX_JSON_DEPTH` levels; an integer of more than
   :data:`MAX_JSON_INT_DIGITS` digits is kept as its text, not converted (Python refuses
   more than 4,300 digits with a ValueError of its own, and converting long ones is slow;
   the longest real ones are certificate serial numbers of about 50 digits), so a reader
@@ -34,6 +35,10 @@ import yaml
 # JSON and YAML documents: real ones nest fewer than 10 levels.
 MAX_JSON_DEPTH = 64
 MAX_JSON_INT_DIGITS = 100  # a certificate serial number (20 bytes) has at most 49 digits
+# Values in one JSON document, counted (over, never under) from its commas, brackets and
+# braces before it is parsed: 20 million empty objects in 64 MiB would take 1.4 GB once
+# parsed. Echap's STIX2, the largest real input, has about 112,000.
+MAX_JSON_VALUES = 2_000_000
 MAX_YAML_DEPTH = 64
 MAX_YAML_NODES = 500_000  # Echap's ioc.yaml has about 12,000
 _READ_CHUNK = 1 << 20
@@ -193,6 +198,10 @@ def load_json(text: str | bytes) -> Any:
     Raises InvalidJSON for a syntax error and UntrustedInputError (both ValueErrors) for
     a refusal, with one plain line.
     """
+    counted = (text.count(b",") + text.count(b"[") + text.count(b"{") if isinstance(text, bytes)
+               else text.count(",") + text.count("[") + text.count("{"))
+    if counted > MAX_JSON_VALUES:
+        raise UntrustedInputError(f"more than {MAX_JSON_VALUES:,} values; too large")
     try:
         data = json.loads(text, parse_int=_parse_int)
     except json.JSONDecodeError as exc:
