@@ -268,3 +268,16 @@ def test_an_output_of_millions_of_lines_is_read_up_to_the_cap_and_said(
     _, _, collector = collect(folder)
     cut = [n for n in collector.info.not_checked if n.key == "android.output-cut"]
     assert [dict(n.params) for n in cut] == [{"output": "dumpsys_package", "count": "1,000"}]
+
+
+def test_a_zip_that_claims_a_future_version_is_one_line(tmp_path: Path) -> None:
+    """Found by the fuzz suite: zipfile raises NotImplementedError for 'zip file version 21.2'."""
+    from exposure.errors import UserError
+
+    path = as_zip(demo_copy(tmp_path), tmp_path / "future.zip")
+    raw = bytearray(path.read_bytes())
+    central = raw.index(b"PK\x01\x02")
+    raw[central + 6:central + 8] = struct.pack("<H", 212)  # version needed to extract: 21.2
+    path.write_bytes(bytes(raw))
+    with pytest.raises(UserError, match="is neither an androidqf folder nor a readable zip"):
+        collect(path)

@@ -18,6 +18,7 @@ rest of the acquisition is still checked.
 from __future__ import annotations
 
 import lzma
+import struct
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -41,7 +42,7 @@ _CHUNK = 1 << 20
 # (zlib.error), a cut file (EOFError), an encrypted member (RuntimeError), a method zipfile
 # does not know (NotImplementedError), a bad CRC (BadZipFile).
 _ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, OSError, ValueError, RuntimeError,
-               NotImplementedError)
+               NotImplementedError, struct.error)
 
 
 class _TooLarge(Exception):
@@ -118,8 +119,9 @@ def _zip(path: Path, warn: WarnCallback) -> AcquisitionFiles:
     try:
         archive = zipfile.ZipFile(path)
         members = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-        raise UserError(f"{path} is neither an androidqf folder nor a readable zip ({exc})") from None
+    except _ZIP_ERRORS as exc:  # a zip "version 21.2" raises NotImplementedError, found by the fuzz suite
+        why = str(exc)[:100] or type(exc).__name__
+        raise UserError(f"{path} is neither an androidqf folder nor a readable zip ({why})") from None
     if len(members) > MAX_MEMBERS:
         raise UserError(f"{path} has more than {MAX_MEMBERS} files; not an androidqf acquisition")
     names: dict[str, str] = {}
