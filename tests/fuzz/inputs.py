@@ -186,6 +186,17 @@ def _corrupt_member(work: Path) -> Path:
     return path
 
 
+def _many_members(into: Path, count: int, size: int) -> Path:
+    """An acquisition zip with ``count`` settings files of ``size`` bytes each."""
+    with zipfile.ZipFile(into, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(DEMO_PHONE.iterdir()):
+            archive.write(path, path.name)
+        body = ("setting_x=" + "v" * size + "\n")[:size]
+        for n in range(count):
+            archive.writestr(f"settings_x{n}.txt", body)
+    return into
+
+
 def _crafted_acquisitions(work: Path) -> list[Crafted]:
     return [
         Crafted("zip bomb: 64 MiB of zeros as dumpsys.txt", lambda: _bomb(work / "bomb.zip", "dumpsys.txt", 64 << 20)),
@@ -197,6 +208,9 @@ def _crafted_acquisitions(work: Path) -> list[Crafted]:
         Crafted('"files": 1 in packages.json', lambda: _with(work, 9002, _files_one)),
         Crafted("named pipes as dumpsys.txt and a settings file", lambda: _with(work, 9003, _pipes)),
         Crafted("a corrupt member in a zip", lambda: _corrupt_member(work)),
+        Crafted("3,000 settings files", lambda: _many_members(work / "many.zip", 3000, 1000)),
+        Crafted("30,000 settings files of 10 KiB", lambda: _many_members(work / "many.zip", 30_000, 10_240),
+                heavy=True),
         Crafted("120 MiB dumpsys.txt of 40 million short lines", lambda: _with(work, 9004, lambda f: _repeat(
             f / "dumpsys.txt", "DUMP OF SERVICE package:\n", "ab\n", 40_000_000)), heavy=True),
         Crafted("one 125 MiB line with emoji", lambda: _with(work, 9005, lambda f: _repeat(

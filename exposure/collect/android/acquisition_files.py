@@ -57,6 +57,7 @@ class AcquisitionFiles:
         self._read = read  # (where, at most this many bytes) -> bytes; raises _TooLarge or OSError
         self._warn = warn
         self.used = 0  # bytes read so far
+        self.over_budget = 0  # files not read because all files together passed the budget
 
     def names(self) -> list[str]:
         return list(self._names)
@@ -74,6 +75,14 @@ class AcquisitionFiles:
         try:
             data = self._read(where, allowed)
         except (_TooLarge, FileTooLarge):
+            if allowed < limit:  # the budget, not this file, is what ran out: say it once
+                if not self.over_budget:
+                    mib = MAX_ACQUISITION_TOTAL >> 20
+                    self._warn(CheckNote.of("warn.androidqf.over-budget", f"{name} and the files after it were not"
+                                            f" read: the acquisition's files together are larger than {mib} MiB",
+                                            file=name, mib=mib))
+                self.over_budget += 1
+                return None
             self._warn(CheckNote.of("warn.androidqf.too-large", TOO_LARGE.format(file=name), file=name))
             return None
         except OSError as exc:

@@ -88,11 +88,12 @@ class AndroidqfCollector:
         note(getprop is not None, "androidqf.getprop", "device properties (getprop.txt)")
 
         settings = [name for name in files.names() if name.startswith("settings_") and name.endswith(".txt")]
+        parts: dict[str, list[str]] = {}  # joined once: thousands of settings files must not cost n² copies
         for name in sorted(settings):
-            body = text(name) or ""
             namespace = name[len("settings_"):-len(".txt")]
             key = f"settings_{namespace}" if namespace in ("secure", "global", "system") else "settings_other"
-            outputs[key] = outputs.get(key, "") + body + "\n"
+            parts.setdefault(key, []).append((text(name) or "") + "\n")
+        outputs.update({key: "".join(bodies) for key, bodies in parts.items()})
         note(bool(settings), "androidqf.settings", "settings (settings_*.txt)")
 
         processes = document("processes.json")
