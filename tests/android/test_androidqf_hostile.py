@@ -281,3 +281,12 @@ def test_a_zip_that_claims_a_future_version_is_one_line(tmp_path: Path) -> None:
     path.write_bytes(bytes(raw))
     with pytest.raises(UserError, match="is neither an androidqf folder nor a readable zip"):
         collect(path)
+
+
+def test_a_package_line_with_nothing_after_it_is_skipped() -> None:
+    """Found by the fuzz suite (a saved dump whose pm list ended in 'package:')."""
+    from exposure.collect.android.parsers.packages_list import package_ids, parse_packages_list
+
+    text = "package:/data/app/x/base.apk=com.ok.app uid:1\npackage:\npackage:   \n"
+    assert [p.package for p in parse_packages_list(text)] == ["com.ok.app"]
+    assert package_ids("package:") == set()

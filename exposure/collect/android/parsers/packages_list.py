@@ -29,7 +29,10 @@ def parse_packages_list(text: str) -> list[ListedPackage]:
         line = line.strip()
         if not line.startswith("package:"):
             continue
-        first, *rest = line[len("package:"):].split()
+        words = line[len("package:"):].split()
+        if not words:
+            continue  # "package:" and nothing after it (found by the fuzz suite)
+        first, *rest = words
         apk_path, sep, package = first.rpartition("=")
         if not sep:
             apk_path, package = "", first
