@@ -81,6 +81,7 @@ class IndicatorType(StrEnum):
     URL = "url"
     FILE_PATH = "file-path"
     EMAIL = "email"
+    CONFIG_PROFILE = "config-profile"  # an iOS configuration profile's PayloadUUID (STIX2 configuration-profile:id)
 
 
 class IndicatorRole(StrEnum):

@@ -35,7 +35,7 @@ LANGUAGES = sorted(i18n.languages())
 CAPTURE = FIXTURES / "pcaps" / "names" / "bug-814__input" / "capture.pcap"
 ANDROIDQF = FIXTURES / "android" / "mvt" / "androidqf"
 PHONE_LINE = f"{SERIAL}         device usb:1-1 product:sargo model:Pixel_3a device:sargo transport_id:1"
-KEY = re.compile(r"""["']((?:pcap|android|androidqf|host|reading)\.[a-z0-9][a-z0-9.\-]*[a-z0-9])["']""")
+KEY = re.compile(r"""["']((?:pcap|android|androidqf|host|iphone|reading)\.[a-z0-9][a-z0-9.\-]*[a-z0-9])["']""")
 
 
 def scan(*sources: SourceSpec) -> ScanResult:

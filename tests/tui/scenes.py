@@ -133,7 +133,7 @@ SCENES = (
     Scene("welcome", "en", (), screen_is("WelcomeScreen")),
     Scene("welcome-zh", "zh", (), screen_is("WelcomeScreen")),
     Scene("source", "en", ("enter",), screen_is("SourceScreen")),
-    Scene("android", "en", ("enter", "up", "up", "up", "enter"), screen_is("AndroidScreen")),
+    Scene("android", "en", ("enter", "up", "up", "up", "up", "enter"), screen_is("AndroidScreen")),
     Scene("file", "en", ("enter", "up", "up", "enter"), screen_is("FileScreen")),
     Scene("live", "en", ("enter", "up", "enter"), screen_is("LiveScreen")),
     Scene("profiles", "en", ("enter", "enter"), screen_is("ProfilesScreen")),

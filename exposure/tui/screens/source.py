@@ -10,7 +10,7 @@ from exposure.model import SourceSpec
 from exposure.tui.screens.base import GuideScreen
 from exposure.tui.widgets import option_text
 
-CHOICES = ("host", "android", "file", "live", "demo")
+CHOICES = ("host", "android", "iphone", "file", "live", "demo")
 
 
 class SourceScreen(GuideScreen):
@@ -59,6 +59,10 @@ class SourceScreen(GuideScreen):
             from exposure.tui.screens.android import AndroidScreen
 
             self.app.push_screen(AndroidScreen())
+        elif choice == "iphone":
+            from exposure.tui.screens.iphone import IphoneScreen
+
+            self.app.push_screen(IphoneScreen())
         elif choice == "file":
             from exposure.tui.screens.file import FileScreen
 
