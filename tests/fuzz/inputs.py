@@ -465,7 +465,95 @@ def phones(rng: random.Random, work: Path, count: int, long: bool = False) -> It
                         {"FAKE_ADB_DIR": str(root), "PATH": f"{FAKE_ADB}{os.pathsep}{os.environ.get('PATH', '')}"})
 
 
+# --- folders saved from an iPhone (--iphone-dump) ------------------------------------------
+
+def _saved_iphone(work: Path) -> dict[str, bytes]:
+    """The answers of the iPhone tests' planted phone, saved through the real collector
+    (a fake usbmuxd, as tests/ios/conftest.py sets it up)."""
+    from exposure.collect.ios import usb
+    from exposure.scan import ScanRequest, SourceSpec, run_scan
+    from tests.ios.conftest import pair_record
+    from tests.ios.fake_iphone import FakeMux
+    from tests.ios.phones import MANAGED_PROFILES, planted_phone
+
+    folder, data = work / "iphone-seed", work / "iphone-data"
+    saved_env = {k: os.environ.get(k) for k in ("EXPOSURE_DATA_DIR", "USBMUXD_SOCKET_ADDRESS")}
+    os.environ["EXPOSURE_DATA_DIR"], os.environ["USBMUXD_SOCKET_ADDRESS"] = str(data), str(work / "no-usbmuxd")
+    real = usb.make_mux
+    try:
+        phone = planted_phone(profiles=MANAGED_PROFILES)
+        pair_record(phone)
+        usb.make_mux = lambda: FakeMux([phone])  # type: ignore[assignment]
+        run_scan(ScanRequest(sources=(SourceSpec("iphone", "", (("save", str(folder)),)),), use_feeds=False))
+    finally:
+        usb.make_mux = real  # type: ignore[assignment]
+        for key, value in saved_env.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    return {p.name: p.read_bytes() for p in folder.iterdir() if p.name not in ("manifest.sha256", "device.json")}
+
+
+def iphones(rng: random.Random, work: Path, count: int, long: bool = False) -> Iterator[FuzzInput]:
+    import plistlib
+
+    from exposure.collect.ios.dump import write_dump
+
+    answers = _saved_iphone(work)
+    for n in range(count):
+        raw = dict(answers)
+        for name in rng.sample(sorted(raw), rng.randint(1, 3)):
+            data = raw[name]
+            roll = rng.random()
+            try:
+                document = plistlib.loads(data) if name.endswith(".plist") else json.loads(data)
+            except Exception:  # an earlier round damaged it past reading: damage its bytes
+                document = None
+            if document is not None and roll < 0.5:
+                changed = mutate.mutate_json(rng, json.loads(json.dumps(document, default=repr)))
+                raw[name] = (mutate.dump_json(rng, changed).encode() if name.endswith(".json") or rng.random() < 0.3
+                             else _plist(changed))
+            elif roll < 0.6:
+                raw[name] = b"[" * 100_000 + b"]" * 100_000 if name.endswith(".json") else (
+                    b"<plist><array>" * 50_000 + b"</array>" * 50_000 + b"</plist>")
+            else:
+                raw[name] = mutate.mutate_bytes(rng, data)
+        folder = work / f"iphone{n}"
+        folder.mkdir()
+        # The manifest is remade over the damaged answers: whoever prepares a folder can.
+        write_dump(folder, "00008101-000A1D2E3F40001E", raw, {})
+        roll = rng.random()
+        if roll < 0.2:
+            target = folder / rng.choice(["device.json", "manifest.sha256"])
+            target.chmod(0o600)
+            target.write_bytes(mutate.mutate_bytes(rng, target.read_bytes()))
+        elif roll < 0.25:  # device.json nested without end, its manifest line remade to match
+            deep = b'{"format": "exposure.iphone-dump/1", "x": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+            (folder / "device.json").chmod(0o600)
+            (folder / "device.json").write_bytes(deep)
+            manifest = folder / "manifest.sha256"
+            manifest.chmod(0o600)
+            manifest.write_text("".join(
+                f"{hashlib.sha256(deep).hexdigest()}  device.json\n" if line.endswith("  device.json") else line + "\n"
+                for line in manifest.read_text().splitlines()))
+        if rng.random() < 0.05:
+            (folder / "apps.plist").unlink()
+            os.mkfifo(folder / "apps.plist")
+        yield FuzzInput(f"iphone folder {n}", ["scan", "--iphone-dump", str(folder), "--no-feeds",
+                                               "--json", str(work / f"r{n}.json")])
+
+
+def _plist(document: object) -> bytes:
+    import plistlib
+
+    try:
+        return plistlib.dumps(document)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
+        return json.dumps(document).encode()
+
+
 TARGETS: dict[str, Builder] = {
     "captures": captures, "androidqf": acquisitions, "dumps": dumps, "feeds": feeds, "reports": reports,
-    "adb": phones,
+    "adb": phones, "iphone": iphones,
 }
