@@ -501,8 +501,20 @@ def iphones(rng: random.Random, work: Path, count: int, long: bool = False) -> I
     from exposure.collect.ios.dump import write_dump
 
     answers = _saved_iphone(work)
+    heavy = [("apps.plist of 16 MiB + 1 (refused)", (16 << 20) + 1), ("apps.plist of 15 MiB of tiny dicts", 15 << 20)]
     for n in range(count):
         raw = dict(answers)
+        if long and heavy:
+            label, size = heavy.pop(0)
+            unit = b"<dict><key>k</key><string>ab</string></dict>"
+            head, tail = b'<?xml version="1.0"?><plist version="1.0"><array>', b"</array></plist>"
+            body = unit * ((size - len(head) - len(tail)) // len(unit))
+            raw["apps.plist"] = head + body + b" " * (size - len(head) - len(tail) - len(body)) + tail
+            folder = work / f"iphone{n}"
+            folder.mkdir()
+            write_dump(folder, "00008101-000A1D2E3F40001E", raw, {})
+            yield FuzzInput(label, ["scan", "--iphone-dump", str(folder), "--no-feeds", "--json", str(work / "r.json")])
+            continue
         for name in rng.sample(sorted(raw), rng.randint(1, 3)):
             data = raw[name]
             roll = rng.random()

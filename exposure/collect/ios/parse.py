@@ -14,7 +14,7 @@ from exposure.collect.ios.answers import Answer
 from exposure.observations import ios as O
 from exposure.untrusted import load_json
 
-MAX_ANSWER = 256 * 1024 * 1024
+MAX_ANSWER = 16 * 1024 * 1024  # as dump.MAX_FILE: a real answer is under 1 MiB
 MAX_TEXT = 300
 APP_STORE_SIGNER = "Apple iPhone OS Application Signing"
 _DEVELOPER_SIGNERS = ("iPhone Developer:", "Apple Development:")
