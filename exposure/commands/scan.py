@@ -76,11 +76,8 @@ def check_and_report(args: argparse.Namespace, sources: Sequence[SourceSpec]) ->
     from exposure.report.output import print_summary, write_reports
     from exposure.scan import ScanRequest, run_scan
 
-    try:
-        request = ScanRequest(sources=tuple(sources), profiles=tuple(args.profile), use_feeds=not args.no_feeds)
-        result = run_scan(request)
-    except KeyError as exc:
-        raise UserError(str(exc.args[0])) from None
+    request = ScanRequest(sources=tuple(sources), profiles=tuple(args.profile), use_feeds=not args.no_feeds)
+    result = run_scan(request)  # an unknown profile is a UserError
     if result.unreadable and len(result.unreadable) >= len(sources):
         raise UserError(result.unreadable[0])  # nothing could be read: say why in one line
     write_reports(result, json_path=args.json, md_path=args.md, html_path=args.html,

@@ -17,7 +17,7 @@ from functools import cache
 from importlib import resources
 from typing import Any, Literal
 
-from exposure.explain.i18n import DEFAULT_LANGUAGE, _load_yaml, languages, local_text
+from exposure.explain.i18n import DEFAULT_LANGUAGE, _load_yaml, local_text
 from exposure.model import Category, LocalText
 
 PieceKind = Literal["text", "value", "name"]
@@ -246,10 +246,6 @@ def _load_list(text: str) -> list[dict[str, Any]]:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     data = yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
     return [entry for entry in data if isinstance(entry, dict)] if isinstance(data, list) else []
-
-
-def supported(lang: str) -> bool:
-    return lang in languages()
 
 
 # Characters that change how text around them is shown (bidirectional overrides, zero

@@ -12,6 +12,7 @@ import struct
 import time
 import tracemalloc
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -60,7 +61,7 @@ def keys(said: list[str | CheckNote]) -> list[tuple[str, str]]:
     return [(w.key, dict(w.params).get("file", "")) for w in said if isinstance(w, CheckNote)]
 
 
-def packages(observations: list[object]) -> set[str]:
+def packages(observations: Sequence[object]) -> set[str]:
     return {o.package for o in observations if isinstance(o, AndroidPackage)}
 
 

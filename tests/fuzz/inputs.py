@@ -297,6 +297,9 @@ def _feed_seeds() -> list[tuple[str, str]]:
     seeds = [("ioc.yaml", ECHAP), ("fuzz.stix2", _stix()), ("hosts.txt", "0.0.0.0 c2.fuzz.example\nfuzz.example\n")]
     for path in sorted((REPO / "profiles").glob("*.yaml")):
         seeds.append((f"profile:{path.name}", path.read_text()))
+    bundled = REPO / "exposure" / "indicators" / "data" / "feeds"  # Echap's samples.csv, ISDi, Volexity (CSV)
+    for path in sorted(bundled.glob("*/*.csv")):
+        seeds.append((path.name, "".join(path.read_text().splitlines(keepends=True)[:200])))
     if shared(FEEDS):
         seeds.append(("ioc.yaml", (FEEDS / "stalkerware-indicators" / "ioc.yaml").read_text()))
         seeds.append(("predator.stix2", (FEEDS / "mvt-indicators" / "intellexa_predator" / "predator.stix2")
@@ -361,6 +364,12 @@ def _crafted_feeds(work: Path) -> list[Crafted]:
             + ', "pattern": "[domain-name:value=\'x.example\']"}]}'), how="feeds"),
         Crafted("a named pipe as a feed", lambda: _fifo(work / "pipe.yaml"), how="feeds"),
         Crafted("/dev/zero as a feed", lambda: Path("/dev/zero"), how="feeds"),
+        Crafted("samples.csv with a 200,000-character field", lambda: _write(work / "samples.csv", (
+            "SHA256,Package Name,Certificate,Version,App\n" + "a" * 64 + ",com.x,," + "1" * 200_000
+            + ",Spy\n")), how="feeds"),
+        Crafted("samples.csv with a NUL past the first 4 KiB", lambda: _write(work / "samples.csv", (
+            "SHA256,Package Name,Certificate,Version,App\n" + ("b" * 64 + ",com.y,,1,Spy\n") * 100
+            + "c" * 64 + ",com.z,,\x00,Spy\n")), how="feeds"),
         Crafted("a --from folder listing a named pipe", lambda: _stick(work), how="update"),
     ]
 
@@ -483,10 +492,10 @@ def _saved_iphone(work: Path) -> dict[str, bytes]:
     try:
         phone = planted_phone(profiles=MANAGED_PROFILES)
         pair_record(phone)
-        usb.make_mux = lambda: FakeMux([phone])  # type: ignore[assignment]
+        usb.make_mux = lambda: FakeMux([phone])
         run_scan(ScanRequest(sources=(SourceSpec("iphone", "", (("save", str(folder)),)),), use_feeds=False))
     finally:
-        usb.make_mux = real  # type: ignore[assignment]
+        usb.make_mux = real
         for key, value in saved_env.items():
             if value is None:
                 os.environ.pop(key, None)

@@ -67,7 +67,9 @@ def test_every_hostile_input_ends_in_time_and_memory_without_a_traceback(target:
     peak = max(float(str(r["peak_mb"])) for r in results)
     assert peak < MEMORY_MB, f"{target}: peak {peak} MB"
     codes = sorted({str(r["code"]) for r in results})
-    assert set(codes) <= {"0", "1", "2"}, codes  # 1: some feed files of an update were rejected
+    # 1: some files of a feed update were rejected; 70: exposure's own "this is a bug" line.
+    odd = [f"{r['label']} (exit {r['code']}): {r['said']}" for r in results if str(r["code"]) not in ("0", "1", "2")]
+    assert not odd, f"{len(odd)} inputs ended with an unexpected exit code (seed {SEED}):\n" + "\n".join(odd[:3])
     figures = {"target": target, "seed": SEED, "inputs": count, "seconds": round(sum(float(str(r["seconds"]))
                                                                                      for r in results), 1),
                "slowest": max(float(str(r["seconds"])) for r in results), "peak_mb": peak, "exit_codes": codes}

@@ -42,7 +42,7 @@ def _short_adb_timeouts() -> None:
         return self.run(command.args, min(command.timeout, 1.0), max_output=command.max_output)
 
     commands.AdbRunner.command = command  # type: ignore[method-assign]
-    adb.PROBE_TIMEOUT = 0.5
+    setattr(adb, "PROBE_TIMEOUT", 0.5)  # noqa: B010 - a module constant, as tests monkeypatch it
 
 
 def main() -> int:

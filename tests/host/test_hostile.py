@@ -20,6 +20,7 @@ import pytest
 from exposure.collect.base import CheckNote, CollectContext
 from exposure.collect.host import HostCollector, hostsfile, processes, rootcerts
 from exposure.collect.host.base import CommandFailed, run_command
+from exposure.collect.host.limits import MAX_READ_TIMEOUTS
 from exposure.collect.host.processes import ProcessTable
 from exposure.collect.host.software.desktop import read_folder
 from exposure.collect.host.software.macos import read_launchd
@@ -96,7 +97,7 @@ def test_a_program_file_that_never_answers_is_given_up_after_its_time(
     assert time.monotonic() - started < 5
     assert len(found) == 5 and not any(p.exe_sha256 for p in found)
     timeouts = [w for w in said if isinstance(w, CheckNote) and w.key == "warn.host.read-timeout"]
-    assert len(timeouts) == processes.MAX_READ_TIMEOUTS == 3
+    assert len(timeouts) == MAX_READ_TIMEOUTS == 3
     skipped = next(n for n in run.info.not_checked if n.key == "host.program-hashes-skipped")
     assert dict(skipped.params)["count"] == "5"
 

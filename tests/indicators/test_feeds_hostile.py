@@ -11,6 +11,7 @@ import os
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -29,7 +30,7 @@ def echap_file(tmp_path: Path, name: str = "ioc.yaml") -> Path:
     return path
 
 
-def stix(objects: list[dict[str, object]]) -> str:
+def stix(objects: list[Any]) -> str:
     return json.dumps({"type": "bundle", "id": "bundle--1", "objects": objects})
 
 
@@ -254,3 +255,14 @@ def test_a_named_pipe_or_a_device_as_a_profile_is_one_line(tmp_path: Path, capsy
     assert code == 2
     assert f"{fifo}:1: cannot read the file: a named pipe (FIFO), not a regular file; not opened" in err
     assert "/dev/zero:1: cannot read the file: a device, not a regular file; not opened" in err
+
+
+@pytest.mark.parametrize("row", ["a" * 64 + ",com.x,," + "1" * 200_000 + ",Spy", "b" * 64 + ",com.y,\r,1,Spy"])
+def test_a_damaged_csv_feed_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str], row: str) -> None:
+    """Found by the fuzz suite: csv.Error (a field over 128 KiB, a lone carriage return) was
+    'a bug in exposure' (exit 70)."""
+    path = tmp_path / "samples.csv"
+    path.write_text("SHA256,Package Name,Certificate,Version,App\n" + row + "\n", newline="")
+    code, out, err = run_cli(capsys, "feeds", "import", str(path))
+    assert (code, out) == (2, "")
+    assert err.startswith(f"exposure: {path}: not a readable CSV file (") and err.count("\n") == 1

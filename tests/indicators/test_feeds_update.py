@@ -15,7 +15,9 @@ import yaml
 
 from exposure.indicators.feeds.store import FEED_FILE, FeedStore
 from tests.indicators.feed_helpers import run_cli
-from tests.paths import FEEDS
+from tests.paths import DATA_FEEDS, corpus, locate, needs_shared
+
+ECHAP = locate("feeds/stalkerware-indicators/ioc.yaml")  # the package's bundled copy, else ../shared
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -32,9 +34,12 @@ def upstream(tmp_path: Path) -> Iterator[tuple[str, list[str]]]:
     root = tmp_path / "upstream"
     echap = root / "AssoEchap" / "stalkerware-indicators" / "master"
     echap.mkdir(parents=True)
-    shutil.copy(FEEDS / "stalkerware-indicators" / "ioc.yaml", echap / "ioc.yaml")
+    shutil.copy(ECHAP, echap / "ioc.yaml")
+    shutil.copy(corpus("feeds/stalkerware-indicators/samples.csv"), echap / "samples.csv")
+    # Echap's STIX2 is only in ../shared (tests/data holds its hosts list alone)
+    shutil.copytree(corpus("feeds/stalkerware-indicators/generated/stalkerware.stix2").parent, echap / "generated")
     mvt = root / "mvt-project" / "mvt-indicators" / "main"
-    shutil.copytree(FEEDS / "mvt-indicators", mvt)
+    shutil.copytree(DATA_FEEDS / "mvt-indicators", mvt)
     requests: list[str] = []
 
     class Handler(_QuietHandler):
@@ -54,10 +59,11 @@ def upstream(tmp_path: Path) -> Iterator[tuple[str, list[str]]]:
 
 
 def _mvt_paths_in_this_repo() -> set[str]:
-    index = yaml.safe_load((FEEDS / "mvt-indicators" / "indicators.yaml").read_text(encoding="utf-8"))
+    index = yaml.safe_load((DATA_FEEDS / "mvt-indicators" / "indicators.yaml").read_text(encoding="utf-8"))
     return {e["github"]["path"] for e in index["indicators"] if e["github"]["owner"] == "mvt-project"}
 
 
+@needs_shared(ECHAP)
 def test_update_fetches_echap_and_the_mvt_index(
     upstream: tuple[str, list[str]], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -71,19 +77,22 @@ def test_update_fetches_echap_and_the_mvt_index(
     assert "echap-stalkerware: 613 package ids, 471 certificate SHA-1s, 925 C2 domains" in out
     infos = {i.name: i for i in FeedStore.default().list()}
     stems = {Path(p).stem.replace("_", "-").lower() for p in _mvt_paths_in_this_repo()}
-    assert set(infos) == stems | {"echap-stalkerware"}
+    assert set(infos) == stems | {"echap-stalkerware", "echap-samples", "stalkerware"}
     assert infos["echap-stalkerware"].source == f"{base}/AssoEchap/stalkerware-indicators/master/ioc.yaml"
     assert infos["echap-stalkerware"].sha256 == "6052636f093dce2d329fc06b7d572c6d4462d73539f72f13d1af1f96ea74864e"
     assert infos["cellebrite"].profile == "forensic-agents"
-    # the index's own Echap STIX2 entry is left out: ioc.yaml is fetched directly
-    assert not any("generated/stalkerware.stix2" in r for r in requests)
-    assert f"{len(stems) + 1} feeds updated" in out
+    # Echap's samples.csv and the index's Echap STIX2 are imported too: the STIX2 is known
+    # by its content, so its network values are "other" whatever it is called
+    assert any(r.endswith("generated/stalkerware.stix2") for r in requests)
+    assert infos["stalkerware"].profile == "stalkerware" and infos["stalkerware"].licence.startswith("CC BY 4.0")
+    assert infos["echap-samples"].licence.startswith("CC BY 4.0")
+    assert f"{len(stems) + 3} feeds updated" in out
 
 
 def test_update_with_no_network_keeps_the_feeds(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    FeedStore.default().import_file(FEEDS / "mvt-indicators" / "cellebrite" / "cellebrite.stix2")
+    FeedStore.default().import_file(DATA_FEEDS / "mvt-indicators" / "cellebrite" / "cellebrite.stix2")
     before = (FeedStore.default().root / "cellebrite" / FEED_FILE).read_bytes()
     with socket.socket() as sock:  # a port that nothing listens on
         sock.bind(("127.0.0.1", 0))
@@ -105,12 +114,13 @@ def test_update_refuses_plain_http_to_other_hosts(
     assert code == 2 and "must be an https:// address" in err
 
 
+@needs_shared(ECHAP)
 def test_export_then_update_from_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     store = FeedStore.default()
-    store.import_file(FEEDS / "stalkerware-indicators" / "ioc.yaml")
-    store.import_file(FEEDS / "mvt-indicators" / "intellexa_predator" / "predator.stix2")
+    store.import_file(ECHAP)
+    store.import_file(DATA_FEEDS / "mvt-indicators" / "intellexa_predator" / "predator.stix2")
     stick = tmp_path / "stick"
     code, out, _ = run_cli(capsys, "feeds", "export", str(stick))
     assert code == 0 and "Exported 2 feeds" in out
@@ -124,11 +134,12 @@ def test_export_then_update_from_folder(
     assert after == before
 
 
+@needs_shared(ECHAP)
 def test_update_from_folder_rejects_a_tampered_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    FeedStore.default().import_file(FEEDS / "stalkerware-indicators" / "ioc.yaml")
-    FeedStore.default().import_file(FEEDS / "mvt-indicators" / "candiru" / "candiru.stix2")
+    FeedStore.default().import_file(ECHAP)
+    FeedStore.default().import_file(DATA_FEEDS / "mvt-indicators" / "candiru" / "candiru.stix2")
     stick = tmp_path / "stick"
     run_cli(capsys, "feeds", "export", str(stick))
     with open(stick / "candiru.stix2", "ab") as f:
@@ -151,6 +162,7 @@ def test_update_from_folder_without_manifest(tmp_path: Path, capsys: pytest.Capt
     assert code == 2 and "has no manifest.sha256" in err
 
 
+@needs_shared(ECHAP)
 def test_a_server_that_cuts_a_file_short_is_that_files_problem(capsys: pytest.CaptureFixture[str]) -> None:
     import http.client
 
@@ -158,14 +170,14 @@ def test_a_server_that_cuts_a_file_short_is_that_files_problem(capsys: pytest.Ca
 
     def fetcher(url: str) -> bytes:
         if url.endswith("ioc.yaml"):
-            return (FEEDS / "stalkerware-indicators" / "ioc.yaml").read_bytes()
+            return (ECHAP).read_bytes()
         if url.endswith("indicators.yaml"):
             return b"indicators:\n  - type: github\n    github: {owner: o, repo: r, branch: main, path: a/x.stix2}\n"
         raise http.client.IncompleteRead(b"{", 10)
 
     lines: list[str] = []
     summary = update.update_from_network(FeedStore.default(), lines.append, fetcher)
-    assert (summary.imported, summary.failed) == (1, 2)
+    assert (summary.imported, summary.failed) == (1, 3)  # watchware.yaml, samples.csv, a/x.stix2
     assert any(line.endswith("watchware.yaml: could not fetch (IncompleteRead(1 bytes read, 10 more expected)); "
                              "keeping the previous copy") for line in lines), lines
     assert FeedStore.default().names() == ["echap-stalkerware"]

@@ -22,7 +22,9 @@ from tests.ios.phones import (
     PLANTED_ENTERPRISE,
     planted_phone,
 )
-from tests.paths import FEEDS
+from tests.paths import DATA_FEEDS, locate, needs_shared
+
+ISDI_FLAGS = locate("feeds/isdi/app-flags.csv")  # the package's bundled copy, else ../shared
 
 Plug = Callable[..., FakeMux]
 DUAL_USE = [threat("life360", "Life360", Category.DUAL_USE, Severity.MEDIUM),
@@ -75,18 +77,19 @@ def test_isdi_phone_with_planted_apps_names_each_live_and_from_the_saved_folder(
     assert live.sources[0].counts["apps"] == 96 + 3 and live.sources[0].counts["apps not from the App Store"] == 4
 
 
-@pytest.mark.skipif(not (FEEDS / "isdi" / "app-flags.csv").exists(), reason="needs ../shared (ISDi app-flags.csv)")
+@needs_shared(ISDI_FLAGS)
 def test_isdi_own_dual_use_flags_name_the_apps_on_its_recorded_phone(plug: Plug) -> None:
     import csv
 
-    rows = list(csv.DictReader((FEEDS / "isdi" / "app-flags.csv").open(encoding="utf-8")))
+    rows = list(csv.DictReader(ISDI_FLAGS.open(encoding="utf-8")))
     flagged = [r for r in rows if r["store"] == "appstore" and r["flag"] == "dual-use"]
     threats = [threat("isdi-dual-use", "ISDi dual-use app", Category.DUAL_USE, Severity.MEDIUM)]
     ids = [(IndicatorType.PACKAGE, r["appId"], "isdi-dual-use") for r in flagged if " " not in r["appId"]]
     plug(FakePhone())
     result = scan(SourceSpec("iphone"), catalog=with_indicators(threats, ids))
-    named = {f.subject for f in result.findings if f.threat == "isdi-dual-use"}
-    assert {"com.TrackView", "com.isharing.iSharing-Lite", "com.toyopagroup.picaboo"} <= named
+    # One finding for that one "tool" on this phone, with every app it matched.
+    named = {i.value for f in result.findings if f.threat == "isdi-dual-use" for i in f.indicators}
+    assert {"com.trackview", "com.isharing.isharing-lite", "com.toyopagroup.picaboo"} <= named
 
 
 def test_an_app_id_with_its_team_prefix_matches_too(plug: Plug) -> None:
@@ -138,12 +141,11 @@ def test_a_known_profile_uuid_is_an_indicator_match(plug: Plug) -> None:
     assert hit.subject == "com.apple.settings" and hit.severity is Severity.CRITICAL
 
 
-@pytest.mark.skipif(not (FEEDS / "amnesty" / "cytrox.stix2").exists(), reason="needs ../shared (Amnesty Cytrox)")
 def test_cytrox_stix2_profile_uuid_is_imported_and_matched(plug: Plug, capsys: pytest.CaptureFixture[str]) -> None:
     from exposure.cli import main
     from tests.ios.fake_iphone import config_profile
 
-    assert main(["feeds", "import", str(FEEDS / "amnesty" / "cytrox.stix2"), "--profile", ""]) == 0
+    assert main(["feeds", "import", str(DATA_FEEDS / "amnesty" / "cytrox.stix2"), "--profile", ""]) == 0
     capsys.readouterr()
     uuid = "76DAB334-7E17-475D-A5D6-0794EB5818A5"
     plug(FakePhone(profiles={"x.y": config_profile("x.y", "Preferences", "", uuid, [("com.apple.defaults", "d")])}))
@@ -177,10 +179,11 @@ def test_process_names_match_process_indicators_with_medium_confidence(plug: Plu
     catalog = with_indicators([threat("pegasus-test", "Pegasus", Category.SPYWARE, Severity.CRITICAL)],
                               [(IndicatorType.PROCESS, "bh", "pegasus-test"),
                                (IndicatorType.PROCESS, "msgacntd", "pegasus-test")])
-    hits = {f.subject: f for f in scan(SourceSpec("iphone"), catalog=catalog).findings if f.threat}
-    assert set(hits) == {"bh", "msgacntd"}
-    assert all(f.confidence is Confidence.MEDIUM for f in hits.values())
-    assert "crash report of msgacntd" in hits["msgacntd"].evidence[0].describe()
+    # Both names belong to one tool: one finding on this phone, with both.
+    [hit] = [f for f in scan(SourceSpec("iphone"), catalog=catalog).findings if f.threat]
+    assert {i.value for i in hit.indicators} == {"bh", "msgacntd"}
+    assert hit.confidence is Confidence.MEDIUM
+    assert any("crash report of msgacntd" in e.describe() for e in hit.evidence)
 
 
 def test_reports_render_iphone_findings_in_chinese_and_keep_profile_text_literal(plug: Plug, tmp_path: Path) -> None:

@@ -5,10 +5,14 @@ from __future__ import annotations
 import io
 import json
 import stat
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rich.text import Text
+from textual.pilot import Pilot
+from textual.screen import Screen
 from textual.widgets import OptionList, Static
 
 import exposure.demo
@@ -41,10 +45,14 @@ def shown_text(app: ExposureApp) -> str:
     return "\n".join(parts)
 
 
+def showing(pilot: Pilot[Any], kind: type[Screen[Any]]) -> Callable[[], bool]:
+    return lambda: isinstance(pilot.app.screen, kind)
+
+
 async def to_results(pilot) -> ResultsScreen:  # type: ignore[no-untyped-def]
     for screen in (SourceScreen, ProfilesScreen):
         await pilot.press("enter")
-        await wait_for(pilot, lambda screen=screen: isinstance(pilot.app.screen, screen))
+        await wait_for(pilot, showing(pilot, screen))
     await pilot.press("enter")
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, ResultsScreen))
     screen = pilot.app.screen
@@ -382,7 +390,12 @@ async def test_profiles_need_one_choice(slow: None) -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, ProfilesScreen))
         screen = app.screen
         assert isinstance(screen, ProfilesScreen)
-        assert screen.profiles and screen.selected == {p.id for p in screen.profiles}
+        # Every worry is chosen except the travel check, which is asked for on purpose.
+        assert screen.profiles and screen.selected == {p.id for p in screen.profiles if not p.opt_in}
+        assert "flagged-apps-xinjiang" not in screen.selected
+        await pilot.press("a")  # all
+        await pilot.pause()
+        assert screen.selected == {p.id for p in screen.profiles}
         await pilot.press("a")  # none
         await pilot.pause()
         await pilot.press("enter")

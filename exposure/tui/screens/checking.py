@@ -200,6 +200,4 @@ def _plain_error(error: BaseException | None) -> str:
 
     if isinstance(error, UserError | CollectorError):
         return str(error)
-    if isinstance(error, KeyError) and error.args:
-        return str(error.args[0])
     return type(error).__name__ if error else "unknown error"
