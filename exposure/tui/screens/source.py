@@ -10,7 +10,7 @@ from exposure.model import SourceSpec
 from exposure.tui.screens.base import GuideScreen
 from exposure.tui.widgets import option_text
 
-CHOICES = ("host", "android", "iphone", "file", "live", "demo")
+CHOICES = ("host", "android", "iphone", "ios-backup", "file", "live", "demo")
 
 
 class SourceScreen(GuideScreen):
@@ -63,6 +63,10 @@ class SourceScreen(GuideScreen):
             from exposure.tui.screens.iphone import IphoneScreen
 
             self.app.push_screen(IphoneScreen())
+        elif choice == "ios-backup":
+            from exposure.tui.screens.ios_backup import IosBackupScreen
+
+            self.app.push_screen(IosBackupScreen(guide.file_start))
         elif choice == "file":
             from exposure.tui.screens.file import FileScreen
 
