@@ -574,7 +574,38 @@ def _plist(document: object) -> bytes:
         return json.dumps(document).encode()
 
 
+# --- iPhone backups (--ios-backup) ---------------------------------------------------------
+
+def backups(rng: random.Random, work: Path, count: int, long: bool = False) -> Iterator[FuzzInput]:
+    """Backups made by tests/ios_backup/make_backup.py (messages, browsing, apps, profiles),
+    then damaged: Info.plist, Manifest.plist, Manifest.db and the stored files."""
+    from datetime import UTC, datetime
+
+    from tests.ios_backup.make_backup import Spec, write_backup
+
+    when = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+    spec = Spec(messages=[("see https://bit.ly/x", "SMS", "+15550100", when)],
+                safari_history=[("https://track.example.com/a", when)],
+                processes=[("syshelper", "com.example.syshelper", when)])
+    for n in range(count):
+        folder = write_backup(work / f"backup{n}", spec)
+        files = sorted(p for p in folder.rglob("*") if p.is_file())
+        for _ in range(rng.randint(1, 3)):
+            target = rng.choice(files)
+            if not target.is_file():
+                continue  # made a named pipe by an earlier round
+            if target.name.endswith(".plist") and rng.random() < 0.5:
+                target.write_bytes(mutate.mutate_bytes(rng, target.read_bytes(), rounds=3))
+            elif rng.random() < 0.1:
+                target.unlink()
+                os.mkfifo(target)
+            else:
+                target.write_bytes(mutate.mutate_bytes(rng, target.read_bytes()))
+        yield FuzzInput(f"iphone backup {n}", ["scan", "--ios-backup", str(folder), "--no-feeds",
+                                               "--json", str(work / f"r{n}.json")])
+
+
 TARGETS: dict[str, Builder] = {
     "captures": captures, "androidqf": acquisitions, "dumps": dumps, "feeds": feeds, "reports": reports,
-    "adb": phones, "iphone": iphones,
+    "adb": phones, "iphone": iphones, "ios-backup": backups,
 }

@@ -1,9 +1,10 @@
 """Hostile input through the real command line: every input ends within 60 s and 1 GB,
 in a warning or one line, never in a traceback (issue 17).
 
-Seven targets: network captures, androidqf acquisitions (folders and zips), saved dumps
-(--android-dump), feeds and profiles (YAML, STIX2, lists), saved reports, a phone through
-the fake adb, and folders saved from an iPhone (--iphone-dump). Each target runs in a worker process of its own
+Eight targets: network captures, androidqf acquisitions (folders and zips), saved dumps
+(--android-dump), feeds and profiles (YAML, STIX2, CSV, lists), saved reports, a phone
+through the fake adb, folders saved from an iPhone (--iphone-dump) and iPhone backups
+(--ios-backup). Each target runs in a worker process of its own
 (``tests/fuzz/worker.py``), seeded, so a failure is repeated exactly from its seed.
 
 The normal test run takes a fast slice (a few hundred inputs, tens of seconds). The long
@@ -38,7 +39,7 @@ SEED = int(os.environ.get("EXPOSURE_FUZZ_SEED", "20261204"))
 MEMORY_MB = 1024  # every input under 1 GB
 # inputs per target: (fast slice, long run)
 COUNTS = {"captures": (20, 600), "androidqf": (30, 600), "dumps": (20, 300), "feeds": (40, 800),
-          "reports": (30, 400), "adb": (5, 40), "iphone": (20, 400)}
+          "reports": (30, 400), "adb": (5, 40), "iphone": (20, 400), "ios-backup": (20, 300)}
 
 
 def run_worker(target: str, count: int, work: Path) -> tuple[list[dict[str, object]], list[str], str]:
