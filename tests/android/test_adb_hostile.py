@@ -40,8 +40,9 @@ def small_phone(root: Path, serial: str = SERIAL) -> Path:
 def short_timeouts(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every adb command times out after at most 1 s (the real ones take 30-180 s)."""
 
-    def command(self: cmd.AdbRunner, command: cmd.Command) -> str:
-        return self.run(command.args, min(command.timeout, 1.0), max_output=command.max_output)
+    def command(self: cmd.AdbRunner, command: cmd.Command, max_output: int | None = None) -> str:
+        return self.run(command.args, min(command.timeout, 1.0), max_output=min(max_output or command.max_output,
+                                                                                 command.max_output))
 
     monkeypatch.setattr(cmd.AdbRunner, "command", command)
     monkeypatch.setattr(adb_module, "PROBE_TIMEOUT", 0.5)

@@ -38,8 +38,9 @@ def _short_adb_timeouts() -> None:
     """A fast run cannot wait 20 s for each silent fake phone: 1 s of silence is enough."""
     from exposure.collect.android import adb, commands
 
-    def command(self: commands.AdbRunner, command: commands.Command) -> str:
-        return self.run(command.args, min(command.timeout, 1.0), max_output=command.max_output)
+    def command(self: commands.AdbRunner, command: commands.Command, max_output: int | None = None) -> str:
+        return self.run(command.args, min(command.timeout, 1.0), max_output=min(max_output or command.max_output,
+                                                                                 command.max_output))
 
     commands.AdbRunner.command = command  # type: ignore[method-assign]
     setattr(adb, "PROBE_TIMEOUT", 0.5)  # noqa: B010 - a module constant, as tests monkeypatch it

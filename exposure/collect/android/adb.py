@@ -21,6 +21,7 @@ from exposure.collect.android.limits import (
     HASH_TIMEOUT,
     MAX_APK_BYTES,
     MAX_CERT_APPS,
+    MAX_PHONE_OUTPUT,
     MAX_TIMEOUTS,
     PROBE_TIMEOUT,
 )
@@ -87,6 +88,7 @@ class AdbCollector:
         self.info = SourceInfo(kind="android", name=serial or "Android phone")
         self.commands_run: list[tuple[str, ...]] = []
         self.stopped = ""  # what the phone was asked when it stopped answering
+        self.output_read = 0  # characters of output kept so far
 
     def collect(self, ctx: CollectContext) -> Iterator[Observation]:
         adb = shutil.which("adb")
@@ -191,7 +193,9 @@ class AdbCollector:
         """(output, problem, whether the problem is that the command never ended)."""
         self.commands_run.append(command.args)
         try:
-            text = runner.command(command)
+            # All outputs of one phone share a budget (MAX_PHONE_OUTPUT), besides each one's cap.
+            text = runner.command(command, max(0, MAX_PHONE_OUTPUT - self.output_read))
+            self.output_read += len(text)
         except cmd.NoAnswer as exc:
             return "", str(exc), True
         except cmd.CommandFailed as exc:

@@ -24,6 +24,7 @@ from exposure.collect.android.parsers.dumpsys_sections import split_dumpsys_byte
 from exposure.collect.android.parsers.packages_list import normalise_installer
 from exposure.collect.android.parsers.ps import parse_processes_json
 from exposure.collect.android.phone import Extras, QfPackage, assemble
+from exposure.collect.android.qf_extras import backup_links, bugreport_outputs
 from exposure.collect.base import CheckNote, CollectContext, CollectorError, WarnCallback
 from exposure.model import Observation, SourceInfo
 from exposure.observations.android import AndroidFile
@@ -37,6 +38,8 @@ _HEX = frozenset("0123456789abcdef")
 _SERVICES = {
     "package": cmd.DUMPSYS_PACKAGE.name, "accessibility": cmd.DUMPSYS_ACCESSIBILITY.name,
     "device_policy": cmd.DUMPSYS_DEVICE_POLICY.name, "connectivity": cmd.DUMPSYS_CONNECTIVITY.name,
+    "appops": cmd.DUMPSYS_APPOPS.name, "batterystats": cmd.DUMPSYS_BATTERYSTATS.name,
+    "netstats": cmd.DUMPSYS_NETSTATS.name, "input_method": cmd.DUMPSYS_INPUT_METHOD.name,
 }
 
 
@@ -81,11 +84,13 @@ class AndroidqfCollector:
         del dumpsys
         note(dumpsys_read, "androidqf.dumpsys",
              "app details, accessibility services, device administrators (dumpsys.txt)")
+        from_bugreport = not dumpsys_read and bugreport_outputs(Path(self.path), _SERVICES, outputs, self.info,
+                                                                ctx.warn)
 
         getprop = text("getprop.txt")
         if getprop is not None:
             outputs[cmd.GETPROP.name] = getprop
-        note(getprop is not None, "androidqf.getprop", "device properties (getprop.txt)")
+        note(getprop is not None or cmd.GETPROP.name in outputs, "androidqf.getprop", "device properties (getprop.txt)")
 
         settings = [name for name in files.names() if name.startswith("settings_") and name.endswith(".txt")]
         parts: dict[str, list[str]] = {}  # joined once: thousands of settings files must not cost n² copies
@@ -115,7 +120,7 @@ class AndroidqfCollector:
         note(file_list is not None, "androidqf.files", "file list (files.json)")
         note(root is not None, "androidqf.root-binaries", "root tools (root_binaries.json)")
 
-        if extras.packages is None and not dumpsys_read:
+        if extras.packages is None and not dumpsys_read and not from_bugreport:
             if files.has("packages.json") or files.has("dumpsys.txt"):
                 raise CollectorError(f"{self.path}: neither packages.json nor dumpsys.txt could be read (see the "
                                      "warnings), so none of its apps were checked")
@@ -127,6 +132,7 @@ class AndroidqfCollector:
                 if isinstance(acquisition.get(key), str | int):
                     self.info.details[f"androidqf {key}"] = str(acquisition[key])
         yield from assemble(outputs, self.info, "androidqf", extras=extras)
+        yield from backup_links(Path(self.path), self.info, ctx.warn)
 
 
 def _json(text: str, name: str, warn: WarnCallback) -> Any:

@@ -17,9 +17,10 @@ from exposure.collect.android.limits import (
     DUMPSYS_PACKAGE_TIMEOUT,
     IDLE_TIMEOUT,
     LIST_TIMEOUT,
-    MAX_DUMPSYS_PACKAGE_OUTPUT,
+    MAX_LARGE_OUTPUT,
     MAX_OUTPUT,
     SHORT_TIMEOUT,
+    SLOW_TIMEOUT,
 )
 from exposure.collect.base import CheckNote
 from exposure.collect.bounded import Completed, run_bounded
@@ -52,13 +53,24 @@ DISABLED_PACKAGES = Command("pm_list_packages_disabled", ("shell", "pm", "list",
                             "which apps are switched off", "android.disabled-packages")
 DUMPSYS_PACKAGE = Command("dumpsys_package", ("shell", "dumpsys", "package"), DUMPSYS_PACKAGE_TIMEOUT,
                           "app details (versions, permissions, install dates)", "android.package-details",
-                          MAX_DUMPSYS_PACKAGE_OUTPUT)
+                          MAX_LARGE_OUTPUT)
 DUMPSYS_ACCESSIBILITY = Command("dumpsys_accessibility", ("shell", "dumpsys", "accessibility"), LIST_TIMEOUT,
                                 "accessibility services", "android.accessibility")
 DUMPSYS_DEVICE_POLICY = Command("dumpsys_device_policy", ("shell", "dumpsys", "device_policy"), LIST_TIMEOUT,
                                 "device administrators and device management", "android.device-admins")
 DUMPSYS_CONNECTIVITY = Command("dumpsys_connectivity", ("shell", "dumpsys", "connectivity"), LIST_TIMEOUT,
                                "active VPN connections", "android.vpn")
+# What apps did (issue 15): the last use of protected operations per app and state, battery
+# and network use per app since the last charge / over the kept days, and the keyboards.
+# ``--full --uid`` only choose what netstats prints (every bucket, per app); nothing is reset.
+DUMPSYS_APPOPS = Command("dumpsys_appops", ("shell", "dumpsys", "appops"), SLOW_TIMEOUT,
+                         "when apps used the microphone, camera, location or messages", "android.appops")
+DUMPSYS_BATTERYSTATS = Command("dumpsys_batterystats", ("shell", "dumpsys", "batterystats"), DUMPSYS_PACKAGE_TIMEOUT,
+                               "battery use per app", "android.batterystats", MAX_LARGE_OUTPUT)
+DUMPSYS_NETSTATS = Command("dumpsys_netstats", ("shell", "dumpsys", "netstats", "--full", "--uid"), SLOW_TIMEOUT,
+                           "network use per app", "android.netstats", MAX_LARGE_OUTPUT)
+DUMPSYS_INPUT_METHOD = Command("dumpsys_input_method", ("shell", "dumpsys", "input_method"), LIST_TIMEOUT,
+                               "keyboards", "android.keyboards")
 SETTINGS_SECURE = Command("settings_secure", ("shell", "settings", "list", "secure"), SHORT_TIMEOUT,
                           "secure settings (notification readers, always-on VPN)", "android.settings-secure")
 SETTINGS_GLOBAL = Command("settings_global", ("shell", "settings", "list", "global"), SHORT_TIMEOUT,
@@ -75,6 +87,7 @@ READ_ONLY_COMMANDS: tuple[Command, ...] = (
     GETPROP, PACKAGES, PACKAGES_NO_INSTALLER, SYSTEM_PACKAGES, DISABLED_PACKAGES, DUMPSYS_PACKAGE,
     DUMPSYS_ACCESSIBILITY, DUMPSYS_DEVICE_POLICY, DUMPSYS_CONNECTIVITY, SETTINGS_SECURE,
     SETTINGS_GLOBAL, PROCESSES, PROCESSES_OLD,
+    DUMPSYS_APPOPS, DUMPSYS_INPUT_METHOD, DUMPSYS_NETSTATS, DUMPSYS_BATTERYSTATS,
 )
 
 # ``adb devices -l`` runs before a phone is chosen (no ``-s``).
@@ -191,5 +204,7 @@ class AdbRunner:
         except OSError as exc:
             raise CommandFailed(f"adb could not be started ({exc.strerror or exc})") from None
 
-    def command(self, command: Command) -> str:
-        return self.run(command.args, command.timeout, max_output=command.max_output)
+    def command(self, command: Command, max_output: int | None = None) -> str:
+        """``command``'s output, capped at its own limit (or ``max_output`` when smaller)."""
+        cap = command.max_output if max_output is None else min(max_output, command.max_output)
+        return self.run(command.args, command.timeout, max_output=cap)

@@ -13,7 +13,8 @@ MIB = 1024 * 1024
 # --- adb: each command has its own timeout (commands.py) and output cap -----------------
 SHORT_TIMEOUT = 30.0  # seconds: getprop, settings, ps
 LIST_TIMEOUT = 60.0  # package lists, most dumpsys services
-DUMPSYS_PACKAGE_TIMEOUT = 180.0  # dumpsys package on a phone with hundreds of apps
+SLOW_TIMEOUT = 120.0  # dumpsys appops, dumpsys netstats
+DUMPSYS_PACKAGE_TIMEOUT = 180.0  # dumpsys package and batterystats on a phone with hundreds of apps
 DEVICES_TIMEOUT = 30.0  # adb devices -l
 HASH_TIMEOUT = 120.0  # sha256sum of up to HASH_BATCH app files
 APK_TIMEOUT = 120.0  # reading one app file for its signing certificate
@@ -27,7 +28,10 @@ MAX_TIMEOUTS = 2  # after this many commands without an answer, stop asking
 # So a phone that never answers costs IDLE_TIMEOUT + PROBE_TIMEOUT (30 s), one that stops
 # midway at most IDLE_TIMEOUT + PROBE_TIMEOUT + IDLE_TIMEOUT (50 s) of waiting.
 MAX_OUTPUT = 16 * MIB  # per command (getprop, settings, ps, pm list: well under 1 MiB on real phones)
-MAX_DUMPSYS_PACKAGE_OUTPUT = 128 * MIB  # real ones: 2-40 MiB
+MAX_LARGE_OUTPUT = 128 * MIB  # dumpsys package, batterystats, netstats (real ones: 2-40 MiB)
+# All outputs of one phone together: a phone that prints the most it may for every command
+# must not need more memory than the scan may use.
+MAX_PHONE_OUTPUT = 256 * MIB
 MAX_CERT_APPS = 25  # APK files read for signing certificates, apps from outside a store only
 MAX_APK_BYTES = 150 * MIB  # stalkerware APKs are a few MiB
 
