@@ -96,10 +96,19 @@ def captures(rng: random.Random, work: Path, count: int, long: bool = False) -> 
 
 # --- androidqf acquisitions ----------------------------------------------------------------
 
-def _acquisition(work: Path, n: int) -> Path:
+def _acquisition(work: Path, n: int, extras: bool = False) -> Path:
+    """The demo phone as an androidqf folder; with ``extras``, a bug report in place of
+    dumpsys.txt and a backup with text messages (tests/android/extras_data.py)."""
     folder = work / f"acq{n}"
     shutil.copytree(DEMO_PHONE, folder)
-    (folder / "dumpsys.txt").write_text(DUMPSYS)
+    if extras:
+        from tests.android.extras_data import backup_ab, bugreport_zip, dumpstate_text, sms
+
+        (folder / "bugreport.zip").write_bytes(bugreport_zip(dumpstate_text(
+            {"package": DUMPSYS.split("DUMP OF SERVICE package:\n")[1].split("DUMP OF SERVICE")[0]})))
+        (folder / "backup.ab").write_bytes(backup_ab([sms("see https://bit.ly/fuzz"), sms("hello")]))
+    else:
+        (folder / "dumpsys.txt").write_text(DUMPSYS)
     return folder
 
 
@@ -225,7 +234,7 @@ def acquisitions(rng: random.Random, work: Path, count: int, long: bool = False)
         if attack is not None:
             label, target = attack.label, attack.make()
         else:
-            folder = _acquisition(work, n)
+            folder = _acquisition(work, n, extras=rng.random() < 0.3)
             if shared(FIXTURES / "android" / "mvt" / "androidqf") and rng.random() < 0.3:
                 shutil.rmtree(folder)
                 shutil.copytree(FIXTURES / "android" / "mvt" / "androidqf", folder)
