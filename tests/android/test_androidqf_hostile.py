@@ -291,3 +291,25 @@ def test_a_package_line_with_nothing_after_it_is_skipped() -> None:
     text = "package:/data/app/x/base.apk=com.ok.app uid:1\npackage:\npackage:   \n"
     assert [p.package for p in parse_packages_list(text)] == ["com.ok.app"]
     assert package_ids("package:") == set()
+
+
+def test_a_corrupt_lzma_bug_report_member_is_a_warning(tmp_path: Path) -> None:
+    """Found by the fuzz suite: lzma's LZMAError from a damaged bugreport.zip member was
+    'a bug in exposure' (exit 70)."""
+    from tests.android.extras_data import bugreport_zip, dumpstate_text
+
+    folder = demo_copy(tmp_path)
+    (folder / "dumpsys.txt").unlink()
+    report = bugreport_zip(dumpstate_text({"package": "Packages:\n  Package [com.wifi0] (1):\n    userId=10155\n"}))
+    path = tmp_path / "lzma.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_LZMA) as archive:
+        for file in sorted(folder.iterdir()):
+            archive.write(file, file.name)
+        archive.writestr("bugreport.zip", report + os.urandom(4096))
+    raw = bytearray(path.read_bytes())
+    at = raw.index(b"bugreport.zip") + len(b"bugreport.zip") + 40
+    raw[at:at + 64] = b"\x00" * 64  # inside the member's LZMA stream
+    path.write_bytes(bytes(raw))
+    observations, said, _ = collect(path)
+    assert ("warn.androidqf.extra-unreadable", "bugreport.zip") in keys(said)
+    assert "com.wifi0" in packages(observations)  # from packages.json

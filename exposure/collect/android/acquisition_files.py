@@ -41,7 +41,7 @@ _CHUNK = 1 << 20
 # What unpacking a damaged or unusual member can raise: a corrupt deflate stream
 # (zlib.error), a cut file (EOFError), an encrypted member (RuntimeError), a method zipfile
 # does not know (NotImplementedError), a bad CRC (BadZipFile).
-_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, OSError, ValueError, RuntimeError,
+ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, OSError, ValueError, RuntimeError,
                NotImplementedError, struct.error)
 
 
@@ -128,7 +128,7 @@ def _zip(path: Path, warn: WarnCallback) -> AcquisitionFiles:
     try:
         archive = zipfile.ZipFile(path)
         members = archive.infolist()
-    except _ZIP_ERRORS as exc:  # a zip "version 21.2" raises NotImplementedError, found by the fuzz suite
+    except ZIP_ERRORS as exc:  # a zip "version 21.2" raises NotImplementedError, found by the fuzz suite
         why = str(exc)[:100] or type(exc).__name__
         raise UserError(f"{path} is neither an androidqf folder nor a readable zip ({why})") from None
     if len(members) > MAX_MEMBERS:
@@ -148,7 +148,7 @@ def _zip(path: Path, warn: WarnCallback) -> AcquisitionFiles:
         try:
             with archive.open(member) as handle:
                 return _stream(handle, limit)
-        except _ZIP_ERRORS as exc:
+        except ZIP_ERRORS as exc:
             raise OSError(f"damaged in the zip: {type(exc).__name__}") from None
 
     return AcquisitionFiles(names, read, warn)
