@@ -14,9 +14,11 @@ from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
 from exposure.scan import SourceSpec
+from exposure.tui.safe import value_text
 from exposure.tui.screens.base import GuideScreen
 from exposure.tui.texts import has
 from exposure.tui.widgets import plain
+from exposure.untrusted import shown
 
 KNOWN_STATES = ("device", "unauthorized", "offline", "no")
 
@@ -59,15 +61,16 @@ class AndroidScreen(GuideScreen):
 
     def _status(self) -> Text:
         if self.problem:
-            return Text(self.problem)
+            return value_text(self.problem)
         if self.phones is None:
             return Text(self.t("android.looking"))
         return Text(self.t("android.found") if self.phones else self.t("android.none"))
 
     def _phone(self, serial: str, state: str) -> Text:
         key = f"android.state.{state}"
-        meaning = self.t(key) if state in KNOWN_STATES and has(key) else self.t("android.state.other", state=state)
-        return Text.assemble((serial, "bold"), f"  {state}: {meaning}")
+        meaning = (self.t(key) if state in KNOWN_STATES and has(key)
+                   else self.t("android.state.other", state=shown(state)))
+        return Text.assemble((shown(serial), "bold"), f"  {shown(state)}: {meaning}")
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="phones")
     def look(self) -> list[tuple[str, str]]:

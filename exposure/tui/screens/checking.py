@@ -30,6 +30,7 @@ from exposure.scan import ScanHooks, ScanRequest, ScanResult, SourceSpec
 from exposure.tui.screens.base import GuideScreen
 from exposure.tui.texts import has
 from exposure.tui.widgets import plain
+from exposure.untrusted import shown
 
 _WATCHING = CheckNote.of("reading.live-traffic", "the traffic as it passes")
 
@@ -64,7 +65,7 @@ class CheckingScreen(GuideScreen):
             for progress in self.lines.values():
                 yield Static(self._line(progress), classes="progress-line")
         if self.failed:
-            yield plain(self.t("checking.failed", message=self.failed), classes="error")
+            yield plain(self.t("checking.failed", message=shown(self.failed)), classes="error")
             yield plain(self.t("checking.failed_back"), classes="para")
         elif self.cancel.is_set():
             yield plain(self.t("checking.stopping"), classes="para")
@@ -149,7 +150,7 @@ class CheckingScreen(GuideScreen):
                 stage = self.t("checking.reading", what=what)
             if progress.fraction is not None:
                 stage = f"{stage} {progress.fraction:.0%}"
-        parts = [progress.source, stage, counts]
+        parts = [shown(progress.source), shown(stage), counts]
         return Text(" — ".join(part for part in parts if part))
 
     def _count_word(self, name: str) -> str:

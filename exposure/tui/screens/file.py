@@ -6,9 +6,10 @@ from pathlib import Path
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import Button, DirectoryTree, Input
+from textual.widgets import Button, Input
 
 from exposure.scan import SourceSpec
+from exposure.tui.safe import SafeDirectoryTree
 from exposure.tui.screens.base import GuideScreen
 from exposure.tui.widgets import plain
 
@@ -35,7 +36,7 @@ class FileScreen(GuideScreen):
             yield Input(value=self.path, placeholder=self.t("file.path"), id="path")
             yield Button(self.t("file.go"), id="go", variant="primary")
         yield plain("", id="file-error", classes="error")
-        yield DirectoryTree(self.start, id="tree")
+        yield SafeDirectoryTree(self.start, id="tree")
 
     def focus_default(self) -> None:
         self.query_one("#path", Input).focus()
@@ -51,13 +52,13 @@ class FileScreen(GuideScreen):
         event.stop()
         self.go()
 
-    def on_directory_tree_file_selected(self, event: DirectoryTree.FileSelected) -> None:
+    def on_directory_tree_file_selected(self, event: SafeDirectoryTree.FileSelected) -> None:
         event.stop()
         self.query_one("#path", Input).value = str(event.path)
         self.path = str(event.path)
         self.go()
 
-    def on_directory_tree_directory_selected(self, event: DirectoryTree.DirectorySelected) -> None:
+    def on_directory_tree_directory_selected(self, event: SafeDirectoryTree.DirectorySelected) -> None:
         event.stop()
         self.query_one("#path", Input).value = str(event.path)
         self.path = str(event.path)

@@ -9,6 +9,7 @@ from textual.widgets import Button, Input, OptionList
 from textual.widgets.option_list import Option
 
 from exposure.scan import SourceSpec
+from exposure.tui.safe import value_text
 from exposure.tui.screens.base import GuideScreen
 from exposure.tui.widgets import plain
 
@@ -48,7 +49,7 @@ class LiveScreen(GuideScreen):
         yield plain(self.t("live.privileges"), classes="para")
         yield plain(self.t("live.interface"), classes="label")
         if self.names:
-            yield OptionList(*[Option(Text(label), id=name) for name, label in self.names], id="interfaces")
+            yield OptionList(*[Option(value_text(label), id=name) for name, label in self.names], id="interfaces")
         else:
             yield plain(self.t("live.no_interfaces"), classes="error")
         with Horizontal(id="duration-row"):

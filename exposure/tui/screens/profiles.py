@@ -9,6 +9,7 @@ from textual.widgets import SelectionList, Static
 from textual.widgets.selection_list import Selection
 
 from exposure.model import Profile
+from exposure.tui.safe import value_text
 from exposure.tui.screens.base import GuideScreen
 from exposure.tui.widgets import plain
 
@@ -40,7 +41,7 @@ class ProfilesScreen(GuideScreen):
         if not self.profiles:
             yield plain(self.t("profiles.no_profiles"), classes="para")
             if self.problem:
-                yield plain(self.problem, classes="error")
+                yield Static(value_text(self.problem), classes="error")
             return
         yield plain(self.t("profiles.explain"), classes="para")
         selections = [Selection(Text(p.title.get(lang)), p.id, p.id in self.selected) for p in self.profiles]

@@ -15,14 +15,15 @@ from textual.widgets import Collapsible, OptionList, Static
 from textual.widgets.option_list import Option
 
 from exposure.explain.summary import source_name
-from exposure.explain.texts import plain as plain_line
 from exposure.explain.texts import warning_line
 from exposure.model import Severity
 from exposure.report.json_report import warning_to_dict
 from exposure.scan import ScanResult
-from exposure.tui.findings import FindingView, ResultView, view_result
+from exposure.tui.findings import FindingView, ResultView, line_text, view_result
+from exposure.tui.safe import value_text
 from exposure.tui.screens.base import GuideScreen
 from exposure.tui.widgets import plain
+from exposure.untrusted import shown
 
 OVERVIEW = -1
 
@@ -135,7 +136,7 @@ class ResultsScreen(GuideScreen):
                 summary.append(self.t("app.demo_badge").strip() + "\n\n", style="bold")
             summary.append_text(view.summary)
             if self.saved:
-                summary.append("\n\n" + self.t("results.saved", paths=", ".join(self.saved)))
+                summary.append("\n\n" + self.t("results.saved", paths=", ".join(map(shown, self.saved))))
             self._set("summary", summary)
             for part in ("seen", "meaning", "confidence", "advice", "safety"):
                 self._set(part, None)
@@ -169,9 +170,10 @@ class ResultsScreen(GuideScreen):
         sources = {"sources": [{"kind": s.kind, "name": s.name} for s in self.result.sources]}
         for warning in self.result.warnings:
             line = Text("• ")
-            line.append(source_name(sources, warning.source, self.guide.lang), style="bold")
+            line.append_text(value_text(source_name(sources, warning.source, self.guide.lang), style="bold"))
             said = warning_to_dict(warning)
-            line.append(f": {plain_line(warning_line(said, self.guide.lang))}")
+            line.append(": ")
+            line.append_text(line_text(warning_line(said, self.guide.lang)))
             if warning.count > 1:
                 line.append(f" (×{warning.count})")
             lines.append(line)
@@ -191,6 +193,6 @@ class ResultsScreen(GuideScreen):
     def _exported(self, paths: list[str]) -> None:
         if paths:
             self.saved = paths
-            self.app.notify(self.t("results.saved", paths=", ".join(paths)), timeout=8, markup=False)
+            self.app.notify(self.t("results.saved", paths=", ".join(map(shown, paths))), timeout=8, markup=False)
             if self.selected == OVERVIEW:
                 self.show_detail()
