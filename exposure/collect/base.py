@@ -14,12 +14,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from exposure.errors import UserError
 from exposure.model import CheckNote as CheckNote  # still importable from here, where it first lived
-from exposure.model import Observation
+from exposure.model import LocalText, Observation
 
 
-class CollectorError(Exception):
-    """A source could not be read at all. The message is one plain line for the user."""
+class CollectorError(UserError):
+    """A source could not be read at all. The message is one plain line for the user
+    (with a key and params for other languages, as every UserError may have)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +38,11 @@ class Progress:
     counts: tuple[tuple[str, int], ...] = ()
     fraction: float | None = None  # 0..1 when known
     reading: CheckNote | None = None
+    # Live capture: (kind, name) first seen since the previous report ("dns", "tls"...).
+    new_names: tuple[tuple[str, str], ...] = ()
+    # Filled by the pipeline, never by a collector: those of ``new_names`` that a profile
+    # or feed lists, as (name, threat name, role of the indicator).
+    known: tuple[tuple[str, LocalText, str], ...] = ()
 
 
 @dataclass(slots=True)
@@ -54,6 +61,12 @@ class SourceInfo:
     details: dict[str, str] = field(default_factory=dict)  # model, Android version, OS...
     checked: list[CheckNote] = field(default_factory=list)  # what was looked at
     not_checked: list[CheckNote] = field(default_factory=list)  # what could not be looked at
+    # Why nothing could be read from this source (it could not be opened, or it held no
+    # packets, no apps): a source with ``unread`` set was NOT checked. None: it was read.
+    unread: CheckNote | None = None
+    # A text key (texts.yaml "source.label.<label>") naming the source in words, used
+    # instead of its path (the workshop demo's "the practice phone").
+    label: str = ""
 
     def add_checked(self, note: CheckNote) -> None:
         """Record ``note`` once (a key with the same params is not repeated)."""
@@ -76,7 +89,9 @@ class CollectContext:
 
     progress: ProgressCallback = lambda p: None
     warn: WarnCallback = lambda message: None
-    cancel: threading.Event = field(default_factory=threading.Event)
+    cancel: threading.Event = field(default_factory=threading.Event)  # stop, the result is dropped
+    # Finish early and keep what was read (live capture: stop recording, check what was seen).
+    stop: threading.Event = field(default_factory=threading.Event)
 
 
 class Collector(Protocol):

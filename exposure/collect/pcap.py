@@ -46,11 +46,14 @@ def open_checked(path: str | Path, backend: str = "native") -> CaptureReader:
     try:
         return open_capture(path, backend)
     except NotACapture as exc:
-        raise CollectorError(str(exc)) from None
+        if "gzip" in str(exc):
+            raise CollectorError(str(exc), key="error.pcap.damaged-gzip") from None
+        raise CollectorError(str(exc), key="error.pcap.not-a-capture") from None
     except IsADirectoryError:
-        raise CollectorError("is a folder, not a capture file") from None
+        raise CollectorError("is a folder, not a capture file", key="error.pcap.folder") from None
     except OSError as exc:
-        raise CollectorError(f"cannot be read ({exc.strerror or exc})") from None
+        problem = exc.strerror or str(exc)
+        raise CollectorError(f"cannot be read ({problem})", key="error.pcap.unreadable", problem=problem) from None
 
 
 def check_capture(path: str | Path) -> None:
@@ -60,7 +63,9 @@ def check_capture(path: str | Path) -> None:
     try:
         open_checked(path).close()
     except CollectorError as exc:
-        raise UserError(f"{path}: {exc}") from None
+        # The same reason, with the file named (errors.yaml: error.capture-file.*).
+        key = exc.key.replace("error.pcap.", "error.capture-file.", 1)
+        raise UserError(f"{path}: {exc}", key=key, path=path, **dict(exc.params)) from None
 
 
 def _when(ts: float) -> datetime | None:
