@@ -55,9 +55,9 @@ def run(args: argparse.Namespace) -> int:
 
     if args.list_ifaces:
         return _list_interfaces(sys.stdout)
-    from exposure.commands.scan import check_and_report, refuse_existing_reports
+    from exposure.commands.scan import check_and_report, check_report_paths
 
-    refuse_existing_reports(args)
+    check_report_paths(args)
 
     from exposure.collect import live
 
@@ -147,5 +147,6 @@ class _Progress:
 
 def _safe(text: str, limit: int = 200) -> str:
     """Untrusted text for a terminal: control characters (escape sequences) shown as \\xNN."""
-    out = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text[:limit])
-    return out + ("..." if len(text) > limit else "")
+    from exposure.untrusted import shortened
+
+    return shortened(text, limit)

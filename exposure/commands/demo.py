@@ -17,6 +17,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from exposure.cli import needs_terminal
     from exposure.tui.app import run_app
 
+    needs_terminal()
     return run_app(demo=True, lang=args.lang)

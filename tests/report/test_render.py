@@ -173,7 +173,7 @@ def test_print_summary_in_chinese_with_titles() -> None:
     text = out.getvalue()
     assert "我们发现了 3 项值得你注意的情况" in text
     assert "[非常严重] 与 SpyLive360 的服务器有联系" in text
-    assert "\x1b" not in text and "\\u001b[2J" in text
+    assert "\x1b" not in text and "\\x1b[2J" in text
 
 
 # --- exposure report -------------------------------------------------------------------------
