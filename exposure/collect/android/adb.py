@@ -50,11 +50,11 @@ def connected_phones() -> list[Device]:
     """
     adb = shutil.which("adb")
     if adb is None:
-        raise UserError(NO_ADB)
+        raise UserError(NO_ADB, key="error.android.no-adb")
     try:
         return parse_devices(cmd.AdbRunner(adb).run(cmd.DEVICES_ARGS, timeout=30))
     except cmd.CommandFailed as exc:
-        raise UserError(ADB_BROKEN.format(reason=exc)) from None
+        raise UserError(ADB_BROKEN.format(reason=exc), key="error.android.adb-broken", reason=exc) from None
 
 
 def make_collector(spec: SourceSpec) -> AdbCollector:
@@ -71,7 +71,7 @@ class AdbCollector:
     def collect(self, ctx: CollectContext) -> Iterator[Observation]:
         adb = shutil.which("adb")
         if adb is None:
-            raise UserError(NO_ADB)
+            raise UserError(NO_ADB, key="error.android.no-adb")
         folder = prepare_folder(self.save) if self.save else None
         device = choose(connected_phones(), self.serial)
         self.info.name = device.serial
