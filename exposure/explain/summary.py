@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from exposure.explain.explain import Explanation, explain_finding, is_echap, local
+from exposure.explain.explain import Explanation, explain_finding, is_echap, local, phone_name, short_name
 from exposure.explain.texts import Line, check_line, join, t, tf, ui_texts, warning_line, words
 from exposure.model import Severity
 
@@ -102,7 +102,7 @@ def source_line(source: Mapping[str, Any], lang: str, counts: bool = True) -> Li
     label = str(source.get("label") or "")
     if label and f"source.label.{label}" in ui_texts():
         line = words(t(f"source.label.{label}", lang))
-    elif kind == "android" and not _phone_name(source):
+    elif kind == "android" and not phone_name(source):
         line = words(t("source.android.unnamed", lang))
     else:
         key = f"source.{kind}" if f"source.{kind}" in ui_texts() else "source.other"
@@ -117,37 +117,6 @@ def source_line(source: Mapping[str, Any], lang: str, counts: bool = True) -> Li
     if shown:
         line = tf("source.with_counts", lang, source=line, counts=join(shown, lang))
     return line
-
-
-def short_name(source: Mapping[str, Any], lang: str) -> str:
-    """How a source is named in sentences: a phone by its model, a file by its name (the
-    full path stays in the record and the evidence), this computer in words."""
-    kind = str(source.get("kind", ""))
-    name = str(source.get("name", ""))
-    label = str(source.get("label") or "")
-    if label:
-        return t(f"source.label.{label}", lang) if f"source.label.{label}" in ui_texts() else label
-    if kind == "host":
-        return t("source.host", lang)
-    if kind == "android":
-        return _phone_name(source)
-    if kind in ("pcap", "androidqf", "android-dump"):
-        return _file_name(name)
-    return name
-
-
-def _phone_name(source: Mapping[str, Any]) -> str:
-    details = source.get("details")
-    model = str(details.get("model") or "") if isinstance(details, Mapping) else ""
-    name = str(source.get("name", ""))
-    if model:
-        return model
-    return "" if name in ("", "Android phone") else name
-
-
-def _file_name(path: str) -> str:
-    trimmed = path.rstrip("/\\")
-    return trimmed.replace("\\", "/").rsplit("/", 1)[-1] or path
 
 
 def reason_line(note: Any, lang: str) -> Line:

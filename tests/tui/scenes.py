@@ -2,7 +2,8 @@
 and for the screenshots in docs/screenshots (scripts/screenshots.py).
 
 What varies between machines is pinned: the demo data is reached through one fixed link
-path, the time zone is UTC, the interface list is fixed, animations and cursor blink are off.
+path, the time zone is UTC, the interface and phone lists are fixed (never this machine's
+adb), animations and cursor blink are off.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 import exposure.demo
+import exposure.tui.screens.android as android_screen
 from exposure.collect import COLLECTORS
 from exposure.scan import SourceSpec
 from exposure.tui.app import ExposureApp
@@ -25,6 +27,7 @@ from tests.tui.helpers import wait_for
 
 FIXED_DEMO = Path("/tmp/exposure-demo-data")  # a link to exposure/demo/data: one path on every machine
 INTERFACES = [("eth0", "eth0  up  192.168.77.5"), ("wlan0", "wlan0  down"), ("lo", "lo  up  127.0.0.1")]
+PHONES = [("DEMO-PHONE-0001", "device", "Pixel 3a")]
 _REAL_DATA_DIR = exposure.demo.data_dir
 _REAL_SOURCES = exposure.demo.demo_sources
 _TZ = os.environ.get("TZ")
@@ -37,6 +40,7 @@ def _live_functions() -> tuple[Callable[[], list[tuple[str, str]]], Callable[[],
 
 
 _REAL_INTERFACES, _REAL_LIVE_AVAILABLE = _live_functions()
+_REAL_LIST_PHONES = android_screen.list_phones
 
 
 def pin_environment() -> None:
@@ -54,6 +58,7 @@ def pin_environment() -> None:
 
     live.interfaces = lambda: list(INTERFACES)  # type: ignore[assignment]
     live.live_available = lambda: True  # type: ignore[assignment]
+    android_screen.list_phones = lambda: [android_screen.Phone(*phone) for phone in PHONES]  # type: ignore[assignment]
 
 
 def restore_environment() -> None:
@@ -68,6 +73,7 @@ def restore_environment() -> None:
 
     live.interfaces = _REAL_INTERFACES  # type: ignore[assignment]
     live.live_available = _REAL_LIVE_AVAILABLE  # type: ignore[assignment]
+    android_screen.list_phones = _REAL_LIST_PHONES  # type: ignore[assignment]
 
 
 def screen_is(name: str) -> Callable[[ExposureApp], bool]:
@@ -79,6 +85,10 @@ def shows(text: str) -> Callable[[ExposureApp], bool]:
         return any(text in str(getattr(w.visual, "plain", "")) for w in app.screen.query(Static))
 
     return check
+
+
+def phones_listed(app: ExposureApp) -> bool:
+    return type(app.screen).__name__ == "AndroidScreen" and getattr(app.screen, "phones", None) is not None
 
 
 async def steps(pilot: Pilot[object], keys: tuple[str, ...], until: Callable[[ExposureApp], bool]) -> None:
@@ -102,6 +112,7 @@ class Scene:
     until: Callable[[ExposureApp], bool]
     slow: bool = False  # the check waits until cancelled, to show the checking screen
     contrast: bool = False  # the high-contrast theme (F3), for projectors
+    demo: bool = True  # started as "exposure demo" (practice sources only)
 
     def make(self) -> ExposureApp:
         pin_environment()
@@ -109,7 +120,7 @@ class Scene:
             helpers.RELEASE.clear()
             COLLECTORS["slow"] = "tests.tui.helpers:make_slow"
             exposure.demo.demo_sources = lambda: (SourceSpec("slow", "demo-capture.pcap"),)  # type: ignore[assignment]
-        app = ExposureApp(demo=True, lang=self.lang, export_dir=FIXED_DEMO)
+        app = ExposureApp(demo=self.demo, lang=self.lang, export_dir=FIXED_DEMO)
         app.file_start = FIXED_DEMO
         return app
 
@@ -121,10 +132,11 @@ RESULTS = ("enter", "enter", "enter")
 SCENES = (
     Scene("welcome", "en", (), screen_is("WelcomeScreen")),
     Scene("welcome-zh", "zh", (), screen_is("WelcomeScreen")),
-    Scene("source", "en", ("enter",), screen_is("SourceScreen")),
-    Scene("android", "en", ("enter", "up", "up", "up", "enter"), screen_is("AndroidScreen")),
-    Scene("file", "en", ("enter", "up", "up", "enter"), screen_is("FileScreen")),
-    Scene("live", "en", ("enter", "up", "enter"), screen_is("LiveScreen")),
+    Scene("source", "en", ("enter",), screen_is("SourceScreen"), demo=False),
+    Scene("source-demo", "en", ("enter",), screen_is("SourceScreen")),
+    Scene("android", "en", ("enter", "down", "enter"), phones_listed, demo=False),
+    Scene("file", "en", ("enter", "down", "down", "enter"), screen_is("FileScreen"), demo=False),
+    Scene("live", "en", ("enter", "down", "down", "down", "enter"), screen_is("LiveScreen"), demo=False),
     Scene("profiles", "en", ("enter", "enter"), screen_is("ProfilesScreen")),
     Scene("checking", "en", RESULTS, shows("7 packets"), slow=True),
     Scene("results", "en", RESULTS, screen_is("ResultsScreen")),

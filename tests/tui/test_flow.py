@@ -207,7 +207,7 @@ def test_clear_terminal_clears_screen_and_scrollback() -> None:
 
 
 async def test_language_switch_rerenders_and_keeps_choices() -> None:
-    app = ExposureApp(demo=True, lang="en")
+    app = ExposureApp(lang="en")
     async with app.run_test(size=(80, 24)) as pilot:
         assert "Before you start" in shown_text(app)
         await pilot.press("f2")
@@ -216,7 +216,7 @@ async def test_language_switch_rerenders_and_keeps_choices() -> None:
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, SourceScreen))
         assert "你想检查什么" in shown_text(app)
-        await pilot.press("up")  # from "Workshop demo" to "Watch network traffic live"
+        await pilot.press("down", "down", "down")  # to "Watch network traffic live"
         await pilot.press("f2")
         await wait_for(pilot, lambda: "What would you like to check?" in shown_text(app))
         chooser = app.screen.query_one("#choices", OptionList)
@@ -309,43 +309,79 @@ async def test_file_choice_checks_a_typed_path() -> None:
         assert "DEMO" not in shown_text(app)
 
 
-async def test_android_without_adb_explains_what_to_do(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+async def to_android(pilot, app: ExposureApp) -> AndroidScreen:  # type: ignore[no-untyped-def]
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: isinstance(app.screen, SourceScreen))
+    await pilot.press("down", "enter")
+    await wait_for(pilot, lambda: isinstance(app.screen, AndroidScreen) and app.screen.phones is not None)
+    screen = app.screen
+    assert isinstance(screen, AndroidScreen)
+    return screen
+
+
+async def test_android_without_adb_explains_and_does_not_go_on(monkeypatch: pytest.MonkeyPatch,
+                                                               tmp_path: Path) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))  # no adb anywhere
-    app = ExposureApp(lang="en")
+    app = ExposureApp(lang="zh")
     async with app.run_test(size=(120, 36)) as pilot:
+        await to_android(pilot, app)
+        assert "没有找到 adb 程序" in shown_text(app)  # adb's one line, in the person's language
+        assert "the program adb was not found" not in shown_text(app)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, SourceScreen))
-        await pilot.press("down", "enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, AndroidScreen))
-        assert "USB debugging" in shown_text(app)
-        assert "unauthorized" in shown_text(app)
+        await wait_for(pilot, lambda: "检查还不能开始" in shown_text(app))
+        assert isinstance(app.screen, AndroidScreen)  # no check of a phone that is not there
+        assert app.screen.focused is not None and app.screen.focused.id == "again"
+        assert app.sources == ()
+        assert "Traceback" not in shown_text(app)
+
+
+async def test_no_phone_means_no_check_and_look_again_finds_it(monkeypatch: pytest.MonkeyPatch,
+                                                               tmp_path: Path) -> None:
+    fake = tmp_path / "adb"
+    devices = tmp_path / "devices.txt"
+    devices.write_text("List of devices attached\n\n")
+    fake.write_text(f"#!/bin/sh\ncat {devices}\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}:/usr/bin:/bin")
+    app = ExposureApp(lang="en")
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await to_android(pilot, app)
+        assert "No phone found yet" in shown_text(app)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "The check cannot start yet: no phone is connected" in shown_text(app))
+        assert isinstance(app.screen, AndroidScreen) and app.sources == ()
+        # The person plugs the phone in and allows it, then looks again.
+        devices.write_text("List of devices attached\nDEMO0001  device usb:1-1 model:Pixel_3a\n")
+        await pilot.press("r")
+        await wait_for(pilot, lambda: "Pixel 3a (DEMO0001)" in shown_text(app))
+        assert screen.not_ready == ""
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, ProfilesScreen))
-        await pilot.press("enter")
-        # The collector's one-line message, on the checking screen (or with the results).
-        await wait_for(pilot, lambda: "adb was not found" in shown_text(app))
-        assert "Traceback" not in shown_text(app)
-        if isinstance(app.screen, CheckingScreen):
-            await pilot.press("escape")
-            await wait_for(pilot, lambda: isinstance(app.screen, ProfilesScreen))
+        assert app.sources == (SourceSpec("android", "DEMO0001"),)
 
 
-async def test_android_lists_phones_and_explains_their_state(monkeypatch: pytest.MonkeyPatch,
-                                                             tmp_path: Path) -> None:
+async def test_a_phone_not_allowed_yet_is_explained_and_not_checked(monkeypatch: pytest.MonkeyPatch,
+                                                                    tmp_path: Path) -> None:
     fake = tmp_path / "adb"  # answers "adb devices -l" with one phone that has not allowed us yet
     fake.write_text("#!/bin/sh\nprintf 'List of devices attached\\nDEMO0001  unauthorized usb:1-1\\n'\n")
     fake.chmod(0o755)
     monkeypatch.setenv("PATH", f"{tmp_path}:/usr/bin:/bin")
     app = ExposureApp(lang="en")
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, SourceScreen))
-        await pilot.press("down", "enter")
-        await wait_for(pilot, lambda: "DEMO0001" in shown_text(app))
+        await to_android(pilot, app)
+        assert "DEMO0001" in shown_text(app)
         assert "tap Allow on the phone's screen" in shown_text(app)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, ProfilesScreen))
-        assert app.sources == (SourceSpec("android", "DEMO0001"),)
+        await wait_for(pilot, lambda: "The check cannot start yet: tap Allow" in shown_text(app))
+        assert isinstance(app.screen, AndroidScreen) and app.sources == ()
+
+
+async def test_app_tests_never_reach_a_real_adb(no_real_adb: Path) -> None:
+    """The autouse fixture's adb answers every app test: no adb server is ever started."""
+    app = ExposureApp(lang="en")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await to_android(pilot, app)
+    assert (no_real_adb / "calls.log").read_text().splitlines() == ["devices -l"]
 
 
 async def test_help_and_before_you_start_from_help(slow: None) -> None:

@@ -76,7 +76,11 @@ def test_demo_reaches_results_with_enter_then_quick_exit_clears(session: str, tm
                                                                 private_data_dir: Path) -> None:
     wait_for_text(session, "Before you start", "DEMO", "F10")
     tmux("send-keys", "-t", session, "Enter")
-    wait_for_text(session, "What would you like to check?", "DEMO", "Workshop demo")
+    screen = wait_for_text(session, "What would you like to check?", "DEMO", "Workshop demo",
+                           "The practice phone", "The practice network capture")
+    # Only practice sources: a workshop can never check a real computer, phone or network.
+    for real in ("This computer", "Android phone over USB", "capture file", "Watch network traffic"):
+        assert real not in screen
     tmux("send-keys", "-t", session, "Enter")
     wait_for_text(session, "What are you worried about?", "DEMO")
     tmux("send-keys", "-t", session, "Enter")

@@ -27,7 +27,7 @@ class FileScreen(GuideScreen):
 
     def __init__(self, start: Path | None = None) -> None:
         super().__init__()
-        self.start = start or Path.home()
+        self.start = start  # None: where the app says (tests), else the home folder
         self.path = ""
 
     def compose_body(self) -> ComposeResult:
@@ -36,7 +36,7 @@ class FileScreen(GuideScreen):
             yield Input(value=self.path, placeholder=self.t("file.path"), id="path")
             yield Button(self.t("file.go"), id="go", variant="primary")
         yield plain("", id="file-error", classes="error")
-        yield SafeDirectoryTree(self.start, id="tree")
+        yield SafeDirectoryTree(self.start or self.guide.file_start or Path.home(), id="tree")
 
     def focus_default(self) -> None:
         self.query_one("#path", Input).focus()
