@@ -22,7 +22,10 @@ def write_reports(result: ScanResult, json_path: str | None = None, md_path: str
     for target, fmt in ((json_path, "json"), (md_path, "md"), (html_path, "html")):
         if not target:
             continue
-        text = dumps(result) if fmt == "json" else markdown_text(report, lang) if fmt == "md" else html_text(report, lang)
+        if fmt == "json":
+            text = dumps(result)
+        else:
+            text = markdown_text(report, lang) if fmt == "md" else html_text(report, lang)
         if target == STDOUT:
             out = stdout or sys.stdout
             out.write(text)

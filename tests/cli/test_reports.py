@@ -158,7 +158,7 @@ def test_sigterm_while_writing_leaves_no_hidden_temporary_file(tmp_path: Path) -
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert child.stdout is not None and child.stdout.readline() == "writing\n"
-        assert [p.name for p in tmp_path.iterdir()][0].startswith(".r.html.")  # the temporary file
+        assert next(p.name for p in tmp_path.iterdir()).startswith(".r.html.")  # the temporary file
         child.send_signal(signal.SIGTERM)
         child.wait(timeout=30)
     finally:
