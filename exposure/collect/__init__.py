@@ -21,6 +21,7 @@ COLLECTORS: dict[str, str] = {
     "android-dump": "exposure.collect.android.dump:make_collector",
     "androidqf": "exposure.collect.android.androidqf:make_collector",
     "host": "exposure.collect.host:make_collector",
+    "live": "exposure.collect.live.collector:make_collector",
 }
 
 

@@ -107,7 +107,7 @@ class PcapCollector:
                                                            "the rest of the capture (the scan was stopped)"))
                     break
                 names = len(ex.names.dns) + len(ex.names.tls_sni) + len(ex.names.quic_sni) + len(ex.names.http_host)
-                ctx.progress(Progress(self.path, "reading capture",
+                ctx.progress(Progress(self.info.name, "reading capture",
                                       (("packets", ex.packets), ("names", names)),
                                       min(1.0, reader.position() / size), _READING))
         ex.finish()
@@ -141,7 +141,7 @@ class PcapCollector:
                                   count=count, reason=reason))
 
     def _observations(self, ex: Extractor) -> Iterator[Observation]:
-        source = self.path
+        source = self.info.name  # the path, or what a live watch names its capture
         for (name, client, resolver, transport), seen in ex.dns_obs.items():
             yield DnsQuery(COLLECTOR, source, name=name, client=client, resolver=resolver,
                            answers=tuple(sorted(seen.answers)), transport=transport,

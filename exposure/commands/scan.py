@@ -110,8 +110,12 @@ def _say_not_checked(result: ScanResult, lang: str | None) -> None:
     language = resolve_language(lang)
     for info in result.sources:
         said = source_to_dict(info)
-        line = tf("summary.not_checked", language, source=source_line(said, language, counts=False),
-                  reason=reason_line(said.get("unread"), language))
+        reason = reason_line(said.get("unread"), language)
+        alone = len(result.sources) == 1 and not str(said["unread"]["key"]).startswith("error.source.")
+        # One source that failed to open says its own one line ("no Android phone found: ..."),
+        # one that was opened and gave nothing is named ("... empty.pcap: it holds no packets").
+        line = reason if alone else tf("summary.not_checked", language,
+                                       source=source_line(said, language, counts=False), reason=reason)
         sys.stderr.write(f"exposure: {shown(plain(line))}\n")
 
 

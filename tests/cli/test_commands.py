@@ -73,7 +73,7 @@ def test_what_was_not_checked_comes_first(empty_capture: Path, demo_capture: str
 
 def test_errors_in_chinese(fake_adb_env: dict[str, str]) -> None:
     line = one_line_error(run_cli("scan", "--android", "--lang", "zh", env=fake_adb_env))
-    assert line.startswith("exposure: 未检查：安卓手机（") and "没有找到安卓手机" in line, line
+    assert line.startswith("exposure: 没有找到安卓手机：请用 USB 数据线连接手机"), line
     assert "no Android phone" not in line
 
 

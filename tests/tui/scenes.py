@@ -33,13 +33,13 @@ _REAL_SOURCES = exposure.demo.demo_sources
 _TZ = os.environ.get("TZ")
 
 
-def _live_functions() -> tuple[Callable[[], list[tuple[str, str]]], Callable[[], bool]]:
+def _live_functions() -> tuple[Callable[[], list[tuple[str, str]]], Callable[[], bool], Callable[[], bool]]:
     import exposure.tui.screens.live as live
 
-    return live.interfaces, live.live_available
+    return live.interfaces, live.live_available, live.capture_allowed
 
 
-_REAL_INTERFACES, _REAL_LIVE_AVAILABLE = _live_functions()
+_REAL_INTERFACES, _REAL_LIVE_AVAILABLE, _REAL_CAPTURE_ALLOWED = _live_functions()
 _REAL_LIST_PHONES = android_screen.list_phones
 
 
@@ -58,6 +58,7 @@ def pin_environment() -> None:
 
     live.interfaces = lambda: list(INTERFACES)  # type: ignore[assignment]
     live.live_available = lambda: True  # type: ignore[assignment]
+    live.capture_allowed = lambda: True  # type: ignore[assignment]
     android_screen.list_phones = lambda: [android_screen.Phone(*phone) for phone in PHONES]  # type: ignore[assignment]
 
 
@@ -73,6 +74,7 @@ def restore_environment() -> None:
 
     live.interfaces = _REAL_INTERFACES  # type: ignore[assignment]
     live.live_available = _REAL_LIVE_AVAILABLE  # type: ignore[assignment]
+    live.capture_allowed = _REAL_CAPTURE_ALLOWED  # type: ignore[assignment]
     android_screen.list_phones = _REAL_LIST_PHONES  # type: ignore[assignment]
 
 

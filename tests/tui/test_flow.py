@@ -157,10 +157,10 @@ async def test_warnings_are_shown_in_the_persons_language_and_never_as_markup(
 
 def test_live_watching_says_what_it_reads_in_every_language() -> None:
     from exposure.collect.base import Progress
-    from exposure.tui.screens import checking
+    from exposure.collect.live import collector
     from tests.progress_notes import assert_progress_names_what_it_reads
 
-    watching = Progress("eth0", "watching", (("packets", 3),), 0.25, checking._WATCHING)
+    watching = Progress("eth0", "watching", (("packets", 3),), 0.25, collector.WATCHING)
     assert assert_progress_names_what_it_reads([watching]) == ["reading.live-traffic"]
 
 
@@ -437,6 +437,7 @@ async def test_live_choice_records_the_interface_and_duration(monkeypatch: pytes
     import exposure.tui.screens.live as live
 
     monkeypatch.setattr(live, "interfaces", lambda: [("eth9", "eth9  up"), ("lo", "lo  up")])
+    monkeypatch.setattr(live, "capture_allowed", lambda: True)
     app = ExposureApp(lang="en")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("enter")
@@ -492,9 +493,12 @@ async def test_live_watch_records_checks_and_deletes_the_capture(monkeypatch: py
         app.push_screen(CheckingScreen())
         await wait_for(pilot, lambda: (isinstance(app.screen, ResultsScreen) and bool(app.screen.query("#d-title")))
                        or "could not finish" in shown_text(app))
-        if isinstance(app.screen, ResultsScreen):  # allowed to capture (root or CAP_NET_RAW)
-            assert [(s.kind, s.name) for s in app.screen.result.sources] == [("pcap", "lo (0.0166667 min)")]
-        else:  # not allowed: the reason and the fix, in one line
-            assert "administrator" in shown_text(app) or "Npcap" in shown_text(app)
+        assert isinstance(app.screen, ResultsScreen)
+        [source] = app.screen.result.sources
+        assert (source.kind, source.name) == ("live", "lo")  # the deleted capture is not named
+        if source.unread is not None:  # not allowed to capture, or nothing passed on lo meanwhile
+            assert source.unread.key in ("error.live.no-traffic", "error.capture.privileges-venv",
+                                         "error.capture.privileges"), source.unread
+            assert "\nOverview\nNot checked: the traffic watched on lo" in shown_text(app)
     assert list(tmp_path.iterdir()) == []  # the capture is gone either way
     assert app.scratch == set()
