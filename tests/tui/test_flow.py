@@ -499,6 +499,6 @@ async def test_live_watch_records_checks_and_deletes_the_capture(monkeypatch: py
         if source.unread is not None:  # not allowed to capture, or nothing passed on lo meanwhile
             assert source.unread.key in ("error.live.no-traffic", "error.capture.privileges-venv",
                                          "error.capture.privileges"), source.unread
-            assert "\nOverview\nNot checked: the traffic watched on lo" in shown_text(app)
+            await wait_for(pilot, lambda: "\nOverview\nNot checked: the traffic watched on lo" in shown_text(app))
     assert list(tmp_path.iterdir()) == []  # the capture is gone either way
     assert app.scratch == set()

@@ -146,3 +146,21 @@ async def test_the_first_screen_says_it_needs_administrator_rights(monkeypatch: 
         assert first.startswith("Watching traffic needs administrator rights, and this app was started without them")
         assert "sudo " in text and "setcap" not in text
         assert not app.screen.query("#interfaces") and not app.screen.query("#minutes")  # no setup to fill in
+
+
+async def test_no_rights_during_the_watch_is_said_in_the_persons_language(monkeypatch: pytest.MonkeyPatch,
+                                                                           tmp_path: Path) -> None:
+    def refuse(iface: str) -> object:
+        raise live_capture.privilege_error()
+
+    monkeypatch.setattr(live_capture, "open_socket", refuse)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    app = ExposureApp(lang="zh")
+    async with app.run_test(size=(120, 36)) as pilot:
+        app.sources = (SourceSpec("live", "eth9", (("seconds", "600"),)),)
+        app.push_screen(CheckingScreen())
+        await wait_for(pilot, lambda: isinstance(app.screen, ResultsScreen) and "未检查" in shown_text(app))
+        text = shown_text(app)
+        assert "未检查：在 eth9 上观察到的流量（抓包需要管理员权限" in text
+        assert "capturing needs administrator rights" not in text  # the English is only the fallback
+        assert "没有发现所查找的任何工具" not in text  # never a clean result for what was not read

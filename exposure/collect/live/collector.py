@@ -11,8 +11,9 @@ Options of its SourceSpec (target: the interface):
 * ``seconds``: how long to watch (absent or 0: until stopped);
 * ``out``: where to keep the capture. Given, the file is kept and the source is that
   capture file (kind "pcap", named by its path, as if checked with ``scan --pcap``);
-  absent, the capture goes to a private temporary folder that is removed afterwards and
-  the source is the traffic watched on the interface.
+  absent, the capture goes to a private temporary folder (``folder``, when the front end
+  wants to own it, as the app does for its quick exit) and is deleted once it is read;
+  the source is then the traffic watched on the interface.
 
 ``CollectContext.stop`` ends the watch early and the capture is still checked;
 ``cancel`` drops it. A watch that saw no packet at all is a source that was not checked.
@@ -46,27 +47,31 @@ STOPPED_EARLY = "recording stopped early: "  # + why (the disk filled up, the in
 class LiveCollector:
     """Watch ``iface`` for ``seconds`` (None: until stopped), then check what was seen."""
 
-    def __init__(self, iface: str, seconds: float | None = None, out: str = "") -> None:
+    def __init__(self, iface: str, seconds: float | None = None, out: str = "", folder: str = "") -> None:
         self.iface = iface
         self.seconds = seconds
         self.out = out
+        self.folder = folder
         if out:
             self.info = SourceInfo(kind="pcap", name=out)
         else:
             self.info = SourceInfo(kind="live", name=iface)
+        self.info.details["interface"] = iface
 
     def collect(self, ctx: CollectContext) -> Iterator[Observation]:
-        scratch = None if self.out else Path(tempfile.mkdtemp(prefix="exposure-watch-"))
+        own = None if self.out or self.folder else Path(tempfile.mkdtemp(prefix="exposure-watch-"))
+        path = Path(self.out) if self.out else Path(self.folder or str(own)) / "capture.pcap"
         try:
-            path = Path(self.out) if self.out else scratch / "capture.pcap"  # type: ignore[operator]
             if not self._watch(path, ctx):
                 return
             reader = PcapCollector(str(path))
             reader.info = self.info  # the capture's counts and notes are this source's
             yield from reader.collect(ctx)
         finally:
-            if scratch is not None:
-                shutil.rmtree(scratch, ignore_errors=True)
+            if own is not None:
+                shutil.rmtree(own, ignore_errors=True)
+            elif not self.out:
+                path.unlink(missing_ok=True)
 
     def _watch(self, path: Path, ctx: CollectContext) -> bool:
         """Record into ``path``; False when the watch was cancelled (nothing to check)."""
@@ -84,7 +89,6 @@ class LiveCollector:
         result = record(self.iface, path, duration=seconds, progress=seen, cancel=ctx.cancel, stop=ctx.stop,
                         started=started)
         details = self.info.details
-        details["interface"] = self.iface
         details["watched"] = f"{(result.finished - result.started).total_seconds():.0f} s"
         details["stopped"] = {"duration": "at the time set", "interrupt": "by Ctrl-C", "stop": "by the person",
                               "cancel": "by the person", "error": "by an error"}[result.stopped_by]
@@ -112,4 +116,4 @@ def make_collector(spec: SourceSpec) -> LiveCollector:
         seconds = float(spec.option("seconds", "0") or 0)
     except ValueError:
         raise CollectorError("the duration is not a number of seconds", key="error.live.bad-duration") from None
-    return LiveCollector(spec.target, seconds or None, spec.option("out"))
+    return LiveCollector(spec.target, seconds or None, spec.option("out"), spec.option("folder"))

@@ -110,9 +110,8 @@ class CheckingScreen(GuideScreen):
             # is deleted as soon as the check is done: nothing stays unless a report is saved.
             self.scratch = Path(tempfile.mkdtemp(prefix="exposure-watch-"))
             guide.scratch.add(self.scratch)
-            capture = str(self.scratch / "capture.pcap")
-            sources = tuple(SourceSpec(s.kind, s.target, (*s.options, ("out", capture))) if s.kind == "live" else s
-                            for s in sources)
+            sources = tuple(SourceSpec(s.kind, s.target, (*s.options, ("folder", str(self.scratch))))
+                            if s.kind == "live" else s for s in sources)
         request = ScanRequest(sources=sources, profiles=tuple(sorted(guide.selected_profiles or ())),
                               demo=guide.demo)
         guide.active_cancel = self.cancel
@@ -126,14 +125,9 @@ class CheckingScreen(GuideScreen):
             self.post_message(ScanProgress(update))  # thread-safe; coalesced by can_replace
 
         try:
-            result = run_scan(request, ScanHooks(progress=progress, cancel=self.cancel, stop=self.stop))
+            return run_scan(request, ScanHooks(progress=progress, cancel=self.cancel, stop=self.stop))
         finally:
             self._remove_scratch()
-        for info in result.sources:  # the capture is gone: name what was watched
-            if info.kind == "pcap" and self.scratch is not None and info.name.startswith(str(self.scratch)):
-                info.kind, info.name = "live", str(info.details.get("interface", info.name))
-                info.details.pop("kept in", None)
-        return result
 
     def _remove_scratch(self) -> None:
         if self.scratch is not None:
@@ -211,7 +205,7 @@ class CheckingScreen(GuideScreen):
 
             self.app.switch_screen(ResultsScreen(result))
         elif event.state == WorkerState.ERROR:
-            self.failed = _plain_error(worker.error)
+            self.failed = _plain_error(worker.error, self.guide.lang)
             self.call_later(self.recompose)
 
     def on_unmount(self) -> None:
@@ -246,14 +240,14 @@ class CheckingScreen(GuideScreen):
         self.call_later(self.recompose)
 
 
-def _plain_error(error: BaseException | None) -> str:
-    """One line for the person: a UserError/CollectorError says it plainly; anything else
-    is named by its kind only (no traceback on screen)."""
-    from exposure.collect.base import CollectorError
+def _plain_error(error: BaseException | None, lang: str) -> str:
+    """One line for the person, in their language: a UserError says it plainly; anything
+    else is named by its kind only (no traceback on screen)."""
     from exposure.errors import UserError
+    from exposure.explain.texts import error_line
 
-    if isinstance(error, UserError | CollectorError):
-        return str(error)
+    if isinstance(error, UserError):
+        return plain_line(error_line(error, lang))
     if isinstance(error, KeyError) and error.args:
         return str(error.args[0])
     return type(error).__name__ if error else "unknown error"
