@@ -11,7 +11,7 @@ from textual.widgets.selection_list import Selection
 from exposure.model import Profile
 from exposure.tui.safe import value_text
 from exposure.tui.screens.base import GuideScreen
-from exposure.tui.widgets import plain
+from exposure.tui.widgets import TickList, plain
 
 
 class ProfilesScreen(GuideScreen):
@@ -45,7 +45,7 @@ class ProfilesScreen(GuideScreen):
             return
         yield plain(self.t("profiles.explain"), classes="para")
         selections = [Selection(Text(p.title.get(lang)), p.id, p.id in self.selected) for p in self.profiles]
-        yield SelectionList[str](*selections, id="profiles")
+        yield TickList(*selections, id="profiles")
         yield Static(id="profile-description", classes="para")
         yield plain("", id="profiles-error", classes="error")
 
