@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from rich.segment import Segment
 from rich.style import Style
@@ -18,6 +18,7 @@ from exposure.tui.texts import has, tr
 
 if TYPE_CHECKING:
     from exposure.tui.app import ExposureApp
+    from exposure.tui.wrap import Wrapped
 
 
 class TopBar(Horizontal):
@@ -55,17 +56,22 @@ class GuideFooter(Footer):
         return tr(key, app.lang) if has(key) else default
 
 
-def plain(text: str, **kwargs: object) -> Static:
-    """A Static that shows ``text`` literally: never parsed as markup."""
-    return Static(Text(text), **kwargs)  # type: ignore[arg-type]
+def plain(text: str, **kwargs: Any) -> Static:
+    """A paragraph that shows ``text`` literally (never parsed as markup), its lines broken
+    where a reader of its language expects (exposure.tui.wrap)."""
+    from exposure.tui.wrap import Para
+
+    return Para(Text(text), **kwargs)
 
 
 __all__ = ["GuideFooter", "TickList", "TopBar", "Widget", "plain"]
 
 
-def option_text(title: str, help_text: str) -> Text:
+def option_text(title: str, help_text: str) -> Wrapped:
     """A two-line choice: its name in bold, a plain explanation under it."""
-    return Text.assemble((title, "bold"), "\n", (help_text, "italic"))
+    from exposure.tui.wrap import Wrapped
+
+    return Wrapped(Text.assemble((title, "bold"), "\n", (help_text, "italic")))
 
 
 class TickList(SelectionList[str]):

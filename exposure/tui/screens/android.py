@@ -25,6 +25,7 @@ from exposure.tui.safe import value_text, words_text
 from exposure.tui.screens.base import GuideScreen
 from exposure.tui.texts import has
 from exposure.tui.widgets import plain
+from exposure.tui.wrap import Para
 from exposure.untrusted import shown
 
 KNOWN_STATES = ("device", "unauthorized", "offline", "no")
@@ -64,11 +65,11 @@ class AndroidScreen(GuideScreen):
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="android-text"):
             yield plain(self.t("android.steps"), classes="para")
-            yield Static(self._status(), id="phone-status", classes="para")
+            yield Para(self._status(), id="phone-status", classes="para")
             if self.phones:
                 yield OptionList(*[Option(self._phone(phone), id=phone.serial) for phone in self.phones],
                                  id="phones")
-            yield Static(words_text(self.not_ready), id="not-ready", classes="error")
+            yield Para(words_text(self.not_ready), id="not-ready", classes="error")
             yield plain(self.t("android.states"), classes="para")
             yield plain(self.t("android.readonly"), classes="para")
         with Horizontal(id="android-buttons"):

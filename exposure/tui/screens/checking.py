@@ -39,6 +39,7 @@ from exposure.tui.screens.base import GuideScreen
 from exposure.tui.screens.stop import StopWatchingScreen
 from exposure.tui.texts import has
 from exposure.tui.widgets import plain
+from exposure.tui.wrap import Para
 from exposure.untrusted import shown
 
 MAX_NAMES_SHOWN = 1000  # names listed live (all of them are in the capture and checked)
@@ -82,7 +83,7 @@ class CheckingScreen(GuideScreen):
             if not self.lines:
                 yield plain(self.t("checking.preparing"), classes="progress-line")
             for progress in self.lines.values():
-                yield Static(self._line(progress), classes="progress-line")
+                yield Para(self._line(progress), classes="progress-line")
         if self.watching:
             yield plain(self.t("checking.names"), classes="heading")
             yield RichLog(id="live-names", max_lines=MAX_NAMES_SHOWN, wrap=False, auto_scroll=True)

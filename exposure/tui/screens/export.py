@@ -15,6 +15,7 @@ from exposure.scan import ScanResult
 from exposure.tui.safe import SafeDirectoryTree
 from exposure.tui.screens.base import GuideScreen
 from exposure.tui.widgets import plain
+from exposure.tui.wrap import Para
 from exposure.untrusted import shown
 
 FORMATS = (("html", "html_path"), ("md", "md_path"), ("json", "json_path"))
@@ -99,7 +100,7 @@ class ExportScreen(GuideScreen):
             yield Input(value=folder, placeholder=t("export.folder"), id="folder")
             yield Button(t("export.save"), id="save", variant="primary")
             yield Button(t("export.cancel"), id="cancel")
-        yield Static(id="export-error", classes="error")
+        yield Para(id="export-error", classes="error")
         yield SafeDirectoryTree(self.guide.export_dir or Path.home(), id="folders")
 
     def focus_default(self) -> None:

@@ -23,6 +23,7 @@ from exposure.tui.findings import FindingView, ResultView, line_text, view_resul
 from exposure.tui.safe import value_text
 from exposure.tui.screens.base import GuideScreen
 from exposure.tui.widgets import plain
+from exposure.tui.wrap import Para, Wrapped
 from exposure.untrusted import shown
 
 OVERVIEW = -1
@@ -57,30 +58,30 @@ class ResultsScreen(GuideScreen):
         with Horizontal(id="results-main"):
             yield OptionList(*self._options(), id="findings")
             with VerticalScroll(id="detail"):
-                yield Static(id="d-title")
-                yield Static(id="d-summary", classes="para")
+                yield Para(id="d-title")
+                yield Para(id="d-summary", classes="para")
                 yield plain(self.t("results.seen"), classes="heading", id="d-seen-heading")
-                yield Static(id="d-seen", classes="para")
+                yield Para(id="d-seen", classes="para")
                 yield plain(self.t("results.meaning"), classes="heading", id="d-meaning-heading")
-                yield Static(id="d-meaning", classes="para")
+                yield Para(id="d-meaning", classes="para")
                 yield plain(self.t("results.confidence"), classes="heading", id="d-confidence-heading")
-                yield Static(id="d-confidence", classes="para")
+                yield Para(id="d-confidence", classes="para")
                 yield plain(self.t("results.advice"), classes="heading", id="d-advice-heading")
-                yield Static(id="d-advice", classes="para")
+                yield Para(id="d-advice", classes="para")
                 yield plain(self.t("results.safety"), classes="heading", id="d-safety-heading")
-                yield Static(id="d-safety", classes="para safety")
+                yield Para(id="d-safety", classes="para safety")
                 yield plain(self.t("results.not_checked"), classes="heading", id="d-not_checked-heading")
-                yield Static(id="d-not_checked", classes="para")
+                yield Para(id="d-not_checked", classes="para")
                 yield plain(self.t("results.warnings"), classes="heading", id="d-warnings-heading")
-                yield Static(id="d-warnings", classes="para")
-                yield Static(id="d-next_checks", classes="para")
+                yield Para(id="d-warnings", classes="para")
+                yield Para(id="d-next_checks", classes="para")
                 # Last: what could not be seen and what to check next matter more than this list.
                 yield plain(self.t("results.checked"), classes="heading", id="d-checked-heading")
-                yield Static(id="d-checked", classes="para")
+                yield Para(id="d-checked", classes="para")
                 with Collapsible(title=self.t("results.evidence"), id="d-evidence"):
-                    yield Static(id="d-evidence-text")
+                    yield Para(id="d-evidence-text")
                     yield plain(self.t("results.sources"), classes="heading")
-                    yield Static(id="d-sources")
+                    yield Para(id="d-sources")
 
     def _options(self) -> list[Option]:
         options = [Option(Text(self.t("results.overview"), style="bold"), id="overview")]
@@ -93,7 +94,7 @@ class ResultsScreen(GuideScreen):
             options.append(Option(Text(f"{words} ({len(group)})", style="bold"),
                                   id=f"group-{severity.value}", disabled=True))
             for index, finding in group:
-                options.append(Option(Text("  ") + finding.title, id=f"finding-{index}"))
+                options.append(Option(Wrapped(Text("  ") + finding.title), id=f"finding-{index}"))
         return options
 
     def focus_default(self) -> None:
