@@ -13,7 +13,8 @@ def lines(text: str, width: int) -> list[str]:
 
 
 def test_chinese_never_starts_a_line_with_closing_punctuation() -> None:
-    text = "其中有些情况比较严重。请先不要删除任何东西：先阅读每一项下面的安全提示。这类应用可以把你的短信、通话记录、联系人发送出去"
+    text = ("其中有些情况比较严重。请先不要删除任何东西：先阅读每一项下面的安全提示。"
+            "这类应用可以把你的短信、通话记录、联系人发送出去")
     for width in range(10, 60):
         out = lines(text, width)
         assert "".join(out) == text  # nothing lost, nothing added
