@@ -38,6 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
         "With no subcommand, opens the guided app.",
     )
     parser.add_argument("--version", action="version", version=f"exposure {__version__}")
+    parser.add_argument("--lang", dest="app_lang", metavar="LANG",
+                        help="language of the guided app and of messages (en, zh); default: the system's")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     for name in SUBCOMMANDS:
         module = _command(name)
@@ -69,13 +71,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             from exposure.tui.app import run_app
 
             needs_terminal()
-            return run_app()
+            return run_app(lang=args.app_lang)
         # The app (``demo``) restores the terminal itself; a command unwinds on SIGTERM.
         with contextlib.nullcontext() if args.command == "demo" else _terminate_cleanly():
             code: int = args.run(args)
         return code
     except UserError as exc:
-        say_error(exc, getattr(args, "lang", None))
+        say_error(exc, getattr(args, "lang", None) or args.app_lang)
         return exc.exit_code
     except KeyboardInterrupt:
         print("exposure: stopped.", file=sys.stderr)
