@@ -11,11 +11,13 @@ from tests.paths import REPO
 
 
 def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None, stdin: str | None = None,
-            timeout: float = 180) -> subprocess.CompletedProcess[str]:
-    """``python -m exposure ARGS`` with this test's data folder; stdin is empty unless given."""
+            timeout: float = 180, unset: tuple[str, ...] = ()) -> subprocess.CompletedProcess[str]:
+    """``python -m exposure ARGS`` with this test's data folder; stdin is empty unless given;
+    ``unset`` names environment variables the command must not see."""
     full_env = {**os.environ, "PYTHONPATH": str(REPO), "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
                 "PYTHONIOENCODING": "utf-8", **(env or {})}
-    full_env.pop("EXPOSURE_LANG", None)
+    for name in ("EXPOSURE_LANG", *unset):
+        full_env.pop(name, None)
     return subprocess.run([sys.executable, "-m", "exposure", *args], cwd=cwd, env=full_env, text=True,
                           input=stdin if stdin is not None else "", capture_output=True, timeout=timeout,
                           check=False)
