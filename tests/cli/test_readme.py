@@ -11,7 +11,7 @@ README = (REPO / "README.md").read_text("utf-8")
 
 
 def test_readme_says_what_is_kept_and_how_to_remove_it() -> None:
-    section = README.split("## What exposure keeps, and how to remove it", 1)[1].split("\n## ", 1)[0]
+    section = " ".join(README.split("## What exposure keeps, and how to remove it", 1)[1].split("\n## ", 1)[0].split())
     for needed in ("~/.local/share/exposure", "EXPOSURE_DATA_DIR", "exposure feeds remove", "rm -rf ~/.exposure",
                    "Revoke USB debugging authorizations", "USB debugging", "~/.android/adbkey", "adb kill-server"):
         assert needed in section, needed
