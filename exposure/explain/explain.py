@@ -276,6 +276,13 @@ def _what_key(kind: str, f: dict[str, str], lang: str) -> tuple[str, dict[str, s
         return "seen.installed-software", {"name": f.get("display_name") or f.get("name", "")}
     if kind == "host-connection":
         return "seen.host-connection", {"address": f.get("remote_ip", ""), "port": f.get("remote_port", "")}
+    if kind == "host-setting" and f.get("area") == "root-certificate":
+        # In meaning first: the certificate's name and where it was added; its fingerprint
+        # stays in the technical details.
+        where = file_name(f.get("location", "")) or t("seen.where.unknown", lang)
+        return "seen.root-certificate", {"name": f.get("key", ""), "file": where}
+    if kind == "host-setting" and f.get("area") == "hosts-entry":
+        return "seen.hosts-entry", {"name": f.get("key", ""), "address": f.get("value", "")}
     if kind == "host-setting":
         return "seen.host-setting", {"key": f.get("key", ""), "value": f.get("value", "")}
     return "", {}

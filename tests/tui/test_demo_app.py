@@ -102,3 +102,22 @@ async def test_a_real_check_is_never_labelled_demo(tmp_path: Path) -> None:
         assert isinstance(screen, ResultsScreen)
         assert not screen.result.demo and "DEMO" not in shown_text(app)
         assert "practice data" not in html_text(to_dict(screen.result), "en")
+
+
+async def test_a_file_that_is_not_a_capture_is_said_at_once(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("shopping list\n")
+    empty = tmp_path / "empty.pcap"
+    empty.write_bytes(b"")
+    app = ExposureApp(lang="zh")
+    app.file_start = tmp_path
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, SourceScreen))
+        await pilot.press("down", "down", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, FileScreen))
+        for path in (notes, empty):
+            app.screen.query_one("#path").value = str(path)  # type: ignore[attr-defined]
+            await pilot.press("enter")
+            await wait_for(pilot, lambda path=path: f"{path}：不是抓包文件" in shown_text(app))
+            assert isinstance(app.screen, FileScreen) and app.sources == ()

@@ -77,5 +77,20 @@ class FileScreen(GuideScreen):
             return
         from exposure.tui.screens.profiles import ProfilesScreen
 
-        self.guide.sources = (source_for(path),)
+        source = source_for(path)
+        if source.kind == "pcap":
+            # An empty file or a text file is said here, before anything else is asked.
+            from exposure.collect.pcap import check_capture
+            from exposure.errors import UserError
+            from exposure.explain.texts import error_line
+            from exposure.explain.texts import plain as plain_line
+            from exposure.untrusted import shown
+
+            try:
+                check_capture(path)
+            except UserError as exc:
+                said = plain_line(error_line(exc, self.guide.lang))
+                error.update(Text("\n".join(shown(part) for part in said.split("\n"))))  # type: ignore[attr-defined]
+                return
+        self.guide.sources = (source,)
         self.app.push_screen(ProfilesScreen())
