@@ -20,7 +20,9 @@ pytestmark = pytest.mark.skipif(shutil.which("tmux") is None and not os.environ.
                                 reason="tmux is not installed (CI installs it: see .ci/run)")
 
 
-SERVER = ("tmux", "-L", f"exposure-test-{os.getpid()}")  # our own tmux server, apart from others
+# Our own tmux server, apart from others; a new one for each test (a server being killed
+# and one started at once on the same socket race, and the new one can exit at start).
+SERVER = ["tmux", "-L", f"exposure-test-{os.getpid()}-0"]
 
 
 def tmux(*args: str) -> str:
@@ -61,6 +63,8 @@ def start(tmp_path: Path, python_args: str, before: str = "true") -> str:
 
 @pytest.fixture
 def server() -> Iterator[None]:
+    server.runs = getattr(server, "runs", 0) + 1  # type: ignore[attr-defined]
+    SERVER[2] = f"exposure-test-{os.getpid()}-{server.runs}"  # type: ignore[attr-defined]
     try:
         yield
     finally:
