@@ -39,7 +39,8 @@ sys.path.insert(0, str(REPO))
 
 import exposure.collect.android.commands as commands  # noqa: E402
 from exposure.indicators.catalog import build_catalog  # noqa: E402
-from exposure.scan import ScanRequest, SourceSpec, run_scan  # noqa: E402
+from exposure.model import SourceSpec  # noqa: E402
+from exposure.scan import ScanRequest, run_scan  # noqa: E402
 from tests.android.phones import (  # noqa: E402
     ANDROIDQF,
     SERIAL,

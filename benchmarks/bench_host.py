@@ -30,7 +30,6 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from exposure.collect.base import SourceInfo  # noqa: E402
 from exposure.collect.host import collect_software  # noqa: E402
 from exposure.collect.host.base import HostRun, is_admin  # noqa: E402
 from exposure.collect.host.connections import collect_connections  # noqa: E402
@@ -38,7 +37,8 @@ from exposure.collect.host.hostsfile import collect_hosts  # noqa: E402
 from exposure.collect.host.processes import ProcessTable, collect_processes  # noqa: E402
 from exposure.collect.host.proxy import collect_proxy  # noqa: E402
 from exposure.collect.host.rootcerts import collect_root_certificates  # noqa: E402
-from exposure.scan import ScanRequest, SourceSpec, run_scan  # noqa: E402
+from exposure.model import SourceInfo, SourceSpec  # noqa: E402
+from exposure.scan import ScanRequest, run_scan  # noqa: E402
 
 BASELINE = ("ps -eo pid,user,comm,args >/dev/null; dpkg-query -W -f='${Package}\\t${Version}\\t${Status}\\n'"
             " >/dev/null; ss -tunap >/dev/null 2>&1; cat /etc/hosts >/dev/null;"

@@ -68,6 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         used.error(f"unrecognized arguments: {' '.join(unknown)}")
     try:
         if args.command is None:
+            from exposure.commands.demo import needs_terminal
             from exposure.tui.app import run_app
 
             needs_terminal()
@@ -97,14 +98,6 @@ def say_error(error: UserError, lang: str | None) -> None:
 
     lines = [shown(part) for part in "".join(p.text for p in error_line(error, resolve_language(lang))).split("\n")]
     print("exposure: " + "\n".join(lines), file=sys.stderr)
-
-
-def needs_terminal() -> None:
-    """The guided app draws on a terminal and reads keys from it: without one it would
-    wait for ever. Say so, and point to the command that works in a script."""
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        raise UserError("the guided app needs a terminal; to check from a script, use 'exposure scan' "
-                        "(see 'exposure scan --help')", key="error.app.needs-terminal")
 
 
 @contextlib.contextmanager

@@ -81,6 +81,7 @@ class IndicatorType(StrEnum):
     URL = "url"
     FILE_PATH = "file-path"
     EMAIL = "email"
+    CONFIG_PROFILE = "config-profile"  # an iOS configuration profile's PayloadUUID (STIX2 configuration-profile:id)
 
 
 class IndicatorRole(StrEnum):
@@ -302,3 +303,68 @@ class Profile:
     threats: tuple[Threat, ...]
     indicators: tuple[Indicator, ...]
     path: str = ""  # the file it was loaded from
+
+
+# What a scan was asked to read and what it read: the request's sources, and the records a
+# report keeps about each input and each feed. They live here, at the bottom, because the
+# collectors, the indicator store, the pipeline and the renderers all share them.
+
+
+@dataclass(frozen=True, slots=True)
+class SourceSpec:
+    """One thing to check: ``kind`` is a collector name (see exposure.collect), ``target``
+    its argument (a path, a serial, or "" for the default), ``options`` collector options."""
+
+    kind: str
+    target: str = ""
+    options: tuple[tuple[str, str], ...] = ()
+
+    def option(self, name: str, default: str = "") -> str:
+        return dict(self.options).get(name, default)
+
+
+@dataclass(slots=True)
+class SourceInfo:
+    """What a report records about one input, filled in by the collector as it reads."""
+
+    kind: str  # "pcap", "android", "android-dump", "androidqf", "host", ...
+    name: str  # path, serial or "this computer"
+    sha256: str = ""
+    started: datetime | None = None
+    finished: datetime | None = None
+    first_time: datetime | None = None  # time span of the data itself (captures)
+    last_time: datetime | None = None
+    counts: dict[str, int] = field(default_factory=dict)  # packets, packages, processes...
+    undecoded: dict[str, int] = field(default_factory=dict)  # what could not be decoded, by reason
+    details: dict[str, str] = field(default_factory=dict)  # model, Android version, OS...
+    checked: list[CheckNote] = field(default_factory=list)  # what was looked at
+    not_checked: list[CheckNote] = field(default_factory=list)  # what could not be looked at
+    # Why nothing could be read from this source (it could not be opened, or it held no
+    # packets, no apps): a source with ``unread`` set was NOT checked. None: it was read.
+    unread: CheckNote | None = None
+    # A text key (texts.yaml "source.label.<label>") naming the source in words, used
+    # instead of its path (the workshop demo's "the practice phone").
+    label: str = ""
+
+    def add_checked(self, note: CheckNote) -> None:
+        """Record ``note`` once (a key with the same params is not repeated)."""
+        if note not in self.checked:
+            self.checked.append(note)
+
+    def add_not_checked(self, note: CheckNote) -> None:
+        if note not in self.not_checked:
+            self.not_checked.append(note)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedInfo:
+    """What a report records about an imported feed."""
+
+    name: str
+    format: str  # "echap-yaml", "stix2", "hosts", ...
+    source: str  # where it was imported or downloaded from
+    sha256: str
+    imported: str  # ISO time
+    profile: str = ""
+    counts: tuple[tuple[str, int], ...] = ()
+    version: str = ""

@@ -15,27 +15,15 @@ from datetime import UTC, datetime
 
 from exposure import __version__
 from exposure.collect import make_collector
-from exposure.collect.base import CollectContext, CollectorError, Progress, SourceInfo
+from exposure.collect.base import CollectContext, CollectorError, Progress
 from exposure.detect import default_detectors
 from exposure.detect.base import DetectContext, Detector
 from exposure.errors import UserError
-from exposure.indicators.catalog import Catalog, FeedInfo, build_catalog
-from exposure.model import CheckNote, Finding, LocalText, ScanWarning, Threat
+from exposure.indicators.catalog import Catalog, build_catalog
+from exposure.model import CheckNote, FeedInfo, Finding, LocalText, ScanWarning, SourceInfo, Threat
+from exposure.model import SourceSpec as SourceSpec  # first lived here; new code imports it from exposure.model
 
 REPORT_SCHEMA = "exposure.report/1"
-
-
-@dataclass(frozen=True, slots=True)
-class SourceSpec:
-    """One thing to check: ``kind`` is a collector name (see exposure.collect), ``target``
-    its argument (a path, a serial, or "" for the default), ``options`` collector options."""
-
-    kind: str
-    target: str = ""
-    options: tuple[tuple[str, str], ...] = ()
-
-    def option(self, name: str, default: str = "") -> str:
-        return dict(self.options).get(name, default)
 
 
 @dataclass(frozen=True, slots=True)

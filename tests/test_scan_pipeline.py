@@ -10,7 +10,8 @@ import pytest
 
 from exposure.cli import main
 from exposure.demo import demo_sources
-from exposure.scan import ScanRequest, SourceSpec, run_scan
+from exposure.model import SourceSpec
+from exposure.scan import ScanRequest, run_scan
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from exposure.collect.base import Collector, CollectorError
 
 if TYPE_CHECKING:
-    from exposure.scan import SourceSpec
+    from exposure.model import SourceSpec
 
 # kind -> "module:factory"; a factory takes the SourceSpec and returns a Collector.
 COLLECTORS: dict[str, str] = {
@@ -22,6 +22,9 @@ COLLECTORS: dict[str, str] = {
     "androidqf": "exposure.collect.android.androidqf:make_collector",
     "host": "exposure.collect.host:make_collector",
     "live": "exposure.collect.live.collector:make_collector",
+    "iphone": "exposure.collect.ios.collector:make_collector",
+    "iphone-dump": "exposure.collect.ios.collector:make_dump_collector",
+    "iphone-capture": "exposure.collect.ios.capture:make_collector",
 }
 
 

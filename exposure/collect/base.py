@@ -11,12 +11,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Protocol
 
 from exposure.errors import UserError
-from exposure.model import CheckNote as CheckNote  # still importable from here, where it first lived
+
+# CheckNote and SourceInfo first lived here and stay importable; new code imports them from exposure.model.
+from exposure.model import CheckNote as CheckNote
 from exposure.model import LocalText, Observation
+from exposure.model import SourceInfo as SourceInfo
 
 
 class CollectorError(UserError):
@@ -43,39 +45,6 @@ class Progress:
     # Filled by the pipeline, never by a collector: those of ``new_names`` that a profile
     # or feed lists, as (name, threat name, role of the indicator).
     known: tuple[tuple[str, LocalText, str], ...] = ()
-
-
-@dataclass(slots=True)
-class SourceInfo:
-    """What a report records about one input, filled in by the collector as it reads."""
-
-    kind: str  # "pcap", "android", "android-dump", "androidqf", "host", ...
-    name: str  # path, serial or "this computer"
-    sha256: str = ""
-    started: datetime | None = None
-    finished: datetime | None = None
-    first_time: datetime | None = None  # time span of the data itself (captures)
-    last_time: datetime | None = None
-    counts: dict[str, int] = field(default_factory=dict)  # packets, packages, processes...
-    undecoded: dict[str, int] = field(default_factory=dict)  # what could not be decoded, by reason
-    details: dict[str, str] = field(default_factory=dict)  # model, Android version, OS...
-    checked: list[CheckNote] = field(default_factory=list)  # what was looked at
-    not_checked: list[CheckNote] = field(default_factory=list)  # what could not be looked at
-    # Why nothing could be read from this source (it could not be opened, or it held no
-    # packets, no apps): a source with ``unread`` set was NOT checked. None: it was read.
-    unread: CheckNote | None = None
-    # A text key (texts.yaml "source.label.<label>") naming the source in words, used
-    # instead of its path (the workshop demo's "the practice phone").
-    label: str = ""
-
-    def add_checked(self, note: CheckNote) -> None:
-        """Record ``note`` once (a key with the same params is not repeated)."""
-        if note not in self.checked:
-            self.checked.append(note)
-
-    def add_not_checked(self, note: CheckNote) -> None:
-        if note not in self.not_checked:
-            self.not_checked.append(note)
 
 
 ProgressCallback = Callable[[Progress], None]

@@ -17,14 +17,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from exposure.collect.base import CheckNote, CollectContext, CollectorError, Progress, SourceInfo
+from exposure.collect.base import CheckNote, CollectContext, CollectorError, Progress
 from exposure.collect.net.extract import Extractor, address_text
 from exposure.collect.net.reader import CaptureReader, NotACapture, open_capture
-from exposure.model import Observation
+from exposure.model import Observation, SourceInfo
 from exposure.observations.network import DnsQuery, Flow, ServerName, TlsCertificate
 
 if TYPE_CHECKING:
-    from exposure.scan import SourceSpec
+    from exposure.model import SourceSpec
 
 PROGRESS_EVERY = 50_000
 COLLECTOR = "pcap"

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from exposure.collect.live import LiveProgress
     from exposure.model import LocalText
 
-HELP = "record network traffic on this computer into a capture file, then check it"
+HELP = "record network traffic (of this computer, or of an iPhone over USB) into a capture file, then check it"
 
 _MAX_NAMES_PER_LINE_BATCH = 20
 _USEFUL_SECONDS = 15 * 60  # SpyGuard's advice for a capture worth checking (field-guidance.md)
@@ -30,6 +30,9 @@ _USEFUL_SECONDS = 15 * 60  # SpyGuard's advice for a capture worth checking (fie
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--iface", metavar="IFACE",
                         help="the network interface to record (default: the one of the default route)")
+    parser.add_argument("--iphone", nargs="?", const="", default=None, metavar="UDID",
+                        help="record the traffic of an iPhone connected over USB (Wi-Fi and mobile data, "
+                             "with the app behind each packet); give its UDID if several")
     parser.add_argument("--duration", type=_seconds, metavar="SECONDS",
                         help="stop after this many seconds (default: at Ctrl-C)")
     parser.add_argument("--out", metavar="FILE.pcap",
@@ -63,6 +66,8 @@ def run(args: argparse.Namespace) -> int:
 
     from exposure.collect import live
 
+    if args.iphone is not None:
+        return _iphone(args)
     out = Path(args.out) if args.out else live.default_output()
     if out.is_symlink() or _exists(out):
         raise UserError(f"{out} already exists; choose another name with --out", key="error.capture.exists",
@@ -97,14 +102,63 @@ def _record_only(args: argparse.Namespace, iface: str, out: Path, stop: threadin
     return 0
 
 
+def _iphone(args: argparse.Namespace) -> int:
+    """The iPhone's own traffic through pcapd, then the capture check with each flow and
+    finding labelled by the app behind it."""
+    from exposure.collect import live
+    from exposure.collect.ios.collector import iphone_probe
+    from exposure.commands.scan import IPHONE_HINT, check_and_report
+    from exposure.errors import UserError
+
+    if args.iface:
+        raise UserError("--iface and --iphone do not go together: an iPhone is recorded over its USB cable")
+    out = Path(args.out) if args.out else live.default_output().with_suffix(".pcapng")
+    if out.is_symlink() or _exists(out):
+        raise UserError(f"{out} already exists; choose another name with --out")
+    err = sys.stderr
+    if not iphone_probe(args.iphone).trusted and not args.quiet:
+        err.write(IPHONE_HINT + "\n")
+    from exposure.collect.ios import pcapd
+
+    def started(udid: str) -> None:
+        if not args.quiet:
+            until = f"for {args.duration:g} s or until Ctrl-C" if args.duration else "until you press Ctrl-C"
+            err.write(f"Recording the traffic of the iPhone {_safe(udid)} into {_safe(str(out))} {until}. Use the "
+                      "phone normally meanwhile (open apps, take a photo, send a message).\n")
+            err.flush()
+
+    def progress(elapsed: float, packets: int, size: int) -> None:
+        err.write(f"  {elapsed:5.0f} s  {packets} packets  {size} bytes\n")
+        err.flush()
+
+    cancel = threading.Event()
+    # Ctrl-C ends the recording like the duration does; what was recorded is still checked.
+    with _stop_on_signals(cancel, interrupt=True):
+        result = pcapd.record(args.iphone, out, duration=args.duration, cancel=cancel, started=started,
+                              progress=None if args.quiet else progress)
+    if result.stopped_by == "error":
+        err.write(f"exposure: recording stopped early: {_safe(result.error)}\n")
+    if not args.quiet:
+        err.write(f"Recording stopped: {result.packets} packets, {result.bytes} bytes. The capture is kept in "
+                  f"{_safe(str(out.resolve()))} (readable only by you): it may contain private data, delete it when "
+                  "you no longer need it.\n")
+        err.flush()
+    if args.no_analysis:
+        return 0
+    from exposure.scan import SourceSpec
+
+    return check_and_report(args, [SourceSpec("iphone-capture", str(out))])
+
+
 @contextlib.contextmanager
-def _stop_on_signals(stop: threading.Event) -> Iterator[None]:
+def _stop_on_signals(stop: threading.Event, interrupt: bool = False) -> Iterator[None]:
     """SIGTERM and SIGHUP (a closed terminal, a service stop) end the recording cleanly, like
-    Ctrl-C: what was recorded is kept and checked."""
+    Ctrl-C: what was recorded is kept and checked (and Ctrl-C itself with ``interrupt``, for
+    a recording that does not handle it)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    names = [name for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
+    names = [name for name in ("SIGTERM", "SIGHUP", *(("SIGINT",) if interrupt else ())) if hasattr(signal, name)]
     previous = {name: signal.getsignal(getattr(signal, name)) for name in names}
     for name in names:
         signal.signal(getattr(signal, name), lambda signum, frame: stop.set())

@@ -8,10 +8,15 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from exposure.scan import ScanHooks, ScanResult, SourceSpec
+    from exposure.model import SourceSpec
+    from exposure.scan import ScanHooks, ScanResult
 
-HELP = "check a capture, an Android phone, an androidqf acquisition or this computer, and report"
+HELP = "check a capture, an Android phone, an iPhone, an androidqf acquisition or this computer, and report"
 SEVERITIES = ("critical", "high", "medium", "low", "info")
+
+
+IPHONE_HINT = ("Unlock the iPhone and keep it unlocked. If it asks 'Trust This Computer?', tap Trust and enter the "
+               "passcode (exposure waits up to 2 minutes). exposure only reads: it changes nothing on the phone.")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -20,9 +25,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                       help="a network capture (pcap, pcapng, gzip); repeat for several")
     what.add_argument("--android", nargs="?", const="", default=None, metavar="SERIAL",
                       help="an Android phone connected over USB (adb); give its serial if several")
-    what.add_argument("--save", metavar="DIR", help="with --android: keep what was read from the phone in DIR")
+    what.add_argument("--iphone", nargs="?", const="", default=None, metavar="UDID",
+                      help="an iPhone connected over USB (unlock it, tap Trust); give its UDID if several")
+    what.add_argument("--save", metavar="DIR",
+                      help="with --android or --iphone: keep what was read from the phone in DIR")
     what.add_argument("--android-dump", action="append", default=[], metavar="DIR",
-                      help="re-check a folder written by --save")
+                      help="re-check a folder written by --android --save")
+    what.add_argument("--iphone-dump", action="append", default=[], metavar="DIR",
+                      help="re-check a folder written by --iphone --save")
     what.add_argument("--androidqf", action="append", default=[], metavar="DIR_OR_ZIP",
                       help="an acquisition made with Amnesty's androidqf")
     what.add_argument("--host", action="store_true", help="this computer: processes, software, settings")
@@ -121,16 +131,33 @@ def _say_not_checked(result: ScanResult, lang: str | None) -> None:
 
 def sources_from_args(args: argparse.Namespace) -> list[SourceSpec]:
     from exposure import scan as pipeline  # imported late: the command line starts without the pipeline
+    from exposure.collect.ios.capture import is_iphone_capture
 
-    sources = [pipeline.SourceSpec("pcap", path) for path in args.pcap]
+    # A capture recorded from an iPhone (capture --iphone) keeps its labels by process.
+    sources = [pipeline.SourceSpec("iphone-capture" if is_iphone_capture(path) else "pcap", path)
+               for path in args.pcap]
     if args.android is not None:
         options = (("save", args.save),) if args.save else ()
         sources.append(pipeline.SourceSpec("android", args.android, options))
     sources += [pipeline.SourceSpec("android-dump", path) for path in args.android_dump]
+    if args.iphone is not None:
+        options = (("save", args.save),) if args.save else ()
+        sources.append(pipeline.SourceSpec("iphone", args.iphone, options))
+    sources += [pipeline.SourceSpec("iphone-dump", path) for path in args.iphone_dump]
     sources += [pipeline.SourceSpec("androidqf", path) for path in args.androidqf]
     if args.host:
         sources.append(pipeline.SourceSpec("host"))
     return sources
+
+
+def _iphone_ready(args: argparse.Namespace) -> None:
+    """One line and exit 2 when no iPhone can be read (usbmuxd missing, none, several...);
+    before a phone that does not trust this computer yet, say what to tap."""
+    from exposure.collect.ios.collector import iphone_probe
+
+    found = iphone_probe(args.iphone)
+    if not found.trusted and not args.quiet:
+        print(IPHONE_HINT, file=sys.stderr, flush=True)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -138,14 +165,16 @@ def run(args: argparse.Namespace) -> int:
 
     sources = sources_from_args(args)
     if not sources:
-        raise UserError("nothing to check: add --pcap FILE, --android, --androidqf DIR or --host",
+        raise UserError("nothing to check: add --pcap FILE, --android, --iphone, --androidqf DIR or --host",
                         key="error.scan.nothing-to-check")
-    if args.save and args.android is None:
-        raise UserError("--save goes with --android", key="error.scan.save-without-android")
+    if args.save and (args.android is None) == (args.iphone is None):
+        raise UserError("--save goes with either --android or --iphone", key="error.scan.save-without-phone")
+    check_report_paths(args)  # before any work: the phone may take minutes to read
     if args.pcap:
         from exposure.collect.pcap import check_capture
 
         for path in args.pcap:
             check_capture(path)  # a file that is not a capture: one clear line, exit 2
-    check_report_paths(args)
+    if args.iphone is not None:
+        _iphone_ready(args)
     return check_and_report(args, sources)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-from exposure.scan import SourceSpec
+from exposure.model import SourceSpec
 
 
 def data_dir() -> Path:

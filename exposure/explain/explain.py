@@ -234,6 +234,8 @@ def _what(obs: Mapping[str, Any], lang: str) -> Line:
     facts: dict[str, str] = {str(k): str(v) for k, v in raw.items()} if isinstance(raw, Mapping) else {}
     who = tf("seen.who.client", lang, client=facts["client"]) if facts.get("client") else words(
         t("seen.who.any", lang))
+    if facts.get("processes"):  # an iPhone's own traffic: the app behind it (exposure.collect.ios.capture)
+        who = tf("seen.who.app", lang, app=facts["processes"])
     key, params = _what_key(kind, facts, lang)
     if key and all(v for v in params.values()):
         return tf(key, lang, who=who, **params)
@@ -285,6 +287,18 @@ def _what_key(kind: str, f: dict[str, str], lang: str) -> tuple[str, dict[str, s
         return "seen.hosts-entry", {"name": f.get("key", ""), "address": f.get("value", "")}
     if kind == "host-setting":
         return "seen.host-setting", {"key": f.get("key", ""), "value": f.get("value", "")}
+    return _ios_what_key(kind, f)
+
+
+def _ios_what_key(kind: str, f: dict[str, str]) -> tuple[str, dict[str, str | Line]]:
+    if kind == "ios-app":
+        return "seen.ios-app", {"app": f.get("bundle_id", ""), "name": f.get("name") or f.get("bundle_id", "")}
+    if kind in ("ios-provisioning-profile", "ios-config-profile"):
+        return f"seen.{kind}", {"name": f.get("name") or f.get("identifier") or f.get("uuid", "")}
+    if kind == "ios-fact":
+        return "seen.ios-fact", {"key": f.get("key", ""), "value": f.get("value", "")}
+    if kind == "ios-process":
+        return "seen.ios-process", {"name": f.get("name", "")}
     return "", {}
 
 

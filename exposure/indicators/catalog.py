@@ -16,21 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from exposure.indicators.index import IndicatorIndex
+from exposure.model import FeedInfo as FeedInfo  # first lived here; new code imports it from exposure.model
 from exposure.model import Profile
-
-
-@dataclass(frozen=True, slots=True)
-class FeedInfo:
-    """What a report records about an imported feed."""
-
-    name: str
-    format: str  # "echap-yaml", "stix2", "hosts", ...
-    source: str  # where it was imported or downloaded from
-    sha256: str
-    imported: str  # ISO time
-    profile: str = ""
-    counts: tuple[tuple[str, int], ...] = ()
-    version: str = ""
 
 
 @dataclass(slots=True)

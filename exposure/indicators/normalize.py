@@ -101,6 +101,14 @@ def package(value: str) -> str:
     return text.lower()
 
 
+def config_profile(value: str) -> str:
+    """An iOS configuration profile's UUID (or identifier), upper-case as iOS writes UUIDs."""
+    text = value.strip()
+    if not text or len(text) > 255 or any(c.isspace() or not c.isprintable() for c in text):
+        raise InvalidValue(f"not a configuration profile id: {value!r}")
+    return text.upper()
+
+
 def url(value: str) -> str:
     text = value.strip()
     if "://" not in text or any(c.isspace() for c in text):
@@ -144,6 +152,8 @@ def normalize(kind: IndicatorType, value: str) -> str:
         if not text:
             raise InvalidValue("empty path")
         return text
+    if kind is IndicatorType.CONFIG_PROFILE:
+        return config_profile(value)
     raise InvalidValue(f"unknown indicator type {kind!r}")
 
 

@@ -14,9 +14,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from exposure.collect.base import CheckNote, SourceInfo
-from exposure.model import Finding, Indicator, LocalText, Observation, ScanWarning, Severity, Threat
-from exposure.report.files import write_private
+from exposure.collect.base import CheckNote
+from exposure.files import write_private
+from exposure.model import Finding, Indicator, LocalText, Observation, ScanWarning, Severity, SourceInfo, Threat
 from exposure.scan import REPORT_SCHEMA, ScanResult
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from exposure.explain.i18n import resolve_language
-from exposure.report.files import write_private
+from exposure.files import write_private
 from exposure.report.json_report import to_dict
 from exposure.scan import ScanResult
 

@@ -27,7 +27,7 @@ from exposure.tui.texts import tr
 from exposure.tui.theme import CALM, HIGH_CONTRAST
 
 if TYPE_CHECKING:
-    from exposure.scan import SourceSpec
+    from exposure.model import SourceSpec
 
 # Cursor home, clear the screen, then the scrollback (in that order: some terminals, tmux
 # among them, move a cleared screen into the scrollback).

@@ -10,8 +10,8 @@ import pytest
 from exposure.cli import main
 from exposure.collect.android import commands as cmd
 from exposure.collect.base import CheckNote
-from exposure.model import Category, IndicatorType, Severity
-from exposure.scan import ScanRequest, ScanResult, SourceSpec, run_scan
+from exposure.model import Category, IndicatorType, Severity, SourceSpec
+from exposure.scan import ScanRequest, ScanResult, run_scan
 from tests.android.conftest import FakePhone
 from tests.android.phones import SERIAL, apk_hash, build_phone, set_devices
 from tests.progress_notes import assert_progress_names_what_it_reads

@@ -22,9 +22,9 @@ import pytest
 from exposure.cli import main
 from exposure.collect.android.androidqf import AndroidqfCollector
 from exposure.collect.base import CollectContext
-from exposure.model import IndicatorType
+from exposure.model import IndicatorType, SourceSpec
 from exposure.observations.android import AndroidFile, AndroidPackage
-from exposure.scan import ScanRequest, ScanResult, SourceSpec, run_scan
+from exposure.scan import ScanRequest, ScanResult, run_scan
 from tests.android.phones import ANDROIDQF
 from tests.android.test_adb import _bundle
 

@@ -14,8 +14,8 @@ from exposure.cli import main
 from exposure.collect.android import adb as adb_module
 from exposure.collect.android.apkcert import CertHashes, NotAnApk, certificates
 from exposure.collect.base import CheckNote
-from exposure.model import IndicatorType
-from exposure.scan import ScanRequest, SourceSpec, run_scan
+from exposure.model import IndicatorType, SourceSpec
+from exposure.scan import ScanRequest, run_scan
 from tests.android.apks import V3, cert_der, v1_apk, v2_apk
 from tests.android.conftest import FakePhone
 from tests.android.test_adb import _bundle

@@ -7,8 +7,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from exposure.collect.base import SourceInfo
 from exposure.collect.host.base import CommandFailed, HostRun
+from exposure.model import SourceInfo
 from tests.said import keep_english
 
 DATA = Path(__file__).resolve().parent / "data"

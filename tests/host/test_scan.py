@@ -18,9 +18,9 @@ import pytest
 
 from exposure.collect.host import base, processes
 from exposure.indicators.catalog import build_catalog
-from exposure.model import Category, Severity
+from exposure.model import Category, Severity, SourceSpec
 from exposure.observations.host import HostProcess, InstalledSoftware
-from exposure.scan import ScanRequest, ScanResult, SourceSpec, run_scan
+from exposure.scan import ScanRequest, ScanResult, run_scan
 from tests.host.helpers import fake_commands, recorded
 from tests.progress_notes import assert_progress_names_what_it_reads
 

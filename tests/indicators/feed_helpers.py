@@ -39,8 +39,9 @@ STIX_KEYS = {
     "app:id": "package/app",
     "app:cert.sha1": "cert-sha1/app",
     "app:cert.sha256": "cert-sha256/app",
+    "configuration-profile:id": "config-profile/app",
 }
-STIX_SKIPPED = {"file:name", "configuration-profile:id"}
+STIX_SKIPPED = {"file:name"}
 
 
 def stix_expectations(path: Path) -> tuple[int, dict[str, set[str]], Counter[str]]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from exposure.collect.base import CollectContext, SourceInfo
-from exposure.model import Observation
+from exposure.collect.base import CollectContext
+from exposure.model import Observation, SourceInfo
 from exposure.observations.android import AndroidPackage
 
 # A valid profile; tests change one line and check the error's line number.

@@ -201,7 +201,8 @@ def test_cli_list_and_show(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_a_scan_turns_profile_values_into_findings(monkeypatch: pytest.MonkeyPatch) -> None:
     from exposure import collect
-    from exposure.scan import ScanRequest, SourceSpec, run_scan
+    from exposure.model import SourceSpec
+    from exposure.scan import ScanRequest, run_scan
 
     monkeypatch.setitem(collect.COLLECTORS, "fake-phone", "tests.indicators.profile_helpers:make_collector")
     aosp = "C8:A2:E9:BC:CF:59:7C:2F:B6:DC:66:BE:E2:93:FC:13:F2:FC:47:EC:77:BC:6B:2B:0D:52:C1:1F:51:19:2A:B8"
@@ -222,7 +223,8 @@ def test_a_scan_turns_profile_values_into_findings(monkeypatch: pytest.MonkeyPat
 
 def test_only_chosen_profiles_are_used(monkeypatch: pytest.MonkeyPatch) -> None:
     from exposure import collect
-    from exposure.scan import ScanRequest, SourceSpec, run_scan
+    from exposure.model import SourceSpec
+    from exposure.scan import ScanRequest, run_scan
 
     monkeypatch.setitem(collect.COLLECTORS, "fake-phone", "tests.indicators.profile_helpers:make_collector")
     request = ScanRequest(sources=(SourceSpec("fake-phone", "com.wifi0,com.android.mfsocket"),),
@@ -253,7 +255,8 @@ def test_feeds_named_by_a_profile_are_attached_to_it() -> None:
 def test_profile_and_imported_echap_feed_make_one_finding(monkeypatch: pytest.MonkeyPatch) -> None:
     from exposure import collect
     from exposure.indicators.feeds.store import FeedStore
-    from exposure.scan import ScanRequest, SourceSpec, run_scan
+    from exposure.model import SourceSpec
+    from exposure.scan import ScanRequest, run_scan
 
     FeedStore.default().import_file(FEEDS / "stalkerware-indicators" / "ioc.yaml")
     monkeypatch.setitem(collect.COLLECTORS, "fake-phone", "tests.indicators.profile_helpers:make_collector")

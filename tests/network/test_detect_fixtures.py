@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from exposure.indicators.catalog import build_catalog
-from exposure.model import Finding, Severity
-from exposure.scan import ScanRequest, SourceSpec, run_scan
+from exposure.model import Finding, Severity, SourceSpec
+from exposure.scan import ScanRequest, run_scan
 from tests.paths import FIXTURES
 
 NAMES = FIXTURES / "pcaps" / "names"

@@ -29,8 +29,10 @@ TAG = f"{os.getpid() % 100000}"
 NS = f"exptest{TAG}"
 HOST_IF = f"vexh{TAG}"
 NS_IF = f"vexn{TAG}"
-HOST_ADDR = "10.213.77.1"
-NS_ADDR = "10.213.77.2"
+# A /24 of its own per test process, so two test runs on one machine never share an address.
+_NET = f"10.213.{os.getpid() % 250}"
+HOST_ADDR = f"{_NET}.1"
+NS_ADDR = f"{_NET}.2"
 
 DNS_NAME = "dns-test.exposure.example"
 TLS_NAME = "tls-test.exposure.example"

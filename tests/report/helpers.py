@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from exposure.collect.base import CheckNote, SourceInfo
-from exposure.indicators.catalog import FeedInfo
+from exposure.collect.base import CheckNote
 from exposure.model import (
     Category,
     Confidence,
+    FeedInfo,
     Finding,
     Indicator,
     IndicatorRole,
@@ -17,11 +17,13 @@ from exposure.model import (
     Reference,
     ScanWarning,
     Severity,
+    SourceInfo,
+    SourceSpec,
     Threat,
 )
 from exposure.observations.android import AndroidComponent, AndroidPackage
 from exposure.observations.network import DnsQuery, ServerName
-from exposure.scan import ScanRequest, ScanResult, SourceSpec
+from exposure.scan import ScanRequest, ScanResult
 
 HOSTILE = (
     "<img src=x onerror=alert(1)>.example.com",

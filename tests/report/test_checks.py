@@ -20,13 +20,14 @@ import pytest
 
 from exposure.cli import main
 from exposure.collect.android import adb as adb_module
-from exposure.collect.base import CheckNote, SourceInfo
+from exposure.collect.base import CheckNote
 from exposure.collect.host.software import all_readers
 from exposure.explain import i18n
 from exposure.explain.texts import check_line, check_texts, plain
+from exposure.model import SourceInfo, SourceSpec
 from exposure.report.json_report import dumps, note_to_dict
 from exposure.report.render import html_text, markdown_text
-from exposure.scan import ScanRequest, ScanResult, SourceSpec, run_scan
+from exposure.scan import ScanRequest, ScanResult, run_scan
 from tests.android.phones import SERIAL, build_phone, set_devices, use_fake_adb
 from tests.paths import FIXTURES, REPO
 
@@ -34,7 +35,7 @@ LANGUAGES = sorted(i18n.languages())
 CAPTURE = FIXTURES / "pcaps" / "names" / "bug-814__input" / "capture.pcap"
 ANDROIDQF = FIXTURES / "android" / "mvt" / "androidqf"
 PHONE_LINE = f"{SERIAL}         device usb:1-1 product:sargo model:Pixel_3a device:sargo transport_id:1"
-KEY = re.compile(r"""["']((?:pcap|android|androidqf|host|reading)\.[a-z0-9][a-z0-9.\-]*[a-z0-9])["']""")
+KEY = re.compile(r"""["']((?:pcap|android|androidqf|host|iphone|reading)\.[a-z0-9][a-z0-9.\-]*[a-z0-9])["']""")
 
 
 def scan(*sources: SourceSpec) -> ScanResult:

@@ -10,9 +10,10 @@ from pathlib import Path
 import jsonschema
 
 from exposure.cli import main
+from exposure.model import SourceSpec
 from exposure.report.json_report import dumps
 from exposure.report.schema import report_schema
-from exposure.scan import ScanRequest, SourceSpec, run_scan
+from exposure.scan import ScanRequest, run_scan
 from tests.paths import FIXTURES
 
 ANDROIDQF = FIXTURES / "android" / "mvt" / "androidqf"

@@ -10,12 +10,13 @@ from pathlib import Path
 import jsonschema
 
 from exposure.explain.texts import plain, warning_line, warning_texts
+from exposure.model import SourceSpec
 from exposure.report.html import render_html
 from exposure.report.json_report import to_dict
 from exposure.report.markdown import render_markdown
 from exposure.report.output import print_summary
 from exposure.report.schema import report_schema
-from exposure.scan import ScanRequest, SourceSpec, run_scan
+from exposure.scan import ScanRequest, run_scan
 from tests.paths import FIXTURES, REPO
 
 KEY = re.compile(r"""["'](warn\.[a-z0-9][a-z0-9.\-]*[a-z0-9])["']""")

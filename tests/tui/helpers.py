@@ -10,10 +10,10 @@ from pathlib import Path
 
 from textual.pilot import Pilot
 
-from exposure.collect.base import CheckNote, CollectContext, Progress, SourceInfo
-from exposure.model import Category, Confidence, Finding, Observation, Severity
+from exposure.collect.base import CheckNote, CollectContext, Progress
+from exposure.model import Category, Confidence, Finding, Observation, Severity, SourceInfo, SourceSpec
 from exposure.observations.network import DnsQuery
-from exposure.scan import ScanRequest, ScanResult, SourceSpec
+from exposure.scan import ScanRequest, ScanResult
 
 # Set by a test to let the slow collector finish.
 RELEASE = threading.Event()

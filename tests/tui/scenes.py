@@ -2,13 +2,14 @@
 and for the screenshots in docs/screenshots (scripts/screenshots.py).
 
 What varies between machines is pinned: the demo data is reached through one fixed link
-path, the time zone is UTC, the interface and phone lists are fixed (never this machine's
-adb), animations and cursor blink are off.
+path, the time zone is UTC, the interface and phone lists are fixed (and adb is a fake one
+that sees no phone, whether the machine has adb or not), animations and cursor blink are off.
 """
 
 from __future__ import annotations
 
 import os
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,8 +21,9 @@ from textual.widgets import Input, Static
 import exposure.demo
 import exposure.tui.screens.android as android_screen
 from exposure.collect import COLLECTORS
-from exposure.scan import SourceSpec
+from exposure.model import SourceSpec
 from exposure.tui.app import ExposureApp
+from tests.android.phones import install_fake_adb, set_devices
 from tests.tui import helpers
 from tests.tui.helpers import wait_for
 
@@ -31,6 +33,8 @@ PHONES = [("DEMO-PHONE-0001", "device", "Pixel 3a")]
 _REAL_DATA_DIR = exposure.demo.data_dir
 _REAL_SOURCES = exposure.demo.demo_sources
 _TZ = os.environ.get("TZ")
+_PATH = os.environ.get("PATH", "")
+_NO_PHONE = Path(tempfile.gettempdir()) / "exposure-scenes-adb"  # a fake adb with no phone attached
 
 
 def _live_functions() -> tuple[Callable[[], list[tuple[str, str]]], Callable[[], bool], Callable[[], bool]]:
@@ -54,6 +58,10 @@ def pin_environment() -> None:
     exposure.demo.demo_sources = _REAL_SOURCES  # type: ignore[assignment]
     os.environ["TZ"] = "UTC"
     time.tzset()
+    (_NO_PHONE / "phones").mkdir(parents=True, exist_ok=True)
+    set_devices(_NO_PHONE / "phones", [])
+    os.environ["PATH"] = f"{install_fake_adb(_NO_PHONE / 'bin')}{os.pathsep}{_PATH}"
+    os.environ["FAKE_ADB_DIR"] = str(_NO_PHONE / "phones")
     import exposure.tui.screens.live as live
 
     live.interfaces = lambda: list(INTERFACES)  # type: ignore[assignment]
@@ -70,6 +78,8 @@ def restore_environment() -> None:
     else:
         os.environ["TZ"] = _TZ
     time.tzset()
+    os.environ["PATH"] = _PATH
+    os.environ.pop("FAKE_ADB_DIR", None)
     import exposure.tui.screens.live as live
 
     live.interfaces = _REAL_INTERFACES  # type: ignore[assignment]
@@ -137,8 +147,8 @@ SCENES = (
     Scene("source", "en", ("enter",), screen_is("SourceScreen"), demo=False),
     Scene("source-demo", "en", ("enter",), screen_is("SourceScreen")),
     Scene("android", "en", ("enter", "down", "enter"), phones_listed, demo=False),
-    Scene("file", "en", ("enter", "down", "down", "enter"), screen_is("FileScreen"), demo=False),
-    Scene("live", "en", ("enter", "down", "down", "down", "enter"), screen_is("LiveScreen"), demo=False),
+    Scene("file", "en", ("enter", "down", "down", "down", "enter"), screen_is("FileScreen"), demo=False),
+    Scene("live", "en", ("enter", "down", "down", "down", "down", "enter"), screen_is("LiveScreen"), demo=False),
     Scene("profiles", "en", ("enter", "enter"), screen_is("ProfilesScreen")),
     Scene("checking", "en", RESULTS, shows("7 packets"), slow=True),
     Scene("results", "en", RESULTS, screen_is("ResultsScreen")),

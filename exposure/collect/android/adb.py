@@ -18,13 +18,13 @@ from exposure.collect.android.parsers.dumpsys_package import parse_dumpsys_packa
 from exposure.collect.android.parsers.packages_list import package_ids, parse_packages_list
 from exposure.collect.android.phone import assemble
 from exposure.collect.android.savedump import prepare_folder, write_dump
-from exposure.collect.base import CheckNote, CollectContext, Progress, SourceInfo
+from exposure.collect.base import CheckNote, CollectContext, Progress
 from exposure.errors import UserError
-from exposure.model import Observation
+from exposure.model import Observation, SourceInfo
 from exposure.observations.android import installed_outside_store
 
 if TYPE_CHECKING:
-    from exposure.scan import SourceSpec
+    from exposure.model import SourceSpec
 
 NO_ADB = ("the program adb was not found: install the Debian/Ubuntu package adb; on macOS run "
           "`brew install android-platform-tools`; on Windows download Google's SDK Platform-Tools "

@@ -21,13 +21,13 @@ from exposure.collect.android.parsers.dumpsys_sections import split_dumpsys
 from exposure.collect.android.parsers.packages_list import normalise_installer
 from exposure.collect.android.parsers.ps import load_processes_json
 from exposure.collect.android.phone import Extras, QfPackage, assemble
-from exposure.collect.base import CheckNote, CollectContext, CollectorError, SourceInfo, WarnCallback
+from exposure.collect.base import CheckNote, CollectContext, CollectorError, WarnCallback
 from exposure.errors import UserError
-from exposure.model import Observation
+from exposure.model import Observation, SourceInfo
 from exposure.observations.android import AndroidFile
 
 if TYPE_CHECKING:
-    from exposure.scan import SourceSpec
+    from exposure.model import SourceSpec
 
 MAX_FILE = 256 * 1024 * 1024  # a real dumpsys.txt is tens of MiB
 MAX_MEMBERS = 100_000

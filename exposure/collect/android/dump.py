@@ -14,11 +14,11 @@ from exposure.collect.android import commands as cmd
 from exposure.collect.android.adb import parse_hashes
 from exposure.collect.android.phone import assemble
 from exposure.collect.android.savedump import read_dump
-from exposure.collect.base import CollectContext, SourceInfo
-from exposure.model import Observation
+from exposure.collect.base import CollectContext
+from exposure.model import Observation, SourceInfo
 
 if TYPE_CHECKING:
-    from exposure.scan import SourceSpec
+    from exposure.model import SourceSpec
 
 
 def make_collector(spec: SourceSpec) -> DumpCollector:

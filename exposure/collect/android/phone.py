@@ -21,8 +21,7 @@ from exposure.collect.android.parsers.packages_list import ListedPackage, packag
 from exposure.collect.android.parsers.ps import ProcessRow, parse_ps
 from exposure.collect.android.parsers.settings import parse_settings
 from exposure.collect.android.parsers.vpn import parse_vpn_owner_uids
-from exposure.collect.base import SourceInfo
-from exposure.model import Observation
+from exposure.model import Observation, SourceInfo
 from exposure.observations.android import (
     AndroidComponent,
     AndroidFile,

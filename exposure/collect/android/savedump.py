@@ -18,8 +18,8 @@ from pathlib import Path
 
 from exposure import __version__
 from exposure.errors import UserError
+from exposure.files import write_private
 from exposure.model import CheckNote
-from exposure.report.files import write_private
 
 MANIFEST = "manifest.sha256"
 DEVICE = "device.json"

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
-from exposure.collect.base import CheckNote, CollectContext, Progress, SourceInfo
+from exposure.collect.base import CheckNote, CollectContext, Progress
 from exposure.collect.host import base
 from exposure.collect.host.base import COLLECTOR, SOURCE, CommandFailed, HostRun, is_admin
 from exposure.collect.host.connections import collect_connections
@@ -23,11 +23,11 @@ from exposure.collect.host.processes import ProcessTable, collect_processes
 from exposure.collect.host.proxy import collect_proxy
 from exposure.collect.host.rootcerts import collect_root_certificates
 from exposure.collect.host.software import SoftwareReader, all_readers
-from exposure.model import Observation
+from exposure.model import Observation, SourceInfo
 from exposure.observations.host import InstalledSoftware
 
 if TYPE_CHECKING:
-    from exposure.scan import SourceSpec
+    from exposure.model import SourceSpec
 
 
 def collect_software(run: HostRun, readers: list[SoftwareReader] | None = None) -> Iterator[InstalledSoftware]:

@@ -15,7 +15,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from exposure.collect.base import CheckNote, SourceInfo, WarnCallback
+from exposure.collect.base import CheckNote, WarnCallback
+from exposure.model import SourceInfo
 
 COLLECTOR = "host"
 SOURCE = "this computer"

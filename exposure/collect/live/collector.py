@@ -33,7 +33,7 @@ from exposure.collect.pcap import PcapCollector
 from exposure.model import Observation
 
 if TYPE_CHECKING:
-    from exposure.scan import SourceSpec
+    from exposure.model import SourceSpec
 
 WATCHING = CheckNote.of("reading.live-traffic", "the traffic as it passes")
 # Progress stages, in English words for the command line (the app shows ``reading``).

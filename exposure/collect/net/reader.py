@@ -48,6 +48,10 @@ class CaptureReader:
         self.compressed = False
         self.format = ""
         self.problems: dict[str, int] = {}
+        # With ``keep_comments`` set, ``comment`` holds the current pcapng packet's comment
+        # (an iPhone capture names the process behind each packet there); "" when it has none.
+        self.keep_comments = False
+        self.comment = ""
         self._plain: IO[bytes] = open(path, "rb")  # closed by close()
         self._raw: IO[bytes] = _HashingFile(self._plain) if hashing else self._plain  # type: ignore[assignment]
         self._file: IO[bytes] = self._raw
@@ -216,6 +220,8 @@ class CaptureReader:
                         self._problem("damaged packet block")
                         continue
                     link, unit, offset = interfaces[ifid]
+                    if self.keep_comments:
+                        self.comment = _packet_comment(buf, data_start + ((caplen + 3) & ~3), bend, order)
                     yield link, ((hi << 32) | lo) * unit + offset, buf[data_start:data_start + caplen]
                 elif btype == 3:  # simple packet block: interface 0, no time stamp
                     if not interfaces or bend - body < 4:
@@ -223,6 +229,7 @@ class CaptureReader:
                         continue
                     wire = struct.unpack_from(order + "I", buf, body)[0]
                     caplen = min(wire, bend - body - 4)
+                    self.comment = ""
                     yield interfaces[0][0], 0.0, buf[body + 4:body + 4 + caplen]
                 elif btype == 1:  # interface description
                     if bend - body < 8:
@@ -317,6 +324,18 @@ def _interface_options(buf: bytes, pos: int, end: int, order: str) -> tuple[floa
             offset = float(struct.unpack(order + "q", value)[0])
         pos += 4 + ((length + 3) & ~3)
     return unit, offset
+
+
+def _packet_comment(buf: bytes, pos: int, end: int, order: str) -> str:
+    """The first ``opt_comment`` (code 1) among a packet block's options, or ""."""
+    while pos + 4 <= end:
+        code, length = struct.unpack_from(order + "HH", buf, pos)
+        if code == 0:
+            break
+        if code == 1:
+            return buf[pos + 4:min(pos + 4 + length, end)].decode("utf-8", errors="replace")
+        pos += 4 + ((length + 3) & ~3)
+    return ""
 
 
 def open_capture(path: str | Path, backend: str = "native", hashing: bool = True) -> CaptureReader:

@@ -66,6 +66,7 @@ COUNT_LABELS: dict[str, str] = {
     "file-md5/app": "file MD5s",
     "process/app": "process names",
     "file-path/app": "file paths",
+    "config-profile/app": "iOS configuration profile ids",
     "email/other": "e-mail addresses",
 }
 

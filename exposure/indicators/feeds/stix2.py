@@ -11,10 +11,10 @@ warning, never the whole file.
 Keys (research/formats.md §2): ``domain-name:value`` (an IP address there counts as an
 address), ``ipv4-addr:value``/``ipv6-addr:value`` (a range counts as CIDR), ``url:value``,
 ``process:name``, ``email-addr:value``, ``file:path``, ``file:hashes.md5|sha1|sha256``
-(also ``'SHA-256'`` spellings), ``app:id``, ``app:cert.md5|sha1|sha256``. Skipped with a
+(also ``'SHA-256'`` spellings), ``app:id``, ``app:cert.md5|sha1|sha256``,
+``configuration-profile:id`` (an iPhone's configuration profiles). Skipped with a
 warning: ``file:name`` (a bare file name, with no folder, is too weak to report and no
-collector matches names alone), ``configuration-profile:id`` (iOS only) and
-``android-property:name`` (no collector reads it yet).
+collector matches names alone) and ``android-property:name`` (no collector reads it yet).
 """
 
 from __future__ import annotations
@@ -38,11 +38,11 @@ _APP_KEYS: dict[str, IndicatorType] = {
     "app:cert.md5": _T.CERT_MD5,
     "app:cert.sha1": _T.CERT_SHA1,
     "app:cert.sha256": _T.CERT_SHA256,
+    "configuration-profile:id": _T.CONFIG_PROFILE,  # checked on iPhones (exposure.collect.ios)
 }
 _NETWORK_KEYS = {"domain-name:value", "ipv4-addr:value", "ipv6-addr:value", "url:value"}
 _UNSUPPORTED = {
     "file:name": "file:name indicators (a bare file name is not checked)",
-    "configuration-profile:id": "configuration-profile:id indicators (iOS only, not checked)",
     "android-property:name": "android-property:name indicators (not checked yet)",
 }
 

@@ -23,11 +23,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from exposure.indicators.catalog import FeedInfo
 from exposure.indicators.feeds.detect import MAX_FEED_BYTES, check_name, parse_feed
 from exposure.indicators.feeds.parsed import FeedError
 from exposure.model import (
     Category,
+    FeedInfo,
     Indicator,
     IndicatorRole,
     IndicatorType,

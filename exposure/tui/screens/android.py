@@ -20,7 +20,7 @@ from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
-from exposure.scan import SourceSpec
+from exposure.model import SourceSpec
 from exposure.tui.safe import value_text, words_text
 from exposure.tui.screens.base import GuideScreen
 from exposure.tui.texts import has

@@ -32,9 +32,9 @@ from textual.worker import Worker, WorkerState
 from exposure.collect.base import Progress
 from exposure.explain.texts import check_line
 from exposure.explain.texts import plain as plain_line
-from exposure.model import LocalText
+from exposure.model import LocalText, SourceSpec
 from exposure.report.json_report import note_to_dict
-from exposure.scan import ScanHooks, ScanRequest, ScanResult, SourceSpec
+from exposure.scan import ScanHooks, ScanRequest, ScanResult
 from exposure.tui.screens.base import GuideScreen
 from exposure.tui.screens.stop import StopWatchingScreen
 from exposure.tui.texts import has

@@ -8,16 +8,24 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Button, Input
 
-from exposure.scan import SourceSpec
+from exposure.model import SourceSpec
 from exposure.tui.safe import SafeDirectoryTree
 from exposure.tui.screens.base import GuideScreen
 from exposure.tui.widgets import plain
 
 
 def source_for(path: Path) -> SourceSpec:
-    """A folder or a .zip is an androidqf acquisition; any other file a network capture."""
+    """A folder or a .zip is an androidqf acquisition (or a folder saved from an iPhone);
+    any other file a network capture (an iPhone's own, labelled by process, when it is one)."""
+    from exposure.collect.ios.capture import is_iphone_capture
+    from exposure.collect.ios.dump import is_iphone_dump
+
+    if path.is_dir() and is_iphone_dump(path):
+        return SourceSpec("iphone-dump", str(path))
     if path.is_dir() or path.suffix.lower() == ".zip":
         return SourceSpec("androidqf", str(path))
+    if is_iphone_capture(path):
+        return SourceSpec("iphone-capture", str(path))
     return SourceSpec("pcap", str(path))
 
 

@@ -12,7 +12,7 @@ from textual.containers import Horizontal
 from textual.widgets import Button, Input, OptionList
 from textual.widgets.option_list import Option
 
-from exposure.scan import SourceSpec
+from exposure.model import SourceSpec
 from exposure.tui.safe import value_text
 from exposure.tui.screens.base import GuideScreen
 from exposure.tui.widgets import plain

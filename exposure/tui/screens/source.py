@@ -20,7 +20,7 @@ from textual.app import ComposeResult
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from exposure.scan import SourceSpec
+from exposure.model import SourceSpec
 from exposure.tui.screens.base import GuideScreen
 from exposure.tui.widgets import option_text
 
@@ -42,6 +42,7 @@ def _host() -> tuple[SourceSpec, ...]:
 REAL = (
     SourceChoice("host", sources="exposure.tui.screens.source:_host"),
     SourceChoice("android", screen="exposure.tui.screens.android:AndroidScreen"),
+    SourceChoice("iphone", screen="exposure.tui.screens.iphone:IphoneScreen"),
     SourceChoice("file", screen="exposure.tui.screens.file:FileScreen"),
     SourceChoice("live", screen="exposure.tui.screens.live:LiveScreen"),
     SourceChoice("demo", sources="exposure.demo:demo_sources", practice=True),

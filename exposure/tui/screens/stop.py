@@ -7,18 +7,14 @@ checking screen; F10 (quick exit) still works everywhere.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button
 
+from exposure.tui.texts import tr
 from exposure.tui.widgets import plain
-
-if TYPE_CHECKING:
-    from exposure.tui.app import ExposureApp
 
 
 class StopWatchingScreen(ModalScreen[str | None]):
@@ -31,7 +27,7 @@ class StopWatchingScreen(ModalScreen[str | None]):
     ]
 
     def t(self, key: str) -> str:
-        return cast("ExposureApp", self.app).t(key)
+        return tr(key, str(getattr(self.app, "lang", "en")))
 
     def compose(self) -> ComposeResult:
         with Vertical(id="stop-dialog"):
