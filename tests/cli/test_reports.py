@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from exposure.errors import UserError
-from exposure.report import files
-from exposure.report.files import check_targets, write_private
+from exposure import files
+from exposure.files import check_targets, write_private
 from tests.cli.helpers import one_line_error, run_cli
 from tests.paths import REPO
 
@@ -145,7 +145,7 @@ def test_sigterm_while_writing_leaves_no_hidden_temporary_file(tmp_path: Path) -
         "import os, sys, time\n"
         "from pathlib import Path\n"
         "from exposure.cli import _terminate_cleanly\n"
-        "from exposure.report import files\n"
+        "from exposure import files\n"
         "def slow(fd):\n"
         "    print('writing', flush=True)\n"
         "    time.sleep(60)\n"
