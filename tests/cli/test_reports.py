@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from exposure.errors import UserError
 from exposure import files
+from exposure.errors import UserError
 from exposure.files import check_targets, write_private
 from tests.cli.helpers import one_line_error, run_cli
 from tests.paths import REPO
