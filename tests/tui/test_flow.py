@@ -501,3 +501,25 @@ async def test_live_watch_records_checks_and_deletes_the_capture(monkeypatch: py
             await wait_for(pilot, lambda: "\nOverview\nNot checked: the traffic watched on lo" in shown_text(app))
     assert list(tmp_path.iterdir()) == []  # the capture is gone either way
     assert app.scratch == set()
+
+
+async def test_a_failed_save_keeps_the_results_and_asks_for_another_place(tmp_path: Path) -> None:
+    """/proc takes no new file, even for root: the save fails there, the person is told why
+    in their language, stays where they can choose another folder, and nothing is lost."""
+    good = tmp_path / "stick"
+    good.mkdir()
+    app = ExposureApp(demo=True, lang="zh", export_dir=Path("/proc"))
+    async with app.run_test(size=(120, 36)) as pilot:
+        results = await to_results(pilot)
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(app.screen, ExportScreen))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "报告没有保存：无法在文件夹 /proc 中写入" in shown_text(app))
+        assert "你的检查结果仍然保留" in shown_text(app)
+        assert isinstance(app.screen, ExportScreen) and app.screen.focused is not None
+        assert app.screen.focused.id == "folder"  # ready for another place
+        app.screen.query_one("#folder").value = str(good)  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ResultsScreen))
+        assert app.screen is results and results.saved  # the same results, now saved
+    assert sorted(p.suffix for p in good.iterdir()) == [".html", ".json", ".md"]
