@@ -17,6 +17,7 @@ Run by hand:  .venv/bin/python benchmarks/bench_host.py [--repeat 5] [--spawn 30
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import shutil
 import statistics
@@ -91,7 +92,7 @@ def main() -> None:
             for label, options in (("run_scan, fingerprints on", ()), ("run_scan, fingerprints off",
                                                                        (("hash", "no"),))):
                 request = ScanRequest(sources=(SourceSpec("host", options=options),))
-                rows.append((label, *timed(lambda r=request: run_scan(r), args.repeat)))
+                rows.append((label, *timed(functools.partial(run_scan, request), args.repeat)))
         rows.append(("  running programs", *timed(part(lambda run, t: collect_processes(run, t)), args.repeat)))
         rows.append(("  connections", *timed(part(lambda run, t: collect_connections(run, t)), args.repeat)))
         rows.append(("  installed software", *timed(part(lambda run, t: collect_software(run)), args.repeat)))

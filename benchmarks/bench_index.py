@@ -29,6 +29,11 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from exposure.indicators.index import IndicatorIndex
+    from exposure.model import IndicatorType
 
 REPO = Path(__file__).resolve().parent.parent
 FEEDS = REPO.parent / "shared" / "feeds"
@@ -188,7 +193,7 @@ def main() -> None:
               f"on the mix, {rate / mvt['per_second']:,.0f}x on the stream")
 
 
-def rate_of(index, names):  # type: ignore[no-untyped-def]
+def rate_of(index: Any, names: list[str]) -> float:  # index: this revision's IndicatorIndex or an older one
     """Lookups per CPU second, best of ROUNDS, each run starting with nothing remembered."""
     lookup = index.lookup_domain
     best = float("inf")
@@ -214,7 +219,7 @@ def calibration() -> float:
     return len(keys) / best / 1e6
 
 
-def compare_revisions(revision: str, index, name_sets) -> None:  # type: ignore[no-untyped-def]
+def compare_revisions(revision: str, index: IndicatorIndex, name_sets: dict[str, list[str]]) -> None:
     """The IndicatorIndex of ``revision`` and the current one, alternating on the same names."""
     import importlib.util
 
@@ -238,7 +243,7 @@ def compare_revisions(revision: str, index, name_sets) -> None:  # type: ignore[
         print(f"side by side, {label}: {revision} {before:,.0f}/s, now {now:,.0f}/s ({now / before:.1f}x)")
 
 
-def index_type():  # type: ignore[no-untyped-def]
+def index_type() -> IndicatorType:
     from exposure.model import IndicatorType
 
     return IndicatorType.DOMAIN

@@ -18,9 +18,9 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import benchmarks.bench_live as live
+import bench_live as live
 
 live.NS, live.HOST_IF, live.NS_IF = "expab", "vexab", "vexabn"  # apart from bench_live's own
 live.HOST_ADDR, live.NS_ADDR = "10.213.77.1", "10.213.77.2"

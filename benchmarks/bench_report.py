@@ -14,8 +14,10 @@ import sys
 import tempfile
 import time
 import tracemalloc
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -23,10 +25,13 @@ from exposure.report.html import render_html
 from exposure.report.json_report import dumps, to_dict
 from exposure.report.markdown import render_markdown
 from exposure.report.schema import load_report
+from exposure.scan import ScanResult
 from tests.report.helpers import result_with_findings, t0
 
+T = TypeVar("T")
 
-def big_result(findings: int, per_finding: int):  # type: ignore[no-untyped-def]
+
+def big_result(findings: int, per_finding: int) -> ScanResult:
     from exposure.observations.network import DnsQuery
 
     result = result_with_findings()
@@ -42,8 +47,8 @@ def big_result(findings: int, per_finding: int):  # type: ignore[no-untyped-def]
     return result
 
 
-def timed(label: str, fn, repeat: int = 3) -> object:  # type: ignore[no-untyped-def]
-    times, out = [], None
+def timed(label: str, fn: Callable[[], T], repeat: int = 3) -> T:
+    times: list[float] = []
     for _ in range(repeat):
         start = time.process_time()
         out = fn()

@@ -1,7 +1,9 @@
 """The ``exposure`` command. With no subcommand it opens the TUI.
 
 Subcommands live in ``exposure.commands``; each reports problems as a UserError, which
-becomes one line on stderr and exit code 2, never a traceback.
+becomes one line on stderr and exit code 2, never a traceback. Any other exception is a bug
+in exposure: one line that says so and how to see more (``EXPOSURE_DEBUG=1`` prints the
+traceback), exit code 70.
 """
 
 from __future__ import annotations
@@ -12,11 +14,12 @@ import importlib
 import signal
 import sys
 import threading
+import traceback
 from collections.abc import Iterator, Sequence
 from types import ModuleType
 
 from exposure import __version__
-from exposure.errors import UserError
+from exposure.errors import BUG_EXIT_CODE, DEBUG_VARIABLE, UserError, debugging
 
 SUBCOMMANDS = ("scan", "names", "capture", "profiles", "feeds", "report", "demo")
 
@@ -25,8 +28,9 @@ def _command(name: str) -> ModuleType:
     return importlib.import_module(f"exposure.commands.{name}")
 
 
-class Terminated(Exception):
-    """SIGTERM (or SIGHUP) arrived: unwind, so that half-written files are removed."""
+class Terminated(BaseException):
+    """SIGTERM (or SIGHUP) arrived: unwind, so that half-written files are removed (a
+    BaseException, like KeyboardInterrupt, so that no ``except Exception`` swallows it)."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -88,6 +92,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 143
     except BrokenPipeError:
         return 1
+    except Exception as exc:
+        return _bug(exc)
+
+
+def _bug(exc: Exception) -> int:
+    if debugging():
+        traceback.print_exc()
+    else:
+        print(f"exposure: stopped by an unexpected error ({type(exc).__name__}). This is a bug in exposure, not "
+              f"something you did; run the same command again with {DEBUG_VARIABLE}=1 to see where it happened.",
+              file=sys.stderr)
+    return BUG_EXIT_CODE
 
 
 def say_error(error: UserError, lang: str | None) -> None:

@@ -6,6 +6,11 @@ Scans the synthetic demo capture and phone (``exposure.demo.demo_sources``) with
 bundled profiles only, writes the HTML report (times in UTC, paths relative to the
 repository so no local path leaks into the sample), and has headless Chromium take a
 screenshot of it.
+
+The pages depend on nothing but the code and the demo data: the time of the check is
+pinned, so running this twice gives the same bytes. tests/report/test_sample_report.py
+holds the committed pages to that (the bytes are the contract): after a change to what a
+report says, run this and review the difference.
 """
 
 from __future__ import annotations
@@ -18,7 +23,12 @@ import sys
 import tempfile
 import time
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from exposure.scan import ScanResult
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -26,6 +36,32 @@ sys.path.insert(0, str(REPO))
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--host-resolver-rules=MAP * ~NOTFOUND",
                   "--hide-scrollbars"]
+PAGES = {"sample-report.html": "en", "sample-report.zh.html": "zh"}
+CHECKED_AT = datetime(2026, 11, 26, 15, 48, 52, tzinfo=UTC)  # when the sample check "ran"
+
+
+def sample_result() -> ScanResult:
+    """The demo scan, with the times of the check pinned (the data's own times are fixed)."""
+    from exposure.demo import demo_sources
+    from exposure.scan import ScanRequest, run_scan
+
+    sources = tuple(replace(s, target=os.path.relpath(s.target, REPO)) for s in demo_sources())
+    result = run_scan(ScanRequest(sources=sources, use_feeds=False, demo=True))
+    result.started = CHECKED_AT
+    for number, info in enumerate(result.sources):
+        info.started = CHECKED_AT + timedelta(milliseconds=100 * number)
+        info.finished = info.started + timedelta(milliseconds=90)
+    result.finished = CHECKED_AT + timedelta(milliseconds=100 * len(result.sources))
+    return result
+
+
+def sample_pages() -> dict[str, str]:
+    """Each sample page's file name and text (call with TZ=UTC, as main does)."""
+    from exposure.report.json_report import to_dict
+    from exposure.report.render import html_text
+
+    report = to_dict(sample_result())
+    return {name: html_text(report, lang) for name, lang in PAGES.items()}
 
 
 def main() -> int:
@@ -36,17 +72,13 @@ def main() -> int:
     os.environ["TZ"] = "UTC"
     time.tzset()
     os.chdir(REPO)
-    from exposure.demo import demo_sources
-    from exposure.report.render import write_html
-    from exposure.scan import ScanRequest, run_scan
+    from exposure.files import write_private
 
-    sources = tuple(replace(s, target=os.path.relpath(s.target, REPO)) for s in demo_sources())
-    result = run_scan(ScanRequest(sources=sources, use_feeds=False, demo=True))
     out = Path(args.out)
     html_path, png_path = out / "sample-report.html", out / "sample-report.png"
-    write_html(result, html_path, force=True, lang="en")
-    write_html(result, out / "sample-report.zh.html", force=True, lang="zh")
-    print(f"{html_path} and sample-report.zh.html: {len(result.findings)} findings")
+    for name, page in sample_pages().items():
+        write_private(out / name, page.encode("utf-8"), force=True)
+        print(f"{out / name}: {len(page)} characters")
 
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:

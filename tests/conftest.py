@@ -1,10 +1,16 @@
-"""Shared test fixtures: where the read-only ../shared material is, and a private data folder."""
+"""Shared test fixtures: a private data folder for every test, and the log CI reads.
+
+Where test data lives and how a test says it needs ../shared: tests/paths.py.
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+
+from tests.paths import NO_SHARED
 
 
 @pytest.fixture(autouse=True)
@@ -13,3 +19,19 @@ def private_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyte
     path = tmp_path_factory.mktemp("exposure-data")
     monkeypatch.setenv("EXPOSURE_DATA_DIR", str(path))
     return path
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """With EXPOSURE_TEST_LOG set, note each test that passed and each that was skipped for
+    want of ../shared: .ci/run counts the first on a fresh clone and runs the second with it."""
+    log = os.environ.get("EXPOSURE_TEST_LOG")
+    if not log:
+        return
+    if report.passed and report.when == "call":
+        outcome = "passed"
+    elif report.skipped and NO_SHARED in str(report.longrepr):
+        outcome = "needs-shared"
+    else:
+        return
+    with open(log, "a", encoding="utf-8") as handle:
+        handle.write(f"{outcome} {report.nodeid}\n")

@@ -1,16 +1,23 @@
-"""The pipeline keeps going when one source cannot be read, and says why."""
+"""The pipeline keeps going when one source cannot be read, and says why; a warning said many
+times is one line with its count."""
 
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from exposure.cli import main
+from exposure.collect import COLLECTORS
+from exposure.collect.base import CollectContext
 from exposure.demo import demo_sources
-from exposure.model import SourceSpec
+from exposure.model import CheckNote, Observation, SourceInfo, SourceSpec
+from exposure.report.html import render_html
+from exposure.report.json_report import to_dict
+from exposure.report.markdown import render_markdown
 from exposure.scan import ScanRequest, run_scan
 
 
@@ -48,3 +55,38 @@ def test_cli_exits_2_with_one_line_when_nothing_could_be_read(no_phone: None,
     assert main(["scan", "--android", "--no-feeds"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("exposure: no Android phone") and "\n" not in err
+
+
+class _RepeatingCollector:
+    """Warns the same things again and again, as a damaged capture does packet after packet."""
+
+    def __init__(self, spec: SourceSpec) -> None:
+        self.info = SourceInfo(kind="repeat", name="repeating source")
+
+    def collect(self, ctx: CollectContext) -> Iterator[Observation]:
+        for _ in range(5):
+            ctx.warn("a packet could not be decoded (bad header)")
+        ctx.warn("the capture ends early")
+        for _ in range(3):
+            ctx.warn(CheckNote.of("warn.pcap.damaged", "the capture file is damaged (cut)", reason="cut"))
+        ctx.warn(CheckNote.of("warn.pcap.damaged", "the capture file is damaged (other)", reason="other"))
+        yield from ()
+
+
+def make_repeating(spec: SourceSpec) -> _RepeatingCollector:
+    return _RepeatingCollector(spec)
+
+
+def test_a_repeated_warning_is_one_line_with_its_count(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(COLLECTORS, "repeat", "tests.test_scan_pipeline:make_repeating")
+    result = run_scan(ScanRequest(sources=(SourceSpec("repeat"),), use_feeds=False))
+    assert [(w.source, w.message, w.count) for w in result.warnings if w.source == "repeating source"] == [
+        ("repeating source", "a packet could not be decoded (bad header)", 5),
+        ("repeating source", "the capture ends early", 1),
+        ("repeating source", "the capture file is damaged (cut)", 3),
+        ("repeating source", "the capture file is damaged (other)", 1),
+    ]
+    report = to_dict(result)
+    assert [w["count"] for w in report["warnings"] if w["source"] == "repeating source"] == [5, 1, 3, 1]
+    for page in (render_html(report, "en"), render_markdown(report, "en")):
+        assert page.count("(×5)") == 1 and page.count("(×3)") == 1 and "(×1)" not in page

@@ -77,16 +77,12 @@ def check_and_report(args: argparse.Namespace, sources: Sequence[SourceSpec],
                      hooks: ScanHooks | None = None) -> int:
     """Run the one scan pipeline on ``sources``, write the reports asked for, print the
     summary; the exit code says what a script needs to know (see ``--fail-on``)."""
-    from exposure.errors import UserError
     from exposure.report.files import STDOUT
     from exposure.report.output import print_summary, write_reports
     from exposure.scan import ScanRequest, run_scan
 
-    try:
-        request = ScanRequest(sources=tuple(sources), profiles=tuple(args.profile), use_feeds=not args.no_feeds)
-        result = run_scan(request, hooks)
-    except KeyError as exc:
-        raise UserError(str(exc.args[0])) from None
+    request = ScanRequest(sources=tuple(sources), profiles=tuple(args.profile), use_feeds=not args.no_feeds)
+    result = run_scan(request, hooks)  # an unknown profile is a UserError
     if result.sources and all(info.unread is not None for info in result.sources):
         _say_not_checked(result, args.lang)  # nothing could be read: say why, no report
         return 2

@@ -16,7 +16,7 @@ from functools import cache
 from importlib import resources
 from typing import Any, Literal
 
-from exposure.explain.i18n import DEFAULT_LANGUAGE, _load_yaml, languages, local_text
+from exposure.explain.i18n import DEFAULT_LANGUAGE, _load_yaml, local_text
 from exposure.model import Category, LocalText
 from exposure.untrusted import shown
 
@@ -293,10 +293,6 @@ def _load_list(text: str) -> list[dict[str, Any]]:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     data = yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
     return [entry for entry in data if isinstance(entry, dict)] if isinstance(data, list) else []
-
-
-def supported(lang: str) -> bool:
-    return lang in languages()
 
 
 def visible(text: str) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from exposure.errors import UnknownProfileError
 from exposure.indicators.index import IndicatorIndex
 from exposure.model import FeedInfo as FeedInfo  # first lived here; new code imports it from exposure.model
 from exposure.model import Profile
@@ -29,7 +30,9 @@ class Catalog:
 
 
 def build_catalog(profile_ids: Sequence[str] | None = None, use_feeds: bool = True) -> Catalog:
-    """The index over the given profiles (all bundled ones when None) and the stored feeds."""
+    """The index over the given profiles (all bundled ones when None) and the stored feeds.
+
+    Raises UnknownProfileError when an id is not one of the bundled profiles."""
     from exposure.indicators.feeds.store import FeedStore
     from exposure.indicators.profiles import load_bundled_profiles
 
@@ -38,7 +41,7 @@ def build_catalog(profile_ids: Sequence[str] | None = None, use_feeds: bool = Tr
         wanted = set(profile_ids)
         unknown = wanted - {p.id for p in profiles}
         if unknown:
-            raise KeyError(f"unknown profile: {', '.join(sorted(unknown))}")
+            raise UnknownProfileError(unknown, (p.id for p in profiles))
         profiles = [p for p in profiles if p.id in wanted]
     index = IndicatorIndex()
     # A threat one profile includes from another (MFSocket is in two) is indexed once.

@@ -7,8 +7,10 @@ short reason, so that loaders can skip or reject them with a clear message.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
+from collections.abc import Callable
 
 from exposure.model import IndicatorType
 
@@ -118,43 +120,61 @@ def url(value: str) -> str:
     return f"{scheme.lower()}://{host.lower()}{sep}{path}"
 
 
-def normalize(kind: IndicatorType, value: str) -> str:
-    """The normalised form of ``value`` as an indicator of ``kind``; raises InvalidValue."""
-    if not isinstance(value, str):
-        raise InvalidValue(f"expected text, got {type(value).__name__}")
-    if kind is IndicatorType.DOMAIN:
-        return domain(value)
-    if kind in (IndicatorType.IPV4, IndicatorType.IPV6):
+def _address(kind: IndicatorType) -> Callable[[str], str]:
+    def check(value: str) -> str:
         found, text = ip_address(value)
         if found is not kind:
             raise InvalidValue(f"not an {kind.value.upper()} address: {value!r}")
         return text
-    if kind is IndicatorType.CIDR:
-        return cidr(value)
-    if kind in _HASH_LENGTHS:
-        return hex_digest(value, _HASH_LENGTHS[kind])
-    if kind is IndicatorType.PACKAGE:
-        return package(value)
-    if kind is IndicatorType.URL:
-        return url(value)
-    if kind is IndicatorType.PROCESS:
-        text = value.strip()
-        if not text or "\x00" in text:
-            raise InvalidValue(f"not a process name: {value!r}")
-        return text
-    if kind is IndicatorType.EMAIL:
-        text = value.strip().lower()
-        if text.count("@") != 1 or any(c.isspace() for c in text):
-            raise InvalidValue(f"not an e-mail address: {value!r}")
-        return text
-    if kind is IndicatorType.FILE_PATH:
-        text = value.strip()
-        if not text:
-            raise InvalidValue("empty path")
-        return text
-    if kind is IndicatorType.CONFIG_PROFILE:
-        return config_profile(value)
-    raise InvalidValue(f"unknown indicator type {kind!r}")
+
+    return check
+
+
+def _process_name(value: str) -> str:
+    text = value.strip()
+    if not text or "\x00" in text:
+        raise InvalidValue(f"not a process name: {value!r}")
+    return text
+
+
+def _email(value: str) -> str:
+    text = value.strip().lower()
+    if text.count("@") != 1 or any(c.isspace() for c in text):
+        raise InvalidValue(f"not an e-mail address: {value!r}")
+    return text
+
+
+def _file_path(value: str) -> str:
+    text = value.strip()
+    if not text:
+        raise InvalidValue("empty path")
+    return text
+
+
+# One checker per kind of indicator (tests/indicators check that every kind has one).
+NORMALIZERS: dict[IndicatorType, Callable[[str], str]] = {
+    IndicatorType.DOMAIN: domain,
+    IndicatorType.IPV4: _address(IndicatorType.IPV4),
+    IndicatorType.IPV6: _address(IndicatorType.IPV6),
+    IndicatorType.CIDR: cidr,
+    IndicatorType.PACKAGE: package,
+    IndicatorType.URL: url,
+    IndicatorType.PROCESS: _process_name,
+    IndicatorType.EMAIL: _email,
+    IndicatorType.FILE_PATH: _file_path,
+    IndicatorType.CONFIG_PROFILE: config_profile,
+    **{kind: functools.partial(hex_digest, expected_length=length) for kind, length in _HASH_LENGTHS.items()},
+}
+
+
+def normalize(kind: IndicatorType, value: str) -> str:
+    """The normalised form of ``value`` as an indicator of ``kind``; raises InvalidValue."""
+    if not isinstance(value, str):
+        raise InvalidValue(f"expected text, got {type(value).__name__}")
+    check = NORMALIZERS.get(kind)
+    if check is None:
+        raise InvalidValue(f"unknown indicator type {kind!r}")
+    return check(value)
 
 
 def lookup_form(kind: IndicatorType, value: str) -> str | None:

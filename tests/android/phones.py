@@ -1,5 +1,8 @@
 """Recorded phones for the fake adb, assembled at test time from ../shared fixtures.
 
+The recordings are test input only (spytrap-adb: GPL-3.0; MVT: MVT License) and stay in
+../shared: a test that builds a phone from them skips on a clone without it.
+
 Real recordings used as they are: spytrap-adb's ``dumpsys package <id>`` outputs (one
 phone has the stalkerware SpyLive360, ``com.wifi0``) and its ``dumpsys accessibility``
 outputs; MVT's ``ps`` and ``getprop`` outputs. The fixtures hold no ``pm list packages``,
@@ -20,7 +23,7 @@ import sys
 from pathlib import Path
 
 from tests.android.apks import v1_apk, v2_apk
-from tests.paths import FIXTURES
+from tests.paths import FIXTURES, corpus
 
 FAKE_ADB = Path(__file__).resolve().parent / "fake_adb"
 SPYTRAP = FIXTURES / "android" / "spytrap-adb" / "dumpsys"
@@ -30,11 +33,18 @@ SERIAL = "R58M12ABCDE"
 PACKAGE_DUMPS = ("contacts", "fdroid", "jitsi", "gpstest", "spylive360")
 
 
+def need_recordings() -> None:
+    """Skip the calling test when the recordings are not beside the repository."""
+    corpus("fixtures/android/spytrap-adb")
+    corpus("fixtures/android/mvt")
+
+
 def key(args: list[str]) -> str:
     return re.sub(r"[^A-Za-z0-9.-]", "_", "_".join(args))
 
 
 def recorded_package_dump(names: tuple[str, ...] = PACKAGE_DUMPS) -> str:
+    need_recordings()
     return "\n".join((SPYTRAP / "package" / f"{name}.txt").read_text(encoding="utf-8") for name in names)
 
 
@@ -91,6 +101,7 @@ def build_phone(root: Path, serial: str = SERIAL, *, dump: str | None = None,
                 secure: dict[str, str] | None = None, global_: dict[str, str] | None = None,
                 failing: tuple[str, ...] = (), connectivity: str = "") -> Path:
     """Write one phone's recordings under ``root/serial`` and return that folder."""
+    need_recordings()
     dump = recorded_package_dump() if dump is None else dump
     if accessibility is None:
         accessibility = (SPYTRAP / "accessibility" / "spylive360.txt").read_text(encoding="utf-8")
@@ -168,6 +179,7 @@ def scaled_dump(count: int) -> str:
     """A ``dumpsys package`` of ``count`` apps: the five recorded per-app dumps (resolver
     tables, package block, queries, dexopt state), repeated under new ids. About 24 KB per
     app, like a real phone's full dump."""
+    need_recordings()
     parts = []
     for i in range(count):
         name = PACKAGE_DUMPS[i % len(PACKAGE_DUMPS)]

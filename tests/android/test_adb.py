@@ -11,6 +11,7 @@ from exposure.cli import main
 from exposure.collect.android import commands as cmd
 from exposure.collect.base import CheckNote
 from exposure.model import Category, IndicatorType, Severity, SourceSpec
+from exposure.observations.android import AndroidPackage
 from exposure.scan import ScanRequest, ScanResult, run_scan
 from tests.android.conftest import FakePhone
 from tests.android.phones import SERIAL, apk_hash, build_phone, set_devices
@@ -268,7 +269,7 @@ def test_apk_hashes_survive_one_unreadable_file(fake_adb: FakePhone) -> None:
     result = scan(SourceSpec("android"))
     assert result.warnings == []
     hashes = {e.package: e.apk_sha256 for f in result.findings if f.rule == "android.sideloaded"
-              for e in f.evidence if hasattr(e, "apk_sha256")}
+              for e in f.evidence if isinstance(e, AndroidPackage)}
     assert hashes["com.wifi0"] == (apk_hash("com.wifi0"),) and hashes["org.jitsi.meet"] == ()
 
 

@@ -22,11 +22,13 @@ import pytest
 from exposure.cli import main
 from exposure.collect.android.androidqf import AndroidqfCollector
 from exposure.collect.base import CollectContext
-from exposure.model import IndicatorType, SourceSpec
+from exposure.model import IndicatorType, Observation, SourceSpec
 from exposure.observations.android import AndroidFile, AndroidPackage
 from exposure.scan import ScanRequest, ScanResult, run_scan
 from tests.android.phones import ANDROIDQF
 from tests.android.test_adb import _bundle
+from tests.paths import needs_shared
+from tests.said import keep_english
 
 APK_SHA256 = "31037a27af59d4914906c01ad14a318eee2f3e31d48da8954dca62a99174e3fa"
 CERT_SHA256 = "c7e56178748be1441370416d4c10e34817ea0c961eb636c8e9d98e0fd79bf730"
@@ -45,14 +47,15 @@ def zipped(tmp_path: Path, folder: Path = ANDROIDQF, prefix: str = "0c1a7ad5-uui
     return target
 
 
-def observations(path: Path) -> list[object]:
+def observations(path: Path) -> list[Observation]:
     warnings: list[str] = []
     collector = AndroidqfCollector(str(path))
-    out = list(collector.collect(CollectContext(warn=warnings.append)))
+    out = list(collector.collect(CollectContext(warn=keep_english(warnings))))
     assert warnings == []
     return out
 
 
+@needs_shared()
 def test_packages_json_installer_null_and_certificates() -> None:
     packages = {o.package: o for o in observations(ANDROIDQF) if isinstance(o, AndroidPackage)}
     assert packages["com.whatsapp"].installer == ""  # "null" in packages.json
@@ -64,6 +67,7 @@ def test_packages_json_installer_null_and_certificates() -> None:
     assert packages["com.sec.android.app.DataCreate"].version == "1.0"
 
 
+@needs_shared()
 def test_files_and_root_binaries() -> None:
     files = [o for o in observations(ANDROIDQF) if isinstance(o, AndroidFile)]
     assert sorted(f.path for f in files if f.note == "root binary") == [
@@ -71,6 +75,7 @@ def test_files_and_root_binaries() -> None:
     assert len(files) == 7
 
 
+@needs_shared()
 def test_heuristics_on_the_mvt_acquisition() -> None:
     result = scan(ANDROIDQF)
     found = {f.rule: f for f in result.findings}
@@ -84,6 +89,7 @@ def test_heuristics_on_the_mvt_acquisition() -> None:
     assert result.sources[0].counts["packages"] == 9 and result.warnings == []
 
 
+@needs_shared()
 def test_zip_gives_the_same_as_the_folder(tmp_path: Path) -> None:
     from_folder = scan(ANDROIDQF)
     from_zip = scan(zipped(tmp_path))
@@ -96,6 +102,7 @@ def test_zip_gives_the_same_as_the_folder(tmp_path: Path) -> None:
     assert from_zip.sources[0].counts == from_folder.sources[0].counts
 
 
+@needs_shared()
 def test_zip_members_that_climb_out_are_ignored(tmp_path: Path) -> None:
     target = tmp_path / "evil.zip"
     with zipfile.ZipFile(target, "w") as archive:
@@ -119,6 +126,7 @@ def test_bad_inputs_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[s
         assert words in err and err.count("\n") == 1
 
 
+@needs_shared()
 def test_broken_json_is_a_warning(tmp_path: Path) -> None:
     folder = tmp_path / "acq"
     shutil.copytree(ANDROIDQF, folder)
@@ -129,6 +137,7 @@ def test_broken_json_is_a_warning(tmp_path: Path) -> None:
     assert result.sources[0].counts["packages"] == 2  # those of dumpsys.txt
 
 
+@needs_shared()
 def test_mvt_parity_with_an_imported_stix2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     stix = tmp_path / "mvt-test.stix2"
     stix.write_text(json.dumps(_bundle([("app:id", "com.malware.blah"), ("file:hashes.sha256", APK_SHA256),
@@ -153,6 +162,7 @@ def test_mvt_parity_with_an_imported_stix2(tmp_path: Path, capsys: pytest.Captur
 MVT = Path(os.environ.get("MVT_ANDROID", "/tmp/mvt-venv/bin/mvt-android"))
 
 
+@needs_shared()
 @pytest.mark.skipif(not MVT.exists(), reason="MVT is not installed (set MVT_ANDROID to its mvt-android)")
 def test_live_mvt_oracle(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Runs MVT offline on the same folder and STIX2 file: every indicator value it matches,
@@ -178,6 +188,7 @@ def test_live_mvt_oracle(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert mvt_installs - store_installed <= {e.subject() for e in side.evidence}
 
 
+@needs_shared()
 def test_processes_json_of_current_androidqf(tmp_path: Path) -> None:
     folder = tmp_path / "acq"
     shutil.copytree(ANDROIDQF, folder)

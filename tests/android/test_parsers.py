@@ -10,11 +10,13 @@ from exposure.collect.android.parsers.dumpsys_sections import split_dumpsys
 from exposure.collect.android.parsers.getprop import basics, parse_getprop
 from exposure.collect.android.parsers.packages_list import parse_packages_list
 from exposure.collect.android.parsers.ps import parse_processes_json, parse_ps
-from exposure.collect.android.parsers.settings import parse_get, parse_settings
+from exposure.collect.android.parsers.settings import parse_settings
 from exposure.collect.android.parsers.vpn import parse_vpn_owner_uids
 from tests.android.phones import ANDROIDQF, DEVICE_POLICY, MVT_DATA, SPYTRAP, recorded_package_dump
+from tests.paths import needs_shared
 
 
+@needs_shared()
 def test_dumpsys_package_spylive360() -> None:
     pkg = parse_dumpsys_package((SPYTRAP / "package" / "spylive360.txt").read_text())["com.wifi0"]
     assert (pkg.uid, pkg.version_name, pkg.version_code) == (10155, "1.4.0", "140")
@@ -29,6 +31,7 @@ def test_dumpsys_package_spylive360() -> None:
     assert "android.permission.INTERNET" in pkg.granted and len(pkg.granted) == 10
 
 
+@needs_shared()
 def test_dumpsys_package_runtime_grants_and_system_flag() -> None:
     gps = parse_dumpsys_package((SPYTRAP / "package" / "gpstest.txt").read_text())["com.android.gpstest.osmdroid"]
     assert "android.permission.ACCESS_FINE_LOCATION" in gps.granted
@@ -38,6 +41,7 @@ def test_dumpsys_package_runtime_grants_and_system_flag() -> None:
     assert "android.permission.READ_CONTACTS" in contacts.granted
 
 
+@needs_shared()
 def test_dumpsys_package_whole_dump_and_samsung() -> None:
     assert set(parse_dumpsys_package(recorded_package_dump())) == {
         "com.android.contacts", "org.fdroid.fdroid", "org.jitsi.meet", "com.android.gpstest.osmdroid", "com.wifi0"}
@@ -46,11 +50,13 @@ def test_dumpsys_package_whole_dump_and_samsung() -> None:
     assert samsung["com.samsung.android.provider.filterprovider"].uid == 1000
 
 
+@needs_shared()
 def test_dumpsys_package_disabled_state() -> None:
     text = (SPYTRAP / "package" / "jitsi.txt").read_text().replace(" enabled=0 ", " enabled=3 ", 1)
     assert not parse_dumpsys_package(text)["org.jitsi.meet"].enabled
 
 
+@needs_shared()
 def test_accessibility_aosp_style() -> None:
     assert parse_accessibility((SPYTRAP / "accessibility" / "spylive360.txt").read_text()) == [
         ("com.wifi0", "com.wifi0/com.wifi0.AccessibilityReceiver4")]
@@ -60,6 +66,7 @@ def test_accessibility_aosp_style() -> None:
         ("com.malware.accessibility", "com.malware.accessibility/com.malware.service.malwareservice")]
 
 
+@needs_shared()
 def test_accessibility_samsung_block_style() -> None:
     text = (MVT_DATA / "dumpsys_accessibility.txt").read_text()
     # Installed services are listed but none is enabled: nothing counts.
@@ -103,15 +110,16 @@ def test_pm_list_packages_paths_with_equals_and_null_installer() -> None:
     assert set(listed) == {"com.wifi0", "com.whatsapp", "org.example", "bad"}
 
 
+@needs_shared()
 def test_settings_and_component_lists() -> None:
     settings = parse_settings((ANDROIDQF / "settings_random.txt").read_text())
     assert settings["package_verifier_enable"] == "1" and settings["navigationbar_recently_used_color"] == ""
     assert parse_settings("a=b=c\n")["a"] == "b=c"
-    assert parse_get("null\n") == "" and parse_get("com.x.vpn\n") == "com.x.vpn"
     assert parse_component_list("com.a/.B:com.c/com.c.D:junk:") == [
         ("com.a", "com.a/com.a.B"), ("com.c", "com.c/com.c.D")]
 
 
+@needs_shared()
 def test_getprop_and_ps() -> None:
     props = parse_getprop((ANDROIDQF / "getprop.txt").read_text())
     assert props["dalvik.vm.heapgrowthlimit"] == "128m"
@@ -123,6 +131,7 @@ def test_getprop_and_ps() -> None:
     assert parse_processes_json([{"pid": 5, "filename": "(com.wifi0)", "command_line": []}])[0].name == "com.wifi0"
 
 
+@needs_shared()
 def test_androidqf_dumpsys_sections() -> None:
     text = (ANDROIDQF / "dumpsys.txt").read_text(errors="replace")
     sections = split_dumpsys(text)

@@ -20,22 +20,28 @@ from exposure.collect.android.parsers.vpn import parse_vpn_owner_uids
 from exposure.collect.base import CollectContext
 from exposure.observations.android import AndroidPackage
 from tests.android.phones import ANDROIDQF, DEVICE_POLICY, MVT_DATA, SPYTRAP
+from tests.paths import needs_shared
+from tests.said import keep_english
 
 PARSERS = (parse_accessibility, parse_device_policy, parse_dumpsys_package, split_dumpsys, parse_getprop,
            parse_packages_list, parse_ps, load_processes_json, parse_settings, parse_vpn_owner_uids)
-SAMPLES = [
-    (SPYTRAP / "package" / "spylive360.txt").read_text(),
-    (SPYTRAP / "accessibility" / "spylive360.txt").read_text(),
-    (MVT_DATA / "dumpsys_accessibility.txt").read_text(),
-    (MVT_DATA / "ps.txt").read_text(),
-    (ANDROIDQF / "dumpsys.txt").read_text(errors="replace"),
-    DEVICE_POLICY,
-]
 
 
+def samples() -> list[str]:
+    return [
+        (SPYTRAP / "package" / "spylive360.txt").read_text(),
+        (SPYTRAP / "accessibility" / "spylive360.txt").read_text(),
+        (MVT_DATA / "dumpsys_accessibility.txt").read_text(),
+        (MVT_DATA / "ps.txt").read_text(),
+        (ANDROIDQF / "dumpsys.txt").read_text(errors="replace"),
+        DEVICE_POLICY,
+    ]
+
+
+@needs_shared()
 def test_truncated_and_garbled_outputs_never_raise() -> None:
     rng = random.Random(4)
-    for sample in SAMPLES:
+    for sample in samples():
         cuts = [rng.randrange(len(sample)) for _ in range(15)]
         variants = [sample[:cut] for cut in cuts] + [sample[cut:] for cut in cuts]
         chars = list(sample[:4000])
@@ -55,6 +61,7 @@ def test_hostile_names_are_not_taken_as_packages() -> None:
     assert parse_accessibility("     Enabled services:{{$(reboot)/x}, {<b>a</b>/y}}") == []
 
 
+@needs_shared()
 def test_androidqf_with_wrong_types_is_read_as_far_as_possible(tmp_path: Path) -> None:
     folder = tmp_path / "acq"
     shutil.copytree(ANDROIDQF, folder)
@@ -68,7 +75,7 @@ def test_androidqf_with_wrong_types_is_read_as_far_as_possible(tmp_path: Path) -
     (folder / "files.json").write_text('{"path": "/x"}')
     (folder / "root_binaries.json").write_text('["/system/bin/su", 4, null]')
     warnings: list[str] = []
-    out = list(AndroidqfCollector(str(folder)).collect(CollectContext(warn=warnings.append)))
+    out = list(AndroidqfCollector(str(folder)).collect(CollectContext(warn=keep_english(warnings))))
     packages = {o.package: o for o in out if isinstance(o, AndroidPackage)}
     assert packages["com.ok.app"].installer == "" and packages["com.ok.app"].uid is None
     assert not packages["com.ok.app"].system

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from exposure import files
 from exposure.errors import UserError
 from exposure.files import check_targets, write_private
 from tests.cli.helpers import one_line_error, run_cli
@@ -130,7 +129,7 @@ def test_without_hard_links_the_name_is_still_taken_exclusively(tmp_path: Path,
     def no_links(src: object, dst: object) -> None:
         raise PermissionError(1, "Operation not permitted")  # a FAT-formatted USB stick
 
-    monkeypatch.setattr(files.os, "link", no_links)
+    monkeypatch.setattr(os, "link", no_links)  # what exposure.files calls
     target = tmp_path / "r.md"
     write_private(target, b"first\n")
     with pytest.raises(UserError, match="already exists"):

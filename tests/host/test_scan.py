@@ -14,9 +14,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import psutil
 import pytest
 
-from exposure.collect.host import base, processes
+from exposure.collect.host import base
 from exposure.indicators.catalog import build_catalog
 from exposure.model import Category, Severity, SourceSpec
 from exposure.observations.host import HostProcess, InstalledSoftware
@@ -44,7 +45,7 @@ def _fake_processes(*extra: _FakeProcess) -> Any:
 def _scan(monkeypatch: pytest.MonkeyPatch, dpkg_file: str, *extra: _FakeProcess) -> ScanResult:
     monkeypatch.setattr(base, "run_command", fake_commands({"dpkg-query": recorded(dpkg_file)}))
     monkeypatch.setattr(shutil, "which", lambda name: "/usr/bin/" + name if name == "dpkg-query" else None)
-    monkeypatch.setattr(processes.psutil, "process_iter", _fake_processes(*extra))
+    monkeypatch.setattr(psutil, "process_iter", _fake_processes(*extra))  # the module processes.py uses
     request = ScanRequest(sources=(SourceSpec("host", options=(("hash", "no"),)),), profiles=("remote-access",),
                           use_feeds=False)
     return run_scan(request, catalog=build_catalog(["remote-access"], use_feeds=False))

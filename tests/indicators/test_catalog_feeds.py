@@ -8,11 +8,12 @@ from exposure.indicators.catalog import build_catalog
 from exposure.indicators.feeds.store import FEED_FILE, FeedStore
 from exposure.indicators.profiles import load_bundled_profiles
 from exposure.model import IndicatorRole
-from tests.paths import FEEDS
+from tests.paths import DATA_FEEDS, locate, needs_shared
 
-ECHAP = FEEDS / "stalkerware-indicators" / "ioc.yaml"
+ECHAP = locate("feeds/stalkerware-indicators/ioc.yaml")  # the package's bundled copy, else ../shared
 
 
+@needs_shared(ECHAP)
 def test_echap_c2_matches_itself_and_subdomains_never_the_shared_parent() -> None:
     FeedStore.default().import_file(ECHAP)
     catalog = build_catalog()
@@ -31,10 +32,11 @@ def test_echap_c2_matches_itself_and_subdomains_never_the_shared_parent() -> Non
     assert catalog.index.threat("mspy") is not None
 
 
+@needs_shared(ECHAP)
 def test_feeds_follow_the_chosen_profiles() -> None:
     store = FeedStore.default()
     store.import_file(ECHAP)  # attached to "stalkerware"
-    store.import_file(FEEDS / "mvt-indicators" / "candiru" / "candiru.stix2")  # attached to none
+    store.import_file(DATA_FEEDS / "mvt-indicators" / "candiru" / "candiru.stix2")  # attached to none
     bundled = {p.id for p in load_bundled_profiles()}
 
     none_chosen = build_catalog([])
@@ -54,8 +56,8 @@ def test_feeds_follow_the_chosen_profiles() -> None:
 
 def test_an_unreadable_feed_is_a_warning_not_a_failure() -> None:
     store = FeedStore.default()
-    store.import_file(FEEDS / "mvt-indicators" / "cellebrite" / "cellebrite.stix2")
-    store.import_file(FEEDS / "mvt-indicators" / "candiru" / "candiru.stix2")
+    store.import_file(DATA_FEEDS / "mvt-indicators" / "cellebrite" / "cellebrite.stix2")
+    store.import_file(DATA_FEEDS / "mvt-indicators" / "candiru" / "candiru.stix2")
     (store.root / "cellebrite" / FEED_FILE).write_text('{"schema": "exposure.feed/1", "info": {}}', encoding="utf-8")
     catalog = build_catalog()
     assert [f.name for f in catalog.feeds] == ["candiru"]
@@ -93,7 +95,7 @@ def test_hostile_long_names_are_cheap_and_still_match_their_parents() -> None:
 
 
 def test_an_unreadable_feeds_folder_is_a_warning(monkeypatch: pytest.MonkeyPatch) -> None:
-    FeedStore.default().import_file(FEEDS / "mvt-indicators" / "candiru" / "candiru.stix2")
+    FeedStore.default().import_file(DATA_FEEDS / "mvt-indicators" / "candiru" / "candiru.stix2")
 
     def refuse(self: FeedStore) -> list[str]:
         raise PermissionError(13, "Permission denied")  # as iterdir() on a folder we may not read

@@ -12,12 +12,16 @@ from exposure.indicators.feeds.stix2 import parse_pattern
 from exposure.indicators.feeds.store import FEED_FILE, FeedStore
 from exposure.model import Category, IndicatorRole, IndicatorType
 from tests.indicators.feed_helpers import STIX_KEYS, STIX_SKIPPED, loaded, run_cli, stix_expectations
-from tests.paths import FEEDS
+from tests.paths import DATA_FEEDS, corpus_case, locate, needs_shared
 
-ECHAP = FEEDS / "stalkerware-indicators" / "ioc.yaml"
-STIX_FILES = sorted(FEEDS.rglob("*.stix2"))
+ECHAP = locate("feeds/stalkerware-indicators/ioc.yaml")  # the package's bundled copy, else ../shared
+
+ECHAP_STIX2 = locate("feeds/stalkerware-indicators/generated/stalkerware.stix2")  # 4 MB: only in ../shared
+STIX_FILES = [*sorted(DATA_FEEDS.rglob("*.stix2")),
+              corpus_case("feeds/stalkerware-indicators/generated/stalkerware.stix2")]
 
 
+@needs_shared(ECHAP)
 def test_echap_counts_are_exactly_the_issues(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run_cli(capsys, "feeds", "import", str(ECHAP))
     assert code == 0, err
@@ -32,6 +36,7 @@ def test_echap_counts_are_exactly_the_issues(capsys: pytest.CaptureFixture[str])
     assert counts["domain/website"] == 624
 
 
+@needs_shared(ECHAP)
 def test_echap_apps_become_stalkerware_threats_with_profile_slugs(capsys: pytest.CaptureFixture[str]) -> None:
     run_cli(capsys, "feeds", "import", str(ECHAP))
     feed = loaded("echap-stalkerware")
@@ -46,6 +51,7 @@ def test_echap_apps_become_stalkerware_threats_with_profile_slugs(capsys: pytest
     assert all(i.profile == "stalkerware" and i.source == "echap-stalkerware" for i in feed.indicators)
 
 
+@needs_shared(ECHAP)
 def test_echap_misspelt_c2_ip_key_is_read(capsys: pytest.CaptureFixture[str]) -> None:
     run_cli(capsys, "feeds", "import", str(ECHAP))
     c2_ips = {(i.threat, i.value) for i in loaded("echap-stalkerware").indicators
@@ -54,6 +60,7 @@ def test_echap_misspelt_c2_ip_key_is_read(capsys: pytest.CaptureFixture[str]) ->
     assert {("mobistealth", "72.167.46.196"), ("mobistealth", "5.79.71.114"), ("ahmyth", "85.10.199.40")} <= c2_ips
 
 
+@needs_shared(ECHAP)
 def test_echap_github_urls_under_distribution_are_never_domains(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run_cli(capsys, "feeds", "import", str(ECHAP))
     assert code == 0
@@ -104,12 +111,13 @@ def test_every_stix2_file_imports_with_its_own_counts(path: Path, capsys: pytest
     assert "Imported feed under-test (stix2" in out
 
 
+@needs_shared(ECHAP_STIX2)
 def test_stix2_threats_and_profiles_follow_the_source() -> None:
     store = FeedStore.default()
-    store.import_file(FEEDS / "mvt-indicators" / "cellebrite" / "cellebrite.stix2")
-    store.import_file(FEEDS / "mvt-indicators" / "2024-12-25_eaglemsgspy" / "eaglemsgspy.stix2")
-    store.import_file(FEEDS / "mvt-indicators" / "intellexa_predator" / "predator.stix2")
-    store.import_file(FEEDS / "stalkerware-indicators" / "generated" / "stalkerware.stix2")
+    store.import_file(DATA_FEEDS / "mvt-indicators" / "cellebrite" / "cellebrite.stix2")
+    store.import_file(DATA_FEEDS / "mvt-indicators" / "2024-12-25_eaglemsgspy" / "eaglemsgspy.stix2")
+    store.import_file(DATA_FEEDS / "mvt-indicators" / "intellexa_predator" / "predator.stix2")
+    store.import_file(ECHAP_STIX2)
     cellebrite, eagle = loaded("cellebrite"), loaded("eaglemsgspy")
     predator, echap = loaded("predator"), loaded("stalkerware")
     assert (cellebrite.info.profile, cellebrite.threats[0].category) == ("forensic-agents", Category.FORENSIC_AGENT)
@@ -179,7 +187,7 @@ def test_stix2_indicators_without_a_link_join_a_threat_named_after_the_feed(tmp_
 
 
 def test_echap_generated_hosts_imports() -> None:
-    result = FeedStore.default().import_file(FEEDS / "stalkerware-indicators" / "generated" / "hosts")
+    result = FeedStore.default().import_file(DATA_FEEDS / "stalkerware-indicators" / "generated" / "hosts")
     assert result.info.format == "hosts"
     assert dict(result.info.counts) == {"domain/c2": 925}
     assert not result.warnings
@@ -239,7 +247,7 @@ def test_watchware_entries_are_dual_use(tmp_path: Path) -> None:
 def test_malformed_file_is_one_line_and_leaves_the_previous_feed(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes, message: str
 ) -> None:
-    good = FEEDS / "mvt-indicators" / "cellebrite" / "cellebrite.stix2"
+    good = DATA_FEEDS / "mvt-indicators" / "cellebrite" / "cellebrite.stix2"
     assert run_cli(capsys, "feeds", "import", str(good), "--name", "mine")[0] == 0
     stored = FeedStore.default().root / "mine" / FEED_FILE
     before = stored.read_bytes()
@@ -253,6 +261,7 @@ def test_malformed_file_is_one_line_and_leaves_the_previous_feed(
     assert [p.name for p in FeedStore.default().root.iterdir()] == ["mine"]
 
 
+@needs_shared(ECHAP)
 def test_bad_feed_names_are_refused(capsys: pytest.CaptureFixture[str]) -> None:
     for name in ("../escape", "UPPER", "", "a/b"):
         code, _, err = run_cli(capsys, "feeds", "import", str(ECHAP), "--name", name)
@@ -260,10 +269,11 @@ def test_bad_feed_names_are_refused(capsys: pytest.CaptureFixture[str]) -> None:
     assert not FeedStore.default().names()
 
 
+@needs_shared(ECHAP)
 def test_list_json_and_remove(capsys: pytest.CaptureFixture[str]) -> None:
     assert run_cli(capsys, "feeds", "list")[1].startswith("No feeds imported")
     run_cli(capsys, "feeds", "import", str(ECHAP))
-    run_cli(capsys, "feeds", "import", str(FEEDS / "amnesty" / "cytrox.stix2"), "--profile", "")
+    run_cli(capsys, "feeds", "import", str(DATA_FEEDS / "amnesty" / "cytrox.stix2"), "--profile", "")
     code, out, _ = run_cli(capsys, "feeds", "list", "--json")
     assert code == 0
     rows = {row["name"]: row for row in json.loads(out)}
@@ -273,7 +283,7 @@ def test_list_json_and_remove(capsys: pytest.CaptureFixture[str]) -> None:
     assert echap["sha256"] == "6052636f093dce2d329fc06b7d572c6d4462d73539f72f13d1af1f96ea74864e"
     assert echap["source"] == str(ECHAP.resolve()) and echap["imported"].endswith("+00:00")
     assert rows["cytrox"]["counts"] == {"domain/c2": 336, "file-path/app": 6, "config-profile/app": 1}
-    stamps = [o["modified"] for o in json.loads((FEEDS / "amnesty" / "cytrox.stix2").read_text())["objects"]]
+    stamps = [o["modified"] for o in json.loads((DATA_FEEDS / "amnesty" / "cytrox.stix2").read_text())["objects"]]
     assert rows["cytrox"]["version"] == max(stamps) and echap["version"] == ""
     code, out, _ = run_cli(capsys, "feeds", "list")
     assert "cytrox  [stix2]  profile: (always used)" in out and "336 C2 domains, 6 file paths" in out
@@ -285,9 +295,9 @@ def test_list_json_and_remove(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_reimport_replaces_and_corrupt_cache_is_a_warning(capsys: pytest.CaptureFixture[str]) -> None:
     store = FeedStore.default()
-    store.import_file(FEEDS / "mvt-indicators" / "cellebrite" / "cellebrite.stix2")
-    assert store.import_file(FEEDS / "mvt-indicators" / "cellebrite" / "cellebrite.stix2").replaced
-    store.import_file(FEEDS / "mvt-indicators" / "candiru" / "candiru.stix2")
+    store.import_file(DATA_FEEDS / "mvt-indicators" / "cellebrite" / "cellebrite.stix2")
+    assert store.import_file(DATA_FEEDS / "mvt-indicators" / "cellebrite" / "cellebrite.stix2").replaced
+    store.import_file(DATA_FEEDS / "mvt-indicators" / "candiru" / "candiru.stix2")
     (store.root / "candiru" / FEED_FILE).write_text("{broken", encoding="utf-8")
     warnings: list[str] = []
     names = [f.info.name for f in store.load_all(warnings.append)]
@@ -297,7 +307,7 @@ def test_reimport_replaces_and_corrupt_cache_is_a_warning(capsys: pytest.Capture
 
 def test_interrupted_replacement_is_put_back() -> None:
     store = FeedStore.default()
-    store.import_file(FEEDS / "mvt-indicators" / "cellebrite" / "cellebrite.stix2")
+    store.import_file(DATA_FEEDS / "mvt-indicators" / "cellebrite" / "cellebrite.stix2")
     # as if the process died between moving the old folder aside and moving the new one in
     (store.root / "cellebrite").rename(store.root / ".old~cellebrite~0badc0de")
     assert store.names() == ["cellebrite"]
@@ -339,12 +349,13 @@ def test_echap_entries_of_the_wrong_shape_are_skipped_not_fatal(tmp_path: Path) 
     }
 
 
+@needs_shared(ECHAP)
 def test_profile_option_overrides_the_known_attachment(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run_cli(capsys, "feeds", "import", str(ECHAP), "--profile", "")
     assert code == 0 and "no profile (always used)" in out
     feed = loaded("echap-stalkerware")
     assert feed.info.profile == "" and {i.profile for i in feed.indicators} == {""}
-    code, out, _ = run_cli(capsys, "feeds", "import", str(FEEDS / "amnesty" / "cytrox.stix2"),
+    code, out, _ = run_cli(capsys, "feeds", "import", str(DATA_FEEDS / "amnesty" / "cytrox.stix2"),
                            "--profile", "forensic-agents", "--name", "cytrox-x")
     assert code == 0 and "profile forensic-agents" in out
     assert {t.profile for t in loaded("cytrox-x").threats} == {"forensic-agents"}
@@ -357,9 +368,9 @@ def test_feeds_on_a_read_only_folder_still_load(tmp_path: Path, monkeypatch: pyt
     import os
 
     store = FeedStore(tmp_path / "feeds")
-    store.import_file(FEEDS / "mvt-indicators" / "cellebrite" / "cellebrite.stix2")
+    store.import_file(DATA_FEEDS / "mvt-indicators" / "cellebrite" / "cellebrite.stix2")
     (store.root / "cellebrite").rename(store.root / ".old~cellebrite~0badc0de")
-    store.import_file(FEEDS / "mvt-indicators" / "candiru" / "candiru.stix2")  # puts cellebrite back
+    store.import_file(DATA_FEEDS / "mvt-indicators" / "candiru" / "candiru.stix2")  # puts cellebrite back
     os.makedirs(store.root / ".new~half~written")
     os.utime(store.root / ".new~half~written", (0, 0))
     (store.root / "candiru").rename(store.root / ".old~candiru~0badc0de")

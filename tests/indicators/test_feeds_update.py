@@ -15,7 +15,9 @@ import yaml
 
 from exposure.indicators.feeds.store import FEED_FILE, FeedStore
 from tests.indicators.feed_helpers import run_cli
-from tests.paths import FEEDS
+from tests.paths import DATA_FEEDS, locate, needs_shared
+
+ECHAP = locate("feeds/stalkerware-indicators/ioc.yaml")  # the package's bundled copy, else ../shared
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -32,9 +34,9 @@ def upstream(tmp_path: Path) -> Iterator[tuple[str, list[str]]]:
     root = tmp_path / "upstream"
     echap = root / "AssoEchap" / "stalkerware-indicators" / "master"
     echap.mkdir(parents=True)
-    shutil.copy(FEEDS / "stalkerware-indicators" / "ioc.yaml", echap / "ioc.yaml")
+    shutil.copy(ECHAP, echap / "ioc.yaml")
     mvt = root / "mvt-project" / "mvt-indicators" / "main"
-    shutil.copytree(FEEDS / "mvt-indicators", mvt)
+    shutil.copytree(DATA_FEEDS / "mvt-indicators", mvt)
     requests: list[str] = []
 
     class Handler(_QuietHandler):
@@ -54,10 +56,11 @@ def upstream(tmp_path: Path) -> Iterator[tuple[str, list[str]]]:
 
 
 def _mvt_paths_in_this_repo() -> set[str]:
-    index = yaml.safe_load((FEEDS / "mvt-indicators" / "indicators.yaml").read_text(encoding="utf-8"))
+    index = yaml.safe_load((DATA_FEEDS / "mvt-indicators" / "indicators.yaml").read_text(encoding="utf-8"))
     return {e["github"]["path"] for e in index["indicators"] if e["github"]["owner"] == "mvt-project"}
 
 
+@needs_shared(ECHAP)
 def test_update_fetches_echap_and_the_mvt_index(
     upstream: tuple[str, list[str]], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -83,7 +86,7 @@ def test_update_fetches_echap_and_the_mvt_index(
 def test_update_with_no_network_keeps_the_feeds(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    FeedStore.default().import_file(FEEDS / "mvt-indicators" / "cellebrite" / "cellebrite.stix2")
+    FeedStore.default().import_file(DATA_FEEDS / "mvt-indicators" / "cellebrite" / "cellebrite.stix2")
     before = (FeedStore.default().root / "cellebrite" / FEED_FILE).read_bytes()
     with socket.socket() as sock:  # a port that nothing listens on
         sock.bind(("127.0.0.1", 0))
@@ -105,12 +108,13 @@ def test_update_refuses_plain_http_to_other_hosts(
     assert code == 2 and "must be an https:// address" in err
 
 
+@needs_shared(ECHAP)
 def test_export_then_update_from_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     store = FeedStore.default()
-    store.import_file(FEEDS / "stalkerware-indicators" / "ioc.yaml")
-    store.import_file(FEEDS / "mvt-indicators" / "intellexa_predator" / "predator.stix2")
+    store.import_file(ECHAP)
+    store.import_file(DATA_FEEDS / "mvt-indicators" / "intellexa_predator" / "predator.stix2")
     stick = tmp_path / "stick"
     code, out, _ = run_cli(capsys, "feeds", "export", str(stick))
     assert code == 0 and "Exported 2 feeds" in out
@@ -124,11 +128,12 @@ def test_export_then_update_from_folder(
     assert after == before
 
 
+@needs_shared(ECHAP)
 def test_update_from_folder_rejects_a_tampered_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    FeedStore.default().import_file(FEEDS / "stalkerware-indicators" / "ioc.yaml")
-    FeedStore.default().import_file(FEEDS / "mvt-indicators" / "candiru" / "candiru.stix2")
+    FeedStore.default().import_file(ECHAP)
+    FeedStore.default().import_file(DATA_FEEDS / "mvt-indicators" / "candiru" / "candiru.stix2")
     stick = tmp_path / "stick"
     run_cli(capsys, "feeds", "export", str(stick))
     with open(stick / "candiru.stix2", "ab") as f:
@@ -151,6 +156,7 @@ def test_update_from_folder_without_manifest(tmp_path: Path, capsys: pytest.Capt
     assert code == 2 and "has no manifest.sha256" in err
 
 
+@needs_shared(ECHAP)
 def test_a_server_that_cuts_a_file_short_is_that_files_problem(capsys: pytest.CaptureFixture[str]) -> None:
     import http.client
 
@@ -158,7 +164,7 @@ def test_a_server_that_cuts_a_file_short_is_that_files_problem(capsys: pytest.Ca
 
     def fetcher(url: str) -> bytes:
         if url.endswith("ioc.yaml"):
-            return (FEEDS / "stalkerware-indicators" / "ioc.yaml").read_bytes()
+            return (ECHAP).read_bytes()
         if url.endswith("indicators.yaml"):
             return b"indicators:\n  - type: github\n    github: {owner: o, repo: r, branch: main, path: a/x.stix2}\n"
         raise http.client.IncompleteRead(b"{", 10)

@@ -3,7 +3,7 @@
 The index turns most names away by their last few characters, walks a table of
 indicator suffixes for the rest and remembers answers; the reference lower-cases /
 punycodes the name and drops trailing dots and tries every label-boundary suffix. Both are run on many
-generated names over the Echap hosts list (real data in ../shared) plus nested, IDN and
+generated names over the Echap hosts list (real data in tests/data) plus nested, IDN and
 very short indicators (which shrink the window and make it list every character that
 can stand before them).
 """
@@ -17,7 +17,7 @@ import pytest
 from exposure.indicators.index import IndicatorIndex
 from exposure.indicators.normalize import InvalidValue, domain_for_lookup, normalize
 from exposure.model import Indicator, IndicatorType
-from tests.paths import FEEDS
+from tests.paths import DATA_FEEDS
 
 _EXTRA = ["c2.example.net", "x.c2.example.net", "deep.x.c2.example.net", "example.org", "a.b.c.d.example.org",
           "bücher.example", "spy-app.appspot.com", "other.appspot.com", "c2.example.net"]
@@ -28,7 +28,7 @@ _UNICODE_FORMS = ["bücher.example", "q.рф", "Q.РФ", "q。рф", "bücher。
 
 
 def _indicators(extra: list[str] = _EXTRA) -> list[Indicator]:
-    hosts = (FEEDS / "stalkerware-indicators" / "generated" / "hosts").read_text(encoding="utf-8").split()
+    hosts = (DATA_FEEDS / "stalkerware-indicators" / "generated" / "hosts").read_text(encoding="utf-8").split()
     out = []
     for number, value in enumerate([*hosts, *extra]):
         try:

@@ -17,7 +17,9 @@ from exposure.cli import main
 from exposure.indicators.normalize import normalize
 from exposure.indicators.profiles import bundled_files, load_bundled_profiles
 from exposure.model import Category, Confidence, IndicatorRole, IndicatorType, Profile, Severity
-from tests.paths import FEEDS, REPO
+from tests.paths import DATA_FEEDS, REPO, locate, needs_shared
+
+ECHAP = locate("feeds/stalkerware-indicators/ioc.yaml")  # the package's bundled copy, else ../shared
 
 OURS = ("stalkerware", "china-state-monitoring", "forensic-agents", "flagged-apps-xinjiang")
 TEXT_KEYS = ("title", "description", "name", "what_it_is", "what_it_can_do", "what_to_do", "note", "detection")
@@ -53,7 +55,7 @@ def _slug(name: str) -> str:
 def _stix(folder: str) -> set[tuple[str, str]]:
     kinds = {"app:id": "package", "domain-name:value": "domain", "ipv4-addr:value": "ipv4",
              "file:hashes.sha256": "file-sha256", "app:cert.sha256": "cert-sha256"}
-    path = next((FEEDS / "mvt-indicators" / folder).glob("*.stix2"))
+    path = next((DATA_FEEDS / "mvt-indicators" / folder).glob("*.stix2"))
     out = set()
     for obj in json.loads(path.read_text("utf-8"))["objects"]:
         if obj["type"] == "indicator":
@@ -100,9 +102,10 @@ def test_every_threat_has_the_required_texts_and_sources(profiles: dict[str, Pro
             assert ind.references, (ind.threat, ind.value)
 
 
+@needs_shared(ECHAP)
 def test_stalkerware_values_are_in_echap_for_the_same_app(profiles: dict[str, Profile]) -> None:
     """Each curated value appears in Echap's ioc.yaml under the app the threat is named after."""
-    apps = {_slug(a["name"]): a for a in yaml.load((FEEDS / "stalkerware-indicators" / "ioc.yaml").read_text("utf-8"),
+    apps = {_slug(a["name"]): a for a in yaml.load((ECHAP).read_text("utf-8"),
                                                     Loader=yaml.BaseLoader)}
     profile = profiles["stalkerware"]
     assert 10 <= len(profile.threats) <= 20
@@ -252,16 +255,17 @@ def test_feeds_named_by_a_profile_are_attached_to_it() -> None:
     assert named >= 4
 
 
+@needs_shared(ECHAP)
 def test_profile_and_imported_echap_feed_make_one_finding(monkeypatch: pytest.MonkeyPatch) -> None:
     from exposure import collect
     from exposure.indicators.feeds.store import FeedStore
     from exposure.model import SourceSpec
     from exposure.scan import ScanRequest, run_scan
 
-    FeedStore.default().import_file(FEEDS / "stalkerware-indicators" / "ioc.yaml")
+    FeedStore.default().import_file(ECHAP)
     monkeypatch.setitem(collect.COLLECTORS, "fake-phone", "tests.indicators.profile_helpers:make_collector")
     # com.wifi0 is in the profile core; com.spymie.app is not, but its family is in the feed.
-    spymie = next(a for a in yaml.load((FEEDS / "stalkerware-indicators" / "ioc.yaml").read_text("utf-8"),
+    spymie = next(a for a in yaml.load((ECHAP).read_text("utf-8"),
                                        Loader=yaml.BaseLoader) if a["name"] == "Spymie")["packages"][0]
     result = run_scan(ScanRequest(sources=(SourceSpec("fake-phone", f"com.wifi0,{spymie}"),),
                                   profiles=("stalkerware",)))

@@ -22,7 +22,9 @@ from tests.ios.phones import (
     PLANTED_ENTERPRISE,
     planted_phone,
 )
-from tests.paths import FEEDS
+from tests.paths import DATA_FEEDS, locate, needs_shared
+
+ISDI_FLAGS = locate("feeds/isdi/app-flags.csv")  # the package's bundled copy, else ../shared
 
 Plug = Callable[..., FakeMux]
 DUAL_USE = [threat("life360", "Life360", Category.DUAL_USE, Severity.MEDIUM),
@@ -75,11 +77,11 @@ def test_isdi_phone_with_planted_apps_names_each_live_and_from_the_saved_folder(
     assert live.sources[0].counts["apps"] == 96 + 3 and live.sources[0].counts["apps not from the App Store"] == 4
 
 
-@pytest.mark.skipif(not (FEEDS / "isdi" / "app-flags.csv").exists(), reason="needs ../shared (ISDi app-flags.csv)")
+@needs_shared(ISDI_FLAGS)
 def test_isdi_own_dual_use_flags_name_the_apps_on_its_recorded_phone(plug: Plug) -> None:
     import csv
 
-    rows = list(csv.DictReader((FEEDS / "isdi" / "app-flags.csv").open(encoding="utf-8")))
+    rows = list(csv.DictReader(ISDI_FLAGS.open(encoding="utf-8")))
     flagged = [r for r in rows if r["store"] == "appstore" and r["flag"] == "dual-use"]
     threats = [threat("isdi-dual-use", "ISDi dual-use app", Category.DUAL_USE, Severity.MEDIUM)]
     ids = [(IndicatorType.PACKAGE, r["appId"], "isdi-dual-use") for r in flagged if " " not in r["appId"]]
@@ -138,12 +140,11 @@ def test_a_known_profile_uuid_is_an_indicator_match(plug: Plug) -> None:
     assert hit.subject == "com.apple.settings" and hit.severity is Severity.CRITICAL
 
 
-@pytest.mark.skipif(not (FEEDS / "amnesty" / "cytrox.stix2").exists(), reason="needs ../shared (Amnesty Cytrox)")
 def test_cytrox_stix2_profile_uuid_is_imported_and_matched(plug: Plug, capsys: pytest.CaptureFixture[str]) -> None:
     from exposure.cli import main
     from tests.ios.fake_iphone import config_profile
 
-    assert main(["feeds", "import", str(FEEDS / "amnesty" / "cytrox.stix2"), "--profile", ""]) == 0
+    assert main(["feeds", "import", str(DATA_FEEDS / "amnesty" / "cytrox.stix2"), "--profile", ""]) == 0
     capsys.readouterr()
     uuid = "76DAB334-7E17-475D-A5D6-0794EB5818A5"
     plug(FakePhone(profiles={"x.y": config_profile("x.y", "Preferences", "", uuid, [("com.apple.defaults", "d")])}))

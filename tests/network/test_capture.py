@@ -24,11 +24,11 @@ from exposure.collect.net.quic import V1, V2, client_initial_keys
 from exposure.collect.pcap import PcapCollector
 from exposure.model import Observation
 from exposure.observations.network import DnsQuery, Flow, ServerName, TlsCertificate
-from tests.paths import FIXTURES
+from tests.paths import NAME_CAPTURES
 from tests.progress_notes import assert_progress_names_what_it_reads
 from tests.said import keep_english
 
-NAMES = FIXTURES / "pcaps" / "names"
+NAMES = NAME_CAPTURES
 
 # ---- builders ------------------------------------------------------------------------------
 
@@ -214,8 +214,8 @@ def test_quic_v2_client_hello_over_two_initials_out_of_order(tmp_path: Path) -> 
     dcid = bytes.fromhex("0123456789abcdef")
     first = protect_initial(dcid, V2, _crypto_frame(0, hello[:half]) + bytes(100), pn=0)
     second = protect_initial(dcid, V2, _crypto_frame(half, hello[half:]) + bytes(100), pn=1)
-    packets = [Ether() / IP(src="10.0.0.2", dst="192.0.2.7") / UDP(sport=50001, dport=443) / Raw(p)
-               for p in (second, first)]
+    packets: list[Packet] = [Ether() / IP(src="10.0.0.2", dst="192.0.2.7") / UDP(sport=50001, dport=443) / Raw(p)
+                             for p in (second, first)]
     _, observations, _ = collect(write(tmp_path / "quic2.pcap", packets))
     assert server_names(observations, "quic") == {"split.quic.example"}
 
@@ -271,7 +271,8 @@ def test_names_in_dns_answers_are_observed_but_not_listed_as_queries(tmp_path: P
 
 def test_fragmented_dns_over_vlan_and_ipv6(tmp_path: Path) -> None:
     big = DNS(id=3, qd=[DNSQR(qname=f"label{i}.frag.example") for i in range(60)])
-    frags = fragment(IP(src="10.0.0.2", dst="10.0.0.1") / UDP(sport=1234, dport=53) / big, fragsize=400)
+    frags = fragment(IP(src="10.0.0.2", dst="10.0.0.1") / UDP(sport=1234, dport=53) / big,  # type: ignore[no-untyped-call]
+                     fragsize=400)
     assert len(frags) > 2
     packets = [Ether() / Dot1Q(vlan=10) / Dot1Q(vlan=20) / f for f in reversed(frags)]
     packets.append(Ether() / IPv6(src="fd00::2", dst="fd00::1") / UDP(sport=1235, dport=53)
@@ -385,7 +386,7 @@ def test_link_layers_and_byte_orders(tmp_path: Path) -> None:
     def query(name: str) -> Packet:
         return IP(src="10.0.0.2", dst="10.0.0.1") / UDP(sport=4444, dport=53) / DNS(qd=DNSQR(qname=name))
 
-    cases = {
+    cases: dict[str, tuple[int, list[Packet | bytes]]] = {
         "sll.pcap": (113, [CookedLinux(proto=0x0800) / query("sll.example")]),
         "sll2.pcap": (276, [CookedLinuxV2(proto=0x0800) / query("sll2.example")]),
         "raw.pcap": (101, [query("raw.example")]),
@@ -404,7 +405,7 @@ def test_link_layers_and_byte_orders(tmp_path: Path) -> None:
     # IPv6 with a hop-by-hop header, fragmented, in a big-endian pcap
     v6 = (IPv6(src="fd00::2", dst="fd00::1") / IPv6ExtHdrHopByHop() / IPv6ExtHdrFragment()
           / UDP(sport=4445, dport=53) / DNS(qd=[DNSQR(qname=f"n{i}.v6frag.example") for i in range(40)]))
-    frags = fragment6(v6, 400)
+    frags = fragment6(v6, 400)  # type: ignore[no-untyped-call]  # scapy leaves it unannotated
     assert len(frags) > 2
     little = write(tmp_path / "v6.pcap", [Ether() / f for f in frags]).read_bytes()
     big = tmp_path / "v6-be.pcap"

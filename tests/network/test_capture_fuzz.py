@@ -10,9 +10,9 @@ from exposure.collect.base import CollectContext, CollectorError
 from exposure.collect.net.extract import PARSER_ERROR, Extractor
 from exposure.collect.net.reader import open_capture
 from exposure.collect.pcap import PcapCollector
-from tests.paths import FIXTURES
+from tests.paths import NAME_CAPTURES
 
-NAMES = FIXTURES / "pcaps" / "names"
+NAMES = NAME_CAPTURES
 
 
 def _captures() -> list[Path]:

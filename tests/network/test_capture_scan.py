@@ -10,10 +10,9 @@ from pathlib import Path
 import pytest
 
 from exposure.cli import main
-from tests.paths import FIXTURES
+from tests.paths import NAME_CAPTURES, locate
 
-NAMES = FIXTURES / "pcaps" / "names"
-TCPDUMP = FIXTURES / "pcaps" / "tcpdump"
+NAMES = NAME_CAPTURES
 
 
 def scan(tmp_path: Path, *captures: Path) -> dict[str, object]:
@@ -43,11 +42,11 @@ def test_report_records_each_capture(tmp_path: Path) -> None:
 
 
 def test_undecoded_packets_become_counted_warnings(tmp_path: Path) -> None:
-    capture = TCPDUMP / "hoobr_rt6_print.pcap"
-    if not capture.exists():
-        pytest.skip("capture missing")
+    capture = locate("fixtures/pcaps/tcpdump/hoobr_rt6_print.pcap")
     report = scan(tmp_path, capture)
-    (source,) = report["sources"]  # type: ignore[misc]
+    sources = report["sources"]
+    assert isinstance(sources, list)
+    (source,) = sources
     undecoded = source["undecoded"]
     assert undecoded, "this capture is damaged on purpose"
     warnings = report["warnings"]

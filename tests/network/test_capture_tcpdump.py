@@ -6,18 +6,22 @@ from __future__ import annotations
 import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
 from exposure.collect.base import CollectContext, CollectorError
 from exposure.collect.net.extract import PARSER_ERROR
 from exposure.collect.pcap import PcapCollector
-from exposure.observations.network import Flow
-from tests.paths import FIXTURES
+from exposure.observations.network import Flow, ServerName
+from tests.paths import FIXTURES, locate, needs_shared
 from tests.said import keep_english
 
-TCPDUMP = FIXTURES / "pcaps" / "tcpdump"
-FILES = sorted(p for p in TCPDUMP.iterdir() if p.suffix in (".pcap", ".pcapng"))
+TCPDUMP = FIXTURES / "pcaps" / "tcpdump"  # the whole suite: only in ../shared
+
+
+def tcpdump_files() -> list[Path]:
+    return sorted(p for p in TCPDUMP.iterdir() if p.suffix in (".pcap", ".pcapng"))
 PER_FILE_SECONDS = 10
 
 
@@ -35,15 +39,17 @@ def deadline(seconds: int, what: str) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
+@needs_shared()
 def test_there_are_many_captures() -> None:
-    assert len(FILES) >= 800
+    assert len(tcpdump_files()) >= 800
 
 
+@needs_shared()
 def test_every_tcpdump_capture_is_read_without_a_traceback() -> None:
     not_captures: list[str] = []
     with_warnings = 0
     packets = 0
-    for path in FILES:
+    for path in tcpdump_files():
         collector = PcapCollector(str(path))
         warnings: list[str] = []
         with deadline(PER_FILE_SECONDS, path.name):
@@ -74,7 +80,7 @@ def test_every_tcpdump_capture_is_read_without_a_traceback() -> None:
     ("bigtcp-ipv6-geneve-ipv6.pcap", ("tcp", "fd00::1", "fd00::2")),
 ])
 def test_tunnelled_traffic_gives_inner_flows(name: str, inner: tuple[str, str, str]) -> None:
-    collector = PcapCollector(str(TCPDUMP / name))
+    collector = PcapCollector(str(locate(f"fixtures/pcaps/tcpdump/{name}")))
     flows = {(o.protocol, o.client, o.server) for o in collector.collect(CollectContext()) if isinstance(o, Flow)}
     assert inner in flows
     assert collector.info.undecoded == {}
@@ -82,6 +88,6 @@ def test_tunnelled_traffic_gives_inner_flows(name: str, inner: tuple[str, str, s
 
 def test_quic_after_version_negotiation() -> None:
     """tshark 4.0.17 fails to decrypt this Initial (docs/tshark-differences.md); the GCM tag proves our keys."""
-    collector = PcapCollector(str(TCPDUMP / "quic_vn.pcap"))
-    names = {(o.protocol, o.name) for o in collector.collect(CollectContext()) if o.kind == "server-name"}
+    collector = PcapCollector(str(locate("fixtures/pcaps/tcpdump/quic_vn.pcap")))
+    names = {(o.protocol, o.name) for o in collector.collect(CollectContext()) if isinstance(o, ServerName)}
     assert ("quic", "localhost") in names

@@ -1,20 +1,17 @@
-"""Network heuristics on real captures (OISF suricata-verify pcaps in ../shared): the Tor client
+"""Network heuristics on real captures (OISF suricata-verify pcaps in tests/data): the Tor client
 and the dynamic-DNS name in them are found, and nothing in the rest is raised above low."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from exposure.indicators.catalog import build_catalog
 from exposure.model import Finding, Severity, SourceSpec
 from exposure.scan import ScanRequest, run_scan
-from tests.paths import FIXTURES
+from tests.paths import NAME_CAPTURES
 
-NAMES = FIXTURES / "pcaps" / "names"
+NAMES = NAME_CAPTURES
 
-pytestmark = pytest.mark.skipif(not NAMES.is_dir(), reason="../shared fixtures are not available")
 
 
 def _capture(folder: str) -> Path:

@@ -23,6 +23,7 @@ import pytest
 
 from exposure.cli import main
 from exposure.collect import live
+from exposure.errors import UserError
 
 PYTHON = sys.executable
 TAG = f"{os.getpid() % 100000}"
@@ -345,7 +346,7 @@ def test_open_private_refuses_links_and_sets_0600(tmp_path: Path) -> None:
     target = tmp_path / "elsewhere"
     link = tmp_path / "link.pcap"
     link.symlink_to(target)
-    with pytest.raises(live.UserError):
+    with pytest.raises(UserError):
         live.open_private(link)
     assert not target.exists()
     old = os.umask(0)
@@ -409,7 +410,7 @@ def test_disk_full_stops_recording_keeps_what_was_written_and_still_checks_it(
     fake = _FakeSocket(frames)
     monkeypatch.setattr(live, "open_socket", lambda iface: fake)
     real_write = live._PcapFile.write
-    written = []
+    written: list[bytes] = []
 
     def write(self: live._PcapFile, ts: float, data: bytes) -> None:
         if len(written) == 3:

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from exposure.cli import main
-from tests.paths import FIXTURES
+from tests.paths import NAME_CAPTURES
 
-NAMES = FIXTURES / "pcaps" / "names"
+NAMES = NAME_CAPTURES
 CASES = sorted(p for p in NAMES.iterdir() if p.is_dir())
 # Where tshark is wrong (see docs/tshark-differences.md); never special-cased in the code.
 TSHARK_DIFFERS = {

@@ -28,11 +28,11 @@ from exposure.model import SourceInfo, SourceSpec
 from exposure.report.json_report import dumps, note_to_dict
 from exposure.report.render import html_text, markdown_text
 from exposure.scan import ScanRequest, ScanResult, run_scan
-from tests.android.phones import SERIAL, build_phone, set_devices, use_fake_adb
-from tests.paths import FIXTURES, REPO
+from tests.android.phones import SERIAL, build_phone, need_recordings, set_devices, use_fake_adb
+from tests.paths import FIXTURES, NAME_CAPTURES, REPO
 
 LANGUAGES = sorted(i18n.languages())
-CAPTURE = FIXTURES / "pcaps" / "names" / "bug-814__input" / "capture.pcap"
+CAPTURE = NAME_CAPTURES / "bug-814__input" / "capture.pcap"
 ANDROIDQF = FIXTURES / "android" / "mvt" / "androidqf"
 PHONE_LINE = f"{SERIAL}         device usb:1-1 product:sargo model:Pixel_3a device:sargo transport_id:1"
 KEY = re.compile(r"""["']((?:pcap|android|androidqf|host|iphone|reading)\.[a-z0-9][a-z0-9.\-]*[a-z0-9])["']""")
@@ -70,6 +70,7 @@ def assert_known(emitted: list[CheckNote]) -> None:
 @pytest.fixture
 def emitted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[CheckNote]:
     """Every note the real collectors write on real inputs."""
+    need_recordings()
     out: list[CheckNote] = []
     out += notes(scan(SourceSpec("pcap", str(CAPTURE)), SourceSpec("androidqf", str(ANDROIDQF))))
     root = tmp_path / "phones"

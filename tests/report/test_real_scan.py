@@ -1,4 +1,4 @@
-"""A real scan (an androidqf acquisition and a capture from ../shared) gives a JSON report
+"""A real scan (an androidqf acquisition from ../shared and a capture) gives a JSON report
 that validates against the schema and re-renders in Chinese from the saved file alone."""
 
 from __future__ import annotations
@@ -14,13 +14,14 @@ from exposure.model import SourceSpec
 from exposure.report.json_report import dumps
 from exposure.report.schema import report_schema
 from exposure.scan import ScanRequest, run_scan
-from tests.paths import FIXTURES
+from tests.paths import FIXTURES, NAME_CAPTURES, needs_shared
 
-ANDROIDQF = FIXTURES / "android" / "mvt" / "androidqf"
-CAPTURE = FIXTURES / "pcaps" / "names" / "dns__dns-query__dns-detect-query-01__input" / "capture.pcap"
+ANDROIDQF = FIXTURES / "android" / "mvt" / "androidqf"  # test input only: stays in ../shared
+CAPTURE = NAME_CAPTURES / "dns__dns-query__dns-detect-query-01__input" / "capture.pcap"
 HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
+@needs_shared()
 def test_real_scan_json_validates_and_rerenders_in_chinese(tmp_path: Path) -> None:
     result = run_scan(ScanRequest(sources=(SourceSpec("androidqf", str(ANDROIDQF)), SourceSpec("pcap", str(CAPTURE))),
                                   use_feeds=False))

@@ -19,7 +19,6 @@ from exposure.report.json_report import dumps, to_dict, write_json
 from exposure.report.markdown import md_code, render_markdown
 from exposure.report.output import print_summary, write_reports
 from exposure.report.schema import problems, report_schema
-from tests.paths import REPO
 from tests.report.helpers import HOSTILE, result_with_findings, result_without_findings
 
 
@@ -32,11 +31,6 @@ def validator() -> jsonschema.protocols.Validator:
     schema = report_schema()
     jsonschema.Draft202012Validator.check_schema(schema)
     return jsonschema.Draft202012Validator(schema)
-
-
-def test_docs_schema_is_the_package_schema() -> None:
-    docs = REPO / "docs" / "report.schema.json"
-    assert json.loads(docs.read_text("utf-8")) == report_schema()
 
 
 @pytest.mark.parametrize("make", [result_with_findings, result_without_findings])

@@ -10,12 +10,15 @@ from collections.abc import Iterator
 
 import pytest
 
+from exposure.commands import profiles as profiles_command
 from exposure.detect import DETECTORS
 from exposure.explain import i18n
 from exposure.explain.rule_texts import FIELDS, parse_rule_file, rule_files, rule_texts
-from exposure.explain.texts import category_texts, check_texts, help_services, t, ui_texts
+from exposure.explain.texts import category_texts, check_texts, help_services, t, ui_texts, warning_texts
 from exposure.indicators.profiles import load_bundled_profiles
 from exposure.model import Category, LocalText
+from exposure.tui.texts import texts as app_texts
+from tests.paths import REPO
 
 LANGUAGES = sorted(i18n.languages())
 
@@ -26,6 +29,12 @@ def all_bundled_texts() -> Iterator[tuple[str, LocalText]]:
         yield f"texts.yaml:{key}", text
     for key, text in check_texts().items():
         yield f"checks.yaml:{key}", text
+    for key, text in warning_texts().items():
+        yield f"warnings.yaml:{key}", text
+    for key, text in app_texts().items():
+        yield f"tui/strings.yaml:{key}", text
+    for key, text in profiles_command._TEXTS.items():
+        yield f"exposure profiles:{key}", text
     for cat, texts in category_texts().items():
         for field in ("name", "what_it_is", "what_it_can_do", "what_to_do"):
             yield f"categories.yaml:{cat}.{field}", getattr(texts, field)
@@ -74,7 +83,19 @@ def test_the_scan_reaches_enough_texts_to_matter() -> None:
     assert len(texts) > 150
     assert len(help_services()) >= 3
     assert set(category_texts()) == {c.value for c in Category}
-    assert sum(where.startswith("checks.yaml:") for where, _ in texts) > 50
+    tables = {where.split(":", 1)[0] for where, _ in texts}
+    for table, at_least in (("checks.yaml", 50), ("warnings.yaml", 30), ("tui/strings.yaml", 100),
+                            ("exposure profiles", 15), ("texts.yaml", 50)):
+        assert table in tables and sum(w.startswith(f"{table}:") for w, _ in texts) >= at_least, table
+
+
+def test_every_text_file_in_the_package_is_checked() -> None:
+    """A new table of texts (a YAML file beside the others) is not forgotten by the tests above."""
+    covered = {"languages.yaml"}  # the list of languages itself
+    covered |= {where.split(":", 1)[0] for where, _ in all_bundled_texts()}
+    files = {str(p.relative_to(REPO / "exposure" / "explain")) for p in (REPO / "exposure" / "explain").rglob("*.yaml")}
+    files |= {f"tui/{p.name}" for p in (REPO / "exposure" / "tui").glob("*.yaml")}
+    assert files - covered == set()
 
 
 def detector_rules() -> list[tuple[str, str]]:

@@ -17,7 +17,7 @@ from exposure.report.markdown import render_markdown
 from exposure.report.output import print_summary
 from exposure.report.schema import report_schema
 from exposure.scan import ScanRequest, run_scan
-from tests.paths import FIXTURES, REPO
+from tests.paths import NAME_CAPTURES, REPO
 
 KEY = re.compile(r"""["'](warn\.[a-z0-9][a-z0-9.\-]*[a-z0-9])["']""")
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
@@ -39,7 +39,7 @@ def test_every_warning_key_in_the_code_has_texts_and_every_text_is_used() -> Non
 
 
 def _damaged_capture(tmp_path: Path) -> Path:
-    whole = sorted((FIXTURES / "pcaps" / "names").glob("*/capture.pcap"))[0].read_bytes()
+    whole = (NAME_CAPTURES / "alert-max__alert-max-append-higher-priority__input" / "capture.pcap").read_bytes()
     cut = tmp_path / "cut.pcap"
     cut.write_bytes(whole[: len(whole) - 7])  # the last packet ends early
     return cut

@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from textual.pilot import Pilot
 
@@ -73,7 +74,7 @@ def make_flood(spec: SourceSpec) -> FloodCollector:
     return FloodCollector(spec)
 
 
-async def wait_for(pilot: Pilot[object], predicate: Callable[[], bool], timeout: float = 20.0) -> None:
+async def wait_for(pilot: Pilot[Any], predicate: Callable[[], bool], timeout: float = 20.0) -> None:
     """Let the app run until ``predicate()`` holds; fail after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
     while not predicate():
@@ -118,7 +119,7 @@ def run_stubborn_demo() -> None:
     from exposure.tui.app import run_app
 
     COLLECTORS["stubborn"] = "tests.tui.helpers:make_stubborn"
-    exposure.demo.demo_sources = lambda: (SourceSpec("stubborn"),)  # type: ignore[assignment]
+    exposure.demo.demo_sources = lambda: (SourceSpec("stubborn"),)
     raise SystemExit(run_app(demo=True, lang="en"))
 
 

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
@@ -54,8 +55,8 @@ def pin_environment() -> None:
         FIXED_DEMO.unlink()
     if not FIXED_DEMO.exists():
         FIXED_DEMO.symlink_to(real)
-    exposure.demo.data_dir = lambda: FIXED_DEMO  # type: ignore[assignment]
-    exposure.demo.demo_sources = _REAL_SOURCES  # type: ignore[assignment]
+    exposure.demo.data_dir = lambda: FIXED_DEMO
+    exposure.demo.demo_sources = _REAL_SOURCES
     os.environ["TZ"] = "UTC"
     time.tzset()
     (_NO_PHONE / "phones").mkdir(parents=True, exist_ok=True)
@@ -64,15 +65,15 @@ def pin_environment() -> None:
     os.environ["FAKE_ADB_DIR"] = str(_NO_PHONE / "phones")
     import exposure.tui.screens.live as live
 
-    live.interfaces = lambda: list(INTERFACES)  # type: ignore[assignment]
-    live.live_available = lambda: True  # type: ignore[assignment]
-    live.capture_allowed = lambda: True  # type: ignore[assignment]
-    android_screen.list_phones = lambda: [android_screen.Phone(*phone) for phone in PHONES]  # type: ignore[assignment]
+    live.interfaces = lambda: list(INTERFACES)
+    live.live_available = lambda: True
+    live.capture_allowed = lambda: True
+    android_screen.list_phones = lambda: [android_screen.Phone(*phone) for phone in PHONES]
 
 
 def restore_environment() -> None:
-    exposure.demo.data_dir = _REAL_DATA_DIR  # type: ignore[assignment]
-    exposure.demo.demo_sources = _REAL_SOURCES  # type: ignore[assignment]
+    exposure.demo.data_dir = _REAL_DATA_DIR
+    exposure.demo.demo_sources = _REAL_SOURCES
     if _TZ is None:
         os.environ.pop("TZ", None)
     else:
@@ -82,10 +83,10 @@ def restore_environment() -> None:
     os.environ.pop("FAKE_ADB_DIR", None)
     import exposure.tui.screens.live as live
 
-    live.interfaces = _REAL_INTERFACES  # type: ignore[assignment]
-    live.live_available = _REAL_LIVE_AVAILABLE  # type: ignore[assignment]
-    live.capture_allowed = _REAL_CAPTURE_ALLOWED  # type: ignore[assignment]
-    android_screen.list_phones = _REAL_LIST_PHONES  # type: ignore[assignment]
+    live.interfaces = _REAL_INTERFACES
+    live.live_available = _REAL_LIVE_AVAILABLE
+    live.capture_allowed = _REAL_CAPTURE_ALLOWED
+    android_screen.list_phones = _REAL_LIST_PHONES
 
 
 def screen_is(name: str) -> Callable[[ExposureApp], bool]:
@@ -103,7 +104,7 @@ def phones_listed(app: ExposureApp) -> bool:
     return type(app.screen).__name__ == "AndroidScreen" and getattr(app.screen, "phones", None) is not None
 
 
-async def steps(pilot: Pilot[object], keys: tuple[str, ...], until: Callable[[ExposureApp], bool]) -> None:
+async def steps(pilot: Pilot[Any], keys: tuple[str, ...], until: Callable[[ExposureApp], bool]) -> None:
     app = pilot.app
     assert isinstance(app, ExposureApp)
     app.animation_level = "none"
@@ -131,12 +132,12 @@ class Scene:
         if self.slow:
             helpers.RELEASE.clear()
             COLLECTORS["slow"] = "tests.tui.helpers:make_slow"
-            exposure.demo.demo_sources = lambda: (SourceSpec("slow", "demo-capture.pcap"),)  # type: ignore[assignment]
+            exposure.demo.demo_sources = lambda: (SourceSpec("slow", "demo-capture.pcap"),)
         app = ExposureApp(demo=self.demo, lang=self.lang, export_dir=FIXED_DEMO)
         app.file_start = FIXED_DEMO
         return app
 
-    async def run_before(self, pilot: Pilot[object]) -> None:
+    async def run_before(self, pilot: Pilot[Any]) -> None:
         await steps(pilot, (*self.keys, "f3") if self.contrast else self.keys, self.until)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.widgets import OptionList
+from textual.widgets import Input, OptionList
 
 import exposure.demo
 from exposure.report.json_report import to_dict
@@ -93,7 +93,7 @@ async def test_a_real_check_is_never_labelled_demo(tmp_path: Path) -> None:
         assert not app.demo
         await pilot.press("home", "down", "down", "down", "enter")  # "A capture file or androidqf folder"
         await wait_for(pilot, lambda: isinstance(app.screen, FileScreen))
-        app.screen.query_one("#path").value = str(capture)  # type: ignore[attr-defined]
+        app.screen.query_one("#path", Input).value = str(capture)
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, ProfilesScreen))
         await pilot.press("enter")
@@ -117,7 +117,8 @@ async def test_a_file_that_is_not_a_capture_is_said_at_once(tmp_path: Path) -> N
         await pilot.press("down", "down", "down", "enter")
         await wait_for(pilot, lambda: isinstance(app.screen, FileScreen))
         for path in (notes, empty):
-            app.screen.query_one("#path").value = str(path)  # type: ignore[attr-defined]
+            app.screen.query_one("#path", Input).value = str(path)
             await pilot.press("enter")
-            await wait_for(pilot, lambda path=path: f"{path}：不是抓包文件" in shown_text(app))
+            said = f"{path}：不是抓包文件"
+            await wait_for(pilot, lambda: said in shown_text(app))  # noqa: B023 - awaited at once
             assert isinstance(app.screen, FileScreen) and app.sources == ()

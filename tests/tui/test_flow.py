@@ -5,10 +5,14 @@ from __future__ import annotations
 import io
 import json
 import stat
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rich.text import Text
+from textual.pilot import Pilot
+from textual.screen import Screen
 from textual.widgets import OptionList, Static
 
 import exposure.demo
@@ -41,10 +45,14 @@ def shown_text(app: ExposureApp) -> str:
     return "\n".join(parts)
 
 
+def showing(pilot: Pilot[Any], kind: type[Screen[Any]]) -> Callable[[], bool]:
+    return lambda: isinstance(pilot.app.screen, kind)
+
+
 async def to_results(pilot) -> ResultsScreen:  # type: ignore[no-untyped-def]
     for screen in (SourceScreen, ProfilesScreen):
         await pilot.press("enter")
-        await wait_for(pilot, lambda screen=screen: isinstance(pilot.app.screen, screen))
+        await wait_for(pilot, showing(pilot, screen))
     await pilot.press("enter")
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, ResultsScreen))
     screen = pilot.app.screen
@@ -356,7 +364,7 @@ async def test_no_phone_means_no_check_and_look_again_finds_it(monkeypatch: pyte
         assert screen.not_ready == ""
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, ProfilesScreen))
-        assert app.sources == (SourceSpec("android", "DEMO0001"),)
+        assert list(app.sources) == [SourceSpec("android", "DEMO0001")]
 
 
 async def test_a_phone_not_allowed_yet_is_explained_and_not_checked(monkeypatch: pytest.MonkeyPatch,
@@ -521,5 +529,6 @@ async def test_a_failed_save_keeps_the_results_and_asks_for_another_place(tmp_pa
         app.screen.query_one("#folder").value = str(good)  # type: ignore[attr-defined]
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, ResultsScreen))
-        assert app.screen is results and results.saved  # the same results, now saved
+        shown_now: object = app.screen
+        assert shown_now is results and results.saved  # the same results, now saved
     assert sorted(p.suffix for p in good.iterdir()) == [".html", ".json", ".md"]

@@ -48,7 +48,7 @@ class AndroidqfCollector:
         self.path = path
         self.info = SourceInfo(kind="androidqf", name=path)
 
-    def collect(self, ctx: CollectContext) -> Iterator[Observation]:
+    def collect(self, ctx: CollectContext) -> Iterator[Observation]:  # noqa: C901 - one branch per file of the acquisition
         files = _open(Path(self.path))
         outputs: dict[str, str] = {}
         extras = Extras()

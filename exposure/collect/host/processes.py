@@ -62,12 +62,11 @@ class _Hasher:
 
 def collect_processes(run: HostRun, table: ProcessTable) -> Iterator[HostProcess]:
     hasher = _Hasher() if run.hash_executables else None
-    denied = gone = total = 0
+    denied = total = 0
     for proc in psutil.process_iter(_ATTRS, ad_value=None):
         try:
             data = proc.info
         except psutil.Error:  # pragma: no cover - process_iter pre-loads info
-            gone += 1
             continue
         total += 1
         pid = int(data.get("pid") or proc.pid)

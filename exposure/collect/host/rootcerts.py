@@ -124,54 +124,18 @@ def _read(run: HostRun, path: Path) -> list[x509.Certificate]:
 
 
 def _linux(run: HostRun) -> Iterator[HostSetting]:
+    """Certificates an administrator added, in each place a Linux system keeps them."""
     seen: set[str] = set()
     looked = 0
     added_roots: list[Path] = []
-    for folder in ADDED_FOLDERS:
-        base = run.path(folder)
-        if not base.is_dir():
-            continue
-        looked += 1
-        added_roots.append(base.resolve())
-        for path in sorted(base.rglob("*")):
-            if path.is_file() and path.suffix.lower() in _CERT_SUFFIXES:
-                for cert in _read(run, path):
-                    setting = _setting(path, cert, "added by an administrator")
-                    if setting.value not in seen:
-                        seen.add(setting.value)
-                        yield setting
-    conf = run.path(BUNDLE_CONF)
-    if conf.is_file():
-        looked += 1
-        try:
-            lines = conf.read_text("utf-8", "replace").splitlines()
-        except OSError:
-            lines = []
-        for line in lines:
-            entry = line.strip()
-            if not entry or entry.startswith(("#", "!")) or entry.startswith("mozilla/") or ".." in entry:
-                continue
-            path = run.path(BUNDLE_FOLDER) / entry
-            for cert in _read(run, path):
-                setting = _setting(path, cert, f"listed in {BUNDLE_CONF} outside the Mozilla bundle")
-                if setting.value not in seen:
-                    seen.add(setting.value)
-                    yield setting
-    certs = run.path(SSL_CERTS)
-    bundle = run.path(BUNDLE_FOLDER).resolve()
-    if certs.is_dir():
-        looked += 1
-        for path in sorted(certs.iterdir()):
-            if (path.suffix.lower() not in (".pem", ".crt") or path.name.startswith("ca-certificates")
-                    or path.name in _NOT_ADDED):
-                continue
-            target = path.resolve()
-            if target.is_relative_to(bundle) or any(target.is_relative_to(a) for a in added_roots):
-                continue
-            if not target.is_file():
+    places = (_added_folders(run, added_roots), _bundle_conf_entries(run), _ssl_certs_links(run, added_roots))
+    for place in places:
+        for path, why in place:
+            if path is None:  # the place exists and was looked at
+                looked += 1
                 continue
             for cert in _read(run, path):
-                setting = _setting(path, cert, f"in {SSL_CERTS} but not from the distribution's bundle")
+                setting = _setting(path, cert, why)
                 if setting.value not in seen:
                     seen.add(setting.value)
                     yield setting
@@ -183,6 +147,57 @@ def _linux(run: HostRun) -> Iterator[HostSetting]:
         run.not_checked("host.root-certificates-no-folder",
                         "root certificates: no known system certificate folder on this Linux system")
     run.not_checked("host.browser-certificates", "certificate stores of individual browsers (Firefox keeps its own)")
+
+
+# Each place yields (None, "") once when it exists, then (file, why it counts as added).
+_Place = Iterator[tuple[Path | None, str]]
+
+
+def _added_folders(run: HostRun, added_roots: list[Path]) -> _Place:
+    for folder in ADDED_FOLDERS:
+        base = run.path(folder)
+        if not base.is_dir():
+            continue
+        yield None, ""
+        added_roots.append(base.resolve())
+        for path in sorted(base.rglob("*")):
+            if path.is_file() and path.suffix.lower() in _CERT_SUFFIXES:
+                yield path, "added by an administrator"
+
+
+def _bundle_conf_entries(run: HostRun) -> _Place:
+    conf = run.path(BUNDLE_CONF)
+    if not conf.is_file():
+        return
+    yield None, ""
+    try:
+        lines = conf.read_text("utf-8", "replace").splitlines()
+    except OSError:
+        lines = []
+    for line in lines:
+        entry = line.strip()
+        if not entry or entry.startswith(("#", "!")) or entry.startswith("mozilla/") or ".." in entry:
+            continue
+        yield run.path(BUNDLE_FOLDER) / entry, f"listed in {BUNDLE_CONF} outside the Mozilla bundle"
+
+
+def _ssl_certs_links(run: HostRun, added_roots: list[Path]) -> _Place:
+    """Files in /etc/ssl/certs that neither the distribution's bundle nor an added folder explains
+    (``added_roots`` is filled by :func:`_added_folders`, which runs first)."""
+    certs = run.path(SSL_CERTS)
+    if not certs.is_dir():
+        return
+    yield None, ""
+    bundle = run.path(BUNDLE_FOLDER).resolve()
+    for path in sorted(certs.iterdir()):
+        if (path.suffix.lower() not in (".pem", ".crt") or path.name.startswith("ca-certificates")
+                or path.name in _NOT_ADDED):
+            continue
+        target = path.resolve()
+        if target.is_relative_to(bundle) or any(target.is_relative_to(a) for a in added_roots):
+            continue
+        if target.is_file():
+            yield path, f"in {SSL_CERTS} but not from the distribution's bundle"
 
 
 def _appended(run: HostRun, seen: set[str]) -> Iterator[HostSetting]:

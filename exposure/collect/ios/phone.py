@@ -49,7 +49,8 @@ def assemble(raw: Mapping[str, bytes], info: SourceInfo, collector: str, ctx: Co
     yield from _observations(decoded, info, collector, source)
 
 
-def _observations(decoded: Mapping[str, object], info: SourceInfo, collector: str,
+# One branch per answer the phone gave, in the order a report lists them (noqa: C901).
+def _observations(decoded: Mapping[str, object], info: SourceInfo, collector: str,  # noqa: C901
                   source: str) -> Iterator[Observation]:
     def fact(key: str, value: object) -> IosFact:
         return IosFact(collector, source, key, str(value).lower() if isinstance(value, bool) else str(value))

@@ -47,6 +47,7 @@ __all__ = [
     "Interface",
     "LiveProgress",
     "UserError",
+    "_PcapFile",
     "can_capture",
     "default_interface",
     "default_output",
@@ -121,14 +122,9 @@ def record(iface: str, out: Path, duration: float | None = None,
             started()
         while True:
             now = time.monotonic()
-            if cancel.is_set():
-                result.stopped_by = "cancel"
-                break
-            if stop.is_set():
-                result.stopped_by = "stop"
-                break
-            if deadline is not None and now >= deadline:
-                result.stopped_by = "duration"
+            why = _why_stop(cancel, stop, deadline, now)
+            if why:
+                result.stopped_by = why
                 break
             if progress is not None and now >= next_report:
                 next_report = now + report_every
@@ -175,6 +171,17 @@ def record(iface: str, out: Path, duration: float | None = None,
     if progress is not None:
         progress(_progress(time.monotonic() - began, result, extractor, shown))
     return result
+
+
+def _why_stop(cancel: threading.Event, stop: threading.Event, deadline: float | None, now: float) -> str:
+    """Why the recording ends now ("cancel", "stop", "duration"), or "" to go on."""
+    if cancel.is_set():
+        return "cancel"
+    if stop.is_set():
+        return "stop"
+    if deadline is not None and now >= deadline:
+        return "duration"
+    return ""
 
 
 class _NameTracker:

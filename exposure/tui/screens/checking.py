@@ -247,8 +247,6 @@ def _plain_error(error: BaseException | None, lang: str) -> str:
     from exposure.errors import UserError
     from exposure.explain.texts import error_line
 
-    if isinstance(error, UserError):
+    if isinstance(error, UserError):  # CollectorError is one too
         return plain_line(error_line(error, lang))
-    if isinstance(error, KeyError) and error.args:
-        return str(error.args[0])
     return type(error).__name__ if error else "unknown error"

@@ -37,7 +37,7 @@ class DumpedPackage:
     granted: list[str] = field(default_factory=list)
 
 
-def parse_dumpsys_package(text: str) -> dict[str, DumpedPackage]:
+def parse_dumpsys_package(text: str) -> dict[str, DumpedPackage]:  # noqa: C901 - one branch per kind of line
     out: dict[str, DumpedPackage] = {}
     in_section = False
     current: DumpedPackage | None = None

@@ -17,9 +17,3 @@ def parse_settings(text: str) -> dict[str, str]:
         if sep and _KEY.match(key):
             out[key] = value.strip()
     return out
-
-
-def parse_get(text: str) -> str:
-    """``settings get`` output: one value, ``null`` when unset (returned as "")."""
-    value = text.strip()
-    return "" if value == "null" else value
