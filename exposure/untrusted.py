@@ -26,7 +26,7 @@ _INTERPRETED = (
     "\u061c"  # Arabic letter mark
     "\u200b-\u200f"  # zero width space/non-joiner/joiner, LRM, RLM
     "\u2028-\u202e"  # line and paragraph separators, LRE, RLE, PDF, LRO, RLO
-    "\u2060-\u2069"  # word joiner, invisible operators, LRI, RLI, FSI, PDI
+    "\u2060-\u2064\u2066-\u2069"  # word joiner, invisible operators; LRI, RLI, FSI, PDI
     "\ufeff"  # byte-order mark / zero width no-break space
     "\ufff9-\ufffb"  # interlinear annotation controls
 )

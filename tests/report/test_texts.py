@@ -14,7 +14,15 @@ from exposure.commands import profiles as profiles_command
 from exposure.detect import DETECTORS
 from exposure.explain import i18n
 from exposure.explain.rule_texts import FIELDS, parse_rule_file, rule_files, rule_texts
-from exposure.explain.texts import category_texts, check_texts, help_services, t, ui_texts, warning_texts
+from exposure.explain.texts import (
+    category_texts,
+    check_texts,
+    error_texts,
+    help_services,
+    t,
+    ui_texts,
+    warning_texts,
+)
 from exposure.indicators.profiles import load_bundled_profiles
 from exposure.model import Category, LocalText
 from exposure.tui.texts import texts as app_texts
@@ -31,6 +39,8 @@ def all_bundled_texts() -> Iterator[tuple[str, LocalText]]:
         yield f"checks.yaml:{key}", text
     for key, text in warning_texts().items():
         yield f"warnings.yaml:{key}", text
+    for key, text in error_texts().items():
+        yield f"errors.yaml:{key}", text
     for key, text in app_texts().items():
         yield f"tui/strings.yaml:{key}", text
     for key, text in profiles_command._TEXTS.items():
