@@ -33,14 +33,10 @@ LANGUAGES = sorted(i18n.languages())
 
 def all_bundled_texts() -> Iterator[tuple[str, LocalText]]:
     """(where, text) for every user-facing text the package ships."""
-    for key, text in ui_texts().items():
-        yield f"texts.yaml:{key}", text
-    for key, text in check_texts().items():
-        yield f"checks.yaml:{key}", text
-    for key, text in warning_texts().items():
-        yield f"warnings.yaml:{key}", text
-    for key, text in error_texts().items():
-        yield f"errors.yaml:{key}", text
+    for table, found in (("texts.yaml", ui_texts()), ("checks.yaml", check_texts()),
+                         ("warnings.yaml", warning_texts()), ("errors.yaml", error_texts())):
+        for key, text in found.items():
+            yield f"{table}:{key}", text
     for key, text in app_texts().items():
         yield f"tui/strings.yaml:{key}", text
     for key, text in profiles_command._TEXTS.items():
