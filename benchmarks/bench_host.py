@@ -1,7 +1,7 @@
 """Benchmark: a full host check of this computer (``exposure scan --host``), and each of
 its parts, against the plain system tools that read the same things.
 
-Run by hand:  .venv/bin/python benchmarks/bench_host.py [--repeat 5] [--spawn 300]
+Run by hand:  .venv/bin/python benchmarks/bench_host.py [--repeat 5] [--spawn 300] [--against REV]
 
 * "full scan (CLI)" runs ``exposure scan --host --json`` as a fresh process: start-up,
   profile loading, every check, the report; what a person waits for.
@@ -12,6 +12,10 @@ Run by hand:  .venv/bin/python benchmarks/bench_host.py [--repeat 5] [--spawn 30
   ``dpkg-query -W``, ``ss -tunap``, ``cat /etc/hosts``, ``ls /usr/local/share/ca-certificates``.
 * ``--spawn N`` starts N idle ``sleep`` children first (a busy desktop has 300-500
   programs; this container has about 80) and stops them, by their own pids, at the end.
+* ``--against REV`` also runs the full CLI scan of that git revision (exported with ``git
+  archive``, first on ``PYTHONPATH``), alternating run by run with the current code, and
+  prints wall and CPU medians and their ratio: on a shared machine the CPU time (user +
+  system of the child) is what the scan itself costs.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from __future__ import annotations
 import argparse
 import functools
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -64,10 +69,47 @@ def part(step: Callable[[HostRun, ProcessTable], object]) -> Callable[[], object
     return go
 
 
+def cli_run(env: dict[str, str], out: Path) -> tuple[float, float]:
+    """(wall, CPU) seconds of one ``python -m exposure scan --host`` in a new process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "exposure", "scan", "--host", "--quiet", "--force", "--json", str(out)],
+                   env=env, check=True, stdout=subprocess.DEVNULL)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def compare(revision: str, runs: int) -> None:
+    """The full CLI scan, this code and ``revision``, alternating run by run."""
+    folder = tempfile.mkdtemp(prefix="exposure-rev-")
+    try:
+        archive = subprocess.run(["git", "-C", str(REPO), "archive", revision], capture_output=True,
+                                 check=True).stdout
+        subprocess.run(["tar", "-x", "-C", folder], input=archive, check=True)
+        with tempfile.TemporaryDirectory() as data:
+            env = dict(os.environ, EXPOSURE_DATA_DIR=data)
+            theirs, ours = dict(env, PYTHONPATH=folder), dict(env, PYTHONPATH=str(REPO))
+            out = Path(data) / "out.json"
+            cli_run(theirs, out), cli_run(ours, out)  # warm-up: bytecode compiled, files cached
+            load = os.getloadavg()[0]
+            pairs = [(cli_run(theirs, out), cli_run(ours, out)) for _ in range(runs)]
+        old_wall, new_wall = (statistics.median(p[i][0] for p in pairs) for i in (0, 1))
+        old_cpu, new_cpu = (statistics.median(p[i][1] for p in pairs) for i in (0, 1))
+        print(f"full scan (CLI), {revision} vs now, alternating, n={runs}, load {load:.1f} -> "
+              f"{os.getloadavg()[0]:.1f}:")
+        print(f"  {revision}: wall median {old_wall:.3f} s, CPU median {old_cpu:.3f} s")
+        print(f"  now: wall median {new_wall:.3f} s, CPU median {new_cpu:.3f} s")
+        print(f"  ratio now/{revision}: wall {new_wall / old_wall:.2f}, CPU {new_cpu / old_cpu:.2f}")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--spawn", type=int, default=0)
+    parser.add_argument("--against", metavar="REV", help="a git revision to run side by side (full CLI scan)")
     args = parser.parse_args()
     children = [subprocess.Popen(["sleep", "600"]) for _ in range(args.spawn)]
     try:
@@ -106,6 +148,8 @@ def main() -> None:
         print(f"{'what':52} {'median s':>9} {'max s':>7} {'x baseline':>10}")
         for label, median, worst in rows:
             print(f"{label:52} {median:9.3f} {worst:7.3f} {median / base:10.1f}")
+        if args.against:
+            compare(args.against, max(args.repeat, 5))
     finally:
         for child in children:
             child.terminate()

@@ -1,6 +1,6 @@
 """Time from process start to the first screen of the guided app, painted.
 
-    .venv/bin/python benchmarks/bench_startup.py [--runs 10]
+    .venv/bin/python benchmarks/bench_startup.py [--runs 10] [--against GIT-REVISION]
 
 Three measurements, each in fresh processes, median of N runs:
 
@@ -11,6 +11,12 @@ Three measurements, each in fresh processes, median of N runs:
 2. real terminal: ``python -m exposure`` in a detached tmux session; the clock stops when
    ``tmux capture-pane`` first shows "Before you start" (polled every 10 ms);
 3. ``python -X importtime -c "import exposure.tui.app"``: the slowest imports.
+
+With ``--against REV`` the first measurement, and the time from process start until the
+indicator catalog a check uses is built (``build_catalog()``, what the app waits for when
+the check starts), are also taken for that revision (exported with ``git archive`` and put
+first on ``PYTHONPATH``), alternating run by run with the current code, and the ratios of
+the CPU medians are printed.
 """
 
 from __future__ import annotations
@@ -23,7 +29,9 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 CHILD_EXPOSURE = r"""
 import sys, time
@@ -64,7 +72,24 @@ Bare().run(headless=True, size=(80, 24))
 """
 
 
-def headless(child: str) -> tuple[float, float]:
+CHILD_CATALOG = r"""
+import sys, time
+start = float(sys.argv[1])
+from exposure.indicators.catalog import build_catalog
+build_catalog()
+print(time.time() - start)
+"""
+
+
+def export(revision: str) -> str:
+    """A copy of the code at ``revision`` in a temporary folder (for PYTHONPATH)."""
+    folder = tempfile.mkdtemp(prefix="exposure-rev-")
+    archive = subprocess.run(["git", "-C", str(REPO), "archive", revision], capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", folder], input=archive, check=True)
+    return folder
+
+
+def headless(child: str, env: dict[str, str] | None = None) -> tuple[float, float]:
     """(wall seconds until painted, CPU seconds of the whole child process).
 
     On a busy machine the wall time mostly measures waiting for a CPU; the child's CPU
@@ -72,12 +97,13 @@ def headless(child: str) -> tuple[float, float]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.time()
     out = subprocess.run([sys.executable, "-c", child, str(start)], capture_output=True, text=True, check=True,
-                         timeout=60)
+                         timeout=60, env=env)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return float(out.stdout.strip().splitlines()[-1]), cpu
 
 
+REPO = Path(__file__).resolve().parent.parent
 TMUX = ("tmux", "-L", "exposure-bench")  # a server of our own, apart from any other tmux use
 
 
@@ -118,6 +144,26 @@ def import_offenders(top: int = 8) -> list[tuple[int, str]]:
     return sorted(rows, reverse=True)[:top]
 
 
+def compare(revision: str, runs: int) -> None:
+    """The first screen and the catalog, this code and ``revision``, alternating run by run."""
+    folder = export(revision)
+    try:
+        theirs = dict(os.environ, PYTHONPATH=folder)
+        ours = dict(os.environ, PYTHONPATH=str(REPO))
+        for label, child in (("first screen", CHILD_EXPOSURE), ("catalog built", CHILD_CATALOG)):
+            pairs = [(headless(child, theirs), headless(child, ours)) for _ in range(runs)]
+            old_cpu = statistics.median(p[0][1] for p in pairs)
+            new_cpu = statistics.median(p[1][1] for p in pairs)
+            old_wall = statistics.median(p[0][0] for p in pairs)
+            new_wall = statistics.median(p[1][0] for p in pairs)
+            print(f"{label}: {revision} CPU median {old_cpu * 1000:.0f} ms, wall {old_wall * 1000:.0f} ms; "
+                  f"now CPU {new_cpu * 1000:.0f} ms, wall {new_wall * 1000:.0f} ms; "
+                  f"ratio now/{revision} (CPU medians) {new_cpu / old_cpu:.2f} "
+                  f"(n={runs}, load {os.getloadavg()[0]:.1f})")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def machine() -> str:
     model = ""
     try:
@@ -134,6 +180,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--mvt", metavar="MVT_ANDROID", help="also time this mvt-android --help (MVT has no TUI: "
                         "its command line start is the nearest peer figure)")
+    parser.add_argument("--against", metavar="REV", help="time this git revision too, alternating with the current")
     args = parser.parse_args()
     env_lang = {"EXPOSURE_LANG": "en"}
     os.environ.update(env_lang)
@@ -148,6 +195,8 @@ def main() -> None:
     ours_cpu = statistics.median(r[0][1] for r in runs)
     bare_cpu = statistics.median(r[1][1] for r in runs)
     print(f"ratio exposure / bare Textual (CPU medians): {ours_cpu / bare_cpu:.2f}")
+    if args.against:
+        compare(args.against, args.runs)
     if args.mvt:
         mvt = [peer([args.mvt, "--help"]) for _ in range(args.runs)]
         mvt_wall = statistics.median(w for w, _ in mvt)

@@ -118,6 +118,13 @@ class Indicator:
     # A value that is never enough on its own (a shared certificate, a common name): it
     # adds weight when another indicator of the same threat matches the same subject.
     supporting: bool = False
+    # When its source saw it in use ("YYYY-MM-DD" or "YYYY-MM"; "" when the source does not
+    # say). An indicator last seen long ago drops one severity level (docs/severity.md).
+    first_seen: str = ""
+    last_seen: str = ""
+    # A curated cap (docs/profiles.md, "Precedence"): a finding resting on this value is never
+    # more serious than this, whatever the evidence class would give.
+    max_severity: Severity | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +164,11 @@ class Observation:
     def subject(self) -> str:
         """What this observation is about (an app id, a host name): findings group by it."""
         return self.describe()
+
+    def device(self) -> str:
+        """The device this was seen on or from (a phone, this computer, a capture): one
+        finding per tool per device (docs/severity.md)."""
+        return self.source
 
     def facts(self) -> Mapping[str, str]:
         """Typed fields as text, for reports and explanation templates."""
@@ -291,6 +303,8 @@ class Threat:
     what_it_can_do: LocalText = LocalText()
     what_to_do: LocalText = LocalText()
     references: tuple[Reference, ...] = ()
+    # Why ``severity`` is below what docs/severity.md gives its category, when it is (a cap).
+    severity_reason: LocalText = LocalText()
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,6 +317,8 @@ class Profile:
     threats: tuple[Threat, ...]
     indicators: tuple[Indicator, ...]
     path: str = ""  # the file it was loaded from
+    # Only used when the person chooses it (the travel check): never part of a default scan.
+    opt_in: bool = False
 
 
 # What a scan was asked to read and what it read: the request's sources, and the records a
@@ -368,3 +384,13 @@ class FeedInfo:
     profile: str = ""
     counts: tuple[tuple[str, int], ...] = ()
     version: str = ""
+    # The date of the data itself (YYYY-MM-DD: the upstream commit or report it was taken
+    # from, or the bundle's latest change), "" when the feed does not say.
+    dated: str = ""
+    bundled: bool = False  # shipped inside exposure, not imported by the person
+    licence: str = ""  # the licence and the credit it asks for, when the feed has one
+
+    @property
+    def as_of(self) -> str:
+        """The best date for how recent this feed is: its data's date, else when it was imported."""
+        return (self.dated or self.imported)[:10]

@@ -78,7 +78,7 @@ def run_scan(request: ScanRequest, hooks: ScanHooks | None = None, catalog: Cata
     if catalog is None:
         catalog = build_catalog(request.profiles or None, use_feeds=request.use_feeds)
     for message in catalog.warnings:
-        warnings.append(ScanWarning("indicators", message))
+        warnings.append(ScanWarning.of("indicators", message))
     detectors: list[Detector] = default_detectors()
     ctx = DetectContext(index=catalog.index)
     findings: list[Finding] = []

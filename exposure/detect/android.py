@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from exposure.detect.base import DetectContext
 from exposure.model import Category, CheckNote, Confidence, Finding, Observation, Severity
 from exposure.observations.android import (
+    KNOWN_STORES,
     AndroidComponent,
     AndroidFile,
     AndroidPackage,
@@ -25,8 +26,10 @@ from exposure.observations.android import (
 RULES: tuple[str, ...] = (
     "android.sideloaded",
     "android.accessibility",
+    "android.assistive-app",
     "android.device-admin",
     "android.notification-listener",
+    "android.wearable-app",
     "android.play-protect-off",
     "android.dangerous-permissions",
     "android.always-on-vpn",
@@ -42,6 +45,60 @@ KNOWN_VPN_APPS: frozenset[str] = frozenset({
     "com.psiphon3.subscription", "org.getlantern.lantern", "com.mozilla.firefox.vpn",
     "com.google.android.apps.privacy.wildlife", "org.strongswan.android", "com.tailscale.ipn",
 })
+
+# Apps from a store whose accessibility service is what they are for: screen readers and
+# other assistive tools, and password managers (which fill in passwords in other apps). Their
+# service is information, named, not a warning. Ids as in each app's Google Play address.
+ASSISTIVE_APPS: dict[str, str] = {
+    "com.google.android.marvin.talkback": "TalkBack (screen reader)",
+    "com.samsung.android.accessibility.talkback": "Samsung TalkBack (screen reader)",
+    "com.google.android.apps.accessibility.voiceaccess": "Voice Access",
+    "com.google.android.apps.accessibility.auditor": "Accessibility Scanner",
+    "com.google.android.apps.accessibility.reveal": "Lookout by Google",
+    "com.google.android.apps.accessibility.maui.actionblocks": "Action Blocks",
+    "com.google.audio.hearing.visualization.accessibility.scribe": "Live Transcribe",
+    "com.nirenr.talkman": "Jieshuo (screen reader)",
+    "com.x8bit.bitwarden": "Bitwarden (password manager)",
+    "com.lastpass.lpandroid": "LastPass (password manager)",
+    "com.onepassword.android": "1Password (password manager)",
+    "com.agilebits.onepassword": "1Password 7 (password manager)",
+    "com.dashlane": "Dashlane (password manager)",
+    "com.kunzisoft.keepass.free": "KeePassDX (password manager)",
+    "com.kunzisoft.keepass.libre": "KeePassDX (password manager)",
+    "keepass2android.keepass2android": "Keepass2Android (password manager)",
+    "keepass2android.keepass2android_nonet": "Keepass2Android Offline (password manager)",
+    "io.enpass.app": "Enpass (password manager)",
+    "proton.android.pass": "Proton Pass (password manager)",
+    "com.callpod.android_apps.keeper": "Keeper (password manager)",
+    "com.siber.roboform": "RoboForm (password manager)",
+}
+# Smartwatch and fitness-band companion apps from a store: reading notifications is how the
+# watch shows them. Information, named.
+WEARABLE_APPS: dict[str, str] = {
+    "com.google.android.wearable.app": "Wear OS by Google",
+    "com.google.android.apps.wear.companion": "Pixel Watch",
+    "com.samsung.android.app.watchmanager": "Galaxy Wearable",
+    "com.samsung.android.geargplugin": "Galaxy Watch plugin",
+    "com.samsung.android.waterplugin": "Galaxy Watch plugin",
+    "com.fitbit.FitbitMobile": "Fitbit",
+    "com.garmin.android.apps.connectmobile": "Garmin Connect",
+    "com.xiaomi.wearable": "Mi Fitness",
+    "com.xiaomi.hm.health": "Zepp Life",
+    "com.huami.watch.hmwatchmanager": "Zepp",
+    "com.huawei.health": "Huawei Health",
+}
+_KNOWN_HELPERS = {
+    "accessibility": ("android.assistive-app", {k.lower(): v for k, v in ASSISTIVE_APPS.items()}),
+    "notification-listener": ("android.wearable-app", {k.lower(): v for k, v in WEARABLE_APPS.items()}),
+}
+
+# A generic, system-like name: what stalkerware calls itself so that nobody looks twice
+# ("System Service", "WiFi", "Update", com.android.core...). Checked in the package id and the
+# label, for apps from outside a store only.
+SYSTEM_LIKE_WORDS: tuple[str, ...] = ("system", "service", "update", "wifi", "wi-fi", "sync", "setting", "framework",
+                                      "security")
+PLATFORM_NAMESPACES: tuple[str, ...] = ("android.", "com.android.", "com.google.android.", "com.sec.android.",
+                                        "com.samsung.android.", "com.huawei.android.", "com.miui.")
 
 LOCATION = frozenset({"android.permission.ACCESS_FINE_LOCATION", "android.permission.ACCESS_COARSE_LOCATION",
                       "android.permission.ACCESS_BACKGROUND_LOCATION"})
@@ -101,7 +158,7 @@ def _phone_findings(source: str, phone: _Phone, ctx: DetectContext) -> Iterator[
     for finding in _dangerous(phone):
         dangerous.add(finding.subject)
         yield finding
-    yield from _components(phone, skip_accessibility=dangerous)
+    yield from _components(phone, skip_watching=dangerous)
     yield from _sideloaded(source, phone, ctx)
     yield from _play_protect(source, phone)
     yield from _developer(source, phone)
@@ -122,14 +179,19 @@ def _installer(phone: _Phone, package: str) -> str:
     return (pkg.installer if pkg is not None else "") or "—"
 
 
-def _components(phone: _Phone, skip_accessibility: set[str]) -> Iterator[Finding]:
+def _components(phone: _Phone, skip_watching: set[str]) -> Iterator[Finding]:
     done: set[tuple[str, str]] = set()
     for comp in phone.components:
         if not _is_third_party(phone, comp.package, comp.owner_is_system):
             continue
-        if comp.role == "accessibility":
-            if comp.package in skip_accessibility:
-                continue
+        known = _known_helper(phone, comp)
+        if known:
+            rule, known_name = _KNOWN_HELPERS[comp.role][0], known
+            severity, words = Severity.INFO, comp.role
+            title = f"A known app uses its {comp.role} access for what it is for ({known_name})"
+        elif comp.package in skip_watching and comp.role in _WATCHING_ROLES:
+            continue  # part of the app's combination finding
+        elif comp.role == "accessibility":
             rule, severity, words = "android.accessibility", Severity.MEDIUM, "accessibility service"
             title = "An app can read the screen and act on it (accessibility service)"
         elif comp.role in _ROLE_WORDS:
@@ -152,18 +214,29 @@ def _components(phone: _Phone, skip_accessibility: set[str]) -> Iterator[Finding
         evidence: list[Observation] = list(same)
         if comp.package in phone.packages:
             evidence.append(phone.packages[comp.package])
+        params = [("app", comp.package), ("component", ", ".join(c.component or c.package for c in same)),
+                  ("role", comp.role), ("installer", _installer(phone, comp.package))]
+        if known:
+            params.append(("known_as", known))
         yield Finding(
             rule=rule, severity=severity, category=Category.HEURISTIC,
             title=f"{title}: {comp.package}",
-            confidence=Confidence.MEDIUM, evidence=tuple(evidence), subject=comp.package,
-            params=(("app", comp.package), ("component", ", ".join(c.component or c.package for c in same)),
-                    ("role", comp.role), ("installer", _installer(phone, comp.package))),
+            confidence=Confidence.HIGH if known else Confidence.MEDIUM, evidence=tuple(evidence),
+            subject=comp.package, params=tuple(params),
         )
 
 
 def _dangerous(phone: _Phone) -> Iterator[Finding]:
-    accessibility = {c.package: c for c in phone.components if c.role == "accessibility"}
-    for package, comp in accessibility.items():
+    """The stalkerware toolkit: a watching component plus location, messages or calls and the
+    microphone, all granted. Medium on its own (store apps such as caller-id and call-recorder
+    apps hold it too); high only with what ordinary apps do not show: installed from outside
+    a store, and a system-like name or device-administrator powers (docs/detections.md)."""
+    installers_known = any(p.installer for p in phone.packages.values())
+    watching: dict[str, list[AndroidComponent]] = {}
+    for comp in phone.components:
+        if comp.role in _WATCHING_ROLES:
+            watching.setdefault(comp.package, []).append(comp)
+    for package, comps in watching.items():
         pkg = phone.packages.get(package)
         if pkg is None or pkg.system:
             continue
@@ -171,13 +244,56 @@ def _dangerous(phone: _Phone) -> Iterator[Finding]:
         if not (granted & LOCATION and granted & MESSAGES_OR_CALLS and granted & MICROPHONE):
             continue
         held = sorted(granted & (LOCATION | MESSAGES_OR_CALLS | MICROPHONE))
+        # Only when the phone says which app installed which: otherwise nothing is known.
+        outside = installers_known and installed_outside_store(pkg.installer, pkg.system)
+        signs = _hiding_signs(pkg, comps)
+        high = outside and bool(signs)
+        comp = comps[0]
         yield Finding(
-            rule="android.dangerous-permissions", severity=Severity.HIGH, category=Category.HEURISTIC,
+            rule="android.dangerous-permissions", severity=Severity.HIGH if high else Severity.MEDIUM,
+            category=Category.HEURISTIC,
             title=f"An app can follow location, read messages or calls, listen, and read the screen: {package}",
-            confidence=Confidence.MEDIUM, evidence=(pkg, comp), subject=package,
+            confidence=Confidence.MEDIUM, evidence=(pkg, *comps), subject=package,
             params=(("app", package), ("permissions", ", ".join(p.rsplit(".", 1)[-1] for p in held)),
-                    ("component", comp.component or package), ("installer", _installer(phone, package))),
+                    ("component", comp.component or package), ("installer", _installer(phone, package)),
+                    ("signs", ", ".join(signs) or "—"), ("store", "no" if outside else "yes")),
         )
+
+
+_WATCHING_ROLES = frozenset({"accessibility", "device-admin", "device-owner", "profile-owner"})
+_ADMIN_ROLES = frozenset({"device-admin", "device-owner", "profile-owner"})
+
+
+def _hiding_signs(pkg: AndroidPackage, comps: list[AndroidComponent]) -> list[str]:
+    """What a stalkerware-like app shows and ordinary apps do not (values, not words: they go
+    into texts of every language): a system-like name, device-administrator powers."""
+    signs: list[str] = []
+    if is_system_like(pkg.package, pkg.label):
+        signs.append(f"name:{pkg.label or pkg.package}")
+    if any(c.role in _ADMIN_ROLES for c in comps):
+        signs.append("device-admin")
+    return signs
+
+
+def is_system_like(package: str, label: str = "") -> bool:
+    """A package id under a platform namespace, or an id or label with a generic system word."""
+    lowered = package.lower()
+    if lowered.startswith(PLATFORM_NAMESPACES):
+        return True
+    text = f"{lowered} {label.lower()}"
+    return any(word in text for word in SYSTEM_LIKE_WORDS)
+
+
+def _known_helper(phone: _Phone, comp: AndroidComponent) -> str:
+    """The name of a well-known assistive, password-manager or smartwatch app that holds this
+    component and came from a store, else "": a look-alike installed from a file is not known."""
+    helpers = _KNOWN_HELPERS.get(comp.role)
+    pkg = phone.packages.get(comp.package)
+    if helpers is None or pkg is None or comp.package.lower() not in helpers[1]:
+        return ""
+    if pkg.installer not in KNOWN_STORES and not (pkg.system and not installed_outside_store(pkg.installer, True)):
+        return ""
+    return helpers[1][comp.package.lower()]
 
 
 def _sideloaded(source: str, phone: _Phone, ctx: DetectContext) -> Iterator[Finding]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from typing import Protocol
 
 from exposure.indicators.index import IndicatorIndex
@@ -20,6 +21,8 @@ from exposure.model import CheckNote, Finding, Observation
 class DetectContext:
     index: IndicatorIndex
     warn: Callable[[str | CheckNote], None] = field(default=lambda message: None)
+    # The day the scan judges indicators' age against (docs/severity.md); tests fix it.
+    today: date = field(default_factory=lambda: datetime.now(UTC).date())
 
 
 class Detector(Protocol):

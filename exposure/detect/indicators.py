@@ -1,10 +1,17 @@
 """The one place where indicator matches become findings.
 
-Every observation says which values to look up (``indicator_keys``). Hits are grouped by
-threat and by what the observation is about (its ``subject``: an app id, a host name), so
-that a package id and its certificate, or a DNS query and a TLS connection to the same
-name, make one finding with all the evidence. Indicators marked ``supporting`` (a shared
-certificate, a common name) never make a finding on their own.
+Every observation says which values to look up (``indicator_keys``). Hits make **one
+finding per tool per device** (``Observation.device``: a phone, this computer, a capture),
+carrying every indicator that matched and every observation behind them: the package id,
+the certificate and both C2 domains of one stalkerware are one finding.
+
+Severity comes from ``exposure.indicators.severity`` (docs/severity.md): each matched
+indicator gets its evidence class (an app on the device, a C2 contacted by name, an address
+alone, a shared CDN address...), the table's severity for the tool's category, then its
+caps and the age rule; the strongest indicator decides the finding, and is listed first.
+A value listed as both C2 and website is therefore C2. Indicators marked ``supporting`` (a
+shared certificate, a common name) never make a finding on their own, and join one only
+for the same subject (the same app) as a stronger hit.
 """
 
 from __future__ import annotations
@@ -12,7 +19,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from exposure.detect import dual_use
 from exposure.detect.base import DetectContext
+from exposure.indicators.index import IndicatorIndex
+from exposure.indicators.severity import (
+    EvidenceClass,
+    at_most,
+    evidence_class,
+    is_stale,
+    lower,
+    severity_for,
+)
 from exposure.model import (
     Category,
     Confidence,
@@ -22,22 +39,51 @@ from exposure.model import (
     IndicatorType,
     Observation,
     Severity,
+    Threat,
 )
 
-_EXACT_APP_TYPES = frozenset({
-    IndicatorType.PACKAGE, IndicatorType.CERT_MD5, IndicatorType.CERT_SHA1, IndicatorType.CERT_SHA256,
-    IndicatorType.FILE_MD5, IndicatorType.FILE_SHA1, IndicatorType.FILE_SHA256,
-})
 _MAX_EVIDENCE = 50
+_MAX_SUBJECTS_SHOWN = 3
+_ADDRESS_TYPES = frozenset({IndicatorType.IPV4, IndicatorType.IPV6, IndicatorType.CIDR})
+_CLASS_ORDER = {cls: n for n, cls in enumerate(EvidenceClass)}
+# Kinds of value that are not independent of each other when they agree.
+_FAMILIES = {IndicatorType.IPV4: "address", IndicatorType.IPV6: "address", IndicatorType.CIDR: "address",
+             IndicatorType.DOMAIN: "name", IndicatorType.URL: "name", IndicatorType.EMAIL: "name"}
+_CONFIDENCE = {
+    EvidenceClass.APP: Confidence.HIGH, EvidenceClass.ACTIVE: Confidence.HIGH,
+    EvidenceClass.C2_NAME: Confidence.HIGH, EvidenceClass.FLAGGED: Confidence.HIGH,
+    EvidenceClass.SHARED_ADDRESS: Confidence.LOW,
+}
+INDICATOR_RULES: tuple[str, ...] = ("indicator", "indicator.dual-use", "indicator.flagged-app")
+
+
+@dataclass(slots=True)
+class _Subject:
+    """What one app, name or address of a device matched."""
+
+    indicators: dict[tuple[IndicatorType, str, IndicatorRole], Indicator] = field(default_factory=dict)
+    evidence: list[Observation] = field(default_factory=list)
+    seen: int = 0
 
 
 @dataclass(slots=True)
 class _Group:
+    """One tool on one device."""
+
     threat: str
+    device: str
+    subjects: dict[str, _Subject] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class _Weighed:
+    indicator: Indicator
     subject: str
-    indicators: dict[tuple[IndicatorType, str, str], Indicator] = field(default_factory=dict)
-    evidence: list[Observation] = field(default_factory=list)
-    seen: int = 0
+    evidence: EvidenceClass
+    severity: Severity
+    stale: bool
+    last_seen: str  # when its source last saw it in use (its own date, else its feed's)
+    shared: str  # the shared network's operator, for an address inside one
 
 
 class IndicatorDetector:
@@ -52,71 +98,134 @@ class IndicatorDetector:
         keys = list(obs.indicator_keys())
         if not keys:
             return ()
-        for hit in ctx.index.match(keys):
+        hits = ctx.index.match(keys)
+        if not hits:
+            return ()
+        device, subject_name = obs.device(), obs.subject()
+        for hit in hits:
             for ind in hit.indicators:
-                group = self._groups.get((ind.threat, obs.subject()))
+                group = self._groups.get((ind.threat, device))
                 if group is None:
-                    group = self._groups[(ind.threat, obs.subject())] = _Group(ind.threat, obs.subject())
-                group.indicators.setdefault((ind.type, ind.value, ind.source), ind)
-                if not group.evidence or group.evidence[-1] is not obs:
-                    group.seen += obs.count
-                    if len(group.evidence) < _MAX_EVIDENCE:
-                        group.evidence.append(obs)
+                    group = self._groups[(ind.threat, device)] = _Group(ind.threat, device)
+                subject = group.subjects.get(subject_name)
+                if subject is None:
+                    subject = group.subjects[subject_name] = _Subject()
+                subject.indicators.setdefault((ind.type, ind.value, ind.role), ind)
+                if not subject.evidence or subject.evidence[-1] is not obs:
+                    subject.seen += obs.count
+                    if len(subject.evidence) < _MAX_EVIDENCE:
+                        subject.evidence.append(obs)
         return ()
 
     def finish(self, ctx: DetectContext) -> Iterable[Finding]:
         for group in self._groups.values():
-            finding = self._finding(group, ctx)
+            finding = _finding(group, ctx)
             if finding is not None:
                 yield finding
 
-    def _finding(self, group: _Group, ctx: DetectContext) -> Finding | None:
-        indicators = sorted(group.indicators.values(), key=lambda i: (i.supporting, _role_rank(i.role)))
-        if all(ind.supporting for ind in indicators):
-            return None
-        threat = ctx.index.threat(group.threat)
-        main = indicators[0]
-        category = threat.category if threat else Category.SPYWARE
-        severity = threat.severity if threat else Severity.HIGH
-        if main.role is IndicatorRole.FLAGGED:
-            category = Category.FLAGGED_APP
-        elif main.role in (IndicatorRole.WEBSITE, IndicatorRole.DISTRIBUTION):
-            # Visiting a vendor's site or download page is not an infection.
-            severity = _at_most(severity, Severity.MEDIUM if main.role is IndicatorRole.DISTRIBUTION
-                                else Severity.LOW)
-        confidence = _confidence(indicators)
-        name = threat.name.get("en") if threat else group.threat
-        return Finding(
-            rule="indicator" if main.role is not IndicatorRole.FLAGGED else "indicator.flagged-app",
-            severity=severity,
-            category=category,
-            title=f"{name}: {group.subject}",
-            confidence=confidence,
-            evidence=tuple(group.evidence),
-            indicators=tuple(indicators),
-            threat=group.threat,
-            subject=group.subject,
-            params=(("name", name), ("subject", group.subject), ("role", main.role.value),
-                    ("times", str(group.seen))),
-        )
+
+def _finding(group: _Group, ctx: DetectContext) -> Finding | None:
+    threat = ctx.index.threat(group.threat)
+    category = threat.category if threat else Category.SPYWARE
+    # A subject (an app, a name) counts only with a hit that is enough on its own; a dual-use
+    # app that came with the phone's system is not one someone installed.
+    subjects = {name: s for name, s in group.subjects.items()
+                if any(not i.supporting for i in s.indicators.values())
+                and not (category is Category.DUAL_USE and dual_use.preinstalled(s.evidence))}
+    if not subjects:
+        return None
+    weighed = sorted(
+        (_weigh(ind, name, category, threat, ctx) for name, s in subjects.items() for ind in s.indicators.values()
+         if not ind.supporting),
+        key=lambda w: (w.severity.rank, _CLASS_ORDER[w.evidence], w.subject),
+    )
+    main = weighed[0]
+    severity, evidence_kind = main.severity, main.evidence
+    params: list[tuple[str, str]] = []
+    rule = "indicator"
+    if evidence_kind is EvidenceClass.FLAGGED:
+        rule, category = "indicator.flagged-app", Category.FLAGGED_APP
+    elif category is Category.DUAL_USE:
+        rule = "indicator.dual-use"
+        severity, evidence_kind = _dual_use(main, subjects, threat, ctx, params)
+    order = [main.subject, *sorted(n for n in subjects if n != main.subject)]
+    supporting = [i for name in order for i in subjects[name].indicators.values() if i.supporting]
+    indicators = [w.indicator for w in weighed] + supporting
+    evidence = [obs for name in order for obs in subjects[name].evidence][:_MAX_EVIDENCE]
+    seen = sum(subjects[name].seen for name in order)
+    shown = ", ".join(order[:_MAX_SUBJECTS_SHOWN]) + (f" (+{len(order) - _MAX_SUBJECTS_SHOWN})"
+                                                      if len(order) > _MAX_SUBJECTS_SHOWN else "")
+    name = threat.name.get("en") if threat else group.threat
+    params = [("name", name), ("subject", shown), ("role", main.indicator.role.value), ("times", str(seen)),
+              ("device", group.device), ("evidence", evidence_kind.value), *params, *_notes(main, weighed)]
+    return Finding(
+        rule=rule,
+        severity=severity,
+        category=category,
+        title=f"{name}: {shown}",
+        confidence=_confidence(evidence_kind, weighed),
+        evidence=tuple(evidence),
+        indicators=tuple(indicators),
+        threat=group.threat,
+        subject=shown,
+        params=tuple(params),
+    )
 
 
-def _role_rank(role: IndicatorRole) -> int:
-    order = [IndicatorRole.APP, IndicatorRole.C2, IndicatorRole.FLAGGED, IndicatorRole.DISTRIBUTION,
-             IndicatorRole.WEBSITE, IndicatorRole.OTHER]
-    return order.index(role)
+def _weigh(ind: Indicator, subject: str, category: Category, threat: Threat | None, ctx: DetectContext) -> _Weighed:
+    index: IndicatorIndex = ctx.index
+    shared = index.shared_network(ind.value) if ind.type in _ADDRESS_TYPES else ""
+    kind = evidence_class(ind.type, ind.role, shared=bool(shared))
+    severity = at_most(severity_for(category, kind), ind.max_severity)
+    last_seen = ind.last_seen or index.source_date(ind.source)
+    stale = is_stale(ind.type, last_seen, ctx.today)
+    if stale:
+        severity = lower(severity)
+    if threat is not None:
+        severity = at_most(severity, threat.severity)
+    return _Weighed(ind, subject, kind, severity, stale, last_seen, shared)
 
 
-def _at_most(severity: Severity, cap: Severity) -> Severity:
-    return severity if severity.rank >= cap.rank else cap
+def _dual_use(main: _Weighed, subjects: dict[str, _Subject], threat: Threat | None, ctx: DetectContext,
+              params: list[tuple[str, str]]) -> tuple[Severity, EvidenceClass]:
+    """A dual-use app is medium when it is active: powers beyond its use, or running now."""
+    if main.evidence is not EvidenceClass.APP and main.evidence is not EvidenceClass.APP_NAME:
+        return main.severity, main.evidence
+    evidence = subjects[main.subject].evidence
+    kind = dual_use.kind_of(threat, main.subject)
+    if kind is not dual_use.Kind.OTHER:
+        params.append(("kind", kind.value))
+    extra = dual_use.beyond_use(kind, evidence)
+    if not extra and not dual_use.running(evidence):
+        return main.severity, main.evidence
+    if extra:
+        params.append(("privileges", ",".join(p.value for p in extra)))
+    else:
+        params.append(("running", "yes"))
+    severity = severity_for(Category.DUAL_USE, EvidenceClass.ACTIVE)
+    return (at_most(severity, threat.severity) if threat else severity), EvidenceClass.ACTIVE
 
 
-def _confidence(indicators: list[Indicator]) -> Confidence:
-    strong = [i for i in indicators if not i.supporting]
-    if any(i.type in _EXACT_APP_TYPES for i in strong) or len({i.type for i in strong}) > 1:
-        return Confidence.HIGH
-    if any(i.type is IndicatorType.DOMAIN and i.role is IndicatorRole.C2 for i in strong):
-        return Confidence.HIGH
-    if any(i.type in (IndicatorType.IPV4, IndicatorType.IPV6, IndicatorType.CIDR) for i in strong):
-        return Confidence.MEDIUM  # addresses are shared and reassigned
+def _notes(main: _Weighed, weighed: list[_Weighed]) -> list[tuple[str, str]]:
+    """Why the main indicator is weaker than its class alone would say (texts in texts.yaml)."""
+    notes: list[str] = []
+    out: list[tuple[str, str]] = []
+    if main.shared:
+        notes.append("note.shared-address")
+        out.append(("shared", main.shared))
+    if main.stale:
+        notes.append("note.old-indicator")
+        out.append(("last_seen", main.last_seen[:10]))
+    if main.indicator.note:
+        out.append(("indicator_note", main.indicator.note))
+    if notes:
+        out.insert(0, ("notes", ",".join(notes)))
+    return out
+
+
+def _confidence(kind: EvidenceClass, weighed: list[_Weighed]) -> Confidence:
+    if kind in _CONFIDENCE:
+        return _CONFIDENCE[kind]
+    if len({_FAMILIES.get(w.indicator.type, w.indicator.type.value) for w in weighed}) > 1:
+        return Confidence.HIGH  # independent kinds of value agree (a name and an address...)
     return Confidence.MEDIUM

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from exposure.explain.rule_texts import rule_texts
-from exposure.explain.texts import Line, category, fill, name, t, tf, ui_texts, value, words
+from exposure.explain.texts import Line, category, fill, join, name, t, tf, ui_texts, value, words
 from exposure.model import Category, LocalText
 
 MAX_SEEN_LINES = 6
@@ -137,13 +137,13 @@ def explain_finding(finding: Mapping[str, Any], report: Mapping[str, Any], lang:
 
     if rule.startswith("indicator"):
         threat_name = local(threat.get("name"), lang) or str(params.get("name") or finding.get("threat", ""))
-        role_key = "flagged" if rule == "indicator.flagged-app" else role
+        role_key = _INDICATOR_RULE_ROLES.get(rule, role)
         if f"title.indicator.{role_key}" not in _known_keys():
             role_key = "other"
         title = tf(f"title.indicator.{role_key}", lang, name=name(threat_name), subject=subject)
         meaning = [words(local(threat.get("what_it_is"), lang) or defaults.what_it_is.get(lang)),
                    words(local(threat.get("what_it_can_do"), lang) or defaults.what_it_can_do.get(lang)),
-                   words(t(f"role.{role_key}", lang))]
+                   words(t(f"role.{role_key}", lang)), *indicator_notes(params, lang)]
         if role_key in ("website", "distribution"):
             advice = [words(t(f"advice.{role_key}", lang))]
         else:
@@ -176,6 +176,31 @@ def explain_finding(finding: Mapping[str, Any], report: Mapping[str, Any], lang:
                               str(i.get("source", ""))) for i in indicators),
         evidence=tuple(_evidence_item(e, lang, report) for e in (finding.get("evidence") or [])),
     )
+
+
+# Indicator rules whose title and meaning depend on the kind of tool, not on the role.
+_INDICATOR_RULE_ROLES = {"indicator.flagged-app": "flagged", "indicator.dual-use": "dual-use"}
+
+
+def indicator_notes(params: Mapping[str, str | Line], lang: str) -> list[Line]:
+    """Lines that say why an indicator finding is weaker or stronger than its kind alone
+    (an old indicator, a shared address; a dual-use app's powers), from the finding's params:
+    ``notes`` lists text keys, ``privileges`` and ``kind`` are codes with their own words."""
+    out: list[Line] = []
+    known = _known_keys()
+    kind = str(params.get("kind", ""))
+    if kind and f"dual-use.kind.{kind}" in known:
+        out.append(tf("note.dual-use.kind", lang, kind=words(t(f"dual-use.kind.{kind}", lang))))
+    codes = [c for c in str(params.get("privileges", "")).split(",") if f"privilege.{c}" in known]
+    if codes:
+        held = join([words(t(f"privilege.{c}", lang)) for c in codes], lang)
+        out.append(tf("note.dual-use.privileges", lang, privileges=held))
+    if params.get("running"):
+        out.append(words(t("note.dual-use.running", lang)))
+    for key in str(params.get("notes", "")).split(","):
+        if key.startswith("note.") and key in known:
+            out.append(tf(key, lang, **params))
+    return out
 
 
 def _confidence_words(confidence: str, rule: str, lang: str) -> str:

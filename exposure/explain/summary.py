@@ -65,6 +65,9 @@ def summarize(report: Mapping[str, Any], lang: str) -> Summary:
                  else words(f"{n} {sev}") for sev, n in ordered]
         key = "summary.found.one" if len(explanations) == 1 else "summary.found.many"
         paragraphs.append(tf(key, lang, count=words(str(len(explanations))), counts=join(parts, lang)))
+        tools_line = tools_and_devices(findings, lang)
+        if tools_line:
+            paragraphs.append(tools_line)
         paragraphs.append(tf("summary.start", lang, title=explanations[0].title))
         if any(severity_rank(e.severity) <= Severity.HIGH.rank for e in explanations):
             paragraphs.append(words(t("summary.serious", lang)))
@@ -93,6 +96,18 @@ def summarize(report: Mapping[str, Any], lang: str) -> Summary:
         looked_for=tuple(words(local(title, lang)) for title in (report.get("profile_titles") or {}).values()
                          if local(title, lang)),
     )
+
+
+def tools_and_devices(findings: list[Mapping[str, Any]], lang: str) -> Line:
+    """"That is 2 known tools, seen on 1 device.": indicator findings are one per tool per
+    device, so this counts tools and devices, never indicators."""
+    known = [f for f in findings if str(f.get("rule", "")).startswith("indicator") and f.get("threat")]
+    if not known:
+        return ()
+    tools = {str(f.get("threat")) for f in known}
+    devices = {str((f.get("params") or {}).get("device", "")) for f in known}
+    key = f"summary.tools.{'one' if len(tools) == 1 else 'many'}.{'one' if len(devices) == 1 else 'many'}"
+    return tf(key, lang, tools=words(str(len(tools))), devices=words(str(len(devices))))
 
 
 def source_line(source: Mapping[str, Any], lang: str, counts: bool = True) -> Line:
@@ -188,6 +203,18 @@ def data_span(source: Mapping[str, Any]) -> str:
 def counts_text(source: Mapping[str, Any]) -> str:
     """A source's counts as "packets=20, flows=3"."""
     return ", ".join(f"{k}={v}" for k, v in (source.get("counts") or {}).items())
+
+
+def feed_date(feed: Mapping[str, Any], lang: str) -> str:
+    """"data of 2026-06-21, bundled with exposure": which version of a feed a report used,
+    and how recent its data is (``imported`` and the bundle's own version when they add to it)."""
+    dated = str(feed.get("dated") or "")[:10]
+    when = t("feed.dated", lang).format(date=dated) if dated else t("feed.undated", lang)
+    how = (t("feed.bundled", lang) if feed.get("bundled")
+           else t("feed.imported", lang).format(date=str(feed.get("imported") or "")[:19]))
+    version = str(feed.get("version") or "")
+    shown = f" ({t('label.version', lang)} {version})" if version and version[:10] != dated else ""
+    return f"{when}, {how}{shown}"
 
 
 def cites_echap(feeds: list[Mapping[str, Any]]) -> bool:

@@ -1,24 +1,34 @@
-"""Builds the indicator index a scan uses: the chosen profiles plus the imported feeds.
+"""Builds the indicator index a scan uses: the chosen profiles plus the feeds.
 
-Profiles come with the package (``exposure.indicators.profiles``); feeds come from the
-user's data folder (``exposure.indicators.feeds``). A feed's indicators belong to the
-profile the feed is attached to; when a person chooses profiles, feeds attached to other
-profiles are left out, and feeds attached to none are always used. With no choice (all
-profiles), every feed is used, even one attached to a profile this version lacks.
+Profiles come with the package (``exposure.indicators.profiles``); feeds come bundled with
+the package (``exposure.indicators.bundled``: Echap, ISDi, Volexity) and from the user's
+data folder (``exposure.indicators.feeds``), where an imported feed replaces a bundled one
+of the same name when its data is newer. A feed's indicators belong to the profile the
+feed is attached to; feeds attached to a profile that is not chosen are left out, and
+feeds attached to none (or to a profile this version lacks) are always used. When the same
+value comes from several sources, ``exposure.indicators.precedence`` decides.
 
-Feeds are read from their parsed JSON cache (``feeds/<name>/feed.json``), never from the
-original files, so building the catalog stays fast (see BENCHMARKS.md).
+Imported feeds are read from their parsed JSON cache (``feeds/<name>/feed.json``), never
+from the original files, so building the catalog stays fast (see BENCHMARKS.md).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 
 from exposure.errors import UnknownProfileError
 from exposure.indicators.index import IndicatorIndex
+from exposure.indicators.severity import parse_day
+from exposure.model import CheckNote, Indicator, Profile
 from exposure.model import FeedInfo as FeedInfo  # first lived here; new code imports it from exposure.model
-from exposure.model import Profile
+
+if TYPE_CHECKING:
+    from exposure.indicators.feeds.store import LoadedFeed
+    from exposure.indicators.precedence import FeedValues
+    from exposure.indicators.precompiled import LazyFeed
 
 
 @dataclass(slots=True)
@@ -26,40 +36,103 @@ class Catalog:
     index: IndicatorIndex
     profiles: list[Profile]
     feeds: list[FeedInfo]
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str | CheckNote] = field(default_factory=list)
 
 
-def build_catalog(profile_ids: Sequence[str] | None = None, use_feeds: bool = True) -> Catalog:
-    """The index over the given profiles (all bundled ones when None) and the stored feeds.
+# The newest feed older than this makes the scan say so (docs/feeds.md, "How recent").
+STALE_AFTER_DAYS = 183
 
-    Raises UnknownProfileError when an id is not one of the bundled profiles."""
+
+def feed_age_warning(feeds: Sequence[FeedInfo], today: date) -> CheckNote | None:
+    """A warning when even the newest feed's data is more than six months old: tools that
+    appeared since are missed. None when a feed is recent, or when no feed says its date."""
+    dates = [d for d in (parse_day(f.as_of) for f in feeds) if d is not None]
+    if not dates:
+        return None
+    newest = max(dates)
+    if (today - newest).days <= STALE_AFTER_DAYS:
+        return None
+    return CheckNote.of("warn.feeds.old", f"the newest indicator list used is from {newest.isoformat()}, more "
+                        "than six months ago: tools that appeared since then are not recognised; update the feeds "
+                        "('exposure feeds update') when it is safe to go online", date=newest.isoformat())
+
+
+def build_catalog(
+    profile_ids: Sequence[str] | None = None, use_feeds: bool = True, *, bundled: bool = True
+) -> Catalog:
+    """The index over the given profiles and every feed that goes with them.
+
+    ``profile_ids`` None: every profile a scan uses by default (an ``opt_in`` profile, such
+    as the travel check, only when named). ``use_feeds``: the feeds the person imported;
+    ``bundled``: the feeds shipped inside exposure (always, except in tests that need the
+    profiles alone). Values several sources list follow ``precedence.merge``.
+    """
+    from exposure.indicators.bundled import load_for_catalog
     from exposure.indicators.feeds.store import FeedStore
+    from exposure.indicators.precedence import merge
+    from exposure.indicators.precompiled import LazyFeed
     from exposure.indicators.profiles import load_bundled_profiles
 
-    profiles = load_bundled_profiles()
-    if profile_ids is not None:
+    everything = load_bundled_profiles()
+    if profile_ids is None:
+        profiles = [p for p in everything if not p.opt_in]
+    else:
         wanted = set(profile_ids)
-        unknown = wanted - {p.id for p in profiles}
+        unknown = wanted - {p.id for p in everything}
         if unknown:
-            raise UnknownProfileError(unknown, (p.id for p in profiles))
-        profiles = [p for p in profiles if p.id in wanted]
+            raise UnknownProfileError(unknown, (p.id for p in everything))
+        profiles = [p for p in everything if p.id in wanted]
     index = IndicatorIndex()
+    curated: list[Indicator] = []
     # A threat one profile includes from another (MFSocket is in two) is indexed once.
     indexed: set[tuple[str, str, str]] = set()
     for profile in profiles:
         index.add_threats(profile.threats)
         fresh = [i for i in profile.indicators if (i.type, i.value, i.threat) not in indexed]
         indexed.update((i.type, i.value, i.threat) for i in fresh)
-        index.add(fresh)
-    feeds: list[FeedInfo] = []
+        curated.extend(fresh)
     warnings: list[str] = []
-    if use_feeds:
-        chosen = {p.id for p in profiles}
-        store = FeedStore.default()
-        for loaded in store.load_all(warn=warnings.append):
-            if profile_ids is not None and loaded.info.profile and loaded.info.profile not in chosen:
-                continue
-            index.add_threats(loaded.threats)
-            index.add(loaded.indicators)
-            feeds.append(loaded.info)
-    return Catalog(index=index, profiles=profiles, feeds=feeds, warnings=warnings)
+    shipped = load_for_catalog(warnings.append) if bundled else []
+    stored = list(FeedStore.default().load_all(warn=warnings.append)) if use_feeds else []
+    chosen = {p.id for p in profiles}
+    left_out = {p.id for p in everything} - chosen
+    loaded = [f for f in choose_feeds(shipped, stored) if f.info.profile not in left_out]
+    for feed in loaded:
+        if isinstance(feed, LazyFeed):
+            index.add_lazy_threats(feed.threat_rows, feed.make_threat)
+        else:
+            index.add_threats(feed.threats)
+    merged = merge(curated, [_values(f) for f in loaded])
+    index.add([*curated, *merged.indicators])
+    for kind, table in merged.lazy:
+        index.add_lazy(kind, table)
+    index.set_source_dates({f.info.name: f.info.as_of for f in loaded})
+    infos = [f.info for f in loaded]
+    notes: list[str | CheckNote] = list(warnings)
+    old = feed_age_warning(infos, datetime.now(UTC).date())
+    if old is not None:
+        notes.append(old)
+    return Catalog(index=index, profiles=profiles, feeds=infos, warnings=notes)
+
+
+def _values(feed: LoadedFeed | LazyFeed) -> FeedValues:
+    from exposure.indicators.precedence import FeedValues
+    from exposure.indicators.precompiled import LazyFeed
+
+    if isinstance(feed, LazyFeed):
+        return FeedValues(feed.info.format, feed.indicators, feed.tables, feed.maker, feed.threats_of)
+    return FeedValues(feed.info.format, feed.indicators)
+
+
+def choose_feeds(shipped: Sequence[LoadedFeed | LazyFeed],
+                 stored: Sequence[LoadedFeed]) -> list[LoadedFeed | LazyFeed]:
+    """The bundled feeds, each replaced by an imported feed of the same name whose data is
+    at least as recent (``feeds update`` brings a newer Echap; an exposure upgrade brings a
+    newer bundle than an old import), then the other imported feeds."""
+    by_name = {f.info.name: f for f in stored}
+    out: list[LoadedFeed | LazyFeed] = []
+    for feed in shipped:
+        newer = by_name.pop(feed.info.name, None)
+        out.append(newer if newer is not None and newer.info.as_of >= feed.info.as_of else feed)
+    out.extend(f for f in stored if f.info.name in by_name)
+    return out

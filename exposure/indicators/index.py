@@ -16,13 +16,18 @@ profile and feed). Lookups are dictionary probes:
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 from exposure.indicators.normalize import lookup_form
 from exposure.model import Indicator, IndicatorKey, IndicatorType, Threat
 
 _NO_HITS: tuple[Indicator, ...] = ()
+# Types a lazy table may hold: matched by their exact normalised value.
+LAZY_TYPES = frozenset({IndicatorType.PACKAGE, IndicatorType.CERT_MD5, IndicatorType.CERT_SHA1,
+                        IndicatorType.CERT_SHA256, IndicatorType.FILE_MD5, IndicatorType.FILE_SHA1,
+                        IndicatorType.FILE_SHA256})
 _KERNEL_COMM_LENGTH = 15
 _MEMO_SIZE = 1 << 12
 _MAX_DOMAIN = 253
@@ -32,6 +37,39 @@ _MAX_DOMAIN = 253
 # shortest indicator (at most 129 keys for each of those).
 _WINDOW_MAX = 7
 _ASCII = tuple(chr(code) for code in range(128))
+
+
+@dataclass(slots=True)
+class LazyTable:
+    """Indicators of one type kept as the entries they were stored in until a lookup asks
+    for their value: the bundled feeds hold thousands of app ids and hashes, and a scan
+    matches a handful, so only those become ``Indicator`` objects (see BENCHMARKS.md)."""
+
+    entries: Mapping[str, Any]  # normalised value -> its stored entry
+    make: Callable[[str, Any], tuple[Indicator, ...]]  # (value, entry) -> its indicators
+    excluded: set[str] = field(default_factory=set)  # values the precedence rule took out or replaced
+    # The threat ids of a value without making objects (for the shared-certificate rule).
+    threats: Callable[[str], set[str]] | None = None
+    _made: dict[str, tuple[Indicator, ...]] = field(default_factory=dict)
+
+    def get(self, value: str) -> tuple[Indicator, ...]:
+        made = self._made.get(value)
+        if made is None:
+            entry = self.entries.get(value)
+            made = _NO_HITS if entry is None or value in self.excluded else self.make(value, entry)
+            self._made[value] = made
+        return made
+
+    def forget(self, value: str) -> None:
+        """Drop what was made for ``value`` (after excluding it)."""
+        self._made.pop(value, None)
+
+    def values(self) -> Iterator[str]:
+        return (v for v in self.entries if v not in self.excluded)
+
+    def __len__(self) -> int:
+        """How many values it holds (a value with several threats counts once)."""
+        return len(self.entries) - len(self.excluded & self.entries.keys())
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,8 +101,36 @@ class IndicatorIndex:
         self._longest_key = 0
         self._window = -_WINDOW_MAX
         self._size = 0
+        self._source_dates: dict[str, str] = {}
+        self._lazy: dict[IndicatorType, list[LazyTable]] = {}
+        self._lazy_threats: list[tuple[Mapping[str, Any], Callable[[str, Any], Threat]]] = []
         self.add_threats(threats)
         self.add(indicators)
+
+    def add_lazy(self, kind: IndicatorType, table: LazyTable) -> None:
+        """Indicators of an exact-match ``kind`` (``LAZY_TYPES``) made only when looked up."""
+        if kind not in LAZY_TYPES:
+            raise ValueError(f"{kind.value} indicators cannot be kept as lazy rows")
+        self._lazy.setdefault(kind, []).append(table)
+
+    def add_lazy_threats(self, rows: Mapping[str, Any], make: Callable[[str, Any], Threat]) -> None:
+        """Threats made only when asked for; a threat added with ``add_threats`` comes first."""
+        self._lazy_threats.append((rows, make))
+
+    def set_source_dates(self, dates: dict[str, str]) -> None:
+        """How recent each feed's data is (feed name -> YYYY-MM-DD), for the age rule."""
+        self._source_dates.update(dates)
+
+    def source_date(self, source: str) -> str:
+        """The date of a feed's data, "" for a profile or an unknown feed."""
+        return self._source_dates.get(source, "")
+
+    @staticmethod
+    def shared_network(address: str) -> str:
+        """The operator of the shared CDN/anycast network holding ``address``, or ""."""
+        from exposure.indicators.shared_networks import shared_networks
+
+        return shared_networks().owner(address)
 
     def add_threats(self, threats: Iterable[Threat]) -> None:
         for threat in threats:
@@ -132,13 +198,23 @@ class IndicatorIndex:
         self._window = -size
 
     def __len__(self) -> int:
-        return self._size
+        return self._size + sum(len(t) for tables in self._lazy.values() for t in tables)
 
     def threat(self, threat_id: str) -> Threat | None:
-        return self._threats.get(threat_id)
+        found = self._threats.get(threat_id)
+        if found is None:
+            for rows, make in self._lazy_threats:
+                row = rows.get(threat_id)
+                if row is not None:
+                    found = self._threats[threat_id] = make(threat_id, row)
+                    break
+        return found
 
     @property
     def threats(self) -> dict[str, Threat]:
+        for rows, _make in self._lazy_threats:
+            for threat_id in rows:
+                self.threat(threat_id)
         return dict(self._threats)
 
     def counts(self) -> dict[IndicatorType, int]:
@@ -146,10 +222,13 @@ class IndicatorIndex:
         out[IndicatorType.CIDR] = sum(
             len(v) for nets in self._networks.values() for table in nets.values() for v in table.values()
         )
+        for kind, tables in self._lazy.items():
+            out[kind] += sum(len(t) for t in tables)
         return {t: n for t, n in out.items() if n}
 
     def values(self, kind: IndicatorType) -> Iterator[str]:
-        return iter(self._exact[kind])
+        lazy = [v for t in self._lazy.get(kind, ()) for v in t.values() if v not in self._exact[kind]]
+        return iter([*self._exact[kind], *dict.fromkeys(lazy)])
 
     # -- lookups -----------------------------------------------------------------
 
@@ -256,7 +335,12 @@ class IndicatorIndex:
         normal = lookup_form(kind, value)
         if normal is None:
             return _NO_HITS
-        return self._exact[kind].get(normal, _NO_HITS)
+        hits = self._exact[kind].get(normal, _NO_HITS)
+        for table in self._lazy.get(kind, ()):
+            found = table.get(normal)
+            if found:
+                hits = hits + found
+        return hits
 
     def _lookup_path(self, path: str) -> tuple[Indicator, ...]:
         hits: tuple[Indicator, ...] = _NO_HITS

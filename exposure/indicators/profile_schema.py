@@ -5,21 +5,21 @@ so no Python object is ever built from a tag, and every problem is reported with
 it sits on, as ``FILE:LINE: message``. All problems are collected, not just the first.
 Anchors and aliases are refused (a shared node could make the walk blow up).
 
-:func:`parse_profile` checks one file; :func:`check_together` adds the checks that need
-several files (a threat id used twice, ``includes`` of threats from other profiles).
+:func:`parse_profile` checks one file; ``profile_links.check_together`` adds the checks that
+need several files (a threat id used twice, ``includes`` of threats from other profiles).
 """
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
 import yaml
 
 from exposure.indicators.normalize import InvalidValue, normalize
+from exposure.indicators.severity import headline
 from exposure.model import (
     Category,
     Indicator,
@@ -50,12 +50,14 @@ _CORE_TAGS = frozenset({_STR, _INT, _BOOL, _MAP, _SEQ, "tag:yaml.org,2002:null",
                         "tag:yaml.org,2002:float", "tag:yaml.org,2002:timestamp"})
 
 _TOP_KEYS = {"schema": True, "id": True, "title": True, "description": True, "feeds": False,
-             "includes": False, "references": True, "threats": True}
+             "includes": False, "opt_in": False, "references": True, "threats": True}
 _THREAT_KEYS = {"id": True, "name": True, "aliases": False, "category": True, "severity": True,
                 "what_it_is": True, "what_it_can_do": True, "what_to_do": True, "references": True,
-                "indicators": True, "detection": False}
+                "indicators": True, "detection": False, "severity_reason": False}
 _INDICATOR_KEYS = {"type": True, "value": True, "role": False, "refs": True, "supporting": False,
-                   "note": False}
+                   "note": False, "max_severity": False, "first_seen": False, "last_seen": False}
+_DAY = re.compile(r"^\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?$")
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _REFERENCE_KEYS = {"title": True, "url": False}
 
 _NETWORK_TYPES = frozenset({IndicatorType.DOMAIN, IndicatorType.IPV4, IndicatorType.IPV6,
@@ -129,68 +131,6 @@ def parse_profile(text: str, path: str) -> tuple[ParsedProfile | None, list[str]
     return parsed, []
 
 
-def check_together(parsed: Sequence[ParsedProfile], known: Iterable[Profile] = ()) -> list[str]:
-    """Checks across files: profile and threat ids unique, every ``includes`` id found.
-
-    ``known`` are already-valid profiles (the bundled ones) that ``parsed`` must not clash
-    with; a profile in ``known`` with the same path or id as one in ``parsed`` is the same
-    profile being re-checked and is ignored.
-    """
-    out: list[str] = []
-    checked_ids = {p.profile.id for p in parsed}
-    checked_paths = {os.path.realpath(p.path) for p in parsed}
-    profile_at: dict[str, str] = {}
-    threat_at: dict[str, str] = {}
-    for prof in known:
-        if prof.id in checked_ids or (prof.path and os.path.realpath(prof.path) in checked_paths):
-            continue
-        profile_at[prof.id] = f"profile {prof.id!r} ({prof.path or 'bundled'})"
-        for threat in prof.threats:
-            if threat.profile == prof.id:
-                threat_at[threat.id] = f"profile {prof.id!r}"
-    for p in parsed:
-        if p.profile.id in profile_at:
-            out.append(f"{p.path}:{p.id_line}: duplicate profile id {p.profile.id!r}: "
-                       f"also used by {profile_at[p.profile.id]}")
-        else:
-            profile_at[p.profile.id] = f"{p.path}:{p.id_line}"
-        for threat_id, line in p.threat_lines.items():
-            if threat_id in threat_at:
-                out.append(f"{p.path}:{line}: duplicate threat id {threat_id!r}: also in {threat_at[threat_id]} "
-                           "(a threat id is unique across all profiles; use 'includes' to share a threat)")
-            else:
-                threat_at[threat_id] = f"{p.path}:{line}"
-    for p in parsed:
-        for threat_id, line in p.includes:
-            if threat_id not in threat_at:
-                out.append(f"{p.path}:{line}: 'includes' names {threat_id!r}, which no other profile defines")
-            elif threat_id in p.threat_lines:
-                out.append(f"{p.path}:{line}: 'includes' names {threat_id!r}, which this profile defines itself")
-    return out
-
-
-def resolve_includes(profiles: Sequence[Profile], includes: Mapping[str, Sequence[str]]) -> list[Profile]:
-    """Profiles with the threats (and their indicators) they include from other profiles."""
-    threats = {t.id: t for p in profiles for t in p.threats if t.profile == p.id}
-    indicators: dict[str, list[Indicator]] = {}
-    for p in profiles:
-        for ind in p.indicators:
-            if ind.profile == p.id:
-                indicators.setdefault(ind.threat, []).append(ind)
-    out = []
-    for p in profiles:
-        wanted = [tid for tid in includes.get(p.id, ()) if tid in threats]
-        if not wanted:
-            out.append(p)
-            continue
-        out.append(Profile(
-            id=p.id, title=p.title, description=p.description, path=p.path,
-            threats=p.threats + tuple(threats[tid] for tid in wanted),
-            indicators=p.indicators + tuple(i for tid in wanted for i in indicators.get(tid, ())),
-        ))
-    return out
-
-
 # -- first pass: tags, aliases, duplicate keys --------------------------------------
 
 
@@ -253,8 +193,9 @@ class _Reader:
         includes = [(value, node.start_mark.line + 1)
                     for node, value in self.seq(fields.get("includes"), lambda n: self.ident(n, "threat id"))]
         refs = self.references(fields.get("references"))
+        opt_in = bool(self.boolean(fields.get("opt_in"))) if "opt_in" in fields else False
         parsed = ParsedProfile(
-            profile=Profile(profile_id, title, description, (), (), self.path),
+            profile=Profile(profile_id, title, description, (), (), self.path, opt_in),
             path=self.path,
             id_line=fields["id"].start_mark.line + 1 if "id" in fields else 1,
             includes=includes,
@@ -277,7 +218,8 @@ class _Reader:
             parsed.threat_lines[threat.id] = line
             threats.append(threat)
             indicators.extend(inds)
-        parsed.profile = Profile(profile_id, title, description, tuple(threats), tuple(indicators), self.path)
+        parsed.profile = Profile(profile_id, title, description, tuple(threats), tuple(indicators), self.path,
+                                 opt_in)
         return parsed
 
     def references(self, node: yaml.Node | None) -> dict[str, Reference]:
@@ -311,6 +253,9 @@ class _Reader:
         texts = {key: self.text(fields.get(key)) for key in ("what_it_is", "what_it_can_do", "what_to_do")}
         if "detection" in fields:
             self.text(fields["detection"])
+        reason = self.text(fields.get("severity_reason")) if "severity_reason" in fields else LocalText()
+        if category is not None and severity is not None:
+            self.check_severity(fields, category, severity, reason)
         aliases = tuple(value for _, value in self.seq(fields.get("aliases"), self.string))
         threat_refs = self.ref_list(fields.get("references"), refs)
         indicators: list[Indicator] = []
@@ -336,9 +281,20 @@ class _Reader:
         threat = Threat(
             id=threat_id, name=name, category=category, severity=severity, profile=profile_id,
             aliases=aliases, what_it_is=texts["what_it_is"], what_it_can_do=texts["what_it_can_do"],
-            what_to_do=texts["what_to_do"], references=tuple(threat_refs),
+            what_to_do=texts["what_to_do"], references=tuple(threat_refs), severity_reason=reason,
         )
         return threat, indicators, fields["id"].start_mark.line + 1
+
+    def check_severity(self, fields: dict[str, yaml.Node], category: Category, severity: Severity,
+                       reason: LocalText) -> None:
+        """A threat's severity is what docs/severity.md gives its category, or lower with a reason."""
+        most = headline(category)
+        if severity.rank < most.rank:
+            self.err.add(fields["severity"], f"severity {severity.value!r} is above {most.value!r}, the most a "
+                         f"{category.value} threat can be (docs/severity.md)")
+        elif severity.rank > most.rank and not reason.values:
+            self.err.add(fields["severity"], f"severity {severity.value!r} is below {most.value!r} (what "
+                         f"docs/severity.md gives a {category.value} threat): say why in 'severity_reason'")
 
     def indicator(self, node: yaml.Node, threat_id: str, profile_id: str, category: Category,
                   refs: dict[str, Reference]) -> Indicator | None:
@@ -349,6 +305,10 @@ class _Reader:
         role = self.enum(fields.get("role"), IndicatorRole, "role") if "role" in fields else None
         supporting = self.boolean(fields.get("supporting")) if "supporting" in fields else False
         note = self.text(fields.get("note")) if "note" in fields else LocalText()
+        cap = self.enum(fields.get("max_severity"), Severity, "max_severity") if "max_severity" in fields else None
+        first_seen, last_seen = self.day(fields.get("first_seen")), self.day(fields.get("last_seen"))
+        if first_seen and last_seen and first_seen > last_seen:
+            self.err.add(fields["first_seen"], f"first_seen {first_seen} is after last_seen {last_seen}")
         ind_refs = self.ref_list(fields.get("refs"), refs)
         value_node = fields.get("value")
         raw = self.string(value_node, allow_int=True)
@@ -362,7 +322,7 @@ class _Reader:
         return Indicator(
             type=kind, value=value, threat=threat_id, profile=profile_id, source=f"profile:{profile_id}",
             role=role or default_role(kind, category), references=tuple(ind_refs), note=note.get("en"),
-            supporting=bool(supporting),
+            supporting=bool(supporting), first_seen=first_seen, last_seen=last_seen, max_severity=cap,
         )
 
     # -- typed readers: each records its own error and returns None -----------------
@@ -419,6 +379,19 @@ class _Reader:
             self.err.add(node, f"expected true or false, found {_kind(node)}")
             return None
         return str(node.value).lower() in ("true", "yes", "on")
+
+    def day(self, node: yaml.Node | None) -> str:
+        """A date as ``YYYY-MM-DD`` or ``YYYY-MM`` (quoted or not); "" when absent or wrong."""
+        if node is None:
+            return ""
+        if not isinstance(node, yaml.ScalarNode) or node.tag not in (_STR, _TIMESTAMP):
+            self.err.add(node, f"expected a date (YYYY-MM-DD or YYYY-MM), found {_kind(node)}")
+            return ""
+        value = str(node.value).strip()
+        if not _DAY.match(value):
+            self.err.add(node, f"expected a date (YYYY-MM-DD or YYYY-MM), found {value!r}")
+            return ""
+        return value
 
     def ident(self, node: yaml.Node | None, what: str) -> str | None:
         value = self.string(node)

@@ -14,7 +14,9 @@ from functools import cache
 from pathlib import Path
 
 from exposure.errors import UserError
-from exposure.indicators.profile_schema import ParsedProfile, check_together, parse_profile, resolve_includes
+from exposure.indicators.datafiles import feed_files, profiles_dir
+from exposure.indicators.profile_links import check_together, resolve_includes
+from exposure.indicators.profile_schema import ParsedProfile, parse_profile
 from exposure.model import Profile
 
 
@@ -28,11 +30,7 @@ class ProfileError(UserError):
 
 def bundled_dir() -> Path:
     """Where the bundled profiles are: inside the installed package, else in the checkout."""
-    here = Path(__file__).resolve().parent.parent  # the exposure package
-    for candidate in (here / "_profiles", here.parent / "profiles"):
-        if candidate.is_dir():
-            return candidate
-    raise UserError("the bundled threat profiles are missing; please reinstall exposure")
+    return profiles_dir()
 
 
 def bundled_files() -> list[Path]:
@@ -46,7 +44,18 @@ def load_bundled_profiles() -> list[Profile]:
 
 @cache
 def _bundled() -> tuple[Profile, ...]:
-    parsed, errors = _parse_files(bundled_files())
+    from exposure.indicators import precompiled
+
+    files = bundled_files()
+    document = precompiled.load(files, feed_files())
+    if document is not None:
+        return precompiled.profiles_from(document, bundled_dir())
+    return read_bundled_profiles(files)
+
+
+def read_bundled_profiles(files: Sequence[Path]) -> tuple[Profile, ...]:
+    """The bundled profiles read and checked from their files (the slow way: see ``precompiled``)."""
+    parsed, errors = _parse_files(files)
     errors += check_together(parsed)
     if errors:
         raise ProfileError(errors)

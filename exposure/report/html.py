@@ -20,6 +20,7 @@ from exposure.explain.summary import (
     cites_echap,
     counts_text,
     data_span,
+    feed_date,
     record_rows,
     source_name,
     summarize,
@@ -250,10 +251,8 @@ def _record(report: Mapping[str, Any], lang: str) -> list[str]:
     else:
         out.append("<table>")
         for feed in feeds:
-            cells = [f"{feed.get('name', '')} ({feed.get('format', '')})",
-                     f"{t('label.version', lang)} {feed.get('version') or '-'}",
-                     f"sha256 {feed.get('sha256', '')}",
-                     f"{t('label.imported', lang)} {feed.get('imported', '')}",
+            cells = [f"{feed.get('name', '')} ({feed.get('format', '')})", feed_date(feed, lang),
+                     f"sha256 {feed.get('sha256', '')}", str(feed.get("licence") or ""),
                      str(feed.get("source", ""))]
             out.append("<tr><td>" + "<br>".join(esc(c) for c in cells if c) + "</td></tr>")
         out.append("</table>")

@@ -139,7 +139,7 @@ def to_dict(result: ScanResult) -> dict[str, Any]:
             {
                 "name": f.name, "format": f.format, "source": f.source, "sha256": f.sha256,
                 "imported": f.imported, "profile": f.profile, "version": f.version,
-                "counts": dict(f.counts),
+                "counts": dict(f.counts), "dated": f.dated, "bundled": f.bundled, "licence": f.licence,
             }
             for f in result.feeds
         ],

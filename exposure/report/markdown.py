@@ -13,7 +13,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from exposure.explain.explain import Explanation, format_time
-from exposure.explain.summary import cites_echap, counts_text, data_span, record_rows, source_name, summarize
+from exposure.explain.summary import (
+    cites_echap,
+    counts_text,
+    data_span,
+    feed_date,
+    record_rows,
+    source_name,
+    summarize,
+)
 from exposure.explain.texts import Line, help_services, name, t, tf, visible, warning_line, words
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>&!|~#{}])")
@@ -187,10 +195,9 @@ def _record(report: Mapping[str, Any], lang: str) -> list[str]:
     if not feeds:
         out.append(f"- {md_text(t('label.bundled_only', lang))}")
     for feed in feeds:
+        licence = f", {md_text(str(feed.get('licence')))}" if feed.get("licence") else ""
         out.append(f"- {md_code(str(feed.get('name', '')))} ({md_code(str(feed.get('format', '')))}), "
-                   f"{md_text(t('label.version', lang))} {md_code(str(feed.get('version') or '-'))}, "
-                   f"sha256 {md_code(str(feed.get('sha256', '')))}, "
-                   f"{md_text(t('label.imported', lang))} {md_code(str(feed.get('imported', '')))}")
+                   f"{md_text(feed_date(feed, lang))}, sha256 {md_code(str(feed.get('sha256', '')))}{licence}")
     if cites_echap(feeds):
         out.append(f"- {md_text(t('ref.echap', lang))}")
     out.append("")

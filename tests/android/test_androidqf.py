@@ -147,16 +147,17 @@ def test_mvt_parity_with_an_imported_stix2(tmp_path: Path, capsys: pytest.Captur
     assert main(["scan", "--androidqf", str(ANDROIDQF), "--quiet", "--json", str(report)]) == 0
     capsys.readouterr()
     findings = json.loads(report.read_text())["findings"]
-    hits = {f["subject"]: f for f in findings if f["rule"] == "indicator"}
-    assert {"com.malware.blah", "com.malware.muahaha"} <= set(hits)
-    text = json.dumps(hits["com.malware.muahaha"])
-    assert APK_SHA256 in text and CERT_SHA256 in text
-    assert "com.malware.blah" in json.dumps(hits["com.malware.blah"])
+    # Both apps belong to the bundle's one malware: one finding for that tool on this phone,
+    # carrying every value that matched.
+    hits = [f for f in findings if f["rule"] == "indicator" and f["threat"] == "test-malware"]
+    assert len(hits) == 1 and hits[0]["severity"] == "critical"
+    text = json.dumps(hits[0])
+    assert APK_SHA256 in text and CERT_SHA256 in text and "com.malware.blah" in text
     # The same from the zip.
     result = run_scan(ScanRequest(sources=(SourceSpec("androidqf", str(zipped(tmp_path))),)))
-    kinds = {(f.subject, i.type) for f in result.findings if f.rule == "indicator" for i in f.indicators}
-    assert {("com.malware.blah", IndicatorType.PACKAGE), ("com.malware.muahaha", IndicatorType.FILE_SHA256),
-            ("com.malware.muahaha", IndicatorType.CERT_SHA256)} <= kinds
+    kinds = {(i.value, i.type) for f in result.findings if f.threat == "test-malware" for i in f.indicators}
+    assert {("com.malware.blah", IndicatorType.PACKAGE), (APK_SHA256, IndicatorType.FILE_SHA256),
+            (CERT_SHA256.lower(), IndicatorType.CERT_SHA256)} <= kinds
 
 
 MVT = Path(os.environ.get("MVT_ANDROID", "/tmp/mvt-venv/bin/mvt-android"))

@@ -45,10 +45,9 @@ def setting(key: str, value: str, namespace: str = "global") -> AndroidSetting:
 SPY_GRANTS = (P + "ACCESS_FINE_LOCATION", P + "READ_SMS", P + "RECORD_AUDIO", P + "INTERNET")
 
 
-def test_dangerous_combination_needs_granted_permissions_and_accessibility() -> None:
+def test_dangerous_combination_needs_granted_permissions_and_a_watching_component() -> None:
     found, _ = run([app("com.spy.a", "", granted=SPY_GRANTS), comp("accessibility", "com.spy.a")])
     danger = found[("android.dangerous-permissions", "com.spy.a")]
-    assert danger.severity is Severity.HIGH
     assert danger.param("permissions") == "ACCESS_FINE_LOCATION, READ_SMS, RECORD_AUDIO"
     # It replaces the plain accessibility finding for that app: one finding, not two.
     assert ("android.accessibility", "com.spy.a") not in found
@@ -57,9 +56,83 @@ def test_dangerous_combination_needs_granted_permissions_and_accessibility() -> 
     found, _ = run([requested_only, comp("accessibility", "com.spy.b")])
     assert ("android.dangerous-permissions", "com.spy.b") not in found
     assert ("android.accessibility", "com.spy.b") in found
-    # All the permissions but no accessibility service: no combination either.
+    # All the permissions but no accessibility service or device administrator: no combination.
     found, _ = run([app("com.spy.c", granted=SPY_GRANTS)])
     assert not [k for k in found if k[0] == "android.dangerous-permissions"]
+    # A device administrator is a watching component too.
+    found, _ = run([app("com.spy.d", "com.android.vending", granted=SPY_GRANTS), comp("device-admin", "com.spy.d")])
+    assert ("android.dangerous-permissions", "com.spy.d") in found
+    assert ("android.device-admin", "com.spy.d") not in found
+
+
+def test_each_permission_threshold_of_the_combination() -> None:
+    """Location, messages or calls, and the microphone are each needed (docs/detections.md)."""
+    needed = {"location": P + "ACCESS_COARSE_LOCATION", "messages": P + "READ_CALL_LOG",
+              "microphone": P + "RECORD_AUDIO"}
+    for missing in needed:
+        granted = tuple(v for k, v in needed.items() if k != missing)
+        found, _ = run([app("com.x.y", "", granted=granted), comp("accessibility", "com.x.y")])
+        assert ("android.dangerous-permissions", "com.x.y") not in found, missing
+    found, _ = run([app("com.x.y", "", granted=tuple(needed.values())), comp("accessibility", "com.x.y")])
+    assert ("android.dangerous-permissions", "com.x.y") in found
+
+
+def _combination(package: str, installer: str, role: str = "accessibility", label: str = "") -> Finding:
+    pkg = AndroidPackage("android", PHONE, package, label=label, installer=installer,
+                         granted_permissions=SPY_GRANTS, requested_permissions=SPY_GRANTS)
+    found, _ = run([pkg, comp(role, package), app("org.other.store", "com.android.vending")])
+    return found[("android.dangerous-permissions", package)]
+
+
+def test_the_combination_is_high_only_outside_a_store_with_a_sign_of_hiding() -> None:
+    # From a store (a caller-id or call-recorder app holds all of it): medium, never high.
+    assert _combination("com.truecaller", "com.android.vending").severity is Severity.MEDIUM
+    assert _combination("com.truecaller", "com.android.vending", label="System Service").severity is Severity.MEDIUM
+    # From an APK file but with an ordinary name and no device administrator: medium.
+    assert _combination("com.example.recorder", "com.google.android.packageinstaller").severity is Severity.MEDIUM
+    # From an APK file with a system-like name (id or label), or with device-administrator powers: high.
+    for package, label in (("com.wifi0", ""), ("com.example.app", "System Service"), ("com.android.core.mnta", "")):
+        found = _combination(package, "com.google.android.packageinstaller", label=label)
+        assert found.severity is Severity.HIGH and found.param("signs").startswith("name:"), package
+    admin = _combination("com.example.app", "", role="device-admin")
+    assert admin.severity is Severity.HIGH and admin.param("signs") == "device-admin"
+    # A phone that says nothing about installers: nothing is known about stores, so medium.
+    pkg = AndroidPackage("android", PHONE, "com.wifi0", granted_permissions=SPY_GRANTS)
+    by_rule, _ = run([pkg, comp("accessibility", "com.wifi0")])
+    assert by_rule[("android.dangerous-permissions", "com.wifi0")].severity is Severity.MEDIUM
+
+
+def test_system_like_names() -> None:
+    from exposure.detect.android import is_system_like
+
+    for package, label in (("com.wifi0", ""), ("com.systemservice", ""), ("android.sys.process", ""),
+                           ("com.sec.android.internet.service.ik", ""), ("com.x.y", "Update service"),
+                           ("com.x.y", "Wi-Fi"), ("sys.framework", "")):
+        assert is_system_like(package, label), (package, label)
+    for package, label in (("com.truecaller", "Truecaller"), ("org.thoughtcrime.securesms", "Signal"),
+                           ("com.whatsapp", "WhatsApp")):
+        assert not is_system_like(package, label), package
+
+
+def test_known_assistive_password_and_watch_apps_are_information_with_their_names() -> None:
+    talkback = "com.google.android.marvin.talkback"
+    found, _ = run([app(talkback), comp("accessibility", talkback),
+                    app("com.x8bit.bitwarden"), comp("accessibility", "com.x8bit.bitwarden"),
+                    app("com.lastpass.lpandroid", "com.sec.android.app.samsungapps"),
+                    comp("accessibility", "com.lastpass.lpandroid"),
+                    app("com.samsung.android.app.watchmanager"),
+                    comp("notification-listener", "com.samsung.android.app.watchmanager")])
+    for package, rule, name in ((talkback, "android.assistive-app", "TalkBack (screen reader)"),
+                                ("com.x8bit.bitwarden", "android.assistive-app", "Bitwarden (password manager)"),
+                                ("com.lastpass.lpandroid", "android.assistive-app", "LastPass (password manager)"),
+                                ("com.samsung.android.app.watchmanager", "android.wearable-app", "Galaxy Wearable")):
+        finding = found[(rule, package)]
+        assert finding.severity is Severity.INFO and finding.param("known_as") == name
+    assert not [k for k in found if k[0] in ("android.accessibility", "android.notification-listener")]
+    # The same id installed from a file is not trusted by its name: the usual rule applies.
+    found, _ = run([app("com.x8bit.bitwarden", "com.google.android.packageinstaller"),
+                    comp("accessibility", "com.x8bit.bitwarden")])
+    assert found[("android.accessibility", "com.x8bit.bitwarden")].severity is Severity.MEDIUM
 
 
 def test_system_components_are_not_reported() -> None:
@@ -121,11 +194,13 @@ def test_every_rule_has_english_and_chinese_texts_with_known_placeholders() -> N
     params = {
         "android.sideloaded": {"count", "apps", "phone"},
         "android.accessibility": {"app", "component", "installer"},
+        "android.assistive-app": {"app", "component", "installer", "known_as"},
+        "android.wearable-app": {"app", "component", "installer", "known_as"},
         "android.device-admin": {"app", "component", "installer"},
         "android.notification-listener": {"app", "component", "installer"},
         "android.always-on-vpn": {"app", "component", "installer"},
         "android.play-protect-off": {"settings", "phone"},
-        "android.dangerous-permissions": {"app", "permissions", "component", "installer"},
+        "android.dangerous-permissions": {"app", "permissions", "component", "installer", "signs"},
         "android.developer-options": {"settings", "phone", "wireless"},
         "android.root": {"paths", "phone"},
     }
@@ -135,3 +210,25 @@ def test_every_rule_has_english_and_chinese_texts_with_known_placeholders() -> N
             for lang in ("en", "zh"):
                 used = set(re.findall(r"\{(\w+)\}", entry[part][lang]))
                 assert used <= params[rule] | {"subject"}, (rule, part, lang, used)
+
+
+def test_docs_detections_md_lists_every_threshold_the_code_uses() -> None:
+    """The words, namespaces, permissions and known apps of the Android rules and the dual-use
+    kinds are in docs/detections.md, so the page and the code cannot drift apart."""
+    from pathlib import Path
+
+    from exposure.detect import android, dual_use
+
+    page = (Path(__file__).resolve().parents[2] / "docs" / "detections.md").read_text(encoding="utf-8")
+    for word in android.SYSTEM_LIKE_WORDS:
+        assert f'"{word}"' in page, word
+    for namespace in android.PLATFORM_NAMESPACES:
+        assert f"`{namespace}`" in page, namespace
+    for permission in android.LOCATION | android.MESSAGES_OR_CALLS | android.MICROPHONE:
+        short = permission.rsplit(".", 1)[-1]
+        assert short in page or short.split("_")[-1].lower() in page, short
+    for name in [*android.ASSISTIVE_APPS.values(), *android.WEARABLE_APPS.values()]:
+        assert name.split(" (")[0] in page, name
+    for _kind, words in dual_use.KIND_WORDS:
+        for word in words:
+            assert f'"{word}"' in page, word

@@ -54,7 +54,8 @@ def _scan(monkeypatch: pytest.MonkeyPatch, dpkg_file: str, *extra: _FakeProcess)
 def test_planted_monitoring_package_is_found(monkeypatch: pytest.MonkeyPatch) -> None:
     result = _scan(monkeypatch, "dpkg-planted.txt")
     dual = [f for f in result.findings if f.category is Category.DUAL_USE]
-    assert [(f.threat, f.severity, f.rule) for f in dual] == [("anydesk", Severity.MEDIUM, "indicator")]
+    # Installed, not running: a dual-use tool on its own is low (docs/severity.md).
+    assert [(f.threat, f.severity, f.rule) for f in dual] == [("anydesk", Severity.LOW, "indicator.dual-use")]
     evidence = dual[0].evidence
     assert [type(e).__name__ for e in evidence] == ["InstalledSoftware"]
     assert isinstance(evidence[0], InstalledSoftware) and evidence[0].name == "anydesk"
@@ -70,6 +71,8 @@ def test_package_and_running_program_make_one_finding(monkeypatch: pytest.Monkey
     kinds = sorted(type(e).__name__ for e in dual[0].evidence)
     assert kinds == ["HostProcess", "InstalledSoftware"]
     assert dual[0].subject == "this computer"
+    # Running now: someone may be connected, so more than installed alone (docs/severity.md).
+    assert dual[0].severity is Severity.MEDIUM and dual[0].param("running") == "yes"
     assert {i.type.value for i in dual[0].indicators} == {"package", "process"}
     process = next(e for e in dual[0].evidence if isinstance(e, HostProcess))
     assert process.pid == 4242 and process.user == "alice"

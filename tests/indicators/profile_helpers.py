@@ -21,7 +21,7 @@ threats:
   - id: test-threat
     name: {en: Test threat, zh: 测试威胁}
     category: spyware
-    severity: high
+    severity: critical
     what_it_is: {en: a, zh: 甲}
     what_it_can_do: {en: b, zh: 乙}
     what_to_do: {en: c, zh: 丙}

@@ -11,18 +11,30 @@ from exposure.model import IndicatorRole
 from tests.paths import DATA_FEEDS, locate, needs_shared
 
 ECHAP = locate("feeds/stalkerware-indicators/ioc.yaml")  # the package's bundled copy, else ../shared
+BUNDLED = ["echap-stalkerware", "echap-watchware", "echap-samples", "isdi-app-flags", "volexity-evilbamboo"]
+
+
+def imported(catalog: object) -> list[str]:
+    """The names of the feeds a catalog uses that the person imported (not the bundled ones)."""
+    return [f.name for f in catalog.feeds if not f.bundled]  # type: ignore[attr-defined]
 
 
 @needs_shared(ECHAP)
 def test_echap_c2_matches_itself_and_subdomains_never_the_shared_parent() -> None:
     FeedStore.default().import_file(ECHAP)
     catalog = build_catalog()
-    assert [f.name for f in catalog.feeds] == ["echap-stalkerware"]
+    # The imported copy is newer than the bundled snapshot: it replaces it.
+    assert imported(catalog) == ["echap-stalkerware"]
+    assert [f.name for f in catalog.feeds] == BUNDLED
     index = catalog.index
-    # mSpy's C2, kept across its renames (research/network-detection.md §6)
+    # mSpy's C2, kept across its renames (research/network-detection.md §6); the curated
+    # profile lists it too, and its entry is the one kept (docs/profiles.md, "Precedence")
     hits = index.lookup_domain("mobile-gw.thd.cc")
-    assert any(h.threat == "mspy" and h.role is IndicatorRole.C2 and h.source == "echap-stalkerware" for h in hits)
-    assert any(h.source == "echap-stalkerware" for h in index.lookup_domain("Deep.Mobile-GW.thd.cc."))
+    assert {(h.threat, h.role, h.source) for h in hits} == {("mspy", IndicatorRole.C2, "profile:stalkerware")}
+    assert {h.threat for h in index.lookup_domain("Deep.Mobile-GW.thd.cc.")} == {"mspy"}
+    # a C2 only the feed lists comes from the imported copy, which replaced the bundled one
+    assert [(h.threat, h.source) for h in index.lookup_domain("phonetracking-dd226.firebaseio.com")] == [
+        ("spyadvice", "echap-stalkerware")]
     # a C2 on Firebase: the exact name and its subdomains, never firebaseio.com itself
     assert index.lookup_domain("12d60.firebaseio.com")
     assert index.lookup_domain("x.12d60.firebaseio.com")
@@ -40,18 +52,20 @@ def test_feeds_follow_the_chosen_profiles() -> None:
     bundled = {p.id for p in load_bundled_profiles()}
 
     none_chosen = build_catalog([])
-    assert [f.name for f in none_chosen.feeds] == ["candiru"]
+    assert [f.name for f in none_chosen.feeds] == ["candiru"]  # bundled feeds belong to profiles too
     assert not none_chosen.index.lookup_domain("mobile-gw.thd.cc")
     assert none_chosen.index.lookup_domain("conquerconfess.com")
 
     if "stalkerware" in bundled:
         chosen = build_catalog(["stalkerware"])
-        assert [f.name for f in chosen.feeds] == ["candiru", "echap-stalkerware"]
+        assert [f.name for f in chosen.feeds] == ["echap-stalkerware", "echap-watchware", "echap-samples",
+                                                   "isdi-app-flags", "candiru"]
+        assert imported(chosen) == ["echap-stalkerware", "candiru"]
         # feed and profile threats share ids: the profile's texts win, the feed adds values
         mspy = chosen.index.threat("mspy")
         assert mspy is not None and mspy.what_it_is.get("en")
     everything = build_catalog()
-    assert {f.name for f in everything.feeds} == {"candiru", "echap-stalkerware"}
+    assert set(imported(everything)) == {"candiru", "echap-stalkerware"}
 
 
 def test_an_unreadable_feed_is_a_warning_not_a_failure() -> None:
@@ -60,13 +74,14 @@ def test_an_unreadable_feed_is_a_warning_not_a_failure() -> None:
     store.import_file(DATA_FEEDS / "mvt-indicators" / "candiru" / "candiru.stix2")
     (store.root / "cellebrite" / FEED_FILE).write_text('{"schema": "exposure.feed/1", "info": {}}', encoding="utf-8")
     catalog = build_catalog()
-    assert [f.name for f in catalog.feeds] == ["candiru"]
+    assert imported(catalog) == ["candiru"]
     assert catalog.warnings == ["feed 'cellebrite' could not be read (KeyError); import it again"]
 
 
-def test_no_data_folder_means_no_feeds() -> None:
+def test_no_data_folder_means_only_the_bundled_feeds() -> None:
     catalog = build_catalog(use_feeds=True)
-    assert catalog.feeds == [] and catalog.warnings == []
+    assert [f.name for f in catalog.feeds] == BUNDLED and catalog.warnings == []
+    assert all(f.bundled and f.dated and f.licence for f in catalog.feeds)
 
 
 def test_remembered_domain_answers_follow_later_additions() -> None:
@@ -102,5 +117,6 @@ def test_an_unreadable_feeds_folder_is_a_warning(monkeypatch: pytest.MonkeyPatch
 
     monkeypatch.setattr(FeedStore, "names", refuse)
     catalog = build_catalog()
-    assert catalog.feeds == []
-    assert len(catalog.warnings) == 1 and "could not be read (Permission denied); no feeds used" in catalog.warnings[0]
+    assert imported(catalog) == []
+    assert len(catalog.warnings) == 1
+    assert "could not be read (Permission denied); no feeds used" in str(catalog.warnings[0])

@@ -11,7 +11,7 @@ def test_included_threat_is_indexed_once() -> None:
     profiles = {p.id: p for p in load_bundled_profiles()}
     both = ["china-state-monitoring", "forensic-agents"]
     total = sum(len(profiles[p].indicators) for p in both)
-    catalog = build_catalog(both, use_feeds=False)
+    catalog = build_catalog(both, use_feeds=False, bundled=False)
     hits = catalog.index.lookup(IndicatorType.PACKAGE, "com.Android.MFSocket")
     assert [i.threat for i in hits] == ["mfsocket"]
     assert len(catalog.index) < total  # the shared MFSocket values were not added twice

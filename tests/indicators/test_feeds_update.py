@@ -15,7 +15,7 @@ import yaml
 
 from exposure.indicators.feeds.store import FEED_FILE, FeedStore
 from tests.indicators.feed_helpers import run_cli
-from tests.paths import DATA_FEEDS, locate, needs_shared
+from tests.paths import DATA_FEEDS, corpus, locate, needs_shared
 
 ECHAP = locate("feeds/stalkerware-indicators/ioc.yaml")  # the package's bundled copy, else ../shared
 
@@ -35,6 +35,9 @@ def upstream(tmp_path: Path) -> Iterator[tuple[str, list[str]]]:
     echap = root / "AssoEchap" / "stalkerware-indicators" / "master"
     echap.mkdir(parents=True)
     shutil.copy(ECHAP, echap / "ioc.yaml")
+    shutil.copy(corpus("feeds/stalkerware-indicators/samples.csv"), echap / "samples.csv")
+    # Echap's STIX2 is only in ../shared (tests/data holds its hosts list alone)
+    shutil.copytree(corpus("feeds/stalkerware-indicators/generated/stalkerware.stix2").parent, echap / "generated")
     mvt = root / "mvt-project" / "mvt-indicators" / "main"
     shutil.copytree(DATA_FEEDS / "mvt-indicators", mvt)
     requests: list[str] = []
@@ -74,13 +77,16 @@ def test_update_fetches_echap_and_the_mvt_index(
     assert "echap-stalkerware: 613 package ids, 471 certificate SHA-1s, 925 C2 domains" in out
     infos = {i.name: i for i in FeedStore.default().list()}
     stems = {Path(p).stem.replace("_", "-").lower() for p in _mvt_paths_in_this_repo()}
-    assert set(infos) == stems | {"echap-stalkerware"}
+    assert set(infos) == stems | {"echap-stalkerware", "echap-samples", "stalkerware"}
     assert infos["echap-stalkerware"].source == f"{base}/AssoEchap/stalkerware-indicators/master/ioc.yaml"
     assert infos["echap-stalkerware"].sha256 == "6052636f093dce2d329fc06b7d572c6d4462d73539f72f13d1af1f96ea74864e"
     assert infos["cellebrite"].profile == "forensic-agents"
-    # the index's own Echap STIX2 entry is left out: ioc.yaml is fetched directly
-    assert not any("generated/stalkerware.stix2" in r for r in requests)
-    assert f"{len(stems) + 1} feeds updated" in out
+    # Echap's samples.csv and the index's Echap STIX2 are imported too: the STIX2 is known
+    # by its content, so its network values are "other" whatever it is called
+    assert any(r.endswith("generated/stalkerware.stix2") for r in requests)
+    assert infos["stalkerware"].profile == "stalkerware" and infos["stalkerware"].licence.startswith("CC BY 4.0")
+    assert infos["echap-samples"].licence.startswith("CC BY 4.0")
+    assert f"{len(stems) + 3} feeds updated" in out
 
 
 def test_update_with_no_network_keeps_the_feeds(
@@ -171,7 +177,7 @@ def test_a_server_that_cuts_a_file_short_is_that_files_problem(capsys: pytest.Ca
 
     lines: list[str] = []
     summary = update.update_from_network(FeedStore.default(), lines.append, fetcher)
-    assert (summary.imported, summary.failed) == (1, 2)
+    assert (summary.imported, summary.failed) == (1, 3)  # watchware.yaml, samples.csv, a/x.stix2
     assert any(line.endswith("watchware.yaml: could not fetch (IncompleteRead(1 bytes read, 10 more expected)); "
                              "keeping the previous copy") for line in lines), lines
     assert FeedStore.default().names() == ["echap-stalkerware"]

@@ -38,13 +38,13 @@ def test_the_valid_example_loads(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("old", "new", "expected"), [
-    ("    severity: high\n", "    severity: high\n    colour: red\n", "12: unknown key 'colour' in a threat"),
+    ("    severity: critical\n", "    severity: critical\n    colour: red\n", "12: unknown key 'colour' in a threat"),
     ("id: test-profile\n", "id: test-profile\nversion: 2\n", "3: unknown key 'version' in a profile"),
     ("refs: [r1]}\n      - {type: domain", "refs: [r1], weight: 3}\n      - {type: domain",
      "17: unknown key 'weight' in an indicator"),
-    ("    severity: high\n", "    severity: [high]\n", "11: expected text, found a list"),
-    ("    severity: high\n", "    severity: 5\n", "11: expected text, found a number '5'"),
-    ("    severity: high\n", "    severity: deadly\n", "11: unknown severity 'deadly'"),
+    ("    severity: critical\n", "    severity: [high]\n", "11: expected text, found a list"),
+    ("    severity: critical\n", "    severity: 5\n", "11: expected text, found a number '5'"),
+    ("    severity: critical\n", "    severity: deadly\n", "11: unknown severity 'deadly'"),
     ("    category: spyware\n", "    category: virus\n", "10: unknown category 'virus'"),
     ("    references: [r1]\n", "    references: r1\n", "15: expected a list, found text 'r1'"),
     ("value: c2.example.net", "value: c2..example.net", "18: malformed domain: not a domain name"),
@@ -70,7 +70,7 @@ def test_the_valid_example_loads(tmp_path: Path) -> None:
     ("schema: exposure.profile/1\n", "schema: exposure.profile/2\n", "1: schema must be 'exposure.profile/1'"),
     ("id: test-profile\n", "id: Test_Profile\n", "2: profile id 'Test_Profile'"),
     ("  - id: test-threat\n", "  - id: test threat\n", "8: threat id 'test threat'"),
-    ("    severity: high\n", "    severity: high\n    severity: low\n",
+    ("    severity: critical\n", "    severity: critical\n    severity: low\n",
      "12: duplicate key 'severity' (first on line 11)"),
     ("  r1: {title: Example report, url: https://example.org/report}\n",
      "  r1: {title: Example report, url: ftp://example.org/report}\n", "6: url must start with https://"),
@@ -143,7 +143,7 @@ def test_aliases_are_refused(tmp_path: Path) -> None:
 
 
 def test_all_errors_are_reported_not_just_the_first(tmp_path: Path) -> None:
-    text = (VALID.replace("severity: high", "severity: deadly")
+    text = (VALID.replace("severity: critical", "severity: deadly")
             .replace("value: c2.example.net", "value: c2..example.net")
             .replace("    what_it_is: {en: a, zh: 甲}\n", "    what_it_is: {zh: 甲}\n"))
     errors = _errors(tmp_path, text)
@@ -162,7 +162,7 @@ def test_empty_binary_and_missing_files(tmp_path: Path) -> None:
 
 def test_load_profile_file_raises_a_user_error(tmp_path: Path) -> None:
     with pytest.raises(ProfileError) as caught:
-        load_profile_file(_write(tmp_path, VALID.replace("severity: high", "severity: deadly")))
+        load_profile_file(_write(tmp_path, VALID.replace("severity: critical", "severity: deadly")))
     assert caught.value.lines[0].endswith(":11: unknown severity 'deadly' (one of: critical, high, medium, low, info)")
 
 
@@ -192,6 +192,6 @@ def test_hostile_files_end_quickly_with_one_line(tmp_path: Path) -> None:
     huge = "schema: exposure.profile/1\n" + "k: 1\n" * 60_000
     assert _errors(tmp_path, huge) == ["1: too large for a profile (over 4 MiB or 50,000 lines); "
                                        "import long lists as a feed instead"]
-    control = VALID.replace("    severity: high\n", "    \"\\e[31mred\": 1\n    severity: high\n")
+    control = VALID.replace("    severity: critical\n", "    \"\\e[31mred\": 1\n    severity: critical\n")
     errors = _errors(tmp_path, control)
     assert errors[0].startswith("11: unknown key '\\x1b[31mred'")  # shown escaped, never sent to the terminal

@@ -33,6 +33,15 @@ def test_the_wheel_contains_the_profiles(wheel: Path) -> None:
             assert zf.read(name) == (REPO / "profiles" / f"{profile_id}.yaml").read_bytes()
 
 
+def test_the_wheel_carries_the_bundled_feeds_with_their_licences(wheel: Path) -> None:
+    data = REPO / "exposure" / "indicators" / "data"
+    with zipfile.ZipFile(wheel) as zf:
+        names = set(zf.namelist())
+    for path in data.rglob("*"):
+        if path.is_file():
+            assert f"exposure/indicators/data/{path.relative_to(data).as_posix()}" in names, path
+
+
 def test_an_installed_copy_finds_them_from_another_folder(wheel: Path, tmp_path: Path) -> None:
     site = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "-q", "--target", str(site),
@@ -50,6 +59,14 @@ def test_an_installed_copy_finds_them_from_another_folder(wheel: Path, tmp_path:
     assert Path(folder) == site / "exposure" / "_profiles"
     for profile_id in OURS:
         assert repr(profile_id) in ids
+    # The installed copy carries the full Echap list: a fresh install knows every family.
+    code = ("from exposure.indicators.catalog import build_catalog; c = build_catalog(); "
+            "print(sorted(f.name for f in c.feeds)); print(len(c.index.threats))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=elsewhere, env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    feeds, threats = done.stdout.splitlines()
+    assert "'echap-samples'" in feeds and "'isdi-app-flags'" in feeds and int(threats) > 5000
     listed = subprocess.run([sys.executable, "-m", "exposure", "profiles", "list"], cwd=elsewhere, env=env,
                             capture_output=True, text=True, timeout=120)
     assert listed.returncode == 0 and "Someone close to me may be watching my phone" in listed.stdout

@@ -15,7 +15,7 @@ def with_indicators(threats: list[Threat], indicators: list[tuple[IndicatorType,
                     role: IndicatorRole = IndicatorRole.APP) -> Catalog:
     """The bundled profiles plus these (type, value, threat id) indicators, normalised as a
     feed's values are."""
-    catalog = build_catalog(None, use_feeds=False)
+    catalog = build_catalog(None, use_feeds=False, bundled=False)  # these values alone, not the bundled feeds
     catalog.index.add_threats(threats)
     catalog.index.add([Indicator(kind, normalize(kind, value), threat_id, "test", "test", role)
                        for kind, value, threat_id in indicators])

@@ -87,8 +87,9 @@ def test_isdi_own_dual_use_flags_name_the_apps_on_its_recorded_phone(plug: Plug)
     ids = [(IndicatorType.PACKAGE, r["appId"], "isdi-dual-use") for r in flagged if " " not in r["appId"]]
     plug(FakePhone())
     result = scan(SourceSpec("iphone"), catalog=with_indicators(threats, ids))
-    named = {f.subject for f in result.findings if f.threat == "isdi-dual-use"}
-    assert {"com.TrackView", "com.isharing.iSharing-Lite", "com.toyopagroup.picaboo"} <= named
+    # One finding for that one "tool" on this phone, with every app it matched.
+    named = {i.value for f in result.findings if f.threat == "isdi-dual-use" for i in f.indicators}
+    assert {"com.trackview", "com.isharing.isharing-lite", "com.toyopagroup.picaboo"} <= named
 
 
 def test_an_app_id_with_its_team_prefix_matches_too(plug: Plug) -> None:
@@ -178,10 +179,11 @@ def test_process_names_match_process_indicators_with_medium_confidence(plug: Plu
     catalog = with_indicators([threat("pegasus-test", "Pegasus", Category.SPYWARE, Severity.CRITICAL)],
                               [(IndicatorType.PROCESS, "bh", "pegasus-test"),
                                (IndicatorType.PROCESS, "msgacntd", "pegasus-test")])
-    hits = {f.subject: f for f in scan(SourceSpec("iphone"), catalog=catalog).findings if f.threat}
-    assert set(hits) == {"bh", "msgacntd"}
-    assert all(f.confidence is Confidence.MEDIUM for f in hits.values())
-    assert "crash report of msgacntd" in hits["msgacntd"].evidence[0].describe()
+    # Both names belong to one tool: one finding on this phone, with both.
+    [hit] = [f for f in scan(SourceSpec("iphone"), catalog=catalog).findings if f.threat]
+    assert {i.value for i in hit.indicators} == {"bh", "msgacntd"}
+    assert hit.confidence is Confidence.MEDIUM
+    assert any("crash report of msgacntd" in e.describe() for e in hit.evidence)
 
 
 def test_reports_render_iphone_findings_in_chinese_and_keep_profile_text_literal(plug: Plug, tmp_path: Path) -> None:

@@ -426,7 +426,12 @@ async def test_profiles_need_one_choice(slow: None) -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, ProfilesScreen))
         screen = app.screen
         assert isinstance(screen, ProfilesScreen)
-        assert screen.profiles and screen.selected == {p.id for p in screen.profiles}
+        # Every worry is chosen except the travel check, which is asked for on purpose.
+        assert screen.profiles and screen.selected == {p.id for p in screen.profiles if not p.opt_in}
+        assert "flagged-apps-xinjiang" not in screen.selected
+        await pilot.press("a")  # all
+        await pilot.pause()
+        assert screen.selected == {p.id for p in screen.profiles}
         await pilot.press("a")  # none
         await pilot.pause()
         await pilot.press("enter")

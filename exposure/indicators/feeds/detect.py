@@ -1,8 +1,10 @@
 """Recognise a feed file's format and parse it with the right reader.
 
-Formats: ``echap-yaml`` (Echap ``ioc.yaml``/``watchware.yaml``), ``stix2`` (a STIX 2.1
-bundle), ``hosts`` (a hosts file or a plain one-value-per-line list). The format is
-sniffed from the content, never trusted from the file name.
+Formats: ``echap-yaml`` (Echap ``ioc.yaml``/``watchware.yaml``), ``echap-samples``
+(Echap ``samples.csv``), ``stix2`` (a STIX 2.1 bundle), ``isdi-app-flags`` (ISDi
+``app-flags.csv``), ``volexity-csv`` (Volexity's ``iocs.csv``), ``hosts`` (a hosts file or
+a plain one-value-per-line list). The format is sniffed from the content, never trusted
+from the file name.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from exposure.indicators.feeds import echap, hosts, stix2
+from exposure.indicators.feeds import echap, hosts, isdi, samples, stix2, volexity
 from exposure.indicators.feeds.parsed import FeedBuilder, FeedError, ParsedFeed, describe_warnings
 from exposure.indicators.feeds.sources import default_name, defaults_for
 
@@ -26,6 +28,16 @@ class FeedFile:
     name: str
     profile: str
     parsed: ParsedFeed
+    licence: str = ""  # the licence and credit the publisher asks for, when the format tells
+
+
+ECHAP_LICENCE = "CC BY 4.0: Echap, AssoEchap/stalkerware-indicators"
+LICENCES = {
+    echap.FORMAT: ECHAP_LICENCE,
+    samples.FORMAT: ECHAP_LICENCE,
+    isdi.FORMAT: "MIT: Copyright (c) 2018 Cornell University (ISDi)",
+    volexity.FORMAT: "BSD-2-Clause: Copyright 2022 by Volexity, Inc.",
+}
 
 
 def check_name(name: str) -> str:
@@ -68,9 +80,17 @@ def sniff(text: str) -> tuple[str, object]:
             raise FeedError("this is the mvt-indicators index, not a feed: 'exposure feeds update' reads it")
         if isinstance(data, list | dict):
             raise FeedError("a YAML file that is not an Echap indicator file")
+    for fmt, looks_like in _CSV_FORMATS:
+        if looks_like(text):
+            return fmt, text
     if hosts.looks_like_list(text):
         return hosts.FORMAT, text
-    raise FeedError("format not recognised (expected Echap YAML, a STIX2 bundle, or a hosts or plain list)")
+    raise FeedError("format not recognised (expected Echap YAML or samples.csv, a STIX2 bundle, ISDi's "
+                    "app-flags.csv, a Volexity CSV, or a hosts or plain list)")
+
+
+_CSV_FORMATS = ((samples.FORMAT, samples.looks_like_samples), (isdi.FORMAT, isdi.looks_like_app_flags),
+                (volexity.FORMAT, volexity.looks_like_volexity))
 
 
 def parse_feed(data: bytes, filename: str, name: str | None = None, profile: str | None = None) -> FeedFile:
@@ -78,7 +98,7 @@ def parse_feed(data: bytes, filename: str, name: str | None = None, profile: str
     text = decode(data)
     fmt, document = sniff(text)
     default = default_name(filename, fmt)
-    defaults = defaults_for(default)
+    defaults = stix2.ECHAP_EXPORT if fmt == stix2.FORMAT and stix2.is_echap_export(document) else defaults_for(default)
     feed_name = check_name(default if name is None else name)
     feed_profile = defaults.profile if profile is None else profile
     builder = FeedBuilder(name=feed_name, profile=feed_profile)
@@ -87,10 +107,22 @@ def parse_feed(data: bytes, filename: str, name: str | None = None, profile: str
         echap.parse(document, builder)
     elif fmt == stix2.FORMAT:
         version = stix2.parse(document, builder, defaults)
+    elif fmt == samples.FORMAT:
+        samples.parse(text, builder, _echap_names())
+    elif fmt == isdi.FORMAT:
+        isdi.parse(text, builder)
+    elif fmt == volexity.FORMAT:
+        volexity.parse(text, builder)
     else:
         hosts.parse(text, builder, defaults)
     if not builder.indicators:
         skipped = sum(builder.warnings.values())
         why = f" ({skipped} values skipped: {describe_warnings(builder.warnings)})" if skipped else ""
         raise FeedError(f"no usable indicators in the file{why}")
-    return FeedFile(name=feed_name, profile=feed_profile, parsed=builder.build(fmt, version))
+    licence = ECHAP_LICENCE if defaults is stix2.ECHAP_EXPORT else LICENCES.get(fmt, "")
+    return FeedFile(name=feed_name, profile=feed_profile, parsed=builder.build(fmt, version), licence=licence)
+
+
+def _echap_names() -> dict[str, tuple[str, str]]:
+    """Echap's family names and aliases, from the snapshot bundled in the package."""
+    return echap.bundled_aliases()

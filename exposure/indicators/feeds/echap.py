@@ -7,19 +7,23 @@ Format (AssoEchap/stalkerware-indicators; notes in research/formats.md §1): eac
 
 Every scalar is read as text (YAML base loader, as upstream does). Each app becomes a
 threat whose id is the slug of its name, the same id the bundled stalkerware profile
-uses, so feed and profile hits merge. Watchware (children's tracking watches and their
-companion apps) is kept as ``dual-use``: a medium-severity monitoring tool, not spyware.
+uses, so feed and profile hits merge. Watchware (monitoring apps that do not hide: parental
+control, trackers, remote access) is kept as ``dual-use``: a legitimate app that can be used
+to watch someone, not spyware (docs/severity.md).
 Full URLs under ``distribution`` are kept as URLs, never as domains, with a warning.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 
 import yaml
 
+from exposure.indicators.datafiles import FEEDS
 from exposure.indicators.feeds.parsed import FeedBuilder, FeedError, slug
-from exposure.model import Category, IndicatorRole, IndicatorType, Reference, Severity
+from exposure.indicators.severity import headline
+from exposure.model import Category, IndicatorRole, IndicatorType, Reference
 
 FORMAT = "echap-yaml"
 _REFERENCE = Reference("Echap stalkerware-indicators (CC BY 4.0)", "https://github.com/AssoEchap/stalkerware-indicators")
@@ -49,6 +53,26 @@ def looks_like_echap(data: object) -> bool:
     return sum(1 for e in head if isinstance(e, dict) and "name" in e) * 2 >= len(head)
 
 
+def aliases(data: object) -> dict[str, tuple[str, str]]:
+    """The slug of every app name and alias -> (threat id, name), names first.
+
+    Echap's ``samples.csv`` names a family by one of these (``Copy9`` is TheTruthSpy)."""
+    out: dict[str, tuple[str, str]] = {}
+    items = data if isinstance(data, list) else []
+    entries = [e for e in items if isinstance(e, dict) and isinstance(e.get("name"), str)]
+    for entry in entries:
+        name = str(entry["name"]).strip()
+        if slug(name):
+            out.setdefault(slug(name), (slug(name), name))
+    for entry in entries:
+        name = str(entry["name"]).strip()
+        names = entry.get("names")
+        for alias in names if isinstance(names, list) else ():
+            if isinstance(alias, str) and slug(alias) and slug(name):
+                out.setdefault(slug(alias), (slug(name), name))
+    return out
+
+
 def _strings(value: object, builder: FeedBuilder, where: str) -> Iterable[object]:
     if value is None or value == "":
         return ()
@@ -73,15 +97,10 @@ def _parse_app(entry: dict[str, object], builder: FeedBuilder) -> None:
     name = str(entry["name"]).strip()
     kind = entry.get("type", "stalkerware")
     watchware = kind == "watchware"
-    aliases = tuple(a.strip() for a in _strings(entry.get("names"), builder, "names") if isinstance(a, str))
-    threat = builder.threat(
-        slug(name),
-        name,
-        Category.DUAL_USE if watchware else Category.STALKERWARE,
-        Severity.MEDIUM if watchware else Severity.HIGH,
-        aliases=aliases,
-        references=(_REFERENCE,),
-    )
+    names = tuple(a.strip() for a in _strings(entry.get("names"), builder, "names") if isinstance(a, str))
+    category = Category.DUAL_USE if watchware else Category.STALKERWARE
+    threat = builder.threat(slug(name), name, category, headline(category), aliases=names,
+                            references=(_REFERENCE,))
     app, c2 = IndicatorRole.APP, IndicatorRole.C2
     for value in _strings(entry.get("packages"), builder, "packages"):
         builder.add(IndicatorType.PACKAGE, value, threat, app, "packages")
@@ -125,3 +144,18 @@ def _add_address(value: object, threat: str, role: IndicatorRole, builder: FeedB
     if "/" in text:
         kind = IndicatorType.CIDR
     builder.add(kind, value, threat, role, where)
+
+
+@cache
+def bundled_aliases() -> dict[str, tuple[str, str]]:
+    """Echap's family names and aliases (the bundled ``ioc.yaml`` and ``watchware.yaml``) ->
+    (threat id, name): what Echap's ``samples.csv`` names its families by."""
+    out: dict[str, tuple[str, str]] = {}
+    for name in ("ioc.yaml", "watchware.yaml"):
+        try:
+            found = aliases(load_yaml((FEEDS / "echap" / name).read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError, FeedError):
+            continue
+        for key, value in found.items():
+            out.setdefault(key, value)
+    return out

@@ -142,8 +142,13 @@ class FeedBuilder:
     def warn(self, reason: str, n: int = 1) -> None:
         self.warnings[reason] += n
 
-    def add(self, kind: IndicatorType, raw: object, threat: str, role: IndicatorRole, where: str = "") -> bool:
-        """Validate and add one value; on a bad value count a warning and return False."""
+    def add(
+        self, kind: IndicatorType, raw: object, threat: str, role: IndicatorRole, where: str = "",
+        supporting: bool = False,
+    ) -> bool:
+        """Validate and add one value; on a bad value count a warning and return False.
+
+        ``supporting``: never a finding on its own (docs/profiles.md, "Precedence")."""
         if not isinstance(raw, str):
             self.warn(f"{where or kind.value} values that are not text")
             return False
@@ -155,17 +160,18 @@ class FeedBuilder:
         # Counted as written: Android ids are case-sensitive on the phone (Echap lists
         # both app.EasyLogger and app.Easylogger), though the index matches ignoring case.
         self._unique.setdefault(count_key(kind, role), set()).add(raw.strip())
-        self.add_normal(kind, value, threat, role)
+        self.add_normal(kind, value, threat, role, supporting)
         return True
 
-    def add_normal(self, kind: IndicatorType, value: str, threat: str, role: IndicatorRole) -> None:
+    def add_normal(
+        self, kind: IndicatorType, value: str, threat: str, role: IndicatorRole, supporting: bool = False
+    ) -> None:
         key = (threat, kind, value, role)
         if key in self._seen:
             return
         self._seen.add(key)
-        self.indicators.append(
-            Indicator(type=kind, value=value, threat=threat, profile=self.profile, source=self.name, role=role)
-        )
+        self.indicators.append(Indicator(type=kind, value=value, threat=threat, profile=self.profile,
+                                         source=self.name, role=role, supporting=supporting))
 
     def build(self, fmt: str, version: str = "") -> ParsedFeed:
         counts = tuple(sorted((key, len(values)) for key, values in self._unique.items()))

@@ -6,9 +6,8 @@ their stem, e.g. ``predator.stix2`` -> ``predator``). Known feeds are attached t
 bundled profile they serve; the rest are attached to none, which means "always used".
 ``exposure feeds import --profile`` overrides the attachment.
 
-Network values in Echap's generated STIX2 get the role ``other``: that export mixes
-vendor websites and C2 servers without saying which is which, and a visit to a
-vendor's site is not an infection.
+Nothing about a feed's content is taken from its file name: Echap's generated STIX2 is
+recognised by what it holds (``stix2.is_echap_export``), whatever it is called.
 """
 
 from __future__ import annotations
@@ -32,13 +31,17 @@ class SourceDefaults:
 _KNOWN: dict[str, SourceDefaults] = {
     "echap-stalkerware": SourceDefaults("stalkerware", Category.STALKERWARE),
     "echap-watchware": SourceDefaults("stalkerware", Category.DUAL_USE),
-    "stalkerware": SourceDefaults("stalkerware", Category.STALKERWARE, IndicatorRole.OTHER),
+    "echap-samples": SourceDefaults("stalkerware", Category.STALKERWARE),
+    "isdi-app-flags": SourceDefaults("stalkerware", Category.DUAL_USE),
+    "volexity-evilbamboo": SourceDefaults("china-state-monitoring", Category.SPYWARE),
     "cellebrite": SourceDefaults("forensic-agents", Category.FORENSIC_AGENT),
     "wyrmspy-dragonegg": SourceDefaults("china-state-monitoring", Category.STATE_MONITORING),
     "eaglemsgspy": SourceDefaults("china-state-monitoring", Category.STATE_MONITORING),
 }
 
 _GENERIC_STEMS = {"malware", "indicators", "iocs", "ioc", "feed", "list"}
+# Formats that only one publisher uses: the feed is named after it, whatever the file is called.
+_FORMAT_NAMES = {"echap-samples": "echap-samples", "isdi-app-flags": "isdi-app-flags"}
 
 
 def default_name(filename: str, fmt: str = "") -> str:
@@ -47,6 +50,8 @@ def default_name(filename: str, fmt: str = "") -> str:
     stem = path.stem.lower()
     if fmt == "echap-yaml" and stem in ("ioc", "watchware"):
         return "echap-stalkerware" if stem == "ioc" else "echap-watchware"
+    if fmt in _FORMAT_NAMES:
+        return _FORMAT_NAMES[fmt]
     name = slug(stem)
     if (not name or name in _GENERIC_STEMS) and path.parent.name:
         name = slug(path.parent.name) or name

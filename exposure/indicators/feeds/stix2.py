@@ -23,7 +23,8 @@ import json
 
 from exposure.indicators.feeds.parsed import FeedBuilder, FeedError, slug
 from exposure.indicators.feeds.sources import SourceDefaults
-from exposure.model import IndicatorRole, IndicatorType, Severity
+from exposure.indicators.severity import headline
+from exposure.model import Category, IndicatorRole, IndicatorType
 
 FORMAT = "stix2"
 
@@ -89,6 +90,26 @@ def _normal_key(key: str) -> str:
     return key.replace("sha-256", "sha256").replace("sha-1", "sha1")
 
 
+ECHAP_EXPORT_DESCRIPTION = "Stalkerware applications"
+ECHAP_EXPORT = SourceDefaults("stalkerware", Category.STALKERWARE, IndicatorRole.OTHER)
+
+
+def is_echap_export(data: object) -> bool:
+    """Whether a bundle is Echap's generated ``stalkerware.stix2``, known by its content.
+
+    Every ``malware`` object of that export is described as "Stalkerware applications"
+    (upstream ``scripts/generate.py``). The export mixes vendor websites and C2 servers
+    without saying which is which, so its network values get the role ``other``; the
+    YAML, which does say, wins for the values both list (docs/profiles.md, "Precedence")."""
+    if not looks_like_stix(data):
+        return False
+    assert isinstance(data, dict)
+    objects = data.get("objects")
+    malware = [o for o in objects if isinstance(o, dict) and o.get("type") == "malware"] if isinstance(
+        objects, list) else []
+    return bool(malware) and all(o.get("description") == ECHAP_EXPORT_DESCRIPTION for o in malware)
+
+
 def parse(data: object, builder: FeedBuilder, defaults: SourceDefaults) -> str:
     """Fill ``builder`` from a loaded STIX2 bundle; returns its version (latest ``modified``)."""
     if not looks_like_stix(data):
@@ -131,11 +152,11 @@ def _declare(obj: dict[str, object], builder: FeedBuilder, defaults: SourceDefau
         threat_id = f"{builder.name}-{threat_id}"
     aliases = obj.get("aliases")
     alias_list = tuple(a for a in aliases if isinstance(a, str)) if isinstance(aliases, list) else ()
-    return builder.threat(threat_id, name, defaults.category, Severity.HIGH, aliases=alias_list)
+    return builder.threat(threat_id, name, defaults.category, headline(defaults.category), aliases=alias_list)
 
 
 def _default_threat(builder: FeedBuilder, defaults: SourceDefaults) -> str:
-    return builder.threat(builder.name, builder.name, defaults.category, Severity.HIGH)
+    return builder.threat(builder.name, builder.name, defaults.category, headline(defaults.category))
 
 
 def _add_indicator(obj: dict[str, object], threats: list[str], builder: FeedBuilder, defaults: SourceDefaults) -> None:

@@ -41,7 +41,8 @@ from exposure.paths import feeds_dir
 SCHEMA = "exposure.feed/1"
 FEED_FILE = "feed.json"
 _STALE_SECONDS = 3600
-_SUFFIX = {"echap-yaml": ".yaml", "stix2": ".stix2", "hosts": ".txt"}
+_SUFFIX = {"echap-yaml": ".yaml", "stix2": ".stix2", "hosts": ".txt", "echap-samples": ".csv",
+           "isdi-app-flags": ".csv", "volexity-csv": ".csv"}
 _TYPES = {t.value: t for t in IndicatorType}
 _ROLES = {r.value: r for r in IndicatorRole}
 
@@ -91,13 +92,15 @@ class FeedStore:
             profile=feed.profile,
             counts=parsed.counts,
             version=parsed.version,
+            dated=parsed.version[:10],
+            licence=feed.licence,
         )
         document = {
             "schema": SCHEMA,
             "info": _info_to_json(info),
             "warnings": dict(parsed.warnings),
             "threats": [_threat_to_json(t) for t in parsed.threats],
-            "indicators": [[i.type.value, i.value, i.threat, i.role.value] for i in parsed.indicators],
+            "indicators": [_indicator_row(i) for i in parsed.indicators],
         }
         replaced = self._write(feed.name, document, data, _SUFFIX.get(parsed.format, ".txt"))
         return ImportResult(info=info, warnings=parsed.warnings, replaced=replaced)
@@ -235,6 +238,8 @@ def _info_to_json(info: FeedInfo) -> dict[str, Any]:
         "profile": info.profile,
         "counts": dict(info.counts),
         "version": info.version,
+        "dated": info.dated,
+        "licence": info.licence,
     }
 
 
@@ -248,6 +253,8 @@ def _info_from_json(data: dict[str, Any]) -> FeedInfo:
         profile=str(data.get("profile", "")),
         counts=tuple((str(k), int(v)) for k, v in data.get("counts", {}).items()),
         version=str(data.get("version", "")),
+        dated=str(data.get("dated", "")),
+        licence=str(data.get("licence", "")),
     )
 
 
@@ -274,13 +281,21 @@ def _threat_from_json(data: dict[str, Any], profile: str) -> Threat:
     )
 
 
+def _indicator_row(ind: Indicator) -> list[str]:
+    """``[type, value, threat, role]``, plus ``"supporting"`` for a value never used alone."""
+    row = [ind.type.value, ind.value, ind.threat, ind.role.value]
+    if ind.supporting:
+        row.append("supporting")
+    return row
+
+
 def _loaded_from_json(document: dict[str, Any]) -> LoadedFeed:
     info = _info_from_json(document["info"])
     profile, source = info.profile, info.name
     types, roles = _TYPES, _ROLES
     indicators = tuple(
-        Indicator(types[kind], value, threat, profile, source, roles[role])
-        for kind, value, threat, role in document["indicators"]
+        Indicator(types[row[0]], row[1], row[2], profile, source, roles[row[3]], supporting=len(row) > 4)
+        for row in document["indicators"]
     )
     threats = tuple(_threat_from_json(t, profile) for t in document["threats"])
     return LoadedFeed(info=info, indicators=indicators, threats=threats)

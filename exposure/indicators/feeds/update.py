@@ -1,9 +1,11 @@
 """Fetch the official feeds (only when asked), or take them from a trainer's folder.
 
-Official sources: Echap's ``ioc.yaml`` and ``watchware.yaml``, and every STIX2 file the
-mvt-indicators index (``indicators.yaml``) lists, all over HTTPS with certificate checks
-(the default SSL context). The index's Echap entry is skipped: ``ioc.yaml`` is the
-source of truth for those apps and a newer one. ``EXPOSURE_FEED_BASE_URL`` replaces
+Official sources: Echap's ``ioc.yaml``, ``watchware.yaml`` and ``samples.csv``, and every
+STIX2 file the mvt-indicators index (``indicators.yaml``) lists, Echap's generated STIX2
+among them, all over HTTPS with certificate checks (the default SSL context). Each replaces
+the bundled copy of the same name (``catalog.choose_feeds``); the values Echap's files
+share make one indicator each (``precedence.merge``), and the STIX2's undocumented network
+roles give way to the YAML's. ``EXPOSURE_FEED_BASE_URL`` replaces
 ``https://raw.githubusercontent.com``, for tests only: it must be HTTPS, or plain HTTP to
 this computer (127.0.0.1, ::1, localhost).
 
@@ -38,7 +40,7 @@ from exposure.indicators.feeds.store import FeedStore, read_limited
 DEFAULT_BASE_URL = "https://raw.githubusercontent.com"
 ENV_BASE_URL = "EXPOSURE_FEED_BASE_URL"
 ECHAP = "AssoEchap/stalkerware-indicators/master"
-ECHAP_FILES = ("ioc.yaml", "watchware.yaml")
+ECHAP_FILES = ("ioc.yaml", "watchware.yaml", "samples.csv")
 MVT_INDEX = "mvt-project/mvt-indicators/main/indicators.yaml"
 MANIFEST = "manifest.sha256"
 TIMEOUT = 30.0
@@ -140,8 +142,6 @@ def _index_entries(data: bytes, base: str, report: Report, summary: UpdateSummar
         if isinstance(github, dict):
             owner, repo = str(github.get("owner", "")), str(github.get("repo", ""))
             branch, path = str(github.get("branch") or "main"), str(github.get("path", ""))
-            if owner == "AssoEchap":
-                continue  # Echap's ioc.yaml is fetched directly, and is newer
             if not all(re.fullmatch(r"[\w.-]+", part) for part in (owner, repo, branch)) or ".." in path:
                 report(f"index entry {str(entry.get('name'))[:60]!r}: unusable location; skipped")
                 summary.failed += 1

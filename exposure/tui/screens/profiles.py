@@ -1,4 +1,6 @@
-"""Step 3, "What are you worried about?": the threat profiles in plain words, all chosen."""
+"""Step 3, "What are you worried about?": the threat profiles in plain words, the usual
+worries chosen; the travel check ("I am travelling to China, or my phone may be checked by
+Chinese police") is offered on its own and only used when ticked."""
 
 from __future__ import annotations
 
@@ -34,7 +36,10 @@ class ProfilesScreen(GuideScreen):
             self.profiles: list[Profile] = load_bundled_profiles()
         except (UserError, OSError, ValueError) as exc:  # a damaged install: say it, go on with every indicator
             self.profiles, self.problem = [], str(exc)
-        self.selected: set[str] = {p.id for p in self.profiles}  # a new check starts with all chosen
+        # A new check starts with every worry chosen except those asked for only on purpose
+        # (the travel check: apps Chinese police flag are no concern for most people).
+        self.defaults: set[str] = {p.id for p in self.profiles if not p.opt_in}
+        self.selected: set[str] = set(self.defaults)
         self.highlighted = 0
 
     def compose_body(self) -> ComposeResult:
@@ -82,9 +87,9 @@ class ProfilesScreen(GuideScreen):
         if self.profiles and not self.selected:
             self.query_one("#profiles-error", Static).update(Text(self.t("profiles.none_selected")))
             return
-        everything = len(self.selected) == len(self.profiles)
-        # Every profile chosen: ask the scan for all (which also keeps imported feeds' values).
-        self.guide.selected_profiles = None if everything else frozenset(self.selected)
+        # The default choice: ask the scan for its defaults (which also keeps the values of
+        # imported feeds attached to no profile, or to one this version lacks).
+        self.guide.selected_profiles = None if self.selected == self.defaults else frozenset(self.selected)
         from exposure.tui.screens.checking import CheckingScreen
 
         self.app.push_screen(CheckingScreen())

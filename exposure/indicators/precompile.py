@@ -1,0 +1,36 @@
+"""Write ``data/precompiled.json`` from the bundled profiles and feeds (see ``precompiled``).
+
+    python -m exposure.indicators.precompile
+
+Run it after changing a profile or a bundled feed file; a test fails until it is current.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from exposure.indicators import bundled, precompiled, profiles
+from exposure.indicators.datafiles import feed_files
+
+
+def build() -> dict[str, Any]:
+    """The document, made by reading every source file the slow way."""
+    files = profiles.bundled_files()
+    read = profiles.read_bundled_profiles(files)
+    feeds, problems = bundled.read_bundled()
+    if problems:
+        raise RuntimeError("; ".join(problems))
+    return precompiled.dump(read, feeds, precompiled.sources(files, feed_files()))
+
+
+def main() -> int:
+    text = json.dumps(build(), ensure_ascii=False, separators=(",", ":")) + "\n"
+    precompiled.PATH.write_text(text, encoding="utf-8")
+    print(f"wrote {precompiled.PATH}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

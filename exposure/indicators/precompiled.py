@@ -1,0 +1,273 @@
+"""The bundled profiles and feeds, precompiled, so that a scan starts without parsing them.
+
+Reading the profiles' YAML strictly and every bundled feed value by value costs far more
+than the scan of this computer it precedes (BENCHMARKS.md). ``data/precompiled.json`` holds
+the result of exactly that reading (the same ``Profile``, ``Threat`` and ``Indicator``
+objects, as plain JSON, never pickle) with the sha256 of every file it was made from. It
+is used only when every one of those files is unchanged; otherwise (a profile edited in a
+checkout, a damaged install) the files are read as before. ``python -m
+exposure.indicators.precompile`` writes it again, and a test checks it is current and that
+loading it gives the same objects as reading the files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from exposure.indicators.datafiles import PRECOMPILED
+from exposure.indicators.feeds.store import LoadedFeed
+from exposure.indicators.index import LAZY_TYPES
+from exposure.model import (
+    Category,
+    FeedInfo,
+    Indicator,
+    IndicatorRole,
+    IndicatorType,
+    LocalText,
+    Profile,
+    Reference,
+    Severity,
+    Threat,
+)
+
+PATH = PRECOMPILED
+SCHEMA = "exposure.precompiled/1"
+_TYPES = {t.value: t for t in IndicatorType}
+_ROLES = {r.value: r for r in IndicatorRole}
+_CATEGORIES = {c.value: c for c in Category}
+_SEVERITIES = {s.value: s for s in Severity}
+
+
+def sources(profile_files: Sequence[Path], feed_files: Sequence[Path]) -> dict[str, str]:
+    """``{"profile:<name>" | "feed:<name>": sha256}`` of the files the cache is made from."""
+    out = {f"profile:{p.name}": hashlib.sha256(p.read_bytes()).hexdigest() for p in profile_files}
+    out.update({f"feed:{p.name}": hashlib.sha256(p.read_bytes()).hexdigest() for p in feed_files})
+    return out
+
+
+@cache
+def _document() -> dict[str, Any] | None:
+    try:
+        document = json.loads(PATH.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return document if isinstance(document, dict) and document.get("schema") == SCHEMA else None
+
+
+def load(profile_files: Sequence[Path], feed_files: Sequence[Path]) -> dict[str, Any] | None:
+    """The cache when it was made from exactly these files, else None."""
+    document = _document()
+    if document is None:
+        return None
+    try:
+        if document.get("sources") != sources(profile_files, feed_files):
+            return None
+    except OSError:
+        return None
+    return document
+
+
+# -- to JSON ---------------------------------------------------------------------------
+
+
+class _Refs:
+    """References written once and named by their position."""
+
+    def __init__(self) -> None:
+        self.rows: list[list[str]] = []
+        self._at: dict[Reference, int] = {}
+
+    def __call__(self, refs: Sequence[Reference]) -> list[int]:
+        out = []
+        for ref in refs:
+            if ref not in self._at:
+                self._at[ref] = len(self.rows)
+                self.rows.append([ref.title, ref.url])
+            out.append(self._at[ref])
+        return out
+
+
+def _text(text: LocalText) -> list[list[str]]:
+    return [list(pair) for pair in text.values]
+
+
+def _threat(t: Threat, refs: _Refs, default: list[Any] | None = None) -> list[Any]:
+    """A threat as a row: ``[name]`` for a feed's threat with only an English name and the
+    feed's usual category, severity, profile and references; ``[name, category, severity,
+    profile, references]`` with only an English name; else every field."""
+    texts = (t.what_it_is, t.what_it_can_do, t.what_to_do, t.severity_reason)
+    if not any(x.values for x in texts) and [lang for lang, _ in t.name.values] == ["en"] and not t.aliases:
+        short = [t.name.get("en"), t.category.value, t.severity.value, t.profile, refs(t.references)]
+        return short[:1] if default is not None and short[1:] == default else short
+    return [_text(t.name), t.category.value, t.severity.value, t.profile, list(t.aliases), _text(t.what_it_is),
+            _text(t.what_it_can_do), _text(t.what_to_do), refs(t.references), _text(t.severity_reason)]
+
+
+def _indicator(i: Indicator, refs: _Refs, profile: str, source: str) -> list[Any]:
+    """``[type, value, threat, role, {what differs from the defaults}]``."""
+    row: list[Any] = [i.type.value, i.value, i.threat, i.role.value]
+    extra = {"profile": i.profile if i.profile != profile else "", "source": i.source if i.source != source else "",
+             "refs": refs(i.references), "note": i.note, "supporting": i.supporting, "first_seen": i.first_seen,
+             "last_seen": i.last_seen, "max_severity": i.max_severity.value if i.max_severity else ""}
+    marks = {k: v for k, v in extra.items() if v}
+    if marks:
+        row.append(marks)
+    return row
+
+
+def dump(profiles: Sequence[Profile], feeds: Sequence[LoadedFeed], checked: dict[str, str]) -> dict[str, Any]:
+    refs = _Refs()
+    out: dict[str, Any] = {"schema": SCHEMA, "sources": checked}
+    out["profiles"] = [{"id": p.id, "title": _text(p.title), "description": _text(p.description),
+                        "file": Path(p.path).name, "opt_in": p.opt_in,
+                        "threats": [[t.id, *_threat(t, refs)] for t in p.threats],
+                        "indicators": [_indicator(i, refs, p.id, f"profile:{p.id}") for i in p.indicators]}
+                       for p in profiles]
+    out["feeds"] = [_feed(f, refs) for f in feeds]
+    out["references"] = refs.rows
+    return out
+
+
+def _feed(feed: LoadedFeed, refs: _Refs) -> dict[str, Any]:
+    """A feed: exact-match values grouped by type and value (``tables``: the JSON decoder
+    builds those dicts, and the index uses them as they are), the rest as rows. In a table,
+    a value with one indicator of the default role and no marks is just its threat's
+    position in ``threats``; otherwise ``[[position, role(, marks)], ...]``."""
+    info = feed.info
+    common = Counter(tuple(map(str, _threat(t, refs)[1:4])) for t in feed.threats).most_common(1)
+    first = next((t for t in feed.threats if tuple(map(str, _threat(t, refs)[1:4])) == common[0][0]), None)
+    default = _threat(first, refs)[1:] if first is not None else None
+    position = {t.id: n for n, t in enumerate(feed.threats)}
+    tables: dict[str, dict[str, Any]] = {}
+    rows: list[list[Any]] = []
+    for ind in feed.indicators:
+        row = _indicator(ind, refs, info.profile, info.name)
+        if ind.type not in LAZY_TYPES:
+            rows.append(row)
+            continue
+        table = tables.setdefault(ind.type.value, {})
+        entry = [position[ind.threat], *row[3:]]
+        if ind.value not in table and entry[1:] == [IndicatorRole.APP.value]:
+            table[ind.value] = entry[0]
+            continue
+        present = table.get(ind.value)
+        table[ind.value] = (present if isinstance(present, list) else
+                            [] if present is None else [[present, IndicatorRole.APP.value]]) + [entry]
+    return {"info": {"name": info.name, "format": info.format, "source": info.source, "sha256": info.sha256,
+                     "profile": info.profile, "counts": dict(info.counts), "version": info.version,
+                     "dated": info.dated, "licence": info.licence},
+            "threat_default": default, "threats": {t.id: _threat(t, refs, default) for t in feed.threats},
+            "tables": tables, "indicators": rows}
+
+
+# -- from JSON -------------------------------------------------------------------------
+
+
+_EMPTY = LocalText()
+
+
+def _local(pairs: list[list[str]]) -> LocalText:
+    return LocalText(tuple((lang, text) for lang, text in pairs)) if pairs else _EMPTY
+
+
+def _threats(rows: list[list[Any]], refs: list[Reference]) -> tuple[Threat, ...]:
+    return tuple(_make_threat(r[0], r[1:], refs) for r in rows)
+
+
+def _make_threat(threat_id: str, r: list[Any], refs: list[Reference], default: list[Any] | None = None) -> Threat:
+    """A threat from its row (without the id): see ``_threat``."""
+    if len(r) == 1 and default is not None:
+        r = [r[0], *default]
+    if len(r) == 5:
+        return Threat(threat_id, LocalText((("en", r[0]),)), _CATEGORIES[r[1]], _SEVERITIES[r[2]], r[3],
+                      references=tuple(refs[n] for n in r[4]))
+    return Threat(id=threat_id, name=_local(r[0]), category=_CATEGORIES[r[1]], severity=_SEVERITIES[r[2]],
+                  profile=r[3], aliases=tuple(r[4]), what_it_is=_local(r[5]), what_it_can_do=_local(r[6]),
+                  what_to_do=_local(r[7]), references=tuple(refs[n] for n in r[8]), severity_reason=_local(r[9]))
+
+
+def _indicators(rows: list[list[Any]], refs: list[Reference], profile: str, source: str) -> tuple[Indicator, ...]:
+    return tuple(_make_indicator(_TYPES[r[0]], r[1], r[2:], refs, profile, source) for r in rows)
+
+
+def _make_indicator(kind: IndicatorType, value: str, r: list[Any], refs: list[Reference], profile: str,
+                    source: str) -> Indicator:
+    """An indicator from ``[threat, role]`` or ``[threat, role, {marks}]``."""
+    if len(r) == 2:
+        return Indicator(kind, value, r[0], profile, source, _ROLES[r[1]])
+    extra = r[2]
+    cap = extra.get("max_severity")
+    return Indicator(kind, value, r[0], extra.get("profile", profile), extra.get("source", source), _ROLES[r[1]],
+                     tuple(refs[n] for n in extra.get("refs", ())), extra.get("note", ""),
+                     extra.get("supporting", False), extra.get("first_seen", ""), extra.get("last_seen", ""),
+                     _SEVERITIES[cap] if cap else None)
+
+
+def profiles_from(document: dict[str, Any], folder: Path) -> tuple[Profile, ...]:
+    refs = [Reference(t, u) for t, u in document["references"]]
+    return tuple(Profile(id=p["id"], title=_local(p["title"]), description=_local(p["description"]),
+                         threats=_threats(p["threats"], refs),
+                         indicators=_indicators(p["indicators"], refs, p["id"], f"profile:{p['id']}"),
+                         path=str(folder / p["file"]), opt_in=p["opt_in"]) for p in document["profiles"])
+
+
+@dataclass(frozen=True, slots=True)
+class LazyFeed:
+    """A precompiled bundled feed: its network values as objects, its app ids, certificates
+    and hashes as table entries (``tables``) and its threats as rows, made into objects only
+    when a lookup needs them (``IndicatorIndex.add_lazy``)."""
+
+    info: FeedInfo
+    indicators: tuple[Indicator, ...]  # the values that are not in ``tables``
+    tables: dict[IndicatorType, dict[str, Any]]
+    threat_rows: dict[str, list[Any]]
+    threat_default: list[Any] | None
+    references: list[Reference]
+
+    def maker(self, kind: IndicatorType) -> Callable[[str, Any], tuple[Indicator, ...]]:
+        refs, profile, source = self.references, self.info.profile, self.info.name
+        ids = list(self.threat_rows)
+
+        def make(value: str, entry: Any) -> tuple[Indicator, ...]:
+            if isinstance(entry, int):
+                return (Indicator(kind, value, ids[entry], profile, source),)
+            return tuple(_make_indicator(kind, value, [ids[e[0]], *e[1:]], refs, profile, source) for e in entry)
+
+        return make
+
+    def threats_of(self, kind: IndicatorType, value: str) -> set[str]:
+        """The threat ids a table's value belongs to, without making objects."""
+        entry = self.tables[kind][value]
+        ids = list(self.threat_rows)
+        return {ids[entry]} if isinstance(entry, int) else {ids[e[0]] for e in entry}
+
+    def make_threat(self, threat_id: str, row: Any) -> Threat:
+        return _make_threat(threat_id, row, self.references, self.threat_default)
+
+    def loaded(self) -> LoadedFeed:
+        """Everything as objects, as the slow way reads it."""
+        made = [i for kind, table in self.tables.items() for value, entry in table.items()
+                for i in self.maker(kind)(value, entry)]
+        threats = tuple(self.make_threat(t, r) for t, r in self.threat_rows.items())
+        return LoadedFeed(info=self.info, indicators=(*self.indicators, *made), threats=threats)
+
+
+def feeds_from(document: dict[str, Any]) -> tuple[LazyFeed, ...]:
+    refs = [Reference(t, u) for t, u in document["references"]]
+    out = []
+    for feed in document["feeds"]:
+        data = feed["info"]
+        info = FeedInfo(name=data["name"], format=data["format"], source=data["source"], sha256=data["sha256"],
+                        imported="", profile=data["profile"], counts=tuple(data["counts"].items()),
+                        version=data["version"], dated=data["dated"], bundled=True, licence=data["licence"])
+        out.append(LazyFeed(info=info, indicators=_indicators(feed["indicators"], refs, info.profile, info.name),
+                            tables={_TYPES[k]: v for k, v in feed["tables"].items()},
+                            threat_rows=feed["threats"], threat_default=feed["threat_default"], references=refs))
+    return tuple(out)
