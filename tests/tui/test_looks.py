@@ -26,16 +26,24 @@ async def test_unticked_worries_look_empty_without_colour() -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         app.push_screen(ProfilesScreen())
         await wait_for(pilot, lambda: isinstance(app.screen, ProfilesScreen) and bool(app.screen.query("#profiles")))
-        lines = box_lines(app)
-        assert lines and all(line.startswith("[x] ") for line in lines), lines
+        chooser = app.screen.query_one("#profiles", TickList)
+
+        def ticked() -> list[bool]:
+            return [chooser.get_option_at_index(i).value in chooser.selected for i in range(chooser.option_count)]
+
+        def agree() -> bool:  # every box reads as what it is, without colour
+            return all(line.startswith("[x] " if on else "[ ] ") for line, on in zip(box_lines(app), ticked(),
+                                                                                    strict=True))
+
+        assert ticked()[0] and agree(), box_lines(app)
         await pilot.press("space")  # untick the first worry
         await wait_for(pilot, lambda: box_lines(app)[0].startswith("[ ] "))
+        assert not ticked()[0] and any(ticked())
         for theme in ("f3", "f3"):  # high contrast, then back: the same characters either way
             await pilot.press(theme)
             await pilot.pause()
-            lines = box_lines(app)
-            assert lines[0].startswith("[ ] ") and all(line.startswith("[x] ") for line in lines[1:])
-            assert not any("▐" in line or "▌" in line for line in lines)
+            assert agree(), box_lines(app)
+            assert not any("▐" in line or "▌" in line for line in box_lines(app))
 
 
 CLOSING = "。，、；：！？）」』》"
