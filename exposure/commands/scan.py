@@ -11,7 +11,8 @@ if TYPE_CHECKING:
     from exposure.model import SourceSpec
     from exposure.scan import ScanHooks, ScanResult
 
-HELP = "check a capture, an Android phone, an iPhone, an androidqf acquisition or this computer, and report"
+HELP = ("check a capture, an Android phone, an iPhone or its backup, an androidqf acquisition or this computer, "
+        "and report")
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 
 
@@ -35,6 +36,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                       help="re-check a folder written by --iphone --save")
     what.add_argument("--androidqf", action="append", default=[], metavar="DIR_OR_ZIP",
                       help="an acquisition made with Amnesty's androidqf")
+    what.add_argument("--ios-backup", action="append", default=[], metavar="DIR",
+                      help="an iPhone backup folder made by Finder, iTunes or Apple Devices (encrypted or not)")
+    what.add_argument("--password-file", metavar="FILE",
+                      help="with --ios-backup: a file whose first line is the backup's password (otherwise "
+                      "you are asked for it; it is never taken on the command line)")
     what.add_argument("--host", action="store_true", help="this computer: processes, software, settings")
     add_check_options(parser)
     add_report_options(parser, quiet_help="do not print the summary")
@@ -141,6 +147,8 @@ def sources_from_args(args: argparse.Namespace) -> list[SourceSpec]:
         sources.append(pipeline.SourceSpec("iphone", args.iphone, options))
     sources += [pipeline.SourceSpec("iphone-dump", path) for path in args.iphone_dump]
     sources += [pipeline.SourceSpec("androidqf", path) for path in args.androidqf]
+    options = (("password_file", args.password_file),) if args.password_file else ()
+    sources += [pipeline.SourceSpec("ios-backup", path, options) for path in args.ios_backup]
     if args.host:
         sources.append(pipeline.SourceSpec("host"))
     return sources
@@ -156,16 +164,46 @@ def _iphone_ready(args: argparse.Namespace) -> None:
         print(IPHONE_HINT, file=sys.stderr, flush=True)
 
 
+def _backup_passwords(args: argparse.Namespace) -> None:
+    """Before any work: an encrypted backup needs its password, from --password-file or
+    typed at a terminal (never echoed, never on the command line); else one line, exit 2."""
+    from exposure.collect.ios_backup import passwords
+    from exposure.collect.ios_backup.collector import NEEDS_PASSWORD, is_encrypted
+    from exposure.errors import UserError
+
+    if args.password_file:
+        passwords.from_file(args.password_file)  # a missing or empty file: one line before any work
+        return
+    for folder in args.ios_backup:
+        if not is_encrypted(folder):
+            continue
+        if not sys.stdin.isatty():
+            raise UserError(NEEDS_PASSWORD.format(folder=folder))
+        import getpass
+
+        try:
+            typed = getpass.getpass(f"Password of the encrypted backup {folder} (not shown): ")
+        except (EOFError, KeyboardInterrupt):
+            raise UserError(NEEDS_PASSWORD.format(folder=folder)) from None
+        if not typed:
+            raise UserError(NEEDS_PASSWORD.format(folder=folder))
+        passwords.give(folder, typed)
+
+
 def run(args: argparse.Namespace) -> int:
     from exposure.errors import UserError
 
     sources = sources_from_args(args)
     if not sources:
-        raise UserError("nothing to check: add --pcap FILE, --android, --iphone, --androidqf DIR or --host",
-                        key="error.scan.nothing-to-check")
+        raise UserError("nothing to check: add --pcap FILE, --android, --iphone, --androidqf DIR, --ios-backup DIR "
+                        "or --host", key="error.scan.nothing-to-check")
+    if args.password_file and not args.ios_backup:
+        raise UserError("--password-file goes with --ios-backup")
     if args.save and (args.android is None) == (args.iphone is None):
         raise UserError("--save goes with either --android or --iphone", key="error.scan.save-without-phone")
-    check_report_paths(args)  # before any work: the phone may take minutes to read
+    check_report_paths(args)  # before any work: the phone may take minutes to read, a password be asked
+    if args.ios_backup:
+        _backup_passwords(args)
     if args.pcap:
         from exposure.collect.pcap import check_capture
 

@@ -13,6 +13,7 @@ DETECTORS: tuple[str, ...] = (
     "exposure.detect.host:HostHeuristics",
     "exposure.detect.android:AndroidHeuristics",
     "exposure.detect.ios:IosHeuristics",
+    "exposure.detect.ios_backup:IosBackupHeuristics",
     "exposure.detect.network:NetworkHeuristics",
 )
 

@@ -151,6 +151,7 @@ def explain_finding(finding: Mapping[str, Any], report: Mapping[str, Any], lang:
     else:
         texts = rule_texts().get(rule)
         if texts is not None:
+            _translate_word_lists(params, lang)
             title = fill(texts.title.get(lang), params)
             meaning = [fill(texts.meaning.get(lang), params)]
             advice = [fill(texts.advice.get(lang), params)]
@@ -177,6 +178,20 @@ def explain_finding(finding: Mapping[str, Any], report: Mapping[str, Any], lang:
         evidence=tuple(_evidence_item(e, lang, report) for e in (finding.get("evidence") or [])),
     )
 
+
+# Params that hold a list of our own words as text keys ("kTCCServiceMicrophone, location"):
+# param name -> the texts.yaml prefix of each word. Unknown keys stay as they are, as values.
+_WORD_LIST_PARAMS = {"services": "service"}
+
+
+def _translate_word_lists(params: dict[str, str | Line], lang: str) -> None:
+    for param, prefix in _WORD_LIST_PARAMS.items():
+        raw = params.get(param)
+        if not isinstance(raw, str) or not raw:
+            continue
+        parts: list[Line] = [words(t(f"{prefix}.{key}", lang)) if f"{prefix}.{key}" in _known_keys() else value(key)
+                             for key in raw.split(", ")]
+        params[param] = join(parts, lang)
 
 # Indicator rules whose title and meaning depend on the kind of tool, not on the role.
 _INDICATOR_RULE_ROLES = {"indicator.flagged-app": "flagged", "indicator.dual-use": "dual-use"}
@@ -253,6 +268,11 @@ def _seen_line(obs: Mapping[str, Any], lang: str, report: Mapping[str, Any]) -> 
     return tf("seen.line.plain", lang, what=what, source=source)
 
 
+def what_line(obs: Mapping[str, Any], lang: str) -> Line:
+    """What one observation (in report form) shows, as a sentence part, in ``lang``."""
+    return _what(obs, lang)
+
+
 def _what(obs: Mapping[str, Any], lang: str) -> Line:
     kind = str(obs.get("kind", ""))
     raw = obs.get("facts")
@@ -312,10 +332,10 @@ def _what_key(kind: str, f: dict[str, str], lang: str) -> tuple[str, dict[str, s
         return "seen.hosts-entry", {"name": f.get("key", ""), "address": f.get("value", "")}
     if kind == "host-setting":
         return "seen.host-setting", {"key": f.get("key", ""), "value": f.get("value", "")}
-    return _ios_what_key(kind, f)
+    return _ios_what_key(kind, f, lang)
 
 
-def _ios_what_key(kind: str, f: dict[str, str]) -> tuple[str, dict[str, str | Line]]:
+def _ios_what_key(kind: str, f: dict[str, str], lang: str) -> tuple[str, dict[str, str | Line]]:
     if kind == "ios-app":
         return "seen.ios-app", {"app": f.get("bundle_id", ""), "name": f.get("name") or f.get("bundle_id", "")}
     if kind in ("ios-provisioning-profile", "ios-config-profile"):
@@ -323,7 +343,27 @@ def _ios_what_key(kind: str, f: dict[str, str]) -> tuple[str, dict[str, str | Li
     if kind == "ios-fact":
         return "seen.ios-fact", {"key": f.get("key", ""), "value": f.get("value", "")}
     if kind == "ios-process":
-        return "seen.ios-process", {"name": f.get("name", "")}
+        key = "seen.ios-process.network" if f.get("origin") == "network-usage" else "seen.ios-process"
+        return key, {"name": f.get("name") or f.get("bundle_id", "")}
+    return _ios_backup_what_key(kind, f, lang)
+
+
+def _ios_backup_what_key(kind: str, f: dict[str, str], lang: str) -> tuple[str, dict[str, str | Line]]:
+    """What an iPhone backup showed (exposure.observations.ios_backup)."""
+    def known(prefix: str, name: str) -> str | Line:
+        return words(t(f"{prefix}.{name}", lang)) if f"{prefix}.{name}" in _known_keys() else name
+
+    if kind == "ios-link":
+        where = known("artefact", f.get("artefact", ""))
+        if f.get("sender"):
+            return "seen.ios-link.from", {"host": f.get("host", ""), "where": where, "sender": f["sender"]}
+        return "seen.ios-link", {"host": f.get("host", ""), "where": where}
+    if kind == "ios-permission":
+        return "seen.ios-permission", {"app": f.get("client", ""), "service": known("service", f.get("service", ""))}
+    if kind == "ios-threat-notification":
+        return "seen.ios-threat-notification", {"excerpt": f.get("excerpt", "")}
+    if kind == "ios-profile-event":
+        return "seen.ios-profile-event", {"name": f.get("identifier", ""), "operation": f.get("operation", "")}
     return "", {}
 
 

@@ -15,6 +15,9 @@ DEVELOPER = "developer"  # a developer certificate: installed from a computer, f
 ENTERPRISE = "enterprise"  # a company (distribution) certificate: can go on any phone
 OUTSIDE_STORE = "outside-store"  # needed a provisioning profile, signer not said
 UNKNOWN = "unknown"  # the phone did not say
+# A backup's list of apps holds no App Store record (iTunesMetadata, DRM info) for it,
+# though it does for others: likely installed from outside the App Store (or TestFlight).
+NO_STORE_RECORD = "no-store-record"
 NOT_FROM_STORE = frozenset({DEVELOPER, ENTERPRISE, OUTSIDE_STORE})
 
 
@@ -110,21 +113,36 @@ class IosFact(Observation):
 
 @dataclass(frozen=True, slots=True)
 class IosProcess(Observation):
-    """A process name: running now, or named by a crash report (``origin``)."""
+    """A process name: running now, named by a crash report, or recorded by a backup's
+    network-usage or interaction records (``origin``), with the app it belongs to when known."""
 
     kind = "ios-process"
     name: str
     pid: int | None = None
-    origin: str = "running"  # "running" | "crash-report"
+    origin: str = "running"  # "running" | "crash-report" | "network-usage" | "interactions"
+    bundle_id: str = ""  # the app behind the process, when the record says (backups)
 
     def indicator_keys(self) -> Iterable[IndicatorKey]:
-        yield IndicatorKey(IndicatorType.PROCESS, self.name)
+        if self.name:
+            yield IndicatorKey(IndicatorType.PROCESS, self.name)
+        # Apple's own apps are judged from the app list (as over USB), not from every
+        # record that names them: Find My in data usage is not a dual-use app someone added.
+        if self.bundle_id and not self.bundle_id.startswith("com.apple."):
+            yield IndicatorKey(IndicatorType.PACKAGE, self.bundle_id)
 
     def describe(self) -> str:
-        return (f"crash report of {self.name}" if self.origin == "crash-report" else f"running process {self.name}")
+        shown = self.name or self.bundle_id
+        if self.origin == "crash-report":
+            return f"crash report of {shown}"
+        if self.origin == "network-usage":
+            return f"{shown} used the network (data-usage records)" + (
+                f" ({self.bundle_id})" if self.name and self.bundle_id else "")
+        if self.origin == "interactions":
+            return f"{shown} appears in the phone's interaction records"
+        return f"running process {shown}"
 
     def subject(self) -> str:
-        return self.name
+        return self.bundle_id or self.name
 
 
 # -- the phone's own traffic, each item labelled by the processes that made it (pcapd) -----

@@ -26,6 +26,7 @@ from exposure.explain.summary import (
     summarize,
 )
 from exposure.explain.texts import Line, help_services, name, t, tf, visible, warning_line, words
+from exposure.explain.timeline import timeline_rows
 from exposure.model import Severity
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
@@ -94,12 +95,29 @@ def render_html(report: Mapping[str, Any], lang: str) -> str:
         for number, exp in enumerate(summary.explanations, 1):
             parts += _finding(number, exp, lang)
         parts.append("</section>")
+    parts += _timeline(report, lang)
     parts += _checked(summary, lang)
     parts += _warnings(report, lang)
     parts += _help(lang)
     parts += _record(report, lang)
     parts += ["</main>", "</body>", "</html>", ""]
     return "\n".join(parts)
+
+
+def _timeline(report: Mapping[str, Any], lang: str) -> list[str]:
+    rows = timeline_rows(report, lang)
+    if not rows:
+        return []
+    out = [f'<section class="timeline"><h2>{esc(t("section.timeline", lang))}</h2>',
+           f"<p>{esc(t('timeline.intro', lang))}</p><table>",
+           f"<tr><th>{esc(t('label.when', lang))}</th><th>{esc(t('label.what', lang))}</th>"
+           f"<th>{esc(t('label.finding', lang))}</th></tr>"]
+    for row in rows:
+        finding = f"{row.number}. {line_html(row.finding)}" if row.number else ""
+        out.append(f'<tr class="sev-{_sev(row.severity)}"><td>{esc(row.when)}</td><td>{line_html(row.what)}</td>'
+                   f"<td>{finding}</td></tr>")
+    out.append("</table></section>")
+    return out
 
 
 def _made(report: Mapping[str, Any], lang: str) -> Line:

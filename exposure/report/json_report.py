@@ -17,6 +17,7 @@ from typing import Any
 from exposure.collect.base import CheckNote
 from exposure.files import write_private
 from exposure.model import Finding, Indicator, LocalText, Observation, ScanWarning, Severity, SourceInfo, Threat
+from exposure.report.timeline import timeline
 from exposure.scan import REPORT_SCHEMA, ScanResult
 
 
@@ -147,6 +148,7 @@ def to_dict(result: ScanResult) -> dict[str, Any]:
         "findings": [finding_to_dict(f) for f in result.findings],
         "threats": {tid: threat_to_dict(t) for tid, t in sorted(result.threats.items()) if tid in named},
         "warnings": [warning_to_dict(w) for w in result.warnings],
+        "timeline": timeline(result.findings, result.sources),
     }
 
 

@@ -23,6 +23,7 @@ from exposure.explain.summary import (
     summarize,
 )
 from exposure.explain.texts import Line, help_services, name, t, tf, visible, warning_line, words
+from exposure.explain.timeline import timeline_rows
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>&!|~#{}])")
 _BLOCK_START = re.compile(r"^(\s*)([#>+=-]|\d+[.)])")
@@ -99,6 +100,14 @@ def render_markdown(report: Mapping[str, Any], lang: str) -> str:
         out += [f"## {md_text(t('section.findings', lang))}", ""]
         for number, exp in enumerate(summary.explanations, 1):
             out += _finding(number, exp, lang)
+
+    rows = timeline_rows(report, lang)
+    if rows:
+        out += [f"## {md_text(t('section.timeline', lang))}", "", md_text(t("timeline.intro", lang)), ""]
+        for row in rows:
+            finding = f" ({row.number}. {md_line(row.finding)})" if row.number else ""
+            out.append(f"- {md_text(row.when)}: {md_line(row.what)}{finding}")
+        out.append("")
 
     if summary.checked:
         out += [f"## {md_text(t('section.checked', lang))}", ""]

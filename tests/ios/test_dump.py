@@ -95,11 +95,12 @@ def test_missing_answers_are_not_read_never_an_error(tmp_path: Path) -> None:
     assert all(f.evidence[0].source == UDID for f in result.findings)
 
 
-def test_a_listed_file_that_is_gone_or_damaged_is_said(plug: Plug, tmp_path: Path) -> None:
+# Not a plist at all, and an XML plist cut short (which the XML parser, not plistlib, refuses).
+@pytest.mark.parametrize("damaged", [b"not a plist", b'<?xml version="1.0"?><plist version="1.0"><dict><key>a</key>'])
+def test_a_listed_file_that_is_gone_or_damaged_is_said(plug: Plug, tmp_path: Path, damaged: bytes) -> None:
     folder = tmp_path / "saved"
     save(plug, folder)
     (folder / "processes.plist").unlink()
-    damaged = b"not a plist"
     (folder / "profiles.plist").write_bytes(damaged)
     manifest = (folder / MANIFEST).read_text(encoding="ascii")
     lines = [(f"{hashlib.sha256(damaged).hexdigest()}  profiles.plist" if line.endswith("profiles.plist") else line)

@@ -35,7 +35,8 @@ LANGUAGES = sorted(i18n.languages())
 CAPTURE = NAME_CAPTURES / "bug-814__input" / "capture.pcap"
 ANDROIDQF = FIXTURES / "android" / "mvt" / "androidqf"
 PHONE_LINE = f"{SERIAL}         device usb:1-1 product:sargo model:Pixel_3a device:sargo transport_id:1"
-KEY = re.compile(r"""["']((?:pcap|android|androidqf|host|iphone|reading)\.[a-z0-9][a-z0-9.\-]*[a-z0-9])["']""")
+KEY = re.compile(r"""["']((?:pcap|android|androidqf|host|iphone|ios-backup|reading)\.[a-z0-9][a-z0-9.\-]*[a-z0-9])"""
+                 r"""["']""")
 
 
 def scan(*sources: SourceSpec) -> ScanResult:
@@ -108,6 +109,10 @@ def test_every_key_in_the_collectors_code_has_texts() -> None:
         keys |= set(KEY.findall(path.read_text("utf-8")))
     for reader in all_readers():
         keys |= {f"host.software.{reader.manager}", f"host.software-unread.{reader.manager}"}
+    from exposure.collect.ios_backup.collector import ARTEFACTS
+
+    for artefact in ARTEFACTS:  # each backup artefact: read, not in the backup, unreadable
+        keys |= {artefact.note(suffix).key for suffix in ("", ".absent", ".unreadable")}
     assert len(keys) > 60
     missing = sorted(k for k in keys if k not in check_texts())
     assert not missing, f"keys without texts in checks.yaml: {missing}"

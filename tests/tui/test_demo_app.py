@@ -34,14 +34,15 @@ async def test_the_demo_offers_only_practice_sources() -> None:
         assert choices(app) == PRACTICE
         text = shown_text(app)
         assert "The practice phone" in text and "The practice network capture" in text
-        for real in ("This computer", "An Android phone over USB", "An iPhone over USB", "Watch network traffic live",
+        for real in ("This computer", "An Android phone over USB", "An iPhone over USB", "An iPhone backup folder",
+                     "Watch network traffic live",
                      "A capture file or androidqf folder"):
             assert real not in text
     plain_app = ExposureApp(lang="en")
     async with plain_app.run_test(size=(100, 30)) as pilot:
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(plain_app.screen, SourceScreen))
-        assert choices(plain_app) == ["host", "android", "iphone", "file", "live", "demo"]
+        assert choices(plain_app) == ["host", "android", "iphone", "ios-backup", "file", "live", "demo"]
 
 
 async def test_practice_phone_evidence_uses_short_names() -> None:
@@ -91,7 +92,7 @@ async def test_a_real_check_is_never_labelled_demo(tmp_path: Path) -> None:
         await pilot.press("escape")  # ...then, changing one's mind, a real capture
         await wait_for(pilot, lambda: isinstance(app.screen, SourceScreen))
         assert not app.demo
-        await pilot.press("home", "down", "down", "down", "enter")  # "A capture file or androidqf folder"
+        await pilot.press("home", *("down",) * 4, "enter")  # "A capture file or androidqf folder"
         await wait_for(pilot, lambda: isinstance(app.screen, FileScreen))
         app.screen.query_one("#path", Input).value = str(capture)
         await pilot.press("enter")
@@ -114,7 +115,7 @@ async def test_a_file_that_is_not_a_capture_is_said_at_once(tmp_path: Path) -> N
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, SourceScreen))
-        await pilot.press("down", "down", "down", "enter")
+        await pilot.press(*("down",) * 4, "enter")
         await wait_for(pilot, lambda: isinstance(app.screen, FileScreen))
         for path in (notes, empty):
             app.screen.query_one("#path", Input).value = str(path)

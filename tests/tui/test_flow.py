@@ -223,11 +223,11 @@ async def test_language_switch_rerenders_and_keeps_choices() -> None:
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, SourceScreen))
         assert "你想检查什么" in shown_text(app)
-        await pilot.press("down", "down", "down", "down")  # to "Watch network traffic live"
+        await pilot.press(*("down",) * 5)  # to "Watch network traffic live"
         await pilot.press("f2")
         await wait_for(pilot, lambda: "What would you like to check?" in shown_text(app))
         chooser = app.screen.query_one("#choices", OptionList)
-        assert chooser.highlighted == 4
+        assert chooser.highlighted == 5
         # The screen underneath follows when it is shown again.
         await pilot.press("escape")
         await pilot.press("f1")
@@ -302,7 +302,7 @@ async def test_file_choice_checks_a_typed_path() -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, SourceScreen))
-        await pilot.press("down", "down", "down", "enter")
+        await pilot.press("down", "down", "down", "down", "enter")
         await wait_for(pilot, lambda: isinstance(app.screen, FileScreen))
         await pilot.press(*"/no/such/file", "enter")
         await wait_for(pilot, lambda: "Nothing is at that path" in shown_text(app))
@@ -454,7 +454,7 @@ async def test_live_choice_records_the_interface_and_duration(monkeypatch: pytes
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, SourceScreen))
-        await pilot.press("down", "down", "down", "down", "enter")
+        await pilot.press("down", "down", "down", "down", "down", "enter")
         await wait_for(pilot, lambda: "administrator rights" in shown_text(app))
         await pilot.press("enter")  # the interface, then the minutes
         await pilot.press("backspace", "backspace", "0")

@@ -139,7 +139,7 @@ async def test_the_first_screen_says_it_needs_administrator_rights(monkeypatch: 
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, SourceScreen))
-        await pilot.press("down", "down", "down", "down", "enter")
+        await pilot.press(*("down",) * 5, "enter")
         await wait_for(pilot, lambda: isinstance(app.screen, LiveScreen))
         text = shown_text(app)
         first = text.splitlines()[1]  # after the title bar

@@ -83,7 +83,8 @@ def test_demo_reaches_results_with_enter_then_quick_exit_clears(session: str, tm
     screen = wait_for_text(session, "What would you like to check?", "DEMO", "Workshop demo",
                            "The practice phone", "The practice network capture")
     # Only practice sources: a workshop can never check a real computer, phone or network.
-    for real in ("This computer", "Android phone over USB", "iPhone over USB", "capture file", "Watch network traffic"):
+    for real in ("This computer", "Android phone over USB", "iPhone over USB", "iPhone backup", "capture file",
+                 "Watch network traffic"):
         assert real not in screen
     tmux("send-keys", "-t", session, "Enter")
     wait_for_text(session, "What are you worried about?", "DEMO")
@@ -127,7 +128,7 @@ def test_hostile_app_names_leave_the_window_title_and_the_screen_alone(tmp_path:
     assert title(name) == "ORIGINAL-TITLE"
     tmux("send-keys", "-t", name, "Enter")
     wait_for_text(name, "What would you like to check?")
-    tmux("send-keys", "-t", name, "Down", "Down", "Down", "Enter")
+    tmux("send-keys", "-t", name, "Down", "Down", "Down", "Down", "Enter")
     wait_for_text(name, "A capture file or androidqf folder", "Check it")
     time.sleep(1.5)  # the path field takes the focus once the screen is mounted
     tmux("send-keys", "-t", name, "-l", str(acquisition))

@@ -38,7 +38,7 @@ async def test_a_hostile_app_name_is_shown_escaped_on_every_screen(tmp_path: Pat
     async with app.run_test(size=(160, 50)) as pilot:
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, SourceScreen))
-        await pilot.press("down", "down", "down", "enter")
+        await pilot.press(*("down",) * 4, "enter")
         await wait_for(pilot, lambda: isinstance(app.screen, FileScreen))
         assert all(is_clean(line) for line in drawn(app))
         app.screen.query_one("#path").value = str(acquisition)  # type: ignore[attr-defined]

@@ -10,6 +10,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from xml.parsers.expat import ExpatError
 
 from exposure.collect.ios.answers import Answer
 from exposure.observations import ios as O
@@ -38,7 +39,8 @@ def load(answer: Answer, data: bytes) -> object:
         if answer.suffix == ".json":
             return json.loads(data.decode("utf-8"))
         return plistlib.loads(data)
-    except (ValueError, UnicodeDecodeError, plistlib.InvalidFileException, RecursionError, OverflowError) as exc:
+    except (ValueError, UnicodeDecodeError, plistlib.InvalidFileException, ExpatError, RecursionError,
+            OverflowError) as exc:
         raise BadAnswer(f"not a valid {answer.suffix[1:]} file ({type(exc).__name__})") from None
 
 

@@ -19,9 +19,12 @@ def source_for(path: Path) -> SourceSpec:
     any other file a network capture (an iPhone's own, labelled by process, when it is one)."""
     from exposure.collect.ios.capture import is_iphone_capture
     from exposure.collect.ios.dump import is_iphone_dump
+    from exposure.collect.ios_backup.backup import looks_like_backup
 
     if path.is_dir() and is_iphone_dump(path):
         return SourceSpec("iphone-dump", str(path))
+    if path.is_dir() and looks_like_backup(path):
+        return SourceSpec("ios-backup", str(path))
     if path.is_dir() or path.suffix.lower() == ".zip":
         return SourceSpec("androidqf", str(path))
     if is_iphone_capture(path):
@@ -86,6 +89,16 @@ class FileScreen(GuideScreen):
         from exposure.tui.screens.profiles import ProfilesScreen
 
         source = source_for(path)
+        if source.kind == "ios-backup":
+            from exposure.collect.ios_backup.collector import is_encrypted
+
+            if is_encrypted(path):  # its password is asked on the backup screen
+                from exposure.tui.screens.ios_backup import IosBackupScreen
+
+                screen = IosBackupScreen(path)
+                screen.path = str(path)
+                self.app.push_screen(screen)
+                return
         if source.kind == "pcap":
             # An empty file or a text file is said here, before anything else is asked.
             from exposure.collect.pcap import check_capture

@@ -33,6 +33,7 @@ class SourceChoice:
     screen: str = ""  # "module:Class" of the screen that sets the source up
     sources: str = ""  # or "module:function" returning the SourceSpecs at once
     practice: bool = False  # bundled practice data: a check of it is a DEMO
+    in_folder: bool = False  # the screen opens in the folder the app starts file pickers in
 
 
 def _host() -> tuple[SourceSpec, ...]:
@@ -43,7 +44,8 @@ REAL = (
     SourceChoice("host", sources="exposure.tui.screens.source:_host"),
     SourceChoice("android", screen="exposure.tui.screens.android:AndroidScreen"),
     SourceChoice("iphone", screen="exposure.tui.screens.iphone:IphoneScreen"),
-    SourceChoice("file", screen="exposure.tui.screens.file:FileScreen"),
+    SourceChoice("ios-backup", screen="exposure.tui.screens.ios_backup:IosBackupScreen", in_folder=True),
+    SourceChoice("file", screen="exposure.tui.screens.file:FileScreen", in_folder=True),
     SourceChoice("live", screen="exposure.tui.screens.live:LiveScreen"),
     SourceChoice("demo", sources="exposure.demo:demo_sources", practice=True),
 )
@@ -117,4 +119,4 @@ class SourceScreen(GuideScreen):
             self.app.push_screen(ProfilesScreen())
         else:
             screen = _load(choice.screen)
-            self.app.push_screen(screen())
+            self.app.push_screen(screen(guide.file_start) if choice.in_folder else screen())
