@@ -2,6 +2,7 @@
 and an androidqf acquisition of the same size next to MVT's check-androidqf.
 
 Run by hand:  .venv/bin/python benchmarks/bench_android.py [--apps 300] [--repeat 5] [--mvt PATH]
+              .venv/bin/python benchmarks/bench_android.py --activity [--repeat 5] [--mvt PATH]
 
 * The phone is built from the real recordings in ../shared/fixtures/android (spytrap-adb's
   per-app ``dumpsys package`` outputs, repeated under new ids to reach ``--apps``; about
@@ -80,12 +81,71 @@ def androidqf_folder(target: Path, dump: str, apps: int) -> Path:
     return target
 
 
+def activity_side_by_side(mvt: Path, repeat: int) -> None:
+    """Issue 15's acquisitions, exposure's CLI and MVT's check-androidqf interleaved.
+
+    Three copies of MVT's androidqf folder: (a) patch level 2021-03 and a side-loaded app
+    whose appops entry records 40 minutes of microphone use as a foreground service
+    (dumpsys.txt); (b) the same with a bugreport.zip instead of dumpsys.txt/getprop.txt;
+    (c) (a) plus a backup.ab whose SMS holds a link to a TheTruthSpy C2 name. MVT gets that
+    name in a STIX2 file (-i); exposure knows it from its bundled profile."""
+    from tests.android.extras_data import backup_ab, sms
+    from tests.android.test_acquisition_extras import C2, planted_bugreport_acquisition
+    from tests.android.test_activity_sources import planted_acquisition
+    from tests.android.test_adb import _bundle
+
+    work = Path(tempfile.mkdtemp(prefix="bench-activity-"))
+    os.environ["EXPOSURE_DATA_DIR"] = str(work / "data")
+    folders = {"a: dumpsys.txt": planted_acquisition(work / "a"),
+               "b: bugreport.zip": planted_bugreport_acquisition(work / "b")}
+    with_backup = planted_acquisition(work / "c")
+    (with_backup / "backup.ab").write_bytes(backup_ab([sms(f"Your parcel: https://{C2}/track"), sms("see you")]))
+    folders["c: dumpsys.txt + backup.ab"] = with_backup
+    stix = work / "c2.stix2"
+    stix.write_text(json.dumps(_bundle([("domain-name:value", C2)])))
+    env = dict(os.environ, MVT_NETWORK_ACCESS_ALLOWED="false")
+    for label, folder in folders.items():
+        ours: list[float] = []
+        theirs: list[float] = []
+        report = work / "ours.json"
+        out = work / "mvt-out"
+        for _ in range(repeat + 1):  # the first pair warms the disk cache and is dropped
+            start = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "exposure", "scan", "--androidqf", str(folder), "--no-feeds",
+                            "--quiet", "--json", str(report), "--force"], check=True, capture_output=True)
+            ours.append(time.perf_counter() - start)
+            shutil.rmtree(out, ignore_errors=True)
+            start = time.perf_counter()
+            subprocess.run([str(mvt), "--disable-update-check", "--disable-indicator-update-check",
+                            "check-androidqf", "-n", "-i", str(stix), "-o", str(out), str(folder)],
+                           check=False, capture_output=True, env=env)
+            theirs.append(time.perf_counter() - start)
+        ours, theirs = ours[1:], theirs[1:]
+        found = json.loads(report.read_text())["findings"]
+        alerts = json.loads((out / "alerts.json").read_text()) if (out / "alerts.json").exists() else []
+        print(f"\n== {label}")
+        print(f"exposure: median {statistics.median(ours):.2f} s (max {max(ours):.2f}); {len(found)} findings")
+        for f in found:
+            print(f"  {f['severity']:8} {f['rule']:34} {f.get('subject', '')}")
+        print(f"MVT: median {statistics.median(theirs):.2f} s (max {max(theirs):.2f}); {len(alerts)} alerts "
+              f"(ratio MVT/exposure {statistics.median(theirs) / statistics.median(ours):.2f})")
+        for a in alerts:
+            print(f"  {a['level']:13} {a['module']:22} {a['message'][:110]}")
+    shutil.rmtree(work, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--apps", type=int, default=300)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--mvt", default="/tmp/mvt-venv/bin/mvt-android")
+    parser.add_argument("--activity", action="store_true",
+                        help="issue 15's acquisitions (patch, background microphone, bug report, backup) side by side "
+                             "with MVT, interleaved")
     args = parser.parse_args()
+    if args.activity:
+        activity_side_by_side(Path(args.mvt), args.repeat)
+        return
 
     work = Path(tempfile.mkdtemp(prefix="bench-android-"))
     os.environ["EXPOSURE_DATA_DIR"] = str(work / "data")

@@ -12,6 +12,8 @@ DNS answers seen in the same capture.
 
 from __future__ import annotations
 
+import hashlib
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,11 +42,11 @@ _CHECKED = (
 )
 
 
-def open_checked(path: str | Path, backend: str = "native") -> CaptureReader:
+def open_checked(path: str | Path, backend: str = "native", hashing: bool = True) -> CaptureReader:
     """Open a capture or raise CollectorError with one plain line (without the path: the
     pipeline names the source beside each of its warnings)."""
     try:
-        return open_capture(path, backend)
+        return open_capture(path, backend, hashing)
     except NotACapture as exc:
         if "gzip" in str(exc):
             raise CollectorError(str(exc), key="error.pcap.damaged-gzip") from None
@@ -85,31 +87,33 @@ class PcapCollector:
 
     def collect(self, ctx: CollectContext) -> Iterator[Observation]:
         extractor = Extractor()
-        with open_checked(self.path, self.backend) as reader:
+        with open_checked(self.path, self.backend, hashing=False) as reader:
+            # the report's SHA-256 of the file, read and hashed beside the packet loop (hashlib and
+            # file reads let go of the interpreter lock, so this uses another core)
+            digest = _FileHash(self.path)
             self._read(reader, extractor, ctx)
-            self.info.sha256 = reader.sha256()
+            self.info.sha256 = digest.result()
             self.info.details["format"] = reader.format + (" (gzip)" if reader.compressed else "")
             problems = dict(reader.problems)
+            for reason, count in reader.dropped.items():
+                extractor.dropped[reason] = extractor.dropped.get(reason, 0) + count
         self._fill_info(extractor, problems, ctx)
         yield from self._observations(extractor)
 
     def _read(self, reader: CaptureReader, ex: Extractor, ctx: CollectContext) -> None:
         size = Path(self.path).stat().st_size or 1
-        packet = ex.packet
-        countdown = PROGRESS_EVERY
-        for link, ts, data in reader.frames():
-            packet(link, ts, data)
-            countdown -= 1
-            if not countdown:
-                countdown = PROGRESS_EVERY
-                if ctx.cancel.is_set():
-                    self.info.add_not_checked(CheckNote.of("pcap.stopped",
-                                                           "the rest of the capture (the scan was stopped)"))
-                    break
-                names = len(ex.names.dns) + len(ex.names.tls_sni) + len(ex.names.quic_sni) + len(ex.names.http_host)
-                ctx.progress(Progress(self.info.name, "reading capture",
-                                      (("packets", ex.packets), ("names", names)),
-                                      min(1.0, reader.position() / size), _READING))
+
+        def tick() -> bool:
+            if ctx.cancel.is_set():
+                self.info.add_not_checked(CheckNote.of("pcap.stopped",
+                                                       "the rest of the capture (the scan was stopped)"))
+                return True
+            ctx.progress(Progress(self.info.name, "reading capture",
+                                  (("packets", ex.packets), ("names", ex.names.total())),
+                                  min(1.0, reader.position() / size), _READING))
+            return False
+
+        ex.run(reader.frames(), tick, PROGRESS_EVERY)
         ex.finish()
 
     def _fill_info(self, ex: Extractor, problems: dict[str, int], ctx: CollectContext) -> None:
@@ -139,6 +143,11 @@ class PcapCollector:
             ctx.warn(CheckNote.of("warn.pcap.not-followed",
                                   f"{count} item{'s' if count != 1 else ''} not fully followed: {reason}",
                                   count=count, reason=reason))
+        for reason, count in sorted(ex.dropped.items()):
+            ctx.warn(CheckNote.of("warn.pcap.capped",
+                                  f"this capture is larger in places than real traffic can be; {count} "
+                                  f"item{'s' if count != 1 else ''} not read: {reason}",
+                                  count=count, reason=reason))
 
     def _observations(self, ex: Extractor) -> Iterator[Observation]:
         source = self.info.name  # the path, or what a live watch names its capture
@@ -163,6 +172,26 @@ class PcapCollector:
                        packets=flow.count, server_names=tuple(ex.address_names.get(server, ())),
                        starts=tuple(flow.starts), first_seen=_when(flow.first), last_seen=_when(flow.last),
                        count=len(flow.starts) or 1)
+
+
+class _FileHash:
+    """The SHA-256 of a file, computed in a thread of its own."""
+
+    def __init__(self, path: str) -> None:
+        self._hex = ""
+        self._thread = threading.Thread(target=self._run, args=(path,), name="capture-sha256", daemon=True)
+        self._thread.start()
+
+    def _run(self, path: str) -> None:
+        try:
+            with open(path, "rb") as f:
+                self._hex = hashlib.file_digest(f, "sha256").hexdigest()
+        except OSError:
+            self._hex = ""
+
+    def result(self) -> str:
+        self._thread.join()
+        return self._hex
 
 
 def make_collector(spec: SourceSpec) -> PcapCollector:

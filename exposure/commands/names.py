@@ -1,59 +1,92 @@
 """``exposure names``: list the names seen in captures (DNS, TLS and QUIC server names, HTTP hosts).
 
-With ``--json`` the output has exactly the shape of Wireshark-based ``tshark-names``
-(``dns``, ``tls_sni``, ``quic_sni``, ``http_host``; lower-case, unique, sorted), merged
-over all the files given, so the two can be compared directly.
+With ``--json`` the output has the shape of Wireshark-based ``tshark-names`` (``dns``,
+``tls_sni``, ``quic_sni``, ``http_host``; lower-case, unique, sorted), merged over all the
+files given, so the two can be compared directly; ``nbns`` and ``llmnr`` (local-network
+names, which tshark-names leaves out) follow only when a capture had some. Names come from
+the network: in JSON, C1 control characters and bidirectional overrides are written as
+``\\uXXXX`` escapes (the same strings to a JSON reader), so they never reach a terminal raw.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from exposure.collect.net.results import NameSets
 
 HELP = "list the names (DNS, TLS/QUIC server names, HTTP hosts) seen in network captures"
 
 _TITLES = (("dns", "DNS lookups"), ("tls_sni", "TLS server names"), ("quic_sni", "QUIC server names"),
-           ("http_host", "HTTP hosts"))
+           ("http_host", "HTTP hosts"), ("nbns", "NetBIOS names (local network)"),
+           ("llmnr", "LLMNR names (local network)"))
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("captures", nargs="+", metavar="CAPTURE", help="pcap or pcapng files (may be gzip-compressed)")
     parser.add_argument("--json", action="store_true", help="print JSON (the shape of tshark-names)")
     parser.add_argument("--reader", choices=("native", "scapy"), default="native", help=argparse.SUPPRESS)
+    parser.add_argument("--workers", type=int, default=None, help=argparse.SUPPRESS)  # benchmarks: 1 = one pass
+
+
+def names_of(path: str, reader: str = "native", notes: list[str] | None = None, workers: int | None = None,
+             min_bytes: int | None = None) -> NameSets:
+    """The names in one capture; raises CollectorError when it cannot be read. Notes about
+    undecoded packets and damage are appended to ``notes``. A big uncompressed capture is read
+    by ``workers`` processes (default: one per core) with the same result as one pass."""
+    from exposure.collect.net import parallel
+    from exposure.collect.net.extract import Extractor
+    from exposure.collect.pcap import open_checked
+
+    with open_checked(path, reader, hashing=False) as reader_:  # names print no hash
+        split = None
+        if reader == "native":
+            split = parallel.names_in_parallel(path, parallel.worker_count() if workers is None else workers,
+                                               parallel.MIN_PARALLEL_BYTES if min_bytes is None else min_bytes)
+        if split is not None:
+            names, packets, undecoded_by = split.names, split.packets, split.undecoded
+            problems, dropped = split.problems, split.dropped
+        else:
+            extractor = Extractor(flows=False, certificates=False, observations=False)
+            extractor.run(reader_.frames())
+            extractor.finish()
+            names, packets, undecoded_by = extractor.names, extractor.packets, extractor.undecoded
+            problems = dict(reader_.problems)
+            dropped = {**reader_.dropped, **extractor.dropped}
+    if notes is not None:
+        undecoded = sum(undecoded_by.values())
+        if undecoded:
+            notes.append(f"{path}: {undecoded} of {packets} packets could not be decoded")
+        for reason in problems:
+            notes.append(f"{path}: the file is damaged ({reason}); the rest was not read")
+        for reason, count in sorted(dropped.items()):
+            notes.append(f"{path}: larger in places than real traffic can be; {count} not read: {reason}")
+    return names
 
 
 def run(args: argparse.Namespace) -> int:
     from exposure.collect.base import CollectorError
-    from exposure.collect.net.extract import Extractor
     from exposure.collect.net.results import NameSets
-    from exposure.collect.pcap import open_checked
     from exposure.errors import UserError
 
     merged = NameSets()
     notes: list[str] = []
     for path in args.captures:
-        extractor = Extractor(flows=False, certificates=False, observations=False)
         try:
-            with open_checked(path, args.reader) as reader:
-                packet = extractor.packet
-                for link, ts, data in reader.frames():
-                    packet(link, ts, data)
-                extractor.finish()
-                problems = dict(reader.problems)
+            merged.update(names_of(path, args.reader, notes, args.workers))
         except CollectorError as exc:
             raise UserError(f"{path}: {exc}") from None
-        merged.update(extractor.names)
-        undecoded = sum(extractor.undecoded.values())
-        if undecoded:
-            notes.append(f"{path}: {undecoded} of {extractor.packets} packets could not be decoded")
-        for reason in problems:
-            notes.append(f"{path}: the file is damaged ({reason}); the rest was not read")
     result = merged.as_json()
     if args.json:
-        print(json.dumps(result, indent=1, ensure_ascii=False))
+        print(json_text(result))
     else:
         for key, title in _TITLES:
+            if key not in result:
+                continue
             values = result[key]
             print(f"{title} ({len(values)}):")
             for value in values:
@@ -61,6 +94,16 @@ def run(args: argparse.Namespace) -> int:
     for note in notes:
         print(f"exposure: {note}", file=sys.stderr)
     return 0
+
+
+# C1 controls, and the characters that reorder text (bidi embeddings, overrides, isolates, marks)
+_UNSAFE_IN_JSON = re.compile("[\u0080-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def json_text(result: dict[str, list[str]]) -> str:
+    """The JSON of ``result``, UTF-8 except for characters that could change what a terminal shows."""
+    text = json.dumps(result, indent=1, ensure_ascii=False)
+    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def _printable(text: str) -> str:

@@ -12,6 +12,7 @@ DETECTORS: tuple[str, ...] = (
     "exposure.detect.indicators:IndicatorDetector",
     "exposure.detect.host:HostHeuristics",
     "exposure.detect.android:AndroidHeuristics",
+    "exposure.detect.android_activity:AndroidActivity",
     "exposure.detect.ios:IosHeuristics",
     "exposure.detect.ios_backup:IosBackupHeuristics",
     "exposure.detect.network:NetworkHeuristics",

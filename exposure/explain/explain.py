@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from exposure.explain.android_seen import android_activity_what_key
 from exposure.explain.rule_texts import rule_texts
 from exposure.explain.texts import Line, category, fill, join, name, t, tf, ui_texts, value, words
 from exposure.model import Category, LocalText
@@ -332,7 +333,8 @@ def _what_key(kind: str, f: dict[str, str], lang: str) -> tuple[str, dict[str, s
         return "seen.hosts-entry", {"name": f.get("key", ""), "address": f.get("value", "")}
     if kind == "host-setting":
         return "seen.host-setting", {"key": f.get("key", ""), "value": f.get("value", "")}
-    return _ios_what_key(kind, f, lang)
+    key, params = _ios_what_key(kind, f, lang)
+    return (key, params) if key else android_activity_what_key(kind, f)
 
 
 def _ios_what_key(kind: str, f: dict[str, str], lang: str) -> tuple[str, dict[str, str | Line]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -181,3 +182,198 @@ class AndroidFile(Observation):
 
     def subject(self) -> str:
         return self.path
+
+
+# --- What apps did, and how up to date the phone is (issue 15; exposure/collect/android/activity.py) ---
+
+@dataclass(frozen=True, slots=True)
+class AndroidAppOpUse(Observation):
+    """What ``dumpsys appops`` recorded for one app and one protected operation: the last
+    use, the last use while the app was not on the screen, and for how long.
+
+    ``first_seen``/``last_seen`` span the use the finding is about (in background when there
+    was one), in UTC when the phone's time zone is known; the ``*_time`` fields keep the
+    phone's own clock as text."""
+
+    kind = "android-app-op"
+    package: str
+    op: str  # "RECORD_AUDIO"
+    resource: str  # "microphone", "camera", "location", "sms", "call-log", "contacts", "screen-capture"
+    mode: str = ""  # "allow", "ignore", "deny", "foreground", "default"
+    last_time: str = ""  # the phone's clock, "YYYY-MM-DD HH:MM:SS"
+    last_state: str = ""  # "top", "fgsvc", "bg"...
+    last_duration_s: float | None = None
+    background_time: str = ""  # the last use while the app was not on the screen
+    background_state: str = ""
+    background_duration_s: float | None = None
+    running_s: float | None = None  # in use while the phone was read, for this long
+    uses: int = 0  # recorded accesses (the last one per process state)
+
+    def describe(self) -> str:
+        if self.background_time:
+            how = f" for {_short_duration(self.background_duration_s)}" if self.background_duration_s else ""
+            return (f"{self.package} used the {self.resource} ({self.op}) while not on the screen, "
+                    f"last on {self.background_time}{how}")
+        return f"{self.package} used the {self.resource} ({self.op}), last on {self.last_time}"
+
+    def subject(self) -> str:
+        return self.package
+
+
+@dataclass(frozen=True, slots=True)
+class AndroidAppUsage(Observation):
+    """Network and battery use of one app: ``dumpsys netstats`` (bytes, on screen or not, over
+    the days the phone keeps) and ``dumpsys batterystats`` (since the last charge)."""
+
+    kind = "android-app-usage"
+    package: str
+    uid: int
+    sent_background: int | None = None  # bytes, netstats
+    received_background: int | None = None
+    sent_foreground: int | None = None
+    received_foreground: int | None = None
+    network_days: float | None = None  # how many days the netstats buckets cover
+    battery_sent: int | None = None  # bytes since the last charge, batterystats
+    battery_received: int | None = None
+    battery_share: float | None = None  # percent of the battery drain the phone computed
+    not_on_screen_s: float | None = None  # running while not on screen, since the last charge
+    foreground_service_s: float | None = None
+    audio_s: float | None = None
+    camera_s: float | None = None
+    gps_background_s: float | None = None
+    since_charge_s: float | None = None
+
+    def describe(self) -> str:
+        parts = []
+        if self.sent_background is not None:
+            parts.append(f"sent {_size(self.sent_background)} while not on the screen"
+                         + (f" in {self.network_days:.0f} days" if self.network_days else ""))
+        if self.battery_share is not None:
+            parts.append(f"{self.battery_share:.1f}% of the battery used since the last charge")
+        if self.not_on_screen_s:
+            parts.append(f"ran {_short_duration(self.not_on_screen_s)} without being on the screen")
+        return f"{self.package}: " + ("; ".join(parts) or "network and battery use")
+
+    def subject(self) -> str:
+        return self.package
+
+
+@dataclass(frozen=True, slots=True)
+class AndroidKeyboard(Observation):
+    """An input method (keyboard) that is switched on: it sees everything typed."""
+
+    kind = "android-keyboard"
+    package: str
+    component: str
+    in_use: bool = False
+    system: bool | None = None
+    installer: str = ""
+
+    def describe(self) -> str:
+        return f"keyboard {self.component}" + (" (in use)" if self.in_use else " (switched on)")
+
+    def subject(self) -> str:
+        return self.package
+
+
+@dataclass(frozen=True, slots=True)
+class AndroidNoIcon(Observation):
+    """A third-party app that shows no icon in the app list: it declares no launcher
+    activity, or its launcher activities are switched off (``how``: "none" | "switched-off")."""
+
+    kind = "android-no-icon"
+    package: str
+    how: str
+
+    def describe(self) -> str:
+        what = "its icon was switched off" if self.how == "switched-off" else "it has no icon"
+        return f"{self.package}: {what} in the app list"
+
+    def subject(self) -> str:
+        return self.package
+
+
+@dataclass(frozen=True, slots=True)
+class AndroidAppInstall(Observation):
+    """When an app was installed and last updated, and by what (``dumpsys package``), on the
+    phone's clock; ``first_seen``/``last_seen`` hold the same in UTC when the zone is known."""
+
+    kind = "android-app-install"
+    package: str
+    installer: str = ""
+    system: bool = False
+    installed_time: str = ""
+    updated_time: str = ""
+
+    def describe(self) -> str:
+        by = f" by {self.installer}" if self.installer else ""
+        changed = self.updated_time and self.updated_time != self.installed_time
+        updated = f", last updated {self.updated_time}" if changed else ""
+        return f"{self.package} installed {self.installed_time}{by}{updated}"
+
+    def subject(self) -> str:
+        return self.package
+
+
+@dataclass(frozen=True, slots=True)
+class AndroidSoftware(Observation):
+    """The phone's Android version and security patch level, and when it was read."""
+
+    kind = "android-software"
+    android_version: str = ""
+    sdk: str = ""
+    security_patch: str = ""  # "2021-03-01"
+    read_on: str = ""  # the phone's date when it was read, "YYYY-MM-DD" ("" when unknown)
+
+    def describe(self) -> str:
+        return f"Android {self.android_version or '?'}, security patch {self.security_patch or '?'}"
+
+    def subject(self) -> str:
+        return self.source
+
+
+@dataclass(frozen=True, slots=True)
+class AndroidSmsLink(Observation):
+    """A web link found in an SMS of an Android backup (``backup.ab``); only the link and
+    the message's date are kept, never the message."""
+
+    kind = "android-sms-link"
+    url: str
+    domain: str
+    sent_time: str = ""
+
+    def indicator_keys(self) -> Iterable[IndicatorKey]:
+        yield IndicatorKey(IndicatorType.URL, self.url)
+        if not self.domain:
+            return
+        try:
+            address = ipaddress.ip_address(self.domain)
+        except ValueError:
+            yield IndicatorKey(IndicatorType.DOMAIN, self.domain)
+            return
+        yield IndicatorKey(IndicatorType.IPV4 if address.version == 4 else IndicatorType.IPV6, self.domain)
+
+    def describe(self) -> str:
+        return f"link in an SMS: {self.url}"
+
+    def subject(self) -> str:
+        return self.domain or self.url
+
+
+def _short_duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "?"
+    if seconds < 1:
+        return f"{seconds * 1000:.0f} ms"
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def _size(count: int) -> str:
+    for unit, scale in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
+        if count >= scale:
+            return f"{count / scale:.1f} {unit}"
+    return f"{count} B"

@@ -99,9 +99,20 @@ Current Device Policy Manager state:
 def build_phone(root: Path, serial: str = SERIAL, *, dump: str | None = None,
                 accessibility: str | None = None, device_policy: str = DEVICE_POLICY,
                 secure: dict[str, str] | None = None, global_: dict[str, str] | None = None,
-                failing: tuple[str, ...] = (), connectivity: str = "") -> Path:
-    """Write one phone's recordings under ``root/serial`` and return that folder."""
+                failing: tuple[str, ...] = (), connectivity: str = "", patch: str = "2021-12-05",
+                activity: dict[str, str] | None = None, extra_props: str = "") -> Path:
+    """Write one phone's recordings under ``root/serial`` and return that folder.
+
+    ``activity`` replaces the outputs of the activity commands (``dumpsys_appops``,
+    ``dumpsys_batterystats``, ``dumpsys_netstats``, ``dumpsys_input_method``); by default
+    they are those of ``tests/android/activity_data.py`` (MVT's recorded appops)."""
+    from tests.android import activity_data
+
     need_recordings()
+    activity = {"dumpsys_appops": activity_data.recorded_appops(),
+                "dumpsys_batterystats": activity_data.batterystats(),
+                "dumpsys_netstats": activity_data.netstats(),
+                "dumpsys_input_method": activity_data.input_methods(activity_data.GBOARD)} | (activity or {})
     dump = recorded_package_dump() if dump is None else dump
     if accessibility is None:
         accessibility = (SPYTRAP / "accessibility" / "spylive360.txt").read_text(encoding="utf-8")
@@ -116,7 +127,7 @@ def build_phone(root: Path, serial: str = SERIAL, *, dump: str | None = None,
     getprop = (MVT_DATA / "getprop.txt").read_text(encoding="utf-8") + (
         "[ro.product.manufacturer]: [Google]\n[ro.product.model]: [Pixel 3a]\n"
         "[ro.build.version.release]: [11]\n[ro.build.version.sdk]: [30]\n"
-        "[ro.build.version.security_patch]: [2021-12-05]\n")
+        f"[ro.build.version.security_patch]: [{patch}]\n" + extra_props)
     recordings: list[tuple[list[str], str]] = [
         (["shell", "getprop"], getprop),
         (["shell", "pm", "list", "packages", "-f", "-i", "-U", "-u"], pm_list(dump)),
@@ -129,6 +140,10 @@ def build_phone(root: Path, serial: str = SERIAL, *, dump: str | None = None,
         (["shell", "settings", "list", "secure"], "".join(f"{k}={v}\n" for k, v in secure.items())),
         (["shell", "settings", "list", "global"], "".join(f"{k}={v}\n" for k, v in global_.items())),
         (["shell", "ps", "-A"], (MVT_DATA / "ps.txt").read_text(encoding="utf-8")),
+        (["shell", "dumpsys", "appops"], activity["dumpsys_appops"]),
+        (["shell", "dumpsys", "batterystats"], activity["dumpsys_batterystats"]),
+        (["shell", "dumpsys", "netstats", "--full", "--uid"], activity["dumpsys_netstats"]),
+        (["shell", "dumpsys", "input_method"], activity["dumpsys_input_method"]),
     ]
     for args, text in recordings:
         name = key(args)

@@ -36,7 +36,7 @@ from exposure.observations.network import DnsQuery, Flow
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "severity.md"
 DETECTOR_MODULES = ("exposure.detect.android", "exposure.detect.network", "exposure.detect.host",
-                    "exposure.detect.ios", "exposure.detect.ios_backup")
+                    "exposure.detect.ios", "exposure.detect.ios_backup", "exposure.detect.android_activity")
 
 
 def _rows(header: str) -> list[list[str]]:

@@ -360,9 +360,9 @@ def test_hostile_values_do_not_break_the_detector() -> None:
 
 
 def test_tables_are_capped_with_one_warning(monkeypatch: pytest.MonkeyPatch) -> None:
-    import exposure.detect.network as network
+    from exposure.detect.network import state
 
-    monkeypatch.setattr(network, "_MAX_NAMES", 5)
+    monkeypatch.setattr(state, "MAX_NAMES", 5)
     detector = NetworkHeuristics()
     warnings: list[str] = []
     ctx = DetectContext(index=IndicatorIndex(), warn=keep_english(warnings))

@@ -21,6 +21,7 @@ from exposure.collect.android.parsers.dumpsys_sections import split_dumpsys
 from exposure.collect.android.parsers.packages_list import normalise_installer
 from exposure.collect.android.parsers.ps import load_processes_json
 from exposure.collect.android.phone import Extras, QfPackage, assemble
+from exposure.collect.android.qf_extras import backup_links, bugreport_outputs
 from exposure.collect.base import CheckNote, CollectContext, CollectorError, WarnCallback
 from exposure.errors import UserError
 from exposure.model import Observation, SourceInfo
@@ -36,6 +37,8 @@ _HEX = frozenset("0123456789abcdef")
 _SERVICES = {
     "package": cmd.DUMPSYS_PACKAGE.name, "accessibility": cmd.DUMPSYS_ACCESSIBILITY.name,
     "device_policy": cmd.DUMPSYS_DEVICE_POLICY.name, "connectivity": cmd.DUMPSYS_CONNECTIVITY.name,
+    "appops": cmd.DUMPSYS_APPOPS.name, "batterystats": cmd.DUMPSYS_BATTERYSTATS.name,
+    "netstats": cmd.DUMPSYS_NETSTATS.name, "input_method": cmd.DUMPSYS_INPUT_METHOD.name,
 }
 
 
@@ -72,11 +75,12 @@ class AndroidqfCollector:
                     outputs[_SERVICES[service]] = body
         note(dumpsys is not None, "androidqf.dumpsys",
              "app details, accessibility services, device administrators (dumpsys.txt)")
+        from_bugreport = dumpsys is None and bugreport_outputs(Path(self.path), _SERVICES, outputs, self.info, ctx.warn)
 
         getprop = text("getprop.txt")
         if getprop is not None:
             outputs[cmd.GETPROP.name] = getprop
-        note(getprop is not None, "androidqf.getprop", "device properties (getprop.txt)")
+        note(getprop is not None or cmd.GETPROP.name in outputs, "androidqf.getprop", "device properties (getprop.txt)")
 
         settings = [name for name in files.names() if name.startswith("settings_") and name.endswith(".txt")]
         for name in sorted(settings):
@@ -105,7 +109,7 @@ class AndroidqfCollector:
         note(files_json is not None, "androidqf.files", "file list (files.json)")
         note(root is not None, "androidqf.root-binaries", "root tools (root_binaries.json)")
 
-        if packages_json is None and dumpsys is None:
+        if packages_json is None and dumpsys is None and not from_bugreport:
             raise CollectorError(f"{self.path} has neither packages.json nor dumpsys.txt: "
                                  "is it an androidqf acquisition?")
         acquisition = _json(text("acquisition.json") or "{}", "acquisition.json", ctx.warn)
@@ -114,6 +118,7 @@ class AndroidqfCollector:
                 if isinstance(acquisition.get(key), str | int):
                     self.info.details[f"androidqf {key}"] = str(acquisition[key])
         yield from assemble(outputs, self.info, "androidqf", extras=extras)
+        yield from backup_links(Path(self.path), self.info, ctx.warn)
 
 
 class _Files:

@@ -50,6 +50,17 @@ DUMPSYS_DEVICE_POLICY = Command("dumpsys_device_policy", ("shell", "dumpsys", "d
                                 "device administrators and device management", "android.device-admins")
 DUMPSYS_CONNECTIVITY = Command("dumpsys_connectivity", ("shell", "dumpsys", "connectivity"), 60,
                                "active VPN connections", "android.vpn")
+# What apps did (issue 15): the last use of protected operations per app and state, battery
+# and network use per app since the last charge / over the kept days, and the keyboards.
+# ``--full --uid`` only choose what netstats prints (every bucket, per app); nothing is reset.
+DUMPSYS_APPOPS = Command("dumpsys_appops", ("shell", "dumpsys", "appops"), 120,
+                         "when apps used the microphone, camera, location or messages", "android.appops")
+DUMPSYS_BATTERYSTATS = Command("dumpsys_batterystats", ("shell", "dumpsys", "batterystats"), 180,
+                               "battery use per app", "android.batterystats")
+DUMPSYS_NETSTATS = Command("dumpsys_netstats", ("shell", "dumpsys", "netstats", "--full", "--uid"), 120,
+                           "network use per app", "android.netstats")
+DUMPSYS_INPUT_METHOD = Command("dumpsys_input_method", ("shell", "dumpsys", "input_method"), 60,
+                               "keyboards", "android.keyboards")
 SETTINGS_SECURE = Command("settings_secure", ("shell", "settings", "list", "secure"), 30,
                           "secure settings (notification readers, always-on VPN)", "android.settings-secure")
 SETTINGS_GLOBAL = Command("settings_global", ("shell", "settings", "list", "global"), 30,
@@ -66,6 +77,7 @@ READ_ONLY_COMMANDS: tuple[Command, ...] = (
     GETPROP, PACKAGES, PACKAGES_NO_INSTALLER, SYSTEM_PACKAGES, DISABLED_PACKAGES, DUMPSYS_PACKAGE,
     DUMPSYS_ACCESSIBILITY, DUMPSYS_DEVICE_POLICY, DUMPSYS_CONNECTIVITY, SETTINGS_SECURE,
     SETTINGS_GLOBAL, PROCESSES, PROCESSES_OLD,
+    DUMPSYS_APPOPS, DUMPSYS_INPUT_METHOD, DUMPSYS_NETSTATS, DUMPSYS_BATTERYSTATS,
 )
 
 # ``adb devices -l`` runs before a phone is chosen (no ``-s``).

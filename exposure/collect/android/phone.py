@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from exposure.collect.android import commands as cmd
+from exposure.collect.android.activity import activity_observations, phone_time
 from exposure.collect.android.parsers.accessibility import parse_accessibility
 from exposure.collect.android.parsers.components import parse_component_list, split_component
 from exposure.collect.android.parsers.device_policy import parse_device_policy
@@ -103,7 +104,10 @@ def assemble(outputs: Mapping[str, str], info: SourceInfo, collector: str,
                              requested_permissions=tuple(pkg.requested),
                              granted_permissions=tuple(pkg.granted), cert_md5=pkg.cert_md5,
                              cert_sha1=pkg.cert_sha1, cert_sha256=pkg.cert_sha256,
-                             apk_sha256=pkg.apk_sha256, apk_paths=pkg.apk_paths)
+                             apk_sha256=pkg.apk_sha256, apk_paths=pkg.apk_paths,
+                             first_seen=phone_time(pkg.first_install, props),
+                             last_seen=phone_time(pkg.last_update, props) if pkg.last_update != pkg.first_install
+                             else None)
 
     settings = _settings(outputs)
     for (namespace, key), value in sorted(settings.items()):
@@ -134,6 +138,8 @@ def assemble(outputs: Mapping[str, str], info: SourceInfo, collector: str,
     yield from extras.files
     if extras.files:
         info.counts["files"] = len(extras.files)
+    yield from activity_observations(outputs, info, collector, source, packages,
+                                     {key: value for (_, key), value in settings.items()}, props)
 
 
 @dataclass(slots=True)
@@ -145,6 +151,7 @@ class _Merged:
     enabled: bool = True
     version: str = ""
     first_install: str = ""
+    last_update: str = ""
     requested: list[str] = field(default_factory=list)
     granted: list[str] = field(default_factory=list)
     apk_paths: tuple[str, ...] = ()
@@ -175,6 +182,7 @@ def _packages(outputs: Mapping[str, str], extras: Extras, apk_hashes: Mapping[st
             m.uid, m.system, m.enabled = d.uid, d.system, d.enabled and d.installed
             m.version = d.version_name or d.version_code
             m.first_install, m.requested, m.granted = d.first_install, d.requested, d.granted
+            m.last_update = d.last_update
             m.installer = d.installer or ""
             if d.code_path:
                 m.apk_paths = (d.code_path,)

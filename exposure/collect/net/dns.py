@@ -12,11 +12,16 @@ import struct
 from dataclasses import dataclass, field
 
 MAX_POINTER_JUMPS = 32
+MAX_NAME_WIRE = 255  # RFC 1035: a name is at most 255 bytes on the wire (253 characters as text)
 MAX_QUESTIONS = 64
 MAX_ANSWERS = 256
 
 _PRINTABLE = frozenset(range(0x21, 0x7F))
 _PRINTABLE_BYTES = bytes(range(0x21, 0x7F))
+
+
+class NameTooLong(ValueError):
+    """A name longer than DNS allows (a damaged or hostile message)."""
 
 
 @dataclass(slots=True)
@@ -27,6 +32,7 @@ class DnsMessage:
     addresses: list[tuple[str, str]] = field(default_factory=list)
     cnames: list[tuple[str, str]] = field(default_factory=list)
     complete: bool = False  # parsed to the end without damage
+    too_long: bool = False  # stopped at a name longer than DNS allows
 
 
 def _label_text(raw: bytes) -> str:
@@ -37,7 +43,7 @@ def _label_text(raw: bytes) -> str:
 
 def read_name(msg: bytes, pos: int) -> tuple[str, int]:
     """The name at ``pos`` and the offset just after it; raises ValueError if damaged."""
-    labels: list[str] = []
+    labels: list[bytes] = []
     end = -1
     jumps = 0
     length_total = 0
@@ -65,12 +71,14 @@ def read_name(msg: bytes, pos: int) -> tuple[str, int]:
         label = msg[pos + 1:pos + 1 + b]
         if len(label) < b:
             raise ValueError("truncated label")
-        labels.append(_label_text(label))
+        labels.append(label)
         length_total += b + 1
-        if length_total > 1024:
-            raise ValueError("name too long")
+        if length_total > MAX_NAME_WIRE - 1:
+            raise NameTooLong("name too long")
         pos += 1 + b
-    return (".".join(labels) if labels else "<Root>"), (end if end >= 0 else pos)
+    # rendered once the whole name is known to be valid (a hostile one costs no rendering)
+    text = ".".join(map(_label_text, labels)) if labels else "<Root>"
+    return text, (end if end >= 0 else pos)
 
 
 def parse_message(msg: bytes) -> DnsMessage | None:
@@ -106,13 +114,16 @@ def parse_message(msg: bytes) -> DnsMessage | None:
                 out.cnames.append((owner.lower(), target.lower()))
             pos += rdlen
         out.complete = True
+    except NameTooLong:
+        out.too_long = True
     except ValueError:
         pass
     return out
 
 
-def question_names(msg: bytes) -> list[str] | None:
-    """Only the question names (the fast path for ``exposure names``); None if not DNS."""
+def question_names(msg: bytes) -> tuple[list[str], bool] | None:
+    """Only the question names (the fast path for ``exposure names``), and whether a name was
+    longer than DNS allows (not kept); None if not DNS."""
     n = len(msg)
     if n < 12:
         return None
@@ -126,7 +137,7 @@ def question_names(msg: bytes) -> list[str] | None:
         while pos < n:
             b = msg[pos]
             if b == 0:
-                simple = bool(labels)
+                simple = bool(labels) and pos - start < MAX_NAME_WIRE
                 break
             if b >= 0x40 or pos + 1 + b > n:
                 break
@@ -142,13 +153,15 @@ def question_names(msg: bytes) -> list[str] | None:
                 continue
         try:
             name, pos = read_name(msg, start)
+        except NameTooLong:
+            return names, True
         except ValueError:
             break
         names.append(name)
         pos += 4
         if pos > n:
             break
-    return names
+    return names, False
 
 
 def looks_like_dns(msg: bytes) -> bool:
@@ -168,3 +181,31 @@ def looks_like_dns(msg: bytes) -> bool:
     if ar > 10 or qd + an == 0:
         return False
     return bool(qd * 6 + (an + ns + ar) * 11 <= len(msg) - 12)
+
+
+def netbios_names(msg: bytes) -> list[str] | None:
+    """The names in a NetBIOS Name Service message (RFC 1002; questions, else the first
+    record's owner), rendered as Wireshark does: ``NAME<1c>`` plus any scope. None if not NBNS."""
+    if len(msg) < 12:
+        return None
+    qd, an = struct.unpack_from("!HH", msg, 4)
+    names: list[str] = []
+    pos = 12
+    try:
+        for _ in range(min(qd, MAX_QUESTIONS) if qd else min(an, 1)):
+            name, pos = read_name(msg, pos)
+            names.append(_netbios_text(name))
+            pos += 4
+    except ValueError:
+        pass
+    return names
+
+
+def _netbios_text(name: str) -> str:
+    first, dot, scope = name.partition(".")
+    if len(first) != 32 or not all("A" <= c <= "P" for c in first.upper()):
+        return name  # not first-level encoded: keep the name as it came
+    up = first.upper()
+    raw = bytes(((ord(up[i]) - 65) << 4) | (ord(up[i + 1]) - 65) for i in range(0, 32, 2))
+    text = "".join(chr(b) if 0x20 <= b < 0x7F else f"\\x{b:02x}" for b in raw[:15].rstrip(b" "))
+    return f"{text}<{raw[15]:02x}>" + (dot + scope if scope else "")

@@ -21,14 +21,15 @@ IDLE = 120.0
 PROTO_NAMES = {1: "icmp", 6: "tcp", 17: "udp", 47: "gre", 58: "icmpv6", 132: "sctp", 50: "esp"}
 
 
-class _Conn:
-    __slots__ = ("closed", "flow", "last", "sender_client")
+class Conn:
+    __slots__ = ("closed", "dead", "flow", "last", "sender_client")
 
     def __init__(self, flow: FlowSeen | None, sender_client: bool, ts: float) -> None:
         self.flow = flow
         self.sender_client = sender_client
         self.last = ts
         self.closed = False
+        self.dead = False  # forgotten or replaced: a cached reference must look it up again
 
 
 class FlowTable:
@@ -36,9 +37,13 @@ class FlowTable:
 
     def __init__(self, over: Callable[[str], None]) -> None:
         self.flows: dict[tuple[str, bytes, bytes, int], FlowSeen] = {}
-        self._conns: dict[tuple[int, bytes, int, bytes, int], _Conn] = {}
+        self._conns: dict[tuple[int, bytes, int, bytes, int], Conn] = {}
         self._starts_left = STARTS_BUDGET
         self._over = over
+        # the connection the last ``add`` counted into, and whether the packet went the way it
+        # was first seen: the reading loop caches them per raw address/port bytes (loop.py)
+        self.last_conn: Conn | None = None
+        self.last_forward = True
 
     def add(self, proto: int, src: bytes, sport: int, dst: bytes, dport: int, ts: float, size: int,
             tcp: bool, flags: int = 0) -> None:
@@ -51,16 +56,11 @@ class FlowTable:
             forward = False
         new_start = conn is None or (tcp and flags & 0x12 == 0x02 and conn.closed)
         if conn is None or new_start:
-            if tcp and flags & 0x12 == 0x02:
-                sender_client = True
-            elif tcp and flags & 0x12 == 0x12:
-                sender_client = False
-            elif sport < 1024 <= dport:
-                sender_client = False
-            else:
-                sender_client = True
-            if conn is not None and not forward:
-                self._conns.pop((proto, dst, dport, src, sport), None)
+            sender_client = _sender_is_client(tcp, flags, sport, dport)
+            if conn is not None:
+                conn.dead = True
+                if not forward:
+                    self._conns.pop((proto, dst, dport, src, sport), None)
             forward = True
             if sender_client:
                 fkey = (PROTO_NAMES.get(proto) or str(proto), src, dst, dport)
@@ -78,11 +78,12 @@ class FlowTable:
                 self._starts_left -= 1
             if len(self._conns) >= MAX_CONNS:
                 self.sweep(ts, force=True)
-            conn = _Conn(agg, sender_client, ts)
+            conn = Conn(agg, sender_client, ts)
             self._conns[key] = conn
         conn.last = ts
         if flags & 5:
             conn.closed = True
+        self.last_conn, self.last_forward = conn, forward
         flow = conn.flow
         if flow is None:
             return
@@ -97,9 +98,18 @@ class FlowTable:
         """Forget idle and closed connections; when still full, the oldest quarter."""
         stale = [k for k, c in self._conns.items() if now - c.last > IDLE or (c.closed and now - c.last > 10.0)]
         for k in stale:
-            del self._conns[k]
+            self._conns.pop(k).dead = True
         if force and len(self._conns) >= MAX_CONNS:
             drop = len(self._conns) // 4
             for k in list(self._conns)[:drop]:
-                del self._conns[k]
+                self._conns.pop(k).dead = True
             self._over("connections (table full; some were counted as new)")
+
+
+def _sender_is_client(tcp: bool, flags: int, sport: int, dport: int) -> bool:
+    """Whether the sender of a connection's first packet seen is its client (module docstring)."""
+    if tcp and flags & 0x12 == 0x02:
+        return True
+    if tcp and flags & 0x12 == 0x12:
+        return False
+    return not sport < 1024 <= dport

@@ -23,7 +23,7 @@ _SALT_V2 = bytes.fromhex("0dede3def700a6db819381be6e269dcbf9bd2ed9")
 _SALT_D29 = bytes.fromhex("afbfec289993d24c9e9786f19c6111e04390a899")
 _SALT_D23 = bytes.fromhex("c3eef712c72ebb5a11a7d2432bb46365bef9f502")
 MAX_CRYPTO = 1 << 16
-MAX_CONNECTIONS = 4096
+MAX_CONNECTIONS = 1024  # Initials being put together at once: at most ~64 MB of CRYPTO data
 MAX_PIECES = 256
 
 
@@ -204,6 +204,14 @@ class QuicSniffer:
         self._keys: dict[tuple[bytes, int], InitialKeys | None] = {}
         self._conns: dict[tuple[object, ...], _Connection] = {}
         self.overflow = 0
+
+    def pending(self) -> bool:
+        """Whether a ClientHello is still being put together."""
+        return any(not conn.done for conn in self._conns.values())
+
+    def pending_for(self, flow: tuple[object, ...]) -> bool:
+        conn = self._conns.get(flow)
+        return conn is not None and not conn.done
 
     def _keys_for(self, dcid: bytes, version: int) -> InitialKeys | None:
         cached = self._keys.get((dcid, version), False)

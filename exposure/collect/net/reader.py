@@ -20,6 +20,7 @@ from typing import IO, Any
 
 CHUNK = 4 << 20
 MAX_RECORD = 1 << 18  # 256 KiB: larger than any real snapshot length; more means a damaged file
+MAX_INTERFACES = 1024  # interface descriptions per pcapng section; real captures have a handful
 
 PCAP_MAGICS = {
     b"\xd4\xc3\xb2\xa1": ("<", 1e-6, 16),
@@ -32,6 +33,9 @@ PCAP_MAGICS = {
 PCAPNG_MAGIC = b"\x0a\x0d\x0d\x0a"
 
 Frame = tuple[int, float, bytes]
+Section = tuple[str, list[tuple[int, float, float]]]  # pcapng byte order and interfaces
+NO_CUT = 1 << 62
+CUT = (-1, 0.0, b"")  # yielded once by ``frames_between`` where its range ends
 _READ_ERRORS = (OSError, EOFError, gzip.BadGzipFile)
 
 
@@ -48,6 +52,9 @@ class CaptureReader:
         self.compressed = False
         self.format = ""
         self.problems: dict[str, int] = {}
+        self.dropped: dict[str, int] = {}  # cut off by limits against oversized (hostile) files
+        self.cut_offset = -1  # where ``frames_between`` passed its stop (a record boundary)
+        self.late_headers = 0  # pcapng section or interface blocks after packets (mid-file)
         # With ``keep_comments`` set, ``comment`` holds the current pcapng packet's comment
         # (an iPhone capture names the process behind each packet there); "" when it has none.
         self.keep_comments = False
@@ -115,12 +122,24 @@ class CaptureReader:
             return self._pcap_frames()
         return self._pcapng_frames()
 
+    def frames_between(self, start: int, stop: int, section: Section | None = None) -> Iterator[Frame]:
+        """The frames of an uncompressed capture from the record or block at ``start`` on, with
+        ``CUT`` yielded once before the first record at or past ``stop`` (then the rest, for a
+        reader that follows what crosses the cut). pcapng from the middle needs the ``section``
+        in force there (its byte order and interfaces)."""
+        if self.format == "pcap":
+            return self._pcap_frames(start, stop)
+        return self._pcapng_frames(start, stop, section)
+
+    def _drop(self, reason: str) -> None:
+        self.dropped[reason] = self.dropped.get(reason, 0) + 1
+
     def _read_error(self) -> None:
         self._problem("damaged or truncated compressed data")
 
     # -- pcap -------------------------------------------------------------------------
 
-    def _pcap_frames(self) -> Iterator[Frame]:
+    def _pcap_frames(self, start: int = 0, stop: int = NO_CUT) -> Iterator[Frame]:
         try:
             f = self._file
             header = f.read(24)
@@ -131,6 +150,10 @@ class CaptureReader:
             link_type = struct.unpack(order + "I", header[20:24])[0] & 0xFFFF  # upper bits: FCS length
             rec = struct.Struct(order + "IIII")
             unpack = rec.unpack_from
+            base = 24  # the file offset of buf[0]
+            if start > base:
+                f.seek(start)
+                base = start
             buf = b""
             pos = 0
             end = 0
@@ -138,51 +161,72 @@ class CaptureReader:
             while True:
                 if end - pos < rec_len:
                     more = read(CHUNK)
+                    base += pos
                     buf = buf[pos:] + more
                     pos, end = 0, len(buf)
                     if end < rec_len:
                         if end:
                             self._problem("truncated last packet")
                         return
+                if base + pos >= stop:
+                    self.cut_offset = base + pos
+                    stop = NO_CUT
+                    yield CUT
                 sec, frac, caplen, _wire = unpack(buf, pos)
                 if caplen > MAX_RECORD:
                     self._problem("damaged packet record (impossible length)")
                     return
-                start = pos + rec_len
-                stop = start + caplen
-                if stop > end:
+                first = pos + rec_len
+                last = first + caplen
+                if last > end:
                     more = read(max(CHUNK, caplen))
                     if not more:
                         self._problem("truncated last packet")
                         return
+                    base += pos
                     buf = buf[pos:] + more
                     pos, end = 0, len(buf)
                     continue
-                yield link_type, sec + frac * unit, buf[start:stop]
-                pos = stop
+                yield link_type, sec + frac * unit, buf[first:last]
+                pos = last
         except _READ_ERRORS:
             self._read_error()
 
     # -- pcapng -----------------------------------------------------------------------
 
-    def _pcapng_frames(self) -> Iterator[Frame]:
+    # One branch per block type and per way a block can be damaged, in the loop over every
+    # block (noqa: C901): split, each frame would pay a call.
+    def _pcapng_frames(self, start: int = 0, stop: int = NO_CUT,  # noqa: C901
+                       section: Section | None = None) -> Iterator[Frame]:
         try:
             f = self._file
             order = "<"
             interfaces: list[tuple[int, float, float]] = []  # (link type, time unit, offset)
+            if section is not None:  # reading from the middle: the section's header and interfaces
+                order, interfaces = section[0], list(section[1])
+                f.seek(start)
+            declared = len(interfaces)  # interface descriptions in this section, kept or not
+            base = start  # the file offset of buf[0]
+            packets_seen = False
             buf = b""
             pos = 0
             end = 0
             while True:
                 if end - pos < 12:
+                    base += pos
                     buf = buf[pos:] + f.read(CHUNK)
                     pos, end = 0, len(buf)
                     if end < 12:
                         if end:
                             self._problem("truncated last block")
                         return
+                if base + pos >= stop:
+                    self.cut_offset = base + pos
+                    stop = NO_CUT
+                    yield CUT
                 btype_raw = buf[pos:pos + 4]
                 if btype_raw == PCAPNG_MAGIC:
+                    self.late_headers += packets_seen
                     bom = buf[pos + 8:pos + 12]
                     if bom == b"\x4d\x3c\x2b\x1a":
                         order = "<"
@@ -192,6 +236,7 @@ class CaptureReader:
                         self._problem("damaged section header")
                         return
                     interfaces = []
+                    declared = 0
                 btype, blen = struct.unpack_from(order + "II", buf, pos)
                 if blen < 12 or blen % 4 or blen > MAX_RECORD + 64:
                     self._problem("damaged block (impossible length)")
@@ -201,6 +246,7 @@ class CaptureReader:
                     if not more:
                         self._problem("truncated last block")
                         return
+                    base += pos
                     buf = buf[pos:] + more
                     pos, end = 0, len(buf)
                     continue
@@ -208,6 +254,7 @@ class CaptureReader:
                 bend = pos + blen - 4
                 pos += blen
                 if btype == 6 or btype == 2:  # enhanced / obsolete packet block
+                    packets_seen = True
                     if bend - body < 20:
                         self._problem("damaged packet block")
                         continue
@@ -217,7 +264,10 @@ class CaptureReader:
                         ifid, _drops, hi, lo, caplen = struct.unpack_from(order + "HHIII", buf, body)
                     data_start = body + 20
                     if ifid >= len(interfaces) or data_start + caplen > bend:
-                        self._problem("damaged packet block")
+                        if len(interfaces) <= ifid < declared and data_start + caplen <= bend:
+                            self._drop(f"packets on interfaces beyond the first {MAX_INTERFACES}")
+                        else:
+                            self._problem("damaged packet block")
                         continue
                     link, unit, offset = interfaces[ifid]
                     if self.keep_comments:
@@ -232,12 +282,17 @@ class CaptureReader:
                     self.comment = ""
                     yield interfaces[0][0], 0.0, buf[body + 4:body + 4 + caplen]
                 elif btype == 1:  # interface description
+                    self.late_headers += packets_seen
+                    declared += 1
+                    if len(interfaces) >= MAX_INTERFACES:
+                        self._drop(f"interface descriptions beyond the first {MAX_INTERFACES}")
+                        continue
                     if bend - body < 8:
                         self._problem("damaged interface block")
                         interfaces.append((-1, 1e-6, 0.0))
                         continue
                     link = struct.unpack_from(order + "H", buf, body)[0]
-                    unit, offset = _interface_options(buf, body + 8, bend, order)
+                    unit, offset = interface_options(buf, body + 8, bend, order)
                     interfaces.append((link, unit, offset))
         except _READ_ERRORS:
             self._read_error()
@@ -310,7 +365,7 @@ class _HashingFile:
         return self._f.closed
 
 
-def _interface_options(buf: bytes, pos: int, end: int, order: str) -> tuple[float, float]:
+def interface_options(buf: bytes, pos: int, end: int, order: str) -> tuple[float, float]:
     unit, offset = 1e-6, 0.0
     while pos + 4 <= end:
         code, length = struct.unpack_from(order + "HH", buf, pos)

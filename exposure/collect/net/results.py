@@ -14,22 +14,37 @@ from exposure.collect.net.tls import CertificateInfo
 
 @dataclass(slots=True)
 class NameSets:
-    """What ``exposure names`` prints: lower-case names per kind."""
+    """What ``exposure names`` prints: lower-case names per kind.
+
+    The first four kinds are tshark-names' (unicast DNS, TLS and QUIC server names, HTTP
+    Host); ``nbns`` (NetBIOS Name Service, as Wireshark renders them, e.g. ``fileserver<20>``)
+    and ``llmnr`` (link-local multicast name resolution) are local-network names that
+    tshark-names leaves out, kept apart so the ``dns`` list compares with it."""
 
     dns: set[str] = field(default_factory=set)
     tls_sni: set[str] = field(default_factory=set)
     quic_sni: set[str] = field(default_factory=set)
     http_host: set[str] = field(default_factory=set)
+    nbns: set[str] = field(default_factory=set)
+    llmnr: set[str] = field(default_factory=set)
+
+    KINDS = ("dns", "tls_sni", "quic_sni", "http_host", "nbns", "llmnr")
+    TSHARK_KINDS = KINDS[:4]
 
     def as_json(self) -> dict[str, list[str]]:
-        return {"dns": sorted(self.dns), "tls_sni": sorted(self.tls_sni),
-                "quic_sni": sorted(self.quic_sni), "http_host": sorted(self.http_host)}
+        """tshark-names' four kinds always; ``nbns`` and ``llmnr`` only when the capture had some."""
+        out = {kind: sorted(getattr(self, kind)) for kind in self.TSHARK_KINDS}
+        for kind in self.KINDS[4:]:
+            if getattr(self, kind):
+                out[kind] = sorted(getattr(self, kind))
+        return out
 
     def update(self, other: NameSets) -> None:
-        self.dns |= other.dns
-        self.tls_sni |= other.tls_sni
-        self.quic_sni |= other.quic_sni
-        self.http_host |= other.http_host
+        for kind in self.KINDS:
+            getattr(self, kind).update(getattr(other, kind))
+
+    def total(self) -> int:
+        return sum(len(getattr(self, kind)) for kind in self.KINDS)
 
 
 class Seen:

@@ -1,0 +1,233 @@
+"""What the packet loop keeps about names: capped tables, and counts of what the caps dropped.
+
+:class:`NameTables` receives every DNS message, server name (TLS, QUIC, HTTP) and server
+certificate the parsers find, and keeps
+
+- ``names``: the distinct names per kind (what ``exposure names`` prints);
+- ``dns_obs``, ``server_obs``, ``cert_obs``: aggregates per (name, client, server, ...),
+  from which the collector makes observations (only when observations are wanted);
+- ``address_names``: the names each address was given in DNS answers.
+
+Every table is capped (count and, for names, length and total size), so a hostile capture
+cannot grow memory without bound; what a cap drops is counted in ``overflow`` by reason,
+and the collector turns each reason into a warning.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable
+
+from exposure.collect.net import dns as dnsmod
+from exposure.collect.net.results import CertSeen, DnsSeen, NameSets, Seen
+from exposure.collect.net.tls import CertificateInfo
+
+MAX_NAME_OBS = 50_000
+MAX_ADDRESS_NAMES = 50_000
+MAX_NAMES = 200_000  # per kind; a capture with more distinct names is likely DNS tunnelling
+# A host name has at most 253 characters (RFC 1035: 255 bytes on the wire). DNS names are
+# capped on the wire by the DNS parser; server names (TLS, QUIC, HTTP Host) here.
+MAX_NAME_LENGTH = 253
+# Total characters kept per kind of name: 200,000 real names average ~25 characters, so this
+# is never reached by real traffic, only by a capture built to exhaust memory.
+MAX_NAME_CHARS = 16_000_000
+DNS_CACHE_ENTRIES = 4096
+DNS_CACHE_MESSAGE = 512  # only messages up to this size are cached: the cache stays under ~2 MB
+ADDRESS_TEXTS = 65_536
+
+TOO_LONG = "server names longer than 253 characters (not kept)"
+TOO_LONG_DNS = "DNS names longer than 255 bytes (not kept)"
+
+_NTOP = socket.inet_ntop
+_AF4 = socket.AF_INET
+_AF6 = socket.AF_INET6
+
+
+def address_text(raw: bytes) -> str:
+    return _NTOP(_AF4 if len(raw) == 4 else _AF6, raw)
+
+
+class NameTables:
+    """The capped tables of names and aggregates; ``bad`` and ``over`` count problems."""
+
+    def __init__(self, observations: bool, bad: Callable[[str], None], over: Callable[[str], None],
+                 drop: Callable[[str], None] | None = None) -> None:
+        self.want_obs = observations
+        self.names = NameSets()
+        self.dns_obs: dict[tuple[str, str, str, str], DnsSeen] = {}
+        self.server_obs: dict[tuple[str, str, str, str, int], Seen] = {}
+        self.cert_obs: dict[tuple[str, str, int], CertSeen] = {}
+        self.address_names: dict[str, list[str]] = {}
+        self._bad = bad
+        self._over = over
+        self._drop = drop or over
+        self._chars: dict[str, int] = {}
+        self._dns_cache: dict[bytes, dnsmod.DnsMessage | None] = {}
+        self._question_cache: dict[bytes, tuple[list[str], bool] | None] = {}
+        self._addr_text: dict[bytes, str] = {}
+
+    def text(self, raw: bytes) -> str:
+        text = self._addr_text.get(raw)
+        if text is None:
+            if len(self._addr_text) >= ADDRESS_TEXTS:
+                self._addr_text.clear()
+            text = self._addr_text[raw] = address_text(raw)
+        return text
+
+    def _keep(self, kind: str, target: set[str], low: str, what: str) -> bool:
+        """Add ``low`` to ``target`` within the caps; False if it was dropped."""
+        if low in target:
+            return True
+        chars = self._chars.get(kind, 0) + len(low)
+        if len(target) >= MAX_NAMES:
+            self._over(f"{what} (too many distinct names)")
+            return False
+        if chars > MAX_NAME_CHARS:
+            self._drop(f"{what} beyond {MAX_NAME_CHARS // 1_000_000} million characters")
+            return False
+        self._chars[kind] = chars
+        target.add(low)
+        return True
+
+    # -- DNS ---------------------------------------------------------------------------
+
+    def dns(self, payload: bytes, src: bytes, dst: bytes, ts: float, transport: str, kind: str = "dns") -> None:
+        """One DNS-shaped message (DNS, LLMNR: ``kind``); without observations only its questions."""
+        if not self.want_obs:
+            found = self._questions(payload)
+            if found is None:
+                self._bad("damaged DNS message")
+                return
+            questions, too_long = found
+            if too_long:
+                self._drop(TOO_LONG_DNS)
+            target = self.names.dns if kind == "dns" else self.names.llmnr
+            for q in questions:
+                self._keep(kind, target, q.lower(), "DNS names")
+            return
+        # traffic repeats the same lookups: a message that differs only by its ID parses the same
+        cache_key = payload[2:]
+        msg = self._dns_cache.get(cache_key)
+        if msg is None:
+            msg = dnsmod.parse_message(payload)
+            if len(payload) <= DNS_CACHE_MESSAGE:
+                if len(self._dns_cache) >= DNS_CACHE_ENTRIES:
+                    self._dns_cache.clear()
+                self._dns_cache[cache_key] = msg
+        if msg is None:
+            self._bad("damaged DNS message")
+            return
+        if msg.too_long:
+            self._drop(TOO_LONG_DNS)
+        elif not msg.complete:
+            self._bad("damaged DNS message")
+        target = self.names.dns if kind == "dns" else self.names.llmnr
+        for q in msg.questions:
+            self._keep(kind, target, q.lower(), "DNS names")
+        if not msg.questions:
+            return
+        if msg.response:
+            client, resolver = dst, src
+        else:
+            client, resolver = src, dst
+        self._dns_seen(msg, self.text(client), self.text(resolver), ts, transport)
+
+    def _questions(self, payload: bytes) -> tuple[list[str], bool] | None:
+        """Question names, remembered per message minus its ID (traffic repeats lookups)."""
+        if len(payload) > DNS_CACHE_MESSAGE:
+            return dnsmod.question_names(payload)
+        key = payload[2:]
+        questions = self._question_cache.get(key, False)
+        if questions is False:
+            questions = dnsmod.question_names(payload)
+            if len(self._question_cache) >= DNS_CACHE_ENTRIES:
+                self._question_cache.clear()
+            self._question_cache[key] = questions
+        return questions  # type: ignore[return-value]
+
+    def _dns_seen(self, msg: dnsmod.DnsMessage, client: str, resolver: str, ts: float, transport: str) -> None:
+        answers = [a for _, a in msg.addresses]
+        # names in the answers count too: a CNAME can point an innocent-looking question at a C2 name
+        looked_up = dict.fromkeys(q.lower() for q in msg.questions)
+        for owner, target in msg.cnames:
+            looked_up[owner] = None
+            looked_up[target] = None
+        for owner, _addr in msg.addresses:
+            looked_up[owner] = None
+        for low in looked_up:
+            if low == "<root>" or not low:
+                continue
+            key = (low, client, resolver, transport)
+            agg = self.dns_obs.get(key)
+            if agg is None:
+                if len(self.dns_obs) >= MAX_NAME_OBS:
+                    self._over("DNS names (table full)")
+                    continue
+                agg = DnsSeen(ts)
+                self.dns_obs[key] = agg
+            agg.count += 1
+            agg.last = ts
+            if len(agg.answers) < 64:
+                agg.answers.update(answers[:64])
+        if msg.addresses:
+            qname = msg.questions[0].lower()
+            for owner, addr in msg.addresses:
+                known = self.address_names.get(addr)
+                if known is None:
+                    if len(self.address_names) >= MAX_ADDRESS_NAMES:
+                        self._over("DNS answers (table full)")
+                        continue
+                    known = []
+                    self.address_names[addr] = known
+                for name in (qname, owner):
+                    if name not in known and len(known) < 8:
+                        known.append(name)
+
+    def nbns(self, names: list[str]) -> None:
+        for name in names:
+            self._keep("nbns", self.names.nbns, name.lower(), "NetBIOS names")
+
+    # -- server names and certificates ------------------------------------------------
+
+    def server_name(self, protocol: str, name: str, client: bytes, server: bytes, port: int, ts: float) -> None:
+        low = name.lower()
+        if protocol == "http":
+            if low.startswith("["):
+                low = low[1:low.index("]")] if "]" in low else low
+            elif low.count(":") == 1:
+                low = low.split(":")[0]
+        if not low:
+            return
+        if len(low) > MAX_NAME_LENGTH:
+            self._drop(TOO_LONG)
+            return
+        target = self.names.tls_sni if protocol == "tls" else (
+            self.names.quic_sni if protocol == "quic" else self.names.http_host)
+        if not self._keep(protocol, target, low, f"{protocol} server names") or not self.want_obs:
+            return
+        key = (protocol, low, self.text(client), self.text(server), port)
+        agg = self.server_obs.get(key)
+        if agg is None:
+            if len(self.server_obs) >= MAX_NAME_OBS:
+                self._over("server names (table full)")
+                return
+            agg = Seen(ts)
+            self.server_obs[key] = agg
+        agg.count += 1
+        agg.last = ts
+
+    def certificate(self, info: CertificateInfo, server: bytes, port: int, ts: float, sni: str) -> None:
+        if not self.want_obs:
+            return
+        key = (info.sha256, address_text(server), port)
+        cert = self.cert_obs.get(key)
+        if cert is None:
+            if len(self.cert_obs) >= MAX_NAME_OBS:
+                self._over("certificates (table full)")
+                return
+            cert = CertSeen(ts, info, sni)
+            self.cert_obs[key] = cert
+        cert.count += 1
+        cert.last = ts
+        if sni and not cert.sni:
+            cert.sni = sni

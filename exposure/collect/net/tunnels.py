@@ -1,0 +1,101 @@
+"""Tunnels: GRE (with ERSPAN, transparent Ethernet, PPTP's PPP), and over UDP VXLAN, Teredo,
+Geneve and GTP-U. Each unwraps the inner frame or packet and hands it back to the link or IP
+layer one level deeper (the extractor stops at ``MAX_DEPTH``). A mixin of the extractor.
+"""
+
+from __future__ import annotations
+
+from exposure.collect.net.links import LinkLayers
+
+UDP_VXLAN = 4789
+UDP_TEREDO = 3544
+UDP_GENEVE = 6081
+UDP_GTP_U = 2152
+UDP_TUNNEL_PORTS = frozenset({UDP_VXLAN, UDP_TEREDO, UDP_GENEVE, UDP_GTP_U})
+GRE_TRANSPARENT_ETHERNET = 0x6558
+GRE_ERSPAN_2 = 0x88BE
+GRE_ERSPAN_3 = 0x22EB
+GRE_PPP = 0x880B
+
+
+class Tunnels(LinkLayers):
+    def _udp_tunnel(self, sport: int, dport: int, payload: bytes, ts: float, depth: int) -> None:
+        """A UDP datagram to or from one of ``UDP_TUNNEL_PORTS``."""
+        if dport == UDP_VXLAN or sport == UDP_VXLAN:
+            if len(payload) >= 8 + 14 and payload[0] & 0x08:
+                self._ether(payload, 8, ts, depth + 1)
+        elif dport == UDP_TEREDO or sport == UDP_TEREDO:
+            self._teredo(payload, ts, depth)
+        elif dport == UDP_GENEVE or sport == UDP_GENEVE:
+            if len(payload) >= 8:
+                hlen = 8 + (payload[0] & 0x3F) * 4
+                ptype = (payload[2] << 8) | payload[3]
+                if ptype == GRE_TRANSPARENT_ETHERNET:
+                    self._ether(payload, hlen, ts, depth + 1)
+                else:
+                    self._ethertype(ptype, payload, hlen, ts, depth + 1)
+        else:
+            self._gtp(payload, ts, depth)
+
+    def _gre(self, data: bytes, off: int, end: int, ts: float, depth: int) -> None:
+        if end - off < 4:
+            self._bad("truncated packet")
+            return
+        flags, ver = data[off], data[off + 1] & 7
+        ptype = (data[off + 2] << 8) | data[off + 3]
+        pos = off + 4
+        if flags & 0xC0:
+            pos += 4
+        if flags & 0x20:
+            pos += 4
+        if flags & 0x10:
+            pos += 4
+        if ver == 1 and data[off + 1] & 0x80:
+            pos += 4
+        payload = data[pos:end]
+        if ptype == GRE_TRANSPARENT_ETHERNET:
+            self._ether(payload, 0, ts, depth + 1)
+        elif ptype == GRE_ERSPAN_2:  # type I has no header
+            self._ether(payload, 8 if flags & 0x10 else 0, ts, depth + 1)
+        elif ptype == GRE_ERSPAN_3:
+            if len(payload) >= 12:
+                self._ether(payload, 12 + (8 if payload[11] & 1 else 0), ts, depth + 1)
+        elif ptype == GRE_PPP:  # PPTP
+            if payload[:2] == b"\xff\x03":
+                payload = payload[2:]
+            if len(payload) >= 2 and payload[0] == 0 and payload[1] in (0x21, 0x57):
+                self._ip(payload, 2, len(payload), ts, depth + 1, False)
+            elif len(payload) >= 1 and payload[0] in (0x21, 0x57):
+                self._ip(payload, 1, len(payload), ts, depth + 1, False)
+        else:
+            self._ethertype(ptype, payload, 0, ts, depth + 1)
+
+    def _teredo(self, payload: bytes, ts: float, depth: int) -> None:
+        pos = 0
+        while len(payload) >= pos + 2 and payload[pos] == 0:
+            if payload[pos + 1] == 1:  # authentication indicator
+                if len(payload) < pos + 4:
+                    return
+                pos += 4 + payload[pos + 2] + payload[pos + 3] + 8 + 1
+            elif payload[pos + 1] == 0:  # origin indication
+                pos += 8
+            else:
+                return
+        if len(payload) >= pos + 40 and payload[pos] >> 4 == 6:
+            self._ip(payload, pos, len(payload), ts, depth + 1, False)
+
+    def _gtp(self, payload: bytes, ts: float, depth: int) -> None:
+        if len(payload) < 8 or payload[0] >> 5 != 1 or payload[1] != 0xFF:
+            return
+        pos = 8
+        if payload[0] & 0x07:
+            pos = 12
+            next_type = payload[11] if len(payload) >= 12 else 0
+            while next_type and pos < len(payload):
+                size = payload[pos] * 4
+                if size == 0:
+                    return
+                next_type = payload[pos + size - 1] if pos + size <= len(payload) else 0
+                pos += size
+        if pos < len(payload) and payload[pos] >> 4 in (4, 6):
+            self._ip(payload, pos, len(payload), ts, depth + 1, False)
