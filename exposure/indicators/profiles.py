@@ -130,6 +130,6 @@ def _parse_files(paths: Sequence[Path]) -> tuple[list[ParsedProfile], list[str]]
 def _resolved(parsed: Sequence[ParsedProfile], known: Sequence[Profile] = ()) -> list[Profile]:
     includes = {p.profile.id: [tid for tid, _ in p.includes] for p in parsed}
     wanted = {p.profile.id for p in parsed}
-    # A file checked with the id of a bundled profile (a copy being edited) stands in for it.
+    # A file with a bundled profile's id (a trainer's adapted copy) stands in for it.
     everything = [k for k in known if k.id not in wanted] + [p.profile for p in parsed]
     return [p for p in resolve_includes(everything, includes) if p.id in wanted]

@@ -34,6 +34,7 @@ from exposure.collect.base import CheckNote, CollectContext, CollectorError, Pro
 from exposure.errors import UserError
 from exposure.model import Observation, SourceInfo
 from exposure.observations.android import installed_outside_store
+from exposure.untrusted import shortened
 
 if TYPE_CHECKING:
     from exposure.model import SourceSpec
@@ -56,9 +57,9 @@ _FAILURE_STARTS = ("Error:", "Exception", "Unknown option", "Can't find service"
                    "sh:", "Failure", "java.lang.", "cmd: Can't find service")
 
 
-def shown(serial: str) -> str:
-    """A serial as it may be printed: quoted, with anything unusual escaped."""
-    return ascii(serial[:80])
+def shown_serial(serial: str) -> str:
+    """A serial as it may be printed: quoted, with anything a terminal would act on escaped."""
+    return f"'{shortened(serial, 80)}'"
 
 
 def connected_phones() -> list[Device]:
@@ -68,13 +69,13 @@ def connected_phones() -> list[Device]:
     """
     adb = shutil.which("adb")
     if adb is None:
-        raise UserError(NO_ADB)
+        raise UserError(NO_ADB, key="error.android.no-adb")
     try:
         devices = parse_devices(cmd.AdbRunner(adb).run(cmd.DEVICES_ARGS, timeout=DEVICES_TIMEOUT))
     except cmd.CommandFailed as exc:
-        raise UserError(ADB_BROKEN.format(reason=exc)) from None
+        raise UserError(ADB_BROKEN.format(reason=exc), key="error.android.adb-broken", reason=exc) from None
     # A serial that is not plain letters and digits is shown escaped (and never read).
-    return [d if cmd.is_serial(d.serial) else Device(shown(d.serial), d.state, d.model) for d in devices]
+    return [d if cmd.is_serial(d.serial) else Device(shown_serial(d.serial), d.state, d.model) for d in devices]
 
 
 def make_collector(spec: SourceSpec) -> AdbCollector:
@@ -93,13 +94,15 @@ class AdbCollector:
     def collect(self, ctx: CollectContext) -> Iterator[Observation]:
         adb = shutil.which("adb")
         if adb is None:
-            raise UserError(NO_ADB)
+            raise UserError(NO_ADB, key="error.android.no-adb")
         folder = prepare_folder(self.save) if self.save else None
         if self.serial and not cmd.is_serial(self.serial):
-            raise UserError(ODD_SERIAL.format(serial=shown(self.serial)))
+            raise UserError(ODD_SERIAL.format(serial=shown_serial(self.serial)), key="error.android.odd-serial",
+                            serial=shown_serial(self.serial))
         device = choose(connected_phones(), self.serial)
         if not cmd.is_serial(device.serial):
-            raise UserError(ODD_SERIAL.format(serial=device.serial))
+            raise UserError(ODD_SERIAL.format(serial=device.serial), key="error.android.odd-serial",
+                            serial=device.serial)
         self.info.name = device.serial
         runner = cmd.AdbRunner(adb, device.serial)
         outputs = self._read_all(runner, ctx)
@@ -109,7 +112,8 @@ class AdbCollector:
                                  or outputs.get(cmd.DUMPSYS_PACKAGE.name)):
             if folder is not None:
                 self._save(folder, device.serial, outputs, "", "")
-            raise CollectorError(STOPPED.format(what=self.stopped))
+            raise CollectorError(STOPPED.format(what=self.stopped), key="error.android.stopped-answering",
+                                 what=self.stopped)
         hashes_text, hashes = self._hash_apks(runner, outputs, ctx) if not self.stopped else ("", {})
         if hashes_text:
             outputs[cmd.HASH_NAME] = hashes_text
