@@ -18,7 +18,7 @@ import psutil
 import pytest
 
 from exposure.collect.base import CheckNote, CollectContext
-from exposure.collect.host import HostCollector, hostsfile, processes, rootcerts
+from exposure.collect.host import HostCollector, hostsfile, processes, proxy, rootcerts
 from exposure.collect.host.base import CommandFailed, run_command
 from exposure.collect.host.limits import MAX_READ_TIMEOUTS
 from exposure.collect.host.processes import ProcessTable
@@ -157,6 +157,24 @@ def test_special_files_among_the_systems_files_are_never_opened(tmp_path: Path) 
     assert [p.name for p in read_folder(apps, autostart=False)] == ["ok"]
     os.mkfifo(tmp_path / "job.plist")
     assert read_launchd(tmp_path / "job.plist") is None
+
+
+@pytest.mark.timeout(30)
+def test_a_named_pipe_among_the_shell_settings_is_never_opened(tmp_path: Path) -> None:
+    """/etc/environment and /etc/profile.d/*.sh are read for proxy variables: a named pipe
+    there is a warning, and the other scripts are still read."""
+    profile_d = tmp_path / "etc" / "profile.d"
+    profile_d.mkdir(parents=True)
+    os.mkfifo(tmp_path / "etc" / "environment")
+    os.mkfifo(profile_d / "a-pipe.sh")
+    (profile_d / "proxy.sh").write_text("export https_proxy=http://10.9.8.7:3128\n")
+    said: list[str | CheckNote] = []
+    run, _ = host_run(root=tmp_path)
+    run.warn = said.append
+    settings = list(proxy.collect_proxy(run, env={}))
+    assert [s.value for s in settings if s.location.endswith("proxy.sh")] == ["http://10.9.8.7:3128"]
+    unreadable = [w for w in said if isinstance(w, CheckNote) and w.key == "warn.host.file-unreadable"]
+    assert len(unreadable) == 2
 
 
 @pytest.mark.timeout(30)

@@ -32,3 +32,4 @@ CERT_MAX_BUNDLE = 16 * 1024 * 1024  # the combined bundle /etc/ssl/certs/ca-cert
 DESKTOP_MAX_ENTRY = 256 * 1024  # one .desktop file
 DESKTOP_MAX_ENTRIES = 5000  # .desktop files read per folder
 PLIST_MAX_FILE = 4 * 1024 * 1024  # one macOS Info.plist or launchd plist
+SHELL_SETTINGS_MAX_FILE = 1024 * 1024  # /etc/environment or one /etc/profile.d script (proxy variables)
