@@ -9,10 +9,13 @@ traceback), exit code 70.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import signal
 import sys
+import threading
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from types import ModuleType
 
 from exposure import __version__
@@ -23,6 +26,11 @@ SUBCOMMANDS = ("scan", "names", "capture", "profiles", "feeds", "report", "demo"
 
 def _command(name: str) -> ModuleType:
     return importlib.import_module(f"exposure.commands.{name}")
+
+
+class Terminated(BaseException):
+    """SIGTERM (or SIGHUP) arrived: unwind, so that half-written files are removed (a
+    BaseException, like KeyboardInterrupt, so that no ``except Exception`` swallows it)."""
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
@@ -36,6 +44,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         "With no subcommand, opens the guided app.",
     )
     parser.add_argument("--version", action="version", version=f"exposure {__version__}")
+    parser.add_argument("--lang", dest="app_lang", metavar="LANG",
+                        help="language of the guided app and of messages (en, zh); default: the system's")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     for name in SUBCOMMANDS:
         module = _command(name)
@@ -43,7 +53,18 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         if only is None or name == only:
             module.add_arguments(child)
         child.set_defaults(run=module.run)
+    _remember_parsers(parser)
     return parser
+
+
+def _remember_parsers(parser: argparse.ArgumentParser) -> None:
+    """Each (sub)command's parser records itself, so that an unknown option is reported
+    with the usage of the command it was given to (``scan --bogus`` shows scan's usage)."""
+    parser.set_defaults(parser_used=parser)
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                _remember_parsers(child)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -52,20 +73,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"exposure {__version__}")
         return 0
     parser = build_parser(next((word for word in words if word in SUBCOMMANDS), ""))
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        used: argparse.ArgumentParser = getattr(args, "parser_used", parser)
+        used.error(f"unrecognized arguments: {' '.join(unknown)}")
     try:
         if args.command is None:
+            from exposure.commands.demo import needs_terminal
             from exposure.tui.app import run_app
 
-            return run_app()
-        code: int = args.run(args)
+            needs_terminal()
+            return run_app(lang=args.app_lang)
+        # The app (``demo``) restores the terminal itself; a command unwinds on SIGTERM.
+        with contextlib.nullcontext() if args.command == "demo" else _terminate_cleanly():
+            code: int = args.run(args)
         return code
     except UserError as exc:
-        print(f"exposure: {exc}", file=sys.stderr)
+        say_error(exc, getattr(args, "lang", None) or args.app_lang)
         return exc.exit_code
     except KeyboardInterrupt:
         print("exposure: stopped.", file=sys.stderr)
         return 130
+    except Terminated:
+        print("exposure: stopped.", file=sys.stderr)
+        return 143
     except BrokenPipeError:
         return 1
     except Exception as exc:
@@ -80,6 +111,38 @@ def _bug(exc: Exception) -> int:
               f"something you did; run the same command again with {DEBUG_VARIABLE}=1 to see where it happened.",
               file=sys.stderr)
     return BUG_EXIT_CODE
+
+
+def say_error(error: UserError, lang: str | None) -> None:
+    """One line on stderr, in the person's language; untrusted parts shown escaped."""
+    from exposure.explain.i18n import resolve_language
+    from exposure.explain.texts import error_line
+    from exposure.untrusted import shown
+
+    lines = [shown(part) for part in "".join(p.text for p in error_line(error, resolve_language(lang))).split("\n")]
+    print("exposure: " + "\n".join(lines), file=sys.stderr)
+
+
+@contextlib.contextmanager
+def _terminate_cleanly() -> Iterator[None]:
+    """SIGTERM and SIGHUP end the command like Ctrl-C does: by unwinding, so every file
+    being written is removed, never left half-written (the default would end at once)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    names = [name for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
+    previous = {name: signal.getsignal(getattr(signal, name)) for name in names}
+
+    def stop(signum: int, frame: object) -> None:
+        raise Terminated
+
+    for name in names:
+        signal.signal(getattr(signal, name), stop)
+    try:
+        yield
+    finally:
+        for name, handler in previous.items():
+            signal.signal(getattr(signal, name), handler)
 
 
 if __name__ == "__main__":

@@ -355,6 +355,12 @@ class SourceInfo:
     details: dict[str, str] = field(default_factory=dict)  # model, Android version, OS...
     checked: list[CheckNote] = field(default_factory=list)  # what was looked at
     not_checked: list[CheckNote] = field(default_factory=list)  # what could not be looked at
+    # Why nothing could be read from this source (it could not be opened, or it held no
+    # packets, no apps): a source with ``unread`` set was NOT checked. None: it was read.
+    unread: CheckNote | None = None
+    # A text key (texts.yaml "source.label.<label>") naming the source in words, used
+    # instead of its path (the workshop demo's "the practice phone").
+    label: str = ""
 
     def add_checked(self, note: CheckNote) -> None:
         """Record ``note`` once (a key with the same params is not repeated)."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from exposure import __version__
@@ -20,7 +20,7 @@ from exposure.detect import default_detectors
 from exposure.detect.base import DetectContext, Detector
 from exposure.errors import UserError
 from exposure.indicators.catalog import Catalog, build_catalog
-from exposure.model import CheckNote, FeedInfo, Finding, ScanWarning, SourceInfo, Threat
+from exposure.model import CheckNote, FeedInfo, Finding, LocalText, ScanWarning, SourceInfo, Threat
 from exposure.model import SourceSpec as SourceSpec  # first lived here; new code imports it from exposure.model
 
 REPORT_SCHEMA = "exposure.report/1"
@@ -55,10 +55,20 @@ class ScanResult:
 
 @dataclass(slots=True)
 class ScanHooks:
-    """How a front end follows and steers a scan."""
+    """How a front end follows and steers a scan: ``cancel`` drops the check, ``stop``
+    ends reading early and checks what was read (a live capture's "stop and check")."""
 
     progress: Callable[[Progress], None] = field(default=lambda p: None)
     cancel: threading.Event = field(default_factory=threading.Event)
+    stop: threading.Event = field(default_factory=threading.Event)
+
+
+# A count that, when a collector reports it as 0, means the source gave nothing to check:
+# a capture without packets, a phone without a single app read.
+_NOTHING_READ = (
+    ("packets", "error.source.no-packets", "it holds no packets"),
+    ("packages", "error.source.no-apps", "no apps could be read from it"),
+)
 
 
 def run_scan(request: ScanRequest, hooks: ScanHooks | None = None, catalog: Catalog | None = None) -> ScanResult:
@@ -75,34 +85,44 @@ def run_scan(request: ScanRequest, hooks: ScanHooks | None = None, catalog: Cata
     sources: list[SourceInfo] = []
     unreadable: list[str] = []
 
+    progress = _marking_known(hooks.progress, catalog)
     for spec in request.sources:
         if hooks.cancel.is_set():
             break
         label = spec.target or spec.kind
         source_warnings: list[str | CheckNote] = []
-        collect_ctx = CollectContext(progress=hooks.progress, warn=source_warnings.append, cancel=hooks.cancel)
+        collect_ctx = CollectContext(progress=progress, warn=source_warnings.append, cancel=hooks.cancel,
+                                     stop=hooks.stop)
         ctx.warn = source_warnings.append
         try:
             collector = make_collector(spec)
         except (CollectorError, UserError) as exc:
-            warnings.append(ScanWarning(label, str(exc)))
-            unreadable.append(str(exc))
+            info = SourceInfo(kind=spec.kind, name=label, label=spec.option("label"))
+            _not_read(info, note_of(exc), sources, warnings, unreadable)
             continue
-        sources.append(collector.info)
-        collector.info.started = _now()
+        info = collector.info
+        info.label = info.label or spec.option("label")
+        sources.append(info)
+        info.started = _now()
+        observed = 0
         try:
             for obs in collector.collect(collect_ctx):
+                observed += 1
                 for detector in detectors:
                     findings.extend(detector.observe(obs, ctx))
                 if hooks.cancel.is_set():
                     break
         except (CollectorError, UserError) as exc:
             # One source that cannot be read (no phone, a damaged file) must not stop the others.
-            source_warnings.append(str(exc))
-            unreadable.append(str(exc))
+            info.unread = note_of(exc)
         finally:
-            collector.info.finished = _now()
-        warnings.extend(_merge_warnings(collector.info.name or label, source_warnings))
+            info.finished = _now()
+        if info.unread is None and not hooks.cancel.is_set():
+            info.unread = _gave_nothing(info, observed)
+        if info.unread is not None:
+            unreadable.append(info.unread.text)
+            source_warnings.insert(0, info.unread)
+        warnings.extend(_merge_warnings(info.name or label, source_warnings))
 
     ctx.warn = lambda said: warnings.append(ScanWarning.of("detectors", said))
     for detector in detectors:
@@ -122,6 +142,50 @@ def run_scan(request: ScanRequest, hooks: ScanHooks | None = None, catalog: Cata
         unreadable=unreadable,
         threats={t.id: t for f in findings if f.threat and (t := catalog.index.threat(f.threat)) is not None},
     )
+
+
+def note_of(error: BaseException) -> CheckNote:
+    """An error as a note: its key and params (texts in explain/errors.yaml), its English."""
+    return CheckNote(str(getattr(error, "key", "") or ""), tuple(getattr(error, "params", ()) or ()), str(error))
+
+
+def _not_read(info: SourceInfo, why: CheckNote, sources: list[SourceInfo], warnings: list[ScanWarning],
+              unreadable: list[str]) -> None:
+    info.unread = why
+    sources.append(info)
+    warnings.append(ScanWarning.of(info.name, why))
+    unreadable.append(why.text)
+
+
+def _gave_nothing(info: SourceInfo, observed: int) -> CheckNote | None:
+    """Why a source that was opened still gave nothing to check, or None."""
+    for count, key, text in _NOTHING_READ:
+        if info.counts.get(count) == 0:
+            return CheckNote.of(key, text)
+    if not observed and not any(info.counts.values()):
+        return CheckNote.of("error.source.nothing", "nothing could be read from it")
+    return None
+
+
+def _marking_known(report: Callable[[Progress], None], catalog: Catalog) -> Callable[[Progress], None]:
+    """The front end's progress callback, with each new name that an indicator lists marked
+    (live watching shows it at once; the collector itself knows nothing of indicators)."""
+    index = catalog.index
+
+    def marked(progress: Progress) -> None:
+        if progress.new_names:
+            known = []
+            for _kind, seen_name in progress.new_names:
+                hits = [i for i in index.lookup_domain(seen_name) if not i.supporting]
+                if hits:
+                    threat = index.threat(hits[0].threat)
+                    shown = threat.name if threat is not None else LocalText.of(en=hits[0].threat)
+                    known.append((seen_name, shown, hits[0].role.value))
+            if known:
+                progress = replace(progress, known=tuple(known))
+        report(progress)
+
+    return marked
 
 
 def _merge_warnings(source: str, messages: Sequence[str | CheckNote]) -> list[ScanWarning]:

@@ -39,12 +39,15 @@ def test_an_unreadable_source_is_a_warning_and_the_others_still_run(no_phone: No
     assert any(f.threat == "spylive360" for f in result.findings)  # the capture was still checked
 
 
-def test_cli_reports_and_exits_0_when_some_sources_were_read(no_phone: None, tmp_path: Path) -> None:
+def test_cli_reports_and_exits_2_when_a_source_was_not_checked(no_phone: None, tmp_path: Path) -> None:
     capture = next(s for s in demo_sources() if s.kind == "pcap")
     out = tmp_path / "r.json"
-    assert main(["scan", "--android", "--pcap", capture.target, "--no-feeds", "--quiet", "--json", str(out)]) == 0
+    # The capture is checked and reported; the exit code still says that the phone was not.
+    assert main(["scan", "--android", "--pcap", capture.target, "--no-feeds", "--quiet", "--json", str(out)]) == 2
     report = json.loads(out.read_text())
     assert any("no Android phone" in w["message"] for w in report["warnings"])
+    (phone,) = [s for s in report["sources"] if s["kind"] == "android"]
+    assert "no Android phone" in phone["unread"]["text"]
 
 
 def test_cli_exits_2_with_one_line_when_nothing_could_be_read(no_phone: None,
@@ -61,6 +64,7 @@ class _RepeatingCollector:
         self.info = SourceInfo(kind="repeat", name="repeating source")
 
     def collect(self, ctx: CollectContext) -> Iterator[Observation]:
+        self.info.counts["packets"] = 9  # it did read something (a source that read nothing is "not checked")
         for _ in range(5):
             ctx.warn("a packet could not be decoded (bad header)")
         ctx.warn("the capture ends early")

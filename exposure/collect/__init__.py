@@ -21,6 +21,7 @@ COLLECTORS: dict[str, str] = {
     "android-dump": "exposure.collect.android.dump:make_collector",
     "androidqf": "exposure.collect.android.androidqf:make_collector",
     "host": "exposure.collect.host:make_collector",
+    "live": "exposure.collect.live.collector:make_collector",
     "iphone": "exposure.collect.ios.collector:make_collector",
     "iphone-dump": "exposure.collect.ios.collector:make_dump_collector",
     "iphone-capture": "exposure.collect.ios.capture:make_collector",

@@ -13,14 +13,17 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from exposure.errors import UserError
+
 # CheckNote and SourceInfo first lived here and stay importable; new code imports them from exposure.model.
 from exposure.model import CheckNote as CheckNote
-from exposure.model import Observation
+from exposure.model import LocalText, Observation
 from exposure.model import SourceInfo as SourceInfo
 
 
-class CollectorError(Exception):
-    """A source could not be read at all. The message is one plain line for the user."""
+class CollectorError(UserError):
+    """A source could not be read at all. The message is one plain line for the user
+    (with a key and params for other languages, as every UserError may have)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +40,11 @@ class Progress:
     counts: tuple[tuple[str, int], ...] = ()
     fraction: float | None = None  # 0..1 when known
     reading: CheckNote | None = None
+    # Live capture: (kind, name) first seen since the previous report ("dns", "tls"...).
+    new_names: tuple[tuple[str, str], ...] = ()
+    # Filled by the pipeline, never by a collector: those of ``new_names`` that a profile
+    # or feed lists, as (name, threat name, role of the indicator).
+    known: tuple[tuple[str, LocalText, str], ...] = ()
 
 
 ProgressCallback = Callable[[Progress], None]
@@ -50,7 +58,9 @@ class CollectContext:
 
     progress: ProgressCallback = lambda p: None
     warn: WarnCallback = lambda message: None
-    cancel: threading.Event = field(default_factory=threading.Event)
+    cancel: threading.Event = field(default_factory=threading.Event)  # stop, the result is dropped
+    # Finish early and keep what was read (live capture: stop recording, check what was seen).
+    stop: threading.Event = field(default_factory=threading.Event)
 
 
 class Collector(Protocol):

@@ -52,11 +52,14 @@ def open_checked(path: str | Path, backend: str = "native", hashing: bool = True
     try:
         return open_capture(path, backend, hashing)
     except NotACapture as exc:
-        raise CollectorError(str(exc)) from None
+        if "gzip" in str(exc):
+            raise CollectorError(str(exc), key="error.pcap.damaged-gzip") from None
+        raise CollectorError(str(exc), key="error.pcap.not-a-capture") from None
     except IsADirectoryError:
-        raise CollectorError("is a folder, not a capture file") from None
+        raise CollectorError("is a folder, not a capture file", key="error.pcap.folder") from None
     except OSError as exc:
-        raise CollectorError(f"cannot be read ({exc.strerror or exc})") from None
+        problem = exc.strerror or str(exc)
+        raise CollectorError(f"cannot be read ({problem})", key="error.pcap.unreadable", problem=problem) from None
 
 
 def check_capture(path: str | Path) -> None:
@@ -66,7 +69,9 @@ def check_capture(path: str | Path) -> None:
     try:
         open_checked(path).close()
     except CollectorError as exc:
-        raise UserError(f"{path}: {exc}") from None
+        # The same reason, with the file named (errors.yaml: error.capture-file.*).
+        key = exc.key.replace("error.pcap.", "error.capture-file.", 1)
+        raise UserError(f"{path}: {exc}", key=key, path=path, **dict(exc.params)) from None
 
 
 def _when(ts: float) -> datetime | None:
@@ -115,8 +120,8 @@ class PcapCollector:
         size = Path(self.path).stat().st_size or 1
 
         def progress(packets: int, done: int) -> None:
-            ctx.progress(Progress(self.path, "reading capture", (("packets", packets),), min(1.0, done / size),
-                                  _READING))
+            ctx.progress(Progress(self.info.name, "reading capture", (("packets", packets),),
+                                  min(1.0, done / size), _READING))
 
         joined = merge.scan_in_parallel(self.path, parallel.worker_count(), SPLIT_BYTES, progress, ctx.cancel.is_set)
         if joined is not None and joined.stopped:
@@ -131,7 +136,8 @@ class PcapCollector:
                 self.info.add_not_checked(CheckNote.of("pcap.stopped",
                                                        "the rest of the capture (the scan was stopped)"))
                 return True
-            ctx.progress(Progress(self.path, "reading capture", (("packets", ex.packets), ("names", ex.names.total())),
+            ctx.progress(Progress(self.info.name, "reading capture",
+                                  (("packets", ex.packets), ("names", ex.names.total())),
                                   min(1.0, reader.position() / size), _READING))
             return False
 
@@ -172,7 +178,7 @@ class PcapCollector:
                                   count=count, reason=reason))
 
     def _observations(self, ex: Aggregates) -> Iterator[Observation]:
-        source = self.path
+        source = self.info.name  # the path, or what a live watch names its capture
         for (name, client, resolver, transport), seen in ex.dns_obs.items():
             yield DnsQuery(COLLECTOR, source, name=name, client=client, resolver=resolver,
                            answers=tuple(sorted(seen.answers)), transport=transport,

@@ -17,7 +17,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
+    from exposure.collect.base import Progress
     from exposure.collect.live import LiveProgress
+    from exposure.model import LocalText
 
 HELP = "record network traffic (of this computer, or of an iPhone over USB) into a capture file, then check it"
 
@@ -58,9 +60,9 @@ def run(args: argparse.Namespace) -> int:
 
     if args.list_ifaces:
         return _list_interfaces(sys.stdout)
-    from exposure.commands.scan import check_and_report, refuse_existing_reports
+    from exposure.commands.scan import check_and_report, check_report_paths
 
-    refuse_existing_reports(args)
+    check_report_paths(args)
 
     from exposure.collect import live
 
@@ -68,37 +70,36 @@ def run(args: argparse.Namespace) -> int:
         return _iphone(args)
     out = Path(args.out) if args.out else live.default_output()
     if out.is_symlink() or _exists(out):
-        raise UserError(f"{out} already exists; choose another name with --out")
+        raise UserError(f"{out} already exists; choose another name with --out", key="error.capture.exists",
+                        path=out)
     iface = args.iface or live.default_interface()
     err = sys.stderr
+    stop = threading.Event()
+    if args.no_analysis:
+        return _record_only(args, iface, out, stop)
 
-    def started() -> None:
-        if not args.quiet:
-            until = f"for {args.duration:g} s or until Ctrl-C" if args.duration else "until you press Ctrl-C"
-            err.write(f"Recording on {_safe(iface)} into {_safe(str(out))} {until}.\n")
-            if not args.duration or args.duration < _USEFUL_SECONDS:
-                err.write("Tip: record 15 minutes or more while the device is used normally (restart it, take a "
-                          "photo, send a message): tools that report rarely can be missed in a short capture.\n")
-            err.flush()
+    from exposure.scan import ScanHooks, SourceSpec
 
-    cancel = threading.Event()
-    with _stop_on_signals(cancel):
-        result = live.record(iface, out, duration=args.duration, started=started, cancel=cancel,
-                             progress=None if args.quiet else _Progress(err))
+    # The same pipeline as every other source: watch (kind "live"), then check the capture.
+    spec = SourceSpec("live", iface, (("seconds", str(args.duration or 0)), ("out", str(out))))
+    hooks = ScanHooks(progress=_Progress(err, iface, out, args.duration, quiet=args.quiet), stop=stop)
+    with _stop_on_signals(stop):
+        return check_and_report(args, [spec], hooks)
+
+
+def _record_only(args: argparse.Namespace, iface: str, out: Path, stop: threading.Event) -> int:
+    """``--no-analysis``: record, keep the file, say where it is; no check."""
+    from exposure.collect import live
+
+    err = sys.stderr
+    printer = _Progress(err, iface, out, args.duration, quiet=args.quiet)
+    with _stop_on_signals(stop):
+        result = live.record(iface, out, duration=args.duration, started=printer.started, stop=stop,
+                             progress=None if args.quiet else printer.live)
     if result.stopped_by == "error":
         err.write(f"exposure: recording stopped early: {_safe(result.error)}\n")
-    if not args.quiet:
-        how = {"interrupt": "stopped", "cancel": "stopped", "duration": "done", "error": "stopped"}[result.stopped_by]
-        err.write(f"Recording {how}: {result.packets} packets, {result.bytes} bytes. "
-                  f"The capture is kept in {_safe(str(out.resolve()))} (readable only by you): "
-                  "it may contain private data, delete it when you no longer need it.\n")
-        err.flush()
-    if args.no_analysis:
-        return 0
-
-    from exposure.model import SourceSpec
-
-    return check_and_report(args, [SourceSpec("pcap", str(out))])
+    printer.done(result.stopped_by, result.packets, result.bytes)
+    return 0
 
 
 def _iphone(args: argparse.Namespace) -> int:
@@ -150,16 +151,17 @@ def _iphone(args: argparse.Namespace) -> int:
 
 
 @contextlib.contextmanager
-def _stop_on_signals(cancel: threading.Event, interrupt: bool = False) -> Iterator[None]:
-    """SIGTERM and SIGHUP (a closed terminal, a service stop) end the recording cleanly, like Ctrl-C
-    (and Ctrl-C itself with ``interrupt``, for a recording that does not handle it)."""
+def _stop_on_signals(stop: threading.Event, interrupt: bool = False) -> Iterator[None]:
+    """SIGTERM and SIGHUP (a closed terminal, a service stop) end the recording cleanly, like
+    Ctrl-C: what was recorded is kept and checked (and Ctrl-C itself with ``interrupt``, for
+    a recording that does not handle it)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     names = [name for name in ("SIGTERM", "SIGHUP", *(("SIGINT",) if interrupt else ())) if hasattr(signal, name)]
     previous = {name: signal.getsignal(getattr(signal, name)) for name in names}
     for name in names:
-        signal.signal(getattr(signal, name), lambda signum, frame: cancel.set())
+        signal.signal(getattr(signal, name), lambda signum, frame: stop.set())
     try:
         yield
     finally:
@@ -184,22 +186,79 @@ def _list_interfaces(stream: TextIO) -> int:
 
 
 class _Progress:
-    """Prints a status line each report and every new name once (capped per report)."""
+    """What the person sees while recording: one line when it starts, a status line each
+    second with every new name once (capped per report; a name an indicator lists is
+    marked at once), and where the capture is kept when recording ends."""
 
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: TextIO, iface: str, out: Path, duration: float | None, quiet: bool) -> None:
         self.stream = stream
+        self.iface = iface
+        self.out = out
+        self.duration = duration
+        self.quiet = quiet
 
-    def __call__(self, seen: LiveProgress) -> None:
-        lines = [f"  {seen.elapsed:5.0f} s  {seen.packets} packets  {seen.names} names\n"]
-        for kind, name in seen.new_names[:_MAX_NAMES_PER_LINE_BATCH]:
-            lines.append(f"    {kind:<4}  {_safe(name)}\n")
-        if len(seen.new_names) > _MAX_NAMES_PER_LINE_BATCH:
-            lines.append(f"    ... and {len(seen.new_names) - _MAX_NAMES_PER_LINE_BATCH} more names\n")
+    def __call__(self, progress: Progress) -> None:
+        from exposure.collect.live.collector import RECORDED, RECORDING, STARTED, STOPPED, STOPPED_EARLY
+
+        counts = dict(progress.counts)
+        if progress.stage == STARTED:
+            self.started()
+        elif progress.stage == RECORDING and not self.quiet:
+            self._status(counts.get("seconds"), counts.get("packets", 0), counts.get("names", 0),
+                         progress.new_names, progress.known)
+        elif progress.stage in (RECORDED, STOPPED) or progress.stage.startswith(STOPPED_EARLY):
+            if progress.stage.startswith(STOPPED_EARLY):
+                self.stream.write(f"exposure: {_safe(progress.stage)}\n")
+            self.done("duration" if progress.stage == RECORDED else "stopped", counts.get("packets", 0),
+                      counts.get("bytes", 0))
+
+    def started(self) -> None:
+        if self.quiet:
+            return
+        until = f"for {self.duration:g} s or until Ctrl-C" if self.duration else "until you press Ctrl-C"
+        self.stream.write(f"Recording on {_safe(self.iface)} into {_safe(str(self.out))} {until}.\n")
+        if not self.duration or self.duration < _USEFUL_SECONDS:
+            self.stream.write("Tip: record 15 minutes or more while the device is used normally (restart it, "
+                              "take a photo, send a message): tools that report rarely can be missed in a short "
+                              "capture.\n")
+        self.stream.flush()
+
+    def live(self, seen: LiveProgress) -> None:
+        """For ``--no-analysis`` (the recorder's own reports, no indicators)."""
+        self._status(seen.elapsed, seen.packets, seen.names, seen.new_names, ())
+
+    def _status(self, elapsed: float | int | None, packets: int, names: int, new: tuple[tuple[str, str], ...],
+                known: tuple[tuple[str, LocalText, str], ...]) -> None:
+        marked = {name: (threat, role) for name, threat, role in known}
+        when = f"{elapsed:5.0f} s  " if elapsed is not None else ""
+        lines = [f"  {when}{packets} packets  {names} names\n"]
+        for kind, name in new[:_MAX_NAMES_PER_LINE_BATCH]:
+            mark = ""
+            if name in marked:
+                threat, role = marked[name]
+                mark = f"   <- known: {_safe(threat.get('en'))} ({_ROLE_WORDS.get(role, role)})"
+            lines.append(f"    {kind:<4}  {_safe(name)}{mark}\n")
+        if len(new) > _MAX_NAMES_PER_LINE_BATCH:
+            lines.append(f"    ... and {len(new) - _MAX_NAMES_PER_LINE_BATCH} more names\n")
         self.stream.write("".join(lines))
         self.stream.flush()
+
+    def done(self, stopped_by: str, packets: int, size: int) -> None:
+        if self.quiet:
+            return
+        how = "done" if stopped_by in ("duration", "done") else "stopped"
+        self.stream.write(f"Recording {how}: {packets} {'packet' if packets == 1 else 'packets'}, {size} bytes. "
+                          f"The capture is kept in {_safe(str(self.out.resolve()))} (readable only by you): "
+                          "it may contain private data, delete it when you no longer need it.\n")
+        self.stream.flush()
+
+
+_ROLE_WORDS = {"c2": "its server", "website": "its seller's website", "distribution": "where it is downloaded",
+               "app": "the tool itself", "flagged": "flagged by a state system"}
 
 
 def _safe(text: str, limit: int = 200) -> str:
     """Untrusted text for a terminal: control characters (escape sequences) shown as \\xNN."""
-    out = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text[:limit])
-    return out + ("..." if len(text) > limit else "")
+    from exposure.untrusted import shortened
+
+    return shortened(text, limit)

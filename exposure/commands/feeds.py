@@ -14,12 +14,20 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
     from exposure.indicators.feeds.store import FeedStore
 
 HELP = "import, update, list or remove indicator feeds (Echap, STIX2, hosts lists)"
+
+
+def _say(*parts: object, file: TextIO | None = None) -> None:
+    """``print`` for lines that carry feed contents or file names (chosen by whoever made
+    the feed): escape sequences and direction characters are shown, never sent."""
+    from exposure.untrusted import shown
+
+    print(*(shown(str(part)) for part in parts), file=file)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -62,12 +70,12 @@ def run(args: argparse.Namespace) -> int:
             return _list(store, args.json)
         if action == "remove":
             store.remove(args.name)
-            print(f"Removed feed {args.name}.")
+            _say(f"Removed feed {args.name}.")
             return 0
         from exposure.indicators.feeds.update import export
 
-        count = export(store, args.folder, print)
-        print(f"Exported {count} feeds to {args.folder} with manifest.sha256.")
+        count = export(store, args.folder, _say)
+        _say(f"Exported {count} {'feed' if count == 1 else 'feeds'} to {args.folder} with manifest.sha256.")
         return 0
     except FeedError as exc:
         raise UserError(str(exc)) from None
@@ -92,10 +100,10 @@ def _import(store: FeedStore, args: argparse.Namespace) -> int:
     info = result.info
     verb = "Replaced" if result.replaced else "Imported"
     attached = f"profile {info.profile}" if info.profile else "no profile (always used)"
-    print(f"{verb} feed {info.name} ({info.format}, {attached}): {describe_counts(info.counts)}.")
+    _say(f"{verb} feed {info.name} ({info.format}, {attached}): {describe_counts(info.counts)}.")
     if result.warnings:
         total = sum(result.warnings.values())
-        print(f"{total} {'value' if total == 1 else 'values'} skipped or set apart: "
+        _say(f"{total} {'value' if total == 1 else 'values'} skipped or set apart: "
               f"{describe_warnings(result.warnings)}.")
     return 0
 
@@ -104,13 +112,14 @@ def _update(store: FeedStore, args: argparse.Namespace) -> int:
     from exposure.errors import UserError
     from exposure.indicators.feeds import update
     if args.from_dir is not None:
-        summary = update.update_from_folder(store, args.from_dir, print)
+        summary = update.update_from_folder(store, args.from_dir, _say)
     else:
         try:
-            summary = update.update_from_network(store, print)
+            summary = update.update_from_network(store, _say)
         except update.Unreachable as exc:
             raise UserError(str(exc)) from None
-    print(f"{summary.imported} feeds updated, {summary.failed} problems.")
+    _say(f"{summary.imported} {'feed' if summary.imported == 1 else 'feeds'} updated, "
+         f"{summary.failed} {'problem' if summary.failed == 1 else 'problems'}.")
     if summary.failed and not summary.imported:
         return 2
     return 1 if summary.failed else 0
@@ -120,7 +129,7 @@ def _list(store: FeedStore, as_json: bool) -> int:
     import json
 
     from exposure.indicators.feeds.parsed import describe_counts
-    infos = store.list(warn=lambda msg: print(f"exposure: {msg}", file=sys.stderr))
+    infos = store.list(warn=lambda msg: _say(f"exposure: {msg}", file=sys.stderr))
     if as_json:
         rows = [
             {
@@ -135,14 +144,14 @@ def _list(store: FeedStore, as_json: bool) -> int:
             }
             for i in infos
         ]
-        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        sys.stdout.write(json.dumps(rows, indent=2) + "\n")  # ASCII: no control character raw
         return 0
     if not infos:
-        print("No feeds imported. Use 'exposure feeds import FILE' or 'exposure feeds update'.")
+        _say("No feeds imported. Use 'exposure feeds import FILE' or 'exposure feeds update'.")
         return 0
     for i in infos:
-        print(f"{i.name}  [{i.format}]  profile: {i.profile or '(always used)'}  imported {i.imported}")
-        print(f"    source: {i.source}")
-        print(f"    sha256: {i.sha256}")
-        print(f"    {describe_counts(i.counts)}")
+        _say(f"{i.name}  [{i.format}]  profile: {i.profile or '(always used)'}  imported {i.imported}")
+        _say(f"    source: {i.source}")
+        _say(f"    sha256: {i.sha256}")
+        _say(f"    {describe_counts(i.counts)}")
     return 0

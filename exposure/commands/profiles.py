@@ -111,11 +111,12 @@ def _t(key: str, lang: str) -> str:
 
 def _validate(files: list[str]) -> int:
     from exposure.indicators.profiles import validate_files
+    from exposure.untrusted import shown
 
     profiles, errors = validate_files(files)
     if errors:
         for line in errors[:_MAX_SHOWN]:
-            print(line, file=sys.stderr)
+            print(shown(line), file=sys.stderr)  # a line may quote the file: never raw
         if len(errors) > _MAX_SHOWN:
             print(f"... and {len(errors) - _MAX_SHOWN} more", file=sys.stderr)
         noun = "problem" if len(errors) == 1 else "problems"

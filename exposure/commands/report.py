@@ -11,28 +11,36 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     from exposure.explain.i18n import languages
 
     parser.add_argument("report", metavar="REPORT.json", help="a report saved with 'exposure scan --json'")
-    parser.add_argument("--html", metavar="FILE", help="write the report as one HTML file")
-    parser.add_argument("--md", metavar="FILE", help="write the report as Markdown")
+    parser.add_argument("--html", metavar="FILE", help="write the report as one HTML file ('-': standard output)")
+    parser.add_argument("--md", metavar="FILE", help="write the report as Markdown ('-': standard output)")
     parser.add_argument("--lang", choices=sorted(languages()), metavar="LANG",
                         help=f"report language ({', '.join(sorted(languages()))}); default: the system's")
     parser.add_argument("--force", action="store_true", help="replace report files that already exist")
 
 
 def run(args: argparse.Namespace) -> int:
+    import sys
     from pathlib import Path
 
     from exposure.errors import UserError
-    from exposure.report.render import write_html_dict, write_markdown_dict
+    from exposure.report.files import STDOUT, check_targets, write_private
+    from exposure.report.output import print_written
+    from exposure.report.render import html_text, markdown_text
     from exposure.report.schema import load_report
 
     if not args.html and not args.md:
-        raise UserError("say what to write: --html FILE and/or --md FILE")
-    for target in (args.html, args.md):
-        if target and Path(target).exists() and not args.force:
-            raise UserError(f"{target} already exists; choose another name or add --force to replace it")
+        raise UserError("say what to write: --html FILE and/or --md FILE", key="error.report.what")
+    check_targets((args.html, args.md), force=args.force)
     data = load_report(Path(args.report))
-    if args.html:
-        write_html_dict(data, Path(args.html), force=args.force, lang=args.lang)
-    if args.md:
-        write_markdown_dict(data, Path(args.md), force=args.force, lang=args.lang)
+    written = []
+    for target, render in ((args.html, html_text), (args.md, markdown_text)):
+        if not target:
+            continue
+        text = render(data, args.lang)
+        if target == STDOUT:
+            sys.stdout.write(text)
+        else:
+            write_private(Path(target), text.encode("utf-8"), force=args.force)
+            written.append(target)
+    print_written(written, args.lang, sys.stderr if STDOUT in (args.html, args.md) else sys.stdout)
     return 0

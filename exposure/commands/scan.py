@@ -5,14 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from exposure.model import SourceSpec
+    from exposure.scan import ScanHooks, ScanResult
 
 HELP = ("check a capture, an Android phone, an iPhone or its backup, an androidqf acquisition or this computer, "
         "and report")
+SEVERITIES = ("critical", "high", "medium", "low", "info")
 
 
 IPHONE_HINT = ("Unlock the iPhone and keep it unlocked. If it asks 'Trust This Computer?', tap Trust and enter the "
@@ -51,13 +52,17 @@ def add_check_options(parser: argparse.ArgumentParser) -> None:
     how.add_argument("--profile", action="append", default=[], metavar="ID",
                      help="only these threat profiles (see 'exposure profiles list'); default: all")
     how.add_argument("--no-feeds", action="store_true", help="use only the bundled profiles, not imported feeds")
+    how.add_argument("--fail-on", choices=SEVERITIES, metavar="SEVERITY",
+                     help="exit with 1 when a finding at or above this severity is made "
+                     f"({', '.join(SEVERITIES)}); exit codes: 0 done, 1 such a finding, 2 an error or a "
+                     "source that could not be checked")
 
 
 def add_report_options(parser: argparse.ArgumentParser, quiet_help: str) -> None:
     """Report files, language and --quiet (shared with 'exposure capture')."""
     from exposure.explain.i18n import languages
 
-    out = parser.add_argument_group("reports")
+    out = parser.add_argument_group("reports ('-' as FILE: standard output)")
     out.add_argument("--json", metavar="FILE", help="write the full report as JSON")
     out.add_argument("--md", metavar="FILE", help="write the report as Markdown")
     out.add_argument("--html", metavar="FILE", help="write the report as one HTML file")
@@ -67,30 +72,63 @@ def add_report_options(parser: argparse.ArgumentParser, quiet_help: str) -> None
     out.add_argument("--quiet", action="store_true", help=quiet_help)
 
 
-def refuse_existing_reports(args: argparse.Namespace) -> None:
-    """Stop before any work when a report file would be overwritten without --force."""
-    from exposure.errors import UserError
+def check_report_paths(args: argparse.Namespace) -> None:
+    """Before any work: every report file asked for can be written (one line if not)."""
+    from exposure.report.files import check_targets
 
-    for target in (args.json, args.md, args.html):
-        if target and Path(target).exists() and not args.force:
-            raise UserError(f"{target} already exists; choose another name or add --force to replace it")
+    check_targets((args.json, args.md, args.html), force=args.force)
 
 
-def check_and_report(args: argparse.Namespace, sources: Sequence[SourceSpec]) -> int:
-    """Run the one scan pipeline on ``sources``, write the reports asked for, print the summary."""
-    from exposure.errors import UserError
+def check_and_report(args: argparse.Namespace, sources: Sequence[SourceSpec],
+                     hooks: ScanHooks | None = None) -> int:
+    """Run the one scan pipeline on ``sources``, write the reports asked for, print the
+    summary; the exit code says what a script needs to know (see ``--fail-on``)."""
+    from exposure.report.files import STDOUT
     from exposure.report.output import print_summary, write_reports
     from exposure.scan import ScanRequest, run_scan
 
     request = ScanRequest(sources=tuple(sources), profiles=tuple(args.profile), use_feeds=not args.no_feeds)
-    result = run_scan(request)  # an unknown profile is a UserError
-    if result.unreadable and len(result.unreadable) >= len(sources):
-        raise UserError(result.unreadable[0])  # nothing could be read: say why in one line
-    write_reports(result, json_path=args.json, md_path=args.md, html_path=args.html,
-                  force=args.force, lang=args.lang)
+    result = run_scan(request, hooks)  # an unknown profile is a UserError
+    if result.sources and all(info.unread is not None for info in result.sources):
+        _say_not_checked(result, args.lang)  # nothing could be read: say why, no report
+        return 2
+    # A report on standard output keeps it to itself: the summary goes to stderr then.
+    stream = sys.stderr if STDOUT in (args.json, args.md, args.html) else sys.stdout
+    written = write_reports(result, json_path=args.json, md_path=args.md, html_path=args.html,
+                            force=args.force, lang=args.lang)
     if not args.quiet:
-        print_summary(result, lang=args.lang, stream=sys.stdout)
+        print_summary(result, lang=args.lang, stream=stream, written=written)
+    return exit_code(result, getattr(args, "fail_on", None))
+
+
+def exit_code(result: ScanResult, fail_on: str | None) -> int:
+    """1: a finding at or above ``fail_on``; 2: a source could not be checked; else 0."""
+    from exposure.model import Severity
+
+    if fail_on and any(f.severity.rank <= Severity(fail_on).rank for f in result.findings):
+        return 1
+    if any(info.unread is not None for info in result.sources):
+        return 2
     return 0
+
+
+def _say_not_checked(result: ScanResult, lang: str | None) -> None:
+    from exposure.explain.i18n import resolve_language
+    from exposure.explain.summary import reason_line, source_line
+    from exposure.explain.texts import plain, tf
+    from exposure.report.json_report import source_to_dict
+    from exposure.untrusted import shown
+
+    language = resolve_language(lang)
+    for info in result.sources:
+        said = source_to_dict(info)
+        reason = reason_line(said.get("unread"), language)
+        alone = len(result.sources) == 1 and not str(said["unread"]["key"]).startswith("error.source.")
+        # One source that failed to open says its own one line ("no Android phone found: ..."),
+        # one that was opened and gave nothing is named ("... empty.pcap: it holds no packets").
+        line = reason if alone else tf("summary.not_checked", language,
+                                       source=source_line(said, language, counts=False), reason=reason)
+        sys.stderr.write(f"exposure: {shown(plain(line))}\n")
 
 
 def sources_from_args(args: argparse.Namespace) -> list[SourceSpec]:
@@ -161,19 +199,19 @@ def run(args: argparse.Namespace) -> int:
     sources = sources_from_args(args)
     if not sources:
         raise UserError("nothing to check: add --pcap FILE, --android, --iphone, --androidqf DIR, --ios-backup DIR "
-                        "or --host")
+                        "or --host", key="error.scan.nothing-to-check")
     if args.password_file and not args.ios_backup:
         raise UserError("--password-file goes with --ios-backup")
+    if args.save and (args.android is None) == (args.iphone is None):
+        raise UserError("--save goes with either --android or --iphone", key="error.scan.save-without-phone")
+    check_report_paths(args)  # before any work: the phone may take minutes to read, a password be asked
     if args.ios_backup:
         _backup_passwords(args)
-    if args.save and (args.android is None) == (args.iphone is None):
-        raise UserError("--save goes with either --android or --iphone")
-    if args.iphone is not None:
-        _iphone_ready(args)
     if args.pcap:
         from exposure.collect.pcap import check_capture
 
         for path in args.pcap:
             check_capture(path)  # a file that is not a capture: one clear line, exit 2
-    refuse_existing_reports(args)
+    if args.iphone is not None:
+        _iphone_ready(args)
     return check_and_report(args, sources)

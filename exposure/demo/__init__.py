@@ -13,10 +13,17 @@ def data_dir() -> Path:
     return Path(str(resources.files("exposure.demo").joinpath("data")))
 
 
+def practice_capture() -> SourceSpec:
+    """The synthetic capture (see make_demo_data.py), named "the practice network capture"."""
+    return SourceSpec("pcap", str(data_dir() / "demo-capture.pcap"), (("label", "practice-capture"),))
+
+
+def practice_phone() -> SourceSpec:
+    """The synthetic androidqf acquisition, named "the practice phone"."""
+    return SourceSpec("androidqf", str(data_dir() / "demo-phone"), (("label", "practice-phone"),))
+
+
 def demo_sources() -> tuple[SourceSpec, ...]:
-    """A synthetic capture and a synthetic androidqf acquisition (see make_demo_data.py)."""
-    folder = data_dir()
-    return (
-        SourceSpec("pcap", str(folder / "demo-capture.pcap")),
-        SourceSpec("androidqf", str(folder / "demo-phone")),
-    )
+    """Both practice sources: a synthetic capture and a synthetic androidqf acquisition."""
+    return (practice_capture(), practice_phone())
+

@@ -167,7 +167,7 @@ def explain_finding(finding: Mapping[str, Any], report: Mapping[str, Any], lang:
         severity_words=t(f"severity.{severity}", lang) if f"severity.{severity}" in _known_keys() else severity,
         category=cat,
         title=title,
-        seen=tuple(seen_lines(finding.get("evidence") or [], lang)),
+        seen=tuple(seen_lines(finding.get("evidence") or [], lang, report)),
         meaning=tuple(line for line in meaning if line),
         confidence=confidence,
         confidence_words=_confidence_words(confidence, rule, lang),
@@ -176,7 +176,7 @@ def explain_finding(finding: Mapping[str, Any], report: Mapping[str, Any], lang:
         references=tuple(_references(indicators, threat, report, lang)),
         matched=tuple(Matched(str(i.get("type", "")), str(i.get("value", "")), str(i.get("role", "")),
                               str(i.get("source", ""))) for i in indicators),
-        evidence=tuple(_evidence_item(e, lang) for e in (finding.get("evidence") or [])),
+        evidence=tuple(_evidence_item(e, lang, report) for e in (finding.get("evidence") or [])),
     )
 
 
@@ -240,18 +240,23 @@ def _needs_safety_note(cat: str, role: str, rule: str) -> bool:
 
 # --- what we saw -----------------------------------------------------------------------
 
-def seen_lines(evidence: Sequence[Mapping[str, Any]], lang: str) -> list[Line]:
+def seen_lines(evidence: Sequence[Mapping[str, Any]], lang: str,
+               report: Mapping[str, Any] | None = None) -> list[Line]:
     """One sentence per observation (at most MAX_SEEN_LINES, then "and N more")."""
-    lines = [_seen_line(obs, lang) for obs in evidence[:MAX_SEEN_LINES]]
+    lines = [_seen_line(obs, lang, report or {}) for obs in evidence[:MAX_SEEN_LINES]]
     if len(evidence) > MAX_SEEN_LINES:
         lines.append(tf("seen.more", lang, count=words(str(len(evidence) - MAX_SEEN_LINES))))
     return lines
 
 
-def _seen_line(obs: Mapping[str, Any], lang: str) -> Line:
+def _seen_line(obs: Mapping[str, Any], lang: str, report: Mapping[str, Any]) -> Line:
     what = _what(obs, lang)
-    # "this computer" is our own words (translated); a path or serial is a value.
-    source = words(source_label(obs, lang)) if obs.get("collector") == "host" else source_label(obs, lang)
+    # "this computer" and a practice source are our own words (translated); a file's
+    # name, a phone's model or serial is a value. Sentences use the short name.
+    recorded = source_of(report, str(obs.get("source", "")))
+    ours = obs.get("collector") == "host" or bool(recorded and recorded.get("label"))
+    shown = short_name(recorded, lang) if recorded else source_label(obs, lang)
+    source = words(shown) if ours else shown
     count = _int(obs.get("count"), 1)
     times = words(t("seen.once", lang)) if count == 1 else tf("seen.times", lang, count=words(str(count)))
     first, last = format_span(obs.get("first_seen"), obs.get("last_seen"))
@@ -319,6 +324,13 @@ def _what_key(kind: str, f: dict[str, str], lang: str) -> tuple[str, dict[str, s
         return "seen.installed-software", {"name": f.get("display_name") or f.get("name", "")}
     if kind == "host-connection":
         return "seen.host-connection", {"address": f.get("remote_ip", ""), "port": f.get("remote_port", "")}
+    if kind == "host-setting" and f.get("area") == "root-certificate":
+        # In meaning first: the certificate's name and where it was added; its fingerprint
+        # stays in the technical details.
+        where = file_name(f.get("location", "")) or t("seen.where.unknown", lang)
+        return "seen.root-certificate", {"name": f.get("key", ""), "file": where}
+    if kind == "host-setting" and f.get("area") == "hosts-entry":
+        return "seen.hosts-entry", {"name": f.get("key", ""), "address": f.get("value", "")}
     if kind == "host-setting":
         return "seen.host-setting", {"key": f.get("key", ""), "value": f.get("value", "")}
     key, params = _ios_what_key(kind, f, lang)
@@ -369,14 +381,64 @@ def source_label(obs: Mapping[str, Any], lang: str) -> str:
     return str(obs.get("source", ""))
 
 
-def _evidence_item(obs: Mapping[str, Any], lang: str) -> EvidenceItem:
+def source_of(report: Mapping[str, Any], recorded: str) -> Mapping[str, Any] | None:
+    """The report's source whose recorded name is ``recorded`` (an observation's source)."""
+    for source in report.get("sources") or []:
+        if isinstance(source, Mapping) and source.get("name") == recorded:
+            return source
+    return None
+
+
+def short_name(source: Mapping[str, Any], lang: str) -> str:
+    """How a source is named in sentences: a phone by its model, a file by its name (the
+    full path stays in the record and the evidence), this computer and the workshop's
+    practice data in words."""
+    kind = str(source.get("kind", ""))
+    name = str(source.get("name", ""))
+    label = str(source.get("label") or "")
+    if label:
+        return t(f"source.label.{label}", lang) if f"source.label.{label}" in _known_keys() else label
+    if kind == "host":
+        return t("source.host", lang)
+    if kind == "android":
+        return phone_name(source)
+    if kind in ("pcap", "androidqf", "android-dump"):
+        return file_name(name)
+    return name
+
+
+def phone_name(source: Mapping[str, Any]) -> str:
+    """A phone's model when known ("Pixel 3a"), else its serial, else ""."""
+    details = source.get("details")
+    model = str(details.get("model") or "") if isinstance(details, Mapping) else ""
+    name = str(source.get("name", ""))
+    if model:
+        return model
+    return "" if name in ("", "Android phone") else name
+
+
+def file_name(path: str) -> str:
+    trimmed = path.rstrip("/\\")
+    return trimmed.replace("\\", "/").rsplit("/", 1)[-1] or path
+
+
+def _full_source(obs: Mapping[str, Any], lang: str, report: Mapping[str, Any]) -> str:
+    """Where an observation was seen, in full for the technical details (a practice
+    source by its words: its path is only where exposure is installed)."""
+    recorded = source_of(report, str(obs.get("source", "")))
+    if recorded and recorded.get("label"):
+        return short_name(recorded, lang)
+    return source_label(obs, lang)
+
+
+def _evidence_item(obs: Mapping[str, Any], lang: str, report: Mapping[str, Any] | None = None) -> EvidenceItem:
     raw = obs.get("facts")
     facts = tuple((str(k), str(v)) for k, v in raw.items()
                   if k not in _BASE_FACTS) if isinstance(raw, Mapping) else ()
     return EvidenceItem(
         kind=str(obs.get("kind", "")),
         description=str(obs.get("description", "")),
-        source=source_label(obs, lang),
+        source=_full_source(obs, lang, report or {}),
         count=_int(obs.get("count"), 1),
         first_seen=format_time(obs.get("first_seen")),
         last_seen=format_time(obs.get("last_seen")),

@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from exposure.explain.explain import Explanation, explain_finding, is_echap, local
-from exposure.explain.texts import Line, check_line, join, t, tf, ui_texts, words
+from exposure.explain.explain import Explanation, explain_finding, is_echap, local, phone_name, short_name
+from exposure.explain.texts import Line, check_line, join, t, tf, ui_texts, warning_line, words
 from exposure.model import Severity
 
 NEXT_CHECKS = ("next.accounts", "next.location", "next.pin", "next.log")
@@ -50,9 +50,16 @@ def summarize(report: Mapping[str, Any], lang: str) -> Summary:
     sources = [s for s in report.get("sources") or [] if isinstance(s, Mapping)]
     warnings = [w for w in report.get("warnings") or [] if isinstance(w, Mapping)]
 
+    read = [s for s in sources if not s.get("unread")]
+    unread = [s for s in sources if s.get("unread")]
+
     paragraphs: list[Line] = []  # a demo is said by each front end's own banner
     if report.get("cancelled"):
         paragraphs.append(words(t("report.cancelled", lang)))
+    # What was not checked comes first: a source that gave nothing must never read as clean.
+    for source in unread:
+        paragraphs.append(tf("summary.not_checked", lang, source=source_line(source, lang, counts=False),
+                             reason=reason_line(source.get("unread"), lang)))
     if explanations:
         parts = [tf(f"count.{sev}", lang, count=words(str(n))) if f"count.{sev}" in ui_texts()
                  else words(f"{n} {sev}") for sev, n in ordered]
@@ -65,10 +72,12 @@ def summarize(report: Mapping[str, Any], lang: str) -> Summary:
         if any(severity_rank(e.severity) <= Severity.HIGH.rank for e in explanations):
             paragraphs.append(words(t("summary.serious", lang)))
         paragraphs.append(words(t("summary.signs", lang)))
-    else:
-        paragraphs.append(words(t("summary.none" if sources else "summary.nothing_read", lang)))
+    elif read:
+        paragraphs.append(words(t("summary.none", lang)))
         paragraphs.append(words(t("summary.not_proof", lang)))
-    checked = tuple(source_line(s, lang) for s in sources)
+    else:
+        paragraphs.append(words(t("summary.nothing_read", lang)))
+    checked = tuple(source_line(s, lang) for s in read)
     if checked:
         paragraphs.append(tf("summary.checked", lang, list=join(list(checked), lang)))
     if warnings:
@@ -83,7 +92,7 @@ def summarize(report: Mapping[str, Any], lang: str) -> Summary:
         next_checks=tuple(words(t(key, lang)) for key in NEXT_CHECKS),
         counts=tuple(ordered),
         explanations=explanations,
-        checked_items=tuple(checked_notes(s, lang) for s in sources),
+        checked_items=tuple(checked_notes(s, lang) for s in read),
         looked_for=tuple(words(local(title, lang)) for title in (report.get("profile_titles") or {}).values()
                          if local(title, lang)),
     )
@@ -101,15 +110,22 @@ def tools_and_devices(findings: list[Mapping[str, Any]], lang: str) -> Line:
     return tf(key, lang, tools=words(str(len(tools))), devices=words(str(len(devices))))
 
 
-def source_line(source: Mapping[str, Any], lang: str) -> Line:
-    """"the network capture x.pcap (1200 packets, 40 names)"."""
+def source_line(source: Mapping[str, Any], lang: str, counts: bool = True) -> Line:
+    """"the network capture x.pcap (1200 packets, 40 names)": the source in words, by its
+    short name (see :func:`short_name`), with what was read from it."""
     kind = str(source.get("kind", ""))
-    key = f"source.{kind}" if f"source.{kind}" in ui_texts() else "source.other"
-    line = tf(key, lang, name=str(source.get("name", "")))
-    counts = source.get("counts")
+    label = str(source.get("label") or "")
+    if label and f"source.label.{label}" in ui_texts():
+        line = words(t(f"source.label.{label}", lang))
+    elif kind == "android" and not phone_name(source):
+        line = words(t("source.android.unnamed", lang))
+    else:
+        key = f"source.{kind}" if f"source.{kind}" in ui_texts() else "source.other"
+        line = tf(key, lang, name=short_name(source, lang))
     shown: list[Line] = []
-    if isinstance(counts, Mapping):
-        for what, number in counts.items():
+    numbers = source.get("counts")
+    if counts and isinstance(numbers, Mapping):
+        for what, number in numbers.items():
             key = f"count.{what}.one" if number == 1 and f"count.{what}.one" in ui_texts() else f"count.{what}"
             if isinstance(number, int) and key in ui_texts():
                 shown.append(tf(key, lang, count=words(str(number))))
@@ -118,12 +134,22 @@ def source_line(source: Mapping[str, Any], lang: str) -> Line:
     return line
 
 
+def reason_line(note: Any, lang: str) -> Line:
+    """Why a source was not read (its ``unread`` note) in ``lang``."""
+    if isinstance(note, Mapping):
+        said = {"message": note.get("text", ""), "key": note.get("key", ""), "params": note.get("params") or {}}
+        return warning_line(said, lang)
+    return words(str(note or ""))
+
+
 def blind_spots(sources: list[Mapping[str, Any]], lang: str) -> list[Line]:
     """What this check could not see: our general words, then what each collector reported."""
-    out: list[Line] = [words(t("blind.general", lang))]
+    out: list[Line] = [tf("summary.not_checked", lang, source=source_line(s, lang, counts=False),
+                          reason=reason_line(s.get("unread"), lang)) for s in sources if s.get("unread")]
+    out.append(words(t("blind.general", lang)))
     kinds = []
     for source in sources:
-        kind = {"android-dump": "android", "androidqf": "android"}.get(str(source.get("kind")),
+        kind = {"android-dump": "android", "androidqf": "android", "live": "pcap"}.get(str(source.get("kind")),
                                                                        str(source.get("kind")))
         if kind not in kinds:
             kinds.append(kind)
@@ -139,8 +165,17 @@ def blind_spots(sources: list[Mapping[str, Any]], lang: str) -> list[Line]:
 
 
 def source_name(report: Mapping[str, Any], recorded: str, lang: str) -> str:
-    """A source's recorded name for showing (a warning's source): the host collector's
-    "this computer" in ``lang``, any other name (a path, a serial) as it is."""
+    """A source's name for showing beside a warning: its short name (a file's name, a
+    phone's model, "this computer" in ``lang``); a name no source has is shown as it is."""
+    for source in report.get("sources") or []:
+        if isinstance(source, Mapping) and source.get("name") == recorded:
+            return short_name(source, lang) or recorded
+    return recorded
+
+
+def full_name(report: Mapping[str, Any], recorded: str, lang: str) -> str:
+    """A source's recorded name in full (the record of the check): "this computer" in
+    ``lang``, a path or serial as it is."""
     for source in report.get("sources") or []:
         if isinstance(source, Mapping) and source.get("kind") == "host" and source.get("name") == recorded:
             return t("source.host", lang)

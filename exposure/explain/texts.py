@@ -9,7 +9,6 @@ code spans), so an untrusted name can never become markup. Texts are never escap
 
 from __future__ import annotations
 
-import re
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from typing import Any, Literal
 
 from exposure.explain.i18n import DEFAULT_LANGUAGE, _load_yaml, local_text
 from exposure.model import Category, LocalText
+from exposure.untrusted import shown
 
 PieceKind = Literal["text", "value", "name"]
 
@@ -83,9 +83,31 @@ def fill(template: str, params: Mapping[str, str | Line]) -> Line:
     return _merge(out)
 
 
+def _is_han(char: str) -> bool:
+    return "\u4e00" <= char <= "\u9fff" or "\u3400" <= char <= "\u4dbf" or "\uf900" <= char <= "\ufaff"
+
+
+def _is_latin(char: str) -> bool:
+    return char.isascii() and char.isalnum()
+
+
+def _needs_space(left: str, right: str) -> bool:
+    """Chinese written next to Latin letters or digits takes one space between them
+    (``安卓手机 Pixel 3a``, ``0 个连接``), wherever a text meets a filled-in value."""
+    if not left or not right:
+        return False
+    a, b = left[-1], right[0]
+    return (_is_han(a) and _is_latin(b)) or (_is_latin(a) and _is_han(b))
+
+
 def _merge(pieces: list[Piece]) -> Line:
-    merged: list[Piece] = []
+    spaced: list[Piece] = []
     for piece in pieces:
+        if spaced and piece.text and _needs_space(spaced[-1].text, piece.text):
+            spaced.append(Piece(" "))
+        spaced.append(piece)
+    merged: list[Piece] = []
+    for piece in spaced:
         if merged and merged[-1].kind == piece.kind == "text":
             merged[-1] = Piece(merged[-1].text + piece.text)
         elif piece.text:
@@ -155,12 +177,37 @@ def warning_texts() -> dict[str, LocalText]:
     return {str(key): local_text(val) for key, val in data.items()}
 
 
+@cache
+def error_texts() -> dict[str, LocalText]:
+    """errors.yaml: why something could not be done or read at all, by the key of a UserError."""
+    data = _load_yaml(_package_text("errors.yaml"))
+    return {str(key): local_text(val) for key, val in data.items()}
+
+
+@cache
+def _said_texts() -> dict[str, LocalText]:
+    return {**warning_texts(), **error_texts()}
+
+
 def warning_line(warning: Any, lang: str) -> Line:
     """A warning (``{message, key?, params?}`` from a report) in ``lang``, as check_line does
-    for notes; one without a key (or from a newer version) is its English ``message``."""
+    for notes; one without a key (or from a newer version) is its English ``message``.
+    A source that could not be read at all is a warning whose key is an error's."""
     if isinstance(warning, Mapping) and not warning.get("key"):
         return words(str(warning.get("message", "")))
-    return _note_line(warning, lang, warning_texts(), "message")
+    return _note_line(warning, lang, _said_texts(), "message")
+
+
+def error_line(error: BaseException, lang: str) -> Line:
+    """A :class:`~exposure.errors.UserError` (or any exception) in ``lang``: its key's text
+    with its params, else its English message."""
+    return warning_line(error_dict(error), lang)
+
+
+def error_dict(error: BaseException) -> dict[str, Any]:
+    """An error as a warning's dictionary: ``{message, key, params}``."""
+    return {"message": str(error), "key": str(getattr(error, "key", "") or ""),
+            "params": dict(getattr(error, "params", ()) or ())}
 
 
 def _note_line(note: Any, lang: str, table: Mapping[str, LocalText], english_field: str) -> Line:
@@ -248,12 +295,8 @@ def _load_list(text: str) -> list[dict[str, Any]]:
     return [entry for entry in data if isinstance(entry, dict)] if isinstance(data, list) else []
 
 
-# Characters that change how text around them is shown (bidirectional overrides, zero
-# width) or that terminals and documents treat as control codes.
-_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
-
-
 def visible(text: str) -> str:
-    """``text`` with control and direction-changing characters shown as ``\\uXXXX``, so a
-    value read from a device cannot reorder or hide what is printed around it."""
-    return _INVISIBLE.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
+    """``text`` with control and direction-changing characters shown as escapes (``\\x1b``,
+    ``\\u202e``), so a value read from a device cannot reorder or hide what is printed
+    around it (see :mod:`exposure.untrusted`, the one sanitizer)."""
+    return shown(text)

@@ -70,7 +70,8 @@ def build_catalog(
     """
     from exposure.indicators.catalog_cache import cached
 
-    catalog = cached(profile_ids, use_feeds, bundled, lambda: _build(profile_ids, use_feeds, bundled))
+    catalog = cached(profile_ids, use_feeds, bundled, lambda: _build(profile_ids, use_feeds, bundled),
+                     Catalog)
     old = feed_age_warning(catalog.feeds, datetime.now(UTC).date())  # it depends on today's date
     if old is not None:
         catalog.warnings.append(old)

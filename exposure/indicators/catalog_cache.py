@@ -23,13 +23,12 @@ import pickle
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TypeVar
 
 from exposure import __version__
 from exposure.paths import data_dir, feeds_dir
 
-if TYPE_CHECKING:
-    from exposure.indicators.catalog import Catalog
+Catalog = TypeVar("Catalog")  # exposure.indicators.catalog.Catalog (passed in: no import cycle)
 
 # Off in the test suite (tests/conftest.py), where tests change what a catalog is built from in
 # ways its key cannot see (a replaced function); the cache's own tests turn it on.
@@ -40,7 +39,7 @@ _CODE = Path(__file__).resolve().parent  # exposure/indicators: the code a catal
 
 
 def cached(profile_ids: Sequence[str] | None, use_feeds: bool, bundled: bool,
-           build: Callable[[], Catalog]) -> Catalog:
+           build: Callable[[], Catalog], kind: type[Catalog]) -> Catalog:
     """The catalog for this request: the one kept, while its sources are unchanged; else ``build()``,
     kept for the next time."""
     if not ENABLED or not feeds_dir().is_dir():
@@ -51,7 +50,7 @@ def cached(profile_ids: Sequence[str] | None, use_feeds: bool, bundled: bool,
         key = _key(request, use_feeds, bundled)
     except OSError:
         return build()
-    found = _load(path, key)
+    found = _load(path, key, kind)
     if found is not None:
         return found
     catalog = build()
@@ -78,9 +77,7 @@ def _digest(value: object) -> str:
     return hashlib.sha256(json.dumps(value).encode()).hexdigest()[:32]
 
 
-def _load(path: Path, key: bytes) -> Catalog | None:
-    from exposure.indicators.catalog import Catalog
-
+def _load(path: Path, key: bytes, kind: type[Catalog]) -> Catalog | None:
     try:
         with open(path, "rb") as f:
             if f.read(len(MAGIC)) != MAGIC or f.read(len(key) + 1) != key + b"\n":
@@ -88,10 +85,10 @@ def _load(path: Path, key: bytes) -> Catalog | None:
             catalog = pickle.load(f)  # noqa: S301 - exposure's own file in a private folder (docstring)
     except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
         return None
-    return catalog if isinstance(catalog, Catalog) else None
+    return catalog if isinstance(catalog, kind) else None
 
 
-def _save(path: Path, key: bytes, catalog: Catalog) -> None:
+def _save(path: Path, key: bytes, catalog: object) -> None:
     """Keep the catalog; when the data folder cannot be written, it is simply built next time."""
     try:
         data = MAGIC + key + b"\n" + pickle.dumps(catalog, protocol=pickle.HIGHEST_PROTOCOL)

@@ -72,6 +72,7 @@ def source_to_dict(info: SourceInfo) -> dict[str, Any]:
         out[key] = _time(getattr(info, key))
     for key in ("checked", "not_checked"):
         out[key] = [note_to_dict(n) for n in getattr(info, key)]
+    out["unread"] = note_to_dict(info.unread) if info.unread is not None else None
     return out
 
 

@@ -2,7 +2,8 @@
 
 Values read from a device or a capture go into code spans (with a fence longer than any
 run of backticks inside them); every other text has Markdown's special characters
-escaped. So a name can never become a link, an image or raw HTML, nor start a heading.
+escaped (in names from feeds also the dots, colons and at signs that autolinking looks
+for). So a name can never become a link, an image or raw HTML, nor start a heading.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from exposure.explain.timeline import timeline_rows
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>&!|~#{}])")
 _BLOCK_START = re.compile(r"^(\s*)([#>+=-]|\d+[.)])")
+_LINKABLE = re.compile(r"(?<!\\)([.:@])")
 
 
 def _flat(text: str) -> str:
@@ -38,8 +40,10 @@ def md_text(text: str) -> str:
 
 
 def md_name(text: str) -> str:
-    """A name from a feed, a profile or a saved report: on one line, special characters escaped."""
-    return md_text(_flat(text))
+    """A name from a feed, a profile or a saved report: on one line, special characters
+    escaped, and ``.``, ``:`` and ``@`` too, so that no renderer turns a web address or an
+    e-mail address in it into a link (GitHub's autolinks, linkify)."""
+    return _LINKABLE.sub(r"\\\1", md_text(_flat(text)))
 
 
 def md_code(text: str) -> str:

@@ -12,15 +12,17 @@ import contextlib
 import os
 import sys
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.filter import LineFilter
 from textual.screen import Screen
 
 from exposure.explain.i18n import languages, resolve_language
+from exposure.tui.safe import InterpretedCharacterFilter
 from exposure.tui.texts import tr
 from exposure.tui.theme import CALM, HIGH_CONTRAST
 
@@ -30,6 +32,7 @@ if TYPE_CHECKING:
 # Cursor home, clear the screen, then the scrollback (in that order: some terminals, tmux
 # among them, move a cleared screen into the scrollback).
 CLEAR_TERMINAL = "\x1b[H\x1b[2J\x1b[3J"
+_SAFETY_NET = InterpretedCharacterFilter()
 
 
 class ExposureApp(App[int]):
@@ -62,6 +65,10 @@ class ExposureApp(App[int]):
         self.active_cancel: threading.Event | None = None
         # Temporary folders in use (a live capture being recorded): quick exit removes them.
         self.scratch: set[Path] = set()
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        # The last safety net for untrusted text: see exposure.tui.safe.
+        return [*super().get_line_filters(), _SAFETY_NET]
 
     # -- texts ---------------------------------------------------------------------------
     def t(self, key: str, **params: object) -> str:

@@ -16,7 +16,9 @@ from exposure.explain.summary import summarize
 from exposure.explain.texts import Line
 from exposure.report.json_report import to_dict
 from exposure.scan import ScanResult
+from exposure.tui.safe import value_text, words_text
 from exposure.tui.texts import tr
+from exposure.untrusted import shown
 
 VALUE_STYLE = "bold"
 NAME_STYLE = "italic"
@@ -49,8 +51,10 @@ def line_text(line: Line) -> Text:
     """One explain Line as Text: our words plain, device values bold, feed names italic."""
     out = Text()
     for piece in line:
-        style = VALUE_STYLE if piece.kind == "value" else NAME_STYLE if piece.kind == "name" else ""
-        out.append(piece.text, style=style)
+        if piece.kind == "text":  # our words, which may carry a collector's English message
+            out.append_text(words_text(piece.text))
+        else:
+            out.append(shown(piece.text), style=VALUE_STYLE if piece.kind == "value" else NAME_STYLE)
     return out
 
 
@@ -70,7 +74,7 @@ def view_result(result: ScanResult, lang: str) -> ResultView:
 def _bare(result: ScanResult, lang: str) -> ResultView:
     findings = tuple(
         FindingView(severity=f.severity.value, severity_words=tr(f"severity.{f.severity.value}", lang),
-                    title=Text(f.title), seen=Text("\n").join(Text(o.describe()) for o in f.evidence),
+                    title=value_text(f.title), seen=Text("\n").join(value_text(o.describe()) for o in f.evidence),
                     meaning=Text(), confidence=Text(tr(f"confidence.{f.confidence.value}", lang)),
                     advice=Text(), safety=Text(tr("results.default_safety", lang)), evidence=Text(),
                     sources=Text())
@@ -85,10 +89,11 @@ def _explained(result: ScanResult, lang: str) -> ResultView:
     findings = []
     for exp in summary.explanations:
         evidence = Text("\n").join(
-            Text.assemble((item.description, VALUE_STYLE), f"  ×{item.count}  ", (item.source, ""))
+            Text.assemble((shown(item.description), VALUE_STYLE), f"  ×{item.count}  ", shown(item.source))
             for item in exp.evidence
         )
-        matched = [Text.assemble(f"{m.type} ", (m.value, VALUE_STYLE), f" ({m.role}, {m.source})")
+        matched = [Text.assemble(f"{shown(m.type)} ", (shown(m.value), VALUE_STYLE),
+                                 f" ({shown(m.role)}, {shown(m.source)})")
                    for m in exp.matched]
         if matched:
             evidence = Text("\n").join([*matched, evidence])
@@ -128,6 +133,6 @@ def _sources(references: Sequence[object]) -> Text:
         url = str(getattr(ref, "url", ""))
         text = line_text(title)
         if url:
-            text.append(f" {url}")
+            text.append(f" {shown(url)}")
         out.append(text)
     return Text("\n").join(out)

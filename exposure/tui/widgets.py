@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import Footer, Static
+from textual.widgets import Footer, SelectionList, Static
 from textual.widgets._footer import FooterKey
 
 from exposure.tui.texts import has, tr
 
 if TYPE_CHECKING:
     from exposure.tui.app import ExposureApp
+    from exposure.tui.wrap import Wrapped
 
 
 class TopBar(Horizontal):
@@ -52,14 +56,39 @@ class GuideFooter(Footer):
         return tr(key, app.lang) if has(key) else default
 
 
-def plain(text: str, **kwargs: object) -> Static:
-    """A Static that shows ``text`` literally: never parsed as markup."""
-    return Static(Text(text), **kwargs)  # type: ignore[arg-type]
+def plain(text: str, **kwargs: Any) -> Static:
+    """A paragraph that shows ``text`` literally (never parsed as markup), its lines broken
+    where a reader of its language expects (exposure.tui.wrap)."""
+    from exposure.tui.wrap import Para
+
+    return Para(Text(text), **kwargs)
 
 
-__all__ = ["GuideFooter", "TopBar", "Widget", "plain"]
+__all__ = ["GuideFooter", "TickList", "TopBar", "Widget", "plain"]
 
 
-def option_text(title: str, help_text: str) -> Text:
+def option_text(title: str, help_text: str) -> Wrapped:
     """A two-line choice: its name in bold, a plain explanation under it."""
-    return Text.assemble((title, "bold"), "\n", (help_text, "italic"))
+    from exposure.tui.wrap import Wrapped
+
+    return Wrapped(Text.assemble((title, "bold"), "\n", (help_text, "italic")))
+
+
+class TickList(SelectionList[str]):
+    """A SelectionList whose boxes read as ticked or empty without colour: ``[x]`` and
+    ``[ ]`` (Textual's own box draws the same ``▐X▌`` either way and changes only its
+    colour, which is lost in plain text, on a washed-out projector and in high contrast)."""
+
+    def render_line(self, y: int) -> Strip:
+        line = super().render_line(y)
+        segments = list(line)
+        index = self.scroll_offset.y + y
+        if len(segments) < 4 or not 0 <= index < self.option_count:
+            return line
+        ticked = self.get_option_at_index(index).value in self._selected
+        base = segments[3].style  # the style of the text beside the box
+        meta = Style(meta={"option": index})
+        box = [Segment("[", (base or Style()) + meta),
+               Segment("x" if ticked else " ", (base or Style()) + Style(bold=True) + meta),
+               Segment("]", (base or Style()) + meta)]
+        return Strip([*box, *segments[3:]], line.cell_length)

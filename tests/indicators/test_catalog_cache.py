@@ -49,7 +49,7 @@ def test_a_second_run_loads_the_catalog_kept(private_data_dir: Path) -> None:
     (path,) = kept(private_data_dir)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
-    again = catalog_cache.cached(None, True, True, never)  # loaded, not built
+    again = catalog_cache.cached(None, True, True, never, Catalog)  # loaded, not built
     assert lookups(again) == lookups(first) and all(lookups(first).values())
     assert [f.name for f in again.feeds] == [f.name for f in first.feeds]
     assert len(again.index) == len(first.index)
@@ -62,10 +62,10 @@ def test_an_imported_feed_or_a_changed_profile_builds_it_again(private_data_dir:
     build_catalog()
     FeedStore.default().import_file(DATA_FEEDS / "mvt-indicators" / "candiru" / "candiru.stix2")
     with pytest.raises(AssertionError, match="built again"):
-        catalog_cache.cached(None, True, True, never)
+        catalog_cache.cached(None, True, True, never, Catalog)
     catalog = build_catalog()
     assert [f.name for f in catalog.feeds if not f.bundled]
-    assert catalog_cache.cached(None, True, True, never).feeds == catalog.feeds
+    assert catalog_cache.cached(None, True, True, never, Catalog).feeds == catalog.feeds
 
 
 def test_a_damaged_or_foreign_file_is_ignored(private_data_dir: Path) -> None:

@@ -153,7 +153,7 @@ def test_update_from_folder_rejects_a_tampered_file(
     assert "candiru.stix2: its sha256 does not match manifest.sha256; not imported" in out
     assert "manifest.sha256 line 3: not '<sha256>  <file in this folder>'; skipped" in out
     assert "manifest.sha256 line 4:" in out
-    assert "1 feeds updated, 3 problems." in out
+    assert "1 feed updated, 3 problems." in out
     assert FeedStore.default().names() == ["echap-stalkerware"]
 
 

@@ -195,7 +195,7 @@ def test_a_new_language_for_the_check_lines_is_data_only(monkeypatch: pytest.Mon
 
     monkeypatch.setattr(i18n, "languages", lambda: {"en": "English", "zh": "中文", "ug": "ئۇيغۇرچە"})
     note = note_to_dict(CheckNote.of("host.program-hashes", "fingerprints (SHA-256) of 7 program files", count=7))
-    assert plain(check_line(note, "ug")) == "fingerprints (SHA-256) of 7 program files"  # English until translated
+    assert plain(check_line(note, "ug")) == "fingerprints (SHA-256) of program files: 7"  # English until translated
     texts = dict(check_texts()["host.program-hashes"].values)
     monkeypatch.setitem(check_texts(), "host.program-hashes", LocalText.of(**texts, ug="{count} پروگرامما ھۆججىتى"))
     assert plain(check_line(note, "ug")) == "7 پروگرامما ھۆججىتى"

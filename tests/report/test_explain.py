@@ -147,7 +147,7 @@ def test_summary_when_nothing_could_be_read() -> None:
     result = result_without_findings()
     result.sources = []
     summary = summarize(to_dict(result), "en")
-    assert plain(summary.paragraphs[0]).startswith("Nothing could be read, so nothing was checked.")
+    assert plain(summary.paragraphs[0]).startswith("Nothing could be read, so nothing was checked:")
 
 
 def every_kind_of_observation() -> list:  # type: ignore[type-arg]

@@ -1,6 +1,7 @@
 """Values from a device or a capture cannot hide or reorder what a report shows around them:
-control and direction-changing characters are shown as ``\\uXXXX`` in the HTML and Markdown
-reports, at each end of every range that is made visible; ordinary letters of any script stay."""
+control and direction-changing characters are shown as visible escapes (``\\x1b``,
+``\\u202e``: exposure.untrusted, the one sanitizer) in the HTML and Markdown reports, at each
+end of every range that is made visible; ordinary letters of any script stay."""
 
 from __future__ import annotations
 
@@ -36,7 +37,8 @@ def test_invisible_characters_are_shown_not_obeyed(char: str, render: Callable[[
     for lang in ("en", "zh"):
         page = render(report, lang)
         assert char not in page, INVISIBLE[char]
-        assert f"pay\\u{ord(char):04x}pal-{ORDINARY}.example.com" in page
+        escaped = f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+        assert f"pay{escaped}pal-{ORDINARY}.example.com" in page
         assert ORDINARY in page
 
 
@@ -45,4 +47,4 @@ def test_characters_beside_the_ranges_are_kept() -> None:
     U+206A and U+FEFE are not escaped (over-escaping would garble real names)."""
     beside = " ~\u00a0\u200a\u2010\u202f\u2065\u206a\ufefe"
     page = render_html(to_dict(result_with_findings((f"x{beside}y.example.com",))), "en")
-    assert "\\u" not in page.split("<body", 1)[1]
+    assert "\\u" not in page.split("<body", 1)[1] and "\\x" not in page.split("<body", 1)[1]

@@ -167,7 +167,7 @@ def test_print_summary_in_chinese_with_titles() -> None:
     text = out.getvalue()
     assert "我们发现了 3 项值得你注意的情况" in text
     assert "[非常严重] 与 SpyLive360 的服务器有联系" in text
-    assert "\x1b" not in text and "\\u001b[2J" in text
+    assert "\x1b" not in text and "\\x1b[2J" in text
 
 
 # --- exposure report -------------------------------------------------------------------------
@@ -257,3 +257,21 @@ def test_a_tampered_reference_url_is_never_a_link() -> None:
     assert links and not [link for link in links if not link.startswith("https://")]
     assert "javascript:alert(1)" in page  # shown as text
     assert 'onmouseover="alert' not in page
+
+
+def test_a_web_address_in_a_threat_name_never_becomes_a_link_in_markdown() -> None:
+    """Issue 17 (low): a feed's threat name is untrusted; GitHub-style autolinks and linkify
+    must not turn an address or e-mail in it into a link."""
+    from markdown_it import MarkdownIt
+
+    from exposure.report.json_report import to_dict
+    from exposure.report.markdown import render_markdown
+    from tests.report.helpers import result_with_findings
+
+    report = to_dict(result_with_findings())
+    evil = "Spy https://evil.example/login www.evil.com help@evil.com [click](https://evil.example)"
+    report["threats"]["spylive360"]["name"] = {"en": evil, "zh": evil}
+    html = MarkdownIt("gfm-like").render(render_markdown(report, "en"))
+    assert "evil" in html  # the name is there, as text
+    assert 'href="https://evil' not in html and "www.evil.com</a>" not in html and "mailto:help@evil" not in html
+    assert 'href="https://stopstalkerware.org' in html  # our own help links still work

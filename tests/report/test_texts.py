@@ -14,7 +14,15 @@ from exposure.commands import profiles as profiles_command
 from exposure.detect import DETECTORS
 from exposure.explain import i18n
 from exposure.explain.rule_texts import FIELDS, parse_rule_file, rule_files, rule_texts
-from exposure.explain.texts import category_texts, check_texts, help_services, t, ui_texts, warning_texts
+from exposure.explain.texts import (
+    category_texts,
+    check_texts,
+    error_texts,
+    help_services,
+    t,
+    ui_texts,
+    warning_texts,
+)
 from exposure.indicators.profiles import load_bundled_profiles
 from exposure.model import Category, LocalText
 from exposure.tui.texts import texts as app_texts
@@ -25,12 +33,10 @@ LANGUAGES = sorted(i18n.languages())
 
 def all_bundled_texts() -> Iterator[tuple[str, LocalText]]:
     """(where, text) for every user-facing text the package ships."""
-    for key, text in ui_texts().items():
-        yield f"texts.yaml:{key}", text
-    for key, text in check_texts().items():
-        yield f"checks.yaml:{key}", text
-    for key, text in warning_texts().items():
-        yield f"warnings.yaml:{key}", text
+    for table, found in (("texts.yaml", ui_texts()), ("checks.yaml", check_texts()),
+                         ("warnings.yaml", warning_texts()), ("errors.yaml", error_texts())):
+        for key, text in found.items():
+            yield f"{table}:{key}", text
     for key, text in app_texts().items():
         yield f"tui/strings.yaml:{key}", text
     for key, text in profiles_command._TEXTS.items():

@@ -6,6 +6,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
@@ -120,3 +121,27 @@ def run_stubborn_demo() -> None:
     COLLECTORS["stubborn"] = "tests.tui.helpers:make_stubborn"
     exposure.demo.demo_sources = lambda: (SourceSpec("stubborn"),)
     raise SystemExit(run_app(demo=True, lang="en"))
+
+
+# An app name as an abuser could set it: an OSC sequence that sets the terminal's window
+# title, then one that clears the screen, a C1 CSI and a right-to-left override.
+HOSTILE_APP = "com.evil\x1b]0;PWNED\x07\x1b[2J\x1b[H\x9b31m.app\u202eexe"
+
+
+def hostile_acquisition(folder: Path) -> Path:
+    """The practice phone, plus an app from outside a store whose package name carries
+    escape sequences (it shows in the "installed from outside an app store" finding)."""
+    import json
+    import shutil
+
+    import exposure.demo
+
+    target = folder / "hostile-phone"
+    shutil.copytree(exposure.demo.data_dir() / "demo-phone", target)
+    packages = json.loads((target / "packages.json").read_text("utf-8"))
+    hostile = json.loads(json.dumps(packages[-1]))
+    hostile["name"] = HOSTILE_APP
+    hostile["files"][0]["path"] = f"/data/app/{HOSTILE_APP}/base.apk"
+    packages.append(hostile)
+    (target / "packages.json").write_text(json.dumps(packages, ensure_ascii=False), "utf-8")
+    return target

@@ -2,8 +2,8 @@
 and for the screenshots in docs/screenshots (scripts/screenshots.py).
 
 What varies between machines is pinned: the demo data is reached through one fixed link
-path, the time zone is UTC, the interface list is fixed, adb is a fake one that sees no
-phone (whether the machine has adb or not), animations and cursor blink are off.
+path, the time zone is UTC, the interface and phone lists are fixed (and adb is a fake one
+that sees no phone, whether the machine has adb or not), animations and cursor blink are off.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 import exposure.demo
+import exposure.tui.screens.android as android_screen
 from exposure.collect import COLLECTORS
 from exposure.model import SourceSpec
 from exposure.tui.app import ExposureApp
@@ -29,6 +30,7 @@ from tests.tui.helpers import wait_for
 
 FIXED_DEMO = Path("/tmp/exposure-demo-data")  # a link to exposure/demo/data: one path on every machine
 INTERFACES = [("eth0", "eth0  up  192.168.77.5"), ("wlan0", "wlan0  down"), ("lo", "lo  up  127.0.0.1")]
+PHONES = [("DEMO-PHONE-0001", "device", "Pixel 3a")]
 _REAL_DATA_DIR = exposure.demo.data_dir
 _REAL_SOURCES = exposure.demo.demo_sources
 _TZ = os.environ.get("TZ")
@@ -36,13 +38,14 @@ _PATH = os.environ.get("PATH", "")
 _NO_PHONE = Path(tempfile.gettempdir()) / "exposure-scenes-adb"  # a fake adb with no phone attached
 
 
-def _live_functions() -> tuple[Callable[[], list[tuple[str, str]]], Callable[[], bool]]:
+def _live_functions() -> tuple[Callable[[], list[tuple[str, str]]], Callable[[], bool], Callable[[], bool]]:
     import exposure.tui.screens.live as live
 
-    return live.interfaces, live.live_available
+    return live.interfaces, live.live_available, live.capture_allowed
 
 
-_REAL_INTERFACES, _REAL_LIVE_AVAILABLE = _live_functions()
+_REAL_INTERFACES, _REAL_LIVE_AVAILABLE, _REAL_CAPTURE_ALLOWED = _live_functions()
+_REAL_LIST_PHONES = android_screen.list_phones
 
 
 def pin_environment() -> None:
@@ -64,6 +67,8 @@ def pin_environment() -> None:
 
     live.interfaces = lambda: list(INTERFACES)
     live.live_available = lambda: True
+    live.capture_allowed = lambda: True
+    android_screen.list_phones = lambda: [android_screen.Phone(*phone) for phone in PHONES]
 
 
 def restore_environment() -> None:
@@ -80,6 +85,8 @@ def restore_environment() -> None:
 
     live.interfaces = _REAL_INTERFACES
     live.live_available = _REAL_LIVE_AVAILABLE
+    live.capture_allowed = _REAL_CAPTURE_ALLOWED
+    android_screen.list_phones = _REAL_LIST_PHONES
 
 
 def screen_is(name: str) -> Callable[[ExposureApp], bool]:
@@ -91,6 +98,10 @@ def shows(text: str) -> Callable[[ExposureApp], bool]:
         return any(text in str(getattr(w.visual, "plain", "")) for w in app.screen.query(Static))
 
     return check
+
+
+def phones_listed(app: ExposureApp) -> bool:
+    return type(app.screen).__name__ == "AndroidScreen" and getattr(app.screen, "phones", None) is not None
 
 
 async def steps(pilot: Pilot[Any], keys: tuple[str, ...], until: Callable[[ExposureApp], bool]) -> None:
@@ -114,6 +125,7 @@ class Scene:
     until: Callable[[ExposureApp], bool]
     slow: bool = False  # the check waits until cancelled, to show the checking screen
     contrast: bool = False  # the high-contrast theme (F3), for projectors
+    demo: bool = True  # started as "exposure demo" (practice sources only)
 
     def make(self) -> ExposureApp:
         pin_environment()
@@ -121,7 +133,7 @@ class Scene:
             helpers.RELEASE.clear()
             COLLECTORS["slow"] = "tests.tui.helpers:make_slow"
             exposure.demo.demo_sources = lambda: (SourceSpec("slow", "demo-capture.pcap"),)
-        app = ExposureApp(demo=True, lang=self.lang, export_dir=FIXED_DEMO)
+        app = ExposureApp(demo=self.demo, lang=self.lang, export_dir=FIXED_DEMO)
         app.file_start = FIXED_DEMO
         return app
 
@@ -133,11 +145,12 @@ RESULTS = ("enter", "enter", "enter")
 SCENES = (
     Scene("welcome", "en", (), screen_is("WelcomeScreen")),
     Scene("welcome-zh", "zh", (), screen_is("WelcomeScreen")),
-    Scene("source", "en", ("enter",), screen_is("SourceScreen")),
-    Scene("android", "en", ("enter", "up", "up", "up", "up", "up", "enter"), screen_is("AndroidScreen")),
-    Scene("ios-backup", "en", ("enter", "up", "up", "up", "enter"), screen_is("IosBackupScreen")),
-    Scene("file", "en", ("enter", "up", "up", "enter"), screen_is("FileScreen")),
-    Scene("live", "en", ("enter", "up", "enter"), screen_is("LiveScreen")),
+    Scene("source", "en", ("enter",), screen_is("SourceScreen"), demo=False),
+    Scene("source-demo", "en", ("enter",), screen_is("SourceScreen")),
+    Scene("android", "en", ("enter", "down", "enter"), phones_listed, demo=False),
+    Scene("ios-backup", "en", ("enter", "down", "down", "down", "enter"), screen_is("IosBackupScreen"), demo=False),
+    Scene("file", "en", ("enter", *("down",) * 4, "enter"), screen_is("FileScreen"), demo=False),
+    Scene("live", "en", ("enter", *("down",) * 5, "enter"), screen_is("LiveScreen"), demo=False),
     Scene("profiles", "en", ("enter", "enter"), screen_is("ProfilesScreen")),
     Scene("checking", "en", RESULTS, shows("7 packets"), slow=True),
     Scene("results", "en", RESULTS, screen_is("ResultsScreen")),

@@ -164,10 +164,10 @@ async def test_warnings_are_shown_in_the_persons_language_and_never_as_markup(
 
 def test_live_watching_says_what_it_reads_in_every_language() -> None:
     from exposure.collect.base import Progress
-    from exposure.tui.screens import checking
+    from exposure.collect.live import collector
     from tests.progress_notes import assert_progress_names_what_it_reads
 
-    watching = Progress("eth0", "watching", (("packets", 3),), 0.25, checking._WATCHING)
+    watching = Progress("eth0", "watching", (("packets", 3),), 0.25, collector.WATCHING)
     assert assert_progress_names_what_it_reads([watching]) == ["reading.live-traffic"]
 
 
@@ -214,7 +214,7 @@ def test_clear_terminal_clears_screen_and_scrollback() -> None:
 
 
 async def test_language_switch_rerenders_and_keeps_choices() -> None:
-    app = ExposureApp(demo=True, lang="en")
+    app = ExposureApp(lang="en")
     async with app.run_test(size=(80, 24)) as pilot:
         assert "Before you start" in shown_text(app)
         await pilot.press("f2")
@@ -223,7 +223,7 @@ async def test_language_switch_rerenders_and_keeps_choices() -> None:
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, SourceScreen))
         assert "你想检查什么" in shown_text(app)
-        await pilot.press("up")  # from "Workshop demo" to "Watch network traffic live"
+        await pilot.press(*("down",) * 5)  # to "Watch network traffic live"
         await pilot.press("f2")
         await wait_for(pilot, lambda: "What would you like to check?" in shown_text(app))
         chooser = app.screen.query_one("#choices", OptionList)
@@ -316,43 +316,79 @@ async def test_file_choice_checks_a_typed_path() -> None:
         assert "DEMO" not in shown_text(app)
 
 
-async def test_android_without_adb_explains_what_to_do(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+async def to_android(pilot, app: ExposureApp) -> AndroidScreen:  # type: ignore[no-untyped-def]
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: isinstance(app.screen, SourceScreen))
+    await pilot.press("down", "enter")
+    await wait_for(pilot, lambda: isinstance(app.screen, AndroidScreen) and app.screen.phones is not None)
+    screen = app.screen
+    assert isinstance(screen, AndroidScreen)
+    return screen
+
+
+async def test_android_without_adb_explains_and_does_not_go_on(monkeypatch: pytest.MonkeyPatch,
+                                                               tmp_path: Path) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))  # no adb anywhere
-    app = ExposureApp(lang="en")
+    app = ExposureApp(lang="zh")
     async with app.run_test(size=(120, 36)) as pilot:
+        await to_android(pilot, app)
+        assert "没有找到 adb 程序" in shown_text(app)  # adb's one line, in the person's language
+        assert "the program adb was not found" not in shown_text(app)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, SourceScreen))
-        await pilot.press("down", "enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, AndroidScreen))
-        assert "USB debugging" in shown_text(app)
-        assert "unauthorized" in shown_text(app)
+        await wait_for(pilot, lambda: "检查还不能开始" in shown_text(app))
+        assert isinstance(app.screen, AndroidScreen)  # no check of a phone that is not there
+        assert app.screen.focused is not None and app.screen.focused.id == "again"
+        assert app.sources == ()
+        assert "Traceback" not in shown_text(app)
+
+
+async def test_no_phone_means_no_check_and_look_again_finds_it(monkeypatch: pytest.MonkeyPatch,
+                                                               tmp_path: Path) -> None:
+    fake = tmp_path / "adb"
+    devices = tmp_path / "devices.txt"
+    devices.write_text("List of devices attached\n\n")
+    fake.write_text(f"#!/bin/sh\ncat {devices}\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}:/usr/bin:/bin")
+    app = ExposureApp(lang="en")
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await to_android(pilot, app)
+        assert "No phone found yet" in shown_text(app)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "The check cannot start yet: no phone is connected" in shown_text(app))
+        assert isinstance(app.screen, AndroidScreen) and app.sources == ()
+        # The person plugs the phone in and allows it, then looks again.
+        devices.write_text("List of devices attached\nDEMO0001  device usb:1-1 model:Pixel_3a\n")
+        await pilot.press("r")
+        await wait_for(pilot, lambda: "Pixel 3a (DEMO0001)" in shown_text(app))
+        assert screen.not_ready == ""
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, ProfilesScreen))
-        await pilot.press("enter")
-        # The collector's one-line message, on the checking screen (or with the results).
-        await wait_for(pilot, lambda: "adb was not found" in shown_text(app))
-        assert "Traceback" not in shown_text(app)
-        if isinstance(app.screen, CheckingScreen):
-            await pilot.press("escape")
-            await wait_for(pilot, lambda: isinstance(app.screen, ProfilesScreen))
+        assert list(app.sources) == [SourceSpec("android", "DEMO0001")]
 
 
-async def test_android_lists_phones_and_explains_their_state(monkeypatch: pytest.MonkeyPatch,
-                                                             tmp_path: Path) -> None:
+async def test_a_phone_not_allowed_yet_is_explained_and_not_checked(monkeypatch: pytest.MonkeyPatch,
+                                                                    tmp_path: Path) -> None:
     fake = tmp_path / "adb"  # answers "adb devices -l" with one phone that has not allowed us yet
     fake.write_text("#!/bin/sh\nprintf 'List of devices attached\\nDEMO0001  unauthorized usb:1-1\\n'\n")
     fake.chmod(0o755)
     monkeypatch.setenv("PATH", f"{tmp_path}:/usr/bin:/bin")
     app = ExposureApp(lang="en")
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, SourceScreen))
-        await pilot.press("down", "enter")
-        await wait_for(pilot, lambda: "DEMO0001" in shown_text(app))
+        await to_android(pilot, app)
+        assert "DEMO0001" in shown_text(app)
         assert "tap Allow on the phone's screen" in shown_text(app)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, ProfilesScreen))
-        assert app.sources == (SourceSpec("android", "DEMO0001"),)
+        await wait_for(pilot, lambda: "The check cannot start yet: tap Allow" in shown_text(app))
+        assert isinstance(app.screen, AndroidScreen) and app.sources == ()
+
+
+async def test_app_tests_never_reach_a_real_adb(no_real_adb: Path) -> None:
+    """The autouse fixture's adb answers every app test: no adb server is ever started."""
+    app = ExposureApp(lang="en")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await to_android(pilot, app)
+    assert (no_real_adb / "calls.log").read_text().splitlines() == ["devices -l"]
 
 
 async def test_help_and_before_you_start_from_help(slow: None) -> None:
@@ -413,6 +449,7 @@ async def test_live_choice_records_the_interface_and_duration(monkeypatch: pytes
     import exposure.tui.screens.live as live
 
     monkeypatch.setattr(live, "interfaces", lambda: [("eth9", "eth9  up"), ("lo", "lo  up")])
+    monkeypatch.setattr(live, "capture_allowed", lambda: True)
     app = ExposureApp(lang="en")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("enter")
@@ -468,9 +505,35 @@ async def test_live_watch_records_checks_and_deletes_the_capture(monkeypatch: py
         app.push_screen(CheckingScreen())
         await wait_for(pilot, lambda: (isinstance(app.screen, ResultsScreen) and bool(app.screen.query("#d-title")))
                        or "could not finish" in shown_text(app))
-        if isinstance(app.screen, ResultsScreen):  # allowed to capture (root or CAP_NET_RAW)
-            assert [(s.kind, s.name) for s in app.screen.result.sources] == [("pcap", "lo (0.0166667 min)")]
-        else:  # not allowed: the reason and the fix, in one line
-            assert "administrator" in shown_text(app) or "Npcap" in shown_text(app)
+        assert isinstance(app.screen, ResultsScreen)
+        [source] = app.screen.result.sources
+        assert (source.kind, source.name) == ("live", "lo")  # the deleted capture is not named
+        if source.unread is not None:  # not allowed to capture, or nothing passed on lo meanwhile
+            assert source.unread.key in ("error.live.no-traffic", "error.capture.privileges-venv",
+                                         "error.capture.privileges"), source.unread
+            await wait_for(pilot, lambda: "\nOverview\nNot checked: the traffic watched on lo" in shown_text(app))
     assert list(tmp_path.iterdir()) == []  # the capture is gone either way
     assert app.scratch == set()
+
+
+async def test_a_failed_save_keeps_the_results_and_asks_for_another_place(tmp_path: Path) -> None:
+    """/proc takes no new file, even for root: the save fails there, the person is told why
+    in their language, stays where they can choose another folder, and nothing is lost."""
+    good = tmp_path / "stick"
+    good.mkdir()
+    app = ExposureApp(demo=True, lang="zh", export_dir=Path("/proc"))
+    async with app.run_test(size=(120, 36)) as pilot:
+        results = await to_results(pilot)
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(app.screen, ExportScreen))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "报告没有保存：无法在文件夹 /proc 中写入" in shown_text(app))
+        assert "你的检查结果仍然保留" in shown_text(app)
+        assert isinstance(app.screen, ExportScreen) and app.screen.focused is not None
+        assert app.screen.focused.id == "folder"  # ready for another place
+        app.screen.query_one("#folder").value = str(good)  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ResultsScreen))
+        shown_now: object = app.screen
+        assert shown_now is results and results.saved  # the same results, now saved
+    assert sorted(p.suffix for p in good.iterdir()) == [".html", ".json", ".md"]

@@ -44,22 +44,26 @@ def choose(devices: list[Device], wanted: str) -> Device:
     """The device to read, or a UserError with one line saying what to do."""
     serials = ", ".join(d.serial for d in devices) or "none"
     if not devices:
-        raise UserError(NO_DEVICE)
+        raise UserError(NO_DEVICE, key="error.android.no-device")
     if wanted:
         chosen = next((d for d in devices if d.serial == wanted), None)
         if chosen is None:
-            raise UserError(NOT_CONNECTED.format(serial=wanted, serials=serials))
+            raise UserError(NOT_CONNECTED.format(serial=wanted, serials=serials), key="error.android.not-connected",
+                            serial=wanted, serials=serials)
     elif len(devices) > 1:
-        raise UserError(SEVERAL.format(serials=serials))
+        raise UserError(SEVERAL.format(serials=serials), key="error.android.several", serials=serials)
     else:
         chosen = devices[0]
     state = chosen.state
     if state == "device":
         return chosen
     if state in ("unauthorized", "authorizing"):
-        raise UserError(UNAUTHORIZED.format(serial=chosen.serial))
+        raise UserError(UNAUTHORIZED.format(serial=chosen.serial), key="error.android.unauthorized",
+                        serial=chosen.serial)
     if state in ("offline", "connecting"):
-        raise UserError(OFFLINE.format(serial=chosen.serial))
+        raise UserError(OFFLINE.format(serial=chosen.serial), key="error.android.offline", serial=chosen.serial)
     if state == "no":
-        raise UserError(NO_PERMISSIONS.format(serial=chosen.serial))
-    raise UserError(WRONG_MODE.format(serial=chosen.serial, state=state))
+        raise UserError(NO_PERMISSIONS.format(serial=chosen.serial), key="error.android.no-permissions",
+                        serial=chosen.serial)
+    raise UserError(WRONG_MODE.format(serial=chosen.serial, state=state), key="error.android.wrong-mode",
+                    serial=chosen.serial, state=state)

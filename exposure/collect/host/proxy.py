@@ -1,19 +1,24 @@
 """A system-wide proxy: every web connection then goes through someone else's machine.
 
 * Linux: ``*_proxy`` variables in ``/etc/environment`` and ``/etc/profile.d/*.sh``, in the
-  environment this scan runs in, and GNOME's proxy settings (``gsettings get``, read-only).
+  environment this scan runs in, and GNOME's proxy settings (``gsettings get``, read-only;
+  dconf's small runtime file goes to a private temporary folder that is removed, so the
+  check leaves no ``~/.cache/dconf`` behind).
 * macOS: ``scutil --proxy``.
 * Windows: ``Internet Settings`` of the current user in the registry.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
+import tempfile
 from collections.abc import Iterator, Mapping
 
-from exposure.collect.host.base import COLLECTOR, SOURCE, CommandFailed, HostRun
+from exposure.collect.host.base import COLLECTOR, SOURCE, CommandFailed, HostRun, read_system_file
+from exposure.collect.host.limits import SHELL_SETTINGS_MAX_FILE
 from exposure.collect.host.software.base import clean
 from exposure.model import CheckNote
 from exposure.observations.host import HostSetting
@@ -97,7 +102,8 @@ def _linux(run: HostRun) -> Iterator[HostSetting]:
         files += sorted(profile_d.glob("*.sh"))
     for path in files:
         try:
-            text = path.read_text("utf-8", "replace") if path.is_file() else ""
+            # Only a regular file is opened, within a size and a time limit (docs/security.md).
+            text = read_system_file(path, SHELL_SETTINGS_MAX_FILE).decode("utf-8", "replace") if path.exists() else ""
         except OSError as exc:
             run.warn(CheckNote.of("warn.host.file-unreadable", f"{path} could not be read: {exc.strerror or exc}",
                                   path=path, problem=exc.strerror or exc))
@@ -106,10 +112,31 @@ def _linux(run: HostRun) -> Iterator[HostSetting]:
     run.checked("host.proxy-variables", "proxy variables in /etc/environment, /etc/profile.d and this session")
     if shutil.which("gsettings"):
         try:
-            yield from from_gnome(run)
+            with _private_runtime_dir():
+                found = list(from_gnome(run))
+            yield from found
             run.checked("host.proxy-gnome", "GNOME proxy settings (of the user running this scan)")
         except CommandFailed:
             run.not_checked("host.proxy-gnome-unread", "GNOME proxy settings (gsettings did not answer)")
+
+
+@contextlib.contextmanager
+def _private_runtime_dir() -> Iterator[None]:
+    """dconf, which GSettings reads through, creates ``$XDG_RUNTIME_DIR/dconf/user`` (or
+    ``~/.cache/dconf/user`` when that is unset) even to read a value. Point it at a
+    private temporary folder, removed afterwards: the settings are still read from the
+    user's own database, and nothing is left behind."""
+    folder = tempfile.mkdtemp(prefix="exposure-dconf-")
+    previous = os.environ.get("XDG_RUNTIME_DIR")
+    os.environ["XDG_RUNTIME_DIR"] = folder
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("XDG_RUNTIME_DIR", None)
+        else:
+            os.environ["XDG_RUNTIME_DIR"] = previous
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def collect_proxy(run: HostRun, env: Mapping[str, str] | None = None) -> Iterator[HostSetting]:

@@ -5,12 +5,19 @@ posted as a message that replaces any older, not yet handled one from the same s
 so a fast collector cannot flood the interface. Esc sets the cancel event; the worker
 ends at the next check, and the screen goes back to the previous step: a stopped check
 shows no partial results, because a half-read source could look falsely reassuring.
+
+Watching traffic live is different: what was seen is kept in a capture, so Esc asks
+whether to stop and check what was seen (the default) or to discard it. Each new name is
+listed as it comes, and one that a profile or feed lists is marked at once.
 """
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import threading
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from rich.text import Text
@@ -19,30 +26,35 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.widgets import LoadingIndicator, Static
+from textual.widgets import LoadingIndicator, RichLog, Static
 from textual.worker import Worker, WorkerState
 
-from exposure.collect.base import CheckNote, Progress
+from exposure.collect.base import Progress
 from exposure.explain.texts import check_line
 from exposure.explain.texts import plain as plain_line
-from exposure.model import SourceSpec
+from exposure.model import LocalText, SourceSpec
 from exposure.report.json_report import note_to_dict
 from exposure.scan import ScanHooks, ScanRequest, ScanResult
 from exposure.tui.screens.base import GuideScreen
+from exposure.tui.screens.stop import StopWatchingScreen
 from exposure.tui.texts import has
 from exposure.tui.widgets import plain
+from exposure.tui.wrap import Para
+from exposure.untrusted import shown
 
-_WATCHING = CheckNote.of("reading.live-traffic", "the traffic as it passes")
+MAX_NAMES_SHOWN = 1000  # names listed live (all of them are in the capture and checked)
 
 
 @dataclass
 class ScanProgress(Message):
-    """How far one source has got. A newer one replaces an unhandled older one (same source)."""
+    """How far one source has got. A newer one replaces an unhandled older one (same
+    source), unless the older one carries names seen live: those are never dropped."""
 
     progress: Progress
 
     def can_replace(self, message: Message) -> bool:
-        return isinstance(message, ScanProgress) and message.progress.source == self.progress.source
+        return (isinstance(message, ScanProgress) and message.progress.source == self.progress.source
+                and not message.progress.new_names)
 
 
 class CheckingScreen(GuideScreen):
@@ -53,32 +65,56 @@ class CheckingScreen(GuideScreen):
     def __init__(self) -> None:
         super().__init__()
         self.cancel = threading.Event()
+        self.stop = threading.Event()  # live watching: stop and check what was seen
         self.lines: dict[str, Progress] = {}
         self.failed = ""
         self.handled = 0  # progress messages handled (tests check that floods coalesce)
+        self.names: list[tuple[str, str]] = []  # (kind, name) seen live, in order
+        self.known: dict[str, tuple[LocalText, str]] = {}  # name -> (threat, role) an indicator lists
+        self.scratch: Path | None = None  # where a live watch keeps its capture until it is checked
+
+    @property
+    def watching(self) -> bool:
+        return any(spec.kind == "live" for spec in self.guide.sources)
 
     def compose_body(self) -> ComposeResult:
-        yield plain(self.t("checking.explain"), classes="para")
+        yield plain(self.t("checking.explain_live" if self.watching else "checking.explain"), classes="para")
         with VerticalScroll(id="progress"):
             if not self.lines:
                 yield plain(self.t("checking.preparing"), classes="progress-line")
             for progress in self.lines.values():
-                yield Static(self._line(progress), classes="progress-line")
+                yield Para(self._line(progress), classes="progress-line")
+        if self.watching:
+            yield plain(self.t("checking.names"), classes="heading")
+            yield RichLog(id="live-names", max_lines=MAX_NAMES_SHOWN, wrap=False, auto_scroll=True)
         if self.failed:
-            yield plain(self.t("checking.failed", message=self.failed), classes="error")
+            yield plain(self.t("checking.failed", message=shown(self.failed)), classes="error")
             yield plain(self.t("checking.failed_back"), classes="para")
         elif self.cancel.is_set():
             yield plain(self.t("checking.stopping"), classes="para")
+        elif self.stop.is_set():
+            yield plain(self.t("checking.stopping_watch"), classes="para")
         else:
             yield LoadingIndicator()
 
     def on_mount(self) -> None:
+        self._start()
+        self._show_names(self.names)
+
+    def _start(self) -> None:
+        if self.guide.active_cancel is self.cancel:
+            return  # already running (the screen was recomposed)
         guide = self.guide
-        request = ScanRequest(
-            sources=guide.sources,
-            profiles=tuple(sorted(guide.selected_profiles or ())),
-            demo=guide.demo,
-        )
+        sources = guide.sources
+        if self.watching:
+            # The capture goes to a private folder that quick exit also removes, and that
+            # is deleted as soon as the check is done: nothing stays unless a report is saved.
+            self.scratch = Path(tempfile.mkdtemp(prefix="exposure-watch-"))
+            guide.scratch.add(self.scratch)
+            sources = tuple(SourceSpec(s.kind, s.target, (*s.options, ("folder", str(self.scratch))))
+                            if s.kind == "live" else s for s in sources)
+        request = ScanRequest(sources=sources, profiles=tuple(sorted(guide.selected_profiles or ())),
+                              demo=guide.demo)
         guide.active_cancel = self.cancel
         self.run_check(request)
 
@@ -89,51 +125,29 @@ class CheckingScreen(GuideScreen):
         def progress(update: Progress) -> None:
             self.post_message(ScanProgress(update))  # thread-safe; coalesced by can_replace
 
-        hooks = ScanHooks(progress=progress, cancel=self.cancel)
-        live = [s for s in request.sources if s.kind == "live"]
-        if not live:
-            return run_scan(request, hooks)
-        return self._watch_then_check(live[0], request, hooks)
+        try:
+            return run_scan(request, ScanHooks(progress=progress, cancel=self.cancel, stop=self.stop))
+        finally:
+            self._remove_scratch()
 
-    def _watch_then_check(self, spec: SourceSpec, request: ScanRequest, hooks: ScanHooks) -> ScanResult | None:
-        """Record the interface into a private temporary capture, check it, then delete it:
-        nothing stays on disk unless the person saves a report."""
-        import tempfile
-
-        from exposure.collect.live import LiveProgress, record
-        from exposure.scan import run_scan
-
-        seconds = float(spec.option("seconds", "900"))
-
-        def watched(update: LiveProgress) -> None:
-            counts = (("packets", update.packets), ("names", update.names))
-            fraction = min(1.0, update.elapsed / seconds) if seconds else None
-            self.post_message(ScanProgress(Progress(spec.target, "watching", counts, fraction, _WATCHING)))
-
-        with tempfile.TemporaryDirectory() as folder:
-            self.guide.scratch.add(Path(folder))  # quick exit removes it too
-            try:
-                capture = Path(folder) / "capture.pcap"
-                record(spec.target, capture, duration=seconds, progress=watched, cancel=self.cancel)
-                if self.cancel.is_set():
-                    return None
-                sources = tuple(SourceSpec("pcap", str(capture)) if s is spec else s for s in request.sources)
-                result = run_scan(replace(request, sources=sources), hooks)
-                for info in result.sources:  # the file is deleted below: name what was watched
-                    if info.name == str(capture):
-                        info.name = f"{spec.target} ({seconds / 60:g} min)"
-                return result
-            finally:
-                self.guide.scratch.discard(Path(folder))
+    def _remove_scratch(self) -> None:
+        if self.scratch is not None:
+            shutil.rmtree(self.scratch, ignore_errors=True)
+            self.guide.scratch.discard(self.scratch)
 
     async def on_scan_progress(self, message: ScanProgress) -> None:
         self.handled += 1
         progress = message.progress
+        for name, threat, role in progress.known:
+            self.known[name] = (threat, role)
+        self.names += progress.new_names
         new = progress.source not in self.lines
         self.lines[progress.source] = progress
         if new:
-            await self.recompose()
-        else:
+            await self.recompose()  # shows every name again
+        elif progress.new_names:
+            self._show_names(progress.new_names)
+        if not new:
             lines = list(self.query(".progress-line").results(Static))
             index = list(self.lines).index(progress.source)
             if index < len(lines):
@@ -150,8 +164,28 @@ class CheckingScreen(GuideScreen):
                 stage = self.t("checking.reading", what=what)
             if progress.fraction is not None:
                 stage = f"{stage} {progress.fraction:.0%}"
-        parts = [progress.source, stage, counts]
+        parts = [shown(progress.source), shown(stage), counts]
         return Text(" — ".join(part for part in parts if part))
+
+    async def recompose(self) -> None:
+        await super().recompose()
+        self._show_names(self.names)
+
+    def _show_names(self, names: Sequence[tuple[str, str]]) -> None:
+        """Each new name on its own line; one an indicator lists is marked at once."""
+        shown_names = list(self.query("#live-names").results(RichLog))
+        if not shown_names:
+            return
+        log = shown_names[0]
+        for kind, name in names:
+            line = Text.assemble(f"{kind:<4} ", (shown(name), "bold"))
+            if name in self.known:
+                threat, role = self.known[name]
+                words = self.t(f"checking.known.{role}") if has(f"checking.known.{role}") else self.t(
+                    "checking.known.other")
+                line.append(f"  ⚠ {self.t('checking.known', threat=shown(threat.get(self.guide.lang)))} ({words})",
+                            style="bold reverse")
+            log.write(line)
 
     def _count_word(self, name: str) -> str:
         key = f"count.{name}"
@@ -172,12 +206,13 @@ class CheckingScreen(GuideScreen):
 
             self.app.switch_screen(ResultsScreen(result))
         elif event.state == WorkerState.ERROR:
-            self.failed = _plain_error(worker.error)
+            self.failed = _plain_error(worker.error, self.guide.lang)
             self.call_later(self.recompose)
 
     def on_unmount(self) -> None:
         # The screen is going away (the app is closing): the check must not carry on unseen.
         self.cancel.set()
+        self._remove_scratch()
 
     def _went_back(self) -> None:
         self.app.pop_screen()
@@ -187,17 +222,31 @@ class CheckingScreen(GuideScreen):
         if self.failed:
             self.app.pop_screen()
             return
-        if not self.cancel.is_set():
+        if self.cancel.is_set() or self.stop.is_set():
+            return
+        if self.watching and self.lines:
+            # What was seen is kept until the person says: check it (the default) or discard it.
+            self.app.push_screen(StopWatchingScreen(), self._stop_answer)
+            return
+        self.cancel.set()
+        self.call_later(self.recompose)
+
+    def _stop_answer(self, answer: str | None) -> None:
+        if answer == "check":
+            self.stop.set()
+        elif answer == "discard":
             self.cancel.set()
-            self.call_later(self.recompose)
+        else:
+            return  # keep watching
+        self.call_later(self.recompose)
 
 
-def _plain_error(error: BaseException | None) -> str:
-    """One line for the person: a UserError/CollectorError says it plainly; anything else
-    is named by its kind only (no traceback on screen)."""
-    from exposure.collect.base import CollectorError
+def _plain_error(error: BaseException | None, lang: str) -> str:
+    """One line for the person, in their language: a UserError says it plainly; anything
+    else is named by its kind only (no traceback on screen)."""
     from exposure.errors import UserError
+    from exposure.explain.texts import error_line
 
-    if isinstance(error, UserError | CollectorError):
-        return str(error)
+    if isinstance(error, UserError):  # CollectorError is one too
+        return plain_line(error_line(error, lang))
     return type(error).__name__ if error else "unknown error"

@@ -9,11 +9,14 @@ from pathlib import Path
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import Button, DirectoryTree, Input, Static
+from textual.widgets import Button, Input, Static
 
 from exposure.scan import ScanResult
+from exposure.tui.safe import SafeDirectoryTree
 from exposure.tui.screens.base import GuideScreen
 from exposure.tui.widgets import plain
+from exposure.tui.wrap import Para
+from exposure.untrusted import shown
 
 FORMATS = (("html", "html_path"), ("md", "md_path"), ("json", "json_path"))
 
@@ -37,9 +40,10 @@ def report_base(folder: Path, now: datetime | None = None) -> Path:
 def save_reports(result: ScanResult, folder: Path, lang: str) -> tuple[list[Path], list[tuple[str, str]]]:
     """Write each format on its own, so one that fails does not stop the others.
 
-    Returns the files written and (format, message) for each that failed.
+    Returns the files written and (format, message in ``lang``) for each that failed.
     """
     from exposure.errors import UserError
+    from exposure.explain.texts import error_line, plain
     from exposure.report.output import write_reports
 
     base = report_base(folder)
@@ -48,14 +52,31 @@ def save_reports(result: ScanResult, folder: Path, lang: str) -> tuple[list[Path
     for ext, argument in FORMATS:
         path = base.with_name(f"{base.name}.{ext}")
         try:
-            write_reports(result, **{argument: str(path)}, force=False, lang=lang)
-        except (UserError, OSError) as exc:
-            failed.append((ext.upper(), str(exc)))
+            write_reports(result, force=False, lang=lang, **{argument: str(path)})  # type: ignore[arg-type]
+        except UserError as exc:
+            failed.append((ext.upper(), shown(plain(error_line(exc, lang)))))
+        except OSError as exc:  # the disk filled up, the stick was pulled out
+            failed.append((ext.upper(), shown(exc.strerror or str(exc))))
         except Exception as exc:  # a bug in a renderer must not lose the other formats
             failed.append((ext.upper(), type(exc).__name__))
         else:
             written.append(path)
     return written, failed
+
+
+def folder_problem(folder: Path, lang: str) -> str:
+    """Why reports cannot be saved in ``folder`` (in ``lang``), or "" when they can."""
+    from exposure.errors import UserError
+    from exposure.explain.texts import error_line, plain
+    from exposure.report.files import check_target
+
+    if not folder.is_dir():
+        return ""
+    try:
+        check_target(report_base(folder).with_suffix(".html"))
+    except UserError as exc:
+        return shown(plain(error_line(exc, lang)))
+    return ""
 
 
 class ExportScreen(GuideScreen):
@@ -79,8 +100,8 @@ class ExportScreen(GuideScreen):
             yield Input(value=folder, placeholder=t("export.folder"), id="folder")
             yield Button(t("export.save"), id="save", variant="primary")
             yield Button(t("export.cancel"), id="cancel")
-        yield Static(id="export-error", classes="error")
-        yield DirectoryTree(self.guide.export_dir or Path.home(), id="folders")
+        yield Para(id="export-error", classes="error")
+        yield SafeDirectoryTree(self.guide.export_dir or Path.home(), id="folders")
 
     def focus_default(self) -> None:
         self.query_one("#folder", Input).focus()
@@ -91,7 +112,7 @@ class ExportScreen(GuideScreen):
     def on_input_changed(self, event: Input.Changed) -> None:
         self.folder = event.value
 
-    def on_directory_tree_directory_selected(self, event: DirectoryTree.DirectorySelected) -> None:
+    def on_directory_tree_directory_selected(self, event: SafeDirectoryTree.DirectorySelected) -> None:
         event.stop()
         self.query_one("#folder", Input).value = str(event.path)
 
@@ -108,18 +129,24 @@ class ExportScreen(GuideScreen):
 
     def save(self) -> None:
         t = self.t
-        folder = Path(self.query_one("#folder", Input).value.strip()).expanduser()
+        field = self.query_one("#folder", Input)
+        folder = Path(field.value.strip()).expanduser()
         error = self.query_one("#export-error", Static)
-        if not folder.is_dir():
-            error.update(Text(t("export.no_folder")))
+        problem = t("export.no_folder") if not folder.is_dir() else folder_problem(folder, self.guide.lang)
+        if problem:
+            # Nothing is lost: the results stay underneath; another place can be chosen here.
+            error.update(Text(t("export.try_again", problem=problem)))
+            field.focus()
             return
         written, failed = save_reports(self.result, folder, self.guide.lang)
         if failed:
-            for what, message in failed:
-                self.app.notify(t("results.save_failed", what=what, message=message), severity="warning",
-                                timeout=8, markup=False)
-        if not written:
-            error.update(Text("\n".join(t("results.save_failed", what=w, message=m) for w, m in failed)))
+            lines = [t("results.save_failed", what=w, message=m) for w, m in failed]
+            if written:
+                lines.append(t("results.saved", paths=", ".join(shown(str(p)) for p in written)))
+            error.update(Text("\n".join([*lines, t("export.choose_another")])))
+            field.focus()
+            if written and self.done is not None:
+                self.done([str(p) for p in written])
             return
         self.app.pop_screen()
         if self.done is not None:

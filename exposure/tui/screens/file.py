@@ -6,9 +6,10 @@ from pathlib import Path
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import Button, DirectoryTree, Input
+from textual.widgets import Button, Input
 
 from exposure.model import SourceSpec
+from exposure.tui.safe import SafeDirectoryTree
 from exposure.tui.screens.base import GuideScreen
 from exposure.tui.widgets import plain
 
@@ -37,7 +38,7 @@ class FileScreen(GuideScreen):
 
     def __init__(self, start: Path | None = None) -> None:
         super().__init__()
-        self.start = start or Path.home()
+        self.start = start  # None: where the app says (tests), else the home folder
         self.path = ""
 
     def compose_body(self) -> ComposeResult:
@@ -46,7 +47,7 @@ class FileScreen(GuideScreen):
             yield Input(value=self.path, placeholder=self.t("file.path"), id="path")
             yield Button(self.t("file.go"), id="go", variant="primary")
         yield plain("", id="file-error", classes="error")
-        yield DirectoryTree(self.start, id="tree")
+        yield SafeDirectoryTree(self.start or self.guide.file_start or Path.home(), id="tree")
 
     def focus_default(self) -> None:
         self.query_one("#path", Input).focus()
@@ -62,13 +63,13 @@ class FileScreen(GuideScreen):
         event.stop()
         self.go()
 
-    def on_directory_tree_file_selected(self, event: DirectoryTree.FileSelected) -> None:
+    def on_directory_tree_file_selected(self, event: SafeDirectoryTree.FileSelected) -> None:
         event.stop()
         self.query_one("#path", Input).value = str(event.path)
         self.path = str(event.path)
         self.go()
 
-    def on_directory_tree_directory_selected(self, event: DirectoryTree.DirectorySelected) -> None:
+    def on_directory_tree_directory_selected(self, event: SafeDirectoryTree.DirectorySelected) -> None:
         event.stop()
         self.query_one("#path", Input).value = str(event.path)
         self.path = str(event.path)
@@ -97,6 +98,20 @@ class FileScreen(GuideScreen):
                 screen = IosBackupScreen(path)
                 screen.path = str(path)
                 self.app.push_screen(screen)
+                return
+        if source.kind == "pcap":
+            # An empty file or a text file is said here, before anything else is asked.
+            from exposure.collect.pcap import check_capture
+            from exposure.errors import UserError
+            from exposure.explain.texts import error_line
+            from exposure.explain.texts import plain as plain_line
+            from exposure.untrusted import shown
+
+            try:
+                check_capture(path)
+            except UserError as exc:
+                said = plain_line(error_line(exc, self.guide.lang))
+                error.update(Text("\n".join(shown(part) for part in said.split("\n"))))  # type: ignore[attr-defined]
                 return
         self.guide.sources = (source,)
         self.app.push_screen(ProfilesScreen())

@@ -1,4 +1,8 @@
-"""Watch network traffic live: pick an interface and a duration."""
+"""Watch network traffic live: pick an interface and a duration.
+
+Watching needs administrator rights. The screen says so first, and when this app was not
+started with them it says how to start it, before any setting is asked for.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from textual.widgets import Button, Input, OptionList
 from textual.widgets.option_list import Option
 
 from exposure.model import SourceSpec
+from exposure.tui.safe import value_text
 from exposure.tui.screens.base import GuideScreen
 from exposure.tui.widgets import plain
 
@@ -17,6 +22,13 @@ def live_available() -> bool:
     import importlib.util
 
     return importlib.util.find_spec("exposure.collect.live") is not None
+
+
+def capture_allowed() -> bool:
+    """Whether this app may capture (tests and the screenshots pin it)."""
+    from exposure.collect.live import can_capture
+
+    return can_capture()
 
 
 def interfaces() -> list[tuple[str, str]]:
@@ -37,18 +49,26 @@ class LiveScreen(GuideScreen):
         super().__init__()
         self.minutes = "15"
         self.available = live_available()
-        self.names = interfaces() if self.available else []
+        self.allowed = self.available and capture_allowed()
+        self.names = interfaces() if self.allowed else []
         self.interface = self.names[0][0] if self.names else None  # up and not loopback, when there is one
 
     def compose_body(self) -> ComposeResult:
-        yield plain(self.t("live.explain"), classes="para")
         if not self.available:
+            yield plain(self.t("live.explain"), classes="para")
             yield plain(self.t("live.unavailable"), classes="para safety", id="live-unavailable")
             return
+        if not self.allowed:
+            # First, before any setting: without the rights, nothing below could work.
+            yield plain(self.t("live.needs_rights", command=_start_command()), classes="para safety",
+                        id="live-rights")
+            yield plain(self.t("live.explain"), classes="para")
+            return
         yield plain(self.t("live.privileges"), classes="para")
+        yield plain(self.t("live.explain"), classes="para")
         yield plain(self.t("live.interface"), classes="label")
         if self.names:
-            yield OptionList(*[Option(Text(label), id=name) for name, label in self.names], id="interfaces")
+            yield OptionList(*[Option(value_text(label), id=name) for name, label in self.names], id="interfaces")
         else:
             yield plain(self.t("live.no_interfaces"), classes="error")
         with Horizontal(id="duration-row"):
@@ -58,7 +78,7 @@ class LiveScreen(GuideScreen):
         yield plain("", id="live-error", classes="error")
 
     def focus_default(self) -> None:
-        if self.available and self.names:
+        if self.allowed and self.names:
             chooser = self.query_one("#interfaces", OptionList)
             chooser.highlighted = chooser.get_option_index(self.interface) if self.interface else 0
             chooser.focus()
@@ -92,7 +112,18 @@ class LiveScreen(GuideScreen):
             return
         from exposure.tui.screens.profiles import ProfilesScreen
 
-        # Not a collector: the checking screen records to a private temporary capture,
-        # checks it, and deletes it (exposure.collect.live does the recording).
+        # A source like any other (exposure.collect.live.collector); the checking screen gives
+        # it a private temporary folder for the capture and deletes it after the check.
         self.guide.sources = (SourceSpec("live", self.interface, (("seconds", str(minutes * 60)),)),)
         self.app.push_screen(ProfilesScreen())
+
+
+def _start_command() -> str:
+    """How to start the app with administrator rights: the full path, since sudo's own PATH
+    does not have the folders exposure is usually installed in."""
+    import os
+    import shlex
+    import sys
+
+    script = os.path.join(os.path.dirname(sys.executable), "exposure")
+    return f"sudo {shlex.quote(script) if os.path.isfile(script) else 'exposure'}"

@@ -11,8 +11,10 @@ from textual.widgets import SelectionList, Static
 from textual.widgets.selection_list import Selection
 
 from exposure.model import Profile
+from exposure.tui.safe import value_text
 from exposure.tui.screens.base import GuideScreen
-from exposure.tui.widgets import plain
+from exposure.tui.widgets import TickList, plain
+from exposure.tui.wrap import Para
 
 
 class ProfilesScreen(GuideScreen):
@@ -45,12 +47,12 @@ class ProfilesScreen(GuideScreen):
         if not self.profiles:
             yield plain(self.t("profiles.no_profiles"), classes="para")
             if self.problem:
-                yield plain(self.problem, classes="error")
+                yield Para(value_text(self.problem), classes="error")
             return
         yield plain(self.t("profiles.explain"), classes="para")
         selections = [Selection(Text(p.title.get(lang)), p.id, p.id in self.selected) for p in self.profiles]
-        yield SelectionList[str](*selections, id="profiles")
-        yield Static(id="profile-description", classes="para")
+        yield TickList(*selections, id="profiles")
+        yield Para(id="profile-description", classes="para")
         yield plain("", id="profiles-error", classes="error")
 
     def focus_default(self) -> None:

@@ -15,14 +15,16 @@ from textual.widgets import Collapsible, OptionList, Static
 from textual.widgets.option_list import Option
 
 from exposure.explain.summary import source_name
-from exposure.explain.texts import plain as plain_line
 from exposure.explain.texts import warning_line
 from exposure.model import Severity
 from exposure.report.json_report import warning_to_dict
 from exposure.scan import ScanResult
-from exposure.tui.findings import FindingView, ResultView, view_result
+from exposure.tui.findings import FindingView, ResultView, line_text, view_result
+from exposure.tui.safe import value_text
 from exposure.tui.screens.base import GuideScreen
 from exposure.tui.widgets import plain
+from exposure.tui.wrap import Para, Wrapped
+from exposure.untrusted import shown
 
 OVERVIEW = -1
 
@@ -56,30 +58,30 @@ class ResultsScreen(GuideScreen):
         with Horizontal(id="results-main"):
             yield OptionList(*self._options(), id="findings")
             with VerticalScroll(id="detail"):
-                yield Static(id="d-title")
-                yield Static(id="d-summary", classes="para")
+                yield Para(id="d-title")
+                yield Para(id="d-summary", classes="para")
                 yield plain(self.t("results.seen"), classes="heading", id="d-seen-heading")
-                yield Static(id="d-seen", classes="para")
+                yield Para(id="d-seen", classes="para")
                 yield plain(self.t("results.meaning"), classes="heading", id="d-meaning-heading")
-                yield Static(id="d-meaning", classes="para")
+                yield Para(id="d-meaning", classes="para")
                 yield plain(self.t("results.confidence"), classes="heading", id="d-confidence-heading")
-                yield Static(id="d-confidence", classes="para")
+                yield Para(id="d-confidence", classes="para")
                 yield plain(self.t("results.advice"), classes="heading", id="d-advice-heading")
-                yield Static(id="d-advice", classes="para")
+                yield Para(id="d-advice", classes="para")
                 yield plain(self.t("results.safety"), classes="heading", id="d-safety-heading")
-                yield Static(id="d-safety", classes="para safety")
+                yield Para(id="d-safety", classes="para safety")
                 yield plain(self.t("results.not_checked"), classes="heading", id="d-not_checked-heading")
-                yield Static(id="d-not_checked", classes="para")
+                yield Para(id="d-not_checked", classes="para")
                 yield plain(self.t("results.warnings"), classes="heading", id="d-warnings-heading")
-                yield Static(id="d-warnings", classes="para")
-                yield Static(id="d-next_checks", classes="para")
+                yield Para(id="d-warnings", classes="para")
+                yield Para(id="d-next_checks", classes="para")
                 # Last: what could not be seen and what to check next matter more than this list.
                 yield plain(self.t("results.checked"), classes="heading", id="d-checked-heading")
-                yield Static(id="d-checked", classes="para")
+                yield Para(id="d-checked", classes="para")
                 with Collapsible(title=self.t("results.evidence"), id="d-evidence"):
-                    yield Static(id="d-evidence-text")
+                    yield Para(id="d-evidence-text")
                     yield plain(self.t("results.sources"), classes="heading")
-                    yield Static(id="d-sources")
+                    yield Para(id="d-sources")
 
     def _options(self) -> list[Option]:
         options = [Option(Text(self.t("results.overview"), style="bold"), id="overview")]
@@ -92,7 +94,7 @@ class ResultsScreen(GuideScreen):
             options.append(Option(Text(f"{words} ({len(group)})", style="bold"),
                                   id=f"group-{severity.value}", disabled=True))
             for index, finding in group:
-                options.append(Option(Text("  ") + finding.title, id=f"finding-{index}"))
+                options.append(Option(Wrapped(Text("  ") + finding.title), id=f"finding-{index}"))
         return options
 
     def focus_default(self) -> None:
@@ -135,7 +137,7 @@ class ResultsScreen(GuideScreen):
                 summary.append(self.t("app.demo_badge").strip() + "\n\n", style="bold")
             summary.append_text(view.summary)
             if self.saved:
-                summary.append("\n\n" + self.t("results.saved", paths=", ".join(self.saved)))
+                summary.append("\n\n" + self.t("results.saved", paths=", ".join(map(shown, self.saved))))
             self._set("summary", summary)
             for part in ("seen", "meaning", "confidence", "advice", "safety"):
                 self._set(part, None)
@@ -169,9 +171,10 @@ class ResultsScreen(GuideScreen):
         sources = {"sources": [{"kind": s.kind, "name": s.name} for s in self.result.sources]}
         for warning in self.result.warnings:
             line = Text("• ")
-            line.append(source_name(sources, warning.source, self.guide.lang), style="bold")
+            line.append_text(value_text(source_name(sources, warning.source, self.guide.lang), style="bold"))
             said = warning_to_dict(warning)
-            line.append(f": {plain_line(warning_line(said, self.guide.lang))}")
+            line.append(": ")
+            line.append_text(line_text(warning_line(said, self.guide.lang)))
             if warning.count > 1:
                 line.append(f" (×{warning.count})")
             lines.append(line)
@@ -191,6 +194,6 @@ class ResultsScreen(GuideScreen):
     def _exported(self, paths: list[str]) -> None:
         if paths:
             self.saved = paths
-            self.app.notify(self.t("results.saved", paths=", ".join(paths)), timeout=8, markup=False)
+            self.app.notify(self.t("results.saved", paths=", ".join(map(shown, paths))), timeout=8, markup=False)
             if self.selected == OVERVIEW:
                 self.show_detail()
