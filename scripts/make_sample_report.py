@@ -57,10 +57,10 @@ def sample_result() -> ScanResult:
 
 def sample_pages() -> dict[str, str]:
     """Each sample page's file name and text (call with TZ=UTC, as main does)."""
-    from exposure.report.json_report import to_dict
+    from exposure.report.document import from_result
     from exposure.report.render import html_text
 
-    report = to_dict(sample_result())
+    report = from_result(sample_result())
     return {name: html_text(report, lang) for name, lang in PAGES.items()}
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from exposure.errors import UserError
+from exposure.untrusted import shortened
 
 SCHEMA_FILE = "report.schema.json"
 MAX_REPORT_BYTES = 200 * 1024 * 1024
@@ -30,6 +31,23 @@ _TYPES: dict[str, tuple[type, ...]] = {
 def report_schema() -> dict[str, Any]:
     data: dict[str, Any] = json.loads(resources.files("exposure.report").joinpath(SCHEMA_FILE).read_text("utf-8"))
     return data
+
+
+class ReportFormatError(UserError):
+    """Data that is not an exposure report, is of another version, or breaks the schema;
+    the message is one line, without the file's name (``load_report`` adds it)."""
+
+
+def check_report(data: Any) -> None:
+    """Raise :class:`ReportFormatError` unless ``data`` is a report this version reads."""
+    if not isinstance(data, dict) or "schema" not in data:
+        raise ReportFormatError("not a JSON report written by exposure")
+    if data["schema"] != report_schema()["properties"]["schema"]["const"]:
+        said = shortened(str(data["schema"])[:200], 60)
+        raise ReportFormatError(f"report format '{said}' is not one this version can read")
+    found = problems(data)
+    if found:
+        raise ReportFormatError(f"damaged or altered report ({shortened(found[0], 200)})")
 
 
 def problems(data: Any, limit: int = 1) -> list[str]:
@@ -111,13 +129,8 @@ def load_report(path: Path) -> dict[str, Any]:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         raise UserError(f"{path}: not a JSON report written by exposure") from None
-    if not isinstance(data, dict) or "schema" not in data:
-        raise UserError(f"{path}: not a JSON report written by exposure")
-    if data["schema"] != report_schema()["properties"]["schema"]["const"]:
-        shown = str(data["schema"])[:60].encode("ascii", "backslashreplace").decode("ascii")
-        raise UserError(f"{path}: report format {shown!r} is not one this version can read")
-    found = problems(data)
-    if found:
-        shown = found[0][:200].encode("ascii", "backslashreplace").decode("ascii")
-        raise UserError(f"{path}: damaged or altered report ({shown})")
-    return data
+    try:
+        check_report(data)
+    except ReportFormatError as exc:
+        raise ReportFormatError(f"{path}: {exc}") from None
+    return data  # type: ignore[no-any-return]  # a dict: check_report says so

@@ -10,32 +10,31 @@ report. Times are ISO 8601 in UTC; the renderers show them in local time.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
+from exposure.document import TimelineEvent
 from exposure.model import Finding, SourceInfo
 
 MAX_EVENTS = 500
 
 
-def _event(moment: datetime, last: datetime | None, finding: int | None, **fields: Any) -> dict[str, Any]:
-    out: dict[str, Any] = {"time": moment.isoformat(), "last_time": last.isoformat() if last and last != moment
-                           else None, "finding": finding}
-    out.update(fields)
-    return out
+def _event(moment: datetime, last: datetime | None, finding: int | None, source: str, kind: str,
+           description: str, facts: tuple[tuple[str, str], ...]) -> TimelineEvent:
+    return TimelineEvent(time=moment.isoformat(), last_time=last.isoformat() if last and last != moment else None,
+                         finding=finding, source=source, kind=kind, description=description, facts=facts)
 
 
-def timeline(findings: list[Finding], sources: list[SourceInfo]) -> list[dict[str, Any]]:
-    """Events sorted by time: ``{time, last_time, source, kind, description, facts, finding}``;
-    ``finding`` is the index of the finding in the report's list (None for a source's own event)."""
-    events: list[dict[str, Any]] = []
+def timeline(findings: list[Finding], sources: list[SourceInfo]) -> list[TimelineEvent]:
+    """Events sorted by time; ``finding`` is the index of the finding in the report's list
+    (None for a source's own event)."""
+    events: list[TimelineEvent] = []
     seen: set[tuple[int, str, str]] = set()
     for index, finding in enumerate(findings):
         for obs in finding.evidence:
             if obs.first_seen is None or (index, obs.kind, obs.describe()) in seen:
                 continue
             seen.add((index, obs.kind, obs.describe()))
-            events.append(_event(obs.first_seen, obs.last_seen, index, source=obs.source, kind=obs.kind,
-                                 description=obs.describe(), facts=dict(obs.facts())))
+            events.append(_event(obs.first_seen, obs.last_seen, index, obs.source, obs.kind, obs.describe(),
+                                 tuple(obs.facts().items())))
     for info in sources:
         made = info.details.get("backup made")
         if info.kind == "ios-backup" and made:
@@ -43,7 +42,6 @@ def timeline(findings: list[Finding], sources: list[SourceInfo]) -> list[dict[st
                 moment = datetime.fromisoformat(made)
             except ValueError:
                 continue
-            events.append(_event(moment, None, None, source=info.name, kind="backup-made",
-                                 description="the backup was made", facts={}))
-    events.sort(key=lambda e: (e["time"], e["finding"] if e["finding"] is not None else -1))
+            events.append(_event(moment, None, None, info.name, "backup-made", "the backup was made", ()))
+    events.sort(key=lambda e: (e.time, e.finding if e.finding is not None else -1))
     return events[:MAX_EVENTS]
