@@ -24,7 +24,7 @@ def run(args: argparse.Namespace) -> int:
 
     from exposure.errors import UserError
     from exposure.explain.i18n import resolve_language
-    from exposure.report.files import STDOUT, check_targets, write_private
+    from exposure.files import STDOUT, check_targets, write_private
     from exposure.report.json_report import read_report
     from exposure.report.output import print_written
     from exposure.report.render import html_text, markdown_text

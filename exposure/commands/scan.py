@@ -75,7 +75,7 @@ def add_report_options(parser: argparse.ArgumentParser, quiet_help: str) -> None
 
 def check_report_paths(args: argparse.Namespace) -> None:
     """Before any work: every report file asked for can be written (one line if not)."""
-    from exposure.report.files import check_targets
+    from exposure.files import check_targets
 
     check_targets((args.json, args.md, args.html), force=args.force)
 
@@ -85,8 +85,8 @@ def check_and_report(args: argparse.Namespace, sources: Sequence[SourceSpec],
     """Run the one scan pipeline on ``sources``, write the reports asked for, print the
     summary; the exit code says what a script needs to know (see ``--fail-on``)."""
     from exposure.explain.i18n import resolve_language
+    from exposure.files import STDOUT
     from exposure.report.document import from_result
-    from exposure.report.files import STDOUT
     from exposure.report.output import print_summary, write_reports
     from exposure.scan import ScanRequest, run_scan
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TextIO
 
 from exposure.document import ReportDocument
-from exposure.report.files import STDOUT, write_private
+from exposure.files import STDOUT, write_private
 
 
 def write_reports(report: ReportDocument, lang: str, json_path: str | None = None, md_path: str | None = None,

@@ -75,7 +75,7 @@ def folder_problem(folder: Path, lang: str) -> str:
     from exposure.errors import UserError
     from exposure.explain.lines import plain
     from exposure.explain.notes import error_line
-    from exposure.report.files import check_target
+    from exposure.files import check_target
 
     if not folder.is_dir():
         return ""
