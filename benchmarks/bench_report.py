@@ -75,6 +75,7 @@ def main() -> None:
         saved = Path(folder) / "r.json"
         saved.write_text(str(text), "utf-8")
         timed("read_report (parse + schema check + document)", lambda: read_report(saved))
+        timed("exposure report: read_report + HTML", lambda: render_html(read_report(saved), "en"))
     tracemalloc.start()
     render_html(report, "en")
     peak = tracemalloc.get_traced_memory()[1]

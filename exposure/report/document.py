@@ -38,6 +38,7 @@ from exposure.scan import ScanResult
 
 def from_result(result: ScanResult) -> ReportDocument:
     named = {f.threat for f in result.findings if f.threat}
+    findings = tuple(finding_record(f) for f in result.findings)
     return ReportDocument(
         tool_version=result.tool_version,
         started=iso(result.started),
@@ -48,10 +49,10 @@ def from_result(result: ScanResult) -> ReportDocument:
         profile_titles=profile_titles(result.profiles),
         sources=tuple(source_record(s) for s in result.sources),
         feeds=tuple(_feed(f) for f in result.feeds),
-        findings=tuple(finding_record(f) for f in result.findings),
+        findings=findings,
         threats=tuple((tid, threat_record(t)) for tid, t in sorted(result.threats.items()) if tid in named),
         warnings=tuple(_warning(w) for w in result.warnings),
-        timeline=tuple(timeline(result.findings, result.sources)),
+        timeline=tuple(timeline(zip(result.findings, findings, strict=True), result.sources)),
     )
 
 

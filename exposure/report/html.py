@@ -28,6 +28,7 @@ from exposure.explain.times import format_time
 from exposure.model import Severity
 from exposure.untrusted import shown
 
+_EVIDENCE_LABELS = ("kind", "source", "count", "first_seen", "last_seen")
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 _SEVERITIES = frozenset(s.value for s in Severity)
 
@@ -184,10 +185,10 @@ def _technical(exp: Explanation, lang: str) -> str:
         out.append("</ul>")
     if exp.evidence:
         out.append(f"<p><strong>{esc(t('label.evidence', lang))}</strong></p>")
+        kind, source, count, first, last = (t(f"label.{label}", lang) for label in _EVIDENCE_LABELS)
         for item in exp.evidence:
-            rows = [(t("label.kind", lang), item.kind), (t("label.source", lang), item.source),
-                    (t("label.count", lang), str(item.count)), (t("label.first_seen", lang), item.first_seen),
-                    (t("label.last_seen", lang), item.last_seen), *item.facts]
+            rows = [(kind, item.kind), (source, item.source), (count, str(item.count)), (first, item.first_seen),
+                    (last, item.last_seen), *item.facts]
             out.append(f'<div class="obs"><p class="v">{esc(item.description)}</p>{_dl(rows)}</div>')
     return "".join(out)
 

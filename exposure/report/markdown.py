@@ -170,12 +170,13 @@ def _finding(number: int, exp: Explanation, lang: str) -> list[str]:
     for m in exp.matched:
         out.append(f"- {md_text(t('label.matched', lang))}: {md_code(m.value)} ({md_code(m.type)}, "
                    f"{md_code(m.role)}; {md_code(m.source)})")
+    source, count, first, last = (md_text(t(f"label.{label}", lang))
+                                  for label in ("source", "count", "first_seen", "last_seen"))
     for item in exp.evidence:
         out.append(f"- {md_code(item.description)}")
-        rows = [(t("label.source", lang), item.source), (t("label.count", lang), str(item.count)),
-                (t("label.first_seen", lang), item.first_seen), (t("label.last_seen", lang), item.last_seen),
-                *item.facts]
-        out += [f"  - {md_text(k)}: {md_code(v)}" for k, v in rows if v]
+        rows = [(source, item.source), (count, str(item.count)), (first, item.first_seen), (last, item.last_seen)]
+        out += [f"  - {k}: {md_code(v)}" for k, v in rows if v]
+        out += [f"  - {md_text(k)}: {md_code(v)}" for k, v in item.facts if v]
     out += ["", "</details>", ""]
     return out
 
