@@ -98,6 +98,18 @@ def test_a_report_from_before_the_optional_fields_reads_with_their_defaults() ->
         assert render(old, "zh")
 
 
+def test_fields_a_newer_collector_adds_to_a_source_are_allowed_and_left_out() -> None:
+    """The schema lets collectors add fields to a source: a report that has them reads (the
+    reports show what this version knows) and renders as the report without them."""
+    data = report_dict(result_with_findings())
+    plain_document = from_json(copy.deepcopy(data))
+    data["sources"][0]["files"] = [{"name": "a.pcap", "packets": 3}, None, "x" * 10_000]
+    data["sources"][1]["battery"] = 0.5
+    document = from_json(data)
+    assert document == plain_document
+    assert render_html(document, "en") == render_html(plain_document, "en")
+
+
 def test_a_warning_keeps_its_params_only_beside_its_key() -> None:
     data = report_dict(result_with_findings())
     data["warnings"] = [{"source": "x", "message": "m", "count": 2, "params": {"reason": "r"}},
