@@ -45,7 +45,8 @@ def check_report(data: Any) -> None:
     if not isinstance(data, dict) or "schema" not in data:
         raise ReportFormatError("not a JSON report written by exposure")
     if data["schema"] != report_schema()["properties"]["schema"]["const"]:
-        said = shortened(str(data["schema"])[:200], 60)
+        raw = data["schema"]  # a name, or anything (never turned into text whole: it may nest deep)
+        said = shortened(raw[:200], 60) if isinstance(raw, str) else type(raw).__name__
         raise ReportFormatError(f"report format '{said}' is not one this version can read")
     found = problems(data)
     if found:

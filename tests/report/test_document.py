@@ -127,6 +127,7 @@ def test_a_warning_keeps_its_params_only_beside_its_key() -> None:
     ({"schema": "exposure.report/9"}, "report format 'exposure.report/9' is not one this version can read"),
     ({"schema": "\x1b[2J" + "x" * 500}, "report format '\\x1b[2J" + "x" * 56 + "...' is not one"),
     ({"schema": "exposure.report/1", "findings": []}, "damaged or altered report ($: missing 'tool')"),
+    ({"schema": [[[[]]]] * 1000}, "report format 'list' is not one this version can read"),
 ])
 def test_what_is_not_a_report_is_one_line(data: object, message: str) -> None:
     with pytest.raises(ReportFormatError) as raised:
