@@ -2,17 +2,22 @@
 tshark-names and against the code of another commit, interleaved, on make_traffic captures.
 
     .venv/bin/python benchmarks/bench_cores.py [--packets 400000 1600000] [--rounds 2]
-                                               [--against a035247] [--workdir /tmp/exposure-cores]
+                                               [--against a035247] [--against-python PYTHON]
+                                               [--workdir /tmp/exposure-cores]
 
 For each capture size, each round runs in turn: ``../shared/tools/tshark-names``, ``exposure names
---json`` (both cores), the same with ``--workers 1``, the other commit's ``exposure names --json``
-(checked out with ``git archive`` into the workdir), ``exposure scan --pcap`` (both cores), the
-same under ``taskset -c 0`` (one core: read in one pass) and the other commit's ``scan --pcap``.
-Wall time, CPU time (user + system, with child processes) and the peak memory of the largest
-process are read from ``getrusage`` of a fresh wrapper process per run. The load average before
-each round is printed, since the machine is shared. Names are compared: ours (one and two cores)
-must equal the other commit's, and tshark-names' up to the differences docs/tshark-differences.md
-explains; the scan reports of both cores, one core and the other commit are compared too.
+--json`` (both cores), the same under ``taskset -c 0`` (one core: read in one pass), the other
+commit's ``exposure names --json`` under ``taskset -c 0`` (it reads on one core anyway),
+``exposure scan --pcap`` (both cores), the same under ``taskset -c 0`` and the other commit's
+``scan --pcap``. The other commit runs from ``--against-python`` (a venv where it is installed,
+e.g. made in ``git worktree add /work/perf-base a035247``), or else from a ``git archive`` of it
+in the workdir on ``PYTHONPATH``. Wall time, CPU time (user + system, with child processes) and
+the peak memory of the largest process are read from ``getrusage`` of a fresh wrapper process
+per run; the wrapper also samples, every 20 ms, the memory of the whole process tree (the
+reading processes together). The load average before each round is printed, since the machine is
+shared. Names are compared: ours (one and two cores) must equal the other commit's, and
+tshark-names' up to the differences docs/tshark-differences.md explains; the scan reports of
+both cores, one core and the other commit are compared too.
 """
 
 from __future__ import annotations
@@ -30,24 +35,35 @@ SHARED = REPO.parent / "shared"
 PY = str(REPO / ".venv" / "bin" / "python")
 WRAP = """
 import resource, subprocess, sys, time
+import psutil
 t = time.perf_counter()
+tree = 0
 with open(sys.argv[1], "wb") as out:
-    code = subprocess.run(sys.argv[2:], stdout=out, stderr=subprocess.DEVNULL).returncode
+    child = subprocess.Popen(sys.argv[2:], stdout=out, stderr=subprocess.DEVNULL)
+    top = psutil.Process(child.pid)
+    while child.poll() is None:
+        try:
+            procs = [top, *top.children(recursive=True)]
+            tree = max(tree, sum(p.memory_info().rss for p in procs))
+        except psutil.Error:
+            pass
+        time.sleep(0.02)
+    code = child.returncode
 wall = time.perf_counter() - t
 r = resource.getrusage(resource.RUSAGE_CHILDREN)
-print(wall, r.ru_utime + r.ru_stime, r.ru_maxrss, code)
+print(wall, r.ru_utime + r.ru_stime, r.ru_maxrss, tree // 1024, code)
 """
 
 
-def measure(cmd: list[str], out: Path, env: dict[str, str]) -> tuple[float, float, int]:
+def measure(cmd: list[str], out: Path, env: dict[str, str]) -> tuple[float, float, int, int]:
     # run from the work folder: ``python -m`` puts the current folder first on the path, which
     # from the repository would load today's code under the other commit's PYTHONPATH
     res = subprocess.run([sys.executable, "-c", WRAP, str(out), *cmd], capture_output=True, text=True, env=env,
                          check=True, cwd=out.parent)
-    wall, cpu, rss, code = res.stdout.split()
+    wall, cpu, rss, tree, code = res.stdout.split()
     if code != "0":
         raise SystemExit(f"{cmd} exited {code}")
-    return float(wall), float(cpu), int(rss) // 1024
+    return float(wall), float(cpu), int(rss) // 1024, int(tree) // 1024
 
 
 def _report(path: Path) -> object:
@@ -66,21 +82,23 @@ def main() -> int:
     parser.add_argument("--packets", type=int, nargs="+", default=[400_000, 1_600_000])
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--against", default="a035247")
+    parser.add_argument("--against-python", help="the other commit's venv python (else git archive)")
     parser.add_argument("--workdir", default="/tmp/exposure-cores")
     args = parser.parse_args()
     work = Path(args.workdir)
     work.mkdir(parents=True, exist_ok=True)
     old = work / f"exposure-{args.against}"
-    if not old.exists():
+    if not old.exists() and not args.against_python:
         old.mkdir()
         archive = subprocess.run(["git", "-C", str(REPO), "archive", args.against, "exposure", "profiles"],
                                  capture_output=True,
                                  check=True).stdout
         subprocess.run(["tar", "-x", "-C", str(old)], input=archive, check=True)
-    base_env = dict(os.environ)
+    base_env = dict(os.environ, EXPOSURE_DATA_DIR=str(work / "data"))  # no imported feeds, for both
     base_env.pop("PYTHONPATH", None)
-    old_env = dict(base_env, PYTHONPATH=str(old))
+    old_env = base_env if args.against_python else dict(base_env, PYTHONPATH=str(old))
     ours = [PY, "-m", "exposure"]
+    theirs = [args.against_python, "-m", "exposure"] if args.against_python else ours
     model = Path("/proc/cpuinfo").read_text().split("model name")[1].split(":")[1].splitlines()[0].strip()
     print(f"machine: {os.cpu_count()} CPUs, {model}")
     for packets in args.packets:
@@ -91,17 +109,18 @@ def main() -> int:
         programs = {
             "tshark-names": ([str(SHARED / "tools" / "tshark-names"), str(capture)], base_env),
             "names, both cores": ([*ours, "names", "--json", str(capture)], base_env),
-            "names, one core": ([*ours, "names", "--json", "--workers", "1", str(capture)], base_env),
-            f"names at {args.against}": ([*ours, "names", "--json", str(capture)], old_env),
+            "names, one core": (["taskset", "-c", "0", *ours, "names", "--json", str(capture)], base_env),
+            f"names at {args.against}, one core": (["taskset", "-c", "0", *theirs, "names", "--json", str(capture)],
+                                                   old_env),
             "scan --pcap": ([*ours, "scan", "--pcap", str(capture), "--json", str(work / "scan.json"), "--quiet"],
                             base_env),
             # one core: the process may run on CPU 0 only, so it reads in one pass (and hashes there too)
             "scan --pcap, one core": (["taskset", "-c", "0", *ours, "scan", "--pcap", str(capture), "--json",
                                        str(work / "scan1.json"), "--quiet"], base_env),
-            f"scan --pcap at {args.against}": ([*ours, "scan", "--pcap", str(capture), "--json",
+            f"scan --pcap at {args.against}": ([*theirs, "scan", "--pcap", str(capture), "--json",
                                                  str(work / "scan-old.json"), "--quiet"], old_env),
         }
-        runs: dict[str, list[tuple[float, float, int]]] = {name: [] for name in programs}
+        runs: dict[str, list[tuple[float, float, int, int]]] = {name: [] for name in programs}
         outputs = {name: work / f"out-{packets}-{i}.txt" for i, name in enumerate(programs)}
         print(f"\ncapture: {capture.name}, {capture.stat().st_size / 1e6:.0f} MB, {packets} packets")
         for round_ in range(args.rounds):
@@ -115,15 +134,17 @@ def main() -> int:
         tshark = json.loads(outputs["tshark-names"].read_text())
         two = json.loads(outputs["names, both cores"].read_text())
         one = json.loads(outputs["names, one core"].read_text())
-        old_names = json.loads(outputs[f"names at {args.against}"].read_text())
+        old_names = f"names at {args.against}, one core"
+        theirs_names = json.loads(outputs[old_names].read_text())
         best = {name: min(r[0] for r in rs) for name, rs in runs.items()}
         cpu = {name: min(r[1] for r in rs) for name, rs in runs.items()}
-        print("| program | wall, best (s) | all runs (s) | CPU, best (s) | peak RSS (MB) | tshark's wall / this |")
-        print("|---|---|---|---|---|---|")
+        print("| program | wall, best (s) | all runs (s) | CPU, best (s) | peak RSS, largest process (MB) | "
+              "peak RSS, all its processes (MB) | tshark's wall / this |")
+        print("|---|---|---|---|---|---|---|")
         for name, rs in runs.items():
             print(f"| {name} | {best[name]:.2f} | {', '.join(f'{r[0]:.2f}' for r in rs)} | {cpu[name]:.2f} | "
-                  f"{max(r[2] for r in rs)} | {best['tshark-names'] / best[name]:.2f}x |")
-        old_names, old_scan = f"names at {args.against}", f"scan --pcap at {args.against}"
+                  f"{max(r[2] for r in rs)} | {max(r[3] for r in rs)} | {best['tshark-names'] / best[name]:.2f}x |")
+        old_scan = f"scan --pcap at {args.against}"
         print(f"names both cores vs one core: {best['names, one core'] / best['names, both cores']:.2f}x wall; "
               f"one core vs {args.against}: {best[old_names] / best['names, one core']:.2f}x wall, "
               f"{cpu[old_names] / cpu['names, one core']:.2f}x CPU")
@@ -137,7 +158,7 @@ def main() -> int:
                                                          ("old", "scan-old.json"))}
         print(f"scan reports: both cores = one core: {same['both'] == same['one']}; "
               f"= {args.against}: {same['both'] == same['old']}")
-        print(f"same names, one and both cores: {one == two}; same as {args.against}: {one == old_names}; "
+        print(f"same names, one and both cores: {one == two}; same as {args.against}: {one == theirs_names}; "
               f"same as tshark-names: {({k: two[k] for k in tshark} == tshark)}")
     return 0
 

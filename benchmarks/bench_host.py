@@ -15,7 +15,11 @@ Run by hand:  .venv/bin/python benchmarks/bench_host.py [--repeat 5] [--spawn 30
 * ``--against REV`` also runs the full CLI scan of that git revision (exported with ``git
   archive``, first on ``PYTHONPATH``), alternating run by run with the current code, and
   prints wall and CPU medians and their ratio: on a shared machine the CPU time (user +
-  system of the child) is what the scan itself costs.
+  system of the child) is what the scan itself costs. ``--against-python PY`` runs that
+  revision from a venv where it is installed instead (e.g. one made in ``git worktree add
+  /work/perf-base a035247``); ``--feeds FILE ...`` first imports those feed files, each version
+  into a data folder of its own with its own ``feeds import``, as a person who keeps feeds has
+  (then a scan may load the catalog it kept, see ``exposure/indicators/catalog_cache.py``).
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -69,34 +73,46 @@ def part(step: Callable[[HostRun, ProcessTable], object]) -> Callable[[], object
     return go
 
 
-def cli_run(env: dict[str, str], out: Path) -> tuple[float, float]:
+def cli_run(env: dict[str, str], out: Path, python: str = sys.executable) -> tuple[float, float]:
     """(wall, CPU) seconds of one ``python -m exposure scan --host`` in a new process."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "exposure", "scan", "--host", "--quiet", "--force", "--json", str(out)],
-                   env=env, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([python, "-m", "exposure", "scan", "--host", "--quiet", "--force", "--json", str(out)],
+                   env=env, check=True, stdout=subprocess.DEVNULL, cwd="/")
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def compare(revision: str, runs: int) -> None:
+def compare(revision: str, runs: int, python: str | None = None, feeds: Sequence[str] = ()) -> None:
     """The full CLI scan, this code and ``revision``, alternating run by run."""
     folder = tempfile.mkdtemp(prefix="exposure-rev-")
     try:
-        archive = subprocess.run(["git", "-C", str(REPO), "archive", revision], capture_output=True,
-                                 check=True).stdout
-        subprocess.run(["tar", "-x", "-C", folder], input=archive, check=True)
+        if python is None:
+            archive = subprocess.run(["git", "-C", str(REPO), "archive", revision], capture_output=True,
+                                     check=True).stdout
+            subprocess.run(["tar", "-x", "-C", folder], input=archive, check=True)
         with tempfile.TemporaryDirectory() as data:
-            env = dict(os.environ, EXPOSURE_DATA_DIR=data)
-            theirs, ours = dict(env, PYTHONPATH=folder), dict(env, PYTHONPATH=str(REPO))
+            env = dict(os.environ)
+            env.pop("PYTHONPATH", None)
+            theirs = dict(env, EXPOSURE_DATA_DIR=f"{data}/theirs")
+            ours = dict(env, EXPOSURE_DATA_DIR=f"{data}/ours")
+            if python is None:
+                theirs["PYTHONPATH"], ours["PYTHONPATH"] = folder, str(REPO)
+            their_python, our_python = python or sys.executable, sys.executable
+            for py, e in ((their_python, theirs), (our_python, ours)):
+                for feed in feeds:
+                    subprocess.run([py, "-m", "exposure", "feeds", "import", feed], env=e, check=True,
+                                   stdout=subprocess.DEVNULL, cwd="/")
             out = Path(data) / "out.json"
-            cli_run(theirs, out), cli_run(ours, out)  # warm-up: bytecode compiled, files cached
+            # warm-up: bytecode compiled, files cached (and a catalog kept, where a version keeps one)
+            cli_run(theirs, out, their_python), cli_run(ours, out, our_python)
             load = os.getloadavg()[0]
-            pairs = [(cli_run(theirs, out), cli_run(ours, out)) for _ in range(runs)]
+            pairs = [(cli_run(theirs, out, their_python), cli_run(ours, out, our_python)) for _ in range(runs)]
         old_wall, new_wall = (statistics.median(p[i][0] for p in pairs) for i in (0, 1))
         old_cpu, new_cpu = (statistics.median(p[i][1] for p in pairs) for i in (0, 1))
-        print(f"full scan (CLI), {revision} vs now, alternating, n={runs}, load {load:.1f} -> "
+        print(f"full scan (CLI), {revision} vs now, alternating, n={runs}, feeds imported: {list(feeds) or 'none'}, "
+              f"load {load:.1f} -> "
               f"{os.getloadavg()[0]:.1f}:")
         print(f"  {revision}: wall median {old_wall:.3f} s, CPU median {old_cpu:.3f} s")
         print(f"  now: wall median {new_wall:.3f} s, CPU median {new_cpu:.3f} s")
@@ -110,8 +126,19 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--spawn", type=int, default=0)
     parser.add_argument("--against", metavar="REV", help="a git revision to run side by side (full CLI scan)")
+    parser.add_argument("--against-python", metavar="PY", help="run REV from this venv's python (no git archive)")
+    parser.add_argument("--feeds", nargs="*", default=[], metavar="FILE", help="feed files both versions import first")
+    parser.add_argument("--only-against", action="store_true", help="only the side-by-side comparison")
     args = parser.parse_args()
     children = [subprocess.Popen(["sleep", "600"]) for _ in range(args.spawn)]
+    if args.only_against and args.against:
+        try:
+            compare(args.against, max(args.repeat, 5), args.against_python, args.feeds)
+        finally:
+            for child in children:
+                child.terminate()
+                child.wait()
+        return
     try:
         cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                     if line.startswith("model name")), "?")
@@ -149,7 +176,7 @@ def main() -> None:
         for label, median, worst in rows:
             print(f"{label:52} {median:9.3f} {worst:7.3f} {median / base:10.1f}")
         if args.against:
-            compare(args.against, max(args.repeat, 5))
+            compare(args.against, max(args.repeat, 5), args.against_python, args.feeds)
     finally:
         for child in children:
             child.terminate()

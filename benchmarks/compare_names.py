@@ -9,8 +9,20 @@ second run only re-runs exposure) and exposure's extractor in-process, and compa
 keys tshark-names prints (``dns``, ``tls_sni``, ``quic_sni``, ``http_host``). exposure's own
 extra kinds (``nbns``, ``llmnr``) are not compared: tshark-names leaves them out.
 
-Prints the captures that differ with the names only one side found, then
-``compared N, agree M (P %)``. The evidence for docs/tshark-differences.md.
+Prints the captures that differ with the names only one side found and the class of each
+difference, then the agreement two ways: **strict** (the four lists identical) and with the
+differences exposure makes on purpose counted apart. Those classes are recognised here, not
+taken on trust:
+
+- ``cr-split``: HTTP Hosts that exposure reports only because it takes a request line whose CR
+  ends the first segment as ended (Wireshark's heuristic gives up there): the capture is read
+  again with tshark's rule put in (``request_start`` replaced for that run), and the extra
+  Hosts must all disappear;
+- ``not-a-host-name``: names tshark prints that no host name can be (its ``<Name too long>``
+  placeholder, more than 253 characters), which exposure leaves out;
+- ``named``: a capture that docs/tshark-differences.md names, with its reason.
+
+Anything else is ``unexplained``. The evidence for docs/tshark-differences.md.
 """
 
 from __future__ import annotations
@@ -27,6 +39,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 TOOL = REPO.parent / "shared" / "tools" / "tshark-names"
+DOC = REPO / "docs" / "tshark-differences.md"
+MAX_HOST_NAME = 253
 KEYS = ("dns", "tls_sni", "quic_sni", "http_host")
 SUFFIXES = (".pcap", ".pcapng", ".cap", ".gz", ".dmp")
 
@@ -57,28 +71,72 @@ def tshark(path: Path, cache: Path) -> dict[str, list[str]] | None:
     return result or None
 
 
-def ours(path: Path) -> dict[str, list[str]] | None:
+def ours(path: Path, tshark_line_end: bool = False) -> dict[str, list[str]] | None:
+    """exposure's names; with ``tshark_line_end``, as if exposure gave up on a request line whose
+    CR ends the first segment on a port Wireshark does not give to HTTP, as tshark's heuristic does."""
     from exposure.collect.base import CollectorError
+    from exposure.collect.net import http, streams
     from exposure.commands.names import names_of
 
+    ordinary = streams.request_start
+
+    def like_tshark(payload: bytes, server_port: int, client_port: int = 0) -> bool:
+        line = payload.split(b"\n", 1)[0]
+        if (server_port not in http.HTTP_PORTS and client_port not in http.HTTP_PORTS and line == payload
+                and line.endswith(b"\r")):
+            return False
+        return ordinary(payload, server_port, client_port)
+
+    if tshark_line_end:
+        streams.request_start = like_tshark  # type: ignore[assignment]
     try:
-        return names_of(str(path)).as_json()
+        return names_of(str(path), workers=1).as_json()
     except CollectorError:
         return None
+    finally:
+        streams.request_start = ordinary  # type: ignore[assignment]
 
 
-def compare(args: tuple[Path, Path]) -> tuple[str, dict[str, tuple[list[str], list[str]]] | None]:
+Diff = dict[str, tuple[list[str], list[str]]]
+
+
+def compare(args: tuple[Path, Path]) -> tuple[str, Diff | None, list[str]]:
+    """The capture, its differences (None: not compared) and their classes."""
     path, cache = args
     theirs = tshark(path, cache)
     mine = ours(path)
     if theirs is None or mine is None:
-        return str(path), None
+        return str(path), None, []
+    diff = differences(theirs, mine)
+    classes: list[str] = []
+    if diff:
+        named = path.parent.name if path.name.startswith("capture") else path.name  # names fixtures: the folder
+        if f"`{named}`" in DOC.read_text():
+            return str(path), diff, ["named"]
+        if any(len(n) > MAX_HOST_NAME or n.startswith("<") for only_t, _ in diff.values() for n in only_t):
+            classes.append("not-a-host-name")
+            for key, (only_t, only_e) in list(diff.items()):
+                kept = [n for n in only_t if len(n) <= MAX_HOST_NAME and not n.startswith("<")]
+                diff[key] = (kept, only_e)
+        if diff.get("http_host", ([], []))[1]:
+            strict = ours(path, tshark_line_end=True) or {}
+            extra = set(diff["http_host"][1])
+            if not extra & set(strict.get("http_host", [])):
+                classes.append("cr-split")
+                diff["http_host"] = (diff["http_host"][0], [])
+        if any(only_t or only_e for only_t, only_e in diff.values()):
+            classes.append("unexplained")
+        diff = differences(theirs, mine)
+    return str(path), diff, classes
+
+
+def differences(theirs: dict[str, list[str]], mine: dict[str, list[str]]) -> Diff:
     diff = {}
     for key in KEYS:
         a, b = set(theirs.get(key, [])), set(mine.get(key, []))
         if a != b:
             diff[key] = (sorted(a - b), sorted(b - a))
-    return str(path), diff
+    return diff
 
 
 def main() -> int:
@@ -86,24 +144,35 @@ def main() -> int:
     parser.add_argument("folders", nargs="+", type=Path)
     parser.add_argument("--cache", type=Path, default=Path("/tmp/tshark-names-cache"))
     parser.add_argument("--jobs", type=int, default=2)
-    parser.add_argument("--show", type=int, default=40, help="names shown per side and kind")
+    parser.add_argument("--show", type=int, default=6, help="names shown per side and kind")
     args = parser.parse_args()
     args.cache.mkdir(parents=True, exist_ok=True)
     paths = captures(args.folders)
     compared = agree = 0
+    by_class: dict[str, int] = {}
     with ProcessPoolExecutor(args.jobs) as pool:
-        for name, diff in pool.map(compare, [(p, args.cache) for p in paths], chunksize=4):
+        for name, diff, classes in pool.map(compare, [(p, args.cache) for p in paths], chunksize=4):
             if diff is None:
                 continue
             compared += 1
             if not diff:
                 agree += 1
                 continue
-            print(name)
+            label = " + ".join(classes)
+            by_class[label] = by_class.get(label, 0) + 1
+            print(f"{name}  [{label}]")
             for key, (only_t, only_e) in diff.items():
-                print(f"  {key}: only tshark {only_t[:args.show]}, only exposure {only_e[:args.show]}")
-    share = 100 * agree / compared if compared else 0.0
-    print(f"compared {compared}, agree {agree} ({share:.2f} %)")
+                shown_t = [n if len(n) <= 80 else n[:60] + f"... ({len(n)} characters)" for n in only_t[:args.show]]
+                print(f"  {key}: only tshark {shown_t}, only exposure {only_e[:args.show]}")
+    deliberate = sum(count for label, count in by_class.items() if "unexplained" not in label)
+
+    def share(n: int) -> str:
+        return f"{100 * n / compared:.2f} %" if compared else "-"
+
+    print(f"compared {compared}, agree {agree} ({share(agree)}, strict)")
+    print(f"differ {compared - agree}: " + ", ".join(f"{label} {count}" for label, count in sorted(by_class.items())))
+    print(f"agree or differ only where exposure differs on purpose: {agree + deliberate} ({share(agree + deliberate)});"
+          f" unexplained {compared - agree - deliberate}")
     return 0
 
 

@@ -15,8 +15,6 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
-from exposure.untrusted import json_shown, shown
-
 if TYPE_CHECKING:
     from exposure.collect.net.results import NameSets
 
@@ -73,6 +71,7 @@ def run(args: argparse.Namespace) -> int:
     from exposure.collect.base import CollectorError
     from exposure.collect.net.results import NameSets
     from exposure.errors import UserError
+    from exposure.untrusted import shown  # imported here: it reads YAML, which --help does not need
 
     merged = NameSets()
     notes: list[str] = []
@@ -99,4 +98,6 @@ def run(args: argparse.Namespace) -> int:
 
 def json_text(result: dict[str, list[str]]) -> str:
     """The JSON of ``result``, UTF-8 except for characters that could change what a terminal shows."""
+    from exposure.untrusted import json_shown
+
     return json_shown(json.dumps(result, indent=1, ensure_ascii=False))
