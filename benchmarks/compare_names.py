@@ -32,6 +32,7 @@ import hashlib
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -78,7 +79,7 @@ def ours(path: Path, tshark_line_end: bool = False) -> dict[str, list[str]] | No
     from exposure.collect.net import http, streams
     from exposure.commands.names import names_of
 
-    ordinary = streams.request_start
+    ordinary: Callable[[bytes, int, int], bool] = getattr(streams, "request_start")  # noqa: B009 - patched below
 
     def like_tshark(payload: bytes, server_port: int, client_port: int = 0) -> bool:
         line = payload.split(b"\n", 1)[0]
@@ -88,13 +89,13 @@ def ours(path: Path, tshark_line_end: bool = False) -> dict[str, list[str]] | No
         return ordinary(payload, server_port, client_port)
 
     if tshark_line_end:
-        streams.request_start = like_tshark  # type: ignore[assignment]
+        setattr(streams, "request_start", like_tshark)  # noqa: B010
     try:
         return names_of(str(path), workers=1).as_json()
     except CollectorError:
         return None
     finally:
-        streams.request_start = ordinary  # type: ignore[assignment]
+        setattr(streams, "request_start", ordinary)  # noqa: B010
 
 
 Diff = dict[str, tuple[list[str], list[str]]]
