@@ -64,6 +64,21 @@ def run(python: str, paths: list[Path], extra: dict[str, object]) -> dict[str, t
     return result
 
 
+def _changes(before: str, after: str) -> str:
+    """What changed in a names JSON: per kind, the names only before (-) and only after (+)."""
+    try:
+        old, new = json.loads(before or "{}"), json.loads(after or "{}")
+    except json.JSONDecodeError:
+        return f"{before[:100]!r} -> {after[:100]!r}"
+    said = []
+    for kind in dict.fromkeys([*old, *new]):
+        gone, came = sorted(set(old.get(kind, [])) - set(new.get(kind, []))), \
+            sorted(set(new.get(kind, [])) - set(old.get(kind, [])))
+        if gone or came:
+            said.append(f"{kind}: -{gone[:6]} +{came[:6]}" + (" ..." if len(gone) > 6 or len(came) > 6 else ""))
+    return "; ".join(said)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("other", help="the other version's python")
@@ -83,9 +98,9 @@ def main() -> int:
         print(f"--workers {workers}: {len(paths)} captures ({named} with names), standard output and exit code "
               f"identical on {len(paths) - len(differ)}, different on {len(differ)}; standard error differs on "
               f"{stderr_differ}")
-        for path in differ[:20]:
-            print(f"  {path}: theirs {theirs[path][0]} {theirs[path][1][:200]!r}\n"
-                  f"  {' ' * len(path)}  ours   {ours[path][0]} {ours[path][1][:200]!r}")
+        for path in differ[:40]:
+            change = _changes(theirs[path][1], ours[path][1])
+            print(f"  {path}: exit code {theirs[path][0]} -> {ours[path][0]}; {change}")
         same = same and not differ
     return 0 if same else 1
 
