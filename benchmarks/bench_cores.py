@@ -96,6 +96,7 @@ def main() -> int:
         subprocess.run(["tar", "-x", "-C", str(old)], input=archive, check=True)
     base_env = dict(os.environ, EXPOSURE_DATA_DIR=str(work / "data"))  # no imported feeds, for both
     base_env.pop("PYTHONPATH", None)
+    base_env.pop("PYTHONDONTWRITEBYTECODE", None)  # as installed: byte code kept after the first run
     old_env = base_env if args.against_python else dict(base_env, PYTHONPATH=str(old))
     ours = [PY, "-m", "exposure"]
     theirs = [args.against_python, "-m", "exposure"] if args.against_python else ours

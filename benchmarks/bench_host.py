@@ -95,6 +95,7 @@ def compare(revision: str, runs: int, python: str | None = None, feeds: Sequence
         with tempfile.TemporaryDirectory() as data:
             env = dict(os.environ)
             env.pop("PYTHONPATH", None)
+            env.pop("PYTHONDONTWRITEBYTECODE", None)  # as installed: byte code kept after the first run
             theirs = dict(env, EXPOSURE_DATA_DIR=f"{data}/theirs")
             ours = dict(env, EXPOSURE_DATA_DIR=f"{data}/ours")
             if python is None:
@@ -127,7 +128,8 @@ def main() -> None:
     parser.add_argument("--spawn", type=int, default=0)
     parser.add_argument("--against", metavar="REV", help="a git revision to run side by side (full CLI scan)")
     parser.add_argument("--against-python", metavar="PY", help="run REV from this venv's python (no git archive)")
-    parser.add_argument("--feeds", nargs="*", default=[], metavar="FILE", help="feed files both versions import first")
+    parser.add_argument("--feeds", nargs="*", default=[], metavar="FILE", type=lambda f: str(Path(f).resolve()),
+                        help="feed files both versions import first")
     parser.add_argument("--only-against", action="store_true", help="only the side-by-side comparison")
     args = parser.parse_args()
     children = [subprocess.Popen(["sleep", "600"]) for _ in range(args.spawn)]
