@@ -14,7 +14,10 @@ e.g. made in ``git worktree add /work/perf-base a035247``), or else from a ``git
 in the workdir on ``PYTHONPATH``. Wall time, CPU time (user + system, with child processes) and
 the peak memory of the largest process are read from ``getrusage`` of a fresh wrapper process
 per run; the wrapper also samples, every 20 ms, the memory of the whole process tree (the
-reading processes together). The load average before each round is printed, since the machine is
+reading processes together: the sum of their resident sizes, which counts twice the pages
+forked processes share). ``--programs`` runs only the programs whose names start so, one after
+the other, and sums proportional set sizes instead (shared pages counted once; reading them
+costs CPU, so those runs measure memory, not time). The load average before each round is printed, since the machine is
 shared. Names are compared: ours (one and two cores) must equal the other commit's, and
 tshark-names' up to the differences docs/tshark-differences.md explains; the scan reports of
 both cores, one core and the other commit are compared too.
@@ -38,13 +41,15 @@ import resource, subprocess, sys, time
 import psutil
 t = time.perf_counter()
 tree = 0
+pss = sys.argv[2] == "pss"
 with open(sys.argv[1], "wb") as out:
-    child = subprocess.Popen(sys.argv[2:], stdout=out, stderr=subprocess.DEVNULL)
+    child = subprocess.Popen(sys.argv[3:], stdout=out, stderr=subprocess.DEVNULL)
     top = psutil.Process(child.pid)
     while child.poll() is None:
         try:
             procs = [top, *top.children(recursive=True)]
-            tree = max(tree, sum(p.memory_info().rss for p in procs))
+            # PSS: pages the processes share (forked from one parent) counted once in all
+            tree = max(tree, sum(p.memory_full_info().pss if pss else p.memory_info().rss for p in procs))
         except psutil.Error:
             pass
         time.sleep(0.02)
@@ -55,11 +60,14 @@ print(wall, r.ru_utime + r.ru_stime, r.ru_maxrss, tree // 1024, code)
 """
 
 
-def measure(cmd: list[str], out: Path, env: dict[str, str]) -> tuple[float, float, int, int]:
+def measure(cmd: list[str], out: Path, env: dict[str, str], pss: bool = False) -> tuple[float, float, int, int]:
     # run from the work folder: ``python -m`` puts the current folder first on the path, which
     # from the repository would load today's code under the other commit's PYTHONPATH
-    res = subprocess.run([sys.executable, "-c", WRAP, str(out), *cmd], capture_output=True, text=True, env=env,
-                         check=True, cwd=out.parent)
+    for part in cmd:  # a scan's report from the run before
+        if part.endswith(".json"):
+            Path(part).unlink(missing_ok=True)
+    res = subprocess.run([sys.executable, "-c", WRAP, str(out), "pss" if pss else "rss", *cmd],
+                         capture_output=True, text=True, env=env, check=True, cwd=out.parent)
     wall, cpu, rss, tree, code = res.stdout.split()
     if code != "0":
         raise SystemExit(f"{cmd} exited {code}")
@@ -84,6 +92,7 @@ def main() -> int:
     parser.add_argument("--against", default="a035247")
     parser.add_argument("--against-python", help="the other commit's venv python (else git archive)")
     parser.add_argument("--workdir", default="/tmp/exposure-cores")
+    parser.add_argument("--programs", nargs="*", help="only the programs whose names start so")
     args = parser.parse_args()
     work = Path(args.workdir)
     work.mkdir(parents=True, exist_ok=True)
@@ -121,6 +130,14 @@ def main() -> int:
             f"scan --pcap at {args.against}": ([*theirs, "scan", "--pcap", str(capture), "--json",
                                                  str(work / "scan-old.json"), "--quiet"], old_env),
         }
+        if args.programs:
+            programs = {name: p for name, p in programs.items() if name.startswith(tuple(args.programs))}
+            for name, (cmd, env) in programs.items():
+                for _ in range(args.rounds):
+                    wall, used, rss, tree = measure(cmd, work / "out.txt", env, pss=True)
+                    print(f"{name}: wall {wall:.2f} s, CPU {used:.2f} s, largest process {rss} MB, "
+                          f"all its processes (PSS) {tree} MB")
+            continue
         runs: dict[str, list[tuple[float, float, int, int]]] = {name: [] for name in programs}
         outputs = {name: work / f"out-{packets}-{i}.txt" for i, name in enumerate(programs)}
         print(f"\ncapture: {capture.name}, {capture.stat().st_size / 1e6:.0f} MB, {packets} packets")
