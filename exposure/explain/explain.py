@@ -280,6 +280,8 @@ def _what(obs: Mapping[str, Any], lang: str) -> Line:
     facts: dict[str, str] = {str(k): str(v) for k, v in raw.items()} if isinstance(raw, Mapping) else {}
     who = tf("seen.who.client", lang, client=facts["client"]) if facts.get("client") else words(
         t("seen.who.any", lang))
+    if facts.get("client") and facts.get("client_mac"):  # one device under all its addresses (IPv4, IPv6)
+        who = tf("seen.who.device", lang, client=facts["client"], mac=facts["client_mac"])
     if facts.get("processes"):  # an iPhone's own traffic: the app behind it (exposure.collect.ios.capture)
         who = tf("seen.who.app", lang, app=facts["processes"])
     key, params = _what_key(kind, facts, lang)
