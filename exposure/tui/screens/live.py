@@ -60,7 +60,7 @@ class LiveScreen(GuideScreen):
             return
         if not self.allowed:
             # First, before any setting: without the rights, nothing below could work.
-            yield plain(self.t("live.needs_rights", command=_start_command()), classes="para safety",
+            yield plain(self.t("live.needs_rights", command=start_command()), classes="para safety",
                         id="live-rights")
             yield plain(self.t("live.explain"), classes="para")
             return
@@ -118,7 +118,7 @@ class LiveScreen(GuideScreen):
         self.app.push_screen(ProfilesScreen())
 
 
-def _start_command() -> str:
+def start_command() -> str:
     """How to start the app with administrator rights: the full path, since sudo's own PATH
     does not have the folders exposure is usually installed in."""
     import os
