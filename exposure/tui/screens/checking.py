@@ -44,7 +44,7 @@ from exposure.untrusted import shown
 
 MAX_NAMES_SHOWN = 1000  # names listed live (all of them are in the capture and checked)
 # Kinds of source that watch traffic as it passes, into a capture checked afterwards.
-WATCHED = frozenset({"live", "hotspot"})
+WATCHED = frozenset({"live", "hotspot", "iphone-live"})
 
 
 @dataclass
