@@ -16,8 +16,9 @@ from pathlib import Path
 from exposure.errors import UserError
 from exposure.indicators.datafiles import feed_files, profiles_dir
 from exposure.indicators.profile_links import check_together, resolve_includes
-from exposure.indicators.profile_schema import ParsedProfile, parse_profile
+from exposure.indicators.profile_schema import MAX_BYTES, ParsedProfile, parse_profile
 from exposure.model import Profile
+from exposure.untrusted import FileTooLarge, read_regular_file
 
 
 class ProfileError(UserError):
@@ -107,7 +108,12 @@ def _parse_files(paths: Sequence[Path]) -> tuple[list[ParsedProfile], list[str]]
     errors: list[str] = []
     for path in paths:
         try:
-            text = path.read_bytes().decode("utf-8")
+            # A regular file only (a named pipe or a device would never end), and a cap.
+            text = read_regular_file(path, MAX_BYTES).decode("utf-8")
+        except FileTooLarge:
+            errors.append(f"{path}:1: too large for a profile (over {MAX_BYTES // (1024 * 1024)} MiB); "
+                          "import long lists as a feed instead")
+            continue
         except OSError as exc:
             errors.append(f"{path}:1: cannot read the file: {exc.strerror or exc}")
             continue

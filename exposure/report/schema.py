@@ -16,9 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from exposure.errors import UserError
+from exposure.untrusted import FileTooLarge, SpecialFile, UntrustedInputError, load_json, read_regular_file
 
 SCHEMA_FILE = "report.schema.json"
-MAX_REPORT_BYTES = 200 * 1024 * 1024
+# A saved report may come from anywhere. Parsed JSON takes up to 20 times its size in
+# memory; a report of a large scan is a few MiB. (JSON depth and number sizes: untrusted.py.)
+MAX_REPORT_BYTES = 32 * 1024 * 1024
 
 _TYPES: dict[str, tuple[type, ...]] = {
     "string": (str,), "integer": (int,), "number": (int, float), "boolean": (bool,),
@@ -98,9 +101,13 @@ def load_report(path: Path) -> dict[str, Any]:
     """A saved report, checked; any problem is one line for the user (UserError)."""
     path = Path(path)
     try:
-        if path.stat().st_size > MAX_REPORT_BYTES:
-            raise UserError(f"{path}: too large to be an exposure report")
-        raw = path.read_bytes()
+        raw = read_regular_file(path, MAX_REPORT_BYTES)  # never opens a named pipe or a device
+    except FileTooLarge:
+        raise UserError(f"{path}: too large to be an exposure report") from None
+    except SpecialFile as exc:
+        if exc.kind == "a folder":
+            raise UserError(f"{path}: is a folder, not a report") from None
+        raise UserError(f"{path}: {exc.kind}, not a report; not opened") from None
     except FileNotFoundError:
         raise UserError(f"{path}: no such file") from None
     except IsADirectoryError:
@@ -108,9 +115,11 @@ def load_report(path: Path) -> dict[str, Any]:
     except OSError as exc:
         raise UserError(f"{path}: cannot read it ({exc.strerror or exc})") from None
     try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        data = load_json(raw.decode("utf-8"))
+    except UnicodeDecodeError:
         raise UserError(f"{path}: not a JSON report written by exposure") from None
+    except UntrustedInputError as exc:  # not JSON, or nested too deeply
+        raise UserError(f"{path}: not a JSON report written by exposure ({exc})") from None
     if not isinstance(data, dict) or "schema" not in data:
         raise UserError(f"{path}: not a JSON report written by exposure")
     if data["schema"] != report_schema()["properties"]["schema"]["const"]:

@@ -15,18 +15,20 @@ import os
 import stat
 import tempfile
 import zipfile
-import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 from typing import IO, Protocol
+
+from exposure.collect.android.acquisition_files import ZIP_ERRORS
 
 BACKUP = "backup.ab"
 BUGREPORT = "bugreport.zip"
 MAX_EXTRA_FILE = 1024 * 1024 * 1024  # a bugreport.zip is 10-100 MiB, a full backup can be GBs
 MAX_RATIO = 200  # a member that unpacks to more than this times its packed size is not real data
 _CHUNK = 1 << 20
-_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, RuntimeError, NotImplementedError)
+# What a damaged member can raise; LZMAError was missing here (found by the fuzz suite).
+_ZIP_ERRORS = ZIP_ERRORS
 
 
 class ExtraUnreadable(Exception):

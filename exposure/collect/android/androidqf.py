@@ -5,33 +5,34 @@ is none; APK hashes and signing certificates when the APKs were pulled), ``dumps
 (split into services and read by the same parsers as a live phone), ``getprop.txt``,
 ``settings_*.txt``, ``processes.json`` / ``processes.txt`` / ``ps.txt``, ``files.json``
 and ``root_binaries.json``. A zip is read in place, never extracted; members whose names
-climb out of the archive are ignored, and every file is read with a size cap.
+climb out of the archive are ignored. An acquisition may have been crafted (a zip bomb,
+JSON nested without end, wrong types), so every file is read with a size cap, a zip
+member is streamed and refused when it unpacks to far more than a real acquisition holds
+(``limits.py``), and a file that cannot be read is a warning: the rest is still checked.
 """
 
 from __future__ import annotations
 
-import json
-import zipfile
-from collections.abc import Callable, Iterator
-from pathlib import Path, PurePosixPath
+from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from exposure.collect.android import commands as cmd
-from exposure.collect.android.parsers.dumpsys_sections import split_dumpsys
+from exposure.collect.android.acquisition_files import open_acquisition
+from exposure.collect.android.limits import MAX_ACQUISITION_FILE, MAX_ACQUISITION_JSON
+from exposure.collect.android.parsers.dumpsys_sections import split_dumpsys_bytes
 from exposure.collect.android.parsers.packages_list import normalise_installer
-from exposure.collect.android.parsers.ps import load_processes_json
+from exposure.collect.android.parsers.ps import parse_processes_json
 from exposure.collect.android.phone import Extras, QfPackage, assemble
 from exposure.collect.android.qf_extras import backup_links, bugreport_outputs
 from exposure.collect.base import CheckNote, CollectContext, CollectorError, WarnCallback
-from exposure.errors import UserError
 from exposure.model import Observation, SourceInfo
 from exposure.observations.android import AndroidFile
+from exposure.untrusted import InvalidJSON, UntrustedInputError, decode_text, load_json
 
 if TYPE_CHECKING:
     from exposure.model import SourceSpec
 
-MAX_FILE = 256 * 1024 * 1024  # a real dumpsys.txt is tens of MiB
-MAX_MEMBERS = 100_000
 _HEX = frozenset("0123456789abcdef")
 # dumpsys service -> the live command whose output it is.
 _SERVICES = {
@@ -52,30 +53,39 @@ class AndroidqfCollector:
         self.info = SourceInfo(kind="androidqf", name=path)
 
     def collect(self, ctx: CollectContext) -> Iterator[Observation]:  # noqa: C901 - one branch per file of the acquisition
-        files = _open(Path(self.path))
+        files = open_acquisition(Path(self.path), ctx.warn)
         outputs: dict[str, str] = {}
         extras = Extras()
 
-        def text(name: str) -> str | None:
-            data = files(name)
-            return None if data is None else data.decode("utf-8", errors="replace")
+        def text(name: str, limit: int = MAX_ACQUISITION_FILE) -> str | None:
+            data = files(name, limit)
+            return None if data is None else decode_text(data)
+
+        def document(name: str) -> Any:
+            """A JSON file, parsed (None when absent or unreadable, with a warning)."""
+            body = text(name, MAX_ACQUISITION_JSON)
+            return None if body is None else _json(body, name, ctx.warn)
 
         def note(found: bool, key: str, what: str) -> None:
             (self.info.add_checked if found else self.info.add_not_checked)(CheckNote.of(key, what))
 
-        packages_json = text("packages.json")
-        if packages_json is not None:
-            extras.packages = _packages(_json(packages_json, "packages.json", ctx.warn), ctx.warn)
-        note(packages_json is not None, "androidqf.packages", "the list of installed apps (packages.json)")
+        packages = document("packages.json")
+        if packages is not None:
+            extras.packages = _packages(packages, ctx.warn)
+        note(packages is not None, "androidqf.packages", "the list of installed apps (packages.json)")
+        del packages
 
-        dumpsys = text("dumpsys.txt")
+        dumpsys = files("dumpsys.txt")
+        dumpsys_read = dumpsys is not None
         if dumpsys is not None:
-            for service, body in split_dumpsys(dumpsys).items():
-                if service in _SERVICES:
-                    outputs[_SERVICES[service]] = body
-        note(dumpsys is not None, "androidqf.dumpsys",
+            # Only the services read below are decoded; the rest of the dump is dropped.
+            for service, section in split_dumpsys_bytes(dumpsys, _SERVICES).items():
+                outputs[_SERVICES[service]] = decode_text(section)
+        del dumpsys
+        note(dumpsys_read, "androidqf.dumpsys",
              "app details, accessibility services, device administrators (dumpsys.txt)")
-        from_bugreport = dumpsys is None and bugreport_outputs(Path(self.path), _SERVICES, outputs, self.info, ctx.warn)
+        from_bugreport = not dumpsys_read and bugreport_outputs(Path(self.path), _SERVICES, outputs, self.info,
+                                                                ctx.warn)
 
         getprop = text("getprop.txt")
         if getprop is not None:
@@ -83,36 +93,40 @@ class AndroidqfCollector:
         note(getprop is not None or cmd.GETPROP.name in outputs, "androidqf.getprop", "device properties (getprop.txt)")
 
         settings = [name for name in files.names() if name.startswith("settings_") and name.endswith(".txt")]
+        parts: dict[str, list[str]] = {}  # joined once: thousands of settings files must not cost n² copies
         for name in sorted(settings):
-            body = text(name) or ""
             namespace = name[len("settings_"):-len(".txt")]
             key = f"settings_{namespace}" if namespace in ("secure", "global", "system") else "settings_other"
-            outputs[key] = outputs.get(key, "") + body + "\n"
+            parts.setdefault(key, []).append((text(name) or "") + "\n")
+        outputs.update({key: "".join(bodies) for key, bodies in parts.items()})
         note(bool(settings), "androidqf.settings", "settings (settings_*.txt)")
 
-        processes_json = text("processes.json")
-        if processes_json is not None:
-            extras.processes = load_processes_json(processes_json)
+        processes = document("processes.json")
+        if processes is not None:
+            extras.processes = parse_processes_json(processes)
         else:
             ps = text("processes.txt") or text("ps.txt")
             if ps is not None:
                 outputs[cmd.PROCESSES.name] = ps
-        note(processes_json is not None or cmd.PROCESSES.name in outputs, "android.processes",
+        note(processes is not None or cmd.PROCESSES.name in outputs, "android.processes",
              "running processes")
 
-        files_json = text("files.json")
-        if files_json is not None:
-            extras.files += _files(_json(files_json, "files.json", ctx.warn), self.info.name)
-        root = text("root_binaries.json")
+        file_list = document("files.json")
+        if file_list is not None:
+            extras.files += _files(file_list, self.info.name)
+        root = document("root_binaries.json")
         if root is not None:
-            extras.files += _root_binaries(_json(root, "root_binaries.json", ctx.warn), self.info.name)
-        note(files_json is not None, "androidqf.files", "file list (files.json)")
+            extras.files += _root_binaries(root, self.info.name)
+        note(file_list is not None, "androidqf.files", "file list (files.json)")
         note(root is not None, "androidqf.root-binaries", "root tools (root_binaries.json)")
 
-        if packages_json is None and dumpsys is None and not from_bugreport:
+        if extras.packages is None and not dumpsys_read and not from_bugreport:
+            if files.has("packages.json") or files.has("dumpsys.txt"):
+                raise CollectorError(f"{self.path}: neither packages.json nor dumpsys.txt could be read (see the "
+                                     "warnings), so none of its apps were checked")
             raise CollectorError(f"{self.path} has neither packages.json nor dumpsys.txt: "
                                  "is it an androidqf acquisition?")
-        acquisition = _json(text("acquisition.json") or "{}", "acquisition.json", ctx.warn)
+        acquisition = document("acquisition.json")
         if isinstance(acquisition, dict):
             for key in ("androidqf_version", "started", "completed"):
                 if isinstance(acquisition.get(key), str | int):
@@ -121,87 +135,14 @@ class AndroidqfCollector:
         yield from backup_links(Path(self.path), self.info, ctx.warn)
 
 
-class _Files:
-    """Named files of an acquisition, from a folder or a zip, each read with a cap."""
-
-    def __init__(self, names: dict[str, str], read: Callable[[str], bytes]) -> None:
-        self._names = names  # base name -> member/relative path
-        self._read = read
-
-    def names(self) -> list[str]:
-        return list(self._names)
-
-    def __call__(self, name: str) -> bytes | None:
-        where = self._names.get(name)
-        return None if where is None else self._read(where)
-
-
-def _open(path: Path) -> _Files:
-    if path.name.endswith(".age"):
-        raise UserError(f"{path} is encrypted with age: decrypt it first (androidqf's key.txt holds the key)")
-    if path.is_dir():
-        return _folder(path)
-    if path.is_file():
-        return _zip(path)
-    raise UserError(f"{path} does not exist (give an androidqf folder or its .zip)")
-
-
-def _folder(path: Path) -> _Files:
-    root = path
-    if not (root / "packages.json").exists() and not (root / "dumpsys.txt").exists():
-        # The zip's folder unpacked as <uuid>/ inside the given folder.
-        subs = [p for p in root.iterdir() if p.is_dir() and ((p / "packages.json").exists()
-                                                             or (p / "dumpsys.txt").exists())]
-        if len(subs) == 1:
-            root = subs[0]
-    names = {p.name: p.name for p in root.iterdir() if p.is_file() and not p.is_symlink()}
-
-    def read(name: str) -> bytes:
-        target = root / name
-        try:
-            if target.stat().st_size > MAX_FILE:
-                raise CollectorError(f"{name} is larger than {MAX_FILE // 2**20} MiB; not read")
-            return target.read_bytes()
-        except OSError as exc:
-            raise CollectorError(f"{name} could not be read ({exc.strerror or exc})") from None
-
-    return _Files(names, read)
-
-
-def _zip(path: Path) -> _Files:
-    try:
-        archive = zipfile.ZipFile(path)
-        members = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise UserError(f"{path} is neither an androidqf folder nor a readable zip ({exc})") from None
-    if len(members) > MAX_MEMBERS:
-        raise UserError(f"{path} has more than {MAX_MEMBERS} files; not an androidqf acquisition")
-    names: dict[str, str] = {}
-    for member in members:
-        parts = PurePosixPath(member.filename.replace("\\", "/")).parts
-        if member.is_dir() or not parts or parts[0] == "/" or ".." in parts or len(parts) > 2:
-            continue  # files at the top or in one <uuid>/ folder; nothing that climbs out
-        names.setdefault(parts[-1], member.filename)
-
-    def read(name: str) -> bytes:
-        try:
-            with archive.open(name) as handle:
-                data = handle.read(MAX_FILE + 1)
-        except (zipfile.BadZipFile, OSError, ValueError, RuntimeError) as exc:
-            raise CollectorError(f"{name} in the zip could not be read ({exc})") from None
-        if len(data) > MAX_FILE:
-            raise CollectorError(f"{name} is larger than {MAX_FILE // 2**20} MiB; not read")
-        return data
-
-    return _Files(names, read)
-
-
 def _json(text: str, name: str, warn: WarnCallback) -> Any:
     try:
-        return json.loads(text)
-    except ValueError:
+        return load_json(text)
+    except InvalidJSON:
         warn(CheckNote.of("warn.androidqf.not-json", f"{name} is not valid JSON; skipped", file=name))
-        return None
+    except UntrustedInputError as exc:
+        warn(CheckNote.of("warn.androidqf.json-refused", f"{name} was not read: {exc}", file=name, problem=exc))
+    return None
 
 
 def _hex(value: Any, length: int) -> str:
@@ -225,7 +166,8 @@ def _packages(data: Any, warn: WarnCallback) -> list[QfPackage]:
         md5: list[str] = []
         sha1: list[str] = []
         cert256: list[str] = []
-        for file in item.get("files") or ():
+        files = item.get("files")
+        for file in files if isinstance(files, list) else ():
             if not isinstance(file, dict):
                 continue
             if isinstance(file.get("path"), str):

@@ -13,16 +13,18 @@ from dataclasses import dataclass, field
 
 from exposure.collect.android import commands as cmd
 from exposure.collect.android.activity import activity_observations, phone_time
+from exposure.collect.android.limits import MAX_OUTPUT_LINES
 from exposure.collect.android.parsers.accessibility import parse_accessibility
 from exposure.collect.android.parsers.components import parse_component_list, split_component
 from exposure.collect.android.parsers.device_policy import parse_device_policy
 from exposure.collect.android.parsers.dumpsys_package import DumpedPackage, parse_dumpsys_package
 from exposure.collect.android.parsers.getprop import basics, parse_getprop
+from exposure.collect.android.parsers.lines import lines, too_many_lines
 from exposure.collect.android.parsers.packages_list import ListedPackage, package_ids, parse_packages_list
 from exposure.collect.android.parsers.ps import ProcessRow, parse_ps
 from exposure.collect.android.parsers.settings import parse_settings
 from exposure.collect.android.parsers.vpn import parse_vpn_owner_uids
-from exposure.model import Observation, SourceInfo
+from exposure.model import CheckNote, Observation, SourceInfo
 from exposure.observations.android import (
     AndroidComponent,
     AndroidFile,
@@ -72,7 +74,7 @@ class Extras:
 def parse_certificates(text: str) -> dict[str, list[tuple[str, str, str]]]:
     """The ``apk_certificates`` output: ``path<TAB>sha256<TAB>sha1<TAB>md5`` per line."""
     out: dict[str, list[tuple[str, str, str]]] = {}
-    for line in text.splitlines():
+    for line in lines(text):
         parts = line.strip().split("\t")
         if len(parts) == 4 and [len(x) for x in parts[1:]] == [64, 40, 32] and all(
                 c in "0123456789abcdef" for c in "".join(parts[1:])):
@@ -90,6 +92,11 @@ def assemble(outputs: Mapping[str, str], info: SourceInfo, collector: str,
     """
     extras = extras or Extras()
     source = source or info.name
+    for name, text in sorted(outputs.items()):
+        if too_many_lines(text):
+            info.add_not_checked(CheckNote.of("android.output-cut", f"{name}: the lines after the first "
+                                              f"{MAX_OUTPUT_LINES:,} (more than any phone prints)", output=name,
+                                              count=f"{MAX_OUTPUT_LINES:,}"))
     props = parse_getprop(outputs.get(cmd.GETPROP.name, ""))
     info.details.update(basics(props))
 

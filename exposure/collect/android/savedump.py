@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -17,16 +16,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from exposure import __version__
+from exposure.collect.android.limits import MAX_DUMP_FILE as MAX_FILE
+from exposure.collect.android.limits import MAX_DUMP_FILES as MAX_FILES
+from exposure.collect.android.limits import MAX_DUMP_TOTAL as MAX_TOTAL
 from exposure.errors import UserError
 from exposure.files import write_private
 from exposure.model import CheckNote
+from exposure.untrusted import FileTooLarge, UntrustedInputError, decode_text, load_json, read_regular_file
 
 MANIFEST = "manifest.sha256"
 DEVICE = "device.json"
 _NAME = re.compile(r"^[a-z0-9_]{1,64}$")
 _MANIFEST_LINE = re.compile(r"^([0-9a-f]{64}) [ *](.+)$")
-MAX_FILE = 256 * 1024 * 1024
-MAX_FILES = 200
 
 
 def prepare_folder(path: str) -> Path:
@@ -85,6 +86,7 @@ def read_dump(path: str) -> LoadedDump:
                                          f"{MANIFEST} has a line that is not 'hash  file name'", manifest=MANIFEST))
     outputs: dict[str, str] = {}
     device: dict[str, str] = {}
+    budget = [MAX_TOTAL]
     present = sorted(p.name for p in folder.iterdir() if p.is_file() and p.name != MANIFEST)[:MAX_FILES]
     for name in present:
         if name not in listed:
@@ -92,13 +94,13 @@ def read_dump(path: str) -> LoadedDump:
                                          f"{name} is not in {MANIFEST}: it was added after the phone was read",
                                          file=name, manifest=MANIFEST))
             continue
-        data = _read_bytes(folder / name, problems)
+        data = _read_bytes(folder / name, problems, budget)
         if data is None:
             continue
         if hashlib.sha256(data).hexdigest() != listed[name]:
             problems.append(CheckNote.of("warn.android.dump-changed", f"{name} was changed after the phone was read "
                                          f"(its sha256 differs from {MANIFEST})", file=name, manifest=MANIFEST))
-        text = data.decode("utf-8", errors="replace")
+        text = decode_text(data)
         if name == DEVICE:
             device = _device(text, problems)
         elif name.endswith(".txt") and _NAME.match(name[:-4]):
@@ -111,8 +113,8 @@ def read_dump(path: str) -> LoadedDump:
 
 def _device(text: str, problems: list[CheckNote]) -> dict[str, str]:
     try:
-        data = json.loads(text)
-    except ValueError:
+        data = load_json(text)
+    except UntrustedInputError:
         problems.append(CheckNote.of("warn.android.dump-device-json", f"{DEVICE} is not valid JSON", file=DEVICE))
         return {}
     if not isinstance(data, dict):
@@ -120,21 +122,33 @@ def _device(text: str, problems: list[CheckNote]) -> dict[str, str]:
     return {k: str(v) for k, v in data.items() if isinstance(v, str | int | float)}
 
 
-def _read_bytes(path: Path, problems: list[CheckNote]) -> bytes | None:
+def _read_bytes(path: Path, problems: list[CheckNote], budget: list[int] | None = None) -> bytes | None:
+    """The file's bytes (a regular file only; within MAX_FILE and what is left of
+    ``budget``, the bytes the whole dump may still use); None with a problem noted."""
+    limit = MAX_FILE if budget is None else min(MAX_FILE, budget[0])
     try:
-        if os.path.getsize(path) > MAX_FILE:
+        data = read_regular_file(path, limit)  # never opens a named pipe or a device
+    except FileTooLarge:
+        if limit < MAX_FILE:
+            problems.append(CheckNote.of("warn.android.dump-over-budget",
+                                         f"{path.name} was skipped: the dump's files together are larger than"
+                                         f" {MAX_TOTAL // (1024 * 1024)} MiB", file=path.name,
+                                         mib=MAX_TOTAL // (1024 * 1024)))
+        else:
             problems.append(CheckNote.of("warn.android.dump-too-large",
                                          f"{path.name} is larger than {MAX_FILE // (1024 * 1024)} MiB; skipped",
                                          file=path.name, mib=MAX_FILE // (1024 * 1024)))
-            return None
-        return path.read_bytes()
+        return None
     except OSError as exc:
         problems.append(CheckNote.of("warn.android.dump-unreadable",
                                      f"{path.name} could not be read ({exc.strerror or exc})",
                                      file=path.name, problem=exc.strerror or exc))
         return None
+    if budget is not None:
+        budget[0] -= len(data)
+    return data
 
 
 def _read_text(path: Path, problems: list[CheckNote]) -> str:
     data = _read_bytes(path, problems)
-    return "" if data is None else data.decode("utf-8", errors="replace")
+    return "" if data is None else decode_text(data)

@@ -9,18 +9,19 @@ read-only, with a timeout and a plain locale, so tests can replace it with recor
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from exposure.collect.base import CheckNote, WarnCallback
+from exposure.collect.bounded import TimedOut, call_with_timeout, plain_environment, run_bounded
+from exposure.collect.host.limits import COMMAND_TIMEOUT, FILE_READ_TIMEOUT, MAX_COMMAND_OUTPUT
 from exposure.model import SourceInfo
+from exposure.untrusted import UnreadableFile, describe_size, read_regular_file
 
 COLLECTOR = "host"
 SOURCE = "this computer"
-COMMAND_TIMEOUT = 20.0  # seconds; a package list on a large system takes one or two
 
 
 class CommandFailed(Exception):
@@ -29,20 +30,30 @@ class CommandFailed(Exception):
 
 def run_command(argv: Sequence[str], timeout: float = COMMAND_TIMEOUT) -> str:
     """The standard output of ``argv`` as text; raises CommandFailed."""
-    env = dict(os.environ, LC_ALL="C.UTF-8", LANG="C.UTF-8")
     try:
-        done = subprocess.run(list(argv), capture_output=True, timeout=timeout, env=env,
-                              stdin=subprocess.DEVNULL, check=False)
+        done = run_bounded(argv, timeout, MAX_COMMAND_OUTPUT, env=plain_environment())
     except FileNotFoundError:
         raise CommandFailed(f"{argv[0]} is not installed") from None
-    except subprocess.TimeoutExpired:
-        raise CommandFailed(f"{argv[0]} did not answer within {timeout:.0f} s") from None
     except OSError as exc:
         raise CommandFailed(f"{argv[0]} could not run: {exc.strerror or exc}") from None
+    if done.timed_out:
+        raise CommandFailed(f"{argv[0]} did not answer within {timeout:.0f} s")
+    if done.too_large:
+        raise CommandFailed(f"{argv[0]} printed more than {describe_size(MAX_COMMAND_OUTPUT)}; not read")
     if done.returncode != 0:
         detail = done.stderr.decode("utf-8", "replace").strip().splitlines()
         raise CommandFailed(f"{argv[0]} failed" + (f": {detail[-1][:200]}" if detail else ""))
     return done.stdout.decode("utf-8", "replace")
+
+
+def read_system_file(path: str | os.PathLike[str], limit: int, *, start_only: bool = False) -> bytes:
+    """A file of this computer: only a regular file is opened (a named pipe or a device
+    never is), at most ``limit`` bytes are read, and a read that does not finish within
+    FILE_READ_TIMEOUT is given up. Raises OSError (UnreadableFile for the refusals)."""
+    try:
+        return call_with_timeout(lambda: read_regular_file(path, limit, start_only=start_only), FILE_READ_TIMEOUT)
+    except TimedOut:
+        raise UnreadableFile(f"no answer within {FILE_READ_TIMEOUT:g} s") from None
 
 
 @dataclass(slots=True)

@@ -15,7 +15,9 @@ from typing import Any
 
 import psutil
 
+from exposure.collect.bounded import TimedOut, call_with_timeout
 from exposure.collect.host.base import COLLECTOR, SOURCE, HostRun
+from exposure.collect.host.limits import CONNECTIONS_TIMEOUT
 from exposure.collect.host.processes import ProcessTable
 from exposure.model import CheckNote
 from exposure.observations.host import HostConnection
@@ -81,7 +83,15 @@ def aggregate(conns: Iterable[Any], names: dict[int, str]) -> tuple[Counter[_Key
 
 
 def collect_connections(run: HostRun, table: ProcessTable) -> Iterator[HostConnection]:
-    conns, complete = _system_wide(run)
+    try:
+        # Asking each program in turn (macOS without root) reads other programs' data.
+        conns, complete = call_with_timeout(lambda: _system_wide(run), CONNECTIONS_TIMEOUT)
+    except TimedOut as exc:
+        run.warn(CheckNote.of("warn.host.connections-stopped",
+                              f"the list of network connections did not answer ({exc}); connections were not read",
+                              problem=exc))
+        run.not_checked("host.connections-unread", "network connections (the list did not answer)")
+        return
     counts, unattributed = aggregate(conns, table.names)
     for (ip, rport, lport, protocol, status, process, pid), n in sorted(counts.items(), key=str):
         yield HostConnection(COLLECTOR, SOURCE, remote_ip=ip, remote_port=rport, local_port=lport,

@@ -12,12 +12,12 @@ import os
 import socket
 from collections.abc import Iterator
 
-from exposure.collect.host.base import COLLECTOR, SOURCE, HostRun
+from exposure.collect.host.base import COLLECTOR, SOURCE, HostRun, read_system_file
+from exposure.collect.host.limits import HOSTS_MAX_BYTES as MAX_BYTES
+from exposure.collect.host.limits import HOSTS_MAX_ENTRIES as MAX_ENTRIES
 from exposure.model import CheckNote
 from exposure.observations.host import HostSetting
 
-MAX_ENTRIES = 500_000  # blocking lists can be large; beyond this the rest is skipped
-MAX_BYTES = 64 * 1024 * 1024
 _NORMAL_NAMES = frozenset({
     "localhost", "localhost.localdomain", "localhost4", "localhost4.localdomain4", "localhost6",
     "localhost6.localdomain6", "broadcasthost", "ip6-localhost", "ip6-loopback", "ip6-localnet",
@@ -64,8 +64,7 @@ def collect_hosts(run: HostRun) -> Iterator[HostSetting]:
     location = hosts_path(run)
     path = run.path(location) if run.platform != "win32" else run.root / location
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
+        data = read_system_file(path, MAX_BYTES, start_only=True)
     except FileNotFoundError:
         run.checked("host.hosts-file-absent", f"the hosts file ({location}): not present", path=location)
         return

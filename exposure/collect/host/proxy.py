@@ -17,7 +17,8 @@ import shutil
 import tempfile
 from collections.abc import Iterator, Mapping
 
-from exposure.collect.host.base import COLLECTOR, SOURCE, CommandFailed, HostRun
+from exposure.collect.host.base import COLLECTOR, SOURCE, CommandFailed, HostRun, read_system_file
+from exposure.collect.host.limits import SHELL_SETTINGS_MAX_FILE
 from exposure.collect.host.software.base import clean
 from exposure.model import CheckNote
 from exposure.observations.host import HostSetting
@@ -101,7 +102,8 @@ def _linux(run: HostRun) -> Iterator[HostSetting]:
         files += sorted(profile_d.glob("*.sh"))
     for path in files:
         try:
-            text = path.read_text("utf-8", "replace") if path.is_file() else ""
+            # Only a regular file is opened, within a size and a time limit (docs/security.md).
+            text = read_system_file(path, SHELL_SETTINGS_MAX_FILE).decode("utf-8", "replace") if path.exists() else ""
         except OSError as exc:
             run.warn(CheckNote.of("warn.host.file-unreadable", f"{path} could not be read: {exc.strerror or exc}",
                                   path=path, problem=exc.strerror or exc))

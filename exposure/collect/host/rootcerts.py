@@ -30,10 +30,12 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.x509.oid import NameOID
 
-from exposure.collect.host.base import COLLECTOR, SOURCE, CommandFailed, HostRun
+from exposure.collect.host.base import COLLECTOR, SOURCE, CommandFailed, HostRun, read_system_file
+from exposure.collect.host.limits import CERT_MAX_BUNDLE, CERT_MAX_FILE
 from exposure.collect.host.software.base import clean
 from exposure.model import CheckNote
 from exposure.observations.host import HostSetting
+from exposure.untrusted import FileTooLarge, is_regular_file
 
 ADDED_FOLDERS = (
     "/usr/local/share/ca-certificates",
@@ -49,7 +51,6 @@ BUNDLE_FILE = "/etc/ssl/certs/ca-certificates.crt"  # what update-ca-certificate
 # it is not a certificate authority that anyone added.
 _NOT_ADDED = frozenset({"ssl-cert-snakeoil.pem"})
 MAC_KEYCHAIN = "/Library/Keychains/System.keychain"
-_MAX_FILE = 1024 * 1024
 _CERT_SUFFIXES = (".crt", ".pem", ".cer", ".der")
 _PEM_BLOCK = re.compile(rb"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----", re.S)
 
@@ -111,12 +112,12 @@ def _setting(path: Path, cert: x509.Certificate, how: str) -> HostSetting:
 
 def _read(run: HostRun, path: Path) -> list[x509.Certificate]:
     try:
-        if path.stat().st_size > _MAX_FILE:
-            run.warn(CheckNote.of("warn.host.certificate-too-large",
-                                  f"{path} is too large to be a certificate; skipped",
-                                  path=path))
-            return []
-        return load_certificates(path.read_bytes())
+        return load_certificates(read_system_file(path, CERT_MAX_FILE))
+    except FileTooLarge:
+        run.warn(CheckNote.of("warn.host.certificate-too-large",
+                              f"{path} is too large to be a certificate; skipped",
+                              path=path))
+        return []
     except OSError as exc:
         run.warn(CheckNote.of("warn.host.file-unreadable", f"{path} could not be read: {exc.strerror or exc}",
                               path=path, problem=exc.strerror or exc))
@@ -171,7 +172,7 @@ def _bundle_conf_entries(run: HostRun) -> _Place:
         return
     yield None, ""
     try:
-        lines = conf.read_text("utf-8", "replace").splitlines()
+        lines = read_system_file(conf, CERT_MAX_FILE).decode("utf-8", "replace").splitlines()
     except OSError:
         lines = []
     for line in lines:
@@ -209,13 +210,13 @@ def _appended(run: HostRun, seen: set[str]) -> Iterator[HostSetting]:
     known = set(seen)
     try:
         for path in shipped.rglob("*.crt"):
-            if path.is_file() and path.stat().st_size <= _MAX_FILE:
-                known.update(f for f, _ in pem_fingerprints(path.read_bytes()))
-        if bundle_file.stat().st_size > 16 * _MAX_FILE:
-            run.warn(CheckNote.of("warn.host.bundle-too-large",
-                                  f"{BUNDLE_FILE} is unusually large; it was not compared", path=BUNDLE_FILE))
-            return
-        in_bundle = pem_fingerprints(bundle_file.read_bytes())
+            if is_regular_file(path) and path.stat().st_size <= CERT_MAX_FILE:
+                known.update(f for f, _ in pem_fingerprints(read_system_file(path, CERT_MAX_FILE)))
+        in_bundle = pem_fingerprints(read_system_file(bundle_file, CERT_MAX_BUNDLE))
+    except FileTooLarge:
+        run.warn(CheckNote.of("warn.host.bundle-too-large",
+                              f"{BUNDLE_FILE} is unusually large; it was not compared", path=BUNDLE_FILE))
+        return
     except OSError as exc:
         run.warn(CheckNote.of("warn.host.bundle-unreadable",
                               f"the certificate bundle could not be compared: {exc.strerror or exc}",

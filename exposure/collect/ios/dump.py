@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -28,11 +27,14 @@ from exposure.collect.ios.answers import BY_FILE
 from exposure.errors import UserError
 from exposure.files import write_private
 from exposure.model import CheckNote
+from exposure.untrusted import FileTooLarge, load_json, read_regular_file
 
 FORMAT = "exposure.iphone-dump/1"
 MANIFEST = "manifest.sha256"
 DEVICE = "device.json"
-MAX_FILE = 256 * 1024 * 1024
+# One answer file. A real app list is under 1 MiB (ISDi's phone: 656 KB); a crafted plist
+# of 125 MiB took 37 s and 900 MB to parse (issue 17, found by the fuzz suite).
+MAX_FILE = 16 * 1024 * 1024
 _MANIFEST_LINE = re.compile(r"^([0-9a-f]{64}) [ *]([A-Za-z0-9_.-]{1,80})$")
 
 
@@ -52,7 +54,9 @@ def is_iphone_dump(path: str | Path) -> bool:
     """Whether ``path`` is a folder written by ``scan --iphone --save``."""
     folder = Path(path)
     try:
-        return (folder / MANIFEST).is_file() and FORMAT.encode() in (folder / DEVICE).read_bytes()[:4096]
+        # Only a regular file is opened (a named pipe there would never answer).
+        return (folder / MANIFEST).is_file() and FORMAT.encode() in read_regular_file(folder / DEVICE, 4096,
+                                                                                       start_only=True)
     except OSError:
         return False
 
@@ -111,7 +115,7 @@ def read_dump(path: str) -> LoadedDump:
 
 def _device(data: bytes) -> dict[str, str]:
     try:
-        found = json.loads(data.decode("utf-8"))
+        found = load_json(data.decode("utf-8"))  # bounded: nesting, numbers (exposure.untrusted)
     except (ValueError, UnicodeDecodeError):
         return {}
     if not isinstance(found, dict):
@@ -124,12 +128,12 @@ def _device(data: bytes) -> dict[str, str]:
 
 def _read(path: Path, loaded: LoadedDump) -> bytes | None:
     try:
-        if os.path.getsize(path) > MAX_FILE:
-            loaded.problems.append(CheckNote.of("warn.iphone.dump-too-large", f"{path.name} is larger than "
-                                                f"{MAX_FILE // (1024 * 1024)} MiB; skipped", file=path.name,
-                                                mib=MAX_FILE // (1024 * 1024)))
-            return None
-        return path.read_bytes()
+        return read_regular_file(path, MAX_FILE)  # never opens a named pipe or a device
+    except FileTooLarge:
+        loaded.problems.append(CheckNote.of("warn.iphone.dump-too-large", f"{path.name} is larger than "
+                                            f"{MAX_FILE // (1024 * 1024)} MiB; skipped", file=path.name,
+                                            mib=MAX_FILE // (1024 * 1024)))
+        return None
     except OSError as exc:
         loaded.problems.append(CheckNote.of("warn.iphone.dump-unreadable", f"{path.name} could not be read "
                                             f"({exc.strerror or exc})", file=path.name, problem=exc.strerror or exc))

@@ -119,9 +119,10 @@ class Backup:
     def _manifest_db_encrypted(self) -> bool:
         path = self.folder / "Manifest.db"
         try:
+            _check_regular(path, MAX_FILE)  # a named pipe here hung the check (found by the fuzz suite)
             with path.open("rb") as handle:
                 head = handle.read(len(SQLITE_HEADER))
-        except OSError:
+        except (OSError, ArtefactError):
             return False
         return len(head) == len(SQLITE_HEADER) and head != SQLITE_HEADER
 
@@ -145,7 +146,7 @@ class Backup:
             else:
                 db = file_database(path)
             db.execute("SELECT fileID, domain, relativePath, flags, file FROM Files LIMIT 1").fetchall()
-        except (BadKeyBag, ArtefactError, OSError, sqlite3.Error) as exc:
+        except (BadKeyBag, ArtefactError, OSError, sqlite3.Error, UnicodeDecodeError) as exc:
             if self.encrypted:
                 raise BackupError(f"{self.folder}: Manifest.db cannot be read ({exc})") from None
             self.problems.append(CheckNote.of("warn.ios-backup.manifest-db-damaged", f"Manifest.db is damaged "
@@ -166,7 +167,7 @@ class Backup:
         try:
             row = self._index.execute("SELECT fileID, domain, relativePath, file FROM Files WHERE domain = ? AND "
                                       "relativePath = ? AND flags = 1 LIMIT 1", (domain, path)).fetchone()
-        except sqlite3.Error:
+        except (sqlite3.Error, UnicodeDecodeError):
             return None
         return _stored(row) if row else None
 
@@ -179,7 +180,7 @@ class Backup:
             rows = self._index.execute(
                 "SELECT fileID, domain, relativePath, file FROM Files WHERE domain = ? AND flags = 1 AND "
                 "substr(relativePath, 1, ?) = ? LIMIT ?", (domain, len(prefix), prefix, limit)).fetchall()
-        except sqlite3.Error:
+        except (sqlite3.Error, UnicodeDecodeError):
             return []
         return [found for row in rows if (found := _stored(row)) is not None]
 
@@ -192,7 +193,7 @@ class Backup:
                 "SELECT fileID, domain, relativePath, file FROM Files WHERE flags = 1 AND substr(domain, 1, ?) = ? "
                 "AND substr(relativePath, -?) = ? LIMIT ?",
                 (len(domain_prefix), domain_prefix, len(path_suffix), path_suffix, limit)).fetchall()
-        except sqlite3.Error:
+        except (sqlite3.Error, UnicodeDecodeError):
             return []
         return [found for row in rows if (found := _stored(row)) is not None]
 
@@ -202,7 +203,7 @@ class Backup:
         try:
             rows = self._index.execute("SELECT DISTINCT domain FROM Files WHERE substr(domain, 1, ?) = ? LIMIT ?",
                                        (len(prefix), prefix, limit)).fetchall()
-        except sqlite3.Error:
+        except (sqlite3.Error, UnicodeDecodeError):
             return []
         return [str(r[0]) for r in rows if isinstance(r[0], str)]
 
@@ -213,7 +214,7 @@ class Backup:
         try:
             row = self._index.execute("SELECT fileID, domain, relativePath, file FROM Files WHERE domain = ? AND "
                                       "relativePath = ? AND flags = 2 LIMIT 1", (domain, path)).fetchone()
-        except sqlite3.Error:
+        except (sqlite3.Error, UnicodeDecodeError):
             return None
         return _stored(row) if row else None
 
@@ -224,7 +225,7 @@ class Backup:
         try:
             rows = self._index.execute("SELECT domain, relativePath FROM Files WHERE relativePath LIKE ? LIMIT ?",
                                        (pattern, limit)).fetchall()
-        except sqlite3.Error:
+        except (sqlite3.Error, UnicodeDecodeError):
             return
         for domain, path in rows:
             if isinstance(domain, str) and isinstance(path, str):
@@ -300,11 +301,18 @@ def file_database(path: Path) -> sqlite3.Connection:
     uri = f"{path.resolve().as_uri()}?mode=ro&immutable=1"
     try:
         db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        db.text_factory = _text
         db.execute("PRAGMA query_only = 1")
         db.execute("PRAGMA temp_store = MEMORY")
-    except sqlite3.Error as exc:
+    except (sqlite3.Error, UnicodeDecodeError) as exc:
         raise ArtefactError(f"it cannot be opened as a database ({exc})") from None
     return db
+
+
+def _text(value: bytes) -> str:
+    """Text from a stored database, damaged bytes replaced: a damaged name in a table made
+    sqlite3 raise UnicodeDecodeError (found by the fuzz suite)."""
+    return value.decode("utf-8", errors="replace")
 
 
 def memory_database(data: bytes) -> sqlite3.Connection:
@@ -314,11 +322,12 @@ def memory_database(data: bytes) -> sqlite3.Connection:
         # whole database (the backup holds any -wal file apart), so read it as a plain one.
         data = data[:18] + b"\x01\x01" + data[20:]
     db = sqlite3.connect(":memory:", check_same_thread=False)
+    db.text_factory = _text
     try:
         db.deserialize(data)
         db.execute("PRAGMA query_only = 1")
         db.execute("PRAGMA temp_store = MEMORY")
-    except sqlite3.Error as exc:
+    except (sqlite3.Error, UnicodeDecodeError) as exc:
         db.close()
         raise ArtefactError(f"it cannot be opened as a database ({exc})") from None
     return db

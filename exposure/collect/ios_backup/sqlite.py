@@ -16,7 +16,8 @@ def columns(db: sqlite3.Connection, table: str) -> set[str]:
     """The column names of ``table`` (empty when there is no such table)."""
     try:
         rows = db.execute("SELECT name FROM pragma_table_info(?)", (table,)).fetchall()
-    except sqlite3.Error as exc:
+    # A damaged schema makes sqlite3 raise UnicodeDecodeError (its error message is not UTF-8).
+    except (sqlite3.Error, UnicodeDecodeError) as exc:
         raise ArtefactError(f"it is not a readable database ({exc})") from None
     return {str(r[0]) for r in rows if isinstance(r[0], str)}
 
@@ -38,7 +39,7 @@ def rows(db: sqlite3.Connection, sql: str, params: tuple[Any, ...] = (),
             if count >= limit:
                 break
             yield tuple(row)
-    except sqlite3.Error as exc:
+    except (sqlite3.Error, UnicodeDecodeError) as exc:
         raise ArtefactError(f"it could not be read to the end ({exc})") from None
 
 

@@ -9,14 +9,16 @@ from the file name.
 
 from __future__ import annotations
 
+import csv
 import re
 from dataclasses import dataclass
 
-from exposure.indicators.feeds import echap, hosts, isdi, samples, stix2, volexity
+from exposure.indicators.feeds import echap, hosts, isdi, limits, samples, stix2, volexity
+from exposure.indicators.feeds.limits import MAX_FEED_BYTES
 from exposure.indicators.feeds.parsed import FeedBuilder, FeedError, ParsedFeed, describe_warnings
-from exposure.indicators.feeds.sources import default_name, defaults_for
+from exposure.indicators.feeds.sources import SourceDefaults, default_name, defaults_for
 
-MAX_FEED_BYTES = 64 * 1024 * 1024
+__all__ = ["MAX_FEED_BYTES", "FeedFile", "check_name", "decode", "parse_feed", "sniff"]
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 _YAML_HINT = re.compile(r"^(-\s|[A-Za-z_][\w-]*:(\s|$))", re.MULTILINE)
 
@@ -65,6 +67,8 @@ def sniff(text: str) -> tuple[str, object]:
     if head.startswith(("{", "[")):
         data = stix2.load_json(text)
         if stix2.looks_like_stix(data):
+            assert isinstance(data, dict)
+            limits.check_stix2_size(data)
             return stix2.FORMAT, data
         raise FeedError("a JSON file that is not a STIX2 bundle")
     if _YAML_HINT.search(text[:65536]):
@@ -93,6 +97,23 @@ _CSV_FORMATS = ((samples.FORMAT, samples.looks_like_samples), (isdi.FORMAT, isdi
                 (volexity.FORMAT, volexity.looks_like_volexity))
 
 
+def _parse(fmt: str, document: object, text: str, builder: FeedBuilder, defaults: SourceDefaults) -> str:
+    """Fill ``builder`` with the reader of ``fmt``; returns the feed's version, when it has one."""
+    if fmt == echap.FORMAT:
+        echap.parse(document, builder)
+    elif fmt == stix2.FORMAT:
+        return stix2.parse(document, builder, defaults)
+    elif fmt == samples.FORMAT:
+        samples.parse(text, builder, _echap_names())
+    elif fmt == isdi.FORMAT:
+        isdi.parse(text, builder)
+    elif fmt == volexity.FORMAT:
+        volexity.parse(text, builder)
+    else:
+        hosts.parse(text, builder, defaults)
+    return ""
+
+
 def parse_feed(data: bytes, filename: str, name: str | None = None, profile: str | None = None) -> FeedFile:
     """Parse a feed file's bytes; raises FeedError with one plain line when it cannot."""
     text = decode(data)
@@ -102,19 +123,11 @@ def parse_feed(data: bytes, filename: str, name: str | None = None, profile: str
     feed_name = check_name(default if name is None else name)
     feed_profile = defaults.profile if profile is None else profile
     builder = FeedBuilder(name=feed_name, profile=feed_profile)
-    version = ""
-    if fmt == echap.FORMAT:
-        echap.parse(document, builder)
-    elif fmt == stix2.FORMAT:
-        version = stix2.parse(document, builder, defaults)
-    elif fmt == samples.FORMAT:
-        samples.parse(text, builder, _echap_names())
-    elif fmt == isdi.FORMAT:
-        isdi.parse(text, builder)
-    elif fmt == volexity.FORMAT:
-        volexity.parse(text, builder)
-    else:
-        hosts.parse(text, builder, defaults)
+    try:
+        version = _parse(fmt, document, text, builder, defaults)
+    except csv.Error as exc:  # a lone carriage return, a field over 128 KiB (found by the fuzz suite)
+        raise FeedError(f"not a readable CSV file ({exc})") from None
+    limits.check_indicator_count(len(builder.indicators))
     if not builder.indicators:
         skipped = sum(builder.warnings.values())
         why = f" ({skipped} values skipped: {describe_warnings(builder.warnings)})" if skipped else ""

@@ -20,7 +20,9 @@ from functools import cache
 
 import yaml
 
+from exposure import untrusted
 from exposure.indicators.datafiles import FEEDS
+from exposure.indicators.feeds import limits
 from exposure.indicators.feeds.parsed import FeedBuilder, FeedError, slug
 from exposure.indicators.severity import headline
 from exposure.model import Category, IndicatorRole, IndicatorType, Reference
@@ -36,7 +38,9 @@ except AttributeError:  # pragma: no cover - PyYAML without libyaml
 
 def load_yaml(text: str) -> object:
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - the base loader builds plain strings only
+        return untrusted.load_yaml(text, _Loader)  # aliases refused: see exposure.untrusted
+    except untrusted.UntrustedInputError as exc:
+        raise limits.refused(exc) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""

@@ -19,8 +19,8 @@ collector matches names alone) and ``android-property:name`` (no collector reads
 
 from __future__ import annotations
 
-import json
-
+from exposure import untrusted
+from exposure.indicators.feeds import limits
 from exposure.indicators.feeds.parsed import FeedBuilder, FeedError, slug
 from exposure.indicators.feeds.sources import SourceDefaults
 from exposure.indicators.severity import headline
@@ -50,10 +50,11 @@ _UNSUPPORTED = {
 
 def load_json(text: str) -> object:
     try:
-        return json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as exc:
-        where = f" at line {exc.lineno}" if isinstance(exc, json.JSONDecodeError) else ""
-        raise FeedError(f"not valid JSON{where}") from None
+        return untrusted.load_json(text)  # depth and number sizes bounded: see exposure.untrusted
+    except untrusted.InvalidJSON as exc:
+        raise FeedError(str(exc)) from None
+    except untrusted.UntrustedInputError as exc:
+        raise limits.refused(exc) from None
 
 
 def looks_like_stix(data: object) -> bool:

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from exposure.indicators.feeds.detect import MAX_FEED_BYTES, check_name, parse_feed
+from exposure.indicators.feeds.limits import read_feed_file
 from exposure.indicators.feeds.parsed import FeedError
 from exposure.model import (
     Category,
@@ -210,18 +211,10 @@ class FeedStore:
         return document
 
 
-def read_limited(path: Path) -> bytes:
-    """A feed file's bytes, refusing folders, missing files and files too large to be a feed."""
-    try:
-        if path.is_dir():
-            raise FeedError("a folder, not a feed file")
-        if path.stat().st_size > MAX_FEED_BYTES:
-            raise FeedError(f"larger than {MAX_FEED_BYTES // (1024 * 1024)} MiB")
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise FeedError("no such file") from None
-    except OSError as exc:
-        raise FeedError(str(exc.strerror or exc)) from None
+def read_limited(path: Path, limit: int = MAX_FEED_BYTES) -> bytes:
+    """A feed file's bytes, refusing folders, missing files, named pipes and devices, and
+    files too large to be a feed (feeds/limits.py)."""
+    return read_feed_file(path, limit)
 
 
 def _unreadable(name: str, exc: Exception) -> str:

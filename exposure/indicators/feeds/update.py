@@ -34,6 +34,7 @@ from urllib.parse import urlsplit
 from exposure import __version__
 from exposure.indicators.feeds.detect import MAX_FEED_BYTES
 from exposure.indicators.feeds.echap import load_yaml
+from exposure.indicators.feeds.limits import MAX_MANIFEST_BYTES
 from exposure.indicators.feeds.parsed import FeedError, describe_counts
 from exposure.indicators.feeds.store import FeedStore, read_limited
 
@@ -174,7 +175,7 @@ def update_from_folder(store: FeedStore, folder: Path, report: Report) -> Update
         raise FeedError(f"{folder} has no {MANIFEST} (a folder written by 'exposure feeds export')")
     summary = UpdateSummary()
     root = folder.resolve()
-    lines = read_limited(manifest).decode("utf-8", errors="replace").splitlines()
+    lines = read_limited(manifest, MAX_MANIFEST_BYTES).decode("utf-8", errors="replace").splitlines()
     for number, line in enumerate(lines, 1):
         if not line.strip() or line.startswith("#"):
             continue
@@ -200,20 +201,45 @@ def update_from_folder(store: FeedStore, folder: Path, report: Report) -> Update
 
 
 def export(store: FeedStore, folder: Path, report: Report) -> int:
-    """Copy every stored feed's original file into ``folder`` with a manifest; returns how many."""
-    if (folder / MANIFEST).exists():
-        raise FeedError(f"{folder} already holds {MANIFEST}: choose an empty folder")
+    """Copy every stored feed's original file into ``folder`` with a manifest; returns how many.
+
+    Nothing in ``folder`` is ever replaced, and nothing is written through a symbolic
+    link there (someone else may have prepared the folder or the stick): every name is
+    checked first, and each file is created new (O_EXCL); if one appears meanwhile, the
+    files written so far are removed and nothing is left half done.
+    """
     names = store.names()
     if not names:
         raise FeedError("there are no feeds to export (see 'exposure feeds import')")
+    originals = [(name, store.original(name)) for name in names]
+    targets = [f"{name}{original.suffix}" for name, original in originals]
+    for target in [MANIFEST, *targets]:
+        if os.path.lexists(folder / target):
+            raise FeedError(f"{folder} already holds {target}: choose an empty folder (nothing was written)")
     folder.mkdir(parents=True, exist_ok=True)
-    lines = []
-    for name in names:
-        original = store.original(name)
-        data = original.read_bytes()
-        target = f"{name}{original.suffix}"
-        (folder / target).write_bytes(data)
-        lines.append(f"{hashlib.sha256(data).hexdigest()}  {target}\n")
-        report(f"{target}")
-    (folder / MANIFEST).write_text("".join(lines), encoding="utf-8")
+    written: list[Path] = []
+    try:
+        lines = []
+        for (_name, original), target in zip(originals, targets, strict=True):
+            data = original.read_bytes()
+            _write_new(folder / target, data)
+            written.append(folder / target)
+            lines.append(f"{hashlib.sha256(data).hexdigest()}  {target}\n")
+            report(f"{target}")
+        _write_new(folder / MANIFEST, "".join(lines).encode("utf-8"))
+    except BaseException:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
     return len(names)
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    """Create ``path`` with ``data``; FeedError if anything (a file, a link) is there."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags | getattr(os, "O_BINARY", 0), 0o644)
+    except FileExistsError:
+        raise FeedError(f"{path} appeared while exporting; choose an empty folder") from None
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)

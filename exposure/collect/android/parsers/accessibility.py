@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from exposure.collect.android.parsers.components import split_component
+from exposure.collect.android.parsers.lines import lines
 
 _INLINE = re.compile(r"^\s*Enabled services:\s*\{(.*)\}\s*\]?\s*$")
 _BRACED = re.compile(r"\{([^{}]*)\}")
@@ -26,7 +27,7 @@ def parse_accessibility(text: str) -> list[tuple[str, str]]:
     """(package, component) of each enabled service, in order, without repeats."""
     out: list[tuple[str, str]] = []
     in_block = False
-    for line in text.splitlines():
+    for line in lines(text):
         if in_block:
             if line.strip().startswith("}"):
                 in_block = False

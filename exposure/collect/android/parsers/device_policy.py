@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from exposure.collect.android.parsers.components import split_component
+from exposure.collect.android.parsers.lines import lines
 
 _ADMINS_HEADER = re.compile(r"^Enabled Device Admins \(User (\d+)")
 _OWNER_HEADER = re.compile(r"^(Device Owner|Profile Owner \(User (\d+)\))\s*:")
@@ -35,7 +36,7 @@ def parse_device_policy(text: str) -> list[PolicyEntry]:
     mode = ""  # "admins" | "device-owner" | "profile-owner"
     user = 0
     owner_component = ""
-    for raw in text.splitlines():
+    for raw in lines(text):
         if not raw.strip():
             continue
         indent = len(raw) - len(raw.lstrip(" "))

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from exposure.collect.android.parsers.lines import lines
+
 _BLOCK = re.compile(r"^  Package \[([^\]]+)\] \(")
 _USER = re.compile(r"^User (\d+):(.*)$")
 # COMPONENT_ENABLED_STATE_*: 0 default, 1 enabled, 2 disabled, 3 disabled by user,
@@ -43,7 +45,7 @@ def parse_dumpsys_package(text: str) -> dict[str, DumpedPackage]:  # noqa: C901 
     current: DumpedPackage | None = None
     listing = ""  # "requested" | "install" | "runtime" | ""
     user = -1
-    for raw in text.splitlines():
+    for raw in lines(text):
         if not raw:
             continue
         if raw[0] != " ":

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from exposure.collect.android.parsers.lines import lines
+
 _LINE = re.compile(r"^\[([^\]]*)\]:\s*\[(.*)\]\s*$")
 
 # The properties a report shows, and the words for them.
@@ -19,7 +21,7 @@ BASICS: tuple[tuple[str, str], ...] = (
 
 def parse_getprop(text: str) -> dict[str, str]:
     out: dict[str, str] = {}
-    for line in text.splitlines():
+    for line in lines(text):
         match = _LINE.match(line.strip())
         if match:
             out[match.group(1)] = match.group(2)

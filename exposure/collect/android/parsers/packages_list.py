@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from exposure.collect.android.parsers.lines import lines
+
 _PACKAGE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*$")
 
 
@@ -23,11 +25,14 @@ class ListedPackage:
 
 def parse_packages_list(text: str) -> list[ListedPackage]:
     out: list[ListedPackage] = []
-    for line in text.splitlines():
+    for line in lines(text):
         line = line.strip()
         if not line.startswith("package:"):
             continue
-        first, *rest = line[len("package:"):].split()
+        words = line[len("package:"):].split()
+        if not words:
+            continue  # "package:" and nothing after it (found by the fuzz suite)
+        first, *rest = words
         apk_path, sep, package = first.rpartition("=")
         if not sep:
             apk_path, package = "", first

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
+
+from exposure.collect.android.parsers.lines import lines
+from exposure.untrusted import load_json
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,11 +19,11 @@ class ProcessRow:
 
 def parse_ps(text: str) -> list[ProcessRow]:
     """Columns come from the header line; NAME is the last column and may contain spaces."""
-    lines = text.splitlines()
-    header_at = next((i for i, line in enumerate(lines) if "PID" in line.split()), None)
-    if header_at is None:
+    rows = lines(text)
+    header = next((line for line in rows if "PID" in line.split()), None)
+    if header is None:
         return []
-    columns = lines[header_at].split()
+    columns = header.split()
     try:
         pid_col = columns.index("PID")
     except ValueError:
@@ -29,7 +31,7 @@ def parse_ps(text: str) -> list[ProcessRow]:
     user_col = columns.index("USER") if "USER" in columns else None
     width = len(columns)
     out = []
-    for line in lines[header_at + 1:]:
+    for line in rows:  # the lines after the header
         parts = line.split(None, width - 1)
         if len(parts) < width:
             continue
@@ -68,8 +70,8 @@ def parse_processes_json(data: Any) -> list[ProcessRow]:
 
 def load_processes_json(text: str) -> list[ProcessRow]:
     try:
-        return parse_processes_json(json.loads(text))
-    except ValueError:
+        return parse_processes_json(load_json(text))
+    except ValueError:  # not JSON, nested too deeply (UntrustedInputError)
         return []
 
 

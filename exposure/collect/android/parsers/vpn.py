@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import re
 
+from exposure.collect.android.parsers.lines import lines
+
 _OWNER = re.compile(r"OwnerUid: (\d+)")
 
 
 def parse_vpn_owner_uids(text: str) -> list[int]:
     out: list[int] = []
-    for line in text.splitlines():
+    for line in lines(text):
         line = line.strip()
         if not line.startswith("NetworkAgentInfo") or "Transports: VPN" not in line:
             continue

@@ -13,13 +13,17 @@ import shlex
 from collections.abc import Iterator
 from pathlib import Path
 
+from exposure.collect.bounded import TimedOut, iterate_with_timeout
 from exposure.collect.host.base import HostRun
+from exposure.collect.host.limits import DESKTOP_MAX_ENTRIES as _MAX_ENTRIES
+from exposure.collect.host.limits import DESKTOP_MAX_ENTRY as _MAX_ENTRY
+from exposure.collect.host.limits import FILE_READ_TIMEOUT
 from exposure.collect.host.software.base import Package, clean
+from exposure.model import CheckNote
+from exposure.untrusted import read_regular_file
 
 SYSTEM_FOLDERS = ("/usr/share/applications", "/usr/local/share/applications", "/etc/xdg/autostart")
 USER_FOLDERS = (".local/share/applications", ".config/autostart")
-_MAX_ENTRY = 256 * 1024
-_MAX_ENTRIES = 5000
 
 
 def parse_entry(text: str) -> dict[str, str]:
@@ -58,10 +62,8 @@ def read_folder(folder: Path, autostart: bool) -> Iterator[Package]:
         if count >= _MAX_ENTRIES:
             return
         try:
-            if not path.is_file() or path.stat().st_size > _MAX_ENTRY:
-                continue
-            entry = parse_entry(path.read_text("utf-8", "replace"))
-        except OSError:
+            entry = parse_entry(read_regular_file(path, _MAX_ENTRY).decode("utf-8", "replace"))
+        except OSError:  # also a named pipe or a device, never opened, and a file too large
             continue
         if entry.get("Type", "Application") != "Application" or entry.get("Hidden", "").lower() == "true":
             continue
@@ -100,9 +102,14 @@ class DesktopEntryReader:
             try:
                 if not folder.is_dir():
                     continue
-                yield from read_folder(folder, autostart)
+                # Another user's folder can be a file system that never answers (FUSE).
+                yield from iterate_with_timeout(lambda f=folder, a=autostart: read_folder(f, a),  # type: ignore[misc]
+                                                FILE_READ_TIMEOUT, 4 * FILE_READ_TIMEOUT)
             except PermissionError:
                 unreadable += 1
+            except TimedOut as exc:
+                run.warn(CheckNote.of("warn.host.folder-timeout", f"reading {folder} stopped answering ({exc}); the"
+                                      " rest of it was not read", path=folder, problem=exc))
         if unreadable and not run.is_admin:
             run.not_checked("host.desktop-entries-unreadable",
                             f"the menu and autostart entries of {unreadable} folders of other users", count=unreadable)

@@ -15,11 +15,10 @@ import plistlib
 from collections.abc import Iterator
 from pathlib import Path
 
-from exposure.collect.host.base import HostRun
+from exposure.collect.host.base import HostRun, read_system_file
+from exposure.collect.host.limits import PLIST_MAX_FILE
 from exposure.collect.host.software.base import Package, clean
 from exposure.model import CheckNote
-
-_MAX_PLIST = 4 * 1024 * 1024
 
 
 def app_bundles(root: Path) -> Iterator[Path]:
@@ -41,10 +40,7 @@ def app_bundles(root: Path) -> Iterator[Path]:
 
 def _load_plist(path: Path) -> dict[str, object] | None:
     try:
-        if path.stat().st_size > _MAX_PLIST:
-            return None
-        with path.open("rb") as handle:
-            data = plistlib.load(handle)
+        data = plistlib.loads(read_system_file(path, PLIST_MAX_FILE))
     except Exception:  # an adversarial plist can make plistlib raise almost anything
         return None
     return data if isinstance(data, dict) else None
