@@ -184,6 +184,9 @@ def test_the_table_is_bounded_and_learns_only_new_clients() -> None:
     table.learn(bytes([192, 168, 1, 23]), other)  # not new: the first address stays
     assert table.by_client == {bytes([192, 168, 1, 23]): bytes.fromhex("021122334455")}
     table.learn(bytes([192, 168, 1, 23]), b"short")
+    dhcp = bytes(Ether(src=LAPTOP_MAC, dst="ff:ff:ff:ff:ff:ff") / IP(src="0.0.0.0", dst="255.255.255.255"))
+    table.learn(bytes(4), dhcp)  # a device asking for an address is not at 0.0.0.0
+    assert bytes(4) not in table.by_client
     for n in range(MAX_CLIENTS + 10):
         client = n.to_bytes(4, "big")
         table.learn(client, bytes(Ether(src=PHONE_MAC, dst=ROUTER_MAC) / IP(src=".".join(map(str, client)),

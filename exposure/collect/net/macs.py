@@ -30,8 +30,8 @@ class ClientMacs:
         """Note the hardware address ``client`` has in ``frame`` (an Ethernet frame), if it
         is new, the frame carries ``client`` in its IP header, and the table has room."""
         table = self.by_client
-        if client in table or len(table) >= MAX_CLIENTS or len(frame) < 34:
-            return
+        if client in table or len(table) >= MAX_CLIENTS or len(frame) < 34 or not any(client):
+            return  # (0.0.0.0 and :: are a device asking for an address: DHCP, duplicate detection)
         off = 14
         etype = frame[12:14]
         if etype == _VLAN:
