@@ -181,6 +181,30 @@ def test_ctrl_c_after_the_recording_still_restores_wifi(nm: FakeNetworkManager, 
     assert_restored(nm)
 
 
+def test_ctrl_c_while_the_network_is_made_takes_it_down_by_name(nm: FakeNetworkManager, recording: Recording,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C while nmcli makes the network: it was made, but its id never came back; it is
+    found by its name and removed, and the person's connection comes back."""
+    from exposure.collect.hotspot import nmcli
+
+    recording()
+    made = nmcli.start_hotspot
+
+    def interrupted(*args: str) -> str:
+        made(*args)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(nmcli, "start_hotspot", interrupted)
+    assert main(["hotspot", "--duration", "1", "--no-feeds"]) == 130
+    torn = torn_down(nm)
+    assert torn[0] == "connection show"  # looked up by its name
+    made_uuid = torn[1].rsplit(" ", 1)[-1]
+    assert made_uuid != HOME
+    assert torn[1:] == [f"connection down uuid {made_uuid}", f"connection delete uuid {made_uuid}",
+                        f"connection up uuid {HOME}"]
+    assert_restored(nm)
+
+
 def test_no_administrator_rights_is_said_first_and_nothing_is_changed(
         nm: FakeNetworkManager, recording: Recording, capsys: pytest.CaptureFixture[str]) -> None:
     recording(allowed=False)

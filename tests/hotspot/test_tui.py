@@ -9,6 +9,7 @@ import os
 import signal
 from collections.abc import Callable
 
+import pytest
 from textual.widgets import Button, Static
 
 from exposure.collect.hotspot import access_point
@@ -19,6 +20,7 @@ from exposure.tui.screens.profiles import ProfilesScreen
 from exposure.tui.screens.results import ResultsScreen
 from exposure.tui.screens.source import SourceScreen
 from exposure.tui.screens.stop import StopWatchingScreen
+from exposure.tui.wrap import Para
 from tests.hotspot.conftest import HOME, PHONE_MAC, PHONE_V4, PHONE_V6, FakeNetworkManager
 from tests.tui.helpers import wait_for
 from tests.tui.test_flow import shown_text
@@ -147,3 +149,99 @@ async def test_the_rights_are_said_first(nm: FakeNetworkManager, recording: Reco
         assert first.startswith("Watching traffic needs administrator rights, and this app was started without")
         assert not app.screen.query("#make")
     assert nm.calls() == []  # nothing was asked of NetworkManager
+
+
+async def test_an_error_while_recording_takes_the_network_down_and_is_said(
+        nm: FakeNetworkManager, recording: Recording, monkeypatch: pytest.MonkeyPatch) -> None:
+    import exposure.collect.live as live_capture
+    from exposure.errors import UserError
+
+    recording()
+
+    def gone(iface: str) -> object:
+        raise UserError(f"cannot capture on {iface}: No such device", key="error.capture.cannot", iface=iface,
+                        problem="No such device")
+
+    monkeypatch.setattr(live_capture, "open_socket", gone)
+    app = ExposureApp(lang="en")
+    async with app.run_test(size=(110, 60)) as pilot:
+        screen = await make_network(app, pilot)
+        await pilot.press("enter")  # "Start recording"
+        await wait_for(pilot, lambda: isinstance(app.screen, ProfilesScreen))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ResultsScreen), timeout=40)
+        assert screen.point is not None and screen.point.stopped
+        assert nm.active() == HOME and [c["uuid"] for c in nm.state()["connections"]] == [HOME]
+        [source] = app.screen.result.sources  # type: ignore[attr-defined]
+        assert source.unread is not None and "No such device" in str(source.unread)
+        said = {p.id: p.text.plain for p in app.screen.query(Para)}
+        assert "No such device" in said["d-not_checked"]
+        assert said["d-summary"].startswith("Not checked: the phone on this computer's Wi-Fi network (wlan0): "
+                                            "cannot capture on wlan0: No such device.")
+        assert "We did not find" not in said["d-summary"]
+
+
+async def test_networkmanager_refusing_the_network_shows_the_manual_steps(
+        nm: FakeNetworkManager, recording: Recording) -> None:
+    recording()
+    nm.set(fail={"device wifi hotspot": "Error: Failed to setup a Wi-Fi hotspot: device does not support AP."})
+    app = ExposureApp(lang="en")
+    async with app.run_test(size=(110, 60)) as pilot:
+        await to_hotspot_screen(app, pilot)
+        await wait_for(pilot, lambda: bool(app.screen.query("#make")))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: bool(app.screen.query("#hotspot-unavailable")))
+        line = app.screen.query_one("#hotspot-unavailable", Static).visual
+        assert getattr(line, "plain", "").startswith(
+            "NetworkManager could not start the Wi-Fi network: Error: Failed to setup a Wi-Fi hotspot")
+        assert "Internet Sharing" in shown_text(app) and "Mobile hotspot" in shown_text(app)
+        assert nm.active() == HOME and [c["uuid"] for c in nm.state()["connections"]] == [HOME]
+    assert nm.commands()[-1] == f"connection up uuid {HOME}"
+
+
+async def test_ctrl_c_leaves_the_network_up_with_the_app_and_an_interrupt_takes_it_down(
+        nm: FakeNetworkManager, recording: Recording) -> None:
+    """The Ctrl-C key does not end the app (F10 or Ctrl-Q does): the network it shows stays up
+    with it. SIGINT (Ctrl-C where the app does not own the terminal) ends the app as quick
+    exit does, taking the network down first."""
+    recording()
+    app = ExposureApp(lang="en")
+    before = signal.getsignal(signal.SIGINT)
+    async with app.run_test(size=(110, 60)) as pilot:
+        screen = await make_network(app, pilot)
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+        assert app.screen is screen and not app.quick_exited
+        assert screen.point is not None and nm.active() == screen.point.state.hotspot_uuid
+        os.kill(os.getpid(), signal.SIGINT)
+        await wait_for(pilot, lambda: app.quick_exited)
+    assert nm.active() == HOME and [c["uuid"] for c in nm.state()["connections"]] == [HOME]
+    assert signal.getsignal(signal.SIGINT) == before
+
+
+async def test_by_hand_the_picked_interface_is_recorded_and_the_phone_named(
+        nm: FakeNetworkManager, recording: Recording, monkeypatch: pytest.MonkeyPatch) -> None:
+    import exposure.tui.screens.hotspot as hotspot_screen
+
+    recording()
+    nm.set(running=False)
+    monkeypatch.setattr(hotspot_screen, "interfaces", lambda: [("eth0", "eth0  up"), ("bridge100", "bridge100  up")])
+    app = ExposureApp(lang="en")
+    async with app.run_test(size=(110, 60)) as pilot:
+        await to_hotspot_screen(app, pilot)
+        await wait_for(pilot, lambda: bool(app.screen.query("#interfaces")))
+        app.screen.query_one("#interfaces").focus()
+        await pilot.press("down", "enter", "enter")  # bridge100, then the minutes
+        await wait_for(pilot, lambda: isinstance(app.screen, ProfilesScreen))
+        assert [(s.kind, s.target, s.option("network")) for s in app.sources] == [("hotspot", "bridge100", "")]
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, CheckingScreen) and bool(app.screen.lines))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, StopWatchingScreen))
+        await pilot.press("enter")  # stop and check what was seen
+        await wait_for(pilot, lambda: isinstance(app.screen, ResultsScreen), timeout=40)
+        [source] = app.screen.result.sources  # type: ignore[attr-defined]
+        assert (source.kind, source.name, source.details["phone"]) == (
+            "hotspot", "bridge100", f"{PHONE_MAC} ({PHONE_V4}, {PHONE_V6})")
+        assert f"hardware address {PHONE_MAC}" in shown_text(app)
+    assert not any(c.startswith("device wifi hotspot") for c in nm.commands())

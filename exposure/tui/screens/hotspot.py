@@ -4,8 +4,8 @@ name, the password, a QR code), then record the phone while it is used and check
 Recording needs administrator rights: the screen says so first, as the live screen does.
 Looking for a Wi-Fi card and making the network ask NetworkManager (a few seconds) in a thread
 worker. The network lives until the recording ends (the hotspot collector takes it down), the
-person goes back from this screen, or the app closes: quick exit (F10) and SIGTERM/SIGHUP take
-it down first, and Wi-Fi comes back as it was. Where no network can be made here, one line
+person goes back from this screen, or the app closes: quick exit (F10) and SIGTERM, SIGHUP or
+SIGINT take it down first, and Wi-Fi comes back as it was. Where no network can be made here, one line
 says why, with the steps to share a connection by hand on macOS and Windows, and the person
 picks the interface to record.
 """
@@ -33,7 +33,9 @@ from exposure.tui.screens.live import capture_allowed, interfaces, start_command
 from exposure.tui.widgets import plain as paragraph
 
 QR_STYLE = "black on white"  # dark modules on light, whatever the theme: phone cameras expect it
-_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
+# The process asked to end (SIGTERM), its terminal gone (SIGHUP), an interrupt sent to it (SIGINT:
+# the Ctrl-C key itself reaches the app as a key, and does not end it): as quick exit does.
+_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP", "SIGINT") if hasattr(signal, name))
 
 
 class HotspotScreen(GuideScreen):
