@@ -109,7 +109,7 @@ def _bug(exc: Exception) -> int:
 def say_error(error: UserError, lang: str | None) -> None:
     """One line on stderr, in the person's language; untrusted parts shown escaped."""
     from exposure.explain.i18n import resolve_language
-    from exposure.explain.texts import error_line
+    from exposure.explain.notes import error_line
     from exposure.untrusted import shown
 
     lines = [shown(part) for part in "".join(p.text for p in error_line(error, resolve_language(lang))).split("\n")]

@@ -91,6 +91,19 @@ def strip_interpreted(text: str) -> str:
     return _FIND.sub("", text)
 
 
+def _json_escape(found: re.Match[str]) -> str:
+    char = found.group()
+    return char if char == "\n" else f"\\u{ord(char):04x}"
+
+
+def json_shown(text: str) -> str:
+    """JSON text (``json.dumps(..., ensure_ascii=False)``) with every interpreted character
+    written as a JSON ``\\uXXXX`` escape: the same JSON once parsed, safe to print. (The
+    only raw control character such text holds is the newline of its indentation; inside
+    strings json.dumps has escaped the C0 controls already.)"""
+    return _FIND.sub(_json_escape, text) if _FIND.search(text) else text
+
+
 # --- reading untrusted input ----------------------------------------------------------
 
 # JSON and YAML documents: real ones nest fewer than 10 levels.

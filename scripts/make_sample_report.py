@@ -1,16 +1,17 @@
 #!/usr/bin/env python3
-"""Regenerate docs/sample-report.html (+ .zh.html) and docs/sample-report.png from the demo data.
+"""Regenerate the sample reports in docs/ (HTML, Markdown and JSON, in English and Chinese)
+and docs/sample-report.png from the demo data.
 
 Run from anywhere: ``.venv/bin/python scripts/make_sample_report.py``.
 Scans the synthetic demo capture and phone (``exposure.demo.demo_sources``) with the
-bundled profiles only, writes the HTML report (times in UTC, paths relative to the
-repository so no local path leaks into the sample), and has headless Chromium take a
-screenshot of it.
+bundled profiles only, writes each report (times in UTC, paths relative to the repository
+so no local path leaks into the sample), and has headless Chromium take a screenshot of
+the HTML one.
 
-The pages depend on nothing but the code and the demo data: the time of the check is
+The reports depend on nothing but the code and the demo data: the time of the check is
 pinned, so running this twice gives the same bytes. tests/report/test_sample_report.py
-holds the committed pages to that (the bytes are the contract): after a change to what a
-report says, run this and review the difference.
+holds the committed files to that, for every renderer (the bytes are the contract): after
+a change to what a report says, run this and review the difference.
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run
                   "--disable-component-update", "--disable-sync", "--host-resolver-rules=MAP * ~NOTFOUND",
                   "--hide-scrollbars"]
 PAGES = {"sample-report.html": "en", "sample-report.zh.html": "zh"}
+TEXTS = {"sample-report.md": "en", "sample-report.zh.md": "zh"}
+JSON = "sample-report.json"
 CHECKED_AT = datetime(2026, 11, 26, 15, 48, 52, tzinfo=UTC)  # when the sample check "ran"
 
 
@@ -56,12 +59,17 @@ def sample_result() -> ScanResult:
 
 
 def sample_pages() -> dict[str, str]:
-    """Each sample page's file name and text (call with TZ=UTC, as main does)."""
-    from exposure.report.json_report import to_dict
-    from exposure.report.render import html_text
+    """Each sample report's file name in docs/ and its text: HTML and Markdown in each
+    language, and the JSON they are all rendered from (call with TZ=UTC, as main does)."""
+    from exposure.report.document import from_result
+    from exposure.report.json_report import dumps
+    from exposure.report.render import html_text, markdown_text
 
-    report = to_dict(sample_result())
-    return {name: html_text(report, lang) for name, lang in PAGES.items()}
+    report = from_result(sample_result())
+    pages = {name: html_text(report, lang) for name, lang in PAGES.items()}
+    pages |= {name: markdown_text(report, lang) for name, lang in TEXTS.items()}
+    pages[JSON] = dumps(report)
+    return pages
 
 
 def main() -> int:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from exposure.collect.base import Progress
-from exposure.explain.texts import check_texts
+from exposure.explain.notes import check_texts
 
 
 def assert_progress_names_what_it_reads(seen: Iterable[Progress]) -> list[str]:

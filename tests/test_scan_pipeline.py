@@ -15,8 +15,8 @@ from exposure.collect import COLLECTORS
 from exposure.collect.base import CollectContext
 from exposure.demo import demo_sources
 from exposure.model import CheckNote, Observation, SourceInfo, SourceSpec
+from exposure.report.document import from_result
 from exposure.report.html import render_html
-from exposure.report.json_report import to_dict
 from exposure.report.markdown import render_markdown
 from exposure.scan import ScanRequest, run_scan
 
@@ -87,7 +87,7 @@ def test_a_repeated_warning_is_one_line_with_its_count(monkeypatch: pytest.Monke
         ("repeating source", "the capture file is damaged (cut)", 3),
         ("repeating source", "the capture file is damaged (other)", 1),
     ]
-    report = to_dict(result)
-    assert [w["count"] for w in report["warnings"] if w["source"] == "repeating source"] == [5, 1, 3, 1]
+    report = from_result(result)
+    assert [w.count for w in report.warnings if w.source == "repeating source"] == [5, 1, 3, 1]
     for page in (render_html(report, "en"), render_markdown(report, "en")):
         assert page.count("(×5)") == 1 and page.count("(×3)") == 1 and "(×1)" not in page

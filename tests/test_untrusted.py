@@ -41,3 +41,15 @@ def test_strip_keeps_the_width() -> None:
     raw = f"a{OSC_TITLE}b\u202ec"
     assert strip_interpreted(raw) == "a]0;PWNEDbc"
     assert cell_len(raw) == cell_len(strip_interpreted(raw))
+
+
+def test_json_text_is_the_same_json_with_every_interpreted_character_escaped() -> None:
+    import json
+
+    from exposure.untrusted import json_shown
+
+    value = {"names": ["evil\u202etxt", "a\x7fb\x85c", "zero\u200bwidth\ufeff", "x\u2066y", f"app{OSC_TITLE}"]}
+    text = json_shown(json.dumps(value, indent=1, ensure_ascii=False))
+    assert is_clean(text.replace("\n", ""))  # only the indentation's newlines are left
+    assert "\\u202e" in text and "\\u007f" in text and "\\u0085" in text and "\\ufeff" in text
+    assert json.loads(text) == value

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 WATCHING = CheckNote.of("reading.iphone-traffic", "the iPhone's traffic as it passes")
 _WAITING = CheckNote.of("reading.iphone-trust", "waiting for the iPhone: unlock it and tap Trust if it asks")
 WAITING = "waiting for the iPhone (unlock it; tap Trust if it asks)"
+RECORDING_NAME = "watched-iphone.pcapng"  # in the private temporary folder, deleted after the check
 
 
 class _Either(threading.Event):
@@ -56,7 +57,7 @@ class IphoneLiveCollector:
 
     def collect(self, ctx: CollectContext) -> Iterator[Observation]:
         own = None if self.out or self.folder else Path(tempfile.mkdtemp(prefix="exposure-watch-"))
-        path = Path(self.out) if self.out else Path(self.folder or str(own)) / "iphone.pcapng"
+        path = Path(self.out) if self.out else Path(self.folder or str(own)) / RECORDING_NAME
         try:
             if not self._watch(path, ctx):
                 return

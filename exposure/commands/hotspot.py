@@ -118,10 +118,10 @@ class _Watching:
         if progress.stage == RECORDING:
             self.printer(progress)
         elif progress.stage == PHONE_FOUND and progress.reading is not None and not self.say.quiet:
-            from exposure.explain.texts import check_line, plain
-            from exposure.report.json_report import note_to_dict
+            from exposure.explain.lines import plain
+            from exposure.explain.notes import check_line
 
-            what = plain(check_line(note_to_dict(progress.reading), self.say.lang))
+            what = plain(check_line(progress.reading, self.say.lang))
             self.say.line(_safe(self.say.t("hotspot.found", what=what)))
 
 
@@ -167,7 +167,8 @@ class _Say:
         self.quiet = quiet
 
     def t(self, key: str, **params: str) -> str:
-        from exposure.explain.texts import plain, tf
+        from exposure.explain.lines import plain
+        from exposure.explain.texts import tf
 
         return plain(tf(key, self.lang, **params))
 
@@ -176,7 +177,8 @@ class _Say:
         self.stream.flush()
 
     def manual(self, why: Exception) -> None:
-        from exposure.explain.texts import error_line, plain
+        from exposure.explain.lines import plain
+        from exposure.explain.notes import error_line
 
         self.line(self.t("hotspot.unavailable", reason=plain(error_line(why, self.lang))))
         for key in ("hotspot.manual.macos", "hotspot.manual.windows"):
@@ -207,7 +209,8 @@ class _Say:
             self.line(self.t("hotspot.until", minutes=f"{seconds / 60:g}"))
 
     def restored(self, point: AccessPoint) -> None:
-        from exposure.explain.texts import error_line, plain
+        from exposure.explain.lines import plain
+        from exposure.explain.notes import error_line
 
         if point.problems:
             for problem in point.problems:

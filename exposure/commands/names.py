@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from typing import TYPE_CHECKING
+
+from exposure.untrusted import json_shown, shown
 
 if TYPE_CHECKING:
     from exposure.collect.net.results import NameSets
@@ -90,22 +91,12 @@ def run(args: argparse.Namespace) -> int:
             values = result[key]
             print(f"{title} ({len(values)}):")
             for value in values:
-                print(f"  {_printable(value)}")
+                print(f"  {shown(value)}")  # names come from the network: never raw
     for note in notes:
-        print(f"exposure: {note}", file=sys.stderr)
+        print(f"exposure: {shown(note)}", file=sys.stderr)  # a note names the file: never raw
     return 0
-
-
-# C1 controls, and the characters that reorder text (bidi embeddings, overrides, isolates, marks)
-_UNSAFE_IN_JSON = re.compile("[\u0080-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def json_text(result: dict[str, list[str]]) -> str:
     """The JSON of ``result``, UTF-8 except for characters that could change what a terminal shows."""
-    text = json.dumps(result, indent=1, ensure_ascii=False)
-    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-
-
-def _printable(text: str) -> str:
-    """Names come from the network: never let control characters reach the terminal."""
-    return "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" for ch in text)
+    return json_shown(json.dumps(result, indent=1, ensure_ascii=False))

@@ -51,7 +51,8 @@ def _list(lang: str) -> int:
 
 def _show(profile_id: str, lang: str) -> int:
     from exposure.errors import UserError
-    from exposure.explain.texts import category
+    from exposure.explain.categories import category
+    from exposure.explain.lines import fill_plain
     from exposure.indicators.profiles import load_bundled_profiles
 
     profiles = {p.id: p for p in load_bundled_profiles()}
@@ -61,8 +62,8 @@ def _show(profile_id: str, lang: str) -> int:
     print(profile.title.get(lang))
     print(profile.description.get(lang))
     print()
-    print(_t("profile_counts", lang).format(id=profile.id, threats=len(profile.threats),
-                                            indicators=len(profile.indicators)))
+    print(fill_plain(_t("profile_counts", lang), {"id": profile.id, "threats": len(profile.threats),
+                                                   "indicators": len(profile.indicators)}))
     for threat in profile.threats:
         indicators = [i for i in profile.indicators if i.threat == threat.id]
         counts = Counter(i.type.value for i in indicators)
@@ -74,9 +75,9 @@ def _show(profile_id: str, lang: str) -> int:
         if threat.aliases:
             print(f"    {_t('aliases', lang)}: {', '.join(threat.aliases)}")
         if threat.profile != profile.id:
-            print(f"    {_t('shared', lang).format(profile=threat.profile)}")
+            print(f"    {fill_plain(_t('shared', lang), {'profile': threat.profile})}")
         supporting = sum(1 for i in indicators if i.supporting)
-        extra = _t("supporting", lang).format(n=supporting) if supporting else ""
+        extra = fill_plain(_t("supporting", lang), {"n": supporting}) if supporting else ""
         print(f"    {_t('indicators', lang)}: {shown}{extra}")
         print(f"    {threat.what_it_is.get(lang)}")
     return 0

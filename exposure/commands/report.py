@@ -23,24 +23,26 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from exposure.errors import UserError
-    from exposure.report.files import STDOUT, check_targets, write_private
+    from exposure.explain.i18n import resolve_language
+    from exposure.files import STDOUT, check_targets, write_private
+    from exposure.report.json_report import read_report
     from exposure.report.output import print_written
     from exposure.report.render import html_text, markdown_text
-    from exposure.report.schema import load_report
 
     if not args.html and not args.md:
         raise UserError("say what to write: --html FILE and/or --md FILE", key="error.report.what")
     check_targets((args.html, args.md), force=args.force)
-    data = load_report(Path(args.report))
+    report = read_report(Path(args.report))  # untrusted: checked against the schema, one line if not ours
+    lang = resolve_language(args.lang)
     written = []
     for target, render in ((args.html, html_text), (args.md, markdown_text)):
         if not target:
             continue
-        text = render(data, args.lang)
+        text = render(report, lang)
         if target == STDOUT:
             sys.stdout.write(text)
         else:
             write_private(Path(target), text.encode("utf-8"), force=args.force)
             written.append(target)
-    print_written(written, args.lang, sys.stderr if STDOUT in (args.html, args.md) else sys.stdout)
+    print_written(written, lang, sys.stderr if STDOUT in (args.html, args.md) else sys.stdout)
     return 0

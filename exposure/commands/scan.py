@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from exposure.document import ReportDocument
     from exposure.model import SourceSpec
     from exposure.scan import ScanHooks, ScanResult
 
@@ -74,7 +75,7 @@ def add_report_options(parser: argparse.ArgumentParser, quiet_help: str) -> None
 
 def check_report_paths(args: argparse.Namespace) -> None:
     """Before any work: every report file asked for can be written (one line if not)."""
-    from exposure.report.files import check_targets
+    from exposure.files import check_targets
 
     check_targets((args.json, args.md, args.html), force=args.force)
 
@@ -83,21 +84,25 @@ def check_and_report(args: argparse.Namespace, sources: Sequence[SourceSpec],
                      hooks: ScanHooks | None = None) -> int:
     """Run the one scan pipeline on ``sources``, write the reports asked for, print the
     summary; the exit code says what a script needs to know (see ``--fail-on``)."""
-    from exposure.report.files import STDOUT
+    from exposure.explain.i18n import resolve_language
+    from exposure.files import STDOUT
+    from exposure.report.document import from_result
     from exposure.report.output import print_summary, write_reports
     from exposure.scan import ScanRequest, run_scan
 
     request = ScanRequest(sources=tuple(sources), profiles=tuple(args.profile), use_feeds=not args.no_feeds)
     result = run_scan(request, hooks)  # an unknown profile is a UserError
+    lang = resolve_language(args.lang)
+    report = from_result(result)
     if result.sources and all(info.unread is not None for info in result.sources):
-        _say_not_checked(result, args.lang)  # nothing could be read: say why, no report
+        _say_not_checked(report, lang)  # nothing could be read: say why, no report
         return 2
     # A report on standard output keeps it to itself: the summary goes to stderr then.
     stream = sys.stderr if STDOUT in (args.json, args.md, args.html) else sys.stdout
-    written = write_reports(result, json_path=args.json, md_path=args.md, html_path=args.html,
-                            force=args.force, lang=args.lang)
+    written = write_reports(report, lang, json_path=args.json, md_path=args.md, html_path=args.html,
+                            force=args.force)
     if not args.quiet:
-        print_summary(result, lang=args.lang, stream=stream, written=written)
+        print_summary(report, lang, stream=stream, written=written)
     return exit_code(result, getattr(args, "fail_on", None))
 
 
@@ -112,22 +117,17 @@ def exit_code(result: ScanResult, fail_on: str | None) -> int:
     return 0
 
 
-def _say_not_checked(result: ScanResult, lang: str | None) -> None:
-    from exposure.explain.i18n import resolve_language
-    from exposure.explain.summary import reason_line, source_line
-    from exposure.explain.texts import plain, tf
-    from exposure.report.json_report import source_to_dict
+def _say_not_checked(report: ReportDocument, lang: str) -> None:
+    from exposure.explain.lines import plain
+    from exposure.explain.notes import reason_line
+    from exposure.explain.summary import not_checked_line
     from exposure.untrusted import shown
 
-    language = resolve_language(lang)
-    for info in result.sources:
-        said = source_to_dict(info)
-        reason = reason_line(said.get("unread"), language)
-        alone = len(result.sources) == 1 and not str(said["unread"]["key"]).startswith("error.source.")
+    for source in report.sources:
+        alone = len(report.sources) == 1 and not (source.unread and source.unread.key.startswith("error.source."))
         # One source that failed to open says its own one line ("no Android phone found: ..."),
         # one that was opened and gave nothing is named ("... empty.pcap: it holds no packets").
-        line = reason if alone else tf("summary.not_checked", language,
-                                       source=source_line(said, language, counts=False), reason=reason)
+        line = reason_line(source.unread, lang) if alone else not_checked_line(source, lang)
         sys.stderr.write(f"exposure: {shown(plain(line))}\n")
 
 

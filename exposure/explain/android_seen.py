@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from exposure.explain.texts import Line
+from exposure.explain.lines import Line
 
 _NONE = "—"
 

@@ -22,8 +22,7 @@ from typing import TYPE_CHECKING
 from exposure.errors import UnknownProfileError
 from exposure.indicators.index import IndicatorIndex
 from exposure.indicators.severity import parse_day
-from exposure.model import CheckNote, Indicator, Profile
-from exposure.model import FeedInfo as FeedInfo  # first lived here; new code imports it from exposure.model
+from exposure.model import CheckNote, FeedInfo, Indicator, Profile
 
 if TYPE_CHECKING:
     from exposure.indicators.feeds.store import LoadedFeed

@@ -10,31 +10,31 @@ folded in a ``<details>`` on screen and printed in full.
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from importlib import resources
-from typing import Any
 
-from exposure.explain.explain import Explanation, format_time
-from exposure.explain.summary import (
-    Summary,
-    cites_echap,
-    counts_text,
-    data_span,
-    feed_date,
-    record_rows,
-    source_name,
-    summarize,
-)
-from exposure.explain.texts import Line, help_services, name, t, tf, visible, warning_line, words
+from exposure.document import ReportDocument
+from exposure.explain.finding import Explanation
+from exposure.explain.help_services import help_services
+from exposure.explain.lines import Line, name, words
+from exposure.explain.notes import warning_line
+from exposure.explain.record import feed_date, record_rows
+from exposure.explain.references import cites_echap
+from exposure.explain.sources import counts_text, data_span, source_name
+from exposure.explain.summary import Summary, summarize
+from exposure.explain.texts import t, tf
 from exposure.explain.timeline import timeline_rows
+from exposure.explain.times import format_time
 from exposure.model import Severity
+from exposure.untrusted import shown
 
+_EVIDENCE_LABELS = ("kind", "source", "count", "first_seen", "last_seen")
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 _SEVERITIES = frozenset(s.value for s in Severity)
 
 
 def esc(text: str) -> str:
-    return html.escape(visible(text), quote=True)
+    return html.escape(shown(text), quote=True)
 
 
 def line_html(line: Line) -> str:
@@ -51,10 +51,10 @@ def line_html(line: Line) -> str:
 
 def link(url: str, text: str | None = None) -> str:
     """A link for a web address; anything that is not http(s) is shown as text only."""
-    shown = esc(text if text is not None else url)
+    said = esc(text if text is not None else url)
     if url.lower().startswith(("https://", "http://")) and not any(c in url for c in "\"'<> \t\r\n"):
-        return f'<a href="{html.escape(url, quote=True)}" rel="noreferrer noopener">{shown}</a>'
-    return shown
+        return f'<a href="{html.escape(url, quote=True)}" rel="noreferrer noopener">{said}</a>'
+    return said
 
 
 def _direction(lang: str) -> str:
@@ -65,7 +65,7 @@ def _sev(severity: str) -> str:
     return severity if severity in _SEVERITIES else "info"
 
 
-def render_html(report: Mapping[str, Any], lang: str) -> str:
+def render_html(report: ReportDocument, lang: str) -> str:
     summary = summarize(report, lang)
     title = t("report.title", lang)
     css = resources.files("exposure.report").joinpath("report.css").read_text("utf-8")
@@ -84,7 +84,7 @@ def render_html(report: Mapping[str, Any], lang: str) -> str:
         "<body>",
         "<main>",
     ]
-    if report.get("demo"):
+    if report.demo:
         parts.append(f'<p class="demo">{esc(t("report.demo", lang))}</p>')
     parts.append(f"<header><h1>{esc(title)}</h1>")
     parts.append(f'<p class="meta">{line_html(_made(report, lang))}</p>')
@@ -104,7 +104,7 @@ def render_html(report: Mapping[str, Any], lang: str) -> str:
     return "\n".join(parts)
 
 
-def _timeline(report: Mapping[str, Any], lang: str) -> list[str]:
+def _timeline(report: ReportDocument, lang: str) -> list[str]:
     rows = timeline_rows(report, lang)
     if not rows:
         return []
@@ -120,11 +120,9 @@ def _timeline(report: Mapping[str, Any], lang: str) -> list[str]:
     return out
 
 
-def _made(report: Mapping[str, Any], lang: str) -> Line:
-    tool = report.get("tool") or {}
-    return tf("report.made", lang, version=name(str(tool.get("version", ""))),
-              started=words(format_time(report.get("started"))),
-              finished=words(format_time(report.get("finished"))))
+def _made(report: ReportDocument, lang: str) -> Line:
+    return tf("report.made", lang, version=name(report.tool_version), started=words(format_time(report.started)),
+              finished=words(format_time(report.finished)))
 
 
 def _summary(summary: Summary, lang: str) -> list[str]:
@@ -187,10 +185,10 @@ def _technical(exp: Explanation, lang: str) -> str:
         out.append("</ul>")
     if exp.evidence:
         out.append(f"<p><strong>{esc(t('label.evidence', lang))}</strong></p>")
+        kind, source, count, first, last = (t(f"label.{label}", lang) for label in _EVIDENCE_LABELS)
         for item in exp.evidence:
-            rows = [(t("label.kind", lang), item.kind), (t("label.source", lang), item.source),
-                    (t("label.count", lang), str(item.count)), (t("label.first_seen", lang), item.first_seen),
-                    (t("label.last_seen", lang), item.last_seen), *item.facts]
+            rows = [(kind, item.kind), (source, item.source), (count, str(item.count)), (first, item.first_seen),
+                    (last, item.last_seen), *item.facts]
             out.append(f'<div class="obs"><p class="v">{esc(item.description)}</p>{_dl(rows)}</div>')
     return "".join(out)
 
@@ -215,15 +213,13 @@ def _checked(summary: Summary, lang: str) -> list[str]:
     return out
 
 
-def _warnings(report: Mapping[str, Any], lang: str) -> list[str]:
-    warnings = [w for w in report.get("warnings") or [] if isinstance(w, Mapping)]
-    if not warnings:
+def _warnings(report: ReportDocument, lang: str) -> list[str]:
+    if not report.warnings:
         return []
     out = [f"<section><h2>{esc(t('section.warnings', lang))}</h2><ul>"]
-    for w in warnings:
-        count = w.get("count", 1)
-        times = f" (×{count})" if isinstance(count, int) and count > 1 else ""
-        out.append(f'<li><span class="v">{esc(source_name(report, str(w.get("source", "")), lang))}</span>: '
+    for w in report.warnings:
+        times = f" (×{w.count})" if w.count > 1 else ""
+        out.append(f'<li><span class="v">{esc(source_name(report, w.source, lang))}</span>: '
                    f"{line_html(warning_line(w, lang))}{esc(times)}</li>")
     out.append("</ul></section>")
     return out
@@ -248,30 +244,29 @@ def _help(lang: str) -> list[str]:
     return out
 
 
-def _record(report: Mapping[str, Any], lang: str) -> list[str]:
+def _record(report: ReportDocument, lang: str) -> list[str]:
     rows = record_rows(report, lang)
     out = [f'<footer class="record"><h2>{esc(t("section.record", lang))}</h2><table>']
     out += [f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in rows]
     out.append("</table>")
     out.append(f"<h3>{esc(t('label.inputs', lang))}</h3><table>")
-    for source in report.get("sources") or []:
+    for source in report.sources:
         span = data_span(source)
-        cells = [f"{source.get('kind', '')}: {source_name(report, str(source.get('name', '')), lang)}",
-                 f"sha256 {source.get('sha256') or '-'}",
+        cells = [f"{source.kind}: {source_name(report, source.name, lang)}",
+                 f"sha256 {source.sha256 or '-'}",
                  f"{t('label.data_span', lang)} {span}" if span else "",
                  f"{t('label.counts', lang)} {counts_text(source)}"]
         out.append("<tr><td>" + "<br>".join(esc(c) for c in cells if c) + "</td></tr>")
     out.append("</table>")
     out.append(f"<h3>{esc(t('label.feeds', lang))}</h3>")
-    feeds = report.get("feeds") or []
+    feeds = report.feeds
     if not feeds:
         out.append(f"<p>{esc(t('label.bundled_only', lang))}</p>")
     else:
         out.append("<table>")
         for feed in feeds:
-            cells = [f"{feed.get('name', '')} ({feed.get('format', '')})", feed_date(feed, lang),
-                     f"sha256 {feed.get('sha256', '')}", str(feed.get("licence") or ""),
-                     str(feed.get("source", ""))]
+            cells = [f"{feed.name} ({feed.format})", feed_date(feed, lang), f"sha256 {feed.sha256}", feed.licence,
+                     feed.source]
             out.append("<tr><td>" + "<br>".join(esc(c) for c in cells if c) + "</td></tr>")
         out.append("</table>")
     if cites_echap(feeds):

@@ -1,86 +1,140 @@
-"""The JSON report: the versioned, complete record of a scan (``exposure.report/1``).
+"""The JSON report: the versioned, complete record of a scan (``exposure.report/1``), and
+reading it back.
 
-Markdown and HTML are rendered from the same dictionary, so a saved JSON report can be
-re-rendered later, in any language: it carries the texts (in every language) of each
-threat a finding names. The schema is ``exposure/report/report.schema.json``, described
-in ``docs/report-schema.md``.
+``to_json`` writes a :class:`~exposure.document.ReportDocument` as the JSON report's
+dictionary, ``from_json`` reads one back (after checking it against the schema: a saved
+report may come from anywhere), so that Markdown and HTML render a saved report exactly as
+they render a fresh scan, in any language: the report carries the texts (in every language)
+of each threat a finding names. The schema is ``exposure/report/report.schema.json``,
+described in ``docs/report-schema.md``; fields added since version 1 began (the timeline,
+a source's ``unread`` and ``label``, a feed's ``dated``, ``bundled`` and ``licence``) are
+optional when read.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
-from datetime import datetime
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from exposure.collect.base import CheckNote
-from exposure.files import write_private
-from exposure.model import Finding, Indicator, LocalText, Observation, ScanWarning, Severity, SourceInfo, Threat
-from exposure.report.timeline import timeline
-from exposure.scan import REPORT_SCHEMA, ScanResult
+from exposure.document import (
+    REPORT_SCHEMA,
+    FindingRecord,
+    IndicatorRecord,
+    ObservationRecord,
+    ReportDocument,
+    SourceRecord,
+    ThreatRecord,
+    TimelineEvent,
+)
+from exposure.model import (
+    Category,
+    CheckNote,
+    Confidence,
+    FeedInfo,
+    LocalText,
+    Reference,
+    ScanWarning,
+    Severity,
+)
+from exposure.report.schema import check_report, load_report
+
+# --- writing ----------------------------------------------------------------------------
 
 
-def _time(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
-
-
-def observation_to_dict(obs: Observation) -> dict[str, Any]:
+def to_json(doc: ReportDocument) -> dict[str, Any]:
+    """The JSON report's dictionary (key order as the schema documents it)."""
     return {
-        "kind": obs.kind,
-        "collector": obs.collector,
-        "source": obs.source,
-        "description": obs.describe(),
-        "first_seen": _time(obs.first_seen),
-        "last_seen": _time(obs.last_seen),
-        "count": obs.count,
-        "facts": dict(obs.facts()),
+        "schema": REPORT_SCHEMA,
+        "tool": {"name": "exposure", "version": doc.tool_version},
+        "started": doc.started,
+        "finished": doc.finished,
+        "demo": doc.demo,
+        "cancelled": doc.cancelled,
+        "profiles": list(doc.profiles),
+        "profile_titles": {pid: _text(title) for pid, title in doc.profile_titles},
+        "sources": [_source(s) for s in doc.sources],
+        "feeds": [_feed(f) for f in doc.feeds],
+        "summary": _summary(doc),
+        "findings": [_finding(f) for f in doc.findings],
+        "threats": {key: _threat(t) for key, t in doc.threats},
+        "warnings": [_warning(w) for w in doc.warnings],
+        "timeline": [_event(e) for e in doc.timeline],
     }
 
 
-def indicator_to_dict(ind: Indicator) -> dict[str, Any]:
-    return {
-        "type": ind.type.value,
-        "value": ind.value,
-        "threat": ind.threat,
-        "profile": ind.profile,
-        "source": ind.source,
-        "role": ind.role.value,
-        "supporting": ind.supporting,
-        "references": [{"title": r.title, "url": r.url} for r in ind.references],
-    }
+def dumps(doc: ReportDocument) -> str:
+    """The JSON report as text: indented, UTF-8 kept as it is, one final newline."""
+    return json.dumps(to_json(doc), indent=2, ensure_ascii=False) + "\n"
 
 
-def finding_to_dict(finding: Finding) -> dict[str, Any]:
-    return {
-        "rule": finding.rule,
-        "severity": finding.severity.value,
-        "category": finding.category.value,
-        "confidence": finding.confidence.value,
-        "title": finding.title,
-        "threat": finding.threat,
-        "subject": finding.subject,
-        "params": dict(finding.params),
-        "indicators": [indicator_to_dict(i) for i in finding.indicators],
-        "evidence": [observation_to_dict(o) for o in finding.evidence],
-    }
+def _text(text: LocalText) -> dict[str, str]:
+    return dict(text.values)
 
 
-def source_to_dict(info: SourceInfo) -> dict[str, Any]:
-    out = asdict(info)
-    for key in ("started", "finished", "first_time", "last_time"):
-        out[key] = _time(getattr(info, key))
-    for key in ("checked", "not_checked"):
-        out[key] = [note_to_dict(n) for n in getattr(info, key)]
-    out["unread"] = note_to_dict(info.unread) if info.unread is not None else None
-    return out
+def _references(refs: Iterable[Reference]) -> list[dict[str, str]]:
+    return [{"title": r.title, "url": r.url} for r in refs]
 
 
-def note_to_dict(note: CheckNote) -> dict[str, Any]:
+def _note(note: CheckNote) -> dict[str, Any]:
     return {"key": note.key, "params": dict(note.params), "text": note.text}
 
 
-def warning_to_dict(warning: ScanWarning) -> dict[str, Any]:
+def _source(source: SourceRecord) -> dict[str, Any]:
+    return {
+        "kind": source.kind, "name": source.name, "sha256": source.sha256, "started": source.started,
+        "finished": source.finished, "first_time": source.first_time, "last_time": source.last_time,
+        "counts": dict(source.counts), "undecoded": dict(source.undecoded), "details": dict(source.details),
+        "checked": [_note(n) for n in source.checked], "not_checked": [_note(n) for n in source.not_checked],
+        "unread": _note(source.unread) if source.unread is not None else None, "label": source.label,
+    }
+
+
+def _feed(feed: FeedInfo) -> dict[str, Any]:
+    return {"name": feed.name, "format": feed.format, "source": feed.source, "sha256": feed.sha256,
+            "imported": feed.imported, "profile": feed.profile, "version": feed.version,
+            "counts": dict(feed.counts), "dated": feed.dated, "bundled": feed.bundled, "licence": feed.licence}
+
+
+def _summary(doc: ReportDocument) -> dict[str, Any]:
+    by_severity = {s.value: 0 for s in Severity}
+    for finding in doc.findings:
+        by_severity[finding.severity.value] += 1
+    return {"findings": len(doc.findings), "by_severity": by_severity, "warnings": len(doc.warnings)}
+
+
+def _observation(obs: ObservationRecord) -> dict[str, Any]:
+    return {"kind": obs.kind, "collector": obs.collector, "source": obs.source, "description": obs.description,
+            "first_seen": obs.first_seen, "last_seen": obs.last_seen, "count": obs.count, "facts": dict(obs.facts)}
+
+
+def _indicator(ind: IndicatorRecord) -> dict[str, Any]:
+    return {"type": ind.type, "value": ind.value, "threat": ind.threat, "profile": ind.profile,
+            "source": ind.source, "role": ind.role, "supporting": ind.supporting,
+            "references": _references(ind.references)}
+
+
+def _finding(finding: FindingRecord) -> dict[str, Any]:
+    return {
+        "rule": finding.rule, "severity": finding.severity.value, "category": finding.category.value,
+        "confidence": finding.confidence.value, "title": finding.title, "threat": finding.threat,
+        "subject": finding.subject, "params": dict(finding.params),
+        "indicators": [_indicator(i) for i in finding.indicators],
+        "evidence": [_observation(o) for o in finding.evidence],
+    }
+
+
+def _threat(threat: ThreatRecord) -> dict[str, Any]:
+    return {
+        "id": threat.id, "name": _text(threat.name), "category": threat.category.value,
+        "severity": threat.severity.value, "profile": threat.profile, "aliases": list(threat.aliases),
+        "what_it_is": _text(threat.what_it_is), "what_it_can_do": _text(threat.what_it_can_do),
+        "what_to_do": _text(threat.what_to_do), "references": _references(threat.references),
+    }
+
+
+def _warning(warning: ScanWarning) -> dict[str, Any]:
     out: dict[str, Any] = {"source": warning.source, "message": warning.message, "count": warning.count}
     if warning.key:
         out["key"] = warning.key
@@ -88,73 +142,120 @@ def warning_to_dict(warning: ScanWarning) -> dict[str, Any]:
     return out
 
 
-def local_to_dict(text: LocalText) -> dict[str, str]:
-    return {lang: value for lang, value in text.values if value}
+def _event(event: TimelineEvent) -> dict[str, Any]:
+    return {"time": event.time, "last_time": event.last_time, "finding": event.finding, "source": event.source,
+            "kind": event.kind, "description": event.description, "facts": dict(event.facts)}
 
 
-def threat_to_dict(threat: Threat) -> dict[str, Any]:
-    return {
-        "id": threat.id,
-        "name": local_to_dict(threat.name),
-        "category": threat.category.value,
-        "severity": threat.severity.value,
-        "profile": threat.profile,
-        "aliases": list(threat.aliases),
-        "what_it_is": local_to_dict(threat.what_it_is),
-        "what_it_can_do": local_to_dict(threat.what_it_can_do),
-        "what_to_do": local_to_dict(threat.what_to_do),
-        "references": [{"title": r.title, "url": r.url} for r in threat.references],
-    }
+# --- reading ----------------------------------------------------------------------------
 
 
-def summary_to_dict(result: ScanResult) -> dict[str, Any]:
-    by_severity = {s.value: 0 for s in Severity}
-    for finding in result.findings:
-        by_severity[finding.severity.value] += 1
-    return {"findings": len(result.findings), "by_severity": by_severity, "warnings": len(result.warnings)}
+def from_json(data: object) -> ReportDocument:
+    """The document of a report's dictionary (parsed JSON from anywhere): refused with a
+    one-line :class:`~exposure.report.schema.ReportFormatError` unless the schema allows it."""
+    check_report(data)
+    return _document(data)  # type: ignore[arg-type]  # check_report: a dict of the schema's shape
 
 
-def profile_titles(profile_ids: list[str]) -> dict[str, dict[str, str]]:
-    """What each profile looks for, in plain words and every language (bundled profiles only)."""
-    if not profile_ids:
-        return {}
-    from exposure.indicators.profiles import load_bundled_profiles
-
-    titles = {p.id: local_to_dict(p.title) for p in load_bundled_profiles()}
-    return {pid: titles[pid] for pid in profile_ids if pid in titles}
+def read_report(path: Path) -> ReportDocument:
+    """A saved report file as the document; any problem is one line (a UserError)."""
+    return _document(load_report(path))
 
 
-def to_dict(result: ScanResult) -> dict[str, Any]:
-    named = {f.threat for f in result.findings if f.threat}
-    return {
-        "schema": REPORT_SCHEMA,
-        "tool": {"name": "exposure", "version": result.tool_version},
-        "started": _time(result.started),
-        "finished": _time(result.finished),
-        "demo": result.demo,
-        "cancelled": result.cancelled,
-        "profiles": list(result.profiles),
-        "profile_titles": profile_titles(list(result.profiles)),
-        "sources": [source_to_dict(s) for s in result.sources],
-        "feeds": [
-            {
-                "name": f.name, "format": f.format, "source": f.source, "sha256": f.sha256,
-                "imported": f.imported, "profile": f.profile, "version": f.version,
-                "counts": dict(f.counts), "dated": f.dated, "bundled": f.bundled, "licence": f.licence,
-            }
-            for f in result.feeds
-        ],
-        "summary": summary_to_dict(result),
-        "findings": [finding_to_dict(f) for f in result.findings],
-        "threats": {tid: threat_to_dict(t) for tid, t in sorted(result.threats.items()) if tid in named},
-        "warnings": [warning_to_dict(w) for w in result.warnings],
-        "timeline": timeline(result.findings, result.sources),
-    }
+# The data has passed the schema: every field has its type, optional ones may be absent.
+
+def _document(data: dict[str, Any]) -> ReportDocument:
+    return ReportDocument(
+        tool_version=data["tool"]["version"],
+        started=data["started"],
+        finished=data["finished"],
+        demo=data["demo"],
+        cancelled=data["cancelled"],
+        profiles=tuple(data["profiles"]),
+        profile_titles=tuple((pid, _local(title)) for pid, title in data["profile_titles"].items()),
+        sources=tuple(_read_source(s) for s in data["sources"]),
+        feeds=tuple(_read_feed(f) for f in data["feeds"]),
+        findings=tuple(_read_finding(f) for f in data["findings"]),
+        threats=tuple((key, _read_threat(t)) for key, t in data["threats"].items()),
+        warnings=tuple(_read_warning(w) for w in data["warnings"]),
+        timeline=tuple(_read_event(e) for e in data.get("timeline", ())),
+    )
 
 
-def dumps(result: ScanResult) -> str:
-    return json.dumps(to_dict(result), indent=2, ensure_ascii=False) + "\n"
+def _local(text: dict[str, str]) -> LocalText:
+    return LocalText(tuple(text.items()))
 
 
-def write_json(result: ScanResult, path: Path, force: bool = False) -> None:
-    write_private(path, dumps(result).encode("utf-8"), force=force)
+def _pairs(mapping: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
+    return tuple(mapping.items())
+
+
+def _read_refs(refs: list[dict[str, str]]) -> tuple[Reference, ...]:
+    return tuple(Reference(r["title"], r["url"]) for r in refs)
+
+
+def _read_note(note: dict[str, Any]) -> CheckNote:
+    return CheckNote(note["key"], _pairs(note["params"]), note["text"])
+
+
+def _read_source(source: dict[str, Any]) -> SourceRecord:
+    unread = source.get("unread")
+    return SourceRecord(
+        kind=source["kind"], name=source["name"], sha256=source["sha256"], started=source["started"],
+        finished=source["finished"], first_time=source["first_time"], last_time=source["last_time"],
+        counts=_pairs(source["counts"]), undecoded=_pairs(source["undecoded"]), details=_pairs(source["details"]),
+        checked=tuple(_read_note(n) for n in source["checked"]),
+        not_checked=tuple(_read_note(n) for n in source["not_checked"]),
+        unread=_read_note(unread) if unread is not None else None,
+        label=source.get("label", ""),
+    )
+
+
+def _read_feed(feed: dict[str, Any]) -> FeedInfo:
+    return FeedInfo(name=feed["name"], format=feed["format"], source=feed["source"], sha256=feed["sha256"],
+                    imported=feed["imported"], profile=feed["profile"], counts=_pairs(feed["counts"]),
+                    version=feed["version"], dated=feed.get("dated", ""), bundled=feed.get("bundled", False),
+                    licence=feed.get("licence", ""))
+
+
+def _read_observation(obs: dict[str, Any]) -> ObservationRecord:
+    return ObservationRecord(kind=obs["kind"], collector=obs["collector"], source=obs["source"],
+                             description=obs["description"], first_seen=obs["first_seen"],
+                             last_seen=obs["last_seen"], count=obs["count"], facts=_pairs(obs["facts"]))
+
+
+def _read_indicator(ind: dict[str, Any]) -> IndicatorRecord:
+    return IndicatorRecord(type=ind["type"], value=ind["value"], threat=ind["threat"], profile=ind["profile"],
+                           source=ind["source"], role=ind["role"], supporting=ind["supporting"],
+                           references=_read_refs(ind["references"]))
+
+
+def _read_finding(finding: dict[str, Any]) -> FindingRecord:
+    return FindingRecord(
+        rule=finding["rule"], severity=Severity(finding["severity"]), category=Category(finding["category"]),
+        confidence=Confidence(finding["confidence"]), title=finding["title"], threat=finding["threat"],
+        subject=finding["subject"], params=_pairs(finding["params"]),
+        indicators=tuple(_read_indicator(i) for i in finding["indicators"]),
+        evidence=tuple(_read_observation(o) for o in finding["evidence"]),
+    )
+
+
+def _read_threat(threat: dict[str, Any]) -> ThreatRecord:
+    return ThreatRecord(
+        id=threat["id"], name=_local(threat["name"]), category=Category(threat["category"]),
+        severity=Severity(threat["severity"]), profile=threat["profile"], aliases=tuple(threat["aliases"]),
+        what_it_is=_local(threat["what_it_is"]), what_it_can_do=_local(threat["what_it_can_do"]),
+        what_to_do=_local(threat["what_to_do"]), references=_read_refs(threat["references"]),
+    )
+
+
+def _read_warning(warning: dict[str, Any]) -> ScanWarning:
+    key = warning.get("key", "")
+    return ScanWarning(warning["source"], warning["message"], warning["count"], key,
+                       _pairs(warning.get("params", {})) if key else ())
+
+
+def _read_event(event: dict[str, Any]) -> TimelineEvent:
+    return TimelineEvent(time=event["time"], last_time=event["last_time"], finding=event["finding"],
+                         source=event["source"], kind=event["kind"], description=event["description"],
+                         facts=_pairs(event["facts"]))

@@ -9,21 +9,20 @@ for). So a name can never become a link, an image or raw HTML, nor start a headi
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from typing import Any
 
-from exposure.explain.explain import Explanation, format_time
-from exposure.explain.summary import (
-    cites_echap,
-    counts_text,
-    data_span,
-    feed_date,
-    record_rows,
-    source_name,
-    summarize,
-)
-from exposure.explain.texts import Line, help_services, name, t, tf, visible, warning_line, words
+from exposure.document import ReportDocument
+from exposure.explain.finding import Explanation
+from exposure.explain.help_services import help_services
+from exposure.explain.lines import Line, name, words
+from exposure.explain.notes import warning_line
+from exposure.explain.record import feed_date, record_rows
+from exposure.explain.references import cites_echap
+from exposure.explain.sources import counts_text, data_span, source_name
+from exposure.explain.summary import summarize
+from exposure.explain.texts import t, tf
 from exposure.explain.timeline import timeline_rows
+from exposure.explain.times import format_time
+from exposure.untrusted import shown
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>&!|~#{}])")
 _BLOCK_START = re.compile(r"^(\s*)([#>+=-]|\d+[.)])")
@@ -31,12 +30,12 @@ _LINKABLE = re.compile(r"(?<!\\)([.:@])")
 
 
 def _flat(text: str) -> str:
-    return visible(text.replace("\r", " ").replace("\n", " "))
+    return shown(text.replace("\r", " ").replace("\n", " "))
 
 
 def md_text(text: str) -> str:
     """Our own words (or texts from a report): special characters escaped."""
-    return _SPECIAL.sub(r"\\\1", visible(re.sub(r"\s+", " ", text)))
+    return _SPECIAL.sub(r"\\\1", shown(re.sub(r"\s+", " ", text)))
 
 
 def md_name(text: str) -> str:
@@ -80,14 +79,13 @@ def _safe_start(text: str) -> str:
     return lead + mark[:-1] + "\\" + mark[-1] + text[found.end():]
 
 
-def render_markdown(report: Mapping[str, Any], lang: str) -> str:
+def render_markdown(report: ReportDocument, lang: str) -> str:
     summary = summarize(report, lang)
     out: list[str] = [f"# {md_text(t('report.title', lang))}", ""]
-    if report.get("demo"):
+    if report.demo:
         out += [f"> **{md_text(t('report.demo', lang))}**", ""]
-    tool = report.get("tool") or {}
-    made = tf("report.made", lang, version=name(str(tool.get("version", ""))),
-              started=words(format_time(report.get("started"))), finished=words(format_time(report.get("finished"))))
+    made = tf("report.made", lang, version=name(report.tool_version), started=words(format_time(report.started)),
+              finished=words(format_time(report.finished)))
     out += [f"*{md_line(made)}*", "", f"*{md_text(t('report.private', lang))}*", ""]
 
     out += [f"## {md_text(t('section.summary', lang))}", ""]
@@ -122,13 +120,11 @@ def render_markdown(report: Mapping[str, Any], lang: str) -> str:
     out += [f"## {md_text(t('section.not_checked', lang))}", ""]
     out += [f"- {md_line(c)}" for c in summary.not_checked] + [""]
 
-    warnings = [w for w in report.get("warnings") or [] if isinstance(w, Mapping)]
-    if warnings:
+    if report.warnings:
         out += [f"## {md_text(t('section.warnings', lang))}", ""]
-        for w in warnings:
-            count = w.get("count", 1)
-            times = f" (×{count})" if isinstance(count, int) and count > 1 else ""
-            where = source_name(report, str(w.get("source", "")), lang)
+        for w in report.warnings:
+            times = f" (×{w.count})" if w.count > 1 else ""
+            where = source_name(report, w.source, lang)
             out.append(f"- {md_code(where)}: {md_line(warning_line(w, lang))}{times}")
         out.append("")
 
@@ -174,25 +170,25 @@ def _finding(number: int, exp: Explanation, lang: str) -> list[str]:
     for m in exp.matched:
         out.append(f"- {md_text(t('label.matched', lang))}: {md_code(m.value)} ({md_code(m.type)}, "
                    f"{md_code(m.role)}; {md_code(m.source)})")
+    source, count, first, last = (md_text(t(f"label.{label}", lang))
+                                  for label in ("source", "count", "first_seen", "last_seen"))
     for item in exp.evidence:
         out.append(f"- {md_code(item.description)}")
-        rows = [(t("label.source", lang), item.source), (t("label.count", lang), str(item.count)),
-                (t("label.first_seen", lang), item.first_seen), (t("label.last_seen", lang), item.last_seen),
-                *item.facts]
-        out += [f"  - {md_text(k)}: {md_code(v)}" for k, v in rows if v]
+        rows = [(source, item.source), (count, str(item.count)), (first, item.first_seen), (last, item.last_seen)]
+        out += [f"  - {k}: {md_code(v)}" for k, v in rows if v]
+        out += [f"  - {md_text(k)}: {md_code(v)}" for k, v in item.facts if v]
     out += ["", "</details>", ""]
     return out
 
 
-def _record(report: Mapping[str, Any], lang: str) -> list[str]:
+def _record(report: ReportDocument, lang: str) -> list[str]:
     out = [f"## {md_text(t('section.record', lang))}", ""]
     rows = record_rows(report, lang)
     out += [f"- {md_text(k)}: {md_code(v)}" for k, v in rows if v.strip()]
     out += ["", f"**{md_text(t('label.inputs', lang))}**", ""]
-    for source in report.get("sources") or []:
-        where = source_name(report, str(source.get("name", "")), lang)
-        out.append(f"- {md_code(str(source.get('kind', '')))} {md_code(where)}: "
-                   f"sha256 {md_code(str(source.get('sha256') or '-'))}")
+    for source in report.sources:
+        where = source_name(report, source.name, lang)
+        out.append(f"- {md_code(source.kind)} {md_code(where)}: sha256 {md_code(source.sha256 or '-')}")
         span = data_span(source)
         if span:
             out.append(f"  - {md_text(t('label.data_span', lang))}: {md_code(span)}")
@@ -200,14 +196,13 @@ def _record(report: Mapping[str, Any], lang: str) -> list[str]:
         if counts:
             out.append(f"  - {md_text(t('label.counts', lang))}: {md_code(counts)}")
     out += ["", f"**{md_text(t('label.feeds', lang))}**", ""]
-    feeds = report.get("feeds") or []
-    if not feeds:
+    if not report.feeds:
         out.append(f"- {md_text(t('label.bundled_only', lang))}")
-    for feed in feeds:
-        licence = f", {md_text(str(feed.get('licence')))}" if feed.get("licence") else ""
-        out.append(f"- {md_code(str(feed.get('name', '')))} ({md_code(str(feed.get('format', '')))}), "
-                   f"{md_text(feed_date(feed, lang))}, sha256 {md_code(str(feed.get('sha256', '')))}{licence}")
-    if cites_echap(feeds):
+    for feed in report.feeds:
+        licence = f", {md_text(feed.licence)}" if feed.licence else ""
+        out.append(f"- {md_code(feed.name)} ({md_code(feed.format)}), {md_text(feed_date(feed, lang))}, "
+                   f"sha256 {md_code(feed.sha256)}{licence}")
+    if cites_echap(report.feeds):
         out.append(f"- {md_text(t('ref.echap', lang))}")
     out.append("")
     return out

@@ -1,45 +1,23 @@
-"""Markdown and HTML reports, rendered from the report's dictionary form.
+"""Markdown and HTML reports of a report document, imported only when one is asked for.
 
-One renderer serves both a fresh scan (``write_html(result, ...)``) and a saved JSON
-report (``write_html_dict(data, ...)``, used by ``exposure report``): both go through
-``exposure.report.json_report.to_dict`` first, so they cannot drift apart.
+One renderer serves both a fresh scan and a saved JSON report (``exposure report``): both
+are a :class:`~exposure.document.ReportDocument` first (``document.from_result``,
+``json_report.from_json``), so they cannot drift apart. ``lang`` is a language code the
+front end has already resolved (``exposure.explain.i18n.resolve_language``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from pathlib import Path
-from typing import Any
-
-from exposure.explain.i18n import resolve_language
-from exposure.files import write_private
-from exposure.report.json_report import to_dict
-from exposure.scan import ScanResult
+from exposure.document import ReportDocument
 
 
-def markdown_text(report: Mapping[str, Any], lang: str | None = None) -> str:
+def markdown_text(report: ReportDocument, lang: str) -> str:
     from exposure.report.markdown import render_markdown
 
-    return render_markdown(report, resolve_language(lang))
+    return render_markdown(report, lang)
 
 
-def html_text(report: Mapping[str, Any], lang: str | None = None) -> str:
+def html_text(report: ReportDocument, lang: str) -> str:
     from exposure.report.html import render_html
 
-    return render_html(report, resolve_language(lang))
-
-
-def write_markdown_dict(report: Mapping[str, Any], path: Path, force: bool = False, lang: str | None = None) -> None:
-    write_private(Path(path), markdown_text(report, lang).encode("utf-8"), force=force)
-
-
-def write_html_dict(report: Mapping[str, Any], path: Path, force: bool = False, lang: str | None = None) -> None:
-    write_private(Path(path), html_text(report, lang).encode("utf-8"), force=force)
-
-
-def write_markdown(result: ScanResult, path: Path, force: bool = False, lang: str | None = None) -> None:
-    write_markdown_dict(to_dict(result), path, force=force, lang=lang)
-
-
-def write_html(result: ScanResult, path: Path, force: bool = False, lang: str | None = None) -> None:
-    write_html_dict(to_dict(result), path, force=force, lang=lang)
+    return render_html(report, lang)

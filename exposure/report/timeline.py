@@ -9,33 +9,33 @@ report. Times are ISO 8601 in UTC; the renderers show them in local time.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
 
+from exposure.document import FindingRecord, TimelineEvent
 from exposure.model import Finding, SourceInfo
 
 MAX_EVENTS = 500
 
 
-def _event(moment: datetime, last: datetime | None, finding: int | None, **fields: Any) -> dict[str, Any]:
-    out: dict[str, Any] = {"time": moment.isoformat(), "last_time": last.isoformat() if last and last != moment
-                           else None, "finding": finding}
-    out.update(fields)
-    return out
-
-
-def timeline(findings: list[Finding], sources: list[SourceInfo]) -> list[dict[str, Any]]:
-    """Events sorted by time: ``{time, last_time, source, kind, description, facts, finding}``;
-    ``finding`` is the index of the finding in the report's list (None for a source's own event)."""
-    events: list[dict[str, Any]] = []
+def timeline(findings: Iterable[tuple[Finding, FindingRecord]], sources: Iterable[SourceInfo]) -> list[TimelineEvent]:
+    """Events sorted by time, from each finding and its record (whose evidence is already
+    written as the report writes it); ``finding`` is the index of the finding in the
+    report's list (None for a source's own event)."""
+    events: list[TimelineEvent] = []
     seen: set[tuple[int, str, str]] = set()
-    for index, finding in enumerate(findings):
-        for obs in finding.evidence:
-            if obs.first_seen is None or (index, obs.kind, obs.describe()) in seen:
+    for index, (finding, record) in enumerate(findings):
+        for obs, written in zip(finding.evidence, record.evidence, strict=True):
+            if obs.first_seen is None or written.first_seen is None:
                 continue
-            seen.add((index, obs.kind, obs.describe()))
-            events.append(_event(obs.first_seen, obs.last_seen, index, source=obs.source, kind=obs.kind,
-                                 description=obs.describe(), facts=dict(obs.facts())))
+            key = (index, written.kind, written.description)
+            if key in seen:
+                continue
+            seen.add(key)
+            spans = obs.last_seen is not None and obs.last_seen != obs.first_seen
+            events.append(TimelineEvent(time=written.first_seen, last_time=written.last_seen if spans else None,
+                                        finding=index, source=written.source, kind=written.kind,
+                                        description=written.description, facts=written.facts))
     for info in sources:
         made = info.details.get("backup made")
         if info.kind == "ios-backup" and made:
@@ -43,7 +43,7 @@ def timeline(findings: list[Finding], sources: list[SourceInfo]) -> list[dict[st
                 moment = datetime.fromisoformat(made)
             except ValueError:
                 continue
-            events.append(_event(moment, None, None, source=info.name, kind="backup-made",
-                                 description="the backup was made", facts={}))
-    events.sort(key=lambda e: (e["time"], e["finding"] if e["finding"] is not None else -1))
+            events.append(TimelineEvent(time=moment.isoformat(), last_time=None, finding=None, source=info.name,
+                                        kind="backup-made", description="the backup was made", facts=()))
+    events.sort(key=lambda e: (e.time, e.finding if e.finding is not None else -1))
     return events[:MAX_EVENTS]

@@ -1,8 +1,9 @@
 """What the results screen shows, taken from the explain layer and turned into Rich Text.
 
-The words come from ``exposure.explain`` (``summarize`` over the report's dictionary
-form): this module only converts its lines into ``rich.text.Text``, where a value read
-from a device or capture is a literal span, never markup.
+The words come from ``exposure.explain`` (``summarize`` over the report document, the one
+every report is rendered from): this module only converts its lines into
+``rich.text.Text``, where a value read from a device or capture is a literal span, never
+markup.
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ from dataclasses import dataclass, field
 
 from rich.text import Text
 
+from exposure.document import ReportDocument
+from exposure.explain.lines import Line
+from exposure.explain.references import SourceRef
 from exposure.explain.summary import summarize
-from exposure.explain.texts import Line
-from exposure.report.json_report import to_dict
+from exposure.report.document import from_result
 from exposure.scan import ScanResult
 from exposure.tui.safe import value_text, words_text
 from exposure.tui.texts import tr
@@ -62,11 +65,12 @@ def lines_text(lines: Iterable[Line], sep: str = "\n", bullet: str = "") -> Text
     return Text(sep).join(Text(bullet) + line_text(line) for line in lines if line)
 
 
-def view_result(result: ScanResult, lang: str) -> ResultView:
-    """The explained result; if explaining fails (a bug, never the person's fault), a bare
-    list of the findings' own titles, so the results are still shown and can be saved."""
+def view_result(result: ScanResult, lang: str, report: ReportDocument | None = None) -> ResultView:
+    """The explained result (from ``report``, its document, when the caller has it); if
+    explaining fails (a bug, never the person's fault), a bare list of the findings' own
+    titles, so the results are still shown and can be saved."""
     try:
-        return _explained(result, lang)
+        return _explained(report if report is not None else from_result(result), lang)
     except Exception:  # the screen must show the results whatever happens
         return _bare(result, lang)
 
@@ -84,8 +88,8 @@ def _bare(result: ScanResult, lang: str) -> ResultView:
     return ResultView(summary=Text(summary), not_checked=Text(), next_checks=Text(), findings=findings)
 
 
-def _explained(result: ScanResult, lang: str) -> ResultView:
-    summary = summarize(to_dict(result), lang)
+def _explained(report: ReportDocument, lang: str) -> ResultView:
+    summary = summarize(report, lang)
     findings = []
     for exp in summary.explanations:
         evidence = Text("\n").join(
@@ -126,13 +130,11 @@ def _checked(sources: Sequence[Line], items: Sequence[Sequence[Line]]) -> Text:
     return Text("\n").join(out)
 
 
-def _sources(references: Sequence[object]) -> Text:
+def _sources(references: Sequence[SourceRef]) -> Text:
     out = []
     for ref in references:
-        title = getattr(ref, "title", ())
-        url = str(getattr(ref, "url", ""))
-        text = line_text(title)
-        if url:
-            text.append(f" {shown(url)}")
+        text = line_text(ref.title)
+        if ref.url:
+            text.append(f" {shown(ref.url)}")
         out.append(text)
     return Text("\n").join(out)

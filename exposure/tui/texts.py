@@ -7,6 +7,7 @@ from importlib import resources
 from pathlib import Path
 
 from exposure.explain.i18n import load_texts
+from exposure.explain.lines import fill_plain
 from exposure.model import LocalText
 
 
@@ -19,11 +20,11 @@ def tr(key: str, lang: str, **params: object) -> str:
     """The text for ``key`` in ``lang`` (English when missing), with ``{params}`` filled in.
 
     The result is plain text: callers show it through ``rich.text.Text`` or ``Content``,
-    so a value such as ``[bold]x[/]`` from scanned data stays literal.
+    so a value such as ``[bold]x[/]`` from scanned data stays literal. Filled by the one
+    fill function (``exposure.explain.lines``), as the reports are.
     """
     found = texts().get(key)
-    text = found.get(lang) if found else key
-    return text.format(**params) if params else text
+    return fill_plain(found.get(lang) if found else key, params)
 
 
 def has(key: str) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from exposure.explain.texts import error_texts
+from exposure.explain.notes import error_texts
 from tests.paths import REPO
 
 KEY = re.compile(r"""["'](error\.[a-z0-9][a-z0-9.\-]*[a-z0-9])["']""")

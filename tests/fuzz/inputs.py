@@ -416,13 +416,14 @@ def feeds(rng: random.Random, work: Path, count: int, long: bool = False) -> Ite
 # --- saved reports -------------------------------------------------------------------------
 
 def _report() -> dict[str, object]:
-    from exposure.report.json_report import to_dict
+    from exposure.report.document import from_result
+    from exposure.report.json_report import to_json
     from exposure.scan import ScanRequest, SourceSpec, run_scan
 
     result = run_scan(ScanRequest(sources=(SourceSpec("androidqf", str(DEMO_PHONE)),
                                            SourceSpec("pcap", str(DEMO / "demo-capture.pcap"))),
                                   use_feeds=False))
-    return to_dict(result)
+    return to_json(from_result(result))
 
 
 def reports(rng: random.Random, work: Path, count: int, long: bool = False) -> Iterator[FuzzInput]:

@@ -19,9 +19,11 @@ from exposure.collect.net.macs import MAX_CLIENTS, ClientMacs
 from exposure.collect.net.reader import open_capture
 from exposure.collect.net.results import FlowSeen
 from exposure.collect.pcap import PcapCollector, client_devices
+from exposure.explain.finding import explain_finding
+from exposure.explain.lines import plain
 from exposure.explain.summary import summarize
 from exposure.observations.network import DnsQuery, Flow, ServerName
-from exposure.report.json_report import to_dict
+from exposure.report.document import from_result
 from exposure.scan import ScanRequest, SourceSpec, run_scan
 from tests.network.test_capture import client_hello
 
@@ -81,15 +83,14 @@ def test_a_tool_seen_under_both_addresses_is_one_finding_on_one_device(tmp_path:
     result = run_scan(ScanRequest(sources=(SourceSpec("pcap", str(phone_on_both(tmp_path))),), use_feeds=False))
     [finding] = [f for f in result.findings if f.threat == "spylive360"]
     assert dict(finding.params)["device"].endswith(PHONE_MAC)
-    report = to_dict(result)
+    report = from_result(result)
     summary = summarize(report, "en")
-    assert "That is 1 known tool, seen on 1 device." in [_plain(p) for p in summary.paragraphs]
-    from exposure.explain.explain import explain_finding
-
-    seen = [_plain(line) for line in explain_finding(report["findings"][0], report, "en").seen]
+    assert "That is 1 known tool, seen on 1 device." in [plain(p) for p in summary.paragraphs]
+    [record] = [f for f in report.findings if f.threat == "spylive360"]
+    seen = [plain(line) for line in explain_finding(record, report, "en").seen]
     assert any(f"The device at {PHONE_V4} (hardware address {PHONE_MAC})" in line for line in seen)
     assert any(f"The device at {PHONE_V6} (hardware address {PHONE_MAC})" in line for line in seen)
-    zh = [_plain(line) for line in explain_finding(report["findings"][0], report, "zh").seen]
+    zh = [plain(line) for line in explain_finding(record, report, "zh").seen]
     assert any(f"（硬件地址 {PHONE_MAC}）的设备" in line for line in zh)
 
 
@@ -98,8 +99,8 @@ def test_two_devices_with_the_tool_are_two_findings(tmp_path: Path) -> None:
     result = run_scan(ScanRequest(sources=(SourceSpec("pcap", str(path)),), use_feeds=False))
     devices = sorted(dict(f.params)["device"].rsplit(" ", 1)[-1] for f in result.findings if f.threat == "spylive360")
     assert devices == [PHONE_MAC, LAPTOP_MAC]
-    summary = summarize(to_dict(result), "en")
-    assert "That is 1 known tool, seen on 2 devices." in [_plain(p) for p in summary.paragraphs]
+    summary = summarize(from_result(result), "en")
+    assert "That is 1 known tool, seen on 2 devices." in [plain(p) for p in summary.paragraphs]
 
 
 def test_without_hardware_addresses_a_capture_stays_one_device(tmp_path: Path) -> None:
@@ -198,9 +199,3 @@ def test_an_iphone_capture_stays_one_phone() -> None:
     from exposure.collect.ios.capture import IphoneCaptureCollector
 
     assert IphoneCaptureCollector.by_device is False and PcapCollector.by_device is True
-
-
-def _plain(line: object) -> str:
-    from exposure.explain.texts import plain
-
-    return plain(line)  # type: ignore[arg-type]

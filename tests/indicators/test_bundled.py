@@ -8,10 +8,11 @@ import re
 from pathlib import Path
 
 from exposure.indicators.bundled import BUNDLED, load_bundled
-from exposure.indicators.catalog import FeedInfo, choose_feeds
+from exposure.indicators.catalog import choose_feeds
 from exposure.indicators.datafiles import FEEDS
 from exposure.indicators.feeds.store import LoadedFeed
 from exposure.indicators.shared_networks import FOLDER, read_ranges
+from exposure.model import FeedInfo
 
 
 def test_every_bundled_file_has_its_licence_and_source_beside_it() -> None:

@@ -12,10 +12,10 @@ from pathlib import Path
 import yaml
 
 from exposure.detect import dual_use
-from exposure.explain.explain import explain_finding
+from exposure.explain.finding import explain_finding
 from exposure.indicators.datafiles import FEEDS
 from exposure.model import Category, LocalText, Severity, Threat
-from exposure.report.json_report import to_dict
+from exposure.report.document import from_result
 from exposure.scan import ScanRequest, SourceSpec, run_scan
 from tests.corpora import App, Phone
 
@@ -68,8 +68,8 @@ def test_at_least_80_percent_of_well_known_dual_use_apps_are_named(tmp_path: Pat
     life360 = next(f for f in result.findings if f.subject == "com.life360.android.safetymapd")
     assert (life360.rule, life360.severity, life360.category) == ("indicator.dual-use", Severity.LOW,
                                                                   Category.DUAL_USE)
-    report = to_dict(result)
-    finding = next(f for f in report["findings"] if f["subject"] == "com.life360.android.safetymapd")
+    report = from_result(result)
+    finding = next(f for f in report.findings if f.subject == "com.life360.android.safetymapd")
     for lang, words in (("en", ("legitimate", "Did you install it yourself")), ("zh", ("正当", "是你自己安装的吗"))):
         explained = explain_finding(finding, report, lang)
         text = " ".join(piece.text for line in (explained.title, *explained.meaning, *explained.advice)

@@ -18,7 +18,7 @@ import pytest
 from exposure.detect import default_detectors
 from exposure.detect.base import DetectContext
 from exposure.detect.indicators import INDICATOR_RULES, IndicatorDetector
-from exposure.indicators.catalog import FeedInfo, feed_age_warning
+from exposure.indicators.catalog import feed_age_warning
 from exposure.indicators.index import IndicatorIndex
 from exposure.indicators.profiles import load_bundled_profiles
 from exposure.indicators.severity import (
@@ -31,7 +31,7 @@ from exposure.indicators.severity import (
     headline,
     severity_for,
 )
-from exposure.model import Category, IndicatorRole, IndicatorType, LocalText, Severity, Threat
+from exposure.model import Category, FeedInfo, IndicatorRole, IndicatorType, LocalText, Severity, Threat
 from exposure.observations.network import DnsQuery, Flow
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "severity.md"

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from exposure.detect import ios as detect_ios
-from exposure.explain.explain import explain_finding
-from exposure.explain.texts import plain
+from exposure.explain.finding import explain_finding
+from exposure.explain.lines import plain
 from exposure.indicators.catalog import Catalog
 from exposure.model import Category, Finding, IndicatorRole, IndicatorType, Severity
-from exposure.report.json_report import to_dict
+from exposure.report.document import from_result
 from exposure.scan import ScanRequest, ScanResult, SourceSpec, run_scan
 from tests.ios.catalogs import threat, with_indicators
 from tests.ios_backup.make_backup import Spec, write_backup
@@ -117,11 +117,11 @@ def test_permissions_for_apps_outside_the_store_or_on_a_list(tmp_path: Path) -> 
     listed = rules[("ios.backup.permission-listed", "com.locator.family")]
     assert listed.severity is Severity.LOW and listed.param("services") == "kTCCServiceAddressBook, location"
     # Each language names the services in its own words.
-    data = to_dict(result)
+    report = from_result(result)
     index = next(i for i, f in enumerate(result.findings) if f.rule == "ios.backup.permission-listed")
-    assert plain(explain_finding(data["findings"][index], data, "en").title) == (
+    assert plain(explain_finding(report.findings[index], report, "en").title) == (
         "FamilyLocator may use the contacts and location (com.locator.family)")
-    assert plain(explain_finding(data["findings"][index], data, "zh").title) == (
+    assert plain(explain_finding(report.findings[index], report, "zh").title) == (
         "FamilyLocator 可以使用通讯录和定位（com.locator.family）")
     assert not [f for f in result.findings if f.subject == "com.example.notes"]
     store = rules[("ios.backup.no-store-record", str(tmp_path / "b"))]

@@ -10,8 +10,9 @@ from pathlib import Path
 import jsonschema
 
 from exposure.model import Category, IndicatorRole, IndicatorType, Severity
+from exposure.report.document import from_result
 from exposure.report.html import render_html
-from exposure.report.json_report import to_dict
+from exposure.report.json_report import from_json, to_json
 from exposure.report.schema import report_schema
 from exposure.scan import ScanRequest, SourceSpec, run_scan
 from tests.ios.catalogs import threat, with_indicators
@@ -34,7 +35,7 @@ def test_timeline_orders_events_of_every_artefact_and_renders_escaped(tmp_path: 
     folder = write_backup(tmp_path / "b", spec)
     catalog = with_indicators([SPY], [(IndicatorType.DOMAIN, "c2.spytool.test", "spytool")], IndicatorRole.C2)
     result = run_scan(ScanRequest(sources=(SourceSpec("ios-backup", str(folder)),), use_feeds=False), catalog=catalog)
-    data = json.loads(json.dumps(to_dict(result)))
+    data = json.loads(json.dumps(to_json(from_result(result))))
     jsonschema.validate(data, report_schema())
     jsonschema.validate(data, json.loads((REPO / "docs" / "report.schema.json").read_text("utf-8")))
     events = [(e["time"][:16], e["kind"], e["finding"] is not None) for e in data["timeline"]]
@@ -44,14 +45,14 @@ def test_timeline_orders_events_of_every_artefact_and_renders_escaped(tmp_path: 
     c2 = next(i for i, f in enumerate(data["findings"]) if f["subject"] == "c2.spytool.test")
     assert [e["finding"] for e in data["timeline"] if e["kind"] == "ios-link"] == [c2, c2]
     for lang, words in (("en", "When things were seen"), ("zh", "各项内容出现的时间")):
-        page = render_html(data, lang)
+        page = render_html(from_json(data), lang)
         section = page[page.index('class="timeline"'):page.index("</section>", page.index('class="timeline"'))]
         assert words in section and "c2.spytool.test" in section
         assert "&lt;b&gt;+1555&lt;/b&gt;" in section and "<b>+1555" not in section
     # A report written before the timeline existed is still valid.
     del data["timeline"]
     jsonschema.validate(data, report_schema())
-    assert 'class="timeline"' not in render_html(data, "en")
+    assert 'class="timeline"' not in render_html(from_json(data), "en")
 
 
 def test_markdown_report_has_the_timeline_too(tmp_path: Path) -> None:
@@ -61,6 +62,6 @@ def test_markdown_report_has_the_timeline_too(tmp_path: Path) -> None:
     folder = write_backup(tmp_path / "b", Spec(messages=[("go https://c2.spytool.test/`x`", "SMS", "+1", when)]))
     catalog = with_indicators([SPY], [(IndicatorType.DOMAIN, "c2.spytool.test", "spytool")], IndicatorRole.C2)
     result = run_scan(ScanRequest(sources=(SourceSpec("ios-backup", str(folder)),), use_feeds=False), catalog=catalog)
-    text = render_markdown(to_dict(result), "zh")
+    text = render_markdown(from_result(result), "zh")
     section = text[text.index("## 各项内容出现的时间"):]
     assert "`c2.spytool.test`" in section.split("##")[1]

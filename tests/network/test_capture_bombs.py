@@ -20,8 +20,9 @@ from exposure.collect.net import tables
 from exposure.collect.net.reader import MAX_INTERFACES, open_capture
 from exposure.collect.pcap import PcapCollector
 from exposure.commands.names import names_of
-from exposure.explain.texts import plain, warning_line
-from exposure.model import CheckNote
+from exposure.explain.lines import plain
+from exposure.explain.notes import warning_line
+from exposure.model import CheckNote, ScanWarning
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "network"
 BOMB = DATA / "bomb-long-names.pcap.gz"
@@ -79,11 +80,12 @@ def test_the_scan_warns_with_its_own_key() -> None:
     assert {dict(w.params)["reason"] for w in capped} == {tables.TOO_LONG_DNS, tables.TOO_LONG}
     for note in capped:
         params = dict(note.params)
+        said = ScanWarning.of("bomb", note)
         for lang in ("en", "zh"):
-            text = plain(warning_line({"key": note.key, "params": params}, lang))
+            text = plain(warning_line(said, lang))
             assert params["count"] in text and params["reason"] in text
-        assert "exhaust memory" in plain(warning_line({"key": note.key, "params": params}, "en"))
-        assert "耗尽内存" in plain(warning_line({"key": note.key, "params": params}, "zh"))
+        assert "exhaust memory" in plain(warning_line(said, "en"))
+        assert "耗尽内存" in plain(warning_line(said, "zh"))
 
 
 def test_pcapng_interface_descriptions_are_capped() -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
 from exposure.collect.base import CheckNote
 from exposure.model import (
@@ -23,6 +25,8 @@ from exposure.model import (
 )
 from exposure.observations.android import AndroidComponent, AndroidPackage
 from exposure.observations.network import DnsQuery, ServerName
+from exposure.report.document import from_result
+from exposure.report.json_report import dumps, to_json
 from exposure.scan import ScanRequest, ScanResult
 
 HOSTILE = (
@@ -35,6 +39,16 @@ HOSTILE = (
 
 ECHAP_REF = Reference("Echap stalkerware-indicators, ioc.yaml (CC BY 4.0)",
                       "https://github.com/AssoEchap/stalkerware-indicators")
+
+
+def report_dict(result: ScanResult) -> dict[str, Any]:
+    """The JSON report's dictionary of ``result`` (to break it, or to read what it says)."""
+    return to_json(from_result(result))
+
+
+def write_json(result: ScanResult, path: Path) -> None:
+    """``result`` saved as ``exposure scan --json`` saves it."""
+    path.write_text(dumps(from_result(result)), "utf-8")
 
 
 def t0(minute: int) -> datetime:

@@ -23,9 +23,11 @@ from exposure.collect.android import adb as adb_module
 from exposure.collect.base import CheckNote
 from exposure.collect.host.software import all_readers
 from exposure.explain import i18n
-from exposure.explain.texts import check_line, check_texts, plain
+from exposure.explain.lines import plain
+from exposure.explain.notes import check_line, check_texts
 from exposure.model import SourceInfo, SourceSpec
-from exposure.report.json_report import dumps, note_to_dict
+from exposure.report.document import from_result
+from exposure.report.json_report import dumps, from_json
 from exposure.report.render import html_text, markdown_text
 from exposure.scan import ScanRequest, ScanResult, run_scan
 from tests.android.phones import SERIAL, build_phone, need_recordings, set_devices, use_fake_adb
@@ -35,8 +37,8 @@ LANGUAGES = sorted(i18n.languages())
 CAPTURE = NAME_CAPTURES / "bug-814__input" / "capture.pcap"
 ANDROIDQF = FIXTURES / "android" / "mvt" / "androidqf"
 PHONE_LINE = f"{SERIAL}         device usb:1-1 product:sargo model:Pixel_3a device:sargo transport_id:1"
-KEY = re.compile(r"""["']((?:pcap|android|androidqf|host|iphone|ios-backup|reading)\.[a-z0-9][a-z0-9.\-]*[a-z0-9])"""
-                 r"""["']""")
+KEY = re.compile(r"""["']((?:pcap|android|androidqf|host|hotspot|iphone|ios-backup|reading)\."""
+                 r"""[a-z0-9][a-z0-9.\-]*[a-z0-9])["']""")
 
 
 def scan(*sources: SourceSpec) -> ScanResult:
@@ -121,15 +123,15 @@ def test_every_key_in_the_collectors_code_has_texts() -> None:
 
 
 def test_a_note_is_shown_in_the_language_then_english_then_the_key() -> None:
-    note = note_to_dict(CheckNote.of("host.processes", "running programs: 12 (...)", count=12))
+    note = CheckNote.of("host.processes", "running programs: 12 (...)", count=12)
     assert plain(check_line(note, "zh")) == "正在运行的程序：12 个（名称、程序文件、命令行、用户）"
     assert plain(check_line(note, "en")) == "running programs: 12 (names, program files, command lines, users)"
     assert plain(check_line(note, "fr")) == plain(check_line(note, "en"))
-    newer = {"key": "host.from-a-newer-version", "params": {}, "text": "something new"}
+    newer = CheckNote("host.from-a-newer-version", (), "something new")
     assert plain(check_line(newer, "zh")) == "something new"
-    assert [p.kind for p in check_line({"key": "host.unknown", "params": {}, "text": ""}, "zh")] == ["value"]
+    assert [p.kind for p in check_line(CheckNote("host.unknown"), "zh")] == ["value"]
     # A param read from the source is a value piece, never our words (renderers escape it).
-    path = check_line(note_to_dict(CheckNote.of("host.hosts-file-unread", "", path="<b>x</b>")), "zh")
+    path = check_line(CheckNote.of("host.hosts-file-unread", "", path="<b>x</b>"), "zh")
     assert next(p for p in path if p.text == "<b>x</b>").kind == "value"
 
 
@@ -141,15 +143,16 @@ ENGLISH = ("DNS lookups and answers (UDP and TCP)",
 def test_a_chinese_report_without_findings_says_what_was_and_was_not_checked(tmp_path: Path) -> None:
     result = scan(SourceSpec("pcap", str(CAPTURE)))
     assert not result.findings
-    data = json.loads(dumps(result))
+    data = json.loads(dumps(from_result(result)))
     (source,) = data["sources"]
     assert {"key": "pcap.dns", "params": {}, "text": ENGLISH[0]} in source["checked"]
-    for page in (markdown_text(data, "zh"), html_text(data, "zh")):
+    report = from_json(data)
+    for page in (markdown_text(report, "zh"), html_text(report, "zh")):
         for line in CHINESE:
             assert line in page
         for line in ENGLISH:
             assert line not in page
-    english = markdown_text(data, "en")
+    english = markdown_text(report, "en")
     assert all(line in english for line in ENGLISH)
 
     # A saved report re-renders in Chinese from the file alone.
@@ -164,21 +167,25 @@ def test_a_chinese_report_without_findings_says_what_was_and_was_not_checked(tmp
 
 
 def test_this_computer_is_said_in_the_report_language() -> None:
+    from datetime import UTC, datetime
+
+    from exposure.model import Category, Confidence, Finding, ScanWarning, Severity
+    from exposure.observations.host import HostProcess
+
     info = SourceInfo("host", "this computer", checked=[CheckNote.of("host.processes", "running programs: 3",
                                                                      count=3)])
-    evidence = {"kind": "host-process", "collector": "host", "source": "this computer", "description": "agent",
-                "first_seen": None, "last_seen": None, "count": 1, "facts": {"name": "agent"}}
-    finding = {"rule": "indicator", "severity": "medium", "category": "remote-access", "confidence": "medium",
-               "title": "agent", "threat": "", "subject": "agent", "params": {}, "indicators": [],
-               "evidence": [evidence]}
-    data = {"schema": "exposure.report/1", "sources": [{"kind": info.kind, "name": info.name, "counts": {},
-                                                        "checked": [note_to_dict(n) for n in info.checked],
-                                                        "not_checked": []}],
-            "findings": [finding], "warnings": [{"source": "this computer", "message": "m", "count": 1}]}
-    for page in (markdown_text(data, "zh"), html_text(data, "zh")):
+    finding = Finding(rule="indicator", severity=Severity.MEDIUM, category=Category.DUAL_USE, title="agent",
+                      confidence=Confidence.MEDIUM, evidence=(HostProcess("host", "this computer", name="agent"),),
+                      subject="agent")
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    result = ScanResult(request=ScanRequest(sources=(SourceSpec("host"),)), started=now, finished=now,
+                        findings=[finding], warnings=[ScanWarning("this computer", "m")], sources=[info],
+                        profiles=[], feeds=[])
+    report = from_result(result)
+    for page in (markdown_text(report, "zh"), html_text(report, "zh")):
         assert "this computer" not in page
         assert "这台电脑" in page and "正在运行的程序：3 个" in page
-    assert "this computer" in markdown_text(data, "en")
+    assert "this computer" in markdown_text(report, "en")
 
 
 def test_the_tui_overview_lists_what_was_and_was_not_checked_in_chinese() -> None:
@@ -194,7 +201,7 @@ def test_a_new_language_for_the_check_lines_is_data_only(monkeypatch: pytest.Mon
     from exposure.model import LocalText
 
     monkeypatch.setattr(i18n, "languages", lambda: {"en": "English", "zh": "中文", "ug": "ئۇيغۇرچە"})
-    note = note_to_dict(CheckNote.of("host.program-hashes", "fingerprints (SHA-256) of 7 program files", count=7))
+    note = CheckNote.of("host.program-hashes", "fingerprints (SHA-256) of 7 program files", count=7)
     assert plain(check_line(note, "ug")) == "fingerprints (SHA-256) of program files: 7"  # English until translated
     texts = dict(check_texts()["host.program-hashes"].values)
     monkeypatch.setitem(check_texts(), "host.program-hashes", LocalText.of(**texts, ug="{count} پروگرامما ھۆججىتى"))

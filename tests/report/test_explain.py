@@ -6,17 +6,19 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from exposure.explain.explain import explain_finding, format_span
+from exposure.explain.finding import Explanation, explain_finding
+from exposure.explain.lines import fill, plain
 from exposure.explain.summary import summarize
-from exposure.explain.texts import fill, plain, t
+from exposure.explain.texts import t
+from exposure.explain.times import format_span
 from exposure.model import Category, IndicatorRole
-from exposure.report.json_report import to_dict
+from exposure.report.document import from_result, observation_record
 from tests.report.helpers import result_with_findings, result_without_findings
 
 
-def explanations(lang: str, **kwargs: object) -> list:  # type: ignore[type-arg]
-    report = to_dict(result_with_findings(**kwargs))  # type: ignore[arg-type]
-    return [explain_finding(f, report, lang) for f in report["findings"]]
+def explanations(lang: str, demo: bool = False) -> list[Explanation]:
+    report = from_result(result_with_findings(demo=demo))
+    return [explain_finding(f, report, lang) for f in report.findings]
 
 
 def test_what_we_saw_gives_count_times_and_source() -> None:
@@ -63,8 +65,8 @@ def test_a_website_visit_is_not_told_to_remove_anything() -> None:
     first = result.findings[0]
     visit = replace(first, indicators=(replace(first.indicators[0], role=IndicatorRole.WEBSITE),))
     result.findings = [visit]
-    report = to_dict(result)
-    exp = explain_finding(report["findings"][0], report, "en")
+    report = from_result(result)
+    exp = explain_finding(report.findings[0], report, "en")
     assert plain(exp.title) == "The SpyLive360 website was visited: c2.spylive360.com"
     assert exp.safety_note == ()
     assert "does not mean the tool is installed" in " ".join(plain(m) for m in exp.meaning)
@@ -76,8 +78,8 @@ def test_a_flagged_app_is_not_called_a_spy_tool() -> None:
     flagged = replace(first, rule="indicator.flagged-app", category=Category.FLAGGED_APP,
                       indicators=(replace(first.indicators[0], role=IndicatorRole.FLAGGED),))
     result.findings = [flagged]
-    report = to_dict(result)
-    exp = explain_finding(report["findings"][0], report, "en")
+    report = from_result(result)
+    exp = explain_finding(report.findings[0], report, "en")
     assert exp.safety_note == ()
     assert "not a spy tool" in " ".join(plain(m) for m in exp.meaning)
 
@@ -85,8 +87,8 @@ def test_a_flagged_app_is_not_called_a_spy_tool() -> None:
 def test_a_threat_without_texts_uses_its_category() -> None:
     result = result_with_findings()
     result.threats = {}  # a feed-only family: no texts of its own
-    report = to_dict(result)
-    exp = explain_finding(report["findings"][0], report, "zh")
+    report = from_result(result)
+    exp = explain_finding(report.findings[0], report, "zh")
     assert plain(exp.meaning[0]).startswith("跟踪软件是有人装在别人手机上")
     assert plain(exp.title) == "与 SpyLive360 的服务器有联系：c2.spylive360.com"  # the name from params
 
@@ -115,7 +117,7 @@ def test_span_shows_the_zone_once() -> None:
 
 
 def test_summary_with_findings_says_how_many_how_serious_and_where_to_start() -> None:
-    summary = summarize(to_dict(result_with_findings()), "en")
+    summary = summarize(from_result(result_with_findings()), "en")
     text = [plain(p) for p in summary.paragraphs]
     assert text[0] == "We found 3 things worth your attention (2 very serious and 1 probably minor)."
     # The summary counts tools and devices, not indicators (docs/severity.md).
@@ -126,7 +128,7 @@ def test_summary_with_findings_says_how_many_how_serious_and_where_to_start() ->
 
 def test_summary_without_findings_is_not_a_verdict() -> None:
     for lang in ("en", "zh"):
-        summary = summarize(to_dict(result_without_findings()), lang)
+        summary = summarize(from_result(result_without_findings()), lang)
         words = " ".join(plain(p) for p in (*summary.paragraphs, *summary.checked, *summary.not_checked,
                                              summary.next_intro, *summary.next_checks))
         if lang == "en":
@@ -146,7 +148,7 @@ def test_summary_without_findings_is_not_a_verdict() -> None:
 def test_summary_when_nothing_could_be_read() -> None:
     result = result_without_findings()
     result.sources = []
-    summary = summarize(to_dict(result), "en")
+    summary = summarize(from_result(result), "en")
     assert plain(summary.paragraphs[0]).startswith("Nothing could be read, so nothing was checked:")
 
 
@@ -174,15 +176,14 @@ def every_kind_of_observation() -> list:  # type: ignore[type-arg]
 
 
 def test_every_kind_of_observation_is_said_in_words() -> None:
-    from exposure.explain.explain import seen_lines
-    from exposure.report.json_report import observation_to_dict
+    from exposure.explain.seen import seen_lines
 
-    observations = [observation_to_dict(o) for o in every_kind_of_observation()]
+    observations = [observation_record(o) for o in every_kind_of_observation()]
     for lang in ("en", "zh"):
         lines = [plain(line) for line in seen_lines(observations[:1], lang)]
         lines += [plain(seen_lines([o], lang)[0]) for o in observations[1:]]
         for obs, line in zip(observations, lines, strict=True):
-            assert not line.startswith(obs["description"]), f"fell back to the English description: {line}"
+            assert not line.startswith(obs.description), f"fell back to the English description: {line}"
             if lang == "zh":
                 assert re.search(r"[\u4e00-\u9fff]", line), line
             assert "{" not in line, line
@@ -195,7 +196,7 @@ def test_every_kind_of_observation_is_said_in_words() -> None:
 def test_a_stopped_scan_says_it_is_incomplete() -> None:
     result = result_without_findings()
     result.cancelled = True
-    summary = summarize(to_dict(result), "en")
+    summary = summarize(from_result(result), "en")
     assert plain(summary.paragraphs[0]).startswith("This check was stopped before it finished")
     assert "does not prove the device is safe" in plain(summary.paragraphs[2])
 
@@ -206,7 +207,7 @@ def test_terminal_summary_of_a_demo_names_it_and_lists_help() -> None:
     from exposure.report.output import print_summary
 
     out = io.StringIO()
-    print_summary(result_with_findings(demo=True), "en", out)
+    print_summary(from_result(result_with_findings(demo=True)), "en", out)
     text = out.getvalue()
     assert text.startswith("DEMO: ")
     assert "Where to get help" in text and "https://stopstalkerware.org/resources/" in text

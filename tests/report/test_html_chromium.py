@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from exposure.report.json_report import to_dict
-from exposure.report.render import write_html_dict
+from exposure.report.document import from_result
+from exposure.report.render import html_text
 from tests.report.helpers import HOSTILE, result_with_findings
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -78,7 +78,7 @@ def page_requests(net_log: Path) -> list[str]:
 def hostile_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("chromium-report")
     path = folder / "report.html"
-    write_html_dict(to_dict(result_with_findings(HOSTILE)), path, lang="en")
+    path.write_text(html_text(from_result(result_with_findings(HOSTILE)), "en"), "utf-8")
     return path
 
 

@@ -5,13 +5,13 @@ end of every range that is made visible; ordinary letters of any script stay."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable
 
 import pytest
 
+from exposure.document import ReportDocument
+from exposure.report.document import from_result
 from exposure.report.html import render_html
-from exposure.report.json_report import to_dict
 from exposure.report.markdown import render_markdown
 from tests.report.helpers import result_with_findings
 
@@ -32,8 +32,8 @@ def _name(char: str) -> str:
 
 @pytest.mark.parametrize("char", list(INVISIBLE), ids=list(INVISIBLE.values()))
 @pytest.mark.parametrize("render", [render_html, render_markdown], ids=["html", "markdown"])
-def test_invisible_characters_are_shown_not_obeyed(char: str, render: Callable[[Mapping[str, Any], str], str]) -> None:
-    report = to_dict(result_with_findings((_name(char),)))
+def test_invisible_characters_are_shown_not_obeyed(char: str, render: Callable[[ReportDocument, str], str]) -> None:
+    report = from_result(result_with_findings((_name(char),)))
     for lang in ("en", "zh"):
         page = render(report, lang)
         assert char not in page, INVISIBLE[char]
@@ -46,5 +46,5 @@ def test_characters_beside_the_ranges_are_kept() -> None:
     """Right outside each range: a space, '~', U+00A0, U+200A, U+2010, U+202F, U+2065 (unassigned),
     U+206A and U+FEFE are not escaped (over-escaping would garble real names)."""
     beside = " ~\u00a0\u200a\u2010\u202f\u2065\u206a\ufefe"
-    page = render_html(to_dict(result_with_findings((f"x{beside}y.example.com",))), "en")
+    page = render_html(from_result(result_with_findings((f"x{beside}y.example.com",))), "en")
     assert "\\u" not in page.split("<body", 1)[1] and "\\x" not in page.split("<body", 1)[1]

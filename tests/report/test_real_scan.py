@@ -11,6 +11,7 @@ import jsonschema
 
 from exposure.cli import main
 from exposure.model import SourceSpec
+from exposure.report.document import from_result
 from exposure.report.json_report import dumps
 from exposure.report.schema import report_schema
 from exposure.scan import ScanRequest, run_scan
@@ -25,7 +26,7 @@ HAN = re.compile(r"[\u4e00-\u9fff]")
 def test_real_scan_json_validates_and_rerenders_in_chinese(tmp_path: Path) -> None:
     result = run_scan(ScanRequest(sources=(SourceSpec("androidqf", str(ANDROIDQF)), SourceSpec("pcap", str(CAPTURE))),
                                   use_feeds=False))
-    data = json.loads(dumps(result))
+    data = json.loads(dumps(from_result(result)))
     jsonschema.Draft202012Validator(report_schema()).validate(data)
     assert data["findings"], "the androidqf fixture has root binaries and side-loaded apps"
     assert [s["kind"] for s in data["sources"]] == ["androidqf", "pcap"]

@@ -14,12 +14,13 @@ import jsonschema
 import pytest
 
 from exposure.cli import main
+from exposure.report.document import from_result
 from exposure.report.html import render_html
-from exposure.report.json_report import dumps, to_dict, write_json
+from exposure.report.json_report import dumps, from_json
 from exposure.report.markdown import md_code, render_markdown
 from exposure.report.output import print_summary, write_reports
 from exposure.report.schema import problems, report_schema
-from tests.report.helpers import HOSTILE, result_with_findings, result_without_findings
+from tests.report.helpers import HOSTILE, report_dict, result_with_findings, result_without_findings, write_json
 
 
 def shown(page: str) -> str:
@@ -35,14 +36,14 @@ def validator() -> jsonschema.protocols.Validator:
 
 @pytest.mark.parametrize("make", [result_with_findings, result_without_findings])
 def test_json_report_validates_against_the_schema(make: Any) -> None:
-    data = json.loads(dumps(make()))
+    data = json.loads(dumps(from_result(make())))
     validator().validate(data)
     assert problems(data) == []
     assert data["schema"] == "exposure.report/1"
 
 
 def test_json_report_carries_threat_texts_and_counts() -> None:
-    data = to_dict(result_with_findings())
+    data = report_dict(result_with_findings())
     assert data["threats"]["spylive360"]["what_it_is"]["zh"] == "SpyLive360 是用来偷偷监视手机的软件。"
     assert data["summary"] == {"findings": 3, "warnings": 1,
                                "by_severity": {"critical": 2, "high": 0, "medium": 0, "low": 1, "info": 0}}
@@ -62,14 +63,14 @@ BROKEN = [
 
 @pytest.mark.parametrize(("label", "breaks"), BROKEN, ids=[b[0] for b in BROKEN])
 def test_our_checker_and_jsonschema_agree_on_broken_reports(label: str, breaks: Any) -> None:
-    data = copy.deepcopy(to_dict(result_with_findings()))
+    data = copy.deepcopy(report_dict(result_with_findings()))
     breaks(data)
     assert not validator().is_valid(data)
     assert problems(data), label
 
 
 def test_html_shows_hostile_names_as_text_only() -> None:
-    page = render_html(to_dict(result_with_findings(HOSTILE)), "en")
+    page = render_html(from_result(result_with_findings(HOSTILE)), "en")
     assert "<script" not in page.lower()
     assert "<img" not in page.lower()
     assert "onerror=alert(1)&gt;" in page
@@ -87,7 +88,7 @@ def test_html_shows_hostile_names_as_text_only() -> None:
 
 
 def test_html_folds_evidence_on_screen_and_prints_it() -> None:
-    page = render_html(to_dict(result_with_findings()), "en")
+    page = render_html(from_result(result_with_findings()), "en")
     assert page.count('<details class="tech screen-only">') == 3
     assert page.count('<div class="tech print-only">') == 3
     assert "@page { size: A4" in page and "@media print" in page
@@ -95,7 +96,7 @@ def test_html_folds_evidence_on_screen_and_prints_it() -> None:
 
 
 def test_html_has_summary_findings_by_severity_and_record() -> None:
-    page = shown(render_html(to_dict(result_with_findings()), "en"))
+    page = shown(render_html(from_result(result_with_findings()), "en"))
     position = 0
     for marker in ("Summary", "What we found", "Contact with a SpyLive360 server", "SpyLive360 found",
                    "Something odd", "Where to get help", "Record of this check"):
@@ -107,14 +108,14 @@ def test_html_has_summary_findings_by_severity_and_record() -> None:
 
 
 def test_demo_reports_say_so() -> None:
-    page = render_html(to_dict(result_with_findings(demo=True)), "en")
+    page = render_html(from_result(result_with_findings(demo=True)), "en")
     assert '<p class="demo">DEMO:' in page
-    assert "DEMO:" in render_markdown(to_dict(result_with_findings(demo=True)), "en")
-    assert 'class="demo"' not in render_html(to_dict(result_with_findings()), "en")
+    assert "DEMO:" in render_markdown(from_result(result_with_findings(demo=True)), "en")
+    assert 'class="demo"' not in render_html(from_result(result_with_findings()), "en")
 
 
 def test_markdown_keeps_hostile_names_in_code_spans() -> None:
-    text = render_markdown(to_dict(result_with_findings(HOSTILE)), "en")
+    text = render_markdown(from_result(result_with_findings(HOSTILE)), "en")
     assert "`<img src=x onerror=alert(1)>.example.com`" in text
     assert "`<script>alert(1)</script>`" in text
     # No raw HTML outside code spans, no links made from a name.
@@ -135,25 +136,24 @@ def test_code_spans_cannot_be_closed_from_inside(value: str, expected: str) -> N
 
 
 def test_reports_in_chinese() -> None:
-    data = json.loads(dumps(result_with_findings()))
-    page = render_html(data, "zh")
+    report = from_json(json.loads(dumps(from_result(result_with_findings()))))
+    page = render_html(report, "zh")
     assert '<html lang="zh" dir="ltr">' in page
     assert "与 SpyLive360 的服务器有联系" in shown(page) and "到哪里寻求帮助" in page
-    assert "发现的情况" in render_markdown(data, "zh")
+    assert "发现的情况" in render_markdown(report, "zh")
 
 
 def test_files_are_private_and_never_overwritten(tmp_path: Path) -> None:
-    result = result_with_findings()
+    result = from_result(result_with_findings())
     paths = {kind: tmp_path / f"r.{kind}" for kind in ("json", "md", "html")}
-    write_reports(result, json_path=str(paths["json"]), md_path=str(paths["md"]), html_path=str(paths["html"]),
-                  lang="en")
+    write_reports(result, "en", json_path=str(paths["json"]), md_path=str(paths["md"]), html_path=str(paths["html"]))
     for path in paths.values():
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
     before = paths["html"].read_bytes()
     with pytest.raises(Exception, match="already exists"):
-        write_reports(result, html_path=str(paths["html"]), lang="zh")
+        write_reports(result, "zh", html_path=str(paths["html"]))
     assert paths["html"].read_bytes() == before
-    write_reports(result, html_path=str(paths["html"]), lang="zh", force=True)
+    write_reports(result, "zh", html_path=str(paths["html"]), force=True)
     assert "发现的情况" in paths["html"].read_text("utf-8")
     assert stat.S_IMODE(paths["html"].stat().st_mode) == 0o600
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary files left
@@ -163,7 +163,7 @@ def test_print_summary_in_chinese_with_titles() -> None:
     import io
 
     out = io.StringIO()
-    print_summary(result_with_findings(("evil\x1b[2J.example.com",)), "zh", out)
+    print_summary(from_result(result_with_findings(("evil\x1b[2J.example.com",))), "zh", out)
     text = out.getvalue()
     assert "我们发现了 3 项值得你注意的情况" in text
     assert "[非常严重] 与 SpyLive360 的服务器有联系" in text
@@ -182,7 +182,7 @@ def test_report_command_rerenders_a_saved_report_in_another_language(tmp_path: P
     assert "发现的情况" in (tmp_path / "r.md").read_text("utf-8")
     assert stat.S_IMODE((tmp_path / "r.html").stat().st_mode) == 0o600
     # Same output as rendering the scan directly: one renderer.
-    assert page == render_html(to_dict(result_with_findings(HOSTILE)), "zh")
+    assert page == render_html(from_result(result_with_findings(HOSTILE)), "zh")
 
 
 def test_report_command_refuses_to_overwrite(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -217,7 +217,7 @@ def test_report_command_rejects_what_is_not_ours(tmp_path: Path, capsys: pytest.
 
 
 def test_report_command_on_a_tampered_finding(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    data = to_dict(result_with_findings())
+    data = report_dict(result_with_findings())
     data["findings"][0]["evidence"][0]["facts"]["name"] = ["not", "text"]
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(data))
@@ -239,20 +239,20 @@ def test_reports_say_which_worries_were_looked_for() -> None:
     from exposure.indicators.profiles import load_bundled_profiles
 
     title = next(p.title for p in load_bundled_profiles() if p.id == "stalkerware")
-    data = to_dict(result_with_findings())
+    data = report_dict(result_with_findings())
     assert data["profile_titles"]["stalkerware"] == dict(title.values)
-    assert f"<li>{title.get('en')}</li>" in render_html(data, "en")
-    assert f"- {title.get('zh')}" in render_markdown(data, "zh")
+    assert f"<li>{title.get('en')}</li>" in render_html(from_json(data), "en")
+    assert f"- {title.get('zh')}" in render_markdown(from_json(data), "zh")
 
 
 def test_a_tampered_reference_url_is_never_a_link() -> None:
-    data = to_dict(result_with_findings())
+    data = report_dict(result_with_findings())
     data["threats"]["spylive360"]["references"] = [
         {"title": "click me", "url": "javascript:alert(1)"},
         {"title": "quote", "url": 'https://example.org/"onmouseover="alert(1)'},
     ]
     assert problems(data) == []  # well formed: the renderer must cope
-    page = render_html(data, "en")
+    page = render_html(from_json(data), "en")
     links = re.findall(r'href="([^"]*)"', page)
     assert links and not [link for link in links if not link.startswith("https://")]
     assert "javascript:alert(1)" in page  # shown as text
@@ -264,14 +264,10 @@ def test_a_web_address_in_a_threat_name_never_becomes_a_link_in_markdown() -> No
     must not turn an address or e-mail in it into a link."""
     from markdown_it import MarkdownIt
 
-    from exposure.report.json_report import to_dict
-    from exposure.report.markdown import render_markdown
-    from tests.report.helpers import result_with_findings
-
-    report = to_dict(result_with_findings())
+    report = report_dict(result_with_findings())
     evil = "Spy https://evil.example/login www.evil.com help@evil.com [click](https://evil.example)"
     report["threats"]["spylive360"]["name"] = {"en": evil, "zh": evil}
-    html = MarkdownIt("gfm-like").render(render_markdown(report, "en"))
+    html = MarkdownIt("gfm-like").render(render_markdown(from_json(report), "en"))
     assert "evil" in html  # the name is there, as text
     assert 'href="https://evil' not in html and "www.evil.com</a>" not in html and "mailto:help@evil" not in html
     assert 'href="https://stopstalkerware.org' in html  # our own help links still work

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from exposure.cli import main
+from exposure.report.document import from_result
 from exposure.report.json_report import dumps
 from exposure.scan import ScanRequest, SourceSpec, run_scan
 
@@ -22,7 +23,7 @@ def saved() -> str:
     result = run_scan(ScanRequest(sources=(SourceSpec("androidqf", str(DEMO_PHONE)),),
                                   profiles=("stalkerware",), use_feeds=False))
     assert result.findings
-    return dumps(result)
+    return dumps(from_result(result))
 
 
 def render(capsys: pytest.CaptureFixture[str], path: Path, out: Path) -> tuple[int, str]:

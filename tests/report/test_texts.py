@@ -13,16 +13,11 @@ import pytest
 from exposure.commands import profiles as profiles_command
 from exposure.detect import DETECTORS
 from exposure.explain import i18n
+from exposure.explain.categories import category_texts
+from exposure.explain.help_services import help_services
+from exposure.explain.notes import check_texts, error_texts, warning_texts
 from exposure.explain.rule_texts import FIELDS, parse_rule_file, rule_files, rule_texts
-from exposure.explain.texts import (
-    category_texts,
-    check_texts,
-    error_texts,
-    help_services,
-    t,
-    ui_texts,
-    warning_texts,
-)
+from exposure.explain.texts import t, ui_texts
 from exposure.indicators.profiles import load_bundled_profiles
 from exposure.model import Category, LocalText
 from exposure.tui.texts import texts as app_texts
@@ -205,13 +200,13 @@ def test_a_new_language_is_data_only(monkeypatch: pytest.MonkeyPatch) -> None:
     # A right-to-left language says so in its texts: the HTML report follows.
     from exposure.explain import texts
     from exposure.model import LocalText
+    from exposure.report.document import from_result
     from exposure.report.html import render_html
-    from exposure.report.json_report import to_dict
     from tests.report.helpers import result_without_findings
 
     direction = LocalText.of(en="ltr", zh="ltr", ug="rtl")
     monkeypatch.setitem(texts.ui_texts(), "meta.direction", direction)
-    page = render_html(to_dict(result_without_findings()), "ug")
+    page = render_html(from_result(result_without_findings()), "ug")
     assert '<html lang="ug" dir="rtl">' in page
     assert "This does not prove the device is safe." in page  # English until translated
     text = i18n.local_text({"en": "Help", "zh": "帮助", "ug": "ياردەم"})

@@ -9,15 +9,18 @@ from pathlib import Path
 
 import jsonschema
 
-from exposure.explain.texts import plain, warning_line, warning_texts
-from exposure.model import SourceSpec
+from exposure.explain.lines import plain
+from exposure.explain.notes import warning_line, warning_texts
+from exposure.model import ScanWarning, SourceSpec
+from exposure.report.document import from_result
 from exposure.report.html import render_html
-from exposure.report.json_report import to_dict
+from exposure.report.json_report import from_json, to_json
 from exposure.report.markdown import render_markdown
 from exposure.report.output import print_summary
 from exposure.report.schema import report_schema
 from exposure.scan import ScanRequest, run_scan
 from tests.paths import NAME_CAPTURES, REPO
+from tests.report.helpers import result_without_findings
 
 KEY = re.compile(r"""["'](warn\.[a-z0-9][a-z0-9.\-]*[a-z0-9])["']""")
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
@@ -50,10 +53,11 @@ def test_a_damaged_capture_is_reported_in_the_persons_language(tmp_path: Path) -
                                   profiles=("stalkerware",), use_feeds=False))
     (damaged,) = [w for w in result.warnings if w.key == "warn.pcap.damaged"]
     assert damaged.message.startswith("the capture file is damaged (")
-    report = to_dict(result)
-    jsonschema.validate(report, report_schema())
-    said = next(w for w in report["warnings"] if w.get("key") == "warn.pcap.damaged")
-    reason = said["params"]["reason"]
+    data = to_json(from_result(result))
+    jsonschema.validate(data, report_schema())
+    report = from_json(data)  # as a saved report is read back
+    said = next(w for w in report.warnings if w.key == "warn.pcap.damaged")
+    reason = dict(said.params)["reason"]
     assert plain(warning_line(said, "zh")) == f"抓包文件已损坏（{reason}）；之后的数据包没有被读取"
     assert plain(warning_line(said, "en")) == damaged.message
     for render in (render_html, render_markdown):
@@ -61,12 +65,15 @@ def test_a_damaged_capture_is_reported_in_the_persons_language(tmp_path: Path) -
         assert "抓包文件已损坏" in chinese and "the capture file is damaged" not in chinese
         assert "the capture file is damaged" in render(report, "en")
     terminal = io.StringIO()
-    print_summary(result, "zh", terminal)
+    print_summary(report, "zh", terminal)
     assert f"抓包文件已损坏（{reason}）" in terminal.getvalue()
 
 
 def test_a_warning_without_a_key_is_shown_as_it_was_said() -> None:
     # Reports from before warnings had keys, and warnings from feeds, keep their English.
-    said = {"source": "x", "message": "something <b>odd</b>", "count": 1}
+    said = ScanWarning("x", "something <b>odd</b>")
     assert plain(warning_line(said, "zh")) == "something <b>odd</b>"
-    assert "<b>" not in render_html({"schema": "exposure.report/1", "warnings": [said]}, "zh")
+    result = result_without_findings()
+    result.warnings = [said]
+    page = render_html(from_result(result), "zh")
+    assert "<b>" not in page and "something &lt;b&gt;odd&lt;/b&gt;" in page

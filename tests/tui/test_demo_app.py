@@ -8,7 +8,7 @@ from pathlib import Path
 from textual.widgets import Input, OptionList
 
 import exposure.demo
-from exposure.report.json_report import to_dict
+from exposure.report.document import from_result
 from exposure.report.render import html_text
 from exposure.tui.app import ExposureApp
 from exposure.tui.screens.file import FileScreen
@@ -67,7 +67,7 @@ async def test_practice_phone_evidence_uses_short_names() -> None:
             for part in (finding.seen, finding.evidence, finding.title):
                 assert installed not in part.plain and "demo-phone" not in part.plain, part.plain
         assert any("(the practice phone)" in f.seen.plain for f in screen.view.findings)
-        report = html_text(to_dict(screen.result), "en")
+        report = html_text(from_result(screen.result), "en")
         assert installed not in report.split("Record of this check")[0]
 
 
@@ -102,7 +102,7 @@ async def test_a_real_check_is_never_labelled_demo(tmp_path: Path) -> None:
         screen = app.screen
         assert isinstance(screen, ResultsScreen)
         assert not screen.result.demo and "DEMO" not in shown_text(app)
-        assert "practice data" not in html_text(to_dict(screen.result), "en")
+        assert "practice data" not in html_text(from_result(screen.result), "en")
 
 
 async def test_a_file_that_is_not_a_capture_is_said_at_once(tmp_path: Path) -> None:

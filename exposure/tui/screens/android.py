@@ -117,8 +117,8 @@ class AndroidScreen(GuideScreen):
             self.phones, self.problem = list(event.worker.result or []), ""
         elif event.state == WorkerState.ERROR:
             from exposure.errors import UserError
-            from exposure.explain.texts import error_line
-            from exposure.explain.texts import plain as plain_line
+            from exposure.explain.lines import plain as plain_line
+            from exposure.explain.notes import error_line
 
             error = event.worker.error
             self.phones = []

@@ -30,10 +30,9 @@ from textual.widgets import LoadingIndicator, RichLog, Static
 from textual.worker import Worker, WorkerState
 
 from exposure.collect.base import Progress
-from exposure.explain.texts import check_line
-from exposure.explain.texts import plain as plain_line
+from exposure.explain.lines import plain as plain_line
+from exposure.explain.notes import check_line
 from exposure.model import LocalText, SourceSpec
-from exposure.report.json_report import note_to_dict
 from exposure.scan import ScanHooks, ScanRequest, ScanResult
 from exposure.tui.screens.base import GuideScreen
 from exposure.tui.screens.stop import StopWatchingScreen
@@ -162,7 +161,7 @@ class CheckingScreen(GuideScreen):
         else:
             stage = progress.stage
             if progress.reading is not None:
-                what = plain_line(check_line(note_to_dict(progress.reading), self.guide.lang))
+                what = plain_line(check_line(progress.reading, self.guide.lang))
                 stage = self.t("checking.reading", what=what)
             if progress.fraction is not None:
                 stage = f"{stage} {progress.fraction:.0%}"
@@ -247,7 +246,7 @@ def _plain_error(error: BaseException | None, lang: str) -> str:
     """One line for the person, in their language: a UserError says it plainly; anything
     else is named by its kind only (no traceback on screen)."""
     from exposure.errors import UserError
-    from exposure.explain.texts import error_line
+    from exposure.explain.notes import error_line
 
     if isinstance(error, UserError):  # CollectorError is one too
         return plain_line(error_line(error, lang))

@@ -43,16 +43,22 @@ def save_reports(result: ScanResult, folder: Path, lang: str) -> tuple[list[Path
     Returns the files written and (format, message in ``lang``) for each that failed.
     """
     from exposure.errors import UserError
-    from exposure.explain.texts import error_line, plain
+    from exposure.explain.lines import plain
+    from exposure.explain.notes import error_line
+    from exposure.report.document import from_result
     from exposure.report.output import write_reports
 
     base = report_base(folder)
     written: list[Path] = []
     failed: list[tuple[str, str]] = []
+    try:
+        report = from_result(result)  # one document, every format rendered from it
+    except Exception as exc:  # a bug: say so for each format, the results stay on screen
+        return [], [(ext.upper(), type(exc).__name__) for ext, _ in FORMATS]
     for ext, argument in FORMATS:
         path = base.with_name(f"{base.name}.{ext}")
         try:
-            write_reports(result, force=False, lang=lang, **{argument: str(path)})  # type: ignore[arg-type]
+            write_reports(report, lang, force=False, **{argument: str(path)})  # type: ignore[arg-type]
         except UserError as exc:
             failed.append((ext.upper(), shown(plain(error_line(exc, lang)))))
         except OSError as exc:  # the disk filled up, the stick was pulled out
@@ -67,8 +73,9 @@ def save_reports(result: ScanResult, folder: Path, lang: str) -> tuple[list[Path
 def folder_problem(folder: Path, lang: str) -> str:
     """Why reports cannot be saved in ``folder`` (in ``lang``), or "" when they can."""
     from exposure.errors import UserError
-    from exposure.explain.texts import error_line, plain
-    from exposure.report.files import check_target
+    from exposure.explain.lines import plain
+    from exposure.explain.notes import error_line
+    from exposure.files import check_target
 
     if not folder.is_dir():
         return ""

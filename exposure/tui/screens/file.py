@@ -103,8 +103,8 @@ class FileScreen(GuideScreen):
             # An empty file or a text file is said here, before anything else is asked.
             from exposure.collect.pcap import check_capture
             from exposure.errors import UserError
-            from exposure.explain.texts import error_line
-            from exposure.explain.texts import plain as plain_line
+            from exposure.explain.lines import plain as plain_line
+            from exposure.explain.notes import error_line
             from exposure.untrusted import shown
 
             try:

@@ -25,7 +25,9 @@ from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
 from exposure.collect.hotspot.access_point import AccessPoint
-from exposure.explain.texts import error_line, plain, tf
+from exposure.explain.lines import plain
+from exposure.explain.notes import error_line
+from exposure.explain.texts import tf
 from exposure.model import SourceSpec
 from exposure.tui.safe import value_text
 from exposure.tui.screens.base import GuideScreen

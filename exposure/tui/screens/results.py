@@ -14,10 +14,11 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Collapsible, OptionList, Static
 from textual.widgets.option_list import Option
 
-from exposure.explain.summary import source_name
-from exposure.explain.texts import warning_line
+from exposure.document import ReportDocument
+from exposure.explain.notes import warning_line
+from exposure.explain.sources import source_name
 from exposure.model import Severity
-from exposure.report.json_report import warning_to_dict
+from exposure.report.document import from_result
 from exposure.scan import ScanResult
 from exposure.tui.findings import FindingView, ResultView, line_text, view_result
 from exposure.tui.safe import value_text
@@ -44,13 +45,20 @@ class ResultsScreen(GuideScreen):
         self.result = result
         self.selected = OVERVIEW
         self.saved: list[str] = []
+        # The result as the report document, made once (a language switch re-explains it);
+        # None only through a bug, when the view lists the findings' own titles instead.
+        self.report: ReportDocument | None = None
+        try:
+            self.report = from_result(result)
+        except Exception:  # the screen must show the results whatever happens
+            self.report = None
         self._view: ResultView | None = None
         self._view_lang = ""
 
     @property
     def view(self) -> ResultView:
         if self._view is None or self._view_lang != self.guide.lang:
-            self._view = view_result(self.result, self.guide.lang)
+            self._view = view_result(self.result, self.guide.lang, self.report)
             self._view_lang = self.guide.lang
         return self._view
 
@@ -168,13 +176,12 @@ class ResultsScreen(GuideScreen):
     def _warnings(self) -> Text:
         """What could not be read, in the person's language (one plain line each)."""
         lines = []
-        sources = {"sources": [{"kind": s.kind, "name": s.name} for s in self.result.sources]}
         for warning in self.result.warnings:
+            where = source_name(self.report, warning.source, self.guide.lang) if self.report else warning.source
             line = Text("• ")
-            line.append_text(value_text(source_name(sources, warning.source, self.guide.lang), style="bold"))
-            said = warning_to_dict(warning)
+            line.append_text(value_text(where, style="bold"))
             line.append(": ")
-            line.append_text(line_text(warning_line(said, self.guide.lang)))
+            line.append_text(line_text(warning_line(warning, self.guide.lang)))
             if warning.count > 1:
                 line.append(f" (×{warning.count})")
             lines.append(line)

@@ -1,0 +1,84 @@
+"""Sources in words: a phone by its model, a file by its name, this computer and the
+workshop's practice data in the person's language; with what was read from each.
+
+Sentences use the short name; the full path or serial stays in the record and the
+technical details."""
+
+from __future__ import annotations
+
+from exposure.document import ObservationRecord, ReportDocument, SourceRecord
+from exposure.explain.lines import Line, words
+from exposure.explain.texts import join, known, t, t_or, tf
+
+
+def short_name(source: SourceRecord, lang: str) -> str:
+    """How a source is named in sentences: a phone by its model, a file by its name, this
+    computer and the workshop's practice data in words."""
+    if source.label:
+        return t_or(f"source.label.{source.label}", lang, source.label)
+    if source.kind == "host":
+        return t("source.host", lang)
+    if source.kind == "android":
+        return phone_name(source)
+    if source.kind in ("pcap", "androidqf", "android-dump"):
+        return file_name(source.name)
+    return source.name
+
+
+def phone_name(source: SourceRecord) -> str:
+    """A phone's model when known ("Pixel 3a"), else its serial, else ""."""
+    model = source.detail("model")
+    if model:
+        return model
+    return "" if source.name in ("", "Android phone") else source.name
+
+
+def file_name(path: str) -> str:
+    trimmed = path.rstrip("/\\")
+    return trimmed.replace("\\", "/").rsplit("/", 1)[-1] or path
+
+
+def source_label(obs: ObservationRecord, lang: str) -> str:
+    """Where an observation was seen: the host collector's "this computer" in ``lang``,
+    any other source (a capture's path, a phone's serial) as it was recorded."""
+    if obs.collector == "host":
+        return t("source.host", lang)
+    return obs.source
+
+
+def source_name(report: ReportDocument, recorded: str, lang: str) -> str:
+    """A source's name for showing beside a warning: its short name (a file's name, a
+    phone's model, "this computer" in ``lang``); a name no source has is shown as it is."""
+    source = report.source(recorded)
+    return (short_name(source, lang) or recorded) if source is not None else recorded
+
+
+def source_line(source: SourceRecord, lang: str, counts: bool = True) -> Line:
+    """"the network capture x.pcap (1200 packets, 40 names)": the source in words, by its
+    short name (see :func:`short_name`), with what was read from it."""
+    if source.label and known(f"source.label.{source.label}"):
+        line = words(t(f"source.label.{source.label}", lang))
+    elif source.kind == "android" and not phone_name(source):
+        line = words(t("source.android.unnamed", lang))
+    else:
+        key = f"source.{source.kind}" if known(f"source.{source.kind}") else "source.other"
+        line = tf(key, lang, name=short_name(source, lang))
+    shown: list[Line] = []
+    if counts:
+        for what, number in source.counts:
+            key = f"count.{what}.one" if number == 1 and known(f"count.{what}.one") else f"count.{what}"
+            if known(key):
+                shown.append(tf(key, lang, count=words(str(number))))
+    if shown:
+        line = tf("source.with_counts", lang, source=line, counts=join(shown, lang))
+    return line
+
+
+def data_span(source: SourceRecord) -> str:
+    """The time span of a source's data ("first – last"), or "" when unknown."""
+    return " – ".join(x for x in (source.first_time or "", source.last_time or "") if x)
+
+
+def counts_text(source: SourceRecord) -> str:
+    """A source's counts as "packets=20, flows=3"."""
+    return ", ".join(f"{k}={v}" for k, v in source.counts)
