@@ -179,6 +179,12 @@ def busy_scan_capture(path: Path, conversations: int = 450, seed: int = 16) -> P
     frames = []
     for t, packet in out:
         packet.time = t
+        if IP in packet:  # each address its own hardware address (so the merge of those is tested)
+            packet[Ether].src, packet[Ether].dst = _mac(packet[IP].src), _mac(packet[IP].dst)
         frames.append(packet)
     wrpcap(str(path), frames)
     return path
+
+
+def _mac(address: str) -> str:
+    return "02:00:" + ":".join(f"{int(part):02x}" for part in address.split("."))

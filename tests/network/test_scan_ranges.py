@@ -36,6 +36,7 @@ def state(ex: Extractor | Joined) -> dict[str, Any]:
         "certs": [(k, v.count, v.sni, v.first, v.last) for k, v in ex.cert_obs.items()],
         "flows": [(k, v.count, v.bytes_out, v.bytes_in, list(v.starts), v.first, v.last) for k, v in ex.flows.items()],
         "addresses": list(ex.address_names.items()),
+        "macs": list(ex.client_macs.by_client.items()),  # in the order they were learnt
     }
 
 

@@ -73,6 +73,8 @@ class FlowTable:
         # was first seen: the reading loop caches them per raw address/port bytes (loop.py)
         self.last_conn: Conn | None = None
         self.last_forward = True
+        # called with the client's raw address when a flow starts (macs.ClientMacs learns from it)
+        self.new_client: Callable[[bytes], None] | None = None
 
     def add(self, proto: int, src: bytes, sport: int, dst: bytes, dport: int, ts: float, size: int,
             tcp: bool, flags: int = 0) -> None:
@@ -129,6 +131,8 @@ class FlowTable:
                 self.flows[fkey] = agg
                 if hooks is not None:
                     hooks.created(fkey)
+                if self.new_client is not None:  # (a provisional connection's client: see merge.py)
+                    self.new_client(fkey[1])
         if agg is not None and len(agg.starts) < MAX_STARTS and self._starts_left > 0:
             agg.starts.append(ts)
             self._starts_left -= 1

@@ -37,6 +37,7 @@ class Extractor(Protocol):
     _first: float
     _now: float
     _sweep_at: float
+    frame: bytes
 
     def packet(self, link: int, ts: float, data: bytes) -> None: ...
 
@@ -226,6 +227,8 @@ def _loop(ex: Extractor, frames: Iterator[tuple[int, float, bytes]] | None,  # n
                         if quick:
                             _settle(ex, quick, first, now)
                             quick = 0
+                        ex.frame = buf[a:z] if reader is not None else buf  # a flow may start: the
+                        # client's hardware address is in its frame (Extractor.client_macs)
                         flow(6, buf[t - 8:t - 4] if v4 else buf[off + 8:off + 24], (buf[t] << 8) | buf[t + 1],
                              buf[t - 4:t] if v4 else buf[off + 24:off + 40], (buf[t + 2] << 8) | buf[t + 3], ts,
                              stop_ip - off, True, flags)

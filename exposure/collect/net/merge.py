@@ -23,6 +23,7 @@ from typing import TypeVar
 
 from exposure.collect.net.flows import CLOSED_IDLE, IDLE, MAX_FLOWS, MAX_STARTS, STARTS_BUDGET, ConnKey, FlowKey
 from exposure.collect.net.loop import next_sweep
+from exposure.collect.net.macs import MAX_CLIENTS, ClientMacs
 from exposure.collect.net.ranges import Call, ConnState, Endpoint, Provisional, RangeScan
 from exposure.collect.net.results import CertSeen, DnsSeen, FlowSeen, NameSets, Seen
 from exposure.collect.net.streams import StreamKey
@@ -71,6 +72,7 @@ class Joined:
     first: float = float("inf")
     now: float = 0.0
     stopped: bool = False  # the reading was stopped: this is what the first range had read
+    client_macs: ClientMacs = field(default_factory=ClientMacs)
 
     @property
     def first_time(self) -> float | None:
@@ -108,6 +110,7 @@ class _Merge:
         self.joined = joined = Joined(first.names, first.dns_obs, first.server_obs, first.cert_obs,
                                       first.address_names, first.flows)
         _add_counts(joined, first)
+        joined.client_macs.by_client.update(first.client_macs)  # the first range's are the one pass's
         self.tables = NameTables(True, self._bad, self._over, self._drop)
         self.tables.names, self.tables.dns_obs, self.tables.server_obs = joined.names, joined.dns_obs, joined.server_obs
         self.tables.cert_obs, self.tables.address_names = joined.cert_obs, joined.address_names
@@ -173,8 +176,9 @@ class _Merge:
         """Settle the provisional connections and add the range's flows; for each provisional
         connection, the connection the one pass would have had (for the next cut)."""
         resolved: dict[int, Carried] = {}
-        created: list[tuple[int, FlowKey, FlowSeen]] = [
-            (after.flow_created[fkey], fkey, agg) for fkey, agg in after.flows.items()]
+        # (packet index, flow, its packets, its client's hardware address in the frame that began it)
+        created: list[tuple[int, FlowKey, FlowSeen, bytes]] = [
+            (after.flow_created[fkey], fkey, agg, after.flow_macs.get(fkey, b"")) for fkey, agg in after.flows.items()]
         starts = {fkey: list(zip(after.start_idx.get(fkey, ()), agg.starts, strict=True))
                   for fkey, agg in after.flows.items()}
         going_on: list[tuple[Carried, Provisional]] = []
@@ -187,18 +191,22 @@ class _Merge:
                 going_on.append((carried, p))
                 resolved[p.pid] = Carried(carried.client, carried.fkey, carried.closed, p.last)
                 continue
-            created.append((p.idx, p.fkey, p.acc))
+            created.append((p.idx, p.fkey, p.acc, p.mac))
             if p.started:
                 starts.setdefault(p.fkey, []).append((p.idx, p.acc.starts[0]))
             resolved[p.pid] = Carried(p.client, p.fkey, False, p.last)
         flows = self.joined.flows
-        created.sort(key=lambda item: item[0])
-        for _idx, fkey, agg in created:
+        created.sort(key=lambda item: item[0])  # (one flow per index: a packet begins at most one)
+        macs = self.joined.client_macs.by_client
+        for _idx, fkey, agg, mac in created:
             into = flows.get(fkey)
             if into is None:
                 if len(flows) >= MAX_FLOWS:
                     raise _NotExact("flows (table full)")
                 into = flows[fkey] = FlowSeen(agg.first)
+                # where the one pass began this flow, it learnt its client's hardware address
+                if mac and fkey[1] not in macs and len(macs) < MAX_CLIENTS:
+                    macs[fkey[1]] = mac
             _add_flow(into, agg, False)
         for fkey, more in starts.items():
             kept = flows[fkey].starts

@@ -32,6 +32,7 @@ from typing import Any
 from exposure.collect.net.extract import Extractor
 from exposure.collect.net.flows import IDLE, STARTS_BUDGET, Conn, ConnKey, FlowKey
 from exposure.collect.net.loop import SWEEP_SECONDS, next_sweep
+from exposure.collect.net.macs import hardware_address
 from exposure.collect.net.reader import Frame, Section, open_capture
 from exposure.collect.net.results import CertSeen, DnsSeen, FlowSeen, NameSets, Seen
 from exposure.collect.net.streams import StreamKey
@@ -63,6 +64,7 @@ class Provisional:
     acc: FlowSeen  # its packets (bytes_out: sent by ``client``); one start when counted
     started: bool
     risky: bool = False  # a SYN or a pause of over 10 s before it closed (see merge)
+    mac: bytes = b""  # its client's hardware address in its first frame (see merge._flows)
     closed: bool = False
     last: float = 0.0
 
@@ -120,6 +122,11 @@ class RangeScan:
     late_headers: int = 0
     backwards: int = 0
     limits: set[str] = field(default_factory=set)
+    # client address -> hardware address as the range learnt them (the first range's are the one
+    # pass's), and for each flow the range created, its client's address in the frame that
+    # created it (the merge learns from those in the one pass's order)
+    client_macs: dict[bytes, bytes] = field(default_factory=dict)
+    flow_macs: dict[FlowKey, bytes] = field(default_factory=dict)
 
 
 class RangeHooks:
@@ -144,6 +151,7 @@ class RangeHooks:
         self.ended_streams: dict[StreamKey, int] = {}
         self.fragments: set[tuple[object, ...]] = set()
         self.quic: set[tuple[object, ...]] = set()
+        self.flow_macs: dict[FlowKey, bytes] = {}
         self.limits: set[str] = set()
         self.in_sweep = False
         self.late_misses: list[tuple[StreamKey, int, bool, float]] = []
@@ -189,10 +197,13 @@ class RangeHooks:
         assert acc is not None
         conn.pid = len(self.provisionals)
         self.provisionals.append(Provisional(conn.pid, key, client, fkey, self.index(),
-                                             tcp and flags & 0x12 == 0x02, acc, bool(acc.starts)))
+                                             tcp and flags & 0x12 == 0x02, acc, bool(acc.starts),
+                                             mac=hardware_address(fkey[1], self.ex.frame)))
 
     def created(self, fkey: FlowKey) -> None:
         self.flow_created[fkey] = self.index()
+        if not self.following:
+            self.flow_macs[fkey] = hardware_address(fkey[1], self.ex.frame)
 
     def started(self, agg: FlowSeen) -> None:
         self.start_idx.setdefault(agg, array("q")).append(self.index())
@@ -320,6 +331,8 @@ def scan_range(path: str, start: int, stop: int, section: Section | None, window
         result.problems, result.end_offset = dict(reader.problems), reader.cut_offset
         result.late_headers, result.dropped = reader.late_headers, dict(reader.dropped)
         result.window_end = hooks.window_end
+        result.client_macs = dict(ex.client_macs.by_client)  # before following: the range's own
+        result.flow_macs = hooks.flow_macs
         _follow(ex, hooks, rest)
         result.follow_packets = hooks.index() if hooks.following else 0
     flows = ex.flows
