@@ -253,3 +253,19 @@ def test_a_pool_stopped_before_it_began_runs_nothing() -> None:
     cancel.set()
     out = run_pool(_square_or_fail, [1, 2], [1, 1], workers=1, progress=lambda p: None, cancel=cancel)
     assert all(isinstance(o, Stopped) for o in out)
+
+
+def test_the_progress_line_is_rewritten_in_place_and_ended_once() -> None:
+    import io
+
+    from exposure.collect.base import Progress
+    from exposure.commands.scan import ProgressLine
+
+    stream = io.StringIO()
+    line = ProgressLine("en", stream)
+    for done, fraction in ((0, 0.1), (1, 0.55), (2, 1.0)):
+        line(Progress("captures", "reading captures", (("done", done), ("total", 2), ("packets", 9)), fraction))
+    line(Progress("other.pcap", "reading capture", (("packets", 9),), 0.5))  # not the pool's: not shown
+    line.end()
+    assert stream.getvalue() == ("\rChecking 2 captures: 0 done, 10% read\rChecking 2 captures: 1 done, 55% read"
+                                 "\rChecking 2 captures: 2 done, 100% read\n")
