@@ -4,6 +4,11 @@
 indicator index, runs each source's collector, streams every observation through the
 detectors, and returns a :class:`ScanResult`: findings, warnings, and what was read.
 A source that fails is recorded as a warning and the other sources still run.
+
+Two or more captures (a folder of them) are each checked on their own, with detectors of
+their own, in a pool of processes (``exposure.pool``: one per core, the results in the order
+given, so the report does not depend on which process was quicker); every other source, and
+a single capture, is read here as before.
 """
 
 from __future__ import annotations
