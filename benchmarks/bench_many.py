@@ -33,9 +33,9 @@ SHARED = REPO.parent / "shared"
 EXPOSURE = str(REPO / ".venv" / "bin" / "exposure")
 PLANT = "s1.spylive360.com\n"
 WRAP = """
-import resource, subprocess, sys, time
+import json, resource, subprocess, sys, time
 t = time.perf_counter()
-for cmd in [c.split("\\0") for c in sys.argv[1:]]:
+for cmd in json.loads(sys.argv[1]):
     code = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
     if code not in (0, 1):
         print("exit", code, cmd, file=sys.stderr)
@@ -47,8 +47,8 @@ print(wall, r.ru_utime + r.ru_stime)
 
 
 def measure(commands: list[list[str]]) -> tuple[float, float]:
-    res = subprocess.run([sys.executable, "-c", WRAP, *("\0".join(c) for c in commands)], capture_output=True,
-                         text=True, check=True)
+    res = subprocess.run([sys.executable, "-c", WRAP, json.dumps(commands)], capture_output=True, text=True,
+                         check=True)
     wall, cpu = res.stdout.split()
     return float(wall), float(cpu)
 
