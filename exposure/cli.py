@@ -21,7 +21,7 @@ from types import ModuleType
 from exposure import __version__
 from exposure.errors import BUG_EXIT_CODE, DEBUG_VARIABLE, UserError, debugging
 
-SUBCOMMANDS = ("scan", "names", "capture", "profiles", "feeds", "report", "demo")
+SUBCOMMANDS = ("scan", "names", "capture", "hotspot", "profiles", "feeds", "report", "demo")
 
 
 def _command(name: str) -> ModuleType:

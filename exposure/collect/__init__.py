@@ -25,6 +25,8 @@ COLLECTORS: dict[str, str] = {
     "iphone": "exposure.collect.ios.collector:make_collector",
     "iphone-dump": "exposure.collect.ios.collector:make_dump_collector",
     "iphone-capture": "exposure.collect.ios.capture:make_collector",
+    "hotspot": "exposure.collect.hotspot.collector:make_collector",
+    "iphone-live": "exposure.collect.iphone_watch:make_collector",
     "ios-backup": "exposure.collect.ios_backup.collector:make_collector",
 }
 

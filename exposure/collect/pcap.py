@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from exposure.collect.base import CheckNote, CollectContext, CollectorError, Progress
 from exposure.collect.net.extract import Extractor, address_text
+from exposure.collect.net.macs import mac_text
 from exposure.collect.net.reader import CaptureReader, NotACapture, open_capture
 from exposure.model import Observation, SourceInfo
 from exposure.observations.network import DnsQuery, Flow, ServerName, TlsCertificate
@@ -30,6 +31,10 @@ if TYPE_CHECKING:
 
 PROGRESS_EVERY = 50_000
 COLLECTOR = "pcap"
+# A hardware address seen with more IPv4 addresses than this is a router or a bridge passing
+# others' traffic, not one device: its addresses are not put together.
+MAX_IPV4_PER_DEVICE = 2
+DEVICES_LISTED = 20
 _READING = CheckNote.of("reading.capture", "the packets in the capture")
 # What every readable capture is looked at for (keys in exposure/explain/checks.yaml).
 _CHECKED = (
@@ -80,10 +85,15 @@ def _when(ts: float) -> datetime | None:
 class PcapCollector:
     """Reads one capture file."""
 
+    # Whether the observations say which device (hardware address) each client address is:
+    # a capture of a network holds several devices; an iPhone's own capture is one phone.
+    by_device = True
+
     def __init__(self, path: str, backend: str = "native") -> None:
         self.path = path
         self.backend = backend
         self.info = SourceInfo(kind="pcap", name=path)
+        self.devices: dict[str, str] = {}  # client address -> hardware address
 
     def collect(self, ctx: CollectContext) -> Iterator[Observation]:
         extractor = Extractor()
@@ -97,6 +107,8 @@ class PcapCollector:
             problems = dict(reader.problems)
             for reason, count in reader.dropped.items():
                 extractor.dropped[reason] = extractor.dropped.get(reason, 0) + count
+        if self.by_device:
+            self.devices = client_devices(extractor.client_macs.by_client)
         self._fill_info(extractor, problems, ctx)
         yield from self._observations(extractor)
 
@@ -126,6 +138,8 @@ class PcapCollector:
             "http_hosts": len(ex.names.http_host), "certificates": len(ex.cert_obs), "flows": len(ex.flows),
         })
         info.undecoded.update(ex.undecoded)
+        if self.devices:
+            info.details["devices"] = devices_text(self.devices)
         for key, text in _CHECKED:
             info.add_checked(CheckNote.of(key, text))
         info.add_not_checked(CheckNote.of("pcap.tls13-certificates",
@@ -151,27 +165,67 @@ class PcapCollector:
 
     def _observations(self, ex: Extractor) -> Iterator[Observation]:
         source = self.info.name  # the path, or what a live watch names its capture
+        mac = self.devices.get
         for (name, client, resolver, transport), seen in ex.dns_obs.items():
             yield DnsQuery(COLLECTOR, source, name=name, client=client, resolver=resolver,
-                           answers=tuple(sorted(seen.answers)), transport=transport,
+                           answers=tuple(sorted(seen.answers)), transport=transport, client_mac=mac(client, ""),
                            first_seen=_when(seen.first), last_seen=_when(seen.last), count=seen.count)
         for (protocol, name, client, server, port), seen_name in ex.server_obs.items():
             yield ServerName(COLLECTOR, source, name=name, protocol=protocol, client=client, server=server,
-                             port=port, first_seen=_when(seen_name.first), last_seen=_when(seen_name.last),
-                             count=seen_name.count)
+                             port=port, client_mac=mac(client, ""), first_seen=_when(seen_name.first),
+                             last_seen=_when(seen_name.last), count=seen_name.count)
+        receivers = self._receivers(ex) if self.devices and ex.cert_obs else {}
         for (_sha, server, port), seen_cert in ex.cert_obs.items():
             cert = seen_cert.info
+            macs = receivers.get((server, port), ())
             yield TlsCertificate(COLLECTOR, source, sha1=cert.sha1, sha256=cert.sha256, subject_name=cert.subject,
                                  issuer=cert.issuer, self_signed=cert.self_signed, names=cert.names, server=server,
-                                 port=port, server_name=seen_cert.sni, first_seen=_when(seen_cert.first),
-                                 last_seen=_when(seen_cert.last), count=seen_cert.count)
+                                 port=port, server_name=seen_cert.sni, client_mac=next(iter(macs)) if len(macs) == 1
+                                 else "", first_seen=_when(seen_cert.first), last_seen=_when(seen_cert.last),
+                                 count=seen_cert.count)
         for (protocol, client_raw, server_raw, port), flow in ex.flows.items():
-            server = address_text(server_raw)
-            yield Flow(COLLECTOR, source, protocol=protocol, client=address_text(client_raw), client_port=0,
+            server, client = address_text(server_raw), address_text(client_raw)
+            yield Flow(COLLECTOR, source, protocol=protocol, client=client, client_port=0,
                        server=server, server_port=port, bytes_out=flow.bytes_out, bytes_in=flow.bytes_in,
                        packets=flow.count, server_names=tuple(ex.address_names.get(server, ())),
-                       starts=tuple(flow.starts), first_seen=_when(flow.first), last_seen=_when(flow.last),
-                       count=len(flow.starts) or 1)
+                       starts=tuple(flow.starts), client_mac=mac(client, ""), first_seen=_when(flow.first),
+                       last_seen=_when(flow.last), count=len(flow.starts) or 1)
+
+    def _receivers(self, ex: Extractor) -> dict[tuple[str, int], set[str]]:
+        """(server, port) -> the devices (hardware addresses) that spoke TCP with it: a
+        certificate belongs to a device when only one did ("" stands for a client without one)."""
+        out: dict[tuple[str, int], set[str]] = {}
+        for protocol, client_raw, server_raw, port in ex.flows:
+            if protocol == "tcp":
+                out.setdefault((address_text(server_raw), port), set()).add(
+                    self.devices.get(address_text(client_raw), ""))
+        return out
+
+
+def client_devices(by_client: dict[bytes, bytes]) -> dict[str, str]:
+    """Client address -> hardware address, leaving out the hardware addresses of routers and
+    bridges (seen with more than MAX_IPV4_PER_DEVICE IPv4 addresses: they carry others' traffic)."""
+    ipv4: dict[bytes, int] = {}
+    for client, mac in by_client.items():
+        if len(client) == 4:
+            ipv4[mac] = ipv4.get(mac, 0) + 1
+    return {address_text(client): mac_text(mac) for client, mac in by_client.items()
+            if ipv4.get(mac, 0) <= MAX_IPV4_PER_DEVICE}
+
+
+def device_addresses(devices: dict[str, str]) -> dict[str, list[str]]:
+    """Hardware address -> its client addresses (IPv4 first), in the order of the addresses."""
+    out: dict[str, list[str]] = {}
+    for address in sorted(devices, key=lambda a: (":" in a, a)):
+        out.setdefault(devices[address], []).append(address)
+    return out
+
+
+def devices_text(devices: dict[str, str]) -> str:
+    """"02:00:00:de:00:01 (192.168.77.23, 2001:db8::23); …": each device with its addresses."""
+    grouped = sorted(device_addresses(devices).items())
+    shown = "; ".join(f"{mac} ({', '.join(addresses)})" for mac, addresses in grouped[:DEVICES_LISTED])
+    return shown + (f"; … (+{len(grouped) - DEVICES_LISTED})" if len(grouped) > DEVICES_LISTED else "")
 
 
 class _FileHash:

@@ -54,6 +54,8 @@ def what_line(obs: ObservationRecord | TimelineEvent, lang: str) -> Line:
     facts = dict(obs.facts)
     who = tf("seen.who.client", lang, client=facts["client"]) if facts.get("client") else words(
         t("seen.who.any", lang))
+    if facts.get("client") and facts.get("client_mac"):  # one device under all its addresses (IPv4, IPv6)
+        who = tf("seen.who.device", lang, client=facts["client"], mac=facts["client_mac"])
     if facts.get("processes"):  # an iPhone's own traffic: the app behind it (exposure.collect.ios.capture)
         who = tf("seen.who.app", lang, app=facts["processes"])
     key, params = _what_key(obs.kind, facts, lang)

@@ -12,6 +12,13 @@ def _address_type(address: str) -> IndicatorType:
     return IndicatorType.IPV6 if ":" in address else IndicatorType.IPV4
 
 
+def _device(source: str, client_mac: str) -> str:
+    """A capture holds the traffic of every device on its network: one whose hardware address
+    is known is a device of its own (under all its addresses, IPv4 and IPv6 alike), the rest
+    are the capture's."""
+    return f"{source} · {client_mac}" if client_mac else source
+
+
 @dataclass(frozen=True, slots=True)
 class DnsQuery(Observation):
     """A DNS name looked up (from a query or an answer), and the addresses it resolved to."""
@@ -22,12 +29,16 @@ class DnsQuery(Observation):
     resolver: str = ""
     answers: tuple[str, ...] = ()  # addresses from A/AAAA answers
     transport: str = "udp"  # udp | tcp
+    client_mac: str = ""  # the asking device's hardware address, when the capture shows it
 
     def indicator_keys(self) -> Iterable[IndicatorKey]:
         yield IndicatorKey(IndicatorType.DOMAIN, self.name)
 
     def describe(self) -> str:
         return f"DNS lookup of {self.name}"
+
+    def device(self) -> str:
+        return _device(self.source, self.client_mac)
 
     def subject(self) -> str:
         return self.name
@@ -43,6 +54,7 @@ class ServerName(Observation):
     client: str = ""
     server: str = ""
     port: int = 0
+    client_mac: str = ""
 
     def indicator_keys(self) -> Iterable[IndicatorKey]:
         yield IndicatorKey(IndicatorType.DOMAIN, self.name)
@@ -52,6 +64,9 @@ class ServerName(Observation):
     def describe(self) -> str:
         what = {"tls": "encrypted (TLS) connection", "quic": "QUIC connection", "http": "web (HTTP) request"}
         return f"{what.get(self.protocol, self.protocol)} to {self.name}"
+
+    def device(self) -> str:
+        return _device(self.source, self.client_mac)
 
     def subject(self) -> str:
         return self.name
@@ -71,6 +86,7 @@ class TlsCertificate(Observation):
     server: str = ""
     port: int = 0
     server_name: str = ""  # the SNI the client asked for, if any
+    client_mac: str = ""  # the one device seen talking to that server and port, when there is one
 
     def indicator_keys(self) -> Iterable[IndicatorKey]:
         yield IndicatorKey(IndicatorType.CERT_SHA1, self.sha1)
@@ -81,6 +97,9 @@ class TlsCertificate(Observation):
 
     def describe(self) -> str:
         return f"server certificate for {self.subject_name or self.server}"
+
+    def device(self) -> str:
+        return _device(self.source, self.client_mac)
 
     def subject(self) -> str:
         return self.server_name or (self.names[0] if self.names else self.sha256)
@@ -102,6 +121,7 @@ class Flow(Observation):
     server_names: tuple[str, ...] = ()  # names the server's address was resolved from in this capture
     # Start times of the flow's bursts/connections (for beaconing), capped by the collector.
     starts: tuple[float, ...] = ()
+    client_mac: str = ""
 
     def indicator_keys(self) -> Iterable[IndicatorKey]:
         yield IndicatorKey(_address_type(self.server), self.server)
@@ -109,6 +129,9 @@ class Flow(Observation):
     def describe(self) -> str:
         via = f" ({', '.join(self.server_names)})" if self.server_names else ""
         return f"{self.protocol.upper()} traffic from {self.client} to {self.server}{via} port {self.server_port}"
+
+    def device(self) -> str:
+        return _device(self.source, self.client_mac)
 
     def subject(self) -> str:
         return self.server_names[0] if self.server_names else self.server

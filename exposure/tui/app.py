@@ -12,7 +12,7 @@ import contextlib
 import os
 import sys
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -65,6 +65,8 @@ class ExposureApp(App[int]):
         self.active_cancel: threading.Event | None = None
         # Temporary folders in use (a live capture being recorded): quick exit removes them.
         self.scratch: set[Path] = set()
+        # What must be undone before leaving, even by quick exit (a temporary Wi-Fi network).
+        self.on_leave: list[Callable[[], object]] = []
 
     def get_line_filters(self) -> Sequence[LineFilter]:
         # The last safety net for untrusted text: see exposure.tui.safe.
@@ -96,6 +98,7 @@ class ExposureApp(App[int]):
         if self.active_cancel is not None:
             self.active_cancel.set()
         if self.is_headless:  # tests: end the normal way, so they can look at the app afterwards
+            run_on_leave(self)
             self.exit(0)
             return
         # A real terminal: give it back as it was, clear it, and end the process now, without
@@ -179,6 +182,14 @@ def run_app(demo: bool = False, lang: str | None = None) -> int:
     return code or 0
 
 
+def run_on_leave(app: ExposureApp) -> None:
+    """What must be undone before the app goes (each once, whatever fails)."""
+    while app.on_leave:
+        undo = app.on_leave.pop(0)
+        with contextlib.suppress(Exception):
+            undo()
+
+
 def leave_now(app: ExposureApp) -> None:
     """After a quick exit: clear the terminal, remove temporary files, and end the process
     at once, without waiting for a check that is still winding down (a thread worker
@@ -186,6 +197,7 @@ def leave_now(app: ExposureApp) -> None:
     import shutil
 
     clear_terminal()
+    run_on_leave(app)
     for folder in list(app.scratch):
         shutil.rmtree(folder, ignore_errors=True)
     sys.stdout.flush()

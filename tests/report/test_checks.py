@@ -37,8 +37,8 @@ LANGUAGES = sorted(i18n.languages())
 CAPTURE = NAME_CAPTURES / "bug-814__input" / "capture.pcap"
 ANDROIDQF = FIXTURES / "android" / "mvt" / "androidqf"
 PHONE_LINE = f"{SERIAL}         device usb:1-1 product:sargo model:Pixel_3a device:sargo transport_id:1"
-KEY = re.compile(r"""["']((?:pcap|android|androidqf|host|iphone|ios-backup|reading)\.[a-z0-9][a-z0-9.\-]*[a-z0-9])"""
-                 r"""["']""")
+KEY = re.compile(r"""["']((?:pcap|android|androidqf|host|hotspot|iphone|ios-backup|reading)\."""
+                 r"""[a-z0-9][a-z0-9.\-]*[a-z0-9])["']""")
 
 
 def scan(*sources: SourceSpec) -> ScanResult:

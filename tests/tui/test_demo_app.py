@@ -42,7 +42,7 @@ async def test_the_demo_offers_only_practice_sources() -> None:
     async with plain_app.run_test(size=(100, 30)) as pilot:
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(plain_app.screen, SourceScreen))
-        assert choices(plain_app) == ["host", "android", "iphone", "ios-backup", "file", "live", "demo"]
+        assert choices(plain_app) == ["host", "android", "iphone", "ios-backup", "file", "live", "hotspot", "demo"]
 
 
 async def test_practice_phone_evidence_uses_short_names() -> None:

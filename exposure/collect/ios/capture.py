@@ -72,6 +72,8 @@ def endpoints(link: int, data: bytes) -> tuple[str, str, int, str, int] | None:
 
 
 class IphoneCaptureCollector(PcapCollector):
+    by_device = False  # one phone: pcapd gives mobile-data packets a made-up hardware address
+
     def __init__(self, path: str) -> None:
         super().__init__(path)
         self.info = SourceInfo(kind="iphone-capture", name=path)

@@ -57,6 +57,7 @@ class LiveCollector:
         else:
             self.info = SourceInfo(kind="live", name=iface)
         self.info.details["interface"] = iface
+        self.reader: PcapCollector | None = None  # once the watch is over: what read the capture
 
     def collect(self, ctx: CollectContext) -> Iterator[Observation]:
         own = None if self.out or self.folder else Path(tempfile.mkdtemp(prefix="exposure-watch-"))
@@ -64,7 +65,7 @@ class LiveCollector:
         try:
             if not self._watch(path, ctx):
                 return
-            reader = PcapCollector(str(path))
+            self.reader = reader = PcapCollector(str(path))
             reader.info = self.info  # the capture's counts and notes are this source's
             yield from reader.collect(ctx)
         finally:

@@ -34,6 +34,7 @@ from exposure.collect.net import dns as dnsmod
 from exposure.collect.net.flows import FlowTable
 from exposure.collect.net.links import LINK_HANDLERS, LINKTYPE_ETHERNET
 from exposure.collect.net.loop import SWEEP_EVERY, TCP_FIRST, feed
+from exposure.collect.net.macs import ClientMacs
 from exposure.collect.net.quic import QuicSniffer, is_long_header
 from exposure.collect.net.results import FlowSeen, NameSets
 from exposure.collect.net.streams import MAX_STREAMS, TcpStreams
@@ -93,6 +94,10 @@ class Extractor(Tunnels):
         self.address_names = self.tables.address_names
         self._flow_table = FlowTable(self._over)
         self._flow = self._flow_table.add
+        self.frame = b""  # the Ethernet frame being read: client_macs learns from it
+        self.client_macs = ClientMacs()
+        if flows:
+            self._flow_table.new_client = self._new_client
         self.flows: dict[tuple[str, bytes, bytes, int], FlowSeen] = self._flow_table.flows
         self.tcp = TcpStreams(self.tables, self._bad_parsed, self._over, certificates)
         self._streams = self.tcp.active
@@ -142,6 +147,9 @@ class Extractor(Tunnels):
         if self._quic.overflow:
             self.overflow["QUIC connections"] = self._quic.overflow
 
+    def _new_client(self, client: bytes) -> None:
+        self.client_macs.learn(client, self.frame)
+
     def _sweep(self) -> None:
         now = self._now
         self._flow_table.sweep(now)
@@ -166,6 +174,7 @@ class Extractor(Tunnels):
         try:
             if link == LINKTYPE_ETHERNET:
                 # fast path: Ethernet, at most one VLAN tag, IPv4 without options or fragments
+                self.frame = data
                 off = 14
                 etype = data[12:14]
                 if etype == b"\x81\x00":

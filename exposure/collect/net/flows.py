@@ -44,6 +44,8 @@ class FlowTable:
         # was first seen: the reading loop caches them per raw address/port bytes (loop.py)
         self.last_conn: Conn | None = None
         self.last_forward = True
+        # called with the client's raw address when a flow starts (macs.ClientMacs learns from it)
+        self.new_client: Callable[[bytes], None] | None = None
 
     def add(self, proto: int, src: bytes, sport: int, dst: bytes, dport: int, ts: float, size: int,
             tcp: bool, flags: int = 0) -> None:
@@ -73,6 +75,8 @@ class FlowTable:
                 else:
                     agg = FlowSeen(ts)
                     self.flows[fkey] = agg
+                    if self.new_client is not None:
+                        self.new_client(fkey[1])
             if agg is not None and len(agg.starts) < MAX_STARTS and self._starts_left > 0:
                 agg.starts.append(ts)
                 self._starts_left -= 1

@@ -30,6 +30,7 @@ class Extractor(Protocol):
     _first: float
     _now: float
     _next_sweep: int
+    frame: bytes
 
     def packet(self, link: int, ts: float, data: bytes) -> None: ...
 
@@ -132,6 +133,7 @@ def feed(ex: Extractor, frames: Iterable[tuple[int, float, bytes]], tick: Callab
                                 agg.count += 1
                                 agg.last = ts
                         else:
+                            ex.frame = data  # a flow may start: the client's hardware address is in it
                             flow(6, src, sport, dst, dport, ts, end - off, True, flags)
                             if not flags & 7 and table.last_conn is not None:
                                 if len(known) >= KNOWN_CONNECTIONS:

@@ -42,6 +42,8 @@ from exposure.tui.wrap import Para
 from exposure.untrusted import shown
 
 MAX_NAMES_SHOWN = 1000  # names listed live (all of them are in the capture and checked)
+# Kinds of source that watch traffic as it passes, into a capture checked afterwards.
+WATCHED = frozenset({"live", "hotspot", "iphone-live"})
 
 
 @dataclass
@@ -74,7 +76,7 @@ class CheckingScreen(GuideScreen):
 
     @property
     def watching(self) -> bool:
-        return any(spec.kind == "live" for spec in self.guide.sources)
+        return any(spec.kind in WATCHED for spec in self.guide.sources)
 
     def compose_body(self) -> ComposeResult:
         yield plain(self.t("checking.explain_live" if self.watching else "checking.explain"), classes="para")
@@ -111,7 +113,7 @@ class CheckingScreen(GuideScreen):
             self.scratch = Path(tempfile.mkdtemp(prefix="exposure-watch-"))
             guide.scratch.add(self.scratch)
             sources = tuple(SourceSpec(s.kind, s.target, (*s.options, ("folder", str(self.scratch))))
-                            if s.kind == "live" else s for s in sources)
+                            if s.kind in WATCHED else s for s in sources)
         request = ScanRequest(sources=sources, profiles=tuple(sorted(guide.selected_profiles or ())),
                               demo=guide.demo)
         guide.active_cancel = self.cancel

@@ -1,7 +1,9 @@
-"""Watch network traffic live: pick an interface and a duration.
+"""Watch network traffic live: pick an interface (or an iPhone over USB) and a duration.
 
-Watching needs administrator rights. The screen says so first, and when this app was not
-started with them it says how to start it, before any setting is asked for.
+Watching this computer's interfaces needs administrator rights. The screen says so first,
+and when this app was not started with them it says how to start it, before any setting is
+asked for; an iPhone's own traffic (through its USB cable, exposure.collect.iphone_watch)
+needs no such rights, so it is still offered then.
 """
 
 from __future__ import annotations
@@ -41,6 +43,9 @@ def interfaces() -> list[tuple[str, str]]:
             for i in found]
 
 
+IPHONE = "iphone://usb"  # the choice of an iPhone in the list (no interface name has "://")
+
+
 class LiveScreen(GuideScreen):
     TITLE_KEY = "live.title"
     HELP = "live"
@@ -51,7 +56,7 @@ class LiveScreen(GuideScreen):
         self.available = live_available()
         self.allowed = self.available and capture_allowed()
         self.names = interfaces() if self.allowed else []
-        self.interface = self.names[0][0] if self.names else None  # up and not loopback, when there is one
+        self.interface = self.names[0][0] if self.names else IPHONE  # up and not loopback, when there is one
 
     def compose_body(self) -> ComposeResult:
         if not self.available:
@@ -59,17 +64,19 @@ class LiveScreen(GuideScreen):
             yield plain(self.t("live.unavailable"), classes="para safety", id="live-unavailable")
             return
         if not self.allowed:
-            # First, before any setting: without the rights, nothing below could work.
-            yield plain(self.t("live.needs_rights", command=_start_command()), classes="para safety",
+            # First, before any setting: without the rights, this computer's network cannot be watched.
+            yield plain(self.t("live.needs_rights", command=start_command()), classes="para safety",
                         id="live-rights")
             yield plain(self.t("live.explain"), classes="para")
-            return
-        yield plain(self.t("live.privileges"), classes="para")
-        yield plain(self.t("live.explain"), classes="para")
-        yield plain(self.t("live.interface"), classes="label")
-        if self.names:
-            yield OptionList(*[Option(value_text(label), id=name) for name, label in self.names], id="interfaces")
+            yield plain(self.t("live.iphone_without_rights"), classes="para")
         else:
+            yield plain(self.t("live.privileges"), classes="para")
+            yield plain(self.t("live.explain"), classes="para")
+        yield plain(self.t("live.interface"), classes="label")
+        options = [Option(value_text(label), id=name) for name, label in self.names]
+        options.append(Option(Text(self.t("live.iphone")), id=IPHONE))
+        yield OptionList(*options, id="interfaces")
+        if self.allowed and not self.names:
             yield plain(self.t("live.no_interfaces"), classes="error")
         with Horizontal(id="duration-row"):
             yield plain(self.t("live.duration"), classes="label")
@@ -78,7 +85,7 @@ class LiveScreen(GuideScreen):
         yield plain("", id="live-error", classes="error")
 
     def focus_default(self) -> None:
-        if self.allowed and self.names:
+        if self.available:
             chooser = self.query_one("#interfaces", OptionList)
             chooser.highlighted = chooser.get_option_index(self.interface) if self.interface else 0
             chooser.focus()
@@ -112,13 +119,16 @@ class LiveScreen(GuideScreen):
             return
         from exposure.tui.screens.profiles import ProfilesScreen
 
-        # A source like any other (exposure.collect.live.collector); the checking screen gives
-        # it a private temporary folder for the capture and deletes it after the check.
-        self.guide.sources = (SourceSpec("live", self.interface, (("seconds", str(minutes * 60)),)),)
+        # A source like any other (exposure.collect.live.collector, or iphone_watch for an
+        # iPhone); the checking screen gives it a private temporary folder for the capture and
+        # deletes it after the check.
+        seconds = (("seconds", str(minutes * 60)),)
+        self.guide.sources = ((SourceSpec("iphone-live", "", seconds),) if self.interface == IPHONE
+                              else (SourceSpec("live", self.interface, seconds),))
         self.app.push_screen(ProfilesScreen())
 
 
-def _start_command() -> str:
+def start_command() -> str:
     """How to start the app with administrator rights: the full path, since sudo's own PATH
     does not have the folders exposure is usually installed in."""
     import os

@@ -47,6 +47,7 @@ REAL = (
     SourceChoice("ios-backup", screen="exposure.tui.screens.ios_backup:IosBackupScreen", in_folder=True),
     SourceChoice("file", screen="exposure.tui.screens.file:FileScreen", in_folder=True),
     SourceChoice("live", screen="exposure.tui.screens.live:LiveScreen"),
+    SourceChoice("hotspot", screen="exposure.tui.screens.hotspot:HotspotScreen"),
     SourceChoice("demo", sources="exposure.demo:demo_sources", practice=True),
 )
 PRACTICE = (
