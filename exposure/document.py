@@ -119,9 +119,17 @@ class SourceRecord:
     not_checked: tuple[CheckNote, ...] = ()
     unread: CheckNote | None = None  # set: this source was NOT checked
     label: str = ""  # a text key naming the source in words (source.label.<label>)
+    # The findings that rest on what was read from this source: their indexes in
+    # ReportDocument.findings (see findings_from; reports from before it derive them).
+    findings: tuple[int, ...] = ()
 
     def detail(self, name: str, default: str = "") -> str:
         return _lookup(self.details, name, default)
+
+
+def findings_from(source: str, findings: tuple[FindingRecord, ...]) -> tuple[int, ...]:
+    """The indexes of the findings with evidence read from the source named ``source``."""
+    return tuple(i for i, finding in enumerate(findings) if any(o.source == source for o in finding.evidence))
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,14 +4,22 @@
 indicator index, runs each source's collector, streams every observation through the
 detectors, and returns a :class:`ScanResult`: findings, warnings, and what was read.
 A source that fails is recorded as a warning and the other sources still run.
+
+Two or more captures (a folder of them) are each checked on their own, with detectors of
+their own, in a pool of processes (``exposure.pool``: one per core, the results in the order
+given, so the report does not depend on which process was quicker); every other source, and
+a single capture, is read here as before.
 """
 
 from __future__ import annotations
 
+import itertools
+import os
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from pathlib import Path
 
 from exposure import __version__
 from exposure.collect import make_collector
@@ -22,6 +30,7 @@ from exposure.errors import UserError
 from exposure.indicators.catalog import Catalog, build_catalog
 from exposure.model import CheckNote, FeedInfo, Finding, LocalText, ScanWarning, SourceInfo, Threat
 from exposure.model import SourceSpec as SourceSpec  # first lived here; new code imports it from exposure.model
+from exposure.pool import Channel, Failed, PoolProgress, Stopped, run_pool, usable_cores
 
 REPORT_SCHEMA = "exposure.report/1"
 
@@ -51,6 +60,9 @@ class ScanResult:
     unreadable: list[str] = field(default_factory=list)
     # The threats the findings name, so a saved report can explain them without the profiles.
     threats: dict[str, Threat] = field(default_factory=dict)
+    # Which process checked each capture that was checked in the pool (by source name): not
+    # part of any report (it differs from run to run), it shows that the cores were used.
+    processes: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -86,43 +98,26 @@ def run_scan(request: ScanRequest, hooks: ScanHooks | None = None, catalog: Cata
     unreadable: list[str] = []
 
     progress = _marking_known(hooks.progress, catalog)
-    for spec in request.sources:
+    alone = _checked_alone(request, hooks, catalog, ctx)
+    processes: dict[str, int] = {}
+    for position, spec in enumerate(request.sources):
+        if position in alone:  # a capture among several: checked in the pool, on its own
+            checked = alone[position]
+            if checked is not None:
+                sources.append(checked.info)
+                findings.extend(checked.findings)
+                warnings.extend(checked.warnings)
+                processes[checked.info.name] = checked.process
+                if checked.info.unread is not None:
+                    unreadable.append(checked.info.unread.text)
+            continue
         if hooks.cancel.is_set():
             break
-        label = spec.target or spec.kind
-        source_warnings: list[str | CheckNote] = []
-        collect_ctx = CollectContext(progress=progress, warn=source_warnings.append, cancel=hooks.cancel,
-                                     stop=hooks.stop)
-        ctx.warn = source_warnings.append
-        try:
-            collector = make_collector(spec)
-        except (CollectorError, UserError) as exc:
-            info = SourceInfo(kind=spec.kind, name=label, label=spec.option("label"))
-            _not_read(info, note_of(exc), sources, warnings, unreadable)
-            continue
-        info = collector.info
-        info.label = info.label or spec.option("label")
+        info, said = check_source(spec, detectors, ctx, findings, progress, hooks.cancel, hooks.stop)
         sources.append(info)
-        info.started = _now()
-        observed = 0
-        try:
-            for obs in collector.collect(collect_ctx):
-                observed += 1
-                for detector in detectors:
-                    findings.extend(detector.observe(obs, ctx))
-                if hooks.cancel.is_set():
-                    break
-        except (CollectorError, UserError) as exc:
-            # One source that cannot be read (no phone, a damaged file) must not stop the others.
-            info.unread = note_of(exc)
-        finally:
-            info.finished = _now()
-        if info.unread is None and not hooks.cancel.is_set():
-            info.unread = _gave_nothing(info, observed)
+        warnings.extend(said)
         if info.unread is not None:
             unreadable.append(info.unread.text)
-            source_warnings.insert(0, info.unread)
-        warnings.extend(_merge_warnings(info.name or label, source_warnings))
 
     ctx.warn = lambda said: warnings.append(ScanWarning.of("detectors", said))
     for detector in detectors:
@@ -140,21 +135,53 @@ def run_scan(request: ScanRequest, hooks: ScanHooks | None = None, catalog: Cata
         cancelled=hooks.cancel.is_set(),
         demo=request.demo,
         unreadable=unreadable,
+        processes=processes,
         threats={t.id: t for f in findings if f.threat and (t := catalog.index.threat(f.threat)) is not None},
     )
+
+
+def check_source(spec: SourceSpec, detectors: Sequence[Detector], ctx: DetectContext, findings: list[Finding],
+                 progress: Callable[[Progress], None], cancel: threading.Event,
+                 stop: threading.Event) -> tuple[SourceInfo, list[ScanWarning]]:
+    """Read one source through ``detectors`` (their findings go to ``findings``): what the
+    report records about it, and its warnings. A source that cannot be read, or that gave
+    nothing, has ``unread`` set and says why in its first warning."""
+    label = spec.target or spec.kind
+    source_warnings: list[str | CheckNote] = []
+    collect_ctx = CollectContext(progress=progress, warn=source_warnings.append, cancel=cancel, stop=stop)
+    ctx.warn = source_warnings.append
+    try:
+        collector = make_collector(spec)
+    except (CollectorError, UserError) as exc:
+        info = SourceInfo(kind=spec.kind, name=label, label=spec.option("label"))
+        info.unread = note_of(exc)
+        return info, [ScanWarning.of(info.name, info.unread)]
+    info = collector.info
+    info.label = info.label or spec.option("label")
+    info.started = _now()
+    observed = 0
+    try:
+        for obs in collector.collect(collect_ctx):
+            observed += 1
+            for detector in detectors:
+                findings.extend(detector.observe(obs, ctx))
+            if cancel.is_set():
+                break
+    except (CollectorError, UserError) as exc:
+        # One source that cannot be read (no phone, a damaged file) must not stop the others.
+        info.unread = note_of(exc)
+    finally:
+        info.finished = _now()
+    if info.unread is None and not cancel.is_set():
+        info.unread = _gave_nothing(info, observed)
+    if info.unread is not None:
+        source_warnings.insert(0, info.unread)
+    return info, _merge_warnings(info.name or label, source_warnings)
 
 
 def note_of(error: BaseException) -> CheckNote:
     """An error as a note: its key and params (texts in explain/errors.yaml), its English."""
     return CheckNote(str(getattr(error, "key", "") or ""), tuple(getattr(error, "params", ()) or ()), str(error))
-
-
-def _not_read(info: SourceInfo, why: CheckNote, sources: list[SourceInfo], warnings: list[ScanWarning],
-              unreadable: list[str]) -> None:
-    info.unread = why
-    sources.append(info)
-    warnings.append(ScanWarning.of(info.name, why))
-    unreadable.append(why.text)
 
 
 def _gave_nothing(info: SourceInfo, observed: int) -> CheckNote | None:
@@ -198,3 +225,103 @@ def _merge_warnings(source: str, messages: Sequence[str | CheckNote]) -> list[Sc
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+# --- several captures: each checked on its own, in a pool of processes -----------------
+
+# Sources that, when two or more are asked for, are each checked on their own with
+# detectors of their own (a capture's findings rest on that capture alone), in parallel.
+ALONE_KINDS = frozenset({"pcap", "iphone-capture"})
+_READING_CAPTURES = "reading.captures"
+
+
+@dataclass(frozen=True, slots=True)
+class AloneTask:
+    spec: SourceSpec
+    catalog: int  # key in _CATALOGS: a forked process has the caller's catalog there already
+    profiles: tuple[str, ...]  # how a fresh process builds the same catalog
+    use_feeds: bool
+    today: date
+
+
+@dataclass(slots=True)
+class CheckedAlone:
+    info: SourceInfo
+    findings: list[Finding]
+    warnings: list[ScanWarning]
+    process: int  # the process that checked it
+
+
+_CATALOGS: dict[int, Catalog] = {}
+_catalog_keys = itertools.count(1)
+
+
+def _checked_alone(request: ScanRequest, hooks: ScanHooks, catalog: Catalog,
+                   ctx: DetectContext) -> dict[int, CheckedAlone | None]:
+    """The captures among the sources, when there are two or more, each checked on its own
+    in the pool: by position in the request (None: the scan was stopped before it began)."""
+    positions = [i for i, spec in enumerate(request.sources) if spec.kind in ALONE_KINDS]
+    if len(positions) < 2:
+        return {}  # one capture is read here, as every other source
+    key = next(_catalog_keys)
+    _CATALOGS[key] = catalog
+    tasks = [AloneTask(request.sources[i], key, request.profiles, request.use_feeds, ctx.today) for i in positions]
+    try:
+        outcomes = run_pool(check_alone, tasks, [_size(task.spec.target) for task in tasks], workers=usable_cores(),
+                            progress=_pool_progress(hooks.progress, len(tasks)), cancel=hooks.cancel)
+    finally:
+        del _CATALOGS[key]
+    out: dict[int, CheckedAlone | None] = {}
+    for position, task, outcome in zip(positions, tasks, outcomes, strict=True):
+        if isinstance(outcome, Stopped):
+            out[position] = None
+        elif isinstance(outcome, Failed):
+            out[position] = _failed(task.spec, outcome.error)
+        else:
+            out[position] = outcome
+    return out
+
+
+def check_alone(task: AloneTask, channel: Channel) -> CheckedAlone:
+    """One capture with detectors of its own (run in a pool process, or here)."""
+    catalog = _CATALOGS.get(task.catalog)
+    if catalog is None:  # a fresh process (not forked): the same catalog, built again
+        catalog = _CATALOGS[task.catalog] = build_catalog(task.profiles or None, use_feeds=task.use_feeds)
+    detectors = default_detectors()
+    ctx = DetectContext(index=catalog.index, today=task.today)
+    findings: list[Finding] = []
+
+    def progress(update: Progress) -> None:
+        channel.progress(update.fraction or 0.0, dict(update.counts).get("packets", 0))
+
+    info, warnings = check_source(task.spec, detectors, ctx, findings, progress, channel.cancel, threading.Event())
+    ctx.warn = lambda said: warnings.append(ScanWarning.of(info.name, said))
+    for detector in detectors:
+        findings.extend(detector.finish(ctx))
+    return CheckedAlone(info, findings, warnings, os.getpid())
+
+
+def _failed(spec: SourceSpec, error: BaseException) -> CheckedAlone:
+    """A capture whose check failed (a bug, a process that ended): not checked, said so."""
+    info = SourceInfo(kind=spec.kind, name=spec.target, label=spec.option("label"))
+    problem = f"{type(error).__name__}: {error}"
+    info.unread = CheckNote.of("error.source.failed", f"checking it failed ({problem})", problem=problem)
+    return CheckedAlone(info, [], [ScanWarning.of(info.name, info.unread)], 0)
+
+
+def _pool_progress(report: Callable[[Progress], None], total: int) -> Callable[[PoolProgress], None]:
+    reading = CheckNote.of(_READING_CAPTURES, f"the packets in {total} captures", count=total)
+
+    def said(update: PoolProgress) -> None:
+        report(Progress("captures", "reading captures",
+                        (("done", update.done), ("total", update.total), ("packets", update.packets)),
+                        update.fraction, reading))
+
+    return said
+
+
+def _size(path: str) -> int:
+    try:
+        return Path(path).stat().st_size
+    except OSError:
+        return 0

@@ -13,6 +13,7 @@ DNS answers seen in the same capture.
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -124,8 +125,10 @@ class PcapCollector:
     def _split(self, reader: CaptureReader, ctx: CollectContext) -> Joined | None:
         """A big capture read on every core (``collect/net/merge``), when it gives exactly the one
         pass's result; None: read it in one pass. A subclass that sees each frame itself (the
-        iPhone capture names each frame's process) is always read in one pass."""
-        if type(self)._read is not PcapCollector._read or self.backend != "native" or reader.compressed:
+        iPhone capture names each frame's process) is always read in one pass, and so is a capture
+        checked in a process of a pool (several captures at once: the pool uses the cores)."""
+        if type(self)._read is not PcapCollector._read or self.backend != "native" or reader.compressed \
+                or multiprocessing.parent_process() is not None:
             return None
         from exposure.collect.net import merge, parallel  # processes and pools: only for big captures
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
+    from exposure.collect.base import Progress
     from exposure.document import ReportDocument
     from exposure.model import SourceSpec
     from exposure.scan import ScanHooks, ScanResult
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
 HELP = ("check a capture, an Android phone, an iPhone or its backup, an androidqf acquisition or this computer, "
         "and report")
 SEVERITIES = ("critical", "high", "medium", "low", "info")
+CAPTURE_SUFFIXES = (".pcap", ".pcapng", ".cap")
 
 
 IPHONE_HINT = ("Unlock the iPhone and keep it unlocked. If it asks 'Trust This Computer?', tap Trust and enter the "
@@ -23,8 +25,11 @@ IPHONE_HINT = ("Unlock the iPhone and keep it unlocked. If it asks 'Trust This C
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     what = parser.add_argument_group("what to check (one or more)")
-    what.add_argument("--pcap", action="append", default=[], metavar="FILE",
-                      help="a network capture (pcap, pcapng, gzip); repeat for several")
+    what.add_argument("--pcap", action="extend", nargs="+", default=[], metavar="FILE_OR_FOLDER",
+                      help="network captures (pcap, pcapng, gzip), or folders of them: every file directly "
+                      f"in a folder whose name ends in {', '.join(CAPTURE_SUFFIXES)} (or that and .gz), sorted "
+                      "by name, not its subfolders. Several captures are checked at once, one per core, each "
+                      "on its own, in one report with a section for each")
     what.add_argument("--android", nargs="?", const="", default=None, metavar="SERIAL",
                       help="an Android phone connected over USB (adb); give its serial if several")
     what.add_argument("--iphone", nargs="?", const="", default=None, metavar="UDID",
@@ -140,7 +145,7 @@ def sources_from_args(args: argparse.Namespace) -> list[SourceSpec]:
 
         # A capture recorded from an iPhone (capture --iphone) keeps its labels by process.
         sources += [pipeline.SourceSpec("iphone-capture" if is_iphone_capture(path) else "pcap", path)
-                    for path in args.pcap]
+                    for path in capture_files(args.pcap)]
     if args.android is not None:
         options = (("save", args.save),) if args.save else ()
         sources.append(pipeline.SourceSpec("android", args.android, options))
@@ -155,6 +160,74 @@ def sources_from_args(args: argparse.Namespace) -> list[SourceSpec]:
     if args.host:
         sources.append(pipeline.SourceSpec("host"))
     return sources
+
+
+class ProgressLine:
+    """One line on the terminal, rewritten in place, for the check of several captures:
+    how many are done and how much of all their bytes was read."""
+
+    def __init__(self, lang: str, stream: TextIO) -> None:
+        self.lang = lang
+        self.stream = stream
+        self.shown = ""
+        self.ended = False
+
+    def __call__(self, progress: Progress) -> None:
+        from exposure.explain.lines import plain, words
+        from exposure.explain.texts import tf
+
+        counts = dict(progress.counts)
+        if progress.source != "captures" or "total" not in counts:
+            return
+        text = plain(tf("cli.progress.captures", self.lang, done=words(str(counts.get("done", 0))),
+                        total=words(str(counts["total"])), percent=words(f"{progress.fraction or 0.0:.0%}")))
+        if text != self.shown and not self.ended:
+            self.stream.write("\r" + text.ljust(len(self.shown)))
+            self.stream.flush()
+            self.shown = text
+        if counts.get("done") == counts["total"]:
+            self.end()  # before the summary is printed
+
+    def end(self) -> None:
+        if self.shown and not self.ended:
+            self.stream.write("\n")
+            self.stream.flush()
+        self.ended = True
+
+
+def capture_files(paths: Sequence[str]) -> list[str]:
+    """The captures ``--pcap`` names: each file as given, each folder as the capture files
+    directly in it, sorted by name; a file named twice is checked once. A folder without
+    any capture file is one line (exit 2)."""
+    import os
+
+    from exposure.errors import UserError
+
+    out: list[str] = []
+    seen: set[str] = set()
+    for given in paths:
+        if os.path.isdir(given):
+            found = sorted(entry.name for entry in os.scandir(given) if _is_capture_name(entry.name)
+                           and entry.is_file())
+            if not found:
+                raise UserError(f"{given}: no capture files in this folder (names ending in "
+                                f"{', '.join(CAPTURE_SUFFIXES)}, or that and .gz)",
+                                key="error.scan.no-captures-in-folder", path=given,
+                                suffixes=", ".join(CAPTURE_SUFFIXES))
+            files = [os.path.join(given, name) for name in found]
+        else:
+            files = [given]
+        for path in files:
+            key = os.path.realpath(path)
+            if key not in seen:
+                seen.add(key)
+                out.append(path)
+    return out
+
+
+def _is_capture_name(name: str) -> bool:
+    lowered = name.lower().removesuffix(".gz")
+    return not name.startswith(".") and lowered.endswith(CAPTURE_SUFFIXES)
 
 
 def _iphone_ready(args: argparse.Namespace) -> None:
@@ -207,11 +280,22 @@ def run(args: argparse.Namespace) -> int:
     check_report_paths(args)  # before any work: the phone may take minutes to read, a password be asked
     if args.ios_backup:
         _backup_passwords(args)
-    if args.pcap:
+    captures = [spec.target for spec in sources if spec.kind in ("pcap", "iphone-capture")]
+    if len(captures) == 1:
         from exposure.collect.pcap import check_capture
 
-        for path in args.pcap:
-            check_capture(path)  # a file that is not a capture: one clear line, exit 2
+        # One file that is not a capture: one clear line, exit 2. Among several, it is a
+        # source not checked (said first in the report) and the others are checked.
+        check_capture(captures[0])
     if args.iphone is not None:
         _iphone_ready(args)
-    return check_and_report(args, sources)
+    if len(captures) < 2 or args.quiet or not sys.stderr.isatty():
+        return check_and_report(args, sources)
+    from exposure.explain.i18n import resolve_language
+    from exposure.scan import ScanHooks
+
+    line = ProgressLine(resolve_language(args.lang), sys.stderr)
+    try:
+        return check_and_report(args, sources, ScanHooks(progress=line))
+    finally:
+        line.end()

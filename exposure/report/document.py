@@ -19,6 +19,7 @@ from exposure.document import (
     ReportDocument,
     SourceRecord,
     ThreatRecord,
+    findings_from,
 )
 from exposure.model import (
     CheckNote,
@@ -47,7 +48,7 @@ def from_result(result: ScanResult) -> ReportDocument:
         cancelled=result.cancelled,
         profiles=tuple(result.profiles),
         profile_titles=profile_titles(result.profiles),
-        sources=tuple(source_record(s) for s in result.sources),
+        sources=tuple(source_record(s, findings) for s in result.sources),
         feeds=tuple(_feed(f) for f in result.feeds),
         findings=findings,
         threats=tuple((tid, threat_record(t)) for tid, t in sorted(result.threats.items()) if tid in named),
@@ -101,13 +102,14 @@ def _note(note: CheckNote) -> CheckNote:
     return CheckNote(note.key, pairs(note.params), note.text)
 
 
-def source_record(info: SourceInfo) -> SourceRecord:
+def source_record(info: SourceInfo, findings: tuple[FindingRecord, ...] = ()) -> SourceRecord:
     return SourceRecord(
         kind=info.kind, name=info.name, sha256=info.sha256, started=iso(info.started), finished=iso(info.finished),
         first_time=iso(info.first_time), last_time=iso(info.last_time), counts=tuple(info.counts.items()),
         undecoded=tuple(info.undecoded.items()), details=tuple(info.details.items()),
         checked=tuple(_note(n) for n in info.checked), not_checked=tuple(_note(n) for n in info.not_checked),
         unread=_note(info.unread) if info.unread is not None else None, label=info.label,
+        findings=findings_from(info.name, findings),
     )
 
 

@@ -18,6 +18,7 @@ from exposure.explain.finding import Explanation
 from exposure.explain.help_services import help_services
 from exposure.explain.lines import Line, name, words
 from exposure.explain.notes import warning_line
+from exposure.explain.per_source import source_sections
 from exposure.explain.record import feed_date, record_rows
 from exposure.explain.references import cites_echap
 from exposure.explain.sources import counts_text, data_span, source_name
@@ -95,6 +96,7 @@ def render_html(report: ReportDocument, lang: str) -> str:
         for number, exp in enumerate(summary.explanations, 1):
             parts += _finding(number, exp, lang)
         parts.append("</section>")
+    parts += _per_source(report, summary, lang)
     parts += _timeline(report, lang)
     parts += _checked(summary, lang)
     parts += _warnings(report, lang)
@@ -102,6 +104,31 @@ def render_html(report: ReportDocument, lang: str) -> str:
     parts += _record(report, lang)
     parts += ["</main>", "</body>", "</html>", ""]
     return "\n".join(parts)
+
+
+def _per_source(report: ReportDocument, summary: Summary, lang: str) -> list[str]:
+    sections = source_sections(report, summary, lang)
+    if not sections:
+        return []
+    colon = esc(t("label.colon", lang))
+    out = [f'<section class="per-source"><h2>{esc(t("section.per_source", lang))}</h2>',
+           f"<p>{esc(t('per_source.intro', lang))}</p>"]
+    for section in sections:
+        state = "checked" if section.checked else "not-checked"
+        out += [f'<article class="source {state}"><h3>{line_html(section.title)}</h3>',
+                f"<p>{line_html(section.status)}</p>"]
+        if section.findings:
+            out.append("<ul>" + "".join(f"<li><strong>{number}.</strong> {esc(severity)}{colon}"
+                                        f"{line_html(title)}</li>" for number, severity, title in section.findings)
+                       + "</ul>")
+        if section.span:
+            out.append(f'<p class="meta">{esc(t("label.data_span", lang))}: <span class="v">{esc(section.span)}'
+                       "</span></p>")
+        if section.problems:
+            out.append(f"<p>{line_html(section.problems)}</p>")
+        out.append("</article>")
+    out.append("</section>")
+    return out
 
 
 def _timeline(report: ReportDocument, lang: str) -> list[str]:

@@ -7,7 +7,7 @@ report may come from anywhere), so that Markdown and HTML render a saved report 
 they render a fresh scan, in any language: the report carries the texts (in every language)
 of each threat a finding names. The schema is ``exposure/report/report.schema.json``,
 described in ``docs/report-schema.md``; fields added since version 1 began (the timeline,
-a source's ``unread`` and ``label``, a feed's ``dated``, ``bundled`` and ``licence``) are
+a source's ``unread``, ``label`` and ``findings``, a feed's ``dated``, ``bundled`` and ``licence``) are
 optional when read.
 """
 
@@ -27,6 +27,7 @@ from exposure.document import (
     SourceRecord,
     ThreatRecord,
     TimelineEvent,
+    findings_from,
 )
 from exposure.model import (
     Category,
@@ -88,6 +89,7 @@ def _source(source: SourceRecord) -> dict[str, Any]:
         "counts": dict(source.counts), "undecoded": dict(source.undecoded), "details": dict(source.details),
         "checked": [_note(n) for n in source.checked], "not_checked": [_note(n) for n in source.not_checked],
         "unread": _note(source.unread) if source.unread is not None else None, "label": source.label,
+        "findings": list(source.findings),
     }
 
 
@@ -165,6 +167,7 @@ def read_report(path: Path) -> ReportDocument:
 # The data has passed the schema: every field has its type, optional ones may be absent.
 
 def _document(data: dict[str, Any]) -> ReportDocument:
+    findings = tuple(_read_finding(f) for f in data["findings"])
     return ReportDocument(
         tool_version=data["tool"]["version"],
         started=data["started"],
@@ -173,9 +176,9 @@ def _document(data: dict[str, Any]) -> ReportDocument:
         cancelled=data["cancelled"],
         profiles=tuple(data["profiles"]),
         profile_titles=tuple((pid, _local(title)) for pid, title in data["profile_titles"].items()),
-        sources=tuple(_read_source(s) for s in data["sources"]),
+        sources=tuple(_read_source(s, findings) for s in data["sources"]),
         feeds=tuple(_read_feed(f) for f in data["feeds"]),
-        findings=tuple(_read_finding(f) for f in data["findings"]),
+        findings=findings,
         threats=tuple((key, _read_threat(t)) for key, t in data["threats"].items()),
         warnings=tuple(_read_warning(w) for w in data["warnings"]),
         timeline=tuple(_read_event(e) for e in data.get("timeline", ())),
@@ -198,8 +201,11 @@ def _read_note(note: dict[str, Any]) -> CheckNote:
     return CheckNote(note["key"], _pairs(note["params"]), note["text"])
 
 
-def _read_source(source: dict[str, Any]) -> SourceRecord:
+def _read_source(source: dict[str, Any], findings: tuple[FindingRecord, ...]) -> SourceRecord:
     unread = source.get("unread")
+    # Indexes past the findings' end are dropped (the schema cannot say how many there are).
+    rests = tuple(i for i in source["findings"] if i < len(findings)) if "findings" in source \
+        else findings_from(source["name"], findings)
     return SourceRecord(
         kind=source["kind"], name=source["name"], sha256=source["sha256"], started=source["started"],
         finished=source["finished"], first_time=source["first_time"], last_time=source["last_time"],
@@ -208,6 +214,7 @@ def _read_source(source: dict[str, Any]) -> SourceRecord:
         not_checked=tuple(_read_note(n) for n in source["not_checked"]),
         unread=_read_note(unread) if unread is not None else None,
         label=source.get("label", ""),
+        findings=rests,
     )
 
 

@@ -15,10 +15,11 @@ from exposure.explain.finding import Explanation
 from exposure.explain.help_services import help_services
 from exposure.explain.lines import Line, name, words
 from exposure.explain.notes import warning_line
+from exposure.explain.per_source import source_sections
 from exposure.explain.record import feed_date, record_rows
 from exposure.explain.references import cites_echap
 from exposure.explain.sources import counts_text, data_span, source_name
-from exposure.explain.summary import summarize
+from exposure.explain.summary import Summary, summarize
 from exposure.explain.texts import t, tf
 from exposure.explain.timeline import timeline_rows
 from exposure.explain.times import format_time
@@ -99,6 +100,8 @@ def render_markdown(report: ReportDocument, lang: str) -> str:
         for number, exp in enumerate(summary.explanations, 1):
             out += _finding(number, exp, lang)
 
+    out += _per_source(report, summary, lang)
+
     rows = timeline_rows(report, lang)
     if rows:
         out += [f"## {md_text(t('section.timeline', lang))}", "", md_text(t("timeline.intro", lang)), ""]
@@ -178,6 +181,25 @@ def _finding(number: int, exp: Explanation, lang: str) -> list[str]:
         out += [f"  - {k}: {md_code(v)}" for k, v in rows if v]
         out += [f"  - {md_text(k)}: {md_code(v)}" for k, v in item.facts if v]
     out += ["", "</details>", ""]
+    return out
+
+
+def _per_source(report: ReportDocument, summary: Summary, lang: str) -> list[str]:
+    sections = source_sections(report, summary, lang)
+    if not sections:
+        return []
+    colon = md_text(t("label.colon", lang))
+    out = [f"## {md_text(t('section.per_source', lang))}", "", md_text(t("per_source.intro", lang)), ""]
+    for section in sections:
+        out += [f"### {md_line(section.title)}", "", md_line(section.status), ""]
+        out += [f"- **{number}.** {md_text(severity)}{colon}{md_line(title)}" for number, severity, title in
+                section.findings]
+        if section.findings:
+            out.append("")
+        if section.span:
+            out += [f"{md_text(t('label.data_span', lang))}: {md_code(section.span)}", ""]
+        if section.problems:
+            out += [md_line(section.problems), ""]
     return out
 
 

@@ -55,6 +55,7 @@ def print_summary(report: ReportDocument, lang: str, stream: TextIO, written: li
     from exposure.explain.help_services import help_services
     from exposure.explain.lines import Line
     from exposure.explain.notes import warning_line
+    from exposure.explain.per_source import source_sections
     from exposure.explain.sources import source_name
     from exposure.explain.summary import summarize
     from exposure.explain.texts import t, tf
@@ -68,10 +69,20 @@ def print_summary(report: ReportDocument, lang: str, stream: TextIO, written: li
         stream.write(t("report.demo", lang) + "\n")
     for paragraph in summary.paragraphs:
         stream.write(text(paragraph) + "\n")
-    if summary.explanations:
+    sections = source_sections(report, summary, lang)
+    # With a section per source, each finding is listed under the source it rests on.
+    listed = {number for section in sections for number, _, _ in section.findings}
+    unlisted = [exp for number, exp in enumerate(summary.explanations, 1) if number not in listed]
+    if unlisted:
         stream.write("\n")
-        for exp in summary.explanations:
+        for exp in unlisted:
             stream.write(f"  [{exp.severity_words}] {text(exp.title)}\n")
+    if sections:
+        stream.write("\n" + t("section.per_source", lang) + "\n")
+    for section in sections:
+        stream.write(f"  - {text(section.title)}: {text(section.status)}\n")
+        for _number, severity, title in section.findings:
+            stream.write(f"      [{severity}] {text(title)}\n")
     for warning in report.warnings:
         where = source_name(report, warning.source, lang)
         said = warning_line(warning, lang)

@@ -165,7 +165,8 @@ def test_the_collector_reads_a_big_capture_on_every_core(traffic: Path, monkeypa
         collector = PcapCollector(str(path))
         found = list(collector.collect(ctx))
         info = collector.info
-        return found, (info.counts, info.undecoded, info.sha256, info.first_time, info.last_time), warnings
+        return found, (info.counts, info.undecoded, info.sha256, info.first_time, info.last_time,
+                       info.details.get("devices")), warnings
 
     monkeypatch.setattr(pcap, "SPLIT_BYTES", 1 << 40)
     expected = observations(traffic)
@@ -181,3 +182,34 @@ def test_the_collector_reads_a_big_capture_on_every_core(traffic: Path, monkeypa
     monkeypatch.setattr(parallel, "worker_count", lambda: 2)
     assert observations(traffic) == expected
     assert split and split[0] is not None  # really read in ranges
+
+
+def _collect_in_child(path: str, out: Any) -> None:
+    ctx = CollectContext(progress=lambda p: None, warn=lambda w: None, cancel=threading.Event())
+    out.put(len(list(PcapCollector(path).collect(ctx))))
+
+
+def test_a_capture_checked_in_a_pool_process_is_read_in_one_pass(busy: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Several captures at once already use every core (exposure/pool.py): a process of that pool
+    reads its capture in one pass instead of starting processes of its own."""
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("needs fork (the patches below must reach the child)")
+
+    def refuse(*args: Any, **kwargs: Any) -> Joined | None:
+        raise AssertionError("byte ranges in a child process")
+
+    monkeypatch.setattr(pcap, "SPLIT_BYTES", 0)
+    monkeypatch.setattr(parallel, "worker_count", lambda: 2)
+    monkeypatch.setattr(merge, "scan_in_parallel", refuse)
+    context = multiprocessing.get_context("fork")
+    out = context.Queue()
+    child = context.Process(target=_collect_in_child, args=(str(busy), out))
+    child.start()
+    child.join(60)
+    assert child.exitcode == 0
+    assert out.get(timeout=5) > 0
+    with pytest.raises(AssertionError, match="byte ranges"):  # here, in the parent, it would split
+        _collect_in_child(str(busy), context.Queue())

@@ -74,8 +74,10 @@ def test_the_document_is_immutable() -> None:
 def test_a_source_record_has_every_field_a_scan_records() -> None:
     """A field added to SourceInfo (a per-file section, say) must reach the document and the
     JSON: add it to SourceRecord, from_result, to_json/from_json and the schema."""
-    assert [f.name for f in dataclasses.fields(SourceRecord)] == [f.name for f in dataclasses.fields(SourceInfo)]
-    assert list(report_dict(result_with_findings())["sources"][0]) == [f.name for f in dataclasses.fields(SourceInfo)]
+    recorded = [f.name for f in dataclasses.fields(SourceInfo)]
+    # and what the document adds about each source: the findings that rest on it
+    assert [f.name for f in dataclasses.fields(SourceRecord)] == [*recorded, "findings"]
+    assert list(report_dict(result_with_findings())["sources"][0]) == [*recorded, "findings"]
 
 
 def test_a_report_from_before_the_optional_fields_reads_with_their_defaults() -> None:
@@ -84,7 +86,7 @@ def test_a_report_from_before_the_optional_fields_reads_with_their_defaults() ->
     full = from_json(copy.deepcopy(data))
     del data["timeline"]
     for source in data["sources"]:
-        del source["unread"], source["label"]
+        del source["unread"], source["label"], source["findings"]
     for key in ("dated", "bundled", "licence"):
         del data["feeds"][0][key]
     old = from_json(data)

@@ -101,7 +101,12 @@ def shows(text: str) -> Callable[[ExposureApp], bool]:
 
 
 def phones_listed(app: ExposureApp) -> bool:
-    return type(app.screen).__name__ == "AndroidScreen" and getattr(app.screen, "phones", None) is not None
+    # The list of phones is drawn after the screen learns of them, and the first phone then takes
+    # the focus: wait for that last step, or a loaded machine photographs the screen half-drawn.
+    if type(app.screen).__name__ != "AndroidScreen" or not getattr(app.screen, "phones", None):
+        return False
+    focused = app.focused
+    return focused is not None and focused.id == "phones" and getattr(focused, "highlighted", None) == 0
 
 
 async def steps(pilot: Pilot[Any], keys: tuple[str, ...], until: Callable[[ExposureApp], bool]) -> None:
