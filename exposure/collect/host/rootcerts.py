@@ -25,10 +25,7 @@ import re
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
-
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes
-from cryptography.x509.oid import NameOID
+from typing import TYPE_CHECKING
 
 from exposure.collect.host.base import COLLECTOR, SOURCE, CommandFailed, HostRun, read_system_file
 from exposure.collect.host.limits import CERT_MAX_BUNDLE, CERT_MAX_FILE
@@ -36,6 +33,12 @@ from exposure.collect.host.software.base import clean
 from exposure.model import CheckNote
 from exposure.observations.host import HostSetting
 from exposure.untrusted import FileTooLarge, is_regular_file
+
+if TYPE_CHECKING:
+    from cryptography import x509
+
+# cryptography (~25 ms to load) is imported only when there is a certificate to parse: on a
+# system where nobody added one, the check compares fingerprints (hashlib) and parses none.
 
 ADDED_FOLDERS = (
     "/usr/local/share/ca-certificates",
@@ -57,6 +60,8 @@ _PEM_BLOCK = re.compile(rb"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE---
 
 def load_certificates(data: bytes) -> list[x509.Certificate]:
     """Every certificate in a PEM (one or several) or DER blob; bad blocks are skipped."""
+    from cryptography import x509
+
     out: list[x509.Certificate] = []
     blocks = _PEM_BLOCK.findall(data)
     with warnings.catch_warnings():
@@ -89,6 +94,9 @@ def pem_fingerprints(data: bytes) -> list[tuple[str, bytes]]:
 
 def describe(cert: x509.Certificate) -> tuple[str, str, str]:
     """(name, SHA-256 fingerprint in hex, details) of a certificate."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.x509.oid import NameOID
+
     try:
         names = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
         name = str(names[0].value) if names else cert.subject.rfc4514_string()
