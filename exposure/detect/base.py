@@ -26,7 +26,8 @@ class DetectContext:
 
 
 class Detector(Protocol):
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def observe(self, obs: Observation, ctx: DetectContext) -> Iterable[Finding]: ...
 

@@ -20,9 +20,10 @@ from collections.abc import Iterable
 from enum import StrEnum
 
 from exposure.model import Observation, Threat
-from exposure.observations.android import AndroidComponent, AndroidPackage
 from exposure.observations.host import HostProcess
-from exposure.observations.ios import SYSTEM, IosApp
+
+# The phone observations are imported by the functions that look for them: a scan of this
+# computer never loads them (see exposure.detect.WAITS_FOR).
 
 
 class Privilege(StrEnum):
@@ -94,6 +95,8 @@ def kind_of(threat: Threat | None, fallback: str = "") -> Kind:
 
 def privileges(evidence: Iterable[Observation]) -> set[Privilege]:
     """The watching powers an app holds, from its package (granted permissions) and components."""
+    from exposure.observations.android import AndroidComponent, AndroidPackage
+
     held: set[Privilege] = set()
     for obs in evidence:
         if isinstance(obs, AndroidPackage):
@@ -113,6 +116,9 @@ def preinstalled(evidence: Iterable[Observation]) -> bool:
     """The app is part of the phone's system (Android's system apps, iOS's own apps): nobody
     installed it, so it is not named as a dual-use app. Location sharing through such apps
     (Find My, Google's) is in every report's next checks."""
+    from exposure.observations.android import AndroidPackage
+    from exposure.observations.ios import SYSTEM, IosApp
+
     return any((isinstance(obs, AndroidPackage) and obs.system)
                or (isinstance(obs, IosApp) and (obs.signing == SYSTEM or obs.app_type.lower() == "system"))
                for obs in evidence)
