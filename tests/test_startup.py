@@ -1,24 +1,36 @@
 """Start-up (issue 16 item 5): ``--version`` and ``--help`` answer without reading YAML or the
-language tables, a subcommand's options are read only for that subcommand, and the commands
-still parse as before."""
+language tables, a subcommand's options are read only for that subcommand, the commands
+still parse as before, and ``scan --host --json`` loads only what a check of this computer
+uses (not the app, the capture reader, the phone code or the process pool)."""
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 HEAVY = ("yaml", "exposure.explain.i18n", "exposure.indicators", "exposure.collect", "exposure.scan")
 
 
-def loaded_after(*words: str) -> set[str]:
+# What a scan of this computer must not load: the app, the packet and phone libraries, the
+# phone observations and their detectors, the process pool that several captures share.
+NOT_FOR_HOST_SCAN = ("textual", "rich", "scapy", "pymobiledevice3", "exposure.tui", "exposure.collect.pcap",
+                     "exposure.collect.android", "exposure.collect.ios", "exposure.observations.android",
+                     "exposure.observations.ios", "exposure.detect.android", "exposure.detect.ios",
+                     "multiprocessing", "concurrent.futures", "jsonschema")
+
+
+def loaded_after(*words: str, env: dict[str, str] | None = None) -> set[str]:
     """The modules a fresh ``exposure WORDS`` has loaded when it exits."""
     code = ("import sys, io, contextlib\nfrom exposure import cli\n"
             "with contextlib.redirect_stdout(io.StringIO()):\n"
             f"    try:\n        cli.main({list(words)!r})\n    except SystemExit:\n        pass\n"
             "print('\\n'.join(sys.modules))")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
     return set(done.stdout.split())
 
 
@@ -44,3 +56,20 @@ def test_a_subcommand_still_gets_its_options_and_the_others_their_help(capsys: p
     # the options of the command given are read, whatever comes before it
     args = cli.build_parser("names").parse_args(["names", "--json", "x.pcap"])
     assert args.json and args.captures == ["x.pcap"]
+
+
+def test_a_host_scan_loads_no_app_no_phone_code_and_no_process_pool(tmp_path: Path) -> None:
+    report = tmp_path / "report.json"
+    env = dict(os.environ, EXPOSURE_DATA_DIR=str(tmp_path / "data"))
+    loaded = loaded_after("scan", "--host", "--quiet", "--force", "--json", str(report), env=env)
+    assert "exposure.collect.host" in loaded and "exposure.detect.indicators" in loaded
+    assert sorted(m for m in loaded if m.startswith(NOT_FOR_HOST_SCAN)) == []
+    said = json.loads(report.read_text("utf-8"))
+    assert [source["kind"] for source in said["sources"]] == ["host"]
+
+
+def test_the_certificate_parser_is_loaded_only_for_a_certificate_to_parse() -> None:
+    code = ("import sys\nfrom exposure.collect.host import rootcerts\nprint('cryptography' in sys.modules)\n"
+            "rootcerts.load_certificates(b'not a certificate')\nprint('cryptography' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", "True"]
