@@ -56,12 +56,15 @@ class WaitingDetector:
         return self._detector
 
     def _ready(self) -> Detector | None:
-        if self._detector is None and any(name in sys.modules for name in self.waits_for):
-            self._detector = _make(self.target)
+        if self._detector is None:
+            for name in self.waits_for:
+                if name in sys.modules:
+                    self._detector = _make(self.target)
+                    break
         return self._detector
 
     def observe(self, obs: Observation, ctx: DetectContext) -> Iterable[Finding]:
-        detector = self._ready()
+        detector = self._detector if self._detector is not None else self._ready()
         return () if detector is None else detector.observe(obs, ctx)
 
     def finish(self, ctx: DetectContext) -> Iterable[Finding]:
