@@ -13,15 +13,13 @@ once read, unless ``out`` keeps it. Options of its SourceSpec (target: the iPhon
 from __future__ import annotations
 
 import dataclasses
-import shutil
-import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from exposure.collect.base import CheckNote, CollectContext, CollectorError, Progress, SourceInfo
-from exposure.collect.live.collector import RECORDED, RECORDING, STARTED, STOPPED, STOPPED_EARLY
+from exposure.collect.live.collector import RECORDING, STARTED, recording_ended, recording_file
 from exposure.errors import UserError
 from exposure.model import Observation
 
@@ -56,9 +54,7 @@ class IphoneLiveCollector:
         self.info = SourceInfo(kind="iphone-capture", name=udid or "iPhone")
 
     def collect(self, ctx: CollectContext) -> Iterator[Observation]:
-        own = None if self.out or self.folder else Path(tempfile.mkdtemp(prefix="exposure-watch-"))
-        path = Path(self.out) if self.out else Path(self.folder or str(own)) / RECORDING_NAME
-        try:
+        with recording_file(self.out, self.folder, RECORDING_NAME) as path:
             if not self._watch(path, ctx):
                 return
             from exposure.collect.ios.capture import IphoneCaptureCollector
@@ -68,11 +64,6 @@ class IphoneLiveCollector:
             for obs in reader.collect(ctx):
                 # what the reader names by the file (the apps in the traffic) is this iPhone's
                 yield dataclasses.replace(obs, source=self.info.name) if obs.source == reader.path else obs
-        finally:
-            if own is not None:
-                shutil.rmtree(own, ignore_errors=True)
-            elif not self.out:
-                path.unlink(missing_ok=True)
 
     def _watch(self, path: Path, ctx: CollectContext) -> bool:
         """Record into ``path``; False when the watch was cancelled (nothing to check)."""
@@ -96,18 +87,11 @@ class IphoneLiveCollector:
 
         either = _Either(ctx.stop, ctx.cancel)
         result = pcapd.record(self.udid, path, duration=seconds, cancel=either, started=started, progress=seen)
-        details = self.info.details
-        details["stopped"] = {"duration": "at the time set", "ended": "by the iPhone", "error": "by an error"}.get(
+        stopped = {"duration": "at the time set", "ended": "by the iPhone", "error": "by an error"}.get(
             result.stopped_by, "by the person")
-        if self.out:
-            details["kept in"] = str(path.resolve())
-        if result.error:
-            ctx.warn(CheckNote.of("warn.live.stopped-early", f"recording stopped early: {result.error}",
-                                  problem=result.error))
-        stage = (STOPPED_EARLY + result.error if result.error else
-                 RECORDED if result.stopped_by == "duration" else STOPPED)
-        ctx.progress(Progress(name, stage, (("packets", result.packets), ("bytes", result.bytes)), 1.0, WATCHING))
-        if ctx.cancel.is_set():
+        if not recording_ended(ctx, self.info, path if self.out else None, stopped=stopped,
+                               stopped_by=result.stopped_by, error=result.error, packets=result.packets,
+                               size=result.bytes, reading=WATCHING):
             return False
         if result.packets == 0:
             raise CollectorError("no traffic came from the iPhone: keep it unlocked and use it (open apps) while "

@@ -24,6 +24,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -60,19 +61,12 @@ class LiveCollector:
         self.reader: PcapCollector | None = None  # once the watch is over: what read the capture
 
     def collect(self, ctx: CollectContext) -> Iterator[Observation]:
-        own = None if self.out or self.folder else Path(tempfile.mkdtemp(prefix="exposure-watch-"))
-        path = Path(self.out) if self.out else Path(self.folder or str(own)) / "capture.pcap"
-        try:
+        with recording_file(self.out, self.folder, "capture.pcap") as path:
             if not self._watch(path, ctx):
                 return
             self.reader = reader = PcapCollector(str(path))
             reader.info = self.info  # the capture's counts and notes are this source's
             yield from reader.collect(ctx)
-        finally:
-            if own is not None:
-                shutil.rmtree(own, ignore_errors=True)
-            elif not self.out:
-                path.unlink(missing_ok=True)
 
     def _watch(self, path: Path, ctx: CollectContext) -> bool:
         """Record into ``path``; False when the watch was cancelled (nothing to check)."""
@@ -89,25 +83,47 @@ class LiveCollector:
 
         result = record(self.iface, path, duration=seconds, progress=seen, cancel=ctx.cancel, stop=ctx.stop,
                         started=started)
-        details = self.info.details
-        details["watched"] = f"{(result.finished - result.started).total_seconds():.0f} s"
-        details["stopped"] = {"duration": "at the time set", "interrupt": "by Ctrl-C", "stop": "by the person",
-                              "cancel": "by the person", "error": "by an error"}[result.stopped_by]
-        if self.out:
-            details["kept in"] = str(path.resolve())
-        if result.error:
-            ctx.warn(CheckNote.of("warn.live.stopped-early", f"recording stopped early: {result.error}",
-                                  problem=result.error))
-        stage = (STOPPED_EARLY + result.error if result.error else
-                 RECORDED if result.stopped_by == "duration" else STOPPED)
-        ctx.progress(Progress(name, stage, (("packets", result.packets), ("bytes", result.bytes)), 1.0, WATCHING))
-        if ctx.cancel.is_set():
+        self.info.details["watched"] = f"{(result.finished - result.started).total_seconds():.0f} s"
+        stopped = {"duration": "at the time set", "interrupt": "by Ctrl-C", "stop": "by the person",
+                   "cancel": "by the person", "error": "by an error"}[result.stopped_by]
+        if not recording_ended(ctx, self.info, path if self.out else None, stopped=stopped,
+                               stopped_by=result.stopped_by, error=result.error, packets=result.packets,
+                               size=result.bytes, reading=WATCHING):
             return False
         if result.packets == 0:
             raise CollectorError(f"no traffic was seen on {self.iface}: check that this is the interface the "
                                  "traffic passes through (for a phone: that it uses this computer's hotspot)",
                                  key="error.live.no-traffic", iface=self.iface)
         return True
+
+
+@contextmanager
+def recording_file(out: str, folder: str, file_name: str) -> Iterator[Path]:
+    """Where a watch records: ``out`` when the person keeps the capture; else ``file_name`` in
+    ``folder`` (the front end's) or in a private temporary folder, removed once the check is over."""
+    own = None if out or folder else Path(tempfile.mkdtemp(prefix="exposure-watch-"))
+    path = Path(out) if out else Path(folder or str(own)) / file_name
+    try:
+        yield path
+    finally:
+        if own is not None:
+            shutil.rmtree(own, ignore_errors=True)
+        elif not out:
+            path.unlink(missing_ok=True)
+
+
+def recording_ended(ctx: CollectContext, info: SourceInfo, kept: Path | None, *, stopped: str, stopped_by: str,
+                    error: str, packets: int, size: int, reading: CheckNote) -> bool:
+    """Say how a watch's recording ended (the source's details, a warning when it stopped early,
+    the last progress line); False when the watch was cancelled and there is nothing to check."""
+    info.details["stopped"] = stopped
+    if kept is not None:
+        info.details["kept in"] = str(kept.resolve())
+    if error:
+        ctx.warn(CheckNote.of("warn.live.stopped-early", f"recording stopped early: {error}", problem=error))
+    stage = STOPPED_EARLY + error if error else RECORDED if stopped_by == "duration" else STOPPED
+    ctx.progress(Progress(info.name, stage, (("packets", packets), ("bytes", size)), 1.0, reading))
+    return not ctx.cancel.is_set()
 
 
 def make_collector(spec: SourceSpec) -> LiveCollector:
