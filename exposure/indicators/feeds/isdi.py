@@ -20,12 +20,10 @@ What becomes what (docs/feeds.md, "ISDi"):
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 
-from exposure.indicators.feeds.parsed import FeedBuilder, FeedError, slug
-from exposure.indicators.feeds.samples import header
+from exposure.indicators.feeds.csvfeed import header, rows
+from exposure.indicators.feeds.parsed import FeedBuilder, slug
 from exposure.indicators.severity import headline
 from exposure.model import Category, IndicatorRole, IndicatorType, Reference
 
@@ -51,17 +49,7 @@ def bundle_id(app_id: str, store: str) -> str:
 
 
 def parse(text: str, builder: FeedBuilder) -> None:
-    if not looks_like_app_flags(text):
-        raise FeedError("not ISDi's app-flags.csv (expected the columns " + ",".join(HEADER) + ")")
-    rows = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    next(rows, None)
-    for row in rows:
-        if not row or not any(cell.strip() for cell in row):
-            continue
-        if len(row) != len(HEADER):
-            builder.warn("rows without the four columns")
-            continue
-        app_id, store, flag, title = (cell.strip() for cell in row)
+    for app_id, store, flag, title in rows(text, HEADER, "ISDi's app-flags.csv", builder):
         store, flag = store.lower(), flag.lower()
         if store not in STORES:
             builder.warn("rows with an unknown store")

@@ -13,11 +13,10 @@ A package id under a platform namespace (``com.android.``, ``com.google.android.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Mapping
 
-from exposure.indicators.feeds.parsed import FeedBuilder, FeedError, slug
+from exposure.indicators.feeds.csvfeed import header, rows
+from exposure.indicators.feeds.parsed import FeedBuilder, slug
 from exposure.indicators.severity import headline
 from exposure.model import Category, IndicatorRole, IndicatorType, Reference
 
@@ -27,12 +26,6 @@ _REFERENCE = Reference("Echap stalkerware-indicators, samples.csv (CC BY 4.0)",
                        "https://github.com/AssoEchap/stalkerware-indicators")
 PLATFORM_NAMESPACES = ("android.", "com.android.", "com.google.android.", "com.sec.android.", "com.samsung.android.",
                        "com.huawei.android.", "com.miui.", "com.qualcomm.", "com.mediatek.")
-
-
-def header(text: str) -> tuple[str, ...]:
-    """The first line's column names, lower case (a byte-order mark is ignored)."""
-    first = text.lstrip("\ufeff").split("\n", 1)[0]
-    return tuple(cell.strip().strip('"').lower() for cell in first.split(","))
 
 
 def looks_like_samples(text: str) -> bool:
@@ -45,19 +38,9 @@ def is_platform_package(package: str) -> bool:
 
 def parse(text: str, builder: FeedBuilder, aliases: Mapping[str, tuple[str, str]] | None = None) -> None:
     """Fill ``builder``; ``aliases`` maps the slug of a family name or alias to (threat id, name)."""
-    if not looks_like_samples(text):
-        raise FeedError("not Echap's samples.csv (expected the columns " + ",".join(HEADER) + ")")
     known = aliases or {}
-    rows = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    next(rows, None)
     app = IndicatorRole.APP
-    for row in rows:
-        if not row or not any(cell.strip() for cell in row):
-            continue
-        if len(row) != len(HEADER):
-            builder.warn("rows without the five columns")
-            continue
-        sha256, package, certificate, _version, family = (cell.strip() for cell in row)
+    for sha256, package, certificate, _version, family in rows(text, HEADER, "Echap's samples.csv", builder):
         if not slug(family):
             builder.warn("rows without an app name")
             continue

@@ -14,12 +14,9 @@ plays, and both are read from it, never from the file name:
 
 from __future__ import annotations
 
-import csv
-import io
-
+from exposure.indicators.feeds.csvfeed import header, rows
 from exposure.indicators.feeds.hosts import classify
-from exposure.indicators.feeds.parsed import FeedBuilder, FeedError
-from exposure.indicators.feeds.samples import header
+from exposure.indicators.feeds.parsed import FeedBuilder
 from exposure.indicators.severity import headline
 from exposure.model import Category, IndicatorRole, IndicatorType, Reference
 
@@ -57,17 +54,7 @@ def role(description: str) -> IndicatorRole:
 
 
 def parse(text: str, builder: FeedBuilder) -> None:
-    if not looks_like_volexity(text):
-        raise FeedError("not a Volexity indicator CSV (expected the columns " + ",".join(HEADER) + ")")
-    rows = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    next(rows, None)
-    for row in rows:
-        if not row or not any(cell.strip() for cell in row):
-            continue
-        if len(row) != len(HEADER):
-            builder.warn("rows without the three columns")
-            continue
-        value, entity, description = (cell.strip() for cell in row)
+    for value, entity, description in rows(text, HEADER, "a Volexity indicator CSV", builder):
         threat_id, name = family(description)
         threat = builder.threat(threat_id, name, Category.SPYWARE, headline(Category.SPYWARE),
                                 references=(_REFERENCE,))
