@@ -30,8 +30,7 @@ from exposure.explain.notes import error_line
 from exposure.explain.texts import tf
 from exposure.model import SourceSpec
 from exposure.tui.safe import value_text
-from exposure.tui.screens.base import GuideScreen
-from exposure.tui.screens.live import capture_allowed, interfaces, start_command
+from exposure.tui.screens.live import WatchChoiceScreen, capture_allowed, interfaces, start_command
 from exposure.tui.widgets import plain as paragraph
 
 QR_STYLE = "black on white"  # dark modules on light, whatever the theme: phone cameras expect it
@@ -40,7 +39,7 @@ QR_STYLE = "black on white"  # dark modules on light, whatever the theme: phone 
 _SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP", "SIGINT") if hasattr(signal, name))
 
 
-class HotspotScreen(GuideScreen):
+class HotspotScreen(WatchChoiceScreen):
     TITLE_KEY = "hotspot.title"
     HELP = "hotspot"
     DEFAULT_CSS: ClassVar[str] = """
@@ -50,7 +49,6 @@ class HotspotScreen(GuideScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.minutes = "15"
         self.allowed = capture_allowed()
         self.device = ""  # the Wi-Fi card that can make the network
         self.unavailable: BaseException | None = None  # why no network can be made here
@@ -213,21 +211,6 @@ class HotspotScreen(GuideScreen):
         super().action_back()
 
     # -- the person's choices --------------------------------------------------------------
-
-    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        self.interface = str(event.option.id)
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        self.interface = str(event.option.id)
-        self.query_one("#minutes", Input).focus()
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        self.minutes = event.value
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.go()
 
     async def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

@@ -46,13 +46,40 @@ def interfaces() -> list[tuple[str, str]]:
 IPHONE = "iphone://usb"  # the choice of an iPhone in the list (no interface name has "://")
 
 
-class LiveScreen(GuideScreen):
+class WatchChoiceScreen(GuideScreen):
+    """A screen where the person picks what to record (an option list) and for how many minutes
+    (the ``#minutes`` field), then goes on with :meth:`go`: live watching and the hotspot."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.minutes = "15"
+        self.interface = ""
+
+    def go(self) -> None:
+        raise NotImplementedError
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self.interface = str(event.option.id)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.interface = str(event.option.id)
+        self.query_one("#minutes", Input).focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.minutes = event.value
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.go()
+
+
+class LiveScreen(WatchChoiceScreen):
     TITLE_KEY = "live.title"
     HELP = "live"
 
     def __init__(self) -> None:
         super().__init__()
-        self.minutes = "15"
         self.available = live_available()
         self.allowed = self.available and capture_allowed()
         self.names = interfaces() if self.allowed else []
@@ -89,21 +116,6 @@ class LiveScreen(GuideScreen):
             chooser = self.query_one("#interfaces", OptionList)
             chooser.highlighted = chooser.get_option_index(self.interface) if self.interface else 0
             chooser.focus()
-
-    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        self.interface = str(event.option.id)
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        self.interface = str(event.option.id)
-        self.query_one("#minutes", Input).focus()
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        self.minutes = event.value
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.go()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
