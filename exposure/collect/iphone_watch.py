@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from exposure.collect.base import CheckNote, CollectContext, CollectorError, Progress, SourceInfo
-from exposure.collect.live.collector import RECORDING, STARTED, recording_ended, recording_file
+from exposure.collect.live.collector import RECORDING, STARTED, recording_ended, recording_file, watch_seconds
 from exposure.errors import UserError
 from exposure.model import Observation
 
@@ -100,8 +100,4 @@ class IphoneLiveCollector:
 
 
 def make_collector(spec: SourceSpec) -> IphoneLiveCollector:
-    try:
-        seconds = float(spec.option("seconds", "0") or 0)
-    except ValueError:
-        raise CollectorError("the duration is not a number of seconds", key="error.live.bad-duration") from None
-    return IphoneLiveCollector(spec.target, seconds or None, spec.option("out"), spec.option("folder"))
+    return IphoneLiveCollector(spec.target, watch_seconds(spec), spec.option("out"), spec.option("folder"))

@@ -18,9 +18,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from exposure.collect.base import CheckNote, CollectContext, CollectorError, Progress
+from exposure.collect.base import CheckNote, CollectContext, Progress
 from exposure.collect.hotspot.access_point import stop_on
-from exposure.collect.live.collector import LiveCollector
+from exposure.collect.live.collector import LiveCollector, interface_of, watch_seconds
 from exposure.collect.pcap import device_addresses
 from exposure.model import Observation, SourceInfo
 
@@ -105,11 +105,5 @@ def joined_devices(devices: dict[str, str], own_macs: set[str], own_ips: set[str
 
 
 def make_collector(spec: SourceSpec) -> HotspotCollector:
-    if not spec.target:
-        raise CollectorError("no network interface given", key="error.live.no-interface")
-    try:
-        seconds = float(spec.option("seconds", "0") or 0)
-    except ValueError:
-        raise CollectorError("the duration is not a number of seconds", key="error.live.bad-duration") from None
-    return HotspotCollector(spec.target, seconds or None, spec.option("out"), spec.option("folder"),
+    return HotspotCollector(interface_of(spec), watch_seconds(spec), spec.option("out"), spec.option("folder"),
                             spec.option("network"))

@@ -126,11 +126,21 @@ def recording_ended(ctx: CollectContext, info: SourceInfo, kept: Path | None, *,
     return not ctx.cancel.is_set()
 
 
-def make_collector(spec: SourceSpec) -> LiveCollector:
-    if not spec.target:
-        raise CollectorError("no network interface given", key="error.live.no-interface")
+def watch_seconds(spec: SourceSpec) -> float | None:
+    """How long a watch's SourceSpec asks to record (its ``seconds`` option; None: until stopped)."""
     try:
         seconds = float(spec.option("seconds", "0") or 0)
     except ValueError:
         raise CollectorError("the duration is not a number of seconds", key="error.live.bad-duration") from None
-    return LiveCollector(spec.target, seconds or None, spec.option("out"), spec.option("folder"))
+    return seconds or None
+
+
+def interface_of(spec: SourceSpec) -> str:
+    """The interface a watch of the network records (its SourceSpec's target)."""
+    if not spec.target:
+        raise CollectorError("no network interface given", key="error.live.no-interface")
+    return spec.target
+
+
+def make_collector(spec: SourceSpec) -> LiveCollector:
+    return LiveCollector(interface_of(spec), watch_seconds(spec), spec.option("out"), spec.option("folder"))

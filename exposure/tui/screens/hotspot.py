@@ -222,13 +222,10 @@ class HotspotScreen(WatchChoiceScreen):
             self.go()
 
     def go(self) -> None:
-        try:
-            minutes = int(self.minutes)
-        except ValueError:
-            minutes = 0
+        minutes = self.chosen_minutes()
         point = self.point if self.point is not None and not self.point.stopped else None
         iface = point.device if point is not None else self.interface
-        if not 1 <= minutes <= 240 or not iface:
+        if minutes is None or not iface:
             self.query_one("#hotspot-error", Static).update(Text(self.t("live.bad_duration")))
             return
         from exposure.tui.screens.profiles import ProfilesScreen

@@ -58,6 +58,14 @@ class WatchChoiceScreen(GuideScreen):
     def go(self) -> None:
         raise NotImplementedError
 
+    def chosen_minutes(self) -> int | None:
+        """The minutes the person typed, when a whole number from 1 to 240."""
+        try:
+            minutes = int(self.minutes)
+        except ValueError:
+            return None
+        return minutes if 1 <= minutes <= 240 else None
+
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         self.interface = str(event.option.id)
 
@@ -122,11 +130,8 @@ class LiveScreen(WatchChoiceScreen):
         self.go()
 
     def go(self) -> None:
-        try:
-            minutes = int(self.minutes)
-        except ValueError:
-            minutes = 0
-        if not 1 <= minutes <= 240 or not self.interface:
+        minutes = self.chosen_minutes()
+        if minutes is None or not self.interface:
             self.query_one("#live-error").update(Text(self.t("live.bad_duration")))  # type: ignore[attr-defined]
             return
         from exposure.tui.screens.profiles import ProfilesScreen
