@@ -27,12 +27,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from exposure.collect.bounded import TimedOut, call_with_timeout
 from exposure.collect.host.base import COLLECTOR, SOURCE, CommandFailed, HostRun, read_system_file
-from exposure.collect.host.limits import CERT_MAX_BUNDLE, CERT_MAX_FILE
+from exposure.collect.host.limits import CERT_COMPARE_TIMEOUT, CERT_MAX_BUNDLE, CERT_MAX_FILE
 from exposure.collect.host.software.base import clean
 from exposure.model import CheckNote
 from exposure.observations.host import HostSetting
-from exposure.untrusted import FileTooLarge, is_regular_file
+from exposure.untrusted import FileTooLarge, UnreadableFile, is_regular_file, read_regular_file
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -215,12 +216,12 @@ def _appended(run: HostRun, seen: set[str]) -> Iterator[HostSetting]:
     shipped = run.path(BUNDLE_FOLDER)
     if not bundle_file.is_file() or not shipped.is_dir():
         return
-    known = set(seen)
     try:
-        for path in shipped.rglob("*.crt"):
-            if is_regular_file(path) and path.stat().st_size <= CERT_MAX_FILE:
-                known.update(f for f, _ in pem_fingerprints(read_system_file(path, CERT_MAX_FILE)))
-        in_bundle = pem_fingerprints(read_system_file(bundle_file, CERT_MAX_BUNDLE))
+        try:
+            shipped_prints, in_bundle = call_with_timeout(lambda: _bundle_and_sources(shipped, bundle_file),
+                                                          CERT_COMPARE_TIMEOUT)
+        except TimedOut:
+            raise UnreadableFile(f"no answer within {CERT_COMPARE_TIMEOUT:g} s") from None
     except FileTooLarge:
         run.warn(CheckNote.of("warn.host.bundle-too-large",
                               f"{BUNDLE_FILE} is unusually large; it was not compared", path=BUNDLE_FILE))
@@ -230,6 +231,7 @@ def _appended(run: HostRun, seen: set[str]) -> Iterator[HostSetting]:
                               f"the certificate bundle could not be compared: {exc.strerror or exc}",
                               problem=exc.strerror or exc))
         return
+    known = seen | shipped_prints
     for fingerprint, block in in_bundle:
         if fingerprint in known:
             continue
@@ -238,6 +240,19 @@ def _appended(run: HostRun, seen: set[str]) -> Iterator[HostSetting]:
             if setting.value not in seen:
                 seen.add(setting.value)
                 yield setting
+
+
+def _bundle_and_sources(shipped: Path, bundle_file: Path) -> tuple[set[str], list[tuple[str, bytes]]]:
+    """(fingerprints of the certificates under ``shipped``, those of the combined bundle with its
+    blocks). One call for all the files, run in one helper thread under one time limit: a file
+    system that never answers costs ``CERT_COMPARE_TIMEOUT``, and any file that cannot be read
+    means the bundle is not compared (a certificate of that file would look appended).
+    Special files are never opened (``read_regular_file``); oversized ones are left out."""
+    prints: set[str] = set()
+    for path in shipped.rglob("*.crt"):
+        if is_regular_file(path) and path.stat().st_size <= CERT_MAX_FILE:
+            prints.update(f for f, _ in pem_fingerprints(read_regular_file(path, CERT_MAX_FILE)))
+    return prints, pem_fingerprints(read_regular_file(bundle_file, CERT_MAX_BUNDLE))
 
 
 def _mac(run: HostRun) -> Iterator[HostSetting]:

@@ -1,0 +1,91 @@
+"""How the root-certificate check reads the distribution's certificates and the combined
+bundle: all in one bounded call (one helper thread, one time limit), never one per file;
+a file that cannot be read or never answers costs the comparison, with a warning, and
+never the certificates found in the other places."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from exposure.collect.base import CheckNote
+from exposure.collect.host import rootcerts
+from tests.host.helpers import host_run
+from tests.host.test_settings import _debian_tree, _fingerprint
+
+# What the other places give on the Debian-like tree, without the bundle comparison.
+_OTHERS = {"Corp Proxy CA", "Extra CA", "Dropped CA"}
+
+
+def _scan(root: Path) -> tuple[dict[str, str], list[CheckNote]]:
+    said: list[str | CheckNote] = []
+    run, _ = host_run(root=root)
+    run.warn = said.append
+    found = {s.key: s.value for s in rootcerts.collect_root_certificates(run)}
+    return found, [w for w in said if isinstance(w, CheckNote)]
+
+
+def test_the_shipped_certificates_are_read_in_one_helper_call(tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    certs = _debian_tree(tmp_path)
+    for n in range(30):  # many shipped files: still one call
+        (tmp_path / f"usr/share/ca-certificates/mozilla/copy{n}.crt").write_bytes(
+            (tmp_path / "usr/share/ca-certificates/mozilla/Bundle_Root_A.crt").read_bytes())
+    calls: list[float] = []
+    real = rootcerts.call_with_timeout
+
+    def counted(function, timeout):  # type: ignore[no-untyped-def]
+        calls.append(timeout)
+        return real(function, timeout)
+
+    monkeypatch.setattr(rootcerts, "call_with_timeout", counted)
+    found, warnings = _scan(tmp_path)
+    assert calls == [rootcerts.CERT_COMPARE_TIMEOUT]
+    assert set(found) == _OTHERS | {"Appended CA"}
+    assert found["Appended CA"] == _fingerprint(certs["Appended CA"])
+    assert warnings == []
+
+
+def test_an_unreadable_shipped_file_skips_the_comparison_with_a_warning(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    _debian_tree(tmp_path)
+    real = rootcerts.read_regular_file
+
+    def refusing(path, limit, **kw):  # type: ignore[no-untyped-def]
+        if Path(path).name == "Bundle_Root_B.crt":
+            raise PermissionError(13, "Permission denied")
+        return real(path, limit, **kw)
+
+    monkeypatch.setattr(rootcerts, "read_regular_file", refusing)
+    found, warnings = _scan(tmp_path)
+    # Bundle Root B would look appended if the comparison went on without it: it does not.
+    assert set(found) == _OTHERS
+    assert [(w.key, dict(w.params)["problem"]) for w in warnings] == [("warn.host.bundle-unreadable",
+                                                                       "Permission denied")]
+
+
+@pytest.mark.timeout(30)
+def test_a_read_that_never_answers_costs_one_time_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _debian_tree(tmp_path)
+    never = threading.Event()
+    real = rootcerts.read_regular_file
+
+    def hanging(path, limit, **kw):  # type: ignore[no-untyped-def]
+        if Path(path).name == "extra.crt" and threading.current_thread() is not threading.main_thread():
+            never.wait(30)
+        return real(path, limit, **kw)
+
+    monkeypatch.setattr(rootcerts, "read_regular_file", hanging)
+    monkeypatch.setattr(rootcerts, "CERT_COMPARE_TIMEOUT", 0.3)
+    started = time.monotonic()
+    try:
+        found, warnings = _scan(tmp_path)
+    finally:
+        never.set()
+    assert time.monotonic() - started < 5
+    assert set(found) == _OTHERS
+    assert len(warnings) == 1 and warnings[0].key == "warn.host.bundle-unreadable"
+    assert dict(warnings[0].params)["problem"] == "no answer within 0.3 s"
