@@ -21,7 +21,9 @@ HEAVY = ("yaml", "exposure.explain.i18n", "exposure.indicators", "exposure.colle
 NOT_FOR_HOST_SCAN = ("textual", "rich", "scapy", "pymobiledevice3", "exposure.tui", "exposure.collect.pcap",
                      "exposure.collect.android", "exposure.collect.ios", "exposure.observations.android",
                      "exposure.observations.ios", "exposure.detect.android", "exposure.detect.ios",
-                     "multiprocessing", "concurrent.futures", "jsonschema")
+                     "multiprocessing", "concurrent.futures", "jsonschema",
+                     # texts, profiles and bundled feeds come from their precompiled JSON forms
+                     "yaml", "exposure.indicators.profile_schema", "exposure.indicators.feeds.detect")
 
 
 def loaded_after(*words: str, env: dict[str, str] | None = None) -> set[str]:
