@@ -12,7 +12,10 @@ from pathlib import Path
 import pytest
 
 from exposure.collect.base import CheckNote
+from exposure.collect.bounded import call_with_timeout
 from exposure.collect.host import rootcerts
+from exposure.collect.host.limits import CERT_COMPARE_TIMEOUT
+from exposure.untrusted import read_regular_file
 from tests.host.helpers import host_run
 from tests.host.test_settings import _debian_tree, _fingerprint
 
@@ -35,7 +38,7 @@ def test_the_shipped_certificates_are_read_in_one_helper_call(tmp_path: Path,
         (tmp_path / f"usr/share/ca-certificates/mozilla/copy{n}.crt").write_bytes(
             (tmp_path / "usr/share/ca-certificates/mozilla/Bundle_Root_A.crt").read_bytes())
     calls: list[float] = []
-    real = rootcerts.call_with_timeout
+    real = call_with_timeout
 
     def counted(function, timeout):  # type: ignore[no-untyped-def]
         calls.append(timeout)
@@ -43,7 +46,7 @@ def test_the_shipped_certificates_are_read_in_one_helper_call(tmp_path: Path,
 
     monkeypatch.setattr(rootcerts, "call_with_timeout", counted)
     found, warnings = _scan(tmp_path)
-    assert calls == [rootcerts.CERT_COMPARE_TIMEOUT]
+    assert calls == [CERT_COMPARE_TIMEOUT]
     assert set(found) == _OTHERS | {"Appended CA"}
     assert found["Appended CA"] == _fingerprint(certs["Appended CA"])
     assert warnings == []
@@ -52,7 +55,7 @@ def test_the_shipped_certificates_are_read_in_one_helper_call(tmp_path: Path,
 def test_an_unreadable_shipped_file_skips_the_comparison_with_a_warning(tmp_path: Path,
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     _debian_tree(tmp_path)
-    real = rootcerts.read_regular_file
+    real = read_regular_file
 
     def refusing(path, limit, **kw):  # type: ignore[no-untyped-def]
         if Path(path).name == "Bundle_Root_B.crt":
@@ -71,7 +74,7 @@ def test_an_unreadable_shipped_file_skips_the_comparison_with_a_warning(tmp_path
 def test_a_read_that_never_answers_costs_one_time_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _debian_tree(tmp_path)
     never = threading.Event()
-    real = rootcerts.read_regular_file
+    real = read_regular_file
 
     def hanging(path, limit, **kw):  # type: ignore[no-untyped-def]
         if Path(path).name == "extra.crt" and threading.current_thread() is not threading.main_thread():

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from exposure.collect.bounded import TimedOut, call_with_timeout
+from exposure.collect.host import certfacts
 from exposure.collect.host.base import COLLECTOR, SOURCE, CommandFailed, HostRun, read_system_file
 from exposure.collect.host.limits import CERT_COMPARE_TIMEOUT, CERT_MAX_BUNDLE, CERT_MAX_FILE
 from exposure.collect.host.software.base import clean
@@ -38,8 +39,9 @@ from exposure.untrusted import FileTooLarge, UnreadableFile, is_regular_file, re
 if TYPE_CHECKING:
     from cryptography import x509
 
-# cryptography (~25 ms to load) is imported only when there is a certificate to parse: on a
-# system where nobody added one, the check compares fingerprints (hashlib) and parses none.
+# cryptography (~25 ms to load) is imported only for a certificate that ``certfacts`` does not
+# read itself (an unusual encoding): on Linux, the check compares fingerprints (hashlib) and
+# reads the usual added certificates with certfacts.
 
 ADDED_FOLDERS = (
     "/usr/local/share/ca-certificates",
@@ -113,15 +115,31 @@ def describe(cert: x509.Certificate) -> tuple[str, str, str]:
     return clean(name, 200) or "(no name)", fingerprint, clean(detail, 400)
 
 
-def _setting(path: Path, cert: x509.Certificate, how: str) -> HostSetting:
-    name, fingerprint, detail = describe(cert)
+def described(data: bytes) -> list[tuple[str, str, str]]:
+    """``describe`` for every certificate in a PEM (one or several) or DER blob, bad blocks
+    skipped: read by ``certfacts`` when it can, else by ``cryptography`` (same words)."""
+    out: list[tuple[str, str, str]] = []
+    blocks = _PEM_BLOCK.findall(data)
+    for block in blocks or [data]:
+        try:
+            name, fingerprint, until, issuer = certfacts.facts(certfacts.pem_body(block) if blocks else block)
+        except certfacts.NotPlain:
+            out += [describe(cert) for cert in load_certificates(block)]
+            continue
+        detail = f"issued by {issuer}; valid until {until.isoformat()}"
+        out.append((clean(name, 200) or "(no name)", fingerprint, clean(detail, 400)))
+    return out
+
+
+def _setting(path: Path, cert: x509.Certificate | tuple[str, str, str], how: str) -> HostSetting:
+    name, fingerprint, detail = cert if isinstance(cert, tuple) else describe(cert)
     return HostSetting(COLLECTOR, SOURCE, area="root-certificate", key=name, value=fingerprint,
                        location=str(path), detail=f"{how}; {detail}" if detail else how)
 
 
-def _read(run: HostRun, path: Path) -> list[x509.Certificate]:
+def _read(run: HostRun, path: Path) -> list[tuple[str, str, str]]:
     try:
-        return load_certificates(read_system_file(path, CERT_MAX_FILE))
+        return described(read_system_file(path, CERT_MAX_FILE))
     except FileTooLarge:
         run.warn(CheckNote.of("warn.host.certificate-too-large",
                               f"{path} is too large to be a certificate; skipped",
@@ -235,7 +253,7 @@ def _appended(run: HostRun, seen: set[str]) -> Iterator[HostSetting]:
     for fingerprint, block in in_bundle:
         if fingerprint in known:
             continue
-        for cert in load_certificates(block):
+        for cert in described(block):
             setting = _setting(bundle_file, cert, f"in {BUNDLE_FILE} but in none of the folders it is built from")
             if setting.value not in seen:
                 seen.add(setting.value)
