@@ -14,7 +14,7 @@ from the original files, so building the catalog stays fast (see BENCHMARKS.md).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
@@ -79,7 +79,6 @@ def build_catalog(
 
 def _build(profile_ids: Sequence[str] | None, use_feeds: bool, bundled: bool) -> Catalog:
     from exposure.indicators.bundled import load_for_catalog
-    from exposure.indicators.feeds.store import FeedStore
     from exposure.indicators.precedence import merge
     from exposure.indicators.precompiled import LazyFeed
     from exposure.indicators.profiles import load_bundled_profiles
@@ -104,7 +103,7 @@ def _build(profile_ids: Sequence[str] | None, use_feeds: bool, bundled: bool) ->
         curated.extend(fresh)
     warnings: list[str] = []
     shipped = load_for_catalog(warnings.append) if bundled else []
-    stored = list(FeedStore.default().load_all(warn=warnings.append)) if use_feeds else []
+    stored = _stored(warnings.append) if use_feeds else []
     chosen = {p.id for p in profiles}
     left_out = {p.id for p in everything} - chosen
     loaded = [f for f in choose_feeds(shipped, stored) if f.info.profile not in left_out]
@@ -119,6 +118,21 @@ def _build(profile_ids: Sequence[str] | None, use_feeds: bool, bundled: bool) ->
         index.add_lazy(kind, table)
     index.set_source_dates({f.info.name: f.info.as_of for f in loaded})
     return Catalog(index=index, profiles=profiles, feeds=[f.info for f in loaded], warnings=list(warnings))
+
+
+def _stored(warn: Callable[[str], None]) -> list[LoadedFeed]:
+    """The feeds the person imported (none without a feeds folder: the store, its parsers and
+    its JSON reader are then not even imported)."""
+    from exposure.paths import feeds_dir
+
+    try:
+        if not feeds_dir().is_dir():
+            return []
+    except OSError:
+        pass  # the store says why the folder cannot be read
+    from exposure.indicators.feeds.store import FeedStore
+
+    return list(FeedStore.default().load_all(warn=warn))
 
 
 def _values(feed: LoadedFeed | LazyFeed) -> FeedValues:

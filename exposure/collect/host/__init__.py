@@ -9,7 +9,7 @@ report's warnings and its "not checked" list, never into a crash. Options (Sourc
 
 from __future__ import annotations
 
-import platform
+import os
 import sys
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
@@ -72,7 +72,7 @@ class HostCollector:
         run = HostRun(info=self.info, warn=ctx.warn, platform=sys.platform, is_admin=admin,
                       hash_executables=self.hash_executables, run=lambda argv: base.run_command(argv))
         self.info.details.update({
-            "os": f"{platform.system()} {platform.release()}".strip(),
+            "os": _system_and_release(),
             "administrator": "yes" if admin else "no",
         })
         if not admin:
@@ -96,6 +96,17 @@ class HostCollector:
                                   CheckNote.of(key, stage)))
             yield from step()
         ctx.progress(Progress(SOURCE, "done", tuple(self.info.counts.items()), 1.0))
+
+
+def _system_and_release() -> str:
+    """``Linux 6.1.0``, as ``platform.system()`` and ``platform.release()`` give it (from
+    ``os.uname`` where there is one: importing ``platform`` costs more than the rest)."""
+    if hasattr(os, "uname"):
+        uname = os.uname()
+        return f"{uname.sysname} {uname.release}".strip()
+    import platform
+
+    return f"{platform.system()} {platform.release()}".strip()
 
 
 def make_collector(spec: SourceSpec) -> HostCollector:
