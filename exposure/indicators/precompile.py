@@ -11,7 +11,7 @@ import json
 import sys
 from typing import Any
 
-from exposure.indicators import bundled, precompiled, profiles
+from exposure.indicators import bundled, catalog, precompiled, profiles
 from exposure.indicators.datafiles import feed_files
 
 
@@ -22,7 +22,12 @@ def build() -> dict[str, Any]:
     feeds, problems = bundled.read_bundled()
     if problems:
         raise RuntimeError("; ".join(problems))
-    return precompiled.dump(read, feeds, precompiled.sources(files, feed_files()))
+    document = precompiled.dump(read, feeds, precompiled.sources(files, feed_files()))
+    # the precedence rule's result for a fresh install, over the objects a scan makes from this
+    lazy = precompiled.feeds_from(document)
+    merged = catalog.default_merge(precompiled.profiles_from(document, profiles.bundled_dir()), lazy)
+    document["default"] = precompiled.dump_merged(document, merged, lazy)
+    return document
 
 
 def main() -> int:
