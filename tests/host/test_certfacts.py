@@ -76,7 +76,7 @@ def test_every_certificate_of_the_system_bundle_reads_the_same() -> None:
     bundles = [b for b in SYSTEM_BUNDLES if b.is_file()]
     if not bundles:
         pytest.skip("no system certificate bundle on this computer")
-    blocks = rootcerts._PEM_BLOCK.findall(bundles[0].read_bytes())
+    blocks = rootcerts.pem_blocks(bundles[0].read_bytes())
     assert len(blocks) > 50
     read_itself = 0
     for block in blocks:
@@ -98,6 +98,18 @@ def test_other_string_types_are_handed_to_cryptography() -> None:
     assert rootcerts.described(pem) == _by_cryptography(pem) != []
 
 
+def test_pem_blocks_are_found_as_the_regular_expression_finds_them() -> None:
+    import re
+
+    pattern = re.compile(rb"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----", re.S)
+    pem = _cert(_name((NameOID.COMMON_NAME, "a")))
+    begin, end = b"-----BEGIN CERTIFICATE-----", b"-----END CERTIFICATE-----"
+    for data in (b"", pem, pem + pem, b"junk" + pem + b"junk\n" + pem, begin + end, begin + b"x" + end,
+                 begin + begin + b"x" + end + end, pem[:-10], pem + begin + b"unfinished", end + pem,
+                 b"\n".join([begin, b"a", begin, b"b", end, end])):
+        assert rootcerts.pem_blocks(data) == pattern.findall(data), data[:60]
+
+
 def test_der_and_broken_input() -> None:
     pem = _cert(_name((NameOID.COMMON_NAME, "der")))
     der = x509.load_pem_x509_certificate(pem).public_bytes(serialization.Encoding.DER)
@@ -111,7 +123,7 @@ def test_der_and_broken_input() -> None:
                 b"\n".join([lines[0], lines[1] + b"!", *lines[2:]]),  # a stray character
                 pem.replace(b"-----\n", b"-----", 1)):  # the body on the armour's line
         with pytest.raises(certfacts.NotPlain):
-            certfacts.facts(certfacts.pem_body(rootcerts._PEM_BLOCK.findall(odd)[0]))
+            certfacts.facts(certfacts.pem_body(rootcerts.pem_blocks(odd)[0]))
         assert rootcerts.described(odd) == _by_cryptography(odd)
 
 
