@@ -75,3 +75,17 @@ def test_the_certificate_parser_is_loaded_only_for_a_certificate_to_parse() -> N
             "rootcerts.load_certificates(b'not a certificate')\nprint('cryptography' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["False", "True"]
+
+
+def test_a_host_scan_process_ends_with_its_report_whole_and_nothing_left(tmp_path: Path) -> None:
+    """The command leaves the last collection to the process's exit (``gc.freeze`` at exit):
+    its report is still written whole, and the temporary folder GNOME's settings are read
+    through is still removed."""
+    report = tmp_path / "report.json"
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = dict(os.environ, EXPOSURE_DATA_DIR=str(tmp_path / "data"), TMPDIR=str(scratch))
+    subprocess.run([sys.executable, "-m", "exposure", "scan", "--host", "--quiet", "--json", str(report)],
+                   env=env, check=True, capture_output=True)
+    assert json.loads(report.read_text("utf-8"))["sources"][0]["kind"] == "host"
+    assert list(scratch.iterdir()) == []
