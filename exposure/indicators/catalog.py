@@ -96,7 +96,7 @@ def _build(profile_ids: Sequence[str] | None, use_feeds: bool, bundled: bool) ->
             index.add_lazy_threats(feed.threat_rows, feed.make_threat)
         else:
             index.add_threats(feed.threats)
-    merged = _premerged(loaded) if profile_ids is None and not stored else None
+    merged = _premerged(everything, loaded) if profile_ids is None and not stored else None
     if merged is None:
         merged = _merge(curated, loaded)
     index.add([*curated, *merged.indicators])
@@ -136,18 +136,25 @@ def _merge(curated: Sequence[Indicator], loaded: Sequence[LoadedFeed | LazyFeed]
     return merge(curated, [_values(f) for f in loaded])
 
 
-def _premerged(loaded: Sequence[LoadedFeed | LazyFeed]) -> Merged | None:
-    """The precedence rule's result kept in the precompiled form, when ``loaded`` is exactly
-    its bundled feeds (the default profiles, no imported feed): see ``precompiled``."""
+def _premerged(everything: Sequence[Profile], loaded: Sequence[LoadedFeed | LazyFeed]) -> Merged | None:
+    """The precedence rule's result kept in the precompiled form, when the profiles and the
+    feeds are exactly the ones it was made from (the default profiles and the bundled feeds
+    as the precompiled form gives them, no imported feed): see ``precompiled``."""
     from exposure.indicators import precompiled
     from exposure.indicators.bundled import load_for_catalog
+    from exposure.indicators.datafiles import feed_files, profile_files
+    from exposure.indicators.profiles import load_bundled_profiles
+
+    def same(these: Sequence[object], those: Sequence[object]) -> bool:
+        return len(these) == len(those) and all(a is b for a, b in zip(these, those, strict=True))
 
     lazy = [f for f in loaded if isinstance(f, precompiled.LazyFeed)]
-    shipped = load_for_catalog(lambda _: None)  # the same objects, made once a process
-    if not lazy or len(lazy) != len(loaded) or len(lazy) != len(shipped) or any(
-            a is not b for a, b in zip(lazy, shipped, strict=True)):
+    # the same objects as the precompiled form made, once a process
+    if not lazy or not same(lazy, loaded) or not same(lazy, load_for_catalog(lambda _: None)):
         return None
-    document = precompiled._document()
+    if not same(everything, load_bundled_profiles()):
+        return None
+    document = precompiled.load(profile_files(), feed_files())
     return precompiled.merged_from(document, lazy) if document is not None else None
 
 

@@ -51,15 +51,15 @@ def test_a_catalog_with_the_kept_result_is_the_catalog_without_it(monkeypatch: p
     used: list[bool] = []
     real = catalog._premerged
 
-    def watched(loaded: Any) -> Any:
-        found = real(loaded)
+    def watched(everything: Any, loaded: Any) -> Any:
+        found = real(everything, loaded)
         used.append(found is not None)
         return found
 
     monkeypatch.setattr(catalog, "_premerged", watched)
     fast = build_catalog()
     assert used == [True]
-    monkeypatch.setattr(catalog, "_premerged", lambda loaded: None)
+    monkeypatch.setattr(catalog, "_premerged", lambda everything, loaded: None)
     slow = build_catalog()
     assert _state(fast.index) == _state(slow.index)
     assert fast.feeds == slow.feeds and fast.profiles == slow.profiles
@@ -68,7 +68,8 @@ def test_a_catalog_with_the_kept_result_is_the_catalog_without_it(monkeypatch: p
 def test_only_the_default_request_uses_it(monkeypatch: pytest.MonkeyPatch) -> None:
     used: list[bool] = []
     real = catalog._premerged
-    monkeypatch.setattr(catalog, "_premerged", lambda loaded: used.append(real(loaded) is not None))
+    monkeypatch.setattr(catalog, "_premerged",
+                        lambda everything, loaded: used.append(real(everything, loaded) is not None))
     build_catalog(["stalkerware"])  # other profiles
     build_catalog(bundled=False)  # no bundled feeds
     assert True not in used
@@ -84,5 +85,8 @@ def test_changed_shared_certificates_mean_the_rule_runs_again(tmp_path: Any, mon
     assert precompiled.merged_from(_document(), _shipped()) is None
     # and a feed list that is not the bundled one (another order) is never given the kept result
     monkeypatch.undo()
-    assert catalog._premerged(list(reversed(_shipped()))) is None
-    assert catalog._premerged(_shipped()) is not None
+    everything = load_bundled_profiles()
+    assert catalog._premerged(everything, list(reversed(_shipped()))) is None
+    assert catalog._premerged(everything, _shipped()) is not None
+    # profiles other than the precompiled ones (a test's, a changed copy) never get it either
+    assert catalog._premerged([*everything[1:], everything[0]], _shipped()) is None
