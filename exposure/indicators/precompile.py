@@ -2,7 +2,9 @@
 
     python -m exposure.indicators.precompile
 
-Run it after changing a profile or a bundled feed file; a test fails until it is current.
+Run it after changing a profile, a bundled feed file, the precedence rule or
+``data/shared_certificates.txt`` (the document keeps the rule's result for a fresh install);
+a test fails until it is current.
 """
 
 from __future__ import annotations
