@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from exposure import __version__
 from exposure.collect import make_collector
@@ -30,7 +31,9 @@ from exposure.errors import UserError
 from exposure.indicators.catalog import Catalog, build_catalog
 from exposure.model import CheckNote, FeedInfo, Finding, LocalText, ScanWarning, SourceInfo, Threat
 from exposure.model import SourceSpec as SourceSpec  # first lived here; new code imports it from exposure.model
-from exposure.pool import Channel, Failed, PoolProgress, Stopped, run_pool, usable_cores
+
+if TYPE_CHECKING:
+    from exposure.pool import Channel, PoolProgress
 
 REPORT_SCHEMA = "exposure.report/1"
 
@@ -263,6 +266,9 @@ def _checked_alone(request: ScanRequest, hooks: ScanHooks, catalog: Catalog,
     positions = [i for i, spec in enumerate(request.sources) if spec.kind in ALONE_KINDS]
     if len(positions) < 2:
         return {}  # one capture is read here, as every other source
+    # the pool (with its process machinery) is imported only here: a scan of one source never needs it
+    from exposure.pool import Failed, Stopped, run_pool, usable_cores
+
     key = next(_catalog_keys)
     _CATALOGS[key] = catalog
     tasks = [AloneTask(request.sources[i], key, request.profiles, request.use_feeds, ctx.today) for i in positions]

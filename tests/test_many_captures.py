@@ -136,7 +136,7 @@ def test_two_runs_give_the_same_report_apart_from_the_times(tmp_path: Path) -> N
     assert timeless(runs[0]) == timeless(runs[1])
     # and checked one after another in this process, the report is the same again
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(scan_module, "usable_cores", lambda: 1)
+        patch.setattr(pool_module, "usable_cores", lambda: 1)
         alone = scan_json(["--pcap", str(tmp_path / "captures")], tmp_path / "r-one.json")[1]
     assert timeless(alone) == timeless(runs[0])
 
@@ -157,7 +157,7 @@ def test_the_captures_are_checked_in_more_than_one_process(tmp_path: Path, monke
     fork = multiprocessing.get_context("fork")
     _PAIRS = fork.Barrier(2)
     monkeypatch.setattr(pool_module, "_context", lambda: fork)
-    monkeypatch.setattr(scan_module, "usable_cores", lambda: 2)
+    monkeypatch.setattr(pool_module, "usable_cores", lambda: 2)
     monkeypatch.setattr(scan_module, "check_alone", _in_pairs)
     names = ten_captures(tmp_path / "captures")
     specs = tuple(SourceSpec("pcap", str(tmp_path / "captures" / name)) for name in names)
@@ -177,7 +177,7 @@ def test_a_fresh_process_builds_the_same_catalog_and_finds_the_same(tmp_path: Pa
     specs = (SourceSpec("pcap", str(DEMO)), SourceSpec("pcap", str(DATA / "network" / QUIET[0])))
     forked = run_scan(ScanRequest(sources=specs, use_feeds=False))
     monkeypatch.setattr(pool_module, "_context", lambda: multiprocessing.get_context("spawn"))
-    monkeypatch.setattr(scan_module, "usable_cores", lambda: 2)
+    monkeypatch.setattr(pool_module, "usable_cores", lambda: 2)
     spawned = run_scan(ScanRequest(sources=specs, use_feeds=False))
     assert [(f.key, f.severity) for f in spawned.findings] == [(f.key, f.severity) for f in forked.findings]
     assert [f.threat for f in spawned.findings] == ["spylive360"]
@@ -197,7 +197,7 @@ def _until_stopped(task: AloneTask, channel: Channel) -> CheckedAlone:
 @pytest.mark.parametrize("workers", [1, 2])
 def test_stopping_drops_the_captures_not_begun(workers: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     names = ten_captures(tmp_path / "captures")
-    monkeypatch.setattr(scan_module, "usable_cores", lambda: workers)
+    monkeypatch.setattr(pool_module, "usable_cores", lambda: workers)
     if workers > 1:
         monkeypatch.setattr(pool_module, "_context", lambda: multiprocessing.get_context("fork"))
         monkeypatch.setattr(scan_module, "check_alone", _until_stopped)

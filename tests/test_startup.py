@@ -22,7 +22,7 @@ NOT_FOR_HOST_SCAN = ("textual", "rich", "scapy", "pymobiledevice3", "exposure.tu
                      "exposure.collect.android", "exposure.collect.ios", "exposure.observations.android",
                      "exposure.observations.ios", "exposure.detect.android", "exposure.detect.ios",
                      "exposure.observations.network", "exposure.detect.network",
-                     "multiprocessing", "concurrent.futures", "jsonschema",
+                     "multiprocessing", "concurrent.futures", "exposure.pool", "jsonschema",
                      # texts, profiles and bundled feeds come from their precompiled JSON forms
                      "yaml", "exposure.indicators.profile_schema", "exposure.indicators.feeds.detect")
 

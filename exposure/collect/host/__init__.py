@@ -9,9 +9,10 @@ report's warnings and its "not checked" list, never into a crash. Options (Sourc
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from exposure.collect.base import CheckNote, CollectContext, Progress
@@ -21,7 +22,13 @@ from exposure.collect.host.connections import collect_connections
 from exposure.collect.host.hostsfile import collect_hosts
 from exposure.collect.host.prefetch import PrefetchingRunner
 from exposure.collect.host.processes import ProcessTable, collect_processes
-from exposure.collect.host.proxy import collect_proxy
+from exposure.collect.host.proxy import (
+    GNOME_MODE,
+    collect_proxy,
+    gnome_available,
+    gsettings_environment,
+    private_dconf_folder,
+)
 from exposure.collect.host.rootcerts import collect_root_certificates
 from exposure.collect.host.software import SoftwareReader, all_readers
 from exposure.model import Observation, SourceInfo
@@ -69,13 +76,24 @@ class HostCollector:
         self.hash_executables = hash_executables
 
     def collect(self, ctx: CollectContext) -> Iterator[Observation]:
+        with contextlib.ExitStack() as stack:
+            # gsettings is given a private folder for dconf's runtime file (proxy.py) through its
+            # own environment, never os.environ: other programs are started meanwhile
+            folder = stack.enter_context(private_dconf_folder()) if gnome_available(sys.platform) else None
+            runner = PrefetchingRunner(lambda argv: _run_command(argv, gsettings_environment(argv, folder)))
+            stack.callback(runner.wait)  # what was started ahead has ended before the folder goes
+            yield from self._collect(ctx, runner, folder)
+
+    def _collect(self, ctx: CollectContext, runner: PrefetchingRunner, folder: str | None) -> Iterator[Observation]:
         admin = is_admin()
-        runner = PrefetchingRunner(lambda argv: base.run_command(argv))
         run = HostRun(info=self.info, warn=ctx.warn, platform=sys.platform, is_admin=admin,
-                      hash_executables=self.hash_executables, run=runner)
+                      hash_executables=self.hash_executables, run=runner, dconf_folder=folder)
         readers = all_readers()
-        # the package listings run while programs and connections are read (prefetch.py)
+        # the package listings and GNOME's proxy mode run while programs and connections are
+        # read (prefetch.py)
         runner.start(c for r in readers if (c := getattr(r, "command", None)) is not None and r.available(run))
+        if folder is not None:
+            runner.start([GNOME_MODE])
         self.info.details.update({
             "os": _system_and_release(),
             "administrator": "yes" if admin else "no",
@@ -101,6 +119,11 @@ class HostCollector:
                                   CheckNote.of(key, stage)))
             yield from step()
         ctx.progress(Progress(SOURCE, "done", tuple(self.info.counts.items()), 1.0))
+
+
+def _run_command(argv: Sequence[str], env: dict[str, str] | None) -> str:
+    # base.run_command looked up at each call (tests replace it with recorded output)
+    return base.run_command(argv, env=env) if env is not None else base.run_command(argv)
 
 
 def _system_and_release() -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,10 +28,12 @@ class CommandFailed(Exception):
     """A read-only command could not run or failed; the message is one plain line."""
 
 
-def run_command(argv: Sequence[str], timeout: float = COMMAND_TIMEOUT) -> str:
-    """The standard output of ``argv`` as text; raises CommandFailed."""
+def run_command(argv: Sequence[str], timeout: float = COMMAND_TIMEOUT, env: Mapping[str, str] | None = None) -> str:
+    """The standard output of ``argv`` as text; raises CommandFailed. ``env``: variables
+    set for this program only (never through ``os.environ``, which another thread may be
+    starting a program with)."""
     try:
-        done = run_bounded(argv, timeout, MAX_COMMAND_OUTPUT, env=plain_environment())
+        done = run_bounded(argv, timeout, MAX_COMMAND_OUTPUT, env=plain_environment(**(env or {})))
     except FileNotFoundError:
         raise CommandFailed(f"{argv[0]} is not installed") from None
     except OSError as exc:
@@ -67,6 +69,9 @@ class HostRun:
     is_admin: bool = False
     hash_executables: bool = True
     run: Callable[[Sequence[str]], str] = run_command
+    # A private folder that ``run`` already gives gsettings as its XDG_RUNTIME_DIR (the
+    # collector makes it, to start gsettings ahead); None: the proxy check makes its own.
+    dconf_folder: str | None = None
 
     def path(self, absolute: str) -> Path:
         return self.root / absolute.lstrip("/")

@@ -1,6 +1,7 @@
-"""Package listings started ahead: ``dpkg-query`` (or ``rpm``, ``flatpak``, ``snap``) runs in a
-helper thread while the checks before it (running programs, connections) read /proc, so the
-scan does not wait for it afterwards (the program runs on another core; ~15 ms of a host scan).
+"""Programs started ahead: ``dpkg-query`` (or ``rpm``, ``flatpak``, ``snap``) and GNOME's proxy
+mode (``gsettings``) run in helper threads while the checks before them (running programs,
+connections) read /proc, so the scan does not wait for them afterwards (the programs run on
+another core; ~15 ms and ~5 ms of a host scan).
 
 Only the running of the program moves: what it printed, or the CommandFailed it ended with,
 is handed over when the software check asks for it, in the same order as before, and every
@@ -44,6 +45,12 @@ class PrefetchingRunner:
 
             self._started[key] = (done, printed, failed)
             threading.Thread(target=work, daemon=True, name="exposure-prefetch").start()
+
+    def wait(self) -> None:
+        """Wait for the commands started but never asked for (each ends within its time
+        limit): before the folder one of them writes to is removed."""
+        for done, _printed, _failed in self._started.values():
+            done.wait()
 
     def __call__(self, argv: Sequence[str]) -> str:
         started = self._started.pop(tuple(argv), None)

@@ -15,7 +15,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 
 from exposure.collect.host.base import COLLECTOR, SOURCE, CommandFailed, HostRun, read_system_file
 from exposure.collect.host.limits import SHELL_SETTINGS_MAX_FILE
@@ -27,6 +27,8 @@ PROXY_VARIABLES = ("http_proxy", "https_proxy", "ftp_proxy", "all_proxy", "socks
 _ASSIGN = re.compile(r"^\s*(?:export\s+)?([A-Za-z_]+)\s*=\s*(.*?)\s*$")
 INTERNET_SETTINGS = r"Software\Microsoft\Windows\CurrentVersion\Internet Settings"
 GNOME_SCHEMA = "org.gnome.system.proxy"
+# What the GNOME check asks first (and, on most computers, only): started ahead by the collector.
+GNOME_MODE = ("gsettings", "get", GNOME_SCHEMA, "mode")
 
 
 def _setting(key: str, value: str, location: str) -> HostSetting:
@@ -48,6 +50,16 @@ def from_environment(env: Mapping[str, str]) -> Iterator[HostSetting]:
     for name, value in sorted(env.items()):
         if name.lower() in PROXY_VARIABLES and value.strip():
             yield _setting(name.lower(), value.strip(), "environment of this session")
+
+
+def gnome_available(platform: str) -> bool:
+    return platform.startswith("linux") and shutil.which("gsettings") is not None
+
+
+def gsettings_environment(argv: Sequence[str], folder: str | None) -> dict[str, str] | None:
+    """The variables gsettings runs with: dconf's runtime file in ``folder`` (None for any
+    other program)."""
+    return {"XDG_RUNTIME_DIR": folder} if folder is not None and argv[:1] == ("gsettings",) else None
 
 
 def _gnome_value(run: HostRun, schema: str, key: str) -> str:
@@ -112,7 +124,7 @@ def _linux(run: HostRun) -> Iterator[HostSetting]:
     run.checked("host.proxy-variables", "proxy variables in /etc/environment, /etc/profile.d and this session")
     if shutil.which("gsettings"):
         try:
-            with _private_runtime_dir():
+            with contextlib.nullcontext() if run.dconf_folder is not None else _private_runtime_dir():
                 found = list(from_gnome(run))
             yield from found
             run.checked("host.proxy-gnome", "GNOME proxy settings (of the user running this scan)")
@@ -121,22 +133,32 @@ def _linux(run: HostRun) -> Iterator[HostSetting]:
 
 
 @contextlib.contextmanager
-def _private_runtime_dir() -> Iterator[None]:
+def private_dconf_folder() -> Iterator[str]:
     """dconf, which GSettings reads through, creates ``$XDG_RUNTIME_DIR/dconf/user`` (or
-    ``~/.cache/dconf/user`` when that is unset) even to read a value. Point it at a
-    private temporary folder, removed afterwards: the settings are still read from the
-    user's own database, and nothing is left behind."""
+    ``~/.cache/dconf/user`` when that is unset) even to read a value. A private temporary
+    folder for it (given to gsettings with ``gsettings_environment``), removed afterwards:
+    the settings are still read from the user's own database, and nothing is left behind."""
     folder = tempfile.mkdtemp(prefix="exposure-dconf-")
-    previous = os.environ.get("XDG_RUNTIME_DIR")
-    os.environ["XDG_RUNTIME_DIR"] = folder
     try:
-        yield
+        yield folder
     finally:
-        if previous is None:
-            os.environ.pop("XDG_RUNTIME_DIR", None)
-        else:
-            os.environ["XDG_RUNTIME_DIR"] = previous
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _private_runtime_dir() -> Iterator[None]:
+    """``private_dconf_folder`` for a ``run`` that does not give gsettings one itself (a
+    check run on its own, not by the collector: no helper thread starts a program then)."""
+    with private_dconf_folder() as folder:
+        previous = os.environ.get("XDG_RUNTIME_DIR")
+        os.environ["XDG_RUNTIME_DIR"] = folder
+        try:
+            yield
+        finally:
+            if previous is None:
+                os.environ.pop("XDG_RUNTIME_DIR", None)
+            else:
+                os.environ["XDG_RUNTIME_DIR"] = previous
 
 
 def collect_proxy(run: HostRun, env: Mapping[str, str] | None = None) -> Iterator[HostSetting]:
