@@ -71,7 +71,7 @@ def test_gnome_proxy_mode_runs_ahead_with_a_private_dconf_folder_of_its_own(monk
     process's environment is never changed while other programs start), answers the proxy
     check exactly as when run in turn, and the folder is gone once the check has ended."""
     ran: dict[tuple[str, ...], tuple[str, dict[str, str] | None, str | None]] = {}
-    answers = {proxy.GNOME_MODE: "'manual'\n",
+    answers: dict[tuple[str, ...], str] = {proxy.GNOME_MODE: "'manual'\n",
                ("gsettings", "get", "org.gnome.system.proxy.http", "host"): "'192.0.2.7'\n",
                ("gsettings", "get", "org.gnome.system.proxy.http", "port"): "8080\n"}
     before = os.environ.get("XDG_RUNTIME_DIR")
