@@ -42,5 +42,7 @@ class SoftwareReader(Protocol):
 
 def clean(text: object, limit: int = 300) -> str:
     """Untrusted text from a package database: one line, printable, bounded."""
-    value = "".join(ch if ch.isprintable() else " " for ch in str(text)).strip()
-    return value[:limit]
+    value = str(text)
+    if not value.isprintable():  # nearly every name and version is: then nothing to replace
+        value = "".join(ch if ch.isprintable() else " " for ch in value)
+    return value.strip()[:limit]
