@@ -16,7 +16,6 @@ import importlib
 import signal
 import sys
 import threading
-import traceback
 from collections.abc import Iterator, Sequence
 from types import ModuleType
 
@@ -129,6 +128,8 @@ def _main(argv: Sequence[str] | None, collect: bool) -> int:
 
 def _bug(exc: Exception) -> int:
     if debugging():
+        import traceback  # only then (with linecache and tokenize: ~3 ms of every start)
+
         traceback.print_exc()
     else:
         print(f"exposure: stopped by an unexpected error ({type(exc).__name__}). This is a bug in exposure, not "

@@ -24,7 +24,10 @@ NOT_FOR_HOST_SCAN = ("textual", "rich", "scapy", "pymobiledevice3", "exposure.tu
                      "exposure.observations.network", "exposure.detect.network",
                      "multiprocessing", "concurrent.futures", "exposure.pool", "jsonschema",
                      # texts, profiles and bundled feeds come from their precompiled JSON forms
-                     "yaml", "exposure.indicators.profile_schema", "exposure.indicators.feeds.detect")
+                     "yaml", "exposure.indicators.profile_schema", "exposure.indicators.feeds.detect",
+                     # the traceback of a bug is printed only when asked; a report is checked
+                     # against its schema only when one is read back
+                     "traceback", "exposure.report.schema")
 
 
 def loaded_after(*words: str, env: dict[str, str] | None = None) -> set[str]:

@@ -39,7 +39,6 @@ from exposure.model import (
     ScanWarning,
     Severity,
 )
-from exposure.report.schema import check_report, load_report
 
 # --- writing ----------------------------------------------------------------------------
 
@@ -155,12 +154,16 @@ def _event(event: TimelineEvent) -> dict[str, Any]:
 def from_json(data: object) -> ReportDocument:
     """The document of a report's dictionary (parsed JSON from anywhere): refused with a
     one-line :class:`~exposure.report.schema.ReportFormatError` unless the schema allows it."""
+    from exposure.report.schema import check_report  # reading only: writing a report never needs it
+
     check_report(data)
     return _document(data)  # type: ignore[arg-type]  # check_report: a dict of the schema's shape
 
 
 def read_report(path: Path) -> ReportDocument:
     """A saved report file as the document; any problem is one line (a UserError)."""
+    from exposure.report.schema import load_report
+
     return _document(load_report(path))
 
 
