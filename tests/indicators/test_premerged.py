@@ -30,6 +30,7 @@ def _shipped() -> list[precompiled.LazyFeed]:
 
 def _state(index: IndicatorIndex) -> dict[str, Any]:
     """Everything an index answers from (lazy tables by their entries and what they leave out)."""
+    index.index_domains()
     return {"exact": index._exact, "suffixes": index._suffixes, "networks": index._networks,
             "windows": index._windows, "size": index._size, "threats": index._threats,
             "lazy": {kind: [(id(t.entries), t.excluded) for t in tables] for kind, tables in index._lazy.items()},
