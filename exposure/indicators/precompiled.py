@@ -16,7 +16,7 @@ import functools
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from exposure.indicators.precedence import Merged
 
 PATH = PRECOMPILED
-SCHEMA = "exposure.precompiled/1"
+SCHEMA = "exposure.precompiled/2"  # 2: the feeds' threats on a line of their own
 _TYPES = {t.value: t for t in IndicatorType}
 _ROLES = {r.value: r for r in IndicatorRole}
 _CATEGORIES = {c.value: c for c in Category}
@@ -61,10 +61,95 @@ def _document() -> dict[str, Any] | None:
     try:
         # from bytes, and written in ASCII (precompile.py): decoding a megabyte of mixed text
         # through a text reader cost more than the JSON parsing itself
-        document = json.loads(PATH.read_bytes())
+        raw = PATH.read_bytes()
+        end = raw.find(b"\n")
+        document = json.loads(raw[:end])
     except (OSError, ValueError):
         return None
-    return document if isinstance(document, dict) and document.get("schema") == SCHEMA else None
+    if not isinstance(document, dict) or document.get("schema") != SCHEMA:
+        return None
+    rest = raw[end + 1:]
+    if len(rest) != document.get("threats_size"):  # a file cut short: read the sources instead
+        return None
+    part = _Part(rest)
+    for position, feed in enumerate(document["feeds"]):
+        feed["threats"] = LazyRows(part, position)
+    return document
+
+
+def to_text(document: dict[str, Any]) -> str:
+    """The document as ``data/precompiled.json`` holds it: on its first line, everything but
+    the feeds' threats; on the second, those (a list, feed by feed: ISDi's 5,770 make up a
+    third of the file, and a check that finds nothing never reads one); ASCII."""
+    threats = json.dumps([feed["threats"] for feed in document["feeds"]], separators=(",", ":")) + "\n"
+    first = {**document, "feeds": [{k: v for k, v in f.items() if k != "threats"} for f in document["feeds"]],
+             "threats_size": len(threats)}
+    return json.dumps(first, separators=(",", ":")) + "\n" + threats
+
+
+def from_text(text: str | bytes) -> dict[str, Any]:
+    """The whole document from ``to_text``'s form, every part read at once."""
+    first, _, second = (text.encode("ascii") if isinstance(text, str) else text).partition(b"\n")
+    document: dict[str, Any] = json.loads(first)
+    for feed, threats in zip(document["feeds"], json.loads(second), strict=True):
+        feed["threats"] = threats
+    del document["threats_size"]
+    return document
+
+
+class _Part:
+    """The second line of the file, parsed the first time a feed's threat is asked for."""
+
+    def __init__(self, raw: bytes) -> None:
+        self._raw = raw
+        self._parsed: list[dict[str, Any]] | None = None
+
+    def feed(self, position: int) -> dict[str, Any]:
+        if self._parsed is None:
+            self._parsed = json.loads(self._raw)
+            self._raw = b""
+        return self._parsed[position]
+
+
+class LazyRows(Mapping[str, Any]):
+    """A feed's threat rows by id, read from the file's second line when first looked at:
+    the same mapping, in the same order, as the rows written. Pickled (a kept catalog) with the
+    rows it holds."""
+
+    def __init__(self, part: _Part | None, position: int = 0, rows: dict[str, Any] | None = None) -> None:
+        self._part = part
+        self._position = position
+        self._rows = rows
+        self._ids: list[str] | None = None
+
+    @classmethod
+    def of(cls, rows: Mapping[str, Any]) -> LazyRows:
+        """Rows already read (a document read whole)."""
+        return rows if isinstance(rows, LazyRows) else cls(None, rows=dict(rows))
+
+    def _loaded(self) -> dict[str, Any]:
+        if self._rows is None:
+            assert self._part is not None
+            self._rows = self._part.feed(self._position)
+        return self._rows
+
+    def ids(self) -> list[str]:
+        """The threat ids in order: a table's entry names its threats by position."""
+        if self._ids is None:
+            self._ids = list(self._loaded())
+        return self._ids
+
+    def __getitem__(self, threat_id: str) -> Any:
+        return self._loaded()[threat_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._loaded())
+
+    def __len__(self) -> int:
+        return len(self._loaded())
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return LazyRows.of, (self._loaded(),)
 
 
 def load(profile_files: Sequence[Path], feed_files: Sequence[Path]) -> dict[str, Any] | None:
@@ -240,18 +325,18 @@ class LazyFeed:
     info: FeedInfo
     indicators: tuple[Indicator, ...]  # the values that are not in ``tables``
     tables: dict[IndicatorType, dict[str, Any]]
-    threat_rows: dict[str, list[Any]]
+    threat_rows: LazyRows  # read from the file's second line when first needed
     threat_default: list[Any] | None
     references: list[Reference]
 
     def maker(self, kind: IndicatorType) -> Callable[[str, Any], tuple[Indicator, ...]]:
         # a partial of a module function, not a closure: a catalog can then be kept (pickled)
-        return functools.partial(_make_entry, self, kind, list(self.threat_rows))
+        return functools.partial(_make_entry, self, kind)
 
     def threats_of(self, kind: IndicatorType, value: str) -> set[str]:
         """The threat ids a table's value belongs to, without making objects."""
         entry = self.tables[kind][value]
-        ids = list(self.threat_rows)
+        ids = self.threat_rows.ids()
         return {ids[entry]} if isinstance(entry, int) else {ids[e[0]] for e in entry}
 
     def make_threat(self, threat_id: str, row: Any) -> Threat:
@@ -267,8 +352,9 @@ class LazyFeed:
         return LoadedFeed(info=self.info, indicators=(*self.indicators, *made), threats=threats)
 
 
-def _make_entry(feed: LazyFeed, kind: IndicatorType, ids: list[str], value: str, entry: Any) -> tuple[Indicator, ...]:
+def _make_entry(feed: LazyFeed, kind: IndicatorType, value: str, entry: Any) -> tuple[Indicator, ...]:
     profile, source = feed.info.profile, feed.info.name
+    ids = feed.threat_rows.ids()
     if isinstance(entry, int):
         return (Indicator(kind, value, ids[entry], profile, source),)
     return tuple(_make_indicator(kind, value, [ids[e[0]], *e[1:]], feed.references, profile, source) for e in entry)
@@ -284,7 +370,8 @@ def feeds_from(document: dict[str, Any]) -> tuple[LazyFeed, ...]:
                         version=data["version"], dated=data["dated"], bundled=True, licence=data["licence"])
         out.append(LazyFeed(info=info, indicators=_indicators(feed["indicators"], refs, info.profile, info.name),
                             tables={_TYPES[k]: v for k, v in feed["tables"].items()},
-                            threat_rows=feed["threats"], threat_default=feed["threat_default"], references=refs))
+                            threat_rows=LazyRows.of(feed["threats"]), threat_default=feed["threat_default"],
+                            references=refs))
     return tuple(out)
 
 

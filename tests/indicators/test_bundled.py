@@ -68,8 +68,9 @@ def test_the_precompiled_cache_is_current_and_says_what_the_files_say(monkeypatc
 
     from exposure.indicators import bundled, precompile, precompiled, profiles
 
-    document = json.loads(precompiled.PATH.read_text(encoding="utf-8"))
+    document = precompiled.from_text(precompiled.PATH.read_bytes())
     assert document == json.loads(json.dumps(precompile.build())), "run: python -m exposure.indicators.precompile"
+    assert precompiled.PATH.read_text(encoding="ascii") == precompiled.to_text(document)
     files = profiles.bundled_files()
     assert precompiled.profiles_from(document, profiles.bundled_dir()) == profiles.read_bundled_profiles(files)
     slow, problems = bundled.read_bundled()
