@@ -237,3 +237,35 @@ def test_root_certificate_and_proxy_raise_each_other() -> None:
     proxy_finding = next(f for f in both if f.rule == "host.system-proxy")
     assert proxy_finding.param("settings") == "http_proxy, https_proxy"
     assert {f.rule for f in both} <= set(RULES)
+
+
+def test_the_bundle_is_compared_by_fingerprint_whatever_its_line_breaks(tmp_path: Path) -> None:
+    """A bundle block is compared letter for letter with the shipped certificates first, then by
+    the fingerprint of its DER: a shipped root written with other line breaks (the same
+    certificate) is not appended, one written nowhere else is, an added one is found once."""
+    certs = _debian_tree(tmp_path)
+    bundle = tmp_path / "etc/ssl/certs/ca-certificates.crt"
+    rewrapped = _pem(certs["Bundle Root B"]).replace(b"\n", b"\n\n").replace(b"\n\n-----END", b"\n-----END")
+    assert rewrapped != _pem(certs["Bundle Root B"])
+    late = _cert("Late Appended CA")
+    bundle.write_bytes(bundle.read_bytes().replace(_pem(certs["Bundle Root B"]), rewrapped) + _pem(late))
+    run, warnings = host_run(root=tmp_path)
+    found = {s.key: s for s in rootcerts.collect_root_certificates(run)}
+    assert set(found) == {"Corp Proxy CA", "Extra CA", "Dropped CA", "Appended CA", "Late Appended CA"}
+    assert found["Late Appended CA"].value == _fingerprint(late)
+    assert "in none of the folders it is built from" in found["Late Appended CA"].detail
+    assert "added by an administrator" in found["Corp Proxy CA"].detail  # found in its folder, not again
+    assert warnings == []
+
+
+def test_the_text_forms_of_suffix_and_within_are_pathlibs() -> None:
+    from pathlib import PurePosixPath
+
+    for name in ("a.pem", "A.CRT", ".pem", "a.", "a..pem", "noext", "x.tar.gz", ".", "..", "a.b.", "ca.pem.0"):
+        assert rootcerts._suffix(name) == PurePosixPath(name).suffix, name
+    folders = ("/usr/share/ca-certificates", "/usr/local/share/ca-certificates", "/", "/usr")
+    paths = ("/usr/share/ca-certificates/mozilla/A.crt", "/usr/share/ca-certificates", "/usr/share/ca-certificates-x/a",
+             "/usr/local/share/ca-certificates/corp/p.crt", "/etc/ssl/certs/dropped.pem", "/usr/sharex")
+    for path in paths:
+        for folder in folders:
+            assert rootcerts._within(path, folder) == PurePosixPath(path).is_relative_to(folder), (path, folder)
