@@ -277,21 +277,38 @@ def _loop(ex: Extractor, frames: Iterator[tuple[int, float, bytes]] | None,  # n
                                     else buf[off + 24:off + 40] + buf[off + 8:off + 24])
                             known[back + buf[t + 2:t + 4] + buf[t:t + 2]] = (conn, conn.flow, not out)
                     continue
-            if t and t + 20 <= begin < stop_ip and not buf[t + 13] & 5:
+            if t and t + 20 <= begin < stop_ip and not (flags := buf[t + 13]) & 5:
                 # a payload that may begin a name, or of a stream being followed: TcpStreams.segment
                 if quick:
                     _settle(ex, quick, first, now)
                     quick = 0
-                if flow is not None:
-                    ex.frame = buf[a:z] if reader is not None else buf
-                v4 = off + 20 == t
-                tcp_segment(ex, flow, segment, ts, buf[t - 8:t - 4] if v4 else buf[off + 8:off + 24],
-                            (buf[t] << 8) | buf[t + 1], buf[t - 4:t] if v4 else buf[off + 24:off + 40],
-                            (buf[t + 2] << 8) | buf[t + 3], int.from_bytes(buf[t + 4:t + 8]), buf[begin:stop_ip],
-                            stop_ip - off, buf[t + 13])
+                count(ex, ts)
                 first = ex._first
                 now = ex._now
                 sweep_at = ex._sweep_at
+                v4 = off + 20 == t
+                add = flow
+                if flow is not None:
+                    # a segment of a known, live connection only adds to counters (as above)
+                    entry = known.get(buf[off + 12:off + 24] if v4 else buf[off + 8:off + 40] + buf[t:t + 4])
+                    if entry is not None and not (conn := entry[0]).dead and flags & 0x12 != 0x02 \
+                            and now - conn.last <= CLOSED_IDLE:
+                        conn.last = ts
+                        agg = entry[1]
+                        if agg is not None:
+                            if entry[2]:
+                                agg.bytes_out += stop_ip - off
+                            else:
+                                agg.bytes_in += stop_ip - off
+                            agg.count += 1
+                            agg.last = ts
+                        add = None
+                    else:
+                        ex.frame = buf[a:z] if reader is not None else buf
+                tcp_segment(ex, add, segment, ts, buf[t - 8:t - 4] if v4 else buf[off + 8:off + 24],
+                            (buf[t] << 8) | buf[t + 1], buf[t - 4:t] if v4 else buf[off + 24:off + 40],
+                            (buf[t + 2] << 8) | buf[t + 3], int.from_bytes(buf[t + 4:t + 8]), buf[begin:stop_ip],
+                            stop_ip - off, flags)
                 continue
         if quick:
             _settle(ex, quick, first, now)
@@ -311,7 +328,7 @@ def dns_datagram(ex: Extractor, flow: FlowAdd | None, dns: DnsTable, ts: float, 
                  dst: bytes, dport: int, payload: bytes, size: int) -> None:
     """What ``Extractor.packet`` does with a DNS datagram over IPv4 without options or fragments
     (``flow``: ``Extractor._flow`` when flows are wanted; ``dns``: ``NameTables.dns``)."""
-    _count(ex, ts)
+    count(ex, ts)
     try:
         if flow is not None:
             flow(17, src, sport, dst, dport, ts, size, False)
@@ -326,8 +343,7 @@ def tcp_segment(ex: Extractor, flow: FlowAdd | None, segment: Segment, ts: float
                 dst: bytes, dport: int, seq: int, payload: bytes, size: int, flags: int) -> None:
     """What ``Extractor.packet`` does with a TCP segment without FIN or RST whose payload may begin a
     name (or belongs to a stream being followed), over IPv4 without options or fragments or IPv6
-    without extension headers (``segment``: ``TcpStreams.segment``)."""
-    _count(ex, ts)
+    without extension headers (``segment``: ``TcpStreams.segment``; ``count`` was called)."""
     try:
         if flow is not None:
             flow(6, src, sport, dst, dport, ts, size, True, flags)
@@ -338,7 +354,7 @@ def tcp_segment(ex: Extractor, flow: FlowAdd | None, segment: Segment, ts: float
         ex._bad(PARSER_ERROR)
 
 
-def _count(ex: Extractor, ts: float) -> None:
+def count(ex: Extractor, ts: float) -> None:
     """A packet's counts and times, as ``Extractor.packet`` keeps them (idle tables swept on time)."""
     ex.packets += 1
     ex.ip_packets += 1
