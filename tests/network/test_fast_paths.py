@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import random
+import struct
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from exposure.collect.base import CollectorError
 from exposure.collect.net import parallel
 from exposure.collect.net.extract import Extractor
 from exposure.collect.net.reader import NotACapture, open_capture
+from exposure.collect.net.tls import client_hello_names
 from exposure.commands.names import names_of
 from tests.network.test_capture import client_hello
 from tests.paths import FIXTURES, needs_shared
@@ -234,3 +236,32 @@ def test_a_client_hello_cut_anywhere_in_its_first_bytes_is_found(tmp_path: Path,
     path = tmp_path / "cut.pcap"
     wrpcap(str(path), tcp_segments(hello, [first, len(hello)]))
     assert names_of(str(path)).tls_sni == {"cut-hello.example"}
+
+
+def _hello_body(extensions: bytes, ext_len: int | None = None) -> bytes:
+    size = len(extensions) if ext_len is None else ext_len
+    return b"\x03\x03" + bytes(32) + b"\x00" + b"\x00\x02\x13\x01" + b"\x01\x00" + struct.pack("!H", size) + extensions
+
+
+def _extension(kind: int, data: bytes) -> bytes:
+    return struct.pack("!HH", kind, len(data)) + data
+
+
+def _sni(*names: str) -> bytes:
+    entries = b"".join(struct.pack("!BH", 0, len(n)) + n.encode() for n in names)
+    return _extension(0, struct.pack("!H", len(entries)) + entries)
+
+
+def test_client_hello_names_walk_every_extension() -> None:
+    """The extension walk reads headers by index: every server_name extension, wherever it is
+    among others (type 0x0100 is not server_name), and extensions cut off by the body's end."""
+    others = _extension(0x0100, b"x" * 5) + _extension(0x000A, b"\x00\x02\x00\x1d") + _extension(0x0010, b"")
+    assert client_hello_names(_hello_body(others + _sni("a.example") + others + _sni("b.example", "c.example"))) \
+        == ["a.example", "b.example", "c.example"]
+    assert client_hello_names(_hello_body(others)) == []
+    assert client_hello_names(_hello_body(_extension(0x0100, _sni("not.example")[4:]))) == []
+    whole = _hello_body(others + _sni("cut.example"))
+    assert client_hello_names(whole[:-4]) == ["cut.exa"]  # the name cut by the end of the body
+    assert client_hello_names(_hello_body(others + _sni("long.example"), ext_len=1000)) == ["long.example"]
+    assert client_hello_names(_hello_body(others + b"\x00\x00\x00")) == []  # a header cut short
+    assert client_hello_names(b"\x03\x03" + bytes(10)) is None
