@@ -225,8 +225,10 @@ def _loop(ex: Extractor, frames: Iterator[tuple[int, float, bytes]] | None,  # n
                     begin >= stop_ip or (buf[begin] not in first_bytes and (buf[t + 1] != 53 or buf[t])
                                          and (buf[t + 3] != 53 or buf[t + 2]))):  # not port 53
                 v4 = off + 20 == t
-                # addresses and ports as they lie in the packet: the key of the caches below
-                raw = buf[off + 12:off + 24] if v4 else buf[off + 8:off + 40] + buf[t:t + 4]
+                # addresses and ports as they lie in the packet: the key of the caches below (names
+                # alone, with no stream followed, need none)
+                raw = (buf[off + 12:off + 24] if v4 else buf[off + 8:off + 40] + buf[t:t + 4]) \
+                    if streams or flow is not None else b""
                 if not streams or raw not in followed:
                     quick += 1
                     if ts < first and ts:
