@@ -9,7 +9,9 @@ traceback), exit code 70.
 from __future__ import annotations
 
 import argparse
+import atexit
 import contextlib
+import gc
 import importlib
 import signal
 import sys
@@ -68,6 +70,11 @@ def _remember_parsers(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # At the process's exit, what the command built (after a scan, ~200,000 objects of the
+    # catalog and the report) is left to the exit: the collector's last full pass over it cost
+    # ~20 ms. Once, however many times main runs in one process (the tests).
+    atexit.unregister(gc.freeze)
+    atexit.register(gc.freeze)
     words = list(sys.argv[1:] if argv is None else argv)
     if words == ["--version"]:  # at once, without building the parser
         print(f"exposure {__version__}")

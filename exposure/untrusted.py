@@ -42,9 +42,10 @@ import os
 import re
 import stat
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
-import yaml
+if TYPE_CHECKING:
+    import yaml  # imported where YAML is read: most commands never read any (a scan of this computer)
 
 # --- showing untrusted text -----------------------------------------------------------
 
@@ -316,6 +317,8 @@ def json_depth(data: Any, stop: int = MAX_JSON_DEPTH) -> int:
 def check_yaml(text: str, loader: type[Any]) -> None:
     """Stream ``text``'s YAML events once and refuse aliases, too many values or too deep
     nesting, before anything is built from it. Syntax errors are left to the loader."""
+    import yaml
+
     nodes = depth = 0
     try:
         for event in yaml.parse(text, Loader=loader):
@@ -340,11 +343,15 @@ def check_yaml(text: str, loader: type[Any]) -> None:
 
 def load_yaml(text: str, loader: type[Any]) -> Any:
     """``yaml.load`` with ``loader`` (a base or safe loader) after :func:`check_yaml`."""
+    import yaml
+
     check_yaml(text, loader)
     return yaml.load(text, Loader=loader)  # noqa: S506 - callers pass a base or safe loader
 
 
 def compose_yaml(text: str, loader: type[Any]) -> yaml.Node | None:
     """``yaml.compose`` (the node tree, with line numbers) after :func:`check_yaml`."""
+    import yaml
+
     check_yaml(text, loader)
     return yaml.compose(text, Loader=loader)

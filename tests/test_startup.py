@@ -21,7 +21,10 @@ HEAVY = ("yaml", "exposure.explain.i18n", "exposure.indicators", "exposure.colle
 NOT_FOR_HOST_SCAN = ("textual", "rich", "scapy", "pymobiledevice3", "exposure.tui", "exposure.collect.pcap",
                      "exposure.collect.android", "exposure.collect.ios", "exposure.observations.android",
                      "exposure.observations.ios", "exposure.detect.android", "exposure.detect.ios",
-                     "multiprocessing", "concurrent.futures", "jsonschema")
+                     "exposure.observations.network", "exposure.detect.network",
+                     "multiprocessing", "concurrent.futures", "jsonschema",
+                     # texts, profiles and bundled feeds come from their precompiled JSON forms
+                     "yaml", "exposure.indicators.profile_schema", "exposure.indicators.feeds.detect")
 
 
 def loaded_after(*words: str, env: dict[str, str] | None = None) -> set[str]:
@@ -73,3 +76,38 @@ def test_the_certificate_parser_is_loaded_only_for_a_certificate_to_parse() -> N
             "rootcerts.load_certificates(b'not a certificate')\nprint('cryptography' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["False", "True"]
+
+
+def test_a_host_scan_process_ends_with_its_report_whole_and_nothing_left(tmp_path: Path) -> None:
+    """The command leaves the last collection to the process's exit (``gc.freeze`` at exit):
+    its report is still written whole, and the temporary folder GNOME's settings are read
+    through is still removed."""
+    report = tmp_path / "report.json"
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = dict(os.environ, EXPOSURE_DATA_DIR=str(tmp_path / "data"), TMPDIR=str(scratch))
+    subprocess.run([sys.executable, "-m", "exposure", "scan", "--host", "--quiet", "--json", str(report)],
+                   env=env, check=True, capture_output=True)
+    assert json.loads(report.read_text("utf-8"))["sources"][0]["kind"] == "host"
+    assert list(scratch.iterdir()) == []
+
+
+def test_the_network_heuristics_made_when_a_network_observation_can_exist() -> None:
+    """Made before any network observation exists (the app, a host scan), the network
+    detector waits; once one can exist it is made and finds what it finds."""
+    code = ("import sys\nfrom exposure.detect import default_detectors, WaitingDetector\n"
+            "from exposure.detect.base import DetectContext\nfrom exposure.indicators.index import IndicatorIndex\n"
+            "detectors = default_detectors()\n"
+            "waiting = [d for d in detectors\n"
+            "           if isinstance(d, WaitingDetector) and d.target.endswith('NetworkHeuristics')]\n"
+            "print(len(waiting), 'exposure.detect.network' in sys.modules)\n"
+            "from exposure.observations.network import DnsQuery\n"
+            "ctx = DetectContext(index=IndicatorIndex())\n"
+            "for n in range(3):\n"
+            "    list(waiting[0].observe(DnsQuery('pcap', 'x', name='cam.duckdns.org', client='192.168.1.5',"
+            " resolver='192.168.1.1', answers=('203.0.113.9',)), ctx))\n"
+            "print(sorted({f.rule for f in waiting[0].finish(ctx)}))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    waiting, rules = done.stdout.splitlines()
+    assert waiting == "1 False"
+    assert "network.dynamic-dns" in rules

@@ -20,11 +20,13 @@ DETECTORS: tuple[str, ...] = (
     "exposure.detect.ios_backup:IosBackupHeuristics",
     "exposure.detect.network:NetworkHeuristics",
 )
-# The phone detectors react only to observation types defined in these modules, and find
-# nothing at the end when they saw none. An object of such a type cannot exist before its
-# module is loaded, so each of them is imported only once one of its modules is: a scan of
-# this computer or of a capture never loads the phone observations and their detectors (~25 ms).
+# The phone and network detectors react only to observation types defined in these modules,
+# and find nothing at the end when they saw none. An object of such a type cannot exist before
+# its module is loaded, so each of them is imported only once one of its modules is: a scan of
+# this computer or of a capture never loads the phone observations and their detectors (~25 ms),
+# a scan of this computer not the network heuristics either (~10 ms).
 WAITS_FOR: dict[str, tuple[str, ...]] = {
+    "exposure.detect.network": ("exposure.observations.network",),
     "exposure.detect.android": ("exposure.observations.android",),
     "exposure.detect.android_activity": ("exposure.observations.android",),
     "exposure.detect.ios": ("exposure.observations.ios",),
@@ -76,5 +78,8 @@ def default_detectors() -> list[Detector]:
     out: list[Detector] = []
     for target in DETECTORS:
         waits_for = WAITS_FOR.get(target.partition(":")[0])
-        out.append(_make(target) if waits_for is None else WaitingDetector(target, waits_for))
+        if waits_for is None or any(name in sys.modules for name in waits_for):  # (a capture's: at once)
+            out.append(_make(target))
+        else:
+            out.append(WaitingDetector(target, waits_for))
     return out

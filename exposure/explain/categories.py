@@ -6,8 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from exposure.explain.i18n import _load_yaml, local_text
-from exposure.explain.texts import package_text
+from exposure.explain.i18n import bundled_table, local_text
 from exposure.model import Category, LocalText
 
 
@@ -21,7 +20,7 @@ class CategoryTexts:
 
 @cache
 def category_texts() -> dict[str, CategoryTexts]:
-    data = _load_yaml(package_text("categories.yaml"))
+    data = bundled_table("categories.yaml")
     out: dict[str, CategoryTexts] = {}
     for key, entry in data.items():
         entry = entry if isinstance(entry, dict) else {}

@@ -7,7 +7,7 @@ from functools import cache
 from typing import Any
 
 from exposure.explain.i18n import local_text
-from exposure.explain.texts import package_text
+from exposure.explain.tables import table
 from exposure.model import LocalText
 
 
@@ -34,12 +34,8 @@ def help_services() -> tuple[HelpService, ...]:
         web=str(entry.get("web") or ""),
         email=str(entry.get("email") or ""),
         phone=str(entry.get("phone") or ""),
-    ) for entry in _load_list(package_text("help_services.yaml")))
+    ) for entry in _entries(table("help_services.yaml")))
 
 
-def _load_list(text: str) -> list[dict[str, Any]]:
-    import yaml
-
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    data = yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
+def _entries(data: Any) -> list[dict[str, Any]]:
     return [entry for entry in data if isinstance(entry, dict)] if isinstance(data, list) else []

@@ -1,7 +1,8 @@
 """Languages and user-facing texts.
 
-Texts live in YAML files as ``key: {en: "...", zh: "..."}``; a missing translation falls
-back to English. The language comes from ``--lang``, else from the system locale.
+Texts live in YAML files as ``key: {en: "...", zh: "..."}`` (read from their precompiled
+form, ``exposure.explain.tables``); a missing translation falls back to English. The
+language comes from ``--lang``, else from the system locale.
 """
 
 from __future__ import annotations
@@ -9,12 +10,10 @@ from __future__ import annotations
 import locale
 import os
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from exposure.explain.tables import read_yaml, table
 from exposure.model import LocalText
 
 DEFAULT_LANGUAGE = "en"
@@ -23,8 +22,8 @@ DEFAULT_LANGUAGE = "en"
 @cache
 def languages() -> dict[str, str]:
     """Language code -> its own name, e.g. {"en": "English", "zh": "中文"}."""
-    data = _load_yaml(resources.files("exposure.explain").joinpath("languages.yaml").read_text("utf-8"))
-    return {str(k): str(v) for k, v in data.items()}
+    data = table("languages.yaml")
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
 
 
 def system_language() -> str:
@@ -71,6 +70,11 @@ def load_texts(path: Path | str) -> dict[str, LocalText]:
 
 
 def _load_yaml(text: str) -> dict[Any, Any]:
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    data = yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
+    data = read_yaml(text)
+    return data if isinstance(data, dict) else {}
+
+
+def bundled_table(name: str) -> dict[Any, Any]:
+    """A bundled text table (``texts.yaml``, ``rules/host.yaml``) as a mapping ({} if it is not one)."""
+    data = table(name)
     return data if isinstance(data, dict) else {}

@@ -14,14 +14,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import cache
 
-from exposure.explain.i18n import DEFAULT_LANGUAGE, _load_yaml, local_text
+from exposure.explain.i18n import DEFAULT_LANGUAGE, bundled_table, local_text
 from exposure.explain.lines import Line, fill, value, words
-from exposure.explain.texts import package_text
 from exposure.model import CheckNote, LocalText, ScanWarning
 
 
 def _table(name: str) -> dict[str, LocalText]:
-    return {str(key): local_text(val) for key, val in _load_yaml(package_text(name)).items()}
+    return {str(key): local_text(val) for key, val in bundled_table(name).items()}
 
 
 @cache

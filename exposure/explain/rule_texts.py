@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
-
-import yaml
+from typing import Any
 
 from exposure.explain.i18n import _load_yaml, local_text
+from exposure.explain.tables import FOLDER, rule_tables
 from exposure.model import LocalText
 
 FIELDS = ("title", "meaning", "advice")
@@ -30,18 +29,21 @@ class RuleText:
 
 def rule_files() -> list[tuple[str, str]]:
     """(file name, content) of every bundled rule-text file, sorted by name."""
-    folder = resources.files("exposure.explain").joinpath("rules")
     out = []
-    for entry in folder.iterdir():
+    for entry in (FOLDER / "rules").iterdir():
         if entry.name.endswith(".yaml") and entry.is_file():
             out.append((entry.name, entry.read_text("utf-8")))
     return sorted(out)
 
 
 def parse_rule_file(file_name: str, content: str) -> list[RuleText]:
-    """The rules of one file; entries that are not mappings are skipped."""
+    """The rules of one file read with YAML; entries that are not mappings are skipped."""
+    return _rules_of(file_name, _load_yaml(content))
+
+
+def _rules_of(file_name: str, data: Any) -> list[RuleText]:
     out = []
-    for rule, entry in _load_yaml(content).items():
+    for rule, entry in (data.items() if isinstance(data, dict) else ()):
         if not isinstance(entry, dict):
             continue
         texts = {field: local_text(entry.get(field) or {}) for field in FIELDS}
@@ -53,13 +55,9 @@ def parse_rule_file(file_name: str, content: str) -> list[RuleText]:
 def rule_texts() -> dict[str, RuleText]:
     """Rule id -> its texts, over all bundled rule files (the first file wins a clash)."""
     out: dict[str, RuleText] = {}
-    for file_name, content in rule_files():
-        try:
-            texts = parse_rule_file(file_name, content)
-        except yaml.YAMLError:
-            # A broken bundled file is a packaging bug (the tests parse every file); the
-            # findings it explains fall back to their English titles rather than crash.
-            continue
-        for text in texts:
+    for file_name, data in rule_tables():
+        # A broken bundled file (None) is a packaging bug (the tests parse every file); the
+        # findings it explains fall back to their English titles rather than crash.
+        for text in _rules_of(file_name, data):
             out.setdefault(text.rule, text)
     return out

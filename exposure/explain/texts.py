@@ -8,22 +8,16 @@ says whether a key exists (for keys built from data: a kind of source, a severit
 from __future__ import annotations
 
 from functools import cache
-from importlib import resources
 
-from exposure.explain.i18n import DEFAULT_LANGUAGE, _load_yaml, local_text
+from exposure.explain.i18n import DEFAULT_LANGUAGE, bundled_table, local_text
 from exposure.explain.lines import Line, fill, joined, words
 from exposure.model import LocalText
-
-
-def package_text(name: str) -> str:
-    """A text file bundled in ``exposure/explain``."""
-    return resources.files("exposure.explain").joinpath(name).read_text("utf-8")
 
 
 @cache
 def ui_texts() -> dict[str, LocalText]:
     """texts.yaml: the report and terminal strings."""
-    data = _load_yaml(package_text("texts.yaml"))
+    data = bundled_table("texts.yaml")
     return {str(key): local_text(val) for key, val in data.items()}
 
 

@@ -18,14 +18,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from exposure.errors import UserError
 from exposure.indicators.datafiles import FEED_FILES, FEEDS, feed_files, profile_files
-from exposure.indicators.feeds.detect import parse_feed
-from exposure.indicators.feeds.parsed import FeedError
-from exposure.indicators.feeds.store import LoadedFeed
 from exposure.indicators.precompiled import LazyFeed
 from exposure.model import FeedInfo
+
+if TYPE_CHECKING:
+    from exposure.indicators.feeds.store import LoadedFeed
+
+# The feed parsers (and YAML, for Echap's ioc.yaml) are imported only when a bundled file is
+# read the slow way: with the precompiled form current, a scan never needs them.
 
 ECHAP_COMMIT = "a04c5c1958bff93fec3b1b56edbb412b209f2a38"
 ISDI_COMMIT = "6de92d147cf7933561c44501a41d983cc8a5bd1a"
@@ -96,6 +100,8 @@ def _load_all() -> tuple[tuple[LoadedFeed | LazyFeed, ...], tuple[str, ...]]:
 def read_bundled() -> tuple[tuple[LoadedFeed, ...], tuple[str, ...]]:
     """Every bundled feed read from its file with the import parsers (the slow way: see
     ``precompiled``), and a line for each that could not be read."""
+    from exposure.indicators.feeds.parsed import FeedError
+
     feeds: list[LoadedFeed] = []
     problems: list[str] = []
     for item in BUNDLED:
@@ -108,6 +114,9 @@ def read_bundled() -> tuple[tuple[LoadedFeed, ...], tuple[str, ...]]:
 
 def _load(item: BundledFile) -> LoadedFeed:
     import hashlib
+
+    from exposure.indicators.feeds.detect import parse_feed
+    from exposure.indicators.feeds.store import LoadedFeed
 
     data = (FEEDS / item.path).read_bytes()
     feed = parse_feed(data, Path(item.path).name, name=item.name, profile=item.profile)

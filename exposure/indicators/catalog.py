@@ -14,7 +14,7 @@ from the original files, so building the catalog stays fast (see BENCHMARKS.md).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
@@ -26,7 +26,7 @@ from exposure.model import CheckNote, FeedInfo, Indicator, Profile
 
 if TYPE_CHECKING:
     from exposure.indicators.feeds.store import LoadedFeed
-    from exposure.indicators.precedence import FeedValues
+    from exposure.indicators.precedence import FeedValues, Merged
     from exposure.indicators.precompiled import LazyFeed
 
 
@@ -79,46 +79,105 @@ def build_catalog(
 
 def _build(profile_ids: Sequence[str] | None, use_feeds: bool, bundled: bool) -> Catalog:
     from exposure.indicators.bundled import load_for_catalog
-    from exposure.indicators.feeds.store import FeedStore
-    from exposure.indicators.precedence import merge
     from exposure.indicators.precompiled import LazyFeed
     from exposure.indicators.profiles import load_bundled_profiles
 
     everything = load_bundled_profiles()
-    if profile_ids is None:
-        profiles = [p for p in everything if not p.opt_in]
-    else:
-        wanted = set(profile_ids)
-        unknown = wanted - {p.id for p in everything}
-        if unknown:
-            raise UnknownProfileError(unknown, (p.id for p in everything))
-        profiles = [p for p in everything if p.id in wanted]
-    index = IndicatorIndex()
-    curated: list[Indicator] = []
-    # A threat one profile includes from another (MFSocket is in two) is indexed once.
-    indexed: set[tuple[str, str, str]] = set()
-    for profile in profiles:
-        index.add_threats(profile.threats)
-        fresh = [i for i in profile.indicators if (i.type, i.value, i.threat) not in indexed]
-        indexed.update((i.type, i.value, i.threat) for i in fresh)
-        curated.extend(fresh)
+    profiles = _chosen(everything, profile_ids)
     warnings: list[str] = []
     shipped = load_for_catalog(warnings.append) if bundled else []
-    stored = list(FeedStore.default().load_all(warn=warnings.append)) if use_feeds else []
-    chosen = {p.id for p in profiles}
-    left_out = {p.id for p in everything} - chosen
-    loaded = [f for f in choose_feeds(shipped, stored) if f.info.profile not in left_out]
+    stored = _stored(warnings.append) if use_feeds else []
+    curated, loaded = _inputs(everything, profiles, shipped, stored)
+    index = IndicatorIndex()
+    for profile in profiles:
+        index.add_threats(profile.threats)
     for feed in loaded:
         if isinstance(feed, LazyFeed):
             index.add_lazy_threats(feed.threat_rows, feed.make_threat)
         else:
             index.add_threats(feed.threats)
-    merged = merge(curated, [_values(f) for f in loaded])
+    merged = _premerged(everything, loaded) if profile_ids is None and not stored else None
+    if merged is None:
+        merged = _merge(curated, loaded)
     index.add([*curated, *merged.indicators])
     for kind, table in merged.lazy:
         index.add_lazy(kind, table)
     index.set_source_dates({f.info.name: f.info.as_of for f in loaded})
     return Catalog(index=index, profiles=profiles, feeds=[f.info for f in loaded], warnings=list(warnings))
+
+
+def _chosen(everything: Sequence[Profile], profile_ids: Sequence[str] | None) -> list[Profile]:
+    if profile_ids is None:
+        return [p for p in everything if not p.opt_in]
+    wanted = set(profile_ids)
+    unknown = wanted - {p.id for p in everything}
+    if unknown:
+        raise UnknownProfileError(unknown, (p.id for p in everything))
+    return [p for p in everything if p.id in wanted]
+
+
+def _inputs(everything: Sequence[Profile], profiles: Sequence[Profile], shipped: Sequence[LoadedFeed | LazyFeed],
+            stored: Sequence[LoadedFeed]) -> tuple[list[Indicator], list[LoadedFeed | LazyFeed]]:
+    """The chosen profiles' indicators and the feeds that go with them."""
+    curated: list[Indicator] = []
+    # A threat one profile includes from another (MFSocket is in two) is indexed once.
+    indexed: set[tuple[str, str, str]] = set()
+    for profile in profiles:
+        fresh = [i for i in profile.indicators if (i.type, i.value, i.threat) not in indexed]
+        indexed.update((i.type, i.value, i.threat) for i in fresh)
+        curated.extend(fresh)
+    left_out = {p.id for p in everything} - {p.id for p in profiles}
+    return curated, [f for f in choose_feeds(shipped, stored) if f.info.profile not in left_out]
+
+
+def _merge(curated: Sequence[Indicator], loaded: Sequence[LoadedFeed | LazyFeed]) -> Merged:
+    from exposure.indicators.precedence import merge
+
+    return merge(curated, [_values(f) for f in loaded])
+
+
+def _premerged(everything: Sequence[Profile], loaded: Sequence[LoadedFeed | LazyFeed]) -> Merged | None:
+    """The precedence rule's result kept in the precompiled form, when the profiles and the
+    feeds are exactly the ones it was made from (the default profiles and the bundled feeds
+    as the precompiled form gives them, no imported feed): see ``precompiled``."""
+    from exposure.indicators import precompiled
+    from exposure.indicators.bundled import load_for_catalog
+    from exposure.indicators.datafiles import feed_files, profile_files
+    from exposure.indicators.profiles import load_bundled_profiles
+
+    def same(these: Sequence[object], those: Sequence[object]) -> bool:
+        return len(these) == len(those) and all(a is b for a, b in zip(these, those, strict=True))
+
+    lazy = [f for f in loaded if isinstance(f, precompiled.LazyFeed)]
+    # the same objects as the precompiled form made, once a process
+    if not lazy or not same(lazy, loaded) or not same(lazy, load_for_catalog(lambda _: None)):
+        return None
+    if not same(everything, load_bundled_profiles()):
+        return None
+    document = precompiled.load(profile_files(), feed_files())
+    return precompiled.merged_from(document, lazy) if document is not None else None
+
+
+def default_merge(everything: Sequence[Profile], shipped: Sequence[LoadedFeed | LazyFeed]) -> Merged:
+    """What the precedence rule gives for the default profiles and ``shipped`` alone, the way a
+    scan computes it (precompile.py keeps it)."""
+    curated, loaded = _inputs(everything, _chosen(everything, None), shipped, [])
+    return _merge(curated, loaded)
+
+
+def _stored(warn: Callable[[str], None]) -> list[LoadedFeed]:
+    """The feeds the person imported (none without a feeds folder: the store, its parsers and
+    its JSON reader are then not even imported)."""
+    from exposure.paths import feeds_dir
+
+    try:
+        if not feeds_dir().is_dir():
+            return []
+    except OSError:
+        pass  # the store says why the folder cannot be read
+    from exposure.indicators.feeds.store import FeedStore
+
+    return list(FeedStore.default().load_all(warn=warn))
 
 
 def _values(feed: LoadedFeed | LazyFeed) -> FeedValues:

@@ -19,8 +19,6 @@ import contextlib
 import hashlib
 import json
 import os
-import pickle
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
@@ -78,6 +76,8 @@ def _digest(value: object) -> str:
 
 
 def _load(path: Path, key: bytes, kind: type[Catalog]) -> Catalog | None:
+    import pickle  # here: without a feeds folder (a fresh install) nothing is kept or loaded
+
     try:
         with open(path, "rb") as f:
             if f.read(len(MAGIC)) != MAGIC or f.read(len(key) + 1) != key + b"\n":
@@ -90,6 +90,9 @@ def _load(path: Path, key: bytes, kind: type[Catalog]) -> Catalog | None:
 
 def _save(path: Path, key: bytes, catalog: object) -> None:
     """Keep the catalog; when the data folder cannot be written, it is simply built next time."""
+    import pickle
+    import tempfile
+
     try:
         data = MAGIC + key + b"\n" + pickle.dumps(catalog, protocol=pickle.HIGHEST_PROTOCOL)
     except (pickle.PicklingError, TypeError, AttributeError):

@@ -42,7 +42,7 @@ from exposure.model import Indicator, IndicatorRole, IndicatorType
 LIST_FORMATS = frozenset({"hosts", "isdi-app-flags"})
 SHARED_CERT_THRESHOLD = 3
 _CERT_TYPES = frozenset({IndicatorType.CERT_MD5, IndicatorType.CERT_SHA1, IndicatorType.CERT_SHA256})
-_SHARED_CERTS_FILE = Path(__file__).resolve().parent / "data" / "shared_certificates.txt"
+SHARED_CERTS_FILE = Path(__file__).resolve().parent / "data" / "shared_certificates.txt"
 
 Key = tuple[IndicatorType, str]
 
@@ -131,7 +131,7 @@ def _eager(feed: FeedValues, special: dict[IndicatorType, set[str]], out: Merged
     for kind, table in feed.tables.items():
         assert feed.maker is not None
         make = feed.maker(kind)
-        hot = table.keys() & special.get(kind, set())
+        hot = sorted(table.keys() & special.get(kind, set()))  # sorted: the same order in every process
         eager += [ind for value in hot for ind in make(value, table[value])]
         out.lazy.append((kind, LazyTable(table, make, set(hot), _threats(feed, kind))))
     return eager
@@ -229,7 +229,7 @@ def shared_certificates() -> frozenset[Key]:
     kinds = {40: IndicatorType.CERT_SHA1, 64: IndicatorType.CERT_SHA256, 32: IndicatorType.CERT_MD5}
     out: set[Key] = set()
     try:
-        lines = _SHARED_CERTS_FILE.read_text(encoding="utf-8").splitlines()
+        lines = SHARED_CERTS_FILE.read_text(encoding="utf-8").splitlines()
     except OSError:
         return frozenset()
     for line in lines:

@@ -2,7 +2,9 @@
 
     python -m exposure.indicators.precompile
 
-Run it after changing a profile or a bundled feed file; a test fails until it is current.
+Run it after changing a profile, a bundled feed file, the precedence rule or
+``data/shared_certificates.txt`` (the document keeps the rule's result for a fresh install);
+a test fails until it is current.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import json
 import sys
 from typing import Any
 
-from exposure.indicators import bundled, precompiled, profiles
+from exposure.indicators import bundled, catalog, precompiled, profiles
 from exposure.indicators.datafiles import feed_files
 
 
@@ -22,11 +24,16 @@ def build() -> dict[str, Any]:
     feeds, problems = bundled.read_bundled()
     if problems:
         raise RuntimeError("; ".join(problems))
-    return precompiled.dump(read, feeds, precompiled.sources(files, feed_files()))
+    document = precompiled.dump(read, feeds, precompiled.sources(files, feed_files()))
+    # the precedence rule's result for a fresh install, over the objects a scan makes from this
+    lazy = precompiled.feeds_from(document)
+    merged = catalog.default_merge(precompiled.profiles_from(document, profiles.bundled_dir()), lazy)
+    document["default"] = precompiled.dump_merged(document, merged, lazy)
+    return document
 
 
 def main() -> int:
-    text = json.dumps(build(), ensure_ascii=False, separators=(",", ":")) + "\n"
+    text = json.dumps(build(), separators=(",", ":")) + "\n"  # ASCII: the fastest form to read
     precompiled.PATH.write_text(text, encoding="utf-8")
     print(f"wrote {precompiled.PATH}")
     return 0

@@ -39,6 +39,7 @@ from exposure.model import (
 
 if TYPE_CHECKING:
     from exposure.indicators.feeds.store import LoadedFeed
+    from exposure.indicators.precedence import Merged
 
 PATH = PRECOMPILED
 SCHEMA = "exposure.precompiled/1"
@@ -58,7 +59,9 @@ def sources(profile_files: Sequence[Path], feed_files: Sequence[Path]) -> dict[s
 @cache
 def _document() -> dict[str, Any] | None:
     try:
-        document = json.loads(PATH.read_text(encoding="utf-8"))
+        # from bytes, and written in ASCII (precompile.py): decoding a megabyte of mixed text
+        # through a text reader cost more than the JSON parsing itself
+        document = json.loads(PATH.read_bytes())
     except (OSError, ValueError):
         return None
     return document if isinstance(document, dict) and document.get("schema") == SCHEMA else None
@@ -70,22 +73,29 @@ def load(profile_files: Sequence[Path], feed_files: Sequence[Path]) -> dict[str,
     if document is None:
         return None
     try:
-        if document.get("sources") != sources(profile_files, feed_files):
+        if document.get("sources") != _checked(tuple(profile_files), tuple(feed_files)):
             return None
     except OSError:
         return None
     return document
 
 
+@cache
+def _checked(profile_files: tuple[Path, ...], feed_files: tuple[Path, ...]) -> dict[str, str]:
+    """``sources``, once a process: the profiles and the bundled feeds both ask (with the same
+    files), and what they were loaded from is kept for the process anyway."""
+    return sources(profile_files, feed_files)
+
+
 # -- to JSON ---------------------------------------------------------------------------
 
 
 class _Refs:
-    """References written once and named by their position."""
+    """References written once and named by their position (after ``rows`` already written)."""
 
-    def __init__(self) -> None:
-        self.rows: list[list[str]] = []
-        self._at: dict[Reference, int] = {}
+    def __init__(self, rows: list[list[str]] | None = None) -> None:
+        self.rows: list[list[str]] = rows if rows is not None else []
+        self._at: dict[Reference, int] = {Reference(t, u): n for n, (t, u) in enumerate(self.rows)}
 
     def __call__(self, refs: Sequence[Reference]) -> list[int]:
         out = []
@@ -276,3 +286,54 @@ def feeds_from(document: dict[str, Any]) -> tuple[LazyFeed, ...]:
                             tables={_TYPES[k]: v for k, v in feed["tables"].items()},
                             threat_rows=feed["threats"], threat_default=feed["threat_default"], references=refs))
     return tuple(out)
+
+
+# -- the precedence rule's result for the default catalog ---------------------------------
+#
+# A scan with the default profiles, the bundled feeds and no imported feed (a fresh install)
+# always merges the same values the same way (``precedence.merge``, ~8 ms): the result is
+# kept in the document too (``default``), made by precompile.py with the same code, and used
+# while the list of shared certificates it depends on is unchanged.
+
+
+def _shared_digest() -> str:
+    from exposure.indicators.precedence import SHARED_CERTS_FILE
+
+    try:
+        return hashlib.sha256(SHARED_CERTS_FILE.read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+def dump_merged(document: dict[str, Any], merged: Merged, feeds: Sequence[LazyFeed]) -> dict[str, Any]:
+    """``merged`` (over ``feeds``, as ``feeds_from(document)`` gives them) as JSON; references
+    not yet in the document are added to it."""
+    refs = _Refs(document["references"])
+    tables = []
+    for kind, table in merged.lazy:
+        position = next(n for n, f in enumerate(feeds) if f.tables.get(kind) is table.entries)
+        tables.append([position, kind.value, sorted(table.excluded)])
+    # an indicator the rule kept as the feed gave it: [feed, position in its indicators]
+    kept = {id(ind): [n, k] for n, f in enumerate(feeds) for k, ind in enumerate(f.indicators)}
+    return {"shared": _shared_digest(), "lazy": tables,
+            "indicators": [kept.get(id(i)) or _indicator(i, refs, "", "") for i in merged.indicators]}
+
+
+def merged_from(document: dict[str, Any], feeds: Sequence[LazyFeed]) -> Merged | None:
+    """The kept result for these feeds (the document's own, in its order), or None when the
+    document has none or the shared certificates changed since."""
+    from exposure.indicators.index import LazyTable
+    from exposure.indicators.precedence import Merged
+
+    kept = document.get("default")
+    if not isinstance(kept, dict) or kept.get("shared") != _shared_digest():
+        return None
+    refs = [Reference(t, u) for t, u in document["references"]]
+    lazy: list[tuple[IndicatorType, LazyTable]] = []
+    for position, kind_value, excluded in kept["lazy"]:
+        feed, kind = feeds[position], _TYPES[kind_value]
+        lazy.append((kind, LazyTable(feed.tables[kind], feed.maker(kind), set(excluded),
+                                     functools.partial(feed.threats_of, kind))))
+    indicators = [feeds[r[0]].indicators[r[1]] if isinstance(r[0], int) else
+                  _make_indicator(_TYPES[r[0]], r[1], r[2:], refs, "", "") for r in kept["indicators"]]
+    return Merged(indicators, lazy)

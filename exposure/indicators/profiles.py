@@ -12,13 +12,18 @@ import os
 from collections.abc import Iterable, Sequence
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from exposure.errors import UserError
 from exposure.indicators.datafiles import feed_files, profiles_dir
-from exposure.indicators.profile_links import check_together, resolve_includes
-from exposure.indicators.profile_schema import MAX_BYTES, ParsedProfile, parse_profile
 from exposure.model import Profile
 from exposure.untrusted import FileTooLarge, read_regular_file
+
+if TYPE_CHECKING:
+    from exposure.indicators.profile_schema import ParsedProfile
+
+# The schema checker (and YAML) is imported only when a profile file is read: a scan with the
+# precompiled form current (``precompiled``) never reads one.
 
 
 class ProfileError(UserError):
@@ -56,6 +61,8 @@ def _bundled() -> tuple[Profile, ...]:
 
 def read_bundled_profiles(files: Sequence[Path]) -> tuple[Profile, ...]:
     """The bundled profiles read and checked from their files (the slow way: see ``precompiled``)."""
+    from exposure.indicators.profile_links import check_together
+
     parsed, errors = _parse_files(files)
     errors += check_together(parsed)
     if errors:
@@ -73,6 +80,8 @@ def load_profile_file(path: str | Path) -> Profile:
 
 def validate_files(paths: Iterable[str | Path]) -> tuple[list[Profile], list[str]]:
     """Check files together and against the bundled profiles: (profiles, error lines)."""
+    from exposure.indicators.profile_links import check_together
+
     parsed, errors = _parse_files([Path(p) for p in paths])
     known = _bundled_for_reference(exclude={os.path.realpath(p.path) for p in parsed})
     errors += check_together(parsed, known)
@@ -104,6 +113,8 @@ def _parse_bundled_file(path: str, mtime_ns: int, size: int) -> Profile | None:
 
 
 def _parse_files(paths: Sequence[Path]) -> tuple[list[ParsedProfile], list[str]]:
+    from exposure.indicators.profile_schema import MAX_BYTES, parse_profile
+
     parsed: list[ParsedProfile] = []
     errors: list[str] = []
     for path in paths:
@@ -128,6 +139,8 @@ def _parse_files(paths: Sequence[Path]) -> tuple[list[ParsedProfile], list[str]]
 
 
 def _resolved(parsed: Sequence[ParsedProfile], known: Sequence[Profile] = ()) -> list[Profile]:
+    from exposure.indicators.profile_links import resolve_includes
+
     includes = {p.profile.id: [tid for tid, _ in p.includes] for p in parsed}
     wanted = {p.profile.id for p in parsed}
     # A file with a bundled profile's id (a trainer's adapted copy) stands in for it.

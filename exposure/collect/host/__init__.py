@@ -9,7 +9,7 @@ report's warnings and its "not checked" list, never into a crash. Options (Sourc
 
 from __future__ import annotations
 
-import platform
+import os
 import sys
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
@@ -19,6 +19,7 @@ from exposure.collect.host import base
 from exposure.collect.host.base import COLLECTOR, SOURCE, CommandFailed, HostRun, is_admin
 from exposure.collect.host.connections import collect_connections
 from exposure.collect.host.hostsfile import collect_hosts
+from exposure.collect.host.prefetch import PrefetchingRunner
 from exposure.collect.host.processes import ProcessTable, collect_processes
 from exposure.collect.host.proxy import collect_proxy
 from exposure.collect.host.rootcerts import collect_root_certificates
@@ -69,10 +70,14 @@ class HostCollector:
 
     def collect(self, ctx: CollectContext) -> Iterator[Observation]:
         admin = is_admin()
+        runner = PrefetchingRunner(lambda argv: base.run_command(argv))
         run = HostRun(info=self.info, warn=ctx.warn, platform=sys.platform, is_admin=admin,
-                      hash_executables=self.hash_executables, run=lambda argv: base.run_command(argv))
+                      hash_executables=self.hash_executables, run=runner)
+        readers = all_readers()
+        # the package listings run while programs and connections are read (prefetch.py)
+        runner.start(c for r in readers if (c := getattr(r, "command", None)) is not None and r.available(run))
         self.info.details.update({
-            "os": f"{platform.system()} {platform.release()}".strip(),
+            "os": _system_and_release(),
             "administrator": "yes" if admin else "no",
         })
         if not admin:
@@ -83,7 +88,7 @@ class HostCollector:
         steps: list[tuple[str, str, Callable[[], Iterator[Observation]]]] = [
             ("running programs", "reading.host-processes", lambda: collect_processes(run, table)),
             ("network connections", "reading.host-connections", lambda: collect_connections(run, table)),
-            ("installed software", "reading.host-software", lambda: collect_software(run)),
+            ("installed software", "reading.host-software", lambda: collect_software(run, readers)),
             ("root certificates", "reading.host-root-certificates", lambda: collect_root_certificates(run)),
             ("proxy settings", "reading.host-proxy", lambda: collect_proxy(run)),
             ("hosts file", "reading.host-hosts-file", lambda: collect_hosts(run)),
@@ -96,6 +101,17 @@ class HostCollector:
                                   CheckNote.of(key, stage)))
             yield from step()
         ctx.progress(Progress(SOURCE, "done", tuple(self.info.counts.items()), 1.0))
+
+
+def _system_and_release() -> str:
+    """``Linux 6.1.0``, as ``platform.system()`` and ``platform.release()`` give it (from
+    ``os.uname`` where there is one: importing ``platform`` costs more than the rest)."""
+    if hasattr(os, "uname"):
+        uname = os.uname()
+        return f"{uname.sysname} {uname.release}".strip()
+    import platform
+
+    return f"{platform.system()} {platform.release()}".strip()
 
 
 def make_collector(spec: SourceSpec) -> HostCollector:

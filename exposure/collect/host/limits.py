@@ -29,6 +29,9 @@ HOSTS_MAX_BYTES = 64 * 1024 * 1024  # the hosts file: only its start is read bey
 HOSTS_MAX_ENTRIES = 500_000  # blocking lists can be large; beyond this the rest is skipped
 CERT_MAX_FILE = 1024 * 1024  # one certificate file
 CERT_MAX_BUNDLE = 16 * 1024 * 1024  # the combined bundle /etc/ssl/certs/ca-certificates.crt
+# The ~150 certificates the distribution ships and the combined bundle are read together, in one
+# helper thread (one thread per file cost more than the reading): all of them within this time.
+CERT_COMPARE_TIMEOUT = 60.0
 DESKTOP_MAX_ENTRY = 256 * 1024  # one .desktop file
 DESKTOP_MAX_ENTRIES = 5000  # .desktop files read per folder
 PLIST_MAX_FILE = 4 * 1024 * 1024  # one macOS Info.plist or launchd plist

@@ -21,24 +21,28 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import re
+import os
+import stat
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from exposure.collect.bounded import TimedOut, call_with_timeout
+from exposure.collect.host import certfacts
 from exposure.collect.host.base import COLLECTOR, SOURCE, CommandFailed, HostRun, read_system_file
-from exposure.collect.host.limits import CERT_MAX_BUNDLE, CERT_MAX_FILE
+from exposure.collect.host.limits import CERT_COMPARE_TIMEOUT, CERT_MAX_BUNDLE, CERT_MAX_FILE
 from exposure.collect.host.software.base import clean
 from exposure.model import CheckNote
 from exposure.observations.host import HostSetting
-from exposure.untrusted import FileTooLarge, is_regular_file
+from exposure.untrusted import FileTooLarge, UnreadableFile, read_regular_file
 
 if TYPE_CHECKING:
     from cryptography import x509
 
-# cryptography (~25 ms to load) is imported only when there is a certificate to parse: on a
-# system where nobody added one, the check compares fingerprints (hashlib) and parses none.
+# cryptography (~25 ms to load) is imported only for a certificate that ``certfacts`` does not
+# read itself (an unusual encoding): on Linux, the check compares fingerprints (hashlib) and
+# reads the usual added certificates with certfacts.
 
 ADDED_FOLDERS = (
     "/usr/local/share/ca-certificates",
@@ -55,7 +59,22 @@ BUNDLE_FILE = "/etc/ssl/certs/ca-certificates.crt"  # what update-ca-certificate
 _NOT_ADDED = frozenset({"ssl-cert-snakeoil.pem"})
 MAC_KEYCHAIN = "/Library/Keychains/System.keychain"
 _CERT_SUFFIXES = (".crt", ".pem", ".cer", ".der")
-_PEM_BLOCK = re.compile(rb"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----", re.S)
+_BEGIN, _END = b"-----BEGIN CERTIFICATE-----", b"-----END CERTIFICATE-----"
+
+
+def pem_blocks(data: bytes) -> list[bytes]:
+    """Every ``-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----`` block, from each
+    BEGIN to the first END after it (as the regular expression ``BEGIN.+?END`` would find
+    them, several times faster on a bundle of ~150 certificates)."""
+    out: list[bytes] = []
+    at = 0
+    while (start := data.find(_BEGIN, at)) >= 0:
+        end = data.find(_END, start + len(_BEGIN) + 1)
+        if end < 0:
+            break
+        at = end + len(_END)
+        out.append(data[start:at])
+    return out
 
 
 def load_certificates(data: bytes) -> list[x509.Certificate]:
@@ -63,7 +82,7 @@ def load_certificates(data: bytes) -> list[x509.Certificate]:
     from cryptography import x509
 
     out: list[x509.Certificate] = []
-    blocks = _PEM_BLOCK.findall(data)
+    blocks = pem_blocks(data)
     with warnings.catch_warnings():
         # Some shipped roots have a negative serial number; that is not our business here.
         warnings.simplefilter("ignore")
@@ -83,7 +102,7 @@ def load_certificates(data: bytes) -> list[x509.Certificate]:
 def pem_fingerprints(data: bytes) -> list[tuple[str, bytes]]:
     """(SHA-256 of the DER, PEM block) for each PEM certificate, without parsing it."""
     out = []
-    for block in _PEM_BLOCK.findall(data):
+    for block in pem_blocks(data):
         body = b"".join(block.splitlines()[1:-1])
         try:
             out.append((hashlib.sha256(base64.b64decode(body, validate=False)).hexdigest(), block))
@@ -112,15 +131,31 @@ def describe(cert: x509.Certificate) -> tuple[str, str, str]:
     return clean(name, 200) or "(no name)", fingerprint, clean(detail, 400)
 
 
-def _setting(path: Path, cert: x509.Certificate, how: str) -> HostSetting:
-    name, fingerprint, detail = describe(cert)
+def described(data: bytes) -> list[tuple[str, str, str]]:
+    """``describe`` for every certificate in a PEM (one or several) or DER blob, bad blocks
+    skipped: read by ``certfacts`` when it can, else by ``cryptography`` (same words)."""
+    out: list[tuple[str, str, str]] = []
+    blocks = pem_blocks(data)
+    for block in blocks or [data]:
+        try:
+            name, fingerprint, until, issuer = certfacts.facts(certfacts.pem_body(block) if blocks else block)
+        except certfacts.NotPlain:
+            out += [describe(cert) for cert in load_certificates(block)]
+            continue
+        detail = f"issued by {issuer}; valid until {until.isoformat()}"
+        out.append((clean(name, 200) or "(no name)", fingerprint, clean(detail, 400)))
+    return out
+
+
+def _setting(path: Path, cert: x509.Certificate | tuple[str, str, str], how: str) -> HostSetting:
+    name, fingerprint, detail = cert if isinstance(cert, tuple) else describe(cert)
     return HostSetting(COLLECTOR, SOURCE, area="root-certificate", key=name, value=fingerprint,
                        location=str(path), detail=f"{how}; {detail}" if detail else how)
 
 
-def _read(run: HostRun, path: Path) -> list[x509.Certificate]:
+def _read(run: HostRun, path: Path) -> list[tuple[str, str, str]]:
     try:
-        return load_certificates(read_system_file(path, CERT_MAX_FILE))
+        return described(read_system_file(path, CERT_MAX_FILE))
     except FileTooLarge:
         run.warn(CheckNote.of("warn.host.certificate-too-large",
                               f"{path} is too large to be a certificate; skipped",
@@ -198,15 +233,55 @@ def _ssl_certs_links(run: HostRun, added_roots: list[Path]) -> _Place:
         return
     yield None, ""
     bundle = run.path(BUNDLE_FOLDER).resolve()
+    resolve = Resolver()
     for path in sorted(certs.iterdir()):
         if (path.suffix.lower() not in (".pem", ".crt") or path.name.startswith("ca-certificates")
                 or path.name in _NOT_ADDED):
             continue
-        target = path.resolve()
+        target = Path(resolve(str(path)))
         if target.is_relative_to(bundle) or any(target.is_relative_to(a) for a in added_roots):
             continue
         if target.is_file():
             yield path, f"in {SSL_CERTS} but not from the distribution's bundle"
+
+
+class Resolver:
+    """``os.path.realpath`` (what ``Path.resolve()`` does) for the ~150 links of one folder to
+    files of a few others: each folder is resolved once, then each link by its target alone
+    (``realpath`` walks every part of every path again, ~7 ms for /etc/ssl/certs). Anything
+    unusual in a target (``.`` or ``..`` after a name, ``//``, a chain longer than 8) goes
+    to ``realpath`` itself."""
+
+    def __init__(self) -> None:
+        self._folders: dict[str, str] = {}
+
+    def __call__(self, path: str) -> str:
+        return self._resolve(path, path, 0)
+
+    def _resolve(self, path: str, asked: str, depth: int) -> str:
+        folder, name = os.path.split(path)
+        if name in ("", ".", "..") or depth > 8:
+            return os.path.realpath(asked)
+        base = self._folders.get(folder)
+        if base is None:
+            base = self._folders[folder] = os.path.realpath(folder)
+        full = os.path.join(base, name)
+        try:
+            target = os.readlink(full)
+        except OSError:
+            return full  # not a link (or not there): realpath keeps the name as it is
+        if os.path.isabs(target):
+            return self._resolve(target, asked, depth + 1)
+        parts = target.split("/")
+        ups = 0
+        while ups < len(parts) and parts[ups] == "..":
+            ups += 1
+        rest = parts[ups:]
+        if not rest or any(part in ("", ".", "..") for part in rest):
+            return os.path.realpath(asked)
+        for _ in range(ups):
+            base = os.path.dirname(base)  # a resolved folder: its parent is its parent by name
+        return self._resolve(os.path.join(base, *rest), asked, depth + 1)
 
 
 def _appended(run: HostRun, seen: set[str]) -> Iterator[HostSetting]:
@@ -215,12 +290,12 @@ def _appended(run: HostRun, seen: set[str]) -> Iterator[HostSetting]:
     shipped = run.path(BUNDLE_FOLDER)
     if not bundle_file.is_file() or not shipped.is_dir():
         return
-    known = set(seen)
     try:
-        for path in shipped.rglob("*.crt"):
-            if is_regular_file(path) and path.stat().st_size <= CERT_MAX_FILE:
-                known.update(f for f, _ in pem_fingerprints(read_system_file(path, CERT_MAX_FILE)))
-        in_bundle = pem_fingerprints(read_system_file(bundle_file, CERT_MAX_BUNDLE))
+        try:
+            shipped_prints, in_bundle = call_with_timeout(lambda: _bundle_and_sources(shipped, bundle_file),
+                                                          CERT_COMPARE_TIMEOUT)
+        except TimedOut:
+            raise UnreadableFile(f"no answer within {CERT_COMPARE_TIMEOUT:g} s") from None
     except FileTooLarge:
         run.warn(CheckNote.of("warn.host.bundle-too-large",
                               f"{BUNDLE_FILE} is unusually large; it was not compared", path=BUNDLE_FILE))
@@ -230,14 +305,32 @@ def _appended(run: HostRun, seen: set[str]) -> Iterator[HostSetting]:
                               f"the certificate bundle could not be compared: {exc.strerror or exc}",
                               problem=exc.strerror or exc))
         return
+    known = seen | shipped_prints
     for fingerprint, block in in_bundle:
         if fingerprint in known:
             continue
-        for cert in load_certificates(block):
+        for cert in described(block):
             setting = _setting(bundle_file, cert, f"in {BUNDLE_FILE} but in none of the folders it is built from")
             if setting.value not in seen:
                 seen.add(setting.value)
                 yield setting
+
+
+def _bundle_and_sources(shipped: Path, bundle_file: Path) -> tuple[set[str], list[tuple[str, bytes]]]:
+    """(fingerprints of the certificates under ``shipped``, those of the combined bundle with its
+    blocks). One call for all the files, run in one helper thread under one time limit: a file
+    system that never answers costs ``CERT_COMPARE_TIMEOUT``, and any file that cannot be read
+    means the bundle is not compared (a certificate of that file would look appended).
+    Special files are never opened (``read_regular_file``); oversized ones are left out."""
+    prints: set[str] = set()
+    for path in shipped.rglob("*.crt"):
+        try:
+            found = path.stat()
+        except (OSError, ValueError):
+            continue  # gone, or a link to nothing
+        if stat.S_ISREG(found.st_mode) and found.st_size <= CERT_MAX_FILE:
+            prints.update(f for f, _ in pem_fingerprints(read_regular_file(path, CERT_MAX_FILE)))
+    return prints, pem_fingerprints(read_regular_file(bundle_file, CERT_MAX_BUNDLE))
 
 
 def _mac(run: HostRun) -> Iterator[HostSetting]:

@@ -23,8 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from exposure.indicators.feeds.detect import MAX_FEED_BYTES, check_name, parse_feed
-from exposure.indicators.feeds.limits import read_feed_file
+from exposure.indicators.feeds.limits import MAX_FEED_BYTES, read_feed_file
 from exposure.indicators.feeds.parsed import FeedError
 from exposure.model import (
     Category,
@@ -82,6 +81,8 @@ class FeedStore:
         self, data: bytes, filename: str, source: str, name: str | None = None, profile: str | None = None
     ) -> ImportResult:
         """Parse and store a feed; raises FeedError (nothing changed) when it cannot."""
+        from exposure.indicators.feeds.detect import parse_feed  # the parsers (and YAML): only to import
+
         feed = parse_feed(data, filename, name=name, profile=profile)
         parsed = feed.parsed
         info = FeedInfo(
@@ -209,6 +210,13 @@ class FeedStore:
         if not isinstance(document, dict) or document.get("schema") != SCHEMA:
             raise ValueError("unknown format")
         return document
+
+
+def check_name(name: str) -> str:
+    """``name`` if it is a usable feed name (FeedError if not)."""
+    from exposure.indicators.feeds.detect import check_name as checked
+
+    return checked(name)
 
 
 def read_limited(path: Path, limit: int = MAX_FEED_BYTES) -> bytes:

@@ -29,6 +29,7 @@ def parse(text: str) -> Iterator[Package]:
 class DpkgReader:
     manager = "dpkg"
     label = "Debian packages (dpkg)"
+    command = COMMAND  # started ahead (prefetch.py)
 
     def available(self, run: HostRun) -> bool:
         return run.platform.startswith("linux") and shutil.which("dpkg-query") is not None

@@ -28,6 +28,7 @@ def parse(text: str) -> Iterator[Package]:
 class FlatpakReader:
     manager = "flatpak"
     label = "Flatpak applications"
+    command = COMMAND  # started ahead (prefetch.py)
 
     def available(self, run: HostRun) -> bool:
         return run.platform.startswith("linux") and shutil.which("flatpak") is not None

@@ -11,7 +11,6 @@ plistlib reads both the XML and the binary plist forms.
 
 from __future__ import annotations
 
-import plistlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -40,6 +39,8 @@ def app_bundles(root: Path) -> Iterator[Path]:
 
 def _load_plist(path: Path) -> dict[str, object] | None:
     try:
+        import plistlib  # here: only macOS reads plists
+
         data = plistlib.loads(read_system_file(path, PLIST_MAX_FILE))
     except Exception:  # an adversarial plist can make plistlib raise almost anything
         return None

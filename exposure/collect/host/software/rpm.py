@@ -24,6 +24,7 @@ def parse(text: str) -> Iterator[Package]:
 class RpmReader:
     manager = "rpm"
     label = "RPM packages (rpm)"
+    command = COMMAND  # started ahead (prefetch.py)
 
     def available(self, run: HostRun) -> bool:
         # dpkg systems sometimes carry an rpm binary with an empty database: harmless.

@@ -26,6 +26,7 @@ def parse(text: str) -> Iterator[Package]:
 class SnapReader:
     manager = "snap"
     label = "Snap packages"
+    command = COMMAND  # started ahead (prefetch.py)
 
     def available(self, run: HostRun) -> bool:
         return run.platform.startswith("linux") and shutil.which("snap") is not None
