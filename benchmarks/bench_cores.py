@@ -4,6 +4,7 @@ tshark-names and against the code of another commit, interleaved, on make_traffi
     .venv/bin/python benchmarks/bench_cores.py [--packets 400000 1600000] [--rounds 2]
                                                [--against a035247] [--against-python PYTHON]
                                                [--workdir /tmp/exposure-cores]
+                                               [--capture 400000=PATH ...] [--programs NAME ...]
 
 For each capture size, each round runs in turn: ``../shared/tools/tshark-names``, ``exposure names
 --json`` (both cores), the same under ``taskset -c 0`` (one core: read in one pass), the other
@@ -93,7 +94,10 @@ def main() -> int:
     parser.add_argument("--against-python", help="the other commit's venv python (else git archive)")
     parser.add_argument("--workdir", default="/tmp/exposure-cores")
     parser.add_argument("--programs", nargs="*", help="only the programs whose names start so")
+    parser.add_argument("--capture", action="append", default=[], metavar="PACKETS=PATH",
+                        help="an existing make_traffic capture of that many packets (else one is made in the workdir)")
     args = parser.parse_args()
+    given = {int(packets): Path(path) for packets, path in (item.split("=", 1) for item in args.capture)}
     work = Path(args.workdir)
     work.mkdir(parents=True, exist_ok=True)
     old = work / f"exposure-{args.against}"
@@ -112,7 +116,7 @@ def main() -> int:
     model = Path("/proc/cpuinfo").read_text().split("model name")[1].split(":")[1].splitlines()[0].strip()
     print(f"machine: {os.cpu_count()} CPUs, {model}")
     for packets in args.packets:
-        capture = work / f"traffic-{packets}.pcap"
+        capture = given.get(packets) or work / f"traffic-{packets}.pcap"
         if not capture.exists():
             subprocess.run([sys.executable, str(SHARED / "bench" / "make_traffic.py"), "--packets", str(packets),
                             "--out", str(capture)], check=True, stdout=subprocess.DEVNULL)

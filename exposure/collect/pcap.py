@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 PROGRESS_EVERY = 50_000
 SPLIT_BYTES = 64 << 20  # captures at least this big are read on every core (collect/net/merge)
 COLLECTOR = "pcap"
+HASH_CHUNK = 1 << 20  # bytes the SHA-256 of the file is read in
 # A hardware address seen with more IPv4 addresses than this is a router or a bridge passing
 # others' traffic, not one device: its addresses are not put together.
 MAX_IPV4_PER_DEVICE = 2
@@ -268,9 +269,16 @@ class _FileHash:
         self._thread.start()
 
     def _run(self, path: str) -> None:
+        # Large reads into one buffer: the thread takes the interpreter lock back twice per chunk
+        # (after the read, after the hash), which it may wait for while the packet loop holds it.
         try:
-            with open(path, "rb") as f:
-                self._hex = hashlib.file_digest(f, "sha256").hexdigest()
+            digest = hashlib.sha256()
+            buf = bytearray(HASH_CHUNK)
+            view = memoryview(buf)
+            with open(path, "rb", buffering=0) as f:
+                while size := f.readinto(buf):
+                    digest.update(view[:size])
+            self._hex = digest.hexdigest()
         except OSError:
             self._hex = ""
 

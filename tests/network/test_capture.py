@@ -308,6 +308,17 @@ def test_pcapng_gzip_and_nanosecond_pcap_read_the_same(tmp_path: Path) -> None:
         assert warnings == []
 
 
+def test_the_reports_sha256_of_a_file_read_in_many_chunks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The file is hashed in chunks of HASH_CHUNK bytes: a file of several chunks and a piece."""
+    from exposure.collect import pcap
+
+    monkeypatch.setattr(pcap, "HASH_CHUNK", 100)
+    path = write(tmp_path / "chunks.pcap", tcp_segments(client_hello("chunks.example"), [50, 5000]))
+    assert path.stat().st_size > 3 * 100 and path.stat().st_size % 100
+    collector, _observations, _warnings = collect(path)
+    assert collector.info.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 def test_scapy_reader_back_end_gives_the_same_names(tmp_path: Path) -> None:
     capture = NAMES / "tls__tls-client-hello-frag-01__dump_mtu300" / "capture.pcap"
     native = server_names(collect(capture)[1], "tls")

@@ -9,13 +9,15 @@
 from __future__ import annotations
 
 import random
+import struct
 from pathlib import Path
 from typing import Any
 
 import pytest
 from scapy.layers.dns import DNS, DNSQR
-from scapy.layers.inet import IP, TCP, UDP
-from scapy.layers.l2 import Ether
+from scapy.layers.inet import IP, TCP, UDP, IPOption
+from scapy.layers.inet6 import IPv6
+from scapy.layers.l2 import Dot1Q, Ether
 from scapy.packet import Raw
 from scapy.utils import wrpcap
 
@@ -23,6 +25,7 @@ from exposure.collect.base import CollectorError
 from exposure.collect.net import parallel
 from exposure.collect.net.extract import Extractor
 from exposure.collect.net.reader import NotACapture, open_capture
+from exposure.collect.net.tls import client_hello_names
 from exposure.commands.names import names_of
 from tests.network.test_capture import client_hello
 from tests.paths import FIXTURES, needs_shared
@@ -87,6 +90,60 @@ def test_the_loop_equals_packet_by_packet_on_our_captures() -> None:
 @needs_shared()
 def test_the_loop_equals_packet_by_packet_on_the_shared_captures() -> None:
     assert _check_loop(NAMES + TCPDUMP) > 1500
+
+
+def test_the_loop_reads_dns_datagrams_and_payloads_as_the_packet_path(tmp_path: Path) -> None:
+    """The loop's own paths for DNS datagrams and for TCP payloads that may begin a name, at their
+    edges: UDP lengths that disagree with IP's, port 53 beside the mDNS and LLMNR ports, a damaged
+    message, VLAN tags, IPv4 options, a SYN with data, times that go back or are zero."""
+    query = bytes(DNS(id=7, qd=DNSQR(qname="edge.example")))
+    answer = bytes(DNS(id=7, qr=1, qd=DNSQR(qname="edge.example")))
+    frames: list[Any] = []
+
+    def udp(payload: bytes, sport: int = 40000, dport: int = 53, length: int | None = None, **ip: Any) -> Any:
+        return Ether() / IP(src="10.0.0.2", dst="10.0.0.1", **ip) / UDP(sport=sport, dport=dport, len=length) \
+            / Raw(payload)
+
+    frames += [udp(query), Ether() / IP(src="10.0.0.1", dst="10.0.0.2") / UDP(sport=53, dport=40000) / Raw(answer)]
+    frames += [udp(query, length=len(query) + 8 + 40), udp(query, length=4), udp(query, length=0),
+               udp(query, length=len(query)), udp(query, sport=5353), udp(query, sport=5355), udp(query, dport=5353),
+               udp(query[:9]), udp(b"\xff" * 40), udp(query, options=[IPOption(b"\x01" * 4)])]
+    frames.append(Ether() / Dot1Q(vlan=5) / IP(src="10.0.0.3", dst="10.0.0.1") / UDP(sport=40001, dport=53)
+                  / Raw(query))
+    hello = client_hello("edge-tls.example")
+    frames.append(Ether() / IP(src="10.0.0.2", dst="10.0.0.9") / TCP(sport=41000, dport=443, flags="S", seq=9)
+                  / Raw(hello))
+    frames.append(Ether() / IP(src="10.0.0.2", dst="10.0.0.9") / TCP(sport=41001, dport=443, flags="PA", seq=5)
+                  / Raw(hello[:40]))
+    frames.append(Ether() / IP(src="10.0.0.2", dst="10.0.0.9") / TCP(sport=41001, dport=443, flags="PA", seq=45)
+                  / Raw(hello[40:]))
+    frames.append(Ether() / IPv6(src="fd00::2", dst="fd00::9") / TCP(sport=41002, dport=80, flags="PA")
+                  / Raw(b"GET / HTTP/1.1\r\nHost: edge-http.example\r\n\r\n"))
+    frames.append(Ether() / IP(src="10.0.0.2", dst="10.0.0.9") / TCP(sport=41003, dport=53, flags="PA")
+                  / Raw(len(query).to_bytes(2, "big") + query))
+    frames.append(Ether() / IP(src="10.0.0.2", dst="10.0.0.9") / TCP(sport=41004, dport=443, flags="PA", dataofs=15)
+                  / Raw(hello[:30]))  # a header longer than the segment
+    times = [1_700_000_000 + i * 7.5 for i in range(len(frames))]
+    times[5], times[9] = times[2], 0  # back in time, and no time
+    for frame, when in zip(frames, times, strict=True):
+        frame.time = when
+    path = tmp_path / "edges.pcap"
+    wrpcap(str(path), frames)
+    for options in ({}, {"flows": False, "certificates": False, "observations": False}):
+        plain, by_frames, by_file = three_ways(path, **options)
+        assert by_frames == plain and by_file == plain, options
+    assert {"edge.example"} <= set(plain["names"]["dns"])
+    assert plain["names"]["tls_sni"] == ["edge-tls.example"] and plain["names"]["http_host"] == ["edge-http.example"]
+    seen: list[int] = []
+
+    class Counting(Extractor):
+        def packet(self, link: int, ts: float, data: bytes) -> None:
+            seen.append(link)
+            super().packet(link, ts, data)
+
+    with open_capture(path, hashing=False) as reader:
+        Counting().run(reader)
+    assert len(seen) < len(frames) - 5  # the loop read the plain datagrams and payloads itself
 
 
 # -- both cores ----------------------------------------------------------------------------------
@@ -179,3 +236,32 @@ def test_a_client_hello_cut_anywhere_in_its_first_bytes_is_found(tmp_path: Path,
     path = tmp_path / "cut.pcap"
     wrpcap(str(path), tcp_segments(hello, [first, len(hello)]))
     assert names_of(str(path)).tls_sni == {"cut-hello.example"}
+
+
+def _hello_body(extensions: bytes, ext_len: int | None = None) -> bytes:
+    size = len(extensions) if ext_len is None else ext_len
+    return b"\x03\x03" + bytes(32) + b"\x00" + b"\x00\x02\x13\x01" + b"\x01\x00" + struct.pack("!H", size) + extensions
+
+
+def _extension(kind: int, data: bytes) -> bytes:
+    return struct.pack("!HH", kind, len(data)) + data
+
+
+def _sni(*names: str) -> bytes:
+    entries = b"".join(struct.pack("!BH", 0, len(n)) + n.encode() for n in names)
+    return _extension(0, struct.pack("!H", len(entries)) + entries)
+
+
+def test_client_hello_names_walk_every_extension() -> None:
+    """The extension walk reads headers by index: every server_name extension, wherever it is
+    among others (type 0x0100 is not server_name), and extensions cut off by the body's end."""
+    others = _extension(0x0100, b"x" * 5) + _extension(0x000A, b"\x00\x02\x00\x1d") + _extension(0x0010, b"")
+    assert client_hello_names(_hello_body(others + _sni("a.example") + others + _sni("b.example", "c.example"))) \
+        == ["a.example", "b.example", "c.example"]
+    assert client_hello_names(_hello_body(others)) == []
+    assert client_hello_names(_hello_body(_extension(0x0100, _sni("not.example")[4:]))) == []
+    whole = _hello_body(others + _sni("cut.example"))
+    assert client_hello_names(whole[:-4]) == ["cut.exa"]  # the name cut by the end of the body
+    assert client_hello_names(_hello_body(others + _sni("long.example"), ext_len=1000)) == ["long.example"]
+    assert client_hello_names(_hello_body(others + b"\x00\x00\x00")) == []  # a header cut short
+    assert client_hello_names(b"\x03\x03" + bytes(10)) is None

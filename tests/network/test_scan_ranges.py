@@ -147,6 +147,22 @@ def test_real_captures_in_ranges() -> None:
     assert exact >= 90
 
 
+def test_reading_in_ranges_reports_progress_and_stops_when_asked(traffic: Path) -> None:
+    """This process reads the first range itself: it reports everyone's progress between its
+    frames, and passes a stop on to every range."""
+    expected, _problems = one_pass(traffic)
+    told: list[tuple[int, int]] = []
+
+    def stopped() -> bool:
+        return len(told) >= 1
+
+    joined = scan_ranges(str(traffic), 2, 0, lambda packets, done: told.append((packets, done)), stopped)
+    assert isinstance(joined, Joined), joined
+    assert told and told[0][0] > 0 and told[0][1] > 0
+    assert joined.stopped
+    assert 0 < joined.packets < expected["packets"]
+
+
 def test_why_a_capture_is_read_in_one_pass(tmp_path: Path, busy: Path) -> None:
     data = bytearray(busy.read_bytes())
     offsets = record_offsets(busy)

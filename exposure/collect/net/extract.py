@@ -35,7 +35,7 @@ from exposure.collect.net import dns as dnsmod
 from exposure.collect.net.flows import FlowTable
 from exposure.collect.net.fragments import FragmentTable
 from exposure.collect.net.links import LINK_HANDLERS, LINKTYPE_ETHERNET
-from exposure.collect.net.loop import TCP_FIRST, feed, next_sweep
+from exposure.collect.net.loop import PARSER_ERROR, TCP_FIRST, feed, next_sweep
 from exposure.collect.net.macs import ClientMacs
 from exposure.collect.net.quic import QuicSniffer, is_long_header
 from exposure.collect.net.reader import NO_CUT, CaptureReader
@@ -46,7 +46,6 @@ from exposure.collect.net.tunnels import UDP_TUNNEL_PORTS, Tunnels
 
 __all__ = ["MAX_STREAMS", "PARSER_ERROR", "Extractor", "NameSets", "address_text"]  # re-exported for callers
 
-PARSER_ERROR = "internal parser error"
 MAX_DEPTH = 6
 UDP_DNS = 53
 UDP_NBNS = 137
@@ -235,12 +234,6 @@ class Extractor(Tunnels):
         called every ``every`` frames and stops the reading when it returns True. True when the
         reading stopped at ``stop``."""
         return feed(self, source, tick, every, start, stop)
-
-    def _settle(self, skipped: int, first: float, now: float) -> None:
-        self.packets += skipped
-        self.ip_packets += skipped
-        self._first = first
-        self._now = now
 
     def _skip_tcp(self, data: bytes, t: int, end: int) -> bool:
         """Whether a TCP segment can be skipped without a closer look: when only names are

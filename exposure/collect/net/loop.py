@@ -15,13 +15,15 @@ stands between the file and the loop. Other captures (pcapng, scapy's reader) co
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Callable, Iterable, Iterator
 from typing import Protocol
 
 from exposure.collect.net.flows import CLOSED_IDLE, Conn, FlowTable
 from exposure.collect.net.reader import CHUNK, MAX_RECORD, NO_CUT, READ_ERRORS, CaptureReader
 from exposure.collect.net.results import FlowSeen
-from exposure.collect.net.streams import ActiveStreams
+from exposure.collect.net.streams import ActiveStreams, TcpStreams
+from exposure.collect.net.tables import NameTables
 
 
 class Extractor(Protocol):
@@ -33,6 +35,8 @@ class Extractor(Protocol):
     backwards: int
     ip_packets: int
     _streams: ActiveStreams
+    tables: NameTables
+    tcp: TcpStreams
     _flow_table: FlowTable
     _first: float
     _now: float
@@ -41,12 +45,18 @@ class Extractor(Protocol):
 
     def packet(self, link: int, ts: float, data: bytes) -> None: ...
 
+    def _bad(self, reason: str) -> None: ...
+
     def _flow(self, proto: int, src: bytes, sport: int, dst: bytes, dport: int, ts: float, size: int,
               tcp: bool, flags: int = 0) -> None: ...
 
     def _sweep(self) -> None: ...
 
 
+PARSER_ERROR = "internal parser error"
+FlowAdd = Callable[..., None]  # FlowTable.add
+Segment = Callable[[tuple[bytes, int, bytes, int], int, bytes, float], None]
+DnsTable = Callable[[bytes, bytes, bytes, float, str], None]
 # first payload bytes that can start a TLS handshake record or an HTTP request
 TCP_FIRST = frozenset([0x16, *range(0x41, 0x5B)])
 CUT_LINK = -1  # reader.CUT: the end of a byte range
@@ -54,7 +64,7 @@ CUT_LINK = -1  # reader.CUT: the end of a byte range
 # that where a sweep falls depends on the packets' times only, never on where reading began.
 SWEEP_SECONDS = 60.0
 KNOWN_CONNECTIONS = 1 << 16
-_DNS_PORT = b"\x00\x35"
+_LOCAL_PORTS = (b"\x14\xe9", b"\x14\xeb")  # mDNS (5353) and LLMNR (5355), which are not read as DNS
 _IPV4 = b"\x08\x00"
 _IPV6 = b"\x86\xdd"
 _VLAN = b"\x81\x00"
@@ -91,6 +101,8 @@ def _loop(ex: Extractor, frames: Iterator[tuple[int, float, bytes]] | None,  # n
           reader: CaptureReader | None, tick: Callable[[], bool] | None, every: int, stop: int,
           start: int = 0) -> bool:
     packet = ex.packet
+    dns = ex.tables.dns
+    segment = ex.tcp.segment
     streams = ex._streams
     flow = ex._flow if ex.want_flows else None
     table = ex._flow_table
@@ -173,13 +185,35 @@ def _loop(ex: Extractor, frames: Iterator[tuple[int, float, bytes]] | None,  # n
                 off = a + 18
             t = 0  # where the TCP header starts, when the frame is Ethernet/IP/TCP
             if etype == _IPV4:
-                if z >= off + 40 and buf[off] == 0x45 and buf[off + 9] == 6 \
-                        and not (buf[off + 6] & 0x3F or buf[off + 7]):
+                if z >= off + 40 and buf[off] == 0x45 and not (buf[off + 6] & 0x3F or buf[off + 7]):
                     stop_ip = off + ((buf[off + 2] << 8) | buf[off + 3])
                     t = off + 20
-                    begin = t + ((buf[t + 12] >> 4) << 2)
-                    # without flows, Extractor._skip_tcp also passes over a header longer than the segment
-                    if not (t + 20 <= stop_ip <= z) or (flow is not None and begin > stop_ip):
+                    if buf[off + 9] == 6:
+                        begin = t + ((buf[t + 12] >> 4) << 2)
+                        # without flows and streams, Extractor._skip_tcp also passes over a header longer
+                        # than the segment; otherwise the full path counts it as truncated
+                        if not (t + 20 <= stop_ip <= z) or (begin > stop_ip and (flow is not None or streams)):
+                            t = 0
+                    else:
+                        # a DNS datagram (port 53 on one side, no local name port on the other) whose
+                        # lengths agree: Extractor.dns_datagram, without the calls of the full path
+                        if buf[off + 9] == 17 and stop_ip <= z and (
+                                (buf[t + 1] == 53 and not buf[t] and buf[t + 2:t + 4] not in _LOCAL_PORTS) or (
+                                 buf[t + 3] == 53 and not buf[t + 2] and buf[t:t + 2] not in _LOCAL_PORTS)):
+                            end_udp = t + ((buf[t + 4] << 8) | buf[t + 5])
+                            if t + 8 <= end_udp <= stop_ip:
+                                if quick:
+                                    _settle(ex, quick, first, now)
+                                    quick = 0
+                                if flow is not None:
+                                    ex.frame = buf[a:z] if reader is not None else buf
+                                dns_datagram(ex, flow, dns, ts, buf[off + 12:off + 16], (buf[t] << 8) | buf[t + 1],
+                                             buf[off + 16:off + 20], (buf[t + 2] << 8) | buf[t + 3],
+                                             buf[t + 8:end_udp], stop_ip - off)
+                                first = ex._first
+                                now = ex._now
+                                sweep_at = ex._sweep_at
+                                continue
                         t = 0
             elif etype == _IPV6 and z >= off + 60 and buf[off + 6] == 6:
                 stop_ip = off + 40 + ((buf[off + 4] << 8) | buf[off + 5])
@@ -188,11 +222,13 @@ def _loop(ex: Extractor, frames: Iterator[tuple[int, float, bytes]] | None,  # n
                 if not (t + 20 <= stop_ip <= z) or begin > stop_ip:  # the full path counts these
                     t = 0
             if t and t + 20 <= begin and not (flags := buf[t + 13]) & 5 and (
-                    begin >= stop_ip or (buf[begin] not in first_bytes and buf[t:t + 2] != _DNS_PORT
-                                         and buf[t + 2:t + 4] != _DNS_PORT)):
+                    begin >= stop_ip or (buf[begin] not in first_bytes and (buf[t + 1] != 53 or buf[t])
+                                         and (buf[t + 3] != 53 or buf[t + 2]))):  # not port 53
                 v4 = off + 20 == t
-                # addresses and ports as they lie in the packet: the key of the caches below
-                raw = buf[off + 12:off + 24] if v4 else buf[off + 8:off + 40] + buf[t:t + 4]
+                # addresses and ports as they lie in the packet: the key of the caches below (names
+                # alone, with no stream followed, need none)
+                raw = (buf[off + 12:off + 24] if v4 else buf[off + 8:off + 40] + buf[t:t + 4]) \
+                    if streams or flow is not None else b""
                 if not streams or raw not in followed:
                     quick += 1
                     if ts < first and ts:
@@ -243,6 +279,39 @@ def _loop(ex: Extractor, frames: Iterator[tuple[int, float, bytes]] | None,  # n
                                     else buf[off + 24:off + 40] + buf[off + 8:off + 24])
                             known[back + buf[t + 2:t + 4] + buf[t:t + 2]] = (conn, conn.flow, not out)
                     continue
+            if t and t + 20 <= begin < stop_ip and not (flags := buf[t + 13]) & 5:
+                # a payload that may begin a name, or of a stream being followed: TcpStreams.segment
+                if quick:
+                    _settle(ex, quick, first, now)
+                    quick = 0
+                count(ex, ts)
+                first = ex._first
+                now = ex._now
+                sweep_at = ex._sweep_at
+                v4 = off + 20 == t
+                add = flow
+                if flow is not None:
+                    # a segment of a known, live connection only adds to counters (as above)
+                    entry = known.get(buf[off + 12:off + 24] if v4 else buf[off + 8:off + 40] + buf[t:t + 4])
+                    if entry is not None and not (conn := entry[0]).dead and flags & 0x12 != 0x02 \
+                            and now - conn.last <= CLOSED_IDLE:
+                        conn.last = ts
+                        agg = entry[1]
+                        if agg is not None:
+                            if entry[2]:
+                                agg.bytes_out += stop_ip - off
+                            else:
+                                agg.bytes_in += stop_ip - off
+                            agg.count += 1
+                            agg.last = ts
+                        add = None
+                    else:
+                        ex.frame = buf[a:z] if reader is not None else buf
+                tcp_segment(ex, add, segment, ts, buf[t - 8:t - 4] if v4 else buf[off + 8:off + 24],
+                            (buf[t] << 8) | buf[t + 1], buf[t - 4:t] if v4 else buf[off + 24:off + 40],
+                            (buf[t + 2] << 8) | buf[t + 3], int.from_bytes(buf[t + 4:t + 8]), buf[begin:stop_ip],
+                            stop_ip - off, flags)
+                continue
         if quick:
             _settle(ex, quick, first, now)
             quick = 0
@@ -255,6 +324,51 @@ def _loop(ex: Extractor, frames: Iterator[tuple[int, float, bytes]] | None,  # n
     if quick:
         _settle(ex, quick, first, now)
     return False
+
+
+def dns_datagram(ex: Extractor, flow: FlowAdd | None, dns: DnsTable, ts: float, src: bytes, sport: int,
+                 dst: bytes, dport: int, payload: bytes, size: int) -> None:
+    """What ``Extractor.packet`` does with a DNS datagram over IPv4 without options or fragments
+    (``flow``: ``Extractor._flow`` when flows are wanted; ``dns``: ``NameTables.dns``)."""
+    count(ex, ts)
+    try:
+        if flow is not None:
+            flow(17, src, sport, dst, dport, ts, size, False)
+        dns(payload, src, dst, ts, "udp")
+    except (IndexError, struct.error, ValueError):
+        ex._bad("damaged packet")
+    except Exception:  # hostile input must never stop a scan; counted, tests assert it stays 0
+        ex._bad(PARSER_ERROR)
+
+
+def tcp_segment(ex: Extractor, flow: FlowAdd | None, segment: Segment, ts: float, src: bytes, sport: int,
+                dst: bytes, dport: int, seq: int, payload: bytes, size: int, flags: int) -> None:
+    """What ``Extractor.packet`` does with a TCP segment without FIN or RST whose payload may begin a
+    name (or belongs to a stream being followed), over IPv4 without options or fragments or IPv6
+    without extension headers (``segment``: ``TcpStreams.segment``; ``count`` was called)."""
+    try:
+        if flow is not None:
+            flow(6, src, sport, dst, dport, ts, size, True, flags)
+        segment((src, sport, dst, dport), seq + 1 if flags & 2 else seq, payload, ts)
+    except (IndexError, struct.error, ValueError):
+        ex._bad("damaged packet")
+    except Exception:  # hostile input must never stop a scan; counted, tests assert it stays 0
+        ex._bad(PARSER_ERROR)
+
+
+def count(ex: Extractor, ts: float) -> None:
+    """A packet's counts and times, as ``Extractor.packet`` keeps them (idle tables swept on time)."""
+    ex.packets += 1
+    ex.ip_packets += 1
+    if ts > ex._now:
+        ex._now = ts
+        if ts >= ex._sweep_at:
+            ex._sweep_at = next_sweep(ts)
+            ex._sweep()
+    elif ts < ex._now:
+        ex.backwards += 1
+    if ts < ex._first and ts:
+        ex._first = ts
 
 
 def _plain(packet: Callable[[int, float, bytes], None], frames: Iterable[tuple[int, float, bytes]],

@@ -15,7 +15,9 @@ Ranges are joined in file order. For each cut, the merge
 
 from __future__ import annotations
 
+import gc
 import itertools
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -39,6 +41,7 @@ from exposure.collect.net.tables import (
 
 _K = TypeVar("_K")
 _V = TypeVar("_V", bound=Seen)
+PROGRESS_SECONDS = 0.25  # how often the reading of the ranges reports its progress
 _NAME_KINDS = (("dns", "dns"), ("tls_sni", "tls"), ("quic_sni", "quic"), ("http_host", "http"), ("nbns", "nbns"),
                ("llmnr", "llmnr"))  # NameSets kind -> the table's character count key
 
@@ -390,19 +393,35 @@ def scan_ranges(path: str, workers: int, min_bytes: int, progress: Callable[[int
     ranges, section = planned
     context = parallel.pool_context()
     shared = context.Array("q", 2 * len(ranges) + 1, lock=False)
+    due = [0.0]  # when progress is next reported
+
+    def poll() -> None:
+        now = time.monotonic()
+        if now < due[0]:
+            return
+        due[0] = now + PROGRESS_SECONDS
+        if progress is not None:
+            progress(sum(shared[0:-1:2]), sum(shared[1:-1:2]))
+        if stopped is not None and stopped():
+            shared[-1] = 1
+
+    # The processes forked below share this one's objects (the indicator catalog, the modules)
+    # until they write to them; frozen, the garbage collector of a child no longer does.
+    gc.freeze()
     try:
-        with ProcessPoolExecutor(len(ranges), mp_context=context, initializer=init_worker,
+        with ProcessPoolExecutor(len(ranges) - 1, mp_context=context, initializer=init_worker,
                                  initargs=(shared,)) as pool:
-            futures = [pool.submit(scan_range, path, start, stop, section, bool(i), i)
-                       for i, (start, stop) in enumerate(ranges)]
-            while wait(futures, timeout=0.25).not_done:
-                if progress is not None:
-                    progress(sum(shared[0:-1:2]), sum(shared[1:-1:2]))
-                if stopped is not None and stopped():
-                    shared[-1] = 1
-            results = [future.result() for future in futures]
+            futures = [pool.submit(scan_range, path, start, stop, section, True, i)
+                       for i, (start, stop) in enumerate(ranges) if i]
+            # this process reads the first range itself: one process fewer, holding its own memory
+            own = scan_range(path, ranges[0][0], ranges[0][1], section, False, 0, shared, poll)
+            while wait(futures, timeout=PROGRESS_SECONDS).not_done:
+                poll()
+            results = [own, *(future.result() for future in futures)]
     except Exception as exc:  # a process that failed or could not start: one pass is always right
         return f"a reading process failed ({exc!r})"
+    finally:
+        gc.unfreeze()
     if shared[-1]:
         first = join(results[:1], [ranges[0][1]])
         if isinstance(first, Joined):

@@ -25,7 +25,7 @@ it read the file in one pass instead; ``RangeScan.limits`` says why.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -304,19 +304,24 @@ def init_worker(shared: Any) -> None:
 
 
 def scan_range(path: str, start: int, stop: int, section: Section | None, window: bool,
-               slot: int = -1) -> RangeScan:
+               slot: int = -1, shared: Any = None, poll: Callable[[], None] | None = None) -> RangeScan:
     """Scan the records from byte ``start`` to ``stop`` (``window``: not the file's first range),
-    then follow what is under way past ``stop``. ``slot``: where to report progress."""
+    then follow what is under way past ``stop``. ``slot``: where to report progress (in ``shared``,
+    else the worker's); ``poll``: called between frames (the parent, reading a range itself,
+    reports everyone's progress and passes on a stop there)."""
     from exposure.collect.net.parallel import open_range, read_range
 
     with open_capture(path, hashing=False) as reader:
         first_ts, frames = open_range(reader, start, stop, section)
         ex, hooks = range_extractor(first_ts, window)
-        shared = _SHARED
+        if shared is None:
+            shared = _SHARED
 
         def tick() -> bool:
             shared[2 * slot] = ex.packets
             shared[2 * slot + 1] = reader.position() - start
+            if poll is not None:
+                poll()
             return bool(shared[-1])
 
         rest = read_range(reader, ex, start, stop, frames, tick if shared is not None and slot >= 0 else None)

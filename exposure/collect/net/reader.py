@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
-CHUNK = 4 << 20
+CHUNK = 1 << 20
 MAX_RECORD = 1 << 18  # 256 KiB: larger than any real snapshot length; more means a damaged file
 MAX_INTERFACES = 1024  # interface descriptions per pcapng section; real captures have a handful
 

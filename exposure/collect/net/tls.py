@@ -88,11 +88,11 @@ def client_hello_names(body: bytes) -> list[str] | None:
         pos += 2
         ext_end = min(ext_end, len(body))
         names: list[str] = []
+        # every extension header lies within the body here: read by index, not by slices
         while pos + 4 <= ext_end:
-            etype = int.from_bytes(body[pos:pos + 2], "big")
-            elen = int.from_bytes(body[pos + 2:pos + 4], "big")
+            elen = (body[pos + 2] << 8) | body[pos + 3]
             pos += 4
-            if etype == 0:
+            if not (body[pos - 4] or body[pos - 3]):  # server_name (type 0)
                 names.extend(_server_names(body[pos:min(pos + elen, ext_end)]))
             pos += elen
         return names
