@@ -91,13 +91,15 @@ def check_and_report(args: argparse.Namespace, sources: Sequence[SourceSpec],
     summary; the exit code says what a script needs to know (see ``--fail-on``)."""
     from exposure.explain.i18n import resolve_language
     from exposure.files import STDOUT
-    from exposure.indicators.catalog import build_catalog_to_keep
+    from exposure.indicators.catalog import build_catalog, build_catalog_to_keep
     from exposure.report.document import from_result
     from exposure.report.output import print_summary, write_reports
     from exposure.scan import ScanRequest, run_scan
 
     request = ScanRequest(sources=tuple(sources), profiles=tuple(args.profile), use_feeds=not args.no_feeds)
-    catalog = build_catalog_to_keep(request.profiles or None, request.use_feeds)  # an unknown profile: a UserError
+    # the process's own command keeps its catalog to the exit (cli.main); an unknown profile: a UserError
+    build = build_catalog_to_keep if getattr(args, "whole_process", False) else build_catalog
+    catalog = build(request.profiles or None, request.use_feeds)
     result = run_scan(request, hooks, catalog)
     lang = resolve_language(args.lang)
     report = from_result(result)
