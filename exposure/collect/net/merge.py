@@ -406,7 +406,10 @@ def scan_ranges(path: str, workers: int, min_bytes: int, progress: Callable[[int
             shared[-1] = 1
 
     # The processes forked below share this one's objects (the indicator catalog, the modules)
-    # until they write to them; frozen, the garbage collector of a child no longer does.
+    # until they write to them; frozen, the garbage collector of a child no longer does. Garbage
+    # is collected first: frozen and then unfrozen, it stayed uncollected, and an app checking
+    # capture after capture grew by a few MB each (54 -> 78 MB over six 400k captures; 62 with this).
+    gc.collect()
     gc.freeze()
     try:
         with ProcessPoolExecutor(len(ranges) - 1, mp_context=context, initializer=init_worker,
