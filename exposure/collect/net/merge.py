@@ -26,8 +26,8 @@ from typing import TypeVar
 from exposure.collect.net.flows import CLOSED_IDLE, IDLE, MAX_FLOWS, MAX_STARTS, STARTS_BUDGET, ConnKey, FlowKey
 from exposure.collect.net.loop import next_sweep
 from exposure.collect.net.macs import MAX_CLIENTS, ClientMacs
-from exposure.collect.net.ranges import Call, ConnState, Endpoint, Provisional, RangeScan
-from exposure.collect.net.results import CertSeen, DnsSeen, FlowSeen, NameSets, Seen
+from exposure.collect.net.ranges import Aggregates, Call, ConnState, Endpoint, Provisional, RangeScan
+from exposure.collect.net.results import FlowSeen, Seen
 from exposure.collect.net.streams import StreamKey
 from exposure.collect.net.tables import (
     MAX_ADDRESS_NAMES,
@@ -57,15 +57,9 @@ class Carried:
 
 
 @dataclass
-class Joined:
+class Joined(Aggregates):
     """The aggregates of the whole capture, read as :class:`~exposure.collect.net.extract.Extractor`'s."""
 
-    names: NameSets
-    dns_obs: dict[tuple[str, str, str, str], DnsSeen]
-    server_obs: dict[tuple[str, str, str, str, int], Seen]
-    cert_obs: dict[tuple[str, str, int], CertSeen]
-    address_names: dict[str, list[str]]
-    flows: dict[FlowKey, FlowSeen]
     packets: int = 0
     ip_packets: int = 0
     undecoded: dict[str, int] = field(default_factory=dict)

@@ -81,8 +81,9 @@ class ConnState:
 
 
 @dataclass(slots=True)
-class RangeScan:
-    """What one range found, and what the merge needs to join it to the ranges before and after."""
+class Aggregates:
+    """The aggregates an :class:`~exposure.collect.net.extract.Extractor` keeps, as a range
+    hands them over (:class:`RangeScan`) and as the ranges joined give them back (``merge.Joined``)."""
 
     names: NameSets
     dns_obs: dict[tuple[str, str, str, str], DnsSeen]
@@ -90,6 +91,12 @@ class RangeScan:
     cert_obs: dict[tuple[str, str, int], CertSeen]
     address_names: dict[str, list[str]]
     flows: dict[FlowKey, FlowSeen]
+
+
+@dataclass(slots=True)
+class RangeScan(Aggregates):
+    """What one range found, and what the merge needs to join it to the ranges before and after."""
+
     flow_created: dict[FlowKey, int]  # packet index where this range created the flow
     start_idx: dict[FlowKey, array[int]]  # packet index of each start in ``flows[...].starts``
     provisionals: list[Provisional]
