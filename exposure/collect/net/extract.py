@@ -160,6 +160,8 @@ class Extractor(Tunnels):
         self.tcp.finish(lambda: self._bad_parsed(PARSER_ERROR))
         if self._quic.overflow:
             self.overflow["QUIC connections"] = self._quic.overflow
+        if self._quic.untried:
+            self.overflow["QUIC Initials of unknown versions, not tried"] = self._quic.untried
 
     def _new_client(self, client: bytes) -> None:
         self.client_macs.learn(client, self.frame)
