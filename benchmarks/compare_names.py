@@ -20,6 +20,13 @@ taken on trust:
   Hosts must all disappear;
 - ``not-a-host-name``: names tshark prints that no host name can be (its ``<Name too long>``
   placeholder, more than 253 characters), which exposure leaves out;
+- ``written-differently``: the same names, written two ways: exposure writes a byte outside
+  printable ASCII as ``\\xNN``, tshark as a C escape (``\\r``), three octal digits (``\\004``)
+  or the byte itself (which reads as U+FFFD); exposure's names are rewritten tshark's way and the
+  difference must vanish;
+- ``keys-in-capture``: names tshark reads only by decrypting with keys stored in the capture
+  (a pcapng Decryption Secrets Block): tshark is run again on a copy without them
+  (``editcap --discard-all-secrets``), and the names only tshark found must all disappear;
 - ``named``: a capture that docs/tshark-differences.md names, with its reason.
 
 Anything else is ``unexplained``. The evidence for docs/tshark-differences.md.
@@ -32,6 +39,7 @@ import hashlib
 import json
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -70,6 +78,78 @@ def tshark(path: Path, cache: Path) -> dict[str, list[str]] | None:
         result = {}
     cached.write_text(json.dumps(result))
     return result or None
+
+
+_C_ESCAPES = {0x07: "\\a", 0x08: "\\b", 0x09: "\\t", 0x0A: "\\n", 0x0B: "\\v", 0x0C: "\\f", 0x0D: "\\r"}
+
+
+def tshark_written(name: str) -> str:
+    """exposure's name (bytes outside printable ASCII as ``\\xNN``) written as tshark-names writes it."""
+    raw = bytearray()
+    i = 0
+    while i < len(name):
+        if name.startswith("\\x", i) and len(name) >= i + 4:
+            try:
+                raw.append(int(name[i + 2:i + 4], 16))
+                i += 4
+                continue
+            except ValueError:
+                pass
+        raw += name[i].encode()
+        i += 1
+    out = []
+    high = bytearray()  # bytes from 0x80 up, passed on by tshark as UTF-8 (U+FFFD where invalid)
+    for b in raw:
+        if b >= 0x80:
+            high.append(b)
+            continue
+        if high:
+            out.append(_as_wireshark_utf8(bytes(high)))
+            high.clear()
+        if 0x20 <= b < 0x7F:
+            out.append(chr(b))
+        elif b in _C_ESCAPES:
+            out.append(_C_ESCAPES[b])
+        else:
+            out.append(f"\\{b:03o}")
+    out.append(_as_wireshark_utf8(bytes(high)))
+    return "".join(out).lower()
+
+
+_LEAD_SIZES = ((1, 0xC0), (2, 0xE0), (3, 0xF0), (4, 0xF8), (5, 0xFC))  # a UTF-8 lead byte: sequence size
+
+
+def _as_wireshark_utf8(high: bytes) -> str:
+    """Bytes from 0x80 up as tshark passes them on: UTF-8 where valid; otherwise one U+FFFD for a
+    lead byte and the continuation bytes after it (GLib's rule, not Python's byte by byte)."""
+    out, i = [], 0
+    while i < len(high):
+        lead = high[i]
+        size = next((n for n, top in _LEAD_SIZES if lead < top), 6)
+        if size > 1:
+            try:
+                out.append(high[i:i + size].decode("utf-8"))
+                i += size
+                continue
+            except UnicodeDecodeError:
+                pass
+        out.append("\ufffd")
+        i += 1
+        while size > 1 and i < len(high) and 0x80 <= high[i] < 0xC0:
+            i += 1
+            size -= 1
+    return "".join(out)
+
+
+def without_secrets(path: Path, cache: Path) -> dict[str, list[str]] | None:
+    """tshark's names for a copy of the capture without decryption secrets (None: editcap failed)."""
+    with tempfile.TemporaryDirectory() as folder:
+        copy = Path(folder) / "no-secrets.pcapng"
+        run = subprocess.run(["editcap", "-F", "pcapng", "--discard-all-secrets", str(path), str(copy)],
+                             capture_output=True, timeout=120)
+        if run.returncode != 0 or not copy.exists():
+            return None
+        return tshark(copy, cache) or {}
 
 
 def ours(path: Path, tshark_line_end: bool = False) -> dict[str, list[str]] | None:
@@ -125,6 +205,20 @@ def compare(args: tuple[Path, Path]) -> tuple[str, Diff | None, list[str]]:
             if not extra & set(strict.get("http_host", [])):
                 classes.append("cr-split")
                 diff["http_host"] = (diff["http_host"][0], [])
+        rewritten = {key: (set(only_t), {tshark_written(n): n for n in only_e})
+                     for key, (only_t, only_e) in diff.items()}
+        if any(set(by_form) & theirs_only for theirs_only, by_form in rewritten.values()):
+            classes.append("written-differently")
+            for key, (theirs_only, by_form) in rewritten.items():
+                same = set(by_form) & theirs_only
+                diff[key] = (sorted(theirs_only - same), sorted(n for form, n in by_form.items() if form not in same))
+        if any(only_t for only_t, _ in diff.values()):
+            plain = without_secrets(path, cache)
+            if plain is not None:
+                gone = {key: [n for n in only_t if n not in plain.get(key, [])] for key, (only_t, _) in diff.items()}
+                if all(len(gone[key]) == len(only_t) for key, (only_t, _) in diff.items()):
+                    classes.append("keys-in-capture")
+                    diff = {key: ([], only_e) for key, (_, only_e) in diff.items()}
         if any(only_t or only_e for only_t, only_e in diff.values()):
             classes.append("unexplained")
         diff = differences(theirs, mine)
