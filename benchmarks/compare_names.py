@@ -24,6 +24,9 @@ taken on trust:
   order back in order (tshark 4.0 does not, by default): the capture is read again keeping no
   out-of-order segment (``tcpstream.MAX_PENDING`` set to 0 for that run), and the extra Hosts must
   all disappear;
+- ``time-order``: names exposure reads in a capture whose packets are not stored in time order
+  (a segment stored before its connection's SYN, which tshark takes for a retransmission and does
+  not read): tshark is run again on a copy sorted by time (``reordercap``) and must then find them;
 - ``written-differently``: the same names, written two ways: exposure writes a byte outside
   printable ASCII as ``\\xNN``, tshark as a C escape (``\\r``), three octal digits (``\\004``)
   or the byte itself (which reads as U+FFFD); exposure's names are rewritten tshark's way and the
@@ -156,6 +159,16 @@ def without_secrets(path: Path, cache: Path) -> dict[str, list[str]] | None:
         return tshark(copy, cache) or {}
 
 
+def time_sorted(path: Path, cache: Path) -> dict[str, list[str]] | None:
+    """tshark's names for a copy of the capture sorted by time (None: already in order, or reordercap failed)."""
+    with tempfile.TemporaryDirectory() as folder:
+        copy = Path(folder) / "sorted.pcapng"
+        run = subprocess.run(["reordercap", str(path), str(copy)], capture_output=True, text=True, timeout=120)
+        if run.returncode != 0 or not copy.exists() or " 0 out of order" in run.stdout:
+            return None
+        return tshark(copy, cache) or {}
+
+
 def ours(path: Path, tshark_line_end: bool = False, in_order_only: bool = False) -> dict[str, list[str]] | None:
     """exposure's names; with ``tshark_line_end``, as if exposure gave up on a request line whose
     CR ends the first segment on a port Wireshark does not give to HTTP, as tshark's heuristic does;
@@ -205,7 +218,8 @@ def compare(args: tuple[Path, Path]) -> tuple[str, Diff | None, list[str]]:
         return str(path), diff, ["named"]
     classes: list[str] = []
     for label, explain in (("not-a-host-name", _not_host_names), ("cr-split", _cr_split),
-                           ("out-of-order", _out_of_order), ("written-differently", _written_differently),
+                           ("out-of-order", _out_of_order), ("time-order", _time_order),
+                           ("written-differently", _written_differently),
                            ("keys-in-capture", _keys_in_capture)):
         explained = explain(path, cache, diff)
         if explained is not None:
@@ -239,6 +253,15 @@ def _cr_split(path: Path, cache: Path, diff: Diff) -> Diff | None:
 
 def _out_of_order(path: Path, cache: Path, diff: Diff) -> Diff | None:
     return _hosts_gone(diff, ours(path, in_order_only=True)) if diff.get("http_host", ([], []))[1] else None
+
+
+def _time_order(path: Path, cache: Path, diff: Diff) -> Diff | None:
+    if not any(only_e for _, only_e in diff.values()):
+        return None
+    resorted = time_sorted(path, cache)
+    if resorted is None or not all(n in resorted.get(key, []) for key, (_, only_e) in diff.items() for n in only_e):
+        return None
+    return {key: (only_t, []) for key, (only_t, _) in diff.items()}
 
 
 def _written_differently(path: Path, cache: Path, diff: Diff) -> Diff | None:
