@@ -34,7 +34,8 @@ taken on trust:
 - ``keys-in-capture``: names tshark reads only by decrypting with keys stored in the capture
   (a pcapng Decryption Secrets Block): tshark is run again on a copy without them
   (``editcap --discard-all-secrets``), and the names only tshark found must all disappear;
-- ``named``: a capture that docs/tshark-differences.md names, with its reason.
+- ``named``: what the checks above leave, in a capture that docs/tshark-differences.md names
+  with its reason.
 
 Anything else is ``unexplained``. The evidence for docs/tshark-differences.md.
 """
@@ -213,9 +214,6 @@ def compare(args: tuple[Path, Path]) -> tuple[str, Diff | None, list[str]]:
     diff = differences(theirs, mine)
     if not diff:
         return str(path), diff, []
-    named = path.parent.name if path.name.startswith("capture") else path.name  # names fixtures: the folder
-    if f"`{named}`" in DOC.read_text():
-        return str(path), diff, ["named"]
     classes: list[str] = []
     for label, explain in (("not-a-host-name", _not_host_names), ("cr-split", _cr_split),
                            ("out-of-order", _out_of_order), ("time-order", _time_order),
@@ -226,7 +224,8 @@ def compare(args: tuple[Path, Path]) -> tuple[str, Diff | None, list[str]]:
             classes.append(label)
             diff = explained
     if any(only_t or only_e for only_t, only_e in diff.values()):
-        classes.append("unexplained")
+        named = path.parent.name if path.name.startswith("capture") else path.name  # names fixtures: the folder
+        classes.append("named" if f"`{named}`" in DOC.read_text() else "unexplained")
     return str(path), differences(theirs, mine), classes
 
 
