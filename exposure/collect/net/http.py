@@ -47,20 +47,10 @@ def request_start(payload: bytes, server_port: int, client_port: int = 0) -> boo
     return line_end is not None and payload[:line_end.start()].upper().endswith((b"HTTP/1.0", b"HTTP/1.1"))
 
 
-def request_hosts(data: bytes) -> tuple[list[str], bool]:
-    """Host header values of the request(s) in ``data`` and whether the headers are complete."""
-    end = _HEADERS_END.search(data)
-    complete = end is not None
-    head = data[:end.start()] if end else data
-    lines = _LINE.split(head)
-    if not complete:
-        lines = lines[:-1]  # the last line may continue in the next segment
-    hosts: list[str] = []
-    for line in lines[1:]:
-        name, sep, value = line.partition(b":")
-        if sep and name.lower() == b"host":
-            hosts.append(value.strip(b" \t").decode("utf-8", "replace"))
-    return hosts, complete
+def host_value(value: bytes) -> str:
+    """A Host header's value as Wireshark's ``http.host`` holds it: up to a NUL byte, if any (a
+    string field stops there, as a server written in C reads it), without surrounding blanks."""
+    return value.partition(b"\x00")[0].strip(b" \t").decode("utf-8", "replace")
 
 
 DNS_MESSAGE = b"application/dns-message"
@@ -86,7 +76,8 @@ class RequestHead:
 
 
 def request_head(data: bytes) -> RequestHead:
-    """Read the head of the request at the start of ``data`` (see ``request_hosts``)."""
+    """Read the head of the request at the start of ``data``: its request line and every whole
+    header line (the last line of an unfinished head may continue in the next segment)."""
     end = _HEADERS_END.search(data)
     complete = end is not None
     head = data[:end.start()] if end else data
@@ -104,7 +95,7 @@ def request_head(data: bytes) -> RequestHead:
             continue
         name = name.lower()
         if name == b"host":
-            out.hosts.append(value.strip(b" \t").decode("utf-8", "replace"))
+            out.hosts.append(host_value(value))
         elif name == b"content-type":
             out.content_type = value.split(b";", 1)[0].strip(b" \t").lower()
         elif name == b"content-length":

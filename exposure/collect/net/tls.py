@@ -109,7 +109,8 @@ def _server_names(ext: bytes) -> list[str]:
     while pos + 3 <= end and len(names) < MAX_NAMES:
         ntype = ext[pos]
         nlen = int.from_bytes(ext[pos + 1:pos + 3], "big")
-        raw = ext[pos + 3:pos + 3 + nlen]
+        # a NUL ends the name, as in Wireshark's string field (and a server written in C)
+        raw = ext[pos + 3:pos + 3 + nlen].partition(b"\x00")[0]
         pos += 3 + nlen
         if ntype == 0 and raw:
             names.append(raw.decode("utf-8", "replace"))
