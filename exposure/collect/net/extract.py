@@ -288,10 +288,16 @@ class Extractor(Tunnels):
         dst = data[off + 16:off + 20]
         frag = (data[off + 6] << 8) | data[off + 7]
         if frag & 0x3FFF and not quoted:
-            ident = (data[off + 4] << 8) | data[off + 5]
-            self._fragment((4, src, dst, ident, proto), (frag & 0x1FFF) * 8, bool(frag & 0x2000),
-                           data[off + ihl:end], proto, src, dst, ts, depth)
-            return
+            if off + total <= end:  # the frame holds the whole fragment
+                ident = (data[off + 4] << 8) | data[off + 5]
+                self._fragment((4, src, dst, ident, proto), (frag & 0x1FFF) * 8, bool(frag & 0x2000),
+                               data[off + ihl:end], proto, src, dst, ts, depth)
+                return
+            if frag & 0x1FFF:  # a later fragment cut short by the capture: not read (as Wireshark)
+                self._bad("truncated packet")
+                return
+            # a first fragment cut short (its datagram cannot be put together): read as far as it
+            # goes, as Wireshark does; its DNS question is there
         if not quoted and not depth:
             self.ip_packets += 1
         self._l4(proto, src, dst, data, off + ihl, end, ts, depth, quoted, total)
@@ -316,9 +322,13 @@ class Extractor(Tunnels):
                 ident = int.from_bytes(data[pos + 4:pos + 8], "big")
                 inner = data[pos]
                 if not quoted and (fo & 0xFFF9):
-                    self._fragment((6, src, dst, ident), fo & 0xFFF8, bool(fo & 1), data[pos + 8:end],
-                                   inner, src, dst, ts, depth)
-                    return
+                    if not plen or off + 40 + plen <= end:  # the frame holds the whole fragment
+                        self._fragment((6, src, dst, ident), fo & 0xFFF8, bool(fo & 1), data[pos + 8:end],
+                                       inner, src, dst, ts, depth)
+                        return
+                    if fo & 0xFFF8:  # a later fragment cut short: not read; a first one is read (as IPv4)
+                        self._bad("truncated packet")
+                        return
                 nh = inner
                 pos += 8
             elif nh == 51:
