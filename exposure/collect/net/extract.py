@@ -15,8 +15,8 @@ split by layer:
 - ``tables``: the capped tables of names and aggregates the results are read from;
 - ``flows``: packets aggregated per (protocol, client, server, server port).
 
-Names: DNS questions over UDP and TCP (port 53; other UDP ports above 1023 when the
-message passes Wireshark's strict heuristic), DNS carried in cleartext HTTP/1.1 and HTTP/2
+Names: DNS questions over UDP and TCP (port 53; on a UDP port Wireshark gives to no other
+protocol, when the message passes its strict heuristic), DNS carried in cleartext HTTP/1.1 and HTTP/2
 (DNS over HTTPS without TLS), TLS ClientHello and QUIC Initial server names, HTTP Host
 headers; NetBIOS and LLMNR names as kinds of their own.
 
@@ -52,6 +52,7 @@ UDP_NBNS = 137
 UDP_MDNS = 5353
 UDP_LLMNR = 5355
 _LOCAL_NAME_PORTS = (UDP_MDNS, UDP_LLMNR)
+_NOT_DNS = dnsmod.NOT_DNS_UDP_PORTS
 
 _TCP = struct.Struct("!HHIIBB")
 _UDP = struct.Struct("!HHH")
@@ -448,7 +449,7 @@ class Extractor(Tunnels):
         elif quoted:
             if ((sport == UDP_DNS or dport == UDP_DNS) and sport not in _LOCAL_NAME_PORTS
                     and dport not in _LOCAL_NAME_PORTS) or (
-                    sport >= 1024 and dport >= 1024 and dnsmod.looks_like_dns(payload)):
+                    sport not in _NOT_DNS and dport not in _NOT_DNS and dnsmod.looks_like_dns(payload)):
                 self.tables.dns(payload, src, dst, ts, "udp")
         else:
             if self.want_flows:
@@ -494,6 +495,5 @@ class Extractor(Tunnels):
                     tables.server_name("quic", name, src, dst, dport, ts)
             if names is not None:
                 return
-        if (sport >= 1024 and dport >= 1024 and sport != UDP_MDNS and dport != UDP_MDNS
-                and dnsmod.looks_like_dns(payload)):
+        if sport not in _NOT_DNS and dport not in _NOT_DNS and dnsmod.looks_like_dns(payload):
             tables.dns(payload, src, dst, ts, "udp")
