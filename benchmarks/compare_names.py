@@ -20,6 +20,13 @@ taken on trust:
   Hosts must all disappear;
 - ``not-a-host-name``: names tshark prints that no host name can be (its ``<Name too long>``
   placeholder, more than 253 characters), which exposure leaves out;
+- ``out-of-order``: HTTP Hosts exposure reads only because it puts segments that arrived out of
+  order back in order (tshark 4.0 does not, by default): the capture is read again keeping no
+  out-of-order segment (``tcpstream.MAX_PENDING`` set to 0 for that run), and the extra Hosts must
+  all disappear;
+- ``time-order``: names exposure reads in a capture whose packets are not stored in time order
+  (a segment stored before its connection's SYN, which tshark takes for a retransmission and does
+  not read): tshark is run again on a copy sorted by time (``reordercap``) and must then find them;
 - ``written-differently``: the same names, written two ways: exposure writes a byte outside
   printable ASCII as ``\\xNN``, tshark as a C escape (``\\r``), three octal digits (``\\004``)
   or the byte itself (which reads as U+FFFD); exposure's names are rewritten tshark's way and the
@@ -27,7 +34,8 @@ taken on trust:
 - ``keys-in-capture``: names tshark reads only by decrypting with keys stored in the capture
   (a pcapng Decryption Secrets Block): tshark is run again on a copy without them
   (``editcap --discard-all-secrets``), and the names only tshark found must all disappear;
-- ``named``: a capture that docs/tshark-differences.md names, with its reason.
+- ``named``: what the checks above leave, in a capture that docs/tshark-differences.md names
+  with its reason.
 
 Anything else is ``unexplained``. The evidence for docs/tshark-differences.md.
 """
@@ -152,11 +160,22 @@ def without_secrets(path: Path, cache: Path) -> dict[str, list[str]] | None:
         return tshark(copy, cache) or {}
 
 
-def ours(path: Path, tshark_line_end: bool = False) -> dict[str, list[str]] | None:
+def time_sorted(path: Path, cache: Path) -> dict[str, list[str]] | None:
+    """tshark's names for a copy of the capture sorted by time (None: already in order, or reordercap failed)."""
+    with tempfile.TemporaryDirectory() as folder:
+        copy = Path(folder) / "sorted.pcapng"
+        run = subprocess.run(["reordercap", str(path), str(copy)], capture_output=True, text=True, timeout=120)
+        if run.returncode != 0 or not copy.exists() or " 0 out of order" in run.stdout:
+            return None
+        return tshark(copy, cache) or {}
+
+
+def ours(path: Path, tshark_line_end: bool = False, in_order_only: bool = False) -> dict[str, list[str]] | None:
     """exposure's names; with ``tshark_line_end``, as if exposure gave up on a request line whose
-    CR ends the first segment on a port Wireshark does not give to HTTP, as tshark's heuristic does."""
+    CR ends the first segment on a port Wireshark does not give to HTTP, as tshark's heuristic does;
+    with ``in_order_only``, as if it kept no segment that arrives ahead of the stream, as tshark does."""
     from exposure.collect.base import CollectorError
-    from exposure.collect.net import http, streams
+    from exposure.collect.net import http, streams, tcpstream
     from exposure.commands.names import names_of
 
     ordinary: Callable[[bytes, int, int], bool] = getattr(streams, "request_start")  # noqa: B009 - patched below
@@ -168,14 +187,18 @@ def ours(path: Path, tshark_line_end: bool = False) -> dict[str, list[str]] | No
             return False
         return ordinary(payload, server_port, client_port)
 
+    pending = tcpstream.MAX_PENDING
     if tshark_line_end:
         setattr(streams, "request_start", like_tshark)  # noqa: B010
+    if in_order_only:
+        tcpstream.MAX_PENDING = 0
     try:
         return names_of(str(path), workers=1).as_json()
     except CollectorError:
         return None
     finally:
         setattr(streams, "request_start", ordinary)  # noqa: B010
+        tcpstream.MAX_PENDING = pending
 
 
 Diff = dict[str, tuple[list[str], list[str]]]
@@ -189,40 +212,75 @@ def compare(args: tuple[Path, Path]) -> tuple[str, Diff | None, list[str]]:
     if theirs is None or mine is None:
         return str(path), None, []
     diff = differences(theirs, mine)
+    if not diff:
+        return str(path), diff, []
     classes: list[str] = []
-    if diff:
+    for label, explain in (("not-a-host-name", _not_host_names), ("cr-split", _cr_split),
+                           ("out-of-order", _out_of_order), ("time-order", _time_order),
+                           ("written-differently", _written_differently),
+                           ("keys-in-capture", _keys_in_capture)):
+        explained = explain(path, cache, diff)
+        if explained is not None:
+            classes.append(label)
+            diff = explained
+    if any(only_t or only_e for only_t, only_e in diff.values()):
         named = path.parent.name if path.name.startswith("capture") else path.name  # names fixtures: the folder
-        if f"`{named}`" in DOC.read_text():
-            return str(path), diff, ["named"]
-        if any(len(n) > MAX_HOST_NAME or n.startswith("<") for only_t, _ in diff.values() for n in only_t):
-            classes.append("not-a-host-name")
-            for key, (only_t, only_e) in list(diff.items()):
-                kept = [n for n in only_t if len(n) <= MAX_HOST_NAME and not n.startswith("<")]
-                diff[key] = (kept, only_e)
-        if diff.get("http_host", ([], []))[1]:
-            strict = ours(path, tshark_line_end=True) or {}
-            extra = set(diff["http_host"][1])
-            if not extra & set(strict.get("http_host", [])):
-                classes.append("cr-split")
-                diff["http_host"] = (diff["http_host"][0], [])
-        rewritten = {key: (set(only_t), {tshark_written(n): n for n in only_e})
-                     for key, (only_t, only_e) in diff.items()}
-        if any(set(by_form) & theirs_only for theirs_only, by_form in rewritten.values()):
-            classes.append("written-differently")
-            for key, (theirs_only, by_form) in rewritten.items():
-                same = set(by_form) & theirs_only
-                diff[key] = (sorted(theirs_only - same), sorted(n for form, n in by_form.items() if form not in same))
-        if any(only_t for only_t, _ in diff.values()):
-            plain = without_secrets(path, cache)
-            if plain is not None:
-                gone = {key: [n for n in only_t if n not in plain.get(key, [])] for key, (only_t, _) in diff.items()}
-                if all(len(gone[key]) == len(only_t) for key, (only_t, _) in diff.items()):
-                    classes.append("keys-in-capture")
-                    diff = {key: ([], only_e) for key, (_, only_e) in diff.items()}
-        if any(only_t or only_e for only_t, only_e in diff.values()):
-            classes.append("unexplained")
-        diff = differences(theirs, mine)
-    return str(path), diff, classes
+        classes.append("named" if f"`{named}`" in DOC.read_text() else "unexplained")
+    return str(path), differences(theirs, mine), classes
+
+
+# Each class: the differences left once it is taken out, or None when it explains none of them.
+
+def _not_host_names(path: Path, cache: Path, diff: Diff) -> Diff | None:
+    def host_name(name: str) -> bool:
+        return len(name) <= MAX_HOST_NAME and not name.startswith("<")
+    if all(host_name(n) for only_t, _ in diff.values() for n in only_t):
+        return None
+    return {key: ([n for n in only_t if host_name(n)], only_e) for key, (only_t, only_e) in diff.items()}
+
+
+def _hosts_gone(diff: Diff, reread: dict[str, list[str]] | None) -> Diff | None:
+    extra = diff.get("http_host", ([], []))[1]
+    if not extra or set(extra) & set((reread or {}).get("http_host", [])):
+        return None
+    return {**diff, "http_host": (diff["http_host"][0], [])}
+
+
+def _cr_split(path: Path, cache: Path, diff: Diff) -> Diff | None:
+    return _hosts_gone(diff, ours(path, tshark_line_end=True)) if diff.get("http_host", ([], []))[1] else None
+
+
+def _out_of_order(path: Path, cache: Path, diff: Diff) -> Diff | None:
+    return _hosts_gone(diff, ours(path, in_order_only=True)) if diff.get("http_host", ([], []))[1] else None
+
+
+def _time_order(path: Path, cache: Path, diff: Diff) -> Diff | None:
+    if not any(only_e for _, only_e in diff.values()):
+        return None
+    resorted = time_sorted(path, cache)
+    if resorted is None or not all(n in resorted.get(key, []) for key, (_, only_e) in diff.items() for n in only_e):
+        return None
+    return {key: (only_t, []) for key, (only_t, _) in diff.items()}
+
+
+def _written_differently(path: Path, cache: Path, diff: Diff) -> Diff | None:
+    rewritten = {key: (set(only_t), {tshark_written(n): n for n in only_e}) for key, (only_t, only_e) in diff.items()}
+    if not any(set(by_form) & theirs_only for theirs_only, by_form in rewritten.values()):
+        return None
+    left: Diff = {}
+    for key, (theirs_only, by_form) in rewritten.items():
+        same = set(by_form) & theirs_only
+        left[key] = (sorted(theirs_only - same), sorted(n for form, n in by_form.items() if form not in same))
+    return left
+
+
+def _keys_in_capture(path: Path, cache: Path, diff: Diff) -> Diff | None:
+    if not any(only_t for only_t, _ in diff.values()):
+        return None
+    plain = without_secrets(path, cache)
+    if plain is None or any(n in plain.get(key, []) for key, (only_t, _) in diff.items() for n in only_t):
+        return None
+    return {key: ([], only_e) for key, (_, only_e) in diff.items()}
 
 
 def differences(theirs: dict[str, list[str]], mine: dict[str, list[str]]) -> Diff:

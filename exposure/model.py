@@ -339,6 +339,10 @@ class SourceSpec:
         return dict(self.options).get(name, default)
 
 
+# Among a source's ``undecoded`` counts, the damage that stopped the reading of a file ("file: <reason>").
+FILE_DAMAGE = "file: "
+
+
 @dataclass(slots=True)
 class SourceInfo:
     """What a report records about one input, filled in by the collector as it reads."""

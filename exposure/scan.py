@@ -29,7 +29,7 @@ from exposure.detect import default_detectors
 from exposure.detect.base import DetectContext, Detector
 from exposure.errors import UserError
 from exposure.indicators.catalog import Catalog, build_catalog
-from exposure.model import CheckNote, FeedInfo, Finding, LocalText, ScanWarning, SourceInfo, Threat
+from exposure.model import FILE_DAMAGE, CheckNote, FeedInfo, Finding, LocalText, ScanWarning, SourceInfo, Threat
 from exposure.model import SourceSpec as SourceSpec  # first lived here; new code imports it from exposure.model
 
 if TYPE_CHECKING:
@@ -189,6 +189,10 @@ def note_of(error: BaseException) -> CheckNote:
 
 def _gave_nothing(info: SourceInfo, observed: int) -> CheckNote | None:
     """Why a source that was opened still gave nothing to check, or None."""
+    damage = next((kind.removeprefix(FILE_DAMAGE) for kind in info.undecoded if kind.startswith(FILE_DAMAGE)), None)
+    if damage is not None and info.counts.get("packets") == 0:  # not empty: damaged before its first whole packet
+        return CheckNote.of("error.source.damaged-first", f"it is damaged before its first whole packet ({damage})",
+                            reason=damage)
     for count, key, text in _NOTHING_READ:
         if info.counts.get(count) == 0:
             return CheckNote.of(key, text)

@@ -24,7 +24,7 @@ from exposure.collect.base import CheckNote, CollectContext, CollectorError, Pro
 from exposure.collect.net.extract import Extractor, address_text
 from exposure.collect.net.macs import mac_text
 from exposure.collect.net.reader import CaptureReader, NotACapture, open_capture
-from exposure.model import Observation, SourceInfo
+from exposure.model import FILE_DAMAGE, Observation, SourceInfo
 from exposure.observations.network import DnsQuery, Flow, ServerName, TlsCertificate
 
 if TYPE_CHECKING:
@@ -181,7 +181,7 @@ class PcapCollector:
                                   f"{count} packet{'s' if count != 1 else ''} could not be decoded ({reason})",
                                   count=count, reason=reason))
         for reason, count in sorted(problems.items()):
-            info.undecoded[f"file: {reason}"] = count
+            info.undecoded[FILE_DAMAGE + reason] = count
             ctx.warn(CheckNote.of("warn.pcap.damaged",
                                   f"the capture file is damaged ({reason}); packets after that point were not read",
                                   reason=reason))

@@ -63,6 +63,21 @@ def test_a_capture_without_packets_is_not_checked(empty_capture: Path, tmp_path:
     assert zh == "exposure: 未检查：网络抓包文件 empty.pcap（其中没有任何数据包）。"
 
 
+def test_a_capture_damaged_before_its_first_packet_says_so_not_that_it_is_empty(tmp_path: Path) -> None:
+    # As nDPI's fuzz-2021-10-13.pcap: a nanosecond pcap header, then a record claiming ~512 kB in a
+    # 239-byte file. tshark shows one packet cut short; "it holds no packets" would be untrue.
+    damaged = tmp_path / "damaged.pcap"
+    header = bytes.fromhex("4d3cb2a1" "0200" "0400" "00000000" "00000000" "ffff0000" "00000000")
+    record = bytes.fromhex("01000000" "00000000") + (524501).to_bytes(4, "little") * 2 + b"\x02" * 64
+    damaged.write_bytes(header + record)
+    done = run_cli("scan", "--pcap", str(damaged), "--json", str(tmp_path / "r.json"))
+    assert done.returncode == 2
+    assert one_line_error(done) == ("exposure: Not checked: the network capture damaged.pcap: it is damaged before "
+                                    "its first whole packet (damaged packet record (impossible length)).")
+    zh = one_line_error(run_cli("scan", "--pcap", str(damaged), "--lang", "zh"))
+    assert zh.startswith("exposure: 未检查：网络抓包文件 damaged.pcap（它在第一个完整的数据包之前就已损坏"), zh
+
+
 def test_what_was_not_checked_comes_first(empty_capture: Path, demo_capture: str, tmp_path: Path) -> None:
     report = tmp_path / "r.json"
     done = run_cli("scan", "--pcap", str(empty_capture), "--pcap", demo_capture, "--json", str(report))

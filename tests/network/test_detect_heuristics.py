@@ -153,6 +153,11 @@ def test_tls_on_unusual_port() -> None:
     assert (found.subject, found.param("port")) == ("updates.example.com", "4443")
 
 
+@pytest.mark.parametrize("port", [25, 587, 143, 110, 5222, 3389])
+def test_tls_after_starttls_on_a_mail_or_chat_port_is_not_unusual(port: int) -> None:
+    assert "network.tls-unusual-port" not in rules(run([sni("smtp.example.com", OTHER, port=port)]))
+
+
 # -- cleartext ------------------------------------------------------------------------------------
 
 

@@ -71,8 +71,14 @@ RULES: tuple[str, ...] = (
 )
 
 # Ports where TLS is expected (TinyCheck's SSL-01 list, plus DoT/DoQ 853 which has its
-# own note, alternative HTTPS 8443, Apple and Google push 5223/5228, TURN over TLS 5349).
-TLS_PORTS = frozenset({443, 465, 563, 636, 853, 989, 990, 992, 993, 994, 995, 5223, 5228, 5349, 8443})
+# own note, alternative HTTPS 8443, Apple and Google push 5223/5228, TURN over TLS 5349, SIP
+# over TLS 5061), and the ports of protocols that switch to TLS inside their own conversation:
+# FTP 21, SMTP 25 and 587, POP3 110, NNTP 119, IMAP 143, LDAP 389, RDP 3389, ManageSieve 4190,
+# XMPP 5222 and 5269. A mail app's STARTTLS on 587 is ordinary, not a sign (nDPI's
+# smtp-starttls.pcap and imap-starttls.pcap were flagged before).
+STARTTLS_PORTS = frozenset({21, 25, 110, 119, 143, 389, 587, 3389, 4190, 5222, 5269})
+TLS_PORTS = frozenset({443, 465, 563, 636, 853, 989, 990, 992, 993, 994, 995, 5061, 5223, 5228, 5349, 8443}
+                      | STARTTLS_PORTS)
 # Ports whose traffic has nothing to say about a destination (DNS, DHCP, NTP, NetBIOS,
 # SSDP, mDNS, LLMNR) or that have a rule of their own (853: encrypted DNS).
 SERVICE_PORTS = frozenset({53, 67, 68, 123, 137, 138, 853, 1900, 5353, 5355})
