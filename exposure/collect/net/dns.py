@@ -16,6 +16,16 @@ MAX_NAME_WIRE = 255  # RFC 1035: a name is at most 255 bytes on the wire (253 ch
 MAX_QUESTIONS = 64
 MAX_ANSWERS = 256
 
+# UDP ports on which Wireshark 4.0 does not try its DNS heuristic, because it gives them to
+# another protocol (``tshark -G decodes``: the registered ports below 1024 other than DNS's 53
+# and NetBIOS's 137, which are read before), and mDNS's 5353. On any other port, DNSCrypt's
+# certificate lookups on 443 included, a message that passes ``looks_like_dns`` is DNS.
+NOT_DNS_UDP_PORTS = frozenset({
+    7, 13, 19, 37, 49, 67, 68, 69, 88, 111, 123, 138, 161, 162, 173, 177, 213, 269, 319, 320, 389, 427,
+    434, 464, 473, 496, 500, 502, 513, 514, 520, 521, 524, 525, 539, 546, 547, 573, 623, 631, 646, 654,
+    664, 698, 699, 701, 750, 853, 854, 910, 921, 925, 1001, 5353,
+})
+
 _PRINTABLE = frozenset(range(0x21, 0x7F))
 _PRINTABLE_BYTES = bytes(range(0x21, 0x7F))
 
@@ -165,9 +175,9 @@ def question_names(msg: bytes) -> tuple[list[str], bool] | None:
 
 
 def looks_like_dns(msg: bytes) -> bool:
-    """Wireshark's heuristic for DNS on a UDP port not registered for it: a standard query
-    with exactly one question, or a response with at most one question and few records, and
-    room for them."""
+    """Wireshark's heuristic for DNS on a UDP port not registered for it (nor for another
+    protocol: ``NOT_DNS_UDP_PORTS``): a standard query with exactly one question, or a response
+    with at most one question and few records, and room for them."""
     if len(msg) <= 12:
         return False
     flags, qd, an, ns, ar = struct.unpack_from("!HHHHH", msg, 2)

@@ -15,8 +15,8 @@ split by layer:
 - ``tables``: the capped tables of names and aggregates the results are read from;
 - ``flows``: packets aggregated per (protocol, client, server, server port).
 
-Names: DNS questions over UDP and TCP (port 53; other UDP ports above 1023 when the
-message passes Wireshark's strict heuristic), DNS carried in cleartext HTTP/1.1 and HTTP/2
+Names: DNS questions over UDP and TCP (port 53; on a UDP port Wireshark gives to no other
+protocol, when the message passes its strict heuristic), DNS carried in cleartext HTTP/1.1 and HTTP/2
 (DNS over HTTPS without TLS), TLS ClientHello and QUIC Initial server names, HTTP Host
 headers; NetBIOS and LLMNR names as kinds of their own.
 
@@ -52,6 +52,7 @@ UDP_NBNS = 137
 UDP_MDNS = 5353
 UDP_LLMNR = 5355
 _LOCAL_NAME_PORTS = (UDP_MDNS, UDP_LLMNR)
+_NOT_DNS = dnsmod.NOT_DNS_UDP_PORTS
 
 _TCP = struct.Struct("!HHIIBB")
 _UDP = struct.Struct("!HHH")
@@ -290,10 +291,16 @@ class Extractor(Tunnels):
         dst = data[off + 16:off + 20]
         frag = (data[off + 6] << 8) | data[off + 7]
         if frag & 0x3FFF and not quoted:
-            ident = (data[off + 4] << 8) | data[off + 5]
-            self._fragment((4, src, dst, ident, proto), (frag & 0x1FFF) * 8, bool(frag & 0x2000),
-                           data[off + ihl:end], proto, src, dst, ts, depth)
-            return
+            if off + total <= end:  # the frame holds the whole fragment
+                ident = (data[off + 4] << 8) | data[off + 5]
+                self._fragment((4, src, dst, ident, proto), (frag & 0x1FFF) * 8, bool(frag & 0x2000),
+                               data[off + ihl:end], proto, src, dst, ts, depth)
+                return
+            if frag & 0x1FFF:  # a later fragment cut short by the capture: not read (as Wireshark)
+                self._bad("truncated packet")
+                return
+            # a first fragment cut short (its datagram cannot be put together): read as far as it
+            # goes, as Wireshark does; its DNS question is there
         if not quoted and not depth:
             self.ip_packets += 1
         self._l4(proto, src, dst, data, off + ihl, end, ts, depth, quoted, total)
@@ -318,9 +325,13 @@ class Extractor(Tunnels):
                 ident = int.from_bytes(data[pos + 4:pos + 8], "big")
                 inner = data[pos]
                 if not quoted and (fo & 0xFFF9):
-                    self._fragment((6, src, dst, ident), fo & 0xFFF8, bool(fo & 1), data[pos + 8:end],
-                                   inner, src, dst, ts, depth)
-                    return
+                    if not plen or off + 40 + plen <= end:  # the frame holds the whole fragment
+                        self._fragment((6, src, dst, ident), fo & 0xFFF8, bool(fo & 1), data[pos + 8:end],
+                                       inner, src, dst, ts, depth)
+                        return
+                    if fo & 0xFFF8:  # a later fragment cut short: not read; a first one is read (as IPv4)
+                        self._bad("truncated packet")
+                        return
                 nh = inner
                 pos += 8
             elif nh == 51:
@@ -440,7 +451,7 @@ class Extractor(Tunnels):
         elif quoted:
             if ((sport == UDP_DNS or dport == UDP_DNS) and sport not in _LOCAL_NAME_PORTS
                     and dport not in _LOCAL_NAME_PORTS) or (
-                    sport >= 1024 and dport >= 1024 and dnsmod.looks_like_dns(payload)):
+                    sport not in _NOT_DNS and dport not in _NOT_DNS and dnsmod.looks_like_dns(payload)):
                 self.tables.dns(payload, src, dst, ts, "udp")
         else:
             if self.want_flows:
@@ -486,6 +497,5 @@ class Extractor(Tunnels):
                     tables.server_name("quic", name, src, dst, dport, ts)
             if names is not None:
                 return
-        if (sport >= 1024 and dport >= 1024 and sport != UDP_MDNS and dport != UDP_MDNS
-                and dnsmod.looks_like_dns(payload)):
+        if sport not in _NOT_DNS and dport not in _NOT_DNS and dnsmod.looks_like_dns(payload):
             tables.dns(payload, src, dst, ts, "udp")
