@@ -24,6 +24,14 @@ taken on trust:
   order back in order (tshark 4.0 does not, by default): the capture is read again keeping no
   out-of-order segment (``tcpstream.MAX_PENDING`` set to 0 for that run), and the extra Hosts must
   all disappear;
+- ``cut-question``: DNS names exposure keeps from a question whose type and class are cut off
+  (the message ends within 4 bytes after the name), which tshark drops: the capture is read again
+  keeping only questions whose type and class are there, and the extra names must all disappear;
+- ``tshark-waits-for-body``: HTTP Hosts of requests whose body (as long as Content-Length says)
+  never arrives whole: tshark waits for it and dissects nothing; run again with
+  ``-o http.desegment_body:FALSE`` it must report them;
+- ``rdp-tls``: TLS server names of a ClientHello sent after RDP's negotiation on port 3389, which
+  tshark leaves to TPKT; run again with ``-d tcp.port==3389,tls`` it must report them;
 - ``time-order``: names exposure reads in a capture whose packets are not stored in time order
   (a segment stored before its connection's SYN, which tshark takes for a retransmission and does
   not read): tshark is run again on a copy sorted by time (``reordercap``) and must then find them;
@@ -160,6 +168,23 @@ def without_secrets(path: Path, cache: Path) -> dict[str, list[str]] | None:
         return tshark(copy, cache) or {}
 
 
+def tshark_with(path: Path, options: list[str]) -> dict[str, list[str]]:
+    """The names tshark-names would print with extra tshark options (its command, options added)."""
+    script = TOOL.read_text()
+    marker = 'tshark -n -r "$1"'
+    if marker not in script:
+        raise SystemExit(f"{TOOL}: its tshark command changed; update tshark_with")
+    with tempfile.TemporaryDirectory() as folder:
+        variant = Path(folder) / "tshark-names"
+        variant.write_text(script.replace(marker, marker + " " + " ".join(options)))
+        run = subprocess.run(["bash", str(variant), str(path)], capture_output=True, text=True, timeout=120)
+    try:
+        found: dict[str, list[str]] = json.loads(run.stdout)
+    except json.JSONDecodeError:
+        return {}
+    return found
+
+
 def time_sorted(path: Path, cache: Path) -> dict[str, list[str]] | None:
     """tshark's names for a copy of the capture sorted by time (None: already in order, or reordercap failed)."""
     with tempfile.TemporaryDirectory() as folder:
@@ -170,12 +195,32 @@ def time_sorted(path: Path, cache: Path) -> dict[str, list[str]] | None:
         return tshark(copy, cache) or {}
 
 
-def ours(path: Path, tshark_line_end: bool = False, in_order_only: bool = False) -> dict[str, list[str]] | None:
+def whole_questions(msg: bytes) -> set[str]:
+    """The question names of a DNS message whose type and class follow them (what tshark keeps)."""
+    from exposure.collect.net import dns
+
+    kept: set[str] = set()
+    pos = 12
+    for _ in range(min(int.from_bytes(msg[4:6], "big"), dns.MAX_QUESTIONS) if len(msg) >= 12 else 0):
+        try:
+            name, pos = dns.read_name(msg, pos)
+        except ValueError:
+            break
+        if pos + 4 > len(msg):
+            break
+        kept.add(name)
+        pos += 4
+    return kept
+
+
+def ours(path: Path, tshark_line_end: bool = False, in_order_only: bool = False,
+         whole_questions_only: bool = False) -> dict[str, list[str]] | None:
     """exposure's names; with ``tshark_line_end``, as if exposure gave up on a request line whose
     CR ends the first segment on a port Wireshark does not give to HTTP, as tshark's heuristic does;
-    with ``in_order_only``, as if it kept no segment that arrives ahead of the stream, as tshark does."""
+    with ``in_order_only``, as if it kept no segment that arrives ahead of the stream, as tshark does;
+    with ``whole_questions_only``, as if it dropped a DNS question whose type and class are cut off."""
     from exposure.collect.base import CollectorError
-    from exposure.collect.net import http, streams, tcpstream
+    from exposure.collect.net import dns, http, streams, tcpstream
     from exposure.commands.names import names_of
 
     ordinary: Callable[[bytes, int, int], bool] = getattr(streams, "request_start")  # noqa: B009 - patched below
@@ -188,6 +233,21 @@ def ours(path: Path, tshark_line_end: bool = False, in_order_only: bool = False)
         return ordinary(payload, server_port, client_port)
 
     pending = tcpstream.MAX_PENDING
+    question_names, parse_message = dns.question_names, dns.parse_message
+
+    def questions_like_tshark(msg: bytes) -> tuple[list[str], bool] | None:
+        found = question_names(msg)
+        return None if found is None else ([n for n in found[0] if n in whole_questions(msg)], found[1])
+
+    def message_like_tshark(msg: bytes) -> dns.DnsMessage | None:
+        parsed = parse_message(msg)
+        if parsed is not None:
+            parsed.questions = [n for n in parsed.questions if n in whole_questions(msg)]
+        return parsed
+
+    if whole_questions_only:
+        setattr(dns, "question_names", questions_like_tshark)  # noqa: B010
+        setattr(dns, "parse_message", message_like_tshark)  # noqa: B010
     if tshark_line_end:
         setattr(streams, "request_start", like_tshark)  # noqa: B010
     if in_order_only:
@@ -199,6 +259,8 @@ def ours(path: Path, tshark_line_end: bool = False, in_order_only: bool = False)
     finally:
         setattr(streams, "request_start", ordinary)  # noqa: B010
         tcpstream.MAX_PENDING = pending
+        setattr(dns, "question_names", question_names)  # noqa: B010
+        setattr(dns, "parse_message", parse_message)  # noqa: B010
 
 
 Diff = dict[str, tuple[list[str], list[str]]]
@@ -215,9 +277,10 @@ def compare(args: tuple[Path, Path]) -> tuple[str, Diff | None, list[str]]:
     if not diff:
         return str(path), diff, []
     classes: list[str] = []
-    for label, explain in (("not-a-host-name", _not_host_names), ("cr-split", _cr_split),
-                           ("out-of-order", _out_of_order), ("time-order", _time_order),
-                           ("written-differently", _written_differently),
+    for label, explain in (("not-a-host-name", _not_host_names), ("written-differently", _written_differently),
+                           ("cr-split", _cr_split), ("out-of-order", _out_of_order),
+                           ("cut-question", _cut_question), ("time-order", _time_order),
+                           ("tshark-waits-for-body", _waits_for_body), ("rdp-tls", _rdp_tls),
                            ("keys-in-capture", _keys_in_capture)):
         explained = explain(path, cache, diff)
         if explained is not None:
@@ -252,6 +315,34 @@ def _cr_split(path: Path, cache: Path, diff: Diff) -> Diff | None:
 
 def _out_of_order(path: Path, cache: Path, diff: Diff) -> Diff | None:
     return _hosts_gone(diff, ours(path, in_order_only=True)) if diff.get("http_host", ([], []))[1] else None
+
+
+def _cut_question(path: Path, cache: Path, diff: Diff) -> Diff | None:
+    extra = diff.get("dns", ([], []))[1]
+    if not extra:
+        return None
+    reread = ours(path, whole_questions_only=True) or {}
+    if set(extra) & set(reread.get("dns", [])):
+        return None
+    return {**diff, "dns": (diff["dns"][0], [])}
+
+
+def _extra_found_by_tshark_with(path: Path, diff: Diff, key: str, options: list[str]) -> Diff | None:
+    extra = diff.get(key, ([], []))[1]
+    if not extra:
+        return None
+    found = tshark_with(path, options)
+    if not all(n in found.get(key, []) for n in extra):
+        return None
+    return {**diff, key: (diff[key][0], [])}
+
+
+def _waits_for_body(path: Path, cache: Path, diff: Diff) -> Diff | None:
+    return _extra_found_by_tshark_with(path, diff, "http_host", ["-o", "http.desegment_body:FALSE"])
+
+
+def _rdp_tls(path: Path, cache: Path, diff: Diff) -> Diff | None:
+    return _extra_found_by_tshark_with(path, diff, "tls_sni", ["-d", "tcp.port==3389,tls"])
 
 
 def _time_order(path: Path, cache: Path, diff: Diff) -> Diff | None:
