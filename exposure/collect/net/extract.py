@@ -159,10 +159,7 @@ class Extractor(Tunnels):
     def finish(self) -> None:
         """Parse what is still buffered (streams cut off by the end of the capture)."""
         self.tcp.finish(lambda: self._bad_parsed(PARSER_ERROR))
-        if self._quic.overflow:
-            self.overflow["QUIC connections"] = self._quic.overflow
-        if self._quic.untried:
-            self.overflow["QUIC Initials of unknown versions, not tried"] = self._quic.untried
+        self.overflow.update(self._quic.given_up())
 
     def _new_client(self, client: bytes) -> None:
         self.client_macs.learn(client, self.frame)

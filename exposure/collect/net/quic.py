@@ -286,6 +286,11 @@ class QuicSniffer:
         self.untried = 0  # Initials of unknown versions left untried: the budget was spent
         self.overflow = 0
 
+    def given_up(self) -> dict[str, int]:
+        """What could not be followed, by reason (for the extractor's overflow counts)."""
+        reasons = (("QUIC connections", self.overflow), ("QUIC Initials of unknown versions, not tried", self.untried))
+        return {reason: count for reason, count in reasons if count}
+
     def pending(self) -> bool:
         """Whether a ClientHello is still being put together."""
         return any(not conn.done for conn in self._conns.values())
