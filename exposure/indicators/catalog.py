@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 
 @dataclass(slots=True)
 class Catalog:
+    """The index over the chosen profiles and feeds, with those profiles, the feeds and the warnings."""
+
     index: IndicatorIndex
     profiles: list[Profile]
     feeds: list[FeedInfo]
@@ -118,6 +120,8 @@ def _build(profile_ids: Sequence[str] | None, use_feeds: bool, bundled: bool) ->
     if merged is None:
         merged = _merge(curated, loaded)
     index.add([*curated, *merged.indicators])
+    for later in merged.later:
+        index.add_later(later, later.kinds())
     for kind, table in merged.lazy:
         index.add_lazy(kind, table)
     index.set_source_dates({f.info.name: f.info.as_of for f in loaded})

@@ -16,7 +16,7 @@ profile and feed). Lookups are dictionary probes:
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +28,11 @@ _NO_HITS: tuple[Indicator, ...] = ()
 LAZY_TYPES = frozenset({IndicatorType.PACKAGE, IndicatorType.CERT_MD5, IndicatorType.CERT_SHA1,
                         IndicatorType.CERT_SHA256, IndicatorType.FILE_MD5, IndicatorType.FILE_SHA1,
                         IndicatorType.FILE_SHA256})
+# Types whose indicators may be added later (``add_later``): values seen in traffic, which a
+# check of this computer or of a phone's apps never looks up.
+ADDRESS_TYPES = frozenset({IndicatorType.IPV4, IndicatorType.IPV6, IndicatorType.CIDR})
+NETWORK_TYPES = ADDRESS_TYPES | {IndicatorType.DOMAIN, IndicatorType.URL}
+_DOMAIN_ONLY = frozenset({IndicatorType.DOMAIN})
 _KERNEL_COMM_LENGTH = 15
 _MEMO_SIZE = 1 << 12
 _MAX_DOMAIN = 253
@@ -108,6 +113,7 @@ class IndicatorIndex:
         self._source_dates: dict[str, str] = {}
         self._lazy: dict[IndicatorType, list[LazyTable]] = {}
         self._lazy_threats: list[tuple[Mapping[str, Any], Callable[[str, Any], Threat]]] = []
+        self._later: list[tuple[frozenset[IndicatorType], Sequence[Indicator]]] = []
         self.add_threats(threats)
         self.add(indicators)
 
@@ -116,6 +122,35 @@ class IndicatorIndex:
         if kind not in LAZY_TYPES:
             raise ValueError(f"{kind.value} indicators cannot be kept as lazy rows")
         self._lazy.setdefault(kind, []).append(table)
+
+    def add_later(self, indicators: Sequence[Indicator], kinds: Iterable[IndicatorType]) -> None:
+        """Indicators of ``kinds`` (``NETWORK_TYPES`` only), added in their order, after those
+        added so far, the first time a lookup of one of those kinds, a count or another ``add``
+        needs them: ``indicators`` may make its objects only when first read
+        (``LazyIndicators``), so a check that looks up no such value never makes them."""
+        kinds = frozenset(kinds)
+        if not kinds <= NETWORK_TYPES:
+            raise ValueError("only network indicators can be added later")
+        self._later.append((kinds, indicators))
+        self._memo.clear()
+        if IndicatorType.DOMAIN in kinds:
+            self._domains_indexed = False  # the first domain lookup adds them
+
+    def _add_pending(self, kinds: frozenset[IndicatorType] = NETWORK_TYPES) -> None:
+        """Add what waits for one of ``kinds``: everything kept aside up to the last of those,
+        so that each kind's indicators are always added in the order they were given."""
+        last = max((n for n, (held, _) in enumerate(self._later) if held & kinds), default=-1)
+        due, self._later = self._later[:last + 1], self._later[last + 1:]
+        for held, indicators in due:
+            if any(ind.type not in held for ind in indicators):
+                raise ValueError("an indicator added later is not of the kinds it was given with")
+            self._add_now(indicators)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Kept (pickled) with every indicator made."""
+        if self._later:
+            self._add_pending()
+        return self.__dict__
 
     def add_lazy_threats(self, rows: Mapping[str, Any], make: Callable[[str, Any], Threat]) -> None:
         """Threats made only when asked for; a threat added with ``add_threats`` comes first."""
@@ -142,6 +177,11 @@ class IndicatorIndex:
 
     def add(self, indicators: Iterable[Indicator]) -> None:
         """Add indicators whose values are already normalised."""
+        if self._later:
+            self._add_pending()
+        self._add_now(indicators)
+
+    def _add_now(self, indicators: Iterable[Indicator]) -> None:
         self._memo.clear()
         added_domains = False
         for ind in indicators:
@@ -162,6 +202,8 @@ class IndicatorIndex:
     def index_domains(self) -> None:
         """Make the suffix and window tables of the domain indicators now, if they are not
         yet (a lookup makes them when it needs them)."""
+        if self._later:
+            self._add_pending(_DOMAIN_ONLY)
         if not self._domains_indexed:
             self._index_suffixes()
             self._domains_indexed = True
@@ -209,6 +251,8 @@ class IndicatorIndex:
         self._window = -size
 
     def __len__(self) -> int:
+        if self._later:
+            self._add_pending()
         return self._size + sum(len(t) for tables in self._lazy.values() for t in tables)
 
     def threat(self, threat_id: str) -> Threat | None:
@@ -229,6 +273,8 @@ class IndicatorIndex:
         return dict(self._threats)
 
     def counts(self) -> dict[IndicatorType, int]:
+        if self._later:
+            self._add_pending()
         out = {t: sum(len(v) for v in table.values()) for t, table in self._exact.items()}
         out[IndicatorType.CIDR] = sum(
             len(v) for nets in self._networks.values() for table in nets.values() for v in table.values()
@@ -238,6 +284,8 @@ class IndicatorIndex:
         return {t: n for t, n in out.items() if n}
 
     def values(self, kind: IndicatorType) -> Iterator[str]:
+        if self._later:
+            self._add_pending()
         lazy = [v for t in self._lazy.get(kind, ()) for v in t.values() if v not in self._exact[kind]]
         return iter([*self._exact[kind], *dict.fromkeys(lazy)])
 
@@ -309,6 +357,8 @@ class IndicatorIndex:
                 return _NO_HITS
 
     def lookup_ip(self, address: str) -> tuple[Indicator, ...]:
+        if self._later:
+            self._add_pending(ADDRESS_TYPES)
         try:
             addr = ipaddress.ip_address(address.strip())
         except ValueError:
@@ -345,6 +395,8 @@ class IndicatorIndex:
             return self.lookup_process(value)
         if kind is IndicatorType.FILE_PATH:
             return self._lookup_path(value)
+        if self._later and kind in NETWORK_TYPES:
+            self._add_pending(frozenset({kind}))
         normal = lookup_form(kind, value)
         if normal is None:
             return _NO_HITS

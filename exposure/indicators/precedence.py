@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from exposure.indicators.index import LazyTable
+from exposure.indicators.lazy_indicators import LazyIndicators
 from exposure.indicators.normalize import InvalidValue, normalize
 from exposure.model import Indicator, IndicatorRole, IndicatorType
 
@@ -66,6 +67,9 @@ class Merged:
 
     indicators: list[Indicator]
     lazy: list[tuple[IndicatorType, LazyTable]] = field(default_factory=list)
+    # network values indexed after ``indicators``, made at their first lookup (the kept result
+    # for a fresh install, ``precompiled.merged_from``); the rule itself puts all in ``indicators``
+    later: list[LazyIndicators] = field(default_factory=list)
     dropped: int = 0
     marked: int = 0
 

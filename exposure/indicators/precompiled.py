@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from exposure.indicators.datafiles import PRECOMPILED
-from exposure.indicators.index import LAZY_TYPES
+from exposure.indicators.index import ADDRESS_TYPES, LAZY_TYPES, NETWORK_TYPES
+from exposure.indicators.lazy_indicators import LazyIndicators
 from exposure.model import (
     Category,
     FeedInfo,
@@ -308,6 +309,16 @@ def _make_indicator(kind: IndicatorType, value: str, r: list[Any], refs: list[Re
                      _SEVERITIES[cap] if cap else None)
 
 
+def _feed_indicators(rows: list[list[Any]], refs: list[Reference], profile: str, source: str) -> LazyIndicators:
+    """A feed's indicators outside its tables (its network values), made when first read."""
+    return LazyIndicators(functools.partial(_row_indicator, rows, refs, profile, source), [_TYPES[r[0]] for r in rows])
+
+
+def _row_indicator(rows: list[list[Any]], refs: list[Reference], profile: str, source: str, n: int) -> Indicator:
+    r = rows[n]
+    return _make_indicator(_TYPES[r[0]], r[1], r[2:], refs, profile, source)
+
+
 def profiles_from(document: dict[str, Any], folder: Path) -> tuple[Profile, ...]:
     refs = [Reference(t, u) for t, u in document["references"]]
     return tuple(Profile(id=p["id"], title=_local(p["title"]), description=_local(p["description"]),
@@ -323,7 +334,7 @@ class LazyFeed:
     when a lookup needs them (``IndicatorIndex.add_lazy``)."""
 
     info: FeedInfo
-    indicators: tuple[Indicator, ...]  # the values that are not in ``tables``
+    indicators: LazyIndicators  # the values that are not in ``tables``, made when first read
     tables: dict[IndicatorType, dict[str, Any]]
     threat_rows: LazyRows  # read from the file's second line when first needed
     threat_default: list[Any] | None
@@ -368,7 +379,7 @@ def feeds_from(document: dict[str, Any]) -> tuple[LazyFeed, ...]:
         info = FeedInfo(name=data["name"], format=data["format"], source=data["source"], sha256=data["sha256"],
                         imported="", profile=data["profile"], counts=tuple(data["counts"].items()),
                         version=data["version"], dated=data["dated"], bundled=True, licence=data["licence"])
-        out.append(LazyFeed(info=info, indicators=_indicators(feed["indicators"], refs, info.profile, info.name),
+        out.append(LazyFeed(info=info, indicators=_feed_indicators(feed["indicators"], refs, info.profile, info.name),
                             tables={_TYPES[k]: v for k, v in feed["tables"].items()},
                             threat_rows=LazyRows.of(feed["threats"]), threat_default=feed["threat_default"],
                             references=refs))
@@ -421,6 +432,25 @@ def merged_from(document: dict[str, Any], feeds: Sequence[LazyFeed]) -> Merged |
         feed, kind = feeds[position], _TYPES[kind_value]
         lazy.append((kind, LazyTable(feed.tables[kind], feed.maker(kind), set(excluded),
                                      functools.partial(feed.threats_of, kind))))
-    indicators = [feeds[r[0]].indicators[r[1]] if isinstance(r[0], int) else
-                  _make_indicator(_TYPES[r[0]], r[1], r[2:], refs, "", "") for r in kept["indicators"]]
-    return Merged(indicators, lazy)
+    # the network values (nearly all of them the feeds' own) made at the first lookup of their
+    # kind: the addresses (a check of this computer looks up its connections'), then the names
+    now: list[list[Any]] = []
+    addresses: list[list[Any]] = []
+    names: list[list[Any]] = []
+    for r in kept["indicators"]:
+        kind = feeds[r[0]].indicators.kind(r[1]) if isinstance(r[0], int) else _TYPES[r[0]]
+        (now if kind not in NETWORK_TYPES else addresses if kind in ADDRESS_TYPES else names).append(r)
+    return Merged([_kept(feeds, now, refs, n) for n in range(len(now))], lazy,
+                  later=[_later(feeds, rows, refs) for rows in (addresses, names) if rows])
+
+
+def _later(feeds: Sequence[LazyFeed], rows: list[list[Any]], refs: list[Reference]) -> LazyIndicators:
+    kinds = [feeds[r[0]].indicators.kind(r[1]) if isinstance(r[0], int) else _TYPES[r[0]] for r in rows]
+    return LazyIndicators(functools.partial(_kept, feeds, rows, refs), kinds)
+
+
+def _kept(feeds: Sequence[LazyFeed], rows: list[list[Any]], refs: list[Reference], n: int) -> Indicator:
+    """The merged indicator ``rows[n]`` names (see ``dump_merged``)."""
+    r = rows[n]
+    return feeds[r[0]].indicators.one(r[1]) if isinstance(r[0], int) else _make_indicator(
+        _TYPES[r[0]], r[1], r[2:], refs, "", "")
