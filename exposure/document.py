@@ -70,6 +70,8 @@ class IndicatorRecord:
 
 @dataclass(frozen=True, slots=True)
 class FindingRecord:
+    """A finding as the report keeps it: rule, grading, subject, matched indicators, evidence."""
+
     rule: str
     severity: Severity
     category: Category
@@ -148,6 +150,8 @@ class TimelineEvent:
 
 @dataclass(frozen=True, slots=True)
 class ReportDocument:
+    """A whole report as typed records: what was read, found and warned of; the renderers' input."""
+
     tool_version: str
     started: str | None
     finished: str | None

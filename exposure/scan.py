@@ -40,6 +40,8 @@ REPORT_SCHEMA = "exposure.report/1"
 
 @dataclass(frozen=True, slots=True)
 class ScanRequest:
+    """What to check: the sources, the profiles (empty: the default ones), feeds, demo data."""
+
     sources: tuple[SourceSpec, ...]
     profiles: tuple[str, ...] = ()  # empty: every profile
     use_feeds: bool = True
@@ -48,6 +50,8 @@ class ScanRequest:
 
 @dataclass(slots=True)
 class ScanResult:
+    """Everything one scan found and said, with when it ran, what it read and what it looked for."""
+
     request: ScanRequest
     started: datetime
     finished: datetime
@@ -244,6 +248,8 @@ _READING_CAPTURES = "reading.captures"
 
 @dataclass(frozen=True, slots=True)
 class AloneTask:
+    """One capture of several, to be checked on its own in a pool process."""
+
     spec: SourceSpec
     catalog: int  # key in _CATALOGS: a forked process has the caller's catalog there already
     profiles: tuple[str, ...]  # how a fresh process builds the same catalog
@@ -253,6 +259,8 @@ class AloneTask:
 
 @dataclass(slots=True)
 class CheckedAlone:
+    """What a pool process found in one capture checked on its own."""
+
     info: SourceInfo
     findings: list[Finding]
     warnings: list[ScanWarning]

@@ -19,6 +19,8 @@ from exposure.model import CheckNote, Finding, Observation
 
 @dataclass(slots=True)
 class DetectContext:
+    """What every detector is given: the indicator index, where to send warnings, and the day to judge age against."""
+
     index: IndicatorIndex
     warn: Callable[[str | CheckNote], None] = field(default=lambda message: None)
     # The day the scan judges indicators' age against (docs/severity.md); tests fix it.

@@ -77,6 +77,8 @@ class _Group:
 
 @dataclass(frozen=True, slots=True)
 class _Weighed:
+    """One indicator hit with the evidence class, severity and age it was judged to have."""
+
     indicator: Indicator
     subject: str
     evidence: EvidenceClass

@@ -12,6 +12,8 @@ from exposure.model import Category, LocalText
 
 @dataclass(frozen=True, slots=True)
 class CategoryTexts:
+    """The plain-language texts of one threat category, in every language."""
+
     name: LocalText
     what_it_is: LocalText
     what_it_can_do: LocalText

@@ -57,6 +57,8 @@ class Matched:
 
 @dataclass(frozen=True, slots=True)
 class Explanation:
+    """One finding explained in one language: what was seen, what it means, how sure, what to do."""
+
     rule: str
     severity: Severity
     severity_words: str

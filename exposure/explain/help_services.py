@@ -13,6 +13,8 @@ from exposure.model import LocalText
 
 @dataclass(frozen=True, slots=True)
 class HelpService:
+    """An organisation that helps people facing surveillance, with how to reach it."""
+
     id: str
     name: LocalText
     helps_with: LocalText

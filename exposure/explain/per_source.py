@@ -20,6 +20,8 @@ from exposure.explain.texts import t, tf
 
 @dataclass(frozen=True, slots=True)
 class SourceSection:
+    """What one source of a report with several gave: read or not checked, and the findings on it."""
+
     title: Line  # the source in words, with what was read from it
     status: Line  # not checked (and why), the findings that rest on it, or nothing found
     findings: tuple[tuple[int, str, Line], ...]  # (number in the report, severity words, title)

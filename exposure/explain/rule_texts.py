@@ -20,6 +20,8 @@ FIELDS = ("title", "meaning", "advice")
 
 @dataclass(frozen=True, slots=True)
 class RuleText:
+    """One detection rule's plain-language title, meaning and advice, and the file they come from."""
+
     rule: str
     title: LocalText
     meaning: LocalText

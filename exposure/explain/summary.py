@@ -26,6 +26,8 @@ _BLIND_SPOT_KIND = {"android-dump": "android", "androidqf": "android", "live": "
 
 @dataclass(frozen=True, slots=True)
 class Summary:
+    """The report's summary in one language: what was checked and not, counts, next steps, findings."""
+
     paragraphs: tuple[Line, ...]
     checked: tuple[Line, ...]  # one line per source read
     not_checked: tuple[Line, ...]  # blind spots, in words

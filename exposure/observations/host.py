@@ -17,6 +17,8 @@ from exposure.model import IndicatorKey, IndicatorType, Observation
 
 @dataclass(frozen=True, slots=True)
 class HostProcess(Observation):
+    """A program running on this computer: name, process id, file, command line, user, SHA-256."""
+
     kind = "host-process"
     name: str
     pid: int | None = None
@@ -71,6 +73,8 @@ class InstalledSoftware(Observation):
 
 @dataclass(frozen=True, slots=True)
 class HostConnection(Observation):
+    """A network connection of this computer: remote address and port, and the program holding it."""
+
     kind = "host-connection"
     remote_ip: str
     remote_port: int
