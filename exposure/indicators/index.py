@@ -16,6 +16,7 @@ profile and feed). Lookups are dictionary probes:
 from __future__ import annotations
 
 import ipaddress
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,11 +29,12 @@ _NO_HITS: tuple[Indicator, ...] = ()
 LAZY_TYPES = frozenset({IndicatorType.PACKAGE, IndicatorType.CERT_MD5, IndicatorType.CERT_SHA1,
                         IndicatorType.CERT_SHA256, IndicatorType.FILE_MD5, IndicatorType.FILE_SHA1,
                         IndicatorType.FILE_SHA256})
-# Types whose indicators may be added later (``add_later``): values seen in traffic, which a
-# check of this computer or of a phone's apps never looks up.
+# Types whose indicators may be added later (``add_later``): values seen in traffic; a check of
+# this computer looks up at most its connections' addresses, a check of a phone's apps none.
 ADDRESS_TYPES = frozenset({IndicatorType.IPV4, IndicatorType.IPV6, IndicatorType.CIDR})
 NETWORK_TYPES = ADDRESS_TYPES | {IndicatorType.DOMAIN, IndicatorType.URL}
 _DOMAIN_ONLY = frozenset({IndicatorType.DOMAIN})
+_LATER_LOCK = threading.Lock()
 _KERNEL_COMM_LENGTH = 15
 _MEMO_SIZE = 1 << 12
 _MAX_DOMAIN = 253
@@ -139,12 +141,15 @@ class IndicatorIndex:
     def _add_pending(self, kinds: frozenset[IndicatorType] = NETWORK_TYPES) -> None:
         """Add what waits for one of ``kinds``: everything kept aside up to the last of those,
         so that each kind's indicators are always added in the order they were given."""
-        last = max((n for n, (held, _) in enumerate(self._later) if held & kinds), default=-1)
-        due, self._later = self._later[:last + 1], self._later[last + 1:]
-        for held, indicators in due:
-            if any(ind.type not in held for ind in indicators):
-                raise ValueError("an indicator added later is not of the kinds it was given with")
-            self._add_now(indicators)
+        # One thread adds them while another waits (a check winding down in the app beside a
+        # new one): they leave the list only once added, so no lookup sees them half added.
+        with _LATER_LOCK:
+            last = max((n for n, (held, _) in enumerate(self._later) if held & kinds), default=-1)
+            for held, indicators in self._later[:last + 1]:
+                if any(ind.type not in held for ind in indicators):
+                    raise ValueError("an indicator added later is not of the kinds it was given with")
+                self._add_now(indicators)
+            self._later = self._later[last + 1:]
 
     def __getstate__(self) -> dict[str, Any]:
         """Kept (pickled) with every indicator made."""

@@ -329,9 +329,9 @@ def profiles_from(document: dict[str, Any], folder: Path) -> tuple[Profile, ...]
 
 @dataclass(frozen=True, slots=True)
 class LazyFeed:
-    """A precompiled bundled feed: its network values as objects, its app ids, certificates
-    and hashes as table entries (``tables``) and its threats as rows, made into objects only
-    when a lookup needs them (``IndicatorIndex.add_lazy``)."""
+    """A precompiled bundled feed: its network values (``indicators``), its app ids,
+    certificates and hashes as table entries (``tables``) and its threats as rows, made into
+    objects only when a lookup needs them (``IndicatorIndex.add_later``, ``add_lazy``)."""
 
     info: FeedInfo
     indicators: LazyIndicators  # the values that are not in ``tables``, made when first read

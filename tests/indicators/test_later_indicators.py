@@ -205,3 +205,18 @@ def test_a_capture_naming_a_feeds_domain_and_address_is_found(fresh: None, tmp_p
     assert fast == found(_eager(monkeypatch))
     subjects = " ".join(subject for _, subject, _ in fast)
     assert domain.value in subjects and address.value in subjects
+
+
+def test_threads_looking_up_at_once_all_see_every_indicator(fresh: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    eager = _eager(monkeypatch)
+    names = list(eager.index.values(IndicatorType.DOMAIN))[::3]
+    expected = [eager.index.lookup_domain("a." + n) for n in names]
+    for _ in range(3):
+        _forget()
+        index = build_catalog(use_feeds=False).index
+        assert index._later
+        with ThreadPoolExecutor(4) as pool:
+            answers = list(pool.map(lambda _, index=index: [index.lookup_domain("a." + n) for n in names], range(4)))
+        assert all(answer == expected for answer in answers)
