@@ -7,31 +7,17 @@ names a feed's domain and address is still found."""
 from __future__ import annotations
 
 import pickle
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from exposure.indicators import bundled, catalog, precompiled, profiles
+from exposure.indicators import bundled, catalog, precompiled
 from exposure.indicators.catalog import Catalog, build_catalog
 from exposure.indicators.index import ADDRESS_TYPES, NETWORK_TYPES, IndicatorIndex
 from exposure.indicators.lazy_indicators import LazyIndicators
 from exposure.indicators.normalize import normalize
 from exposure.model import Indicator, IndicatorType, SourceSpec
-
-
-def _forget() -> None:
-    precompiled._document.cache_clear()
-    bundled._load_all.cache_clear()
-    profiles._bundled.cache_clear()
-
-
-@pytest.fixture()
-def fresh() -> Iterator[None]:
-    """A process that has not read the precompiled file yet."""
-    _forget()
-    yield None
-    _forget()
+from tests.indicators.reading import forget
 
 
 def _lazy_feeds() -> list[precompiled.LazyFeed]:
@@ -106,7 +92,7 @@ def test_every_lookup_of_every_kind_is_the_eager_catalogs(fresh: None, monkeypat
 def test_counts_and_values_include_what_is_kept_aside(fresh: None, monkeypatch: pytest.MonkeyPatch) -> None:
     eager = _eager(monkeypatch)
     for ask in (lambda i: i.counts(), len, lambda i: list(i.values(IndicatorType.IPV4))):
-        _forget()
+        forget()
         lazy = build_catalog(use_feeds=False)
         assert lazy.index._later
         ask(lazy.index)
@@ -214,7 +200,7 @@ def test_threads_looking_up_at_once_all_see_every_indicator(fresh: None, monkeyp
     names = list(eager.index.values(IndicatorType.DOMAIN))[::3]
     expected = [eager.index.lookup_domain("a." + n) for n in names]
     for _ in range(3):
-        _forget()
+        forget()
         index = build_catalog(use_feeds=False).index
         assert index._later
         with ThreadPoolExecutor(4) as pool:

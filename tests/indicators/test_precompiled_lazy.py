@@ -5,28 +5,13 @@ whole file, for every bundled feed; a file cut short is not used."""
 from __future__ import annotations
 
 import pickle
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from exposure.indicators import bundled, precompiled, profiles
+from exposure.indicators import precompiled
 from exposure.indicators.catalog import build_catalog
 from exposure.model import IndicatorType
-
-
-def _forget() -> None:
-    precompiled._document.cache_clear()
-    bundled._load_all.cache_clear()
-    profiles._bundled.cache_clear()
-
-
-@pytest.fixture()
-def fresh() -> Iterator[None]:
-    """A process that has not read the precompiled file yet."""
-    _forget()
-    yield None
-    _forget()
 
 
 def test_the_threats_are_read_when_first_asked_for_and_are_the_same(fresh: None) -> None:
