@@ -8,28 +8,11 @@ difference is listed here and explained in docs/tshark-differences.md. No ../sha
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 
-from exposure.cli import main
 from exposure.collect.net import dns
+from tests.network.test_names_classes import DATA, TSHARK_KINDS, names, tshark
 from tests.network.test_scan_ranges import in_ranges, one_pass, record_offsets, state
-
-DATA = Path(__file__).resolve().parent.parent / "data" / "network"
-TSHARK_KINDS = ("dns", "tls_sni", "quic_sni", "http_host")
-
-
-def names(capsys: pytest.CaptureFixture[str], capture: str) -> dict[str, list[str]]:
-    main(["names", "--json", str(DATA / capture)])
-    result: dict[str, list[str]] = json.loads(capsys.readouterr().out)
-    return result
-
-
-def tshark(capture: str) -> dict[str, list[str]]:
-    result: dict[str, list[str]] = json.loads((DATA / "expected" / capture.replace(".pcap", ".json")).read_text())
-    return result
 
 
 def test_a_first_fragment_cut_short_is_read_as_far_as_it_goes(capsys: pytest.CaptureFixture[str]) -> None:

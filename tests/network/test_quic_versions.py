@@ -10,19 +10,15 @@ a key schedule written apart from exposure's); ``expected/`` holds what ``tshark
 from __future__ import annotations
 
 import importlib.util
-import json
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 from scapy.utils import wrpcap
 
-from exposure.cli import main
 from exposure.collect.net import quic
 from exposure.collect.net.quic import MAX_TRIALS, QuicSniffer, protection
-
-DATA = Path(__file__).resolve().parent.parent / "data" / "network"
-TSHARK_KINDS = ("dns", "tls_sni", "quic_sni", "http_host")
+from tests.network.test_names_classes import DATA, TSHARK_KINDS, names, tshark
 
 
 def _generator() -> ModuleType:
@@ -36,19 +32,8 @@ def _generator() -> ModuleType:
 GEN = _generator()
 
 
-def names(capsys: pytest.CaptureFixture[str], capture: Path) -> dict[str, list[str]]:
-    assert main(["names", "--json", str(capture)]) == 0
-    result: dict[str, list[str]] = json.loads(capsys.readouterr().out)
-    return result
-
-
-def tshark(capture: str) -> dict[str, list[str]]:
-    result: dict[str, list[str]] = json.loads((DATA / "expected" / capture.replace(".pcap", ".json")).read_text())
-    return result
-
-
 def test_every_version_tshark_reads_gives_its_server_name(capsys: pytest.CaptureFixture[str]) -> None:
-    got = names(capsys, DATA / "quic-versions.pcap")
+    got = names(capsys, "quic-versions.pcap")
     assert {k: got[k] for k in TSHARK_KINDS} == tshark("quic-versions.pcap")
     # one connection per version: v1, v2, drafts 22 to 34, mvfst, Google T050/T051, reserved versions
     assert got["quic_sni"] == sorted(name for _, _, name in GEN.VERSIONS)
@@ -60,7 +45,7 @@ def test_each_version_alone(tmp_path: Path, capsys: pytest.CaptureFixture[str], 
                             name: str) -> None:
     capture = tmp_path / "one.pcap"
     wrpcap(str(capture), GEN.connections([(version, salt, name)], 40000))
-    assert names(capsys, capture)["quic_sni"] == [name]
+    assert names(capsys, str(capture))["quic_sni"] == [name]
 
 
 def test_unknown_versions_are_opened_by_the_salts_of_known_ones(capsys: pytest.CaptureFixture[str]) -> None:
@@ -68,7 +53,7 @@ def test_unknown_versions_are_opened_by_the_salts_of_known_ones(capsys: pytest.C
     AES-GCM tag proves the salt), and neither a known version protected with another version's
     salt nor a reserved version protected with another salt than draft-29's (tshark's rule; the
     case of ../shared's quic_vn.pcap, docs/tshark-differences.md)."""
-    got = names(capsys, DATA / "quic-unknown-versions.pcap")
+    got = names(capsys, "quic-unknown-versions.pcap")
     assert tshark("quic-unknown-versions.pcap")["quic_sni"] == []
     assert got["quic_sni"] == ["mvfst-v1-salt.quic.example", "unknown-d29-salt.quic.example"]
 
