@@ -435,18 +435,19 @@ def merged_from(document: dict[str, Any], feeds: Sequence[LazyFeed]) -> Merged |
     # the network values (nearly all of them the feeds' own) made at the first lookup of their
     # kind: the addresses (a check of this computer looks up its connections'), then the names
     now: list[list[Any]] = []
-    addresses: list[list[Any]] = []
-    names: list[list[Any]] = []
+    addresses: tuple[list[list[Any]], list[IndicatorType]] = ([], [])  # rows, and the kind of each
+    names: tuple[list[list[Any]], list[IndicatorType]] = ([], [])
     for r in kept["indicators"]:
         kind = feeds[r[0]].indicators.kind(r[1]) if isinstance(r[0], int) else _TYPES[r[0]]
-        (now if kind not in NETWORK_TYPES else addresses if kind in ADDRESS_TYPES else names).append(r)
+        if kind not in NETWORK_TYPES:
+            now.append(r)
+            continue
+        rows, kinds = addresses if kind in ADDRESS_TYPES else names
+        rows.append(r)
+        kinds.append(kind)
     return Merged([_kept(feeds, now, refs, n) for n in range(len(now))], lazy,
-                  later=[_later(feeds, rows, refs) for rows in (addresses, names) if rows])
-
-
-def _later(feeds: Sequence[LazyFeed], rows: list[list[Any]], refs: list[Reference]) -> LazyIndicators:
-    kinds = [feeds[r[0]].indicators.kind(r[1]) if isinstance(r[0], int) else _TYPES[r[0]] for r in rows]
-    return LazyIndicators(functools.partial(_kept, feeds, rows, refs), kinds)
+                  later=[LazyIndicators(functools.partial(_kept, feeds, rows, refs), kinds)
+                         for rows, kinds in (addresses, names) if rows])
 
 
 def _kept(feeds: Sequence[LazyFeed], rows: list[list[Any]], refs: list[Reference], n: int) -> Indicator:
