@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from exposure.collect.base import CheckNote, CollectContext, CollectorError, Progress
 from exposure.collect.net.extract import Extractor, address_text
+from exposure.collect.net.keylog import KeyLog
 from exposure.collect.net.macs import mac_text
 from exposure.collect.net.reader import CaptureReader, NotACapture, open_capture
 from exposure.model import FILE_DAMAGE, Observation, SourceInfo
@@ -113,6 +114,13 @@ class PcapCollector:
             else:
                 extractor = Extractor()
                 self._read(reader, extractor, ctx)
+                if reader.secrets.late and not ctx.cancel.is_set():
+                    # TLS keys stored after packets (PCAPdroid writes them every second): a connection
+                    # may have begun before its keys were read; read again with every key known
+                    with open_checked(self.path, self.backend, hashing=False) as again:
+                        extractor = Extractor()
+                        extractor.tcp.keys = reader.secrets
+                        self._read(again, extractor, ctx)
                 found, problems = extractor, dict(reader.problems)
                 for reason, count in reader.dropped.items():
                     extractor.dropped[reason] = extractor.dropped.get(reason, 0) + count
@@ -121,6 +129,7 @@ class PcapCollector:
         if self.by_device:
             self.devices = client_devices(found.client_macs.by_client)
         self._fill_info(found, problems, ctx)
+        self._keys_info(reader.secrets, found, ctx)
         yield from self._observations(found)
 
     def _split(self, reader: CaptureReader, ctx: CollectContext) -> Joined | None:
@@ -193,6 +202,18 @@ class PcapCollector:
             ctx.warn(CheckNote.of("warn.pcap.capped",
                                   f"this capture is larger in places than real traffic can be; {count} "
                                   f"item{'s' if count != 1 else ''} not read: {reason}",
+                                  count=count, reason=reason))
+
+    def _keys_info(self, keys: KeyLog, ex: Aggregates, ctx: CollectContext) -> None:
+        """What the TLS keys stored in the capture (pcapng) gave, and what of them was not used."""
+        if keys:
+            keyed = ex.tcp.keyed if isinstance(ex, Extractor) else None
+            self.info.counts["tls_keys"] = len(keys.secrets)
+            self.info.counts["tls_decrypted_connections"] = keyed.connections if keyed is not None else 0
+            self.info.add_checked(CheckNote.of(
+                "pcap.tls-decrypted", "HTTP requests inside TLS, decrypted with the keys stored in the capture"))
+        for reason, count in sorted(keys.problems.items()):
+            ctx.warn(CheckNote.of("warn.pcap.keys", f"TLS keys stored in the capture not used ({reason}): {count}",
                                   count=count, reason=reason))
 
     def _observations(self, ex: Aggregates) -> Iterator[Observation]:

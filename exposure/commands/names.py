@@ -42,6 +42,7 @@ def names_of(path: str, reader: str = "native", notes: list[str] | None = None, 
     from exposure.collect.pcap import open_checked
 
     with open_checked(path, reader, hashing=False) as reader_:  # names print no hash
+        keys = reader_.secrets
         split = None
         if reader == "native":
             split = parallel.names_in_parallel(path, parallel.worker_count() if workers is None else workers,
@@ -53,6 +54,14 @@ def names_of(path: str, reader: str = "native", notes: list[str] | None = None, 
             extractor = Extractor(flows=False, certificates=False, observations=False)
             extractor.run(reader_)
             extractor.finish()
+            if reader_.secrets.late:
+                # TLS keys stored after packets (PCAPdroid writes them every second): a connection
+                # may have begun before its keys were read; read again with every key known
+                with open_checked(path, reader, hashing=False) as again:
+                    extractor = Extractor(flows=False, certificates=False, observations=False)
+                    extractor.tcp.keys = reader_.secrets
+                    extractor.run(again)
+                    extractor.finish()
             names, packets, undecoded_by = extractor.names, extractor.packets, extractor.undecoded
             problems = dict(reader_.problems)
             dropped = {**reader_.dropped, **extractor.dropped}
@@ -64,6 +73,8 @@ def names_of(path: str, reader: str = "native", notes: list[str] | None = None, 
             notes.append(f"{path}: the file is damaged ({reason}); the rest was not read")
         for reason, count in sorted(dropped.items()):
             notes.append(f"{path}: larger in places than real traffic can be; {count} not read: {reason}")
+        for reason, count in sorted(keys.problems.items()):
+            notes.append(f"{path}: TLS keys stored in the capture not used ({reason}): {count}")
     return names
 
 

@@ -232,7 +232,9 @@ class Extractor(Tunnels):
         """``packet`` for every frame of ``source`` (frames, or an open capture read from byte
         ``start`` to ``stop``), the commonest frames handled in the loop (see ``loop``); ``tick`` is
         called every ``every`` frames and stops the reading when it returns True. True when the
-        reading stopped at ``stop``."""
+        reading stopped at ``stop``. TLS keys: the reader's, unless given (``tcp.keys``)."""
+        if self.tcp.keys is None and isinstance(source, CaptureReader):
+            self.tcp.keys = source.secrets
         return feed(self, source, tick, every, start, stop)
 
     def _skip_tcp(self, data: bytes, t: int, end: int) -> bool:

@@ -52,6 +52,7 @@ class H2Reader:
         self._block_stream = 0
         self._buffered = 0
         self.broken = False
+        self.hosts: list[bytes] = []  # the :authority (or Host) of each request, until taken
 
     def read(self, data: bytes, start: int) -> tuple[list[bytes], int]:
         """DNS messages completed by the frames in ``data[start:]`` and the offset after the last
@@ -90,6 +91,8 @@ class H2Reader:
                 request.path = value
             elif name == b"content-type":
                 request.content_type = value.split(b";", 1)[0].strip().lower()
+            elif (name == b":authority" or name == b"host") and len(self.hosts) < MAX_STREAMS:
+                self.hosts.append(value)
         if request.method == b"GET":
             message = dns_param(request.path)
             if message:

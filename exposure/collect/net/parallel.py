@@ -34,6 +34,7 @@ from exposure.collect.net.reader import (
     NO_CUT,
     PCAP_MAGICS,
     PCAPNG_MAGIC,
+    SECRETS_BLOCK,
     CaptureReader,
     Frame,
     Section,
@@ -283,6 +284,8 @@ def _pcapng_section(head: bytes) -> Section | None:
             link = struct.unpack_from(order + "H", head, pos + 8)[0]
             unit, offset = interface_options(head, pos + 16, pos + blen - 4, order)
             interfaces.append((link, unit, offset))
+        elif btype == SECRETS_BLOCK:  # TLS keys: read in one pass (what they decrypt crosses any cut)
+            return None
         elif btype not in (0x0A0D0D0A, 4):  # anything but section header / name resolution ends the header
             return order, interfaces
         pos += blen

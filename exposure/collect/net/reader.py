@@ -18,9 +18,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
+from exposure.collect.net.keylog import DAMAGED_BLOCK, KeyLog
+
 CHUNK = 1 << 20
 MAX_RECORD = 1 << 18  # 256 KiB: larger than any real snapshot length; more means a damaged file
 MAX_INTERFACES = 1024  # interface descriptions per pcapng section; real captures have a handful
+# a Decryption Secrets Block may be larger than a packet: PCAPdroid writes up to ~500 KB of keys at once
+MAX_SECRETS_BLOCK = 4 << 20
+SECRETS_BLOCK = 10  # pcapng Decryption Secrets Block
 
 PCAP_MAGICS = {
     b"\xd4\xc3\xb2\xa1": ("<", 1e-6, 16),
@@ -66,6 +71,7 @@ class CaptureReader:
         self.dropped: dict[str, int] = {}  # cut off by limits against oversized (hostile) files
         self.cut_offset = -1  # where ``frames_between`` passed its stop (a record boundary)
         self.late_headers = 0  # pcapng section or interface blocks after packets (mid-file)
+        self.secrets = KeyLog()  # TLS keys stored in the capture (pcapng Decryption Secrets Blocks)
         # With ``keep_comments`` set, ``comment`` holds the current pcapng packet's comment
         # (an iPhone capture names the process behind each packet there); "" when it has none.
         self.keep_comments = False
@@ -269,7 +275,8 @@ class CaptureReader:
                     interfaces = []
                     declared = 0
                 btype, blen = struct.unpack_from(order + "II", buf, pos)
-                if blen < 12 or blen % 4 or blen > MAX_RECORD + 64:
+                if blen < 12 or blen % 4 or (blen > MAX_RECORD + 64 and (btype != SECRETS_BLOCK
+                                                                         or blen > MAX_SECRETS_BLOCK)):
                     self._problem("damaged block (impossible length)")
                     return
                 if end - pos < blen:
@@ -325,6 +332,18 @@ class CaptureReader:
                     link = struct.unpack_from(order + "H", buf, body)[0]
                     unit, offset = interface_options(buf, body + 8, bend, order)
                     interfaces.append((link, unit, offset))
+                elif btype == SECRETS_BLOCK:
+                    # keys change what is found from here on: a capture that has them is read in
+                    # one pass, not in byte ranges (collect/net/parallel and merge see late_headers)
+                    self.late_headers += 1
+                    if bend - body < 8:
+                        self.secrets.problem(DAMAGED_BLOCK)
+                        continue
+                    kind, size = struct.unpack_from(order + "II", buf, body)
+                    if size > bend - body - 8:
+                        self.secrets.problem(DAMAGED_BLOCK)
+                        continue
+                    self.secrets.block(kind, buf[body + 8:body + 8 + size], packets_seen)
         except READ_ERRORS:
             self._read_error()
 

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from exposure.collect.net.http import HTTP_PORTS, dns_param, method_prefix, request_head, request_start
+from exposure.collect.net.http import HTTP_PORTS, dns_param, host_value, method_prefix, request_head, request_start
 from exposure.collect.net.http2 import PREFACE, H2Reader, starts_preface
 from exposure.collect.net.tables import NameTables
 from exposure.collect.net.tcpstream import StreamStart
@@ -30,6 +30,10 @@ from exposure.collect.net.tls import (
     looks_like_record,
     record_handshakes,
 )
+
+if TYPE_CHECKING:
+    from exposure.collect.net.keyed import KeyedStreams
+    from exposure.collect.net.keylog import KeyLog
 
 StreamKey = tuple[bytes, int, bytes, int]  # (source, source port, destination, destination port)
 
@@ -135,6 +139,11 @@ class TcpStreams:
         self.resumed_until = float("-inf")
         self.window: dict[StreamKey, WindowOutput] = {}
         self._window_keys: set[StreamKey] = set()
+        # TLS keys stored in the capture (the reader's, set by Extractor.run), and the connections
+        # they decrypt (collect/net/keyed, made when a ClientHello has keys)
+        self.keys: KeyLog | None = None
+        self.keyed: KeyedStreams | None = None
+        self.h2_hosts = False  # report HTTP/2 :authority (decrypted HTTP/2 only: see keyed.py)
 
     # -- segments -------------------------------------------------------------------------
 
@@ -170,7 +179,8 @@ class TcpStreams:
                 if hs_type == CLIENT_HELLO:
                     if not self._whole_client_hello(key, payload, ts):
                         self._new(key, "tls", seq, payload, ts, TLS_CAP)
-                elif hs_type == SERVER_HELLO and self._want_certs:
+                elif hs_type == SERVER_HELLO and (self._want_certs or (self.keyed is not None
+                                                                       and key in self.keyed.sessions)):
                     self._new(key, "tls", seq, payload, ts, TLS_CAP)
             return
         if 0x41 <= first <= 0x5A:
@@ -188,7 +198,7 @@ class TcpStreams:
     def _whole_client_hello(self, key: StreamKey, payload: bytes, ts: float) -> bool:
         """The fast path: a ClientHello whole in one record in one segment is read in place
         (no stream, no record walk, no copy). False when it is not whole."""
-        if len(payload) < 9:
+        if len(payload) < 9 or self.keys:  # with keys, the stream may be followed further (_tls)
             return False
         size = (payload[6] << 16) | (payload[7] << 8) | payload[8]
         if len(payload) < 9 + size or ((payload[3] << 8) | payload[4]) < 4 + size:
@@ -237,6 +247,8 @@ class TcpStreams:
     def sweep(self, now: float) -> None:
         for key in [k for k, s in self.active.items() if now - s.last > IDLE]:
             self.close(key)
+        if self.keyed is not None:
+            self.keyed.inner.sweep(now)
         if self._sni_by_conn:
             sni = self._sni_by_conn
             for key in [k for k, (_name, ts) in sni.items() if now - ts > IDLE]:
@@ -252,6 +264,8 @@ class TcpStreams:
             except Exception:  # hostile input must never stop a scan; counted, tests assert it stays 0
                 on_error()
         self.active.clear()
+        if self.keyed is not None:
+            self.keyed.inner.finish(on_error)
 
     def _new(self, key: StreamKey, kind: str, seq: int, payload: bytes, ts: float, cap: int,
              state: object = None) -> None:
@@ -302,7 +316,9 @@ class TcpStreams:
             return self._http(key, stream, final)
         if kind == "dns":
             return self._dns(key, stream, final)
-        return self._h2(key, stream, final)
+        if kind == "h2":
+            return self._h2(key, stream, final)
+        return self.keyed is not None and self.keyed.parse(key, stream, final)
 
     # -- parsers --------------------------------------------------------------------------
 
@@ -317,8 +333,10 @@ class TcpStreams:
                     self._bad("damaged TLS ClientHello")
                     return True
                 self._client_hello(key, names, stream.last)
-                return True
+                return not self._keys_for(key, stream, body)
             if hs_type == SERVER_HELLO:
+                if self.keyed is not None:
+                    self.keyed.server_hello(key, body)
                 if not self._want_certs:
                     return True
                 server_side = True
@@ -335,6 +353,19 @@ class TcpStreams:
         if server_side:  # the certificate may follow in later records
             return final or hs.done
         return final or hs.done or not hs.need_more
+
+    def _keys_for(self, key: StreamKey, stream: StreamStart, hello: bytes) -> bool:
+        """Whether the capture has keys for this ClientHello's connection: then its client's
+        direction is followed further, to be decrypted."""
+        secrets = self.keys.get(hello[2:34]) if self.keys else None
+        if not secrets:
+            return False
+        if self.keyed is None:
+            from exposure.collect.net.keyed import KeyedStreams  # only for captures with keys
+
+            self.keyed = KeyedStreams(self._tables, self._bad, self._over)
+        self.keyed.start(key, stream, secrets, hello[2:34])
+        return True
 
     # One branch per step of reading requests in order: the line, the headers, a DNS body, the
     # next pipelined request (noqa: C901).
@@ -421,6 +452,10 @@ class TcpStreams:
         messages, consumed = reader.read(bytes(stream.data), start)
         for message in messages:
             self._tables.dns(message, src, dst, stream.last, "http")
+        if self.h2_hosts:
+            for host in reader.hosts:
+                self._tables.server_name("http", host_value(host), src, dst, key[3], stream.last)
+            reader.hosts.clear()
         if reader.broken or stream.full or final:
             return True
         if consumed:

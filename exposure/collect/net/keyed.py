@@ -1,0 +1,100 @@
+"""TLS connections whose keys the capture carries: their client's requests, decrypted and read.
+
+When a ClientHello's client random has keys in the capture (``keylog``), ``streams`` hands
+the client's direction of that connection here: its records are decrypted
+(``tls_decrypt``), and the plaintext goes to a second :class:`~exposure.collect.net.streams.TcpStreams`
+as if it had been sent in clear, so HTTP/1.x Hosts, HTTP/2 ``:authority`` and DNS messages
+(DNS over HTTPS, DNS over TLS) are found by the same parsers as cleartext ones.
+
+Bounded: only the first ``DECRYPT_CAP`` bytes of each such direction are read, at most
+``MAX_SESSIONS`` connections wait for their ServerHello, and at most ``MAX_DECRYPTED`` bytes
+are decrypted per capture; records that fail to decrypt are counted, never read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from exposure.collect.net.tcpstream import StreamStart
+from exposure.collect.net.tls_decrypt import BAD_RECORDS, ClientDecryptor, server_hello
+
+if TYPE_CHECKING:
+    from exposure.collect.net.streams import StreamKey, TcpStreams
+    from exposure.collect.net.tables import NameTables
+
+DECRYPT_CAP = 64 * 1024  # bytes of a client's direction read: its first requests' headers are there
+MAX_SESSIONS = 4096  # connections whose ServerHello is awaited (by the server's direction)
+MAX_DECRYPTED = 64 << 20  # plaintext bytes per capture
+DNS_OVER_TLS = 853
+DECRYPTED_KIND = "tlsd"
+TOTAL_CAP = "decrypted TLS data (cap per capture reached)"
+
+
+class KeyedStreams:
+    """The decrypted connections of one capture, and the streams their plaintext feeds."""
+
+    def __init__(self, tables: NameTables, bad: Callable[[str], None], over: Callable[[str], None]) -> None:
+        from exposure.collect.net.streams import TcpStreams
+
+        self.inner: TcpStreams = TcpStreams(tables, bad, over, False)
+        self.inner.h2_hosts = True
+        self.sessions: dict[StreamKey, ClientDecryptor] = {}  # by the server's direction
+        self.connections = 0  # connections with keys whose client sent data that decrypted
+        self._left = MAX_DECRYPTED
+        self._bad = bad
+        self._over = over
+
+    def start(self, key: StreamKey, stream: StreamStart, secrets: dict[str, bytes], client_random: bytes) -> None:
+        """Follow the client's direction ``key`` (its stream holds the ClientHello) to decrypt it."""
+        decryptor = ClientDecryptor(secrets, client_random)
+        stream.kind = DECRYPTED_KIND
+        stream.cap = DECRYPT_CAP
+        stream.parse_at = 0
+        stream.state = decryptor
+        if len(self.sessions) >= MAX_SESSIONS:
+            self.sessions.pop(next(iter(self.sessions)))
+            self._over("TLS connections with keys awaiting their ServerHello (table full)")
+        self.sessions[_server_side(key)] = decryptor
+
+    def server_hello(self, key: StreamKey, body: bytes) -> None:
+        """A ServerHello in the server's direction ``key``: the version, suite and random it chose."""
+        decryptor = self.sessions.get(key)
+        if decryptor is not None and decryptor.hello is None:
+            decryptor.hello = server_hello(body)
+
+    def parse(self, key: StreamKey, stream: StreamStart, final: bool) -> bool:
+        """Decrypt the whole records the direction holds; True when it is finished."""
+        decryptor = stream.state
+        assert isinstance(decryptor, ClientDecryptor)
+        plains, consumed = decryptor.feed(bytes(stream.data), final)
+        inner = (key[0], key[1], key[2], 53) if key[3] == DNS_OVER_TLS else key  # DNS over TCP inside
+        for plain in plains:
+            if not plain:
+                continue
+            if len(plain) > self._left:
+                self._over(TOTAL_CAP)
+                decryptor.given_up = TOTAL_CAP
+                break
+            self._left -= len(plain)
+            if not decryptor.decrypted_seq:
+                self.connections += 1
+            self.inner.segment(inner, decryptor.decrypted_seq, plain, stream.last)
+            decryptor.decrypted_seq += len(plain)
+        if consumed:
+            del stream.data[:consumed]
+            stream.cap -= consumed
+        if not (decryptor.given_up or final or stream.full):
+            return False
+        self.inner.close(inner)
+        self.sessions.pop(_server_side(key), None)
+        for _ in range(decryptor.failed):
+            self._bad(BAD_RECORDS)
+        if decryptor.given_up and decryptor.given_up not in (BAD_RECORDS, TOTAL_CAP):
+            self._bad(decryptor.given_up)
+        return True
+
+
+def _server_side(key: StreamKey) -> StreamKey:
+    src, sport, dst, dport = key
+    return dst, dport, src, sport

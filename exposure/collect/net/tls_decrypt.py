@@ -1,0 +1,332 @@
+"""Decrypt the client's side of a TLS connection whose keys the capture carries (see ``keylog``).
+
+Only what a client sends is decrypted, and only its first bytes (the caller caps them): its
+requests name the servers it talks to (HTTP/1.x ``Host``, HTTP/2 ``:authority``, DNS over
+TLS or HTTPS). The ciphers are the AEAD ones every current client offers first:
+
+- TLS 1.2 (RFC 5246): the key block is ``PRF(master_secret, "key expansion", server_random +
+  client_random)`` with the suite's hash (section 5, 6.3); AES-GCM records carry an 8-byte
+  explicit nonce after a 4-byte implicit salt (RFC 5288, section 3), ChaCha20-Poly1305 records
+  XOR the sequence number into a 12-byte IV (RFC 7905, section 2); the additional data is
+  ``seq_num + type + version + length`` (RFC 5246, 6.2.3.3). Records after the client's
+  ChangeCipherSpec are encrypted, numbered from 0.
+- TLS 1.3 (RFC 8446): key and IV come from the client's handshake, then application, traffic
+  secret by ``HKDF-Expand-Label`` (section 7.1, 7.3); the nonce is the IV XOR the sequence number,
+  the additional data the record header (5.2, 5.3); the plaintext ends with its real content
+  type and zero padding (5.4). The cipher suite need not be known: the one whose tag verifies is it.
+
+The AEAD tag authenticates every record, so a wrong key, a damaged record or a record built to
+mislead never yields plaintext: it is counted in ``failed`` and, after a few, the connection is
+given up. ``cryptography`` is imported only when a capture has keys.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from exposure.collect.net.keylog import CLIENT_HANDSHAKE, CLIENT_TRAFFIC, MASTER_SECRET
+
+CHANGE_CIPHER_SPEC, ALERT, HANDSHAKE, APPLICATION_DATA = 20, 21, 22, 23
+RECORD_HEADER = 5
+TAG = 16
+MAX_RECORD = (1 << 14) + 256  # a TLS 1.3 ciphertext (RFC 8446, 5.2); TLS 1.2 allows 2048 more
+MAX_FAILURES = 4  # records that fail to decrypt before the connection is given up
+TLS13 = 0x0304
+# SHA-256("HelloRetryRequest"): the random of a ServerHello that is a HelloRetryRequest (RFC 8446, 4.1.3)
+HELLO_RETRY = bytes.fromhex("cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c")
+
+# Why a connection with keys was not (or no longer) decrypted: counted as undecoded, by reason.
+BAD_RECORDS = "TLS record that does not decrypt with the keys in the capture"
+NOT_TLS = "TLS connection with keys: data after the handshake is not TLS records"
+NO_SERVER_HELLO = "TLS 1.2 connection with keys: no ServerHello in the capture"
+WRONG_VERSION = "TLS 1.3 connection with only a TLS 1.2 key in the capture"
+NOT_AEAD = "TLS connection with keys: cipher suite not decrypted (only AES-GCM and ChaCha20-Poly1305 are)"
+NO_SECRET = "TLS 1.3 connection without the client's traffic secret in the capture"  # noqa: S105
+
+Aead = Callable[[bytes, bytes, bytes], bytes]  # (nonce, ciphertext with tag, additional data) -> plaintext
+
+
+@dataclass(frozen=True, slots=True)
+class Suite:
+    key_len: int
+    iv_len: int  # the implicit part of the nonce from the key block (TLS 1.2)
+    hash_name: str
+    chacha: bool
+
+
+AES128_GCM_SHA256 = Suite(16, 4, "sha256", False)
+AES256_GCM_SHA384 = Suite(32, 4, "sha384", False)
+CHACHA20_POLY1305 = Suite(32, 12, "sha256", True)
+# TLS 1.2 AEAD suites (RFC 5288, 5289, 7905): ECDHE, DHE and RSA key exchange
+TLS12_SUITES = {
+    0x009C: AES128_GCM_SHA256, 0x009E: AES128_GCM_SHA256, 0xC02B: AES128_GCM_SHA256, 0xC02F: AES128_GCM_SHA256,
+    0x009D: AES256_GCM_SHA384, 0x009F: AES256_GCM_SHA384, 0xC02C: AES256_GCM_SHA384, 0xC030: AES256_GCM_SHA384,
+    0xCCA8: CHACHA20_POLY1305, 0xCCA9: CHACHA20_POLY1305, 0xCCAA: CHACHA20_POLY1305,
+}
+# TLS 1.3 (RFC 8446, B.4): the IV is 12 bytes for all three
+TLS13_SUITES = {0x1301: Suite(16, 12, "sha256", False), 0x1302: Suite(32, 12, "sha384", False),
+                0x1303: Suite(32, 12, "sha256", True)}
+
+
+@dataclass(slots=True)
+class ServerHello:
+    version: int  # the negotiated version (TLS 1.3 from supported_versions)
+    random: bytes
+    suite: int
+
+
+def server_hello(body: bytes) -> ServerHello | None:
+    """The negotiated version, server random and cipher suite of a ServerHello body; None if it is
+    damaged or a HelloRetryRequest (the real ServerHello follows)."""
+    if len(body) < 38:
+        return None
+    version = (body[0] << 8) | body[1]
+    random = body[2:34]
+    pos = 35 + body[34]
+    if pos + 3 > len(body) or random == HELLO_RETRY:
+        return None
+    suite = (body[pos] << 8) | body[pos + 1]
+    pos += 3
+    if pos + 2 <= len(body):
+        end = min(len(body), pos + 2 + ((body[pos] << 8) | body[pos + 1]))
+        pos += 2
+        while pos + 4 <= end:
+            ext, size = (body[pos] << 8) | body[pos + 1], (body[pos + 2] << 8) | body[pos + 3]
+            if ext == 43 and size == 2 and pos + 6 <= end:  # supported_versions: the selected one
+                version = (body[pos + 4] << 8) | body[pos + 5]
+            pos += 4 + size
+    return ServerHello(version, random, suite)
+
+
+# -- key derivation -------------------------------------------------------------------------------
+
+
+def prf(secret: bytes, label: bytes, seed: bytes, size: int, hash_name: str) -> bytes:
+    """The TLS 1.2 PRF: P_hash(secret, label + seed) cut to ``size`` bytes (RFC 5246, section 5)."""
+    seed = label + seed
+    out = bytearray()
+    a = seed
+    while len(out) < size:
+        a = hmac.digest(secret, a, hash_name)
+        out += hmac.digest(secret, a + seed, hash_name)
+    return bytes(out[:size])
+
+
+def hkdf_expand_label(secret: bytes, label: bytes, context: bytes, size: int, hash_name: str) -> bytes:
+    """HKDF-Expand-Label (RFC 8446, section 7.1) over HKDF-Expand (RFC 5869, 2.3)."""
+    full = b"tls13 " + label
+    info = size.to_bytes(2, "big") + bytes([len(full)]) + full + bytes([len(context)]) + context
+    out = bytearray()
+    block = b""
+    counter = 1
+    while len(out) < size:
+        block = hmac.digest(secret, block + info + bytes([counter]), hash_name)
+        out += block
+        counter += 1
+    return bytes(out[:size])
+
+
+def _aead(suite: Suite, key: bytes) -> Aead:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM, ChaCha20Poly1305
+
+    return (ChaCha20Poly1305(key) if suite.chacha else AESGCM(key)).decrypt
+
+
+@dataclass(slots=True)
+class _Keys:
+    """One direction's record protection: the AEAD, its IV and the next sequence number."""
+
+    aead: Aead
+    iv: bytes
+    suite: Suite
+    seq: int = 0
+
+
+def tls12_keys(master: bytes, client_random: bytes, hello: ServerHello) -> _Keys | None:
+    suite = TLS12_SUITES.get(hello.suite)
+    if suite is None:
+        return None
+    size = 2 * (suite.key_len + suite.iv_len)  # AEAD suites have no MAC keys
+    block = prf(master, b"key expansion", hello.random + client_random, size, suite.hash_name)
+    key = block[:suite.key_len]
+    iv = block[2 * suite.key_len:2 * suite.key_len + suite.iv_len]
+    return _Keys(_aead(suite, key), iv, suite)
+
+
+def tls13_keys(secret: bytes, suite: Suite) -> _Keys:
+    key = hkdf_expand_label(secret, b"key", b"", suite.key_len, suite.hash_name)
+    iv = hkdf_expand_label(secret, b"iv", b"", 12, suite.hash_name)
+    return _Keys(_aead(suite, key), iv, suite)
+
+
+def _nonce(iv: bytes, seq: int) -> bytes:
+    return (int.from_bytes(iv, "big") ^ seq).to_bytes(12, "big")
+
+
+# -- records ---------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class ClientDecryptor:
+    """The client's side of one connection, fed its bytes from the first (the ClientHello) on."""
+
+    secrets: dict[str, bytes]
+    client_random: bytes
+    hello: ServerHello | None = None  # the server's answer, when seen (needed for TLS 1.2)
+    failed: int = 0  # records whose tag did not verify
+    given_up: str = ""  # why nothing more is decrypted ("" while it goes on)
+    decrypted: int = 0  # plaintext bytes
+    decrypted_seq: int = 0  # where the next plaintext goes in the stream of plaintext (keyed.py)
+    _encrypted: bool = False  # TLS 1.2: past the client's ChangeCipherSpec
+    _keys: _Keys | None = None
+    _next_keys: list[bytes] = field(default_factory=list)  # TLS 1.3 traffic secrets not yet in use
+    _first_plain: bytes = b""  # TLS 1.3: the first record, decrypted while its suite was found
+
+    def feed(self, data: bytes, final: bool) -> tuple[list[bytes], int]:
+        """The application data in the whole records of ``data`` (the bytes not yet consumed), and
+        how many bytes were consumed. A record that cannot be read yet (TLS 1.2 before the
+        ServerHello was seen) is left for the next call."""
+        out: list[bytes] = []
+        pos = 0
+        n = len(data)
+        while not self.given_up and n - pos >= RECORD_HEADER:
+            ctype = data[pos]
+            size = (data[pos + 3] << 8) | data[pos + 4]
+            if data[pos + 1] != 3 or ctype not in (CHANGE_CIPHER_SPEC, ALERT, HANDSHAKE, APPLICATION_DATA) \
+                    or size > MAX_RECORD + 2048:
+                self.given_up = NOT_TLS
+                break
+            if n - pos - RECORD_HEADER < size:
+                break
+            record = data[pos:pos + RECORD_HEADER + size]
+            if not self._record(record, out):
+                if final:
+                    self.given_up = NO_SERVER_HELLO
+                break
+            pos += RECORD_HEADER + size
+        return out, pos
+
+    def _record(self, record: bytes, out: list[bytes]) -> bool:
+        """Read one whole record; False when it must wait for the ServerHello."""
+        ctype = record[0]
+        if MASTER_SECRET in self.secrets:
+            if ctype == CHANGE_CIPHER_SPEC:
+                self._encrypted = True
+                return True
+            if not self._encrypted:
+                return True  # ClientHello, ClientKeyExchange, ... in clear
+            if self._keys is None:
+                if self.hello is None:
+                    return False
+                if self.hello.version == TLS13:
+                    self.given_up = WRONG_VERSION
+                    return True
+                self._keys = tls12_keys(self.secrets[MASTER_SECRET], self.client_random, self.hello)
+                if self._keys is None:
+                    self.given_up = NOT_AEAD
+                    return True
+            self._tls12(record, out)
+        elif ctype == APPLICATION_DATA:
+            self._tls13(record, out)
+        return True
+
+    def _fail(self) -> None:
+        self.failed += 1
+        if self.failed >= MAX_FAILURES:
+            self.given_up = BAD_RECORDS
+
+    def _tls12(self, record: bytes, out: list[bytes]) -> None:
+        keys = self._keys
+        assert keys is not None
+        body = record[RECORD_HEADER:]
+        if keys.suite.chacha:
+            nonce, sealed = _nonce(keys.iv, keys.seq), body
+        else:
+            nonce, sealed = keys.iv + body[:8], body[8:]
+        if len(sealed) < TAG:
+            self._fail()
+            return
+        aad = keys.seq.to_bytes(8, "big") + record[:3] + (len(sealed) - TAG).to_bytes(2, "big")
+        plain = _open(keys, nonce, sealed, aad)
+        if plain is None:
+            self._fail()
+            return
+        keys.seq += 1
+        if record[0] == APPLICATION_DATA:
+            self.decrypted += len(plain)
+            out.append(plain)
+
+    def _tls13(self, record: bytes, out: list[bytes]) -> None:
+        if self._keys is None:
+            self._next_keys = [s for s in (self.secrets.get(CLIENT_HANDSHAKE), self.secrets.get(CLIENT_TRAFFIC)) if s]
+            if not self._next_keys:
+                self.given_up = NO_SECRET
+                return
+            self._keys = self._first_keys(record)
+            if self._keys is None:
+                self._fail()
+                return
+            plain: bytes | None = self._first_plain
+        else:
+            plain = self._open13(record)
+        if plain is None:
+            self._fail()
+            return
+        inner = plain.rstrip(b"\x00")
+        if not inner:
+            self._fail()  # no content type: not a TLS 1.3 record (RFC 8446, 5.4)
+            return
+        if inner[-1] == APPLICATION_DATA:
+            self.decrypted += len(inner) - 1
+            out.append(inner[:-1])
+
+    def _first_keys(self, record: bytes) -> _Keys | None:
+        """The suite whose tag verifies on the first encrypted record, with the first secret that
+        fits it (handshake, or application when the capture holds no handshake secret)."""
+        suites = [TLS13_SUITES[self.hello.suite]] if self.hello and self.hello.suite in TLS13_SUITES \
+            else list(TLS13_SUITES.values())
+        for index, secret in enumerate(self._next_keys):
+            for suite in suites:
+                if len(secret) != hashlib.new(suite.hash_name).digest_size:
+                    continue
+                keys = tls13_keys(secret, suite)
+                plain = _open(keys, _nonce(keys.iv, 0), record[RECORD_HEADER:], record[:RECORD_HEADER])
+                if plain is not None:
+                    del self._next_keys[:index + 1]
+                    keys.seq = 1
+                    self._first_plain = plain
+                    return keys
+        return None
+
+    def _open13(self, record: bytes) -> bytes | None:
+        """Decrypt with the keys in use; when that fails, the next secret's keys (the client's
+        Finished is followed by its first application record, numbered 0 again)."""
+        keys = self._keys
+        assert keys is not None
+        plain = _open(keys, _nonce(keys.iv, keys.seq), record[RECORD_HEADER:], record[:RECORD_HEADER])
+        if plain is not None:
+            keys.seq += 1
+            return plain
+        if not self._next_keys:
+            return None
+        following = tls13_keys(self._next_keys[0], keys.suite)
+        plain = _open(following, _nonce(following.iv, 0), record[RECORD_HEADER:], record[:RECORD_HEADER])
+        if plain is not None:
+            del self._next_keys[0]
+            following.seq = 1
+            self._keys = following
+        return plain
+
+
+def _open(keys: _Keys, nonce: bytes, sealed: bytes, aad: bytes) -> bytes | None:
+    from cryptography.exceptions import InvalidTag
+
+    if len(sealed) < TAG:
+        return None
+    try:
+        return keys.aead(nonce, sealed, aad)
+    except (InvalidTag, ValueError, OverflowError):
+        return None
