@@ -1,0 +1,249 @@
+"""Captures that carry their own TLS keys (pcapng Decryption Secrets Blocks): the names inside HTTPS.
+
+The captures are ours (``tests/data/network/make_tls_keys.py``: real TLS 1.2 and 1.3 sessions
+made by OpenSSL through Python's ``ssl``, their client's key log in the capture); ``expected/``
+holds what ``tshark-names`` (TShark 4.0.17) printed for each. These run on a fresh clone.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import struct
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from exposure.collect.base import CollectContext
+from exposure.collect.net import keylog, parallel
+from exposure.collect.net.extract import PARSER_ERROR, Extractor
+from exposure.collect.net.keylog import KeyLog
+from exposure.collect.net.reader import open_capture
+from exposure.collect.net.tls_decrypt import BAD_RECORDS, hkdf_expand_label, prf
+from exposure.collect.pcap import PcapCollector
+from exposure.commands.names import names_of
+from exposure.observations.network import ServerName
+from tests.network.test_names_classes import DATA, TSHARK_KINDS, names
+
+HOSTS = ["fronted-backend.example", "tls12-aes128.example", "tls12-chacha-second.example", "tls12-chacha.example",
+         "tls13-aes128.example", "tls13-aes256.example", "tls13-chacha.example"]
+SERVER_NAMES = ["dot.example", "front.example", "no-keys.example", "tls12-aes128.example", "tls12-chacha.example",
+                "tls13-aes128.example", "tls13-aes256.example", "tls13-chacha.example"]
+TSHARK_NAMES = Path(__file__).resolve().parents[3] / "shared" / "tools" / "tshark-names"
+
+
+def tshark(capture: str) -> dict[str, list[str]]:
+    result: dict[str, list[str]] = json.loads((DATA / "expected" / capture.replace(".pcapng", ".json")).read_text())
+    return result
+
+
+def tshark_kinds(got: dict[str, list[str]]) -> dict[str, list[str]]:
+    return {kind: got[kind] for kind in TSHARK_KINDS}
+
+
+def test_names_inside_tls_with_the_keys_agree_with_tshark(capsys: pytest.CaptureFixture[str]) -> None:
+    got = names(capsys, "tls-keys.pcapng")
+    assert tshark_kinds(got) == tshark("tls-keys.pcapng")
+    # TLS 1.2 and 1.3, each with AES-128-GCM, AES-256-GCM and ChaCha20-Poly1305; a fronted request
+    # (the Host is not the server name); two requests on one connection; DNS over TLS (port 853)
+    assert got["http_host"] == HOSTS
+    assert got["dns"] == ["inside-dot.example"]
+    assert got["tls_sni"] == SERVER_NAMES
+    assert "no-keys-backend.example" not in got["http_host"]  # the one connection without keys stays closed
+
+
+def test_without_the_keys_only_the_server_names(capsys: pytest.CaptureFixture[str]) -> None:
+    got = names(capsys, "tls-keys-none.pcapng")
+    assert tshark_kinds(got) == tshark("tls-keys-none.pcapng")
+    assert got["tls_sni"] == SERVER_NAMES
+    assert got["http_host"] == [] and got["dns"] == []
+
+
+def test_wrong_keys_give_nothing_and_are_counted(capsys: pytest.CaptureFixture[str]) -> None:
+    got = names(capsys, "tls-keys-wrong.pcapng")
+    assert tshark_kinds(got) == tshark("tls-keys-wrong.pcapng")
+    assert got["http_host"] == [] and got["dns"] == []
+    ex = _extract("tls-keys-wrong.pcapng")
+    assert ex.undecoded.get(BAD_RECORDS, 0) >= 7  # at least the first record of each keyed connection
+    assert PARSER_ERROR not in ex.undecoded
+    assert ex.tcp.keyed is not None and ex.tcp.keyed.connections == 0
+
+
+def test_keys_written_after_the_packets_are_used(capsys: pytest.CaptureFixture[str]) -> None:
+    """PCAPdroid writes its keys every second, after some of the packets they open: the capture
+    is read again with every key known. tshark reads the keys only for what follows them."""
+    got = names(capsys, "tls-keys-late.pcapng")
+    assert got["http_host"] == HOSTS and got["dns"] == ["inside-dot.example"]
+    assert tshark("tls-keys-late.pcapng")["http_host"] == []  # documented in docs/tshark-differences.md
+    with open_capture(DATA / "tls-keys-late.pcapng") as reader:
+        for _ in reader.frames():
+            pass
+        assert reader.secrets.late
+    with open_capture(DATA / "tls-keys.pcapng") as reader:
+        for _ in reader.frames():
+            pass
+        assert reader.secrets and not reader.secrets.late  # keys first: one pass
+
+
+def test_damaged_key_blocks_are_warnings_and_the_rest_is_read(capsys: pytest.CaptureFixture[str]) -> None:
+    notes: list[str] = []
+    got = names_of(str(DATA / "tls-keys-damaged.pcapng"), notes=notes)
+    assert sorted(got.http_host) == HOSTS  # the right keys after the damaged blocks
+    assert any(keylog.DAMAGED_BLOCK in note for note in notes)
+    assert any(keylog.BAD_LINE in note and note.endswith(": 3") for note in notes)
+    assert any(keylog.OTHER_KIND in note for note in notes)
+    # tshark stops at the first damaged block ("cut short in the middle of a packet")
+    assert tshark("tls-keys-damaged.pcapng")["tls_sni"] == []
+
+
+def test_http2_authority_inside_tls(capsys: pytest.CaptureFixture[str]) -> None:
+    got = names(capsys, "tls-keys-h2.pcapng")
+    assert got["tls_sni"] == ["h2-front.example"]
+    assert got["http_host"] == ["h2-inside.example"]  # tshark-names' http.host is HTTP/1.x only
+    assert tshark("tls-keys-h2.pcapng")["http_host"] == []
+
+
+def test_scan_observations_counts_and_warnings() -> None:
+    collector = PcapCollector(str(DATA / "tls-keys.pcapng"))
+    warned: list[str] = []
+    ctx = CollectContext(warn=lambda note: warned.append(note.key))
+    observed = list(collector.collect(ctx))
+    hosts = {o.name for o in observed if isinstance(o, ServerName) and o.protocol == "http"}
+    assert hosts == set(HOSTS)
+    fronted = next(o for o in observed if isinstance(o, ServerName) and o.name == "fronted-backend.example")
+    assert (fronted.server, fronted.port, fronted.client) == ("198.51.100.2", 443, "192.0.2.50")
+    assert collector.info.counts["tls_keys"] == 7 and collector.info.counts["tls_decrypted_connections"] == 7
+    assert "pcap.tls-decrypted" in {note.key for note in collector.info.checked}
+    assert not warned
+
+    damaged = PcapCollector(str(DATA / "tls-keys-damaged.pcapng"))
+    warned.clear()
+    observed = list(damaged.collect(CollectContext(warn=lambda note: warned.append(note.key))))
+    assert warned.count("warn.pcap.keys") == 3
+    assert {o.name for o in observed if isinstance(o, ServerName) and o.protocol == "http"} == set(HOSTS)
+
+
+def test_a_pcap_without_keys_has_no_decryption() -> None:
+    collector = PcapCollector(str(DATA / "tls-keys-none.pcapng"))
+    list(collector.collect(CollectContext()))
+    assert "tls_keys" not in collector.info.counts
+    assert "pcap.tls-decrypted" not in {note.key for note in collector.info.checked}
+
+
+@pytest.mark.parametrize("capture", ["tls-keys.pcapng", "tls-keys-late.pcapng"])
+def test_captures_with_keys_are_read_in_one_pass(capture: str) -> None:
+    one = names_of(str(DATA / capture), workers=1)
+    split = names_of(str(DATA / capture), workers=2, min_bytes=0)
+    assert split.as_json() == one.as_json() and sorted(one.http_host) == HOSTS
+    assert parallel.names_in_parallel(str(DATA / capture), 2, 0) is None
+
+
+def test_a_large_key_block_is_read(tmp_path: Path) -> None:
+    """A key block bigger than any packet (PCAPdroid writes up to ~500 KB of keys at once)."""
+    data = (DATA / "tls-keys.pcapng").read_bytes()
+    pos = 0
+    while struct.unpack_from("<I", data, pos)[0] != 10:
+        pos += struct.unpack_from("<I", data, pos + 4)[0]
+    size = struct.unpack_from("<I", data, pos + 4)[0]
+    text = data[pos + 16:pos + 16 + struct.unpack_from("<I", data, pos + 12)[0]]
+    text = b"# filler\n" * 40_000 + text  # 360 KB
+    body = struct.pack("<II", keylog.TLS_KEY_LOG, len(text)) + text + b"\0" * (-len(text) % 4)
+    big = struct.pack("<II", 10, len(body) + 12) + body + struct.pack("<I", len(body) + 12)
+    path = tmp_path / "big-keys.pcapng"
+    path.write_bytes(data[:pos] + big + data[pos + size:])
+    assert sorted(names_of(str(path)).http_host) == HOSTS
+
+
+def test_key_log_lines_and_caps(monkeypatch: pytest.MonkeyPatch) -> None:
+    log = KeyLog()
+    random_a, random_b = "aa" * 32, "bb" * 32
+    text = (f"# comment\nCLIENT_RANDOM {random_a} {'11' * 48}\n"
+            f"CLIENT_TRAFFIC_SECRET_0 {random_b} {'22' * 32}\n"
+            f"SERVER_TRAFFIC_SECRET_0 {random_b} {'33' * 32}\n"  # valid, not needed: not kept
+            f"CLIENT_RANDOM {random_a[:-2]} {'11' * 48}\n"  # short random
+            f"CLIENT_RANDOM {random_b} {'11' * 32}\n"  # a master secret is 48 bytes
+            "CLIENT_RANDOM\n").encode()
+    assert log.add_text(text) == 2
+    assert log.get(bytes.fromhex(random_a)) == {"CLIENT_RANDOM": b"\x11" * 48}
+    assert log.get(bytes.fromhex(random_b)) == {"CLIENT_TRAFFIC_SECRET_0": b"\x22" * 32}
+    assert log.problems == {keylog.BAD_LINE: 3}
+    monkeypatch.setattr(keylog, "MAX_CONNECTIONS", 1)
+    log.add_text(f"CLIENT_RANDOM {'cc' * 32} {'11' * 48}\n".encode())
+    assert len(log.secrets) == 2 and log.problems[keylog.TOO_MANY] == 1
+    monkeypatch.setattr(keylog, "MAX_TEXT", 10)
+    small = KeyLog()
+    small.block(keylog.TLS_KEY_LOG, text, after_packets=False)
+    assert not small and small.problems[keylog.TOO_MUCH] == 1
+
+
+def test_key_derivation_functions() -> None:
+    # RFC 5246's PRF is HMAC-based: its first block is HMAC(secret, HMAC(secret, label + seed) + label + seed)
+    import hashlib
+    import hmac
+
+    first = hmac.new(b"k", hmac.new(b"k", b"ls", hashlib.sha256).digest() + b"ls", hashlib.sha256).digest()
+    assert prf(b"k", b"l", b"s", 40, "sha256")[:32] == first
+    assert len(prf(b"k", b"l", b"s", 72, "sha384")) == 72
+    # RFC 8446's HKDF-Expand-Label, checked against cryptography's HKDF-Expand
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDFExpand
+
+    info = b"\x00\x0c" + bytes([len(b"tls13 key")]) + b"tls13 key" + b"\x00"
+    assert hkdf_expand_label(b"\x01" * 32, b"key", b"", 12, "sha256") == HKDFExpand(
+        hashes.SHA256(), 12, info).derive(b"\x01" * 32)
+
+
+def _extract(capture: str, frames: list[tuple[int, float, bytes]] | None = None) -> Extractor:
+    ex = Extractor(flows=False, certificates=False, observations=False)
+    with open_capture(DATA / capture) as reader:
+        if frames is None:
+            ex.run(reader)
+        else:
+            for _ in reader.frames():
+                pass
+            ex.tcp.keys = reader.secrets
+            ex.run(frames)
+    ex.finish()
+    return ex
+
+
+def test_garbled_records_with_the_right_keys_never_crash_nor_invent_names() -> None:
+    with open_capture(DATA / "tls-keys.pcapng") as reader:
+        frames = list(reader.frames())
+    rng = random.Random(18)
+    failed_records = found = 0
+    for _ in range(60):
+        mutated = []
+        for link, ts, data in frames:
+            payload_at = 14 + 20 + 20
+            # the client's segments after its ClientHello (record type 23, or any continuation)
+            if data[26:30] == bytes([192, 0, 2, 50]) and len(data) > payload_at + 5 and data[payload_at] != 0x16 \
+                    and rng.random() < 0.5:
+                body = bytearray(data)
+                how = rng.randrange(3)
+                if how == 0:
+                    body[rng.randrange(payload_at, len(body))] ^= 1 << rng.randrange(8)
+                elif how == 1:
+                    body[payload_at + 3:payload_at + 5] = rng.randrange(0, 1 << 16).to_bytes(2, "big")
+                else:
+                    body = body[:rng.randrange(payload_at, len(body))]
+                data = bytes(body)
+            mutated.append((link, ts, data))
+        ex = _extract("tls-keys.pcapng", mutated)
+        assert PARSER_ERROR not in ex.undecoded
+        assert set(ex.names.http_host) <= set(HOSTS)
+        assert set(ex.names.dns) <= {"inside-dot.example"}
+        failed_records += ex.undecoded.get(BAD_RECORDS, 0)
+        found += len(ex.names.http_host)
+    assert failed_records and found  # damage was met, and undamaged connections still gave their names
+
+
+@pytest.mark.skipif(shutil.which("tshark") is None or not TSHARK_NAMES.exists(),
+                    reason="tshark or ../shared/tools/tshark-names is not installed")
+@pytest.mark.parametrize("capture", ["tls-keys.pcapng", "tls-keys-none.pcapng", "tls-keys-wrong.pcapng"])
+def test_same_names_as_tshark_now(capsys: pytest.CaptureFixture[str], capture: str) -> None:
+    live = json.loads(subprocess.run([str(TSHARK_NAMES), str(DATA / capture)], check=True, capture_output=True,
+                                     text=True).stdout)
+    assert tshark_kinds(names(capsys, capture)) == live
