@@ -56,6 +56,7 @@ def three_ways(path: Path, **options: bool) -> list[dict[str, Any]]:
     for way in ("plain", "frames", "file"):
         ex = Extractor(**options)
         with open_capture(path, hashing=False) as reader:
+            ex.tcp.keys = reader.secrets  # TLS keys in the capture, as ``run`` takes them from a reader
             if way == "file":
                 ex.run(reader)
             elif way == "frames":
