@@ -42,6 +42,10 @@ taken on trust:
 - ``keys-in-capture``: names tshark reads only by decrypting with keys stored in the capture
   (a pcapng Decryption Secrets Block): tshark is run again on a copy without them
   (``editcap --discard-all-secrets``), and the names only tshark found must all disappear;
+- ``h2-authority``: HTTP hosts exposure reads from HTTP/2 ``:authority`` inside TLS it decrypted
+  with the capture's keys (tshark decrypts them too, but as ``http2.headers.authority``, not the
+  ``http.host`` tshark-names reads): the capture is read again without them
+  (``keyed.H2_AUTHORITY`` off), and the extra Hosts must all disappear;
 - ``named``: what the checks above leave, in a capture that docs/tshark-differences.md names
   with its reason.
 
@@ -214,13 +218,13 @@ def whole_questions(msg: bytes) -> set[str]:
 
 
 def ours(path: Path, tshark_line_end: bool = False, in_order_only: bool = False,
-         whole_questions_only: bool = False) -> dict[str, list[str]] | None:
+         whole_questions_only: bool = False, h2_authority: bool = True) -> dict[str, list[str]] | None:
     """exposure's names; with ``tshark_line_end``, as if exposure gave up on a request line whose
     CR ends the first segment on a port Wireshark does not give to HTTP, as tshark's heuristic does;
     with ``in_order_only``, as if it kept no segment that arrives ahead of the stream, as tshark does;
     with ``whole_questions_only``, as if it dropped a DNS question whose type and class are cut off."""
     from exposure.collect.base import CollectorError
-    from exposure.collect.net import dns, http, streams, tcpstream
+    from exposure.collect.net import dns, http, keyed, streams, tcpstream
     from exposure.commands.names import names_of
 
     ordinary: Callable[[bytes, int, int], bool] = getattr(streams, "request_start")  # noqa: B009 - patched below
@@ -252,6 +256,7 @@ def ours(path: Path, tshark_line_end: bool = False, in_order_only: bool = False,
         setattr(streams, "request_start", like_tshark)  # noqa: B010
     if in_order_only:
         tcpstream.MAX_PENDING = 0
+    keyed.H2_AUTHORITY = h2_authority
     try:
         return names_of(str(path), workers=1).as_json()
     except CollectorError:
@@ -259,6 +264,7 @@ def ours(path: Path, tshark_line_end: bool = False, in_order_only: bool = False,
     finally:
         setattr(streams, "request_start", ordinary)  # noqa: B010
         tcpstream.MAX_PENDING = pending
+        keyed.H2_AUTHORITY = True
         setattr(dns, "question_names", question_names)  # noqa: B010
         setattr(dns, "parse_message", parse_message)  # noqa: B010
 
@@ -281,7 +287,7 @@ def compare(args: tuple[Path, Path]) -> tuple[str, Diff | None, list[str]]:
                            ("cr-split", _cr_split), ("out-of-order", _out_of_order),
                            ("cut-question", _cut_question), ("time-order", _time_order),
                            ("tshark-waits-for-body", _waits_for_body), ("rdp-tls", _rdp_tls),
-                           ("keys-in-capture", _keys_in_capture)):
+                           ("keys-in-capture", _keys_in_capture), ("h2-authority", _h2_authority)):
         explained = explain(path, cache, diff)
         if explained is not None:
             classes.append(label)
@@ -311,6 +317,10 @@ def _hosts_gone(diff: Diff, reread: dict[str, list[str]] | None) -> Diff | None:
 
 def _cr_split(path: Path, cache: Path, diff: Diff) -> Diff | None:
     return _hosts_gone(diff, ours(path, tshark_line_end=True)) if diff.get("http_host", ([], []))[1] else None
+
+
+def _h2_authority(path: Path, cache: Path, diff: Diff) -> Diff | None:
+    return _hosts_gone(diff, ours(path, h2_authority=False)) if diff.get("http_host", ([], []))[1] else None
 
 
 def _out_of_order(path: Path, cache: Path, diff: Diff) -> Diff | None:

@@ -29,6 +29,7 @@ MAX_DECRYPTED = 64 << 20  # plaintext bytes per capture
 DNS_OVER_TLS = 853
 DECRYPTED_KIND = "tlsd"
 TOTAL_CAP = "decrypted TLS data (cap per capture reached)"
+H2_AUTHORITY = True  # report decrypted HTTP/2 :authority as HTTP hosts (benchmarks/compare_names turns it off)
 
 
 class KeyedStreams:
@@ -38,7 +39,7 @@ class KeyedStreams:
         from exposure.collect.net.streams import TcpStreams
 
         self.inner: TcpStreams = TcpStreams(tables, bad, over, False)
-        self.inner.h2_hosts = True
+        self.inner.h2_hosts = H2_AUTHORITY
         self.sessions: dict[StreamKey, ClientDecryptor] = {}  # by the server's direction
         self.connections = 0  # connections with keys whose client sent data that decrypted
         self._left = MAX_DECRYPTED
