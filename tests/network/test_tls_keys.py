@@ -27,10 +27,12 @@ from exposure.commands.names import names_of
 from exposure.observations.network import ServerName
 from tests.network.test_names_classes import DATA, TSHARK_KINDS, names
 
-HOSTS = ["fronted-backend.example", "tls12-aes128.example", "tls12-chacha-second.example", "tls12-chacha.example",
-         "tls13-aes128.example", "tls13-aes256.example", "tls13-chacha.example"]
-SERVER_NAMES = ["dot.example", "front.example", "no-keys.example", "tls12-aes128.example", "tls12-chacha.example",
-                "tls13-aes128.example", "tls13-aes256.example", "tls13-chacha.example"]
+HOSTS = ["fronted-backend.example", "tls12-aes128.example", "tls12-cbc-etm.example", "tls12-cbc-sha384.example",
+         "tls12-chacha-second.example", "tls12-chacha.example", "tls13-aes128.example", "tls13-aes256.example",
+         "tls13-chacha.example"]
+SERVER_NAMES = ["dot.example", "front.example", "no-keys.example", "tls12-aes128.example", "tls12-cbc-etm.example",
+                "tls12-cbc-sha384.example", "tls12-chacha.example", "tls13-aes128.example", "tls13-aes256.example",
+                "tls13-chacha.example"]
 TSHARK_NAMES = Path(__file__).resolve().parents[3] / "shared" / "tools" / "tshark-names"
 
 
@@ -46,7 +48,8 @@ def tshark_kinds(got: dict[str, list[str]]) -> dict[str, list[str]]:
 def test_names_inside_tls_with_the_keys_agree_with_tshark(capsys: pytest.CaptureFixture[str]) -> None:
     got = names(capsys, "tls-keys.pcapng")
     assert tshark_kinds(got) == tshark("tls-keys.pcapng")
-    # TLS 1.2 and 1.3, each with AES-128-GCM, AES-256-GCM and ChaCha20-Poly1305; a fronted request
+    # TLS 1.2 and 1.3, each with AES-128-GCM, AES-256-GCM and ChaCha20-Poly1305; TLS 1.2 AES-CBC with
+    # HMAC-SHA1 and encrypt-then-MAC, and with HMAC-SHA384 and MAC-then-encrypt; a fronted request
     # (the Host is not the server name); two requests on one connection; DNS over TLS (port 853)
     assert got["http_host"] == HOSTS
     assert got["dns"] == ["inside-dot.example"]
@@ -66,7 +69,7 @@ def test_wrong_keys_give_nothing_and_are_counted(capsys: pytest.CaptureFixture[s
     assert tshark_kinds(got) == tshark("tls-keys-wrong.pcapng")
     assert got["http_host"] == [] and got["dns"] == []
     ex = _extract("tls-keys-wrong.pcapng")
-    assert ex.undecoded.get(BAD_RECORDS, 0) >= 7  # at least the first record of each keyed connection
+    assert ex.undecoded.get(BAD_RECORDS, 0) >= 9  # at least the first record of each keyed connection
     assert PARSER_ERROR not in ex.undecoded
     assert ex.tcp.keyed is not None and ex.tcp.keyed.connections == 0
 
@@ -114,7 +117,7 @@ def test_scan_observations_counts_and_warnings() -> None:
     assert hosts == set(HOSTS)
     fronted = next(o for o in observed if isinstance(o, ServerName) and o.name == "fronted-backend.example")
     assert (fronted.server, fronted.port, fronted.client) == ("198.51.100.2", 443, "192.0.2.50")
-    assert collector.info.counts["tls_keys"] == 7 and collector.info.counts["tls_decrypted_connections"] == 7
+    assert collector.info.counts["tls_keys"] == 9 and collector.info.counts["tls_decrypted_connections"] == 9
     assert "pcap.tls-decrypted" in {note.key for note in collector.info.checked}
     assert not warned
 

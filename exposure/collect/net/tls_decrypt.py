@@ -8,8 +8,10 @@ TLS or HTTPS). The ciphers are the AEAD ones every current client offers first:
   client_random)`` with the suite's hash (section 5, 6.3); AES-GCM records carry an 8-byte
   explicit nonce after a 4-byte implicit salt (RFC 5288, section 3), ChaCha20-Poly1305 records
   XOR the sequence number into a 12-byte IV (RFC 7905, section 2); the additional data is
-  ``seq_num + type + version + length`` (RFC 5246, 6.2.3.3). Records after the client's
-  ChangeCipherSpec are encrypted, numbered from 0.
+  ``seq_num + type + version + length`` (RFC 5246, 6.2.3.3). The older CBC suites (AES with
+  HMAC-SHA1/SHA-256/SHA-384) are read too: explicit IV, MAC then padding (6.2.3.2), or the MAC
+  last when encrypt-then-MAC was agreed (RFC 7366). Records after the client's ChangeCipherSpec
+  are encrypted, numbered from 0.
 - TLS 1.3 (RFC 8446): key and IV come from the client's handshake, then application, traffic
   secret by ``HKDF-Expand-Label`` (section 7.1, 7.3); the nonce is the IV XOR the sequence number,
   the additional data the record header (5.2, 5.3); the plaintext ends with its real content
@@ -43,7 +45,7 @@ BAD_RECORDS = "TLS record that does not decrypt with the keys in the capture"
 NOT_TLS = "TLS connection with keys: data after the handshake is not TLS records"
 NO_SERVER_HELLO = "TLS 1.2 connection with keys: no ServerHello in the capture"
 WRONG_VERSION = "TLS 1.3 connection with only a TLS 1.2 key in the capture"
-NOT_AEAD = "TLS connection with keys: cipher suite not decrypted (only AES-GCM and ChaCha20-Poly1305 are)"
+NOT_AEAD = "TLS connection with keys: cipher suite not decrypted (only AES and ChaCha20-Poly1305 are)"
 NO_SECRET = "TLS 1.3 connection without the client's traffic secret in the capture"  # noqa: S105
 
 Aead = Callable[[bytes, bytes, bytes], bytes]  # (nonce, ciphertext with tag, additional data) -> plaintext
@@ -66,6 +68,16 @@ TLS12_SUITES = {
     0x009D: AES256_GCM_SHA384, 0x009F: AES256_GCM_SHA384, 0xC02C: AES256_GCM_SHA384, 0xC030: AES256_GCM_SHA384,
     0xCCA8: CHACHA20_POLY1305, 0xCCA9: CHACHA20_POLY1305, 0xCCAA: CHACHA20_POLY1305,
 }
+# TLS 1.2 CBC suites (RFC 5246 A.5, RFC 4492, RFC 5289): (key length, MAC hash, PRF hash)
+TLS12_CBC_SUITES = {
+    0x002F: (16, "sha1", "sha256"), 0x0033: (16, "sha1", "sha256"), 0xC009: (16, "sha1", "sha256"),
+    0xC013: (16, "sha1", "sha256"), 0x0035: (32, "sha1", "sha256"), 0x0039: (32, "sha1", "sha256"),
+    0xC00A: (32, "sha1", "sha256"), 0xC014: (32, "sha1", "sha256"), 0x003C: (16, "sha256", "sha256"),
+    0x0067: (16, "sha256", "sha256"), 0xC023: (16, "sha256", "sha256"), 0xC027: (16, "sha256", "sha256"),
+    0x003D: (32, "sha256", "sha256"), 0x006B: (32, "sha256", "sha256"), 0xC024: (32, "sha384", "sha384"),
+    0xC028: (32, "sha384", "sha384"),
+}
+ENCRYPT_THEN_MAC = 22  # the ServerHello extension that puts the MAC after the ciphertext (RFC 7366)
 # TLS 1.3 (RFC 8446, B.4): the IV is 12 bytes for all three
 TLS13_SUITES = {0x1301: Suite(16, 12, "sha256", False), 0x1302: Suite(32, 12, "sha384", False),
                 0x1303: Suite(32, 12, "sha256", True)}
@@ -76,6 +88,7 @@ class ServerHello:
     version: int  # the negotiated version (TLS 1.3 from supported_versions)
     random: bytes
     suite: int
+    encrypt_then_mac: bool = False
 
 
 def server_hello(body: bytes) -> ServerHello | None:
@@ -90,6 +103,7 @@ def server_hello(body: bytes) -> ServerHello | None:
         return None
     suite = (body[pos] << 8) | body[pos + 1]
     pos += 3
+    etm = False
     if pos + 2 <= len(body):
         end = min(len(body), pos + 2 + ((body[pos] << 8) | body[pos + 1]))
         pos += 2
@@ -97,8 +111,9 @@ def server_hello(body: bytes) -> ServerHello | None:
             ext, size = (body[pos] << 8) | body[pos + 1], (body[pos + 2] << 8) | body[pos + 3]
             if ext == 43 and size == 2 and pos + 6 <= end:  # supported_versions: the selected one
                 version = (body[pos + 4] << 8) | body[pos + 5]
+            etm = etm or ext == ENCRYPT_THEN_MAC
             pos += 4 + size
-    return ServerHello(version, random, suite)
+    return ServerHello(version, random, suite, etm)
 
 
 # -- key derivation -------------------------------------------------------------------------------
@@ -156,6 +171,64 @@ def tls12_keys(master: bytes, client_random: bytes, hello: ServerHello) -> _Keys
     return _Keys(_aead(suite, key), iv, suite)
 
 
+@dataclass(slots=True)
+class CbcKeys:
+    """A TLS 1.2 CBC suite's client keys: each record is an explicit IV and AES-CBC ciphertext,
+    authenticated by HMAC over the plaintext (RFC 5246, 6.2.3.2) or, with encrypt-then-MAC, over
+    the IV and ciphertext (RFC 7366, 3)."""
+
+    key: bytes
+    mac_key: bytes
+    mac: str
+    encrypt_then_mac: bool
+    seq: int = 0
+
+    def open(self, record: bytes) -> bytes | None:
+        body = record[RECORD_HEADER:]
+        size = len(self.mac_key)  # the MAC key is as long as the MAC (RFC 5246, 6.2.3.1)
+        if self.encrypt_then_mac:
+            sealed, tag = body[:-size], body[-size:]
+            if len(sealed) < 32 or len(sealed) % 16 or not hmac.compare_digest(tag, self._mac(record, sealed)):
+                return None
+            return _unpad(_cbc_decrypt(self.key, sealed))
+        if len(body) < 32 or len(body) % 16:
+            return None
+        content = _unpad(_cbc_decrypt(self.key, body))
+        if content is None or len(content) < size:
+            return None
+        plain, tag = content[:len(content) - size], content[len(content) - size:]
+        return plain if hmac.compare_digest(tag, self._mac(record, plain)) else None
+
+    def _mac(self, record: bytes, data: bytes) -> bytes:
+        head = self.seq.to_bytes(8, "big") + record[:3] + len(data).to_bytes(2, "big")
+        return hmac.digest(self.mac_key, head + data, self.mac)
+
+
+def _cbc_decrypt(key: bytes, iv_and_ciphertext: bytes) -> bytes:
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+    decryptor = Cipher(algorithms.AES(key), modes.CBC(iv_and_ciphertext[:16])).decryptor()
+    return decryptor.update(iv_and_ciphertext[16:]) + decryptor.finalize()
+
+
+def _unpad(padded: bytes) -> bytes | None:
+    """The content before the CBC padding: ``n + 1`` bytes of value ``n`` (RFC 5246, 6.2.3.2)."""
+    pad = padded[-1] if padded else 255
+    if pad + 1 > len(padded) or padded[len(padded) - pad - 1:] != bytes([pad]) * (pad + 1):
+        return None
+    return padded[:len(padded) - pad - 1]
+
+
+def tls12_cbc_keys(master: bytes, client_random: bytes, hello: ServerHello) -> CbcKeys | None:
+    found = TLS12_CBC_SUITES.get(hello.suite)
+    if found is None:
+        return None
+    key_len, mac, prf_hash = found
+    mac_len = hashlib.new(mac).digest_size
+    block = prf(master, b"key expansion", hello.random + client_random, 2 * (mac_len + key_len), prf_hash)
+    return CbcKeys(block[2 * mac_len:2 * mac_len + key_len], block[:mac_len], mac, hello.encrypt_then_mac)
+
+
 def tls13_keys(secret: bytes, suite: Suite) -> _Keys:
     key = hkdf_expand_label(secret, b"key", b"", suite.key_len, suite.hash_name)
     iv = hkdf_expand_label(secret, b"iv", b"", 12, suite.hash_name)
@@ -182,6 +255,7 @@ class ClientDecryptor:
     decrypted_seq: int = 0  # where the next plaintext goes in the stream of plaintext (keyed.py)
     _encrypted: bool = False  # TLS 1.2: past the client's ChangeCipherSpec
     _keys: _Keys | None = None
+    _cbc: CbcKeys | None = None
     _next_keys: list[bytes] = field(default_factory=list)  # TLS 1.3 traffic secrets not yet in use
     _first_plain: bytes = b""  # TLS 1.3: the first record, decrypted while its suite was found
 
@@ -218,14 +292,15 @@ class ClientDecryptor:
                 return True
             if not self._encrypted:
                 return True  # ClientHello, ClientKeyExchange, ... in clear
-            if self._keys is None:
+            if self._keys is None and self._cbc is None:
                 if self.hello is None:
                     return False
                 if self.hello.version == TLS13:
                     self.given_up = WRONG_VERSION
                     return True
                 self._keys = tls12_keys(self.secrets[MASTER_SECRET], self.client_random, self.hello)
-                if self._keys is None:
+                self._cbc = tls12_cbc_keys(self.secrets[MASTER_SECRET], self.client_random, self.hello)
+                if self._keys is None and self._cbc is None:
                     self.given_up = NOT_AEAD
                     return True
             self._tls12(record, out)
@@ -240,7 +315,17 @@ class ClientDecryptor:
 
     def _tls12(self, record: bytes, out: list[bytes]) -> None:
         keys = self._keys
-        assert keys is not None
+        if keys is None:
+            assert self._cbc is not None
+            plain = self._cbc.open(record)
+            if plain is None:
+                self._fail()
+                return
+            self._cbc.seq += 1
+            if record[0] == APPLICATION_DATA:
+                self.decrypted += len(plain)
+                out.append(plain)
+            return
         body = record[RECORD_HEADER:]
         if keys.suite.chacha:
             nonce, sealed = _nonce(keys.iv, keys.seq), body

@@ -9,9 +9,10 @@ Decryption Secrets Block, as ``editcap --inject-secrets tls,keys.txt`` or PCAPdr
 TLS 1.3 cipher suites are chosen through ``OPENSSL_CONF`` (the ``ssl`` module has no setter for
 them), so each TLS 1.3 session is made in a child process.
 
-- ``tls-keys.pcapng``: TLS 1.2 with AES-128-GCM, AES-256-GCM and ChaCha20-Poly1305, TLS 1.3
-  with the same three, HTTP/1.1 inside (one fronted: the Host is not the server name; one with
-  two requests on the connection), DNS over TLS on port 853, and one connection without keys;
+- ``tls-keys.pcapng``: TLS 1.2 with AES-128-GCM, AES-256-GCM, ChaCha20-Poly1305 and AES-CBC
+  (HMAC-SHA1 with encrypt-then-MAC, HMAC-SHA384 without), TLS 1.3 with the three AEAD ciphers,
+  HTTP/1.1 inside (one fronted: the Host is not the server name; one with two requests on the
+  connection), DNS over TLS on port 853, and one connection without keys;
   the keys in one block before the packets;
 - ``tls-keys-late.pcapng``: the same packets, the keys in a block after them (a connection
   begun before its keys were written, as PCAPdroid's blocks come every second);
@@ -41,6 +42,7 @@ HERE = Path(__file__).resolve().parent
 CLIENT_MAC, SERVER_MAC = b"\x02\x00\x00\x00\x00\x05", b"\x02\x00\x00\x00\x00\x06"
 CLIENT = bytes([192, 0, 2, 50])
 SEGMENT = 1400
+NO_ENCRYPT_THEN_MAC = 1 << 19  # OpenSSL's SSL_OP_NO_ENCRYPT_THEN_MAC (the ssl module has no name for it)
 TLS13_SUITES = ("TLS_AES_256_GCM_SHA384", "TLS_AES_128_GCM_SHA256", "TLS_CHACHA20_POLY1305_SHA256")
 
 
@@ -76,6 +78,9 @@ def session(spec: dict[str, object], folder: Path) -> dict[str, object]:
     if spec["version"] == "1.2":
         client_ctx.maximum_version = ssl.TLSVersion.TLSv1_2
         client_ctx.set_ciphers(str(spec["cipher"]))
+        server_ctx.set_ciphers(str(spec["cipher"]))  # Python's server default leaves out the SHA-1 suites
+        if spec.get("mac_then_encrypt"):
+            client_ctx.options |= NO_ENCRYPT_THEN_MAC
     else:
         client_ctx.minimum_version = ssl.TLSVersion.TLSv1_3
     if spec.get("alpn"):
@@ -225,6 +230,11 @@ SESSIONS = [
     {"version": "1.2", "cipher": "ECDHE-ECDSA-CHACHA20-POLY1305", "sni": "tls12-chacha.example",
      "requests": [http("tls12-chacha.example"), http("tls12-chacha-second.example", "/next")],
      "server": [198, 51, 100, 3], "port": 443},
+    {"version": "1.2", "cipher": "ECDHE-ECDSA-AES128-SHA", "sni": "tls12-cbc-etm.example",
+     "requests": [http("tls12-cbc-etm.example")], "server": [198, 51, 100, 10], "port": 443},
+    {"version": "1.2", "cipher": "ECDHE-ECDSA-AES256-SHA384", "sni": "tls12-cbc-sha384.example",
+     "mac_then_encrypt": True, "requests": [http("tls12-cbc-sha384.example")], "server": [198, 51, 100, 11],
+     "port": 443},
     {"version": "1.3", "cipher": TLS13_SUITES[0], "sni": "tls13-aes256.example",
      "requests": [http("tls13-aes256.example")], "server": [198, 51, 100, 4], "port": 443},
     {"version": "1.3", "cipher": TLS13_SUITES[1], "sni": "tls13-aes128.example",
