@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from exposure.collect.base import CollectContext
+from exposure.collect.base import CheckNote, CollectContext
 from exposure.collect.net import keylog, parallel
 from exposure.collect.net.extract import PARSER_ERROR, Extractor
 from exposure.collect.net.keylog import KeyLog
@@ -111,7 +111,7 @@ def test_http2_authority_inside_tls(capsys: pytest.CaptureFixture[str]) -> None:
 def test_scan_observations_counts_and_warnings() -> None:
     collector = PcapCollector(str(DATA / "tls-keys.pcapng"))
     warned: list[str] = []
-    ctx = CollectContext(warn=lambda note: warned.append(note.key))
+    ctx = CollectContext(warn=lambda note: warned.append(_key(note)))
     observed = list(collector.collect(ctx))
     hosts = {o.name for o in observed if isinstance(o, ServerName) and o.protocol == "http"}
     assert hosts == set(HOSTS)
@@ -123,7 +123,7 @@ def test_scan_observations_counts_and_warnings() -> None:
 
     damaged = PcapCollector(str(DATA / "tls-keys-damaged.pcapng"))
     warned.clear()
-    observed = list(damaged.collect(CollectContext(warn=lambda note: warned.append(note.key))))
+    observed = list(damaged.collect(CollectContext(warn=lambda note: warned.append(_key(note)))))
     assert warned.count("warn.pcap.keys") == 3
     assert {o.name for o in observed if isinstance(o, ServerName) and o.protocol == "http"} == set(HOSTS)
 
@@ -196,6 +196,10 @@ def test_key_derivation_functions() -> None:
     info = b"\x00\x0c" + bytes([len(b"tls13 key")]) + b"tls13 key" + b"\x00"
     assert hkdf_expand_label(b"\x01" * 32, b"key", b"", 12, "sha256") == HKDFExpand(
         hashes.SHA256(), 12, info).derive(b"\x01" * 32)
+
+
+def _key(note: str | CheckNote) -> str:
+    return note if isinstance(note, str) else note.key
 
 
 def _extract(capture: str, frames: list[tuple[int, float, bytes]] | None = None) -> Extractor:

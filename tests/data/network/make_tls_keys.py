@@ -143,7 +143,7 @@ def run_session(spec: dict[str, object]) -> dict[str, object]:
 def checksum(data: bytes) -> int:
     if len(data) % 2:
         data += b"\0"
-    total = sum(struct.unpack(f"!{len(data) // 2}H", data))
+    total: int = sum(struct.unpack(f"!{len(data) // 2}H", data))
     while total >> 16:
         total = (total & 0xFFFF) + (total >> 16)
     return ~total & 0xFFFF
@@ -257,7 +257,9 @@ def build(sessions: list[dict[str, object]]) -> tuple[list[bytes], bytes]:
     keylog = b""
     for index, spec in enumerate(sessions):
         result = run_session(spec)
-        frames += connection(index, bytes(spec["server"]), int(spec["port"]), result["flights"])  # type: ignore[arg-type]
+        server, port, flights = spec["server"], spec["port"], result["flights"]
+        assert isinstance(server, list) and isinstance(port, int) and isinstance(flights, list)
+        frames += connection(index, bytes(server), port, flights)
         if spec.get("keys", True):
             keylog += str(result["keylog"]).encode()
     return frames, keylog
