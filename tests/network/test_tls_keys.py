@@ -254,3 +254,17 @@ def test_same_names_as_tshark_now(capsys: pytest.CaptureFixture[str], capture: s
     live = json.loads(subprocess.run([str(TSHARK_NAMES), str(DATA / capture)], check=True, capture_output=True,
                                      text=True).stdout)
     assert tshark_kinds(names(capsys, capture)) == live
+
+
+def test_scan_reads_a_capture_with_late_keys_again() -> None:
+    collector = PcapCollector(str(DATA / "tls-keys-late.pcapng"))
+    observed = list(collector.collect(CollectContext()))
+    assert {o.name for o in observed if isinstance(o, ServerName) and o.protocol == "http"} == set(HOSTS)
+    assert collector.info.counts["packets"] == len(list(open_capture(DATA / "tls-keys-late.pcapng").frames()))
+
+
+@pytest.mark.parametrize("capture", ["tls-keys.pcapng", "tls-keys-late.pcapng"])
+def test_scan_of_byte_ranges_leaves_a_capture_with_keys_to_one_pass(capture: str) -> None:
+    from exposure.collect.net import merge
+
+    assert isinstance(merge.scan_ranges(str(DATA / capture), 2, 0), str)  # why it is read in one pass
