@@ -268,3 +268,13 @@ def test_scan_of_byte_ranges_leaves_a_capture_with_keys_to_one_pass(capture: str
     from exposure.collect.net import merge
 
     assert isinstance(merge.scan_ranges(str(DATA / capture), 2, 0), str)  # why it is read in one pass
+
+
+def test_failed_decryptions_are_capped(monkeypatch: pytest.MonkeyPatch) -> None:
+    from exposure.collect.net import keyed
+
+    monkeypatch.setattr(keyed, "MAX_FAILED", 2)
+    ex = _extract("tls-keys-wrong.pcapng")
+    assert ex.overflow.get(keyed.TOO_MANY_FAILED, 0) >= 1  # later connections were not tried
+    assert ex.undecoded[BAD_RECORDS] < 9
+    assert PARSER_ERROR not in ex.undecoded

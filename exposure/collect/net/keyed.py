@@ -26,6 +26,10 @@ if TYPE_CHECKING:
 DECRYPT_CAP = 64 * 1024  # bytes of a client's direction read: its first requests' headers are there
 MAX_SESSIONS = 4096  # connections whose ServerHello is awaited (by the server's direction)
 MAX_DECRYPTED = 64 << 20  # plaintext bytes per capture
+# records that failed to decrypt, per capture, after which no new connection is tried (each failure
+# costs a decryption of up to 18 KB: keys built to mislead cannot make a scan slow)
+MAX_FAILED = 4096
+TOO_MANY_FAILED = "TLS connections with keys not tried (too many records did not decrypt)"
 DNS_OVER_TLS = 853
 DECRYPTED_KIND = "tlsd"
 TOTAL_CAP = "decrypted TLS data (cap per capture reached)"
@@ -43,11 +47,16 @@ class KeyedStreams:
         self.sessions: dict[StreamKey, ClientDecryptor] = {}  # by the server's direction
         self.connections = 0  # connections with keys whose client sent data that decrypted
         self._left = MAX_DECRYPTED
+        self._failed = 0
         self._bad = bad
         self._over = over
 
-    def start(self, key: StreamKey, stream: StreamStart, secrets: dict[str, bytes], client_random: bytes) -> None:
-        """Follow the client's direction ``key`` (its stream holds the ClientHello) to decrypt it."""
+    def start(self, key: StreamKey, stream: StreamStart, secrets: dict[str, bytes], client_random: bytes) -> bool:
+        """Follow the client's direction ``key`` (its stream holds the ClientHello) to decrypt it;
+        False when too many records have failed to decrypt already."""
+        if self._failed >= MAX_FAILED:
+            self._over(TOO_MANY_FAILED)
+            return False
         decryptor = ClientDecryptor(secrets, client_random)
         stream.kind = DECRYPTED_KIND
         stream.cap = DECRYPT_CAP
@@ -57,6 +66,7 @@ class KeyedStreams:
             self.sessions.pop(next(iter(self.sessions)))
             self._over("TLS connections with keys awaiting their ServerHello (table full)")
         self.sessions[_server_side(key)] = decryptor
+        return True
 
     def server_hello(self, key: StreamKey, body: bytes) -> None:
         """A ServerHello in the server's direction ``key``: the version, suite and random it chose."""
@@ -89,6 +99,7 @@ class KeyedStreams:
             return False
         self.inner.close(inner)
         self.sessions.pop(_server_side(key), None)
+        self._failed += decryptor.failed
         for _ in range(decryptor.failed):
             self._bad(BAD_RECORDS)
         if decryptor.given_up and decryptor.given_up not in (BAD_RECORDS, TOTAL_CAP):

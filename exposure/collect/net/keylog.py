@@ -30,8 +30,8 @@ SECRET_SIZES = frozenset({32, 48})  # SHA-256 and SHA-384 secrets; a master secr
 # The reasons counted in ``problems`` (shown in the scan's warnings).
 DAMAGED_BLOCK = "damaged Decryption Secrets Block"
 BAD_LINE = "key log line that is not a TLS key"
-TOO_MANY = f"keys beyond the first {MAX_CONNECTIONS} connections"
-TOO_MUCH = f"key log text beyond the first {MAX_TEXT >> 20} MiB"
+TOO_MANY = "keys beyond the first 65536 connections"  # MAX_CONNECTIONS
+TOO_MUCH = "key log text beyond the first 16 MiB"  # MAX_TEXT
 OTHER_KIND = "keys of another kind than TLS (WireGuard or other), not used"
 
 

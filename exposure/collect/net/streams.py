@@ -364,8 +364,7 @@ class TcpStreams:
             from exposure.collect.net.keyed import KeyedStreams  # only for captures with keys
 
             self.keyed = KeyedStreams(self._tables, self._bad, self._over)
-        self.keyed.start(key, stream, secrets, hello[2:34])
-        return True
+        return self.keyed.start(key, stream, secrets, hello[2:34])
 
     # One branch per step of reading requests in order: the line, the headers, a DNS body, the
     # next pipelined request (noqa: C901).
