@@ -44,6 +44,7 @@ def names_of(path: str, reader: str = "native", notes: list[str] | None = None, 
     with open_checked(path, reader, hashing=False) as reader_:  # names print no hash
         keys = reader_.secrets
         split = None
+        decrypted = 0
         if reader == "native":
             split = parallel.names_in_parallel(path, parallel.worker_count() if workers is None else workers,
                                                parallel.MIN_PARALLEL_BYTES if min_bytes is None else min_bytes)
@@ -63,6 +64,7 @@ def names_of(path: str, reader: str = "native", notes: list[str] | None = None, 
                     extractor.run(again)
                     extractor.finish()
             names, packets, undecoded_by = extractor.names, extractor.packets, extractor.undecoded
+            decrypted = extractor.tcp.keyed.connections if extractor.tcp.keyed is not None else 0
             problems = dict(reader_.problems)
             dropped = {**reader_.dropped, **extractor.dropped}
     if notes is not None:
@@ -73,6 +75,9 @@ def names_of(path: str, reader: str = "native", notes: list[str] | None = None, 
             notes.append(f"{path}: the file is damaged ({reason}); the rest was not read")
         for reason, count in sorted(dropped.items()):
             notes.append(f"{path}: larger in places than real traffic can be; {count} not read: {reason}")
+        if keys:
+            notes.append(f"{path}: TLS keys of {len(keys.secrets)} connections stored in the capture; "
+                         f"{decrypted} connections decrypted")
         for reason, count in sorted(keys.problems.items()):
             notes.append(f"{path}: TLS keys stored in the capture not used ({reason}): {count}")
     return names

@@ -97,6 +97,8 @@ def test_damaged_key_blocks_are_warnings_and_the_rest_is_read(capsys: pytest.Cap
     assert any(keylog.DAMAGED_BLOCK in note for note in notes)
     assert any(keylog.BAD_LINE in note and note.endswith(": 3") for note in notes)
     assert any(keylog.OTHER_KIND in note for note in notes)
+    assert any(note.endswith("TLS keys of 9 connections stored in the capture; 9 connections decrypted")
+               for note in notes)
     # tshark stops at the first damaged block ("cut short in the middle of a packet")
     assert tshark("tls-keys-damaged.pcapng")["tls_sni"] == []
 
@@ -278,3 +280,19 @@ def test_failed_decryptions_are_capped(monkeypatch: pytest.MonkeyPatch) -> None:
     assert ex.overflow.get(keyed.TOO_MANY_FAILED, 0) >= 1  # later connections were not tried
     assert ex.undecoded[BAD_RECORDS] < 9
     assert PARSER_ERROR not in ex.undecoded
+
+
+@pytest.mark.skipif(shutil.which("editcap") is None, reason="editcap (Wireshark) is not installed")
+def test_keys_injected_by_editcap(tmp_path: Path) -> None:
+    """``editcap --inject-secrets tls,keys.txt`` writes the block its own way: the same names."""
+    with open_capture(DATA / "tls-keys.pcapng") as reader:
+        for _ in reader.frames():
+            pass
+        lines = [f"{label} {random.hex()} {secret.hex()}" for random, keys in reader.secrets.secrets.items()
+                 for label, secret in keys.items()]
+    (tmp_path / "keys.txt").write_text("\n".join(lines) + "\n")
+    injected = tmp_path / "injected.pcapng"
+    subprocess.run(["editcap", "--inject-secrets", f"tls,{tmp_path / 'keys.txt'}", str(DATA / "tls-keys-none.pcapng"),
+                    str(injected)], check=True, capture_output=True)
+    got = names_of(str(injected))
+    assert sorted(got.http_host) == HOSTS and sorted(got.dns) == ["inside-dot.example"]
