@@ -296,3 +296,17 @@ def test_keys_injected_by_editcap(tmp_path: Path) -> None:
                     str(injected)], check=True, capture_output=True)
     got = names_of(str(injected))
     assert sorted(got.http_host) == HOSTS and sorted(got.dns) == ["inside-dot.example"]
+
+
+def test_without_the_server_hello_tls13_is_still_decrypted() -> None:
+    """A capture of the client's direction only (no ServerHello): TLS 1.3 needs none (the suite is
+    the one whose tag verifies), TLS 1.2 needs its server random, and says so."""
+    from exposure.collect.net.tls_decrypt import NO_SERVER_HELLO
+
+    with open_capture(DATA / "tls-keys.pcapng") as reader:
+        frames = [(link, ts, data) for link, ts, data in reader.frames() if data[26:30] == bytes([192, 0, 2, 50])]
+    ex = _extract("tls-keys.pcapng", frames)
+    assert sorted(ex.names.http_host) == [h for h in HOSTS if h.startswith("tls13-")]
+    assert sorted(ex.names.dns) == ["inside-dot.example"]
+    assert ex.undecoded[NO_SERVER_HELLO] == 5  # the five TLS 1.2 connections
+    assert PARSER_ERROR not in ex.undecoded

@@ -78,7 +78,7 @@ class KeyedStreams:
         """Decrypt the whole records the direction holds; True when it is finished."""
         decryptor = stream.state
         assert isinstance(decryptor, ClientDecryptor)
-        plains, consumed = decryptor.feed(bytes(stream.data), final)
+        plains, consumed = decryptor.feed(bytes(stream.data), final or stream.full)
         inner = (key[0], key[1], key[2], 53) if key[3] == DNS_OVER_TLS else key  # DNS over TCP inside
         for plain in plains:
             if not plain:
