@@ -14,14 +14,12 @@ are decrypted per capture; records that fail to decrypt are counted, never read.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from exposure.collect.net.tcpstream import StreamStart
 from exposure.collect.net.tls_decrypt import BAD_RECORDS, ClientDecryptor, server_hello
 
-if TYPE_CHECKING:
-    from exposure.collect.net.streams import StreamKey, TcpStreams
-    from exposure.collect.net.tables import NameTables
+StreamKey = tuple[bytes, int, bytes, int]  # as in streams.py (which imports this module)
 
 DECRYPT_CAP = 64 * 1024  # bytes of a client's direction read: its first requests' headers are there
 MAX_SESSIONS = 4096  # connections whose ServerHello is awaited (by the server's direction)
@@ -36,13 +34,26 @@ TOTAL_CAP = "decrypted TLS data (cap per capture reached)"
 H2_AUTHORITY = True  # report decrypted HTTP/2 :authority as HTTP hosts (benchmarks/compare_names turns it off)
 
 
+class InnerStreams(Protocol):
+    """What is used here of the :class:`~exposure.collect.net.streams.TcpStreams` the plaintext feeds."""
+
+    h2_hosts: bool
+
+    def segment(self, key: StreamKey, seq: int, payload: bytes, ts: float) -> None: ...
+
+    def close(self, key: StreamKey) -> None: ...
+
+    def sweep(self, now: float) -> None: ...
+
+    def finish(self, on_error: Callable[[], None]) -> None: ...
+
+
 class KeyedStreams:
-    """The decrypted connections of one capture, and the streams their plaintext feeds."""
+    """The decrypted connections of one capture, and the streams their plaintext feeds (``inner``:
+    a TcpStreams of its own, made by ``streams``)."""
 
-    def __init__(self, tables: NameTables, bad: Callable[[str], None], over: Callable[[str], None]) -> None:
-        from exposure.collect.net.streams import TcpStreams
-
-        self.inner: TcpStreams = TcpStreams(tables, bad, over, False)
+    def __init__(self, inner: InnerStreams, bad: Callable[[str], None], over: Callable[[str], None]) -> None:
+        self.inner = inner
         self.inner.h2_hosts = H2_AUTHORITY
         self.sessions: dict[StreamKey, ClientDecryptor] = {}  # by the server's direction
         self.connections = 0  # connections with keys whose client sent data that decrypted

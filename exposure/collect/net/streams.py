@@ -363,7 +363,7 @@ class TcpStreams:
         if self.keyed is None:
             from exposure.collect.net.keyed import KeyedStreams  # only for captures with keys
 
-            self.keyed = KeyedStreams(self._tables, self._bad, self._over)
+            self.keyed = KeyedStreams(TcpStreams(self._tables, self._bad, self._over, False), self._bad, self._over)
         return self.keyed.start(key, stream, secrets, hello[2:34])
 
     # One branch per step of reading requests in order: the line, the headers, a DNS body, the
