@@ -3,7 +3,8 @@
 ``open_capture`` checks the file type and returns a :class:`CaptureReader` whose
 ``frames()`` yields ``(link_type, timestamp, bytes)``. Reading is streamed in large
 chunks, so memory stays flat whatever the file size. A damaged record stops the reading
-and is recorded in ``problems``; frames read before it are kept.
+and is recorded in ``problems``; frames read before it are kept. The TLS keys of pcapng
+Decryption Secrets Blocks are kept in ``secrets`` as they are read (``keylog``).
 
 Two back ends exist: this struct-based block reader (the default) and scapy's
 ``RawPcapReader``/``RawPcapNgReader`` (``backend="scapy"``); BENCHMARKS.md compares them.
