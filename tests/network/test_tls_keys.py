@@ -310,3 +310,43 @@ def test_without_the_server_hello_tls13_is_still_decrypted() -> None:
     assert sorted(ex.names.dns) == ["inside-dot.example"]
     assert ex.undecoded[NO_SERVER_HELLO] == 5  # the five TLS 1.2 connections
     assert PARSER_ERROR not in ex.undecoded
+
+
+def _seal13(secret: bytes, seq: int, content: bytes, inner_type: int) -> bytes:
+    """A TLS 1.3 record of TLS_AES_128_GCM_SHA256 (RFC 8446, 5.2), sealed with ``secret``'s keys."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    key = hkdf_expand_label(secret, b"key", b"", 16, "sha256")
+    iv = hkdf_expand_label(secret, b"iv", b"", 12, "sha256")
+    inner = content + bytes([inner_type]) + b"\0" * 3  # with a little padding
+    header = bytes([23, 3, 3]) + (len(inner) + 16).to_bytes(2, "big")
+    return header + AESGCM(key).encrypt((int.from_bytes(iv, "big") ^ seq).to_bytes(12, "big"), inner, header)
+
+
+@pytest.mark.parametrize("with_early_secret", [True, False])
+def test_tls13_early_data_and_key_update(with_early_secret: bool) -> None:
+    """0-RTT data (the client's early traffic secret), then the Finished (handshake secret), then
+    application data, a KeyUpdate and data under the updated secret (RFC 8446, 7.2)."""
+    from exposure.collect.net.tls_decrypt import ClientDecryptor
+
+    early, handshake, traffic = bytes(range(32)), bytes(range(1, 33)), bytes(range(2, 34))
+    updated = hkdf_expand_label(traffic, b"traffic upd", b"", 32, "sha256")
+    requests = [f"GET / HTTP/1.1\r\nHost: {name}.example\r\n\r\n".encode() for name in ("early", "later", "updated")]
+    stream = b"".join([
+        bytes([22, 3, 1, 0, 4]) + b"\x01\x00\x00\x00",  # the ClientHello (in clear, skipped)
+        _seal13(early, 0, requests[0], 23), _seal13(early, 1, b"\x05\x00\x00\x00", 22),  # EndOfEarlyData
+        bytes([20, 3, 3, 0, 1, 1]),  # ChangeCipherSpec (compatibility mode)
+        _seal13(handshake, 0, b"\x14\x00\x00\x20" + bytes(32), 22),  # Finished
+        _seal13(traffic, 0, requests[1], 23), _seal13(traffic, 1, b"\x18\x00\x00\x01\x00", 22),  # KeyUpdate
+        _seal13(updated, 0, requests[2], 23),
+    ])
+    secrets = {"CLIENT_HANDSHAKE_TRAFFIC_SECRET": handshake, "CLIENT_TRAFFIC_SECRET_0": traffic}
+    if with_early_secret:
+        secrets["CLIENT_EARLY_TRAFFIC_SECRET"] = early
+    decryptor = ClientDecryptor(secrets, bytes(32))
+    plains, consumed = decryptor.feed(stream, True)
+    assert consumed == len(stream) and not decryptor.given_up
+    if with_early_secret:
+        assert plains == requests and decryptor.failed == 0
+    else:
+        assert plains == requests[1:] and decryptor.failed == 2  # the two 0-RTT records

@@ -5,7 +5,8 @@ of type ``TLSK``, 0x544c534b, whose data is an NSS key log: one ``LABEL <client 
 <secret hex>`` per line). PCAPdroid writes them when its TLS decryption is on, and
 ``editcap --inject-secrets tls,keys.txt`` adds them to any capture. Only the client's side of a
 connection is decrypted (its requests name the servers), so only the labels that decrypt it
-are kept: the TLS 1.2 master secret (``CLIENT_RANDOM``) and the TLS 1.3 client traffic secrets.
+are kept: the TLS 1.2 master secret (``CLIENT_RANDOM``) and the TLS 1.3 client traffic secrets
+(0-RTT, handshake, application).
 
 The text comes from the capture, so it is untrusted: lines are checked (hex of the right
 length), and the keys and bytes kept are capped; what is left out is counted in ``problems``.
@@ -20,11 +21,12 @@ WIREGUARD_KEYS = 0x57474B4C  # "WGKL"
 MASTER_SECRET = "CLIENT_RANDOM"  # noqa: S105 (a key log label, not a password)
 CLIENT_HANDSHAKE = "CLIENT_HANDSHAKE_TRAFFIC_SECRET"
 CLIENT_TRAFFIC = "CLIENT_TRAFFIC_SECRET_0"
+CLIENT_EARLY = "CLIENT_EARLY_TRAFFIC_SECRET"
 # every label of the format: lines with the others are valid, just not needed here
 LABELS = frozenset({MASTER_SECRET, CLIENT_HANDSHAKE, CLIENT_TRAFFIC, "SERVER_HANDSHAKE_TRAFFIC_SECRET",
-                    "SERVER_TRAFFIC_SECRET_0", "CLIENT_EARLY_TRAFFIC_SECRET", "EARLY_EXPORTER_SECRET",
+                    "SERVER_TRAFFIC_SECRET_0", CLIENT_EARLY, "EARLY_EXPORTER_SECRET",
                     "EXPORTER_SECRET", "RSA"})
-KEPT = frozenset({MASTER_SECRET, CLIENT_HANDSHAKE, CLIENT_TRAFFIC})
+KEPT = frozenset({MASTER_SECRET, CLIENT_EARLY, CLIENT_HANDSHAKE, CLIENT_TRAFFIC})
 SECRET_SIZES = frozenset({32, 48})  # SHA-256 and SHA-384 secrets; a master secret is 48 bytes
 
 # The reasons counted in ``problems`` (shown in the scan's warnings).

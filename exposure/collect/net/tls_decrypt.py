@@ -12,8 +12,9 @@ TLS or HTTPS). The ciphers are the AEAD ones every current client offers first:
   HMAC-SHA1/SHA-256/SHA-384) are read too: explicit IV, MAC then padding (6.2.3.2), or the MAC
   last when encrypt-then-MAC was agreed (RFC 7366). Records after the client's ChangeCipherSpec
   are encrypted, numbered from 0.
-- TLS 1.3 (RFC 8446): key and IV come from the client's handshake, then application, traffic
-  secret by ``HKDF-Expand-Label`` (section 7.1, 7.3); the nonce is the IV XOR the sequence number,
+- TLS 1.3 (RFC 8446): key and IV come from the client's early (0-RTT), handshake, then
+  application traffic secret by ``HKDF-Expand-Label`` (section 7.1, 7.3), and after a KeyUpdate
+  from the next application secret (7.2); the nonce is the IV XOR the sequence number,
   the additional data the record header (5.2, 5.3); the plaintext ends with its real content
   type and zero padding (5.4). The cipher suite need not be known: the one whose tag verifies is it.
 
@@ -29,7 +30,7 @@ import hmac
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from exposure.collect.net.keylog import CLIENT_HANDSHAKE, CLIENT_TRAFFIC, MASTER_SECRET
+from exposure.collect.net.keylog import CLIENT_EARLY, CLIENT_HANDSHAKE, CLIENT_TRAFFIC, MASTER_SECRET
 
 CHANGE_CIPHER_SPEC, ALERT, HANDSHAKE, APPLICATION_DATA = 20, 21, 22, 23
 RECORD_HEADER = 5
@@ -158,6 +159,7 @@ class _Keys:
     iv: bytes
     suite: Suite
     seq: int = 0
+    secret: bytes = b""  # TLS 1.3: the traffic secret they come from (a KeyUpdate derives the next)
 
 
 def tls12_keys(master: bytes, client_random: bytes, hello: ServerHello) -> _Keys | None:
@@ -232,7 +234,7 @@ def tls12_cbc_keys(master: bytes, client_random: bytes, hello: ServerHello) -> C
 def tls13_keys(secret: bytes, suite: Suite) -> _Keys:
     key = hkdf_expand_label(secret, b"key", b"", suite.key_len, suite.hash_name)
     iv = hkdf_expand_label(secret, b"iv", b"", 12, suite.hash_name)
-    return _Keys(_aead(suite, key), iv, suite)
+    return _Keys(_aead(suite, key), iv, suite, 0, secret)
 
 
 def _nonce(iv: bytes, seq: int) -> bytes:
@@ -346,7 +348,8 @@ class ClientDecryptor:
 
     def _tls13(self, record: bytes, out: list[bytes]) -> None:
         if self._keys is None:
-            self._next_keys = [s for s in (self.secrets.get(CLIENT_HANDSHAKE), self.secrets.get(CLIENT_TRAFFIC)) if s]
+            self._next_keys = [s for s in (self.secrets.get(label) for label in (CLIENT_EARLY, CLIENT_HANDSHAKE,
+                                                                                  CLIENT_TRAFFIC)) if s]
             if not self._next_keys:
                 self.given_up = NO_SECRET
                 return
@@ -387,20 +390,23 @@ class ClientDecryptor:
         return None
 
     def _open13(self, record: bytes) -> bytes | None:
-        """Decrypt with the keys in use; when that fails, the next secret's keys (the client's
-        Finished is followed by its first application record, numbered 0 again)."""
+        """Decrypt with the keys in use; when that fails, with the next ones, numbered from 0 again:
+        the next secret's (0-RTT data, then the client's Finished, then its application data), or
+        once the application secret is in use, the one a KeyUpdate derives from it (RFC 8446, 7.2)."""
         keys = self._keys
         assert keys is not None
         plain = _open(keys, _nonce(keys.iv, keys.seq), record[RECORD_HEADER:], record[:RECORD_HEADER])
         if plain is not None:
             keys.seq += 1
             return plain
-        if not self._next_keys:
-            return None
-        following = tls13_keys(self._next_keys[0], keys.suite)
+        suite = keys.suite
+        secret = self._next_keys[0] if self._next_keys else hkdf_expand_label(
+            keys.secret, b"traffic upd", b"", hashlib.new(suite.hash_name).digest_size, suite.hash_name)
+        following = tls13_keys(secret, suite)
         plain = _open(following, _nonce(following.iv, 0), record[RECORD_HEADER:], record[:RECORD_HEADER])
         if plain is not None:
-            del self._next_keys[0]
+            if self._next_keys:
+                del self._next_keys[0]
             following.seq = 1
             self._keys = following
         return plain
