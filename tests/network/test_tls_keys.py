@@ -26,6 +26,7 @@ from exposure.collect.pcap import PcapCollector
 from exposure.commands.names import names_of
 from exposure.observations.network import ServerName
 from tests.network.test_names_classes import DATA, TSHARK_KINDS, names
+from tests.paths import SHARED, needs_shared
 
 HOSTS = ["fronted-backend.example", "tls12-aes128.example", "tls12-cbc-etm.example", "tls12-cbc-sha384.example",
          "tls12-chacha-second.example", "tls12-chacha.example", "tls13-aes128.example", "tls13-aes256.example",
@@ -33,7 +34,7 @@ HOSTS = ["fronted-backend.example", "tls12-aes128.example", "tls12-cbc-etm.examp
 SERVER_NAMES = ["dot.example", "front.example", "no-keys.example", "tls12-aes128.example", "tls12-cbc-etm.example",
                 "tls12-cbc-sha384.example", "tls12-chacha.example", "tls13-aes128.example", "tls13-aes256.example",
                 "tls13-chacha.example"]
-TSHARK_NAMES = Path(__file__).resolve().parents[3] / "shared" / "tools" / "tshark-names"
+TSHARK_NAMES = SHARED / "tools" / "tshark-names"
 
 
 def tshark(capture: str) -> dict[str, list[str]]:
@@ -249,8 +250,8 @@ def test_garbled_records_with_the_right_keys_never_crash_nor_invent_names() -> N
     assert failed_records and found  # damage was met, and undamaged connections still gave their names
 
 
-@pytest.mark.skipif(shutil.which("tshark") is None or not TSHARK_NAMES.exists(),
-                    reason="tshark or ../shared/tools/tshark-names is not installed")
+@pytest.mark.skipif(shutil.which("tshark") is None, reason="tshark (Wireshark) is not installed")
+@needs_shared()  # evaluated first: without ../shared, CI's second run (with it) takes this test
 @pytest.mark.parametrize("capture", ["tls-keys.pcapng", "tls-keys-none.pcapng", "tls-keys-wrong.pcapng"])
 def test_same_names_as_tshark_now(capsys: pytest.CaptureFixture[str], capture: str) -> None:
     live = json.loads(subprocess.run([str(TSHARK_NAMES), str(DATA / capture)], check=True, capture_output=True,
