@@ -351,3 +351,12 @@ def test_tls13_early_data_and_key_update(with_early_secret: bool) -> None:
         assert plains == requests and decryptor.failed == 0
     else:
         assert plains == requests[1:] and decryptor.failed == 2  # the two 0-RTT records
+
+
+def test_connections_decrypted_at_once_are_capped(monkeypatch: pytest.MonkeyPatch) -> None:
+    from exposure.collect.net import keyed
+
+    monkeypatch.setattr(keyed, "MAX_SESSIONS", 0)
+    ex = _extract("tls-keys.pcapng")
+    assert ex.overflow[keyed.SESSIONS_FULL] == 9 and not ex.names.http_host
+    assert len(ex.names.tls_sni) == len(SERVER_NAMES)  # the server names are read all the same

@@ -7,8 +7,9 @@ as if it had been sent in clear, so HTTP/1.x Hosts, HTTP/2 ``:authority`` and DN
 (DNS over HTTPS, DNS over TLS) are found by the same parsers as cleartext ones.
 
 Bounded: only the first ``DECRYPT_CAP`` bytes of each such direction are read, at most
-``MAX_SESSIONS`` connections wait for their ServerHello, and at most ``MAX_DECRYPTED`` bytes
-are decrypted per capture; records that fail to decrypt are counted, never read.
+``MAX_SESSIONS`` connections are decrypted at once, at most ``MAX_DECRYPTED`` bytes per capture,
+and no new connection is tried after ``MAX_FAILED`` records failed; records that fail to
+decrypt are counted, never read.
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ from exposure.collect.net.tls_decrypt import BAD_RECORDS, ClientDecryptor, serve
 StreamKey = tuple[bytes, int, bytes, int]  # as in streams.py (which imports this module)
 
 DECRYPT_CAP = 64 * 1024  # bytes of a client's direction read: its first requests' headers are there
-MAX_SESSIONS = 4096  # connections whose ServerHello is awaited (by the server's direction)
+# connections decrypted at once: each holds at most a record and DECRYPT_CAP of segments out of order
+MAX_SESSIONS = 256
+SESSIONS_FULL = "TLS connections with keys decrypted at once (table full)"
 MAX_DECRYPTED = 64 << 20  # plaintext bytes per capture
 # records that failed to decrypt, per capture, after which no new connection is tried (each failure
 # costs a decryption of up to 18 KB: keys built to mislead cannot make a scan slow)
@@ -65,17 +68,14 @@ class KeyedStreams:
     def start(self, key: StreamKey, stream: StreamStart, secrets: dict[str, bytes], client_random: bytes) -> bool:
         """Follow the client's direction ``key`` (its stream holds the ClientHello) to decrypt it;
         False when too many records have failed to decrypt already."""
-        if self._failed >= MAX_FAILED:
-            self._over(TOO_MANY_FAILED)
+        if self._failed >= MAX_FAILED or len(self.sessions) >= MAX_SESSIONS:
+            self._over(TOO_MANY_FAILED if self._failed >= MAX_FAILED else SESSIONS_FULL)
             return False
         decryptor = ClientDecryptor(secrets, client_random)
         stream.kind = DECRYPTED_KIND
         stream.cap = DECRYPT_CAP
         stream.parse_at = 0
         stream.state = decryptor
-        if len(self.sessions) >= MAX_SESSIONS:
-            self.sessions.pop(next(iter(self.sessions)))
-            self._over("TLS connections with keys awaiting their ServerHello (table full)")
         self.sessions[_server_side(key)] = decryptor
         return True
 
