@@ -1,0 +1,147 @@
+"""Write the captures of the classes found on the second real set (issue 18): names inside L2TP,
+and DNS quoted by ICMP messages. Ours, generated with scapy (same licence as exposure).
+
+    .venv/bin/python tests/data/network/make_tunnel_classes.py [l2tp icmp comma]
+
+Each reproduces, with made-up names, one way a capture of the second real set
+(``benchmarks/fetch_real_captures.py --set second``) read differently in ``exposure names`` and
+tshark. ``expected/<name>.json`` beside them is what ``../shared/tools/tshark-names``
+(TShark 4.0.17) printed for each when they were made.
+
+- ``l2tp-ppp.pcap``: PPP sessions carried in L2TP version 2 over UDP 1701, as a French DSL box
+  carries its IPv6 inside its PPPoE session (dpkt's ``nb6-http.pcap``): every optional header
+  field, PPP with and without its address and control bytes, both directions; and what carries
+  no user traffic (a control message, L2TPv3) or is damaged (a length below the header's, an
+  offset past the end);
+- ``icmp-quoted-dns.pcap``: DNS queries quoted by ICMP and ICMPv6 messages: Wireshark reads those
+  quoted by errors (unreachable, time exceeded, ...), not one quoted by a redirect
+  (python-libtrace's ``icmp-sample.pcap``);
+- ``dns-comma-label.pcap``: a DNS label holding a comma (dnsjit's ``sll2.pcap`` asks for ``,.``):
+  tshark-names joins a packet's names with commas and splits them again, so it prints the pieces.
+"""
+
+from __future__ import annotations
+
+import struct
+import sys
+from pathlib import Path
+
+from scapy.layers.dns import DNS, DNSQR
+from scapy.layers.inet import ICMP, IP, TCP, UDP
+from scapy.layers.inet6 import ICMPv6DestUnreach, ICMPv6TimeExceeded, IPv6
+from scapy.layers.l2 import Ether
+from scapy.layers.ppp import PPPoE
+from scapy.packet import Packet, Raw
+from scapy.utils import wrpcap
+
+HERE = Path(__file__).resolve().parent
+LAC, LNS = "192.0.2.70", "198.51.100.71"  # the L2TP tunnel's ends
+CLIENT, SERVER = "10.64.0.2", "203.0.113.80"  # inside the PPP session
+CLIENT6, SERVER6 = "2001:db8:64::2", "2001:db8:80::80"
+MAC_SRC, MAC_DST = "02:00:00:00:00:05", "02:00:00:00:00:06"
+PPP_ADDRESS_CONTROL = b"\xff\x03"
+PPP_IPV4, PPP_IPV6 = b"\x00\x21", b"\x00\x57"
+
+
+def eth() -> Ether:
+    return Ether(src=MAC_SRC, dst=MAC_DST)
+
+
+def write(name: str, packets: list[Packet]) -> None:
+    for i, packet in enumerate(packets):
+        packet.time = 1_700_200_000 + i
+    wrpcap(str(HERE / name), packets)
+
+
+def http_get(host: str, sport: int, v6: bool = False) -> bytes:
+    request = f"GET / HTTP/1.1\r\nHost: {host}\r\nUser-Agent: test\r\n\r\n".encode()
+    ip = IPv6(src=CLIENT6, dst=SERVER6) if v6 else IP(src=CLIENT, dst=SERVER)
+    return bytes(ip / TCP(sport=sport, dport=80, flags="PA", seq=1000, ack=2000) / Raw(request))
+
+
+def dns_query(name: str, ident: int, src: str = CLIENT, dst: str = SERVER) -> bytes:
+    return bytes(IP(src=src, dst=dst) / UDP(sport=30000 + ident, dport=53) / DNS(id=ident, rd=1, qd=DNSQR(qname=name)))
+
+
+def l2tp(ppp: bytes, *, length: bool = False, sequence: bool = False, offset: bytes | None = None,
+         control: bool = False, version: int = 2, length_value: int | None = None) -> bytes:
+    """An L2TP header (RFC 2661 3.1) with the fields the flags ask for, then ``ppp``."""
+    flags = version | (0x8000 if control else 0) | (0x4000 if length else 0) | (0x0800 if sequence else 0)
+    flags |= 0x0200 if offset is not None else 0
+    rest = struct.pack("!HH", 0x1234, 0x0042)  # tunnel and session IDs
+    if sequence:
+        rest += struct.pack("!HH", 7, 3)
+    if offset is not None:
+        rest += struct.pack("!H", len(offset)) + offset
+    size = 2 + (2 if length else 0) + len(rest) + len(ppp)
+    head = struct.pack("!H", flags) + (struct.pack("!H", size if length_value is None else length_value)
+                                       if length else b"")
+    return head + rest + ppp
+
+
+def over_udp(message: bytes, sport: int = 1701, dport: int = 1701, src: str = LAC, dst: str = LNS) -> Packet:
+    return eth() / IP(src=src, dst=dst) / UDP(sport=sport, dport=dport) / Raw(message)
+
+
+def l2tp_ppp() -> None:
+    packets = [
+        # the DSL box: PPPoE session, then L2TP (Length and Sequence fields) carrying IPv6
+        eth() / PPPoE(sessionid=0x11) / Raw(PPP_IPV4 + bytes(
+            IP(src=LAC, dst=LNS) / UDP(sport=1701, dport=1701)
+            / Raw(l2tp(PPP_ADDRESS_CONTROL + PPP_IPV6 + http_get("l2tp-v6.example", 40000, v6=True),
+                       length=True, sequence=True)))),
+        # the smallest header, IPv4 inside, a DNS query
+        over_udp(l2tp(PPP_ADDRESS_CONTROL + PPP_IPV4 + dns_query("l2tp-dns.example", 1))),
+        # an Offset field with padding, PPP without address and control, its protocol compressed
+        over_udp(l2tp(b"\x21" + http_get("l2tp-offset.example", 40001), offset=b"\x00\x00\x00\x00")),
+        # from the server's end (source port 1701 only), every optional field
+        over_udp(l2tp(PPP_ADDRESS_CONTROL + PPP_IPV4 + http_get("l2tp-reply-side.example", 40002),
+                      length=True, sequence=True, offset=b""), sport=1701, dport=50000, src=LNS, dst=LAC),
+        # no user traffic: a control message, and L2TPv3 (its sessions need their set-up)
+        over_udp(l2tp(PPP_ADDRESS_CONTROL + PPP_IPV4 + http_get("l2tp-control.example", 40003), control=True,
+                      length=True, sequence=True)),
+        over_udp(l2tp(PPP_ADDRESS_CONTROL + PPP_IPV4 + http_get("l2tp-v3.example", 40004), version=3)),
+        # damaged: a Length below the header's own, an Offset past the end of the message
+        over_udp(l2tp(PPP_ADDRESS_CONTROL + PPP_IPV4 + http_get("l2tp-short-length.example", 40005),
+                      length=True, length_value=3)),
+        over_udp(l2tp(b"", offset=b"")[:-2] + b"\xff\xf0" + PPP_ADDRESS_CONTROL + PPP_IPV4
+                 + http_get("l2tp-offset-past-end.example", 40006)),
+    ]
+    write("l2tp-ppp.pcap", packets)
+
+
+def icmp_quoted_dns() -> None:
+    router, router6 = "192.0.2.1", "2001:db8:64::1"
+    packets: list[Packet] = []
+    for icmp_type, code, name in ((3, 3, "unreachable.example"), (11, 0, "time-exceeded.example"),
+                                  (4, 0, "source-quench.example"), (12, 0, "parameter-problem.example"),
+                                  (5, 1, "redirect.example")):
+        quoted = dns_query(name, icmp_type)
+        packets.append(eth() / IP(src=router, dst=CLIENT) / ICMP(type=icmp_type, code=code) / Raw(quoted))
+    quoted6 = bytes(IPv6(src=CLIENT6, dst=SERVER6) / UDP(sport=30100, dport=53)
+                    / DNS(id=7, rd=1, qd=DNSQR(qname="unreachable-v6.example")))
+    packets.append(eth() / IPv6(src=router6, dst=CLIENT6) / ICMPv6DestUnreach(code=4) / Raw(quoted6))
+    quoted6 = bytes(IPv6(src=CLIENT6, dst=SERVER6) / UDP(sport=30101, dport=53)
+                    / DNS(id=8, rd=1, qd=DNSQR(qname="time-exceeded-v6.example")))
+    packets.append(eth() / IPv6(src=router6, dst=CLIENT6) / ICMPv6TimeExceeded() / Raw(quoted6))
+    write("icmp-quoted-dns.pcap", packets)
+
+
+def dns_comma_label() -> None:
+    """Labels holding commas: ``,.`` (one label of a comma and a dot, as in dnsjit's sll2.pcap)
+    and ``a,b.comma.example``."""
+    def query(labels: list[bytes], ident: int) -> bytes:
+        name = b"".join(bytes([len(label)]) + label for label in labels) + b"\x00"
+        return struct.pack("!HHHHHH", ident, 0x0100, 1, 0, 0, 0) + name + b"\x00\x01\x00\x01"
+
+    packets: list[Packet] = [
+        eth() / IP(src=CLIENT, dst=SERVER) / UDP(sport=30200 + i, dport=53) / Raw(query(labels, i))
+        for i, labels in enumerate(([b",."], [b"a,b", b"comma", b"example"], [b"plain", b"example"]))]
+    write("dns-comma-label.pcap", packets)
+
+
+MAKERS = {"l2tp": l2tp_ppp, "icmp": icmp_quoted_dns, "comma": dns_comma_label}
+
+if __name__ == "__main__":
+    for key in sys.argv[1:] or MAKERS:
+        MAKERS[key]()
