@@ -287,10 +287,18 @@ def test_beacon_interval_steady_pace_with_jitter() -> None:
     [0.0, 60, 120, 180, 240],  # too few
     [0.0, 5, 10, 15, 20, 25, 30, 35],  # too fast: chatter
     [0.0, 30, 95, 110, 200, 215, 330, 400],  # irregular
+    [22_538_496.0 * i for i in range(8)],  # every 260 days: a capture whose clock is wrong
     [],
 ])
 def test_beacon_interval_rejects(starts: list[float]) -> None:
     assert beacon_interval([float(s) for s in starts]) is None
+
+
+def test_a_daily_beat_is_still_a_beat() -> None:
+    # the longest interval judged: a day (python-libtrace's 1000packets.pcap.gz, whose packets span
+    # 7 years, made "regular contact every 22538496 s" out of a wrong clock)
+    beat = beacon_interval([86_400.0 * i for i in range(7)])
+    assert beat is not None and beat[0] == 86_400.0
 
 
 def test_parallel_connections_count_as_one_event() -> None:
