@@ -451,8 +451,9 @@ class Extractor(Tunnels):
                     sport not in _NOT_DNS and dport not in _NOT_DNS and dnsmod.looks_like_dns(payload)):
                 self.tables.dns(payload, src, dst, ts, "udp")
         else:
-            if self.want_flows:
-                self._flow(17, src, sport, dst, dport, ts, size, False)
+            if self.want_flows:  # a long header (QUIC's handshake) opens a connection; not a DNS ID
+                self._flow(17, src, sport, dst, dport, ts, size, False, 0,
+                           bool(payload) and payload[0] & 0xC0 == 0xC0 and UDP_DNS not in (sport, dport))
             self._udp_payload(src, sport, dst, dport, payload, ts, depth)
 
     def _udp_following(self, src: bytes, sport: int, dst: bytes, dport: int, payload: bytes, ts: float,
