@@ -57,3 +57,25 @@ def test_a_label_with_a_comma_stays_one_name(capsys: pytest.CaptureFixture[str])
     assert expected["dns"] == [".", "a", "b.comma.example", "plain.example"]
     pieces = {piece for name in got["dns"] for piece in name.split(",") if piece}
     assert pieces == set(expected["dns"])
+
+
+@pytest.mark.parametrize("capture", ["wifi-prism.pcap", "wifi-avs.pcap"])
+def test_wifi_behind_prism_and_avs_headers_is_read(capsys: pytest.CaptureFixture[str], capture: str) -> None:
+    # aircrack-ng's wpa.cap (link type 119, Prism): exposure could read no packet of it; an open
+    # network recorded in monitor mode this way hid every name from it, tshark reads them
+    got = names(capsys, capture)
+    assert {k: got[k] for k in TSHARK_KINDS} == tshark(capture)
+    assert got["dns"]
+
+
+def test_prism_header_variants() -> None:
+    """Always 144 bytes whatever length it says (as Wireshark); an AVS header in its place; an
+    unknown message code and an AVS length past the frame are counted as damaged; a protected
+    frame gives nothing."""
+    extractor = Extractor()
+    with open_capture(DATA / "wifi-prism.pcap", hashing=False) as reader:
+        extractor.run(reader)
+    extractor.finish()
+    assert sorted(extractor.names.dns) == ["avs-in-prism.example", "prism-be.example", "prism-le.example",
+                                           "prism-length-ignored.example"]
+    assert extractor.undecoded == {"damaged packet": 2}

@@ -5,7 +5,7 @@ and small, capped working tables, so memory stays flat on any capture size. The 
 split by layer:
 
 - ``links``: link types (Ethernet with 802.1Q/QinQ, PPPoE and MPLS; Linux cooked v1/v2,
-  raw IP, BSD loopback, NFLOG, PPP/HDLC, PPPoE without Ethernet, 802.11 data in clear,
+  raw IP, BSD loopback, NFLOG, PPP/HDLC, PPPoE without Ethernet, 802.11 data in clear (+ radio headers),
   Apple PKTAP, ARCNET), one named constant and one method each;
 - this module: IPv4 (fragments reassembled), IPv6 (extension headers, fragments), UDP,
   TCP and ICMP (the DNS inside ICMP errors, as Wireshark reads it: not inside a redirect);

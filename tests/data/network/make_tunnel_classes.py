@@ -1,7 +1,8 @@
 """Write the captures of the classes found on the second real set (issue 18): names inside L2TP,
-and DNS quoted by ICMP messages. Ours, generated with scapy (same licence as exposure).
+DNS quoted by ICMP messages, 802.11 behind monitor-mode headers. Ours, generated with scapy (same
+licence as exposure).
 
-    .venv/bin/python tests/data/network/make_tunnel_classes.py [l2tp icmp comma]
+    .venv/bin/python tests/data/network/make_tunnel_classes.py [l2tp icmp comma radio]
 
 Each reproduces, with made-up names, one way a capture of the second real set
 (``benchmarks/fetch_real_captures.py --set second``) read differently in ``exposure names`` and
@@ -17,7 +18,12 @@ tshark. ``expected/<name>.json`` beside them is what ``../shared/tools/tshark-na
   quoted by errors (unreachable, time exceeded, ...), not one quoted by a redirect
   (python-libtrace's ``icmp-sample.pcap``);
 - ``dns-comma-label.pcap``: a DNS label holding a comma (dnsjit's ``sll2.pcap`` asks for ``,.``):
-  tshark-names joins a packet's names with commas and splits them again, so it prints the pieces.
+  tshark-names joins a packet's names with commas and splits them again, so it prints the pieces;
+- ``wifi-prism.pcap`` and ``wifi-avs.pcap``: 802.11 data in clear (an open network) behind the
+  Prism and AVS headers of monitor-mode captures (link types 119 and 163; aircrack-ng's ``wpa.cap``
+  is one, which exposure could not read at all): a Prism header in either byte order (always 144
+  bytes, whatever length it says), an AVS header in link type 119 (as Wireshark reads it), an
+  unknown Prism message code, an AVS length past the frame's end, a protected frame.
 """
 
 from __future__ import annotations
@@ -27,9 +33,10 @@ import sys
 from pathlib import Path
 
 from scapy.layers.dns import DNS, DNSQR
+from scapy.layers.dot11 import Dot11
 from scapy.layers.inet import ICMP, IP, TCP, UDP
 from scapy.layers.inet6 import ICMPv6DestUnreach, ICMPv6TimeExceeded, IPv6
-from scapy.layers.l2 import Ether
+from scapy.layers.l2 import LLC, SNAP, Ether
 from scapy.layers.ppp import PPPoE
 from scapy.packet import Packet, Raw
 from scapy.utils import wrpcap
@@ -140,7 +147,39 @@ def dns_comma_label() -> None:
     write("dns-comma-label.pcap", packets)
 
 
-MAKERS = {"l2tp": l2tp_ppp, "icmp": icmp_quoted_dns, "comma": dns_comma_label}
+def radio_headers() -> None:
+    def frame(name: str, protected: bool = False) -> bytes:
+        """An 802.11 data frame to the access point (open network): LLC/SNAP, IPv4, a DNS query."""
+        wifi = Dot11(type=2, subtype=0, FCfield=0x41 if protected else 0x01, addr1="02:00:00:00:00:0a",
+                     addr2="02:00:00:00:00:0b", addr3="02:00:00:00:00:0c")
+        return bytes(wifi / LLC(dsap=0xAA, ssap=0xAA, ctrl=3) / SNAP(OUI=0, code=0x0800) / Raw(dns_query(name, 9)))
+
+    def prism(little: bool, size: int = 144) -> bytes:
+        order = "<" if little else ">"
+        return struct.pack(order + "II", 0x44, size) + b"wlan0".ljust(16, b"\x00") + bytes(120)
+
+    def avs(size: int = 64) -> bytes:
+        return struct.pack("!II", 0x80211001, size) + bytes(56)
+
+    stamp = 1_700_200_100
+    prism_frames = [prism(True) + frame("prism-le.example"), prism(False) + frame("prism-be.example"),
+                    avs() + frame("avs-in-prism.example"), prism(True, 4000) + frame("prism-length-ignored.example"),
+                    prism(True) + frame("prism-protected.example", protected=True),
+                    struct.pack("<II", 0x99, 144) + bytes(136) + frame("prism-unknown-code.example"),
+                    avs(4000) + frame("avs-too-long.example")]
+    wrpcap(str(HERE / "wifi-prism.pcap"), [_stamped(Raw(f), stamp + i) for i, f in enumerate(prism_frames)],
+           linktype=119)
+    avs_frames = [avs() + frame("avs.example"), avs(72) + bytes(8) + frame("avs-v2.example")]
+    wrpcap(str(HERE / "wifi-avs.pcap"), [_stamped(Raw(f), stamp + i) for i, f in enumerate(avs_frames)],
+           linktype=163)
+
+
+def _stamped(packet: Packet, when: int) -> Packet:
+    packet.time = when
+    return packet
+
+
+MAKERS = {"l2tp": l2tp_ppp, "icmp": icmp_quoted_dns, "comma": dns_comma_label, "radio": radio_headers}
 
 if __name__ == "__main__":
     for key in sys.argv[1:] or MAKERS:
