@@ -79,3 +79,13 @@ def test_prism_header_variants() -> None:
     assert sorted(extractor.names.dns) == ["avs-in-prism.example", "prism-be.example", "prism-le.example",
                                            "prism-length-ignored.example"]
     assert extractor.undecoded == {"damaged packet": 2}
+
+
+def test_short_control_frames_are_not_counted_as_truncated() -> None:
+    """An ACK is 10 bytes: a whole frame, not a truncated one (aircrack-ng's captures counted
+    thousands); a data frame cut inside its header still is."""
+    extractor = Extractor()
+    with open_capture(DATA / "wifi-avs.pcap", hashing=False) as reader:
+        extractor.run(reader)
+    extractor.finish()
+    assert extractor.undecoded == {"truncated packet": 1}

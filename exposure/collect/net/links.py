@@ -206,11 +206,14 @@ class LinkLayers:
 
     def _wifi(self, data: bytes, off: int, ts: float) -> None:
         """802.11 data frames in clear (an open network or a capture on the access point)."""
-        if len(data) < off + 24:
+        if len(data) < off + 2:
             self._bad("truncated packet")
             return
         fc0, fc1 = data[off], data[off + 1]
-        if (fc0 >> 2) & 3 != 2 or fc1 & 0x40:  # not a data frame, or encrypted
+        if (fc0 >> 2) & 3 != 2 or fc1 & 0x40:  # not a data frame (control frames are short), or encrypted
+            return
+        if len(data) < off + 24:
+            self._bad("truncated packet")
             return
         hlen = 30 if fc1 & 3 == 3 else 24
         if fc0 & 0x80:  # QoS data

@@ -23,7 +23,8 @@ tshark. ``expected/<name>.json`` beside them is what ``../shared/tools/tshark-na
   Prism and AVS headers of monitor-mode captures (link types 119 and 163; aircrack-ng's ``wpa.cap``
   is one, which exposure could not read at all): a Prism header in either byte order (always 144
   bytes, whatever length it says), an AVS header in link type 119 (as Wireshark reads it), an
-  unknown Prism message code, an AVS length past the frame's end, a protected frame.
+  unknown Prism message code, an AVS length past the frame's end, a protected frame, an ACK (a
+  control frame: 10 bytes) and a data frame cut inside its header.
 """
 
 from __future__ import annotations
@@ -169,7 +170,9 @@ def radio_headers() -> None:
                     avs(4000) + frame("avs-too-long.example")]
     wrpcap(str(HERE / "wifi-prism.pcap"), [_stamped(Raw(f), stamp + i) for i, f in enumerate(prism_frames)],
            linktype=119)
-    avs_frames = [avs() + frame("avs.example"), avs(72) + bytes(8) + frame("avs-v2.example")]
+    ack = b"\xd4\x00\x00\x00" + bytes.fromhex("02000000000b")  # a control frame: 10 bytes
+    avs_frames = [avs() + frame("avs.example"), avs(72) + bytes(8) + frame("avs-v2.example"), avs() + ack,
+                  avs() + frame("avs-cut.example")[:20]]
     wrpcap(str(HERE / "wifi-avs.pcap"), [_stamped(Raw(f), stamp + i) for i, f in enumerate(avs_frames)],
            linktype=163)
 
