@@ -45,7 +45,7 @@ NET_NOT_SHOWN = frozenset({"_NotExact"})
 # Exceptions whose message a collector puts in a warning's ``problem`` param.
 PROBLEM_EXCEPTIONS = frozenset({
     "TimedOut", "FileTooLarge", "SpecialFile", "UnreadableFile", "UntrustedInputError", "InvalidJSON",
-    "BadAnswer", "OutputTooLarge", "CommandFailed", "NoAnswer",
+    "BadAnswer", "OutputTooLarge", "CommandFailed", "NoAnswer", "ArtefactError", "BadKeyBag",
 })
 # Functions that word a reason or a part of one (what they return is a reason).
 WORDING_FUNCTIONS = frozenset({"_silence", "file_kind", "given_up"})

@@ -33,6 +33,7 @@ from exposure.report.markdown import render_markdown
 from exposure.report.output import print_summary
 from exposure.scan import ScanRequest, ScanResult, run_scan
 from exposure.untrusted import file_kind
+from tests.android.phones import SERIAL, build_phone, set_devices, use_fake_adb
 from tests.paths import DATA, corpus_case
 from tests.report.code_reasons import missing_chinese, net_reasons, problem_reasons
 
@@ -43,6 +44,7 @@ BOMBS = (DATA / "network" / "bomb-interfaces.pcapng.gz", DATA / "network" / "bom
 # tcpdump's test captures that give, between them, every reason that corpus gives (a bad IP
 # header, a damaged DNS message, a damaged packet, IP fragments dropped, DNS names too long,
 # link types exposure does not read): only in ../shared.
+PHONE_LINE = f"{SERIAL}         device usb:1-1 product:sargo model:Pixel_3a device:sargo transport_id:1"
 TCPDUMP = ("beep-oobr.pcap", "dns-zlip-1.pcap", "dns-badlabel.pcap", "pktap-heap-overflow.pcap",
            "vrrp-vrrp_print-oobr-2.pcap", "802_15_4-data.pcap", "bad-ipv4-version-pgm-heapoverflow.pcap")
 
@@ -138,7 +140,7 @@ def test_a_reason_is_shown_in_chinese_and_the_english_line_is_as_before() -> Non
     assert "DNS 域名（总长度超过 16 百万个字符的部分）" in plain(warning_line(capped, "zh"))
     phone = ScanWarning("phone", "...", 1, "warn.android.command-failed",
                         (("what", "the list of installed apps"), ("problem", "no answer within 30 s")))
-    assert plain(warning_line(phone, "zh")) == "无法读取 已安装应用的列表：30 秒内没有回应"
+    assert plain(warning_line(phone, "zh")) == "无法读取已安装应用的列表：30 秒内没有回应"
 
 
 def test_not_checked_before_the_first_whole_packet_is_said_in_chinese() -> None:
@@ -237,3 +239,32 @@ def test_the_command_lines_chinese_text_has_no_english_reason(capsys: pytest.Cap
     said = capsys.readouterr()
     assert "packets that could not be decoded (bad IP header): 1" in said.out + said.err
 
+
+
+def test_a_chinese_report_of_a_phone_says_what_could_not_be_read_in_chinese(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fake-adb phone (the recorded Pixel 3a) with one command failing: what was asked is
+    said in Chinese; the phone's own message stays as the phone said it."""
+    root = tmp_path / "phones"
+    root.mkdir()
+    use_fake_adb(monkeypatch, root, tmp_path / "adb.log")
+    build_phone(root, failing=("shell_dumpsys_device_policy",))
+    set_devices(root, [PHONE_LINE])
+    phone = run_scan(ScanRequest(sources=(SourceSpec("android"),), profiles=("stalkerware",), use_feeds=False))
+    (failed,) = [w for w in phone.warnings if w.key == "warn.android.command-failed"]
+    assert dict(failed.params) == {"what": "device administrators and device management", "problem": "error: closed"}
+    assert plain(warning_line(failed, "zh")) == "无法读取设备管理员和设备管理：error: closed"
+    chinese = render_markdown(from_result(phone), "zh")
+    assert "设备管理员和设备管理" in chinese and "device administrators and device management" not in chinese
+    assert "`error: closed`" in chinese  # the phone's words, as a value
+
+
+def test_the_app_shows_the_reason_in_chinese_as_plain_text() -> None:
+    from exposure.tui.findings import line_text
+
+    said = ScanWarning("x.pcap", "...", 1, "warn.pcap.damaged", (("reason", "truncated last block"),))
+    assert line_text(warning_line(said, "zh")).plain == "抓包文件已损坏（最后一个数据块不完整）；之后的数据包没有被读取"
+    crafted = ScanWarning("x", "...", 1, "warn.host.software-unlisted",
+                          (("what", "Snap packages"), ("problem", "[red]snap[/red] is not installed")))
+    shown = line_text(warning_line(crafted, "zh"))
+    assert shown.plain == "无法列出 Snap 软件包：没有安装 [red]snap[/red]"  # the brackets shown, not taken as markup
