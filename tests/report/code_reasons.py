@@ -16,12 +16,15 @@ in at run time, such as a number, a size or a name read from a file):
 - in ``exposure/collect/`` and ``exposure/untrusted.py``: the message of every exception
   whose text becomes a warning's ``problem`` (:data:`PROBLEM_EXCEPTIONS`), what the
   functions that word such messages return (:data:`WORDING_FUNCTIONS`), reasons stored
-  for an iPhone answer that could not be read (``read.failed[...] = ...``) and the
-  ``_stop(ctx, what)`` of the adb collector.
+  for an iPhone answer that could not be read (``read.failed[...] = ...``), the
+  ``_stop(ctx, what)`` of the adb collector, and any ``reason=``, ``problem=``, ``what=`` or
+  ``kind=`` given to a note, a warning or an error (:data:`NOTE_MAKERS`).
 
-A name is followed to the module-level constant it names (``PARSER_ERROR``); a name that is
-a parameter of the function (a reason passed on) is not a new reason. Anything else the
-finder cannot follow is reported, so that the test asks for a look rather than passing.
+A name is followed to what the function assigns it, or to the module-level constant it
+names (``PARSER_ERROR``); a name that is a parameter of the function, or bound by a loop or
+an ``except`` (a reason passed on), is not a new reason. Anything else the finder cannot
+follow (a name it does not know, a call to a function it does not read) is reported, so that
+the test asks for a look rather than passing.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ import string
 from dataclasses import dataclass
 from pathlib import Path
 
+from exposure.explain.reasons import REASON_PARAMS
 from tests.paths import REPO
 
 EXPOSURE = REPO / "exposure"
@@ -48,7 +52,11 @@ PROBLEM_EXCEPTIONS = frozenset({
     "BadAnswer", "OutputTooLarge", "CommandFailed", "NoAnswer", "ArtefactError", "BadKeyBag",
 })
 # Functions that word a reason or a part of one (what they return is a reason).
-WORDING_FUNCTIONS = frozenset({"_silence", "file_kind", "given_up"})
+WORDING_FUNCTIONS = frozenset({"_silence", "file_kind", "given_up", "_reason"})
+# Calls that hand on a reason found elsewhere: an exception's own words, a reason kept in a dict.
+PASSING_ON = frozenset({"str", "get"})
+# What makes a warning or an error with params (their ``reason``, ``problem``, ``what`` or ``kind``).
+NOTE_MAKERS = frozenset({"of", "CollectorError", "UserError"})
 PROBLEM_FILES = (EXPOSURE / "untrusted.py", *sorted((EXPOSURE / "collect").rglob("*.py")))
 
 HOLE = "{}"  # a part filled in at run time
@@ -80,13 +88,23 @@ def _constants(trees: dict[Path, ast.Module]) -> dict[str, ast.expr]:
     return {k: v for k, v in out.items() if k not in twice}
 
 
+@dataclass
+class _Scope:
+    """The names of the function around a call: its parameters and the names bound by a loop,
+    a ``with``, an ``except`` or a comprehension (a reason passed on from elsewhere), and the
+    values assigned to its other local names."""
+
+    passed_on: set[str]
+    assigned: dict[str, list[ast.expr]]
+
+
 class _Finder:
     def __init__(self, trees: dict[Path, ast.Module]) -> None:
         self.constants = _constants(trees)
         self.found: list[Found] = []
         self.unfollowed: list[Unfollowed] = []
 
-    def templates(self, node: ast.expr, params: set[str], where: str, depth: int = 0) -> list[str]:
+    def templates(self, node: ast.expr, scope: _Scope, where: str, depth: int = 0) -> list[str]:
         """The texts ``node`` can give, as templates; [] when it is only a passed-on reason."""
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             return [node.value]
@@ -94,46 +112,66 @@ class _Finder:
             return ["".join(str(v.value) if isinstance(v, ast.Constant) else HOLE for v in node.values)]
         if isinstance(node, ast.IfExp):
             either = (node.body, node.orelse)
-            return [text for branch in either for text in self.templates(branch, params, where, depth)]
+            return [text for branch in either for text in self.templates(branch, scope, where, depth)]
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-            left = self.templates(node.left, params, where, depth) or [HOLE]
-            right = self.templates(node.right, params, where, depth) or [HOLE]
+            left = self.templates(node.left, scope, where, depth) or [HOLE]
+            right = self.templates(node.right, scope, where, depth) or [HOLE]
             return [a + b for a, b in itertools.product(left, right)]
-        if isinstance(node, ast.Name):
-            if node.id in params:
-                return []  # a reason passed on: found where it was written
-            value = self.constants.get(node.id)
-            if value is not None and depth < 3:
-                return self.templates(value, params, where, depth + 1)
         if isinstance(node, ast.Tuple | ast.List):
-            return [t for item in node.elts for t in self.templates(item, params, where, depth)]
-        return [HOLE]  # a part filled in at run time (device text, an exception's words)
-
-    def add(self, node: ast.expr, params: set[str], where: str) -> None:
-        texts = self.templates(node, params, where)
-        if not texts and not (isinstance(node, ast.Name) and node.id in params):
+            return [t for item in node.elts for t in self.templates(item, scope, where, depth)]
+        if isinstance(node, ast.Name) and depth < 4:
+            if node.id in scope.passed_on:
+                return []  # a reason passed on: found where it was written
+            values = scope.assigned.get(node.id) or ([self.constants[node.id]] if node.id in self.constants else [])
+            if values:
+                return [t for value in values for t in self.templates(value, scope, where, depth + 1)]
             self.unfollowed.append(Unfollowed(where, ast.unparse(node)))
-        for text in texts:
+            return []
+        if isinstance(node, ast.Call) and _call_name(node) not in WORDING_FUNCTIONS | PASSING_ON:
+            self.unfollowed.append(Unfollowed(where, ast.unparse(node)))
+        return [HOLE]  # a part filled in at run time (device text, an exception's words, a wording function)
+
+    def add(self, node: ast.expr, scope: _Scope, where: str) -> None:
+        for text in self.templates(node, scope, where):
             if text.strip(" {}"):  # not a hole alone: a whole device text is not ours
                 self.found.append(Found(text, where))
 
 
-def _functions(tree: ast.Module) -> list[tuple[ast.FunctionDef | ast.AsyncFunctionDef | ast.Module, set[str]]]:
-    """Each function with the names of its parameters (and the module, with none), innermost last."""
-    out: list[tuple[ast.FunctionDef | ast.AsyncFunctionDef | ast.Module, set[str]]] = [(tree, set())]
+def _scope(function: ast.AST) -> _Scope:
+    passed_on: set[str] = set()
+    assigned: dict[str, list[ast.expr]] = {}
+    if isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+        args = function.args
+        passed_on |= {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)}
+    for node in ast.walk(function):
+        target: ast.AST | None = None
+        if isinstance(node, ast.Assign):
+            for each in node.targets:
+                if isinstance(each, ast.Name):
+                    assigned.setdefault(each.id, []).append(node.value)
+                else:
+                    passed_on |= {n.id for n in ast.walk(each) if isinstance(n, ast.Name)}
+        elif isinstance(node, ast.For | ast.AsyncFor | ast.comprehension | ast.NamedExpr | ast.AugAssign):
+            target = node.target
+        elif isinstance(node, ast.withitem):
+            target = node.optional_vars
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            passed_on.add(node.name)
+        if target is not None:
+            passed_on |= {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
+    return _Scope(passed_on, assigned)
+
+
+def _owners(tree: ast.Module) -> dict[int, _Scope]:
+    """id(node) -> the scope of the innermost function around it (the module's for the rest)."""
+    owner: dict[int, _Scope] = {}
+    functions = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda)]
     for node in ast.walk(tree):
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            args = node.args
-            out.append((node, {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)}))
-    return out
-
-
-def _owner_params(tree: ast.Module) -> dict[int, set[str]]:
-    """id(node) -> the parameters of the innermost function around it."""
-    owner: dict[int, set[str]] = {}
-    for function, params in _functions(tree):  # outer functions first: inner ones overwrite
+        owner[id(node)] = _Scope(set(), {})
+    for function in functions:  # outer functions first (ast.walk is breadth first): inner ones overwrite
+        scope = _scope(function)
         for node in ast.walk(function):
-            owner[id(node)] = params
+            owner[id(node)] = scope
     return owner
 
 
@@ -156,7 +194,7 @@ def net_reasons(paths: list[Path] | None = None) -> tuple[list[Found], list[Unfo
     trees = _parse(sorted(NET.rglob("*.py")) if paths is None else paths)
     finder = _Finder(trees)
     for path, tree in trees.items():
-        owner = _owner_params(tree)
+        owner = _owners(tree)
         for node in ast.walk(tree):
             if isinstance(node, ast.Call):
                 name = _call_name(node)
@@ -168,7 +206,7 @@ def net_reasons(paths: list[Path] | None = None) -> tuple[list[Found], list[Unfo
     return finder.found, finder.unfollowed
 
 
-def _returned(finder: _Finder, path: Path, function: ast.FunctionDef, owner: dict[int, set[str]]) -> None:
+def _returned(finder: _Finder, path: Path, function: ast.FunctionDef, owner: dict[int, _Scope]) -> None:
     """What a wording function returns (``given_up`` builds its reasons in a tuple of pairs:
     their string parts)."""
     for node in ast.walk(function):
@@ -189,7 +227,7 @@ def problem_reasons(paths: list[Path] | None = None) -> tuple[list[Found], list[
     trees = _parse(list(PROBLEM_FILES) if paths is None else paths)
     finder = _Finder(trees)
     for path, tree in trees.items():
-        owner = _owner_params(tree)
+        owner = _owners(tree)
         for node in ast.walk(tree):
             if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call) \
                     and _call_name(node.exc) in PROBLEM_EXCEPTIONS and node.exc.args:
@@ -206,6 +244,10 @@ def problem_reasons(paths: list[Path] | None = None) -> tuple[list[Found], list[
                 finder.add(node.value, owner[id(node)], _where(path, node))
             elif isinstance(node, ast.Call) and _call_name(node) == "_stop" and len(node.args) > 1:
                 finder.add(node.args[1], owner[id(node)], _where(path, node))
+            elif isinstance(node, ast.Call) and _call_name(node) in NOTE_MAKERS:
+                for keyword in node.keywords:  # CheckNote.of(..., problem="our words")
+                    if keyword.arg in REASON_PARAMS:
+                        finder.add(keyword.value, owner[id(node)], _where(path, node))
     return finder.found, finder.unfollowed
 
 
@@ -233,3 +275,15 @@ def missing_chinese(found: list[Found]) -> list[str]:
         if not known.get(item.template):
             missing.append(f"{item.where}: {item.template!r} has no Chinese in exposure/explain/reasons.yaml")
     return sorted(set(missing))
+
+
+def unknown_sinks(paths: list[Path] | None = None) -> list[str]:
+    """Functions of exposure/collect/net/ that take a ``reason`` but are not in
+    :data:`NET_SINKS`: a new way to count a reason, which the finder would not see."""
+    out = []
+    for path, tree in _parse(sorted(NET.rglob("*.py")) if paths is None else paths).items():
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef) and node.name not in NET_SINKS \
+                    and any(a.arg == "reason" for a in node.args.args):
+                out.append(f"{_where(path, node)}: {node.name}")
+    return out

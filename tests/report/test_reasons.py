@@ -35,7 +35,7 @@ from exposure.scan import ScanRequest, ScanResult, run_scan
 from exposure.untrusted import file_kind
 from tests.android.phones import SERIAL, build_phone, set_devices, use_fake_adb
 from tests.paths import DATA, corpus_case
-from tests.report.code_reasons import missing_chinese, net_reasons, problem_reasons
+from tests.report.code_reasons import missing_chinese, net_reasons, problem_reasons, unknown_sinks
 
 OURS = DATA / "report"  # made by tests/data/report/make_damaged.py
 DAMAGED = OURS / "damaged-reasons.pcapng"
@@ -70,6 +70,13 @@ def test_the_finder_finds_the_reasons_of_the_capture_reader_and_the_collectors()
         assert expected in templates, expected
 
 
+def test_every_function_that_counts_a_reason_is_known_to_the_finder(tmp_path: Path) -> None:
+    assert unknown_sinks() == []
+    module = tmp_path / "newreader.py"
+    module.write_text("class R:\n    def _damaged(self, reason):\n        self.seen[reason] = 1\n", "utf-8")
+    assert unknown_sinks([module]) == [f"{module}:2: _damaged"]
+
+
 def test_every_reason_in_the_code_has_chinese() -> None:
     found = [*net_reasons()[0], *problem_reasons()[0]]
     assert missing_chinese(found) == []
@@ -86,18 +93,25 @@ def test_a_reason_added_without_chinese_breaks_the_test(tmp_path: Path) -> None:
         "        self._over(f'gizmos beyond the first {LIMIT}')\n"
         "        self._drop(NEW)\n"
         "        self._bad(reason)  # passed on: not a new reason\n"
-        "        self._bad('truncated packet')  # one we have\n", "utf-8")
+        "        why = 'gizmo of an odd size' if data else 'empty gizmo'\n"
+        "        self._bad(why)\n"
+        "        self._bad('truncated packet')  # one we have\n"
+        "        self._bad(worded(data))  # a function the finder cannot read\n", "utf-8")
     found, unfollowed = net_reasons([module])
-    assert unfollowed == []
-    assert [line.split(": ", 1)[1] for line in missing_chinese(found)] == [
+    assert sorted(line.split(": ", 1)[1] for line in missing_chinese(found)) == [
         "'damaged gizmo header' has no Chinese in exposure/explain/reasons.yaml",
+        "'empty gizmo' has no Chinese in exposure/explain/reasons.yaml",
+        "'gizmo of an odd size' has no Chinese in exposure/explain/reasons.yaml",
         "'gizmos beyond the first {}' has no Chinese in exposure/explain/reasons.yaml",
         "'gizmos cut short' has no Chinese in exposure/explain/reasons.yaml",
     ]
+    assert [u.code for u in unfollowed] == ["worded(data)"]  # the test asks for a look
     errors = tmp_path / "errors.py"
-    errors.write_text("def run(argv):\n    raise CommandFailed(f'{argv[0]} hung up on us')\n", "utf-8")
+    errors.write_text("def run(argv, ctx):\n    raise CommandFailed(f'{argv[0]} hung up on us')\n\n"
+                      "def note(ctx):\n    ctx.warn(CheckNote.of('warn.x', '...', what='the gizmo drawer'))\n", "utf-8")
     assert missing_chinese(problem_reasons([errors])[0]) == [
-        f"{errors}:2: '{{}} hung up on us' has no Chinese in exposure/explain/reasons.yaml"]
+        f"{errors}:2: '{{}} hung up on us' has no Chinese in exposure/explain/reasons.yaml",
+        f"{errors}:5: 'the gizmo drawer' has no Chinese in exposure/explain/reasons.yaml"]
 
 
 def test_every_entry_has_english_and_chinese_with_the_same_placeholders() -> None:
