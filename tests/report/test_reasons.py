@@ -28,6 +28,7 @@ from exposure.explain.notes import error_line, warning_line
 from exposure.explain.reasons import REASON_PARAMS, placeholders, reason_texts, translated_reason
 from exposure.model import ScanWarning, SourceSpec
 from exposure.report.document import from_result
+from exposure.report.html import render_html
 from exposure.report.json_report import from_json, to_json
 from exposure.report.markdown import render_markdown
 from exposure.report.output import print_summary
@@ -215,7 +216,7 @@ def assert_no_english_reason(result: ScanResult) -> None:
     assert our_reasons(result) == sorted({v for w in report.warnings for n, v in w.params if n in REASON_PARAMS})
     terminal = io.StringIO()
     print_summary(report, "zh", terminal)
-    for chinese in (render_markdown(report, "zh"), terminal.getvalue()):
+    for chinese in (render_markdown(report, "zh"), render_html(report, "zh"), terminal.getvalue()):
         left = [reason for reason in reasons if reason in chinese]
         assert left == [], left
         for reason in reasons:
