@@ -84,13 +84,14 @@ def _index() -> tuple[dict[str, LocalText], tuple[_Template, ...]]:
 
 def _pattern(english: str) -> tuple[re.Pattern[str], int]:
     """A template's English as a pattern that matches it whole, and how many fixed characters it has."""
+    parsed = list(string.Formatter().parse(english))
     parts: list[str] = []
     fixed = 0
-    for index, (literal, name, _, _) in enumerate(string.Formatter().parse(english)):
+    for index, (literal, name, _, _) in enumerate(parsed):
         parts.append(re.escape(literal))
         fixed += len(literal)
-        if name is not None:
-            parts.append(f"(?P<p{index}>.+?)")
+        if name is not None:  # a part at the very end takes the rest at once (no backtracking over it)
+            parts.append(f"(?P<p{index}>.+{'' if index == len(parsed) - 1 else '?'})")
     return re.compile("".join(parts), re.DOTALL), fixed
 
 
