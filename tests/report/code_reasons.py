@@ -11,8 +11,10 @@ What is found (each as a *template*: the fixed words, with ``{}`` for a part the
 in at run time, such as a number, a size or a name read from a file):
 
 - in ``exposure/collect/net/``: the first argument of every call to a function that counts a
-  reason (:data:`NET_SINKS`), the name argument of ``NameTables._keep``, and the reasons a
-  ``given_up`` method returns;
+  reason (:data:`NET_SINKS`), the name argument of ``NameTables._keep``, the reasons a
+  ``given_up`` method returns, and what is assigned to an attribute that holds a reason counted
+  later (:data:`REASON_ATTRIBUTES`: ``decryptor.given_up = NO_SECRET``, counted as
+  ``self._bad(decryptor.given_up)``);
 - in ``exposure/collect/`` and ``exposure/untrusted.py``: the message of every exception
   whose text becomes a warning's ``problem`` (:data:`PROBLEM_EXCEPTIONS`), what the
   functions that word such messages return (:data:`WORDING_FUNCTIONS`), reasons stored
@@ -22,9 +24,10 @@ in at run time, such as a number, a size or a name read from a file):
 
 A name is followed to what the function assigns it, or to the module-level constant it
 names (``PARSER_ERROR``); a name that is a parameter of the function, or bound by a loop or
-an ``except`` (a reason passed on), is not a new reason. Anything else the finder cannot
-follow (a name it does not know, a call to a function it does not read) is reported, so that
-the test asks for a look rather than passing.
+an ``except`` (a reason passed on), is not a new reason; nor is an attribute in
+:data:`REASON_ATTRIBUTES` (found where it is assigned). Anything else the finder cannot follow
+(a name it does not know, a call to a function it does not read, in exposure/collect/net/ another
+attribute) is reported, so that the test asks for a look rather than passing.
 """
 
 from __future__ import annotations
@@ -43,6 +46,9 @@ NET = EXPOSURE / "collect" / "net"
 # Functions of the capture reader and the extractor that count a reason (the argument's index).
 NET_SINKS = {"_bad": 0, "_bad_parsed": 0, "bad": 0, "_over": 0, "over": 0, "_timed_out": 0, "timed_out": 0,
              "_drop": 0, "drop": 0, "_problem": 0, "problem": 0, "_keep": 3}
+# Attributes that hold a reason until it is counted (keyed TLS: why a connection's decryption
+# stopped): what is assigned to them is a reason; passed to a sink, they are not a new one.
+REASON_ATTRIBUTES = frozenset({"given_up"})
 # Calls whose argument looks like a reason but is never shown (merge.py's reason to read a
 # capture in one pass instead of on every core).
 NET_NOT_SHOWN = frozenset({"_NotExact"})
@@ -99,8 +105,11 @@ class _Scope:
 
 
 class _Finder:
-    def __init__(self, trees: dict[Path, ast.Module]) -> None:
+    def __init__(self, trees: dict[Path, ast.Module], attributes_unknown: bool = False) -> None:
         self.constants = _constants(trees)
+        # the capture reader's reasons are words of its own, never a registry's (``command.what``,
+        # checked apart in test_reasons.py): another attribute there is one the finder cannot follow
+        self.attributes_unknown = attributes_unknown
         self.found: list[Found] = []
         self.unfollowed: list[Unfollowed] = []
 
@@ -125,6 +134,11 @@ class _Finder:
             values = scope.assigned.get(node.id) or ([self.constants[node.id]] if node.id in self.constants else [])
             if values:
                 return [t for value in values for t in self.templates(value, scope, where, depth + 1)]
+            self.unfollowed.append(Unfollowed(where, ast.unparse(node)))
+            return []
+        if isinstance(node, ast.Attribute) and node.attr in REASON_ATTRIBUTES:
+            return []  # a reason kept on an object: found where it was assigned
+        if isinstance(node, ast.Attribute) and self.attributes_unknown:
             self.unfollowed.append(Unfollowed(where, ast.unparse(node)))
             return []
         if isinstance(node, ast.Call) and _call_name(node) not in WORDING_FUNCTIONS | PASSING_ON:
@@ -192,7 +206,7 @@ def _where(path: Path, node: ast.AST) -> str:
 def net_reasons(paths: list[Path] | None = None) -> tuple[list[Found], list[Unfollowed]]:
     """The reasons the capture reader and the extractor count (``paths``: exposure/collect/net/)."""
     trees = _parse(sorted(NET.rglob("*.py")) if paths is None else paths)
-    finder = _Finder(trees)
+    finder = _Finder(trees, attributes_unknown=True)
     for path, tree in trees.items():
         owner = _owners(tree)
         for node in ast.walk(tree):
@@ -201,6 +215,9 @@ def net_reasons(paths: list[Path] | None = None) -> tuple[list[Found], list[Unfo
                 index = NET_SINKS.get(name)
                 if index is not None and len(node.args) > index and name not in NET_NOT_SHOWN:
                     finder.add(node.args[index], owner[id(node)], _where(path, node))
+            elif isinstance(node, ast.Assign) and any(
+                    isinstance(t, ast.Attribute) and t.attr in REASON_ATTRIBUTES for t in node.targets):
+                finder.add(node.value, owner[id(node)], _where(path, node))
             elif isinstance(node, ast.FunctionDef) and node.name in WORDING_FUNCTIONS:
                 _returned(finder, path, node, owner)
     return finder.found, finder.unfollowed
