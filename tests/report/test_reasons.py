@@ -59,7 +59,9 @@ def test_the_finder_finds_the_reasons_of_the_capture_reader_and_the_collectors()
                      "truncated last packet", "damaged packet record (impossible length)",
                      "QUIC Initials of unknown versions, not tried", "unsupported link type {}",
                      "{} (too many distinct names)", "{} beyond {} million characters", "DNS names",
-                     "IP fragments (incomplete datagrams dropped)", "packets on interfaces beyond the first {}"):
+                     "IP fragments (incomplete datagrams dropped)", "packets on interfaces beyond the first {}",
+                     "damaged Decryption Secrets Block", "key log line that is not a TLS key",
+                     "TLS 1.3 connection without the client's traffic secret in the capture"):
         assert expected in templates, expected
     assert len(templates) >= 40
     problems, unfollowed = problem_reasons()
@@ -97,16 +99,20 @@ def test_a_reason_added_without_chinese_breaks_the_test(tmp_path: Path) -> None:
         "        why = 'gizmo of an odd size' if data else 'empty gizmo'\n"
         "        self._bad(why)\n"
         "        self._bad('truncated packet')  # one we have\n"
-        "        self._bad(worded(data))  # a function the finder cannot read\n", "utf-8")
+        "        self._bad(worded(data))  # a function the finder cannot read\n"
+        "        decoder.given_up = 'gizmo key missing'  # a reason kept, counted later\n"
+        "        self._bad(decoder.given_up)  # counted: found where it was assigned\n"
+        "        self._bad(decoder.why)  # an attribute the finder cannot follow\n", "utf-8")
     found, unfollowed = net_reasons([module])
     assert sorted(line.split(": ", 1)[1] for line in missing_chinese(found)) == [
         "'damaged gizmo header' has no Chinese in exposure/explain/reasons.yaml",
         "'empty gizmo' has no Chinese in exposure/explain/reasons.yaml",
+        "'gizmo key missing' has no Chinese in exposure/explain/reasons.yaml",
         "'gizmo of an odd size' has no Chinese in exposure/explain/reasons.yaml",
         "'gizmos beyond the first {}' has no Chinese in exposure/explain/reasons.yaml",
         "'gizmos cut short' has no Chinese in exposure/explain/reasons.yaml",
     ]
-    assert [u.code for u in unfollowed] == ["worded(data)"]  # the test asks for a look
+    assert [u.code for u in unfollowed] == ["worded(data)", "decoder.why"]  # the test asks for a look
     errors = tmp_path / "errors.py"
     errors.write_text("def run(argv, ctx):\n    raise CommandFailed(f'{argv[0]} hung up on us')\n\n"
                       "def note(ctx):\n    ctx.warn(CheckNote.of('warn.x', '...', what='the gizmo drawer'))\n", "utf-8")
@@ -234,6 +240,18 @@ def test_a_chinese_report_of_our_damaged_captures_has_no_english_reason() -> Non
         "truncated packet", "unsupported link type 147", "truncated last block",
         "damaged packet record (impossible length)", "interface descriptions beyond the first 1024",
         "DNS names longer than 255 bytes (not kept)", "server names longer than 253 characters (not kept)"}
+    assert_no_english_reason(result)
+
+
+def test_a_chinese_report_of_captures_with_keys_has_no_english_reason() -> None:
+    """The keys a capture carries and could not be used, and records they did not decrypt
+    (tests/network/test_tls_keys.py's captures)."""
+    result = scan(DATA / "network" / "tls-keys-damaged.pcapng", DATA / "network" / "tls-keys-wrong.pcapng")
+    assert set(our_reasons(result)) == {
+        "damaged Decryption Secrets Block", "key log line that is not a TLS key",
+        "keys of another kind than TLS (WireGuard or other), not used",
+        "TLS record that does not decrypt with the keys in the capture"}
+    assert {w.key for w in result.warnings} == {"warn.pcap.keys", "warn.pcap.undecoded"}
     assert_no_english_reason(result)
 
 
