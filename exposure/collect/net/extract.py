@@ -60,7 +60,6 @@ _V6_EXT = frozenset({0, 43, 60, 135, 139, 140})
 # ICMP errors whose quoted DNS Wireshark reads; not a redirect (5), whose datagram is still forwarded
 _ICMP_ERRORS = frozenset({3, 4, 11, 12})
 _ICMPV6_ERRORS = frozenset({1, 2, 3, 4})
-_TCP_FIRST = TCP_FIRST
 
 
 class RangeExtract(Protocol):
@@ -250,7 +249,7 @@ class Extractor(Tunnels):
             return False
         if start >= end:
             return True
-        return data[start] not in _TCP_FIRST and data[t:t + 2] != b"\x00\x35" and data[t + 2:t + 4] != b"\x00\x35"
+        return data[start] not in TCP_FIRST and data[t:t + 2] != b"\x00\x35" and data[t + 2:t + 4] != b"\x00\x35"
 
     # -- IP -----------------------------------------------------------------------------
 
@@ -426,7 +425,7 @@ class Extractor(Tunnels):
         start = off + hlen
         streams = self._streams
         # only slice and look closer at a payload that may matter: most are bulk data
-        if start < end and (data[start] in _TCP_FIRST or sport == 53 or dport == 53
+        if start < end and (data[start] in TCP_FIRST or sport == 53 or dport == 53
                             or (streams and (src, sport, dst, dport) in streams)):
             self.tcp.segment((src, sport, dst, dport), seq + (1 if flags & 2 else 0), data[start:end], ts)
         if flags & 5 and streams:  # FIN or RST: parse what a stream holds, then forget it
