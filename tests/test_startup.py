@@ -25,6 +25,8 @@ NOT_FOR_HOST_SCAN = ("textual", "rich", "scapy", "pymobiledevice3", "exposure.tu
                      "multiprocessing", "concurrent.futures", "exposure.pool", "jsonschema",
                      # texts, profiles and bundled feeds come from their precompiled JSON forms
                      "yaml", "exposure.indicators.profile_schema", "exposure.indicators.feeds.detect",
+                     # the precedence rule's result for the default catalog is kept in that form too
+                     "exposure.indicators.precedence",
                      # the traceback of a bug is printed only when asked; a report is checked
                      # against its schema only when one is read back
                      "traceback", "exposure.report.schema")

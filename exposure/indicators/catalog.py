@@ -26,7 +26,8 @@ from exposure.model import CheckNote, FeedInfo, Indicator, Profile
 
 if TYPE_CHECKING:
     from exposure.indicators.feeds.store import LoadedFeed
-    from exposure.indicators.precedence import FeedValues, Merged
+    from exposure.indicators.merged import Merged
+    from exposure.indicators.precedence import FeedValues
     from exposure.indicators.precompiled import LazyFeed
 
 

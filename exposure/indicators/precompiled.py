@@ -40,7 +40,7 @@ from exposure.model import (
 
 if TYPE_CHECKING:
     from exposure.indicators.feeds.store import LoadedFeed
-    from exposure.indicators.precedence import Merged
+    from exposure.indicators.merged import Merged
 
 PATH = PRECOMPILED
 SCHEMA = "exposure.precompiled/2"  # 2: the feeds' threats on a line of their own
@@ -395,10 +395,10 @@ def feeds_from(document: dict[str, Any]) -> tuple[LazyFeed, ...]:
 
 
 def _shared_digest() -> str:
-    from exposure.indicators.precedence import SHARED_CERTS_FILE
+    from exposure.indicators import datafiles
 
     try:
-        return hashlib.sha256(SHARED_CERTS_FILE.read_bytes()).hexdigest()
+        return hashlib.sha256(datafiles.SHARED_CERTS.read_bytes()).hexdigest()
     except OSError:
         return ""
 
@@ -421,7 +421,7 @@ def merged_from(document: dict[str, Any], feeds: Sequence[LazyFeed]) -> Merged |
     """The kept result for these feeds (the document's own, in its order), or None when the
     document has none or the shared certificates changed since."""
     from exposure.indicators.index import LazyTable
-    from exposure.indicators.precedence import Merged
+    from exposure.indicators.merged import Merged
 
     kept = document.get("default")
     if not isinstance(kept, dict) or kept.get("shared") != _shared_digest():
