@@ -34,9 +34,11 @@ class Terminated(BaseException):
     BaseException, like KeyboardInterrupt, so that no ``except Exception`` swallows it)."""
 
 
-def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+def build_parser(only: str | None = None, others: bool = True) -> argparse.ArgumentParser:
     """The command line's parser; with ``only``, the other subcommands are listed without their
-    options (adding those imports what they offer, such as the report languages: slow to start)."""
+    options (adding those imports what they offer, such as the report languages: slow to start),
+    and with ``others`` False not at all (for a command line that starts with ``only``: the
+    top-level parser then hands every word to that subcommand's, and never shows the list)."""
     parser = argparse.ArgumentParser(
         prog="exposure",
         description="Check this computer, an Android phone or network traffic for stalkerware and "
@@ -48,7 +50,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--lang", dest="app_lang", metavar="LANG",
                         help="language of the guided app and of messages (en, zh); default: the system's")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
-    for name in SUBCOMMANDS:
+    for name in SUBCOMMANDS if others or only is None else (only,):
         module = _command(name)
         child = sub.add_parser(name, help=module.HELP, description=module.HELP)
         if only is None or name == only:
@@ -98,7 +100,10 @@ def _main(argv: Sequence[str] | None, whole_process: bool, collect: bool = True)
     if words == ["--version"]:  # at once, without building the parser
         print(f"exposure {__version__}")
         return 0
-    parser = build_parser(next((word for word in words if word in SUBCOMMANDS), ""))
+    only = next((word for word in words if word in SUBCOMMANDS), "")
+    # ``exposure scan ...``: only scan's parser is built (the other commands' modules are not
+    # even imported); with anything before the command (``--lang zh scan``, ``--help``), all
+    parser = build_parser(only, others=not words or words[0] != only)
     args, unknown = parser.parse_known_args(argv)
     args.whole_process = whole_process
     if whole_process:

@@ -5,6 +5,7 @@ uses (not the app, the capture reader, the phone code or the process pool)."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import subprocess
@@ -64,6 +65,24 @@ def test_a_subcommand_still_gets_its_options_and_the_others_their_help(capsys: p
     # the options of the command given are read, whatever comes before it
     args = cli.build_parser("names").parse_args(["names", "--json", "x.pcap"])
     assert args.json and args.captures == ["x.pcap"]
+    # a command line that starts with its command has that command's parser alone: the same
+    # usage and errors as with the others beside it
+    def error(parser: argparse.ArgumentParser, words: list[str]) -> str:
+        with pytest.raises(SystemExit):
+            args, unknown = parser.parse_known_args(words)
+            args.parser_used.error(f"unrecognized arguments: {' '.join(unknown)}")  # as cli._main does
+        return capsys.readouterr().err
+
+    for words in (["scan", "--bogus"], ["names"], ["scan", "--lang", "xx", "--host"]):
+        alone = error(cli.build_parser(words[0], others=False), words)
+        assert alone == error(cli.build_parser(words[0]), words)
+        assert alone.startswith(f"usage: exposure {words[0]} ")
+
+
+def test_a_command_first_on_the_line_loads_no_other_command() -> None:
+    loaded = loaded_after("names", "--help")
+    assert "exposure.commands.names" in loaded
+    assert not [m for m in loaded if m.startswith("exposure.commands.") and m != "exposure.commands.names"]
 
 
 def test_a_host_scan_loads_no_app_no_phone_code_and_no_process_pool(tmp_path: Path) -> None:
