@@ -54,8 +54,8 @@ def test_a_host_scan_makes_no_network_indicator_until_one_is_looked_up(fresh: No
     built = build_catalog(use_feeds=False)
     feeds = _lazy_feeds()
     index = built.index
-    parts = [held for _, held in index._later]
-    assert all(isinstance(part, LazyIndicators) for part in parts)
+    parts = [held for _, held in index._later if isinstance(held, LazyIndicators)]
+    assert len(parts) == len(index._later)
     # the profiles' addresses, the feeds' addresses, then the profiles' and the feeds' names
     addresses = [part for part in parts if part.kinds() <= ADDRESS_TYPES]
     names = [part for part in parts if not part.kinds() <= ADDRESS_TYPES]
