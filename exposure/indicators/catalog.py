@@ -24,7 +24,7 @@ from exposure.errors import UnknownProfileError
 from exposure.indicators.index import ADDRESS_TYPES, NETWORK_TYPES, IndicatorIndex
 from exposure.indicators.lazy_indicators import LazyIndicators
 from exposure.indicators.severity import parse_day
-from exposure.model import CheckNote, FeedInfo, Indicator, Profile
+from exposure.model import CheckNote, FeedInfo, Indicator, IndicatorType, Profile
 
 if TYPE_CHECKING:
     from exposure.indicators.feeds.store import LoadedFeed
@@ -174,21 +174,22 @@ def _curated_split(profiles: Sequence[Profile]) -> tuple[list[Indicator], tuple[
         given = profile.indicators
         if not isinstance(given, LazyIndicators):
             given = LazyIndicators.of(given)
-        kept: tuple[list[int], list[int]] = ([], [])  # positions of its addresses, of its names
-        for position in range(len(given)):
-            key = given.key(position)
+        # positions and kinds of its addresses, and of its names
+        kept: tuple[tuple[list[int], list[IndicatorType]], ...] = (([], []), ([], []))
+        for position, key in enumerate(given.keys()):
             if key in indexed:
                 continue
             indexed.add(key)
-            kind = given.kind(position)
+            kind = key[0]
             if kind not in NETWORK_TYPES:
                 now.append(given.one(position))
             else:
-                kept[kind not in ADDRESS_TYPES].append(position)
-        for positions, out in zip(kept, (addresses, names), strict=True):
+                positions, kinds = kept[kind not in ADDRESS_TYPES]
+                positions.append(position)
+                kinds.append(kind)
+        for (positions, kinds), out in zip(kept, (addresses, names), strict=True):
             if positions:
-                out.append(LazyIndicators(functools.partial(_picked, given, positions),
-                                          [given.kind(p) for p in positions]))
+                out.append(LazyIndicators(functools.partial(_picked, given, positions), kinds))
     return now, (addresses, names)
 
 

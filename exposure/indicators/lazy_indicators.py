@@ -20,16 +20,16 @@ Key = tuple[IndicatorType, str, str]  # (type, value, threat): one indicator per
 class LazyIndicators(Sequence[Indicator]):
     """A sequence of indicators whose kinds are known position by position without making them
     (``kinds``); ``make_one(position)`` makes one, and all are made the first time the sequence
-    is read. ``key_of(position)``, when given, says an indicator's (type, value, threat) without
-    making it. Equal to (and hashed as) the tuple of its indicators; pickled (a kept catalog)
-    with the objects made."""
+    is read. ``keys_of()``, when given, says each one's (type, value, threat) without making
+    them. Equal to (and hashed as) the tuple of its indicators; pickled (a kept catalog) with
+    the objects made."""
 
     def __init__(self, make_one: Callable[[int], Indicator] | None, kinds: Sequence[IndicatorType],
-                 made: tuple[Indicator, ...] | None = None, key_of: Callable[[int], Key] | None = None) -> None:
+                 made: tuple[Indicator, ...] | None = None, keys_of: Callable[[], list[Key]] | None = None) -> None:
         self._make_one = make_one
         self._kinds = kinds
         self._made = made
-        self._key_of = key_of
+        self._keys_of = keys_of
 
     @classmethod
     def of(cls, indicators: Sequence[Indicator]) -> LazyIndicators:
@@ -53,19 +53,18 @@ class LazyIndicators(Sequence[Indicator]):
         assert self._make_one is not None
         return self._make_one(position)
 
-    def key(self, position: int) -> Key:
-        """(type, value, threat) of the indicator at ``position``, without making it when the
-        sequence was given ``key_of``."""
-        if self._made is None and self._key_of is not None:
-            return self._key_of(position)
-        made = self.one(position)
-        return made.type, made.value, made.threat
+    def keys(self) -> list[Key]:
+        """(type, value, threat) of each indicator, in order; without making them when the
+        sequence was given ``keys_of``."""
+        if self._made is None and self._keys_of is not None:
+            return self._keys_of()
+        return [(made.type, made.value, made.threat) for made in self.made()]
 
     def made(self) -> tuple[Indicator, ...]:
         if self._made is None:
             assert self._make_one is not None
             self._made = tuple(map(self._make_one, range(len(self._kinds))))
-            self._make_one = self._key_of = None
+            self._make_one = self._keys_of = None
         return self._made
 
     def __getitem__(self, position: Any) -> Any:

@@ -328,12 +328,11 @@ def profiles_from(document: dict[str, Any], folder: Path) -> tuple[Profile, ...]
 
 def _profile_indicators(rows: list[list[Any]], refs: list[Reference], profile: str, source: str) -> LazyIndicators:
     return LazyIndicators(functools.partial(_row_indicator, rows, refs, profile, source), [_TYPES[r[0]] for r in rows],
-                          key_of=functools.partial(_row_key, rows))
+                          keys_of=functools.partial(_row_keys, rows))
 
 
-def _row_key(rows: list[list[Any]], n: int) -> tuple[IndicatorType, str, str]:
-    r = rows[n]
-    return _TYPES[r[0]], r[1], r[2]
+def _row_keys(rows: list[list[Any]]) -> list[tuple[IndicatorType, str, str]]:
+    return [(_TYPES[r[0]], r[1], r[2]) for r in rows]
 
 
 @dataclass(frozen=True, slots=True)
