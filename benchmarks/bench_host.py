@@ -94,7 +94,7 @@ def cli_run(env: dict[str, str], out: Path, python: str = sys.executable) -> tup
 # open connections (and the counts, fingerprints and warnings that follow from them).
 _MOMENTARY = re.compile(r"^(host\.(processes|program-hashes|connections)"
                         r"|warn\.host\.(processes|connections|read-timeout))")
-_TIMES = frozenset({"started", "finished"})
+_TIMES = frozenset({"started", "finished", "imported"})  # "imported": when each version imported a feed
 
 
 def stable(report: object) -> object:
