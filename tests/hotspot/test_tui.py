@@ -151,6 +151,10 @@ async def test_the_rights_are_said_first(nm: FakeNetworkManager, recording: Reco
     assert nm.calls() == []  # nothing was asked of NetworkManager
 
 
+def results_shown(app: ExposureApp) -> bool:
+    """The results screen is composed empty and filled once it has focus: true once it is filled."""
+    return any(getattr(para.visual, "plain", "") for para in app.screen.query("#d-summary").results(Para))
+
 async def test_an_error_while_recording_takes_the_network_down_and_is_said(
         nm: FakeNetworkManager, recording: Recording, monkeypatch: pytest.MonkeyPatch) -> None:
     import exposure.collect.live as live_capture
@@ -170,6 +174,8 @@ async def test_an_error_while_recording_takes_the_network_down_and_is_said(
         await wait_for(pilot, lambda: isinstance(app.screen, ProfilesScreen))
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, ResultsScreen), timeout=40)
+        # the results screen is composed empty, then filled once it has focus
+        await wait_for(pilot, lambda: results_shown(app))
         assert screen.point is not None and screen.point.stopped
         assert nm.active() == HOME and [c["uuid"] for c in nm.state()["connections"]] == [HOME]
         [source] = app.screen.result.sources  # type: ignore[attr-defined]
@@ -240,6 +246,7 @@ async def test_by_hand_the_picked_interface_is_recorded_and_the_phone_named(
         await wait_for(pilot, lambda: isinstance(app.screen, StopWatchingScreen))
         await pilot.press("enter")  # stop and check what was seen
         await wait_for(pilot, lambda: isinstance(app.screen, ResultsScreen), timeout=40)
+        await wait_for(pilot, lambda: results_shown(app))
         [source] = app.screen.result.sources  # type: ignore[attr-defined]
         assert (source.kind, source.name, source.details["phone"]) == (
             "hotspot", "bridge100", f"{PHONE_MAC} ({PHONE_V4}, {PHONE_V6})")
