@@ -6,7 +6,9 @@ each carry a text key, the params that fill it and their English words. The text
 ``checks.yaml`` (notes) and ``warnings.yaml`` / ``errors.yaml`` (warnings and errors; a
 source that could not be read at all is a warning whose key is an error's). A key without
 a text in the language falls back to English, then to the English words the source gave,
-then to the key itself, so a report from a newer version still reads.
+then to the key itself, so a report from a newer version still reads. A param that holds
+our own English words (why packets could not be decoded, what a phone was asked) is shown in
+the language too (``exposure.explain.reasons``).
 """
 
 from __future__ import annotations
@@ -78,13 +80,22 @@ def error_line(error: BaseException, lang: str) -> Line:
 
 def _said(key: str, raw: tuple[tuple[str, str], ...], english: str, table: Mapping[str, LocalText],
           lang: str) -> Line:
-    params: dict[str, str | Line] = {}
-    for name, param in raw:
-        text = str(param)
-        params[str(name)] = words(text) if text.isascii() and text.isdigit() else text
+    params = {str(name): _param(str(name), str(param), lang) for name, param in raw}
     found = table.get(key)
     if found is not None and found.get(lang, DEFAULT_LANGUAGE):
         return fill(found.get(lang, DEFAULT_LANGUAGE), params)
     if english:
         return words(english)  # the source's English (renderers escape every piece)
     return value(key)
+
+
+def _param(name: str, text: str, lang: str) -> str | Line:
+    """A param as it fills a text: our own words in ``lang`` (``exposure.explain.reasons``;
+    English lines keep them as they were), a number as plain words, anything else a value."""
+    if lang != DEFAULT_LANGUAGE:
+        from exposure.explain.reasons import REASON_PARAMS, translated_reason  # (not loaded for English)
+
+        ours = translated_reason(text, lang) if name in REASON_PARAMS else None
+        if ours is not None:
+            return ours
+    return words(text) if text.isascii() and text.isdigit() else text

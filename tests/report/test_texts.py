@@ -16,6 +16,7 @@ from exposure.explain import i18n
 from exposure.explain.categories import category_texts
 from exposure.explain.help_services import help_services
 from exposure.explain.notes import check_texts, error_texts, warning_texts
+from exposure.explain.reasons import reason_texts
 from exposure.explain.rule_texts import FIELDS, parse_rule_file, rule_files, rule_texts
 from exposure.explain.texts import t, ui_texts
 from exposure.indicators.profiles import load_bundled_profiles
@@ -29,7 +30,8 @@ LANGUAGES = sorted(i18n.languages())
 def all_bundled_texts() -> Iterator[tuple[str, LocalText]]:
     """(where, text) for every user-facing text the package ships."""
     for table, found in (("texts.yaml", ui_texts()), ("checks.yaml", check_texts()),
-                         ("warnings.yaml", warning_texts()), ("errors.yaml", error_texts())):
+                         ("warnings.yaml", warning_texts()), ("errors.yaml", error_texts()),
+                         ("reasons.yaml", reason_texts())):
         for key, text in found.items():
             yield f"{table}:{key}", text
     for key, text in app_texts().items():

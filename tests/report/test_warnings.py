@@ -57,12 +57,14 @@ def test_a_damaged_capture_is_reported_in_the_persons_language(tmp_path: Path) -
     jsonschema.validate(data, report_schema())
     report = from_json(data)  # as a saved report is read back
     said = next(w for w in report.warnings if w.key == "warn.pcap.damaged")
-    reason = dict(said.params)["reason"]
+    assert dict(said.params)["reason"] == "truncated last packet"  # the report keeps the English reason as data
+    reason = "最后一个数据包不完整"  # shown in Chinese (exposure/explain/reasons.yaml)
     assert plain(warning_line(said, "zh")) == f"抓包文件已损坏（{reason}）；之后的数据包没有被读取"
     assert plain(warning_line(said, "en")) == damaged.message
     for render in (render_html, render_markdown):
         chinese = render(report, "zh")
         assert "抓包文件已损坏" in chinese and "the capture file is damaged" not in chinese
+        assert reason in chinese and "truncated last packet" not in chinese
         assert "the capture file is damaged" in render(report, "en")
     terminal = io.StringIO()
     print_summary(report, "zh", terminal)
