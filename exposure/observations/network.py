@@ -122,6 +122,9 @@ class Flow(Observation):
     # Start times of the flow's bursts/connections (for beaconing), capped by the collector.
     starts: tuple[float, ...] = ()
     client_mac: str = ""
+    # Packets that opened a connection (a TCP SYN, a QUIC long header): 0 when every connection
+    # was under way before the capture began; None where the source does not say.
+    opened: int | None = None
 
     def indicator_keys(self) -> Iterable[IndicatorKey]:
         yield IndicatorKey(_address_type(self.server), self.server)

@@ -45,9 +45,9 @@ def dns(name: str, *answers: str) -> DnsQuery:
 
 
 def flow(server: str, port: int, *, names: tuple[str, ...] = (), proto: str = "tcp", out: int = 500,
-         inn: int = 2000, starts: tuple[float, ...] = (1000.0,)) -> Flow:
+         inn: int = 2000, starts: tuple[float, ...] = (1000.0,), opened: int | None = None) -> Flow:
     return Flow("pcap", SRC, protocol=proto, client=PHONE, client_port=40000, server=server, server_port=port,
-                bytes_out=out, bytes_in=inn, packets=10, server_names=names, starts=starts)
+                bytes_out=out, bytes_in=inn, packets=10, server_names=names, starts=starts, opened=opened)
 
 
 def sni(name: str, server: str, port: int = 443, protocol: str = "tls") -> ServerName:
@@ -212,6 +212,20 @@ def test_addresses_without_lookup_make_one_finding_listing_them() -> None:
     assert found.severity is Severity.LOW
 
 
+def test_connections_under_way_when_the_capture_began_are_not_judged() -> None:
+    # ja4plus's latest.pcapng, ssh2.pcapng, tls3.pcapng: TCP 443 connections without their SYN (and
+    # QUIC without a long header) were open before the capture; their lookups came before it too
+    findings = run([
+        dns("www.example.com", CDN),
+        flow(C2, 443, opened=0), flow("80.80.80.80", 443, proto="udp", opened=0),  # under way
+        flow(OTHER, 443, opened=1), flow("81.81.81.81", 443, proto="udp", opened=3),  # opened here
+    ])
+    found = one(findings, "network.no-dns-lookup")
+    assert found.param("count") == "2"
+    assert C2 not in found.param("addresses") and "80.80.80.80" not in found.param("addresses")
+    assert run([dns("www.example.com", CDN), flow(C2, 443, opened=0)]) == []
+
+
 def test_no_dns_at_all_in_the_capture_means_no_judgement_and_a_warning() -> None:
     detector = NetworkHeuristics()
     warnings: list[str] = []
@@ -287,10 +301,18 @@ def test_beacon_interval_steady_pace_with_jitter() -> None:
     [0.0, 60, 120, 180, 240],  # too few
     [0.0, 5, 10, 15, 20, 25, 30, 35],  # too fast: chatter
     [0.0, 30, 95, 110, 200, 215, 330, 400],  # irregular
+    [22_538_496.0 * i for i in range(8)],  # every 260 days: a capture whose clock is wrong
     [],
 ])
 def test_beacon_interval_rejects(starts: list[float]) -> None:
     assert beacon_interval([float(s) for s in starts]) is None
+
+
+def test_a_daily_beat_is_still_a_beat() -> None:
+    # the longest interval judged: a day (python-libtrace's 1000packets.pcap.gz, whose packets span
+    # 7 years, made "regular contact every 22538496 s" out of a wrong clock)
+    beat = beacon_interval([86_400.0 * i for i in range(7)])
+    assert beat is not None and beat[0] == 86_400.0
 
 
 def test_parallel_connections_count_as_one_event() -> None:

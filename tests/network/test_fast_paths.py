@@ -43,7 +43,8 @@ def state(ex: Extractor) -> dict[str, Any]:
         "dns": {k: (v.count, v.first, v.last, sorted(v.answers)) for k, v in ex.dns_obs.items()},
         "servers": {k: (v.count, v.first, v.last) for k, v in ex.server_obs.items()},
         "certs": {k: (v.count, v.sni) for k, v in ex.cert_obs.items()},
-        "flows": {k: (v.count, v.bytes_out, v.bytes_in, list(v.starts), v.first, v.last) for k, v in ex.flows.items()},
+        "flows": {k: (v.count, v.bytes_out, v.bytes_in, v.opened, list(v.starts), v.first, v.last)
+                  for k, v in ex.flows.items()},
         "addresses": ex.address_names,
         # the order things were first seen in, which the observations keep
         "order": [list(table) for table in (ex.dns_obs, ex.server_obs, ex.cert_obs, ex.flows, ex.address_names)],

@@ -34,7 +34,8 @@ def state(ex: Extractor | Joined) -> dict[str, Any]:
         "dns": [(k, v.count, v.first, v.last, list(v.answers)) for k, v in ex.dns_obs.items()],
         "servers": [(k, v.count, v.first, v.last) for k, v in ex.server_obs.items()],
         "certs": [(k, v.count, v.sni, v.first, v.last) for k, v in ex.cert_obs.items()],
-        "flows": [(k, v.count, v.bytes_out, v.bytes_in, list(v.starts), v.first, v.last) for k, v in ex.flows.items()],
+        "flows": [(k, v.count, v.bytes_out, v.bytes_in, v.opened, list(v.starts), v.first, v.last)
+                  for k, v in ex.flows.items()],
         "addresses": list(ex.address_names.items()),
         "macs": list(ex.client_macs.by_client.items()),  # in the order they were learnt
     }

@@ -5,10 +5,10 @@ and small, capped working tables, so memory stays flat on any capture size. The 
 split by layer:
 
 - ``links``: link types (Ethernet with 802.1Q/QinQ, PPPoE and MPLS; Linux cooked v1/v2,
-  raw IP, BSD loopback, NFLOG, PPP/HDLC, PPPoE without Ethernet, 802.11 data in clear,
+  raw IP, BSD loopback, NFLOG, PPP/HDLC, PPPoE without Ethernet, 802.11 data in clear (+ radio headers),
   Apple PKTAP, ARCNET), one named constant and one method each;
 - this module: IPv4 (fragments reassembled), IPv6 (extension headers, fragments), UDP,
-  TCP and ICMP (the DNS inside ICMP errors, as Wireshark reads it);
+  TCP and ICMP (the DNS inside ICMP errors, as Wireshark reads it: not inside a redirect);
 - ``tunnels``: IP-in-IP, GRE (ERSPAN, transparent Ethernet, PPTP), VXLAN, Geneve, Teredo, GTP-U;
 - ``streams``: TCP directions followed for TLS ClientHellos and certificates, HTTP/1.x
   requests, cleartext HTTP/2 and DNS over TCP;
@@ -57,6 +57,9 @@ _NOT_DNS = dnsmod.NOT_DNS_UDP_PORTS
 _TCP = struct.Struct("!HHIIBB")
 _UDP = struct.Struct("!HHH")
 _V6_EXT = frozenset({0, 43, 60, 135, 139, 140})
+# ICMP errors whose quoted DNS Wireshark reads; not a redirect (5), whose datagram is still forwarded
+_ICMP_ERRORS = frozenset({3, 4, 11, 12})
+_ICMPV6_ERRORS = frozenset({1, 2, 3, 4})
 _TCP_FIRST = TCP_FIRST
 
 
@@ -380,11 +383,8 @@ class Extractor(Tunnels):
                 return
             if self.want_flows:
                 self._flow(proto, src, 0, dst, 0, ts, size, False)
-            if end - off >= 8:
-                icmp_type = data[off]
-                errors = (3, 4, 5, 11, 12) if proto == 1 else (1, 2, 3, 4)
-                if icmp_type in errors:
-                    self._ip(data, off + 8, end, ts, depth + 1, True)
+            if end - off >= 8 and data[off] in (_ICMP_ERRORS if proto == 1 else _ICMPV6_ERRORS):
+                self._ip(data, off + 8, end, ts, depth + 1, True)
         elif quoted:
             return
         elif proto == 4 or proto == 41:
@@ -451,8 +451,9 @@ class Extractor(Tunnels):
                     sport not in _NOT_DNS and dport not in _NOT_DNS and dnsmod.looks_like_dns(payload)):
                 self.tables.dns(payload, src, dst, ts, "udp")
         else:
-            if self.want_flows:
-                self._flow(17, src, sport, dst, dport, ts, size, False)
+            if self.want_flows:  # a long header (QUIC's handshake) opens a connection; not a DNS ID
+                self._flow(17, src, sport, dst, dport, ts, size, False, 0,
+                           bool(payload) and payload[0] & 0xC0 == 0xC0 and UDP_DNS not in (sport, dport))
             self._udp_payload(src, sport, dst, dport, payload, ts, depth)
 
     def _udp_following(self, src: bytes, sport: int, dst: bytes, dport: int, payload: bytes, ts: float,

@@ -77,8 +77,9 @@ class FlowTable:
         self.new_client: Callable[[bytes], None] | None = None
 
     def add(self, proto: int, src: bytes, sport: int, dst: bytes, dport: int, ts: float, size: int,
-            tcp: bool, flags: int = 0) -> None:
-        """Count one packet of ``size`` IP bytes."""
+            tcp: bool, flags: int = 0, opening: bool = False) -> None:
+        """Count one packet of ``size`` IP bytes (``opening``: a UDP packet that opens a
+        connection, a QUIC long header; a TCP SYN without ACK is one too)."""
         key = (proto, src, sport, dst, dport)
         conn = self._conns.get(key)
         forward = True
@@ -108,6 +109,8 @@ class FlowTable:
             flow.bytes_in += size
         flow.count += 1
         flow.last = ts
+        if opening or (tcp and flags & 0x12 == 0x02):  # (the reading loop leaves these to here)
+            flow.opened += 1
 
     def _open(self, key: ConnKey, first: bool, ts: float, tcp: bool, flags: int) -> Conn:
         """A new connection (``first``: no other one with its addresses and ports is known)."""

@@ -23,9 +23,11 @@ LINKTYPE_C_HDLC = 104
 LINKTYPE_IEEE802_11 = 105
 LINKTYPE_LOOP = 108  # OpenBSD loopback, network byte order
 LINKTYPE_LINUX_SLL = 113
+LINKTYPE_IEEE802_11_PRISM = 119  # 802.11 in monitor mode behind a Prism (or AVS) header
 LINKTYPE_IEEE802_11_RADIOTAP = 127
 LINKTYPE_ARCNET_LINUX = 129
 LINKTYPE_PKTAP_DARWIN = 149  # Apple PKTAP as macOS writes it
+LINKTYPE_IEEE802_11_AVS = 163  # 802.11 in monitor mode behind an AVS header
 LINKTYPE_PPP_PPPD = 166  # PPP with a direction byte
 LINKTYPE_IPV4 = 228
 LINKTYPE_IPV6 = 229
@@ -43,6 +45,9 @@ PPP_IPV6 = (0x0057, 0x86DD)
 ARCNET_IP = (240, 212)  # RFC 1051 and RFC 1201 protocol identifiers for IPv4
 ARCNET_IPV6 = 196
 _NULL_V6 = frozenset({24, 28, 30})  # AF_INET6 on the BSDs and macOS
+PRISM_MSGCODES = (0x41, 0x44)  # a Prism header's first field (either byte order)
+PRISM_HEADER = 144
+AVS_MAGIC = 0x80211000  # an AVS header's first field: the top 24 bits (versions 1 and 2 follow)
 
 
 class LinkLayers:
@@ -177,13 +182,38 @@ class LinkLayers:
     def _link_wifi(self, data: bytes, ts: float) -> None:
         self._wifi(data, 0, ts)
 
+    def _link_prism(self, data: bytes, ts: float) -> None:
+        """A Prism monitor-mode header (always 144 bytes: Wireshark reads no length from it), or
+        an AVS header, which this link type also carries (as Wireshark reads it)."""
+        if len(data) >= 4 and int.from_bytes(data[:4], "big") & 0xFFFFFF00 == AVS_MAGIC:
+            self._link_avs(data, ts)
+        elif len(data) < PRISM_HEADER:
+            self._bad("truncated packet")
+        elif int.from_bytes(data[:4], "little") in PRISM_MSGCODES or int.from_bytes(data[:4], "big") in PRISM_MSGCODES:
+            self._wifi(data, PRISM_HEADER, ts)
+        else:
+            self._bad("damaged packet")
+
+    def _link_avs(self, data: bytes, ts: float) -> None:
+        """An AVS header: its length is its second field."""
+        size = int.from_bytes(data[4:8], "big") if len(data) >= 8 else 0
+        if len(data) < 8:
+            self._bad("truncated packet")
+        elif size < 8 or size > len(data):
+            self._bad("damaged packet")
+        else:
+            self._wifi(data, size, ts)
+
     def _wifi(self, data: bytes, off: int, ts: float) -> None:
         """802.11 data frames in clear (an open network or a capture on the access point)."""
-        if len(data) < off + 24:
+        if len(data) < off + 2:
             self._bad("truncated packet")
             return
         fc0, fc1 = data[off], data[off + 1]
-        if (fc0 >> 2) & 3 != 2 or fc1 & 0x40:  # not a data frame, or encrypted
+        if (fc0 >> 2) & 3 != 2 or fc1 & 0x40:  # not a data frame (control frames are short), or encrypted
+            return
+        if len(data) < off + 24:
+            self._bad("truncated packet")
             return
         hlen = 30 if fc1 & 3 == 3 else 24
         if fc0 & 0x80:  # QoS data
@@ -263,9 +293,11 @@ LINK_HANDLERS: dict[int, LinkHandler] = {
     LINKTYPE_IEEE802_11: LinkLayers._link_wifi,
     LINKTYPE_LOOP: LinkLayers._link_loop,
     LINKTYPE_LINUX_SLL: LinkLayers._link_sll,
+    LINKTYPE_IEEE802_11_PRISM: LinkLayers._link_prism,
     LINKTYPE_IEEE802_11_RADIOTAP: LinkLayers._link_radiotap,
     LINKTYPE_ARCNET_LINUX: LinkLayers._link_arcnet_linux,
     LINKTYPE_PKTAP_DARWIN: LinkLayers._link_pktap,
+    LINKTYPE_IEEE802_11_AVS: LinkLayers._link_avs,
     LINKTYPE_PPP_PPPD: LinkLayers._link_ppp_pppd,
     LINKTYPE_IPV4: LinkLayers._link_raw,
     LINKTYPE_IPV6: LinkLayers._link_ipv6,

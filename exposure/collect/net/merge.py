@@ -336,6 +336,7 @@ def _add_flow(into: FlowSeen, agg: FlowSeen, swapped: bool) -> None:
         into.bytes_out += agg.bytes_out
         into.bytes_in += agg.bytes_in
     into.count += agg.count
+    into.opened += agg.opened
     into.last = max(into.last, agg.last)
 
 

@@ -76,12 +76,15 @@ class CertSeen(Seen):
 
 
 class FlowSeen(Seen):
-    """``count`` is packets; ``starts`` connection start times (capped)."""
+    """``count`` is packets; ``starts`` connection start times (capped); ``opened`` the packets
+    that open a connection (a TCP SYN, a QUIC long header): none when every connection of the
+    flow was under way before the capture began."""
 
-    __slots__ = ("bytes_in", "bytes_out", "starts")
+    __slots__ = ("bytes_in", "bytes_out", "opened", "starts")
 
     def __init__(self, ts: float) -> None:
         super().__init__(ts)
         self.bytes_out = 0
         self.bytes_in = 0
+        self.opened = 0
         self.starts: array[float] = array("d")

@@ -1,6 +1,7 @@
 """Tunnels: GRE (with ERSPAN, transparent Ethernet, PPTP's PPP), and over UDP VXLAN, Teredo,
-Geneve and GTP-U. Each unwraps the inner frame or packet and hands it back to the link or IP
-layer one level deeper (the extractor stops at ``MAX_DEPTH``). A mixin of the extractor.
+Geneve, GTP-U and L2TP (version 2: the PPP sessions of DSL lines and VPNs). Each unwraps the
+inner frame or packet and hands it back to the link or IP layer one level deeper (the
+extractor stops at ``MAX_DEPTH``). A mixin of the extractor.
 """
 
 from __future__ import annotations
@@ -11,11 +12,15 @@ UDP_VXLAN = 4789
 UDP_TEREDO = 3544
 UDP_GENEVE = 6081
 UDP_GTP_U = 2152
-UDP_TUNNEL_PORTS = frozenset({UDP_VXLAN, UDP_TEREDO, UDP_GENEVE, UDP_GTP_U})
+UDP_L2TP = 1701
+UDP_TUNNEL_PORTS = frozenset({UDP_VXLAN, UDP_TEREDO, UDP_GENEVE, UDP_GTP_U, UDP_L2TP})
 GRE_TRANSPARENT_ETHERNET = 0x6558
 GRE_ERSPAN_2 = 0x88BE
 GRE_ERSPAN_3 = 0x22EB
 GRE_PPP = 0x880B
+# L2TPv2 header flags (RFC 2661 3.1): a control message, Length, Sequence and Offset fields present
+L2TP_CONTROL, L2TP_LENGTH, L2TP_SEQUENCE, L2TP_OFFSET = 0x8000, 0x4000, 0x0800, 0x0200
+L2TP_VERSION_2 = 2
 
 
 class Tunnels(LinkLayers):
@@ -26,6 +31,8 @@ class Tunnels(LinkLayers):
                 self._ether(payload, 8, ts, depth + 1)
         elif dport == UDP_TEREDO or sport == UDP_TEREDO:
             self._teredo(payload, ts, depth)
+        elif dport == UDP_L2TP or sport == UDP_L2TP:
+            self._l2tp(payload, ts, depth)
         elif dport == UDP_GENEVE or sport == UDP_GENEVE:
             if len(payload) >= 8:
                 hlen = 8 + (payload[0] & 0x3F) * 4
@@ -69,6 +76,37 @@ class Tunnels(LinkLayers):
                 self._ip(payload, 1, len(payload), ts, depth + 1, False)
         else:
             self._ethertype(ptype, payload, 0, ts, depth + 1)
+
+    def _l2tp(self, payload: bytes, ts: float, depth: int) -> None:
+        """An L2TPv2 data message: a header of optional fields, then a PPP frame (as Wireshark reads
+        UDP 1701). Control messages carry no user traffic; L2TPv3's sessions need their set-up."""
+        if len(payload) < 6:
+            return
+        flags = (payload[0] << 8) | payload[1]
+        if flags & L2TP_CONTROL or flags & 0x0F != L2TP_VERSION_2:
+            return
+        pos = 2
+        end = len(payload)
+        if flags & L2TP_LENGTH:
+            size = (payload[2] << 8) | payload[3]
+            if size < 6:
+                self._bad("damaged packet")
+                return
+            end = min(size, end)  # a message cut by the snapshot length is read as far as it goes
+            pos = 4
+        pos += 4  # tunnel and session IDs
+        if flags & L2TP_SEQUENCE:
+            pos += 4
+        if flags & L2TP_OFFSET:
+            if pos + 2 > end:
+                self._bad("truncated packet")
+                return
+            pos += 2 + ((payload[pos] << 8) | payload[pos + 1])
+        if pos >= end:
+            return
+        if payload[pos:pos + 2] == b"\xff\x03":  # PPP address and control fields
+            pos += 2
+        self._ppp(payload[:end], pos, ts, depth + 1)
 
     def _teredo(self, payload: bytes, ts: float, depth: int) -> None:
         pos = 0

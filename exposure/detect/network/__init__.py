@@ -210,7 +210,9 @@ class NetworkHeuristics:
             return
         if port in SERVICE_PORTS:
             return
-        if not names and (protocol == "tcp" or (protocol == "udp" and port == 443)):
+        # not a flow whose every connection was under way when the capture began (no TCP SYN, no
+        # QUIC long header): its lookup, if it had one, came before the capture too
+        if not names and (protocol == "tcp" or (protocol == "udp" and port == 443)) and obs.opened != 0:
             flows = self._no_dns.get(server)
             if flows is None:
                 if not self.caps.room(len(self._no_dns), MAX_ADDRESSES, ctx):
