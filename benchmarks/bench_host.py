@@ -20,13 +20,19 @@ Run by hand:  .venv/bin/python benchmarks/bench_host.py [--repeat 5] [--spawn 30
   /work/perf-base a035247``); ``--feeds FILE ...`` first imports those feed files, each version
   into a data folder of its own with its own ``feeds import``, as a person who keeps feeds has
   (then a scan may load the catalog it kept, see ``exposure/indicators/catalog_cache.py``).
+  After the timed runs, each version writes one more report and the two are compared but for
+  what differs from moment to moment (``stable``: times, and what counts the running programs
+  and open connections); with ``--same`` a difference fails the run (use it against a version
+  that should report the same, such as ``main``).
 """
 
 from __future__ import annotations
 
 import argparse
 import functools
+import json
 import os
+import re
 import resource
 import shutil
 import statistics
@@ -84,7 +90,36 @@ def cli_run(env: dict[str, str], out: Path, python: str = sys.executable) -> tup
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def compare(revision: str, runs: int, python: str | None = None, feeds: Sequence[str] = ()) -> None:
+# What a host report says that changes from one moment to the next: the running programs and
+# open connections (and the counts, fingerprints and warnings that follow from them).
+_MOMENTARY = re.compile(r"^(host\.(processes|program-hashes|connections)"
+                        r"|warn\.host\.(processes|connections|read-timeout))")
+_TIMES = frozenset({"started", "finished", "imported"})  # "imported": when each version imported a feed
+
+
+def stable(report: object) -> object:
+    """A host report without what differs from run to run on the same computer."""
+    if isinstance(report, dict):
+        if _MOMENTARY.match(str(report.get("key", ""))):
+            return {"key": report["key"]}
+        return {k: ("(counted)" if k in ("processes", "connections") and isinstance(v, int) else stable(v))
+                for k, v in report.items() if k not in _TIMES}
+    if isinstance(report, list):
+        return [stable(v) for v in report]
+    return report
+
+
+def same_reports(theirs: Path, ours: Path) -> list[str]:
+    """Where two host reports differ but for ``stable``'s exceptions (empty: they are equal)."""
+    a, b = (stable(json.loads(path.read_text("utf-8"))) for path in (theirs, ours))
+    if a == b:
+        return []
+    assert isinstance(a, dict) and isinstance(b, dict)
+    return [key for key in sorted(set(a) | set(b)) if a.get(key) != b.get(key)]
+
+
+def compare(revision: str, runs: int, python: str | None = None, feeds: Sequence[str] = (),
+            same: bool = False) -> None:
     """The full CLI scan, this code and ``revision``, alternating run by run."""
     folder = tempfile.mkdtemp(prefix="exposure-rev-")
     try:
@@ -110,6 +145,9 @@ def compare(revision: str, runs: int, python: str | None = None, feeds: Sequence
             cli_run(theirs, out, their_python), cli_run(ours, out, our_python)
             load = os.getloadavg()[0]
             pairs = [(cli_run(theirs, out, their_python), cli_run(ours, out, our_python)) for _ in range(runs)]
+            their_out, our_out = Path(data) / "theirs.json", Path(data) / "ours.json"
+            cli_run(theirs, their_out, their_python), cli_run(ours, our_out, our_python)
+            differ = same_reports(their_out, our_out)
         old_wall, new_wall = (statistics.median(p[i][0] for p in pairs) for i in (0, 1))
         old_cpu, new_cpu = (statistics.median(p[i][1] for p in pairs) for i in (0, 1))
         print(f"full scan (CLI), {revision} vs now, alternating, n={runs}, feeds imported: {list(feeds) or 'none'}, "
@@ -118,6 +156,10 @@ def compare(revision: str, runs: int, python: str | None = None, feeds: Sequence
         print(f"  {revision}: wall median {old_wall:.3f} s, CPU median {old_cpu:.3f} s")
         print(f"  now: wall median {new_wall:.3f} s, CPU median {new_cpu:.3f} s")
         print(f"  ratio now/{revision}: wall {new_wall / old_wall:.2f}, CPU {new_cpu / old_cpu:.2f}")
+        print(f"  reports equal but for times, running programs and connections: "
+              f"{'yes' if not differ else 'no, they differ in ' + ', '.join(differ)}")
+        if same and differ:
+            raise SystemExit(f"the reports of {revision} and now differ in {', '.join(differ)}")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -131,11 +173,12 @@ def main() -> None:
     parser.add_argument("--feeds", nargs="*", default=[], metavar="FILE", type=lambda f: str(Path(f).resolve()),
                         help="feed files both versions import first")
     parser.add_argument("--only-against", action="store_true", help="only the side-by-side comparison")
+    parser.add_argument("--same", action="store_true", help="fail when the two versions' reports differ")
     args = parser.parse_args()
     children = [subprocess.Popen(["sleep", "600"]) for _ in range(args.spawn)]
     if args.only_against and args.against:
         try:
-            compare(args.against, max(args.repeat, 5), args.against_python, args.feeds)
+            compare(args.against, max(args.repeat, 5), args.against_python, args.feeds, args.same)
         finally:
             for child in children:
                 child.terminate()
@@ -178,7 +221,7 @@ def main() -> None:
         for label, median, worst in rows:
             print(f"{label:52} {median:9.3f} {worst:7.3f} {median / base:10.1f}")
         if args.against:
-            compare(args.against, max(args.repeat, 5), args.against_python, args.feeds)
+            compare(args.against, max(args.repeat, 5), args.against_python, args.feeds, args.same)
     finally:
         for child in children:
             child.terminate()

@@ -10,7 +10,7 @@ should look up (:meth:`Observation.indicator_keys`).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum, StrEnum
@@ -315,7 +315,8 @@ class Profile:
     title: LocalText  # in plain words, e.g. "Someone close to me may be watching my phone"
     description: LocalText
     threats: tuple[Threat, ...]
-    indicators: tuple[Indicator, ...]
+    # a tuple; from the precompiled form, a sequence that makes its objects when first read
+    indicators: Sequence[Indicator]
     path: str = ""  # the file it was loaded from
     # Only used when the person chooses it (the travel check): never part of a default scan.
     opt_in: bool = False

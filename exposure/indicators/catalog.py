@@ -14,19 +14,22 @@ from the original files, so building the catalog stays fast (see BENCHMARKS.md).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
 from exposure.errors import UnknownProfileError
-from exposure.indicators.index import IndicatorIndex
+from exposure.indicators.index import ADDRESS_TYPES, NETWORK_TYPES, IndicatorIndex
+from exposure.indicators.lazy_indicators import LazyIndicators
 from exposure.indicators.severity import parse_day
-from exposure.model import CheckNote, FeedInfo, Indicator, Profile
+from exposure.model import CheckNote, FeedInfo, Indicator, IndicatorType, Profile
 
 if TYPE_CHECKING:
     from exposure.indicators.feeds.store import LoadedFeed
-    from exposure.indicators.precedence import FeedValues, Merged
+    from exposure.indicators.merged import Merged
+    from exposure.indicators.precedence import FeedValues
     from exposure.indicators.precompiled import LazyFeed
 
 
@@ -107,7 +110,7 @@ def _build(profile_ids: Sequence[str] | None, use_feeds: bool, bundled: bool) ->
     warnings: list[str] = []
     shipped = load_for_catalog(warnings.append) if bundled else []
     stored = _stored(warnings.append) if use_feeds else []
-    curated, loaded = _inputs(everything, profiles, shipped, stored)
+    loaded = _feeds_for(everything, profiles, shipped, stored)
     index = IndicatorIndex()
     for profile in profiles:
         index.add_threats(profile.threats)
@@ -118,10 +121,19 @@ def _build(profile_ids: Sequence[str] | None, use_feeds: bool, bundled: bool) ->
             index.add_threats(feed.threats)
     merged = _premerged(everything, loaded) if profile_ids is None and not stored else None
     if merged is None:
+        curated = _curated(profiles)
         merged = _merge(curated, loaded)
-    index.add([*curated, *merged.indicators])
-    for later in merged.later:
-        index.add_later(later, later.kinds())
+        index.add([*curated, *merged.indicators])
+        later = merged.later
+    else:
+        # the profiles' network values, as the feeds' ones, made at the first lookup of their
+        # kind; each kind still has the profiles' first, then the feeds'
+        now, (addresses, names) = _curated_split(profiles)
+        index.add([*now, *merged.indicators])
+        later = [*addresses, *(m for m in merged.later if m.kinds() <= ADDRESS_TYPES), *names,
+                 *(m for m in merged.later if not m.kinds() <= ADDRESS_TYPES)]
+    for part in later:
+        index.add_later(part, part.kinds())
     for kind, table in merged.lazy:
         index.add_lazy(kind, table)
     index.set_source_dates({f.info.name: f.info.as_of for f in loaded})
@@ -138,18 +150,58 @@ def _chosen(everything: Sequence[Profile], profile_ids: Sequence[str] | None) ->
     return [p for p in everything if p.id in wanted]
 
 
-def _inputs(everything: Sequence[Profile], profiles: Sequence[Profile], shipped: Sequence[LoadedFeed | LazyFeed],
-            stored: Sequence[LoadedFeed]) -> tuple[list[Indicator], list[LoadedFeed | LazyFeed]]:
-    """The chosen profiles' indicators and the feeds that go with them."""
+def _curated(profiles: Sequence[Profile]) -> list[Indicator]:
+    """The chosen profiles' indicators, each (type, value, threat) once: a threat one profile
+    includes from another (MFSocket is in two) is indexed once."""
     curated: list[Indicator] = []
-    # A threat one profile includes from another (MFSocket is in two) is indexed once.
     indexed: set[tuple[str, str, str]] = set()
     for profile in profiles:
         fresh = [i for i in profile.indicators if (i.type, i.value, i.threat) not in indexed]
         indexed.update((i.type, i.value, i.threat) for i in fresh)
         curated.extend(fresh)
+    return curated
+
+
+def _curated_split(profiles: Sequence[Profile]) -> tuple[list[Indicator], tuple[list[LazyIndicators], ...]]:
+    """``_curated``'s indicators, in its order, in three parts: those made now, and the network
+    values kept for their first lookup, the addresses apart from the names (each profile's
+    network values stay rows until then: ``precompiled.profiles_from``)."""
+    now: list[Indicator] = []
+    addresses: list[LazyIndicators] = []
+    names: list[LazyIndicators] = []
+    indexed: set[tuple[str, str, str]] = set()
+    for profile in profiles:
+        given = profile.indicators
+        if not isinstance(given, LazyIndicators):
+            given = LazyIndicators.of(given)
+        # positions and kinds of its addresses, and of its names
+        kept: tuple[tuple[list[int], list[IndicatorType]], ...] = (([], []), ([], []))
+        for position, key in enumerate(given.keys()):
+            if key in indexed:
+                continue
+            indexed.add(key)
+            kind = key[0]
+            if kind not in NETWORK_TYPES:
+                now.append(given.one(position))
+            else:
+                positions, kinds = kept[kind not in ADDRESS_TYPES]
+                positions.append(position)
+                kinds.append(kind)
+        for (positions, kinds), out in zip(kept, (addresses, names), strict=True):
+            if positions:
+                out.append(LazyIndicators(functools.partial(_picked, given, positions), kinds))
+    return now, (addresses, names)
+
+
+def _picked(given: LazyIndicators, positions: Sequence[int], n: int) -> Indicator:
+    return given.one(positions[n])
+
+
+def _feeds_for(everything: Sequence[Profile], profiles: Sequence[Profile], shipped: Sequence[LoadedFeed | LazyFeed],
+               stored: Sequence[LoadedFeed]) -> list[LoadedFeed | LazyFeed]:
+    """The feeds that go with the chosen profiles."""
     left_out = {p.id for p in everything} - {p.id for p in profiles}
-    return curated, [f for f in choose_feeds(shipped, stored) if f.info.profile not in left_out]
+    return [f for f in choose_feeds(shipped, stored) if f.info.profile not in left_out]
 
 
 def _merge(curated: Sequence[Indicator], loaded: Sequence[LoadedFeed | LazyFeed]) -> Merged:
@@ -183,8 +235,8 @@ def _premerged(everything: Sequence[Profile], loaded: Sequence[LoadedFeed | Lazy
 def default_merge(everything: Sequence[Profile], shipped: Sequence[LoadedFeed | LazyFeed]) -> Merged:
     """What the precedence rule gives for the default profiles and ``shipped`` alone, the way a
     scan computes it (precompile.py keeps it)."""
-    curated, loaded = _inputs(everything, _chosen(everything, None), shipped, [])
-    return _merge(curated, loaded)
+    profiles = _chosen(everything, None)
+    return _merge(_curated(profiles), _feeds_for(everything, profiles, shipped, []))
 
 
 def _stored(warn: Callable[[str], None]) -> list[LoadedFeed]:

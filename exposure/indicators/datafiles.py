@@ -14,6 +14,8 @@ PACKAGE = Path(__file__).resolve().parent.parent  # the exposure package
 DATA = Path(__file__).resolve().parent / "data"
 FEEDS = DATA / "feeds"
 PRECOMPILED = DATA / "precompiled.json"
+# public test and platform signing keys: never a finding alone (precedence.py)
+SHARED_CERTS = DATA / "shared_certificates.txt"
 # The bundled feed files, by the feed name an import of each would give (see bundled.py).
 FEED_FILES: dict[str, str] = {
     "echap-stalkerware": "echap/ioc.yaml",

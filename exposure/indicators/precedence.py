@@ -31,11 +31,11 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, KeysView, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
 from typing import Any
 
+from exposure.indicators import datafiles
 from exposure.indicators.index import LazyTable
-from exposure.indicators.lazy_indicators import LazyIndicators
+from exposure.indicators.merged import Merged
 from exposure.indicators.normalize import InvalidValue, normalize
 from exposure.model import Indicator, IndicatorRole, IndicatorType
 
@@ -43,7 +43,6 @@ from exposure.model import Indicator, IndicatorRole, IndicatorType
 LIST_FORMATS = frozenset({"hosts", "isdi-app-flags"})
 SHARED_CERT_THRESHOLD = 3
 _CERT_TYPES = frozenset({IndicatorType.CERT_MD5, IndicatorType.CERT_SHA1, IndicatorType.CERT_SHA256})
-SHARED_CERTS_FILE = Path(__file__).resolve().parent / "data" / "shared_certificates.txt"
 
 Key = tuple[IndicatorType, str]
 
@@ -58,20 +57,6 @@ class FeedValues:
     tables: Mapping[IndicatorType, Mapping[str, Any]] = field(default_factory=dict)
     maker: Callable[[IndicatorType], Callable[[str, Any], tuple[Indicator, ...]]] | None = None
     threats_of: Callable[[IndicatorType, str], set[str]] | None = None
-
-
-@dataclass(slots=True)
-class Merged:
-    """What the index gets from the feeds (objects, and rows kept lazy), and how much the
-    rule took out or marked (for tests)."""
-
-    indicators: list[Indicator]
-    lazy: list[tuple[IndicatorType, LazyTable]] = field(default_factory=list)
-    # network values indexed after ``indicators``, made at their first lookup (the kept result
-    # for a fresh install, ``precompiled.merged_from``); the rule itself puts all in ``indicators``
-    later: list[LazyIndicators] = field(default_factory=list)
-    dropped: int = 0
-    marked: int = 0
 
 
 def merge(profile_indicators: Iterable[Indicator], feeds: Sequence[FeedValues]) -> Merged:
@@ -233,7 +218,7 @@ def shared_certificates() -> frozenset[Key]:
     kinds = {40: IndicatorType.CERT_SHA1, 64: IndicatorType.CERT_SHA256, 32: IndicatorType.CERT_MD5}
     out: set[Key] = set()
     try:
-        lines = SHARED_CERTS_FILE.read_text(encoding="utf-8").splitlines()
+        lines = datafiles.SHARED_CERTS.read_text(encoding="utf-8").splitlines()
     except OSError:
         return frozenset()
     for line in lines:

@@ -40,7 +40,7 @@ from exposure.model import (
 
 if TYPE_CHECKING:
     from exposure.indicators.feeds.store import LoadedFeed
-    from exposure.indicators.precedence import Merged
+    from exposure.indicators.merged import Merged
 
 PATH = PRECOMPILED
 SCHEMA = "exposure.precompiled/2"  # 2: the feeds' threats on a line of their own
@@ -292,10 +292,6 @@ def _make_threat(threat_id: str, r: list[Any], refs: list[Reference], default: l
                   what_to_do=_local(r[7]), references=tuple(refs[n] for n in r[8]), severity_reason=_local(r[9]))
 
 
-def _indicators(rows: list[list[Any]], refs: list[Reference], profile: str, source: str) -> tuple[Indicator, ...]:
-    return tuple(_make_indicator(_TYPES[r[0]], r[1], r[2:], refs, profile, source) for r in rows)
-
-
 def _make_indicator(kind: IndicatorType, value: str, r: list[Any], refs: list[Reference], profile: str,
                     source: str) -> Indicator:
     """An indicator from ``[threat, role]`` or ``[threat, role, {marks}]``."""
@@ -320,11 +316,23 @@ def _row_indicator(rows: list[list[Any]], refs: list[Reference], profile: str, s
 
 
 def profiles_from(document: dict[str, Any], folder: Path) -> tuple[Profile, ...]:
+    """The profiles; each one's indicators are made the first time they are read as a whole
+    (the catalog of a fresh install takes them one by one, the network ones at their first
+    lookup: ``catalog``)."""
     refs = [Reference(t, u) for t, u in document["references"]]
     return tuple(Profile(id=p["id"], title=_local(p["title"]), description=_local(p["description"]),
                          threats=_threats(p["threats"], refs),
-                         indicators=_indicators(p["indicators"], refs, p["id"], f"profile:{p['id']}"),
+                         indicators=_profile_indicators(p["indicators"], refs, p["id"], f"profile:{p['id']}"),
                          path=str(folder / p["file"]), opt_in=p["opt_in"]) for p in document["profiles"])
+
+
+def _profile_indicators(rows: list[list[Any]], refs: list[Reference], profile: str, source: str) -> LazyIndicators:
+    return LazyIndicators(functools.partial(_row_indicator, rows, refs, profile, source), [_TYPES[r[0]] for r in rows],
+                          keys_of=functools.partial(_row_keys, rows))
+
+
+def _row_keys(rows: list[list[Any]]) -> list[tuple[IndicatorType, str, str]]:
+    return [(_TYPES[r[0]], r[1], r[2]) for r in rows]
 
 
 @dataclass(frozen=True, slots=True)
@@ -395,10 +403,10 @@ def feeds_from(document: dict[str, Any]) -> tuple[LazyFeed, ...]:
 
 
 def _shared_digest() -> str:
-    from exposure.indicators.precedence import SHARED_CERTS_FILE
+    from exposure.indicators import datafiles
 
     try:
-        return hashlib.sha256(SHARED_CERTS_FILE.read_bytes()).hexdigest()
+        return hashlib.sha256(datafiles.SHARED_CERTS.read_bytes()).hexdigest()
     except OSError:
         return ""
 
@@ -421,7 +429,7 @@ def merged_from(document: dict[str, Any], feeds: Sequence[LazyFeed]) -> Merged |
     """The kept result for these feeds (the document's own, in its order), or None when the
     document has none or the shared certificates changed since."""
     from exposure.indicators.index import LazyTable
-    from exposure.indicators.precedence import Merged
+    from exposure.indicators.merged import Merged
 
     kept = document.get("default")
     if not isinstance(kept, dict) or kept.get("shared") != _shared_digest():

@@ -71,6 +71,6 @@ def resolve_includes(profiles: Sequence[Profile], includes: Mapping[str, Sequenc
         out.append(Profile(
             id=p.id, title=p.title, description=p.description, path=p.path, opt_in=p.opt_in,
             threats=p.threats + tuple(threats[tid] for tid in wanted),
-            indicators=p.indicators + tuple(i for tid in wanted for i in indicators.get(tid, ())),
+            indicators=(*p.indicators, *(i for tid in wanted for i in indicators.get(tid, ()))),
         ))
     return out

@@ -54,21 +54,31 @@ def test_a_host_scan_makes_no_network_indicator_until_one_is_looked_up(fresh: No
     built = build_catalog(use_feeds=False)
     feeds = _lazy_feeds()
     index = built.index
-    addresses, names = (held for _, held in index._later)
-    assert isinstance(addresses, LazyIndicators) and isinstance(names, LazyIndicators)
-    assert addresses.kinds() <= ADDRESS_TYPES and names.kinds() == {IndicatorType.DOMAIN, IndicatorType.URL}
+    parts = [held for _, held in index._later if isinstance(held, LazyIndicators)]
+    assert len(parts) == len(index._later)
+    # the profiles' addresses, the feeds' addresses, then the profiles' and the feeds' names
+    addresses = [part for part in parts if part.kinds() <= ADDRESS_TYPES]
+    names = [part for part in parts if not part.kinds() <= ADDRESS_TYPES]
+    assert parts == [*addresses, *names] and len(addresses) >= 2 and len(names) >= 2
+    assert set().union(*(part.kinds() for part in names)) == {IndicatorType.DOMAIN, IndicatorType.URL}
+    profiled = sum(len(p.indicators) for p in built.profiles)
+    network = sum(len(part) for part in parts) - sum(len(f.indicators) for f in feeds)
+    assert 0 < network < profiled  # the default profiles' own (a few they share counted once)
     assert len(_made(feeds)) >= 3 and not any(_made(feeds))
     # what a check of this computer asks
     assert index.lookup_process("sshd") == ()
     for kind in (IndicatorType.PACKAGE, IndicatorType.CERT_SHA1, IndicatorType.FILE_SHA256, IndicatorType.FILE_PATH):
         index.lookup(kind, "nothing-known")
-    assert len(index._later) == 2 and not addresses.is_made() and not names.is_made()
+    assert len(index._later) == len(parts) and not any(part.is_made() for part in parts)
     # a connection's address makes the addresses alone
     assert index.lookup_ip("192.0.2.1") == ()
-    assert addresses.is_made() and not names.is_made() and len(index._later) == 1
+    assert all(part.is_made() for part in addresses) and not any(part.is_made() for part in names)
+    assert len(index._later) == len(names)
     assert index.lookup_domain("example.org") == ()
-    assert names.is_made() and not index._later
+    assert all(part.is_made() for part in names) and not index._later
     assert not any(_made(feeds))  # the feeds' own sequences were never needed whole
+    # nor the profiles': their network values were made one by one, as looked up
+    assert not any(isinstance(p.indicators, LazyIndicators) and p.indicators.is_made() for p in built.profiles)
 
 
 def test_every_lookup_of_every_kind_is_the_eager_catalogs(fresh: None, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from exposure.indicators import catalog, precedence, precompiled
+from exposure.indicators import catalog, datafiles, precompiled
 from exposure.indicators.bundled import load_for_catalog
 from exposure.indicators.catalog import build_catalog
 from exposure.indicators.index import NETWORK_TYPES, IndicatorIndex
@@ -94,8 +94,8 @@ def test_only_the_default_request_uses_it(monkeypatch: pytest.MonkeyPatch) -> No
 
 def test_changed_shared_certificates_mean_the_rule_runs_again(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     changed = tmp_path / "shared_certificates.txt"
-    changed.write_text(precedence.SHARED_CERTS_FILE.read_text("utf-8") + "\n# one more line\n", encoding="utf-8")
-    monkeypatch.setattr(precedence, "SHARED_CERTS_FILE", changed)
+    changed.write_text(datafiles.SHARED_CERTS.read_text("utf-8") + "\n# one more line\n", encoding="utf-8")
+    monkeypatch.setattr(datafiles, "SHARED_CERTS", changed)
     assert precompiled.merged_from(_document(), _shipped()) is None
     # and a feed list that is not the bundled one (another order) is never given the kept result
     monkeypatch.undo()

@@ -320,12 +320,18 @@ def _appended(run: HostRun, seen: set[str]) -> Iterator[HostSetting]:
                               problem=exc.strerror or exc))
         return
     # A block that is, letter for letter, a shipped certificate's is that certificate (how the
-    # bundle is made); any other is compared by its fingerprint, to the shipped certificates'
-    # only when it is not one found already (on most systems never: ~3 ms of decoding saved).
-    shipped_bodies = {_body(block) for block in shipped_blocks}
+    # bundle is made: byte for byte, else but for its line breaks); any other is compared by its
+    # fingerprint, to the shipped certificates' only when it is not one found already (on most
+    # systems never: ~3 ms of decoding saved).
+    shipped_whole = set(shipped_blocks)
+    shipped_bodies: set[bytes] | None = None
     shipped_prints: set[str] | None = None
     for block in in_bundle:
+        if block in shipped_whole:
+            continue
         body = _body(block)
+        if shipped_bodies is None:
+            shipped_bodies = {_body(b) for b in shipped_blocks}
         if body in shipped_bodies:
             continue
         fingerprint = _fingerprint(body)
