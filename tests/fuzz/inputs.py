@@ -75,7 +75,8 @@ def shared(path: Path) -> bool:
 # --- captures ----------------------------------------------------------------------------
 
 def captures(rng: random.Random, work: Path, count: int, long: bool = False) -> Iterator[FuzzInput]:
-    seeds = [DEMO / "demo-capture.pcap"]
+    # with pcapngs that carry their own TLS keys, so decryption meets damaged keys and records too
+    seeds = [DEMO / "demo-capture.pcap", *sorted((REPO / "tests" / "data" / "network").glob("tls-keys*.pcapng"))]
     names = FIXTURES / "pcaps" / "names"
     if shared(names):
         seeds += sorted(names.glob("*/capture*"))[:30]
