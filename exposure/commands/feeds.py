@@ -129,7 +129,8 @@ def _list(store: FeedStore, as_json: bool) -> int:
     import json
 
     from exposure.indicators.feeds.parsed import describe_counts
-    infos = store.list(warn=lambda msg: _say(f"exposure: {msg}", file=sys.stderr))
+    infos = store.list(warn=lambda said: _say(f"exposure: {said if isinstance(said, str) else said.text}",
+                                              file=sys.stderr))
     if as_json:
         rows = [
             {

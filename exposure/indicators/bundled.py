@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from exposure.errors import UserError
 from exposure.indicators.datafiles import FEED_FILES, FEEDS, feed_files, profile_files
 from exposure.indicators.precompiled import LazyFeed
-from exposure.model import FeedInfo
+from exposure.model import CheckNote, FeedInfo
 
 if TYPE_CHECKING:
     from exposure.indicators.feeds.store import LoadedFeed
@@ -66,13 +66,13 @@ BUNDLED: tuple[BundledFile, ...] = (
 )
 
 
-def load_bundled(warn: Callable[[str], None]) -> list[LoadedFeed]:
+def load_bundled(warn: Callable[[str | CheckNote], None]) -> list[LoadedFeed]:
     """Every bundled feed, all as objects; one that cannot be read (a damaged install) is
     reported and left out."""
     return [f.loaded() if isinstance(f, LazyFeed) else f for f in load_for_catalog(warn)]
 
 
-def load_for_catalog(warn: Callable[[str], None]) -> list[LoadedFeed | LazyFeed]:
+def load_for_catalog(warn: Callable[[str | CheckNote], None]) -> list[LoadedFeed | LazyFeed]:
     """The same feeds, precompiled ones kept as rows until a lookup needs them."""
     feeds, problems = _load_all()
     for problem in problems:
@@ -85,7 +85,7 @@ def bundled_paths() -> list[Path]:
 
 
 @cache
-def _load_all() -> tuple[tuple[LoadedFeed | LazyFeed, ...], tuple[str, ...]]:
+def _load_all() -> tuple[tuple[LoadedFeed | LazyFeed, ...], tuple[CheckNote, ...]]:
     from exposure.indicators import precompiled
 
     try:
@@ -97,18 +97,19 @@ def _load_all() -> tuple[tuple[LoadedFeed | LazyFeed, ...], tuple[str, ...]]:
     return read_bundled()
 
 
-def read_bundled() -> tuple[tuple[LoadedFeed, ...], tuple[str, ...]]:
+def read_bundled() -> tuple[tuple[LoadedFeed, ...], tuple[CheckNote, ...]]:
     """Every bundled feed read from its file with the import parsers (the slow way: see
     ``precompiled``), and a line for each that could not be read."""
     from exposure.indicators.feeds.parsed import FeedError
 
     feeds: list[LoadedFeed] = []
-    problems: list[str] = []
+    problems: list[CheckNote] = []
     for item in BUNDLED:
         try:
             feeds.append(_load(item))
         except (OSError, FeedError) as exc:
-            problems.append(f"the bundled feed {item.name} could not be read ({exc}); please reinstall exposure")
+            problems.append(CheckNote.of("warn.feeds.bundled-unreadable", f"the bundled feed {item.name} could not "
+                                         f"be read ({exc}); please reinstall exposure", name=item.name, problem=exc))
     return tuple(feeds), tuple(problems)
 
 

@@ -107,7 +107,7 @@ def _build(profile_ids: Sequence[str] | None, use_feeds: bool, bundled: bool) ->
 
     everything = load_bundled_profiles()
     profiles = _chosen(everything, profile_ids)
-    warnings: list[str] = []
+    warnings: list[str | CheckNote] = []
     shipped = load_for_catalog(warnings.append) if bundled else []
     stored = _stored(warnings.append) if use_feeds else []
     loaded = _feeds_for(everything, profiles, shipped, stored)
@@ -239,7 +239,7 @@ def default_merge(everything: Sequence[Profile], shipped: Sequence[LoadedFeed | 
     return _merge(_curated(profiles), _feeds_for(everything, profiles, shipped, []))
 
 
-def _stored(warn: Callable[[str], None]) -> list[LoadedFeed]:
+def _stored(warn: Callable[[str | CheckNote], None]) -> list[LoadedFeed]:
     """The feeds the person imported (none without a feeds folder: the store, its parsers and
     its JSON reader are then not even imported)."""
     from exposure.paths import feeds_dir

@@ -22,7 +22,7 @@ def build() -> dict[str, Any]:
     read = profiles.read_bundled_profiles(files)
     feeds, problems = bundled.read_bundled()
     if problems:
-        raise RuntimeError("; ".join(problems))
+        raise RuntimeError("; ".join(problem.text for problem in problems))
     document = precompiled.dump(read, feeds, precompiled.sources(files, feed_files()))
     # the precedence rule's result for a fresh install, over the objects a scan makes from this
     lazy = precompiled.feeds_from(document)

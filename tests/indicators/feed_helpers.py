@@ -10,6 +10,7 @@ import pytest
 
 from exposure.cli import main
 from exposure.indicators.feeds.store import FeedStore, LoadedFeed
+from exposure.model import CheckNote
 
 
 def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -19,7 +20,7 @@ def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, s
 
 
 def loaded(name: str) -> LoadedFeed:
-    warnings: list[str] = []
+    warnings: list[str | CheckNote] = []
     feeds = {f.info.name: f for f in FeedStore.default().load_all(warnings.append)}
     assert warnings == []
     return feeds[name]

@@ -12,7 +12,7 @@ from exposure.indicators.catalog import choose_feeds
 from exposure.indicators.datafiles import FEEDS
 from exposure.indicators.feeds.store import LoadedFeed
 from exposure.indicators.shared_networks import FOLDER, read_ranges
-from exposure.model import FeedInfo
+from exposure.model import CheckNote, FeedInfo
 
 
 def test_every_bundled_file_has_its_licence_and_source_beside_it() -> None:
@@ -28,7 +28,7 @@ def test_every_bundled_file_has_its_licence_and_source_beside_it() -> None:
 
 
 def test_the_bundled_feeds_load_with_their_dates_and_counts() -> None:
-    problems: list[str] = []
+    problems: list[str | CheckNote] = []
     feeds = {f.info.name: f for f in load_bundled(problems.append)}
     assert problems == [] and set(feeds) == {item.name for item in BUNDLED}
     counts = dict(feeds["echap-stalkerware"].info.counts)

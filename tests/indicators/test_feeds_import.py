@@ -10,7 +10,7 @@ import pytest
 
 from exposure.indicators.feeds.stix2 import parse_pattern
 from exposure.indicators.feeds.store import FEED_FILE, FeedStore
-from exposure.model import Category, IndicatorRole, IndicatorType
+from exposure.model import Category, CheckNote, IndicatorRole, IndicatorType
 from tests.indicators.feed_helpers import STIX_KEYS, STIX_SKIPPED, loaded, run_cli, stix_expectations
 from tests.paths import DATA_FEEDS, corpus_case, locate, needs_shared
 
@@ -299,10 +299,11 @@ def test_reimport_replaces_and_corrupt_cache_is_a_warning(capsys: pytest.Capture
     assert store.import_file(DATA_FEEDS / "mvt-indicators" / "cellebrite" / "cellebrite.stix2").replaced
     store.import_file(DATA_FEEDS / "mvt-indicators" / "candiru" / "candiru.stix2")
     (store.root / "candiru" / FEED_FILE).write_text("{broken", encoding="utf-8")
-    warnings: list[str] = []
+    warnings: list[str | CheckNote] = []
     names = [f.info.name for f in store.load_all(warnings.append)]
     assert names == ["cellebrite"]
-    assert warnings == ["feed 'candiru' could not be read (JSONDecodeError); import it again"]
+    assert [getattr(w, "text", w) for w in warnings] == [
+        "feed 'candiru' could not be read (JSONDecodeError); import it again"]
 
 
 def test_interrupted_replacement_is_put_back() -> None:

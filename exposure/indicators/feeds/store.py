@@ -27,6 +27,7 @@ from exposure.indicators.feeds.limits import MAX_FEED_BYTES, read_feed_file
 from exposure.indicators.feeds.parsed import FeedError
 from exposure.model import (
     Category,
+    CheckNote,
     FeedInfo,
     Indicator,
     IndicatorRole,
@@ -170,7 +171,7 @@ class FeedStore:
             p.name for p in self.root.iterdir() if not p.name.startswith(".") and (p / FEED_FILE).is_file()
         )
 
-    def list(self, warn: Callable[[str], None] | None = None) -> list[FeedInfo]:
+    def list(self, warn: Callable[[str | CheckNote], None] | None = None) -> list[FeedInfo]:
         out = []
         for name in self.names():
             try:
@@ -191,12 +192,14 @@ class FeedStore:
             return path
         raise FeedError(f"no feed named {name!r} (see 'exposure feeds list')")
 
-    def load_all(self, warn: Callable[[str], None]) -> Iterator[LoadedFeed]:
+    def load_all(self, warn: Callable[[str | CheckNote], None]) -> Iterator[LoadedFeed]:
         """Every stored feed; an unreadable one is reported through ``warn`` and left out."""
         try:
             names = self.names()
         except OSError as exc:
-            warn(f"the feeds folder {self.root} could not be read ({exc.strerror or exc}); no feeds used")
+            problem = exc.strerror or exc
+            warn(CheckNote.of("warn.feeds.folder-unreadable", f"the feeds folder {self.root} could not be read "
+                              f"({problem}); no feeds used", folder=self.root, problem=problem))
             return
         for name in names:
             try:
@@ -225,8 +228,10 @@ def read_limited(path: Path, limit: int = MAX_FEED_BYTES) -> bytes:
     return read_feed_file(path, limit)
 
 
-def _unreadable(name: str, exc: Exception) -> str:
-    return f"feed {name!r} could not be read ({type(exc).__name__}); import it again"
+def _unreadable(name: str, exc: Exception) -> CheckNote:
+    # the name as the English line has always quoted it, so the Chinese one quotes it the same way
+    return CheckNote.of("warn.feeds.unreadable", f"feed {name!r} could not be read ({type(exc).__name__}); "
+                        "import it again", name=repr(name), problem=type(exc).__name__)
 
 
 def _info_to_json(info: FeedInfo) -> dict[str, Any]:
