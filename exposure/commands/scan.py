@@ -248,7 +248,7 @@ def _backup_passwords(args: argparse.Namespace) -> None:
     """Before any work: an encrypted backup needs its password, from --password-file or
     typed at a terminal (never echoed, never on the command line); else one line, exit 2."""
     from exposure.collect.ios_backup import passwords
-    from exposure.collect.ios_backup.collector import NEEDS_PASSWORD, is_encrypted
+    from exposure.collect.ios_backup.collector import NEEDS_PASSWORD, NEEDS_PASSWORD_KEY, is_encrypted
     from exposure.errors import UserError
 
     if args.password_file:
@@ -258,15 +258,15 @@ def _backup_passwords(args: argparse.Namespace) -> None:
         if not is_encrypted(folder):
             continue
         if not sys.stdin.isatty():
-            raise UserError(NEEDS_PASSWORD.format(folder=folder))
+            raise UserError(NEEDS_PASSWORD.format(folder=folder), key=NEEDS_PASSWORD_KEY, folder=folder)
         import getpass
 
         try:
             typed = getpass.getpass(f"Password of the encrypted backup {folder} (not shown): ")
         except (EOFError, KeyboardInterrupt):
-            raise UserError(NEEDS_PASSWORD.format(folder=folder)) from None
+            raise UserError(NEEDS_PASSWORD.format(folder=folder), key=NEEDS_PASSWORD_KEY, folder=folder) from None
         if not typed:
-            raise UserError(NEEDS_PASSWORD.format(folder=folder))
+            raise UserError(NEEDS_PASSWORD.format(folder=folder), key=NEEDS_PASSWORD_KEY, folder=folder)
         passwords.give(folder, typed)
 
 

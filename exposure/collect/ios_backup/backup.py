@@ -37,7 +37,13 @@ _FILE_ID = re.compile(r"^[0-9a-f]{40}$")
 
 
 class BackupError(Exception):
-    """This folder cannot be read as a backup (one plain line)."""
+    """This folder cannot be read as a backup (one plain line). ``key`` and ``params`` say
+    the same in any language (``exposure/explain/errors.yaml``), as a UserError's do."""
+
+    def __init__(self, message: str, *, key: str, **params: object) -> None:
+        super().__init__(message)
+        self.key = key
+        self.params: dict[str, object] = params
 
 
 class NeedPassword(Exception):
@@ -80,9 +86,10 @@ class Backup:
         self.folder = Path(folder)
         self.cancel = cancel or threading.Event()
         if not self.folder.is_dir():
-            raise BackupError(f"{self.folder} is not a folder")
+            raise BackupError(f"{self.folder} is not a folder", key="error.ios-backup.not-a-folder", folder=self.folder)
         if not looks_like_backup(self.folder):
-            raise BackupError(f"{self.folder} is not an iPhone backup (no Manifest.db or Info.plist + Manifest.plist)")
+            raise BackupError(f"{self.folder} is not an iPhone backup (no Manifest.db or Info.plist + Manifest.plist)",
+                              key="error.ios-backup.not-a-backup", folder=self.folder)
         self.problems: list[CheckNote] = []  # parts of the backup that could not be used
         self.info = self._plist_or_empty("Info.plist")
         self.manifest = self._plist_or_empty("Manifest.plist")
@@ -91,13 +98,14 @@ class Backup:
         if self.encrypted:
             if not self.manifest:
                 raise BackupError(f"{self.folder} is an encrypted backup but its Manifest.plist is missing or damaged;"
-                                  " it cannot be opened")
+                                  " it cannot be opened", key="error.ios-backup.no-manifest-plist", folder=self.folder)
             if password is None:
                 raise NeedPassword
             try:
                 self._keys = Keys(self.manifest, password)
             except BadKeyBag as exc:
-                raise BackupError(f"{self.folder}: {exc}") from None
+                raise BackupError(f"{self.folder}: {exc}", key="error.ios-backup.key-bag", folder=self.folder,
+                                  problem=exc) from None
         self._index = self._open_index()
 
     # -- the plists at the top ------------------------------------------------------------
@@ -132,7 +140,8 @@ class Backup:
         path = self.folder / "Manifest.db"
         if not path.is_file():
             if self.encrypted:
-                raise BackupError(f"{self.folder} is encrypted but has no Manifest.db; it cannot be opened")
+                raise BackupError(f"{self.folder} is encrypted but has no Manifest.db; it cannot be opened",
+                                  key="error.ios-backup.no-manifest-db", folder=self.folder)
             self.problems.append(CheckNote.of("warn.ios-backup.no-manifest-db", "Manifest.db is missing: files were "
                                               "looked up by their computed names"))
             return None
@@ -141,14 +150,17 @@ class Backup:
                 key = self._keys.manifest_key(self.manifest)
                 plain = self._keys.decrypt(_read_regular(path, MAX_FILE), key)
                 if not plain.startswith(SQLITE_HEADER):
-                    raise BackupError(f"{self.folder}: Manifest.db does not decrypt to a database")
+                    raise BackupError(f"{self.folder}: Manifest.db does not decrypt to a database",
+                                      key="error.ios-backup.manifest-db-no-decrypt", folder=self.folder)
                 db = memory_database(plain)
             else:
                 db = file_database(path)
             db.execute("SELECT fileID, domain, relativePath, flags, file FROM Files LIMIT 1").fetchall()
         except (BadKeyBag, ArtefactError, OSError, sqlite3.Error, UnicodeDecodeError) as exc:
             if self.encrypted:
-                raise BackupError(f"{self.folder}: Manifest.db cannot be read ({exc})") from None
+                raise BackupError(f"{self.folder}: Manifest.db cannot be read ({exc})",
+                                  key="error.ios-backup.manifest-db-unreadable", folder=self.folder,
+                                  problem=exc) from None
             self.problems.append(CheckNote.of("warn.ios-backup.manifest-db-damaged", f"Manifest.db is damaged "
                                               f"({type(exc).__name__}): files were looked up by their computed names",
                                               problem=type(exc).__name__))

@@ -27,6 +27,8 @@ KIND = "ios-backup"
 NEEDS_PASSWORD = ("{folder} is an encrypted backup: give its password with --password-file FILE, or run the "  # noqa: S105
                   "check in a terminal to be asked for it")
 WRONG_PASSWORD = "the password does not open the encrypted backup {folder}"  # noqa: S105 - a message
+NEEDS_PASSWORD_KEY = "error.ios-backup.needs-password"  # noqa: S105 - the keys of those two in errors.yaml
+WRONG_PASSWORD_KEY = "error.ios-backup.wrong-password"  # noqa: S105
 DbReader = Callable[[sqlite3.Connection, Where], Iterator[Observation]]
 PlistReader = Callable[[object, Where], Iterator[Observation]]
 
@@ -117,11 +119,11 @@ class IosBackupCollector:
         try:
             return Backup(self.path, password, ctx.cancel)
         except NeedPassword:
-            raise UserError(NEEDS_PASSWORD.format(folder=self.path)) from None
+            raise UserError(NEEDS_PASSWORD.format(folder=self.path), key=NEEDS_PASSWORD_KEY, folder=self.path) from None
         except WrongPassword:
-            raise UserError(WRONG_PASSWORD.format(folder=self.path)) from None
+            raise UserError(WRONG_PASSWORD.format(folder=self.path), key=WRONG_PASSWORD_KEY, folder=self.path) from None
         except BackupError as exc:
-            raise UserError(str(exc)) from None
+            raise UserError(str(exc), key=exc.key, **exc.params) from None
 
     def collect(self, ctx: CollectContext) -> Iterator[Observation]:
         ctx.progress(Progress(self.info.name, "opening the backup", reading=DEVICE))
