@@ -150,16 +150,27 @@ def _chosen(everything: Sequence[Profile], profile_ids: Sequence[str] | None) ->
     return [p for p in everything if p.id in wanted]
 
 
-def _curated(profiles: Sequence[Profile]) -> list[Indicator]:
-    """The chosen profiles' indicators, each (type, value, threat) once: a threat one profile
-    includes from another (MFSocket is in two) is indexed once."""
-    curated: list[Indicator] = []
+def _first_of_each(profiles: Sequence[Profile]) -> list[tuple[Sequence[Indicator], list[int]]]:
+    """Each chosen profile's indicators, with the positions of those whose (type, value, threat)
+    no profile before it has: a threat one profile includes from another (MFSocket is in two) is
+    indexed once. A precompiled profile's keys are read without making its indicators."""
+    fresh: list[tuple[Sequence[Indicator], list[int]]] = []
     indexed: set[tuple[str, str, str]] = set()
     for profile in profiles:
-        fresh = [i for i in profile.indicators if (i.type, i.value, i.threat) not in indexed]
-        indexed.update((i.type, i.value, i.threat) for i in fresh)
-        curated.extend(fresh)
-    return curated
+        given = profile.indicators
+        keys = given.keys() if isinstance(given, LazyIndicators) else [(i.type, i.value, i.threat) for i in given]
+        positions = []
+        for position, key in enumerate(keys):
+            if key not in indexed:
+                indexed.add(key)
+                positions.append(position)
+        fresh.append((given, positions))
+    return fresh
+
+
+def _curated(profiles: Sequence[Profile]) -> list[Indicator]:
+    """The chosen profiles' indicators, each (type, value, threat) once (``_first_of_each``)."""
+    return [given[position] for given, positions in _first_of_each(profiles) for position in positions]
 
 
 def _curated_split(profiles: Sequence[Profile]) -> tuple[list[Indicator], tuple[list[LazyIndicators], ...]]:
@@ -169,27 +180,21 @@ def _curated_split(profiles: Sequence[Profile]) -> tuple[list[Indicator], tuple[
     now: list[Indicator] = []
     addresses: list[LazyIndicators] = []
     names: list[LazyIndicators] = []
-    indexed: set[tuple[str, str, str]] = set()
-    for profile in profiles:
-        given = profile.indicators
-        if not isinstance(given, LazyIndicators):
-            given = LazyIndicators.of(given)
+    for given, fresh in _first_of_each(profiles):
+        lazy = given if isinstance(given, LazyIndicators) else LazyIndicators.of(given)
         # positions and kinds of its addresses, and of its names
         kept: tuple[tuple[list[int], list[IndicatorType]], ...] = (([], []), ([], []))
-        for position, key in enumerate(given.keys()):
-            if key in indexed:
-                continue
-            indexed.add(key)
-            kind = key[0]
+        for position in fresh:
+            kind = lazy.kind(position)
             if kind not in NETWORK_TYPES:
-                now.append(given.one(position))
+                now.append(lazy.one(position))
             else:
                 positions, kinds = kept[kind not in ADDRESS_TYPES]
                 positions.append(position)
                 kinds.append(kind)
         for (positions, kinds), out in zip(kept, (addresses, names), strict=True):
             if positions:
-                out.append(LazyIndicators(functools.partial(_picked, given, positions), kinds))
+                out.append(LazyIndicators(functools.partial(_picked, lazy, positions), kinds))
     return now, (addresses, names)
 
 

@@ -253,7 +253,6 @@ class ClientDecryptor:
     hello: ServerHello | None = None  # the server's answer, when seen (needed for TLS 1.2)
     failed: int = 0  # records whose tag did not verify
     given_up: str = ""  # why nothing more is decrypted ("" while it goes on)
-    decrypted: int = 0  # plaintext bytes
     decrypted_seq: int = 0  # where the next plaintext goes in the stream of plaintext (keyed.py)
     _encrypted: bool = False  # TLS 1.2: past the client's ChangeCipherSpec
     _keys: _Keys | None = None
@@ -325,7 +324,6 @@ class ClientDecryptor:
                 return
             self._cbc.seq += 1
             if record[0] == APPLICATION_DATA:
-                self.decrypted += len(plain)
                 out.append(plain)
             return
         body = record[RECORD_HEADER:]
@@ -343,7 +341,6 @@ class ClientDecryptor:
             return
         keys.seq += 1
         if record[0] == APPLICATION_DATA:
-            self.decrypted += len(plain)
             out.append(plain)
 
     def _tls13(self, record: bytes, out: list[bytes]) -> None:
@@ -368,7 +365,6 @@ class ClientDecryptor:
             self._fail()  # no content type: not a TLS 1.3 record (RFC 8446, 5.4)
             return
         if inner[-1] == APPLICATION_DATA:
-            self.decrypted += len(inner) - 1
             out.append(inner[:-1])
 
     def _first_keys(self, record: bytes) -> _Keys | None:
