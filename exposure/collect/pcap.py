@@ -205,15 +205,22 @@ class PcapCollector:
                                   count=count, reason=reason))
 
     def _keys_info(self, keys: KeyLog, ex: Aggregates, ctx: CollectContext) -> None:
-        """What the TLS keys stored in the capture (pcapng) gave, and what of them was not used."""
+        """What the TLS and WireGuard keys stored in the capture (pcapng) gave, and what of them was not used."""
         if keys:
             keyed = ex.tcp.keyed if isinstance(ex, Extractor) else None
             self.info.counts["tls_keys"] = len(keys.secrets)
             self.info.counts["tls_decrypted_connections"] = keyed.connections if keyed is not None else 0
             self.info.add_checked(CheckNote.of(
                 "pcap.tls-decrypted", "HTTP requests inside TLS, decrypted with the keys stored in the capture"))
+        if keys.wireguard:
+            tunnels = ex.wireguard if isinstance(ex, Extractor) else None
+            self.info.counts["wireguard_keys"] = len(keys.wireguard)
+            self.info.counts["wireguard_decrypted_sessions"] = tunnels.sessions if tunnels is not None else 0
+            self.info.add_checked(CheckNote.of(
+                "pcap.wireguard-decrypted", "the traffic inside WireGuard tunnels, decrypted with the keys stored in "
+                "the capture"))
         for reason, count in sorted(keys.problems.items()):
-            ctx.warn(CheckNote.of("warn.pcap.keys", f"TLS keys stored in the capture not used ({reason}): {count}",
+            ctx.warn(CheckNote.of("warn.pcap.keys", f"keys stored in the capture not used ({reason}): {count}",
                                   count=count, reason=reason))
 
     def _observations(self, ex: Aggregates) -> Iterator[Observation]:

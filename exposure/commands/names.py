@@ -44,7 +44,7 @@ def names_of(path: str, reader: str = "native", notes: list[str] | None = None, 
     with open_checked(path, reader, hashing=False) as reader_:  # names print no hash
         keys = reader_.secrets
         split = None
-        decrypted = 0
+        decrypted = wireguard_sessions = 0
         if reader == "native":
             split = parallel.names_in_parallel(path, parallel.worker_count() if workers is None else workers,
                                                parallel.MIN_PARALLEL_BYTES if min_bytes is None else min_bytes)
@@ -56,7 +56,7 @@ def names_of(path: str, reader: str = "native", notes: list[str] | None = None, 
             extractor.run(reader_)
             extractor.finish()
             if reader_.secrets.late:
-                # TLS keys stored after packets (PCAPdroid writes them every second): a connection
+                # TLS or WireGuard keys stored after packets (PCAPdroid writes them every second): a connection
                 # may have begun before its keys were read; read again with every key known
                 with open_checked(path, reader, hashing=False) as again:
                     extractor = Extractor(flows=False, certificates=False, observations=False)
@@ -65,6 +65,7 @@ def names_of(path: str, reader: str = "native", notes: list[str] | None = None, 
                     extractor.finish()
             names, packets, undecoded_by = extractor.names, extractor.packets, extractor.undecoded
             decrypted = extractor.tcp.keyed.connections if extractor.tcp.keyed is not None else 0
+            wireguard_sessions = extractor.wireguard.sessions if extractor.wireguard is not None else 0
             problems = dict(reader_.problems)
             dropped = {**reader_.dropped, **extractor.dropped}
     if notes is not None:
@@ -78,8 +79,11 @@ def names_of(path: str, reader: str = "native", notes: list[str] | None = None, 
         if keys:
             notes.append(f"{path}: TLS keys of {len(keys.secrets)} connections stored in the capture; "
                          f"{decrypted} connections decrypted")
+        if keys.wireguard:
+            notes.append(f"{path}: WireGuard keys stored in the capture: {len(keys.wireguard)}; "
+                         f"{wireguard_sessions} WireGuard sessions decrypted")
         for reason, count in sorted(keys.problems.items()):
-            notes.append(f"{path}: TLS keys stored in the capture not used ({reason}): {count}")
+            notes.append(f"{path}: keys stored in the capture not used ({reason}): {count}")
     return names
 
 

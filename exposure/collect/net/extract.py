@@ -9,7 +9,8 @@ split by layer:
   Apple PKTAP, ARCNET), one named constant and one method each;
 - this module: IPv4 (fragments reassembled), IPv6 (extension headers, fragments), UDP,
   TCP and ICMP (the DNS inside ICMP errors, as Wireshark reads it: not inside a redirect);
-- ``tunnels``: IP-in-IP, GRE (ERSPAN, transparent Ethernet, PPTP), VXLAN, Geneve, Teredo, GTP-U;
+- ``tunnels``: IP-in-IP, GRE (ERSPAN, transparent Ethernet, PPTP), VXLAN, Geneve, Teredo, GTP-U,
+  WireGuard with its keys in the capture (``wireguard``);
 - ``streams``: TCP directions followed for TLS ClientHellos and certificates, HTTP/1.x
   requests, cleartext HTTP/2 and DNS over TCP;
 - ``tables``: the capped tables of names and aggregates the results are read from;
@@ -67,11 +68,8 @@ class RangeExtract(Protocol):
     fragments and QUIC Initials, and limits past which only one pass is exact."""
 
     def sweeping(self, now: float | None) -> None: ...
-
     def fragments_begun(self, key: tuple[object, ...]) -> None: ...
-
     def quic_begun(self, flow: tuple[bytes, int, bytes, int]) -> None: ...
-
     def limit(self, what: str) -> None: ...
 
 
@@ -491,10 +489,12 @@ class Extractor(Tunnels):
             names = self._quic.datagram((src, sport, dst, dport), payload)
             if names is not None and self.hooks is not None:
                 self.hooks.quic_begun((src, sport, dst, dport))
-            if names:
-                for name in names:
-                    tables.server_name("quic", name, src, dst, dport, ts)
+            for name in names or ():
+                tables.server_name("quic", name, src, dst, dport, ts)
             if names is not None:
                 return
+        wg_keys = self.tcp.keys.wireguard if self.tcp.keys is not None else None
+        if wg_keys is not None and payload and self._wireguard(wg_keys, payload, ts, depth):
+            return  # a WireGuard message of a tunnel whose keys the capture carries
         if sport not in _NOT_DNS and dport not in _NOT_DNS and dnsmod.looks_like_dns(payload):
             tables.dns(payload, src, dst, ts, "udp")

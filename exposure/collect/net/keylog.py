@@ -1,4 +1,4 @@
-"""TLS keys stored in a capture: the NSS key log text of pcapng Decryption Secrets Blocks.
+"""Keys stored in a capture: the NSS key log text of pcapng Decryption Secrets Blocks (and WireGuard's).
 
 A pcapng file may carry the keys of the TLS connections it holds (a Decryption Secrets Block
 of type ``TLSK``, 0x544c534b, whose data is an NSS key log: one ``LABEL <client random hex>
@@ -10,9 +10,13 @@ are kept: the TLS 1.2 master secret (``CLIENT_RANDOM``) and the TLS 1.3 client t
 
 The text comes from the capture, so it is untrusted: lines are checked (hex of the right
 length), and the keys and bytes kept are capped; what is left out is counted in ``problems``.
+A block of WireGuard keys (type ``WGKL``, 0x57474b4c) goes to ``wireguard`` (``wg_keys``: its
+tunnels are decrypted by ``wireguard``); its text counts in the same cap.
 """
 
 from __future__ import annotations
+
+from exposure.collect.net.wg_keys import WireGuardKeys
 
 MAX_CONNECTIONS = 65_536  # client randoms whose keys are kept (one line of 100-200 bytes each)
 MAX_TEXT = 16 << 20  # key log bytes read over the whole capture
@@ -34,7 +38,7 @@ DAMAGED_BLOCK = "damaged Decryption Secrets Block"
 BAD_LINE = "key log line that is not a TLS key"
 TOO_MANY = "keys beyond the first 65536 connections"  # MAX_CONNECTIONS
 TOO_MUCH = "key log text beyond the first 16 MiB"  # MAX_TEXT
-OTHER_KIND = "keys of another kind than TLS (WireGuard or other), not used"
+OTHER_KIND = "keys of another kind than TLS or WireGuard, not used"
 
 
 class KeyLog:
@@ -45,6 +49,7 @@ class KeyLog:
         self.problems: dict[str, int] = {}
         self.text_read = 0
         self.blocks = 0  # TLS key blocks read
+        self.wireguard: WireGuardKeys | None = None  # made by the first block of WireGuard keys
         # keys that arrived after packets of the capture: a connection may have begun before its
         # keys, so the capture is read again with every key known from the start
         self.late = False
@@ -57,15 +62,21 @@ class KeyLog:
 
     def block(self, secrets_type: int, data: bytes, after_packets: bool) -> None:
         """One Decryption Secrets Block's type and data."""
-        if secrets_type != TLS_KEY_LOG:
+        if secrets_type not in (TLS_KEY_LOG, WIREGUARD_KEYS):
             self.problem(OTHER_KIND)
             return
-        self.blocks += 1
         if self.text_read + len(data) > MAX_TEXT:
             data = data[:max(0, MAX_TEXT - self.text_read)]
             self.problem(TOO_MUCH)
         self.text_read += len(data)
-        if self.add_text(data) and after_packets:
+        if secrets_type == WIREGUARD_KEYS:
+            if self.wireguard is None:
+                self.wireguard = WireGuardKeys()
+            added = self.wireguard.add_text(data, self.problem)
+        else:
+            self.blocks += 1
+            added = self.add_text(data)
+        if added and after_packets:
             self.late = True
 
     def add_text(self, text: bytes) -> int:

@@ -1,12 +1,19 @@
 """Tunnels: GRE (with ERSPAN, transparent Ethernet, PPTP's PPP), and over UDP VXLAN, Teredo,
-Geneve, GTP-U and L2TP (version 2: the PPP sessions of DSL lines and VPNs). Each unwraps the
-inner frame or packet and hands it back to the link or IP layer one level deeper (the
-extractor stops at ``MAX_DEPTH``). A mixin of the extractor.
+Geneve, GTP-U and L2TP (version 2: the PPP sessions of DSL lines and VPNs), and WireGuard when
+the capture carries its keys (``wireguard``). Each unwraps the inner frame or packet and hands
+it back to the link or IP layer one level deeper (the extractor stops at ``MAX_DEPTH``). A mixin
+of the extractor.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from exposure.collect.net.links import LinkLayers
+
+if TYPE_CHECKING:
+    from exposure.collect.net.wg_keys import WireGuardKeys
+    from exposure.collect.net.wireguard import WireGuardTunnels
 
 UDP_VXLAN = 4789
 UDP_TEREDO = 3544
@@ -24,6 +31,31 @@ L2TP_VERSION_2 = 2
 
 
 class Tunnels(LinkLayers):
+    wireguard: WireGuardTunnels | None = None  # made by the first WireGuard message of a capture with its keys
+
+    def _bad_parsed(self, reason: str) -> None:
+        raise NotImplementedError
+
+    def _timed_out(self, reason: str) -> None:
+        raise NotImplementedError
+
+    def _wireguard(self, keys: WireGuardKeys, payload: bytes, ts: float, depth: int) -> bool:
+        """A UDP datagram of a capture with WireGuard keys: True when it was a WireGuard message of
+        a tunnel they open (the IP packet of a transport message is read one level deeper)."""
+        if not 0 < payload[0] <= 4:  # the caller gives a payload of at least one byte
+            return False
+        tunnels = self.wireguard
+        if tunnels is None:
+            from exposure.collect.net.wireguard import WireGuardTunnels  # cryptography: only with keys
+
+            tunnels = self.wireguard = WireGuardTunnels(keys, self._bad_parsed, self._timed_out)
+        inner = tunnels.datagram(payload)
+        if inner is None:
+            return False
+        if inner:
+            self._ip(inner, 0, len(inner), ts, depth + 1, False)
+        return True
+
     def _udp_tunnel(self, sport: int, dport: int, payload: bytes, ts: float, depth: int) -> None:
         """A UDP datagram to or from one of ``UDP_TUNNEL_PORTS``."""
         if dport == UDP_VXLAN or sport == UDP_VXLAN:
