@@ -249,9 +249,24 @@ def test_a_chinese_report_of_captures_with_keys_has_no_english_reason() -> None:
     result = scan(DATA / "network" / "tls-keys-damaged.pcapng", DATA / "network" / "tls-keys-wrong.pcapng")
     assert set(our_reasons(result)) == {
         "damaged Decryption Secrets Block", "key log line that is not a TLS key",
-        "keys of another kind than TLS (WireGuard or other), not used",
+        "WireGuard key log line that is not a key",
         "TLS record that does not decrypt with the keys in the capture"}
     assert {w.key for w in result.warnings} == {"warn.pcap.keys", "warn.pcap.undecoded"}
+    assert_no_english_reason(result)
+
+
+def test_a_chinese_report_of_wireguard_captures_with_keys_has_no_english_reason() -> None:
+    """WireGuard keys that could not be used, handshakes and packets they did not decrypt, and a
+    tunnel without keys (tests/network/test_wireguard_keys.py's captures)."""
+    result = scan(*(DATA / "network" / f"wireguard-keys-{name}.pcapng" for name in ("damaged", "wrong", "garbled")))
+    assert set(our_reasons(result)) == {
+        "damaged Decryption Secrets Block", "WireGuard key log line that is not a key",
+        "WireGuard preshared key without an ephemeral key before it",
+        "keys of another kind than TLS or WireGuard, not used",
+        "WireGuard handshake that does not decrypt with the keys in the capture",
+        "WireGuard packet that does not decrypt with the keys in the capture",
+        "WireGuard handshakes without their keys in the capture (tunnel not decrypted)"}
+    assert {w.key for w in result.warnings} == {"warn.pcap.keys", "warn.pcap.undecoded", "warn.pcap.not-followed"}
     assert_no_english_reason(result)
 
 
