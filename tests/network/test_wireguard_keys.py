@@ -302,3 +302,20 @@ def main_names(capsys: pytest.CaptureFixture[str], path: Path) -> dict[str, list
 
     assert main(["names", "--json", str(path)]) == 0
     return tshark_kinds(json.loads(capsys.readouterr().out))
+
+
+@pytest.mark.skipif(shutil.which("editcap") is None, reason="editcap (Wireshark) is not installed")
+def test_keys_injected_by_editcap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``editcap --inject-secrets wg,keys.txt`` writes the block its own way: the same names."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_wireguard_keys", DATA / "make_wireguard_keys.py")
+    assert spec is not None and spec.loader is not None
+    maker = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "make_wireguard_keys", maker)  # its dataclasses look themselves up there
+    spec.loader.exec_module(maker)
+    (tmp_path / "keys.txt").write_bytes(maker.tunnels()[2])
+    injected = tmp_path / "injected.pcapng"
+    subprocess.run(["editcap", "--inject-secrets", f"wg,{tmp_path / 'keys.txt'}",
+                    str(DATA / "wireguard-keys-none.pcapng"), str(injected)], check=True, capture_output=True)
+    assert names_of(str(injected)).as_json() == FOUND
