@@ -42,7 +42,7 @@ def build_parser(only: str | None = None, others: bool = True) -> argparse.Argum
     top-level parser then hands every word to that subcommand's, and never shows the list)."""
     parser = argparse.ArgumentParser(
         prog="exposure",
-        description="Check this computer, an Android phone or network traffic for stalkerware and "
+        description="Check this computer, an Android phone, an iPhone or network traffic for stalkerware and "
         "state-monitoring tools, and explain what was found in plain words. Read-only: it never "
         "changes anything on a device, and nothing leaves this computer. "
         "With no subcommand, opens the guided app.",
