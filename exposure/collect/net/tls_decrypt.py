@@ -17,6 +17,9 @@ TLS or HTTPS). The ciphers are the AEAD ones every current client offers first:
   from the next application secret (7.2); the nonce is the IV XOR the sequence number,
   the additional data the record header (5.2, 5.3); the plaintext ends with its real content
   type and zero padding (5.4). The cipher suite need not be known: the one whose tag verifies is it.
+  0-RTT records without the early secret in the capture (a key log that leaves it out) are counted
+  as failed and passed over when the ClientHello announced early data (4.2.10), so the requests
+  after the handshake are still read.
 
 The AEAD tag authenticates every record, so a wrong key, a damaged record or a record built to
 mislead never yields plaintext: it is counted in ``failed`` and, after a few, the connection is
@@ -37,6 +40,11 @@ RECORD_HEADER = 5
 TAG = 16
 MAX_RECORD = (1 << 14) + 256  # a TLS 1.3 ciphertext (RFC 8446, 5.2); TLS 1.2 allows 2048 more
 MAX_FAILURES = 4  # records that fail to decrypt before the connection is given up
+# 0-RTT data the capture has no key for (no CLIENT_EARLY_TRAFFIC_SECRET): records before the first
+# that decrypts, of a ClientHello that announced early data, are counted as failed but do not give
+# the connection up, up to this many bytes (servers accept 14-16 KiB of early data; RFC 8446, 4.2.10)
+MAX_EARLY_DATA = 1 << 15
+EARLY_DATA = 42  # the ClientHello extension that announces 0-RTT data (RFC 8446, 4.2.10)
 TLS13 = 0x0304
 # SHA-256("HelloRetryRequest"): the random of a ServerHello that is a HelloRetryRequest (RFC 8446, 4.1.3)
 HELLO_RETRY = bytes.fromhex("cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c")
@@ -115,6 +123,30 @@ def server_hello(body: bytes) -> ServerHello | None:
             etm = etm or ext == ENCRYPT_THEN_MAC
             pos += 4 + size
     return ServerHello(version, random, suite, etm)
+
+
+def offers_early_data(handshake: bytes) -> bool:
+    """Whether a ClientHello (its handshake message, from the type byte) has the early_data
+    extension: the client sends 0-RTT records after it. False when it is cut short before it."""
+    size = len(handshake)
+    if size < 39 or handshake[0] != 1:
+        return False
+    pos = 38 + 1 + handshake[38]  # type, length, version and random; then the session id
+    if pos + 2 > size:
+        return False
+    pos += 2 + ((handshake[pos] << 8) | handshake[pos + 1])  # cipher suites
+    if pos + 1 > size:
+        return False
+    pos += 1 + handshake[pos]  # compression methods
+    if pos + 2 > size:
+        return False
+    end = min(size, pos + 2 + ((handshake[pos] << 8) | handshake[pos + 1]))
+    pos += 2
+    while pos + 4 <= end:
+        if (handshake[pos] << 8) | handshake[pos + 1] == EARLY_DATA:
+            return True
+        pos += 4 + ((handshake[pos + 2] << 8) | handshake[pos + 3])
+    return False
 
 
 # -- key derivation -------------------------------------------------------------------------------
@@ -254,6 +286,10 @@ class ClientDecryptor:
     failed: int = 0  # records whose tag did not verify
     given_up: str = ""  # why nothing more is decrypted ("" while it goes on)
     decrypted_seq: int = 0  # where the next plaintext goes in the stream of plaintext (keyed.py)
+    _hello_read: bool = False
+    _early_offered: bool = False  # TLS 1.3: the ClientHello announced 0-RTT data
+    _early_failed: int = 0  # bytes of records that failed before any decrypted, taken for 0-RTT data
+    _early_skipped: int = 0  # those records: counted in ``failed``, not towards giving up
     _encrypted: bool = False  # TLS 1.2: past the client's ChangeCipherSpec
     _keys: _Keys | None = None
     _cbc: CbcKeys | None = None
@@ -287,6 +323,9 @@ class ClientDecryptor:
     def _record(self, record: bytes, out: list[bytes]) -> bool:
         """Read one whole record; False when it must wait for the ServerHello."""
         ctype = record[0]
+        if ctype == HANDSHAKE and not self._hello_read:
+            self._hello_read = True
+            self._early_offered = offers_early_data(record[RECORD_HEADER:])
         if MASTER_SECRET in self.secrets:
             if ctype == CHANGE_CIPHER_SPEC:
                 self._encrypted = True
@@ -311,8 +350,17 @@ class ClientDecryptor:
 
     def _fail(self) -> None:
         self.failed += 1
-        if self.failed >= MAX_FAILURES:
+        if self.failed - self._early_skipped >= MAX_FAILURES:
             self.given_up = BAD_RECORDS
+
+    def _fail_first(self, size: int) -> None:
+        """A TLS 1.3 record that fails before any decrypted: when the ClientHello announced early
+        data, 0-RTT data whose secret the capture lacks: counted as failed, but the connection goes
+        on to its Finished and application data (for up to MAX_EARLY_DATA bytes of such records)."""
+        self._early_failed += size
+        if self._early_offered and self._early_failed <= MAX_EARLY_DATA:
+            self._early_skipped += 1
+        self._fail()
 
     def _tls12(self, record: bytes, out: list[bytes]) -> None:
         keys = self._keys
@@ -352,7 +400,7 @@ class ClientDecryptor:
                 return
             self._keys = self._first_keys(record)
             if self._keys is None:
-                self._fail()
+                self._fail_first(len(record))
                 return
             plain: bytes | None = self._first_plain
         else:
