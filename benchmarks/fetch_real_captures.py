@@ -35,6 +35,7 @@ from pathlib import Path
 
 DEBIAN = "http://deb.debian.org/debian/pool/main/"
 PYPI = "https://files.pythonhosted.org/packages/"
+NPM = "https://registry.npmjs.org/"
 ARCHIVES = (  # package, address, SHA-256 of the archive
     ("ndpi", DEBIAN + "n/ndpi/ndpi_4.2.orig.tar.gz",
      "e54ce8fe13adc5d747be7553513657fae78f796e0bd459e122c280cc06ce4daf"),
@@ -93,7 +94,33 @@ SECOND = (  # chosen 2026-12-05; Debian's sid, trixie and bookworm indexes give 
     ("sip-ladder", PYPI + "dc/bc/db5bbd590a232c9c6771cb3c3ed2d80e21927271a81ed35d2947fb2c0dc3/"
      "sip_ladder-2026.5.25.6.tar.gz", "0bc1fc2ca7e035052744f02669d920950c06e661784f88cdfc105db8f57e664f"),
 )
-SETS = {"first": ARCHIVES, "second": SECOND}
+THIRD = (  # chosen 2026-12-05, once the second set's misses were fixed; real traffic first
+    ("dnscap", DEBIAN + "d/dnscap/dnscap_2.5.2.orig.tar.xz",
+     "6b64fbcf86a3661addbdc0ffe854639ce69dea52cbdf307c9f061b07a3f8f42e"),
+    ("oarc-dsc", DEBIAN + "o/oarc-dsc/oarc-dsc_2.16.1.orig.tar.xz",
+     "592c2fa7c1c571964a9a84f3c8a4b7b46c931a8bc687d0253c2bb9052b7e7e47"),
+    ("networkml", PYPI + "b9/4a/e46c79657e8c7d6f632b327f27a38462bba7f7007cd529a0382d8344fac4/networkml-0.6.19.tar.gz",
+     "4192d426e87fa5420992bae882e3cee7a5f4ce18a9a826ef10baacec275f2fd6"),
+    ("wa1kpcap", PYPI + "70/11/85789f5879956c96ede753803aab12e7cd84d32b1b3383fecd95ee1173a5/wa1kpcap-0.2.0.tar.gz",
+     "2108370c8e72a7256039478c4e01daf120b34eae8c75afaba05b311f831d69c8"),
+    ("mcpcap", PYPI + "8d/61/38aa41e5dd8d80b9ef3efa9805a6b47afd1a94310c97f1c13445c2d93c69/mcpcap-0.10.0.tar.gz",
+     "077232924256edb5936cb43789e7bb6d4d5778dc6ac06ac78fd11a97912bd4ad"),
+    ("pcap-parser", NPM + "pcap-parser/-/pcap-parser-0.2.1.tgz",
+     "308219392d15d03c14ab332ce0176fc70415de17bd4e07bc30b0e828a97fb5c7"),
+    ("libnet-pcap-perl", DEBIAN + "libn/libnet-pcap-perl/libnet-pcap-perl_0.21.orig.tar.gz",
+     "962ffdc1c5470bf9e43413297724308e938cb9c9c02a9041d7cbd485b1ddfb13"),
+    ("os-ken", PYPI + "c0/81/3dc912cca417f80d5b0871904c6e1b7b7002de867b5a7981f2a8d1d45c43/os_ken-4.2.2.tar.gz",
+     "bf6a640c0e67c377d4e6c0014f1de36bbf53d16eb7ecb080e5f9b5ede9bbf836"),
+    ("scapy", PYPI + "68/01/b9943984447e7ea6f8948e90c1729b78161c2bb3eef908430638ec3f7296/scapy-2.4.0.tar.gz",
+     "452f714f5c2eac6fd0a6146b1dbddfc24dd5f4103f3ed76227995a488cfb2b73"),
+    ("bittwist", DEBIAN + "b/bittwist/bittwist_4.7+ds.orig.tar.xz",
+     "d761265c82451e21d12fcd9b13f377a5aec5189a8e88351cec16c714845c4dd4"),
+    ("packeth", DEBIAN + "p/packeth/packeth_3.0.orig.tar.gz",
+     "d5e83beafbae372a40b3d4b1604dc26db8e4db2989d05a79e565d85a3cd70aaa"),
+    ("tcpdump", DEBIAN + "t/tcpdump/tcpdump_4.99.3.orig.tar.gz",
+     "ad75a6ed3dc0d9732945b2e5483cb41dc8b4b528a169315e499c6861952e73b3"),
+)
+SETS = {"first": ARCHIVES, "second": SECOND, "third": THIRD}
 CAPTURE_STARTS = (b"\xd4\xc3\xb2\xa1", b"\xa1\xb2\xc3\xd4", b"\x4d\x3c\xb2\xa1", b"\xa1\xb2\x3c\x4d",
                   b"\x0a\x0d\x0d\x0a")
 CAPTURE_SUFFIXES = (".pcap", ".pcapng", ".cap", ".gz")
