@@ -103,7 +103,8 @@ class NetworkHeuristics:
         self._destinations = Destinations(self.caps)
         self._tor = TorSigns(self.caps)
         self._encrypted = EncryptedDns(self.caps)
-        self._no_dns: dict[str, list[Flow]] = {}  # address -> flows without a name
+        self._no_dns: dict[tuple[str, str], list[Flow]] = {}  # (device, address) -> flows without a name
+        self._encrypted_users: set[str] = set()  # devices seen using encrypted DNS: their lookups are hidden
 
     # -- streaming -------------------------------------------------------------
 
@@ -143,7 +144,7 @@ class NetworkHeuristics:
                 self._names.link(name, address, ctx)
             self._mark_named(address, ctx)
         if is_encrypted_dns_name(name):
-            self._encrypted.add(name, "DoH", obs, ctx)
+            self._encrypted_dns(name, "DoH", obs, ctx)
 
     def _server_name(self, obs: ServerName, ctx: DetectContext) -> None:
         server = parse_address(obs.server) or ""
@@ -154,10 +155,10 @@ class NetworkHeuristics:
         if obs.protocol == "http":
             return
         if is_encrypted_dns_name(name):
-            self._encrypted.add(name, "DoT" if obs.port == DOT_PORT else "DoH", obs, ctx)
+            self._encrypted_dns(name, "DoT" if obs.port == DOT_PORT else "DoH", obs, ctx)
             return
         if obs.port == DOT_PORT and (not server or is_public(server)):
-            self._encrypted.add(name or server, "DoT", obs, ctx)
+            self._encrypted_dns(name or server, "DoT", obs, ctx)
             return
         if obs.protocol == "tls" and TOR_SNI.match(name) and (not server or is_public(server)):
             self._tor.candidate(name, obs, ctx)
@@ -165,6 +166,12 @@ class NetworkHeuristics:
             if obs.port in TOR_RELAY_PORTS:
                 return  # reported as Tor
             self._tls_ports.add(name or server, obs.port, server, obs, ctx)
+
+    def _encrypted_dns(self, resolver: str, how: str, obs: DnsQuery | ServerName | Flow, ctx: DetectContext) -> None:
+        self._encrypted.add(resolver, how, obs, ctx)
+        device = _device(obs)
+        if device not in self._encrypted_users and self.caps.room(len(self._encrypted_users), MAX_ADDRESSES, ctx):
+            self._encrypted_users.add(device)
 
     def _certificate(self, obs: TlsCertificate, ctx: DetectContext) -> None:
         server = parse_address(obs.server) or ""
@@ -203,21 +210,22 @@ class NetworkHeuristics:
             self._tor.contact(server, obs, ctx)
             return
         if port == DOT_PORT:
-            self._encrypted.add(server, "DoT", obs, ctx)
+            self._encrypted_dns(server, "DoT", obs, ctx)
             return
         if port == 443 and server in encrypted_dns_resolvers()[1]:
-            self._encrypted.add(server, "DoH", obs, ctx)
+            self._encrypted_dns(server, "DoH", obs, ctx)
             return
         if port in SERVICE_PORTS:
             return
         # not a flow whose every connection was under way when the capture began (no TCP SYN, no
         # QUIC long header): its lookup, if it had one, came before the capture too
         if not names and (protocol == "tcp" or (protocol == "udp" and port == 443)) and obs.opened != 0:
-            flows = self._no_dns.get(server)
+            key = (_device(obs), server)
+            flows = self._no_dns.get(key)
             if flows is None:
                 if not self.caps.room(len(self._no_dns), MAX_ADDRESSES, ctx):
                     return
-                flows = self._no_dns[server] = []
+                flows = self._no_dns[key] = []
             if len(flows) < MAX_EVIDENCE:
                 flows.append(obs)
         self._destinations.add(obs.client, names[0] if names else server, port, protocol, server, obs.bytes_out,
@@ -231,11 +239,20 @@ class NetworkHeuristics:
         findings = [_finding(hit) for hit in hits]
         findings.extend(self._combined(hits))
         findings.extend(self._notes())
-        if not self._dns_seen and any(a not in self._named for a in self._no_dns):
+        if not self._dns_seen and any(a not in self._named for _, a in self._no_dns):
             ctx.warn(CheckNote.of("warn.network.no-dns", "no DNS lookups were seen in this capture, so addresses "
                                   "contacted without a lookup could not be told apart (lookups made before the "
                                   "capture started, or through encrypted DNS, are invisible)"))
+        elif hidden := self._hidden_lookups():
+            ctx.warn(CheckNote.of("warn.network.dns-hidden", f"addresses contacted without a visible lookup by a "
+                                  f"device that used encrypted DNS were not judged (its lookups are hidden): {hidden}",
+                                  count=hidden))
         return findings
+
+    def _hidden_lookups(self) -> int:
+        """Addresses whose flows without a name all come from devices that used encrypted DNS."""
+        judged = {a for (device, a) in self._no_dns if device not in self._encrypted_users}
+        return len({a for (_, a) in self._no_dns if a not in self._named and a not in judged})
 
     def _hits(self) -> Iterator[Hit]:
         yield from self._names.hits()
@@ -250,7 +267,13 @@ class NetworkHeuristics:
     def _no_dns_hit(self) -> Hit | None:
         if not self._dns_seen:
             return None  # no DNS at all in the capture: nothing to compare with (see docs)
-        addresses = {a: flows for a, flows in self._no_dns.items() if a not in self._named}
+        # A device that used encrypted DNS looked its names up where the capture cannot see: that
+        # it reached addresses without a visible lookup says nothing (wa1kpcap's multi.pcap, a
+        # phone with DoT to AliDNS and DNSPod, reaching 7 addresses on port 80 that way).
+        addresses: dict[str, list[Flow]] = {}
+        for (device, address), flows in self._no_dns.items():
+            if address not in self._named and device not in self._encrypted_users:
+                addresses.setdefault(address, []).extend(flows)
         if not addresses:
             return None
         ranked = sorted(addresses, key=lambda a: -sum(f.bytes_out + f.bytes_in for f in addresses[a]))
@@ -312,6 +335,11 @@ class NetworkHeuristics:
                           title=TITLES["network.encrypted-dns"].format(**params), confidence=Confidence.HIGH,
                           evidence=tuple(encrypted.seen.evidence), params=tuple(params.items()),
                           subject="encrypted DNS")
+
+
+def _device(obs: DnsQuery | ServerName | Flow) -> str:
+    """The device behind an observation: its hardware address where the capture shows it, else its address."""
+    return obs.client_mac or obs.client
 
 
 def _finding(hit: Hit) -> Finding:

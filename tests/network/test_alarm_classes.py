@@ -1,0 +1,83 @@
+"""False alarms of ``exposure scan --pcap`` found on the third real set of issue 18
+(``benchmarks/fetch_real_captures.py --set third``), each on a capture or observations of our own.
+
+The capture is made by ``tests/data/network/make_alarm_classes.py`` (scapy). These run on a fresh
+clone (no ../shared needed).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from exposure.cli import main
+from exposure.detect.base import DetectContext
+from exposure.detect.network import NetworkHeuristics
+from exposure.indicators.index import IndicatorIndex
+from exposure.model import Finding, Observation
+from exposure.observations.network import DnsQuery, Flow, ServerName
+from tests.said import keep_english
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "network"
+PHONE, PHONE6, PHONE_MAC = "192.168.1.23", "2a00:1450:4001::23", "02:00:00:00:00:23"
+OTHER, OTHER_MAC = "192.168.1.50", "02:00:00:00:00:50"
+
+
+def test_a_device_using_encrypted_dns_is_not_said_to_reach_addresses_without_lookup(tmp_path: Path) -> None:
+    # wa1kpcap's multi.pcap: a phone resolving over DoT (AliDNS, DNSPod) reached 7 addresses on port
+    # 80 with no visible lookup; "contacted without a name lookup" fired, though its lookups were
+    # only hidden. The other device, with no encrypted DNS, is still judged.
+    out = tmp_path / "report.json"
+    assert main(["scan", "--no-feeds", "--quiet", "--json", str(out),
+                 "--pcap", str(DATA / "dot-hidden-lookups.pcap")]) == 0
+    report = json.loads(out.read_text())
+    found = {f["rule"]: f["params"] for f in report["findings"]}
+    assert sorted(found) == ["network.encrypted-dns", "network.no-dns-lookup"]
+    assert found["network.no-dns-lookup"]["addresses"] == "45.67.89.10 (port 443)"
+    assert found["network.encrypted-dns"]["how"] == "DoT"
+    assert [(w["key"], w["params"]) for w in report["warnings"]] == [("warn.network.dns-hidden", {"count": "2"})]
+
+
+def flow(server: str, port: int, client: str = PHONE, mac: str = PHONE_MAC) -> Flow:
+    return Flow("pcap", "t.pcap", protocol="tcp", client=client, client_port=40000, server=server, server_port=port,
+                bytes_out=500, bytes_in=2000, packets=10, starts=(1000.0,), client_mac=mac, opened=1)
+
+
+def run(observations: list[Observation]) -> tuple[list[Finding], list[str]]:
+    detector = NetworkHeuristics()
+    warnings: list[str] = []
+    ctx = DetectContext(index=IndicatorIndex(), warn=keep_english(warnings))
+    for obs in observations:
+        detector.observe(obs, ctx)
+    return list(detector.finish(ctx)), warnings
+
+
+def no_lookup(findings: list[Finding]) -> str | None:
+    return next((f.param("addresses") for f in findings if f.rule == "network.no-dns-lookup"), None)
+
+
+def test_encrypted_dns_hides_the_lookups_of_that_device_only_wherever_it_shows() -> None:
+    lookup = DnsQuery("pcap", "t.pcap", name="www.example.com", client=OTHER, answers=("151.101.1.69",),
+                      client_mac=OTHER_MAC)
+    doh_by_name = ServerName("pcap", "t.pcap", name="dns.google", protocol="tls", client=PHONE, server="8.8.8.8",
+                             port=443, client_mac=PHONE_MAC)
+    doh_bootstrap = DnsQuery("pcap", "t.pcap", name="cloudflare-dns.com", client=PHONE, client_mac=PHONE_MAC)
+    for encrypted in (doh_by_name, doh_bootstrap, flow("9.9.9.9", 853), flow("1.1.1.1", 443)):
+        # the phone's flows come before its encrypted DNS shows and from its IPv6 address too: one device
+        findings, warnings = run([lookup, flow("5.6.7.8", 80), flow("31.13.64.35", 443, client=PHONE6),
+                                  flow("45.67.89.10", 443, client=OTHER, mac=OTHER_MAC), encrypted])
+        assert no_lookup(findings) == "45.67.89.10 (port 443)", encrypted
+        assert warnings == ["addresses contacted without a visible lookup by a device that used encrypted DNS "
+                            "were not judged (its lookups are hidden): 2"]
+
+
+def test_without_hardware_addresses_the_device_is_its_address() -> None:
+    # raw IP captures show no hardware address: the client address stands for the device
+    lookup = DnsQuery("pcap", "t.pcap", name="www.example.com", client=OTHER, answers=("151.101.1.69",))
+    other = [flow("45.67.89.10", 443, client=OTHER, mac=""), flow("5.6.7.8", 80, client=OTHER, mac="")]
+    findings, warnings = run([lookup, flow("5.6.7.8", 80, mac=""), flow("9.9.9.9", 853, mac=""), *other])
+    listed = no_lookup(findings)
+    assert listed is not None and sorted(listed.split(", ")) == ["45.67.89.10 (port 443)", "5.6.7.8 (port 80)"]
+    assert warnings == []
+    findings, warnings = run([lookup, flow("5.6.7.8", 80, mac=""), flow("9.9.9.9", 853, mac="")])
+    assert no_lookup(findings) is None and len(warnings) == 1
