@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from exposure.cli import main
 from exposure.detect.base import DetectContext
@@ -23,14 +24,18 @@ PHONE, PHONE6, PHONE_MAC = "192.168.1.23", "2a00:1450:4001::23", "02:00:00:00:00
 OTHER, OTHER_MAC = "192.168.1.50", "02:00:00:00:00:50"
 
 
+def scan(tmp_path: Path, capture: str) -> dict[str, Any]:
+    out = tmp_path / "report.json"
+    assert main(["scan", "--no-feeds", "--quiet", "--json", str(out), "--pcap", str(DATA / capture)]) == 0
+    report: dict[str, Any] = json.loads(out.read_text())
+    return report
+
+
 def test_a_device_using_encrypted_dns_is_not_said_to_reach_addresses_without_lookup(tmp_path: Path) -> None:
     # wa1kpcap's multi.pcap: a phone resolving over DoT (AliDNS, DNSPod) reached 7 addresses on port
     # 80 with no visible lookup; "contacted without a name lookup" fired, though its lookups were
     # only hidden. The other device, with no encrypted DNS, is still judged.
-    out = tmp_path / "report.json"
-    assert main(["scan", "--no-feeds", "--quiet", "--json", str(out),
-                 "--pcap", str(DATA / "dot-hidden-lookups.pcap")]) == 0
-    report = json.loads(out.read_text())
+    report = scan(tmp_path, "dot-hidden-lookups.pcap")
     found = {f["rule"]: f["params"] for f in report["findings"]}
     assert sorted(found) == ["network.encrypted-dns", "network.no-dns-lookup"]
     assert found["network.no-dns-lookup"]["addresses"] == "45.67.89.10 (port 443)"
@@ -81,3 +86,12 @@ def test_without_hardware_addresses_the_device_is_its_address() -> None:
     assert warnings == []
     findings, warnings = run([lookup, flow("5.6.7.8", 80, mac=""), flow("9.9.9.9", 853, mac="")])
     assert no_lookup(findings) is None and len(warnings) == 1
+
+
+def test_traffic_on_port_80_is_called_cleartext_http_only_where_http_was_seen(tmp_path: Path) -> None:
+    # wa1kpcap's multi.pcap: WeChat's mmtls records (encrypted) on port 80 were reported as "data
+    # sent without encryption (HTTP)"; an HTTP POST of the same size still is
+    report = scan(tmp_path, "port-80-not-http.pcap")
+    cleartext = [f["params"] for f in report["findings"] if f["rule"] == "network.cleartext-data"]
+    assert cleartext == [{"subject": "upload.example.net", "times": "1", "bytes": "6394", "port": "80"}]
+    assert report["warnings"] == []

@@ -87,6 +87,7 @@ def test_every_param_used_by_a_text_is_provided() -> None:
         sni("x.duckdns.org", C2, port=4444),
         cert(C2, self_signed=True, server_name="x.duckdns.org", port=4444),
         flow("80.80.80.80", 443), flow(OTHER, 80, names=("shop.example.top",), out=9000, inn=100),
+        sni("shop.example.top", OTHER, port=80, protocol="http"),
         flow("62.210.1.1", 9001),
         # another device's encrypted DNS: the phone's lookups stay visible, so no-dns-lookup is judged
         ServerName("pcap", SRC, name="dns.google", protocol="tls", client="192.168.1.24", server="8.8.8.8", port=443),
@@ -164,7 +165,8 @@ def test_tls_after_starttls_on_a_mail_or_chat_port_is_not_unusual(port: int) -> 
 
 
 def test_cleartext_upload_to_one_destination() -> None:
-    findings = run([flow(C2, 80, names=("upload.example.com",), out=20_000, inn=600)])
+    findings = run([sni("upload.example.com", C2, port=80, protocol="http"),
+                    flow(C2, 80, names=("upload.example.com",), out=20_000, inn=600)])
     found = one(findings, "network.cleartext-data")
     assert (found.subject, found.param("bytes"), found.param("port")) == ("upload.example.com", "20000", "80")
 
@@ -184,7 +186,8 @@ def test_cleartext_on_another_port_when_http_was_seen_there() -> None:
     flow("192.168.1.1", 80, out=90_000, inn=100),  # the router's web page
 ])
 def test_ordinary_cleartext_is_quiet(obs: Flow) -> None:
-    assert "network.cleartext-data" not in rules(run([dns("x.example.com", "9.9.9.9"), obs]))
+    request = sni(obs.server_names[0] if obs.server_names else obs.server, obs.server, obs.server_port, "http")
+    assert "network.cleartext-data" not in rules(run([dns("x.example.com", "9.9.9.9"), request, obs]))
 
 
 def test_tls_on_port_8080_is_not_cleartext() -> None:

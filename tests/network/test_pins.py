@@ -21,7 +21,7 @@ from exposure.commands.names import names_of
 from exposure.detect.network import CLEARTEXT_MIN_BYTES, beacon_interval
 from exposure.observations.network import DnsQuery
 from tests.network.test_capture import client_hello, collect, tcp_segments, write
-from tests.network.test_detect_heuristics import C2, flow, rules, run
+from tests.network.test_detect_heuristics import C2, flow, rules, run, sni
 
 
 def _starts(gaps: list[float]) -> list[float]:
@@ -55,8 +55,9 @@ def test_beacon_needs_eighty_percent_of_gaps_steady() -> None:
 
 def test_cleartext_threshold_is_4096_bytes_sent() -> None:
     assert CLEARTEXT_MIN_BYTES == 4096
-    at = run([flow(C2, 80, names=("upload.example.com",), out=4096, inn=100)])
-    below = run([flow(C2, 80, names=("upload.example.com",), out=4095, inn=100)])
+    request = sni("upload.example.com", C2, port=80, protocol="http")
+    at = run([request, flow(C2, 80, names=("upload.example.com",), out=4096, inn=100)])
+    below = run([request, flow(C2, 80, names=("upload.example.com",), out=4095, inn=100)])
     assert "network.cleartext-data" in rules(at)
     assert "network.cleartext-data" not in rules(below)
 

@@ -27,7 +27,6 @@ MAX_ADDRESSES_PER_NAME = 64
 MAX_TOR_CANDIDATES = 1000
 MAX_RESOLVERS = 1000
 CLEARTEXT_MIN_BYTES = 4096  # client-to-server bytes over cleartext HTTP to one destination
-HTTP_PORTS = frozenset({80, 8080})
 PUSH_PORTS = frozenset({5223, 5228, 5229, 5230})  # push services keep connections open, reconnect on timers
 
 # The random host names Tor uses: a client's TLS server name www.<random>.com, and link
@@ -202,8 +201,10 @@ class Destinations:
         for dest in self.table.values():
             if dest.protocol != "tcp" or dest.bytes_out < CLEARTEXT_MIN_BYTES or dest.bytes_out <= dest.bytes_in:
                 continue
+            # HTTP only where a request (its Host) was seen on that address and port: other traffic on
+            # port 80 can be encrypted (WeChat's mmtls records in wa1kpcap's multi.pcap)
             endpoints = [(a, dest.port) for a in dest.addresses]
-            http = dest.port in HTTP_PORTS or any(e in self.http_endpoints for e in endpoints)
+            http = any(e in self.http_endpoints for e in endpoints)
             if not http or is_quiet(dest.name) or any(e in self.tls_endpoints for e in endpoints):
                 continue
             yield Hit("network.cleartext-data", dest.name, {"bytes": str(dest.bytes_out), "port": str(dest.port)},
