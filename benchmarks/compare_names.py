@@ -50,6 +50,11 @@ taken on trust:
   with the capture's keys (tshark decrypts them too, but as ``http2.headers.authority``, not the
   ``http.host`` tshark-names reads): the capture is read again without them
   (``keyed.H2_AUTHORITY`` off), and the extra Hosts must all disappear;
+- ``snap-cut``: names tshark prints from a packet the capture's snapshot length cut inside the
+  name (``10.99.0.`` of a Host header cut there), which exposure does not report, as the client
+  never sent that name: tshark is run again for the names of packets captured shorter than they
+  were (``frame.cap_len < frame.len``), and each name only tshark found must be one of them, its
+  bytes ending the packet's captured payload;
 - ``named``: what the checks above leave, in a capture that docs/tshark-differences.md names
   with its reason.
 
@@ -317,7 +322,7 @@ def compare(args: tuple[Path, Path]) -> tuple[str, Diff | None, list[str]]:
                            ("cut-question", _cut_question), ("time-order", _time_order),
                            ("tshark-waits-for-body", _waits_for_body), ("rdp-tls", _rdp_tls),
                            ("comma-in-name", _comma_in_name), ("keys-in-capture", _keys_in_capture),
-                           ("h2-authority", _h2_authority)):
+                           ("h2-authority", _h2_authority), ("snap-cut", _snap_cut)):
         explained = explain(path, cache, diff)
         if explained is not None:
             classes.append(label)
@@ -426,6 +431,42 @@ def _keys_in_capture(path: Path, cache: Path, diff: Diff) -> Diff | None:
     if plain is None or any(n in plain.get(key, []) for key, (only_t, _) in diff.items() for n in only_t):
         return None
     return {key: ([], only_e) for key, (_, only_e) in diff.items()}
+
+
+SNAP_CUT_FIELDS = {"http_host": "http.host", "dns": "dns.qry.name", "tls_sni": "tls.handshake.extensions_server_name"}
+
+
+def names_cut_by_snap_length(path: Path) -> dict[str, set[str]]:
+    """The names tshark reads in packets captured shorter than they were, where the name's bytes
+    end the captured TCP or UDP payload (cut inside the name, or just after it)."""
+    fields = ["-e", "tcp.payload", "-e", "udp.payload", *(a for f in SNAP_CUT_FIELDS.values() for a in ("-e", f))]
+    run = subprocess.run(["tshark", "-n", "-r", str(path), "--enable-heuristic", "http_tcp", "-Y",
+                          "frame.cap_len < frame.len", "-T", "fields", *fields, "-E", "occurrence=a",
+                          "-E", "aggregator=,", "-E", "separator=/t"], capture_output=True, text=True, timeout=120)
+    cut: dict[str, set[str]] = {key: set() for key in SNAP_CUT_FIELDS}
+    for line in run.stdout.splitlines():
+        cols = line.split("\t")
+        if len(cols) < 2 + len(SNAP_CUT_FIELDS):
+            continue
+        payload = bytes.fromhex((cols[0] or cols[1]).split(",")[-1].replace(":", "")).lower()
+        for key, value in zip(SNAP_CUT_FIELDS, cols[2:], strict=False):
+            for name in value.split(","):
+                if name and payload.endswith(name.lower().encode()):
+                    cut[key].add(name.lower())
+    return cut
+
+
+def _snap_cut(path: Path, cache: Path, diff: Diff) -> Diff | None:
+    if not any(only_t for key, (only_t, _) in diff.items() if key in SNAP_CUT_FIELDS):
+        return None
+    cut = names_cut_by_snap_length(path)
+    left: Diff = {}
+    explained = False
+    for key, (only_t, only_e) in diff.items():
+        kept = [n for n in only_t if n not in cut.get(key, set())]
+        explained |= len(kept) < len(only_t)
+        left[key] = (kept, only_e)
+    return left if explained else None
 
 
 def differences(theirs: dict[str, list[str]], mine: dict[str, list[str]]) -> Diff:

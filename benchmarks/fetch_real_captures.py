@@ -111,6 +111,12 @@ THIRD = (  # chosen 2026-12-05, once the second set's misses were fixed; real tr
      "962ffdc1c5470bf9e43413297724308e938cb9c9c02a9041d7cbd485b1ddfb13"),
     ("os-ken", PYPI + "c0/81/3dc912cca417f80d5b0871904c6e1b7b7002de867b5a7981f2a8d1d45c43/os_ken-4.2.2.tar.gz",
      "bf6a640c0e67c377d4e6c0014f1de36bbf53d16eb7ecb080e5f9b5ede9bbf836"),
+    ("pcap-inspector", PYPI + "78/f2/44e22166c00a82e59e3948de34c722fb79ffd1590d63ad1769d9b0cdea2b/"
+     "pcap_inspector-0.1.0.tar.gz", "2c92526f00a58f8355d80927051a41f871d953c2965e73a104c5da5578a67725"),
+    ("netverdict", PYPI + "ee/02/7d11f941023eaa0d679a5d97e7f20d2a2a5822440a36c4ddd7a49d07f353/netverdict-0.9.0.tar.gz",
+     "2f75764938d8102aae1206e665dfae26d67f3269b2805f823b2a5d7fe1386d59"),
+    ("pktcap", PYPI + "76/47/b52a16296fe74b9617061dd751644b0ee926ce69abff81e0a36fc050dcef/pktcap-0.1.3.tar.gz",
+     "000bff981d68b9da9d2b9cd67666eaa9928e3273e4231f26582abc3a577e0dad"),
     ("scapy", PYPI + "68/01/b9943984447e7ea6f8948e90c1729b78161c2bb3eef908430638ec3f7296/scapy-2.4.0.tar.gz",
      "452f714f5c2eac6fd0a6146b1dbddfc24dd5f4103f3ed76227995a488cfb2b73"),
     ("bittwist", DEBIAN + "b/bittwist/bittwist_4.7+ds.orig.tar.xz",
@@ -121,6 +127,7 @@ THIRD = (  # chosen 2026-12-05, once the second set's misses were fixed; real tr
      "ad75a6ed3dc0d9732945b2e5483cb41dc8b4b528a169315e499c6861952e73b3"),
 )
 SETS = {"first": ARCHIVES, "second": SECOND, "third": THIRD}
+NAMED_BY_FOLDER = frozenset({"pktcap"})  # every capture is case.pcap(ng) in a folder named for its case
 CAPTURE_STARTS = (b"\xd4\xc3\xb2\xa1", b"\xa1\xb2\xc3\xd4", b"\x4d\x3c\xb2\xa1", b"\xa1\xb2\x3c\x4d",
                   b"\x0a\x0d\x0d\x0a")
 CAPTURE_SUFFIXES = (".pcap", ".pcapng", ".cap", ".gz")
@@ -134,7 +141,7 @@ def fetch(address: str, sha256: str) -> bytes:
     return data
 
 
-def captures_in(archive: bytes) -> list[tuple[str, bytes]]:
+def captures_in(archive: bytes, by_folder: bool = False) -> list[tuple[str, bytes]]:
     found = []
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         for member in tar.getmembers():
@@ -145,6 +152,8 @@ def captures_in(archive: bytes) -> list[tuple[str, bytes]]:
                 continue
             data = handle.read()
             name = member.name.rsplit("/", 1)[-1]
+            if by_folder and "/" in member.name:
+                name = member.name.rsplit("/", 2)[-2] + "." + name.rsplit(".", 1)[-1]
             if data[:4] in CAPTURE_STARTS or (name.endswith((".pcap.gz", ".pcapng.gz")) and data[:2] == b"\x1f\x8b"):
                 found.append((name, data))
     return found
@@ -169,7 +178,7 @@ def main() -> int:
     for package, address, sha256 in SETS[args.which]:
         folder = args.dest / package
         folder.mkdir(parents=True, exist_ok=True)
-        found = captures_in(fetch(address, sha256))
+        found = captures_in(fetch(address, sha256), package in NAMED_BY_FOLDER)
         kept = 0
         for name, data in found:
             digest = hashlib.sha256(data).hexdigest()
