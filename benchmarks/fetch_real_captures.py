@@ -3,11 +3,14 @@
     .venv/bin/python benchmarks/fetch_real_captures.py /tmp/real-captures
     .venv/bin/python benchmarks/fetch_real_captures.py /tmp/real-captures-2 --set second \
         --seen /tmp/real-captures --seen ../shared/fixtures/pcaps
+    .venv/bin/python benchmarks/fetch_real_captures.py /tmp/real-captures-3 --set third \
+        --seen /tmp/real-captures --seen /tmp/real-captures-2 --seen ../shared/fixtures/pcaps
     .venv/bin/python benchmarks/compare_names.py /tmp/real-captures --cache /tmp/tshark-names-cache
 
 The captures come from the test suites of other network tools, as Debian (bookworm) and PyPI
-publish their sources: nDPI 4.2 (real traffic of many apps, LGPL-3.0), Wireshark 4.0.17 (GPL-2.0),
-tcpflow 1.6.1, dnscap 2.1.1, termshark 2.4.0, drool 2.0.0 and python-pcapng 2.1.1. Their licences
+(and, for the third set, npm) publish their sources: nDPI 4.2 (real traffic of many apps,
+LGPL-3.0), Wireshark 4.0.17 (GPL-2.0), tcpflow 1.6.1, dnscap 2.1.1, termshark 2.4.0, drool 2.0.0
+and python-pcapng 2.1.1 for the first set. Their licences
 do not let them into this repository, so they are test input only: this script downloads each
 archive (its SHA-256 checked), and copies out every file that starts like a pcap or pcapng file
 into ``DEST/<package>/<file name>``. This is the only place in exposure that uses the network,
@@ -21,6 +24,15 @@ pypacker, ja4plus, mptcpanalyzer, pcap2har, pcap-doctor, pycapng, joyfuljay and 
 A capture whose SHA-256 equals that of a file under a ``--seen`` folder (the first set, the
 shared fixtures), or of one already copied, is skipped and counted: the set holds only
 captures never seen.
+
+``--set third`` fetches a third set, chosen once the second set's misses were fixed (pass the
+first two sets' folders and the shared fixtures as ``--seen``): the test captures and samples of
+dnscap 2.5.2, oarc-dsc, libnet-pcap-perl, packETH, bittwist and tcpdump 4.99.3 (Debian), of the
+PyPI sdists of networkml, wa1kpcap, mcpcap, pcap-inspector, netverdict, pktcap, os-ken and Scapy
+2.4.0, and of the npm package pcap-parser: 381 captures of 955, the others seen before. pktcap
+names every capture ``case.pcap`` in a folder named for its case: those are named by the folder.
+Real traffic comes first in the list, so that a capture two archives share is counted under the
+one that recorded it.
 """
 
 from __future__ import annotations
