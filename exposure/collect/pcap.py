@@ -24,7 +24,7 @@ from exposure.collect.base import CheckNote, CollectContext, CollectorError, Pro
 from exposure.collect.net.extract import Extractor, address_text
 from exposure.collect.net.keylog import KeyLog
 from exposure.collect.net.macs import mac_text
-from exposure.collect.net.reader import CaptureReader, NotACapture, open_capture
+from exposure.collect.net.reader import CaptureReader, NotACapture, SnapCut, open_capture
 from exposure.model import FILE_DAMAGE, Observation, SourceInfo
 from exposure.observations.network import DnsQuery, Flow, ServerName, TlsCertificate
 
@@ -110,7 +110,7 @@ class PcapCollector:
             digest = _FileHash(self.path)
             joined = self._split(reader, ctx)
             if joined is not None:
-                found, problems = joined, joined.problems
+                found, problems, cut = joined, joined.problems, joined.snap_cut
             else:
                 extractor = Extractor()
                 self._read(reader, extractor, ctx)
@@ -121,7 +121,7 @@ class PcapCollector:
                         extractor = Extractor()
                         extractor.tcp.keys = reader.secrets
                         self._read(again, extractor, ctx)
-                found, problems = extractor, dict(reader.problems)
+                found, problems, cut = extractor, dict(reader.problems), reader.snap_cut
                 for reason, count in reader.dropped.items():
                     extractor.dropped[reason] = extractor.dropped.get(reason, 0) + count
             self.info.sha256 = digest.result()
@@ -129,6 +129,7 @@ class PcapCollector:
         if self.by_device:
             self.devices = client_devices(found.client_macs.by_client)
         self._fill_info(found, problems, ctx)
+        self._snap_cut_info(cut, ctx)
         self._keys_info(reader.secrets, found, ctx)
         yield from self._observations(found)
 
@@ -204,6 +205,15 @@ class PcapCollector:
                                   f"item{'s' if count != 1 else ''} not read: {reason}",
                                   count=count, reason=reason))
 
+    def _snap_cut_info(self, cut: SnapCut, ctx: CollectContext) -> None:
+        """Packets the capture kept only the first bytes of: names in the rest were not read."""
+        if not cut.packets:
+            return
+        ctx.warn(CheckNote.of("warn.pcap.snap-cut", snap_cut_text(cut), count=cut.packets, snap=cut.kept))
+        self.info.add_not_checked(CheckNote.of(
+            "pcap.snap-cut", f"the part of each packet the capture did not keep (it kept only the first {cut.kept} "
+            "bytes of the packets it cut short)", snap=cut.kept))
+
     def _keys_info(self, keys: KeyLog, ex: Aggregates, ctx: CollectContext) -> None:
         """What the TLS and WireGuard keys stored in the capture (pcapng) gave, and what of them was not used."""
         if keys:
@@ -260,6 +270,12 @@ class PcapCollector:
                 out.setdefault((address_text(server_raw), port), set()).add(
                     self.devices.get(address_text(client_raw), ""))
         return out
+
+
+def snap_cut_text(cut: SnapCut) -> str:
+    """The English line about packets the capture cut short (the scan's warning, ``exposure names``)."""
+    return (f"packets were cut short when the capture was recorded (it kept only the first {cut.kept} bytes of "
+            f"each): {cut.packets}; names inside their missing part could not be read")
 
 
 def client_devices(by_client: dict[bytes, bytes]) -> dict[str, str]:

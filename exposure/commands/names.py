@@ -39,7 +39,7 @@ def names_of(path: str, reader: str = "native", notes: list[str] | None = None, 
     by ``workers`` processes (default: one per core) with the same result as one pass."""
     from exposure.collect.net import parallel
     from exposure.collect.net.extract import Extractor
-    from exposure.collect.pcap import open_checked
+    from exposure.collect.pcap import open_checked, snap_cut_text
 
     with open_checked(path, reader, hashing=False) as reader_:  # names print no hash
         keys = reader_.secrets
@@ -50,7 +50,7 @@ def names_of(path: str, reader: str = "native", notes: list[str] | None = None, 
                                                parallel.MIN_PARALLEL_BYTES if min_bytes is None else min_bytes)
         if split is not None:
             names, packets, undecoded_by = split.names, split.packets, split.undecoded
-            problems, dropped = split.problems, split.dropped
+            problems, dropped, cut = split.problems, split.dropped, split.snap_cut
         else:
             extractor = Extractor(flows=False, certificates=False, observations=False)
             extractor.run(reader_)
@@ -66,12 +66,14 @@ def names_of(path: str, reader: str = "native", notes: list[str] | None = None, 
             names, packets, undecoded_by = extractor.names, extractor.packets, extractor.undecoded
             decrypted = extractor.tcp.keyed.connections if extractor.tcp.keyed is not None else 0
             wireguard_sessions = extractor.wireguard.sessions if extractor.wireguard is not None else 0
-            problems = dict(reader_.problems)
+            problems, cut = dict(reader_.problems), reader_.snap_cut
             dropped = {**reader_.dropped, **extractor.dropped}
     if notes is not None:
         undecoded = sum(undecoded_by.values())
         if undecoded:
             notes.append(f"{path}: {undecoded} of {packets} packets could not be decoded")
+        if cut.packets:
+            notes.append(f"{path}: {snap_cut_text(cut)}")
         for reason in problems:
             notes.append(f"{path}: the file is damaged ({reason}); the rest was not read")
         for reason, count in sorted(dropped.items()):

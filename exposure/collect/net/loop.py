@@ -127,6 +127,8 @@ def _loop(ex: Extractor, frames: Iterator[tuple[int, float, bytes]] | None,  # n
             return False
         unpack, rec_len, unit, link, base = layout
         read = reader.read_chunk
+        snap = reader.snap_length
+        cut_short = reader.snap_cut.note
     a = z = 0  # the frame is buf[a:z]
     while True:
         if reader is None:
@@ -152,7 +154,7 @@ def _loop(ex: Extractor, frames: Iterator[tuple[int, float, bytes]] | None,  # n
                 if quick:
                     _settle(ex, quick, first, now)
                 return True
-            sec, frac, caplen, _wire = unpack(buf, pos)
+            sec, frac, caplen, wire = unpack(buf, pos)
             if caplen > MAX_RECORD:
                 reader.problem("damaged packet record (impossible length)")
                 break
@@ -168,6 +170,8 @@ def _loop(ex: Extractor, frames: Iterator[tuple[int, float, bytes]] | None,  # n
                 pos, end = 0, len(buf)
                 continue
             pos = z
+            if caplen < wire:  # the capture kept only the first bytes of the frame
+                cut_short(caplen, wire, snap)
             ts = sec + frac * unit
         countdown -= 1
         if not countdown and tick is not None:

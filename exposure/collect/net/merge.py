@@ -26,6 +26,7 @@ from typing import TypeVar
 from exposure.collect.net.flows import CLOSED_IDLE, IDLE, MAX_FLOWS, MAX_STARTS, STARTS_BUDGET, ConnKey, FlowKey
 from exposure.collect.net.loop import next_sweep
 from exposure.collect.net.macs import MAX_CLIENTS, ClientMacs
+from exposure.collect.net.reader import SnapCut
 from exposure.collect.net.ranges import Aggregates, Call, ConnState, Endpoint, Provisional, RangeScan
 from exposure.collect.net.results import FlowSeen, Seen
 from exposure.collect.net.streams import StreamKey
@@ -66,6 +67,7 @@ class Joined(Aggregates):
     overflow: dict[str, int] = field(default_factory=dict)
     dropped: dict[str, int] = field(default_factory=dict)
     problems: dict[str, int] = field(default_factory=dict)
+    snap_cut: SnapCut = field(default_factory=SnapCut)
     first: float = float("inf")
     now: float = 0.0
     stopped: bool = False  # the reading was stopped: this is what the first range had read
@@ -358,6 +360,7 @@ def _add_seen(into: Seen, seen: Seen) -> None:
 def _add_counts(joined: Joined, result: RangeScan) -> None:
     joined.packets += result.packets
     joined.ip_packets += result.ip_packets
+    joined.snap_cut.add(result.snap_cut)
     joined.first = min(joined.first, result.first)
     joined.now = max(joined.now, result.now)
     for table, into in ((result.undecoded, joined.undecoded), (result.overflow, joined.overflow),

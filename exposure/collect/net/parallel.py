@@ -37,7 +37,9 @@ from exposure.collect.net.reader import (
     SECRETS_BLOCK,
     CaptureReader,
     Frame,
+    Interface,
     Section,
+    SnapCut,
     interface_options,
     open_capture,
 )
@@ -65,6 +67,7 @@ class RangeResult:
     problems: dict[str, int] = field(default_factory=dict)
     end_offset: int = -1  # where the range's records ended (-1: the file's end, or damage)
     late_headers: int = 0
+    snap_cut: SnapCut = field(default_factory=SnapCut)  # records of the range the capture cut short
     under_way: set[StreamKey] = field(default_factory=set)  # TCP directions followed at the cut
     # what streams begun early in the range found, per direction: theirs unless the range
     # before had that direction under way at the cut (then it was the rest of that stream)
@@ -98,6 +101,7 @@ def names_in_parallel(path: str, workers: int, min_bytes: int = MIN_PARALLEL_BYT
             return None  # a boundary was not a real one, a range stopped on damage, or sections change
         merged.names.update(result.names)
         merged.packets += result.packets
+        merged.snap_cut.add(result.snap_cut)
         tables = [result.undecoded, result.dropped, result.problems]
         for key, (names, undecoded) in result.window.items():
             if key not in before:  # a stream of its own, not the rest of the previous range's
@@ -138,14 +142,14 @@ def _read_range(path: str, start: int, stop: int, section: Section | None) -> Ra
             extractor.tcp.resumed_until = first_ts + RESUME_WINDOW
         rest = read_range(reader, extractor, start, stop, frames)
         packets, problems, end = extractor.packets, dict(reader.problems), reader.cut_offset
-        dropped = dict(reader.dropped)
+        dropped, snap_cut = dict(reader.dropped), reader.snap_cut.copy()  # the range's own, before following
         under_way = set(extractor.tcp.active)
         _follow(extractor, rest or iter(()))
         for reason, count in extractor.dropped.items():
             dropped[reason] = dropped.get(reason, 0) + count
         window = {key: (out.tables.names, out.undecoded) for key, out in extractor.tcp.window.items()}
         return RangeResult(extractor.names, packets, dict(extractor.undecoded), dropped, problems, end,
-                           reader.late_headers, under_way, window)
+                           reader.late_headers, snap_cut, under_way, window)
 
 
 def open_range(reader: CaptureReader, start: int, stop: int,
@@ -272,7 +276,7 @@ def _pcapng_section(head: bytes) -> Section | None:
     if head[:4] != PCAPNG_MAGIC or len(head) < 28:
         return None
     order = "<" if head[8:12] == b"\x4d\x3c\x2b\x1a" else ">"
-    interfaces: list[tuple[int, float, float]] = []
+    interfaces: list[Interface] = []
     pos = 0
     while pos + 12 <= len(head):
         btype, blen = struct.unpack_from(order + "II", head, pos)
@@ -281,9 +285,9 @@ def _pcapng_section(head: bytes) -> Section | None:
         if btype == 1:
             if blen < 20:
                 return None
-            link = struct.unpack_from(order + "H", head, pos + 8)[0]
+            link, _reserved, snap = struct.unpack_from(order + "HHI", head, pos + 8)
             unit, offset = interface_options(head, pos + 16, pos + blen - 4, order)
-            interfaces.append((link, unit, offset))
+            interfaces.append((link, unit, offset, snap))
         elif btype == SECRETS_BLOCK:  # TLS keys: read in one pass (what they decrypt crosses any cut)
             return None
         elif btype not in (0x0A0D0D0A, 4):  # anything but section header / name resolution ends the header

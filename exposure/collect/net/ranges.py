@@ -33,7 +33,7 @@ from exposure.collect.net.extract import Extractor
 from exposure.collect.net.flows import IDLE, STARTS_BUDGET, Conn, ConnKey, FlowKey
 from exposure.collect.net.loop import SWEEP_SECONDS, next_sweep
 from exposure.collect.net.macs import hardware_address
-from exposure.collect.net.reader import Frame, Section, open_capture
+from exposure.collect.net.reader import Frame, Section, SnapCut, open_capture
 from exposure.collect.net.results import CertSeen, DnsSeen, FlowSeen, NameSets, Seen
 from exposure.collect.net.streams import StreamKey
 from exposure.collect.net.tables import NameTables
@@ -127,6 +127,7 @@ class RangeScan(Aggregates):
     problems: dict[str, int] = field(default_factory=dict)
     end_offset: int = -1
     late_headers: int = 0
+    snap_cut: SnapCut = field(default_factory=SnapCut)  # records of the range the capture cut short
     backwards: int = 0
     limits: set[str] = field(default_factory=set)
     # client address -> hardware address as the range learnt them (the first range's are the one
@@ -342,6 +343,7 @@ def scan_range(path: str, start: int, stop: int, section: Section | None, window
             first_ts)
         result.problems, result.end_offset = dict(reader.problems), reader.cut_offset
         result.late_headers, result.dropped = reader.late_headers, dict(reader.dropped)
+        result.snap_cut = reader.snap_cut.copy()  # the range's own, before following
         result.window_end = hooks.window_end
         result.client_macs = dict(ex.client_macs.by_client)  # before following: the range's own
         result.flow_macs = hooks.flow_macs

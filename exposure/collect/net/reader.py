@@ -16,6 +16,7 @@ import gzip
 import hashlib
 import struct
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
@@ -27,6 +28,10 @@ MAX_INTERFACES = 1024  # interface descriptions per pcapng section; real capture
 # a Decryption Secrets Block may be larger than a packet: PCAPdroid writes up to ~500 KB of keys at once
 MAX_SECRETS_BLOCK = 4 << 20
 SECRETS_BLOCK = 10  # pcapng Decryption Secrets Block
+# Bytes a frame's original length may exceed its captured length by without the capture having
+# cut it: some capture drivers give the length with the frame check sequence (Ethernet, 802.11)
+# and leave the sequence itself out
+FCS_BYTES = 4
 
 PCAP_MAGICS = {
     b"\xd4\xc3\xb2\xa1": ("<", 1e-6, 16),
@@ -39,7 +44,8 @@ PCAP_MAGICS = {
 PCAPNG_MAGIC = b"\x0a\x0d\x0d\x0a"
 
 Frame = tuple[int, float, bytes]
-Section = tuple[str, list[tuple[int, float, float]]]  # pcapng byte order and interfaces
+Interface = tuple[int, float, float, int]  # pcapng link type, time unit, time offset, snapshot length
+Section = tuple[str, list[Interface]]  # pcapng byte order and interfaces
 NO_CUT = 1 << 62
 CUT = (-1, 0.0, b"")  # yielded once by ``frames_between`` where its range ends
 READ_ERRORS = (OSError, EOFError, gzip.BadGzipFile)
@@ -54,6 +60,30 @@ class PcapLayout(NamedTuple):
     unit: float
     link: int
     start: int
+
+
+@dataclass(slots=True)
+class SnapCut:
+    """Packets the capture kept only the first bytes of (recorded with a small snapshot length,
+    ``tcpdump -s 96``): what was in the rest of them (a name, a certificate) could not be read."""
+
+    packets: int = 0
+    kept: int = 0  # the most bytes kept of one: the snapshot length, when the capture cut them
+
+    def note(self, caplen: int, wire: int, snap: int) -> None:
+        """A record of ``caplen`` bytes of a ``wire``-byte frame (``caplen < wire``; ``snap``: the
+        capture's snapshot length, 0 for none): counted unless only a frame check sequence is missing."""
+        if wire - caplen > FCS_BYTES or 0 < snap <= caplen:
+            self.packets += 1
+            if caplen > self.kept:
+                self.kept = caplen
+
+    def add(self, other: SnapCut) -> None:
+        self.packets += other.packets
+        self.kept = max(self.kept, other.kept)
+
+    def copy(self) -> SnapCut:
+        return SnapCut(self.packets, self.kept)
 
 
 class NotACapture(Exception):
@@ -72,6 +102,8 @@ class CaptureReader:
         self.dropped: dict[str, int] = {}  # cut off by limits against oversized (hostile) files
         self.cut_offset = -1  # where ``frames_between`` passed its stop (a record boundary)
         self.late_headers = 0  # pcapng section or interface blocks after packets (mid-file)
+        self.snap_cut = SnapCut()  # records captured shorter than their frame
+        self.snap_length = 0  # a pcap file's snapshot length (0: none)
         self.secrets = KeyLog()  # TLS keys stored in the capture (pcapng Decryption Secrets Blocks)
         # With ``keep_comments`` set, ``comment`` holds the current pcapng packet's comment
         # (an iPhone capture names the process behind each packet there); "" when it has none.
@@ -167,7 +199,9 @@ class CaptureReader:
             self._problem("truncated file header")
             return None
         order, unit, rec_len = PCAP_MAGICS[header[:4]]
-        link_type = struct.unpack(order + "I", header[20:24])[0] & 0xFFFF  # upper bits: FCS length
+        snap, link_type = struct.unpack(order + "II", header[16:24])
+        link_type &= 0xFFFF  # upper bits: FCS length
+        self.snap_length = snap
         base = 24
         if start > base:
             f.seek(start)
@@ -192,6 +226,7 @@ class CaptureReader:
             if layout is None:
                 return
             unpack, rec_len, unit, link_type, base = layout  # base: the file offset of buf[0]
+            snap = self.snap_length
             buf = b""
             pos = 0
             end = 0
@@ -210,7 +245,7 @@ class CaptureReader:
                     self.cut_offset = base + pos
                     stop = NO_CUT
                     yield CUT
-                sec, frac, caplen, _wire = unpack(buf, pos)
+                sec, frac, caplen, wire = unpack(buf, pos)
                 if caplen > MAX_RECORD:
                     self._problem("damaged packet record (impossible length)")
                     return
@@ -225,6 +260,8 @@ class CaptureReader:
                     buf = buf[pos:] + more
                     pos, end = 0, len(buf)
                     continue
+                if caplen < wire:
+                    self.snap_cut.note(caplen, wire, snap)
                 yield link_type, sec + frac * unit, buf[first:last]
                 pos = last
         except READ_ERRORS:
@@ -239,7 +276,7 @@ class CaptureReader:
         try:
             f = self._file
             order = "<"
-            interfaces: list[tuple[int, float, float]] = []  # (link type, time unit, offset)
+            interfaces: list[Interface] = []
             if section is not None:  # reading from the middle: the section's header and interfaces
                 order, interfaces = section[0], list(section[1])
                 f.seek(start)
@@ -298,9 +335,9 @@ class CaptureReader:
                         self._problem("damaged packet block")
                         continue
                     if btype == 6:
-                        ifid, hi, lo, caplen = struct.unpack_from(order + "IIII", buf, body)
+                        ifid, hi, lo, caplen, wire = struct.unpack_from(order + "IIIII", buf, body)
                     else:
-                        ifid, _drops, hi, lo, caplen = struct.unpack_from(order + "HHIII", buf, body)
+                        ifid, _drops, hi, lo, caplen, wire = struct.unpack_from(order + "HHIIII", buf, body)
                     data_start = body + 20
                     if ifid >= len(interfaces) or data_start + caplen > bend:
                         if len(interfaces) <= ifid < declared and data_start + caplen <= bend:
@@ -308,7 +345,9 @@ class CaptureReader:
                         else:
                             self._problem("damaged packet block")
                         continue
-                    link, unit, offset = interfaces[ifid]
+                    link, unit, offset, snap = interfaces[ifid]
+                    if caplen < wire:
+                        self.snap_cut.note(caplen, wire, snap)
                     if self.keep_comments:
                         self.comment = _packet_comment(buf, data_start + ((caplen + 3) & ~3), bend, order)
                     yield link, ((hi << 32) | lo) * unit + offset, buf[data_start:data_start + caplen]
@@ -318,6 +357,8 @@ class CaptureReader:
                         continue
                     wire = struct.unpack_from(order + "I", buf, body)[0]
                     caplen = min(wire, bend - body - 4)
+                    if caplen < wire:
+                        self.snap_cut.note(caplen, wire, interfaces[0][3])
                     self.comment = ""
                     yield interfaces[0][0], 0.0, buf[body + 4:body + 4 + caplen]
                 elif btype == 1:  # interface description
@@ -328,11 +369,11 @@ class CaptureReader:
                         continue
                     if bend - body < 8:
                         self._problem("damaged interface block")
-                        interfaces.append((-1, 1e-6, 0.0))
+                        interfaces.append((-1, 1e-6, 0.0, 0))
                         continue
-                    link = struct.unpack_from(order + "H", buf, body)[0]
+                    link, _reserved, snap = struct.unpack_from(order + "HHI", buf, body)
                     unit, offset = interface_options(buf, body + 8, bend, order)
-                    interfaces.append((link, unit, offset))
+                    interfaces.append((link, unit, offset, snap))
                 elif btype == SECRETS_BLOCK:
                     # keys change what is found from here on: a capture that has them is read in
                     # one pass, not in byte ranges (collect/net/parallel and merge see late_headers)
@@ -367,10 +408,15 @@ class CaptureReader:
             reader = RawPcapReader(self._file)  # type: ignore[arg-type]
             link = int(reader.linktype)
             for data, meta in reader:
+                if len(data) < meta.wirelen:
+                    self.snap_cut.note(len(data), meta.wirelen, int(reader.snaplen))
                 yield link, meta.sec + meta.usec * 1e-6, data
         else:
             reader = RawPcapNgReader(self._file)  # type: ignore[arg-type]
+            snaps = reader.interfaces  # (link type, snapshot length, time unit) as they are read
             for data, meta in reader:
+                if len(data) < meta.wirelen:
+                    self.snap_cut.note(len(data), meta.wirelen, int(snaps[-1][1]) if len(snaps) == 1 else 0)
                 ts = ((meta.tshigh << 32) | meta.tslow) / meta.tsresol
                 yield int(meta.linktype), ts, data
 
