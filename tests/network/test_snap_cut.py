@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -63,7 +64,7 @@ def test_a_cut_at_every_record_counts_each_packet_once() -> None:
         assert isinstance(joined, Joined) and joined.snap_cut == CUT, cut
 
 
-def scan(tmp_path: Path, capture: Path, lang: str) -> tuple[dict[str, object], str]:
+def scan(tmp_path: Path, capture: Path, lang: str) -> tuple[dict[str, Any], str]:
     out, md = tmp_path / f"{lang}.json", tmp_path / f"{lang}.md"
     assert main(["scan", "--no-feeds", "--quiet", "--lang", lang, "--json", str(out), "--md", str(md),
                  "--pcap", str(capture)]) == 0
@@ -73,9 +74,9 @@ def scan(tmp_path: Path, capture: Path, lang: str) -> tuple[dict[str, object], s
 @pytest.mark.parametrize("capture", [CUT_PCAP, CUT_PCAPNG], ids=["pcap", "pcapng"])
 def test_the_report_says_packets_were_cut_in_english_and_chinese(tmp_path: Path, capture: Path) -> None:
     report, md = scan(tmp_path, capture, "en")
-    warnings = [w for w in report["warnings"] if w["key"] == "warn.pcap.snap-cut"]  # type: ignore[union-attr,index]
+    warnings = [w for w in report["warnings"] if w["key"] == "warn.pcap.snap-cut"]
     assert [(w["message"], dict(w["params"])) for w in warnings] == [(WARNING, {"count": "60", "snap": "96"})]
-    (source,) = report["sources"]  # type: ignore[misc]
+    (source,) = report["sources"]
     assert "pcap.snap-cut" in [note["key"] for note in source["not_checked"]]
     assert WARNING in md and "it kept only the first 96 bytes of the packets it cut short" in md
     _report, md_zh = scan(tmp_path, capture, "zh")
@@ -85,8 +86,8 @@ def test_the_report_says_packets_were_cut_in_english_and_chinese(tmp_path: Path,
 
 def test_a_capture_kept_whole_gets_no_such_warning(tmp_path: Path) -> None:
     report, md = scan(tmp_path, UNCUT, "en")
-    assert not [w for w in report["warnings"] if w["key"] == "warn.pcap.snap-cut"]  # type: ignore[union-attr,index]
-    (source,) = report["sources"]  # type: ignore[misc]
+    assert not [w for w in report["warnings"] if w["key"] == "warn.pcap.snap-cut"]
+    (source,) = report["sources"]
     assert "pcap.snap-cut" not in [note["key"] for note in source["not_checked"]]
     assert "cut short" not in md
 

@@ -26,8 +26,8 @@ from typing import TypeVar
 from exposure.collect.net.flows import CLOSED_IDLE, IDLE, MAX_FLOWS, MAX_STARTS, STARTS_BUDGET, ConnKey, FlowKey
 from exposure.collect.net.loop import next_sweep
 from exposure.collect.net.macs import MAX_CLIENTS, ClientMacs
-from exposure.collect.net.reader import SnapCut
 from exposure.collect.net.ranges import Aggregates, Call, ConnState, Endpoint, Provisional, RangeScan
+from exposure.collect.net.reader import SnapCut
 from exposure.collect.net.results import FlowSeen, Seen
 from exposure.collect.net.streams import StreamKey
 from exposure.collect.net.tables import (

@@ -28,19 +28,21 @@ SNAP = 96
 ROUNDS = 20
 FCS = 4
 CLIENT, SERVER = "192.0.2.10", "198.51.100.7"
-MAC = {"src": "02:00:00:00:00:01", "dst": "02:00:00:00:00:02"}
+MAC_SRC, MAC_DST = "02:00:00:00:00:01", "02:00:00:00:00:02"
 
 
 def frames(i: int) -> list[tuple[bytes, int]]:
     """One round: (frame, original length) pairs."""
-    eth = Ether(**MAC) / IP(src=CLIENT, dst=SERVER)
+    eth = Ether(src=MAC_SRC, dst=MAC_DST) / IP(src=CLIENT, dst=SERVER)
     short = eth / UDP(sport=40000 + i, dport=53) / DNS(id=i, qd=DNSQR(qname="short.example"))
     long_name = "a-long-name-that-does-not-fit-in-ninety-six-bytes.cut.example"
     lookup = eth / UDP(sport=41000 + i, dport=53) / DNS(id=i, qd=DNSQR(qname=long_name))
     http = eth / TCP(sport=42000 + i, dport=80, flags="PA", seq=1) / Raw(
         b"GET /a/path/long/enough/to/push/the/host/past/the/cut HTTP/1.1\r\nHost: http-cut.example\r\n\r\n")
-    hello = TLSClientHello(ciphers=[0x1301], ext=[TLS_Ext_ServerName(servernames=[ServerName(servername=b"sni-cut.example")])])
-    tls = eth / TCP(sport=43000 + i, dport=443, flags="PA", seq=1) / TLS(msg=[hello])
+    sni = TLS_Ext_ServerName(servernames=[ServerName(servername=b"sni-cut.example")])  # type: ignore[no-untyped-call]
+    hello = TLSClientHello(gmt_unix_time=0, random_bytes=bytes(28), ciphers=[0x1301],  # type: ignore[no-untyped-call]
+                           ext=[sni])
+    tls = eth / TCP(sport=43000 + i, dport=443, flags="PA", seq=1) / TLS(msg=[hello])  # type: ignore[no-untyped-call]
     small = eth / UDP(sport=44000 + i, dport=9) / Raw(b"x" * 20)
     out = [(bytes(p), len(bytes(p))) for p in (short, lookup, http, tls)]
     out.append((bytes(small), len(bytes(small)) + FCS))  # the driver counted the FCS it left out
