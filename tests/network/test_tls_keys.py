@@ -18,14 +18,15 @@ import pytest
 
 from exposure.collect.base import CheckNote, CollectContext
 from exposure.collect.net import keylog, parallel
-from exposure.collect.net.extract import PARSER_ERROR, Extractor
+from exposure.collect.net.extract import PARSER_ERROR
 from exposure.collect.net.keylog import KeyLog
 from exposure.collect.net.reader import open_capture
 from exposure.collect.net.tls_decrypt import BAD_RECORDS, hkdf_expand_label, prf
 from exposure.collect.pcap import PcapCollector
 from exposure.commands.names import names_of
 from exposure.observations.network import ServerName
-from tests.network.test_names_classes import DATA, TSHARK_KINDS, names
+from tests.network.keyed_captures import extract_with_keys, tshark, tshark_kinds
+from tests.network.test_names_classes import DATA, names
 from tests.paths import SHARED, needs_shared
 
 HOSTS = ["fronted-backend.example", "tls12-aes128.example", "tls12-cbc-etm.example", "tls12-cbc-sha384.example",
@@ -35,15 +36,6 @@ SERVER_NAMES = ["dot.example", "front.example", "no-keys.example", "tls12-aes128
                 "tls12-cbc-sha384.example", "tls12-chacha.example", "tls13-aes128.example", "tls13-aes256.example",
                 "tls13-chacha.example"]
 TSHARK_NAMES = SHARED / "tools" / "tshark-names"
-
-
-def tshark(capture: str) -> dict[str, list[str]]:
-    result: dict[str, list[str]] = json.loads((DATA / "expected" / capture.replace(".pcapng", ".json")).read_text())
-    return result
-
-
-def tshark_kinds(got: dict[str, list[str]]) -> dict[str, list[str]]:
-    return {kind: got[kind] for kind in TSHARK_KINDS}
 
 
 def test_names_inside_tls_with_the_keys_agree_with_tshark(capsys: pytest.CaptureFixture[str]) -> None:
@@ -69,7 +61,7 @@ def test_wrong_keys_give_nothing_and_are_counted(capsys: pytest.CaptureFixture[s
     got = names(capsys, "tls-keys-wrong.pcapng")
     assert tshark_kinds(got) == tshark("tls-keys-wrong.pcapng")
     assert got["http_host"] == [] and got["dns"] == []
-    ex = _extract("tls-keys-wrong.pcapng")
+    ex = extract_with_keys("tls-keys-wrong.pcapng")
     assert ex.undecoded.get(BAD_RECORDS, 0) >= 9  # at least the first record of each keyed connection
     assert PARSER_ERROR not in ex.undecoded
     assert ex.tcp.keyed is not None and ex.tcp.keyed.connections == 0
@@ -205,20 +197,6 @@ def _key(note: str | CheckNote) -> str:
     return note if isinstance(note, str) else note.key
 
 
-def _extract(capture: str, frames: list[tuple[int, float, bytes]] | None = None) -> Extractor:
-    ex = Extractor(flows=False, certificates=False, observations=False)
-    with open_capture(DATA / capture) as reader:
-        if frames is None:
-            ex.run(reader)
-        else:
-            for _ in reader.frames():
-                pass
-            ex.tcp.keys = reader.secrets
-            ex.run(frames)
-    ex.finish()
-    return ex
-
-
 def test_garbled_records_with_the_right_keys_never_crash_nor_invent_names() -> None:
     with open_capture(DATA / "tls-keys.pcapng") as reader:
         frames = list(reader.frames())
@@ -241,7 +219,7 @@ def test_garbled_records_with_the_right_keys_never_crash_nor_invent_names() -> N
                     body = body[:rng.randrange(payload_at, len(body))]
                 data = bytes(body)
             mutated.append((link, ts, data))
-        ex = _extract("tls-keys.pcapng", mutated)
+        ex = extract_with_keys("tls-keys.pcapng", mutated)
         assert PARSER_ERROR not in ex.undecoded
         assert set(ex.names.http_host) <= set(HOSTS)
         assert set(ex.names.dns) <= {"inside-dot.example"}
@@ -277,7 +255,7 @@ def test_failed_decryptions_are_capped(monkeypatch: pytest.MonkeyPatch) -> None:
     from exposure.collect.net import keyed
 
     monkeypatch.setattr(keyed, "MAX_FAILED", 2)
-    ex = _extract("tls-keys-wrong.pcapng")
+    ex = extract_with_keys("tls-keys-wrong.pcapng")
     assert ex.overflow.get(keyed.TOO_MANY_FAILED, 0) >= 1  # later connections were not tried
     assert ex.undecoded[BAD_RECORDS] < 9
     assert PARSER_ERROR not in ex.undecoded
@@ -306,7 +284,7 @@ def test_without_the_server_hello_tls13_is_still_decrypted() -> None:
 
     with open_capture(DATA / "tls-keys.pcapng") as reader:
         frames = [(link, ts, data) for link, ts, data in reader.frames() if data[26:30] == bytes([192, 0, 2, 50])]
-    ex = _extract("tls-keys.pcapng", frames)
+    ex = extract_with_keys("tls-keys.pcapng", frames)
     assert sorted(ex.names.http_host) == [h for h in HOSTS if h.startswith("tls13-")]
     assert sorted(ex.names.dns) == ["inside-dot.example"]
     assert ex.undecoded[NO_SERVER_HELLO] == 5  # the five TLS 1.2 connections
@@ -357,6 +335,6 @@ def test_connections_decrypted_at_once_are_capped(monkeypatch: pytest.MonkeyPatc
     from exposure.collect.net import keyed
 
     monkeypatch.setattr(keyed, "MAX_SESSIONS", 0)
-    ex = _extract("tls-keys.pcapng")
+    ex = extract_with_keys("tls-keys.pcapng")
     assert ex.overflow[keyed.SESSIONS_FULL] == 9 and not ex.names.http_host
     assert len(ex.names.tls_sni) == len(SERVER_NAMES)  # the server names are read all the same

@@ -27,6 +27,7 @@ from exposure.collect.net.tls_decrypt import BAD_RECORDS, ClientDecryptor
 from exposure.collect.pcap import PcapCollector
 from exposure.commands.names import names_of
 from exposure.observations.network import ServerName
+from tests.network.keyed_captures import tshark
 from tests.network.test_names_classes import DATA, TSHARK_KINDS, names
 from tests.network.test_tls_keys import TSHARK_NAMES
 from tests.paths import needs_shared
@@ -52,11 +53,6 @@ CONNECTIONS = {
 EARLY_RECORDS = sum(early for _, early in CONNECTIONS.values())
 
 
-def tshark(capture: str) -> dict[str, list[str]]:
-    result: dict[str, list[str]] = json.loads((DATA / "expected" / capture.replace(".pcapng", ".json")).read_text())
-    return result
-
-
 @pytest.mark.parametrize("capture", CAPTURES)
 def test_names_agree_with_tshark(capsys: pytest.CaptureFixture[str], capture: str) -> None:
     got = names(capsys, capture)
@@ -75,7 +71,7 @@ def test_without_the_early_secret_only_the_later_requests(capsys: pytest.Capture
     and the requests after the handshake still are (even after five unreadable early records)."""
     got = names(capsys, "tls-keys-0rtt-no-early.pcapng")
     assert got["http_host"] == LATER_HOSTS
-    ex = _extract("tls-keys-0rtt-no-early.pcapng")
+    ex = extract_with_keys("tls-keys-0rtt-no-early.pcapng")
     assert ex.undecoded == {BAD_RECORDS: EARLY_RECORDS}
     assert ex.tcp.keyed is not None and ex.tcp.keyed.connections == len(CONNECTIONS)
 
@@ -83,7 +79,7 @@ def test_without_the_early_secret_only_the_later_requests(capsys: pytest.Capture
 def test_wrong_keys_give_no_request(capsys: pytest.CaptureFixture[str]) -> None:
     got = names(capsys, "tls-keys-0rtt-wrong.pcapng")
     assert got["http_host"] == []
-    ex = _extract("tls-keys-0rtt-wrong.pcapng")
+    ex = extract_with_keys("tls-keys-0rtt-wrong.pcapng")
     assert ex.undecoded[BAD_RECORDS] >= EARLY_RECORDS + len(CONNECTIONS)  # at least each Finished too
     assert PARSER_ERROR not in ex.undecoded
     assert ex.tcp.keyed is not None and ex.tcp.keyed.connections == 0
@@ -171,7 +167,7 @@ def _client_streams(capture: str) -> tuple[dict[int, bytes], KeyLog]:
     return {port: bytes(data) for port, data in streams.items()}, keys
 
 
-def _extract(capture: str) -> Extractor:
+def extract_with_keys(capture: str) -> Extractor:
     ex = Extractor(flows=False, certificates=False, observations=False)
     with open_capture(DATA / capture) as reader:
         ex.run(reader)

@@ -28,7 +28,8 @@ from exposure.collect.net.wg_keys import WireGuardKeys
 from exposure.collect.pcap import PcapCollector
 from exposure.commands.names import names_of
 from exposure.observations.network import DnsQuery, Flow, ServerName
-from tests.network.test_names_classes import DATA, TSHARK_KINDS, names
+from tests.network.keyed_captures import extract_with_keys, tshark, tshark_kinds
+from tests.network.test_names_classes import DATA, names
 from tests.paths import SHARED, needs_shared
 
 DNS = ["wg-dns.example", "wg-psk-dns.example"]
@@ -40,29 +41,6 @@ TSHARK_NAMES = SHARED / "tools" / "tshark-names"
 REAL = Path("/tmp/real-captures/wireshark/wireguard-ping-tcp-dsb.pcapng")  # benchmarks/fetch_real_captures.py
 
 
-def tshark(capture: str) -> dict[str, list[str]]:
-    result: dict[str, list[str]] = json.loads((DATA / "expected" / capture.replace(".pcapng", ".json")).read_text())
-    return result
-
-
-def tshark_kinds(got: dict[str, list[str]]) -> dict[str, list[str]]:
-    return {kind: got[kind] for kind in TSHARK_KINDS}
-
-
-def _extract(capture: str, frames: list[tuple[int, float, bytes]] | None = None) -> Extractor:
-    ex = Extractor(flows=False, certificates=False, observations=False)
-    with open_capture(DATA / capture) as reader:
-        if frames is None:
-            ex.run(reader)
-        else:
-            for _ in reader.frames():
-                pass
-            ex.tcp.keys = reader.secrets
-            ex.run(frames)
-    ex.finish()
-    return ex
-
-
 def test_names_inside_wireguard_with_the_keys_agree_with_tshark(capsys: pytest.CaptureFixture[str]) -> None:
     got = names(capsys, "wireguard-keys.pcapng")
     assert tshark("wireguard-keys.pcapng") == FOUND
@@ -70,7 +48,7 @@ def test_names_inside_wireguard_with_the_keys_agree_with_tshark(capsys: pytest.C
     # tunnel B: the responder's keys with a preshared key, IPv6 inside and out; C: no keys
     assert tshark_kinds(got) == FOUND
     assert "wg-nokeys.example" not in got["dns"]
-    ex = _extract("wireguard-keys.pcapng")
+    ex = extract_with_keys("wireguard-keys.pcapng")
     assert ex.wireguard is not None and ex.wireguard.sessions == 3
     assert ex.overflow == {wireguard.NO_KEYS: 1}  # tunnel C, said in a warning
     assert not ex.undecoded
@@ -79,13 +57,13 @@ def test_names_inside_wireguard_with_the_keys_agree_with_tshark(capsys: pytest.C
 def test_without_the_keys_nothing_inside(capsys: pytest.CaptureFixture[str]) -> None:
     got = names(capsys, "wireguard-keys-none.pcapng")
     assert tshark_kinds(got) == tshark("wireguard-keys-none.pcapng") == NOTHING
-    assert _extract("wireguard-keys-none.pcapng").wireguard is None
+    assert extract_with_keys("wireguard-keys-none.pcapng").wireguard is None
 
 
 def test_wrong_keys_give_nothing_and_are_counted(capsys: pytest.CaptureFixture[str]) -> None:
     got = names(capsys, "wireguard-keys-wrong.pcapng")
     assert tshark_kinds(got) == tshark("wireguard-keys-wrong.pcapng") == NOTHING
-    ex = _extract("wireguard-keys-wrong.pcapng")
+    ex = extract_with_keys("wireguard-keys-wrong.pcapng")
     assert ex.wireguard is not None and ex.wireguard.sessions == 0 and ex.wireguard.packets == 0
     # A's altered ephemeral keys match no handshake (nor does C's); B's altered preshared key
     # leaves its response's tag wrong
@@ -129,7 +107,7 @@ def test_garbled_and_forged_messages_give_no_name(capsys: pytest.CaptureFixture[
     one for an unknown receiver, messages of odd sizes: counted, never read."""
     got = names(capsys, "wireguard-keys-garbled.pcapng")
     assert tshark_kinds(got) == tshark("wireguard-keys-garbled.pcapng") == FOUND
-    ex = _extract("wireguard-keys-garbled.pcapng")
+    ex = extract_with_keys("wireguard-keys-garbled.pcapng")
     assert ex.undecoded.get(wireguard.BAD_PACKET) == 2
     assert "wg-forged.example" not in ex.names.dns
     assert PARSER_ERROR not in ex.undecoded
@@ -157,7 +135,7 @@ def test_randomly_damaged_messages_never_crash_nor_invent_names() -> None:
                     body[at + 4:at + 8] = rng.randbytes(4)
                 data = bytes(body)
             mutated.append((link, ts, data))
-        ex = _extract("wireguard-keys.pcapng", mutated)
+        ex = extract_with_keys("wireguard-keys.pcapng", mutated)
         assert PARSER_ERROR not in ex.undecoded
         assert set(ex.names.dns) <= set(DNS) and set(ex.names.tls_sni) <= set(SNI)
         assert set(ex.names.http_host) <= set(HOSTS)
@@ -258,7 +236,7 @@ def test_key_log_caps(monkeypatch: pytest.MonkeyPatch) -> None:
     ("MAX_DECRYPTED", 0, wireguard.DECRYPTED_CAP)])
 def test_work_on_a_capture_is_capped(monkeypatch: pytest.MonkeyPatch, cap: str, value: int, reason: str) -> None:
     monkeypatch.setattr(wireguard, cap, value)
-    ex = _extract("wireguard-keys.pcapng")
+    ex = extract_with_keys("wireguard-keys.pcapng")
     assert ex.overflow.get(reason, 0) >= 1
     assert ex.names.total() < sum(len(v) for v in FOUND.values())
     assert PARSER_ERROR not in ex.undecoded
@@ -266,7 +244,7 @@ def test_work_on_a_capture_is_capped(monkeypatch: pytest.MonkeyPatch, cap: str, 
 
 def test_failed_decryptions_are_capped(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(wireguard, "MAX_FAILED", 1)
-    ex = _extract("wireguard-keys-garbled.pcapng")
+    ex = extract_with_keys("wireguard-keys-garbled.pcapng")
     assert ex.undecoded[wireguard.BAD_PACKET] == 1 and ex.overflow[wireguard.WG_TOO_MANY_FAILED] >= 1
 
 
