@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -112,15 +112,14 @@ class PcapCollector:
             if joined is not None:
                 found, problems, cut = joined, joined.problems, joined.snap_cut
             else:
-                extractor = Extractor()
-                self._read(reader, extractor, ctx)
-                if reader.secrets.late and not ctx.cancel.is_set():
-                    # TLS keys stored after packets (PCAPdroid writes them every second): a connection
-                    # may have begun before its keys were read; read again with every key known
-                    with open_checked(self.path, self.backend, hashing=False) as again:
-                        extractor = Extractor()
-                        extractor.tcp.keys = reader.secrets
-                        self._read(again, extractor, ctx)
+
+                def one_pass(source: CaptureReader, keys: KeyLog | None) -> Extractor:
+                    extractor = Extractor()
+                    extractor.tcp.keys = keys
+                    self._read(source, extractor, ctx)
+                    return extractor
+
+                extractor = read_keys_known(self.path, self.backend, reader, one_pass, ctx.cancel.is_set)
                 found, problems, cut = extractor, dict(reader.problems), reader.snap_cut
                 for reason, count in reader.dropped.items():
                     extractor.dropped[reason] = extractor.dropped.get(reason, 0) + count
@@ -270,6 +269,20 @@ class PcapCollector:
                 out.setdefault((address_text(server_raw), port), set()).add(
                     self.devices.get(address_text(client_raw), ""))
         return out
+
+
+def read_keys_known(path: str, backend: str, reader: CaptureReader,
+                    one_pass: Callable[[CaptureReader, KeyLog | None], Extractor],
+                    stopped: Callable[[], bool] = lambda: False) -> Extractor:
+    """``one_pass`` over the open capture ``reader`` (keys None: the reader's own, as they come);
+    when TLS or WireGuard keys were stored after packets (PCAPdroid writes them every second), a
+    connection may have begun before its keys were read, so the capture is read again with every
+    key known from the start (unless ``stopped``)."""
+    extractor = one_pass(reader, None)
+    if reader.secrets.late and not stopped():
+        with open_checked(path, backend, hashing=False) as again:
+            extractor = one_pass(again, reader.secrets)
+    return extractor
 
 
 def snap_cut_text(cut: SnapCut) -> str:

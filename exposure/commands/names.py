@@ -16,6 +16,9 @@ import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from exposure.collect.net.extract import Extractor
+    from exposure.collect.net.keylog import KeyLog
+    from exposure.collect.net.reader import CaptureReader
     from exposure.collect.net.results import NameSets
 
 HELP = "list the names (DNS, TLS/QUIC server names, HTTP hosts) seen in network captures"
@@ -38,8 +41,7 @@ def names_of(path: str, reader: str = "native", notes: list[str] | None = None, 
     undecoded packets and damage are appended to ``notes``. A big uncompressed capture is read
     by ``workers`` processes (default: one per core) with the same result as one pass."""
     from exposure.collect.net import parallel
-    from exposure.collect.net.extract import Extractor
-    from exposure.collect.pcap import open_checked, snap_cut_text
+    from exposure.collect.pcap import open_checked, read_keys_known, snap_cut_text
 
     with open_checked(path, reader, hashing=False) as reader_:  # names print no hash
         keys = reader_.secrets
@@ -52,17 +54,7 @@ def names_of(path: str, reader: str = "native", notes: list[str] | None = None, 
             names, packets, undecoded_by = split.names, split.packets, split.undecoded
             problems, dropped, cut = split.problems, split.dropped, split.snap_cut
         else:
-            extractor = Extractor(flows=False, certificates=False, observations=False)
-            extractor.run(reader_)
-            extractor.finish()
-            if reader_.secrets.late:
-                # TLS or WireGuard keys stored after packets (PCAPdroid writes them every second): a connection
-                # may have begun before its keys were read; read again with every key known
-                with open_checked(path, reader, hashing=False) as again:
-                    extractor = Extractor(flows=False, certificates=False, observations=False)
-                    extractor.tcp.keys = reader_.secrets
-                    extractor.run(again)
-                    extractor.finish()
+            extractor = read_keys_known(path, reader, reader_, _names_pass)
             names, packets, undecoded_by = extractor.names, extractor.packets, extractor.undecoded
             decrypted = extractor.tcp.keyed.connections if extractor.tcp.keyed is not None else 0
             wireguard_sessions = extractor.wireguard.sessions if extractor.wireguard is not None else 0
@@ -87,6 +79,17 @@ def names_of(path: str, reader: str = "native", notes: list[str] | None = None, 
         for reason, count in sorted(keys.problems.items()):
             notes.append(f"{path}: keys stored in the capture not used ({reason}): {count}")
     return names
+
+
+def _names_pass(source: CaptureReader, keys: KeyLog | None) -> Extractor:
+    """One reading of a capture for its names alone (keys None: the reader's own, as they come)."""
+    from exposure.collect.net.extract import Extractor
+
+    extractor = Extractor(flows=False, certificates=False, observations=False)
+    extractor.tcp.keys = keys
+    extractor.run(source)
+    extractor.finish()
+    return extractor
 
 
 def run(args: argparse.Namespace) -> int:
