@@ -25,6 +25,7 @@ from exposure.collect.net.extract import Extractor, address_text
 from exposure.collect.net.keylog import KeyLog
 from exposure.collect.net.macs import mac_text
 from exposure.collect.net.reader import CaptureReader, NotACapture, SnapCut, open_capture
+from exposure.collect.net.tls_decrypt import EARLY_UNREAD
 from exposure.model import FILE_DAMAGE, Observation, SourceInfo
 from exposure.observations.network import DnsQuery, Flow, ServerName, TlsCertificate
 
@@ -186,6 +187,9 @@ class PcapCollector:
         info.add_not_checked(CheckNote.of("pcap.tls13-certificates",
                                           "contents of encrypted traffic (TLS 1.3 hides the server certificate)"))
         for reason, count in sorted(ex.undecoded.items()):
+            if reason == EARLY_UNREAD:  # not damage: a key the key log leaves out, said in words of its own
+                ctx.warn(CheckNote.of("warn.pcap.tls-early-data", early_data_text(count), count=count))
+                continue
             ctx.warn(CheckNote.of("warn.pcap.undecoded",
                                   f"{count} packet{'s' if count != 1 else ''} could not be decoded ({reason})",
                                   count=count, reason=reason))
@@ -289,6 +293,12 @@ def snap_cut_text(cut: SnapCut) -> str:
     """The English line about packets the capture cut short (the scan's warning, ``exposure names``)."""
     return (f"packets were cut short when the capture was recorded (it kept only the first {cut.kept} bytes of "
             f"each): {cut.packets}; names inside their missing part could not be read")
+
+
+def early_data_text(count: int) -> str:
+    """The English line about TLS 0-RTT records the capture's key log has no key for."""
+    return ("data sent before the encrypted connection was fully set up (TLS early data) could not be read: the key "
+            f"log stored in the capture lacks its key (CLIENT_EARLY_TRAFFIC_SECRET); records not read: {count}")
 
 
 def client_devices(by_client: dict[bytes, bytes]) -> dict[str, str]:

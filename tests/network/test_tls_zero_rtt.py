@@ -16,6 +16,7 @@ import re
 import shutil
 import struct
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -23,7 +24,7 @@ from exposure.collect.base import CheckNote, CollectContext
 from exposure.collect.net.extract import PARSER_ERROR, Extractor
 from exposure.collect.net.keylog import CLIENT_EARLY, KeyLog
 from exposure.collect.net.reader import open_capture
-from exposure.collect.net.tls_decrypt import BAD_RECORDS, ClientDecryptor
+from exposure.collect.net.tls_decrypt import BAD_RECORDS, EARLY_UNREAD, ClientDecryptor
 from exposure.collect.pcap import PcapCollector
 from exposure.commands.names import names_of
 from exposure.observations.network import ServerName
@@ -67,12 +68,13 @@ def test_early_data_hosts_are_found(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_without_the_early_secret_only_the_later_requests(capsys: pytest.CaptureFixture[str]) -> None:
-    """A key log without CLIENT_EARLY_TRAFFIC_SECRET: the 0-RTT records cannot be read, are counted,
-    and the requests after the handshake still are (even after five unreadable early records)."""
+    """A key log without CLIENT_EARLY_TRAFFIC_SECRET: the 0-RTT records cannot be read, are counted
+    as early data without its key (not as records that do not decrypt), and the requests after the
+    handshake still are (even after five unreadable early records)."""
     got = names(capsys, "tls-keys-0rtt-no-early.pcapng")
     assert got["http_host"] == LATER_HOSTS
     ex = extract_with_keys("tls-keys-0rtt-no-early.pcapng")
-    assert ex.undecoded == {BAD_RECORDS: EARLY_RECORDS}
+    assert ex.undecoded == {EARLY_UNREAD: EARLY_RECORDS}
     assert ex.tcp.keyed is not None and ex.tcp.keyed.connections == len(CONNECTIONS)
 
 
@@ -104,7 +106,10 @@ def test_each_connection_record_by_record(with_early_secret: bool) -> None:
         assert consumed == len(stream) and not decryptor.given_up, port
         read = hosts if with_early_secret else hosts[len(hosts) - 1:]
         assert _hosts(b"".join(plains)) == read, port
-        assert decryptor.failed == (0 if with_early_secret else early_records), port
+        assert decryptor.failed == 0, port
+        assert decryptor.early_unread == (0 if with_early_secret else early_records), port
+        decryptor.settle()  # confirmed early data stays apart from the records that failed
+        assert decryptor.failed == 0, port
 
 
 def test_scan_observations_of_the_early_requests() -> None:
@@ -121,15 +126,35 @@ def test_scan_observations_of_the_early_requests() -> None:
 
 
 def test_scan_without_the_early_secret_warns() -> None:
+    """Early data the key log has no key for gets a warning of its own, in plain words and counted
+    once: not also under the general warning about records that do not decrypt."""
     collector = PcapCollector(str(DATA / "tls-keys-0rtt-no-early.pcapng"))
     warned: list[CheckNote | str] = []
     observed = list(collector.collect(CollectContext(warn=warned.append)))
     hosts = {o.name for o in observed if isinstance(o, ServerName) and o.protocol == "http"}
     assert sorted(hosts) == LATER_HOSTS
     notes = [note for note in warned if isinstance(note, CheckNote)]
-    assert [(n.key, dict(n.params)) for n in notes] == [
-        ("warn.pcap.undecoded", {"count": str(EARLY_RECORDS), "reason": BAD_RECORDS})]
+    assert [(n.key, dict(n.params)) for n in notes] == [("warn.pcap.tls-early-data", {"count": str(EARLY_RECORDS)})]
+    assert "TLS early data" in notes[0].text and "CLIENT_EARLY_TRAFFIC_SECRET" in notes[0].text
+    assert str(EARLY_RECORDS) in notes[0].text
     assert collector.info.counts["tls_decrypted_connections"] == len(CONNECTIONS)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_report_says_early_data_was_not_read(tmp_path: Path, lang: str) -> None:
+    """The report's line about unreadable early data, in the person's language, and no line about
+    records that do not decrypt (the same records are not counted twice)."""
+    from tests.network.test_snap_cut import scan
+
+    report, md = scan(tmp_path, DATA / "tls-keys-0rtt-no-early.pcapng", lang)
+    keys = [w["key"] for w in report["warnings"]]
+    assert keys.count("warn.pcap.tls-early-data") == 1 and "warn.pcap.undecoded" not in keys
+    if lang == "en":
+        assert "(TLS early data) could not be read" in md and f"records not read: {EARLY_RECORDS}" in md
+        assert "does not decrypt" not in md
+    else:
+        assert "（TLS 早期数据）无法读取" in md and f"没有读取的记录：{EARLY_RECORDS} 个" in md
+        assert "解不开" not in md
 
 
 def test_captures_with_early_data_are_read_the_same_in_parallel() -> None:
@@ -199,7 +224,21 @@ def test_unreadable_early_records_passed_over_only_when_announced(how: str, monk
     plains, _ = decryptor.feed(stream, True)
     if how == "announced":
         assert _hosts(b"".join(plains)) == ["after-records.example"] and not decryptor.given_up
-        assert decryptor.failed == 5
+        assert (decryptor.early_unread, decryptor.failed) == (5, 0)
     else:
         assert plains == [] and decryptor.given_up == BAD_RECORDS
         assert decryptor.failed == tls_decrypt.MAX_FAILURES + (1 if how == "too much" else 0)
+
+
+def test_records_taken_for_early_data_count_as_failed_when_nothing_decrypts() -> None:
+    """Without the early secret and with wrong later keys, nothing confirms the first records were
+    early data: they are records that do not decrypt, not early data without its key."""
+    streams, keys = _client_streams("tls-keys-0rtt.pcapng")
+    stream = streams[40023]  # four early records and EndOfEarlyData, then the Finished and a request
+    secrets = {label: bytes(len(secret)) for label, secret in (keys.get(stream[11:43]) or {}).items()
+               if label != CLIENT_EARLY}
+    decryptor = ClientDecryptor(secrets, stream[11:43])
+    plains, _ = decryptor.feed(stream, True)
+    assert plains == [] and decryptor.failed < 5  # the five set apart, not yet counted
+    decryptor.settle()  # the connection ends (keyed.KeyedStreams does this)
+    assert decryptor.early_unread == 0 and decryptor.failed >= 5 + 1  # and at least the Finished

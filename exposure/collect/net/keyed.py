@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from exposure.collect.net.tcpstream import StreamStart
-from exposure.collect.net.tls_decrypt import BAD_RECORDS, ClientDecryptor, server_hello
+from exposure.collect.net.tls_decrypt import BAD_RECORDS, EARLY_UNREAD, ClientDecryptor, server_hello
 
 StreamKey = tuple[bytes, int, bytes, int]  # as in streams.py (which imports this module)
 
@@ -110,9 +110,12 @@ class KeyedStreams:
             return False
         self.inner.close(inner)
         self.sessions.pop(_server_side(key), None)
+        decryptor.settle()
         self._failed += decryptor.failed
         for _ in range(decryptor.failed):
             self._bad(BAD_RECORDS)
+        for _ in range(decryptor.early_unread):  # a warning of their own, not among those that failed
+            self._bad(EARLY_UNREAD)
         if decryptor.given_up and decryptor.given_up not in (BAD_RECORDS, TOTAL_CAP):
             self._bad(decryptor.given_up)
         return True

@@ -17,9 +17,10 @@ TLS or HTTPS). The ciphers are the AEAD ones every current client offers first:
   from the next application secret (7.2); the nonce is the IV XOR the sequence number,
   the additional data the record header (5.2, 5.3); the plaintext ends with its real content
   type and zero padding (5.4). The cipher suite need not be known: the one whose tag verifies is it.
-  0-RTT records without the early secret in the capture (a key log that leaves it out) are counted
-  as failed and passed over when the ClientHello announced early data (4.2.10), so the requests
-  after the handshake are still read.
+  0-RTT records without the early secret in the capture (a key log that leaves it out) are passed
+  over when the ClientHello announced early data (4.2.10), so the requests after the handshake are
+  still read; once a later record decrypts they are counted apart (``early_unread``: the person
+  is told that early data could not be read, and why), else as records that failed.
 
 The AEAD tag authenticates every record, so a wrong key, a damaged record or a record built to
 mislead never yields plaintext: it is counted in ``failed`` and, after a few, the connection is
@@ -41,8 +42,8 @@ TAG = 16
 MAX_RECORD = (1 << 14) + 256  # a TLS 1.3 ciphertext (RFC 8446, 5.2); TLS 1.2 allows 2048 more
 MAX_FAILURES = 4  # records that fail to decrypt before the connection is given up
 # 0-RTT data the capture has no key for (no CLIENT_EARLY_TRAFFIC_SECRET): records before the first
-# that decrypts, of a ClientHello that announced early data, are counted as failed but do not give
-# the connection up, up to this many bytes (servers accept 14-16 KiB of early data; RFC 8446, 4.2.10)
+# that decrypts, of a ClientHello that announced early data, do not give the connection up, up to
+# this many bytes (servers accept 14-16 KiB of early data; RFC 8446, 4.2.10)
 MAX_EARLY_DATA = 1 << 15
 EARLY_DATA = 42  # the ClientHello extension that announces 0-RTT data (RFC 8446, 4.2.10)
 TLS13 = 0x0304
@@ -56,6 +57,8 @@ NO_SERVER_HELLO = "TLS 1.2 connection with keys: no ServerHello in the capture"
 WRONG_VERSION = "TLS 1.3 connection with only a TLS 1.2 key in the capture"
 NOT_AEAD = "TLS connection with keys: cipher suite not decrypted (only AES and ChaCha20-Poly1305 are)"
 NO_SECRET = "TLS 1.3 connection without the client's traffic secret in the capture"  # noqa: S105
+# 0-RTT records passed over because the key log lacks the early secret (``ClientDecryptor.early_unread``)
+EARLY_UNREAD = "TLS early data (0-RTT) without its key in the capture (CLIENT_EARLY_TRAFFIC_SECRET)"
 
 Aead = Callable[[bytes, bytes, bytes], bytes]  # (nonce, ciphertext with tag, additional data) -> plaintext
 
@@ -284,12 +287,14 @@ class ClientDecryptor:
     client_random: bytes
     hello: ServerHello | None = None  # the server's answer, when seen (needed for TLS 1.2)
     failed: int = 0  # records whose tag did not verify
+    early_unread: int = 0  # 0-RTT records not read: the key log lacks the early secret (not in ``failed``)
     given_up: str = ""  # why nothing more is decrypted ("" while it goes on)
     decrypted_seq: int = 0  # where the next plaintext goes in the stream of plaintext (keyed.py)
     _hello_read: bool = False
     _early_offered: bool = False  # TLS 1.3: the ClientHello announced 0-RTT data
     _early_failed: int = 0  # bytes of records that failed before any decrypted, taken for 0-RTT data
     _early_skipped: int = 0  # those records: counted in ``failed``, not towards giving up
+    _early_pending: int = 0  # such records without the early secret, until a later one decrypts
     _encrypted: bool = False  # TLS 1.2: past the client's ChangeCipherSpec
     _keys: _Keys | None = None
     _cbc: CbcKeys | None = None
@@ -348,17 +353,29 @@ class ClientDecryptor:
             self._tls13(record, out)
         return True
 
+    def settle(self) -> None:
+        """The connection is over: records taken for 0-RTT data that no later record confirmed (none
+        decrypted) count as records that failed."""
+        self.failed += self._early_pending
+        self._early_pending = 0
+
     def _fail(self) -> None:
         self.failed += 1
         if self.failed - self._early_skipped >= MAX_FAILURES:
             self.given_up = BAD_RECORDS
+            self.settle()
 
     def _fail_first(self, size: int) -> None:
         """A TLS 1.3 record that fails before any decrypted: when the ClientHello announced early
-        data, 0-RTT data whose secret the capture lacks: counted as failed, but the connection goes
-        on to its Finished and application data (for up to MAX_EARLY_DATA bytes of such records)."""
+        data, 0-RTT data; the connection goes on to its Finished and application data (for up to
+        MAX_EARLY_DATA bytes of such records). Without the early secret in the key log, it is set
+        apart until a later record decrypts (then it was early data, ``early_unread``); with it,
+        it is counted as failed (a wrong or damaged key)."""
         self._early_failed += size
         if self._early_offered and self._early_failed <= MAX_EARLY_DATA:
+            if CLIENT_EARLY not in self.secrets:
+                self._early_pending += 1
+                return
             self._early_skipped += 1
         self._fail()
 
@@ -402,6 +419,8 @@ class ClientDecryptor:
             if self._keys is None:
                 self._fail_first(len(record))
                 return
+            self.early_unread += self._early_pending  # the records before it were early data
+            self._early_pending = 0
             plain: bytes | None = self._first_plain
         else:
             plain = self._open13(record)
