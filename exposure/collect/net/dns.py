@@ -15,6 +15,10 @@ MAX_POINTER_JUMPS = 32
 MAX_NAME_WIRE = 255  # RFC 1035: a name is at most 255 bytes on the wire (253 characters as text)
 MAX_QUESTIONS = 64
 MAX_ANSWERS = 256
+# the bounds of Wireshark 4.0's DNS heuristic (``looks_like_dns``), as tshark 4.0.17 applies them:
+# a response with 100 answers is DNS, with 101 it is not; 10 authority or additional records, not 11
+HEURISTIC_MAX_ANSWERS = 100
+HEURISTIC_MAX_RECORDS = 10
 
 # UDP ports on which Wireshark 4.0 does not try its DNS heuristic, because it gives them to
 # another protocol (``tshark -G decodes``: the registered ports below 1024 other than DNS's 53
@@ -175,22 +179,19 @@ def question_names(msg: bytes) -> tuple[list[str], bool] | None:
 
 
 def looks_like_dns(msg: bytes) -> bool:
-    """Wireshark's heuristic for DNS on a UDP port not registered for it (nor for another
-    protocol: ``NOT_DNS_UDP_PORTS``): a standard query with exactly one question, or a response
-    with at most one question and few records, and room for them."""
+    """Wireshark 4.0's heuristic for DNS on a UDP port not registered for it (nor for another
+    protocol: ``NOT_DNS_UDP_PORTS``): a standard query with exactly one question and no records but
+    a few additional ones, or a standard response with at most one question, at most
+    ``HEURISTIC_MAX_ANSWERS`` answers and a few authority and additional records. It asks for
+    nothing more (tshark 4.0.17 reads a response whose records do not fit in it as DNS, damaged)."""
     if len(msg) <= 12:
         return False
     flags, qd, an, ns, ar = struct.unpack_from("!HHHHH", msg, 2)
-    if flags & 0x7800:
+    if flags & 0x7800 or ar > HEURISTIC_MAX_RECORDS:
         return False
-    if not flags & 0x8000:
-        if qd != 1 or an or ns:
-            return False
-    elif qd > 1 or an > 12 or ns > 10:
-        return False
-    if ar > 10 or qd + an == 0:
-        return False
-    return bool(qd * 6 + (an + ns + ar) * 11 <= len(msg) - 12)
+    if flags & 0x8000:
+        return bool(qd <= 1 and an <= HEURISTIC_MAX_ANSWERS and ns <= HEURISTIC_MAX_RECORDS)
+    return bool(qd == 1 and not an and not ns)
 
 
 def netbios_names(msg: bytes) -> list[str] | None:
