@@ -7,8 +7,10 @@ split by layer:
 - ``links``: link types (Ethernet with 802.1Q/QinQ, PPPoE and MPLS; Linux cooked v1/v2,
   raw IP, BSD loopback, NFLOG, PPP/HDLC, PPPoE without Ethernet, 802.11 data in clear (+ radio headers),
   Apple PKTAP, ARCNET), one named constant and one method each;
-- this module: IPv4 (fragments reassembled), IPv6 (extension headers, fragments), UDP,
-  TCP and ICMP (the DNS inside ICMP errors, as Wireshark reads it: not inside a redirect);
+- this module: IPv4 (fragments reassembled), IPv6 (extension headers, fragments), TCP and
+  ICMP (the DNS inside ICMP errors, as Wireshark reads it: not inside a redirect);
+- ``udp``: UDP (DNS, with the reply to a query on an unusual port that the heuristic turns down,
+  LLMNR, NetBIOS, QUIC; a mixin);
 - ``tunnels``: IP-in-IP, GRE (ERSPAN, transparent Ethernet, PPTP), VXLAN, Geneve, Teredo, GTP-U,
   WireGuard with its keys in the capture (``wireguard``);
 - ``streams``: TCP directions followed for TLS ClientHellos and certificates, HTTP/1.x
@@ -30,50 +32,31 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Callable, Iterable
-from typing import Protocol
 
-from exposure.collect.net import dns as dnsmod
 from exposure.collect.net.flows import FlowTable
 from exposure.collect.net.fragments import FragmentTable
 from exposure.collect.net.links import LINK_HANDLERS, LINKTYPE_ETHERNET
 from exposure.collect.net.loop import PARSER_ERROR, TCP_FIRST, feed, next_sweep
 from exposure.collect.net.macs import ClientMacs
-from exposure.collect.net.quic import QuicSniffer, is_long_header
+from exposure.collect.net.quic import QuicSniffer
 from exposure.collect.net.reader import NO_CUT, CaptureReader
 from exposure.collect.net.results import FlowSeen, NameSets
 from exposure.collect.net.streams import MAX_STREAMS, TcpStreams
 from exposure.collect.net.tables import NameTables, address_text
-from exposure.collect.net.tunnels import UDP_TUNNEL_PORTS, Tunnels
+from exposure.collect.net.udp import AwaitedReplies, RangeExtract, UdpLayer
 
 __all__ = ["MAX_STREAMS", "PARSER_ERROR", "Extractor", "NameSets", "address_text"]  # re-exported for callers
 
 MAX_DEPTH = 6
-UDP_DNS = 53
-UDP_NBNS = 137
-UDP_MDNS = 5353
-UDP_LLMNR = 5355
-_LOCAL_NAME_PORTS = (UDP_MDNS, UDP_LLMNR)
-_NOT_DNS = dnsmod.NOT_DNS_UDP_PORTS
 
 _TCP = struct.Struct("!HHIIBB")
-_UDP = struct.Struct("!HHH")
 _V6_EXT = frozenset({0, 43, 60, 135, 139, 140})
 # ICMP errors whose quoted DNS Wireshark reads; not a redirect (5), whose datagram is still forwarded
 _ICMP_ERRORS = frozenset({3, 4, 11, 12})
 _ICMPV6_ERRORS = frozenset({1, 2, 3, 4})
 
 
-class RangeExtract(Protocol):
-    """What a reader of one byte range of a capture (``collect/net/ranges``) records about IP
-    fragments and QUIC Initials, and limits past which only one pass is exact."""
-
-    def sweeping(self, now: float | None) -> None: ...
-    def fragments_begun(self, key: tuple[object, ...]) -> None: ...
-    def quic_begun(self, flow: tuple[bytes, int, bytes, int]) -> None: ...
-    def limit(self, what: str) -> None: ...
-
-
-class Extractor(Tunnels):
+class Extractor(UdpLayer):
     """Feed frames with :meth:`packet`; read the aggregates afterwards."""
 
     def __init__(self, *, flows: bool = True, certificates: bool = True, observations: bool = True) -> None:
@@ -111,6 +94,7 @@ class Extractor(Tunnels):
         self._streams = self.tcp.active
         self._fragments = FragmentTable(self._over, self._timed_out)
         self._quic = QuicSniffer()
+        self._awaited = AwaitedReplies(self._over)  # DNS queries on unusual ports (see ``udp``)
         self._now = 0.0
         self._sweep_at = 0.0  # the capture time of the next sweep of idle tables (loop.SWEEP_SECONDS)
 
@@ -171,6 +155,7 @@ class Extractor(Tunnels):
         self._flow_table.sweep(now)
         self.tcp.sweep(now)
         self._fragments.sweep(now)
+        self._awaited.sweep(now)
         if self.hooks is not None:
             self.hooks.sweeping(None)
 
@@ -428,73 +413,3 @@ class Extractor(Tunnels):
             self.tcp.segment((src, sport, dst, dport), seq + (1 if flags & 2 else 0), data[start:end], ts)
         if flags & 5 and streams:  # FIN or RST: parse what a stream holds, then forget it
             self.tcp.close((src, sport, dst, dport))
-
-    def _udp(self, src: bytes, dst: bytes, data: bytes, off: int, end: int, ts: float, depth: int,
-             quoted: bool, size: int) -> None:
-        if end - off < 8:
-            if not quoted:
-                self._bad("truncated packet")
-            return
-        sport, dport, ulen = _UDP.unpack_from(data, off)
-        if ulen >= 8 and off + ulen < end:
-            end = off + ulen
-        elif ulen < 8 and not quoted and ulen != 0:
-            self._bad("bad UDP header")
-            return
-        payload = data[off + 8:end]
-        if self.following:
-            self._udp_following(src, sport, dst, dport, payload, ts, depth)
-        elif quoted:
-            if ((sport == UDP_DNS or dport == UDP_DNS) and sport not in _LOCAL_NAME_PORTS
-                    and dport not in _LOCAL_NAME_PORTS) or (
-                    sport not in _NOT_DNS and dport not in _NOT_DNS and dnsmod.looks_like_dns(payload)):
-                self.tables.dns(payload, src, dst, ts, "udp")
-        else:
-            if self.want_flows:  # a long header (QUIC's handshake) opens a connection; not a DNS ID
-                self._flow(17, src, sport, dst, dport, ts, size, False, 0,
-                           bool(payload) and payload[0] & 0xC0 == 0xC0 and UDP_DNS not in (sport, dport))
-            self._udp_payload(src, sport, dst, dport, payload, ts, depth)
-
-    def _udp_following(self, src: bytes, sport: int, dst: bytes, dport: int, payload: bytes, ts: float,
-                       depth: int) -> None:
-        flow = (src, sport, dst, dport)
-        if self._quic.pending_for(flow):
-            self.fed += 1
-            for name in self._quic.datagram(flow, payload) or ():
-                self.tables.server_name("quic", name, src, dst, dport, ts)
-        elif sport in UDP_TUNNEL_PORTS or dport in UDP_TUNNEL_PORTS:
-            self._udp_tunnel(sport, dport, payload, ts, depth)
-
-    def _udp_payload(self, src: bytes, sport: int, dst: bytes, dport: int, payload: bytes, ts: float,
-                     depth: int) -> None:
-        tables = self.tables
-        if sport == UDP_DNS or dport == UDP_DNS:
-            if sport not in _LOCAL_NAME_PORTS and dport not in _LOCAL_NAME_PORTS:
-                tables.dns(payload, src, dst, ts, "udp")
-            return
-        if sport == UDP_LLMNR or dport == UDP_LLMNR:
-            tables.dns(payload, src, dst, ts, "udp", "llmnr")
-            return
-        if sport == UDP_NBNS or dport == UDP_NBNS:
-            names = dnsmod.netbios_names(payload)
-            if names is None:
-                self._bad("damaged NetBIOS name message")
-            else:
-                tables.nbns(names)
-            return
-        if sport in UDP_TUNNEL_PORTS or dport in UDP_TUNNEL_PORTS:
-            self._udp_tunnel(sport, dport, payload, ts, depth)
-            return
-        if payload and payload[0] & 0xC0 == 0xC0 and is_long_header(payload):
-            names = self._quic.datagram((src, sport, dst, dport), payload)
-            if names is not None and self.hooks is not None:
-                self.hooks.quic_begun((src, sport, dst, dport))
-            for name in names or ():
-                tables.server_name("quic", name, src, dst, dport, ts)
-            if names is not None:
-                return
-        wg_keys = self.tcp.keys.wireguard if self.tcp.keys is not None else None
-        if wg_keys is not None and payload and self._wireguard(wg_keys, payload, ts, depth):
-            return  # a WireGuard message of a tunnel whose keys the capture carries
-        if sport not in _NOT_DNS and dport not in _NOT_DNS and dnsmod.looks_like_dns(payload):
-            tables.dns(payload, src, dst, ts, "udp")

@@ -39,6 +39,7 @@ from exposure.collect.net.tables import (
     MAX_NAMES,
     NameTables,
 )
+from exposure.collect.net.udp import MAX_AWAITED
 
 _K = TypeVar("_K")
 _V = TypeVar("_V", bound=Seen)
@@ -95,6 +96,8 @@ def join(results: list[RangeScan], stops: list[int]) -> Joined | str:
             return "packet times go backwards" if result.backwards else "pcapng headers after packets"
         if i < len(results) - 1 and result.end_offset != stops[i]:
             return "a range did not end at its cut (damage, or not a record boundary)"
+    if sum(result.awaited_peak for result in results) > MAX_AWAITED:
+        return "DNS queries on unusual ports awaiting a reply (the table may have been full)"
     try:
         merged = _Merge(results[0])
         for before, after in itertools.pairwise(results):

@@ -45,6 +45,7 @@ from exposure.collect.net.reader import (
 )
 from exposure.collect.net.results import NameSets
 from exposure.collect.net.streams import RESUME_WINDOW, StreamKey
+from exposure.collect.net.udp import MAX_AWAITED, REPLIES_FROM_BEFORE_SECONDS
 
 TICK_EVERY = 20_000  # frames between progress reports of a range
 MIN_PARALLEL_BYTES = 64 << 20  # below this, starting processes costs more than it saves
@@ -72,6 +73,10 @@ class RangeResult:
     # what streams begun early in the range found, per direction: theirs unless the range
     # before had that direction under way at the cut (then it was the rest of that stream)
     window: dict[StreamKey, tuple[NameSets, dict[str, int]]] = field(default_factory=dict)
+    # DNS queries on unusual ports (udp.AwaitedReplies): replies early in the range whose query was
+    # not seen (it may be before the cut), and the most queries awaited at once
+    unknown_replies: int = 0
+    awaited_peak: int = 0
 
 
 def worker_count() -> int:
@@ -93,6 +98,9 @@ def names_in_parallel(path: str, workers: int, min_bytes: int = MIN_PARALLEL_BYT
                                     [r[1] for r in ranges], [section] * len(ranges)))
     except Exception:  # a process that failed or could not start: one pass is always right
         return None
+    if any(result.unknown_replies for result in results) \
+            or sum(result.awaited_peak for result in results) > MAX_AWAITED:
+        return None  # replies to DNS queries on unusual ports that one pass reads otherwise (see ``udp``)
     merged = RangeResult(NameSets())
     before: set[StreamKey] = set()
     for i, (result, (_start, stop)) in enumerate(zip(results, ranges, strict=True)):
@@ -140,6 +148,7 @@ def _read_range(path: str, start: int, stop: int, section: Section | None) -> Ra
         first_ts, frames = open_range(reader, start, stop, section)
         if first_ts is not None and start:
             extractor.tcp.resumed_until = first_ts + RESUME_WINDOW
+            extractor._awaited.unknown_until = first_ts + REPLIES_FROM_BEFORE_SECONDS
         rest = read_range(reader, extractor, start, stop, frames)
         packets, problems, end = extractor.packets, dict(reader.problems), reader.cut_offset
         dropped, snap_cut = dict(reader.dropped), reader.snap_cut.copy()  # the range's own, before following
@@ -149,7 +158,8 @@ def _read_range(path: str, start: int, stop: int, section: Section | None) -> Ra
             dropped[reason] = dropped.get(reason, 0) + count
         window = {key: (out.tables.names, out.undecoded) for key, out in extractor.tcp.window.items()}
         return RangeResult(extractor.names, packets, dict(extractor.undecoded), dropped, problems, end,
-                           reader.late_headers, snap_cut, under_way, window)
+                           reader.late_headers, snap_cut, under_way, window, extractor._awaited.unknown_replies,
+                           extractor._awaited.peak)
 
 
 def open_range(reader: CaptureReader, start: int, stop: int,

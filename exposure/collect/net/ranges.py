@@ -38,6 +38,7 @@ from exposure.collect.net.results import CertSeen, DnsSeen, FlowSeen, NameSets, 
 from exposure.collect.net.streams import StreamKey
 from exposure.collect.net.tables import NameTables
 from exposure.collect.net.tls import CertificateInfo
+from exposure.collect.net.udp import REPLIES_FROM_BEFORE_SECONDS
 
 # capture time at a range's start whose table calls are logged: what was under way at the cut
 # is nearly always finished within it (else the file is read in one pass)
@@ -135,6 +136,7 @@ class RangeScan(Aggregates):
     # created it (the merge learns from those in the one pass's order)
     client_macs: dict[bytes, bytes] = field(default_factory=dict)
     flow_macs: dict[FlowKey, bytes] = field(default_factory=dict)
+    awaited_peak: int = 0  # the most DNS queries on unusual ports awaiting a reply at once (udp.AwaitedReplies)
 
 
 class RangeHooks:
@@ -231,7 +233,7 @@ class RangeHooks:
     def limit(self, what: str) -> None:
         self.limits.add(what)
 
-    # -- streams (streams.RangeStreams), fragments and QUIC (extract.RangeExtract) ------------
+    # -- streams (streams.RangeStreams), fragments and QUIC (udp.RangeExtract) ------------
 
     def begun(self, key: StreamKey) -> None:
         if self.in_window() and key not in self.begun_streams:
@@ -298,6 +300,8 @@ def range_extractor(first_ts: float | None, window: bool) -> tuple[Extractor, Ra
         # whether the one pass sweeps at this range's first packet depends on the range before:
         # the merge knows (``merge.first_sweep``); here there is nothing to sweep yet
         ex._sweep_at = next_sweep(first_ts)
+        # a reply early in the range whose query may be before the cut: read in one pass (see ``udp``)
+        ex._awaited.unknown_until = first_ts + REPLIES_FROM_BEFORE_SECONDS
     return ex, hooks
 
 
@@ -347,6 +351,7 @@ def scan_range(path: str, start: int, stop: int, section: Section | None, window
         result.window_end = hooks.window_end
         result.client_macs = dict(ex.client_macs.by_client)  # before following: the range's own
         result.flow_macs = hooks.flow_macs
+        result.awaited_peak = ex._awaited.peak
         _follow(ex, hooks, rest)
         result.follow_packets = hooks.index() if hooks.following else 0
     flows = ex.flows
