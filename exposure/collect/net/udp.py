@@ -181,24 +181,28 @@ class UdpLayer(Tunnels):
         if wg_keys is not None and payload and self._wireguard(wg_keys, payload, ts, depth):
             return  # a WireGuard message of a tunnel whose keys the capture carries
         if sport not in _NOT_DNS and dport not in _NOT_DNS:
-            self._dns_elsewhere(src, sport, dst, dport, payload, ts)
+            if dnsmod.looks_like_dns(payload):
+                self._dns_heuristic(src, sport, dst, dport, payload, ts)
+            elif self._awaited.queries or ts <= self._awaited.unknown_until:  # else nothing to look for
+                self._dns_reply(src, sport, dst, dport, payload, ts)
 
-    def _dns_elsewhere(self, src: bytes, sport: int, dst: bytes, dport: int, payload: bytes, ts: float) -> None:
-        """A datagram on ports no protocol is registered for: DNS by the heuristic, or the reply to
-        a query seen (see the module's doc)."""
-        tables = self.tables
-        if dnsmod.looks_like_dns(payload):
-            tables.dns(payload, src, dst, ts, "udp")
-            ident = (payload[0] << 8) | payload[1]
-            if not payload[2] & 0x80:
-                self._awaited.asked(src, sport, dst, dport, ident, ts)
-            elif self._awaited.queries:
-                self._awaited.answered(src, sport, dst, dport, ident)
-        elif unasked_reply(payload):
-            awaited = self._awaited
-            if awaited.queries and awaited.answered(src, sport, dst, dport, (payload[0] << 8) | payload[1]):
-                tables.dns(payload, src, dst, ts, "udp")  # the reply to a query seen (see the module's doc)
-            elif ts <= awaited.unknown_until:
-                awaited.unknown_replies += 1
-                if self.hooks is not None:
-                    self.hooks.limit("a reply to a DNS query on an unusual port, near a cut")
+    def _dns_heuristic(self, src: bytes, sport: int, dst: bytes, dport: int, payload: bytes, ts: float) -> None:
+        """DNS on ports no protocol is registered for, by the heuristic: a query awaits its reply."""
+        self.tables.dns(payload, src, dst, ts, "udp")
+        ident = (payload[0] << 8) | payload[1]
+        if not payload[2] & 0x80:
+            self._awaited.asked(src, sport, dst, dport, ident, ts)
+        elif self._awaited.queries:
+            self._awaited.answered(src, sport, dst, dport, ident)
+
+    def _dns_reply(self, src: bytes, sport: int, dst: bytes, dport: int, payload: bytes, ts: float) -> None:
+        """A datagram the heuristic turned down: the reply to a query awaited is read (see the module's doc)."""
+        if not unasked_reply(payload):
+            return
+        awaited = self._awaited
+        if awaited.queries and awaited.answered(src, sport, dst, dport, (payload[0] << 8) | payload[1]):
+            self.tables.dns(payload, src, dst, ts, "udp")
+        elif ts <= awaited.unknown_until:
+            awaited.unknown_replies += 1
+            if self.hooks is not None:
+                self.hooks.limit("a reply to a DNS query on an unusual port, near a cut")
