@@ -9,14 +9,16 @@ answers, more than 10 authority or additional records) would then be lost, and w
 addresses it gave: the servers the device contacted next would look contacted without a lookup.
 So exposure remembers each such query (``AwaitedReplies``: client, server, ports and ID) for
 ``AWAIT_SECONDS``, and reads as DNS the reply to it, from the server's port to the client's with
-the same ID, that the heuristic turns down. That reply's names are its question's, the query's own.
+the same ID, that the heuristic turns down. Its question (a reply repeats its query's) is listed
+with the DNS names; tshark lists nothing from such a reply.
 
 The table is capped (``MAX_AWAITED`` queries awaiting a reply at once; more are counted and warned
 about, and not followed) and swept with the other idle tables. A capture read in byte ranges gives
 exactly the one pass's result: a range other than the first that meets, in its first
-``AWAIT_SECONDS`` (and a sweep), a reply whose query it has not seen (the query may be before the
-cut) records it (``unknown_replies``), and the whole file is then read in one pass; so it is when
-the ranges' tables together could have been full in one pass (``awaited_peak``).
+``REPLIES_FROM_BEFORE_SECONDS`` (after which a query from before it has been swept), a reply whose
+query it has not seen (the query may be before the cut) records it (``unknown_replies``), and the
+whole file is then read in one pass; so it is when the ranges' tables together could have been
+full in one pass (``awaited_peak``).
 """
 
 from __future__ import annotations
@@ -94,9 +96,9 @@ class AwaitedReplies:
             self.queries = {key: ts for key, ts in self.queries.items() if ts >= old}
 
 
-def unasked_reply(payload: bytes) -> bool:
-    """A standard DNS response with one question (as a reply repeats its query's), which the heuristic
-    turned down: what a reply to a query on an unusual port can be."""
+def reply_shaped(payload: bytes) -> bool:
+    """A standard DNS response with one question (as a reply repeats its query's): what a reply to a
+    query on an unusual port that the heuristic turned down can be."""
     return len(payload) > 12 and payload[2] & 0xF8 == 0x80 and payload[4] == 0 and payload[5] == 1
 
 
@@ -197,7 +199,7 @@ class UdpLayer(Tunnels):
 
     def _dns_reply(self, src: bytes, sport: int, dst: bytes, dport: int, payload: bytes, ts: float) -> None:
         """A datagram the heuristic turned down: the reply to a query awaited is read (see the module's doc)."""
-        if not unasked_reply(payload):
+        if not reply_shaped(payload):
             return
         awaited = self._awaited
         if awaited.queries and awaited.answered(src, sport, dst, dport, (payload[0] << 8) | payload[1]):
