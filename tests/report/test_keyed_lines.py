@@ -169,6 +169,10 @@ def test_a_chinese_report_says_a_not_backup_folder_and_a_broken_feed_in_chinese(
     assert f"`{folder}` is not an iPhone backup (no Manifest.db or Info.plist + Manifest.plist)" in english
     assert f"feed `'{MARKUP_NAME}'` could not be read (`JSONDecodeError`); import it again" in english
     assert f"无法读取指标源 `'{MARKUP_NAME}'`（`JSONDecodeError`）；请重新导入它" in chinese
+    # the line says where it comes from in words, not by the scan's part ("indicators")
+    assert f"- `the indicator lists`: feed `'{MARKUP_NAME}'`" in english
+    assert f"- `指标清单`: 无法读取指标源 `'{MARKUP_NAME}'`" in chinese
+    assert "`indicators`" not in english + chinese
 
 
 def test_a_backup_that_needs_a_password_is_said_in_chinese(tmp_path: Path) -> None:
