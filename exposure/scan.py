@@ -127,6 +127,7 @@ def run_scan(request: ScanRequest, hooks: ScanHooks | None = None, catalog: Cata
             unreadable.append(info.unread.text)
 
     ctx.warn = lambda said: warnings.append(ScanWarning.of("detectors", said))
+    ctx.not_checked = _not_checked_in([s for s in sources if s.kind in TRAFFIC_KINDS], ctx.warn)
     for detector in detectors:
         findings.extend(detector.finish(ctx))
     findings.sort(key=lambda f: (f.severity.rank, f.category.value, f.title))
@@ -145,6 +146,17 @@ def run_scan(request: ScanRequest, hooks: ScanHooks | None = None, catalog: Cata
         processes=processes,
         threats={t.id: t for f in findings if f.threat and (t := catalog.index.threat(f.threat)) is not None},
     )
+
+
+def _not_checked_in(traffic: list[SourceInfo], warn: Callable[[str | CheckNote], None]) -> Callable[[CheckNote], None]:
+    """Where the detectors' limits go: every source of network traffic lists them as not
+    checked (the detectors judge the traffic of all of them together); with none, a warning."""
+    def note(said: CheckNote) -> None:
+        for source in traffic:
+            source.add_not_checked(said)
+        if not traffic:
+            warn(said)
+    return note
 
 
 def check_source(spec: SourceSpec, detectors: Sequence[Detector], ctx: DetectContext, findings: list[Finding],
@@ -243,6 +255,8 @@ def _now() -> datetime:
 # Sources that, when two or more are asked for, are each checked on their own with
 # detectors of their own (a capture's findings rest on that capture alone), in parallel.
 ALONE_KINDS = frozenset({"pcap", "iphone-capture"})
+# Sources of network traffic, recorded or live: what the network detectors judge.
+TRAFFIC_KINDS = frozenset({"pcap", "live", "hotspot", "iphone-capture", "iphone-live"})
 _READING_CAPTURES = "reading.captures"
 
 
@@ -314,6 +328,7 @@ def check_alone(task: AloneTask, channel: Channel) -> CheckedAlone:
 
     info, warnings = check_source(task.spec, detectors, ctx, findings, progress, channel.cancel, threading.Event())
     ctx.warn = lambda said: warnings.append(ScanWarning.of(info.name, said))
+    ctx.not_checked = info.add_not_checked
     for detector in detectors:
         findings.extend(detector.finish(ctx))
     return CheckedAlone(info, findings, warnings, os.getpid())

@@ -23,6 +23,10 @@ class DetectContext:
 
     index: IndicatorIndex
     warn: Callable[[str | CheckNote], None] = field(default=lambda message: None)
+    # What a detector could not judge, a limit of the check rather than a problem met while
+    # reading (no lookups visible to compare with): the scan lists it among its sources'
+    # "not checked" items, in words (exposure/explain/checks.yaml).
+    not_checked: Callable[[CheckNote], None] = field(default=lambda note: None)
     # The day the scan judges indicators' age against (docs/severity.md); tests fix it.
     today: date = field(default_factory=lambda: datetime.now(UTC).date())
 

@@ -48,9 +48,12 @@ def source_label(obs: ObservationRecord, lang: str) -> str:
 
 def source_name(report: ReportDocument, recorded: str, lang: str) -> str:
     """A source's name for showing beside a warning: its short name (a file's name, a
-    phone's model, "this computer" in ``lang``); a name no source has is shown as it is."""
+    phone's model, "this computer" in ``lang``); the scan's own parts (the checks, the
+    indicator lists) in words; a name no source has is shown as it is."""
     source = report.source(recorded)
-    return (short_name(source, lang) or recorded) if source is not None else recorded
+    if source is None:
+        return t(f"warning-source.{recorded}", lang) if known(f"warning-source.{recorded}") else recorded
+    return short_name(source, lang) or recorded
 
 
 def source_line(source: SourceRecord, lang: str, counts: bool = True) -> Line:

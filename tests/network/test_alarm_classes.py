@@ -40,7 +40,10 @@ def test_a_device_using_encrypted_dns_is_not_said_to_reach_addresses_without_loo
     assert sorted(found) == ["network.encrypted-dns", "network.no-dns-lookup"]
     assert found["network.no-dns-lookup"]["addresses"] == "45.67.89.10 (port 443)"
     assert found["network.encrypted-dns"]["how"] == "DoT"
-    assert [(w["key"], w["params"]) for w in report["warnings"]] == [("warn.network.dns-hidden", {"count": "2"})]
+    # what was not judged is said with what the check could not see, not as a problem met while reading
+    assert report["warnings"] == []
+    notes = [(n["key"], n["params"]) for n in report["sources"][0]["not_checked"]]
+    assert [n for n in notes if n[0] != "pcap.tls13-certificates"] == [("pcap.dns-hidden", {"count": "2"})]
 
 
 def flow(server: str, port: int, client: str = PHONE, mac: str = PHONE_MAC) -> Flow:
@@ -51,10 +54,11 @@ def flow(server: str, port: int, client: str = PHONE, mac: str = PHONE_MAC) -> F
 def run(observations: list[Observation]) -> tuple[list[Finding], list[str]]:
     detector = NetworkHeuristics()
     warnings: list[str] = []
-    ctx = DetectContext(index=IndicatorIndex(), warn=keep_english(warnings))
+    ctx = DetectContext(index=IndicatorIndex(), warn=keep_english(warnings),
+                        not_checked=lambda note: warnings.append(note.text))
     for obs in observations:
         detector.observe(obs, ctx)
-    return list(detector.finish(ctx)), warnings
+    return list(detector.finish(ctx)), warnings  # the warnings and what was not checked, in English
 
 
 def no_lookup(findings: list[Finding]) -> str | None:
@@ -72,8 +76,8 @@ def test_encrypted_dns_hides_the_lookups_of_that_device_only_wherever_it_shows()
         findings, warnings = run([lookup, flow("5.6.7.8", 80), flow("31.13.64.35", 443, client=PHONE6),
                                   flow("45.67.89.10", 443, client=OTHER, mac=OTHER_MAC), encrypted])
         assert no_lookup(findings) == "45.67.89.10 (port 443)", encrypted
-        assert warnings == ["addresses contacted without a visible lookup by a device that used encrypted DNS "
-                            "were not judged (its lookups are hidden): 2"]
+        assert warnings == ["whether 2 addresses were contacted without a name lookup: the device that contacted "
+                            "them used encrypted DNS, which hides its lookups"]
 
 
 def test_without_hardware_addresses_the_device_is_its_address() -> None:
@@ -95,3 +99,33 @@ def test_traffic_on_port_80_is_called_cleartext_http_only_where_http_was_seen(tm
     cleartext = [f["params"] for f in report["findings"] if f["rule"] == "network.cleartext-data"]
     assert cleartext == [{"subject": "upload.example.net", "times": "1", "bytes": "6394", "port": "80"}]
     assert report["warnings"] == []
+
+
+def test_what_was_not_judged_reads_as_a_limit_of_the_check_not_a_problem(tmp_path: Path) -> None:
+    # It used to sit under "Problems while reading" as "detectors: ...": nothing went wrong while
+    # reading, the rule could not judge those addresses. The person reads it with the other limits.
+    for lang, limits, problems in (("en", "## What this check cannot see", "## Problems while reading"),
+                                   ("zh", "这次检查看不到的内容", "读取时遇到的问题")):
+        out = tmp_path / f"report.{lang}.md"
+        assert main(["scan", "--no-feeds", "--quiet", "--lang", lang, "--md", str(out),
+                     "--pcap", str(DATA / "dot-hidden-lookups.pcap")]) == 0
+        text = out.read_text()
+        assert problems not in text and "detectors" not in text
+        cannot_see = text[text.index(limits):].split("\n## ")[0]
+        said = ("whether 2 addresses were contacted without a name lookup" if lang == "en"
+                else "2 个地址是否在没有域名查询的情况下被直接连接")
+        assert said in cannot_see
+
+
+def test_several_captures_each_say_what_was_not_judged(tmp_path: Path) -> None:
+    # Several captures are checked each on its own (a process pool): the note goes to its capture.
+    folder = tmp_path / "captures"
+    folder.mkdir()
+    for name in ("a.pcap", "b.pcap"):
+        (folder / name).write_bytes((DATA / "dot-hidden-lookups.pcap").read_bytes())
+    out = tmp_path / "report.json"
+    assert main(["scan", "--no-feeds", "--quiet", "--json", str(out), "--pcap", str(folder)]) == 0
+    report = json.loads(out.read_text())
+    assert report["warnings"] == []
+    assert [[n["key"] for n in s["not_checked"] if n["key"] != "pcap.tls13-certificates"]
+            for s in report["sources"]] == [["pcap.dns-hidden"]] * 2

@@ -12,7 +12,7 @@ from exposure.detect.base import DetectContext
 from exposure.detect.network import RULES, NetworkHeuristics, beacon_interval, dynamic_dns_zone, rare_tld
 from exposure.explain.rule_texts import rule_texts
 from exposure.indicators.index import IndicatorIndex
-from exposure.model import Category, Confidence, Finding, Observation, Severity
+from exposure.model import Category, CheckNote, Confidence, Finding, Observation, Severity
 from exposure.observations.network import DnsQuery, Flow, ServerName, TlsCertificate
 from tests.said import keep_english
 
@@ -231,14 +231,17 @@ def test_connections_under_way_when_the_capture_began_are_not_judged() -> None:
     assert run([dns("www.example.com", CDN), flow(C2, 443, opened=0)]) == []
 
 
-def test_no_dns_at_all_in_the_capture_means_no_judgement_and_a_warning() -> None:
+def test_no_dns_at_all_in_the_capture_means_no_judgement_and_a_not_checked_note() -> None:
     detector = NetworkHeuristics()
     warnings: list[str] = []
-    ctx = DetectContext(index=IndicatorIndex(), warn=keep_english(warnings))
+    not_checked: list[CheckNote] = []
+    ctx = DetectContext(index=IndicatorIndex(), warn=keep_english(warnings), not_checked=not_checked.append)
     for obs in (flow(C2, 443), flow(OTHER, 443)):
         detector.observe(obs, ctx)
     assert list(detector.finish(ctx)) == []
-    assert len(warnings) == 1 and warnings[0].startswith("no DNS lookups were seen in this capture")
+    assert warnings == []
+    assert [note.key for note in not_checked] == ["pcap.no-dns"]
+    assert "no DNS lookups were seen" in not_checked[0].text
     assert run([flow("192.168.1.1", 443)]) == []  # nothing to say: run() fails on any warning
 
 

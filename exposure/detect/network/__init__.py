@@ -240,13 +240,13 @@ class NetworkHeuristics:
         findings.extend(self._combined(hits))
         findings.extend(self._notes())
         if not self._dns_seen and any(a not in self._named for _, a in self._no_dns):
-            ctx.warn(CheckNote.of("warn.network.no-dns", "no DNS lookups were seen in this capture, so addresses "
-                                  "contacted without a lookup could not be told apart (lookups made before the "
-                                  "capture started, or through encrypted DNS, are invisible)"))
+            ctx.not_checked(CheckNote.of("pcap.no-dns", "whether addresses were contacted without a name lookup: no "
+                                         "DNS lookups were seen (lookups made before the capture started, or through "
+                                         "encrypted DNS, are invisible)"))
         elif hidden := self._hidden_lookups():
-            ctx.warn(CheckNote.of("warn.network.dns-hidden", f"addresses contacted without a visible lookup by a "
-                                  f"device that used encrypted DNS were not judged (its lookups are hidden): {hidden}",
-                                  count=hidden))
+            ctx.not_checked(CheckNote.of("pcap.dns-hidden", f"whether {hidden} addresses were contacted without a name "
+                                         f"lookup: the device that contacted them used encrypted DNS, which hides its "
+                                         f"lookups", count=hidden))
         return findings
 
     def _hidden_lookups(self) -> int:
