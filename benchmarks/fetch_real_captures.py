@@ -5,6 +5,9 @@
         --seen /tmp/real-captures --seen ../shared/fixtures/pcaps
     .venv/bin/python benchmarks/fetch_real_captures.py /tmp/real-captures-3 --set third \
         --seen /tmp/real-captures --seen /tmp/real-captures-2 --seen ../shared/fixtures/pcaps
+    .venv/bin/python benchmarks/fetch_real_captures.py /tmp/real-captures-4 --set fourth \
+        --seen /tmp/real-captures --seen /tmp/real-captures-2 --seen /tmp/real-captures-3 \
+        --seen ../shared/fixtures/pcaps
     .venv/bin/python benchmarks/compare_names.py /tmp/real-captures --cache /tmp/tshark-names-cache
 
 The captures come from the test suites of other network tools, as Debian (bookworm) and PyPI
@@ -33,6 +36,16 @@ PyPI sdists of networkml, wa1kpcap, mcpcap, pcap-inspector, netverdict, pktcap, 
 names every capture ``case.pcap`` in a folder named for its case: those are named by the folder.
 Real traffic comes first in the list, so that a capture two archives share is counted under the
 one that recorded it.
+
+``--set fourth`` fetches a fourth set, chosen once the third set had been measured (pass the
+three earlier sets' folders and the shared fixtures as ``--seen``). Most network packages'
+archives reachable here hold no capture, or only ones seen before (Suricata 6 and 8, Scapy 2.4.3
+to 2.7.0, ryu, nfstream, pcapkit, knot, bind9, PowerDNS, nmap, ettercap and a dozen more were
+tried); the ones kept: the sample captures of two MCP servers for Zeek and tshark and of
+wireshark-mcp, wiresharkffi, the libpcap test captures shipped by the PyPI package ``libpcap``
+1.11 (many are Wireshark's sample captures), pcap-stream and pcap-ng-parser from npm, Scapy
+2.4.1 and pypacker 4.1 from PyPI, and cowpatty and ladvd (CDP, LLDP, EDP and other discovery
+protocols of real switches, many damaged on purpose) from Debian.
 """
 
 from __future__ import annotations
@@ -138,7 +151,31 @@ THIRD = (  # chosen 2026-12-05, once the second set's misses were fixed; real tr
     ("tcpdump", DEBIAN + "t/tcpdump/tcpdump_4.99.3.orig.tar.gz",
      "ad75a6ed3dc0d9732945b2e5483cb41dc8b4b528a169315e499c6861952e73b3"),
 )
-SETS = {"first": ARCHIVES, "second": SECOND, "third": THIRD}
+FOURTH = (  # chosen 2026-12-05, once the third set had been measured; real traffic first
+    ("zeek-mcp", PYPI + "2e/2e/c05c0374f8ab9d3f53bd013e4758fcccac47bbb695f5a619140fa39f353a/"
+     "iflow_mcp_gabbo01_zeek_mcp-1.0.0.tar.gz", "41aff3e4a11fde413badcd58db441574b2a67087c68fd3c81dc477b8a1ff15a4"),
+    ("tshark-mcp", PYPI + "7f/48/0b90ed1c42c24d6254570896951dc199525ef284e5ad580ed481ece8c3d8/"
+     "iflow_mcp_jayimu_wireshark_mcp-0.1.0.tar.gz", "32d841cf153ae3dd06b8ea44dd88a49882518a679c37d97cbcac0973d30fb025"),
+    ("wireshark-mcp", PYPI + "6e/fd/839b4814e4eac4ac39fb97b6d00af37ce5a7277aadf8669b2a389731ceb3/"
+     "wireshark_mcp-4.0.0.tar.gz", "720978ab6834efa5ad640521cabcfcfd6f0ca7dc6c750f5c68dde00542ffb7fc"),
+    ("wiresharkffi", PYPI + "ca/ee/ed0f05a8618c0f025646d7d70adedbfe182bfd40e03b7d16e25266ea41cb/"
+     "wiresharkffi-0.1.1.tar.gz", "93f4a3ceb2f868896aaacc734da361fc12e7479836c499fcf4b763ec150acd87"),
+    ("libpcap-pypi", PYPI + "e1/9c/3387643fdb57e60c3b1463765e3047356912f0613160fc39819b6a1e9b24/"
+     "libpcap-1.11.0b29.tar.gz", "65b43e9f4297c098df49f7cd4eab4aa0c58f83759daeb9a3f5f6da2f88f4ef08"),
+    ("pcap-stream", NPM + "pcap-stream/-/pcap-stream-0.1.1.tgz",
+     "7edc1247418ec01fbfea62800bc212bdd9b7c59b92ae6d185e2ba86082f356b8"),
+    ("pcap-ng-parser", NPM + "pcap-ng-parser/-/pcap-ng-parser-1.0.0.tgz",
+     "ec440ae2fbe6266a328c681c4372e66a4b93f8f1aa2b70f74dd8e9fefe46ac47"),
+    ("scapy", PYPI + "61/46/3de229d48d5c5465f0ab6e13ff445a8cd1a7f7eef381d033b7f8087f273e/scapy-2.4.1.tar.gz",
+     "71b8608a756f5df91387932e2b341557f2c66d2c2cebdfd07b2b0c07059ca065"),
+    ("pypacker", PYPI + "44/5c/3c913d2cd29c9612dd86796b2b1d2da3c61dd4328e4d2e10a5327f044643/pypacker-4.1.tar.gz",
+     "05bc5c873cfef620ce8b07df4aa286ea199e328b5b1eabd0b10aa0bb699c464f"),
+    ("cowpatty", DEBIAN + "c/cowpatty/cowpatty_4.8.orig.tar.gz",
+     "b9f8b724d06d3074c5bf804ed8e64b5dc846aaa6d81b31586b16558930511164"),
+    ("ladvd", DEBIAN + "l/ladvd/ladvd_1.1.2.orig.tar.xz",
+     "7f976c81fc07d59d6580de992c534e7c35873ca40d5af9f8cb6daa5c69176e37"),
+)
+SETS = {"first": ARCHIVES, "second": SECOND, "third": THIRD, "fourth": FOURTH}
 NAMED_BY_FOLDER = frozenset({"pktcap"})  # every capture is case.pcap(ng) in a folder named for its case
 CAPTURE_STARTS = (b"\xd4\xc3\xb2\xa1", b"\xa1\xb2\xc3\xd4", b"\x4d\x3c\xb2\xa1", b"\xa1\xb2\x3c\x4d",
                   b"\x0a\x0d\x0d\x0a")

@@ -6,13 +6,13 @@ split by layer:
 
 - ``links``: link types (Ethernet with 802.1Q/QinQ, PPPoE and MPLS; Linux cooked v1/v2,
   raw IP, BSD loopback, NFLOG, PPP/HDLC, PPPoE without Ethernet, 802.11 data in clear (+ radio headers),
-  Apple PKTAP, ARCNET), one named constant and one method each;
+  Apple PKTAP, PPI, ARCNET), one named constant and one method each;
 - this module: IPv4 (fragments reassembled), IPv6 (extension headers, fragments), TCP and
   ICMP (the DNS inside ICMP errors, as Wireshark reads it: not inside a redirect);
 - ``udp``: UDP (DNS, with the reply to a query on an unusual port that the heuristic turns down,
   LLMNR, NetBIOS, QUIC; a mixin);
-- ``tunnels``: IP-in-IP, GRE (ERSPAN, transparent Ethernet, PPTP), VXLAN, Geneve, Teredo, GTP-U,
-  WireGuard with its keys in the capture (``wireguard``);
+- ``tunnels``: IP-in-IP, IPsec AH and IPComp, GRE (ERSPAN, transparent Ethernet, PPTP), VXLAN,
+  Geneve, Teredo, GTP-U, WireGuard with its keys in the capture (``wireguard``);
 - ``streams``: TCP directions followed for TLS ClientHellos and certificates, HTTP/1.x
   requests, cleartext HTTP/2 and DNS over TCP;
 - ``tables``: the capped tables of names and aggregates the results are read from;
@@ -43,11 +43,10 @@ from exposure.collect.net.reader import NO_CUT, CaptureReader
 from exposure.collect.net.results import FlowSeen, NameSets
 from exposure.collect.net.streams import MAX_STREAMS, TcpStreams
 from exposure.collect.net.tables import NameTables, address_text
+from exposure.collect.net.tunnels import IP_AH, IP_COMP, MAX_DEPTH
 from exposure.collect.net.udp import AwaitedReplies, RangeExtract, UdpLayer
 
 __all__ = ["MAX_STREAMS", "PARSER_ERROR", "Extractor", "NameSets", "address_text"]  # re-exported for callers
-
-MAX_DEPTH = 6
 
 _TCP = struct.Struct("!HHIIBB")
 _V6_EXT = frozenset({0, 43, 60, 135, 139, 140})
@@ -371,16 +370,15 @@ class Extractor(UdpLayer):
                 self._ip(data, off + 8, end, ts, depth + 1, True)
         elif quoted:
             return
-        elif proto == 4 or proto == 41:
+        elif proto == IP_AH or proto == IP_COMP:  # headers before the packet's own protocol, not flows
+            self._ipsec(proto, src, dst, data, off, end, ts, depth, size)
+        else:
             if self.want_flows:
                 self._flow(proto, src, 0, dst, 0, ts, size, False)
-            self._ip(data, off, end, ts, depth + 1, False)
-        elif proto == 47:
-            if self.want_flows:
-                self._flow(proto, src, 0, dst, 0, ts, size, False)
-            self._gre(data, off, end, ts, depth)
-        elif self.want_flows:
-            self._flow(proto, src, 0, dst, 0, ts, size, False)
+            if proto == 4 or proto == 41:
+                self._ip(data, off, end, ts, depth + 1, False)
+            elif proto == 47:
+                self._gre(data, off, end, ts, depth)
 
     def _tcp(self, src: bytes, dst: bytes, data: bytes, off: int, end: int, ts: float, quoted: bool,
              size: int) -> None:

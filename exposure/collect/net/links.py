@@ -28,6 +28,7 @@ LINKTYPE_IEEE802_11_RADIOTAP = 127
 LINKTYPE_ARCNET_LINUX = 129
 LINKTYPE_PKTAP_DARWIN = 149  # Apple PKTAP as macOS writes it
 LINKTYPE_IEEE802_11_AVS = 163  # 802.11 in monitor mode behind an AVS header
+LINKTYPE_PPI = 192  # Per-Packet Information: a header, then a frame of another link type
 LINKTYPE_PPP_PPPD = 166  # PPP with a direction byte
 LINKTYPE_IPV4 = 228
 LINKTYPE_IPV6 = 229
@@ -48,6 +49,8 @@ _NULL_V6 = frozenset({24, 28, 30})  # AF_INET6 on the BSDs and macOS
 PRISM_MSGCODES = (0x41, 0x44)  # a Prism header's first field (either byte order)
 PRISM_HEADER = 144
 AVS_MAGIC = 0x80211000  # an AVS header's first field: the top 24 bits (versions 1 and 2 follow)
+PPI_HEADER = 8  # version, flags, the length of the header with its fields, the inner link type
+MAX_PPI_NESTING = 4  # PPI inside PPI (Wireshark reads it) is followed this deep
 
 
 class LinkLayers:
@@ -90,6 +93,29 @@ class LinkLayers:
             self._bad(f"unsupported link type {inner}")
         else:
             handler(self, data[hlen:], ts)
+
+    def _link_ppi(self, data: bytes, ts: float) -> None:
+        """PPI (802.11 captures of Windows tools and Kismet): a header whose length counts its
+        fields, then the frame in the link type it names. A length below the header's own 8 bytes
+        is read as 8, as Wireshark reads it."""
+        off = 0
+        for _ in range(MAX_PPI_NESTING):
+            if len(data) < off + PPI_HEADER:
+                self._bad("truncated packet")
+                return
+            hlen, inner = struct.unpack_from("<HI", data, off + 2)
+            off += max(hlen, PPI_HEADER)
+            if off > len(data):
+                self._bad("damaged packet")
+                return
+            if inner != LINKTYPE_PPI:
+                handler = LINK_HANDLERS.get(inner)
+                if handler is None:
+                    self._bad(f"unsupported link type {inner}")
+                else:
+                    handler(self, data[off:], ts)
+                return
+        self._bad("damaged packet")
 
     def _link_sll(self, data: bytes, ts: float) -> None:
         if len(data) < 16:
@@ -298,6 +324,7 @@ LINK_HANDLERS: dict[int, LinkHandler] = {
     LINKTYPE_ARCNET_LINUX: LinkLayers._link_arcnet_linux,
     LINKTYPE_PKTAP_DARWIN: LinkLayers._link_pktap,
     LINKTYPE_IEEE802_11_AVS: LinkLayers._link_avs,
+    LINKTYPE_PPI: LinkLayers._link_ppi,
     LINKTYPE_PPP_PPPD: LinkLayers._link_ppp_pppd,
     LINKTYPE_IPV4: LinkLayers._link_raw,
     LINKTYPE_IPV6: LinkLayers._link_ipv6,

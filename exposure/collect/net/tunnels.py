@@ -1,4 +1,5 @@
-"""Tunnels: GRE (with ERSPAN, transparent Ethernet, PPTP's PPP), and over UDP VXLAN, Teredo,
+"""Tunnels: GRE (with ERSPAN, transparent Ethernet, PPTP's PPP), IPsec's Authentication Header and
+IP Payload Compression (``_ipsec``), and over UDP VXLAN, Teredo,
 Geneve, GTP-U and L2TP (version 2: the PPP sessions of DSL lines and VPNs), and WireGuard when
 the capture carries its keys (``wireguard``). Each unwraps the inner frame or packet and hands
 it back to the link or IP layer one level deeper (the extractor stops at ``MAX_DEPTH``). A mixin
@@ -7,6 +8,7 @@ of the extractor.
 
 from __future__ import annotations
 
+import zlib
 from typing import TYPE_CHECKING
 
 from exposure.collect.net.links import LinkLayers
@@ -15,6 +17,10 @@ if TYPE_CHECKING:
     from exposure.collect.net.wg_keys import WireGuardKeys
     from exposure.collect.net.wireguard import WireGuardTunnels
 
+MAX_DEPTH = 6  # tunnels and headers inside one another: deeper is counted as undecoded
+IP_AH = 51  # IPsec Authentication Header (RFC 4302): signs the packet, does not encrypt it
+IP_COMP = 108  # IP Payload Compression (RFC 3173)
+MAX_INFLATED = 65535  # an IPComp payload is inflated to at most an IP datagram's largest size
 UDP_VXLAN = 4789
 UDP_TEREDO = 3544
 UDP_GENEVE = 6081
@@ -38,6 +44,43 @@ class Tunnels(LinkLayers):
 
     def _timed_out(self, reason: str) -> None:
         raise NotImplementedError
+
+    def _l4(self, proto: int, src: bytes, dst: bytes, data: bytes, off: int, end: int, ts: float,
+            depth: int, quoted: bool, size: int) -> None:
+        raise NotImplementedError
+
+    def _ipsec(self, proto: int, src: bytes, dst: bytes, data: bytes, off: int, end: int, ts: float,
+               depth: int, size: int) -> None:
+        """An Authentication Header (sent in clear: what follows it is read as if it were not
+        there) or an IPComp header, whose payload is inflated (raw DEFLATE, RFC 2394, whatever its
+        CPI says, as Wireshark tries it; zlib's own header is taken too)."""
+        if depth > MAX_DEPTH:
+            self._bad("too many nested tunnels")
+            return
+        if proto == IP_AH:
+            if end - off < 12:
+                self._bad("truncated packet")
+                return
+            nh, pos = data[off], off + (data[off + 1] + 2) * 4
+            if pos > end:
+                self._bad("truncated packet")
+                return
+            self._l4(nh, src, dst, data, pos, end, ts, depth + 1, False, size)
+            return
+        if end - off < 4:
+            self._bad("truncated packet")
+            return
+        inflated = b""
+        for wbits in (-15, 47):  # raw DEFLATE, then with a zlib or gzip header
+            try:
+                inflated = zlib.decompressobj(wbits).decompress(data[off + 4:end], MAX_INFLATED)
+                break
+            except zlib.error:
+                continue
+        if not inflated:
+            self._bad("damaged packet")
+            return
+        self._l4(data[off], src, dst, inflated, 0, len(inflated), ts, depth + 1, False, size)
 
     def _wireguard(self, keys: WireGuardKeys, payload: bytes, ts: float, depth: int) -> bool:
         """A UDP datagram of a capture with WireGuard keys: True when it was a WireGuard message of
