@@ -242,6 +242,7 @@ class PcapCollector:
         for (name, client, resolver, transport), seen in ex.dns_obs.items():
             yield DnsQuery(COLLECTOR, source, name=name, client=client, resolver=resolver,
                            answers=tuple(sorted(seen.answers)), transport=transport, client_mac=mac(client, ""),
+                           certificate="DNSCrypt" if seen.dnscrypt_cert else "",
                            first_seen=_when(seen.first), last_seen=_when(seen.last), count=seen.count)
         for (protocol, name, client, server, port), seen_name in ex.server_obs.items():
             yield ServerName(COLLECTOR, source, name=name, protocol=protocol, client=client, server=server,

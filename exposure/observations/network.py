@@ -30,6 +30,7 @@ class DnsQuery(Observation):
     answers: tuple[str, ...] = ()  # addresses from A/AAAA answers
     transport: str = "udp"  # udp | tcp
     client_mac: str = ""  # the asking device's hardware address, when the capture shows it
+    certificate: str = ""  # "DNSCrypt" when a TXT answer carried a DNSCrypt resolver's certificate
 
     def indicator_keys(self) -> Iterable[IndicatorKey]:
         yield IndicatorKey(IndicatorType.DOMAIN, self.name)

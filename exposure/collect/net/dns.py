@@ -19,6 +19,11 @@ MAX_ANSWERS = 256
 # a response with 100 answers is DNS, with 101 it is not; 10 authority or additional records, not 11
 HEURISTIC_MAX_ANSWERS = 100
 HEURISTIC_MAX_RECORDS = 10
+# A DNSCrypt resolver's certificate, sent as a TXT answer, starts with these bytes ("DNSC",
+# https://dnscrypt.info/protocol); it is how a client using DNSCrypt is told apart from an
+# ordinary TXT lookup whatever the provider name (Avast SecureDNS asks for 2.securedns.avast.com)
+DNSCRYPT_CERT_MAGIC = b"DNSC"
+TXT = 16
 
 # UDP ports on which Wireshark 4.0 does not try its DNS heuristic, because it gives them to
 # another protocol (``tshark -G decodes``: the registered ports below 1024 other than DNS's 53
@@ -47,6 +52,7 @@ class DnsMessage:
     cnames: list[tuple[str, str]] = field(default_factory=list)
     complete: bool = False  # parsed to the end without damage
     too_long: bool = False  # stopped at a name longer than DNS allows
+    dnscrypt_cert: bool = False  # a TXT answer carried a DNSCrypt resolver certificate
 
 
 def _label_text(raw: bytes) -> str:
@@ -126,6 +132,8 @@ def parse_message(msg: bytes) -> DnsMessage | None:
             elif rtype == 5:
                 target, _ = read_name(msg, pos)
                 out.cnames.append((owner.lower(), target.lower()))
+            elif rtype == TXT and rdata[1:5] == DNSCRYPT_CERT_MAGIC:  # after the TXT string's length byte
+                out.dnscrypt_cert = True
             pos += rdlen
         out.complete = True
     except NameTooLong:

@@ -287,6 +287,7 @@ class _Merge:
             into = _entry(joined.dns_obs, dkey, seen, MAX_NAME_OBS)
             if into is not seen:
                 _add_seen(into, seen)
+                into.dnscrypt_cert = into.dnscrypt_cert or seen.dnscrypt_cert
                 for answer in seen.answers:
                     if answer not in into.answers and len(into.answers) < MAX_ANSWERS:
                         into.answers[answer] = None

@@ -59,11 +59,12 @@ class Seen:
 
 
 class DnsSeen(Seen):
-    __slots__ = ("answers",)
+    __slots__ = ("answers", "dnscrypt_cert")
 
     def __init__(self, ts: float) -> None:
         super().__init__(ts)
         self.answers: dict[str, None] = {}  # the first MAX_ANSWERS addresses, in the order seen
+        self.dnscrypt_cert = False  # an answer carried a DNSCrypt resolver certificate
 
 
 class CertSeen(Seen):

@@ -192,6 +192,8 @@ class NameTables:
                 self.dns_obs[key] = agg
             agg.count += 1
             agg.last = ts
+            if msg.dnscrypt_cert:
+                agg.dnscrypt_cert = True
             kept = agg.answers
             for answer in answers:
                 if answer not in kept:

@@ -3,7 +3,8 @@
 In the spirit of TinyCheck and SpyGuard (facts only, no code from either): dynamic-DNS
 names, rarely legitimate top-level domains, self-signed certificates, TLS on unusual
 ports, cleartext HTTP carrying data, addresses contacted without a DNS lookup, Tor,
-encrypted DNS (reported as a blind spot) and regular beaconing to one destination.
+encrypted DNS (DoT, DoH and DNSCrypt, reported as a blind spot) and regular beaconing to one
+destination.
 
 Every heuristic is low severity on its own. When one destination shows two or more of
 them, a separate ``network.combined`` finding at medium severity says so. Private,
@@ -13,7 +14,8 @@ revocation checks are left alone (see ``data/quiet_names.txt``). The certificate
 never a signal on its own: free certificate authorities are most of the web.
 
 The parts: ``lists`` (the data files and name/address checks), ``beacon`` (the pace maths),
-``state`` (one state object per rule, and the caps every table shares, which always warn).
+``state`` (one state object per rule, and the caps every table shares, which always warn),
+``dnscrypt`` (DNSCrypt's certificate lookups and the resolvers they show).
 This module routes observations to them and turns their hits into findings in
 :meth:`NetworkHeuristics.finish`.
 """
@@ -21,9 +23,11 @@ This module routes observations to them and turns their hits into findings in
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from itertools import chain
 
 from exposure.detect.base import DetectContext
 from exposure.detect.network.beacon import BEACON_MIN_EVENTS, BEACON_REGULAR_SHARE, BEACON_TOLERANCE, beacon_interval
+from exposure.detect.network.dnscrypt import DNSCRYPT, DnsCryptLookups, is_certificate_lookup
 from exposure.detect.network.lists import (
     clean_name,
     dynamic_dns_zone,
@@ -85,6 +89,7 @@ SERVICE_PORTS = frozenset({53, 67, 68, 123, 137, 138, 853, 1900, 5353, 5355})
 TOR_RELAY_PORTS = frozenset({9001, 9030})  # default ORPort and DirPort of Tor relays
 TOR_LOCAL_PORTS = frozenset({9050, 9051, 9150})  # a Tor client's SOCKS and control ports
 DOT_PORT = 853
+DNS_PORT = 53
 
 
 class NetworkHeuristics:
@@ -105,6 +110,10 @@ class NetworkHeuristics:
         self._encrypted = EncryptedDns(self.caps)
         self._no_dns: dict[tuple[str, str], list[Flow]] = {}  # (device, address) -> flows without a name
         self._encrypted_users: set[str] = set()  # devices seen using encrypted DNS: their lookups are hidden
+        self._dnscrypt = DnsCryptLookups(self.caps)
+        # (client, address) reached over UDP on a port the destinations table leaves out, other than
+        # DNS's (a DNSCrypt resolver on 5353 is reached that way): DNSCrypt's lookups are confirmed by it
+        self._service_contacts: set[tuple[str, str]] = set()
 
     # -- streaming -------------------------------------------------------------
 
@@ -145,6 +154,8 @@ class NetworkHeuristics:
             self._mark_named(address, ctx)
         if is_encrypted_dns_name(name):
             self._encrypted_dns(name, "DoH", obs, ctx)
+        if is_certificate_lookup(obs, name):
+            self._dnscrypt.lookup(obs, ctx)  # a DNSCrypt client asking its resolver for its certificate
 
     def _server_name(self, obs: ServerName, ctx: DetectContext) -> None:
         server = parse_address(obs.server) or ""
@@ -216,6 +227,9 @@ class NetworkHeuristics:
             self._encrypted_dns(server, "DoH", obs, ctx)
             return
         if port in SERVICE_PORTS:
+            if protocol == "udp" and port != DNS_PORT and self.caps.room(len(self._service_contacts),
+                                                                           MAX_ADDRESSES, ctx):
+                self._service_contacts.add((parse_address(obs.client) or obs.client, server))
             return
         # not a flow whose every connection was under way when the capture began (no TCP SYN, no
         # QUIC long header): its lookup, if it had one, came before the capture too
@@ -234,12 +248,13 @@ class NetworkHeuristics:
     # -- conclusions ----------------------------------------------------------------
 
     def finish(self, ctx: DetectContext) -> Iterable[Finding]:
+        self._confirm_dnscrypt(ctx)
         tor_names = self._tor.decide(self._dns_names, TOR_RELAY_PORTS)
         hits = [hit for hit in self._hits() if not (hit.names & tor_names)]
         findings = [_finding(hit) for hit in hits]
         findings.extend(self._combined(hits))
         findings.extend(self._notes())
-        if not self._dns_seen and any(a not in self._named for _, a in self._no_dns):
+        if not self._dns_seen and any(not self._unjudged(a) for _, a in self._no_dns):
             ctx.not_checked(CheckNote.of("pcap.no-dns", "whether addresses were contacted without a name lookup: no "
                                          "DNS lookups were seen (lookups made before the capture started, or through "
                                          "encrypted DNS, are invisible)"))
@@ -249,17 +264,34 @@ class NetworkHeuristics:
                                          f"lookups", count=hidden))
         return findings
 
+    def _confirm_dnscrypt(self, ctx: DetectContext) -> None:
+        """DNSCrypt certificate lookups whose device also reached that resolver over UDP on another
+        port than 53 (the lookup itself, on the resolver's DNSCrypt port, is such traffic): the device
+        is an encrypted-DNS user, the resolver's traffic is its encrypted lookups."""
+        contacted = ((parse_address(d.client) or d.client, a) for d in self._destinations.table.values()
+                     if d.protocol == "udp" for a in d.addresses)
+        for resolver, lookups in self._dnscrypt.confirm(chain(contacted, self._service_contacts)):
+            for obs in lookups:
+                self._encrypted_dns(resolver, DNSCRYPT, obs, ctx)
+
+    def _unjudged(self, address: str) -> bool:
+        """Named, or a DNSCrypt resolver (its traffic is the lookups themselves)."""
+        return address in self._named or address in self._dnscrypt.resolvers
+
     def _hidden_lookups(self) -> int:
         """Addresses whose flows without a name all come from devices that used encrypted DNS."""
         judged = {a for (device, a) in self._no_dns if device not in self._encrypted_users}
-        return len({a for (_, a) in self._no_dns if a not in self._named and a not in judged})
+        return len({a for (_, a) in self._no_dns if not self._unjudged(a) and a not in judged})
 
     def _hits(self) -> Iterator[Hit]:
         yield from self._names.hits()
         yield from self._self_signed.hits()
         yield from self._tls_ports.hits()
         yield from self._destinations.cleartext_hits()
-        yield from self._destinations.beacon_hits()
+        resolvers = self._dnscrypt.resolvers
+        # a DNSCrypt client asks its resolver at its own pace: that is its lookups, not a beacon
+        yield from (hit for hit in self._destinations.beacon_hits()
+                    if not (hit.addresses and hit.addresses <= resolvers))
         no_dns = self._no_dns_hit()
         if no_dns is not None:
             yield no_dns
@@ -272,7 +304,7 @@ class NetworkHeuristics:
         # phone with DoT to AliDNS and DNSPod, reaching 7 addresses on port 80 that way).
         addresses: dict[str, list[Flow]] = {}
         for (device, address), flows in self._no_dns.items():
-            if address not in self._named and device not in self._encrypted_users:
+            if not self._unjudged(address) and device not in self._encrypted_users:
                 addresses.setdefault(address, []).extend(flows)
         if not addresses:
             return None
