@@ -14,6 +14,19 @@ with scapy (same licence as exposure).
   are not HTTP (WeChat's mmtls: a TLS-like header ``17 f1 04`` and encrypted bytes, as in
   wa1kpcap's ``multi.pcap``), which was called "data sent without encryption (HTTP)"; and an HTTP
   POST of the same size to another server, which still is.
+- ``dnscrypt-hidden-lookups.pcap``: a phone that resolves its names through DNSCrypt (as the
+  clients of nDPI's ``dnscrypt-v1-and-resolver-pings.pcap`` and ``avast_securedns.pcapng`` do). It
+  asks each resolver, in plain DNS over UDP on the resolver's port 443, for its certificate: a TXT
+  lookup of ``2.dnscrypt-cert.<zone>`` answered with a certificate (``DNSC...``), the same name left
+  unanswered, and, as Avast SecureDNS does, a provider name that does not follow the convention
+  (``2.SecureDNS.example.com``, mixed case) answered with a certificate. Then come its encrypted
+  queries to the same address and port, over UDP (first byte of the client magic >= 0xc0, as a
+  QUIC long header) and over TCP, and a connection to an address it never looked up in clear. A
+  laptop on the same network uses no DNSCrypt: it looks a certificate up by hand through an
+  ordinary resolver on port 53 (its router's, and a public one whose website it then opens over
+  TCP 443), asks a server on UDP 5443 for TXT names that only contain ``dnscrypt-cert`` (answered
+  with an SPF text, not a certificate) and then reaches that server on UDP 443, and reaches another
+  address with no lookup: all three are still judged.
 """
 
 from __future__ import annotations
@@ -100,6 +113,80 @@ def port_80_not_http() -> list[Packet]:
                            [ok] + [b""] * (len(range(0, len(post), 1400)) - 1)))
 
 
+DNSCRYPT_UDP, DNSCRYPT_TCP, DNSCRYPT_AVAST = "37.120.182.36", "93.177.65.183", "188.166.206.224"
+PHONE_NO_LOOKUP = "120.232.51.160"
+PUBLIC_RESOLVER, TXT_SERVER = "84.200.69.80", "45.67.89.40"
+
+
+def dnscrypt_certificate(serial: int) -> bytes:
+    """A DNSCrypt v2 certificate as a resolver sends it: "DNSC", version 2, minor 0, a 64-byte
+    signature, the resolver's 32-byte key, the 8-byte client magic, serial, start and end times."""
+    return (b"DNSC" + b"\x00\x02\x00\x00" + bytes(range(64)) + bytes(range(100, 132)) + b"\xc3\x9a\x11\x42"
+            + serial.to_bytes(4, "big") + serial.to_bytes(4, "big") + (1_700_000_000).to_bytes(4, "big")
+            + (1_800_000_000).to_bytes(4, "big"))
+
+
+def udp(mac: str, src: str, dst: str, sport: int, dport: int, payload: Packet | bytes) -> Packet:
+    return Ether(src=mac, dst=ROUTER_MAC) / IP(src=src, dst=dst) / UDP(sport=sport, dport=dport) / payload
+
+
+def txt_lookup(mac: str, client: str, server: str, port: int, sport: int, ident: int, name: str,
+               text: bytes | None) -> list[Packet]:
+    """A TXT query from ``client`` and, unless ``text`` is None, the answer carrying ``text``."""
+    query = DNS(id=ident, rd=0, qd=DNSQR(qname=name, qtype="TXT"))
+    packets = [udp(mac, client, server, sport, port, query)]
+    if text is not None:
+        answer = DNS(id=ident, qr=1, aa=1, qd=DNSQR(qname=name, qtype="TXT"),
+                     an=DNSRR(rrname=name, type="TXT", ttl=86400, rdata=[text]))
+        back = Ether(src=ROUTER_MAC, dst=mac) / IP(src=server, dst=client) / UDP(sport=port, dport=sport) / answer
+        packets.append(back)
+    return packets
+
+
+def encrypted_query(server: str, sport: int, n: int) -> list[Packet]:
+    """A DNSCrypt query over UDP (client magic, client key, nonce, ciphertext) and its answer."""
+    query = b"\xc3\x9a\x11\x42" + bytes((n * 11 + i * 7) % 256 for i in range(4 + 32 + 12 + 96))
+    answer = b"r6fnvWj8" + bytes((n * 5 + i * 3) % 256 for i in range(24 + 120))
+    return [udp(PHONE_MAC, PHONE, server, sport, 443, query),
+            Ether(src=ROUTER_MAC, dst=PHONE_MAC) / IP(src=server, dst=PHONE) / UDP(sport=443, dport=sport) / answer]
+
+
+def dnscrypt_hidden_lookups() -> list[Packet]:
+    packets: list[Packet] = []
+    # the phone: certificate lookups on each resolver's port 443, then its encrypted queries
+    packets += txt_lookup(PHONE_MAC, PHONE, DNSCRYPT_UDP, 443, 40100, 0xC548, "2.dnscrypt-cert.resolver.example.net",
+                          dnscrypt_certificate(1))
+    packets += txt_lookup(PHONE_MAC, PHONE, DNSCRYPT_TCP, 443, 40101, 0xC549, "2.dnscrypt-cert.tcp.example.org",
+                          None)
+    packets += txt_lookup(PHONE_MAC, PHONE, DNSCRYPT_AVAST, 443, 40102, 0xD00D, "2.SecureDNS.example.com",
+                          dnscrypt_certificate(2))
+    packets += encrypted_query(DNSCRYPT_UDP, 40110, 1) + encrypted_query(DNSCRYPT_UDP, 40111, 2)
+    packets += encrypted_query(DNSCRYPT_AVAST, 40112, 3)
+    # over TCP (a reply too large for UDP is asked again over TCP): a length, then the encrypted query
+    out, back = IP(src=PHONE, dst=DNSCRYPT_TCP), IP(src=DNSCRYPT_TCP, dst=PHONE)
+    query = (150).to_bytes(2, "big") + b"\xc3\x9a\x11\x42" + bytes(i % 256 for i in range(148))
+    packets += [syn(PHONE_MAC, out, 40120, 443),
+                Ether(src=ROUTER_MAC, dst=PHONE_MAC) / back / TCP(sport=443, dport=40120, flags="SA", seq=7000,
+                                                                  ack=1001),
+                Ether(src=PHONE_MAC, dst=ROUTER_MAC) / out / TCP(sport=40120, dport=443, flags="PA", seq=1001,
+                                                                 ack=7001) / query]
+    packets.append(syn(PHONE_MAC, IP(src=PHONE, dst=PHONE_NO_LOOKUP), 40130, 443))  # resolved through DNSCrypt
+    # the laptop: a certificate looked up by hand through ordinary resolvers on port 53 ...
+    certificate = dnscrypt_certificate(3)
+    packets += txt_lookup(LAPTOP_MAC, LAPTOP, RESOLVER, 53, 50100, 0xC001, "2.dnscrypt-cert.opendns.com", certificate)
+    packets += txt_lookup(LAPTOP_MAC, LAPTOP, PUBLIC_RESOLVER, 53, 50101, 0xC002, "2.dnscrypt-cert.opendns.com",
+                          certificate)
+    packets.append(syn(LAPTOP_MAC, IP(src=LAPTOP, dst=PUBLIC_RESOLVER), 50102, 443))  # the resolver's website
+    # ... names that only contain the convention, on an odd port, answered with no certificate ...
+    for n, name in enumerate(("dnscrypt-cert.example.net", "www.2.dnscrypt-cert.example.net",
+                              "2.dnscrypt-certs.example.net")):
+        packets += txt_lookup(LAPTOP_MAC, LAPTOP, TXT_SERVER, 5443, 50110 + n, 0xC010 + n, name, b"v=spf1 -all")
+    packets.append(udp(LAPTOP_MAC, LAPTOP, TXT_SERVER, 50120, 443, b"\xc3\x00\xff\xff" + bytes(range(60))))
+    # ... and an address it never looked up
+    packets.append(syn(LAPTOP_MAC, IP(src=LAPTOP, dst=LAPTOP_NO_LOOKUP), 50130, 443))
+    return packets
+
+
 def write(name: str, packets: list[Packet]) -> None:
     for i, packet in enumerate(packets):
         packet.time = 1_700_300_000 + i
@@ -109,6 +196,7 @@ def write(name: str, packets: list[Packet]) -> None:
 def main() -> None:
     write("dot-hidden-lookups.pcap", dot_hidden_lookups())
     write("port-80-not-http.pcap", port_80_not_http())
+    write("dnscrypt-hidden-lookups.pcap", dnscrypt_hidden_lookups())
 
 
 if __name__ == "__main__":
