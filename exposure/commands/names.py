@@ -41,7 +41,8 @@ def names_of(path: str, reader: str = "native", notes: list[str] | None = None, 
     undecoded packets and damage are appended to ``notes``. A big uncompressed capture is read
     by ``workers`` processes (default: one per core) with the same result as one pass."""
     from exposure.collect.net import parallel
-    from exposure.collect.pcap import open_checked, read_keys_known, snap_cut_text
+    from exposure.collect.net.tls_decrypt import EARLY_UNREAD
+    from exposure.collect.pcap import early_data_text, open_checked, read_keys_known, snap_cut_text
 
     with open_checked(path, reader, hashing=False) as reader_:  # names print no hash
         keys = reader_.secrets
@@ -61,9 +62,12 @@ def names_of(path: str, reader: str = "native", notes: list[str] | None = None, 
             problems, cut = dict(reader_.problems), reader_.snap_cut
             dropped = {**reader_.dropped, **extractor.dropped}
     if notes is not None:
-        undecoded = sum(undecoded_by.values())
+        early = undecoded_by.get(EARLY_UNREAD, 0)  # not damage: a key the key log leaves out
+        undecoded = sum(undecoded_by.values()) - early
         if undecoded:
             notes.append(f"{path}: {undecoded} of {packets} packets could not be decoded")
+        if early:
+            notes.append(f"{path}: {early_data_text(early)}")
         if cut.packets:
             notes.append(f"{path}: {snap_cut_text(cut)}")
         for reason in problems:

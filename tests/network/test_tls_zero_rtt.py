@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from exposure.cli import main
 from exposure.collect.base import CheckNote, CollectContext
 from exposure.collect.net.extract import PARSER_ERROR, Extractor
 from exposure.collect.net.keylog import CLIENT_EARLY, KeyLog
@@ -242,3 +243,14 @@ def test_records_taken_for_early_data_count_as_failed_when_nothing_decrypts() ->
     assert plains == [] and decryptor.failed < 5  # the five set apart, not yet counted
     decryptor.settle()  # the connection ends (keyed.KeyedStreams does this)
     assert decryptor.early_unread == 0 and decryptor.failed >= 5 + 1  # and at least the Finished
+
+
+def test_names_says_early_data_was_not_read_in_words(capsys: pytest.CaptureFixture[str]) -> None:
+    # `exposure names` said "8 of 58 packets could not be decoded", as if the capture were damaged
+    assert main(["names", str(DATA / "tls-keys-0rtt-no-early.pcapng")]) == 0
+    err = capsys.readouterr().err
+    assert "could not be decoded" not in err
+    assert f"(TLS early data) could not be read: the key log stored in the capture lacks its key " \
+           f"(CLIENT_EARLY_TRAFFIC_SECRET); records not read: {EARLY_RECORDS}" in err
+    assert main(["names", str(DATA / "tls-keys-0rtt.pcapng")]) == 0
+    assert "early data" not in capsys.readouterr().err
