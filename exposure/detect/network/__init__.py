@@ -42,7 +42,6 @@ from exposure.detect.network.lists import (
 from exposure.detect.network.state import (
     CLEARTEXT_MIN_BYTES,
     MAX_ADDRESSES,
-    MAX_EVIDENCE,
     MAX_NAMES,
     TOR_CERT_NAME,
     TOR_SNI,
@@ -234,14 +233,8 @@ class NetworkHeuristics:
         # not a flow whose every connection was under way when the capture began (no TCP SYN, no
         # QUIC long header): its lookup, if it had one, came before the capture too
         if not names and (protocol == "tcp" or (protocol == "udp" and port == 443)) and obs.opened != 0:
-            key = (_device(obs), server)
-            flows = self._no_dns.get(key)
-            if flows is None:
-                if not self.caps.room(len(self._no_dns), MAX_ADDRESSES, ctx):
-                    return
-                flows = self._no_dns[key] = []
-            if len(flows) < MAX_EVIDENCE:
-                flows.append(obs)
+            if not self.caps.keep(self._no_dns, (_device(obs), server), obs, MAX_ADDRESSES, ctx):
+                return
         self._destinations.add(obs.client, names[0] if names else server, port, protocol, server, obs.bytes_out,
                                obs.bytes_in, obs.starts, obs, ctx)
 

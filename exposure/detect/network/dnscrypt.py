@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator
 
 from exposure.detect.base import DetectContext
 from exposure.detect.network.lists import parse_address
-from exposure.detect.network.state import MAX_EVIDENCE, MAX_RESOLVERS, Caps
+from exposure.detect.network.state import MAX_RESOLVERS, Caps
 from exposure.observations.network import DnsQuery
 
 DNSCRYPT = "DNSCrypt"
@@ -52,14 +52,7 @@ class DnsCryptLookups:
         client = parse_address(obs.client)
         if resolver is None or client is None:
             return
-        key = (client, resolver)
-        found = self.lookups.get(key)
-        if found is None:
-            if not self._caps.room(len(self.lookups), MAX_RESOLVERS, ctx):
-                return
-            found = self.lookups[key] = []
-        if len(found) < MAX_EVIDENCE:
-            found.append(obs)
+        self._caps.keep(self.lookups, (client, resolver), obs, MAX_RESOLVERS, ctx)
 
     def confirm(self, contacted: Iterable[tuple[str, str]]) -> Iterator[tuple[str, list[DnsQuery]]]:
         """The lookups whose client also reached their resolver on a port other than 53

@@ -12,12 +12,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from exposure.detect.base import DetectContext
 from exposure.detect.network.beacon import BEACON_MIN_EVENTS, beacon_interval, seconds
 from exposure.detect.network.lists import dynamic_dns_zone, is_quiet, rare_tld
 from exposure.model import CheckNote, Confidence, Observation
 from exposure.observations.network import ServerName
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
 
 MAX_NAMES = 50_000
 MAX_ADDRESSES = 100_000
@@ -52,6 +56,18 @@ class Caps:
             ctx.warn(CheckNote.of("warn.network.too-many", "network heuristics: too many distinct names or addresses; "
                                   "later ones were not judged"))
         return False
+
+    def keep(self, table: dict[_K, list[_V]], key: _K, item: _V, limit: int, ctx: DetectContext) -> bool:
+        """``item`` kept under ``key``, at most MAX_EVIDENCE a key; a new key only while ``table``
+        has fewer than ``limit`` keys. False when there was no room for a new key."""
+        kept = table.get(key)
+        if kept is None:
+            if not self.room(len(table), limit, ctx):
+                return False
+            kept = table[key] = []
+        if len(kept) < MAX_EVIDENCE:
+            kept.append(item)
+        return True
 
 
 @dataclass(slots=True)
@@ -241,13 +257,7 @@ class TorSigns:
             self.addresses.add(server)
 
     def candidate(self, name: str, obs: ServerName, ctx: DetectContext) -> None:
-        found = self.candidates.get(name)
-        if found is None:
-            if not self._caps.room(len(self.candidates), MAX_TOR_CANDIDATES, ctx):
-                return
-            found = self.candidates[name] = []
-        if len(found) < MAX_EVIDENCE:
-            found.append(obs)
+        self._caps.keep(self.candidates, name, obs, MAX_TOR_CANDIDATES, ctx)
 
     def decide(self, looked_up: set[str], relay_ports: frozenset[int]) -> set[str]:
         """Tor-shaped TLS server names that were never looked up: add them to the Tor note."""
