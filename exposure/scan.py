@@ -255,8 +255,9 @@ def _now() -> datetime:
 # Sources that, when two or more are asked for, are each checked on their own with
 # detectors of their own (a capture's findings rest on that capture alone), in parallel.
 ALONE_KINDS = frozenset({"pcap", "iphone-capture"})
-# Sources of network traffic, recorded or live: what the network detectors judge.
-TRAFFIC_KINDS = frozenset({"pcap", "live", "hotspot", "iphone-capture", "iphone-live"})
+# The kinds of the sources of network traffic, recorded or live, as their collectors name them
+# (an iPhone watched live is an "iphone-capture" source): what the network detectors judge.
+TRAFFIC_KINDS = frozenset({"pcap", "live", "hotspot", "iphone-capture"})
 _READING_CAPTURES = "reading.captures"
 
 
