@@ -144,8 +144,8 @@ def test_dnscrypt_counts_wherever_its_lookup_shows_and_for_that_device_only() ->
         assert no_lookup(findings) == "45.67.89.10 (port 443)", order
         assert [(f.param("how"), f.param("resolvers")) for f in findings if f.rule == "network.encrypted-dns"] == [
             ("DNSCrypt", resolver)]
-        assert warnings == ["whether 1 addresses were contacted without a name lookup: the device that contacted "
-                            "them used encrypted DNS, which hides its lookups"]
+        assert warnings == ["whether addresses were contacted without a name lookup, by a device that used "
+                            "encrypted DNS, which hides its lookups (addresses not judged: 1)"]
 
 
 def test_a_certificate_lookup_counts_only_with_udp_traffic_to_that_resolver_off_port_53() -> None:

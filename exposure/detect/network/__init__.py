@@ -252,9 +252,9 @@ class NetworkHeuristics:
                                          "DNS lookups were seen (lookups made before the capture started, or through "
                                          "encrypted DNS, are invisible)"))
         elif hidden := self._hidden_lookups():
-            ctx.not_checked(CheckNote.of("pcap.dns-hidden", f"whether {hidden} addresses were contacted without a name "
-                                         f"lookup: the device that contacted them used encrypted DNS, which hides its "
-                                         f"lookups", count=hidden))
+            ctx.not_checked(CheckNote.of("pcap.dns-hidden", "whether addresses were contacted without a name lookup, "
+                                         "by a device that used encrypted DNS, which hides its lookups (addresses not "
+                                         f"judged: {hidden})", count=hidden))
         return findings
 
     def _confirm_dnscrypt(self, ctx: DetectContext) -> None:
