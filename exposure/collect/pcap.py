@@ -262,7 +262,8 @@ class PcapCollector:
             yield Flow(COLLECTOR, source, protocol=protocol, client=client, client_port=0,
                        server=server, server_port=port, bytes_out=flow.bytes_out, bytes_in=flow.bytes_in,
                        packets=flow.count, server_names=tuple(ex.address_names.get(server, ())),
-                       starts=tuple(flow.starts), opened=flow.opened, client_mac=mac(client, ""),
+                       starts=tuple(flow.starts), opened=flow.opened,
+                       setup_packets=flow.setup if protocol == "tcp" else None, client_mac=mac(client, ""),
                        first_seen=_when(flow.first), last_seen=_when(flow.last), count=len(flow.starts) or 1)
 
     def _receivers(self, ex: Aggregates) -> dict[tuple[str, int], set[str]]:

@@ -126,9 +126,20 @@ class Flow(Observation):
     # Packets that opened a connection (a TCP SYN, a QUIC long header): 0 when every connection
     # was under way before the capture began; None where the source does not say.
     opened: int | None = None
+    # TCP packets that only opened or refused a connection (SYN, SYN-ACK, RST), either way; None
+    # where the source does not say.
+    setup_packets: int | None = None
 
     def indicator_keys(self) -> Iterable[IndicatorKey]:
         yield IndicatorKey(_address_type(self.server), self.server)
+
+    def attempt_only(self) -> bool:
+        """A TCP flow whose connections never got past their opening: a SYN was seen and every
+        packet was a SYN, a SYN-ACK or a reset (never answered, refused, or dropped by the client
+        as a port scanner does). Nothing was exchanged: no contact. False where the source does
+        not say."""
+        return (self.protocol == "tcp" and bool(self.opened) and self.setup_packets is not None
+                and self.setup_packets >= self.packets)
 
     def describe(self) -> str:
         via = f" ({', '.join(self.server_names)})" if self.server_names else ""

@@ -111,6 +111,8 @@ class FlowTable:
         flow.last = ts
         if opening or (tcp and flags & 0x12 == 0x02):  # (the reading loop leaves these to here)
             flow.opened += 1
+        if tcp and flags & 0x06:  # SYN, SYN-ACK or RST (the reading loop leaves these to here too)
+            flow.setup += 1
 
     def _open(self, key: ConnKey, first: bool, ts: float, tcp: bool, flags: int) -> Conn:
         """A new connection (``first``: no other one with its addresses and ports is known)."""

@@ -251,9 +251,10 @@ def _loop(ex: Extractor, frames: Iterator[tuple[int, float, bytes]] | None,  # n
                         entry = known.get(raw)
                         if entry is not None:
                             conn = entry[0]
-                            # a SYN (which starts a new connection on a closed one) and a packet after
-                            # a pause (which a byte range's reader notes) go to FlowTable.add
-                            if not conn.dead and flags & 0x12 != 0x02 and now - conn.last <= CLOSED_IDLE:
+                            # a SYN (which starts a new connection on a closed one), a SYN-ACK (counted
+                            # as a connection's setup) and a packet after a pause (which a byte range's
+                            # reader notes) go to FlowTable.add
+                            if not conn.dead and not flags & 0x02 and now - conn.last <= CLOSED_IDLE:
                                 conn.last = ts
                                 agg = entry[1]
                                 if agg is not None:
@@ -297,7 +298,7 @@ def _loop(ex: Extractor, frames: Iterator[tuple[int, float, bytes]] | None,  # n
                 if flow is not None:
                     # a segment of a known, live connection only adds to counters (as above)
                     entry = known.get(buf[off + 12:off + 24] if v4 else buf[off + 8:off + 40] + buf[t:t + 4])
-                    if entry is not None and not (conn := entry[0]).dead and flags & 0x12 != 0x02 \
+                    if entry is not None and not (conn := entry[0]).dead and not flags & 0x02 \
                             and now - conn.last <= CLOSED_IDLE:
                         conn.last = ts
                         agg = entry[1]

@@ -343,6 +343,7 @@ def _add_flow(into: FlowSeen, agg: FlowSeen, swapped: bool) -> None:
         into.bytes_in += agg.bytes_in
     into.count += agg.count
     into.opened += agg.opened
+    into.setup += agg.setup
     into.last = max(into.last, agg.last)
 
 

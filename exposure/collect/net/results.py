@@ -79,13 +79,15 @@ class CertSeen(Seen):
 class FlowSeen(Seen):
     """``count`` is packets; ``starts`` connection start times (capped); ``opened`` the packets
     that open a connection (a TCP SYN, a QUIC long header): none when every connection of the
-    flow was under way before the capture began."""
+    flow was under way before the capture began; ``setup`` the TCP packets that only open or
+    refuse a connection (SYN, SYN-ACK, RST): all of them when nothing was exchanged."""
 
-    __slots__ = ("bytes_in", "bytes_out", "opened", "starts")
+    __slots__ = ("bytes_in", "bytes_out", "opened", "setup", "starts")
 
     def __init__(self, ts: float) -> None:
         super().__init__(ts)
         self.bytes_out = 0
         self.bytes_in = 0
         self.opened = 0
+        self.setup = 0
         self.starts: array[float] = array("d")
