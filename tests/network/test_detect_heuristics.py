@@ -50,6 +50,13 @@ def flow(server: str, port: int, *, names: tuple[str, ...] = (), proto: str = "t
                 bytes_out=out, bytes_in=inn, packets=10, server_names=names, starts=starts, opened=opened)
 
 
+def attempt(server: str, port: int, packets: int = 2) -> Flow:
+    """A TCP flow that never got past its opening: a SYN and a reset, say."""
+    return Flow("pcap", SRC, protocol="tcp", client=PHONE, client_port=40000, server=server, server_port=port,
+                bytes_out=44, bytes_in=40 * (packets - 1), packets=packets, starts=(1000.0,), opened=1,
+                setup_packets=packets)
+
+
 def sni(name: str, server: str, port: int = 443, protocol: str = "tls") -> ServerName:
     return ServerName("pcap", SRC, name=name, protocol=protocol, client=PHONE, server=server, port=port)
 
@@ -89,6 +96,7 @@ def test_every_param_used_by_a_text_is_provided() -> None:
         flow("80.80.80.80", 443), flow(OTHER, 80, names=("shop.example.top",), out=9000, inn=100),
         sni("shop.example.top", OTHER, port=80, protocol="http"),
         flow("62.210.1.1", 9001),
+        *(attempt("45.67.89.10", port) for port in range(9000, 9010)),  # a port scan
         # another device's encrypted DNS: the phone's lookups stay visible, so no-dns-lookup is judged
         ServerName("pcap", SRC, name="dns.google", protocol="tls", client="192.168.1.24", server="8.8.8.8", port=443),
     ])

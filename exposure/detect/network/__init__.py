@@ -26,6 +26,7 @@ from collections.abc import Iterable, Iterator
 from itertools import chain
 
 from exposure.detect.base import DetectContext
+from exposure.detect.network.attempts import SCAN_MIN_PORTS, Attempts, Scan
 from exposure.detect.network.beacon import BEACON_MIN_EVENTS, BEACON_REGULAR_SHARE, BEACON_TOLERANCE, beacon_interval
 from exposure.detect.network.dnscrypt import DNSCRYPT, DnsCryptLookups, is_certificate_lookup
 from exposure.detect.network.lists import (
@@ -71,6 +72,7 @@ RULES: tuple[str, ...] = (
     "network.encrypted-dns",
     "network.beaconing",
     "network.combined",
+    "network.port-scan",
 )
 
 # Ports where TLS is expected (TinyCheck's SSL-01 list, plus DoT/DoQ 853 which has its
@@ -113,6 +115,8 @@ class NetworkHeuristics:
         # (client, address) reached over UDP on a port the destinations table leaves out, other than
         # DNS's (a DNSCrypt resolver on 5353 is reached that way): DNSCrypt's lookups are confirmed by it
         self._service_contacts: set[tuple[str, str]] = set()
+        self._attempts = Attempts(self.caps)  # flows that never got past their opening
+        self._tor_tries: set[str] = set()  # addresses tried on Tor's ports, never answered (not port scans)
 
     # -- streaming -------------------------------------------------------------
 
@@ -209,15 +213,24 @@ class NetworkHeuristics:
             self._names.link(name, server, ctx)
         if names:
             self._mark_named(server, ctx)
+        if obs.attempt_only() and (is_public(server) or is_loopback(server)) and \
+                self._attempts.add(_device(obs), server, obs, ctx):
+            return  # judged once the capture has been read: it may be part of a port scan
+        self._judge_flow(obs, server, names, ctx)
+
+    def _judge_flow(self, obs: Flow, server: str, names: list[str], ctx: DetectContext, attempt: bool = False) -> None:
+        """``attempt``: a flow that never got past its opening and was not part of a port scan."""
         port = obs.server_port
         protocol = obs.protocol.lower()
-        if port in TOR_LOCAL_PORTS and protocol == "tcp" and (is_loopback(server) or is_public(server)):
-            self._tor.contact(server, obs, ctx)
+        tor_port = (port in TOR_LOCAL_PORTS and is_loopback(server)) or (
+            port in TOR_LOCAL_PORTS | TOR_RELAY_PORTS and is_public(server))
+        if protocol == "tcp" and tor_port:
+            if attempt:  # a relay that never answered was not used
+                self._tor_tries.add(server)
+            else:
+                self._tor.contact(server, obs, ctx)
             return
         if not is_public(server):
-            return
-        if protocol == "tcp" and port in TOR_RELAY_PORTS:
-            self._tor.contact(server, obs, ctx)
             return
         if port == DOT_PORT:
             self._encrypted_dns(server, "DoT", obs, ctx)
@@ -241,12 +254,20 @@ class NetworkHeuristics:
     # -- conclusions ----------------------------------------------------------------
 
     def finish(self, ctx: DetectContext) -> Iterable[Finding]:
+        for flow in self._attempts.unscanned():
+            server = parse_address(flow.server) or flow.server
+            self._judge_flow(flow, server, [n for n in map(clean_name, flow.server_names) if n], ctx, attempt=True)
         self._confirm_dnscrypt(ctx)
         tor_names = self._tor.decide(self._dns_names, TOR_RELAY_PORTS)
         hits = [hit for hit in self._hits() if not (hit.names & tor_names)]
         findings = [_finding(hit) for hit in hits]
         findings.extend(self._combined(hits))
         findings.extend(self._notes())
+        findings.extend(_port_scan(scan) for scan in self._attempts.scans())
+        if untried := len(self._tor_tries - self._tor.addresses):
+            ctx.not_checked(CheckNote.of("pcap.tor-unanswered", "whether Tor was used at addresses tried on Tor's "
+                                         "ports: the connections never opened, nothing was exchanged (addresses: "
+                                         f"{untried})", count=untried))
         if not self._dns_seen and any(not self._unjudged(a) for _, a in self._no_dns):
             ctx.not_checked(CheckNote.of("pcap.no-dns", "whether addresses were contacted without a name lookup: no "
                                          "DNS lookups were seen (lookups made before the capture started, or through "
@@ -367,6 +388,16 @@ def _device(obs: DnsQuery | ServerName | Flow) -> str:
     return obs.client_mac or obs.client
 
 
+def _port_scan(scan: Scan) -> Finding:
+    """Said plainly, at info: a scan's attempts are not contacts and were not judged."""
+    params = {"subject": listing(scan.clients, 3), "addresses": listing(scan.addresses),
+              "count": str(len(scan.addresses)), "ports": str(scan.ports), "times": str(scan.seen.times),
+              "min_ports": str(SCAN_MIN_PORTS)}
+    return Finding(rule="network.port-scan", severity=Severity.INFO, category=Category.HEURISTIC,
+                   title=TITLES["network.port-scan"].format(**params), confidence=Confidence.HIGH,
+                   evidence=tuple(scan.seen.evidence), params=tuple(params.items()), subject=params["subject"])
+
+
 def _finding(hit: Hit) -> Finding:
     params = {"subject": hit.subject, "times": str(hit.seen.times), **hit.params}
     return Finding(rule=hit.rule, severity=Severity.LOW, category=Category.HEURISTIC,
@@ -386,4 +417,5 @@ TITLES = {
     "network.encrypted-dns": "Encrypted DNS was used ({how}): names were hidden from this check",
     "network.beaconing": "Regular contact every {interval} s ({events} times): {subject}",
     "network.combined": "{count} different signs point to one destination: {subject}",
+    "network.port-scan": "A port scan: {subject} tried {ports} ports of {count} address(es) without opening a connection",
 }
