@@ -417,6 +417,5 @@ TITLES = {
     "network.encrypted-dns": "Encrypted DNS was used ({how}): names were hidden from this check",
     "network.beaconing": "Regular contact every {interval} s ({events} times): {subject}",
     "network.combined": "{count} different signs point to one destination: {subject}",
-    "network.port-scan": ("A port scan: {subject} tried {ports} ports of {count} address(es) without opening a "
-                          "connection"),
+    "network.port-scan": "A port scan: {subject} tried {ports} ports without opening a connection (addresses: {count})",
 }
