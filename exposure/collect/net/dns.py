@@ -23,7 +23,8 @@ HEURISTIC_MAX_RECORDS = 10
 # https://dnscrypt.info/protocol); it is how a client using DNSCrypt is told apart from an
 # ordinary TXT lookup whatever the provider name (Avast SecureDNS asks for 2.securedns.avast.com)
 DNSCRYPT_CERT_MAGIC = b"DNSC"
-TXT = 16
+# resource record types (RFC 1035 section 3.2.2; AAAA: RFC 3596)
+A, CNAME, TXT, AAAA = 1, 5, 16, 28
 
 # UDP ports on which Wireshark 4.0 does not try its DNS heuristic, because it gives them to
 # another protocol (``tshark -G decodes``: the registered ports below 1024 other than DNS's 53
@@ -125,11 +126,11 @@ def parse_message(msg: bytes) -> DnsMessage | None:
             rdata = msg[pos:pos + rdlen]
             if len(rdata) < rdlen:
                 raise ValueError("truncated rdata")
-            if rtype == 1 and rdlen == 4:
+            if rtype == A and rdlen == 4:
                 out.addresses.append((owner.lower(), socket.inet_ntop(socket.AF_INET, rdata)))
-            elif rtype == 28 and rdlen == 16:
+            elif rtype == AAAA and rdlen == 16:
                 out.addresses.append((owner.lower(), socket.inet_ntop(socket.AF_INET6, rdata)))
-            elif rtype == 5:
+            elif rtype == CNAME:
                 target, _ = read_name(msg, pos)
                 out.cnames.append((owner.lower(), target.lower()))
             elif rtype == TXT and rdata[1:5] == DNSCRYPT_CERT_MAGIC:  # after the TXT string's length byte

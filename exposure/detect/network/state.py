@@ -276,7 +276,7 @@ class TorSigns:
 
 
 class EncryptedDns:
-    """network.encrypted-dns: resolvers reached over DoH or DoT (a blind spot, said as such)."""
+    """network.encrypted-dns: resolvers reached over DoH, DoT or DNSCrypt (a blind spot, said as such)."""
 
     def __init__(self, caps: Caps) -> None:
         self.seen = Seen()
