@@ -71,7 +71,8 @@ def _paragraphs(report: ReportDocument, findings: list[FindingRecord], explanati
     for source in report.sources:
         if source.unread:
             paragraphs.append(not_checked_line(source, lang))
-    paragraphs += partly_checked_lines(report.sources, lang)
+    # What a source could only partly show: before "nothing found", never after it; after the findings.
+    partly = partly_checked_lines(report.sources, lang)
     if explanations:
         parts = [tf(f"count.{sev}", lang, count=words(str(n))) if known(f"count.{sev}") else words(f"{n} {sev}")
                  for sev, n in counts]
@@ -84,7 +85,9 @@ def _paragraphs(report: ReportDocument, findings: list[FindingRecord], explanati
         if any(e.severity.rank <= Severity.HIGH.rank for e in explanations):
             paragraphs.append(words(t("summary.serious", lang)))
         paragraphs.append(words(t("summary.signs", lang)))
+        paragraphs += partly
     elif checked:
+        paragraphs += partly
         paragraphs.append(words(t("summary.none", lang)))
         paragraphs.append(words(t("summary.not_proof", lang)))
     else:
