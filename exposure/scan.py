@@ -242,6 +242,12 @@ def _no_traffic_to_check(info: SourceInfo) -> CheckNote | None:
     counts = info.counts
     packets = counts.get("packets", 0)
     if packets and counts.get("ip_packets") == 0:
+        damaged = sum(n for reason, n in info.undecoded.items()
+                      if not reason.startswith((FILE_DAMAGE, "unsupported link type")))
+        if damaged:  # IP packets, perhaps, that could not be decoded: the warnings say why
+            return CheckNote.of("error.source.no-ip-decoded", f"none of its {packets} packets could be read as "
+                                f"internet traffic (IP packets): {damaged} could not be decoded (see the warnings)",
+                                count=packets, undecoded=damaged)
         return CheckNote.of("error.source.no-ip", "it holds no internet traffic (IP packets) that could be checked: "
                             f"{packets} packets of other kinds, e.g. Wi-Fi whose data was encrypted, Bluetooth, or "
                             "messages of the local network", count=packets)

@@ -87,11 +87,11 @@ def bluetooth() -> list[bytes]:
 def dhcp() -> list[Packet]:
     mac = bytes.fromhex(PHONE_MAC.replace(":", ""))
     return [
-        Ether(src=PHONE_MAC, dst="ff:ff:ff:ff:ff:ff") / IP(src="0.0.0.0", dst="255.255.255.255")  # noqa: S104
+        Ether(src=PHONE_MAC, dst="ff:ff:ff:ff:ff:ff") / IP(src="0.0.0.0", dst="255.255.255.255")
         / UDP(sport=68, dport=67) / BOOTP(chaddr=mac, xid=7) / DHCP(options=[("message-type", "discover"), "end"]),
         eth(False) / IP(src=ROUTER, dst=PHONE) / UDP(sport=67, dport=68)
         / BOOTP(op=2, yiaddr=PHONE, chaddr=mac, xid=7) / DHCP(options=[("message-type", "offer"), "end"]),
-        Ether(src=PHONE_MAC, dst="ff:ff:ff:ff:ff:ff") / IP(src="0.0.0.0", dst="255.255.255.255")  # noqa: S104
+        Ether(src=PHONE_MAC, dst="ff:ff:ff:ff:ff:ff") / IP(src="0.0.0.0", dst="255.255.255.255")
         / UDP(sport=68, dport=67) / BOOTP(chaddr=mac, xid=7) / DHCP(options=[("message-type", "request"), "end"]),
         eth(False) / IP(src=ROUTER, dst=PHONE) / UDP(sport=67, dport=68)
         / BOOTP(op=2, yiaddr=PHONE, chaddr=mac, xid=7) / DHCP(options=[("message-type", "ack"), "end"]),
@@ -119,9 +119,10 @@ def esp() -> list[Packet]:
 
 def openvpn() -> list[Packet]:
     hard_reset_client, hard_reset_server, data = 0x38, 0x40, 0x48  # opcodes 7, 8 and 9 (key id 0), shifted
-    out = [eth() / IP(src=PHONE, dst=GATEWAY) / UDP(sport=41000, dport=1194) / Raw(bytes([hard_reset_client]) + bytes(13)),
-           eth(False) / IP(src=GATEWAY, dst=PHONE) / UDP(sport=1194, dport=41000)
-           / Raw(bytes([hard_reset_server]) + bytes(25))]
+    out: list[Packet] = [
+        eth() / IP(src=PHONE, dst=GATEWAY) / UDP(sport=41000, dport=1194) / Raw(bytes([hard_reset_client]) + bytes(13)),
+        eth(False) / IP(src=GATEWAY, dst=PHONE) / UDP(sport=1194, dport=41000)
+        / Raw(bytes([hard_reset_server]) + bytes(25))]
     for i in range(100):
         out.append(eth(i % 2 == 0) / IP(src=PHONE if i % 2 == 0 else GATEWAY, dst=GATEWAY if i % 2 == 0 else PHONE)
                    / UDP(sport=41000 if i % 2 == 0 else 1194, dport=1194 if i % 2 == 0 else 41000)
@@ -132,7 +133,7 @@ def openvpn() -> list[Packet]:
 def wireguard() -> list[Packet]:
     initiation = b"\x01\x00\x00\x00" + bytes(144)
     response = b"\x02\x00\x00\x00" + bytes(88)
-    out = [eth() / IP(src=PHONE, dst=GATEWAY) / UDP(sport=43210, dport=51820) / Raw(initiation),
+    out: list[Packet] = [eth() / IP(src=PHONE, dst=GATEWAY) / UDP(sport=43210, dport=51820) / Raw(initiation),
            eth(False) / IP(src=GATEWAY, dst=PHONE) / UDP(sport=51820, dport=43210) / Raw(response)]
     for i in range(80):
         out.append(eth(i % 2 == 0) / IP(src=PHONE if i % 2 == 0 else GATEWAY, dst=GATEWAY if i % 2 == 0 else PHONE)
@@ -155,7 +156,7 @@ def tunnel_and_dns() -> list[Packet]:
 
 def tls_no_names() -> list[Packet]:
     server = "93.184.216.34"
-    out = []
+    out: list[Packet] = []
     for i in range(50):
         out.append(eth(i % 2 == 0) / IP(src=PHONE if i % 2 == 0 else server, dst=server if i % 2 == 0 else PHONE)
                    / TCP(sport=50000 if i % 2 == 0 else 443, dport=443 if i % 2 == 0 else 50000, flags="PA",
