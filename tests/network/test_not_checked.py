@@ -173,3 +173,22 @@ def test_the_reviewers_captures_are_not_checked(name: str) -> None:
         pytest.skip("the network review's crafted captures are not on this machine")
     result = run_scan(ScanRequest(sources=(SourceSpec("pcap", str(path)),), use_feeds=False))
     assert only(result).unread is not None
+
+
+def test_the_apps_results_say_not_checked_and_partly_checked_first_in_both_languages() -> None:
+    from exposure.tui.findings import view_result
+
+    result = scan("no-ip-wifi-encrypted.pcap", "tunnel-and-dns.pcap", "short-dns.pcap")
+    english = view_result(result, "en")
+    summary = english.summary.plain
+    assert summary.startswith("Not checked: the network capture no-ip-wifi-encrypted.pcap: it holds no internet "
+                              "traffic (IP packets)")
+    assert summary.index("Partly checked: the network capture tunnel-and-dns.pcap: what went through WireGuard") \
+        < summary.index("Partly checked: the network capture short-dns.pcap: a short recording: it covers only 2 s") \
+        < summary.index("We did not find any of the tools")
+    assert "no-ip-wifi-encrypted" not in english.checked.plain  # nothing of it was looked at
+    assert "the length of the recording, from its first packet to its last: 2 s" in english.checked.plain
+    assert english.not_checked.plain.startswith("• Not checked: the network capture no-ip-wifi-encrypted.pcap")
+    chinese = view_result(result, "zh").summary.plain
+    assert chinese.startswith("未检查：网络抓包文件 no-ip-wifi-encrypted.pcap（其中没有可以检查的互联网流量（IP 数据包）")
+    assert "部分检查：网络抓包文件 short-dns.pcap（抓包时间较短：只有 2 秒" in chinese
