@@ -190,5 +190,6 @@ def test_the_apps_results_say_not_checked_and_partly_checked_first_in_both_langu
     assert "the length of the recording, from its first packet to its last: 2 s" in english.checked.plain
     assert english.not_checked.plain.startswith("• Not checked: the network capture no-ip-wifi-encrypted.pcap")
     chinese = view_result(result, "zh").summary.plain
-    assert chinese.startswith("未检查：网络抓包文件 no-ip-wifi-encrypted.pcap（其中没有可以检查的互联网流量（IP 数据包）")
+    assert chinese.startswith("未检查：网络抓包文件 no-ip-wifi-encrypted.pcap（"
+                              "其中没有可以检查的互联网流量（IP 数据包）")
     assert "部分检查：网络抓包文件 short-dns.pcap（抓包时间较短：只有 2 秒" in chinese
