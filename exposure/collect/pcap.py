@@ -25,6 +25,7 @@ from exposure.collect.net.extract import Extractor, address_text
 from exposure.collect.net.keylog import KeyLog
 from exposure.collect.net.macs import mac_text
 from exposure.collect.net.reader import CaptureReader, NotACapture, SnapCut, open_capture
+from exposure.collect.net.results import tunnel_counts
 from exposure.collect.net.tls_decrypt import EARLY_UNREAD
 from exposure.model import FILE_DAMAGE, Observation, SourceInfo
 from exposure.observations.network import DnsQuery, Flow, ServerName, TlsCertificate
@@ -179,6 +180,7 @@ class PcapCollector:
             "tls_server_names": len(ex.names.tls_sni), "quic_server_names": len(ex.names.quic_sni),
             "http_hosts": len(ex.names.http_host), "certificates": len(ex.cert_obs), "flows": len(ex.flows),
         })
+        info.counts.update(tunnel_counts(ex.flows))  # tunnels whose contents could not be read (scan says so)
         info.undecoded.update(ex.undecoded)
         if self.devices:
             info.details["devices"] = devices_text(self.devices)

@@ -36,10 +36,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def names_of(path: str, reader: str = "native", notes: list[str] | None = None, workers: int | None = None,
-             min_bytes: int | None = None) -> NameSets:
+             min_bytes: int | None = None, unread: list[str] | None = None) -> NameSets:
     """The names in one capture; raises CollectorError when it cannot be read. Notes about
-    undecoded packets and damage are appended to ``notes``. A big uncompressed capture is read
-    by ``workers`` processes (default: one per core) with the same result as one pass."""
+    undecoded packets and damage are appended to ``notes``; the line that says a capture could not
+    be checked (no packets, no IP packets: as ``exposure scan`` says it) to ``unread``. A big
+    uncompressed capture is read by ``workers`` processes (default: one per core) with the same
+    result as one pass."""
     from exposure.collect.net import parallel
     from exposure.collect.net.tls_decrypt import EARLY_UNREAD
     from exposure.collect.pcap import early_data_text, open_checked, read_keys_known, snap_cut_text
@@ -53,14 +55,18 @@ def names_of(path: str, reader: str = "native", notes: list[str] | None = None, 
                                                parallel.MIN_PARALLEL_BYTES if min_bytes is None else min_bytes)
         if split is not None:
             names, packets, undecoded_by = split.names, split.packets, split.undecoded
+            ip_packets = split.ip_packets
             problems, dropped, cut = split.problems, split.dropped, split.snap_cut
         else:
             extractor = read_keys_known(path, reader, reader_, _names_pass)
             names, packets, undecoded_by = extractor.names, extractor.packets, extractor.undecoded
+            ip_packets = extractor.ip_packets
             decrypted = extractor.tcp.keyed.connections if extractor.tcp.keyed is not None else 0
             wireguard_sessions = extractor.wireguard.sessions if extractor.wireguard is not None else 0
             problems, cut = dict(reader_.problems), reader_.snap_cut
             dropped = {**reader_.dropped, **extractor.dropped}
+    if unread is not None and (said := not_checked_line(path, packets, ip_packets)):
+        unread.append(said)
     if notes is not None:
         early = undecoded_by.get(EARLY_UNREAD, 0)  # not damage: a key the key log leaves out
         undecoded = sum(undecoded_by.values()) - early
@@ -85,6 +91,26 @@ def names_of(path: str, reader: str = "native", notes: list[str] | None = None, 
     return names
 
 
+def not_checked_line(path: str, packets: int, ip_packets: int) -> str:
+    """"Not checked: the network capture x.pcap: it holds no packets." (the line ``exposure scan``
+    gives a capture it could not check), or "" when the capture had IP packets to read."""
+    from exposure.explain.i18n import DEFAULT_LANGUAGE as EN
+    from exposure.explain.lines import plain, words
+    from exposure.explain.notes import reason_line
+    from exposure.explain.sources import file_name
+    from exposure.explain.texts import tf
+    from exposure.model import CheckNote
+
+    if packets == 0:
+        note = CheckNote.of("error.source.no-packets", "it holds no packets")
+    elif ip_packets == 0:
+        note = CheckNote.of("error.source.no-ip", "", count=packets)
+    else:
+        return ""
+    source = tf("source.pcap", EN, name=file_name(path))
+    return plain(tf("summary.not_checked", EN, source=source, reason=reason_line(note, EN) or words(note.text)))
+
+
 def _names_pass(source: CaptureReader, keys: KeyLog | None) -> Extractor:
     """One reading of a capture for its names alone (keys None: the reader's own, as they come)."""
     from exposure.collect.net.extract import Extractor
@@ -104,9 +130,10 @@ def run(args: argparse.Namespace) -> int:
 
     merged = NameSets()
     notes: list[str] = []
+    unread: list[str] = []
     for path in args.captures:
         try:
-            merged.update(names_of(path, args.reader, notes, args.workers))
+            merged.update(names_of(path, args.reader, notes, args.workers, unread=unread))
         except CollectorError as exc:
             raise UserError(f"{path}: {exc}") from None
     result = merged.as_json()
@@ -122,7 +149,9 @@ def run(args: argparse.Namespace) -> int:
                 print(f"  {shown(value)}")  # names come from the network: never raw
     for note in notes:
         print(f"exposure: {shown(note)}", file=sys.stderr)  # a note names the file: never raw
-    return 0
+    for line in unread:  # as ``exposure scan`` says it, with its exit code: a capture that could not be checked
+        print(f"exposure: {shown(line)}", file=sys.stderr)
+    return 2 if unread else 0
 
 
 def json_text(result: dict[str, list[str]]) -> str:

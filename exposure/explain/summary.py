@@ -19,6 +19,7 @@ from exposure.explain.sources import source_line
 from exposure.explain.texts import join, known, t, tf
 from exposure.model import Severity
 
+PARTLY = ".partly."  # in a not-checked note's key: said first, in the summary too
 NEXT_CHECKS = ("next.accounts", "next.location", "next.pin", "next.log")
 # A source's kind -> the kind whose general blind spots it shares (texts.yaml blind.<kind>).
 _BLIND_SPOT_KIND = {"android-dump": "android", "androidqf": "android", "live": "pcap"}
@@ -70,6 +71,8 @@ def _paragraphs(report: ReportDocument, findings: list[FindingRecord], explanati
     for source in report.sources:
         if source.unread:
             paragraphs.append(not_checked_line(source, lang))
+    # What a source could only partly show: before "nothing found", never after it; after the findings.
+    partly = partly_checked_lines(report.sources, lang)
     if explanations:
         parts = [tf(f"count.{sev}", lang, count=words(str(n))) if known(f"count.{sev}") else words(f"{n} {sev}")
                  for sev, n in counts]
@@ -82,7 +85,9 @@ def _paragraphs(report: ReportDocument, findings: list[FindingRecord], explanati
         if any(e.severity.rank <= Severity.HIGH.rank for e in explanations):
             paragraphs.append(words(t("summary.serious", lang)))
         paragraphs.append(words(t("summary.signs", lang)))
+        paragraphs += partly
     elif checked:
+        paragraphs += partly
         paragraphs.append(words(t("summary.none", lang)))
         paragraphs.append(words(t("summary.not_proof", lang)))
     else:
@@ -101,6 +106,14 @@ def not_checked_line(source: SourceRecord, lang: str) -> Line:
               reason=reason_line(source.unread, lang))
 
 
+def partly_checked_lines(sources: Sequence[SourceRecord], lang: str) -> list[Line]:
+    """"Partly checked: the network capture x.pcap: what went through WireGuard tunnels ...": what
+    a source that was read could not show (a tunnel, no names at all, a short recording), said first."""
+    return [tf("summary.partly_checked", lang, source=source_line(source, lang, counts=False),
+               reason=check_line(note, lang))
+            for source in sources if not source.unread for note in source.not_checked if PARTLY in note.key]
+
+
 def tools_and_devices(findings: Sequence[FindingRecord], lang: str) -> Line:
     """"That is 2 known tools, seen on 1 device.": indicator findings are one per tool per
     device, so this counts tools and devices, never indicators."""
@@ -116,6 +129,7 @@ def tools_and_devices(findings: Sequence[FindingRecord], lang: str) -> Line:
 def blind_spots(sources: Sequence[SourceRecord], lang: str) -> list[Line]:
     """What this check could not see: our general words, then what each collector reported."""
     out: list[Line] = [not_checked_line(s, lang) for s in sources if s.unread]
+    out += partly_checked_lines(sources, lang)
     out.append(words(t("blind.general", lang)))
     kinds = []
     for source in sources:
@@ -127,6 +141,8 @@ def blind_spots(sources: Sequence[SourceRecord], lang: str) -> list[Line]:
             out.append(words(t(f"blind.{kind}", lang)))
     for source in sources:
         for item in source.not_checked:
+            if PARTLY in item.key and not source.unread:
+                continue  # said above, with the source named
             line = check_line(item, lang)
             if line and line not in out:
                 out.append(line)

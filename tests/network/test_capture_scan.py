@@ -43,10 +43,16 @@ def test_report_records_each_capture(tmp_path: Path) -> None:
 
 def test_undecoded_packets_become_counted_warnings(tmp_path: Path) -> None:
     capture = locate("fixtures/pcaps/tcpdump/hoobr_rt6_print.pcap")
-    report = scan(tmp_path, capture)
+    readable = NAMES / "quic-frag__input" / "capture.pcap"  # so that a report is written
+    out = tmp_path / "report.json"
+    assert main(["scan", "--no-feeds", "--quiet", "--json", str(out), "--pcap", str(capture), str(readable)]) == 2
+    report = json.loads(out.read_text())
     sources = report["sources"]
     assert isinstance(sources, list)
-    (source,) = sources
+    source = sources[0]
+    # not one packet could be read as IP: not checked, saying so (never "nothing found")
+    assert source["counts"]["ip_packets"] == 0
+    assert source["unread"]["key"] == "error.source.no-ip-decoded"
     undecoded = source["undecoded"]
     assert undecoded, "this capture is damaged on purpose"
     warnings = report["warnings"]

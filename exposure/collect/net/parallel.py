@@ -77,6 +77,7 @@ class RangeResult:
     # not seen (it may be before the cut), and the most queries awaited at once
     unknown_replies: int = 0
     awaited_peak: int = 0
+    ip_packets: int = 0  # (zero or not: whether the capture held any IP at all)
 
 
 def worker_count() -> int:
@@ -109,6 +110,7 @@ def names_in_parallel(path: str, workers: int, min_bytes: int = MIN_PARALLEL_BYT
             return None  # a boundary was not a real one, a range stopped on damage, or sections change
         merged.names.update(result.names)
         merged.packets += result.packets
+        merged.ip_packets += result.ip_packets
         merged.snap_cut.add(result.snap_cut)
         tables = [result.undecoded, result.dropped, result.problems]
         for key, (names, undecoded) in result.window.items():
@@ -151,6 +153,7 @@ def _read_range(path: str, start: int, stop: int, section: Section | None) -> Ra
             extractor._awaited.unknown_until = first_ts + REPLIES_FROM_BEFORE_SECONDS
         rest = read_range(reader, extractor, start, stop, frames)
         packets, problems, end = extractor.packets, dict(reader.problems), reader.cut_offset
+        ip_packets = extractor.ip_packets
         dropped, snap_cut = dict(reader.dropped), reader.snap_cut.copy()  # the range's own, before following
         under_way = set(extractor.tcp.active)
         _follow(extractor, rest or iter(()))
@@ -159,7 +162,7 @@ def _read_range(path: str, start: int, stop: int, section: Section | None) -> Ra
         window = {key: (out.tables.names, out.undecoded) for key, out in extractor.tcp.window.items()}
         return RangeResult(extractor.names, packets, dict(extractor.undecoded), dropped, problems, end,
                            reader.late_headers, snap_cut, under_way, window, extractor._awaited.unknown_replies,
-                           extractor._awaited.peak)
+                           extractor._awaited.peak, ip_packets)
 
 
 def open_range(reader: CaptureReader, start: int, stop: int,

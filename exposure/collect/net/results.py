@@ -91,3 +91,48 @@ class FlowSeen(Seen):
         self.opened = 0
         self.setup = 0
         self.starts: array[float] = array("d")
+
+
+# --- what a capture's flows say about what could be read -------------------------------
+
+# Tunnels whose contents cannot be read without their keys, told by the flows alone (no
+# per-packet work): IPsec ESP is IP protocol 50 (RFC 4303), and its key exchange and NAT
+# traversal use UDP 500 and 4500 (RFC 7296, RFC 3948); OpenVPN's registered port is 1194
+# (UDP or TCP); WireGuard's usual port is UDP 51820. A tunnel on another port (OpenVPN over
+# TCP 443, WireGuard on a provider's own port) is not told apart: its flows are ordinary
+# encrypted traffic, and a capture without any name still says so (see ``scan``).
+TUNNEL_FLOWS: dict[tuple[str, int], str] = {
+    ("esp", 0): "ipsec",
+    ("udp", 500): "ipsec",
+    ("udp", 4500): "ipsec",
+    ("udp", 1194): "openvpn",
+    ("tcp", 1194): "openvpn",
+    ("udp", 51820): "wireguard",
+}
+TUNNEL_KINDS = ("wireguard", "ipsec", "openvpn")
+
+
+def tunnel_counts(flows: dict[tuple[str, bytes, bytes, int], FlowSeen]) -> dict[str, int]:
+    """The packets and flows of each kind of tunnel (``wireguard_tunnel_packets``,
+    ``wireguard_tunnel_flows``, ...), and ``open_public_flows``: the flows outside them to
+    a public address (what could still show a name). Empty when no tunnel was seen."""
+    from ipaddress import ip_address  # only at the end of a capture, once per flow
+
+    packets = dict.fromkeys(TUNNEL_KINDS, 0)
+    flow_count = dict.fromkeys(TUNNEL_KINDS, 0)
+    public = 0
+    for (protocol, _client, server, port), seen in flows.items():
+        kind = TUNNEL_FLOWS.get((protocol, port))
+        if kind is not None:
+            packets[kind] += seen.count
+            flow_count[kind] += 1
+        elif len(server) in (4, 16) and ip_address(server).is_global:
+            public += 1
+    if not any(flow_count.values()):
+        return {}
+    out = {"open_public_flows": public}
+    for kind in TUNNEL_KINDS:
+        if flow_count[kind]:
+            out[f"{kind}_tunnel_packets"] = packets[kind]
+            out[f"{kind}_tunnel_flows"] = flow_count[kind]
+    return out

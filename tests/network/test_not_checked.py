@@ -1,0 +1,195 @@
+"""A capture that holds nothing a check can read is "not checked", said first, exit code 2; one
+that holds little says first what it could not show (tunnels not opened, no names, a short
+recording) and how long it covers. Captures from ``tests/data/network/make_not_checked.py``
+and the network review's cases."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from exposure.cli import main
+from exposure.model import SourceInfo, SourceSpec
+from exposure.report.document import from_result
+from exposure.report.html import render_html
+from exposure.report.markdown import render_markdown
+from exposure.scan import ScanRequest, ScanResult, run_scan
+from tests.paths import REPO
+
+DATA = REPO / "tests" / "data" / "network"
+NO_IP = ("no-ip-arp.pcap", "no-ip-wifi-encrypted.pcap", "no-ip-bluetooth.pcap")
+TUNNEL_ONLY = (("tunnel-esp.pcap", "ipsec", 122, 2), ("tunnel-openvpn.pcap", "openvpn", 102, 1),
+               ("tunnel-wireguard.pcap", "wireguard", 82, 1), ("wireguard-keys-none.pcapng", "wireguard", 33, 3))
+
+
+def scan(*names: str) -> ScanResult:
+    sources = tuple(SourceSpec("pcap", str(DATA / name)) for name in names)
+    return run_scan(ScanRequest(sources=sources, profiles=("stalkerware",), use_feeds=False))
+
+
+def only(result: ScanResult) -> SourceInfo:
+    assert len(result.sources) == 1
+    return result.sources[0]
+
+
+def partly(info: SourceInfo) -> list[str]:
+    return [note.key for note in info.not_checked if ".partly." in note.key]
+
+
+@pytest.mark.parametrize("name", NO_IP)
+def test_a_capture_without_ip_packets_is_not_checked_and_lists_nothing_as_checked(name: str) -> None:
+    info = only(scan(name))
+    assert info.counts["packets"] > 0 and info.counts["ip_packets"] == 0
+    assert info.unread is not None and info.unread.key == "error.source.no-ip"
+    assert dict(info.unread.params) == {"count": str(info.counts["packets"])}
+    assert "no internet traffic (IP packets)" in info.unread.text
+    assert info.checked == []  # DNS, TLS, HTTP were not looked at: never listed as checked
+
+
+@pytest.mark.parametrize(("name", "kind", "packets", "flows"), TUNNEL_ONLY)
+def test_tunnelled_traffic_without_any_name_is_not_checked_naming_the_tunnel(name: str, kind: str, packets: int,
+                                                                               flows: int) -> None:
+    info = only(scan(name))
+    assert info.unread is not None
+    assert info.unread.key == f"error.source.tunnel-only.{kind}"
+    assert dict(info.unread.params) == {"packets": str(packets), "flows": str(flows)}
+    assert info.counts[f"{kind}_tunnel_packets"] == packets and info.counts["open_public_flows"] == 0
+
+
+def test_a_tunnel_beside_names_is_checked_with_the_tunnel_said_first() -> None:
+    result = scan("tunnel-and-dns.pcap")
+    info = only(result)
+    assert info.unread is None
+    assert info.not_checked[0].key == "pcap.partly.tunnel.wireguard"
+    assert dict(info.not_checked[0].params) == {"packets": "82", "flows": "1"}
+    document = from_result(result)
+    for lang, said in (("en", "Partly checked: the network capture `tunnel-and-dns.pcap`: what went through "
+                               "WireGuard tunnels (a VPN)"),
+                       ("zh", "部分检查：网络抓包文件 `tunnel-and-dns.pcap`（经过 WireGuard 隧道（VPN）的内容")):
+        markdown = render_markdown(document, lang)
+        summary = markdown.split("## Summary" if lang == "en" else "\n## ", 2)[1]
+        assert said in markdown
+        assert markdown.index(said) < markdown.index("did not find" if lang == "en" else "没有发现"), summary
+
+
+def test_the_keys_of_a_tunnel_open_it_and_no_tunnel_line_is_said() -> None:
+    info = only(scan("wireguard-keys.pcapng"))
+    assert info.unread is None
+    assert not [k for k in partly(info) if "tunnel" in k]
+
+
+@pytest.mark.parametrize("name", ["few-ip-dhcp.pcap", "tls-no-names.pcap"])
+def test_a_few_ip_packets_without_names_are_checked_saying_no_name_was_seen(name: str) -> None:
+    info = only(scan(name))
+    assert info.unread is None  # the addresses were compared with the lists
+    assert partly(info)[0] == "pcap.partly.no-names"
+    assert dict(info.not_checked[0].params) == {"packets": str(info.counts["ip_packets"]),
+                                                "flows": str(info.counts["flows"])}
+
+
+def test_a_short_recording_says_its_length_and_that_quiet_tools_may_have_been_missed() -> None:
+    info = only(scan("short-dns.pcap"))
+    assert info.unread is None
+    assert partly(info) == ["pcap.partly.short-seconds"]
+    assert dict(info.not_checked[0].params) == {"seconds": "2"}
+    assert [(n.key, dict(n.params)) for n in info.checked if n.key.startswith("pcap.span")] == \
+        [("pcap.span.seconds", {"seconds": "2"})]
+
+
+def test_a_long_enough_recording_says_its_length_only() -> None:
+    info = only(scan("long-dns.pcap"))
+    assert partly(info) == []
+    assert [(n.key, dict(n.params)) for n in info.checked if n.key.startswith("pcap.span")] == \
+        [("pcap.span.minutes", {"minutes": "12", "seconds": "0"})]
+
+
+def test_reports_say_not_checked_first_in_every_format_and_language(tmp_path: Path) -> None:
+    result = scan("no-ip-wifi-encrypted.pcap", "long-dns.pcap")
+    document = from_result(result)
+    for lang, said, checked in (("en", "Not checked: the network capture `no-ip-wifi-encrypted.pcap`: it holds no "
+                                       "internet traffic (IP packets)", "## What was checked"),
+                                ("zh", "未检查：网络抓包文件 `no-ip-wifi-encrypted.pcap`（其中没有可以检查的互联网流量",
+                                 "## 检查了哪些内容")):
+        markdown = render_markdown(document, lang)
+        assert said in markdown, markdown
+        assert markdown.index(said) < markdown.index(checked)
+        listed = markdown.split(checked, 1)[1].split("\n## ", 1)[0]
+        assert "no-ip-wifi-encrypted" not in listed and "long-dns.pcap" in listed  # only what was read
+        html = render_html(document, lang)
+        assert "no-ip-wifi-encrypted.pcap" in html and ("internet traffic (IP packets)" in html or lang == "zh")
+    out = tmp_path / "r.json"
+    assert main(["scan", "--no-feeds", "--pcap", str(DATA / "no-ip-arp.pcap"), str(DATA / "long-dns.pcap"),
+                 "--json", str(out), "--quiet"]) == 2
+    sources = {Path(s["name"]).name: s for s in json.loads(out.read_text("utf-8"))["sources"]}
+    assert sources["no-ip-arp.pcap"]["unread"]["key"] == "error.source.no-ip"
+    assert sources["no-ip-arp.pcap"]["checked"] == []
+    assert sources["long-dns.pcap"]["unread"] is None
+
+
+@pytest.mark.parametrize("name", [*NO_IP, "tunnel-esp.pcap", "tunnel-openvpn.pcap"])
+def test_the_command_line_says_not_checked_and_exits_2(name: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["scan", "--no-feeds", "--pcap", str(DATA / name), "--lang", "en"]) == 2
+    said = capsys.readouterr()
+    assert f"Not checked: the network capture {name}:" in said.err
+    assert "did not find" not in said.out + said.err
+
+
+def test_the_command_line_says_partly_checked_first(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["scan", "--no-feeds", "--pcap", str(DATA / "tls-no-names.pcap"), "--lang", "zh"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("部分检查：网络抓包文件 tls-no-names.pcap（连接了哪些服务器（按域名）：没有看到任何域名")
+    assert "部分检查：网络抓包文件 tls-no-names.pcap（抓包时间较短：只有 4 分 5 秒" in out
+
+
+@pytest.mark.parametrize(("name", "reason"), [("no-ip-arp.pcap", "it holds no internet traffic (IP packets)"),
+                                             ("no-ip-bluetooth.pcap", "it holds no internet traffic (IP packets)")])
+def test_names_says_not_checked_as_scan_does_and_exits_2(name: str, reason: str,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["names", str(DATA / name), str(DATA / "short-dns.pcap")]) == 2
+    said = capsys.readouterr()
+    assert f"exposure: Not checked: the network capture {name}: {reason}" in said.err
+    assert "www.example.org" in said.out  # the other capture's names are still listed
+    assert main(["names", str(DATA / "short-dns.pcap")]) == 0
+
+
+def test_names_of_a_capture_without_packets_exits_2_with_scans_line(tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    empty = tmp_path / "empty.pcap"
+    empty.write_bytes(bytes.fromhex("d4c3b2a1020004000000000000000000ffff000001000000"))
+    assert main(["scan", "--no-feeds", "--pcap", str(empty)]) == 2
+    scan_said = capsys.readouterr().err
+    assert main(["names", "--json", str(empty)]) == 2
+    said = capsys.readouterr()
+    assert json.loads(said.out) == {"dns": [], "tls_sni": [], "quic_sni": [], "http_host": []}
+    assert said.err == scan_said == "exposure: Not checked: the network capture empty.pcap: it holds no packets.\n"
+
+
+@pytest.mark.parametrize("name", ["arp-only.pcap", "esp-only.pcap", "openvpn-only.pcap"])
+def test_the_reviewers_captures_are_not_checked(name: str) -> None:
+    path = Path("/tmp/reviewnet/caps") / name
+    if not path.exists():
+        pytest.skip("the network review's crafted captures are not on this machine")
+    result = run_scan(ScanRequest(sources=(SourceSpec("pcap", str(path)),), use_feeds=False))
+    assert only(result).unread is not None
+
+
+def test_the_apps_results_say_not_checked_and_partly_checked_first_in_both_languages() -> None:
+    from exposure.tui.findings import view_result
+
+    result = scan("no-ip-wifi-encrypted.pcap", "tunnel-and-dns.pcap", "short-dns.pcap")
+    english = view_result(result, "en")
+    summary = english.summary.plain
+    assert summary.startswith("Not checked: the network capture no-ip-wifi-encrypted.pcap: it holds no internet "
+                              "traffic (IP packets)")
+    assert summary.index("Partly checked: the network capture tunnel-and-dns.pcap: what went through WireGuard") \
+        < summary.index("Partly checked: the network capture short-dns.pcap: a short recording: it covers only 2 s") \
+        < summary.index("We did not find any of the tools")
+    assert "no-ip-wifi-encrypted" not in english.checked.plain  # nothing of it was looked at
+    assert "the length of the recording, from its first packet to its last: 2 s" in english.checked.plain
+    assert english.not_checked.plain.startswith("• Not checked: the network capture no-ip-wifi-encrypted.pcap")
+    chinese = view_result(result, "zh").summary.plain
+    assert chinese.startswith("未检查：网络抓包文件 no-ip-wifi-encrypted.pcap（"
+                              "其中没有可以检查的互联网流量（IP 数据包）")
+    assert "部分检查：网络抓包文件 short-dns.pcap（抓包时间较短：只有 2 秒" in chinese
