@@ -210,7 +210,7 @@ def _gave_nothing(info: SourceInfo, observed: int) -> CheckNote | None:
         return CheckNote.of("error.source.damaged-first", f"it is damaged before its first whole packet ({damage})",
                             reason=damage)
     for count, key, text in _NOTHING_READ:
-        if info.counts.get(count) == 0:
+        if info.counts.get(count) == 0 and info.partly is None:  # partly checked: its findings stand
             return CheckNote.of(key, text)
     if not observed and not any(info.counts.values()):
         return CheckNote.of("error.source.nothing", "nothing could be read from it")

@@ -70,6 +70,9 @@ def _paragraphs(report: ReportDocument, findings: list[FindingRecord], explanati
     for source in report.sources:
         if source.unread:
             paragraphs.append(not_checked_line(source, lang))
+    for source in report.sources:
+        if source.partly and not source.unread:
+            paragraphs.append(partly_checked_line(source, lang))
     if explanations:
         parts = [tf(f"count.{sev}", lang, count=words(str(n))) if known(f"count.{sev}") else words(f"{n} {sev}")
                  for sev, n in counts]
@@ -101,6 +104,12 @@ def not_checked_line(source: SourceRecord, lang: str) -> Line:
               reason=reason_line(source.unread, lang))
 
 
+def partly_checked_line(source: SourceRecord, lang: str) -> Line:
+    """"Partly checked: the Android phone Pixel 3a: its list of installed apps could not be read ..."."""
+    return tf("summary.partly", lang, source=source_line(source, lang, counts=False),
+              reason=reason_line(source.partly, lang))
+
+
 def tools_and_devices(findings: Sequence[FindingRecord], lang: str) -> Line:
     """"That is 2 known tools, seen on 1 device.": indicator findings are one per tool per
     device, so this counts tools and devices, never indicators."""
@@ -116,6 +125,7 @@ def tools_and_devices(findings: Sequence[FindingRecord], lang: str) -> Line:
 def blind_spots(sources: Sequence[SourceRecord], lang: str) -> list[Line]:
     """What this check could not see: our general words, then what each collector reported."""
     out: list[Line] = [not_checked_line(s, lang) for s in sources if s.unread]
+    out += [partly_checked_line(s, lang) for s in sources if s.partly and not s.unread]
     out.append(words(t("blind.general", lang)))
     kinds = []
     for source in sources:

@@ -147,6 +147,28 @@ def assemble(outputs: Mapping[str, str], info: SourceInfo, collector: str,
         info.counts["files"] = len(extras.files)
     yield from activity_observations(outputs, info, collector, source, packages,
                                      {key: value for (_, key), value in settings.items()}, props)
+    if not packages:
+        _apps_not_checked(info, read_otherwise=bool(settings or components or processes or extras.files))
+
+
+# The "checked" keys of a phone's app list (adb and a saved dump; androidqf's packages.json).
+APP_LIST_KEYS = (cmd.PACKAGES.check, "androidqf.packages")
+APPS_UNREAD = CheckNote.of("error.source.apps-unread", "its list of installed apps could not be read, so its apps"
+                           " were not checked; the other parts read from it (listed in the report) were checked")
+
+
+def _apps_not_checked(info: SourceInfo, read_otherwise: bool) -> None:
+    """No app could be read: the app list is never "checked" (an empty output is not a list),
+    it comes first among what was not checked, and a phone whose settings, processes or
+    services were read is PARTLY checked (its findings stand); one that gave nothing else is
+    left for the scan to call not checked."""
+    app_list = [n for n in (*info.checked, *info.not_checked) if n.key in APP_LIST_KEYS] or [cmd.PACKAGES.note]
+    info.checked[:] = [n for n in info.checked if n.key not in APP_LIST_KEYS]
+    info.not_checked[:] = list(dict.fromkeys(app_list)) + [n for n in info.not_checked if n.key not in APP_LIST_KEYS]
+    if read_otherwise:
+        info.partly = APPS_UNREAD
+        for count in ("packages", "third-party apps"):  # "0 apps" would read as a phone without apps
+            info.counts.pop(count, None)
 
 
 @dataclass(slots=True)
