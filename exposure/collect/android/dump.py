@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from exposure.collect.android import commands as cmd
 from exposure.collect.android.adb import parse_hashes
 from exposure.collect.android.phone import assemble
+from exposure.collect.android.recognised import problem_with, unusable_file
 from exposure.collect.android.savedump import read_dump
 from exposure.collect.base import CollectContext
 from exposure.model import Observation, SourceInfo
@@ -38,7 +39,12 @@ class DumpCollector:
             if dump.device.get(key):
                 self.info.details[f"saved {key.replace('_', ' ')}"] = dump.device[key]
         for command in cmd.READ_ONLY_COMMANDS:
-            if command.name in dump.outputs:
+            text = dump.outputs.get(command.name)
+            if text is None:
+                continue
+            if problem_with(command.name, text):  # saved as the phone printed it, but nothing to read
+                ctx.warn(unusable_file(f"{command.name}.txt", command.what))
+            else:
                 self.info.add_checked(command.note)
         for command in cmd.READ_ONLY_COMMANDS:
             if command.note not in self.info.checked:
