@@ -27,6 +27,7 @@ from exposure.collect import make_collector
 from exposure.collect.base import CollectContext, CollectorError, Progress
 from exposure.detect import default_detectors
 from exposure.detect.base import DetectContext, Detector
+from exposure.detect.fold import fold_into_known_tools
 from exposure.errors import UserError
 from exposure.indicators.catalog import Catalog, build_catalog
 from exposure.model import FILE_DAMAGE, CheckNote, FeedInfo, Finding, LocalText, ScanWarning, SourceInfo, Threat
@@ -130,6 +131,7 @@ def run_scan(request: ScanRequest, hooks: ScanHooks | None = None, catalog: Cata
     ctx.not_checked = _not_checked_in([s for s in sources if s.kind in TRAFFIC_KINDS], ctx.warn)
     for detector in detectors:
         findings.extend(detector.finish(ctx))
+    findings = fold_into_known_tools(findings)  # one known tool, one finding per device
     findings.sort(key=lambda f: (f.severity.rank, f.category.value, f.title))
     return ScanResult(
         request=request,
