@@ -1,8 +1,8 @@
 """A folder written by ``exposure scan --android --save DIR`` (kind "android-dump").
 
-The manifest is checked first; a file that was changed, added or removed since the phone
-was read is reported as a warning, and what is there is still analysed the same way as a
-live phone.
+The manifest is checked first; a file that was changed or added since the phone was read is
+not used (as in a saved iPhone's folder), and it and a removed file are each a warning, their
+parts "not checked"; what is left is analysed the same way as a live phone.
 """
 
 from __future__ import annotations
