@@ -160,3 +160,29 @@ def test_over_adb_a_phone_with_no_accessibility_service_on_is_checked(fake_adb: 
     result = run_scan(ScanRequest(sources=(SourceSpec("android"),), profiles=("stalkerware",), use_feeds=False))
     assert {"android.accessibility", "android.device-admins"} <= _keys(result.sources[0].checked)
     assert result.warnings == []
+
+
+def test_an_invalid_app_id_over_adb_is_counted_and_said(fake_adb: FakePhone) -> None:
+    """Review item 11: a listed app whose id is not a valid Android id was dropped in silence."""
+    folder = build_phone(fake_adb.root)
+    listing = folder / "shell_pm_list_packages_-f_-i_-U_-u.txt"
+    listing.write_text(listing.read_text(encoding="utf-8")
+                       + "package:/data/app/x/base.apk=com.evil$(reboot) installer=null uid:10200\n", encoding="utf-8")
+    set_devices(fake_adb.root, [PHONE_LINE])
+    result = run_scan(ScanRequest(sources=(SourceSpec("android"),), profiles=("stalkerware",), use_feeds=False))
+    source = result.sources[0]
+    assert source.counts["packages"] == 5  # the five recorded apps; the sixth line is not read...
+    said = [w for w in result.warnings if w.key == "warn.android.invalid-package-ids"]
+    assert [dict(w.params)["count"] for w in said] == ["1"]  # ... and is said
+    assert CheckNote.of("android.packages.invalid-ids", "apps listed under an id that is not a valid Android app id: 1",
+                        count=1) in source.not_checked
+    assert plain(warning_line(said[0], "zh")).endswith("这些应用没有检查：1 行")
+
+
+def test_invalid_ids_are_counted_by_the_parser() -> None:
+    from exposure.collect.android.parsers.packages_list import invalid_ids, parse_packages_list
+
+    text = ("package:/data/app/a/base.apk=com.ok uid:1\npackage:[red]x[/red]\npackage:\nnot a package line\n"
+            "package:/data/app/b==/base.apk=bad$(id) installer=null\n")
+    assert [p.package for p in parse_packages_list(text)] == ["com.ok"]
+    assert invalid_ids(text) == 2

@@ -124,7 +124,7 @@ class AdbCollector:
             outputs[cmd.CERTS_NAME] = certs_text
         if folder is not None:
             self._save(folder, device.serial, outputs, hashes_text, certs_text)
-        yield from assemble(outputs, self.info, "android", apk_hashes=hashes)
+        yield from assemble(outputs, self.info, "android", apk_hashes=hashes, warn=ctx.warn)
         if device.model and "model" not in self.info.details:
             self.info.details["model"] = device.model.replace("_", " ")  # from adb when getprop failed
 

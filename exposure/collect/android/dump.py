@@ -51,7 +51,7 @@ class DumpCollector:
                 self.info.add_not_checked(command.note)
         hashes = parse_hashes(dump.outputs.get(cmd.HASH_NAME, ""))
         yield from assemble(dump.outputs, self.info, "android-dump", apk_hashes=hashes,
-                            source=_serial(dump.device.get("serial", "")) or self.info.name)
+                            source=_serial(dump.device.get("serial", "")) or self.info.name, warn=ctx.warn)
 
 
 def _serial(value: str) -> str:
