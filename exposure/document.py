@@ -120,6 +120,7 @@ class SourceRecord:
     checked: tuple[CheckNote, ...] = ()
     not_checked: tuple[CheckNote, ...] = ()
     unread: CheckNote | None = None  # set: this source was NOT checked
+    partly: CheckNote | None = None  # set: its main part (a phone's app list) was not checked, the rest was
     label: str = ""  # a text key naming the source in words (source.label.<label>)
     # The findings that rest on what was read from this source: their indexes in
     # ReportDocument.findings (see findings_from; reports from before it derive them).

@@ -363,6 +363,10 @@ class SourceInfo:
     # Why nothing could be read from this source (it could not be opened, or it held no
     # packets, no apps): a source with ``unread`` set was NOT checked. None: it was read.
     unread: CheckNote | None = None
+    # Why the main part of a source that was read could not be (a phone whose app list could
+    # not be read, while its settings and processes were): set, the source was only PARTLY
+    # checked, said first; what it gave was checked and its findings stand.
+    partly: CheckNote | None = None
     # A text key (texts.yaml "source.label.<label>") naming the source in words, used
     # instead of its path (the workshop demo's "the practice phone").
     label: str = ""

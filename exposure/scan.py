@@ -28,6 +28,7 @@ from exposure.collect.base import CollectContext, CollectorError, Progress
 from exposure.collect.net.results import TUNNEL_KINDS
 from exposure.detect import default_detectors
 from exposure.detect.base import DetectContext, Detector
+from exposure.detect.fold import fold_into_known_tools
 from exposure.errors import UserError
 from exposure.indicators.catalog import Catalog, build_catalog
 from exposure.model import FILE_DAMAGE, CheckNote, FeedInfo, Finding, LocalText, ScanWarning, SourceInfo, Threat
@@ -131,6 +132,7 @@ def run_scan(request: ScanRequest, hooks: ScanHooks | None = None, catalog: Cata
     ctx.not_checked = _not_checked_in([s for s in sources if s.kind in TRAFFIC_KINDS], ctx.warn)
     for detector in detectors:
         findings.extend(detector.finish(ctx))
+    findings = fold_into_known_tools(findings)  # one known tool, one finding per device
     findings.sort(key=lambda f: (f.severity.rank, f.category.value, f.title))
     return ScanResult(
         request=request,
@@ -213,7 +215,7 @@ def _gave_nothing(info: SourceInfo, observed: int) -> CheckNote | None:
         return CheckNote.of("error.source.damaged-first", f"it is damaged before its first whole packet ({damage})",
                             reason=damage)
     for count, key, text in _NOTHING_READ:
-        if info.counts.get(count) == 0:
+        if info.counts.get(count) == 0 and info.partly is None:  # partly checked: its findings stand
             return CheckNote.of(key, text)
     if info.kind in TRAFFIC_KINDS and (said := _no_traffic_to_check(info)) is not None:
         return said

@@ -61,7 +61,7 @@ def add_check_options(parser: argparse.ArgumentParser) -> None:
     how.add_argument("--fail-on", choices=SEVERITIES, metavar="SEVERITY",
                      help="exit with 1 when a finding at or above this severity is made "
                      f"({', '.join(SEVERITIES)}); exit codes: 0 done, 1 such a finding, 2 an error or a "
-                     "source that could not be checked")
+                     "source that could not be checked, wholly or partly (2 comes before 1)")
 
 
 def add_report_options(parser: argparse.ArgumentParser, quiet_help: str) -> None:
@@ -116,13 +116,15 @@ def check_and_report(args: argparse.Namespace, sources: Sequence[SourceSpec],
 
 
 def exit_code(result: ScanResult, fail_on: str | None) -> int:
-    """1: a finding at or above ``fail_on``; 2: a source could not be checked; else 0."""
+    """2: a source could not be checked, or only partly (a phone whose app list could not be
+    read); 1: a finding at or above ``fail_on``; else 0. 2 comes before 1: a script must
+    learn that something was not checked, which a 1 would hide (the findings are in the report)."""
     from exposure.model import Severity
 
+    if any(info.unread is not None or info.partly is not None for info in result.sources):
+        return 2
     if fail_on and any(f.severity.rank <= Severity(fail_on).rank for f in result.findings):
         return 1
-    if any(info.unread is not None for info in result.sources):
-        return 2
     return 0
 
 

@@ -47,6 +47,12 @@ def source_sections(report: ReportDocument, summary: Summary, lang: str) -> tupl
         elif found:
             key = "per_source.findings.one" if len(found) == 1 else "per_source.findings.many"
             status = tf(key, lang, count=words(str(len(found))))
+            if source.partly is not None:  # said first: the findings stand, the rest was not checked
+                status = tf("per_source.partly_then", lang, partly=tf("per_source.partly", lang,
+                                                                      reason=reason_line(source.partly, lang)),
+                            findings=status)
+        elif source.partly is not None:
+            status = tf("per_source.partly", lang, reason=reason_line(source.partly, lang))
         else:
             status = words(t("per_source.none", lang))
         # Besides the reason it was not checked, which its status already says.

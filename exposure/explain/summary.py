@@ -71,7 +71,11 @@ def _paragraphs(report: ReportDocument, findings: list[FindingRecord], explanati
     for source in report.sources:
         if source.unread:
             paragraphs.append(not_checked_line(source, lang))
-    # What a source could only partly show: before "nothing found", never after it; after the findings.
+    # A source read only in part (a phone whose app list could not be read) comes next.
+    for source in report.sources:
+        if source.partly and not source.unread:
+            paragraphs.append(partly_checked_line(source, lang))
+    # What a source that was read could not show: before "nothing found", never after it; after the findings.
     partly = partly_checked_lines(report.sources, lang)
     if explanations:
         parts = [tf(f"count.{sev}", lang, count=words(str(n))) if known(f"count.{sev}") else words(f"{n} {sev}")
@@ -109,9 +113,15 @@ def not_checked_line(source: SourceRecord, lang: str) -> Line:
 def partly_checked_lines(sources: Sequence[SourceRecord], lang: str) -> list[Line]:
     """"Partly checked: the network capture x.pcap: what went through WireGuard tunnels ...": what
     a source that was read could not show (a tunnel, no names at all, a short recording), said first."""
-    return [tf("summary.partly_checked", lang, source=source_line(source, lang, counts=False),
+    return [tf("summary.partly", lang, source=source_line(source, lang, counts=False),
                reason=check_line(note, lang))
             for source in sources if not source.unread for note in source.not_checked if PARTLY in note.key]
+
+
+def partly_checked_line(source: SourceRecord, lang: str) -> Line:
+    """"Partly checked: the Android phone Pixel 3a: its list of installed apps could not be read ..."."""
+    return tf("summary.partly", lang, source=source_line(source, lang, counts=False),
+              reason=reason_line(source.partly, lang))
 
 
 def tools_and_devices(findings: Sequence[FindingRecord], lang: str) -> Line:
@@ -129,6 +139,7 @@ def tools_and_devices(findings: Sequence[FindingRecord], lang: str) -> Line:
 def blind_spots(sources: Sequence[SourceRecord], lang: str) -> list[Line]:
     """What this check could not see: our general words, then what each collector reported."""
     out: list[Line] = [not_checked_line(s, lang) for s in sources if s.unread]
+    out += [partly_checked_line(s, lang) for s in sources if s.partly and not s.unread]
     out += partly_checked_lines(sources, lang)
     out.append(words(t("blind.general", lang)))
     kinds = []

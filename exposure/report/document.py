@@ -109,6 +109,7 @@ def source_record(info: SourceInfo, findings: tuple[FindingRecord, ...] = ()) ->
         undecoded=tuple(info.undecoded.items()), details=tuple(info.details.items()),
         checked=tuple(_note(n) for n in info.checked), not_checked=tuple(_note(n) for n in info.not_checked),
         unread=_note(info.unread) if info.unread is not None else None, label=info.label,
+        partly=_note(info.partly) if info.partly is not None else None,
         findings=findings_from(info.name, findings),
     )
 

@@ -7,7 +7,7 @@ report may come from anywhere), so that Markdown and HTML render a saved report 
 they render a fresh scan, in any language: the report carries the texts (in every language)
 of each threat a finding names. The schema is ``exposure/report/report.schema.json``,
 described in ``docs/report-schema.md``; fields added since version 1 began (the timeline,
-a source's ``unread``, ``label`` and ``findings``, a feed's ``dated``, ``bundled`` and ``licence``) are
+a source's ``unread``, ``partly``, ``label`` and ``findings``, a feed's ``dated``, ``bundled`` and ``licence``) are
 optional when read.
 """
 
@@ -87,7 +87,8 @@ def _source(source: SourceRecord) -> dict[str, Any]:
         "finished": source.finished, "first_time": source.first_time, "last_time": source.last_time,
         "counts": dict(source.counts), "undecoded": dict(source.undecoded), "details": dict(source.details),
         "checked": [_note(n) for n in source.checked], "not_checked": [_note(n) for n in source.not_checked],
-        "unread": _note(source.unread) if source.unread is not None else None, "label": source.label,
+        "unread": _note(source.unread) if source.unread is not None else None,
+        "partly": _note(source.partly) if source.partly is not None else None, "label": source.label,
         "findings": list(source.findings),
     }
 
@@ -206,6 +207,7 @@ def _read_note(note: dict[str, Any]) -> CheckNote:
 
 def _read_source(source: dict[str, Any], findings: tuple[FindingRecord, ...]) -> SourceRecord:
     unread = source.get("unread")
+    partly = source.get("partly")
     # Indexes past the findings' end are dropped (the schema cannot say how many there are).
     rests = tuple(i for i in source["findings"] if i < len(findings)) if "findings" in source \
         else findings_from(source["name"], findings)
@@ -217,6 +219,7 @@ def _read_source(source: dict[str, Any], findings: tuple[FindingRecord, ...]) ->
         not_checked=tuple(_read_note(n) for n in source["not_checked"]),
         unread=_read_note(unread) if unread is not None else None,
         label=source.get("label", ""),
+        partly=_read_note(partly) if partly is not None else None,
         findings=rests,
     )
 

@@ -29,6 +29,7 @@ from exposure.collect.android.parsers.dumpsys_package import parse_dumpsys_packa
 from exposure.collect.android.parsers.lines import lines
 from exposure.collect.android.parsers.packages_list import package_ids, parse_packages_list
 from exposure.collect.android.phone import assemble
+from exposure.collect.android.recognised import problem_with, unusable_note
 from exposure.collect.android.savedump import prepare_folder, write_dump
 from exposure.collect.base import CheckNote, CollectContext, CollectorError, Progress
 from exposure.errors import UserError
@@ -123,7 +124,7 @@ class AdbCollector:
             outputs[cmd.CERTS_NAME] = certs_text
         if folder is not None:
             self._save(folder, device.serial, outputs, hashes_text, certs_text)
-        yield from assemble(outputs, self.info, "android", apk_hashes=hashes)
+        yield from assemble(outputs, self.info, "android", apk_hashes=hashes, warn=ctx.warn)
         if device.model and "model" not in self.info.details:
             self.info.details["model"] = device.model.replace("_", " ")  # from adb when getprop failed
 
@@ -164,8 +165,13 @@ class AdbCollector:
                                       what=command.what, problem=problem))
                 self.info.add_not_checked(command.note)
                 continue
-            outputs[command.name] = text
-            self.info.add_checked(command.note)
+            outputs[command.name] = text  # kept (and saved) as the phone printed it, even when unusable
+            unusable = problem_with(command.name, text)
+            if unusable:
+                ctx.warn(unusable_note(unusable, command.what))
+                self.info.add_not_checked(command.note)
+            else:
+                self.info.add_checked(command.note)
             if command is cmd.PACKAGES:
                 skip.add(cmd.PACKAGES_NO_INSTALLER.name)
             if command is cmd.PROCESSES:

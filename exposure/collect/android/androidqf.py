@@ -23,8 +23,10 @@ from exposure.collect.android.limits import MAX_ACQUISITION_FILE, MAX_ACQUISITIO
 from exposure.collect.android.parsers.dumpsys_sections import split_dumpsys_bytes
 from exposure.collect.android.parsers.packages_list import normalise_installer
 from exposure.collect.android.parsers.ps import parse_processes_json
+from exposure.collect.android.parsers.settings import parse_settings
 from exposure.collect.android.phone import Extras, QfPackage, assemble
 from exposure.collect.android.qf_extras import backup_links, bugreport_outputs
+from exposure.collect.android.recognised import problem_with, unusable_file
 from exposure.collect.base import CheckNote, CollectContext, CollectorError, WarnCallback
 from exposure.model import Observation, SourceInfo
 from exposure.observations.android import AndroidFile
@@ -41,6 +43,14 @@ _SERVICES = {
     "appops": cmd.DUMPSYS_APPOPS.name, "batterystats": cmd.DUMPSYS_BATTERYSTATS.name,
     "netstats": cmd.DUMPSYS_NETSTATS.name, "input_method": cmd.DUMPSYS_INPUT_METHOD.name,
 }
+
+_DUMPSYS_WHAT = "app details, accessibility services, device administrators (dumpsys.txt)"
+# The parts of dumpsys.txt that are "checked" lines of their own: (service, key, what).
+_DUMPSYS_PARTS = (
+    ("package", "androidqf.dumpsys.package", "app details (dumpsys.txt)"),
+    ("accessibility", "androidqf.dumpsys.accessibility", "accessibility services (dumpsys.txt)"),
+    ("device_policy", "androidqf.dumpsys.device-policy", "device administrators (dumpsys.txt)"),
+)
 
 
 def make_collector(spec: SourceSpec) -> AndroidqfCollector:
@@ -69,56 +79,81 @@ class AndroidqfCollector:
         def note(found: bool, key: str, what: str) -> None:
             (self.info.add_checked if found else self.info.add_not_checked)(CheckNote.of(key, what))
 
+        def unusable(name: str, what: str) -> None:
+            ctx.warn(unusable_file(name, what))
+
         packages = document("packages.json")
         if packages is not None:
-            extras.packages = _packages(packages, ctx.warn)
-        note(packages is not None, "androidqf.packages", "the list of installed apps (packages.json)")
+            listed_apps = _packages(packages, ctx.warn)  # a warning when it is not a list
+            extras.packages = listed_apps if isinstance(packages, list) else None
+        note(extras.packages is not None, "androidqf.packages", "the list of installed apps (packages.json)")
         del packages
 
+        # A part of dumpsys.txt is checked only when its section is there and reads as its
+        # service's output (a truncated or damaged file must not read as "nothing found").
         dumpsys = files("dumpsys.txt")
-        dumpsys_read = dumpsys is not None
-        if dumpsys is not None:
-            # Only the services read below are decoded; the rest of the dump is dropped.
-            for service, section in split_dumpsys_bytes(dumpsys, _SERVICES).items():
-                outputs[_SERVICES[service]] = decode_text(section)
+        sections = {} if dumpsys is None else split_dumpsys_bytes(dumpsys, _SERVICES)
+        for service, section in sections.items():  # only these services are decoded; the rest is dropped
+            outputs[_SERVICES[service]] = decode_text(section)
+        dumpsys_read = bool(sections)
+        if dumpsys is not None and not sections:
+            unusable("dumpsys.txt", _DUMPSYS_WHAT)
         del dumpsys
-        note(dumpsys_read, "androidqf.dumpsys",
-             "app details, accessibility services, device administrators (dumpsys.txt)")
+        if dumpsys_read:
+            for service, key, what in _DUMPSYS_PARTS:
+                usable = service in sections and not problem_with(_SERVICES[service], outputs[_SERVICES[service]])
+                if service in sections and not usable:
+                    unusable("dumpsys.txt", what)
+                note(usable, key, what)
+        else:
+            note(False, "androidqf.dumpsys", _DUMPSYS_WHAT)
         from_bugreport = not dumpsys_read and bugreport_outputs(Path(self.path), _SERVICES, outputs, self.info,
                                                                 ctx.warn)
 
         getprop = text("getprop.txt")
-        if getprop is not None:
+        if getprop is not None and problem_with(cmd.GETPROP.name, getprop):  # not one "[key]: [value]" line
+            unusable("getprop.txt", "device properties (getprop.txt)")
+        elif getprop is not None:
             outputs[cmd.GETPROP.name] = getprop
-        note(getprop is not None or cmd.GETPROP.name in outputs, "androidqf.getprop", "device properties (getprop.txt)")
+        note(cmd.GETPROP.name in outputs, "androidqf.getprop", "device properties (getprop.txt)")
 
         settings = [name for name in files.names() if name.startswith("settings_") and name.endswith(".txt")]
         parts: dict[str, list[str]] = {}  # joined once: thousands of settings files must not cost n² copies
         for name in sorted(settings):
             namespace = name[len("settings_"):-len(".txt")]
             key = f"settings_{namespace}" if namespace in ("secure", "global", "system") else "settings_other"
-            parts.setdefault(key, []).append((text(name) or "") + "\n")
+            body = text(name)
+            if body is not None and not parse_settings(body):  # not one "key=value" line
+                unusable(name, "settings (settings_*.txt)")
+            elif body is not None:
+                parts.setdefault(key, []).append(body + "\n")
         outputs.update({key: "".join(bodies) for key, bodies in parts.items()})
-        note(bool(settings), "androidqf.settings", "settings (settings_*.txt)")
+        note(bool(parts), "androidqf.settings", "settings (settings_*.txt)")
 
         processes = document("processes.json")
-        if processes is not None:
+        if isinstance(processes, list):
             extras.processes = parse_processes_json(processes)
         else:
-            ps = text("processes.txt") or text("ps.txt")
-            if ps is not None:
+            if processes is not None:
+                unusable("processes.json", "running processes")
+            name = "processes.txt" if files.has("processes.txt") else "ps.txt"
+            ps = text(name)
+            if ps is not None and problem_with(cmd.PROCESSES.name, ps):  # no header and process line
+                unusable(name, "running processes")
+            elif ps is not None:
                 outputs[cmd.PROCESSES.name] = ps
-        note(processes is not None or cmd.PROCESSES.name in outputs, "android.processes",
+        note(extras.processes is not None or cmd.PROCESSES.name in outputs, "android.processes",
              "running processes")
 
-        file_list = document("files.json")
-        if file_list is not None:
-            extras.files += _files(file_list, self.info.name)
-        root = document("root_binaries.json")
-        if root is not None:
-            extras.files += _root_binaries(root, self.info.name)
-        note(file_list is not None, "androidqf.files", "file list (files.json)")
-        note(root is not None, "androidqf.root-binaries", "root tools (root_binaries.json)")
+        for name, key, what, read in (("files.json", "androidqf.files", "file list (files.json)", _files),
+                                       ("root_binaries.json", "androidqf.root-binaries",
+                                        "root tools (root_binaries.json)", _root_binaries)):
+            listed = document(name)
+            if listed is not None and not isinstance(listed, list):
+                unusable(name, what)
+            elif listed is not None:
+                extras.files += read(listed, self.info.name)
+            note(isinstance(listed, list), key, what)
 
         if extras.packages is None and not dumpsys_read and not from_bugreport:
             if files.has("packages.json") or files.has("dumpsys.txt"):

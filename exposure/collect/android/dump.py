@@ -1,8 +1,8 @@
 """A folder written by ``exposure scan --android --save DIR`` (kind "android-dump").
 
-The manifest is checked first; a file that was changed, added or removed since the phone
-was read is reported as a warning, and what is there is still analysed the same way as a
-live phone.
+The manifest is checked first; a file that was changed or added since the phone was read is
+not used (as in a saved iPhone's folder), and it and a removed file are each a warning, their
+parts "not checked"; what is left is analysed the same way as a live phone.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from exposure.collect.android import commands as cmd
 from exposure.collect.android.adb import parse_hashes
 from exposure.collect.android.phone import assemble
+from exposure.collect.android.recognised import problem_with, unusable_file
 from exposure.collect.android.savedump import read_dump
 from exposure.collect.base import CollectContext
 from exposure.model import Observation, SourceInfo
@@ -38,14 +39,19 @@ class DumpCollector:
             if dump.device.get(key):
                 self.info.details[f"saved {key.replace('_', ' ')}"] = dump.device[key]
         for command in cmd.READ_ONLY_COMMANDS:
-            if command.name in dump.outputs:
+            text = dump.outputs.get(command.name)
+            if text is None:
+                continue
+            if problem_with(command.name, text):  # saved as the phone printed it, but nothing to read
+                ctx.warn(unusable_file(f"{command.name}.txt", command.what))
+            else:
                 self.info.add_checked(command.note)
         for command in cmd.READ_ONLY_COMMANDS:
             if command.note not in self.info.checked:
                 self.info.add_not_checked(command.note)
         hashes = parse_hashes(dump.outputs.get(cmd.HASH_NAME, ""))
         yield from assemble(dump.outputs, self.info, "android-dump", apk_hashes=hashes,
-                            source=_serial(dump.device.get("serial", "")) or self.info.name)
+                            source=_serial(dump.device.get("serial", "")) or self.info.name, warn=ctx.warn)
 
 
 def _serial(value: str) -> str:

@@ -20,10 +20,16 @@ from exposure.collect.android.parsers.device_policy import parse_device_policy
 from exposure.collect.android.parsers.dumpsys_package import DumpedPackage, parse_dumpsys_package
 from exposure.collect.android.parsers.getprop import basics, parse_getprop
 from exposure.collect.android.parsers.lines import lines, too_many_lines
-from exposure.collect.android.parsers.packages_list import ListedPackage, package_ids, parse_packages_list
+from exposure.collect.android.parsers.packages_list import (
+    ListedPackage,
+    invalid_ids,
+    package_ids,
+    parse_packages_list,
+)
 from exposure.collect.android.parsers.ps import ProcessRow, parse_ps
 from exposure.collect.android.parsers.settings import parse_settings
 from exposure.collect.android.parsers.vpn import parse_vpn_owner_uids
+from exposure.collect.base import WarnCallback
 from exposure.model import CheckNote, Observation, SourceInfo
 from exposure.observations.android import (
     AndroidComponent,
@@ -84,7 +90,7 @@ def parse_certificates(text: str) -> dict[str, list[tuple[str, str, str]]]:
 
 def assemble(outputs: Mapping[str, str], info: SourceInfo, collector: str,
              extras: Extras | None = None, apk_hashes: Mapping[str, str] | None = None,
-             source: str = "") -> Iterator[Observation]:
+             source: str = "", warn: WarnCallback | None = None) -> Iterator[Observation]:
     """Observations from raw outputs; fills ``info`` (details, counts, checked).
 
     ``source`` names the phone in observations (default: ``info.name``); a saved dump
@@ -101,6 +107,7 @@ def assemble(outputs: Mapping[str, str], info: SourceInfo, collector: str,
     info.details.update(basics(props))
 
     packages = _packages(outputs, extras, apk_hashes or {})
+    _invalid_ids(outputs, info, warn)
     system_of = {p.package: p.system for p in packages}
     info.counts["packages"] = len(packages)
     info.counts["third-party apps"] = sum(1 for p in packages if not p.system)
@@ -147,6 +154,41 @@ def assemble(outputs: Mapping[str, str], info: SourceInfo, collector: str,
         info.counts["files"] = len(extras.files)
     yield from activity_observations(outputs, info, collector, source, packages,
                                      {key: value for (_, key), value in settings.items()}, props)
+    if not packages:
+        _apps_not_checked(info, read_otherwise=bool(settings or components or processes or extras.files))
+
+
+def _invalid_ids(outputs: Mapping[str, str], info: SourceInfo, warn: WarnCallback | None) -> None:
+    """App list lines whose id is not a valid Android id are not read: counted and said, never dropped in silence."""
+    listing = outputs.get(cmd.PACKAGES.name) or outputs.get(cmd.PACKAGES_NO_INSTALLER.name, "")
+    count = invalid_ids(listing)
+    if not count:
+        return
+    info.add_not_checked(CheckNote.of("android.packages.invalid-ids", f"apps listed under an id that is not a valid"
+                                      f" Android app id: {count}", count=count))
+    if warn is not None:
+        warn(CheckNote.of("warn.android.invalid-package-ids", f"the list of installed apps has lines whose app id is"
+                          f" not a valid Android id; those apps were not checked: {count}", count=count))
+
+
+# The "checked" keys of a phone's app list (adb and a saved dump; androidqf's packages.json).
+APP_LIST_KEYS = (cmd.PACKAGES.check, "androidqf.packages")
+APPS_UNREAD = CheckNote.of("error.source.apps-unread", "its list of installed apps could not be read, so its apps"
+                           " were not checked; the other parts read from it (listed in the report) were checked")
+
+
+def _apps_not_checked(info: SourceInfo, read_otherwise: bool) -> None:
+    """No app could be read: the app list is never "checked" (an empty output is not a list),
+    it comes first among what was not checked, and a phone whose settings, processes or
+    services were read is PARTLY checked (its findings stand); one that gave nothing else is
+    left for the scan to call not checked."""
+    app_list = [n for n in (*info.checked, *info.not_checked) if n.key in APP_LIST_KEYS] or [cmd.PACKAGES.note]
+    info.checked[:] = [n for n in info.checked if n.key not in APP_LIST_KEYS]
+    info.not_checked[:] = list(dict.fromkeys(app_list)) + [n for n in info.not_checked if n.key not in APP_LIST_KEYS]
+    if read_otherwise:
+        info.partly = APPS_UNREAD
+        for count in ("packages", "third-party apps"):  # "0 apps" would read as a phone without apps
+            info.counts.pop(count, None)
 
 
 @dataclass(slots=True)

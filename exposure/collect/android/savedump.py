@@ -2,7 +2,9 @@
 
 One file per command, ``<name>.txt``, exactly as the phone printed it; ``device.json``
 (serial, time, exposure version, the commands run); ``manifest.sha256`` in ``sha256sum``
-format over all of them, so a helper can check later that nothing was changed.
+format over all of them, so a helper can check later that nothing was changed. Reading the
+folder back, a file that was changed or added since is not used (a warning says so, and its
+part is "not checked"), as a saved iPhone's is.
 """
 
 from __future__ import annotations
@@ -91,15 +93,18 @@ def read_dump(path: str) -> LoadedDump:
     for name in present:
         if name not in listed:
             problems.append(CheckNote.of("warn.android.dump-added",
-                                         f"{name} is not in {MANIFEST}: it was added after the phone was read",
-                                         file=name, manifest=MANIFEST))
+                                         f"{name} is not in {MANIFEST}: it was added after the phone was read;"
+                                         " it was not used", file=name, manifest=MANIFEST))
             continue
         data = _read_bytes(folder / name, problems, budget)
         if data is None:
             continue
         if hashlib.sha256(data).hexdigest() != listed[name]:
+            # Refused, as a saved iPhone's file is: what someone changed must not decide a finding.
             problems.append(CheckNote.of("warn.android.dump-changed", f"{name} was changed after the phone was read "
-                                         f"(its sha256 differs from {MANIFEST})", file=name, manifest=MANIFEST))
+                                         f"(its sha256 differs from {MANIFEST}); it was not used", file=name,
+                                         manifest=MANIFEST))
+            continue
         text = decode_text(data)
         if name == DEVICE:
             device = _device(text, problems)

@@ -26,16 +26,10 @@ class ListedPackage:
 def parse_packages_list(text: str) -> list[ListedPackage]:
     out: list[ListedPackage] = []
     for line in lines(text):
-        line = line.strip()
-        if not line.startswith("package:"):
+        split = _split(line)
+        if split is None:
             continue
-        words = line[len("package:"):].split()
-        if not words:
-            continue  # "package:" and nothing after it (found by the fuzz suite)
-        first, *rest = words
-        apk_path, sep, package = first.rpartition("=")
-        if not sep:
-            apk_path, package = "", first
+        apk_path, package, rest = split
         if not _PACKAGE.match(package):
             continue
         installer: str | None = None
@@ -47,6 +41,27 @@ def parse_packages_list(text: str) -> list[ListedPackage]:
                 uid = _int(token[4:].split(",")[0])
         out.append(ListedPackage(package, installer, uid, apk_path))
     return out
+
+
+def invalid_ids(text: str) -> int:
+    """How many ``package:`` lines name an id that is not a valid Android package id (they
+    are never read: such an id cannot be a real app's, and may be crafted)."""
+    return sum(1 for line in lines(text) if (split := _split(line)) is not None and not _PACKAGE.match(split[1]))
+
+
+def _split(line: str) -> tuple[str, str, list[str]] | None:
+    """(apk path, id, the words after) of a ``package:`` line; None for any other line."""
+    line = line.strip()
+    if not line.startswith("package:"):
+        return None
+    words = line[len("package:"):].split()
+    if not words:
+        return None  # "package:" and nothing after it (found by the fuzz suite)
+    first, *rest = words
+    apk_path, sep, package = first.rpartition("=")
+    if not sep:
+        apk_path, package = "", first
+    return apk_path, package, rest
 
 
 def normalise_installer(value: str | None) -> str:
