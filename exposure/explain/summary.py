@@ -21,7 +21,8 @@ from exposure.model import Severity
 
 NEXT_CHECKS = ("next.accounts", "next.location", "next.pin", "next.log")
 # A source's kind -> the kind whose general blind spots it shares (texts.yaml blind.<kind>).
-_BLIND_SPOT_KIND = {"android-dump": "android", "androidqf": "android", "live": "pcap"}
+_BLIND_SPOT_KIND = {"android-dump": "android", "androidqf": "android", "live": "pcap", "iphone-dump": "iphone",
+                    "iphone-capture": "pcap"}
 
 
 @dataclass(frozen=True, slots=True)
