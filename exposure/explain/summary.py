@@ -21,8 +21,7 @@ from exposure.model import Severity
 
 NEXT_CHECKS = ("next.accounts", "next.location", "next.pin", "next.log")
 # A source's kind -> the kind whose general blind spots it shares (texts.yaml blind.<kind>).
-_BLIND_SPOT_KIND = {"android-dump": "android", "androidqf": "android", "live": "pcap", "iphone-dump": "iphone",
-                    "iphone-capture": "pcap"}
+_BLIND_SPOT_KIND = {"android-dump": "android", "androidqf": "android", "live": "pcap"}
 
 
 @dataclass(frozen=True, slots=True)
