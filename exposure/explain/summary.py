@@ -21,6 +21,10 @@ from exposure.model import Severity
 
 NEXT_CHECKS = ("next.accounts", "next.location", "next.pin", "next.log")
 # A source's kind -> the kind whose general blind spots it shares (texts.yaml blind.<kind>).
+# Sources whose "not checked" notes name parts that could not be read, said first in the
+# summary; notes under _NEVER_READABLE are what such a source can never show (blind spots).
+_PARTS_KINDS = frozenset({"iphone", "iphone-dump"})
+_NEVER_READABLE = "iphone.not-usb."
 _BLIND_SPOT_KIND = {"android-dump": "android", "androidqf": "android", "live": "pcap"}
 
 
@@ -70,6 +74,7 @@ def _paragraphs(report: ReportDocument, findings: list[FindingRecord], explanati
     for source in report.sources:
         if source.unread:
             paragraphs.append(not_checked_line(source, lang))
+    paragraphs += [line for line in (partly_checked_line(s, lang) for s in report.sources if not s.unread) if line]
     if explanations:
         parts = [tf(f"count.{sev}", lang, count=words(str(n))) if known(f"count.{sev}") else words(f"{n} {sev}")
                  for sev, n in counts]
@@ -99,6 +104,19 @@ def not_checked_line(source: SourceRecord, lang: str) -> Line:
     """"Not checked: the network capture x.pcap (it holds no packets)."""
     return tf("summary.not_checked", lang, source=source_line(source, lang, counts=False),
               reason=reason_line(source.unread, lang))
+
+
+def partly_checked_line(source: SourceRecord, lang: str) -> Line:
+    """"Partly checked: the iPhone (iPhone13,2). These parts could not be read, ...": the parts
+    of an iPhone read (or its saved copy) that were missing or unreadable, not what USB can
+    never show (those are listed with the blind spots); () when every part was read."""
+    if source.kind not in _PARTS_KINDS:
+        return ()
+    parts = [line for line in (check_line(note, lang) for note in source.not_checked
+                               if not note.key.startswith(_NEVER_READABLE)) if line]
+    if not parts:
+        return ()
+    return tf("summary.partly_checked", lang, source=source_line(source, lang, counts=False), parts=join(parts, lang))
 
 
 def tools_and_devices(findings: Sequence[FindingRecord], lang: str) -> Line:
