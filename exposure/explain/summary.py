@@ -20,11 +20,11 @@ from exposure.explain.texts import join, known, t, tf
 from exposure.model import Severity
 
 NEXT_CHECKS = ("next.accounts", "next.location", "next.pin", "next.log")
-# A source's kind -> the kind whose general blind spots it shares (texts.yaml blind.<kind>).
 # Sources whose "not checked" notes name parts that could not be read, said first in the
 # summary; notes under _NEVER_READABLE are what such a source can never show (blind spots).
 _PARTS_KINDS = frozenset({"iphone", "iphone-dump"})
 _NEVER_READABLE = "iphone.not-usb."
+# A source's kind -> the kind whose general blind spots it shares (texts.yaml blind.<kind>).
 _BLIND_SPOT_KIND = {"android-dump": "android", "androidqf": "android", "live": "pcap"}
 
 
