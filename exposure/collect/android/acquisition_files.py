@@ -136,7 +136,7 @@ def _zip(path: Path, warn: WarnCallback) -> AcquisitionFiles:
         raise UserError(f"{path} is neither an androidqf folder nor a readable zip ({why})",
                         key="error.androidqf.not-a-zip", path=path, problem=why) from None
     if len(members) > MAX_MEMBERS:
-        raise UserError(f"{path} has more than {MAX_MEMBERS} files; not an androidqf acquisition",
+        raise UserError(f"{path} has too many files (more than {MAX_MEMBERS}): not an androidqf acquisition",
                         key="error.androidqf.too-many-files", path=path, count=MAX_MEMBERS)
     names: dict[str, str] = {}
     infos: dict[str, zipfile.ZipInfo] = {}
