@@ -4,12 +4,17 @@ JSON names them (review item 11)."""
 
 from __future__ import annotations
 
+import dataclasses
+import importlib
+import inspect
 import re
 from pathlib import Path
 
 import pytest
 
 from exposure.collect.ios.dump import write_dump
+from exposure.explain.texts import ui_texts
+from exposure.model import Observation
 from exposure.report.document import from_result
 from exposure.report.markdown import render_markdown
 from exposure.scan import ScanRequest, SourceSpec, run_scan
@@ -42,3 +47,15 @@ def test_chinese_details_use_chinese_labels_and_colons(details: dict[str, str]) 
 def test_english_details_keep_the_json_names(details: dict[str, str]) -> None:
     en = details["en"]
     assert "  - bundle\\_id: `" in en and "  - signer: `" in en and "  - source: `" in en
+
+
+def test_every_fact_of_every_kind_of_observation_has_a_chinese_name() -> None:
+    base = {"collector", "source", "first_seen", "last_seen", "count"}
+    names = set()
+    for module in ("android", "host", "ios", "ios_backup", "network"):
+        for _, cls in inspect.getmembers(importlib.import_module(f"exposure.observations.{module}"), inspect.isclass):
+            if issubclass(cls, Observation) and dataclasses.is_dataclass(cls):
+                names |= {f.name for f in dataclasses.fields(cls)} - base
+    assert len(names) > 100
+    missing = sorted(name for name in names if f"fact.{name}" not in ui_texts())
+    assert missing == []
