@@ -49,7 +49,8 @@ def build_parser(only: str | None = None, others: bool = True) -> argparse.Argum
     )
     parser.add_argument("--version", action="version", version=f"exposure {__version__}")
     parser.add_argument("--lang", dest="app_lang", metavar="LANG",
-                        help="language of the guided app and of messages (en, zh); default: the system's")
+                        help="language of the guided app, of messages, and of every command's texts and reports "
+                        "unless the command is given its own --lang (en, zh); default: the system's")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     for name in SUBCOMMANDS if others or only is None else (only,):
         module = _command(name)
@@ -139,6 +140,8 @@ def _main(argv: Sequence[str] | None, whole_process: bool, collect: bool = True)
     parser = build_parser(only, others=not words or words[0] != only)
     args, unknown = parser.parse_known_args(argv)
     args.whole_process = whole_process
+    if args.app_lang and getattr(args, "lang", "") is None:  # ``--lang zh scan``: the command's own default
+        args.lang = args.app_lang
     if whole_process:
         gc.freeze()
         if collect:

@@ -70,9 +70,9 @@ class IphoneLiveCollector:
         try:
             from exposure.collect.ios import pcapd
         except ImportError:
-            from exposure.collect.ios.collector import NO_SUPPORT
+            from exposure.collect.ios.collector import NO_SUPPORT, NO_SUPPORT_KEY
 
-            raise UserError(NO_SUPPORT) from None
+            raise UserError(NO_SUPPORT, key=NO_SUPPORT_KEY) from None
         seconds, name = self.seconds, self.info.name
         ctx.progress(Progress(name, WAITING, reading=_WAITING))
 

@@ -128,10 +128,16 @@ def exit_code(result: ScanResult, fail_on: str | None) -> int:
     return 0
 
 
+# Not-checked lines that say "see the problems listed": the warnings are printed after them.
+POINTS_TO_PROBLEMS = frozenset({"error.androidqf.unreadable"})
+
+
 def _say_not_checked(report: ReportDocument, lang: str) -> None:
     from exposure.explain.lines import plain
-    from exposure.explain.notes import reason_line
+    from exposure.explain.notes import reason_line, warning_line
+    from exposure.explain.sources import source_name
     from exposure.explain.summary import not_checked_line
+    from exposure.explain.texts import tf
     from exposure.untrusted import shown
 
     for source in report.sources:
@@ -140,6 +146,15 @@ def _say_not_checked(report: ReportDocument, lang: str) -> None:
         # one that was opened and gave nothing is named ("... empty.pcap: it holds no packets").
         line = reason_line(source.unread, lang) if alone else not_checked_line(source, lang)
         sys.stderr.write(f"exposure: {shown(plain(line))}\n")
+    # A line that points to the problems met on the way (a damaged file, say) has them after it.
+    said = {(s.unread.key, s.unread.text) for s in report.sources if s.unread}
+    if not any(key in POINTS_TO_PROBLEMS for key, _ in said):
+        return
+    for warning in report.warnings:
+        if (warning.key, warning.message) not in said:
+            line = tf("cli.warning", lang, source=source_name(report, warning.source, lang),
+                      message=warning_line(warning, lang))
+            sys.stderr.write(f"exposure: {shown(plain(line))}\n")
 
 
 def sources_from_args(args: argparse.Namespace) -> list[SourceSpec]:

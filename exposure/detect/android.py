@@ -311,7 +311,7 @@ def _sideloaded(source: str, phone: _Phone, ctx: DetectContext) -> Iterator[Find
     listed = ", ".join(names[:_MAX_LISTED]) + (", …" if len(names) > _MAX_LISTED else "")
     yield Finding(
         rule="android.sideloaded", severity=Severity.LOW, category=Category.HEURISTIC,
-        title=f"{len(apps)} app(s) installed from outside an app store",
+        title=f"Apps installed from outside an app store: {len(apps)}",
         confidence=Confidence.MEDIUM, evidence=tuple(apps[:_MAX_EVIDENCE]), subject=source,
         params=(("count", str(len(apps))), ("apps", listed), ("phone", source)),
     )

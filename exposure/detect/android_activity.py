@@ -244,8 +244,8 @@ def _background_uses(source: str, phone: _Phone) -> Iterator[Finding]:
         listed = [f"{u.package} ({u.op} {u.background_time})" for u in store_apps]
         yield Finding(
             rule="android.store-apps-background", severity=Severity.INFO, category=Category.HEURISTIC,
-            title=f"{len({u.package for u in store_apps})} app(s) from a store used sensitive things while not on "
-                  "the screen",
+            title="Apps from a store that used sensitive things while not on the screen: "
+                  f"{len({u.package for u in store_apps})}",
             confidence=Confidence.HIGH, evidence=tuple(store_apps[:50]), subject=source,
             params=(("apps", "; ".join(listed[:_MAX_LISTED]) + ("; …" if len(listed) > _MAX_LISTED else "")),
                     ("count", str(len({u.package for u in store_apps}))), ("phone", source)))
@@ -319,7 +319,7 @@ def _overlays(source: str, phone: _Phone) -> Iterator[Finding]:
         return
     yield Finding(
         rule="android.overlay", severity=Severity.LOW, category=Category.HEURISTIC,
-        title=f"{len(apps)} app(s) from outside a store may draw over other apps",
+        title=f"Apps from outside a store that may draw over other apps: {len(apps)}",
         confidence=Confidence.HIGH,
         evidence=tuple(c for c in phone.components if c.role == "overlay" and c.package in apps),
         subject=source, params=(("apps", ", ".join(apps[:_MAX_LISTED]) + (", …" if len(apps) > _MAX_LISTED else "")),

@@ -137,7 +137,7 @@ def _outside_store(source: str, phone: _Phone) -> Iterator[Finding]:
         rule = "ios.provisioning-profile"  # a profile with no app seen (or the app list was not read)
     yield Finding(
         rule=rule, severity=Severity.MEDIUM if enterprise and apps else Severity.LOW, category=Category.HEURISTIC,
-        title=f"{len(apps)} app(s) not from the App Store" if apps else "A provisioning profile is installed",
+        title=f"Apps not from the App Store: {len(apps)}" if apps else "A provisioning profile is installed",
         confidence=Confidence.HIGH if apps else Confidence.MEDIUM,
         evidence=(*apps[:50], *used[:20]), subject=source,
         params=(("count", str(len(apps))), ("apps", _listed(names) or "—"), ("profiles", _listed(profiles) or "—"),

@@ -179,7 +179,7 @@ def _no_store_record(source: str, seen: _Backup) -> Iterator[Finding]:
     apps = sorted((a for a in seen.apps.values() if a.signing == NO_STORE_RECORD), key=lambda a: a.bundle_id)
     if apps:
         yield Finding(rule="ios.backup.no-store-record", severity=Severity.LOW, category=Category.HEURISTIC,
-                      title=f"{len(apps)} app(s) have no App Store record in the backup", confidence=Confidence.LOW,
+                      title=f"Apps with no App Store record in the backup: {len(apps)}", confidence=Confidence.LOW,
                       evidence=tuple(apps[:50]), subject=source,
                       params=(("count", str(len(apps))), ("apps", _listed([a.bundle_id for a in apps])),
                               ("backup", source)))

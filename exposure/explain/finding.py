@@ -12,10 +12,11 @@ from dataclasses import dataclass
 
 from exposure.document import FindingRecord, ObservationRecord, ReportDocument
 from exposure.explain.categories import category
-from exposure.explain.lines import Line, fill, name, value, words
+from exposure.explain.i18n import DEFAULT_LANGUAGE
+from exposure.explain.lines import Line, fill, name, plain, value, words
 from exposure.explain.references import SourceRef, references
 from exposure.explain.rule_texts import rule_texts
-from exposure.explain.seen import seen_lines
+from exposure.explain.seen import seen_lines, what_line
 from exposure.explain.sources import short_name, source_label
 from exposure.explain.texts import join, known, t, t_or, tf
 from exposure.explain.times import format_time
@@ -192,12 +193,15 @@ def _full_source(obs: ObservationRecord, lang: str, report: ReportDocument) -> s
 
 
 def evidence_item(obs: ObservationRecord, lang: str, report: ReportDocument) -> EvidenceItem:
+    """One observation for the technical details: in English as recorded (the fact names are
+    the JSON's); in another language described in its words, with its fact names translated."""
+    english = lang == DEFAULT_LANGUAGE
     return EvidenceItem(
         kind=obs.kind,
-        description=obs.description,
+        description=obs.description if english else plain(what_line(obs, lang)),
         source=_full_source(obs, lang, report),
         count=obs.count,
         first_seen=format_time(obs.first_seen),
         last_seen=format_time(obs.last_seen),
-        facts=tuple((k, v) for k, v in obs.facts if k not in _BASE_FACTS),
+        facts=tuple((k if english else t_or(f"fact.{k}", lang, k), v) for k, v in obs.facts if k not in _BASE_FACTS),
     )

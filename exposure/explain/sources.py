@@ -20,7 +20,9 @@ def short_name(source: SourceRecord, lang: str) -> str:
         return t("source.host", lang)
     if source.kind == "android":
         return phone_name(source)
-    if source.kind in ("pcap", "androidqf", "android-dump"):
+    if source.kind == "iphone":  # its model; never the UDID in sentences (it stays in the details)
+        return source.detail("model") or t("source.iphone.unnamed", lang)
+    if source.kind in ("pcap", "androidqf", "android-dump", "iphone-dump"):
         return file_name(source.name)
     return source.name
 
@@ -63,6 +65,8 @@ def source_line(source: SourceRecord, lang: str, counts: bool = True) -> Line:
         line = words(t(f"source.label.{source.label}", lang))
     elif source.kind == "android" and not phone_name(source):
         line = words(t("source.android.unnamed", lang))
+    elif source.kind == "iphone" and not source.detail("model"):
+        line = words(t("source.iphone.unnamed", lang))
     else:
         key = f"source.{source.kind}" if known(f"source.{source.kind}") else "source.other"
         line = tf(key, lang, name=short_name(source, lang))

@@ -21,6 +21,10 @@ from exposure.model import Severity
 
 PARTLY = ".partly."  # in a not-checked note's key: said first, in the summary too
 NEXT_CHECKS = ("next.accounts", "next.location", "next.pin", "next.log")
+# Sources whose "not checked" notes name parts that could not be read, said first in the
+# summary; notes under _NEVER_READABLE are what such a source can never show (blind spots).
+_PARTS_KINDS = frozenset({"iphone", "iphone-dump"})
+_NEVER_READABLE = "iphone.not-usb."
 # A source's kind -> the kind whose general blind spots it shares (texts.yaml blind.<kind>).
 _BLIND_SPOT_KIND = {"android-dump": "android", "androidqf": "android", "live": "pcap"}
 
@@ -75,6 +79,8 @@ def _paragraphs(report: ReportDocument, findings: list[FindingRecord], explanati
     for source in report.sources:
         if source.partly and not source.unread:
             paragraphs.append(partly_checked_line(source, lang))
+    # An iPhone read in part: the parts that were missing or unreadable.
+    paragraphs += [line for line in (missing_parts_line(s, lang) for s in report.sources if not s.unread) if line]
     # What a source that was read could not show: before "nothing found", never after it; after the findings.
     partly = partly_checked_lines(report.sources, lang)
     if explanations:
@@ -122,6 +128,19 @@ def partly_checked_line(source: SourceRecord, lang: str) -> Line:
     """"Partly checked: the Android phone Pixel 3a: its list of installed apps could not be read ..."."""
     return tf("summary.partly", lang, source=source_line(source, lang, counts=False),
               reason=reason_line(source.partly, lang))
+
+
+def missing_parts_line(source: SourceRecord, lang: str) -> Line:
+    """"Partly checked: the iPhone (iPhone13,2). These parts could not be read, ...": the parts
+    of an iPhone read (or its saved copy) that were missing or unreadable, not what USB can
+    never show (those are listed with the blind spots); () when every part was read."""
+    if source.kind not in _PARTS_KINDS:
+        return ()
+    parts = [line for line in (check_line(note, lang) for note in source.not_checked
+                               if not note.key.startswith(_NEVER_READABLE)) if line]
+    if not parts:
+        return ()
+    return tf("summary.partly_parts", lang, source=source_line(source, lang, counts=False), parts=join(parts, lang))
 
 
 def tools_and_devices(findings: Sequence[FindingRecord], lang: str) -> Line:

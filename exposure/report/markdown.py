@@ -171,15 +171,15 @@ def _finding(number: int, exp: Explanation, lang: str) -> list[str]:
     out.append(f"- {md_code(exp.rule)} · {md_code(exp.category)} · {md_code(exp.severity)} · "
                f"{md_code(exp.confidence)}")
     for m in exp.matched:
-        out.append(f"- {md_text(t('label.matched', lang))}: {md_code(m.value)} ({md_code(m.type)}, "
+        out.append(f"- {md_text(t('label.matched', lang))}{colon}{md_code(m.value)} ({md_code(m.type)}, "
                    f"{md_code(m.role)}; {md_code(m.source)})")
     source, count, first, last = (md_text(t(f"label.{label}", lang))
                                   for label in ("source", "count", "first_seen", "last_seen"))
     for item in exp.evidence:
         out.append(f"- {md_code(item.description)}")
         rows = [(source, item.source), (count, str(item.count)), (first, item.first_seen), (last, item.last_seen)]
-        out += [f"  - {k}: {md_code(v)}" for k, v in rows if v]
-        out += [f"  - {md_text(k)}: {md_code(v)}" for k, v in item.facts if v]
+        out += [f"  - {k}{colon}{md_code(v)}" for k, v in rows if v]
+        out += [f"  - {md_text(k)}{colon}{md_code(v)}" for k, v in item.facts if v]
     out += ["", "</details>", ""]
     return out
 
@@ -197,26 +197,27 @@ def _per_source(report: ReportDocument, summary: Summary, lang: str) -> list[str
         if section.findings:
             out.append("")
         if section.span:
-            out += [f"{md_text(t('label.data_span', lang))}: {md_code(section.span)}", ""]
+            out += [f"{md_text(t('label.data_span', lang))}{colon}{md_code(section.span)}", ""]
         if section.problems:
             out += [md_line(section.problems), ""]
     return out
 
 
 def _record(report: ReportDocument, lang: str) -> list[str]:
+    colon = md_text(t("label.colon", lang))
     out = [f"## {md_text(t('section.record', lang))}", ""]
     rows = record_rows(report, lang)
-    out += [f"- {md_text(k)}: {md_code(v)}" for k, v in rows if v.strip()]
+    out += [f"- {md_text(k)}{colon}{md_code(v)}" for k, v in rows if v.strip()]
     out += ["", f"**{md_text(t('label.inputs', lang))}**", ""]
     for source in report.sources:
         where = source_name(report, source.name, lang)
         out.append(f"- {md_code(source.kind)} {md_code(where)}: sha256 {md_code(source.sha256 or '-')}")
         span = data_span(source)
         if span:
-            out.append(f"  - {md_text(t('label.data_span', lang))}: {md_code(span)}")
+            out.append(f"  - {md_text(t('label.data_span', lang))}{colon}{md_code(span)}")
         counts = counts_text(source)
         if counts:
-            out.append(f"  - {md_text(t('label.counts', lang))}: {md_code(counts)}")
+            out.append(f"  - {md_text(t('label.counts', lang))}{colon}{md_code(counts)}")
     out += ["", f"**{md_text(t('label.feeds', lang))}**", ""]
     if not report.feeds:
         out.append(f"- {md_text(t('label.bundled_only', lang))}")

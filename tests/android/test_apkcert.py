@@ -77,5 +77,5 @@ def test_apks_that_are_too_large_are_skipped_and_said(spy_phone: FakePhone, monk
     result = run_scan(ScanRequest(sources=(SourceSpec("android"),), profiles=("stalkerware",), use_feeds=False))
     assert result.sources[0].not_checked == [CheckNote(
         "android.apk-certificates.skipped", (("count", "4"),),
-        "signing certificates of 4 app(s) from outside a store (too large, too many or unreadable)")]
+        "apps from outside a store whose signing certificates were not read (too large, too many or unreadable): 4")]
     assert any(f.rule == "indicator" and f.subject == "com.wifi0" for f in result.findings)

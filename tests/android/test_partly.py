@@ -74,9 +74,9 @@ def test_with_a_second_source_the_critical_finding_is_never_under_not_checked(
     assert main(["scan", "--android", "--androidqf", str(ANDROIDQF), "--no-feeds", "--profile", "stalkerware",
                  "--md", str(md), "--lang", "zh"]) == 2
     out = capsys.readouterr().out
-    assert out.splitlines()[0].startswith("只检查了一部分：安卓手机 Pixel 3a")
+    assert out.splitlines()[0].startswith("部分检查：安卓手机 Pixel 3a")
     assert "未检查" not in out
-    section = md.read_text(encoding="utf-8").split("只检查了一部分：没能读取已安装应用的列表", 1)[1]
+    section = md.read_text(encoding="utf-8").split("部分检查：没能读取已安装应用的列表", 1)[1]
     assert "SpyLive360" in section.split("androidqf", 1)[0]  # listed under the phone's partly-checked status
 
 

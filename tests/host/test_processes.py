@@ -54,10 +54,10 @@ def test_denied_programs_are_counted_not_fatal(monkeypatch: pytest.MonkeyPatch, 
     assert found[0].exe_sha256 == hashlib.sha256(program.read_bytes()).hexdigest() == found[1].exe_sha256
     assert found[2].exe == "" and found[2].exe_sha256 == ""
     assert table.names == {10: "agent", 11: "agent2", 12: "cron"}
-    assert warnings == ["the program file or command line of 2 running programs could not be read (they belong "
+    assert warnings == ["running programs whose program file or command line could not be read: 2 (they belong "
                         "to other users or to the system; run as administrator to see them)"]
     assert run.info.counts["processes"] == 4
-    assert CheckNote("host.program-hashes", (("count", "1"),), "fingerprints (SHA-256) of 1 program files") \
+    assert CheckNote("host.program-hashes", (("count", "1"),), "fingerprints (SHA-256) of program files: 1") \
         in run.info.checked
 
 
@@ -73,7 +73,7 @@ def test_fingerprint_budget(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> 
     assert found["small"] and not found["big"] and not found["gone"]
     assert run.info.not_checked == [CheckNote(
         "host.program-hashes-skipped", (("count", "2"), ("budget", "512")),
-        "2 program files were not fingerprinted (too large, unreadable or over the 512 MiB budget)")]
+        "program files not fingerprinted (too large, unreadable or over the 512 MiB budget): 2")]
 
     run, _ = host_run(is_admin=True, hash_executables=False)
     assert all(not p.exe_sha256 for p in processes.collect_processes(run, ProcessTable()))
@@ -112,6 +112,6 @@ def test_connections_fall_back_to_each_program(monkeypatch: pytest.MonkeyPatch) 
     run, warnings = host_run()
     found = list(connections.collect_connections(run, ProcessTable({10: "agent"})))
     assert [(c.remote_ip, c.process, c.count) for c in found] == [("198.51.100.7", "agent", 2)]
-    assert warnings[0] == ("the connections of 1 programs could not be listed (they belong to other users; run as"
+    assert warnings[0] == ("programs whose connections could not be listed: 1 (they belong to other users; run as"
                            " administrator to see them)")
     assert "host.connections-other-users" in [n.key for n in run.info.not_checked]

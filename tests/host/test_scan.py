@@ -83,7 +83,8 @@ def test_clean_package_list_has_no_dual_use_finding(monkeypatch: pytest.MonkeyPa
     assert [f for f in result.findings if f.rule.startswith("indicator")] == []
     info = result.sources[0]
     assert info.counts["processes"] == 3
-    assert any(w.message.startswith("the program file or command line of 1 running programs") for w in result.warnings)
+    denied = "running programs whose program file or command line could not be read: 1"
+    assert any(w.message.startswith(denied) for w in result.warnings)
 
 
 def _check_report(report: dict[str, Any], admin: bool) -> None:

@@ -74,7 +74,7 @@ def test_isdi_phone_with_planted_apps_names_each_live_and_from_the_saved_folder(
         assert all(f.confidence is Confidence.HIGH for f in dual.values())
         assert rules["ios.jailbreak"][0].param("signs") == "org.coolstar.electra"
     assert {f.key for f in live.findings if f.rule != "ios.paired"} == {f.key for f in again.findings}
-    assert live.sources[0].counts["apps"] == 96 + 3 and live.sources[0].counts["apps not from the App Store"] == 4
+    assert live.sources[0].counts["packages"] == 96 + 3 and live.sources[0].counts["packages-outside-store"] == 4
 
 
 @needs_shared(ISDI_FLAGS)
@@ -125,7 +125,7 @@ def test_each_configuration_profile_payload_is_its_own_explained_finding(plug: P
     assert mdm["ios.profile.proxy"].param("payload") == "com.apple.proxy.http.global"
     [wifi] = [f for f in result.findings if f.subject == "com.cafe.wifi"]
     assert wifi.rule == "ios.profile.other" and wifi.severity is Severity.LOW
-    assert result.sources[0].counts["configuration profiles"] == 2
+    assert result.sources[0].counts["profiles"] == 2
 
 
 def test_a_known_profile_uuid_is_an_indicator_match(plug: Plug) -> None:

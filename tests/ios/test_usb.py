@@ -93,7 +93,7 @@ def test_a_service_that_fails_is_not_read_and_the_rest_goes_on(plug: Plug) -> No
     result = run_scan(ScanRequest(sources=(SourceSpec("iphone"),), use_feeds=False))
     info = result.sources[0]
     assert A.PROVISIONING.note in info.not_checked and A.PROCESSES.note in info.not_checked
-    assert A.APPS.note in info.checked and info.counts["apps"] == 96
+    assert A.APPS.note in info.checked and info.counts["packages"] == 96
     said = [w.message for w in result.warnings]
     assert any(m.startswith("could not read provisioning profiles") for m in said), said
     assert result.unreadable == []

@@ -66,3 +66,11 @@ def test_chinese_next_to_latin_letters_or_digits_has_one_space() -> None:
 def test_the_tables_are_found() -> None:
     assert len(TABLES) >= 9 and all(isinstance(t, Path) for t in TABLES)
     assert sum(1 for _ in texts("zh")) > 500
+
+
+def test_chinese_texts_address_the_reader_one_way() -> None:
+    # 你 throughout (most of the texts use it); a report that switches to 您 from one finding
+    # to the next reads as two voices.
+    polite = [(where, text) for where, text in texts("zh") if "您" in text]
+    assert polite == []
+    assert sum("你" in text for _, text in texts("zh")) > 100

@@ -98,14 +98,17 @@ def open_acquisition(path: Path, warn: WarnCallback) -> AcquisitionFiles:
     """The files of the acquisition at ``path`` (a folder or a zip); UserError when it is
     neither."""
     if path.name.endswith(".age"):
-        raise UserError(f"{path} is encrypted with age: decrypt it first (androidqf's key.txt holds the key)")
+        raise UserError(f"{path} is encrypted with age: decrypt it first (androidqf's key.txt holds the key)",
+                        key="error.androidqf.age", path=path)
     if path.is_dir():
         return _folder(path, warn)
     if path.is_file():
         return _zip(path, warn)
     if path.exists():
-        raise UserError(f"{path} is neither a folder nor a file (give an androidqf folder or its .zip)")
-    raise UserError(f"{path} does not exist (give an androidqf folder or its .zip)")
+        raise UserError(f"{path} is neither a folder nor a file (give an androidqf folder or its .zip)",
+                        key="error.androidqf.not-a-file", path=path)
+    raise UserError(f"{path} does not exist (give an androidqf folder or its .zip)", key="error.androidqf.missing",
+                    path=path)
 
 
 def _folder(path: Path, warn: WarnCallback) -> AcquisitionFiles:
@@ -130,9 +133,11 @@ def _zip(path: Path, warn: WarnCallback) -> AcquisitionFiles:
         members = archive.infolist()
     except ZIP_ERRORS as exc:  # a zip "version 21.2" raises NotImplementedError, found by the fuzz suite
         why = str(exc)[:100] or type(exc).__name__
-        raise UserError(f"{path} is neither an androidqf folder nor a readable zip ({why})") from None
+        raise UserError(f"{path} is neither an androidqf folder nor a readable zip ({why})",
+                        key="error.androidqf.not-a-zip", path=path, problem=why) from None
     if len(members) > MAX_MEMBERS:
-        raise UserError(f"{path} has more than {MAX_MEMBERS} files; not an androidqf acquisition")
+        raise UserError(f"{path} has too many files (more than {MAX_MEMBERS}): not an androidqf acquisition",
+                        key="error.androidqf.too-many-files", path=path, count=MAX_MEMBERS)
     names: dict[str, str] = {}
     infos: dict[str, zipfile.ZipInfo] = {}
     for member in members:

@@ -290,7 +290,8 @@ class AdbCollector:
         if skipped:
             self.info.add_not_checked(CheckNote.of(
                 "android.apk-certificates.skipped",
-                f"signing certificates of {skipped} app(s) from outside a store (too large, too many or unreadable)",
+                "apps from outside a store whose signing certificates were not read (too large, too many or "
+                f"unreadable): {skipped}",
                 count=skipped))
         if wanted and skipped < len(wanted):
             self.info.add_checked(CheckNote.of("android.apk-certificates",

@@ -158,9 +158,11 @@ class AndroidqfCollector:
         if extras.packages is None and not dumpsys_read and not from_bugreport:
             if files.has("packages.json") or files.has("dumpsys.txt"):
                 raise CollectorError(f"{self.path}: neither packages.json nor dumpsys.txt could be read (see the "
-                                     "warnings), so none of its apps were checked")
+                                     "problems listed), so none of its apps were checked",
+                                     key="error.androidqf.unreadable", path=self.path)
             raise CollectorError(f"{self.path} has neither packages.json nor dumpsys.txt: "
-                                 "is it an androidqf acquisition?")
+                                 "is it an androidqf acquisition?", key="error.androidqf.not-an-acquisition",
+                                 path=self.path)
         acquisition = document("acquisition.json")
         if isinstance(acquisition, dict):
             for key in ("androidqf_version", "started", "completed"):

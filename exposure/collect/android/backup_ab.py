@@ -87,7 +87,8 @@ def read_backup(stream: Readable) -> BackupContents:
                     if handle is not None:
                         _messages(handle.read(min(member.size, MAX_SMS_FILE)), member.name, out)
     except (tarfile.TarError, zlib.error, EOFError, OSError, ValueError) as exc:
-        out.problems.append(f"the backup's data is damaged after {out.sms_files} message file(s) ({str(exc)[:80]})")
+        out.problems.append(f"the backup's data is damaged ({str(exc)[:80]}); message files read before it: "
+                            f"{out.sms_files}")
     return out
 
 

@@ -73,10 +73,12 @@ class LoadedDump:
 def read_dump(path: str) -> LoadedDump:
     folder = Path(path)
     if not folder.is_dir():
-        raise UserError(f"{folder} is not a folder written by 'exposure scan --android --save'")
+        raise UserError(f"{folder} is not a folder written by 'exposure scan --android --save'",
+                        key="error.android-dump.not-a-folder", folder=folder)
     manifest_path = folder / MANIFEST
     if not manifest_path.is_file():
-        raise UserError(f"{folder} has no {MANIFEST}: it is not a folder written by --save")
+        raise UserError(f"{folder} has no {MANIFEST}: it is not a folder written by --save",
+                        key="error.android-dump.no-manifest", folder=folder, manifest=MANIFEST)
     problems: list[CheckNote] = []
     listed: dict[str, str] = {}
     for line in _read_text(manifest_path, problems).splitlines():

@@ -43,7 +43,7 @@ def _system_wide(run: HostRun) -> tuple[list[Any], bool]:
             continue
     if denied:
         run.warn(CheckNote.of("warn.host.connections-denied",
-                              f"the connections of {denied} programs could not be listed"
+                              f"programs whose connections could not be listed: {denied}"
                               " (they belong to other users; run as administrator to see them)", count=denied))
     return found, denied == 0
 
@@ -99,7 +99,7 @@ def collect_connections(run: HostRun, table: ProcessTable) -> Iterator[HostConne
     total = sum(counts.values())
     run.count("connections", total)
     addresses = len({k[0] for k in counts})
-    run.checked("host.connections", f"network connections open now: {total} to {addresses} addresses"
+    run.checked("host.connections", f"network connections open now: {total}; distinct addresses: {addresses}"
                 " (a snapshot: programs that connect from time to time can be missed)", count=total,
                 addresses=addresses)
     if not complete:

@@ -146,7 +146,7 @@ def collect_processes(run: HostRun, table: ProcessTable) -> Iterator[HostProcess
     run.checked("host.processes", f"running programs: {total} (names, program files, command lines, users)",
                 count=total)
     if denied:
-        message = f"the program file or command line of {denied} running programs could not be read"
+        message = f"running programs whose program file or command line could not be read: {denied}"
         if not run.is_admin:
             message += " (they belong to other users or to the system; run as administrator to see them)"
         run.warn(CheckNote.of("warn.host.processes-denied" if run.is_admin else "warn.host.processes-denied-user",
@@ -156,11 +156,11 @@ def collect_processes(run: HostRun, table: ProcessTable) -> Iterator[HostProcess
                         count=denied)
     if hasher is not None:
         hashed = sum(1 for d in hasher.done.values() if d)
-        run.checked("host.program-hashes", f"fingerprints (SHA-256) of {hashed} program files", count=hashed)
+        run.checked("host.program-hashes", f"fingerprints (SHA-256) of program files: {hashed}", count=hashed)
         if hasher.skipped:
             budget = HASH_MAX_TOTAL // (1024 * 1024)
             run.not_checked("host.program-hashes-skipped",
-                            f"{hasher.skipped} program files were not fingerprinted (too large, unreadable or "
-                            f"over the {budget} MiB budget)", count=hasher.skipped, budget=budget)
+                            f"program files not fingerprinted (too large, unreadable or over the {budget} MiB budget): "
+                            f"{hasher.skipped}", count=hasher.skipped, budget=budget)
     else:
         run.not_checked("host.program-hashes-off", "program files were not fingerprinted (switched off)")

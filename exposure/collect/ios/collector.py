@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 NO_SUPPORT = ("iPhone support is missing (the pymobiledevice3 package): install exposure again with the command "
               "at the top of the README, which brings it")
+NO_SUPPORT_KEY = "error.iphone.no-support"  # its texts in exposure/explain/errors.yaml
 _WAITING = CheckNote.of("reading.iphone-trust", "waiting for the iPhone: unlock it and tap Trust if it asks")
 DEFAULT_TRUST_WAIT = 120.0
 
@@ -34,7 +35,7 @@ def iphone_probe(udid: str = "") -> Probe:
     try:
         from exposure.collect.ios import usb
     except ImportError:
-        raise UserError(NO_SUPPORT) from None
+        raise UserError(NO_SUPPORT, key=NO_SUPPORT_KEY) from None
     return usb.probe(udid)
 
 
@@ -59,7 +60,7 @@ class IphoneCollector:
         try:
             from exposure.collect.ios import usb
         except ImportError:
-            raise UserError(NO_SUPPORT) from None
+            raise UserError(NO_SUPPORT, key=NO_SUPPORT_KEY) from None
         folder = prepare_folder(self.save) if self.save else None
         ctx.progress(Progress(self.info.name, "waiting for the iPhone (unlock it; tap Trust if it asks)",
                               reading=_WAITING))

@@ -72,10 +72,12 @@ class LoadedDump:
 def read_dump(path: str) -> LoadedDump:
     folder = Path(path)
     if not folder.is_dir():
-        raise UserError(f"{folder} is not a folder written by 'exposure scan --iphone --save'")
+        raise UserError(f"{folder} is not a folder written by 'exposure scan --iphone --save'",
+                        key="error.iphone-dump.not-a-folder", folder=folder)
     manifest = folder / MANIFEST
     if not manifest.is_file():
-        raise UserError(f"{folder} has no {MANIFEST}: it is not a folder written by 'exposure scan --iphone --save'")
+        raise UserError(f"{folder} has no {MANIFEST}: it is not a folder written by 'exposure scan --iphone --save'",
+                        key="error.iphone-dump.no-manifest", folder=folder, manifest=MANIFEST)
     loaded = LoadedDump({}, {})
     listed: dict[str, str] = {}
     for line in (_read(manifest, loaded) or b"").decode("utf-8", errors="replace").splitlines():

@@ -63,16 +63,16 @@ def _observations(decoded: Mapping[str, object], info: SourceInfo, collector: st
 
     apps = list(P.apps(decoded.get(A.APPS.name), collector, source))
     if A.APPS.name in decoded:
-        info.counts["apps"] = len(apps)
-        info.counts["apps not from the App Store"] = sum(1 for a in apps if a.signing in NOT_FROM_STORE)
+        info.counts["packages"] = len(apps)  # "packages", as an iPhone backup and Android count apps
+        info.counts["packages-outside-store"] = sum(1 for a in apps if a.signing in NOT_FROM_STORE)
     yield from apps
     profiles = list(P.provisioning_profiles(decoded.get(A.PROVISIONING.name), collector, source))
     if A.PROVISIONING.name in decoded:
-        info.counts["provisioning profiles"] = len(profiles)
+        info.counts["provisioning-profiles"] = len(profiles)
     yield from profiles
     configs = list(P.config_profiles(decoded.get(A.PROFILES.name), collector, source))
     if A.PROFILES.name in decoded:
-        info.counts["configuration profiles"] = len(configs)
+        info.counts["profiles"] = len(configs)
     yield from configs
 
     if A.CLOUD.name in decoded:
@@ -97,6 +97,6 @@ def _observations(decoded: Mapping[str, object], info: SourceInfo, collector: st
         yield IosProcess(collector, source, name, pid=pid)
     crashed = P.crash_process_names(decoded.get(A.CRASHES.name))
     if A.CRASHES.name in decoded:
-        info.counts["programs in crash reports"] = len(crashed)
+        info.counts["crash-programs"] = len(crashed)
     for name in crashed:
         yield IosProcess(collector, source, name, origin="crash-report")

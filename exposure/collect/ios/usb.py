@@ -70,14 +70,40 @@ LOCKED = "the iPhone {udid} is locked: unlock it (enter the passcode), keep it u
 TRUST_PENDING = ("the iPhone {udid} is still asking 'Trust This Computer?': unlock it, tap Trust, enter the passcode, "
                  "and run the check again")
 PAIRING_REFUSED = ("the iPhone {udid} answered 'Don't Trust': to allow this computer, unplug and replug it, then tap "
-                   "Trust (if it no longer asks, reset Settings → General → Transfer or Reset iPhone → Reset → Reset "
-                   "Location & Privacy)")
+                   "Trust (if it no longer asks, the only way back on the phone is Settings → General → Transfer or "
+                   "Reset iPhone → Reset → Reset Location & Privacy, which also takes away every app's location "
+                   "access and could be noticed by whoever set up a watching app: talk to a helper first)")
 WRONG_MODE = "the iPhone {udid} is in recovery or restore mode: start it normally, unlock it, and try again"
 GONE = "the iPhone {udid} stopped answering ({problem}): check the cable, unlock the phone, and try again"
 
 
+USBMUXD_KEYS = {  # per system: the key of its message alone, and with the reason
+    "linux": ("error.iphone.no-usbmuxd-linux", "error.iphone.no-usbmuxd-linux-why"),
+    "darwin": ("error.iphone.no-usbmuxd-darwin", "error.iphone.no-usbmuxd-darwin-why"),
+    "win32": ("error.iphone.no-usbmuxd-win32", "error.iphone.no-usbmuxd-win32-why"),
+}
+# The key of each message above in exposure/explain/errors.yaml (its texts in every language).
+KEYS = {NO_IPHONE: "error.iphone.no-iphone", SEVERAL: "error.iphone.several",
+        NOT_CONNECTED: "error.iphone.not-connected", LOCKED: "error.iphone.locked",
+        TRUST_PENDING: "error.iphone.trust-pending", PAIRING_REFUSED: "error.iphone.pairing-refused",
+        WRONG_MODE: "error.iphone.wrong-mode", GONE: "error.iphone.gone"}
+
+
+def said(message: str, **params: str) -> UserError:
+    """The UserError of one of the messages above, with its key and params (so it reads in any language)."""
+    return UserError(message.format(**params), key=KEYS[message], **params)
+
+
 def usbmuxd_missing() -> str:
     return USBMUXD_MISSING.get(sys.platform, USBMUXD_MISSING["linux"])
+
+
+def no_usbmuxd(problem: str = "") -> UserError:
+    """usbmuxd cannot be reached: what to do on this system, and why when known."""
+    plain, why = USBMUXD_KEYS.get(sys.platform, USBMUXD_KEYS["linux"])
+    if problem:
+        return UserError(f"{usbmuxd_missing()} ({problem})", key=why, problem=problem)
+    return UserError(usbmuxd_missing(), key=plain)
 
 
 def pairing_folder() -> Path:
@@ -150,19 +176,19 @@ async def choose(mux: Mux, wanted: str) -> str:
     try:
         udids = await mux.usb_devices()
     except ConnectionFailedToUsbmuxdError:
-        raise UserError(usbmuxd_missing()) from None
+        raise no_usbmuxd() from None
     except (PyMobileDevice3Exception, OSError) as exc:
-        raise UserError(f"{usbmuxd_missing()} ({_reason(exc)})") from None
+        raise no_usbmuxd(_reason(exc)) from None
     listed = ", ".join(udids) or "none"
     if wanted:
         found = next((u for u in udids if u.replace("-", "") == wanted.replace("-", "")), None)
         if found is None:
-            raise UserError(NOT_CONNECTED.format(udid=wanted, udids=listed))
+            raise said(NOT_CONNECTED, udid=wanted, udids=listed)
         return found
     if not udids:
-        raise UserError(NO_IPHONE)
+        raise said(NO_IPHONE)
     if len(udids) > 1:
-        raise UserError(SEVERAL.format(udids=listed))
+        raise said(SEVERAL, udids=listed)
     return udids[0]
 
 
@@ -181,9 +207,9 @@ async def open_lockdown(udid: str, *, pair: bool, pair_timeout: float | None,
     try:
         service = await mux.connect(udid)
     except NoDeviceConnectedError:
-        raise UserError(NO_IPHONE) from None
+        raise said(NO_IPHONE) from None
     except (PyMobileDevice3Exception, OSError) as exc:
-        raise UserError(GONE.format(udid=udid, problem=_reason(exc))) from None
+        raise said(GONE, udid=udid, problem=_reason(exc)) from None
     try:
         lockdown = cast(ReadOnlyLockdown, await ReadOnlyLockdown.create(
             service, identifier=udid, autopair=pair, pair_timeout=pair_timeout,
@@ -199,15 +225,15 @@ async def open_lockdown(udid: str, *, pair: bool, pair_timeout: float | None,
 
 def _state_error(exc: BaseException, udid: str) -> BaseException:
     if isinstance(exc, PasswordRequiredError):
-        return UserError(LOCKED.format(udid=udid))
+        return said(LOCKED, udid=udid)
     if isinstance(exc, PairingDialogResponsePendingError):
-        return UserError(TRUST_PENDING.format(udid=udid))
+        return said(TRUST_PENDING, udid=udid)
     if isinstance(exc, UserDeniedPairingError):
-        return UserError(PAIRING_REFUSED.format(udid=udid))
+        return said(PAIRING_REFUSED, udid=udid)
     if isinstance(exc, IncorrectModeError):
-        return UserError(WRONG_MODE.format(udid=udid))
+        return said(WRONG_MODE, udid=udid)
     if isinstance(exc, PyMobileDevice3Exception | OSError | asyncio.TimeoutError | ConnectionError):
-        return UserError(GONE.format(udid=udid, problem=_reason(exc)))
+        return said(GONE, udid=udid, problem=_reason(exc))
     return exc
 
 
@@ -319,7 +345,7 @@ async def _read_phone(udid: str, wanted: tuple[A.Answer, ...], pair_timeout: flo
                 value = await asyncio.wait_for(read_answer(lockdown, answer), READ_TIMEOUT)
                 read.raw[answer.file] = encode(answer, value)
             except PasswordRequiredError:
-                raise UserError(LOCKED.format(udid=udid)) from None
+                raise said(LOCKED, udid=udid) from None
             except CallRefused:
                 raise
             except TimeoutError:

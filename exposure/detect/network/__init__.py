@@ -413,7 +413,7 @@ TITLES = {
     "network.tls-unusual-port": "Encrypted (TLS) connection on an unusual port {port}: {subject}",
     "network.cleartext-data": "Data sent without encryption (HTTP, {bytes} bytes): {subject}",
     "network.no-dns-lookup": "Addresses contacted without a name lookup: {count}",
-    "network.tor": "Tor-like connections: {count} address(es)",
+    "network.tor": "Addresses with Tor-like connections: {count}",
     "network.encrypted-dns": "Encrypted DNS was used ({how}): names were hidden from this check",
     "network.beaconing": "Regular contact every {interval} s ({events} times): {subject}",
     "network.combined": "{count} different signs point to one destination: {subject}",
