@@ -58,9 +58,22 @@ def listed_both_ways(kind: IndicatorType) -> list[str]:
     out = []
     for value in index.values(kind):
         threats = {i.threat for i in index.lookup(kind, value) if not i.supporting}
-        groups = {group_of(t.category) for threat in threats for t in index.listings(threat)}
+        groups = {group_of(category) for threat in threats for category in declared().get(threat, ())}
         if set(GROUPS) <= groups:
             out.append(value)
+    return out
+
+
+@cache
+def declared() -> dict[str, set[Category]]:
+    """Every category that a bundled profile or feed gives each threat id."""
+    from exposure.indicators.bundled import load_bundled
+
+    out: dict[str, set[Category]] = {}
+    threats = [t for p in bundled().profiles for t in p.threats]
+    threats += [t for feed in load_bundled(lambda _: None) for t in feed.threats]
+    for threat in threats:
+        out.setdefault(threat.id, set()).add(threat.category)
     return out
 
 
