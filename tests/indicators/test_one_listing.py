@@ -9,35 +9,19 @@ watchware file has (FindMyKids' App Store app) is a dual-use finding.
 
 from __future__ import annotations
 
-from datetime import date
 from functools import cache
 
 import pytest
 
-from exposure.detect.base import DetectContext
-from exposure.detect.indicators import IndicatorDetector
 from exposure.explain.finding import indicator_notes
-from exposure.indicators.catalog import Catalog, build_catalog
 from exposure.indicators.severity import CategoryGroup, group_of
-from exposure.model import Category, Finding, IndicatorType, Observation, Severity
+from exposure.model import Category, IndicatorType, Observation, Severity
 from exposure.observations.android import AndroidPackage
 from exposure.observations.ios import APP_STORE, IosApp
 from exposure.observations.network import DnsQuery
+from tests.indicators.matching import bundled, findings
 
 GROUPS = (CategoryGroup.HARMFUL, CategoryGroup.DUAL_USE)
-
-
-@cache
-def bundled() -> Catalog:
-    return build_catalog(None, use_feeds=False)
-
-
-def findings(*observations: Observation) -> list[Finding]:
-    detector = IndicatorDetector()
-    ctx = DetectContext(bundled().index, today=date(2026, 12, 1))
-    for obs in observations:
-        list(detector.observe(obs, ctx))
-    return list(detector.finish(ctx))
 
 
 def observation(kind: IndicatorType, value: str) -> Observation:

@@ -9,39 +9,23 @@ Android ids only; within one platform case does not count (normalize.package say
 from __future__ import annotations
 
 import plistlib
-from datetime import date
-from functools import cache
 from pathlib import Path
 
 import pytest
 
 from exposure.collect.ios.dump import write_dump
-from exposure.detect.base import DetectContext
-from exposure.detect.indicators import IndicatorDetector
-from exposure.indicators.catalog import Catalog, build_catalog
+from exposure.indicators.catalog import build_catalog
 from exposure.indicators.feeds.parsed import FeedBuilder
-from exposure.model import Category, Finding, IndicatorType, Observation, Severity
+from exposure.model import Category, IndicatorType, Severity
 from exposure.observations.android import AndroidPackage
 from exposure.observations.ios import APP_STORE, IosApp
 from exposure.scan import ScanRequest, SourceSpec, run_scan
+from tests.indicators.matching import bundled, findings
 from tests.paths import FIXTURES, needs_shared
 
 ISDI_PHONE = FIXTURES / "ios" / "isdi" / "ios_apps.plist"
 UDID = "00008030-001A2B3C4D5E6F70"
 HARMFUL = {Category.STALKERWARE, Category.SPYWARE, Category.STATE_MONITORING, Category.FORENSIC_AGENT}
-
-
-@cache
-def bundled() -> Catalog:
-    return build_catalog(None, use_feeds=False)
-
-
-def findings(*observations: Observation) -> list[Finding]:
-    detector = IndicatorDetector()
-    ctx = DetectContext(bundled().index, today=date(2026, 12, 1))
-    for obs in observations:
-        list(detector.observe(obs, ctx))
-    return list(detector.finish(ctx))
 
 
 def iphone_app(bundle_id: str, name: str) -> IosApp:
