@@ -113,3 +113,28 @@ def test_no_iphone_id_of_a_harmful_tool_comes_from_an_android_list(kind: Indicat
             assert Category.STALKERWARE in categories
         else:
             assert not categories & HARMFUL
+
+
+def test_a_feed_imported_before_iphone_ids_had_their_type_is_read_again(tmp_path: Path) -> None:
+    """A stored feed of the first format typed Echap's ``ios_bundles`` as Android ids: it is
+    parsed again from its original file (in memory), so its iPhone ids match iPhones."""
+    import json
+
+    from exposure.indicators.feeds.store import FEED_FILE, FeedStore
+
+    store = FeedStore(tmp_path / "feeds")
+    path = tmp_path / "watchware.yaml"
+    path.write_text("- name: Kid Watch\n  type: watchware\n  packages: [com.kid.watch]\n"
+                    "  ios_bundles: [com.kid.watchapp]\n", encoding="utf-8")
+    store.import_file(path)
+    stored = tmp_path / "feeds" / "echap-watchware" / FEED_FILE
+    old = json.loads(stored.read_text(encoding="utf-8"))
+    old["schema"] = "exposure.feed/1"
+    old["indicators"] = [["package", *row[1:]] for row in old["indicators"]]  # as version 1 wrote them
+    stored.write_text(json.dumps(old), encoding="utf-8")
+    warnings: list[object] = []
+    [feed] = store.load_all(warnings.append)
+    assert warnings == []
+    assert {(i.type, i.value) for i in feed.indicators} == {(IndicatorType.PACKAGE, "com.kid.watch"),
+                                                            (IndicatorType.IOS_BUNDLE, "com.kid.watchapp")}
+    assert json.loads(stored.read_text(encoding="utf-8"))["schema"] == "exposure.feed/1"  # nothing written
