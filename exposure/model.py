@@ -71,6 +71,9 @@ class IndicatorType(StrEnum):
     IPV6 = "ipv6"
     CIDR = "cidr"  # an IPv4 or IPv6 network
     PACKAGE = "package"  # an Android application id, or a desktop bundle/package name
+    # An iPhone app's bundle id: never compared with Android ids, which share their look
+    # ("com.trackview" is an Android stalkerware id, "com.TrackView" an App Store app).
+    IOS_BUNDLE = "ios-bundle"
     CERT_MD5 = "cert-md5"
     CERT_SHA1 = "cert-sha1"
     CERT_SHA256 = "cert-sha256"

@@ -23,9 +23,12 @@ from exposure.detect import dual_use
 from exposure.detect.base import DetectContext
 from exposure.indicators.index import IndicatorIndex
 from exposure.indicators.severity import (
+    CategoryGroup,
     EvidenceClass,
     at_most,
     evidence_class,
+    group_of,
+    headline,
     is_stale,
     lower,
     severity_for,
@@ -73,6 +76,9 @@ class _Group:
     threat: str
     device: str
     subjects: dict[str, _Subject] = field(default_factory=dict)
+    # Dual-use apps that a list names by a value this tool's listing also has (Echap's
+    # ScreenTime by WebWatcher's website): said in this finding, not a second one.
+    openly: set[str] = field(default_factory=set)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +111,8 @@ class IndicatorDetector:
             return ()
         device, subject_name = obs.device(), obs.subject()
         for hit in hits:
-            for ind in hit.indicators:
+            indicators, openly = _one_listing(hit.indicators, ctx)
+            for ind in indicators:
                 group = self._groups.get((ind.threat, device))
                 if group is None:
                     group = self._groups[(ind.threat, device)] = _Group(ind.threat, device)
@@ -113,6 +120,7 @@ class IndicatorDetector:
                 if subject is None:
                     subject = group.subjects[subject_name] = _Subject()
                 subject.indicators.setdefault((ind.type, ind.value, ind.role), ind)
+                group.openly.update(openly)
                 if not subject.evidence or subject.evidence[-1] is not obs:
                     subject.seen += obs.count
                     if len(subject.evidence) < _MAX_EVIDENCE:
@@ -126,8 +134,55 @@ class IndicatorDetector:
                 yield finding
 
 
+def _listed_as(ind: Indicator, ctx: DetectContext) -> CategoryGroup | None:
+    listing = ctx.index.listing(ind.source, ind.threat)
+    return group_of(listing.category) if listing is not None else None
+
+
+def _one_listing(indicators: tuple[Indicator, ...], ctx: DetectContext) -> tuple[list[Indicator], set[str]]:
+    """One listing per value (docs/profiles.md, "Precedence"): a value that one list gives a
+    harmful tool and another a dual-use app is the harmful tool's; the dual-use app is named
+    in its finding (the names returned), never a second finding that says the opposite."""
+    groups = [_listed_as(ind, ctx) for ind in indicators]
+    harmful = {ind.threat for ind, g in zip(indicators, groups, strict=True) if g is CategoryGroup.HARMFUL}
+    if not harmful:
+        return list(indicators), set()
+    kept: list[Indicator] = []
+    openly: set[str] = set()
+    for ind, listed in zip(indicators, groups, strict=True):
+        if listed is CategoryGroup.DUAL_USE and ind.threat not in harmful:
+            other = ctx.index.listing(ind.source, ind.threat)
+            openly.add(other.name.get("en") if other else ind.threat)
+            continue
+        kept.append(ind)
+    return kept, openly
+
+
+def _threat_of(group: _Group, ctx: DetectContext) -> Threat | None:
+    """The threat as the lists that name what was matched declare it: the most serious of
+    their listings. Echap lists FindMyKids as stalkerware (its Android ids) and as
+    watchware (also its App Store app): an iPhone with the App Store app matches only the
+    watchware listing, and is a dual-use finding."""
+    primary = ctx.index.threat(group.threat)
+    listed = [ctx.index.listing(i.source, i.threat) for s in group.subjects.values() for i in s.indicators.values()
+              if not i.supporting]
+    found = [t for t in listed if t is not None]
+    if not found:
+        return primary
+    return min(found, key=lambda t: (headline(t.category).rank, t is not primary))
+
+
+def _also_sold_openly(group: _Group, category: Category, ctx: DetectContext) -> str:
+    """The names under which a list also has this harmful tool as a dual-use app."""
+    if group_of(category) is not CategoryGroup.HARMFUL:
+        return ""
+    names = set(group.openly) | {t.name.get("en") for t in ctx.index.listings(group.threat)
+                                 if group_of(t.category) is CategoryGroup.DUAL_USE}
+    return ", ".join(sorted(n for n in names if n))
+
+
 def _finding(group: _Group, ctx: DetectContext) -> Finding | None:
-    threat = ctx.index.threat(group.threat)
+    threat = _threat_of(group, ctx)
     category = threat.category if threat else Category.SPYWARE
     # A subject (an app, a name) counts only with a hit that is enough on its own; a dual-use
     # app that came with the phone's system is not one someone installed.
@@ -159,7 +214,8 @@ def _finding(group: _Group, ctx: DetectContext) -> Finding | None:
                                                       if len(order) > _MAX_SUBJECTS_SHOWN else "")
     name = threat.name.get("en") if threat else group.threat
     params = [("name", name), ("subject", shown), ("role", main.indicator.role.value), ("times", str(seen)),
-              ("device", group.device), ("evidence", evidence_kind.value), *params, *_notes(main, weighed)]
+              ("device", group.device), ("evidence", evidence_kind.value), *params,
+              *_notes(main, _also_sold_openly(group, category, ctx))]
     return Finding(
         rule=rule,
         severity=severity,
@@ -208,10 +264,14 @@ def _dual_use(main: _Weighed, subjects: dict[str, _Subject], threat: Threat | No
     return (at_most(severity, threat.severity) if threat else severity), EvidenceClass.ACTIVE
 
 
-def _notes(main: _Weighed, weighed: list[_Weighed]) -> list[tuple[str, str]]:
-    """Why the main indicator is weaker than its class alone would say (texts in texts.yaml)."""
+def _notes(main: _Weighed, openly: str) -> list[tuple[str, str]]:
+    """Why the main indicator is weaker than its class alone would say, and what else the
+    lists say of the tool (texts in texts.yaml)."""
     notes: list[str] = []
     out: list[tuple[str, str]] = []
+    if openly:
+        notes.append("note.also-sold-openly")
+        out.append(("openly", openly))
     if main.shared:
         notes.append("note.shared-address")
         out.append(("shared", main.shared))

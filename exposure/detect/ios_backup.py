@@ -99,7 +99,7 @@ def _listed(values: list[str]) -> str:
 
 def _watch_listed(client: str, ctx: DetectContext) -> str:
     """The name of the threat whose app id is ``client``, when it is a tool that can watch."""
-    for ind in ctx.index.lookup(IndicatorType.PACKAGE, client):
+    for ind in ctx.index.lookup(IndicatorType.IOS_BUNDLE, client):
         threat = ctx.index.threat(ind.threat)
         if threat is not None and threat.category in LISTED_CATEGORIES and not ind.supporting:
             return threat.name.get("en")

@@ -113,12 +113,12 @@ def _build(profile_ids: Sequence[str] | None, use_feeds: bool, bundled: bool) ->
     loaded = _feeds_for(everything, profiles, shipped, stored)
     index = IndicatorIndex()
     for profile in profiles:
-        index.add_threats(profile.threats)
+        index.add_threats(profile.threats, curated=True)
     for feed in loaded:
         if isinstance(feed, LazyFeed):
-            index.add_lazy_threats(feed.threat_rows, feed.make_threat)
+            index.add_lazy_threats(feed.threat_rows, feed.make_threat, feed.info.name)
         else:
-            index.add_threats(feed.threats)
+            index.add_threats(feed.threats, feed.info.name)
     merged = _premerged(everything, loaded) if profile_ids is None and not stored else None
     if merged is None:
         curated = _curated(profiles)

@@ -26,9 +26,9 @@ from exposure.model import Indicator, IndicatorKey, IndicatorType, Threat
 
 _NO_HITS: tuple[Indicator, ...] = ()
 # Types a lazy table may hold: matched by their exact normalised value.
-LAZY_TYPES = frozenset({IndicatorType.PACKAGE, IndicatorType.CERT_MD5, IndicatorType.CERT_SHA1,
-                        IndicatorType.CERT_SHA256, IndicatorType.FILE_MD5, IndicatorType.FILE_SHA1,
-                        IndicatorType.FILE_SHA256})
+LAZY_TYPES = frozenset({IndicatorType.PACKAGE, IndicatorType.IOS_BUNDLE, IndicatorType.CERT_MD5,
+                        IndicatorType.CERT_SHA1, IndicatorType.CERT_SHA256, IndicatorType.FILE_MD5,
+                        IndicatorType.FILE_SHA1, IndicatorType.FILE_SHA256})
 # Types whose indicators may be added later (``add_later``): values seen in traffic; a check of
 # this computer looks up at most its connections' addresses, a check of a phone's apps none.
 ADDRESS_TYPES = frozenset({IndicatorType.IPV4, IndicatorType.IPV6, IndicatorType.CIDR})
@@ -115,6 +115,11 @@ class IndicatorIndex:
         self._source_dates: dict[str, str] = {}
         self._lazy: dict[IndicatorType, list[LazyTable]] = {}
         self._lazy_threats: list[tuple[Mapping[str, Any], Callable[[str, Any], Threat]]] = []
+        # Each feed's own declaration of a threat id: Echap names FindMyKids both in its
+        # stalkerware file and in its watchware file (see ``listing``).
+        self._curated: set[str] = set()
+        self._declared: dict[str, dict[str, Threat]] = {}
+        self._lazy_declared: dict[str, tuple[Mapping[str, Any], Callable[[str, Any], Threat]]] = {}
         self._later: list[tuple[frozenset[IndicatorType], Sequence[Indicator]]] = []
         self.add_threats(threats)
         self.add(indicators)
@@ -157,9 +162,12 @@ class IndicatorIndex:
             self._add_pending()
         return self.__dict__
 
-    def add_lazy_threats(self, rows: Mapping[str, Any], make: Callable[[str, Any], Threat]) -> None:
-        """Threats made only when asked for; a threat added with ``add_threats`` comes first."""
+    def add_lazy_threats(self, rows: Mapping[str, Any], make: Callable[[str, Any], Threat], source: str = "") -> None:
+        """Threats made only when asked for; a threat added with ``add_threats`` comes first.
+        ``source``: the feed that declares them (``listing``)."""
         self._lazy_threats.append((rows, make))
+        if source:
+            self._lazy_declared.setdefault(source, (rows, make))
 
     def set_source_dates(self, dates: dict[str, str]) -> None:
         """How recent each feed's data is (feed name -> YYYY-MM-DD), for the age rule."""
@@ -176,9 +184,39 @@ class IndicatorIndex:
 
         return shared_networks().owner(address)
 
-    def add_threats(self, threats: Iterable[Threat]) -> None:
+    def add_threats(self, threats: Iterable[Threat], source: str = "", *, curated: bool = False) -> None:
+        """``source``: the feed that declares them; ``curated``: a profile's threats, which are
+        what they say whichever feed also names them."""
         for threat in threats:
             self._threats.setdefault(threat.id, threat)
+            if curated:
+                self._curated.add(threat.id)
+            elif source:
+                self._declared.setdefault(source, {}).setdefault(threat.id, threat)
+
+    def listing(self, source: str, threat_id: str) -> Threat | None:
+        """The threat as ``source`` (the feed of a matched indicator) declares it: a feed that
+        lists a value decides what kind of tool it is listed as (docs/profiles.md,
+        "Precedence"). A profile's threat is the same for every feed; else ``threat``."""
+        declared = None if threat_id in self._curated else self._declared_by(source, threat_id)
+        return declared or self.threat(threat_id)
+
+    def _declared_by(self, source: str, threat_id: str) -> Threat | None:
+        declared = self._declared.get(source, {}).get(threat_id)
+        lazy = self._lazy_declared.get(source)
+        if declared is None and lazy is not None:
+            row = lazy[0].get(threat_id)
+            if row is not None:
+                declared = self._declared.setdefault(source, {})[threat_id] = lazy[1](threat_id, row)
+        return declared
+
+    def listings(self, threat_id: str) -> list[Threat]:
+        """Every feed's declaration of ``threat_id`` (the profile's alone when it is curated)."""
+        if threat_id in self._curated:
+            found = self.threat(threat_id)
+            return [found] if found else []
+        sources = dict.fromkeys([*self._declared, *self._lazy_declared])
+        return [t for t in (self._declared_by(source, threat_id) for source in sources) if t is not None]
 
     def add(self, indicators: Iterable[Indicator]) -> None:
         """Add indicators whose values are already normalised."""

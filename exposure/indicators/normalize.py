@@ -97,6 +97,14 @@ def hex_digest(value: str, expected_length: int | None = None) -> str:
 
 
 def package(value: str) -> str:
+    """An app id in lower case: an Android application id, an iPhone bundle id (kept apart as
+    ``ios-bundle``, never compared with Android ids) or a desktop package name.
+
+    Case is folded within each platform. Apple treats bundle ids without regard to case;
+    Android ids are case-sensitive, but the lists are written by hand and disagree with the
+    apps they describe (Echap lists ``app.Easylogger`` where its samples have
+    ``app.EasyLogger``): a case slip must not hide a stalkerware, and no two apps in the
+    lists differ only by case."""
     text = value.strip()
     if not (_PACKAGE.match(text) or _DESKTOP_PACKAGE.match(text)) or len(text) > 255:
         raise InvalidValue(f"not an app id: {value!r}")
@@ -158,6 +166,7 @@ NORMALIZERS: dict[IndicatorType, Callable[[str], str]] = {
     IndicatorType.IPV6: _address(IndicatorType.IPV6),
     IndicatorType.CIDR: cidr,
     IndicatorType.PACKAGE: package,
+    IndicatorType.IOS_BUNDLE: package,
     IndicatorType.URL: url,
     IndicatorType.PROCESS: _process_name,
     IndicatorType.EMAIL: _email,

@@ -36,10 +36,11 @@ class IosApp(Observation):
     app_identifier: str = ""  # the application-identifier entitlement (TEAM.bundle)
 
     def indicator_keys(self) -> Iterable[IndicatorKey]:
-        yield IndicatorKey(IndicatorType.PACKAGE, self.bundle_id)
+        # iPhone ids only: an Android id that looks the same is another app (docs/profiles.md).
+        yield IndicatorKey(IndicatorType.IOS_BUNDLE, self.bundle_id)
         # Some lists (ISDi's App Store ids) write the App ID prefix too: "TEAMID.bundle".
         if self.app_identifier and self.app_identifier.lower() != self.bundle_id.lower():
-            yield IndicatorKey(IndicatorType.PACKAGE, self.app_identifier)
+            yield IndicatorKey(IndicatorType.IOS_BUNDLE, self.app_identifier)
 
     def describe(self) -> str:
         return f"installed app {self.bundle_id}" + (f" ({self.name})" if self.name else "")
@@ -128,7 +129,7 @@ class IosProcess(Observation):
         # Apple's own apps are judged from the app list (as over USB), not from every
         # record that names them: Find My in data usage is not a dual-use app someone added.
         if self.bundle_id and not self.bundle_id.startswith("com.apple."):
-            yield IndicatorKey(IndicatorType.PACKAGE, self.bundle_id)
+            yield IndicatorKey(IndicatorType.IOS_BUNDLE, self.bundle_id)
 
     def describe(self) -> str:
         shown = self.name or self.bundle_id

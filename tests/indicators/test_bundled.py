@@ -123,7 +123,9 @@ def test_the_csv_feeds_import_by_their_content_whatever_their_name(tmp_path: Pat
 
     store = FeedStore.default()
     for path, name, key, count in ((FEEDS / "echap" / "samples.csv", "echap-samples", "file-sha256/app", 3228),
-                                   (FEEDS / "isdi" / "app-flags.csv", "isdi-app-flags", "package/app", 5776),
+                                   # ISDi's 5,776 app ids: 5,128 Android ids and 648 iPhone bundle ids
+                                   (FEEDS / "isdi" / "app-flags.csv", "isdi-app-flags", "package/app", 5128),
+                                   (FEEDS / "isdi" / "app-flags.csv", "isdi-app-flags", "ios-bundle/app", 648),
                                    (FEEDS / "volexity-evilbamboo" / "iocs.csv", "volexity-evilbamboo",
                                     "file-sha256/app", 212)):
         renamed = tmp_path / f"download-{name}.txt"

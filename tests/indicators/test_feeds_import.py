@@ -229,7 +229,7 @@ def test_watchware_entries_are_dual_use(tmp_path: Path) -> None:
     assert result.info.name == "echap-watchware" and result.info.profile == "stalkerware"
     feed = loaded("echap-watchware")
     assert [(t.id, t.category) for t in feed.threats] == [("kid-watch", Category.DUAL_USE)]
-    assert dict(result.info.counts) == {"package/app": 2, "domain/c2": 1}
+    assert dict(result.info.counts) == {"package/app": 1, "ios-bundle/app": 1, "domain/c2": 1}
 
 
 @pytest.mark.parametrize(

@@ -31,10 +31,10 @@ DUAL_USE = [threat("life360", "Life360", Category.DUAL_USE, Severity.MEDIUM),
             threat("qustodio", "Qustodio", Category.DUAL_USE, Severity.MEDIUM),
             threat("trackview", "TrackView", Category.DUAL_USE, Severity.MEDIUM),
             threat("isharing", "iSharing", Category.DUAL_USE, Severity.MEDIUM)]
-DUAL_USE_IDS = [(IndicatorType.PACKAGE, "com.life360.safetymap", "life360"),
-                (IndicatorType.PACKAGE, "com.qustodio.par.qustodio-family-parental-control-app", "qustodio"),
-                (IndicatorType.PACKAGE, "com.TrackView", "trackview"),
-                (IndicatorType.PACKAGE, "com.isharing.iSharing-Lite", "isharing")]
+DUAL_USE_IDS = [(IndicatorType.IOS_BUNDLE, "com.life360.safetymap", "life360"),
+                (IndicatorType.IOS_BUNDLE, "com.qustodio.par.qustodio-family-parental-control-app", "qustodio"),
+                (IndicatorType.IOS_BUNDLE, "com.TrackView", "trackview"),
+                (IndicatorType.IOS_BUNDLE, "com.isharing.iSharing-Lite", "isharing")]
 
 
 @pytest.fixture(autouse=True)
@@ -84,7 +84,7 @@ def test_isdi_own_dual_use_flags_name_the_apps_on_its_recorded_phone(plug: Plug)
     rows = list(csv.DictReader(ISDI_FLAGS.open(encoding="utf-8")))
     flagged = [r for r in rows if r["store"] == "appstore" and r["flag"] == "dual-use"]
     threats = [threat("isdi-dual-use", "ISDi dual-use app", Category.DUAL_USE, Severity.MEDIUM)]
-    ids = [(IndicatorType.PACKAGE, r["appId"], "isdi-dual-use") for r in flagged if " " not in r["appId"]]
+    ids = [(IndicatorType.IOS_BUNDLE, r["appId"], "isdi-dual-use") for r in flagged if " " not in r["appId"]]
     plug(FakePhone())
     result = scan(SourceSpec("iphone"), catalog=with_indicators(threats, ids))
     # One finding for that one "tool" on this phone, with every app it matched.
@@ -97,7 +97,7 @@ def test_an_app_id_with_its_team_prefix_matches_too(plug: Plug) -> None:
     # E3NMZFNA2K in ISDi's recorded phone.
     plug(FakePhone())
     catalog = with_indicators([threat("teamviewer-test", "TeamViewer", Category.DUAL_USE, Severity.MEDIUM)],
-                              [(IndicatorType.PACKAGE, "E3NMZFNA2K.com.teamviewer.rc", "teamviewer-test")])
+                              [(IndicatorType.IOS_BUNDLE, "E3NMZFNA2K.com.teamviewer.rc", "teamviewer-test")])
     [hit] = [f for f in scan(SourceSpec("iphone"), catalog=catalog).findings if f.threat == "teamviewer-test"]
     assert hit.subject == "com.teamviewer.rc"
 

@@ -34,8 +34,8 @@ def catalog() -> Catalog:
     c2 = with_indicators([SPY, LOCATOR, PREDATOR], [
         (IndicatorType.DOMAIN, "c2.spytool.test", "spytool"),
         (IndicatorType.PROCESS, "spytoold", "spytool"),
-        (IndicatorType.PACKAGE, "com.spytool.agent", "spytool"),
-        (IndicatorType.PACKAGE, "com.locator.family", "locator"),
+        (IndicatorType.IOS_BUNDLE, "com.spytool.agent", "spytool"),
+        (IndicatorType.IOS_BUNDLE, "com.locator.family", "locator"),
         (IndicatorType.CONFIG_PROFILE, "e32b5b16-2cc8-4b61-9a1a-0de2b2ab1a38", "predator"),
         (IndicatorType.PROCESS, "predatorservicehelper", "predator"),
     ], role=IndicatorRole.C2)
@@ -179,7 +179,7 @@ def test_apple_apps_in_data_usage_are_not_judged_as_installed_apps(tmp_path: Pat
     from exposure.indicators.catalog import build_catalog
 
     bundled = build_catalog(None)
-    assert bundled.index.lookup(IndicatorType.PACKAGE, "com.apple.mobileme.fmip1")  # the list does hold it
+    assert bundled.index.lookup(IndicatorType.IOS_BUNDLE, "com.apple.mobileme.fmip1")  # the list does hold it
     spec = Spec(processes=[("1FB47783-A2FE-47D9-B256-DF50EF44BBA4", "com.apple.mobileme.fmip1", WHEN),
                            ("locatord", "com.life360.safetymap", WHEN)])
     result = run_scan(ScanRequest(sources=(SourceSpec("ios-backup", str(write_backup(tmp_path / "b", spec))),)),

@@ -109,7 +109,7 @@ def _parse_app(entry: dict[str, object], builder: FeedBuilder) -> None:
     for value in _strings(entry.get("packages"), builder, "packages"):
         builder.add(IndicatorType.PACKAGE, value, threat, app, "packages")
     for value in _strings(entry.get("ios_bundles"), builder, "ios_bundles"):
-        builder.add(IndicatorType.PACKAGE, value, threat, app, "ios_bundles")
+        builder.add(IndicatorType.IOS_BUNDLE, value, threat, app, "ios_bundles")
     for value in _strings(entry.get("certificates"), builder, "certificates"):
         builder.add(IndicatorType.CERT_SHA1, value, threat, app, "certificates")
     for value in _strings(entry.get("websites"), builder, "websites"):

@@ -63,4 +63,5 @@ def parse(text: str, builder: FeedBuilder) -> None:
             builder.warn("rows without an app id")
             continue
         threat = builder.threat(threat_id, title or value, category, headline(category), references=(_REFERENCE,))
-        builder.add(IndicatorType.PACKAGE, value, threat, IndicatorRole.APP, store)
+        kind = IndicatorType.IOS_BUNDLE if store == "appstore" else IndicatorType.PACKAGE
+        builder.add(kind, value, threat, IndicatorRole.APP, store)

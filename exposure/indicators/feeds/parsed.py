@@ -43,6 +43,7 @@ def count_key(kind: IndicatorType, role: IndicatorRole) -> str:
 # How counts are printed, in this order; other keys fall back to "<type> (<role>)".
 COUNT_LABELS: dict[str, str] = {
     "package/app": "package ids",
+    "ios-bundle/app": "iPhone app ids",
     "cert-sha1/app": "certificate SHA-1s",
     "cert-sha256/app": "certificate SHA-256s",
     "cert-md5/app": "certificate MD5s",

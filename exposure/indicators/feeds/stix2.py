@@ -35,6 +35,8 @@ _APP_KEYS: dict[str, IndicatorType] = {
     "file:hashes.md5": _T.FILE_MD5,
     "file:hashes.sha1": _T.FILE_SHA1,
     "file:hashes.sha256": _T.FILE_SHA256,
+    # An Android application id: MVT checks app:id against Android apps only, and Echap's
+    # export mixes its iPhone ids in unmarked (its YAML, bundled, types them as ios-bundle).
     "app:id": _T.PACKAGE,
     "app:cert.md5": _T.CERT_MD5,
     "app:cert.sha1": _T.CERT_SHA1,

@@ -39,7 +39,11 @@ from exposure.model import (
 )
 from exposure.paths import feeds_dir
 
-SCHEMA = "exposure.feed/1"
+SCHEMA = "exposure.feed/2"
+# Version 1 typed the iPhone bundle ids of Echap's YAML and ISDi's list as Android ids; such a
+# feed is read again from its original file when loaded (in memory: nothing is written).
+_OLD_SCHEMA = "exposure.feed/1"
+_RETYPED_FORMATS = frozenset({"echap-yaml", "isdi-app-flags"})
 FEED_FILE = "feed.json"
 _STALE_SECONDS = 3600
 _SUFFIX = {"echap-yaml": ".yaml", "stix2": ".stix2", "hosts": ".txt", "echap-samples": ".csv",
@@ -203,14 +207,25 @@ class FeedStore:
             return
         for name in names:
             try:
-                yield _loaded_from_json(self._read(name))
-            except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:
+                document = self._read(name)
+                if document["schema"] == _OLD_SCHEMA and document["info"]["format"] in _RETYPED_FORMATS:
+                    yield self._parsed_again(name, _info_from_json(document["info"]))
+                    continue
+                yield _loaded_from_json(document)
+            except (OSError, ValueError, KeyError, TypeError, IndexError, FeedError) as exc:
                 warn(_unreadable(name, exc))
+
+    def _parsed_again(self, name: str, info: FeedInfo) -> LoadedFeed:
+        from exposure.indicators.feeds.detect import parse_feed
+
+        path = self.original(name)
+        parsed = parse_feed(read_limited(path), path.name, name=info.name, profile=info.profile).parsed
+        return LoadedFeed(info=info, indicators=tuple(parsed.indicators), threats=tuple(parsed.threats))
 
     def _read(self, name: str) -> dict[str, Any]:
         with open(self.root / name / FEED_FILE, encoding="utf-8") as f:
             document = json.load(f)
-        if not isinstance(document, dict) or document.get("schema") != SCHEMA:
+        if not isinstance(document, dict) or document.get("schema") not in (SCHEMA, _OLD_SCHEMA):
             raise ValueError("unknown format")
         return document
 
