@@ -1,6 +1,7 @@
 """network.combined ("N different signs point to one destination"): each finding holds only the
 evidence about its own destination (in its details and in the timeline), and says its signs in
-plain words, in English and Chinese, never by their rule ids.
+plain words, in English and Chinese, never by their rule ids; and the no-lookup finding it sums up
+has a title that reads right for one address.
 
 The shape is that of zeek-mcp's Sample.pcap (a real capture, test input only): two public
 addresses reached without a name lookup, each with a self-signed certificate, one of them on an
@@ -109,3 +110,15 @@ def test_the_signs_are_said_in_plain_words_in_both_languages() -> None:
     assert ("contact without a name lookup, a self-signed certificate and encryption (TLS) on an unusual port"
             in said["en"])
     assert "未经域名查询的联系、自签名证书和在不常见端口上的加密（TLS）连接" in said["zh"]
+
+
+def test_the_no_lookup_title_reads_right_for_one_address() -> None:
+    """Reviewer: "Addresses contacted without a name lookup: 1" (tests/data/network/dot-hidden-lookups.pcap)."""
+    findings = run([dns("www.example.com", CDN), flow(C2, 443)])
+    document = from_result(_report(findings))
+    record = next(f for f in document.findings if f.rule == "network.no-dns-lookup")
+    assert record.param("count") == "1"
+    english = plain(explain_finding(record, document, "en").title)
+    assert english == "Contacted without a name lookup (addresses: 1)"
+    assert not english.startswith("Addresses")
+    assert plain(explain_finding(record, document, "zh").title) == "未经域名查询就联系的地址：1 个"

@@ -359,7 +359,7 @@ TITLES = {
     "network.self-signed-cert": "A server used a self-signed certificate: {subject}",
     "network.tls-unusual-port": "Encrypted (TLS) connection on an unusual port {port}: {subject}",
     "network.cleartext-data": "Data sent without encryption (HTTP, {bytes} bytes): {subject}",
-    "network.no-dns-lookup": "Addresses contacted without a name lookup: {count}",
+    "network.no-dns-lookup": "Contacted without a name lookup (addresses: {count})",
     "network.tor": "Tor-like connections: {count} address(es)",
     "network.encrypted-dns": "Encrypted DNS was used ({how}): names were hidden from this check",
     "network.beaconing": "Regular contact every {interval} s ({events} times): {subject}",
