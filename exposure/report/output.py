@@ -80,7 +80,7 @@ def print_summary(report: ReportDocument, lang: str, stream: TextIO, written: li
     if sections:
         stream.write("\n" + t("section.per_source", lang) + "\n")
     for section in sections:
-        stream.write(f"  - {text(section.title)}: {text(section.status)}\n")
+        stream.write(f"  - {text(section.title)}{t('label.colon', lang)}{text(section.status)}\n")
         for _number, severity, title in section.findings:
             stream.write(f"      [{severity}] {text(title)}\n")
     for warning in report.warnings:
