@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from exposure.document import FindingRecord, ObservationRecord, ReportDocument
 from exposure.explain.categories import category
-from exposure.explain.lines import Line, fill, name, value, words
+from exposure.explain.lines import Line, fill, name, plain, value, words
 from exposure.explain.references import SourceRef, references
 from exposure.explain.rule_texts import rule_texts
 from exposure.explain.seen import seen_lines
@@ -202,10 +202,37 @@ def _full_source(obs: ObservationRecord, lang: str, report: ReportDocument) -> s
 def evidence_item(obs: ObservationRecord, lang: str, report: ReportDocument) -> EvidenceItem:
     return EvidenceItem(
         kind=obs.kind,
-        description=obs.description,
+        description=_description(obs, lang),
         source=_full_source(obs, lang, report),
         count=obs.count,
         first_seen=format_time(obs.first_seen),
         last_seen=format_time(obs.last_seen),
         facts=tuple((k, v) for k, v in obs.facts if k not in _BASE_FACTS),
     )
+
+
+def _description(obs: ObservationRecord, lang: str) -> str:
+    """An observation in a few words for the technical details: its own (English) description,
+    or for what a capture showed, the same words in ``lang``."""
+    if lang == "en" or (obs.kind != "flow" and obs.kind not in _DETAIL_NAMES):
+        return obs.description
+    facts = dict(obs.facts)
+    if obs.kind == "flow":
+        server = facts.get("server", "")
+        if facts.get("server_names"):
+            server = f"{server} ({facts['server_names']})"
+        return plain(tf("detail.flow", lang, protocol=facts.get("protocol", "").upper(),
+                        client=facts.get("client", ""), server=server, port=facts.get("server_port", "")))
+    key = f"detail.{obs.kind}"
+    if obs.kind == "server-name":
+        key = f"detail.server-name.{facts.get('protocol', '')}"
+    name_fact = _DETAIL_NAMES.get(obs.kind)
+    if name_fact is None or not known(key):
+        return obs.description
+    shown = next((facts[f] for f in name_fact if facts.get(f)), "")
+    return plain(tf(key, lang, name=shown)) if shown else obs.description
+
+
+# Which fact names what an observation of a capture was about (the first one present).
+_DETAIL_NAMES = {"dns-query": ("name",), "server-name": ("name",),
+                 "tls-certificate": ("subject_name", "server")}

@@ -21,7 +21,7 @@ from exposure.model import Finding, Observation, SourceInfo, SourceSpec
 from exposure.observations.network import Flow, TlsCertificate
 from exposure.report.document import from_result
 from exposure.scan import ScanRequest, ScanResult
-from tests.network.test_detect_heuristics import C2, CDN, OTHER, SRC, cert, dns, flow, run
+from tests.network.test_detect_heuristics import C2, CDN, OTHER, PHONE, SRC, cert, dns, flow, run, sni
 
 T0 = datetime(2020, 9, 29, 20, 12, tzinfo=UTC)
 RULE_IDS = ("no-dns-lookup", "self-signed-cert", "tls-unusual-port", "network.")
@@ -122,3 +122,22 @@ def test_the_no_lookup_title_reads_right_for_one_address() -> None:
     assert english == "Contacted without a name lookup (addresses: 1)"
     assert not english.startswith("Addresses")
     assert plain(explain_finding(record, document, "zh").title) == "未经域名查询就联系的地址：1 个"
+
+
+def test_the_technical_details_of_capture_evidence_are_in_the_persons_language() -> None:
+    """Reviewer: "TCP traffic from … to … port 8443", "DNS lookup of …", "server certificate for …"
+    stayed English in the Chinese app and reports."""
+    from exposure.explain.finding import evidence_item
+
+    findings = [*sample_shape(), *run([dns("c2.example.top", C2), sni("c2.example.top", C2, port=4444),
+                                       sni("c2.example.top", C2, port=80, protocol="http")])]
+    document = from_result(_report(findings))
+    records = [obs for finding in document.findings for obs in finding.evidence]
+    assert {obs.kind for obs in records} == {"flow", "tls-certificate", "dns-query", "server-name"}
+    english = ("traffic from", "DNS lookup of", "server certificate for", "connection to", "request to")
+    for obs in records:
+        assert evidence_item(obs, "en", document).description == obs.description  # the record's own English
+        chinese = evidence_item(obs, "zh", document).description
+        assert not any(words in chinese for words in english), chinese
+    flows = [evidence_item(obs, "zh", document).description for obs in records if obs.kind == "flow"]
+    assert f"从 {PHONE} 到 {OTHER} 端口 3786 的 TCP 流量" in flows
