@@ -345,6 +345,9 @@ class SourceSpec:
 
 # Among a source's ``undecoded`` counts, the damage that stopped the reading of a file ("file: <reason>").
 FILE_DAMAGE = "file: "
+# The names of network capture files (or that and ".gz"), as a folder of captures is read
+# (``exposure.scan.capture_sources``: ``scan --pcap FOLDER`` and the app's file screen).
+CAPTURE_SUFFIXES = (".pcap", ".pcapng", ".cap")
 
 
 @dataclass(slots=True)

@@ -146,6 +146,7 @@ def _in_processes(work: Callable[[Item, Channel], Result], items: Sequence[Item]
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     context = _context()
+    _start_resource_tracker()
     reports = context.SimpleQueue()
     stop = context.Event()
     out: list[Result | Stopped | Failed] = [Stopped()] * len(items)
@@ -173,6 +174,29 @@ def _in_processes(work: Callable[[Item, Channel], Result], items: Sequence[Item]
         raise
     pool.shutdown(wait=True)
     return out
+
+
+def _start_resource_tracker() -> None:
+    """multiprocessing's resource tracker (a process it starts with the first queue) is handed
+    ``sys.stderr``'s descriptor: under a front end that captures ``sys.stderr`` with no descriptor
+    (the app: Textual's print capture says -1) starting it fails ("bad value(s) in fds_to_keep")
+    and no folder of captures could be checked. Start it then with its output going nowhere."""
+    import sys
+
+    try:
+        if sys.stderr is None or sys.stderr.fileno() >= 0:
+            return
+    except (AttributeError, OSError, ValueError):
+        return  # no descriptor at all: multiprocessing leaves it out itself
+    from multiprocessing import resource_tracker
+
+    captured = sys.stderr
+    with open(os.devnull, "w", encoding="utf-8") as nowhere:
+        sys.stderr = nowhere
+        try:
+            resource_tracker.ensure_running()
+        finally:
+            sys.stderr = captured
 
 
 def _outcome(future: Future[Result | Stopped]) -> Result | Stopped | Failed:

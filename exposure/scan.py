@@ -31,7 +31,17 @@ from exposure.detect.base import DetectContext, Detector
 from exposure.detect.fold import fold_into_known_tools
 from exposure.errors import UserError
 from exposure.indicators.catalog import Catalog, build_catalog
-from exposure.model import FILE_DAMAGE, CheckNote, FeedInfo, Finding, LocalText, ScanWarning, SourceInfo, Threat
+from exposure.model import (
+    CAPTURE_SUFFIXES,
+    FILE_DAMAGE,
+    CheckNote,
+    FeedInfo,
+    Finding,
+    LocalText,
+    ScanWarning,
+    SourceInfo,
+    Threat,
+)
 from exposure.model import SourceSpec as SourceSpec  # first lived here; new code imports it from exposure.model
 
 if TYPE_CHECKING:
@@ -469,3 +479,45 @@ def _size(path: str) -> int:
         return Path(path).stat().st_size
     except OSError:
         return 0
+
+
+# -- the captures a path names: the command line's --pcap and the app's file screen decide alike --
+
+
+def capture_sources(paths: Sequence[str]) -> list[SourceSpec]:
+    """The captures ``paths`` name: each file as given, each folder as the capture files directly
+    in it (:func:`folder_captures`); a file named twice is checked once; a capture recorded from
+    an iPhone (``capture --iphone``) is an ``iphone-capture``, which keeps its labels by process.
+    A folder without any capture file is one line (a :class:`UserError`, exit 2)."""
+    from exposure.collect.ios.capture import is_iphone_capture
+
+    out: list[SourceSpec] = []
+    seen: set[str] = set()
+    for given in paths:
+        files = [given]
+        if os.path.isdir(given):
+            files = folder_captures(given)
+            if not files:
+                raise UserError(f"{given}: no capture files in this folder (names ending in "
+                                f"{', '.join(CAPTURE_SUFFIXES)}, or that and .gz)",
+                                key="error.scan.no-captures-in-folder", path=given,
+                                suffixes=", ".join(CAPTURE_SUFFIXES))
+        for path in files:
+            key = os.path.realpath(path)
+            if key not in seen:
+                seen.add(key)
+                out.append(SourceSpec("iphone-capture" if is_iphone_capture(path) else "pcap", path))
+    return out
+
+
+def folder_captures(folder: str) -> list[str]:
+    """The capture files directly in ``folder``, sorted by name: names ending in
+    :data:`CAPTURE_SUFFIXES` (or that and ``.gz``), hidden files left out."""
+    with os.scandir(folder) as entries:
+        found = sorted(entry.name for entry in entries if _is_capture_name(entry.name) and entry.is_file())
+    return [os.path.join(folder, name) for name in found]
+
+
+def _is_capture_name(name: str) -> bool:
+    lowered = name.lower().removesuffix(".gz")
+    return not name.startswith(".") and lowered.endswith(CAPTURE_SUFFIXES)

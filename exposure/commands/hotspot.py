@@ -203,10 +203,16 @@ class _Say:
             self.line(self.t("hotspot.paused", previous=_safe(point.state.previous_name)))
         self.line(self.t("hotspot.uplink"))
         self.line(self.t("hotspot.use"))
+        self.line(self.until(seconds))
+
+    def until(self, seconds: float) -> str:
+        """When the recording stops by itself: in minutes when they are whole, else in seconds;
+        "1 minute" and "1 second" said as such (``.one``)."""
         if seconds % 60:
-            self.line(self.t("hotspot.until.seconds", seconds=f"{seconds:g}"))
-        else:
-            self.line(self.t("hotspot.until", minutes=f"{seconds / 60:g}"))
+            one = ".one" if seconds == 1 else ""
+            return self.t(f"hotspot.until.seconds{one}", seconds=f"{seconds:g}")
+        one = ".one" if seconds == 60 else ""
+        return self.t(f"hotspot.until{one}", minutes=f"{seconds / 60:g}")
 
     def restored(self, point: AccessPoint) -> None:
         from exposure.explain.lines import plain

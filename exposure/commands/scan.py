@@ -16,7 +16,6 @@ if TYPE_CHECKING:
 HELP = ("check a capture, an Android phone, an iPhone or its backup, an androidqf acquisition or this computer, "
         "and report")
 SEVERITIES = ("critical", "high", "medium", "low", "info")
-CAPTURE_SUFFIXES = (".pcap", ".pcapng", ".cap")
 
 
 IPHONE_HINT = ("Unlock the iPhone and keep it unlocked. If it asks 'Trust This Computer?', tap Trust and enter the "
@@ -24,6 +23,8 @@ IPHONE_HINT = ("Unlock the iPhone and keep it unlocked. If it asks 'Trust This C
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from exposure.model import CAPTURE_SUFFIXES
+
     what = parser.add_argument_group("what to check (one or more)")
     what.add_argument("--pcap", action="extend", nargs="+", default=[], metavar="FILE_OR_FOLDER",
                       help="network captures (pcap, pcapng, gzip), or folders of them: every file directly "
@@ -162,11 +163,7 @@ def sources_from_args(args: argparse.Namespace) -> list[SourceSpec]:
 
     sources: list[SourceSpec] = []
     if args.pcap:  # the capture reader is imported only when there is a capture to read
-        from exposure.collect.ios.capture import is_iphone_capture
-
-        # A capture recorded from an iPhone (capture --iphone) keeps its labels by process.
-        sources += [pipeline.SourceSpec("iphone-capture" if is_iphone_capture(path) else "pcap", path)
-                    for path in capture_files(args.pcap)]
+        sources += pipeline.capture_sources(args.pcap)
     if args.android is not None:
         options = (("save", args.save),) if args.save else ()
         sources.append(pipeline.SourceSpec("android", args.android, options))
@@ -214,41 +211,6 @@ class ProgressLine:
             self.stream.write("\n")
             self.stream.flush()
         self.ended = True
-
-
-def capture_files(paths: Sequence[str]) -> list[str]:
-    """The captures ``--pcap`` names: each file as given, each folder as the capture files
-    directly in it, sorted by name; a file named twice is checked once. A folder without
-    any capture file is one line (exit 2)."""
-    import os
-
-    from exposure.errors import UserError
-
-    out: list[str] = []
-    seen: set[str] = set()
-    for given in paths:
-        if os.path.isdir(given):
-            found = sorted(entry.name for entry in os.scandir(given) if _is_capture_name(entry.name)
-                           and entry.is_file())
-            if not found:
-                raise UserError(f"{given}: no capture files in this folder (names ending in "
-                                f"{', '.join(CAPTURE_SUFFIXES)}, or that and .gz)",
-                                key="error.scan.no-captures-in-folder", path=given,
-                                suffixes=", ".join(CAPTURE_SUFFIXES))
-            files = [os.path.join(given, name) for name in found]
-        else:
-            files = [given]
-        for path in files:
-            key = os.path.realpath(path)
-            if key not in seen:
-                seen.add(key)
-                out.append(path)
-    return out
-
-
-def _is_capture_name(name: str) -> bool:
-    lowered = name.lower().removesuffix(".gz")
-    return not name.startswith(".") and lowered.endswith(CAPTURE_SUFFIXES)
 
 
 def _iphone_ready(args: argparse.Namespace) -> None:

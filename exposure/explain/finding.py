@@ -31,6 +31,10 @@ _INDICATOR_RULE_ROLES = {"indicator.flagged-app": "flagged", "indicator.dual-use
 # Params that hold a list of our own words as text keys ("kTCCServiceMicrophone, location"):
 # param name -> the texts.yaml prefix of each word. Unknown keys stay as they are, as values.
 _WORD_LIST_PARAMS = {"services": "service"}
+# The same, for one rule's params only (other rules use the param name for values of their own).
+_RULE_WORD_LIST_PARAMS = {"network.combined": {"signs": "sign.network"}}
+# Params of a rule that hold a number exposure counted, never a value read from a device: shown as words.
+_RULE_OWN_NUMBERS = {"network.combined": ("count",)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,13 +141,17 @@ def _rule_texts(finding: FindingRecord, lang: str) -> tuple[Line, list[Line], li
                 [words(defaults.what_it_is.get(lang)), words(defaults.what_it_can_do.get(lang))],
                 [words(defaults.what_to_do.get(lang))])
     params = _params(finding)
-    _translate_word_lists(params, lang)
+    _translate_word_lists(params, finding.rule, lang)
     return (fill(texts.title.get(lang), params), [fill(texts.meaning.get(lang), params)],
             [fill(texts.advice.get(lang), params)])
 
 
-def _translate_word_lists(params: dict[str, str | Line], lang: str) -> None:
-    for param, prefix in _WORD_LIST_PARAMS.items():
+def _translate_word_lists(params: dict[str, str | Line], rule: str, lang: str) -> None:
+    for param in _RULE_OWN_NUMBERS.get(rule, ()):
+        raw = params.get(param)
+        if isinstance(raw, str) and raw.isdigit():
+            params[param] = words(raw)
+    for param, prefix in {**_WORD_LIST_PARAMS, **_RULE_WORD_LIST_PARAMS.get(rule, {})}.items():
         raw = params.get(param)
         if not isinstance(raw, str) or not raw:
             continue
@@ -205,3 +213,4 @@ def evidence_item(obs: ObservationRecord, lang: str, report: ReportDocument) -> 
         last_seen=format_time(obs.last_seen),
         facts=tuple((k if english else t_or(f"fact.{k}", lang, k), v) for k, v in obs.facts if k not in _BASE_FACTS),
     )
+

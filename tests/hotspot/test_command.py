@@ -275,3 +275,18 @@ def test_the_interface_is_picked_by_number(capsys: pytest.CaptureFixture[str]) -
     found = [Interface("eth0", True, ("192.168.1.5",)), Interface("bridge100", True, ("192.168.2.1",))]
     assert _pick(found, say, io.StringIO("x\n7\n2\n")) == "bridge100"
     assert "2. bridge100  up  192.168.2.1" in say.stream.getvalue()  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(("seconds", "en", "zh"), [
+    (60, "after 1 minute,", "在 1 分钟后"),
+    (1, "after 1 second,", "在 1 秒后"),
+    (120, "after 2 minutes,", "在 2 分钟后"),
+    (90, "after 90 seconds,", "在 90 秒后"),
+    (900, "after 15 minutes,", "在 15 分钟后"),
+])
+def test_when_the_recording_stops_is_said_with_the_right_unit_and_number(seconds: float, en: str, zh: str) -> None:
+    """Reviewer: '--duration 60' printed 'after 1 minutes' (and '--duration 1' '1 seconds')."""
+    from exposure.commands.hotspot import _Say
+
+    assert en in _Say(io.StringIO(), "en", False).until(seconds)
+    assert zh in _Say(io.StringIO(), "zh", False).until(seconds)

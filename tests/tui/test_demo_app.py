@@ -36,7 +36,7 @@ async def test_the_demo_offers_only_practice_sources() -> None:
         assert "The practice phone" in text and "The practice network capture" in text
         for real in ("This computer", "An Android phone over USB", "An iPhone over USB", "An iPhone backup folder",
                      "Watch network traffic live",
-                     "A capture file or androidqf folder"):
+                     "A capture, a folder of captures, or androidqf"):
             assert real not in text
     plain_app = ExposureApp(lang="en")
     async with plain_app.run_test(size=(100, 30)) as pilot:
@@ -92,7 +92,7 @@ async def test_a_real_check_is_never_labelled_demo(tmp_path: Path) -> None:
         await pilot.press("escape")  # ...then, changing one's mind, a real capture
         await wait_for(pilot, lambda: isinstance(app.screen, SourceScreen))
         assert not app.demo
-        await pilot.press("home", *("down",) * 4, "enter")  # "A capture file or androidqf folder"
+        await pilot.press("home", *("down",) * 4, "enter")  # "A capture, a folder of captures, or androidqf"
         await wait_for(pilot, lambda: isinstance(app.screen, FileScreen))
         app.screen.query_one("#path", Input).value = str(capture)
         await pilot.press("enter")

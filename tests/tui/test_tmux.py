@@ -129,7 +129,7 @@ def test_hostile_app_names_leave_the_window_title_and_the_screen_alone(tmp_path:
     tmux("send-keys", "-t", name, "Enter")
     wait_for_text(name, "What would you like to check?")
     tmux("send-keys", "-t", name, "Down", "Down", "Down", "Down", "Enter")
-    wait_for_text(name, "A capture file or androidqf folder", "Check it")
+    wait_for_text(name, "A capture, a folder of captures, or androidqf", "Check it")
     time.sleep(1.5)  # the path field takes the focus once the screen is mounted
     tmux("send-keys", "-t", name, "-l", str(acquisition))
     wait_for_text(name, "hostile-phone")

@@ -2,7 +2,8 @@
 
 Names are rendered as Wireshark renders them (so results compare with tshark): labels
 joined by dots, the root as ``<Root>``, and bytes outside printable ASCII escaped as
-``\\xNN``. A message that ends early yields the names read before the damage.
+``\\xNN`` (``wire_text``: TLS server names and HTTP Hosts are written the same way). A message
+that ends early yields the names read before the damage.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 import socket
 import struct
 from dataclasses import dataclass, field
+
+from exposure.collect.net.wire_text import PRINTABLE_BYTES, name_text
 
 MAX_POINTER_JUMPS = 32
 MAX_NAME_WIRE = 255  # RFC 1035: a name is at most 255 bytes on the wire (253 characters as text)
@@ -36,9 +39,6 @@ NOT_DNS_UDP_PORTS = frozenset({
     664, 698, 699, 701, 750, 853, 854, 910, 921, 925, 1001, 5353,
 })
 
-_PRINTABLE = frozenset(range(0x21, 0x7F))
-_PRINTABLE_BYTES = bytes(range(0x21, 0x7F))
-
 
 class NameTooLong(ValueError):
     """A name longer than DNS allows (a damaged or hostile message)."""
@@ -54,12 +54,6 @@ class DnsMessage:
     complete: bool = False  # parsed to the end without damage
     too_long: bool = False  # stopped at a name longer than DNS allows
     dnscrypt_cert: bool = False  # a TXT answer carried a DNSCrypt resolver certificate
-
-
-def _label_text(raw: bytes) -> str:
-    if not raw.translate(None, _PRINTABLE_BYTES):
-        return raw.decode("ascii")
-    return "".join(chr(b) if b in _PRINTABLE else f"\\x{b:02x}" for b in raw)
 
 
 def read_name(msg: bytes, pos: int) -> tuple[str, int]:
@@ -98,7 +92,7 @@ def read_name(msg: bytes, pos: int) -> tuple[str, int]:
             raise NameTooLong("name too long")
         pos += 1 + b
     # rendered once the whole name is known to be valid (a hostile one costs no rendering)
-    text = ".".join(map(_label_text, labels)) if labels else "<Root>"
+    text = ".".join(map(name_text, labels)) if labels else "<Root>"
     return text, (end if end >= 0 else pos)
 
 
@@ -168,7 +162,7 @@ def question_names(msg: bytes) -> tuple[list[str], bool] | None:
             pos += 1 + b
         if simple:
             raw = b".".join(labels)
-            if not raw.translate(None, _PRINTABLE_BYTES):
+            if not raw.translate(None, PRINTABLE_BYTES):
                 names.append(raw.decode("ascii"))
                 pos += 1 + 4
                 if pos > n:

@@ -13,6 +13,8 @@ import binascii
 import re
 from dataclasses import dataclass
 
+from exposure.collect.net.wire_text import name_text
+
 # Wireshark 4.0's HTTP ports (`tshark -G decodes`)
 HTTP_PORTS = frozenset({80, 631, 1900, 2710, 2869, 3128, 3132, 3689, 5985, 8080, 8088, 11371})
 METHODS = frozenset(
@@ -49,8 +51,9 @@ def request_start(payload: bytes, server_port: int, client_port: int = 0) -> boo
 
 def host_value(value: bytes) -> str:
     """A Host header's value as Wireshark's ``http.host`` holds it: up to a NUL byte, if any (a
-    string field stops there, as a server written in C reads it), without surrounding blanks."""
-    return value.partition(b"\x00")[0].strip(b" \t").decode("utf-8", "replace")
+    string field stops there, as a server written in C reads it), without surrounding blanks, written
+    as every name is (``wire_text``: a byte outside printable ASCII as ``\\xNN``)."""
+    return name_text(value.partition(b"\x00")[0].strip(b" \t"))
 
 
 DNS_MESSAGE = b"application/dns-message"

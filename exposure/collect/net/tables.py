@@ -21,6 +21,7 @@ from collections.abc import Callable
 from exposure.collect.net import dns as dnsmod
 from exposure.collect.net.results import CertSeen, DnsSeen, NameSets, Seen
 from exposure.collect.net.tls import CertificateInfo
+from exposure.collect.net.wire_text import wire_length
 
 MAX_NAME_OBS = 50_000
 MAX_ANSWERS = 64  # addresses kept per DNS name (and client, resolver): the first ones seen
@@ -239,7 +240,7 @@ class NameTables:
                 low = low.split(":")[0]
         if not low:
             return
-        if len(low) > MAX_NAME_LENGTH:
+        if len(low) > MAX_NAME_LENGTH and wire_length(low) > MAX_NAME_LENGTH:  # a \\xNN is one byte
             self._drop(TOO_LONG)
             return
         target = self.names.tls_sni if protocol == "tls" else (

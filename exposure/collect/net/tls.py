@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from exposure.collect.net.wire_text import name_text
+
 HANDSHAKE = 22
 CLIENT_HELLO = 1
 SERVER_HELLO = 2
@@ -113,7 +115,7 @@ def _server_names(ext: bytes) -> list[str]:
         raw = ext[pos + 3:pos + 3 + nlen].partition(b"\x00")[0]
         pos += 3 + nlen
         if ntype == 0 and raw:
-            names.append(raw.decode("utf-8", "replace"))
+            names.append(name_text(raw))
     return names
 
 

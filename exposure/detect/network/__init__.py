@@ -15,7 +15,8 @@ never a signal on its own: free certificate authorities are most of the web.
 
 The parts: ``lists`` (the data files and name/address checks), ``beacon`` (the pace maths),
 ``state`` (one state object per rule, and the caps every table shares, which always warn),
-``dnscrypt`` (DNSCrypt's certificate lookups and the resolvers they show).
+``dnscrypt`` (DNSCrypt's certificate lookups and the resolvers they show), ``combined`` (one
+finding per destination with several signs, holding only that destination's evidence).
 This module routes observations to them and turns their hits into findings in
 :meth:`NetworkHeuristics.finish`.
 """
@@ -28,6 +29,7 @@ from itertools import chain
 from exposure.detect.base import DetectContext
 from exposure.detect.network.attempts import SCAN_MIN_PORTS, Attempts, Scan
 from exposure.detect.network.beacon import BEACON_MIN_EVENTS, BEACON_REGULAR_SHARE, BEACON_TOLERANCE, beacon_interval
+from exposure.detect.network.combined import combined_findings
 from exposure.detect.network.dnscrypt import DNSCRYPT, DnsCryptLookups, is_certificate_lookup
 from exposure.detect.network.lists import (
     clean_name,
@@ -334,31 +336,7 @@ class NetworkHeuristics:
 
     def _combined(self, hits: list[Hit]) -> Iterator[Finding]:
         """One medium finding per destination address that shows two or more different signs."""
-        by_address: dict[str, dict[str, Hit]] = {}
-        for hit in hits:
-            for address in hit.addresses:
-                if is_public(address):
-                    by_address.setdefault(address, {}).setdefault(hit.rule, hit)
-        done: set[frozenset[str]] = set()
-        for address, rules in sorted(by_address.items()):
-            if len(rules) < 2:
-                continue
-            names = sorted({n for hit in rules.values() for n in hit.names})
-            subject = names[0] if names else address
-            identity = frozenset({subject, *rules})
-            if identity in done:
-                continue  # the same name on several addresses with the same signs: say it once
-            done.add(identity)
-            signs = sorted(rules)
-            seen = Seen()
-            for rule in signs:
-                for obs in rules[rule].seen.evidence[:5]:
-                    seen.add(obs)
-            params = {"subject": subject, "address": address,
-                      "signs": ", ".join(s.removeprefix("network.") for s in signs), "count": str(len(signs))}
-            yield Finding(rule="network.combined", severity=Severity.MEDIUM, category=Category.HEURISTIC,
-                          title=TITLES["network.combined"].format(**params), confidence=Confidence.MEDIUM,
-                          evidence=tuple(seen.evidence), params=tuple(params.items()), subject=subject)
+        return combined_findings(hits, TITLES["network.combined"])
 
     def _notes(self) -> Iterator[Finding]:
         """Tor and encrypted DNS: one finding each, never combined with the others."""

@@ -52,7 +52,7 @@ class AndroidScreen(GuideScreen):
     HELP = "android"
     BINDINGS = [  # noqa: RUF012
         Binding("enter", "go", "Continue", key_display="Enter", priority=True, id="continue"),
-        Binding("r", "refresh", "Look again", key_display="R", id="refresh"),
+        Binding("r,R", "refresh", "Look again", key_display="R", id="refresh"),
     ]
 
     def __init__(self) -> None:

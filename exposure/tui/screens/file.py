@@ -1,4 +1,4 @@
-"""A capture file or an androidqf folder: type a path or pick it in a tree."""
+"""A capture file, a folder of captures or an androidqf folder: type a path or pick it in a tree."""
 
 from __future__ import annotations
 
@@ -12,6 +12,25 @@ from exposure.model import SourceSpec
 from exposure.tui.safe import SafeDirectoryTree
 from exposure.tui.screens.base import GuideScreen
 from exposure.tui.widgets import plain
+
+# Files that make a folder an androidqf acquisition whatever else it holds (the collector needs one).
+ANDROIDQF_FILES = ("packages.json", "dumpsys.txt", "bugreport.zip")
+
+
+def sources_for(path: Path) -> tuple[SourceSpec, ...]:
+    """What a path picked here is: a folder holding capture files and no androidqf files is a
+    folder of captures, each checked on its own, decided as ``scan --pcap FOLDER`` decides
+    (``exposure.scan.capture_sources``); anything else is one source (:func:`source_for`)."""
+    from exposure.scan import capture_sources, folder_captures
+
+    single = source_for(path)
+    if single.kind != "androidqf" or not path.is_dir() or any((path / n).exists() for n in ANDROIDQF_FILES):
+        return (single,)
+    try:
+        found = folder_captures(str(path))
+    except OSError:
+        found = []
+    return tuple(capture_sources([str(path)])) if found else (single,)
 
 
 def source_for(path: Path) -> SourceSpec:
@@ -88,7 +107,8 @@ class FileScreen(GuideScreen):
             return
         from exposure.tui.screens.profiles import ProfilesScreen
 
-        source = source_for(path)
+        sources = sources_for(path)
+        source = sources[0]
         if source.kind == "ios-backup":
             from exposure.collect.ios_backup.collector import is_encrypted
 
@@ -99,7 +119,7 @@ class FileScreen(GuideScreen):
                 screen.path = str(path)
                 self.app.push_screen(screen)
                 return
-        if source.kind == "pcap":
+        if source.kind == "pcap" and len(sources) == 1:
             # An empty file or a text file is said here, before anything else is asked.
             from exposure.collect.pcap import check_capture
             from exposure.errors import UserError
@@ -113,5 +133,5 @@ class FileScreen(GuideScreen):
                 said = plain_line(error_line(exc, self.guide.lang))
                 error.update(Text("\n".join(shown(part) for part in said.split("\n"))))  # type: ignore[attr-defined]
                 return
-        self.guide.sources = (source,)
+        self.guide.sources = sources
         self.app.push_screen(ProfilesScreen())

@@ -23,7 +23,7 @@ class ProfilesScreen(GuideScreen):
     BINDINGS = [  # noqa: RUF012
         # Enter continues (Space ticks): priority so the list does not take Enter for a toggle.
         Binding("enter", "go", "Continue", key_display="Enter", priority=True, id="continue"),
-        Binding("a", "toggle_all", "All/none", key_display="A"),
+        Binding("a,A", "toggle_all", "All/none", key_display="A"),
     ]
 
     def __init__(self) -> None:

@@ -34,8 +34,8 @@ class ResultsScreen(GuideScreen):
     TITLE_KEY = "results.title"
     HELP = "results"
     BINDINGS = [  # noqa: RUF012
-        Binding("s", "export", "Save report", key_display="S", id="export"),
-        Binding("n", "new_check", "New check", key_display="N", id="new_check"),
+        Binding("s,S", "export", "Save report", key_display="S", id="export"),
+        Binding("n,N", "new_check", "New check", key_display="N", id="new_check"),
         # Esc must not drop results that are kept nowhere else.
         Binding("escape", "nothing", show=False),
     ]
