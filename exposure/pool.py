@@ -179,7 +179,7 @@ def _in_processes(work: Callable[[Item, Channel], Result], items: Sequence[Item]
 def _start_resource_tracker() -> None:
     """multiprocessing's resource tracker (a process it starts with the first queue) is handed
     ``sys.stderr``'s descriptor: under a front end that captures ``sys.stderr`` with no descriptor
-    (the app: Textual's print capture says -1) starting it fails ("bad value(s) in fds_to_keep")
+    (the app: Textual's print capture says -1) starting it fails (an error about bad values in fds_to_keep)
     and no folder of captures could be checked. Start it then with its output going nowhere."""
     import sys
 

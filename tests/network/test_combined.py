@@ -140,4 +140,4 @@ def test_the_technical_details_of_capture_evidence_are_in_the_persons_language()
         chinese = evidence_item(obs, "zh", document).description
         assert not any(words in chinese for words in english), chinese
     flows = [evidence_item(obs, "zh", document).description for obs in records if obs.kind == "flow"]
-    assert f"从 {PHONE} 到 {OTHER} 端口 3786 的 TCP 流量" in flows
+    assert f"地址为 {PHONE} 的设备与 {OTHER} 的 3786 端口交换了数据" in flows

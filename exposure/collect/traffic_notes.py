@@ -1,0 +1,110 @@
+"""What a network capture's counts say it could and could not show, judged once it is read: no
+internet (IP) traffic at all, traffic only inside tunnels, no names, how long the recording
+covers and whether that is short. The scan (``exposure.scan``) adds these notes to the
+capture's source record: "not checked" when nothing could be judged, "partly checked" lines
+otherwise."""
+
+from __future__ import annotations
+
+from exposure.collect.net.results import TUNNEL_KINDS
+from exposure.model import FILE_DAMAGE, CheckNote, SourceInfo
+
+# A recording shorter than this is said to be short: tools that report every few minutes
+# may have been silent (the field guidance asks for 10 to 15 minutes of normal use).
+SHORT_RECORDING_SECONDS = 5 * 60
+# The text keys (checks.yaml, errors.yaml) of each kind of tunnel told by its flows.
+_TUNNEL_NOT_READ = {"wireguard": "pcap.partly.tunnel.wireguard", "ipsec": "pcap.partly.tunnel.ipsec",
+                    "openvpn": "pcap.partly.tunnel.openvpn"}
+_TUNNEL_ONLY = {"wireguard": "error.source.tunnel-only.wireguard", "ipsec": "error.source.tunnel-only.ipsec",
+                "openvpn": "error.source.tunnel-only.openvpn"}
+_TUNNEL_WORDS = {"wireguard": "WireGuard", "ipsec": "IPsec", "openvpn": "OpenVPN"}
+_NAME_COUNTS = ("dns_names", "tls_server_names", "quic_server_names", "http_hosts")
+
+
+def no_traffic_to_check(info: SourceInfo) -> CheckNote | None:
+    """Why a capture with packets gave nothing to check: no IP packet at all (Wi-Fi recorded
+    with its data encrypted, Bluetooth, ARP...), or no name and nothing but tunnelled traffic."""
+    counts = info.counts
+    packets = counts.get("packets", 0)
+    if packets and counts.get("ip_packets") == 0:
+        damaged = sum(n for reason, n in info.undecoded.items()
+                      if not reason.startswith((FILE_DAMAGE, "unsupported link type")))
+        if damaged:  # IP packets, perhaps, that could not be decoded: the warnings say why
+            return CheckNote.of("error.source.no-ip-decoded", f"none of its {packets} packets could be read as "
+                                f"internet traffic (IP packets): {damaged} could not be decoded (see the warnings)",
+                                count=packets, undecoded=damaged)
+        return CheckNote.of("error.source.no-ip", "it holds no internet traffic (IP packets) that could be checked: "
+                            f"{packets} packets of other kinds, e.g. Wi-Fi whose data was encrypted, Bluetooth, or "
+                            "messages of the local network", count=packets)
+    tunnels = _tunnels(info)
+    if tunnels and not counts.get("open_public_flows") and not any(counts.get(k) for k in _NAME_COUNTS):
+        kind, tunnel_packets, flows = max(tunnels, key=lambda t: t[1])
+        return CheckNote.of(_TUNNEL_ONLY[kind], f"its internet traffic went only through a {_TUNNEL_WORDS[kind]} "
+                            "tunnel (a VPN), which is encrypted, and no names were seen outside it: nothing in it "
+                            f"could be checked (packets: {tunnel_packets}; conversations: {flows})",
+                            packets=tunnel_packets, flows=flows)
+    return None
+
+
+def _tunnels(info: SourceInfo) -> list[tuple[str, int, int]]:
+    """(kind, packets, flows) of each kind of tunnel whose contents were not read."""
+    out = []
+    for kind in TUNNEL_KINDS:
+        flows = info.counts.get(f"{kind}_tunnel_flows", 0)
+        if kind == "wireguard" and info.counts.get("wireguard_decrypted_sessions"):
+            continue  # its keys were in the capture: what went through it was read
+        if flows:
+            out.append((kind, info.counts.get(f"{kind}_tunnel_packets", 0), flows))
+    return out
+
+
+def traffic_read(info: SourceInfo) -> None:
+    """What a capture let us check, in its lists: nothing when it gave nothing (its ``unread``
+    says why); else, first among what was not checked, what was hidden (tunnels, no names at
+    all) and a short recording; and how long the recording covers among what was checked."""
+    if info.unread is not None:
+        info.checked.clear()  # nothing was looked at: never listed as checked
+        return
+    partly = [CheckNote.of(_TUNNEL_NOT_READ[kind], f"what went through {_TUNNEL_WORDS[kind]} tunnels (a VPN): it is "
+                           f"encrypted, so the names inside could not be read (packets: {packets}; conversations: "
+                           f"{flows})", packets=packets, flows=flows) for kind, packets, flows in _tunnels(info)]
+    counts = info.counts
+    if counts.get("ip_packets") and not any(counts.get(k) for k in _NAME_COUNTS):
+        partly.append(CheckNote.of(
+            "pcap.partly.no-names", "which servers were contacted, by name: no names were seen (no DNS lookups, TLS or "
+            "QUIC server names, HTTP Host headers), so only the addresses contacted were compared with the lists "
+            f"(IP packets: {counts['ip_packets']}; conversations: {counts.get('flows', 0)})",
+            packets=counts["ip_packets"], flows=counts.get("flows", 0)))
+    span = _span_seconds(info)
+    if span is not None:
+        info.add_checked(_span_note(span))
+        if span < SHORT_RECORDING_SECONDS:
+            partly.append(_short_note(span))
+    info.not_checked[:0] = [note for note in partly if note not in info.not_checked]
+
+
+def _short_note(seconds: int) -> CheckNote:
+    """A recording too short to be sure that tools which report now and then were seen."""
+    said = ("a short recording: it covers only {}, so a tool that reports only every few minutes may have stayed "
+            "silent in it (10 to 15 minutes of normal phone use is advised)")
+    minutes, secs = divmod(seconds, 60)
+    if minutes:
+        return CheckNote.of("pcap.partly.short", said.format(f"{minutes} min {secs} s"), minutes=minutes, seconds=secs)
+    return CheckNote.of("pcap.partly.short-seconds", said.format(f"{secs} s"), seconds=secs)
+
+
+def _span_seconds(info: SourceInfo) -> int | None:
+    if info.first_time is None or info.last_time is None or not info.counts.get("packets"):
+        return None
+    return max(0, round((info.last_time - info.first_time).total_seconds()))
+
+
+def _span_note(seconds: int) -> CheckNote:
+    """How long a recording covers, from its first packet to its last."""
+    hours, minutes, secs = seconds // 3600, seconds // 60 % 60, seconds % 60
+    said = "the length of the recording, from its first packet to its last: "
+    if hours:
+        return CheckNote.of("pcap.span.hours", f"{said}{hours} h {minutes} min", hours=hours, minutes=minutes)
+    if minutes:
+        return CheckNote.of("pcap.span.minutes", f"{said}{minutes} min {secs} s", minutes=minutes, seconds=secs)
+    return CheckNote.of("pcap.span.seconds", f"{said}{secs} s", seconds=secs)
