@@ -18,6 +18,7 @@ import argparse
 import json
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -95,10 +96,15 @@ def main() -> int:
         differ = [p for p in theirs if theirs[p][:2] != ours[p][:2]]
         stderr_differ = sum(theirs[p][2] != ours[p][2] for p in theirs)
         named = sum(bool(code == 0 and any(json.loads(out).values())) for code, out, _ in ours.values())
+        output_differ = [p for p in differ if theirs[p][1] != ours[p][1]]
         print(f"--workers {workers}: {len(paths)} captures ({named} with names), standard output and exit code "
-              f"identical on {len(paths) - len(differ)}, different on {len(differ)}; standard error differs on "
-              f"{stderr_differ}")
-        for path in differ[:40]:
+              f"identical on {len(paths) - len(differ)}, different on {len(differ)} (standard output on "
+              f"{len(output_differ)}, the exit code alone on {len(differ) - len(output_differ)}); standard error "
+              f"differs on {stderr_differ}")
+        codes = Counter((theirs[p][0], ours[p][0]) for p in differ if p not in output_differ)
+        for (before, after), count in sorted(codes.items()):
+            print(f"  exit code alone {before} -> {after}: {count}")
+        for path in (output_differ + [p for p in differ if p not in output_differ])[:40]:
             change = _changes(theirs[path][1], ours[path][1])
             print(f"  {path}: exit code {theirs[path][0]} -> {ours[path][0]}; {change}")
         same = same and not differ

@@ -18,6 +18,17 @@ _TUNNEL_NOT_READ = {"wireguard": "pcap.partly.tunnel.wireguard", "ipsec": "pcap.
 _TUNNEL_ONLY = {"wireguard": "error.source.tunnel-only.wireguard", "ipsec": "error.source.tunnel-only.ipsec",
                 "openvpn": "error.source.tunnel-only.openvpn"}
 _TUNNEL_WORDS = {"wireguard": "WireGuard", "ipsec": "IPsec", "openvpn": "OpenVPN"}
+_UNSUPPORTED_LINK = "unsupported link type "  # the reason the reader counts (collect/net)
+# Link types (tcpdump.org/linktypes.html) that never carry internet traffic: a capture on them is
+# told "no IP packets, only other kinds"; on any other link exposure does not read, IP may have
+# been there unseen (Juniper's link types, 802.15.4 with 6LoWPAN), which is said as such.
+NON_IP_LINKS = frozenset({
+    187, 201, 251, 254, 255, 256,  # Bluetooth: HCI H4 (+ PHDR), LE link layer, Linux monitor, BR/EDR baseband, LE (+ PHDR)
+    189, 220, 249,  # USB: Linux, Linux memory-mapped, USBPcap
+    227,  # SocketCAN
+    245,  # NFC LLCP
+})
+_NON_IP_LINK_NAMES = frozenset(str(link) for link in NON_IP_LINKS)
 _NAME_COUNTS = ("dns_names", "tls_server_names", "quic_server_names", "http_hosts")
 
 
@@ -27,15 +38,22 @@ def no_traffic_to_check(info: SourceInfo) -> CheckNote | None:
     counts = info.counts
     packets = counts.get("packets", 0)
     if packets and counts.get("ip_packets") == 0:
+        links = sorted({reason[len(_UNSUPPORTED_LINK):].split()[0] for reason in info.undecoded
+                        if reason.startswith(_UNSUPPORTED_LINK) and reason[len(_UNSUPPORTED_LINK):].strip()
+                        and reason[len(_UNSUPPORTED_LINK):].split()[0] not in _NON_IP_LINK_NAMES})
+        if links:  # a kind of link exposure does not read (Juniper's, for one): its contents were never seen
+            return CheckNote.of("error.source.link-unread", "exposure cannot read the kind of link it was recorded "
+                                f"on (link type {', '.join(links)}), so nothing in it could be checked (packets: "
+                                f"{packets})", link=", ".join(links), count=packets)
         damaged = sum(n for reason, n in info.undecoded.items()
-                      if not reason.startswith((FILE_DAMAGE, "unsupported link type")))
+                      if not reason.startswith((FILE_DAMAGE, _UNSUPPORTED_LINK)))
         if damaged:  # IP packets, perhaps, that could not be decoded: the warnings say why
-            return CheckNote.of("error.source.no-ip-decoded", f"none of its {packets} packets could be read as "
-                                f"internet traffic (IP packets): {damaged} could not be decoded (see the warnings)",
+            return CheckNote.of("error.source.no-ip-decoded", "no packet could be read as internet traffic (IP "
+                                f"packets) (packets: {packets}; not decoded: {damaged}; see the warnings)",
                                 count=packets, undecoded=damaged)
-        return CheckNote.of("error.source.no-ip", "it holds no internet traffic (IP packets) that could be checked: "
-                            f"{packets} packets of other kinds, e.g. Wi-Fi whose data was encrypted, Bluetooth, or "
-                            "messages of the local network", count=packets)
+        return CheckNote.of("error.source.no-ip", "it holds no internet traffic (IP packets) that could be checked, "
+                            "only packets of other kinds, e.g. Wi-Fi whose data was encrypted, Bluetooth, or "
+                            f"messages of the local network (packets: {packets})", count=packets)
     tunnels = _tunnels(info)
     if tunnels and not counts.get("open_public_flows") and not any(counts.get(k) for k in _NAME_COUNTS):
         kind, tunnel_packets, flows = max(tunnels, key=lambda t: t[1])

@@ -6,6 +6,7 @@ and the network review's cases."""
 from __future__ import annotations
 
 import json
+import struct
 from pathlib import Path
 
 import pytest
@@ -46,6 +47,24 @@ def test_a_capture_without_ip_packets_is_not_checked_and_lists_nothing_as_checke
     assert dict(info.unread.params) == {"count": str(info.counts["packets"])}
     assert "no internet traffic (IP packets)" in info.unread.text
     assert info.checked == []  # DNS, TLS, HTTP were not looked at: never listed as checked
+
+
+JUNIPER_ETHERNET = 178  # a link type exposure does not read (tcpdump's bgp-aigp.pcap is recorded on it)
+
+
+def test_a_capture_on_a_link_exposure_cannot_read_is_not_checked_saying_so(tmp_path: Path) -> None:
+    """It said "no internet traffic (IP packets) ... 1 packets of other kinds, e.g. Wi-Fi": untrue
+    of tcpdump's BGP capture on Juniper's link type, whose packet is IP that exposure cannot reach."""
+    capture = tmp_path / "juniper.pcap"
+    frame = bytes(64)
+    capture.write_bytes(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, JUNIPER_ETHERNET)
+                        + struct.pack("<IIII", 1, 0, len(frame), len(frame)) + frame)
+    info = only(run_scan(ScanRequest(sources=(SourceSpec("pcap", str(capture)),), profiles=("stalkerware",),
+                                     use_feeds=False)))
+    assert info.unread is not None and info.unread.key == "error.source.link-unread"
+    assert dict(info.unread.params) == {"link": "178", "count": "1"}
+    assert "Wi-Fi" not in info.unread.text and "1 packets" not in info.unread.text
+    assert main(["--lang", "zh", "scan", "--no-feeds", "--pcap", str(capture)]) == 2
 
 
 @pytest.mark.parametrize(("name", "kind", "packets", "flows"), TUNNEL_ONLY)
