@@ -23,7 +23,7 @@ _UNSUPPORTED_LINK = "unsupported link type "  # the reason the reader counts (co
 # told "no IP packets, only other kinds"; on any other link exposure does not read, IP may have
 # been there unseen (Juniper's link types, 802.15.4 with 6LoWPAN), which is said as such.
 NON_IP_LINKS = frozenset({
-    187, 201, 251, 254, 255, 256,  # Bluetooth: HCI H4 (+ PHDR), LE link layer, Linux monitor, BR/EDR baseband, LE (+ PHDR)
+    187, 201, 251, 254, 255, 256,  # Bluetooth: HCI H4 (+ PHDR), LE, Linux monitor, BR/EDR baseband, LE + PHDR
     189, 220, 249,  # USB: Linux, Linux memory-mapped, USBPcap
     227,  # SocketCAN
     245,  # NFC LLCP
