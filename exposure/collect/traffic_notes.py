@@ -15,8 +15,6 @@ SHORT_RECORDING_SECONDS = 5 * 60
 # The text keys (checks.yaml, errors.yaml) of each kind of tunnel told by its flows.
 _TUNNEL_NOT_READ = {"wireguard": "pcap.partly.tunnel.wireguard", "ipsec": "pcap.partly.tunnel.ipsec",
                     "openvpn": "pcap.partly.tunnel.openvpn"}
-_TUNNEL_ONLY = {"wireguard": "error.source.tunnel-only.wireguard", "ipsec": "error.source.tunnel-only.ipsec",
-                "openvpn": "error.source.tunnel-only.openvpn"}
 _TUNNEL_WORDS = {"wireguard": "WireGuard", "ipsec": "IPsec", "openvpn": "OpenVPN"}
 _UNSUPPORTED_LINK = "unsupported link type "  # the reason the reader counts (collect/net)
 # Link types (tcpdump.org/linktypes.html) that never carry internet traffic: a capture on them is
@@ -34,7 +32,9 @@ _NAME_COUNTS = ("dns_names", "tls_server_names", "quic_server_names", "http_host
 
 def no_traffic_to_check(info: SourceInfo) -> CheckNote | None:
     """Why a capture with packets gave nothing to check: no IP packet at all (Wi-Fi recorded
-    with its data encrypted, Bluetooth, ARP...), or no name and nothing but tunnelled traffic."""
+    with its data encrypted, Bluetooth, ARP...) or a link exposure does not read. Traffic only
+    inside tunnels is still checked (the tunnels' servers are compared with the lists, and a
+    known stalkerware server must be reported): ``traffic_read`` says the rest could not be."""
     counts = info.counts
     packets = counts.get("packets", 0)
     if packets and counts.get("ip_packets") == 0:
@@ -54,13 +54,6 @@ def no_traffic_to_check(info: SourceInfo) -> CheckNote | None:
         return CheckNote.of("error.source.no-ip", "it holds no internet traffic (IP packets) that could be checked, "
                             "only packets of other kinds, e.g. Wi-Fi whose data was encrypted, Bluetooth, or "
                             f"messages of the local network (packets: {packets})", count=packets)
-    tunnels = _tunnels(info)
-    if tunnels and not counts.get("open_public_flows") and not any(counts.get(k) for k in _NAME_COUNTS):
-        kind, tunnel_packets, flows = max(tunnels, key=lambda t: t[1])
-        return CheckNote.of(_TUNNEL_ONLY[kind], f"its internet traffic went only through a {_TUNNEL_WORDS[kind]} "
-                            "tunnel (a VPN), which is encrypted, and no names were seen outside it: nothing in it "
-                            f"could be checked (packets: {tunnel_packets}; conversations: {flows})",
-                            packets=tunnel_packets, flows=flows)
     return None
 
 
@@ -79,7 +72,7 @@ def _tunnels(info: SourceInfo) -> list[tuple[str, int, int]]:
 def traffic_read(info: SourceInfo) -> None:
     """What a capture let us check, in its lists: nothing when it gave nothing (its ``unread``
     says why); else, first among what was not checked, what was hidden (tunnels, no names at
-    all) and a short recording; and how long the recording covers among what was checked."""
+    all); a short recording among the rest; and how long the recording covers among what was checked."""
     if info.unread is not None:
         info.checked.clear()  # nothing was looked at: never listed as checked
         return
@@ -96,19 +89,32 @@ def traffic_read(info: SourceInfo) -> None:
     span = _span_seconds(info)
     if span is not None:
         info.add_checked(_span_note(span))
-        if span < SHORT_RECORDING_SECONDS:
-            partly.append(_short_note(span))
+        recorded = max(span, _watched_seconds(info))  # a live recording lasted as long as it was watched
+        if recorded < SHORT_RECORDING_SECONDS:
+            # a limit of what was seen, not of what was read: listed with the blind spots, not said first
+            info.not_checked.append(_short_note(recorded))
     info.not_checked[:0] = [note for note in partly if note not in info.not_checked]
 
 
 def _short_note(seconds: int) -> CheckNote:
     """A recording too short to be sure that tools which report now and then were seen."""
-    said = ("a short recording: it covers only {}, so a tool that reports only every few minutes may have stayed "
-            "silent in it (10 to 15 minutes of normal phone use is advised)")
+    advice = ("so a tool that reports only every few minutes may have stayed silent in it (10 to 15 minutes of "
+              "normal phone use is advised)")
+    said = "a short recording: it covers only {}, " + advice
     minutes, secs = divmod(seconds, 60)
     if minutes:
-        return CheckNote.of("pcap.partly.short", said.format(f"{minutes} min {secs} s"), minutes=minutes, seconds=secs)
-    return CheckNote.of("pcap.partly.short-seconds", said.format(f"{secs} s"), seconds=secs)
+        return CheckNote.of("pcap.short", said.format(f"{minutes} min {secs} s"), minutes=minutes, seconds=secs)
+    if secs:
+        return CheckNote.of("pcap.short-seconds", said.format(f"{secs} s"), seconds=secs)
+    return CheckNote.of("pcap.short-instant", "a very short recording: its packets span less than a second, " + advice)
+
+
+def _watched_seconds(info: SourceInfo) -> int:
+    """How long a live recording (``exposure capture``, the hotspot) was watched, which its
+    packets may not show (a phone quiet at the end); 0 for a capture file."""
+    watched = info.details.get("watched", "")
+    number = watched.removesuffix(" s")
+    return int(number) if number.isdigit() else 0
 
 
 def _span_seconds(info: SourceInfo) -> int | None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import struct
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ from tests.paths import REPO
 
 DATA = REPO / "tests" / "data" / "network"
 NO_IP = ("no-ip-arp.pcap", "no-ip-wifi-encrypted.pcap", "no-ip-bluetooth.pcap")
-TUNNEL_ONLY = (("tunnel-esp.pcap", "ipsec", 122, 2), ("tunnel-openvpn.pcap", "openvpn", 102, 1),
+TUNNEL_ONLY = (("tunnel-esp.pcap", "ipsec", 120, 1), ("tunnel-openvpn.pcap", "openvpn", 102, 1),
                ("tunnel-wireguard.pcap", "wireguard", 82, 1), ("wireguard-keys-none.pcapng", "wireguard", 33, 3))
 
 
@@ -68,13 +69,44 @@ def test_a_capture_on_a_link_exposure_cannot_read_is_not_checked_saying_so(tmp_p
 
 
 @pytest.mark.parametrize(("name", "kind", "packets", "flows"), TUNNEL_ONLY)
-def test_tunnelled_traffic_without_any_name_is_not_checked_naming_the_tunnel(name: str, kind: str, packets: int,
-                                                                               flows: int) -> None:
+def test_tunnelled_traffic_without_any_name_is_partly_checked_naming_the_tunnel(name: str, kind: str, packets: int,
+                                                                                flows: int) -> None:
+    """Once "not checked" (review of stop 26, round 2: that dropped the finding of a known
+    stalkerware server reached through the tunnel); the tunnels' servers are compared with the lists."""
     info = only(scan(name))
-    assert info.unread is not None
-    assert info.unread.key == f"error.source.tunnel-only.{kind}"
-    assert dict(info.unread.params) == {"packets": str(packets), "flows": str(flows)}
+    assert info.unread is None
+    assert partly(info)[0] == f"pcap.partly.tunnel.{kind}"
+    assert dict(info.not_checked[0].params) == {"packets": str(packets), "flows": str(flows)}
+    assert "pcap.partly.no-names" in partly(info)
     assert info.counts[f"{kind}_tunnel_packets"] == packets and info.counts["open_public_flows"] == 0
+
+
+THE_TRUTH_SPY = "69.64.74.239"  # a TheTruthSpy server in the bundled Echap list (ioc.yaml)
+
+
+def test_a_known_stalkerware_server_reached_through_a_tunnel_is_reported(tmp_path: Path) -> None:
+    from scapy.layers.inet import IP
+    from scapy.layers.ipsec import ESP
+    from scapy.layers.l2 import Ether
+    from scapy.utils import wrpcap
+
+    capture = tmp_path / "esp-to-a-known-server.pcap"
+    wrpcap(str(capture), [Ether() / IP(src="192.168.1.23", dst=THE_TRUTH_SPY) / ESP(spi=7, seq=n, data=bytes(48))
+                          for n in range(1, 6)])
+    result = run_scan(ScanRequest(sources=(SourceSpec("pcap", str(capture)),), profiles=("stalkerware",)))
+    info = only(result)
+    assert info.unread is None and partly(info)[0] == "pcap.partly.tunnel.ipsec"
+    assert [f.threat for f in result.findings if f.rule.startswith("indicator")] == ["thetruthspy"]
+    out = tmp_path / "r.md"
+    assert main(["scan", "--pcap", str(capture), "--md", str(out), "--quiet"]) == 0
+    assert "TheTruthSpy" in out.read_text("utf-8") and "Not checked" not in out.read_text("utf-8")
+
+
+def test_ike_on_udp_500_alone_is_not_a_tunnel() -> None:
+    """DNS answered on port 500 (dns-odd-ports.pcap) was called "IPsec tunnels (a VPN)": the key
+    exchange carries no traffic, and a port number alone proves nothing."""
+    info = only(scan("dns-odd-ports.pcap"))
+    assert not [k for k in partly(info) if "tunnel" in k]
 
 
 def test_a_tunnel_beside_names_is_checked_with_the_tunnel_said_first() -> None:
@@ -111,10 +143,30 @@ def test_a_few_ip_packets_without_names_are_checked_saying_no_name_was_seen(name
 def test_a_short_recording_says_its_length_and_that_quiet_tools_may_have_been_missed() -> None:
     info = only(scan("short-dns.pcap"))
     assert info.unread is None
-    assert partly(info) == ["pcap.partly.short-seconds"]
-    assert dict(info.not_checked[0].params) == {"seconds": "2"}
+    assert partly(info) == []  # a limit of what was seen, listed with the blind spots, not said first
+    assert [(n.key, dict(n.params)) for n in info.not_checked if n.key.startswith("pcap.short")] == \
+        [("pcap.short-seconds", {"seconds": "2"})]
     assert [(n.key, dict(n.params)) for n in info.checked if n.key.startswith("pcap.span")] == \
         [("pcap.span.seconds", {"seconds": "2"})]
+
+
+def test_a_live_recording_is_as_long_as_it_was_watched() -> None:
+    """`exposure capture --duration 20` of a phone quiet after the first second was said to
+    cover 1 s (review of stop 26, round 2): the watch's own length counts."""
+    from exposure.collect.traffic_notes import traffic_read
+
+    info = SourceInfo(kind="live", name="wlan0")
+    info.counts.update(packets=4, ip_packets=4, dns_names=1)
+    info.first_time = info.last_time = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
+    info.details["watched"] = "900 s"
+    traffic_read(info)
+    assert not [n for n in info.not_checked if n.key.startswith("pcap.short")]
+    info = SourceInfo(kind="pcap", name="x.pcap")
+    info.counts.update(packets=4, ip_packets=4, dns_names=1)
+    info.first_time = info.last_time = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
+    traffic_read(info)
+    assert [n.key for n in info.not_checked if n.key.startswith("pcap.short")] == ["pcap.short-instant"]
+    assert "less than a second" in info.not_checked[-1].text
 
 
 def test_a_long_enough_recording_says_its_length_only() -> None:
@@ -147,7 +199,7 @@ def test_reports_say_not_checked_first_in_every_format_and_language(tmp_path: Pa
     assert sources["long-dns.pcap"]["unread"] is None
 
 
-@pytest.mark.parametrize("name", [*NO_IP, "tunnel-esp.pcap", "tunnel-openvpn.pcap"])
+@pytest.mark.parametrize("name", NO_IP)
 def test_the_command_line_says_not_checked_and_exits_2(name: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["scan", "--no-feeds", "--pcap", str(DATA / name), "--lang", "en"]) == 2
     said = capsys.readouterr()
@@ -159,7 +211,7 @@ def test_the_command_line_says_partly_checked_first(capsys: pytest.CaptureFixtur
     assert main(["scan", "--no-feeds", "--pcap", str(DATA / "tls-no-names.pcap"), "--lang", "zh"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("部分检查：网络抓包文件 tls-no-names.pcap（连接了哪些服务器（按域名）：没有看到任何域名")
-    assert "部分检查：网络抓包文件 tls-no-names.pcap（抓包时间较短：只有 4 分 5 秒" in out
+    assert "部分检查：网络抓包文件 tls-no-names.pcap（抓包时间较短" not in out  # listed with the blind spots
 
 
 @pytest.mark.parametrize(("name", "reason"), [("no-ip-arp.pcap", "it holds no internet traffic (IP packets)"),
@@ -185,7 +237,7 @@ def test_names_of_a_capture_without_packets_exits_2_with_scans_line(tmp_path: Pa
     assert said.err == scan_said == "exposure: Not checked: the network capture empty.pcap: it holds no packets.\n"
 
 
-@pytest.mark.parametrize("name", ["arp-only.pcap", "esp-only.pcap", "openvpn-only.pcap"])
+@pytest.mark.parametrize("name", ["arp-only.pcap"])
 def test_the_reviewers_captures_are_not_checked(name: str) -> None:
     path = Path("/tmp/reviewnet/caps") / name
     if not path.exists():
@@ -203,12 +255,13 @@ def test_the_apps_results_say_not_checked_and_partly_checked_first_in_both_langu
     assert summary.startswith("Not checked: the network capture no-ip-wifi-encrypted.pcap: it holds no internet "
                               "traffic (IP packets)")
     assert summary.index("Partly checked: the network capture tunnel-and-dns.pcap: what went through WireGuard") \
-        < summary.index("Partly checked: the network capture short-dns.pcap: a short recording: it covers only 2 s") \
         < summary.index("We did not find any of the tools")
+    assert "short recording" not in summary
+    assert "a short recording: it covers only 2 s" in english.not_checked.plain
     assert "no-ip-wifi-encrypted" not in english.checked.plain  # nothing of it was looked at
     assert "the length of the recording, from its first packet to its last: 2 s" in english.checked.plain
     assert english.not_checked.plain.startswith("• Not checked: the network capture no-ip-wifi-encrypted.pcap")
     chinese = view_result(result, "zh").summary.plain
     assert chinese.startswith("未检查：网络抓包文件 no-ip-wifi-encrypted.pcap（"
                               "其中没有可以检查的互联网流量（IP 数据包）")
-    assert "部分检查：网络抓包文件 short-dns.pcap（抓包时间较短：只有 2 秒" in chinese
+    assert "抓包时间较短" not in chinese

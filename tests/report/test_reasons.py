@@ -266,9 +266,8 @@ def test_a_chinese_report_of_wireguard_captures_with_keys_has_no_english_reason(
         "WireGuard handshake that does not decrypt with the keys in the capture",
         "WireGuard packet that does not decrypt with the keys in the capture",
         "WireGuard handshakes without their keys in the capture (tunnel not decrypted)"}
-    # no session was decrypted and nothing but the tunnel was seen: not checked, saying why
-    assert {w.key for w in result.warnings} == {"warn.pcap.keys", "warn.pcap.undecoded", "warn.pcap.not-followed",
-                                                "error.source.tunnel-only.wireguard"}
+    # no session was decrypted and nothing but the tunnel was seen: partly checked (its server compared)
+    assert {w.key for w in result.warnings} == {"warn.pcap.keys", "warn.pcap.undecoded", "warn.pcap.not-followed"}
     assert_no_english_reason(result)
 
 

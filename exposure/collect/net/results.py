@@ -96,14 +96,14 @@ class FlowSeen(Seen):
 # --- what a capture's flows say about what could be read -------------------------------
 
 # Tunnels whose contents cannot be read without their keys, told by the flows alone (no
-# per-packet work): IPsec ESP is IP protocol 50 (RFC 4303), and its key exchange and NAT
-# traversal use UDP 500 and 4500 (RFC 7296, RFC 3948); OpenVPN's registered port is 1194
+# per-packet work): IPsec ESP is IP protocol 50 (RFC 4303), or inside UDP 4500 behind NAT
+# (RFC 3948); its key exchange on UDP 500 (RFC 7296) carries no traffic, and a port that is only
+# a number (ordinary DNS answered on port 500 is in our captures) proves nothing. OpenVPN's registered port is 1194
 # (UDP or TCP); WireGuard's usual port is UDP 51820. A tunnel on another port (OpenVPN over
 # TCP 443, WireGuard on a provider's own port) is not told apart: its flows are ordinary
 # encrypted traffic, and a capture without any name still says so (see ``scan``).
 TUNNEL_FLOWS: dict[tuple[str, int], str] = {
     ("esp", 0): "ipsec",
-    ("udp", 500): "ipsec",
     ("udp", 4500): "ipsec",
     ("udp", 1194): "openvpn",
     ("tcp", 1194): "openvpn",
