@@ -45,6 +45,7 @@ def test_files_changed_to_hide_the_app_are_not_used(saved: Path, capsys: pytest.
             "android.settings-secure"} <= {n.key for n in source.not_checked}
     assert source.not_checked[0].key == "android.packages"  # said first
     assert source.partly is not None  # the processes and global settings were still read
+    assert source.partly.key == "error.source.apps-refused"  # not "could not be read": it was changed
     assert main(["scan", "--android-dump", str(saved), "--no-feeds", "--quiet"]) == 2  # was 0
 
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from exposure.collect.android import commands as cmd
 from exposure.collect.android.adb import parse_hashes
-from exposure.collect.android.phone import assemble
+from exposure.collect.android.phone import APPS_REFUSED, assemble
 from exposure.collect.android.recognised import problem_with, unusable_file
 from exposure.collect.android.savedump import read_dump
 from exposure.collect.base import CollectContext
@@ -52,6 +52,13 @@ class DumpCollector:
         hashes = parse_hashes(dump.outputs.get(cmd.HASH_NAME, ""))
         yield from assemble(dump.outputs, self.info, "android-dump", apk_hashes=hashes,
                             source=_serial(dump.device.get("serial", "")) or self.info.name, warn=ctx.warn)
+        app_list = f"{cmd.PACKAGES.name}.txt"
+        if self.info.partly is not None and any(p.key in _REFUSED and dict(p.params).get("file") == app_list
+                                                for p in dump.problems):
+            self.info.partly = APPS_REFUSED  # not unreadable: refused, because someone changed it
+
+
+_REFUSED = frozenset({"warn.android.dump-changed", "warn.android.dump-added"})
 
 
 def _serial(value: str) -> str:

@@ -175,6 +175,9 @@ def _invalid_ids(outputs: Mapping[str, str], info: SourceInfo, warn: WarnCallbac
 APP_LIST_KEYS = (cmd.PACKAGES.check, "androidqf.packages")
 APPS_UNREAD = CheckNote.of("error.source.apps-unread", "its list of installed apps could not be read, so its apps"
                            " were not checked; the other parts read from it (listed in the report) were checked")
+APPS_REFUSED = CheckNote.of("error.source.apps-refused", "its saved list of installed apps was changed after the "
+                            "phone was read, so it was not used and its apps were not checked; the other parts read "
+                            "from it (listed in the report) were checked")
 
 
 def _apps_not_checked(info: SourceInfo, read_otherwise: bool) -> None:
