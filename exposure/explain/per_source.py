@@ -14,7 +14,7 @@ from exposure.document import ReportDocument
 from exposure.explain.lines import Line, words
 from exposure.explain.notes import reason_line
 from exposure.explain.sources import data_span, source_line
-from exposure.explain.summary import Summary
+from exposure.explain.summary import PARTLY, Summary
 from exposure.explain.texts import t, tf
 
 
@@ -53,6 +53,8 @@ def source_sections(report: ReportDocument, summary: Summary, lang: str) -> tupl
                             findings=status)
         elif source.partly is not None:
             status = tf("per_source.partly", lang, reason=reason_line(source.partly, lang))
+        elif any(PARTLY in note.key for note in source.not_checked):  # a tunnel, no names: said in the summary
+            status = words(t("per_source.none_partly", lang))
         else:
             status = words(t("per_source.none", lang))
         # Besides the reason it was not checked, which its status already says.

@@ -265,3 +265,14 @@ def test_the_apps_results_say_not_checked_and_partly_checked_first_in_both_langu
     assert chinese.startswith("未检查：网络抓包文件 no-ip-wifi-encrypted.pcap（"
                               "其中没有可以检查的互联网流量（IP 数据包）")
     assert "抓包时间较短" not in chinese
+
+
+def test_source_by_source_a_partly_checked_capture_is_not_said_to_hold_nothing() -> None:
+    """"Nothing was found in it" was said of a capture whose tunnel could not be read (second review)."""
+    document = from_result(scan("tunnel-and-dns.pcap", "long-dns.pcap"))
+    for lang, partly_said, none_said in (("en", "Nothing was found in what could be read from it",
+                                          "Nothing was found in it."),
+                                         ("zh", "在能读取的部分中没有发现任何情况", "其中没有发现任何情况。")):
+        markdown = render_markdown(document, lang)
+        assert markdown.count(partly_said) == 1 and markdown.count(none_said) == 1, markdown
+        assert markdown.index("tunnel-and-dns.pcap") < markdown.rindex(partly_said)
