@@ -92,6 +92,8 @@ def _network_what_key(kind: str, f: dict[str, str], lang: str) -> tuple[str, Par
         server = f.get("server", "")
         if f.get("server_names"):
             server = f"{server} ({f['server_names']})"
+        if f.get("protocol") not in ("tcp", "udp"):  # ESP and other IP protocols have no ports
+            return "seen.flow-no-port", {"server": server, "protocol": f.get("protocol", "").upper()}
         return "seen.flow", {"server": server, "port": f.get("server_port", "")}
     return "", {}
 

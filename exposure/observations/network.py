@@ -143,7 +143,8 @@ class Flow(Observation):
 
     def describe(self) -> str:
         via = f" ({', '.join(self.server_names)})" if self.server_names else ""
-        return f"{self.protocol.upper()} traffic from {self.client} to {self.server}{via} port {self.server_port}"
+        port = f" port {self.server_port}" if self.protocol in ("tcp", "udp") else ""  # ESP has no ports
+        return f"{self.protocol.upper()} traffic from {self.client} to {self.server}{via}{port}"
 
     def device(self) -> str:
         return _device(self.source, self.client_mac)

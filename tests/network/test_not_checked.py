@@ -276,3 +276,23 @@ def test_source_by_source_a_partly_checked_capture_is_not_said_to_hold_nothing()
         markdown = render_markdown(document, lang)
         assert markdown.count(partly_said) == 1 and markdown.count(none_said) == 1, markdown
         assert markdown.index("tunnel-and-dns.pcap") < markdown.rindex(partly_said)
+
+
+def test_traffic_without_ports_is_not_said_to_use_port_0() -> None:
+    """ESP evidence read "on port 0" (second review)."""
+    from exposure.collect.base import CollectContext
+    from exposure.collect.pcap import PcapCollector
+    from exposure.explain.lines import plain
+    from exposure.explain.seen import what_line
+    from exposure.observations.network import Flow
+    from exposure.report.document import observation_record
+
+    flows = [obs for obs in PcapCollector(str(DATA / "tunnel-esp.pcap")).collect(CollectContext())
+             if isinstance(obs, Flow) and obs.protocol == "esp"]
+    assert flows
+    for flow in flows:
+        assert "port" not in flow.describe()
+        record = observation_record(flow)
+        english, chinese = (plain(what_line(record, lang)) for lang in ("en", "zh"))
+        assert english.endswith(f"exchanged ESP traffic with {flow.server}") and "port" not in english
+        assert chinese.endswith(f"与 {flow.server} 交换了 ESP 数据") and "端口" not in chinese
