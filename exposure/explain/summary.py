@@ -20,6 +20,7 @@ from exposure.explain.texts import join, known, t, tf
 from exposure.model import Severity
 
 PARTLY = ".partly."  # in a not-checked note's key: said first, in the summary too
+_SHORT = "pcap.short"  # a short recording's notes (collect/traffic_notes.py)
 NEXT_CHECKS = ("next.accounts", "next.location", "next.pin", "next.log")
 # Sources whose "not checked" notes name parts that could not be read, said first in the
 # summary; notes under _NEVER_READABLE are what such a source can never show (blind spots).
@@ -169,10 +170,17 @@ def blind_spots(sources: Sequence[SourceRecord], lang: str) -> list[Line]:
     for kind in kinds:
         if known(f"blind.{kind}"):
             out.append(words(t(f"blind.{kind}", lang)))
+    # Captures too short to see tools that report now and then: one line for them all (a folder
+    # of short captures gave one line each, none naming its capture).
+    short = sum(item.key.startswith(_SHORT) for source in sources for item in source.not_checked)
+    if short > 1:
+        out.append(tf("blind.short-many", lang, count=words(str(short))))
     for source in sources:
         for item in source.not_checked:
             if PARTLY in item.key and not source.unread:
                 continue  # said above, with the source named
+            if short > 1 and item.key.startswith(_SHORT):
+                continue
             line = check_line(item, lang)
             if line and line not in out:
                 out.append(line)
