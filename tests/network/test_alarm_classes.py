@@ -134,3 +134,22 @@ def test_several_captures_each_say_what_was_not_judged(tmp_path: Path) -> None:
     assert [[n["key"] for n in s["not_checked"] if n["key"] != "pcap.tls13-certificates"
              and "pcap.short" not in n["key"]]
             for s in report["sources"]] == [["pcap.dns-hidden"]] * 2
+
+
+def test_an_encrypted_dns_probe_never_answered_hides_nothing() -> None:
+    """Android's Private DNS tries port 853 (and DoH resolvers on 443) on networks that may block
+    them; a try that was never answered hid no name: the device is not an encrypted-DNS user and
+    its addresses without a lookup are still judged."""
+    import dataclasses
+
+    lookup = DnsQuery("pcap", "t.pcap", name="www.example.com", client=PHONE, answers=("151.101.1.69",),
+                      client_mac=PHONE_MAC)  # its lookups went by plain DNS
+    for probe in (flow("9.9.9.9", 853), flow("1.1.1.1", 443)):
+        unanswered = dataclasses.replace(probe, packets=2, bytes_in=0, setup_packets=2)  # two SYNs
+        assert unanswered.attempt_only()
+        findings, _ = run([lookup, unanswered, flow("45.67.89.10", 443)])
+        assert "network.encrypted-dns" not in {f.rule for f in findings}
+        assert no_lookup(findings) == "45.67.89.10 (port 443)"
+        answered = dataclasses.replace(probe, setup_packets=2)  # 10 packets: lookups exchanged
+        findings, _ = run([lookup, answered, flow("45.67.89.10", 443)])
+        assert "network.encrypted-dns" in {f.rule for f in findings} and no_lookup(findings) is None

@@ -234,6 +234,10 @@ class NetworkHeuristics:
             return
         if not is_public(server):
             return
+        if attempt and (port == DOT_PORT or (port == 443 and server in encrypted_dns_resolvers()[1])):
+            # never answered (Android's Private DNS probing a network that blocks it): no name was
+            # hidden, the device's lookups went by plain DNS, where they are judged as usual
+            return
         if port == DOT_PORT:
             self._encrypted_dns(server, "DoT", obs, ctx)
             return

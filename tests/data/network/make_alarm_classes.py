@@ -53,6 +53,9 @@ def syn(mac: str, ip: Packet, sport: int, dport: int) -> Packet:
     return Ether(src=mac, dst=ROUTER_MAC) / ip / TCP(sport=sport, dport=dport, flags="S", seq=1000)
 
 
+TLS_RECORD = b"\x17\x03\x03\x00\x10" + bytes(16)  # a TLS 1.2+ application data record, 16 bytes
+
+
 def dot_hidden_lookups() -> list[Packet]:
     answer = DNS(id=7, qr=1, rd=1, ra=1, qd=DNSQR(qname="dot.example.org"),
                  an=DNSRR(rrname="dot.example.org", type="A", rdata=DOT_RESOLVER))
@@ -63,6 +66,11 @@ def dot_hidden_lookups() -> list[Packet]:
         syn(PHONE_MAC, IP(src=PHONE, dst=DOT_RESOLVER), 40001, 853),
         Ether(src=ROUTER_MAC, dst=PHONE_MAC) / IP(src=DOT_RESOLVER, dst=PHONE)
         / TCP(sport=853, dport=40001, flags="SA", seq=5000, ack=1001),
+        # lookups exchanged (TLS application data): a DoT connection in use, not a probe never answered
+        Ether(src=PHONE_MAC, dst=ROUTER_MAC) / IP(src=PHONE, dst=DOT_RESOLVER)
+        / TCP(sport=40001, dport=853, flags="PA", seq=1001, ack=5001) / TLS_RECORD,
+        Ether(src=ROUTER_MAC, dst=PHONE_MAC) / IP(src=DOT_RESOLVER, dst=PHONE)
+        / TCP(sport=853, dport=40001, flags="PA", seq=5001, ack=1001 + len(TLS_RECORD)) / TLS_RECORD,
         syn(PHONE_MAC, IP(src=PHONE, dst=NO_LOOKUP), 40002, 80),
         syn(PHONE_MAC, IP(src=PHONE, dst=NO_LOOKUP), 40002, 80),  # retried: never answered
         syn(PHONE_MAC, IPv6(src=PHONE6, dst=NO_LOOKUP6), 40003, 80),
