@@ -82,8 +82,8 @@ def _paragraphs(report: ReportDocument, findings: list[FindingRecord], explanati
             paragraphs.append(partly_checked_line(source, lang))
     # An iPhone read in part: the parts that were missing or unreadable.
     paragraphs += [line for line in (missing_parts_line(s, lang) for s in report.sources if not s.unread) if line]
-    # What a source that was read could not show: before "nothing found", never after it; after the findings.
-    partly = partly_checked_lines(report.sources, lang)
+    # What a capture that was read could not show (a tunnel, no names): said first too, as for a phone.
+    paragraphs += partly_checked_lines(report.sources, lang)
     if explanations:
         parts = [tf(f"count.{sev}", lang, count=words(str(n))) if known(f"count.{sev}") else words(f"{n} {sev}")
                  for sev, n in counts]
@@ -96,9 +96,7 @@ def _paragraphs(report: ReportDocument, findings: list[FindingRecord], explanati
         if any(e.severity.rank <= Severity.HIGH.rank for e in explanations):
             paragraphs.append(words(t("summary.serious", lang)))
         paragraphs.append(words(t("summary.signs", lang)))
-        paragraphs += partly
     elif checked:
-        paragraphs += partly
         paragraphs.append(words(t("summary.none", lang)))
         paragraphs.append(words(t("summary.not_proof", lang)))
     else:

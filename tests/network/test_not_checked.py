@@ -97,6 +97,8 @@ def test_a_known_stalkerware_server_reached_through_a_tunnel_is_reported(tmp_pat
     info = only(result)
     assert info.unread is None and partly(info)[0] == "pcap.partly.tunnel.ipsec"
     assert [f.threat for f in result.findings if f.rule.startswith("indicator")] == ["thetruthspy"]
+    markdown = render_markdown(from_result(result), "en")  # said first, as a phone read in part is
+    assert markdown.index("Partly checked: the network capture") < markdown.index("We found")
     out = tmp_path / "r.md"
     assert main(["scan", "--pcap", str(capture), "--md", str(out), "--quiet"]) == 0
     assert "TheTruthSpy" in out.read_text("utf-8") and "Not checked" not in out.read_text("utf-8")
