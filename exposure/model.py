@@ -70,10 +70,14 @@ class IndicatorType(StrEnum):
     IPV4 = "ipv4"
     IPV6 = "ipv6"
     CIDR = "cidr"  # an IPv4 or IPv6 network
-    PACKAGE = "package"  # an Android application id, or a desktop bundle/package name
+    PACKAGE = "package"  # an Android application id
     # An iPhone app's bundle id: never compared with Android ids, which share their look
     # ("com.trackview" is an Android stalkerware id, "com.TrackView" an App Store app).
     IOS_BUNDLE = "ios-bundle"
+    # Software installed on a computer: a dpkg/rpm/snap/flatpak name, a macOS bundle id or
+    # launchd label, a Windows uninstall key, a .desktop file name. Never compared with phone
+    # app ids: a Mac app may carry an id that an Android stalkerware list also has.
+    DESKTOP_APP = "desktop-app"
     CERT_MD5 = "cert-md5"
     CERT_SHA1 = "cert-sha1"
     CERT_SHA256 = "cert-sha256"

@@ -26,9 +26,9 @@ from exposure.model import Indicator, IndicatorKey, IndicatorType, Threat
 
 _NO_HITS: tuple[Indicator, ...] = ()
 # Types a lazy table may hold: matched by their exact normalised value.
-LAZY_TYPES = frozenset({IndicatorType.PACKAGE, IndicatorType.IOS_BUNDLE, IndicatorType.CERT_MD5,
-                        IndicatorType.CERT_SHA1, IndicatorType.CERT_SHA256, IndicatorType.FILE_MD5,
-                        IndicatorType.FILE_SHA1, IndicatorType.FILE_SHA256})
+LAZY_TYPES = frozenset({IndicatorType.PACKAGE, IndicatorType.IOS_BUNDLE, IndicatorType.DESKTOP_APP,
+                        IndicatorType.CERT_MD5, IndicatorType.CERT_SHA1, IndicatorType.CERT_SHA256,
+                        IndicatorType.FILE_MD5, IndicatorType.FILE_SHA1, IndicatorType.FILE_SHA256})
 # Types whose indicators may be added later (``add_later``): values seen in traffic; a check of
 # this computer looks up at most its connections' addresses, a check of a phone's apps none.
 ADDRESS_TYPES = frozenset({IndicatorType.IPV4, IndicatorType.IPV6, IndicatorType.CIDR})

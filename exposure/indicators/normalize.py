@@ -98,7 +98,8 @@ def hex_digest(value: str, expected_length: int | None = None) -> str:
 
 def package(value: str) -> str:
     """An app id in lower case: an Android application id, an iPhone bundle id (kept apart as
-    ``ios-bundle``, never compared with Android ids) or a desktop package name.
+    ``ios-bundle``) or a computer's package name or bundle id (``desktop-app``); the three are
+    never compared with each other.
 
     Case is folded within each platform. Apple treats bundle ids without regard to case;
     Android ids are case-sensitive, but the lists are written by hand and disagree with the
@@ -167,6 +168,7 @@ NORMALIZERS: dict[IndicatorType, Callable[[str], str]] = {
     IndicatorType.CIDR: cidr,
     IndicatorType.PACKAGE: package,
     IndicatorType.IOS_BUNDLE: package,
+    IndicatorType.DESKTOP_APP: package,
     IndicatorType.URL: url,
     IndicatorType.PROCESS: _process_name,
     IndicatorType.EMAIL: _email,

@@ -59,7 +59,8 @@ class InstalledSoftware(Observation):
     executable: str = ""  # the program it starts (desktop entries): matched as a program name
 
     def indicator_keys(self) -> Iterable[IndicatorKey]:
-        yield IndicatorKey(IndicatorType.PACKAGE, self.name)
+        # Desktop ids only: an Android or iPhone list's id that looks the same is another app
+        yield IndicatorKey(IndicatorType.DESKTOP_APP, self.name)
         if self.executable:
             yield IndicatorKey(IndicatorType.PROCESS, self.executable)
 

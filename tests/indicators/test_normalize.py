@@ -16,6 +16,7 @@ CASES = {
     IndicatorType.CIDR: ("192.0.2.0/24", "192.0.2.0/24", "192.0.2.1/33"),
     IndicatorType.PACKAGE: ("com.wifi0", "com.wifi0", "not a package"),
     IndicatorType.IOS_BUNDLE: ("com.TrackView", "com.trackview", "not a bundle"),
+    IndicatorType.DESKTOP_APP: ("com.philandro.anydesk.Helper", "com.philandro.anydesk.helper", "not a package"),
     IndicatorType.CERT_MD5: ("AB" * 16, "ab" * 16, "ab" * 20),
     IndicatorType.CERT_SHA1: (":".join(["AB"] * 20), "ab" * 20, "ab" * 16),
     IndicatorType.CERT_SHA256: ("ab" * 32, "ab" * 32, "zz" * 32),

@@ -44,6 +44,7 @@ def count_key(kind: IndicatorType, role: IndicatorRole) -> str:
 COUNT_LABELS: dict[str, str] = {
     "package/app": "package ids",
     "ios-bundle/app": "iPhone app ids",
+    "desktop-app/app": "desktop app ids",
     "cert-sha1/app": "certificate SHA-1s",
     "cert-sha256/app": "certificate SHA-256s",
     "cert-md5/app": "certificate MD5s",
