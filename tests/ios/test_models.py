@@ -12,7 +12,7 @@ import pytest
 
 from exposure.collect.ios import answers as A
 from exposure.collect.ios.dump import write_dump
-from exposure.collect.ios.models import IPHONE_NAMES, model_name
+from exposure.collect.ios.models import IPAD_NAMES, IPHONE_NAMES, model_name
 from exposure.collect.ios.usb import encode
 from exposure.explain.lines import plain
 from exposure.explain.summary import summarize
@@ -48,7 +48,11 @@ def test_known_codes_have_the_name_apple_gives_them(code: str, name: str) -> Non
     assert model_name(code) == name
 
 
-@pytest.mark.parametrize("code", ["iPhone99,9", "iPad8,1", "", "iphone14,2", " iPhone14,2", "iPhone14,2 ",
+def test_an_ipad_met_through_the_same_path_is_named_too() -> None:
+    assert model_name("iPad8,1") == "iPad Pro (11-inch)" and model_name("iPad11,1") == "iPad mini (5th generation)"
+
+
+@pytest.mark.parametrize("code", ["iPhone99,9", "iPad99,1", "iPhone8", "", "iphone14,2", " iPhone14,2", "iPhone14,2 ",
                                   "[b]iPhone14,2[/b]", "<b>iPhone14,2</b>", "iPhone14,2\nSara"])
 def test_an_unknown_or_crafted_code_has_no_name(code: str) -> None:
     assert model_name(code) == ""
@@ -59,6 +63,7 @@ def test_every_iphone_from_the_6s_to_the_16_family_is_listed() -> None:
     for generation in ("6s", "7", "8", "11", "12", "13", "14", "15", "16"):
         assert f"iPhone {generation}" in names or f"iPhone {generation} Pro" in names, generation
     assert all(code.startswith("iPhone") and name.startswith("iPhone") for code, name in IPHONE_NAMES.items())
+    assert all(code.startswith("iPad") and name.startswith("iPad") for code, name in IPAD_NAMES.items())
 
 
 def test_a_phone_over_usb_is_named_by_its_model_with_its_code_never_by_its_own_name(plug: Plug) -> None:
