@@ -7,7 +7,7 @@ technical details."""
 from __future__ import annotations
 
 from exposure.document import ObservationRecord, ReportDocument, SourceRecord
-from exposure.explain.lines import Line, words
+from exposure.explain.lines import Line, plain, words
 from exposure.explain.texts import join, known, t, t_or, tf
 
 
@@ -21,7 +21,7 @@ def short_name(source: SourceRecord, lang: str) -> str:
     if source.kind == "android":
         return phone_name(source)
     if source.kind == "iphone":  # its model; never the UDID in sentences (it stays in the details)
-        return source.detail("model") or t("source.iphone.unnamed", lang)
+        return iphone_model(source, lang) or t("source.iphone.unnamed", lang)
     if source.kind in ("pcap", "androidqf", "android-dump", "iphone-dump"):
         return file_name(source.name)
     return source.name
@@ -33,6 +33,17 @@ def phone_name(source: SourceRecord) -> str:
     if model:
         return model
     return "" if source.name in ("", "Android phone") else source.name
+
+
+def iphone_model(source: SourceRecord, lang: str) -> str:
+    """An iPhone's model as people know it with its code beside it ("iPhone 13 Pro
+    (iPhone14,2)"); its code alone when the code is not a known iPhone's; else "".
+    Never the phone's own name: its owner chose it and it may name them."""
+    code = source.detail("model")
+    name = source.detail("model name")
+    if code and name:
+        return plain(tf("source.iphone.model-code", lang, model=words(name), code=words(code)))
+    return code
 
 
 def file_name(path: str) -> str:
@@ -67,6 +78,11 @@ def source_line(source: SourceRecord, lang: str, counts: bool = True) -> Line:
         line = words(t("source.android.unnamed", lang))
     elif source.kind == "iphone" and not source.detail("model"):
         line = words(t("source.iphone.unnamed", lang))
+    elif source.kind == "iphone" and source.detail("model name"):
+        line = tf("source.iphone.model", lang, name=short_name(source, lang))
+    elif source.kind in ("iphone-dump", "ios-backup") and source.detail("model name"):
+        line = tf(f"source.{source.kind}.model", lang, model=iphone_model(source, lang),
+                  name=short_name(source, lang))
     else:
         key = f"source.{source.kind}" if known(f"source.{source.kind}") else "source.other"
         line = tf(key, lang, name=short_name(source, lang))

@@ -60,6 +60,6 @@ def test_a_phone_read_whole_is_named_by_its_model_with_its_apps_counted(plug: Pl
     said = paragraphs(SourceSpec("iphone", ""), "en")
     assert not any(line.startswith("Partly checked") for line in said)
     checked = next(line for line in said if line.startswith("We checked"))
-    assert checked.startswith("We checked the iPhone (iPhone14,2) (99 apps, 1 provisioning profile"), checked
+    assert checked.startswith("We checked the iPhone 13 Pro (iPhone14,2) (99 apps, 1 provisioning profile"), checked
     assert "3 processes" in checked
     assert not any(UDID in line for line in said)

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from exposure.collect.ios.answers import Answer
+from exposure.collect.ios.models import MODEL_NAME, model_name
 from exposure.observations import ios as O
 from exposure.untrusted import load_json
 
@@ -64,13 +65,16 @@ def _dicts(value: object) -> Iterator[Mapping[str, Any]]:
 
 
 def device_details(values: object) -> dict[str, str]:
-    """Model and iOS version for the report (never the phone's own name: it often holds one)."""
+    """Model (its code, and its name when known) and iOS version for the report; never the
+    phone's own name ("Sara's iPhone"): it often holds a person's name, and a report is shared."""
     if not isinstance(values, Mapping):
         return {}
     out = {}
     for key, label in (("ProductType", "model"), ("ProductVersion", "iOS version"), ("BuildVersion", "iOS build")):
         if text(values.get(key)):
             out[label] = text(values.get(key), 40)
+    if model_name(out.get("model", "")):
+        out[MODEL_NAME] = model_name(out["model"])
     return out
 
 

@@ -13,6 +13,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 from xml.parsers.expat import ExpatError
 
+from exposure.collect.ios.models import MODEL_NAME, model_name
 from exposure.collect.ios_backup.backup import Backup
 from exposure.collect.ios_backup.messages import Where
 from exposure.collect.ios_backup.times import any_time
@@ -34,7 +35,8 @@ def _text(value: object, limit: int = 255) -> str:
 
 def device_facts(info: Mapping[str, Any], manifest: Mapping[str, Any], where: Where,
                  details: dict[str, str]) -> Iterator[Observation]:
-    """Model and iOS version (never the phone's name: it often holds a person's name)."""
+    """Model (its code, and its name when known) and iOS version; never the phone's own name
+    (Info.plist's "Device Name"): it often holds a person's name, and a report is shared."""
     found = manifest.get("Lockdown")
     lockdown: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
     for info_key, lockdown_key, fact, label in DEVICE_KEYS:
@@ -42,6 +44,8 @@ def device_facts(info: Mapping[str, Any], manifest: Mapping[str, Any], where: Wh
         if value:
             details[label] = value
             yield IosFact(where.collector, where.source, fact, value)
+    if model_name(details.get("model", "")):
+        details[MODEL_NAME] = model_name(details["model"])
     made = any_time(info.get("Last Backup Date")) or any_time(manifest.get("Date"))
     if made is not None:
         details["backup made"] = made.isoformat(timespec="seconds")
