@@ -10,34 +10,16 @@ ids, launchd labels and uninstall keys), never with Android ``package`` nor iPho
 
 from __future__ import annotations
 
-from datetime import date
-from functools import cache
-
 import pytest
 
-from exposure.detect.base import DetectContext
-from exposure.detect.indicators import IndicatorDetector
-from exposure.indicators.catalog import Catalog, build_catalog
-from exposure.model import Category, Finding, IndicatorType, Observation, Severity
+from exposure.model import Category, IndicatorType, Severity
 from exposure.observations.android import AndroidPackage
 from exposure.observations.host import InstalledSoftware
 from exposure.observations.ios import APP_STORE, IosApp
+from tests.indicators.matching import bundled, findings
 
 # Android ids of stalkerware in the bundled Echap list (ioc.yaml, "packages")
 ECHAP_ANDROID_IDS = ("com.trackview", "com.screentime")
-
-
-@cache
-def bundled() -> Catalog:
-    return build_catalog(None, use_feeds=False)
-
-
-def findings(*observations: Observation) -> list[Finding]:
-    detector = IndicatorDetector()
-    ctx = DetectContext(bundled().index, today=date(2026, 12, 1))
-    for obs in observations:
-        list(detector.observe(obs, ctx))
-    return list(detector.finish(ctx))
 
 
 def software(name: str, manager: str) -> InstalledSoftware:

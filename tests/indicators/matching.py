@@ -1,5 +1,6 @@
 """The bundled catalog and the indicator detector, for tests that ask what one app or name
-found on a device becomes (tests/indicators/test_platforms.py, test_one_listing.py)."""
+found on a device becomes (tests/indicators/test_platforms.py, test_one_listing.py,
+tests/host/test_desktop_ids.py)."""
 
 from __future__ import annotations
 
