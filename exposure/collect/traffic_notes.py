@@ -38,9 +38,9 @@ def no_traffic_to_check(info: SourceInfo) -> CheckNote | None:
     counts = info.counts
     packets = counts.get("packets", 0)
     if packets and counts.get("ip_packets") == 0:
-        links = sorted({reason[len(_UNSUPPORTED_LINK):].split()[0] for reason in info.undecoded
-                        if reason.startswith(_UNSUPPORTED_LINK) and reason[len(_UNSUPPORTED_LINK):].strip()
-                        and reason[len(_UNSUPPORTED_LINK):].split()[0] not in _NON_IP_LINK_NAMES})
+        unread = (reason.removeprefix(_UNSUPPORTED_LINK).split() for reason in info.undecoded
+                  if reason.startswith(_UNSUPPORTED_LINK))
+        links = sorted({words[0] for words in unread if words and words[0] not in _NON_IP_LINK_NAMES})
         if links:  # a kind of link exposure does not read (Juniper's, for one): its contents were never seen
             return CheckNote.of("error.source.link-unread", "exposure cannot read the kind of link it was recorded "
                                 f"on (link type {', '.join(links)}), so nothing in it could be checked (packets: "
