@@ -84,7 +84,13 @@ class IndicatorType(StrEnum):
     FILE_MD5 = "file-md5"
     FILE_SHA1 = "file-sha1"
     FILE_SHA256 = "file-sha256"
+    # A process name on a phone (Android's ``ps``, an iPhone's running processes, crash
+    # reports and backup records): what STIX2 ``process:name`` means in MVT's feeds.
     PROCESS = "process"
+    # A program's name on a computer (this computer's running programs, the program a
+    # desktop entry starts). Never compared with phone process names: an iPhone spyware's
+    # process may carry the name of a macOS program.
+    DESKTOP_PROCESS = "desktop-process"
     URL = "url"
     FILE_PATH = "file-path"
     EMAIL = "email"
