@@ -87,8 +87,8 @@ def test_every_lookup_of_every_kind_is_the_eager_catalogs(fresh: None, monkeypat
     assert lazy.index._later and not eager.index._later
     kinds = sorted(IndicatorType, key=lambda k: k in NETWORK_TYPES)  # the network kinds last
     assert {k for k in kinds if list(eager.index.values(k))} >= {
-        IndicatorType.DOMAIN, IndicatorType.IPV4, IndicatorType.URL, IndicatorType.PACKAGE, IndicatorType.DESKTOP_PROCESS,
-        IndicatorType.CERT_SHA1, IndicatorType.FILE_SHA256}
+        IndicatorType.DOMAIN, IndicatorType.IPV4, IndicatorType.URL, IndicatorType.PACKAGE,
+        IndicatorType.DESKTOP_PROCESS, IndicatorType.CERT_SHA1, IndicatorType.FILE_SHA256}
     for kind in kinds:
         probes = _probes(kind, list(eager.index.values(kind)))
         assert [lazy.index.lookup(kind, v) for v in probes] == [eager.index.lookup(kind, v) for v in probes], kind
