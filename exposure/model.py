@@ -110,10 +110,19 @@ class IndicatorRole(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Reference:
-    """A public source for a value or a claim."""
+    """A public source for a value or a claim.
+
+    ``title`` is its English title (or the source's own, which stays as it is in every
+    language); ``titles`` holds a profile's titles in other languages, when the title is ours
+    ("what stalkerware is and where to find help"): ``(("zh", "..."),)``."""
 
     title: str
     url: str = ""
+    titles: tuple[tuple[str, str], ...] = ()
+
+    def title_in(self, lang: str) -> str:
+        """The title in ``lang`` when the profile gives one, else ``title``."""
+        return dict(self.titles).get(lang) or self.title
 
 
 @dataclass(frozen=True, slots=True)
