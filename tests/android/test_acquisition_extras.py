@@ -96,6 +96,14 @@ def test_a_link_to_a_c2_name_in_an_sms_is_an_indicator_finding(tmp_path: Path) -
     assert "androidqf.backup" in {n.key for n in info.checked}
 
 
+@pytest.mark.parametrize("host", ["69.64.74.239", "1161841391", "0x45.0x40.0x4a.0xef"])
+def test_a_link_to_a_listed_address_in_an_sms_is_found_however_it_is_written(tmp_path: Path, host: str) -> None:
+    # 69.64.74.239: a TheTruthSpy server in the bundled stalkerware profile; a browser opens all three forms
+    folder = minimal_acquisition(tmp_path, {"backup.ab": backup_ab([sms(f"Open http://{host}/login")])})
+    hits = [f for f in scan(folder).findings if f.rule == "indicator"]
+    assert [(f.threat, f.subject) for f in hits] == [("thetruthspy", host)]
+
+
 def test_an_encrypted_backup_is_not_checked_and_said(tmp_path: Path) -> None:
     folder = minimal_acquisition(tmp_path, {"backup.ab": backup_ab([sms(f"https://{C2}/")], encrypted=True)})
     result = scan(folder)

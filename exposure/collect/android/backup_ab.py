@@ -23,7 +23,6 @@ An encrypted backup is not read (no password is asked for): the check says so.
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import re
 import tarfile
@@ -34,6 +33,7 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from exposure.collect.android.acquisition_extras import Readable
+from exposure.observations.web_host import link_address
 
 MAGIC = b"ANDROID BACKUP\n"
 MAX_HEADER_LINE = 1024
@@ -154,11 +154,8 @@ def links_in(text: str) -> Iterator[tuple[str, str]]:
 
 
 def _is_address(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
+    """Whether a browser would read ``host`` as an address (``69.64.74.239``, ``1161841391``)."""
+    return link_address(host) is not None
 
 
 def _time(raw: object) -> datetime | None:
