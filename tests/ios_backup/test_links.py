@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from exposure.collect.ios_backup.links import host_of, links
+from exposure.collect.ios_backup.links import MAX_LINKS, MAX_MESSAGE_TEXT, host_of, links, message_links
 from exposure.model import IndicatorKey, IndicatorType
 from exposure.observations.web_host import link_address, link_host_keys
 
@@ -40,7 +40,18 @@ def test_hostile_text_is_read_in_linear_time_and_links_are_capped() -> None:
     for text in ("a" * 1_000_000, "a." * 500_000, "https://" * 100_000, ".-" * 500_000):
         links(text)
     assert time.perf_counter() - started < 5  # quadratic scanning would take minutes
-    assert len(links(" ".join(f"https://h{i}.test/" for i in range(500)))) == 50
+    many = " ".join(f"https://h{i}.test/" for i in range(3000))
+    assert len(links(many, text_limit=len(many))) == MAX_LINKS
+
+
+def test_a_link_after_many_decoys_or_a_long_text_in_a_message_is_read() -> None:
+    # The sender writes the message: 50 decoy links, or 64 KiB of text, hid a link once.
+    for before in (" ".join(f"https://site{i}.example.org/" for i in range(1500)), "hello " * 100_000):
+        found, cut = message_links(before + " install https://c2.spytool.test/x")
+        assert found[-1] == ("https://c2.spytool.test/x", "c2.spytool.test") and not cut
+    found, cut = message_links(" ".join(f"https://d{i}.test/" for i in range(MAX_LINKS + 1)))
+    assert len(found) == MAX_LINKS and cut  # past the bound: counted, so the report says so
+    assert message_links("x" * (MAX_MESSAGE_TEXT + 1))[1]
 
 
 # The URL Standard's IPv4 parser (https://url.spec.whatwg.org/#concept-ipv4-parser): how a browser
