@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from exposure.model import IndicatorKey, IndicatorType, Observation
+from exposure.observations.web_host import link_host_keys
 
 # Installers that are app stores. Sources: the store apps' own package ids as published by
 # Google, Samsung, Huawei, Honor, Xiaomi, OPPO/HeyTap, vivo, Amazon, Tencent, Baidu, 360,
@@ -344,14 +344,7 @@ class AndroidSmsLink(Observation):
 
     def indicator_keys(self) -> Iterable[IndicatorKey]:
         yield IndicatorKey(IndicatorType.URL, self.url)
-        if not self.domain:
-            return
-        try:
-            address = ipaddress.ip_address(self.domain)
-        except ValueError:
-            yield IndicatorKey(IndicatorType.DOMAIN, self.domain)
-            return
-        yield IndicatorKey(IndicatorType.IPV4 if address.version == 4 else IndicatorType.IPV6, self.domain)
+        yield from link_host_keys(self.domain)
 
     def describe(self) -> str:
         return f"link in an SMS: {self.url}"

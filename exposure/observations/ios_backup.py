@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from exposure.model import IndicatorKey, IndicatorType, Observation
+from exposure.observations.web_host import address_shown, link_host_keys
 
 # Where a link was seen, in English words (the explain layer has them in every language
 # under ``artefact.<name>``).
@@ -45,13 +46,13 @@ class IosLink(Observation):
     app: str = ""  # the app whose web views loaded it (website data), or the browser
 
     def indicator_keys(self) -> Iterable[IndicatorKey]:
-        if self.host:
-            yield IndicatorKey(IndicatorType.DOMAIN, self.host)
+        yield from link_host_keys(self.host)
         if self.url:
             yield IndicatorKey(IndicatorType.URL, self.url)
 
     def describe(self) -> str:
-        return f"link to {self.host} in {artefact_words(self.artefact)}" + (f" ({self.app})" if self.app else "")
+        shown = f"link to {address_shown(self.host)} in {artefact_words(self.artefact)}"
+        return shown + (f" ({self.app})" if self.app else "")
 
     def subject(self) -> str:
         return self.host

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from exposure.collect.android import acquisition_extras
+from exposure.collect.android import acquisition_extras, qf_extras
+from exposure.collect.android import backup_ab as backup_ab_module
 from exposure.collect.android.backup_ab import NotABackup, links_in, read_backup
 from exposure.collect.android.bugreport import read_bugreport
 from exposure.collect.android.parsers.dumpsys_sections import split_dumpsys
@@ -94,6 +95,36 @@ def test_a_link_to_a_c2_name_in_an_sms_is_an_indicator_finding(tmp_path: Path) -
     info = result.sources[0]
     assert info.counts["messages"] == 2 and info.counts["links"] == 2
     assert "androidqf.backup" in {n.key for n in info.checked}
+
+
+@pytest.mark.parametrize("host", ["69.64.74.239", "1161841391", "0x45.0x40.0x4a.0xef"])
+def test_a_link_to_a_listed_address_in_an_sms_is_found_however_it_is_written(tmp_path: Path, host: str) -> None:
+    # 69.64.74.239: a TheTruthSpy server in the bundled stalkerware profile; a browser opens all three forms
+    folder = minimal_acquisition(tmp_path, {"backup.ab": backup_ab([sms(f"Open http://{host}/login")])})
+    hits = [f for f in scan(folder).findings if f.rule == "indicator"]
+    assert [(f.threat, f.subject) for f in hits] == [("thetruthspy", host)]
+
+
+def test_a_link_after_many_decoy_links_in_earlier_messages_is_read(tmp_path: Path) -> None:
+    # 10,000 links in earlier messages (repeated, or 2,100 different ones in each of 5) hid a C2 link once
+    decoys = [sms(" ".join(f"https://s{i}-{m}.example.org/" for i in range(2100))) for m in range(5)]
+    repeated = [sms("https://same.example.org/ " * 3000) for _ in range(4)]
+    folder = minimal_acquisition(tmp_path, {"backup.ab": backup_ab([*decoys, *repeated,
+                                                                   sms(f"Open https://{C2}/login")])})
+    result = scan(folder)
+    assert [f.threat for f in result.findings if f.rule == "indicator" and f.subject == C2] == ["thetruthspy"]
+    assert result.sources[0].counts["links"] == 5 * 2100 + 2  # a repeated link is kept once
+    assert result.warnings == []
+
+
+def test_links_past_the_bound_of_a_backup_are_said(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(backup_ab_module, "MAX_LINKS", 3)
+    monkeypatch.setattr(qf_extras, "MAX_LINKS", 3)
+    folder = minimal_acquisition(tmp_path, {"backup.ab": backup_ab([sms("https://a.test/ https://b.test/"),
+                                                                   sms("https://c.test/ https://d.test/ https://e.test/")])})
+    result = scan(folder)
+    assert [(w.key, dict(w.params)["count"]) for w in result.warnings] == [("warn.androidqf.links-cut", "2")]
+    assert result.sources[0].counts["links"] == 3
 
 
 def test_an_encrypted_backup_is_not_checked_and_said(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from exposure.collect.ios_backup import links as links_module
 from exposure.detect import ios as detect_ios
 from exposure.explain.finding import explain_finding
 from exposure.explain.lines import plain
@@ -33,6 +34,7 @@ def _today(monkeypatch: pytest.MonkeyPatch) -> None:
 def catalog() -> Catalog:
     c2 = with_indicators([SPY, LOCATOR, PREDATOR], [
         (IndicatorType.DOMAIN, "c2.spytool.test", "spytool"),
+        (IndicatorType.IPV4, "203.0.113.7", "spytool"),
         (IndicatorType.PROCESS, "spytoold", "spytool"),
         (IndicatorType.IOS_BUNDLE, "com.spytool.agent", "spytool"),
         (IndicatorType.IOS_BUNDLE, "com.locator.family", "locator"),
@@ -79,6 +81,34 @@ def test_a_link_to_a_c2_is_found_in_every_artefact_on_label_boundaries(tmp_path:
     seen = next(o for o in finding.evidence if o.facts()["host"] == "x.c2.spytool.test")
     assert seen.facts()["artefact"] == artefact and seen.first_seen is not None
     assert abs((seen.first_seen - WHEN).total_seconds()) < 1
+
+
+@pytest.mark.parametrize("host", ["203.0.113.7", "3405803783", "0xcb.0x0.0x71.0x7"])
+def test_a_link_to_a_listed_address_is_found_however_it_is_written(tmp_path: Path, host: str) -> None:
+    # iPhone links gave only domain keys: a message linking to a listed server by its address was never matched
+    rows: list[object] = [(f"install it from http://{host}/app.ipa", "SMS", "+15550100", WHEN)]
+    result = scan(write_backup(tmp_path / "b", Spec(messages=rows)))  # type: ignore[arg-type]
+    (finding,) = by_subject(result)[host]
+    assert finding.threat == "spytool" and finding.rule == "indicator"
+    (seen,) = finding.evidence
+    assert seen.describe().startswith(f"link to {host}" if host == "203.0.113.7" else f"link to {host} (= 203.0.113.7)")
+
+
+@pytest.mark.parametrize("before", [" ".join(f"https://site{i}.example.org/" for i in range(50)), "hello " * 11_000])
+def test_a_link_after_decoys_in_a_message_is_found(tmp_path: Path, before: str) -> None:
+    # 50 decoy links, or 64 KiB of text, before the link hid it once (the sender writes the message)
+    rows: list[object] = [(f"{before} install https://c2.spytool.test/x", "SMS", "+15550100", WHEN)]
+    result = scan(write_backup(tmp_path / "b", Spec(messages=rows)))  # type: ignore[arg-type]
+    assert [f.threat for f in by_subject(result)["c2.spytool.test"]] == ["spytool"]
+    assert result.warnings == []
+
+
+def test_a_message_past_what_is_read_is_said(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(links_module, "MAX_LINKS", 2)
+    rows: list[object] = [("https://a.test/ https://b.test/ https://c.test/", "SMS", "+15550100", WHEN),
+                          ("one https://a.test/", "SMS", "+15550100", WHEN)]
+    result = scan(write_backup(tmp_path / "b", Spec(messages=rows)))  # type: ignore[arg-type]
+    assert [(w.key, dict(w.params)["count"]) for w in result.warnings] == [("warn.ios-backup.links-cut", "1")]
 
 
 def test_processes_apps_and_profiles_match_their_indicators(tmp_path: Path) -> None:

@@ -6,7 +6,9 @@ import time
 
 import pytest
 
-from exposure.collect.ios_backup.links import host_of, links
+from exposure.collect.ios_backup.links import MAX_LINKS, MAX_MESSAGE_TEXT, host_of, links, message_links
+from exposure.model import IndicatorKey, IndicatorType
+from exposure.observations.web_host import link_address, link_host_keys
 
 
 @pytest.mark.parametrize(("text", "found"), [
@@ -38,4 +40,33 @@ def test_hostile_text_is_read_in_linear_time_and_links_are_capped() -> None:
     for text in ("a" * 1_000_000, "a." * 500_000, "https://" * 100_000, ".-" * 500_000):
         links(text)
     assert time.perf_counter() - started < 5  # quadratic scanning would take minutes
-    assert len(links(" ".join(f"https://h{i}.test/" for i in range(500)))) == 50
+    many = " ".join(f"https://h{i}.test/" for i in range(3000))
+    assert len(links(many, text_limit=len(many))) == MAX_LINKS
+
+
+def test_a_link_after_many_decoys_or_a_long_text_in_a_message_is_read() -> None:
+    # The sender writes the message: 50 decoy links, or 64 KiB of text, hid a link once.
+    for before in (" ".join(f"https://site{i}.example.org/" for i in range(1500)), "hello " * 100_000):
+        found, cut = message_links(before + " install https://c2.spytool.test/x")
+        assert found[-1] == ("https://c2.spytool.test/x", "c2.spytool.test") and not cut
+    found, cut = message_links(" ".join(f"https://d{i}.test/" for i in range(MAX_LINKS + 1)))
+    assert len(found) == MAX_LINKS and cut  # past the bound: counted, so the report says so
+    assert message_links("x" * (MAX_MESSAGE_TEXT + 1))[1]
+
+
+# The URL Standard's IPv4 parser (https://url.spec.whatwg.org/#concept-ipv4-parser): how a browser
+# reads a host whose last label is a number; 69.64.74.239 written five ways.
+@pytest.mark.parametrize(("host", "address"), [
+    ("69.64.74.239", "69.64.74.239"), ("1161841391", "69.64.74.239"), ("0x45.0x40.0x4a.0xef", "69.64.74.239"),
+    ("0105.0100.0112.0357", "69.64.74.239"), ("69.64.19183", "69.64.74.239"), ("0x4540_4aef", None),
+    ("4294967295", "255.255.255.255"), ("4294967296", None), ("256.1.1.1", None), ("1.2.3.4.5", None),
+    ("1.2.3.09", None), ("evil.test", None), ("a.1", None), ("[2001:db8::1]", "2001:db8::1"), ("x:y", None),
+])
+def test_a_host_is_read_as_an_address_as_browsers_read_it(host: str, address: str | None) -> None:
+    found = link_address(host)
+    assert (str(found) if found else None) == address
+    (key,) = link_host_keys(host)
+    if address is None:
+        assert key == IndicatorKey(IndicatorType.DOMAIN, host)
+    else:
+        assert key.value == address and key.type in (IndicatorType.IPV4, IndicatorType.IPV6)

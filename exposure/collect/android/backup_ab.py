@@ -23,7 +23,6 @@ An encrypted backup is not read (no password is asked for): the check says so.
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import re
 import tarfile
@@ -34,12 +33,15 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from exposure.collect.android.acquisition_extras import Readable
+from exposure.observations.web_host import link_address
 
 MAGIC = b"ANDROID BACKUP\n"
 MAX_HEADER_LINE = 1024
 MAX_UNPACKED = 4 * 1024 * 1024 * 1024  # what the tar stream may unpack to in all
 MAX_SMS_FILE = 64 * 1024 * 1024  # one message file, unpacked
-MAX_LINKS = 10_000
+# Different links kept of one backup: the text of a message is its sender's choice, so a link
+# after many decoys must still be read; a repeated link is kept once (with its first date).
+MAX_LINKS = 100_000
 _TELEPHONY = "apps/com.android.providers.telephony/"
 _URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"'{}|\\^`\[\]]{1,2000}", re.IGNORECASE)
 _TRAILING = ".,;:!?)]}'\""
@@ -66,6 +68,8 @@ class BackupContents:
     messages: int = 0
     links: list[SmsLink] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # English lines (member names are values)
+    links_cut: int = 0  # different links past MAX_LINKS, not kept
+    seen_urls: set[str] = field(default_factory=set, repr=False)
 
 
 def read_backup(stream: Readable) -> BackupContents:
@@ -134,9 +138,16 @@ def _messages(packed: bytes, name: str, out: BackupContents) -> None:
             continue
         out.messages += 1
         body = message.get("body")
-        if isinstance(body, str) and len(out.links) < MAX_LINKS:
+        if isinstance(body, str):
             sent = _time(message.get("date"))
-            out.links.extend(SmsLink(url, host, sent) for url, host in links_in(body))
+            for url, host in links_in(body):
+                if url in out.seen_urls:
+                    continue
+                if len(out.seen_urls) >= MAX_LINKS:
+                    out.links_cut += 1
+                    continue
+                out.seen_urls.add(url)
+                out.links.append(SmsLink(url, host, sent))
 
 
 def links_in(text: str) -> Iterator[tuple[str, str]]:
@@ -154,11 +165,8 @@ def links_in(text: str) -> Iterator[tuple[str, str]]:
 
 
 def _is_address(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
+    """Whether a browser would read ``host`` as an address (``69.64.74.239``, ``1161841391``)."""
+    return link_address(host) is not None
 
 
 def _time(raw: object) -> datetime | None:

@@ -20,7 +20,7 @@ from exposure.collect.android.acquisition_extras import (
     open_seekable,
     open_stream,
 )
-from exposure.collect.android.backup_ab import NotABackup, read_backup
+from exposure.collect.android.backup_ab import MAX_LINKS, NotABackup, read_backup
 from exposure.collect.android.bugreport import NotABugreport, read_bugreport
 from exposure.collect.base import CheckNote, WarnCallback
 from exposure.model import SourceInfo
@@ -77,6 +77,10 @@ def backup_links(acquisition: Path, info: SourceInfo, warn: WarnCallback) -> Ite
         return
     for problem in contents.problems:
         _unreadable(warn, BACKUP, problem)
+    if contents.links_cut:
+        warn(CheckNote.of("warn.androidqf.links-cut", f"the text messages of {BACKUP} held more than {MAX_LINKS} "
+                          f"different links: {contents.links_cut} links after those were not compared with the lists",
+                          file=BACKUP, links=MAX_LINKS, count=contents.links_cut))
     info.add_checked(READ_BACKUP)
     info.counts["messages"] = contents.messages
     info.counts["links"] = len(contents.links)

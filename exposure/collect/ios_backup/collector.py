@@ -16,6 +16,7 @@ from exposure.collect.ios_backup import apps as A
 from exposure.collect.ios_backup import browsing, messages, passwords, profiles, system
 from exposure.collect.ios_backup.backup import ArtefactError, Backup, BackupError, NeedPassword, StoredFile
 from exposure.collect.ios_backup.crypto import WrongPassword
+from exposure.collect.ios_backup.links import MAX_LINKS, MAX_MESSAGE_TEXT
 from exposure.collect.ios_backup.messages import Where
 from exposure.errors import UserError
 from exposure.model import CheckNote, Observation, SourceInfo, SourceSpec
@@ -173,9 +174,10 @@ class IosBackupCollector:
             self.info.add_not_checked(artefact.note(".absent"))
             return
         read_one = False
+        where = Where(KIND, self.path)
         for domain, path, stored in present:
             try:
-                for obs in self._read_artefact(backup, artefact, stored):
+                for obs in self._read_artefact(backup, artefact, stored, where):
                     self._count(obs)
                     yield obs
                     if ctx.cancel.is_set():
@@ -185,13 +187,19 @@ class IosBackupCollector:
                 if ctx.cancel.is_set():
                     return  # stopped by the person, not damaged: the scan says it was stopped
                 self._damaged(ctx, f"{domain}/{path}", str(exc))
+        if where.cuts.messages:
+            ctx.warn(CheckNote.of(
+                "warn.ios-backup.links-cut", f"{where.cuts.messages} messages ({artefact.what}) were longer than "
+                f"exposure reads of one message ({MAX_MESSAGE_TEXT >> 20} MiB of text, {MAX_LINKS:,} different "
+                "links): the links after that were not compared with the lists", count=where.cuts.messages,
+                what=artefact.what, mib=MAX_MESSAGE_TEXT >> 20, links=MAX_LINKS))
         if read_one:
             self.info.add_checked(artefact.note())
         else:
             self.info.add_not_checked(artefact.note(".unreadable"))
 
-    def _read_artefact(self, backup: Backup, artefact: Artefact, stored: StoredFile) -> Iterator[Observation]:
-        where = Where(KIND, self.path)
+    def _read_artefact(self, backup: Backup, artefact: Artefact, stored: StoredFile,
+                       where: Where) -> Iterator[Observation]:
         if artefact.plist is not None:
             yield from artefact.plist(backup.plist(stored), where)
             return

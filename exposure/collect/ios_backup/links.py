@@ -13,8 +13,11 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote
 
-MAX_TEXT = 64 * 1024  # of one message or address
-MAX_LINKS = 50  # per message
+MAX_TEXT = 64 * 1024  # of one page address or calendar event
+# Of one message: its sender chooses what it holds, so a link hidden after thousands of decoy links
+# or a long text must still be read; past these, the cut is counted and the report says so.
+MAX_MESSAGE_TEXT = 4 * 1024 * 1024
+MAX_LINKS = 2_000  # different links of one message
 # Runs of characters that can be part of a link; anything else (spaces, CJK text, quotes,
 # brackets) ends one. A character class with one quantifier scans in linear time.
 _RUN = re.compile("[^\\s\"'<>(){}|^`\x00-\x1f\x7f\u3000-\u303f\uff00-\uffef\u4e00-\u9fff]+")
@@ -24,11 +27,12 @@ _TRAILING = ".,;:!?)]}>'\"*"
 _LABEL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-_")
 
 
-def links(text: str, limit: int = MAX_LINKS) -> list[tuple[str, str]]:
-    """(link as written, host) for each link in ``text``, at most ``limit``, in order."""
+def links(text: str, limit: int = MAX_LINKS, text_limit: int = MAX_TEXT) -> list[tuple[str, str]]:
+    """(link as written, host) for each different link in the first ``text_limit`` characters of
+    ``text``, at most ``limit``, in order."""
     out: list[tuple[str, str]] = []
     seen: set[str] = set()
-    for match in _RUN.finditer(text[:MAX_TEXT]):
+    for match in _RUN.finditer(text[:text_limit]):
         token = match.group().strip(_TRAILING).lstrip("([{<'\"")
         found = _link(token)
         if found is None or found[0] in seen:
@@ -66,6 +70,13 @@ def _bare_domain(host: str) -> bool:
     if not (2 <= len(last) <= 24 and last.isalpha()) and not last.startswith("xn--"):
         return False
     return all(set(label) <= _LABEL_CHARS or not label.isascii() for label in labels)
+
+
+def message_links(text: str) -> tuple[list[tuple[str, str]], bool]:
+    """The links of a message (see ``links``), and whether some of it was not read: text past
+    ``MAX_MESSAGE_TEXT``, or links past ``MAX_LINKS``."""
+    found = links(text, MAX_LINKS, MAX_MESSAGE_TEXT)
+    return found, len(text) > MAX_MESSAGE_TEXT or len(found) >= MAX_LINKS
 
 
 def host_of(url: str) -> str:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from exposure.collect.ios_backup.links import links
+from exposure.collect.ios_backup.links import MAX_MESSAGE_TEXT, links, message_links
 from exposure.collect.ios_backup.sqlite import columns, pick, rows, text
 from exposure.collect.ios_backup.times import mac_time
 from exposure.model import Observation
@@ -27,12 +27,20 @@ THREAT_NOTIFICATION_WORDS: tuple[str, ...] = (
 )
 
 
+@dataclass(slots=True)
+class Cuts:
+    """Messages not read to their end (too long, or too many links): counted for a warning."""
+
+    messages: int = 0
+
+
 @dataclass(frozen=True, slots=True)
 class Where:
     """Who observations come from: the collector's name and the backup's name."""
 
     collector: str
     source: str
+    cuts: Cuts = field(default_factory=Cuts, compare=False)
 
 
 def _sender(value: object) -> str:
@@ -42,7 +50,9 @@ def _sender(value: object) -> str:
 def message_observations(where: Where, body: str, artefact: str, sender: str, when: object,
                          ) -> Iterator[Observation]:
     moment = mac_time(when)
-    found = links(body)
+    found, cut = message_links(body)
+    if cut:
+        where.cuts.messages += 1
     for url, host in found:
         yield IosLink(where.collector, where.source, host, url=url, artefact=artefact, sender=sender,
                       first_seen=moment, last_seen=moment)
@@ -68,9 +78,9 @@ def sms(db: sqlite3.Connection, where: Where) -> Iterator[Observation]:
     sql = (f"SELECT {pick(have, 'text', table='m')}, {pick(have, 'attributedBody', table='m')}, "
            f"{pick(have, 'date', table='m')}, {pick(have, 'service', table='m')}, {sender} FROM message m {join}")
     for body, attributed, when, service, who in rows(db, sql):
-        written = text(body)
+        written = text(body, MAX_MESSAGE_TEXT + 1)
         if not written and isinstance(attributed, bytes):
-            written = text(attributed)
+            written = text(attributed, MAX_MESSAGE_TEXT + 1)
         if not written:
             continue
         artefact = "imessage" if text(service).lower() == "imessage" else "sms"
@@ -85,7 +95,7 @@ def whatsapp(db: sqlite3.Connection, where: Where) -> Iterator[Observation]:
     sql = (f"SELECT {pick(have, 'ZTEXT')}, {pick(have, 'ZMESSAGEDATE')}, {pick(have, 'ZFROMJID')} "
            "FROM ZWAMESSAGE")
     for body, when, who in rows(db, sql):
-        written = text(body)
+        written = text(body, MAX_MESSAGE_TEXT + 1)
         if written:
             for obs in message_observations(where, written, "whatsapp", _sender(who), when):
                 if isinstance(obs, IosLink):
