@@ -35,6 +35,7 @@ NO_START = frozenset("。．，、；：！？）］｝」』》〉】〕〗〙�
 # Never at the end of a line (opening punctuation).
 NO_END = frozenset("（［｛「『《〈【〔〖〘〚“‘([{")
 BULLETS = ("• ", "– ", "- ")
+MAX_PARAGRAPH = 10_000  # characters of one paragraph shown in the app; more is cut, with its length said
 
 
 def _is_wide(char: str) -> bool:
@@ -136,14 +137,18 @@ def break_paragraph(paragraph: Text, width: int) -> list[Text]:
         while used > room:  # one name wider than a whole line: the only place it is cut
             cut = _cut(plain, start, room)
             lines.append((start, cut))
+            used -= cell_len(plain[start:cut])  # what is left of it (measuring it again made this quadratic)
             start = cut
-            used = cell_len(plain[start:end])
             room = width - indent
     if start is not None:
         lines.append((start, end))
+    # One division of the paragraph for all its lines: slicing it once per line copies the whole
+    # paragraph each time, quadratic in a long name's length.
+    cuts = sorted({offset for line in lines for offset in line} - {0, len(plain)})
+    pieces = dict(zip([0, *cuts], paragraph.divide(cuts), strict=True))
     out = []
-    for number, (a, b) in enumerate(lines):
-        line = paragraph[a:b]
+    for number, (a, _end) in enumerate(lines):
+        line = pieces[a]
         if number and indent:
             line = Text(" " * indent) + line
         out.append(line)
@@ -164,11 +169,21 @@ def _cut(plain: str, start: int, room: int) -> int:
     return len(plain)
 
 
+def shortened(paragraph: Text, longest: int = MAX_PARAGRAPH) -> Text:
+    """``paragraph`` cut to ``longest`` characters, saying how long it was: a value can be of any
+    length (a crafted package id of a megabyte), and laying it out would hold the app (and its
+    quick exit) for as long as it takes. The reports keep it whole."""
+    if len(paragraph.plain) <= longest:
+        return paragraph
+    kept = paragraph.divide([longest])[0]
+    return kept + Text(f"… ({len(paragraph.plain):,} characters)", style="dim")
+
+
 def break_text(text: Text, width: int) -> list[Text]:
     """Every paragraph of ``text`` (split at newlines) broken to ``width``."""
     out: list[Text] = []
     for paragraph in text.split("\n", allow_blank=True):
-        out += break_paragraph(paragraph, width) if paragraph.plain else [paragraph]
+        out += break_paragraph(shortened(paragraph), width) if paragraph.plain else [paragraph]
     return out
 
 

@@ -11,6 +11,7 @@ from textual.widget import Widget
 from exposure.tui.app import ExposureApp
 from exposure.tui.safe import InterpretedCharacterFilter
 from exposure.tui.screens.file import FileScreen
+from exposure.tui.screens.ios_backup import IosBackupScreen
 from exposure.tui.screens.profiles import ProfilesScreen
 from exposure.tui.screens.results import ResultsScreen
 from exposure.tui.screens.source import SourceScreen
@@ -66,3 +67,15 @@ def test_the_safety_net_strips_what_still_gets_through() -> None:
     segments = [Segment("ok "), Segment("a\x1b]0;T\x07b\u202e"), Segment("\x1b[2J", None, [(ControlType.CLEAR,)])]
     out = InterpretedCharacterFilter().apply(segments, Color(0, 0, 0))
     assert [s.text for s in out] == ["ok ", "a]0;Tb", "\x1b[2J"]  # control segments are Textual's own
+
+
+async def test_the_iphone_backup_chooser_shows_file_names_escaped(tmp_path: Path) -> None:
+    # it used Textual's plain folder tree, whose line filter removed a right-to-left override from
+    # "invoice\u202egpj.exe" (shown as "invoicegpj.exe") instead of showing it as an escape
+    (tmp_path / "invoice\u202egpj.exe").write_text("x")
+    app = ExposureApp(lang="en")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.push_screen(IosBackupScreen(tmp_path))
+        await wait_for(pilot, lambda: any("invoice" in line for line in drawn(app)))
+        lines = [line for line in drawn(app) if "invoice" in line]
+        assert any("invoice\\u202egpj.exe" in line for line in lines) and all(is_clean(line) for line in lines)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
+
 from rich.cells import cell_len
 from rich.text import Text
 
-from exposure.tui.wrap import break_text
+from exposure.tui.wrap import MAX_PARAGRAPH, break_paragraph, break_text
 
 
 def lines(text: str, width: int) -> list[str]:
@@ -47,3 +49,22 @@ def test_a_name_wider_than_the_line_is_the_only_thing_cut() -> None:
     out = lines("（com.wifi0/com.wifi0.services.DemoAccessibilityService）。这类服务", 20)
     assert all(cell_len(line) <= 20 for line in out)
     assert not any(line[0] in "）。" for line in out)
+
+
+def test_a_very_long_value_is_shortened_and_its_length_said() -> None:
+    # a crafted package id of a megabyte held the app (and its quick exit, F10) for two minutes
+    out = lines("• The app com." + "a" * 1_000_000 + " is installed", 55)
+    shown = "".join(line.strip() for line in out)
+    assert shown.startswith("• The appcom.aaa") and shown.endswith("… (1,000,027 characters)")
+    assert len(shown) < MAX_PARAGRAPH + 100 and all(cell_len(line) <= 55 for line in out)
+
+
+def test_a_name_wider_than_many_lines_is_cut_in_linear_time() -> None:
+    # measuring the rest of the name again after each cut, and slicing the paragraph once per
+    # line, made this quadratic: 160,000 characters took 44 s, a megabyte two minutes
+    name = "com." + "b" * 400_000
+    started = time.perf_counter()
+    out = [line.plain for line in break_paragraph(Text(name + " x"), 50)]
+    assert time.perf_counter() - started < 20  # quadratic would take several minutes
+    assert "".join(out[:-1]) + out[-1].removesuffix(" x").removesuffix("x") == name
+    assert all(cell_len(line) <= 50 for line in out)

@@ -15,6 +15,7 @@ from textual.containers import Horizontal
 from textual.widgets import Button, DirectoryTree, Input
 
 from exposure.model import SourceSpec
+from exposure.tui.safe import SafeDirectoryTree
 from exposure.tui.screens.base import GuideScreen
 from exposure.tui.widgets import plain
 
@@ -48,7 +49,7 @@ class IosBackupScreen(GuideScreen):
             yield Button(self.t("backup.go"), id="go", variant="primary")
         yield plain(self.t("backup.password.note"), classes="para")
         yield plain("", id="backup-error", classes="error")
-        yield DirectoryTree(self.start, id="tree")
+        yield SafeDirectoryTree(self.start, id="tree")
 
     def focus_default(self) -> None:
         self.query_one("#path", Input).focus()
