@@ -66,6 +66,20 @@ def test_an_unencrypted_backup_with_or_without_manifest_plist_and_manifest_db(tm
     assert "ios-backup.sms" in keys(result.sources[0].checked)
 
 
+@pytest.mark.parametrize("kind", ["link to /dev/zero", "pipe"])
+def test_a_manifest_db_that_is_not_a_file_is_said_as_such(tmp_path: Path, kind: str) -> None:
+    # it was reported as "Manifest.db is missing", which sends a trainer looking for a lost file
+    folder = write_backup(tmp_path / "b", SPEC)
+    (folder / "Manifest.db").unlink()
+    if kind == "pipe":
+        os.mkfifo(folder / "Manifest.db")
+    else:
+        (folder / "Manifest.db").symlink_to("/dev/zero")
+    result = scan(folder)
+    assert [w.key for w in result.warnings if "manifest" in w.key] == ["warn.ios-backup.manifest-db-not-regular"]
+    assert links_read(folder)  # the rest is read by computed names
+
+
 def test_a_damaged_database_is_a_warning_for_it_and_the_rest_is_checked(tmp_path: Path) -> None:
     folder = write_backup(tmp_path / "b", SPEC)
     stored(folder, *SMS).write_bytes(b"SQLite format 3\x00" + b"\xff" * 5000)

@@ -18,6 +18,7 @@ rest of the acquisition is still checked.
 from __future__ import annotations
 
 import lzma
+import stat
 import struct
 import zipfile
 import zlib
@@ -35,6 +36,8 @@ from exposure.collect.android.limits import (
 from exposure.collect.base import CheckNote, WarnCallback
 from exposure.errors import UserError
 from exposure.untrusted import FileTooLarge, describe_size, read_regular_file
+
+NAMES_LISTED = 10  # of the files not read because they are not regular files
 
 TOO_LARGE = "{file}: this file is too large to be a real acquisition; not read"
 _CHUNK = 1 << 20
@@ -119,7 +122,19 @@ def _folder(path: Path, warn: WarnCallback) -> AcquisitionFiles:
                                                              or (p / "dumpsys.txt").exists())]
         if len(subs) == 1:
             root = subs[0]
-    names = {p.name: p.name for p in root.iterdir() if p.is_file() and not p.is_symlink()}
+    names: dict[str, str] = {}
+    skipped: list[str] = []
+    for entry in root.iterdir():
+        mode = entry.lstat().st_mode
+        if stat.S_ISREG(mode):
+            names[entry.name] = entry.name
+        elif not stat.S_ISDIR(mode):
+            skipped.append(entry.name)  # a link, a pipe or a device: never opened
+    if skipped:
+        # said, so that a part left unchecked because of it is not a mystery
+        shown = ", ".join(sorted(skipped)[:NAMES_LISTED]) + (", …" if len(skipped) > NAMES_LISTED else "")
+        warn(CheckNote.of("warn.androidqf.not-regular", f"not read, as they are not regular files (links, pipes or "
+                          f"devices): {shown}", files=shown))
 
     def read(name: str, limit: int) -> bytes:
         return read_regular_file(root / name, limit)  # never opens a FIFO or a device

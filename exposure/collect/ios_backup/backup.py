@@ -138,6 +138,16 @@ class Backup:
 
     def _open_index(self) -> sqlite3.Connection | None:
         path = self.folder / "Manifest.db"
+        if os.path.lexists(path) and not stat.S_ISREG(os.lstat(path).st_mode):
+            # a link (to /dev/zero, say), a device or a pipe: there, but not read, and said so
+            if self.encrypted:
+                raise BackupError(f"{self.folder}: Manifest.db is not a regular file (a link or a device); it "
+                                  "cannot be opened", key="error.ios-backup.manifest-db-not-regular",
+                                  folder=self.folder)
+            self.problems.append(CheckNote.of("warn.ios-backup.manifest-db-not-regular", "Manifest.db is not a "
+                                              "regular file (a link or a device), so it was not read: files were "
+                                              "looked up by their computed names"))
+            return None
         if not path.is_file():
             if self.encrypted:
                 raise BackupError(f"{self.folder} is encrypted but has no Manifest.db; it cannot be opened",
