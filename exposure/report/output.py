@@ -98,8 +98,9 @@ def print_summary(report: ReportDocument, lang: str, stream: TextIO, written: li
         stream.write(f"  - {text(check)}\n")
     stream.write("\n" + t("cli.help", lang) + "\n")
     stream.write("  " + t("help.danger", lang) + "\n")
+    colon = t("label.colon", lang)
     for service in help_services():
-        stream.write(f"  - {service.name.get(lang)}: {service.web or service.email or service.phone}\n")
+        stream.write(f"  - {service.name.get(lang)}{colon}{service.web or service.email or service.phone}\n")
     if written:
         stream.write("\n")
         print_written(written, lang, stream)

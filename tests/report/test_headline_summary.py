@@ -108,6 +108,8 @@ def test_the_help_list_labels_who_it_is_for_and_says_what_to_do_in_danger(lang: 
     for service in help_services():
         whom = service.for_whom.get(lang)
         assert f"{for_label}{whom}" in md and f"{for_label}{whom}" in html
+    for service in help_services():  # the terminal's list, with the language's own colon
+        assert f"{service.name.get(lang)}{for_label[-2:] if lang == 'en' else '：'}http" in terminal.getvalue()
     for text in (md, html, terminal.getvalue()):
         assert danger in text
         help_at = text.index("Where to get help" if lang == "en" else "到哪里寻求帮助")
