@@ -105,6 +105,13 @@ def explain_finding(finding: FindingRecord, report: ReportDocument, lang: str) -
     )
 
 
+def indicator_title(finding: FindingRecord, report: ReportDocument, lang: str) -> Line:
+    """The title of a finding about an indicator ("SpyLive360 found: com.wifi0"), as
+    :func:`explain_finding` gives it, without the rest of the explanation."""
+    role = finding.indicators[0].role if finding.indicators else ""
+    return _indicator_texts(finding, report, role, lang)[0]
+
+
 def _params(finding: FindingRecord) -> dict[str, str | Line]:
     params: dict[str, str | Line] = dict(finding.params)
     params["subject"] = finding.subject
@@ -185,7 +192,14 @@ def indicator_notes(params: dict[str, str | Line], lang: str) -> list[Line]:
 
 
 def _confidence_words(confidence: str, rule: str, lang: str) -> str:
-    key = f"confidence.{confidence}" if rule.startswith("indicator") else f"confidence.sign.{confidence}"
+    """How sure we are: about a known tool, about an app that matched a list (said of the
+    app, never of "the tool"), or about a sign (a heuristic)."""
+    if rule in _INDICATOR_RULE_ROLES:
+        key = f"confidence.app.{confidence}"
+    elif rule.startswith("indicator"):
+        key = f"confidence.{confidence}"
+    else:
+        key = f"confidence.sign.{confidence}"
     return t_or(key, lang, confidence)
 
 

@@ -40,13 +40,18 @@ def _seen_line(obs: ObservationRecord, lang: str, report: ReportDocument | None)
     source = words(shown) if ours else shown
     times = words(t("seen.once", lang)) if obs.count == 1 else tf("seen.times", lang, count=words(str(obs.count)))
     first, last = format_span(obs.first_seen, obs.last_seen)
-    if first:
+    if first and not _installed_said(obs):
         when = (tf("seen.between", lang, first=words(first), last=words(last)) if last
                 else tf("seen.at", lang, first=words(first)))
         return tf("seen.line.timed", lang, what=what, times=times, when=when, source=source)
     if obs.count > 1:
         return tf("seen.line.counted", lang, what=what, times=times, source=source)
     return tf("seen.line.plain", lang, what=what, source=source)
+
+
+def _installed_said(obs: ObservationRecord) -> bool:
+    """An app whose install time its sentence already gives (as the phone's clock printed it)."""
+    return obs.kind == "android-package" and any(k == "first_install" and v for k, v in obs.facts)
 
 
 def what_line(obs: ObservationRecord | TimelineEvent, lang: str, report: ReportDocument | None = None) -> Line:
@@ -105,9 +110,14 @@ def _android_what_key(kind: str, f: dict[str, str], lang: str) -> tuple[str, Par
     """What an Android phone showed (exposure.observations.android); what its apps did is
     in exposure.explain.android_seen."""
     if kind == "android-package":
+        # When it was installed, as the phone's own clock printed it: the fact a person
+        # compares with when someone else had the phone.
+        installed = {"when": f["first_install"]} if f.get("first_install") else {}
+        suffix = ".installed" if installed else ""
         if f.get("label"):
-            return "seen.android-package.label", {"package": f.get("package", ""), "label": f["label"]}
-        return "seen.android-package", {"package": f.get("package", "")}
+            return f"seen.android-package.label{suffix}", {"package": f.get("package", ""), "label": f["label"],
+                                                           **installed}
+        return f"seen.android-package{suffix}", {"package": f.get("package", ""), **installed}
     if kind == "android-component":
         return "seen.android-component", {"package": f.get("component") or f.get("package", ""),
                                           "role": _known_words("component", f.get("role", ""), lang)}

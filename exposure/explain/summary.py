@@ -1,9 +1,11 @@
 """The summary at the top of every report and on the terminal.
 
-It never gives a verdict. With findings: how many, how serious, and where to start. With
-none: what was checked and what was not, that this does not prove the device is safe,
-and the next checks (account sign-ins, location sharing, who knows the PIN). What could
-not be checked comes first.
+It never gives a verdict. What could not be checked comes first. Then, with a known tool
+found: how many findings, how serious, how many tools on how many devices. With none: that
+none of the known tools was found and that this does not prove the device is safe, even
+when other signs follow ("We also noticed ..."). Then where to start. The next checks
+(account sign-ins, location sharing, who knows the PIN; for a phone read over USB, how to
+undo what the check left) go with every result.
 """
 
 from __future__ import annotations
@@ -22,6 +24,13 @@ from exposure.model import Severity
 PARTLY = ".partly."  # in a not-checked note's key: said first, in the summary too
 _SHORT = "pcap.short"  # a short recording's notes (collect/traffic_notes.py)
 NEXT_CHECKS = ("next.accounts", "next.location", "next.pin", "next.log")
+# A finding that names a known spying or monitoring tool. Apps that police systems flag
+# (indicator.flagged-app) and dual-use apps (indicator.dual-use) match lists too, but are
+# no such tool: they are counted on a line of their own, never as "known tools".
+KNOWN_TOOL_RULE = "indicator"
+# Sources read with USB debugging turned on for the check (adb, androidqf, a saved adb read).
+_USB_DEBUGGING_KINDS = frozenset({"android", "android-dump", "androidqf"})
+_ORDINARY_APP_RULES = (("indicator.flagged-app", "summary.flagged"), ("indicator.dual-use", "summary.dual-use"))
 # Sources whose "not checked" notes name parts that could not be read, said first in the
 # summary; notes under _NEVER_READABLE are what such a source can never show (blind spots).
 _PARTS_KINDS = frozenset({"iphone", "iphone-dump"})
@@ -59,12 +68,20 @@ def summarize(report: ReportDocument, lang: str) -> Summary:
         checked=checked,
         not_checked=tuple(blind_spots(report.sources, lang)),
         next_intro=words(t("summary.next_intro", lang)),
-        next_checks=tuple(words(t(key, lang)) for key in NEXT_CHECKS),
+        next_checks=tuple(words(t(key, lang)) for key in (*NEXT_CHECKS, *_after_check(report))),
         counts=ordered,
         explanations=explanations,
         checked_items=tuple(checked_notes(s, lang) for s in read),
         looked_for=tuple(words(title.get(lang)) for _, title in report.profile_titles if title.get(lang)),
     )
+
+
+def _after_check(report: ReportDocument) -> tuple[str, ...]:
+    """What a check of an Android phone leaves behind (USB debugging trusted, adb's key on
+    the computer), to undo: not for the demo's practice phone."""
+    if report.demo or not any(s.kind in _USB_DEBUGGING_KINDS for s in report.sources):
+        return ()
+    return ("next.android-undo",)
 
 
 def _paragraphs(report: ReportDocument, findings: list[FindingRecord], explanations: tuple[Explanation, ...],
@@ -84,23 +101,24 @@ def _paragraphs(report: ReportDocument, findings: list[FindingRecord], explanati
     paragraphs += [line for line in (missing_parts_line(s, lang) for s in report.sources if not s.unread) if line]
     # What a capture that was read could not show (a tunnel, no names): said first too, as for a phone.
     paragraphs += partly_checked_lines(report.sources, lang)
-    if explanations:
-        parts = [tf(f"count.{sev}", lang, count=words(str(n))) if known(f"count.{sev}") else words(f"{n} {sev}")
-                 for sev, n in counts]
-        key = "summary.found.one" if len(explanations) == 1 else "summary.found.many"
-        paragraphs.append(tf(key, lang, count=words(str(len(explanations))), counts=join(parts, lang)))
-        tools_line = tools_and_devices(findings, lang)
-        if tools_line:
-            paragraphs.append(tools_line)
-        paragraphs.append(tf("summary.start", lang, title=explanations[0].title))
-        if any(e.severity.rank <= Severity.HIGH.rank for e in explanations):
-            paragraphs.append(words(t("summary.serious", lang)))
-        paragraphs.append(words(t("summary.signs", lang)))
+    tools = [f for f in findings if f.rule == KNOWN_TOOL_RULE and f.threat]
+    if tools:
+        paragraphs.append(_found_line("summary.found", explanations, counts, lang))
+        paragraphs.append(tools_and_devices(findings, lang))
     elif checked:
+        # No known tool: say so, and that it is no proof, even when other signs follow.
         paragraphs.append(words(t("summary.none", lang)))
         paragraphs.append(words(t("summary.not_proof", lang)))
     else:
         paragraphs.append(words(t("summary.nothing_read", lang)))
+    if explanations:
+        if not tools:
+            paragraphs.append(_found_line("summary.also", explanations, counts, lang))
+        paragraphs += ordinary_apps(findings, lang)
+        paragraphs.append(tf("summary.start", lang, title=explanations[0].title))
+        if any(e.severity.rank <= Severity.HIGH.rank for e in explanations):
+            paragraphs.append(words(t("summary.serious", lang)))
+        paragraphs.append(words(t("summary.signs", lang)))
     if checked:
         paragraphs.append(tf("summary.checked", lang, list=join(list(checked), lang)))
     if report.warnings:
@@ -142,16 +160,38 @@ def missing_parts_line(source: SourceRecord, lang: str) -> Line:
     return tf("summary.partly_parts", lang, source=source_line(source, lang, counts=False), parts=join(parts, lang))
 
 
+def _found_line(key: str, explanations: tuple[Explanation, ...], counts: tuple[tuple[Severity, int], ...],
+                lang: str) -> Line:
+    """"We found 3 things worth your attention (1 very serious and 2 for your information).";
+    with ``summary.also``: "We also noticed 1 thing worth a look (...)"."""
+    parts = [tf(f"count.{sev}", lang, count=words(str(n))) if known(f"count.{sev}") else words(f"{n} {sev}")
+             for sev, n in counts]
+    number = "one" if len(explanations) == 1 else "many"
+    return tf(f"{key}.{number}", lang, count=words(str(len(explanations))), counts=join(parts, lang))
+
+
 def tools_and_devices(findings: Sequence[FindingRecord], lang: str) -> Line:
     """"That is 2 known tools, seen on 1 device.": indicator findings are one per tool per
-    device, so this counts tools and devices, never indicators."""
-    known_tools = [f for f in findings if f.rule.startswith("indicator") and f.threat]
+    device, so this counts tools and devices, never indicators. Apps that are not spying
+    tools (flagged by police systems, or dual-use) are counted by :func:`ordinary_apps`."""
+    known_tools = [f for f in findings if f.rule == KNOWN_TOOL_RULE and f.threat]
     if not known_tools:
         return ()
     tools = {f.threat for f in known_tools}
     devices = {f.param("device") for f in known_tools}
     key = f"summary.tools.{'one' if len(tools) == 1 else 'many'}.{'one' if len(devices) == 1 else 'many'}"
     return tf(key, lang, tools=words(str(len(tools))), devices=words(str(len(devices))))
+
+
+def ordinary_apps(findings: Sequence[FindingRecord], lang: str) -> list[Line]:
+    """"2 of them are ordinary apps that police systems in some places flag ...": one line
+    per kind of app that matched a list but is no spying tool in itself."""
+    out: list[Line] = []
+    for rule, key in _ORDINARY_APP_RULES:
+        count = sum(f.rule == rule for f in findings)
+        if count:
+            out.append(tf(f"{key}.{'one' if count == 1 else 'many'}", lang, count=words(str(count))))
+    return out
 
 
 def blind_spots(sources: Sequence[SourceRecord], lang: str) -> list[Line]:

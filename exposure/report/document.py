@@ -10,6 +10,7 @@ results screen read; a saved JSON report becomes the same document through
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from datetime import datetime
 
 from exposure.document import (
@@ -40,6 +41,8 @@ from exposure.scan import ScanResult
 def from_result(result: ScanResult) -> ReportDocument:
     named = {f.threat for f in result.findings if f.threat}
     findings = tuple(finding_record(f) for f in result.findings)
+    threats = tuple((tid, threat_record(t)) for tid, t in sorted(result.threats.items()) if tid in named)
+    findings = _titled(findings, threats)
     return ReportDocument(
         tool_version=result.tool_version,
         started=iso(result.started),
@@ -51,10 +54,23 @@ def from_result(result: ScanResult) -> ReportDocument:
         sources=tuple(source_record(s, findings) for s in result.sources),
         feeds=tuple(_feed(f) for f in result.feeds),
         findings=findings,
-        threats=tuple((tid, threat_record(t)) for tid, t in sorted(result.threats.items()) if tid in named),
+        threats=threats,
         warnings=tuple(_warning(w) for w in result.warnings),
         timeline=tuple(timeline(zip(result.findings, findings, strict=True), result.sources)),
     )
+
+
+def _titled(findings: tuple[FindingRecord, ...],
+            threats: tuple[tuple[str, ThreatRecord], ...]) -> tuple[FindingRecord, ...]:
+    """Each known tool's finding under the English title every front end gives it ("SpyLive360
+    found: com.wifi0", texts.yaml), so the JSON report says the same; other findings keep theirs."""
+    from exposure.explain.finding import indicator_title
+    from exposure.explain.lines import plain
+
+    names = ReportDocument(tool_version="", started=None, finished=None, demo=False, cancelled=False, profiles=(),
+                           profile_titles=(), sources=(), feeds=(), findings=(), threats=threats, warnings=())
+    return tuple(replace(f, title=plain(indicator_title(f, names, "en")) or f.title)
+                 if f.rule.startswith("indicator") else f for f in findings)
 
 
 def iso(moment: datetime | None) -> str | None:

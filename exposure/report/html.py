@@ -254,11 +254,12 @@ def _warnings(report: ReportDocument, lang: str) -> list[str]:
 
 def _help(lang: str) -> list[str]:
     out = [f'<section class="help"><h2>{esc(t("section.help", lang))}</h2>',
+           f"<p><strong>{esc(t('help.danger', lang))}</strong></p>",
            f"<p>{esc(t('help.intro', lang))}</p><ul>"]
     colon = esc(t("label.colon", lang))
     for service in help_services():
-        item = [f"<strong>{esc(service.name.get(lang))}</strong><br>{esc(service.helps_with.get(lang))} "
-                f"{esc(service.for_whom.get(lang))}"]
+        item = [f"<strong>{esc(service.name.get(lang))}</strong><br>{esc(service.helps_with.get(lang))}",
+                f"{esc(t('help.for', lang))}{colon}{esc(service.for_whom.get(lang))}"]
         if service.web:
             item.append(f"{esc(t('help.web', lang))}{colon}{link(service.web)}")
         if service.email:

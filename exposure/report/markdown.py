@@ -131,11 +131,12 @@ def render_markdown(report: ReportDocument, lang: str) -> str:
             out.append(f"- {md_code(where)}: {md_line(warning_line(w, lang))}{times}")
         out.append("")
 
-    out += [f"## {md_text(t('section.help', lang))}", "", md_text(t("help.intro", lang)), ""]
+    out += [f"## {md_text(t('section.help', lang))}", "", f"**{md_text(t('help.danger', lang))}**", "",
+            md_text(t("help.intro", lang)), ""]
     colon = md_text(t("label.colon", lang))
     for service in help_services():
-        out.append(f"- **{md_text(service.name.get(lang))}**: {md_text(service.helps_with.get(lang))} "
-                   f"{md_text(service.for_whom.get(lang))}")
+        out.append(f"- **{md_text(service.name.get(lang))}**{colon}{md_text(service.helps_with.get(lang))}")
+        out.append(f"  - {md_text(t('help.for', lang))}{colon}{md_text(service.for_whom.get(lang))}")
         for key, contact in (("help.web", service.web), ("help.email", service.email),
                              ("help.phone", service.phone)):
             if contact:

@@ -87,13 +87,20 @@ def print_summary(report: ReportDocument, lang: str, stream: TextIO, written: li
         where = source_name(report, warning.source, lang)
         said = warning_line(warning, lang)
         stream.write(text(tf("cli.warning", lang, source=where, message=said)) + "\n")
-    if not summary.explanations:
-        stream.write("\n" + text(summary.next_intro) + "\n")
-        for check in summary.next_checks:
-            stream.write(f"  - {text(check)}\n")
+    # The safety note the summary asks to read first (the same words for every finding that has one).
+    safety = next((exp.safety_note for exp in summary.explanations if exp.safety_note), ())
+    if safety:
+        stream.write("\n" + t("label.safety", lang) + t("label.colon", lang) + text(safety) + "\n")
+    # The next checks go with every result: "nothing found" or not, accounts and location
+    # sharing are misused more often than spy apps.
+    stream.write("\n" + text(summary.next_intro) + "\n")
+    for check in summary.next_checks:
+        stream.write(f"  - {text(check)}\n")
     stream.write("\n" + t("cli.help", lang) + "\n")
+    stream.write("  " + t("help.danger", lang) + "\n")
+    colon = t("label.colon", lang)
     for service in help_services():
-        stream.write(f"  - {service.name.get(lang)}: {service.web or service.email or service.phone}\n")
+        stream.write(f"  - {service.name.get(lang)}{colon}{service.web or service.email or service.phone}\n")
     if written:
         stream.write("\n")
         print_written(written, lang, stream)

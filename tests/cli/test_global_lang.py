@@ -34,7 +34,7 @@ def test_the_commands_own_language_wins(tmp_path: Path) -> None:
     done = run_cli("--lang", "zh", "scan", "--iphone-dump", str(apps_only_dump(tmp_path / "dump")), "--no-feeds",
                    "--lang", "en")
     assert done.returncode == 0, done.stderr
-    assert "We found" in done.stdout and not HAN.search(done.stdout.split("Where to get help")[0])
+    assert "We checked" in done.stdout and not HAN.search(done.stdout.split("Where to get help")[0])
 
 
 @pytest.mark.parametrize("option", ["--androidqf", "--android-dump", "--iphone-dump"])

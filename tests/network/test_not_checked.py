@@ -257,7 +257,7 @@ def test_the_apps_results_say_not_checked_and_partly_checked_first_in_both_langu
     assert summary.startswith("Not checked: the network capture no-ip-wifi-encrypted.pcap: it holds no internet "
                               "traffic (IP packets)")
     assert summary.index("Partly checked: the network capture tunnel-and-dns.pcap: what went through WireGuard") \
-        < summary.index("We did not find any of the tools")
+        < summary.index("We did not find any of the known tools")
     assert "short recording" not in summary
     assert "a short recording: it covers only 2 s" in english.not_checked.plain
     assert "no-ip-wifi-encrypted" not in english.checked.plain  # nothing of it was looked at

@@ -122,7 +122,7 @@ def test_summary_with_findings_says_how_many_how_serious_and_where_to_start() ->
     assert text[0] == "We found 3 things worth your attention (2 very serious and 1 probably minor)."
     # The summary counts tools and devices, not indicators (docs/severity.md).
     assert text[1] == "That is 1 known tool, seen on 1 device."
-    assert text[2] == "Start with the first one below: Contact with a SpyLive360 server: c2.spylive360.com."
+    assert text[2] == "Start with the first one in the list: Contact with a SpyLive360 server: c2.spylive360.com."
     assert summary.counts == (("critical", 2), ("low", 1))
 
 
