@@ -85,6 +85,22 @@ def bundled_paths() -> list[Path]:
 
 
 @cache
+def by_sha256() -> dict[str, BundledFile]:
+    """Each bundled snapshot by the sha256 of its file: a feed imported from a byte-identical
+    copy (Echap's ``ioc.yaml`` at the bundled commit, on a trainer's stick) gets the
+    snapshot's date, upstream address and licence (``feeds.provenance``)."""
+    import hashlib
+
+    out: dict[str, BundledFile] = {}
+    for item in BUNDLED:
+        try:
+            out[hashlib.sha256((FEEDS / item.path).read_bytes()).hexdigest()] = item
+        except OSError:
+            continue  # a damaged install: read_bundled says so
+    return out
+
+
+@cache
 def _load_all() -> tuple[tuple[LoadedFeed | LazyFeed, ...], tuple[CheckNote, ...]]:
     from exposure.indicators import precompiled
 

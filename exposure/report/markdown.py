@@ -16,7 +16,7 @@ from exposure.explain.help_services import help_services
 from exposure.explain.lines import Line, name, words
 from exposure.explain.notes import warning_line
 from exposure.explain.per_source import source_sections
-from exposure.explain.record import feed_date, record_rows
+from exposure.explain.record import feed_date, feed_source, record_rows
 from exposure.explain.references import cites_echap
 from exposure.explain.sources import counts_text, data_span, source_name
 from exposure.explain.summary import Summary, summarize
@@ -223,8 +223,9 @@ def _record(report: ReportDocument, lang: str) -> list[str]:
         out.append(f"- {md_text(t('label.bundled_only', lang))}")
     for feed in report.feeds:
         licence = f", {md_text(feed.licence)}" if feed.licence else ""
+        origin = md_line(feed_source(feed, lang))
         out.append(f"- {md_code(feed.name)} ({md_code(feed.format)}), {md_text(feed_date(feed, lang))}, "
-                   f"sha256 {md_code(feed.sha256)}{licence}")
+                   f"sha256 {md_code(feed.sha256)}{licence}" + (f", {origin}" if origin else ""))
     if cites_echap(report.feeds):
         out.append(f"- {md_text(t('ref.echap', lang))}")
     out.append("")
