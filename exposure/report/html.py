@@ -79,7 +79,7 @@ def render_html(report: ReportDocument, lang: str) -> str:
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
         '<meta name="referrer" content="no-referrer">',
         '<meta name="robots" content="noindex">',
-        f"<title>{esc(title)}</title>",
+        f"<title>{esc(t('report.page_title', lang))}</title>",
         f"<style>\n{css}</style>",
         "</head>",
         "<body>",
