@@ -62,7 +62,7 @@ def for_import(sha256: str, given: Provenance, version: str, licence: str) -> Pr
     """The provenance an import records: a bundled snapshot's when the file is one, else what
     the feed's own date (a STIX2 bundle's), else the caller's (a manifest line, the day it
     was fetched), and the address fetched or the file's base name."""
-    from exposure.indicators.bundled import by_sha256
+    from exposure.indicators.feeds.snapshots import by_sha256
 
     shipped = by_sha256().get(sha256)
     if shipped is not None:
@@ -74,7 +74,7 @@ def filled(info: FeedInfo) -> FeedInfo:
     """A stored feed's record as a report may show it: a feed imported before provenance was
     kept gets no path (only the file's base name), and the snapshot's date and address when
     its file is a bundled one."""
-    from exposure.indicators.bundled import by_sha256
+    from exposure.indicators.feeds.snapshots import by_sha256
 
     source = public_source(info.source)
     shipped = by_sha256().get(info.sha256)
