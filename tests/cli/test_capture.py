@@ -65,18 +65,13 @@ def test_a_watch_that_saw_nothing_is_not_checked(tmp_path: Path, monkeypatch: py
 
 
 def test_a_capture_that_is_checked_leaves_no_recording_behind(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        working_folders: tuple[Path, Path]) -> None:
     """Review r3 trainer #10: over a workshop, recordings piled up in whatever folder the trainer
     was in. Without --out the recording goes to a private temporary file, deleted once checked."""
-    import tempfile
-
     frames = [dns_frame("example.org"), dns_frame(KNOWN)]
     monkeypatch.setattr(live_capture, "open_socket", lambda iface: QuietSocket(frames))
-    here, scratch = tmp_path / "workshop", tmp_path / "tmp"
-    here.mkdir()
-    scratch.mkdir()
-    monkeypatch.chdir(here)
-    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    here, scratch = working_folders
     report = tmp_path / "r.json"
     assert main(["capture", "--iface", "fake0", "--duration", "1.5", "--json", str(report)]) == 0
     err = capsys.readouterr().err

@@ -195,16 +195,10 @@ def test_ctrl_c_ends_the_recording_and_what_was_recorded_is_checked(plug: Plug, 
 
 
 def test_an_iphone_capture_that_is_checked_leaves_no_recording_behind(
-        plug: Plug, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+        plug: Plug, tmp_path: Path, capsys: pytest.CaptureFixture[str], working_folders: tuple[Path, Path]) -> None:
     """Without --out the iPhone's recording is private and temporary too (review r3 trainer #10)."""
-    import tempfile
-
     plug(FakePhone(pcap_frames=FRAMES))
-    here, scratch = tmp_path / "workshop", tmp_path / "tmp"
-    here.mkdir()
-    scratch.mkdir()
-    monkeypatch.chdir(here)
-    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    here, scratch = working_folders
     report = tmp_path / "r.json"
     assert main(["capture", "--iphone", "--duration", "5", "--json", str(report), "--no-feeds"]) == 0
     err = capsys.readouterr().err
