@@ -412,7 +412,9 @@ class FeedInfo:
 
     name: str
     format: str  # "echap-yaml", "stix2", "hosts", ...
-    source: str  # where it was imported or downloaded from
+    # Where the data comes from: its upstream address (a URL, at a commit when known), or the
+    # base name of the file it was imported from: never a path on this computer (public_source).
+    source: str
     sha256: str
     imported: str  # ISO time
     profile: str = ""
@@ -428,3 +430,15 @@ class FeedInfo:
     def as_of(self) -> str:
         """The best date for how recent this feed is: its data's date, else when it was imported."""
         return (self.dated or self.imported)[:10]
+
+
+def public_source(source: str) -> str:
+    """A feed's source as a report may show it: a web address as it is (without any user name
+    or password in it), anything else (a path on the computer it was imported on, which may
+    hold a person's user name) cut to the file's base name."""
+    lowered = source.lower()
+    if lowered.startswith(("https://", "http://")):
+        scheme, _, rest = source.partition("://")
+        host, slash, path = rest.partition("/")
+        return f"{scheme}://{host.rpartition('@')[2]}{slash}{path}"
+    return source.replace("\\", "/").rstrip("/").rpartition("/")[2]

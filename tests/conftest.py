@@ -23,6 +23,20 @@ def private_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyte
     return path
 
 
+@pytest.fixture
+def working_folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """An empty current folder and an empty temporary folder (``tempfile``'s), for tests that
+    check a command leaves nothing behind in either."""
+    import tempfile
+
+    here, scratch = tmp_path / "workshop", tmp_path / "tmp"
+    here.mkdir()
+    scratch.mkdir()
+    monkeypatch.chdir(here)
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    return here, scratch
+
+
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     """With EXPOSURE_TEST_LOG set, note each test that passed and each that was skipped for
     want of ../shared: .ci/run counts the first on a fresh clone and runs the second with it."""

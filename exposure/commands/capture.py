@@ -2,7 +2,11 @@
 
 While it records, a line per second says how many packets were seen, and each new name
 (DNS, TLS/QUIC server name, HTTP Host) is printed once. It stops at ``--duration`` or on
-Ctrl-C, keeps the capture (mode 0600) and, unless ``--no-analysis``, checks it.
+Ctrl-C, then checks what was recorded. The recording is private data that would pile up over
+a workshop (field guidance: delete by default), so it goes to a private temporary file that
+is deleted once checked; ``--out FILE`` (or ``--keep FILE``) keeps it there, mode 0600.
+``--no-analysis`` only records: the capture is kept (``--out``, else
+``capture-DATE-TIME.pcap`` in the current folder, mode 0600) and where is said.
 """
 
 from __future__ import annotations
@@ -35,8 +39,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "with the app behind each packet); give its UDID if several")
     parser.add_argument("--duration", type=_seconds, metavar="SECONDS",
                         help="stop after this many seconds (default: at Ctrl-C)")
-    parser.add_argument("--out", metavar="FILE.pcap",
-                        help="where to keep the capture (default: capture-DATE-TIME.pcap in this folder)")
+    parser.add_argument("--out", "--keep", dest="out", metavar="FILE.pcap",
+                        help="keep the capture in this file (default: a private temporary file, deleted once "
+                             "checked; with --no-analysis: capture-DATE-TIME.pcap in this folder)")
     parser.add_argument("--list-ifaces", action="store_true", help="list the network interfaces and stop")
     parser.add_argument("--no-analysis", action="store_true", help="only record; check it later with 'scan --pcap'")
     from exposure.commands.scan import add_check_options, add_report_options
@@ -68,20 +73,22 @@ def run(args: argparse.Namespace) -> int:
 
     if args.iphone is not None:
         return _iphone(args)
-    out = Path(args.out) if args.out else live.default_output()
-    if out.is_symlink() or _exists(out):
+    # Kept only when asked (--out), or when only recording; else recorded privately and deleted once checked.
+    out = Path(args.out) if args.out else live.default_output() if args.no_analysis else None
+    if out is not None and (out.is_symlink() or _exists(out)):
         raise UserError(f"{out} already exists; choose another name with --out", key="error.capture.exists",
                         path=out)
     iface = args.iface or live.default_interface()
     err = sys.stderr
     stop = threading.Event()
-    if args.no_analysis:
+    if out is not None and args.no_analysis:
         return _record_only(args, iface, out, stop)
 
     from exposure.scan import ScanHooks, SourceSpec
 
     # The same pipeline as every other source: watch (kind "live"), then check the capture.
-    spec = SourceSpec("live", iface, (("seconds", str(args.duration or 0)), ("out", str(out))))
+    kept = (("out", str(out)),) if out is not None else ()
+    spec = SourceSpec("live", iface, (("seconds", str(args.duration or 0)), *kept))
     hooks = ScanHooks(progress=_Progress(err, iface, out, args.duration, quiet=args.quiet), stop=stop)
     with _stop_on_signals(stop):
         return check_and_report(args, [spec], hooks)
@@ -112,10 +119,14 @@ def _iphone(args: argparse.Namespace) -> int:
 
     if args.iface:
         raise UserError("--iface and --iphone do not go together: an iPhone is recorded over its USB cable")
+    err = sys.stderr
+    if not args.out and not args.no_analysis:
+        if not iphone_probe(args.iphone).trusted and not args.quiet:
+            err.write(IPHONE_HINT + "\n")
+        return _iphone_unkept(args)
     out = Path(args.out) if args.out else live.default_output().with_suffix(".pcapng")
     if out.is_symlink() or _exists(out):
         raise UserError(f"{out} already exists; choose another name with --out")
-    err = sys.stderr
     if not iphone_probe(args.iphone).trusted and not args.quiet:
         err.write(IPHONE_HINT + "\n")
     from exposure.collect.ios import pcapd
@@ -148,6 +159,50 @@ def _iphone(args: argparse.Namespace) -> int:
     from exposure.scan import SourceSpec
 
     return check_and_report(args, [SourceSpec("iphone-capture", str(out))])
+
+
+def _iphone_unkept(args: argparse.Namespace) -> int:
+    """Record the iPhone into a private temporary file, check it, delete it (kind "iphone-live",
+    as the app's watch of an iPhone): nothing is left behind unless ``--out`` asks."""
+    from exposure.commands.scan import check_and_report
+    from exposure.scan import ScanHooks, SourceSpec
+
+    stop = threading.Event()
+    spec = SourceSpec("iphone-live", args.iphone or "", (("seconds", str(args.duration or 0)),))
+    # Ctrl-C ends the recording like the duration does; what was recorded is still checked.
+    with _stop_on_signals(stop, interrupt=True):
+        return check_and_report(args, [spec], ScanHooks(progress=_IphoneProgress(sys.stderr, args), stop=stop))
+
+
+class _IphoneProgress:
+    """The iPhone recording's lines, when the recording is not kept."""
+
+    def __init__(self, stream: TextIO, args: argparse.Namespace) -> None:
+        self.stream = stream
+        self.duration: float | None = args.duration
+        self.quiet: bool = args.quiet
+
+    def __call__(self, progress: Progress) -> None:
+        from exposure.collect.live.collector import RECORDED, RECORDING, STARTED, STOPPED, STOPPED_EARLY
+
+        if self.quiet:
+            return
+        counts = dict(progress.counts)
+        if progress.stage == STARTED:
+            until = f"for {self.duration:g} s or until Ctrl-C" if self.duration else "until you press Ctrl-C"
+            self.stream.write(f"Recording the traffic of the iPhone {until}, into a private temporary file that is "
+                              "deleted once it is checked (--out FILE keeps it). Use the phone normally meanwhile "
+                              "(open apps, take a photo, send a message).\n")
+        elif progress.stage == RECORDING:
+            self.stream.write(f"  {counts.get('seconds', 0):5.0f} s  {counts.get('packets', 0)} packets\n")
+        elif progress.stage in (RECORDED, STOPPED) or progress.stage.startswith(STOPPED_EARLY):
+            if progress.stage.startswith(STOPPED_EARLY):
+                self.stream.write(f"exposure: {_safe(progress.stage)}\n")
+            self.stream.write(f"Recording stopped: {counts.get('packets', 0)} packets, {counts.get('bytes', 0)} "
+                              "bytes.\n")
+        else:
+            return
+        self.stream.flush()
 
 
 @contextlib.contextmanager
@@ -190,7 +245,7 @@ class _Progress:
     second with every new name once (capped per report; a name an indicator lists is
     marked at once), and where the capture is kept when recording ends."""
 
-    def __init__(self, stream: TextIO, iface: str, out: Path, duration: float | None, quiet: bool) -> None:
+    def __init__(self, stream: TextIO, iface: str, out: Path | None, duration: float | None, quiet: bool) -> None:
         self.stream = stream
         self.iface = iface
         self.out = out
@@ -216,7 +271,11 @@ class _Progress:
         if self.quiet:
             return
         until = f"for {self.duration:g} s or until Ctrl-C" if self.duration else "until you press Ctrl-C"
-        self.stream.write(f"Recording on {_safe(self.iface)} into {_safe(str(self.out))} {until}.\n")
+        if self.out is None:
+            self.stream.write(f"Recording on {_safe(self.iface)} {until}, into a private temporary file that is "
+                              "deleted once it is checked (--out FILE keeps it).\n")
+        else:
+            self.stream.write(f"Recording on {_safe(self.iface)} into {_safe(str(self.out))} {until}.\n")
         if not self.duration or self.duration < _USEFUL_SECONDS:
             self.stream.write("Tip: record 15 minutes or more while the device is used normally (restart it, "
                               "take a photo, send a message): tools that report rarely can be missed in a short "
@@ -247,9 +306,11 @@ class _Progress:
         if self.quiet:
             return
         how = "done" if stopped_by in ("duration", "done") else "stopped"
-        self.stream.write(f"Recording {how}: {packets} {'packet' if packets == 1 else 'packets'}, {size} bytes. "
-                          f"The capture is kept in {_safe(str(self.out.resolve()))} (readable only by you): "
-                          "it may contain private data, delete it when you no longer need it.\n")
+        kept = "" if self.out is None else (f" The capture is kept in {_safe(str(self.out.resolve()))} (readable "
+                                            "only by you): it may contain private data, delete it when you no "
+                                            "longer need it.")
+        self.stream.write(f"Recording {how}: {packets} {'packet' if packets == 1 else 'packets'}, {size} bytes."
+                          f"{kept}\n")
         self.stream.flush()
 
 

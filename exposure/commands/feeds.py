@@ -141,6 +141,7 @@ def _list(store: FeedStore, as_json: bool) -> int:
                 "imported": i.imported,
                 "profile": i.profile,
                 "version": i.version,
+                "dated": i.dated,
                 "counts": dict(i.counts),
             }
             for i in infos

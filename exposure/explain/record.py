@@ -5,9 +5,9 @@ recent the data was)."""
 from __future__ import annotations
 
 from exposure.document import REPORT_SCHEMA, ReportDocument
-from exposure.explain.lines import fill_plain
-from exposure.explain.texts import t
-from exposure.model import FeedInfo
+from exposure.explain.lines import Line, fill_plain, value
+from exposure.explain.texts import t, tf
+from exposure.model import FeedInfo, public_source
 
 
 def record_rows(report: ReportDocument, lang: str) -> list[tuple[str, str]]:
@@ -31,3 +31,12 @@ def feed_date(feed: FeedInfo, lang: str) -> str:
            else fill_plain(t("feed.imported", lang), {"date": feed.imported[:19]}))
     shown = f" ({t('label.version', lang)} {feed.version})" if feed.version and feed.version[:10] != dated else ""
     return f"{when}, {how}{shown}"
+
+
+def feed_source(feed: FeedInfo, lang: str) -> Line:
+    """Where a feed's data comes from, for the record: its upstream address, or "from the file
+    ioc.yaml" for a file imported without one (never a path on the computer)."""
+    source = public_source(feed.source)
+    if not source or source.startswith(("https://", "http://")):
+        return value(source)
+    return tf("feed.from_file", lang, file=source)

@@ -15,13 +15,13 @@ replaces the bundled one when its data is newer (``catalog.choose_feeds``).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from exposure.errors import UserError
-from exposure.indicators.datafiles import FEED_FILES, FEEDS, feed_files, profile_files
+from exposure.indicators.datafiles import FEEDS, feed_files, profile_files
+from exposure.indicators.feeds.snapshots import BUNDLED, BundledFile, by_sha256
 from exposure.indicators.precompiled import LazyFeed
 from exposure.model import CheckNote, FeedInfo
 
@@ -31,39 +31,15 @@ if TYPE_CHECKING:
 # The feed parsers (and YAML, for Echap's ioc.yaml) are imported only when a bundled file is
 # read the slow way: with the precompiled form current, a scan never needs them.
 
-ECHAP_COMMIT = "a04c5c1958bff93fec3b1b56edbb412b209f2a38"
-ISDI_COMMIT = "6de92d147cf7933561c44501a41d983cc8a5bd1a"
-VOLEXITY_COMMIT = "a7eaa9d97a5d0c193f4a3ac99a6239e6ccc211de"
-_ECHAP = f"https://github.com/AssoEchap/stalkerware-indicators/blob/{ECHAP_COMMIT}/"
-_ECHAP_LICENCE = "CC BY 4.0: Echap, AssoEchap/stalkerware-indicators"
-
-
-@dataclass(frozen=True, slots=True)
-class BundledFile:
-    """One shipped feed file and what a report says about it."""
-
-    name: str  # the feed name, the same an import of the file would get
-    path: str  # under data/feeds
-    profile: str
-    dated: str  # the date of the upstream commit or report (YYYY-MM-DD)
-    source: str  # where it was taken from, at that commit
-    licence: str
-
-
-BUNDLED: tuple[BundledFile, ...] = (
-    BundledFile("echap-stalkerware", FEED_FILES["echap-stalkerware"], "stalkerware", "2026-06-21", _ECHAP + "ioc.yaml",
-                _ECHAP_LICENCE),
-    BundledFile("echap-watchware", FEED_FILES["echap-watchware"], "stalkerware", "2026-06-21",
-                _ECHAP + "watchware.yaml", _ECHAP_LICENCE),
-    BundledFile("echap-samples", FEED_FILES["echap-samples"], "stalkerware", "2026-06-21", _ECHAP + "samples.csv",
-                _ECHAP_LICENCE),
-    BundledFile("isdi-app-flags", FEED_FILES["isdi-app-flags"], "stalkerware", "2026-07-22",
-                f"https://github.com/stopipv/isdi/blob/{ISDI_COMMIT}/src/isdi/data/app-flags.csv",
-                "MIT: Copyright (c) 2018 Cornell University (ISDi)"),
-    BundledFile("volexity-evilbamboo", FEED_FILES["volexity-evilbamboo"], "china-state-monitoring", "2023-09-22",
-                f"https://github.com/volexity/threat-intel/blob/{VOLEXITY_COMMIT}/2023/2023-09-22%20EvilBamboo/"
-                "indicators/iocs.csv", "BSD-2-Clause: Copyright 2022 by Volexity, Inc."),
-)
+__all__ = [
+    "BUNDLED",
+    "BundledFile",
+    "bundled_paths",
+    "by_sha256",
+    "load_bundled",
+    "load_for_catalog",
+    "read_bundled",
+]
 
 
 def load_bundled(warn: Callable[[str | CheckNote], None]) -> list[LoadedFeed]:

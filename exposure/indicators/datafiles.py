@@ -16,7 +16,7 @@ FEEDS = DATA / "feeds"
 PRECOMPILED = DATA / "precompiled.json"
 # public test and platform signing keys: never a finding alone (precedence.py)
 SHARED_CERTS = DATA / "shared_certificates.txt"
-# The bundled feed files, by the feed name an import of each would give (see bundled.py).
+# The bundled feed files, by the feed name an import of each would give (see feeds/snapshots.py).
 FEED_FILES: dict[str, str] = {
     "echap-stalkerware": "echap/ioc.yaml",
     "echap-watchware": "echap/watchware.yaml",

@@ -33,6 +33,7 @@ from exposure.model import (
     ScanWarning,
     SourceInfo,
     Threat,
+    public_source,
 )
 from exposure.report.timeline import timeline
 from exposure.scan import ScanResult
@@ -131,7 +132,7 @@ def source_record(info: SourceInfo, findings: tuple[FindingRecord, ...] = ()) ->
 
 
 def _feed(feed: FeedInfo) -> FeedInfo:
-    return FeedInfo(name=feed.name, format=feed.format, source=feed.source, sha256=feed.sha256,
+    return FeedInfo(name=feed.name, format=feed.format, source=public_source(feed.source), sha256=feed.sha256,
                     imported=feed.imported, profile=feed.profile, counts=tuple(dict(feed.counts).items()),
                     version=feed.version, dated=feed.dated, bundled=feed.bundled, licence=feed.licence)
 

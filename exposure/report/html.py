@@ -16,10 +16,10 @@ from importlib import resources
 from exposure.document import ReportDocument
 from exposure.explain.finding import Explanation
 from exposure.explain.help_services import help_services
-from exposure.explain.lines import Line, name, words
+from exposure.explain.lines import Line, name, plain, words
 from exposure.explain.notes import warning_line
 from exposure.explain.per_source import source_sections
-from exposure.explain.record import feed_date, record_rows
+from exposure.explain.record import feed_date, feed_source, record_rows
 from exposure.explain.references import cites_echap
 from exposure.explain.sources import counts_text, data_span, source_name
 from exposure.explain.summary import Summary, summarize
@@ -79,7 +79,7 @@ def render_html(report: ReportDocument, lang: str) -> str:
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
         '<meta name="referrer" content="no-referrer">',
         '<meta name="robots" content="noindex">',
-        f"<title>{esc(title)}</title>",
+        f"<title>{esc(t('report.page_title', lang))}</title>",
         f"<style>\n{css}</style>",
         "</head>",
         "<body>",
@@ -294,7 +294,7 @@ def _record(report: ReportDocument, lang: str) -> list[str]:
         out.append("<table>")
         for feed in feeds:
             cells = [f"{feed.name} ({feed.format})", feed_date(feed, lang), f"sha256 {feed.sha256}", feed.licence,
-                     feed.source]
+                     plain(feed_source(feed, lang))]
             out.append("<tr><td>" + "<br>".join(esc(c) for c in cells if c) + "</td></tr>")
         out.append("</table>")
     if cites_echap(feeds):

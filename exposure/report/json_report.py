@@ -38,6 +38,7 @@ from exposure.model import (
     Reference,
     ScanWarning,
     Severity,
+    public_source,
 )
 
 # --- writing ----------------------------------------------------------------------------
@@ -95,7 +96,7 @@ def _source(source: SourceRecord) -> dict[str, Any]:
 
 
 def _feed(feed: FeedInfo) -> dict[str, Any]:
-    return {"name": feed.name, "format": feed.format, "source": feed.source, "sha256": feed.sha256,
+    return {"name": feed.name, "format": feed.format, "source": public_source(feed.source), "sha256": feed.sha256,
             "imported": feed.imported, "profile": feed.profile, "version": feed.version,
             "counts": dict(feed.counts), "dated": feed.dated, "bundled": feed.bundled, "licence": feed.licence}
 
@@ -226,7 +227,9 @@ def _read_source(source: dict[str, Any], findings: tuple[FindingRecord, ...]) ->
 
 
 def _read_feed(feed: dict[str, Any]) -> FeedInfo:
-    return FeedInfo(name=feed["name"], format=feed["format"], source=feed["source"], sha256=feed["sha256"],
+    # public_source: a report written before kept the path a feed was imported from
+    return FeedInfo(name=feed["name"], format=feed["format"], source=public_source(feed["source"]),
+                    sha256=feed["sha256"],
                     imported=feed["imported"], profile=feed["profile"], counts=_pairs(feed["counts"]),
                     version=feed["version"], dated=feed.get("dated", ""), bundled=feed.get("bundled", False),
                     licence=feed.get("licence", ""))

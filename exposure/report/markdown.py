@@ -1,9 +1,15 @@
 """The Markdown report: the same content as the HTML report, for pasting into a case note.
 
 Values read from a device or a capture go into code spans (with a fence longer than any
-run of backticks inside them); every other text has Markdown's special characters
-escaped (in names from feeds also the dots, colons and at signs that autolinking looks
-for). So a name can never become a link, an image or raw HTML, nor start a heading.
+run of backticks inside them). Every other text has escaped only what Markdown would
+read there, so that it stays readable in a text editor ("exposure 0.1.0", not
+"exposure 0\\.1\\.0"): the characters that open code, emphasis, links, raw HTML,
+entities, strikethrough and table cells, a ``#`` that could open or close a heading, and
+what would start a heading, quote or list at the start of a line. In names from feeds,
+profiles and saved reports, a word that autolinking would turn into a link (``https://``, ``//``,
+``www.``, ``name@host``, a domain name such as ``evil.com``) also has its dots, colons, at
+signs and slashes escaped. So a name can never become a link, an image or raw HTML, nor
+start a heading or break a table.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from exposure.explain.help_services import help_services
 from exposure.explain.lines import Line, name, words
 from exposure.explain.notes import warning_line
 from exposure.explain.per_source import source_sections
-from exposure.explain.record import feed_date, record_rows
+from exposure.explain.record import feed_date, feed_source, record_rows
 from exposure.explain.references import cites_echap
 from exposure.explain.sources import counts_text, data_span, source_name
 from exposure.explain.summary import Summary, summarize
@@ -25,9 +31,16 @@ from exposure.explain.timeline import timeline_rows
 from exposure.explain.times import format_time
 from exposure.untrusted import shown
 
-_SPECIAL = re.compile(r"([\\`*_\[\]<>&!|~#{}])")
+# Always read as markup: backslash escapes, code, emphasis, links and images, raw HTML and
+# autolinks, strikethrough, table cells. "_" is read only at a word's edge (snake_case stays).
+_SPECIAL = re.compile(r"[\\`*\[\]<|~]|&(?=#?\w+;)|(?<![^\W_])_|_(?![^\W_])|(?<!\S)#(?=#*(?:\s|$))")
 _BLOCK_START = re.compile(r"^(\s*)([#>+=-]|\d+[.)])")
-_LINKABLE = re.compile(r"(?<!\\)([.:@])")
+# The top-level domains autolinkers know without a scheme (linkify-it's list and the common
+# new ones), and any two letters (country codes): "ioc.yaml" or "4.0" is no address.
+_TLD = (r"(?:[a-z]{2}|com|net|org|edu|gov|mil|int|biz|info|name|pro|aero|asia|coop|museum|shop|app|dev|xyz|top|"
+        r"site|online|club|live|link|click|zip|mov|store|tech|io|ai|cloud|onion|рф)")
+_LINKISH = re.compile(r"\S*(?://|\w@\w|\bwww\.|\b[\w-]+\.(?:[\w-]+\.)*" + _TLD + r"(?![\w-]))\S*", re.IGNORECASE)
+_LINK_PARTS = re.compile(r"(?<!\\)([.:@/])")
 
 
 def _flat(text: str) -> str:
@@ -35,15 +48,15 @@ def _flat(text: str) -> str:
 
 
 def md_text(text: str) -> str:
-    """Our own words (or texts from a report): special characters escaped."""
-    return _SPECIAL.sub(r"\\\1", shown(re.sub(r"\s+", " ", text)))
+    """Our own words (or texts from a report): what Markdown would read as markup escaped."""
+    return _SPECIAL.sub(lambda found: "\\" + found.group(), shown(re.sub(r"\s+", " ", text)))
 
 
 def md_name(text: str) -> str:
-    """A name from a feed, a profile or a saved report: on one line, special characters
-    escaped, and ``.``, ``:`` and ``@`` too, so that no renderer turns a web address or an
-    e-mail address in it into a link (GitHub's autolinks, linkify)."""
-    return _LINKABLE.sub(r"\\\1", md_text(_flat(text)))
+    """A name from a feed, a profile or a saved report: on one line, markup escaped, and in
+    every word that looks like a web or e-mail address the ``.``, ``:``, ``@`` and ``/`` too,
+    so that no renderer turns it into a link (GitHub's autolinks, linkify)."""
+    return _LINKISH.sub(lambda found: _LINK_PARTS.sub(r"\\\1", found.group()), md_text(_flat(text)))
 
 
 def md_code(text: str) -> str:
@@ -224,8 +237,9 @@ def _record(report: ReportDocument, lang: str) -> list[str]:
         out.append(f"- {md_text(t('label.bundled_only', lang))}")
     for feed in report.feeds:
         licence = f", {md_text(feed.licence)}" if feed.licence else ""
+        origin = md_line(feed_source(feed, lang))
         out.append(f"- {md_code(feed.name)} ({md_code(feed.format)}), {md_text(feed_date(feed, lang))}, "
-                   f"sha256 {md_code(feed.sha256)}{licence}")
+                   f"sha256 {md_code(feed.sha256)}{licence}" + (f", {origin}" if origin else ""))
     if cites_echap(report.feeds):
         out.append(f"- {md_text(t('ref.echap', lang))}")
     out.append("")

@@ -62,3 +62,44 @@ def test_a_watch_that_saw_nothing_is_not_checked(tmp_path: Path, monkeypatch: py
     err = capsys.readouterr().err
     assert err.splitlines()[-1].startswith("exposure: 在 fake0 上没有看到任何流量")
     assert out.exists()  # what was recorded (nothing) is still kept where it was asked
+
+
+def test_a_capture_that_is_checked_leaves_no_recording_behind(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        working_folders: tuple[Path, Path]) -> None:
+    """Review r3 trainer #10: over a workshop, recordings piled up in whatever folder the trainer
+    was in. Without --out the recording goes to a private temporary file, deleted once checked."""
+    frames = [dns_frame("example.org"), dns_frame(KNOWN)]
+    monkeypatch.setattr(live_capture, "open_socket", lambda iface: QuietSocket(frames))
+    here, scratch = working_folders
+    report = tmp_path / "r.json"
+    assert main(["capture", "--iface", "fake0", "--duration", "1.5", "--json", str(report)]) == 0
+    err = capsys.readouterr().err
+    assert "private temporary file that is deleted once it is checked" in err and "kept in" not in err
+    assert any(line.startswith("Recording done: 2 packets") for line in err.splitlines())
+    assert list(here.iterdir()) == [] and list(scratch.iterdir()) == []
+    data = json.loads(report.read_text())
+    [source] = data["sources"]
+    assert (source["kind"], source["name"]) == ("live", "fake0")
+    assert any(f["threat"] == "spylive360" for f in data["findings"])
+
+
+def test_keep_is_out(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import os
+
+    monkeypatch.setattr(live_capture, "open_socket", lambda iface: QuietSocket([dns_frame("example.org")]))
+    kept = tmp_path / "amina.pcap"
+    assert main(["capture", "--iface", "fake0", "--duration", "1", "--keep", str(kept), "--quiet"]) == 0
+    assert os.stat(kept).st_mode & 0o777 == 0o600
+
+
+def test_only_recording_keeps_the_capture_here_and_says_where(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import os
+
+    monkeypatch.setattr(live_capture, "open_socket", lambda iface: QuietSocket([dns_frame("example.org")]))
+    monkeypatch.chdir(tmp_path)
+    assert main(["capture", "--iface", "fake0", "--duration", "1", "--no-analysis"]) == 0
+    [kept] = list(tmp_path.glob("capture-*.pcap"))
+    assert os.stat(kept).st_mode & 0o777 == 0o600
+    assert f"The capture is kept in {kept.resolve()} (readable only by you)" in capsys.readouterr().err

@@ -38,3 +38,25 @@ def test_scan_host_leaves_nothing_in_home(gsettings: str, tmp_path: Path) -> Non
     done = run_cli("scan", "--host", "--quiet", env=env, unset=("XDG_RUNTIME_DIR",))
     assert done.returncode in (0, 1, 2) and "Traceback" not in done.stderr, done.stderr
     assert home_files(home) == []
+
+
+def test_the_data_folder_holds_only_what_the_readme_says(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         private_data_dir: Path) -> None:
+    """After a feed import and a check, every file in the data folder is one that README's "What
+    exposure keeps" lists (review r3 trainer #10: the catalog cache was not listed)."""
+    from exposure.cli import main
+    from tests.paths import DATA_FEEDS, NAME_CAPTURES, REPO
+
+    monkeypatch.setattr("exposure.indicators.catalog_cache.ENABLED", True)
+    assert main(["feeds", "import", str(DATA_FEEDS / "amnesty" / "cytrox.stix2")]) == 0
+    assert main(["scan", "--pcap", str(NAME_CAPTURES / "bug-2430__backwards" / "capture.pcap"), "--quiet"]) == 0
+    written = sorted(str(p.relative_to(private_data_dir)) for p in private_data_dir.rglob("*") if p.is_file())
+    assert any(name.startswith("cache/catalog-") and name.endswith(".pickle") for name in written), written
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    keeps = readme[readme.index("## What exposure keeps"):]
+    keeps = keeps[:keeps.index("\n## ", 5)]
+    listed = {"feeds/": "feeds/", "cache/": "`cache/catalog-*.pickle`"}
+    for name in written:
+        top = name.split("/")[0] + "/"
+        assert top in listed, f"{name} is written but README does not say so"
+        assert listed[top] in keeps or top == "feeds/", top

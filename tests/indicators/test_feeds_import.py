@@ -281,7 +281,10 @@ def test_list_json_and_remove(capsys: pytest.CaptureFixture[str]) -> None:
     echap = rows["echap-stalkerware"]
     assert echap["format"] == "echap-yaml" and echap["profile"] == "stalkerware"
     assert echap["sha256"] == "6052636f093dce2d329fc06b7d572c6d4462d73539f72f13d1af1f96ea74864e"
-    assert echap["source"] == str(ECHAP.resolve()) and echap["imported"].endswith("+00:00")
+    # a copy of the bundled snapshot: its upstream address and date, never the path it came from
+    assert echap["source"].startswith("https://github.com/AssoEchap/stalkerware-indicators/blob/a04c5c1")
+    assert echap["dated"] == "2026-06-21" and echap["imported"].endswith("+00:00")
+    assert rows["cytrox"]["source"] == "cytrox.stix2"
     assert rows["cytrox"]["counts"] == {"domain/c2": 336, "file-path/app": 6, "config-profile/app": 1}
     stamps = [o["modified"] for o in json.loads((DATA_FEEDS / "amnesty" / "cytrox.stix2").read_text())["objects"]]
     assert rows["cytrox"]["version"] == max(stamps) and echap["version"] == ""

@@ -78,7 +78,13 @@ def test_update_fetches_echap_and_the_mvt_index(
     infos = {i.name: i for i in FeedStore.default().list()}
     stems = {Path(p).stem.replace("_", "-").lower() for p in _mvt_paths_in_this_repo()}
     assert set(infos) == stems | {"echap-stalkerware", "echap-samples", "stalkerware"}
-    assert infos["echap-stalkerware"].source == f"{base}/AssoEchap/stalkerware-indicators/master/ioc.yaml"
+    # the file fetched is byte-identical to the bundled snapshot: the commit it was taken at
+    assert infos["echap-stalkerware"].source.startswith("https://github.com/AssoEchap/stalkerware-indicators/blob/")
+    assert infos["echap-stalkerware"].dated == "2026-06-21"
+    # other files: the address fetched, and the date their data carries
+    assert infos["cellebrite"].source.startswith(f"{base}/mvt-project/mvt-indicators/main/")
+    assert infos["cellebrite"].dated == infos["cellebrite"].version[:10] != ""
+    assert infos["echap-samples"].source.endswith("/a04c5c1958bff93fec3b1b56edbb412b209f2a38/samples.csv")
     assert infos["echap-stalkerware"].sha256 == "6052636f093dce2d329fc06b7d572c6d4462d73539f72f13d1af1f96ea74864e"
     assert infos["cellebrite"].profile == "forensic-agents"
     # Echap's samples.csv and the index's Echap STIX2 are imported too: the STIX2 is known
@@ -151,8 +157,9 @@ def test_update_from_folder_rejects_a_tampered_file(
     code, out, _ = run_cli(capsys, "feeds", "update", "--from", str(stick))
     assert code == 1
     assert "candiru.stix2: its sha256 does not match manifest.sha256; not imported" in out
-    assert "manifest.sha256 line 3: not '<sha256>  <file in this folder>'; skipped" in out
-    assert "manifest.sha256 line 4:" in out
+    # lines 1-4: each file's provenance comment and checksum
+    assert "manifest.sha256 line 5: not '<sha256>  <file in this folder>'; skipped" in out
+    assert "manifest.sha256 line 6:" in out
     assert "1 feed updated, 3 problems." in out
     assert FeedStore.default().names() == ["echap-stalkerware"]
 

@@ -94,6 +94,17 @@ def test_every_text_is_in_english_and_chinese() -> None:
     assert count > 150
 
 
+def test_source_titles_are_fit_for_a_report_to_a_lawyer() -> None:
+    """A report may go to a lawyer or a court: a source is named in neutral words, whatever its
+    repository is called (the address keeps the repository's name; review r3 trainer #10)."""
+    rude = re.compile(r"fuck|shit|crap|damn|bitch", re.IGNORECASE)
+    titles = {f"{profile_id}.{ref_id}": str(ref["title"]) for profile_id in OURS
+              for ref_id, ref in _raw(profile_id)["references"].items()}
+    assert len(titles) > 20
+    assert [where for where, title in titles.items() if rude.search(title)] == []
+    assert titles["china-state-monitoring.justrealrin"].startswith("Decompiled BXAQ and MFSocket source code")
+
+
 def test_every_threat_has_the_required_texts_and_sources(profiles: dict[str, Profile]) -> None:
     for profile_id in OURS:
         for threat in profiles[profile_id].threats:

@@ -192,3 +192,18 @@ def test_ctrl_c_ends_the_recording_and_what_was_recorded_is_checked(plug: Plug, 
         timer.cancel()
     assert "Recording stopped: 4 packets" in capsys.readouterr().err
     assert json.loads(report.read_text(encoding="utf-8"))["sources"][0]["counts"]["packets"] == 4
+
+
+def test_an_iphone_capture_that_is_checked_leaves_no_recording_behind(
+        plug: Plug, tmp_path: Path, capsys: pytest.CaptureFixture[str], working_folders: tuple[Path, Path]) -> None:
+    """Without --out the iPhone's recording is private and temporary too (review r3 trainer #10)."""
+    plug(FakePhone(pcap_frames=FRAMES))
+    here, scratch = working_folders
+    report = tmp_path / "r.json"
+    assert main(["capture", "--iphone", "--duration", "5", "--json", str(report), "--no-feeds"]) == 0
+    err = capsys.readouterr().err
+    assert "Recording the traffic of the iPhone" in err and "deleted once it is checked" in err
+    assert "Recording stopped: 4 packets" in err and "kept in" not in err
+    assert list(here.iterdir()) == [] and list(scratch.iterdir()) == []
+    [source] = json.loads(report.read_text(encoding="utf-8"))["sources"]
+    assert source["kind"] == "iphone-capture" and source["counts"]["packets"] == 4

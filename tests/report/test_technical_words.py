@@ -46,7 +46,7 @@ def test_chinese_details_use_chinese_labels_and_colons(details: dict[str, str]) 
 
 def test_english_details_keep_the_json_names(details: dict[str, str]) -> None:
     en = details["en"]
-    assert "  - bundle\\_id: `" in en and "  - signer: `" in en and "  - source: `" in en
+    assert "  - bundle_id: `" in en and "  - signer: `" in en and "  - source: `" in en
 
 
 def test_every_fact_of_every_kind_of_observation_has_a_chinese_name() -> None:

@@ -25,6 +25,7 @@ from typing import Any
 
 from exposure.indicators.feeds.limits import MAX_FEED_BYTES, read_feed_file
 from exposure.indicators.feeds.parsed import FeedError
+from exposure.indicators.feeds.provenance import Provenance, filled, for_import
 from exposure.model import (
     Category,
     CheckNote,
@@ -83,27 +84,31 @@ class FeedStore:
 
     def import_file(self, path: Path, name: str | None = None, profile: str | None = None) -> ImportResult:
         data = read_limited(path)
-        return self.import_bytes(data, path.name, str(path.resolve()), name=name, profile=profile)
+        return self.import_bytes(data, path.name, Provenance(source=path.name), name=name, profile=profile)
 
     def import_bytes(
-        self, data: bytes, filename: str, source: str, name: str | None = None, profile: str | None = None
+        self, data: bytes, filename: str, given: Provenance, name: str | None = None, profile: str | None = None
     ) -> ImportResult:
-        """Parse and store a feed; raises FeedError (nothing changed) when it cannot."""
+        """Parse and store a feed; raises FeedError (nothing changed) when it cannot.
+
+        ``given``: what the caller knows of where the data comes from (``feeds.provenance``)."""
         from exposure.indicators.feeds.detect import parse_feed  # the parsers (and YAML): only to import
 
         feed = parse_feed(data, filename, name=name, profile=profile)
         parsed = feed.parsed
+        sha256 = hashlib.sha256(data).hexdigest()
+        known = for_import(sha256, given, parsed.version, feed.licence)
         info = FeedInfo(
             name=feed.name,
             format=parsed.format,
-            source=source,
-            sha256=hashlib.sha256(data).hexdigest(),
+            source=known.source,
+            sha256=sha256,
             imported=datetime.now(UTC).isoformat(timespec="seconds"),
             profile=feed.profile,
             counts=parsed.counts,
             version=parsed.version,
-            dated=parsed.version[:10],
-            licence=feed.licence,
+            dated=known.dated,
+            licence=known.licence,
         )
         document = {
             "schema": SCHEMA,
@@ -281,7 +286,7 @@ def _info_to_json(info: FeedInfo) -> dict[str, Any]:
 
 
 def _info_from_json(data: dict[str, Any]) -> FeedInfo:
-    return FeedInfo(
+    return filled(FeedInfo(
         name=str(data["name"]),
         format=str(data["format"]),
         source=str(data["source"]),
@@ -292,7 +297,7 @@ def _info_from_json(data: dict[str, Any]) -> FeedInfo:
         version=str(data.get("version", "")),
         dated=str(data.get("dated", "")),
         licence=str(data.get("licence", "")),
-    )
+    ))
 
 
 def _threat_to_json(threat: Threat) -> dict[str, Any]:

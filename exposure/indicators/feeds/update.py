@@ -11,7 +11,8 @@ this computer (127.0.0.1, ::1, localhost).
 
 A folder (``--from DIR``) holds feed files and ``manifest.sha256`` (``sha256sum``
 format); every file is checked against it before import, and a file that does not match
-is rejected. ``export`` writes such a folder from the stored feeds.
+is rejected. ``export`` writes such a folder from the stored feeds, with each feed's date
+and upstream address on a comment line above its checksum (``provenance``).
 
 Each file is imported on its own (see ``store``): one bad or missing file is reported
 and the previous copy of that feed stays.
@@ -28,6 +29,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
@@ -36,6 +38,7 @@ from exposure.indicators.feeds.detect import MAX_FEED_BYTES
 from exposure.indicators.feeds.echap import load_yaml
 from exposure.indicators.feeds.limits import MAX_MANIFEST_BYTES
 from exposure.indicators.feeds.parsed import FeedError, describe_counts
+from exposure.indicators.feeds.provenance import Provenance, manifest_line, read_manifest_line
 from exposure.indicators.feeds.store import FeedStore, read_limited
 
 DEFAULT_BASE_URL = "https://raw.githubusercontent.com"
@@ -112,10 +115,12 @@ def update_from_network(store: FeedStore, report: Report, fetcher: Callable[[str
         summary.failed += 1
         return None
 
+    fetched = datetime.now(UTC).date().isoformat()  # a branch's files as of today: the data's date
+
     def take(url: str, path: str) -> None:
         data = get(url)
         if data is not None:
-            _import(store, data, path, url, report, summary)
+            _import(store, data, path, Provenance(dated=fetched, source=url), report, summary)
 
     for filename in ECHAP_FILES:
         take(f"{base}/{ECHAP}/{filename}", filename)
@@ -157,9 +162,10 @@ def _index_entries(data: bytes, base: str, report: Report, summary: UpdateSummar
     return out
 
 
-def _import(store: FeedStore, data: bytes, path: str, source: str, report: Report, summary: UpdateSummary) -> None:
+def _import(store: FeedStore, data: bytes, path: str, given: Provenance, report: Report,
+            summary: UpdateSummary) -> None:
     try:
-        result = store.import_bytes(data, path, source)
+        result = store.import_bytes(data, path, given)
     except FeedError as exc:
         report(f"{path}: not imported ({exc}); keeping the previous copy")
         summary.failed += 1
@@ -176,6 +182,7 @@ def update_from_folder(store: FeedStore, folder: Path, report: Report) -> Update
     summary = UpdateSummary()
     root = folder.resolve()
     lines = read_limited(manifest, MAX_MANIFEST_BYTES).decode("utf-8", errors="replace").splitlines()
+    known = dict(filter(None, (read_manifest_line(line) for line in lines)))
     for number, line in enumerate(lines, 1):
         if not line.strip() or line.startswith("#"):
             continue
@@ -196,7 +203,7 @@ def update_from_folder(store: FeedStore, folder: Path, report: Report) -> Update
             report(f"{rel}: its sha256 does not match {MANIFEST}; not imported")
             summary.failed += 1
             continue
-        _import(store, data, rel, str(path), report, summary)
+        _import(store, data, rel, known.get(rel, Provenance(source=rel)), report, summary)
     return summary
 
 
@@ -212,6 +219,8 @@ def export(store: FeedStore, folder: Path, report: Report) -> int:
     if not names:
         raise FeedError("there are no feeds to export (see 'exposure feeds import')")
     originals = [(name, store.original(name)) for name in names]
+    stored = {info.name: info for info in store.list()}
+    infos = [stored.get(name) for name in names]
     targets = [f"{name}{original.suffix}" for name, original in originals]
     for target in [MANIFEST, *targets]:
         if os.path.lexists(folder / target):
@@ -220,10 +229,12 @@ def export(store: FeedStore, folder: Path, report: Report) -> int:
     written: list[Path] = []
     try:
         lines = []
-        for (_name, original), target in zip(originals, targets, strict=True):
+        for (_name, original), target, info in zip(originals, targets, infos, strict=True):
             data = original.read_bytes()
             _write_new(folder / target, data)
             written.append(folder / target)
+            if info is not None:
+                lines.append(manifest_line(target, info))
             lines.append(f"{hashlib.sha256(data).hexdigest()}  {target}\n")
             report(f"{target}")
         _write_new(folder / MANIFEST, "".join(lines).encode("utf-8"))
