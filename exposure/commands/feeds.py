@@ -114,9 +114,10 @@ def _import(store: FeedStore, args: argparse.Namespace) -> int:
 def _say_beside_bundled(store: FeedStore, name: str, replace: bool) -> None:
     """How a feed named like a bundled one is used (feeds/choice.py), and loudly when it is
     used instead of it with far less in it."""
+    from exposure.indicators.bundled import load_for_catalog
     from exposure.indicators.feeds import choice
 
-    bundled = choice.bundled_named(name)
+    bundled = next((f for f in load_for_catalog(lambda _: None) if f.info.name == name), None)
     if bundled is None:
         if replace:
             _say(f"There is no bundled feed named {name}: --replace changes nothing.")

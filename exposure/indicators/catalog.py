@@ -259,7 +259,7 @@ def _stored(warn: Callable[[str | CheckNote], None]) -> list[LoadedFeed]:
             return []
     except OSError:
         pass  # the store says why the folder cannot be read
-    from exposure.indicators.feeds.screen import screen_stored
+    from exposure.indicators.feeds.screened import screen_stored
     from exposure.indicators.feeds.store import FeedStore
 
     return screen_stored(FeedStore.default().load_all(warn=warn), warn)

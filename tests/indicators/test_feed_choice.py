@@ -15,11 +15,12 @@ from pathlib import Path
 import pytest
 
 from exposure.indicators import catalog_cache
-from exposure.indicators.bundled import BUNDLED
+from exposure.indicators.bundled import BUNDLED, load_for_catalog
 from exposure.indicators.catalog import build_catalog
 from exposure.indicators.datafiles import FEED_FILES, FEEDS
 from exposure.indicators.feeds import choice
-from exposure.indicators.feeds.store import FEED_FILE, FeedStore
+from exposure.indicators.feeds.store import FEED_FILE, FeedStore, LoadedFeed
+from exposure.indicators.precompiled import LazyFeed
 from exposure.model import CheckNote, IndicatorType
 from tests.indicators.feed_helpers import run_cli
 
@@ -27,6 +28,10 @@ CRAFTED = "- name: Harmless\n  type: stalkerware\n  packages:\n  - org.example.h
 # in the bundled Echap ioc.yaml only (not in profiles/stalkerware.yaml): SpyAdvice's app and C2
 ECHAP_ONLY_C2 = "phonetracking-dd226.firebaseio.com"
 ECHAP_APP = "com.sa.app"
+
+
+def _bundled(name: str) -> LoadedFeed | LazyFeed | None:
+    return next((f for f in load_for_catalog(lambda _: None) if f.info.name == name), None)
 
 
 def _crafted(tmp_path: Path) -> Path:
@@ -119,7 +124,7 @@ def test_replace_with_a_full_copy_says_nothing_and_uses_it_alone(capsys: pytest.
 def test_an_undated_replacement_gives_way_to_a_newer_bundled_snapshot(tmp_path: Path) -> None:
     FeedStore.default().import_file(_crafted(tmp_path), replace_bundled=True)
     [imported] = FeedStore.default().load_all(warn=lambda _: None)
-    bundled = choice.bundled_named("echap-stalkerware")
+    bundled = _bundled("echap-stalkerware")
     assert bundled is not None and choice.replaces(bundled, imported)  # imported today, after 2026-06-21
     older = dataclasses.replace(imported, info=dataclasses.replace(imported.info, imported="2026-01-01T00:00:00"))
     assert not choice.replaces(bundled, older)  # an exposure upgrade's newer snapshot: both again
@@ -146,5 +151,5 @@ def test_the_kept_catalog_keeps_the_warning(tmp_path: Path, monkeypatch: pytest.
 
 @pytest.mark.parametrize("name", [item.name for item in BUNDLED])
 def test_no_bundled_feed_loses_anything_to_itself(name: str) -> None:
-    feed = choice.bundled_named(name)
+    feed = _bundled(name)
     assert feed is not None and choice.loss(feed, feed) is None

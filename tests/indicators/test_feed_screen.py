@@ -11,7 +11,7 @@ import pytest
 
 from exposure.indicators.bundled import read_bundled
 from exposure.indicators.catalog import build_catalog
-from exposure.indicators.feeds import screen
+from exposure.indicators.feeds import screen, screened
 from exposure.indicators.feeds.store import FEED_FILE, FeedStore
 from exposure.indicators.profiles import load_bundled_profiles
 from exposure.indicators.severity import CategoryGroup, group_of
@@ -149,8 +149,8 @@ def test_no_bundled_feed_value_is_refused_or_demoted() -> None:
             if screen.is_very_common(ind.type, ind.value):
                 common.add((feed.info.name, ind.value))
                 assert not screen.demoted(ind.type, ind.value, categories[ind.threat])
-        screened, refused, _ = screen.screen_feed(feed)
-        assert screened is feed and not refused
+        kept, refused, _ = screened.screen_feed(feed)
+        assert kept is feed and not refused
     assert common == {("isdi-app-flags", "com.toyopagroup.picaboo")}
     for profile in load_bundled_profiles():
         categories = {t.id: t.category for t in profile.threats}

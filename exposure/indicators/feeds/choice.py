@@ -18,13 +18,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol, TypeVar
 
-from exposure.model import CheckNote
+from exposure.indicators.feeds.store import LoadedFeed
+from exposure.model import CheckNote, FeedInfo
 
-if TYPE_CHECKING:
-    from exposure.indicators.feeds.store import LoadedFeed
-    from exposure.indicators.precompiled import LazyFeed
+
+class Feed(Protocol):
+    """A feed as loaded: an imported one (``LoadedFeed``) or a precompiled bundled one
+    (``precompiled.LazyFeed``, whose threats stay rows: ``threat_rows``)."""
+
+    @property
+    def info(self) -> FeedInfo: ...
+
+
+Shipped = TypeVar("Shipped", bound=Feed)
 
 # A replacement "loses" a kind of value when it has fewer than this share of the bundled
 # file's, and "loses" tools when more than this share of the bundled file's tools is missing.
@@ -66,15 +74,13 @@ class Loss:
             missing=self.tools, tools=self.bundled_tools)
 
 
-def threat_ids(feed: LoadedFeed | LazyFeed) -> set[str]:
-    from exposure.indicators.precompiled import LazyFeed
-
-    if isinstance(feed, LazyFeed):
-        return set(feed.threat_rows.ids())
-    return {t.id for t in feed.threats}
+def threat_ids(feed: Feed) -> set[str]:
+    if isinstance(feed, LoadedFeed):
+        return {t.id for t in feed.threats}
+    return set(getattr(feed, "threat_rows").ids())  # noqa: B009 - a LazyFeed (see Feed)
 
 
-def loss(bundled: LoadedFeed | LazyFeed, imported: LoadedFeed | LazyFeed) -> Loss | None:
+def loss(bundled: Feed, imported: Feed) -> Loss | None:
     """What ``imported`` has far less of than ``bundled`` (None when nothing much)."""
     mine = dict(imported.info.counts)
     kinds = tuple((key, mine.get(key, 0), n) for key, n in bundled.info.counts
@@ -87,19 +93,19 @@ def loss(bundled: LoadedFeed | LazyFeed, imported: LoadedFeed | LazyFeed) -> Los
                 sum(mine.values()), sum(n for _, n in bundled.info.counts))
 
 
-def replaces(bundled: LoadedFeed | LazyFeed, imported: LoadedFeed) -> bool:
+def replaces(bundled: Feed, imported: LoadedFeed) -> bool:
     """Whether ``imported`` is used instead of ``bundled``: asked for (``--replace``), and the
     bundled snapshot is not newer than the imported data (an undated file: its import day)."""
     return imported.replaces_bundled and imported.info.as_of >= bundled.info.as_of
 
 
-def choose_feeds(shipped: Sequence[LoadedFeed | LazyFeed], stored: Sequence[LoadedFeed],
-                 warn: Callable[[str | CheckNote], None] | None = None) -> list[LoadedFeed | LazyFeed]:
+def choose_feeds(shipped: Sequence[Shipped], stored: Sequence[LoadedFeed],
+                 warn: Callable[[str | CheckNote], None] | None = None) -> list[Shipped | LoadedFeed]:
     """The bundled feeds, each followed by the imported feed of its name (or replaced by it:
     ``replaces``), then the other imported feeds. A replacement that has far less than the
     bundled feed is said through ``warn``."""
     by_name = {f.info.name: f for f in stored}
-    out: list[LoadedFeed | LazyFeed] = []
+    out: list[Shipped | LoadedFeed] = []
     for feed in shipped:
         imported = by_name.pop(feed.info.name, None)
         if imported is None:
@@ -114,9 +120,3 @@ def choose_feeds(shipped: Sequence[LoadedFeed | LazyFeed], stored: Sequence[Load
     out.extend(f for f in stored if f.info.name in by_name)
     return out
 
-
-def bundled_named(name: str) -> LoadedFeed | LazyFeed | None:
-    """The bundled feed of this name, if there is one."""
-    from exposure.indicators.bundled import load_for_catalog
-
-    return next((f for f in load_for_catalog(lambda _: None) if f.info.name == name), None)

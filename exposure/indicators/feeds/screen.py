@@ -3,7 +3,7 @@
 A feed may come from anyone (review r3, finding 6): one file listing ``0.0.0.0/0``, ``co.uk``,
 ``google.com`` or ``com.whatsapp`` would make every capture "serious" and every phone "very
 serious". Each value a feed parser accepts (``FeedBuilder.add``), and each value of a feed stored
-by an earlier version (``screen_feed``, when the catalog loads it), is judged here:
+by an earlier version (``feeds.screened``, when the catalog loads it), is judged here:
 
 * **refused** (never an indicator): an address range wider than /8 (IPv4) or /32 (IPv6); a
   private, loopback, link-local, multicast or unspecified address or range (every home
@@ -28,17 +28,12 @@ makes a value supporting (``feeds.samples``).
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Callable, Iterable
-from dataclasses import replace
+from collections.abc import Iterable
 from functools import cache
-from typing import TYPE_CHECKING
 
 from exposure.indicators.datafiles import DATA
 from exposure.indicators.severity import CategoryGroup, group_of
-from exposure.model import Category, CheckNote, Indicator, IndicatorType
-
-if TYPE_CHECKING:
-    from exposure.indicators.feeds.store import LoadedFeed
+from exposure.model import Category, IndicatorType
 
 PUBLIC_SUFFIXES_FILE = DATA / "public_suffixes.txt"
 
@@ -189,46 +184,3 @@ def examples(values: Iterable[str], most: int = 3) -> str:
     ordered = sorted(set(values))
     shown = ", ".join(ordered[:most])
     return f"{shown} and {len(ordered) - most} more" if len(ordered) > most else shown
-
-
-def screen_feed(feed: LoadedFeed) -> tuple[LoadedFeed, list[Indicator], list[Indicator]]:
-    """A stored feed with its refused values left out and its very common values of harmful
-    tools made supporting (a feed imported by an earlier version was never screened); then the
-    refused values and the very common ones."""
-    categories = {t.id: t.category for t in feed.threats}
-    kept: list[Indicator] = []
-    refused: list[Indicator] = []
-    common: list[Indicator] = []
-    for ind in feed.indicators:
-        if refusal(ind.type, ind.value) is not None:
-            refused.append(ind)
-            continue
-        if is_very_common(ind.type, ind.value):
-            common.append(ind)
-            if not ind.supporting and demoted(ind.type, ind.value, categories.get(ind.threat)):
-                ind = replace(ind, supporting=True)
-        kept.append(ind)
-    if not refused and all(a is b for a, b in zip(kept, feed.indicators, strict=True)):
-        return feed, refused, common
-    return replace(feed, indicators=tuple(kept)), refused, common
-
-
-def screen_stored(feeds: Iterable[LoadedFeed], warn: Callable[[str | CheckNote], None]) -> list[LoadedFeed]:
-    """The imported feeds, screened (``screen_feed``), with a line for every report about each
-    feed that lists very common values or values that cannot be indicators."""
-    out = []
-    for feed in feeds:
-        screened, refused, common = screen_feed(feed)
-        name = feed.info.name
-        if refused:
-            shown = examples(i.value for i in refused)
-            warn(CheckNote.of("warn.feeds.refused-values", f"the imported feed {name} lists {len(refused)} values that "
-                              f"cannot be indicators ({shown}): they were not used", name=name, count=len(refused),
-                              values=shown))
-        if common:
-            shown = examples(i.value for i in common)
-            warn(CheckNote.of("warn.feeds.very-common", f"the imported feed {name} lists {len(common)} very common "
-                              f"values ({shown}): on their own they never give a serious finding", name=name,
-                              count=len(common), values=shown))
-        out.append(screened)
-    return out
