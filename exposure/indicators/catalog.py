@@ -4,10 +4,11 @@ Profiles come with the package (``exposure.indicators.profiles``); feeds come bu
 the package (``exposure.indicators.bundled``: Echap, ISDi, Volexity) and from the user's
 data folder (``exposure.indicators.feeds``), where an imported feed is used together with
 the bundled one of the same name, or instead of it when imported with ``--replace``
-(``feeds.choice``); each imported value is screened (``feeds.screen``). A feed's indicators belong to the profile the
-feed is attached to; feeds attached to a profile that is not chosen are left out, and
-feeds attached to none (or to a profile this version lacks) are always used. When the same
-value comes from several sources, ``exposure.indicators.precedence`` decides.
+(``feeds.choice``); each imported value is screened (``feeds.screen``). A feed's indicators
+belong to the profile the feed is attached to; feeds attached to a profile that is not
+chosen are left out, and feeds attached to none (or to a profile this version lacks) are
+always used. When the same value comes from several sources, ``exposure.indicators.precedence``
+decides.
 
 Imported feeds are read from their parsed JSON cache (``feeds/<name>/feed.json``), never
 from the original files, so building the catalog stays fast (see BENCHMARKS.md).
