@@ -40,6 +40,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="attach the feed to this profile (default: the profile known for this feed, else none; "
         "'' for none = always used)",
     )
+    imp.add_argument("--replace", action="store_true",
+                     help="use the file instead of the bundled feed of the same name (default: both are used)")
     upd = sub.add_parser(
         "update",
         help="fetch the official feeds (Echap, mvt-indicators) over HTTPS, or take them from a folder",
@@ -94,7 +96,7 @@ def _import(store: FeedStore, args: argparse.Namespace) -> int:
         if args.profile not in known:
             raise UserError(f"unknown profile {args.profile!r}; the profiles are: {', '.join(known)}")
     try:
-        result = store.import_file(args.path, name=args.name, profile=args.profile)
+        result = store.import_file(args.path, name=args.name, profile=args.profile, replace_bundled=args.replace)
     except FeedError as exc:
         raise UserError(f"{args.path}: {exc}; nothing was changed") from None
     info = result.info
@@ -105,7 +107,35 @@ def _import(store: FeedStore, args: argparse.Namespace) -> int:
         total = sum(result.warnings.values())
         _say(f"{total} {'value' if total == 1 else 'values'} skipped or set apart: "
               f"{describe_warnings(result.warnings)}.")
+    _say_beside_bundled(store, info.name, args.replace)
     return 0
+
+
+def _say_beside_bundled(store: FeedStore, name: str, replace: bool) -> None:
+    """How a feed named like a bundled one is used (feeds/choice.py), and loudly when it is
+    used instead of it with far less in it."""
+    from exposure.indicators.bundled import load_for_catalog
+    from exposure.indicators.feeds import choice
+
+    bundled = next((f for f in load_for_catalog(lambda _: None) if f.info.name == name), None)
+    if bundled is None:
+        if replace:
+            _say(f"There is no bundled feed named {name}: --replace changes nothing.")
+        return
+    imported = next((f for f in store.load_all(warn=lambda _: None) if f.info.name == name), None)
+    if imported is None:
+        return
+    if not choice.replaces(bundled, imported):
+        newer = " (the bundled snapshot is newer than this file)" if replace else ""
+        _say(f"It is used together with the bundled {name} (data of {bundled.info.dated}){newer}: nothing the "
+             "bundled list knows is forgotten. To use this file instead, import it again with --replace.")
+        return
+    _say(f"It is used instead of the bundled {name} (data of {bundled.info.dated}).")
+    lost = choice.loss(bundled, imported)
+    if lost is not None:
+        _say(f"WARNING: this file has far less than the bundled {name}: {lost.describe()}. Tools only the bundled "
+             f"list knows will not be recognised, and every report will say so. To use the bundled list again: "
+             f"exposure feeds remove {name}", file=sys.stderr)
 
 
 def _update(store: FeedStore, args: argparse.Namespace) -> int:
@@ -151,8 +181,14 @@ def _list(store: FeedStore, as_json: bool) -> int:
     if not infos:
         _say("No feeds imported. Use 'exposure feeds import FILE' or 'exposure feeds update'.")
         return 0
+    from exposure.indicators.bundled import BUNDLED
+
+    bundled = {item.name for item in BUNDLED}
     for i in infos:
         _say(f"{i.name}  [{i.format}]  profile: {i.profile or '(always used)'}  imported {i.imported}")
+        if i.name in bundled:
+            how = "instead of" if store.replaces_bundled(i.name) else "together with"
+            _say(f"    used {how} the bundled {i.name}")
         _say(f"    source: {i.source}")
         _say(f"    sha256: {i.sha256}")
         _say(f"    {describe_counts(i.counts)}")

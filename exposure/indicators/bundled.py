@@ -8,8 +8,9 @@ licence and a SOURCE.md beside it (docs/feeds.md, "Bundled feeds"):
 * Volexity's EvilBamboo ``iocs.csv`` (BSD-2-Clause): BadBazaar, BadSolar and their servers.
 
 They are read with the same parsers as an import (``feeds.detect.parse_feed``), once per
-process. A feed of the same name that the person imported (``exposure feeds update``)
-replaces the bundled one when its data is newer (``catalog.choose_feeds``).
+process. A feed of the same name that the person imported (``exposure feeds update``) is used
+together with the bundled one, or instead of it when imported with ``--replace``
+(``feeds.choice``).
 """
 
 from __future__ import annotations

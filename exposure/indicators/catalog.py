@@ -2,11 +2,13 @@
 
 Profiles come with the package (``exposure.indicators.profiles``); feeds come bundled with
 the package (``exposure.indicators.bundled``: Echap, ISDi, Volexity) and from the user's
-data folder (``exposure.indicators.feeds``), where an imported feed replaces a bundled one
-of the same name when its data is newer. A feed's indicators belong to the profile the
-feed is attached to; feeds attached to a profile that is not chosen are left out, and
-feeds attached to none (or to a profile this version lacks) are always used. When the same
-value comes from several sources, ``exposure.indicators.precedence`` decides.
+data folder (``exposure.indicators.feeds``), where an imported feed is used together with
+the bundled one of the same name, or instead of it when imported with ``--replace``
+(``feeds.choice``); each imported value is screened (``feeds.screen``). A feed's indicators
+belong to the profile the feed is attached to; feeds attached to a profile that is not
+chosen are left out, and feeds attached to none (or to a profile this version lacks) are
+always used. When the same value comes from several sources, ``exposure.indicators.precedence``
+decides.
 
 Imported feeds are read from their parsed JSON cache (``feeds/<name>/feed.json``), never
 from the original files, so building the catalog stays fast (see BENCHMARKS.md).
@@ -110,7 +112,7 @@ def _build(profile_ids: Sequence[str] | None, use_feeds: bool, bundled: bool) ->
     warnings: list[str | CheckNote] = []
     shipped = load_for_catalog(warnings.append) if bundled else []
     stored = _stored(warnings.append) if use_feeds else []
-    loaded = _feeds_for(everything, profiles, shipped, stored)
+    loaded = _feeds_for(everything, profiles, shipped, stored, warnings.append)
     index = IndicatorIndex()
     for profile in profiles:
         index.add_threats(profile.threats, curated=True)
@@ -136,7 +138,10 @@ def _build(profile_ids: Sequence[str] | None, use_feeds: bool, bundled: bool) ->
         index.add_later(part, part.kinds())
     for kind, table in merged.lazy:
         index.add_lazy(kind, table)
-    index.set_source_dates({f.info.name: f.info.as_of for f in loaded})
+    dates: dict[str, str] = {}
+    for feed in loaded:  # a bundled feed and the import used with it share a name: the bundled date
+        dates.setdefault(feed.info.name, feed.info.as_of)
+    index.set_source_dates(dates)
     return Catalog(index=index, profiles=profiles, feeds=[f.info for f in loaded], warnings=list(warnings))
 
 
@@ -203,10 +208,11 @@ def _picked(given: LazyIndicators, positions: Sequence[int], n: int) -> Indicato
 
 
 def _feeds_for(everything: Sequence[Profile], profiles: Sequence[Profile], shipped: Sequence[LoadedFeed | LazyFeed],
-               stored: Sequence[LoadedFeed]) -> list[LoadedFeed | LazyFeed]:
+               stored: Sequence[LoadedFeed], warn: Callable[[str | CheckNote], None] | None = None,
+               ) -> list[LoadedFeed | LazyFeed]:
     """The feeds that go with the chosen profiles."""
     left_out = {p.id for p in everything} - {p.id for p in profiles}
-    return [f for f in choose_feeds(shipped, stored) if f.info.profile not in left_out]
+    return [f for f in choose_feeds(shipped, stored, warn) if f.info.profile not in left_out]
 
 
 def _merge(curated: Sequence[Indicator], loaded: Sequence[LoadedFeed | LazyFeed]) -> Merged:
@@ -254,9 +260,10 @@ def _stored(warn: Callable[[str | CheckNote], None]) -> list[LoadedFeed]:
             return []
     except OSError:
         pass  # the store says why the folder cannot be read
+    from exposure.indicators.feeds.screened import screen_stored
     from exposure.indicators.feeds.store import FeedStore
 
-    return list(FeedStore.default().load_all(warn=warn))
+    return screen_stored(FeedStore.default().load_all(warn=warn), warn)
 
 
 def _values(feed: LoadedFeed | LazyFeed) -> FeedValues:
@@ -268,15 +275,10 @@ def _values(feed: LoadedFeed | LazyFeed) -> FeedValues:
     return FeedValues(feed.info.format, feed.indicators)
 
 
-def choose_feeds(shipped: Sequence[LoadedFeed | LazyFeed],
-                 stored: Sequence[LoadedFeed]) -> list[LoadedFeed | LazyFeed]:
-    """The bundled feeds, each replaced by an imported feed of the same name whose data is
-    at least as recent (``feeds update`` brings a newer Echap; an exposure upgrade brings a
-    newer bundle than an old import), then the other imported feeds."""
-    by_name = {f.info.name: f for f in stored}
-    out: list[LoadedFeed | LazyFeed] = []
-    for feed in shipped:
-        newer = by_name.pop(feed.info.name, None)
-        out.append(newer if newer is not None and newer.info.as_of >= feed.info.as_of else feed)
-    out.extend(f for f in stored if f.info.name in by_name)
-    return out
+def choose_feeds(shipped: Sequence[LoadedFeed | LazyFeed], stored: Sequence[LoadedFeed],
+                 warn: Callable[[str | CheckNote], None] | None = None) -> list[LoadedFeed | LazyFeed]:
+    """The bundled feeds, each with the imported feed of its name (or replaced by it, when
+    imported with ``--replace``), then the other imported feeds: ``feeds.choice``."""
+    from exposure.indicators.feeds.choice import choose_feeds as chosen
+
+    return chosen(shipped, stored, warn)

@@ -1,5 +1,6 @@
 """The feeds bundled in the package: licences beside them, hashes as recorded, and the rule
-that an imported feed replaces a bundled one only when its data is newer."""
+that an imported feed is used together with the bundled one of its name unless imported with
+--replace (tests/indicators/test_feed_choice.py has the rest)."""
 
 from __future__ import annotations
 
@@ -37,19 +38,24 @@ def test_the_bundled_feeds_load_with_their_dates_and_counts() -> None:
     assert all(f.info.bundled and f.info.dated and f.info.imported == "" for f in feeds.values())
 
 
-def _feed(name: str, dated: str = "", imported: str = "", bundled: bool = False) -> LoadedFeed:
-    return LoadedFeed(FeedInfo(name, "f", "", "", imported, dated=dated, bundled=bundled), (), ())
+def _feed(name: str, dated: str = "", imported: str = "", bundled: bool = False, replaces: bool = False) -> LoadedFeed:
+    return LoadedFeed(FeedInfo(name, "f", "", "", imported, dated=dated, bundled=bundled), (), (), replaces)
 
 
-def test_an_imported_feed_replaces_a_bundled_one_only_when_newer() -> None:
+def test_an_imported_feed_is_used_with_the_bundled_one_unless_it_replaces_it_and_is_not_older() -> None:
     shipped = [_feed("echap-stalkerware", dated="2026-06-21", bundled=True), _feed("isdi-app-flags", "2026-07-22",
-                                                                                   bundled=True)]
-    newer = _feed("echap-stalkerware", imported="2026-12-01T10:00:00+00:00")  # fetched by 'feeds update'
-    older = _feed("isdi-app-flags", dated="2025-01-01", imported="2026-12-01T10:00:00+00:00")
+                                                                                   bundled=True),
+               _feed("echap-samples", dated="2026-06-21", bundled=True)]
+    undated = _feed("echap-stalkerware", imported="2026-12-01T10:00:00+00:00")  # 'feeds update', a USB stick
+    older = _feed("isdi-app-flags", dated="2025-01-01", imported="2026-12-01T10:00:00+00:00", replaces=True)
+    replacing = _feed("echap-samples", imported="2026-12-01T10:00:00+00:00", replaces=True)  # --replace
     other = _feed("candiru", imported="2026-12-01T10:00:00+00:00")
-    chosen = choose_feeds(shipped, [newer, older, other])
-    assert [(f.info.name, f.info.bundled) for f in chosen] == [("echap-stalkerware", False),
-                                                               ("isdi-app-flags", True), ("candiru", False)]
+    chosen = choose_feeds(shipped, [undated, older, replacing, other])
+    assert [(f.info.name, f.info.bundled) for f in chosen] == [
+        ("echap-stalkerware", True), ("echap-stalkerware", False),  # both: nothing forgotten
+        ("isdi-app-flags", True), ("isdi-app-flags", False),  # --replace, but the bundled data is newer
+        ("echap-samples", False),  # --replace: the import alone
+        ("candiru", False)]
 
 
 def test_the_shared_network_files_cite_their_source() -> None:

@@ -150,7 +150,7 @@ def test_stix2_url_with_equals_and_bad_patterns_skip_only_themselves(
         "[x-unknown:thing='value']",
         "[domain-name:value='not a domain']",
         "no brackets",
-        "[ipv4-addr:value='10.1.2.0/24']",
+        "[ipv4-addr:value='198.51.100.0/24']",
     ])), encoding="utf-8")
     code, out, err = run_cli(capsys, "feeds", "import", str(path))
     assert code == 0, err
@@ -160,7 +160,7 @@ def test_stix2_url_with_equals_and_bad_patterns_skip_only_themselves(
         (IndicatorType.URL, "https://evil.example/track?id=1&x=2", "test-tool"),
         (IndicatorType.DOMAIN, "c2.evil.example", "test-tool"),
         (IndicatorType.PROCESS, "it's", "test-tool"),
-        (IndicatorType.CIDR, "10.1.2.0/24", "test-tool"),
+        (IndicatorType.CIDR, "198.51.100.0/24", "test-tool"),
     }
     assert "4 values skipped or set apart: " in out
 

@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from exposure.indicators.feeds import screen
 from exposure.indicators.normalize import InvalidValue, normalize
 from exposure.model import Category, Indicator, IndicatorRole, IndicatorType, LocalText, Reference, Severity, Threat
 
@@ -151,7 +152,9 @@ class FeedBuilder:
     ) -> bool:
         """Validate and add one value; on a bad value count a warning and return False.
 
-        ``supporting``: never a finding on its own (docs/profiles.md, "Precedence")."""
+        ``supporting``: never a finding on its own (docs/profiles.md, "Precedence"). A value
+        that cannot be an indicator (``0.0.0.0/0``, ``co.uk``) is refused, and a very common one
+        (``com.whatsapp``) listed for a harmful tool is made supporting (``feeds.screen``)."""
         if not isinstance(raw, str):
             self.warn(f"{where or kind.value} values that are not text")
             return False
@@ -160,6 +163,14 @@ class FeedBuilder:
         except InvalidValue:
             self.warn(f"{where or kind.value} values that are not a valid {kind.value}")
             return False
+        refused = screen.refusal(kind, value)
+        if refused is not None:
+            self.warn(refused)
+            return False
+        if screen.is_very_common(kind, value):
+            self.warn(screen.VERY_COMMON)
+            declared = self.threats.get(threat)
+            supporting = supporting or screen.demoted(kind, value, declared.category if declared else None)
         # Counted as written: Android ids are case-sensitive on the phone (Echap lists
         # both app.EasyLogger and app.Easylogger), though the index matches ignoring case.
         self._unique.setdefault(count_key(kind, role), set()).add(raw.strip())

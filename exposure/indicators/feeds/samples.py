@@ -17,23 +17,19 @@ from collections.abc import Mapping
 
 from exposure.indicators.feeds.csvfeed import header, rows
 from exposure.indicators.feeds.parsed import FeedBuilder, slug
+from exposure.indicators.feeds.screen import PLATFORM_NAMESPACES, is_platform_package
 from exposure.indicators.severity import headline
 from exposure.model import Category, IndicatorRole, IndicatorType, Reference
 
 FORMAT = "echap-samples"
 HEADER = ("sha256", "package name", "certificate", "version", "app")
+__all__ = ["FORMAT", "HEADER", "PLATFORM_NAMESPACES", "is_platform_package", "looks_like_samples", "parse"]
 _REFERENCE = Reference("Echap stalkerware-indicators, samples.csv (CC BY 4.0)",
                        "https://github.com/AssoEchap/stalkerware-indicators")
-PLATFORM_NAMESPACES = ("android.", "com.android.", "com.google.android.", "com.sec.android.", "com.samsung.android.",
-                       "com.huawei.android.", "com.miui.", "com.qualcomm.", "com.mediatek.")
 
 
 def looks_like_samples(text: str) -> bool:
     return header(text) == HEADER
-
-
-def is_platform_package(package: str) -> bool:
-    return package.strip().lower().startswith(PLATFORM_NAMESPACES)
 
 
 def parse(text: str, builder: FeedBuilder, aliases: Mapping[str, tuple[str, str]] | None = None) -> None:

@@ -52,6 +52,7 @@ FEED_FILE = "feed.json"
 _STALE_SECONDS = 3600
 _SUFFIX = {"echap-yaml": ".yaml", "stix2": ".stix2", "hosts": ".txt", "echap-samples": ".csv",
            "isdi-app-flags": ".csv", "volexity-csv": ".csv"}
+_REPLACES = "replaces_bundled"  # in feed.json beside "info": set by 'feeds import --replace'
 _TYPES = {t.value: t for t in IndicatorType}
 _ROLES = {r.value: r for r in IndicatorRole}
 
@@ -61,6 +62,9 @@ class LoadedFeed:
     info: FeedInfo
     indicators: tuple[Indicator, ...]
     threats: tuple[Threat, ...]
+    # used instead of the bundled feed of its name, not with it (``feeds import --replace``:
+    # feeds/choice.py); False for a feed stored before this was asked
+    replaces_bundled: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,16 +86,20 @@ class FeedStore:
 
     # -- writing -------------------------------------------------------------------
 
-    def import_file(self, path: Path, name: str | None = None, profile: str | None = None) -> ImportResult:
+    def import_file(self, path: Path, name: str | None = None, profile: str | None = None,
+                    replace_bundled: bool = False) -> ImportResult:
         data = read_limited(path)
-        return self.import_bytes(data, path.name, Provenance(source=path.name), name=name, profile=profile)
+        return self.import_bytes(data, path.name, Provenance(source=path.name), name=name, profile=profile,
+                                 replace_bundled=replace_bundled)
 
     def import_bytes(
-        self, data: bytes, filename: str, given: Provenance, name: str | None = None, profile: str | None = None
+        self, data: bytes, filename: str, given: Provenance, name: str | None = None, profile: str | None = None,
+        replace_bundled: bool = False,
     ) -> ImportResult:
         """Parse and store a feed; raises FeedError (nothing changed) when it cannot.
 
-        ``given``: what the caller knows of where the data comes from (``feeds.provenance``)."""
+        ``given``: what the caller knows of where the data comes from (``feeds.provenance``);
+        ``replace_bundled``: use it instead of the bundled feed of its name (feeds/choice.py)."""
         from exposure.indicators.feeds.detect import parse_feed  # the parsers (and YAML): only to import
 
         feed = parse_feed(data, filename, name=name, profile=profile)
@@ -110,13 +118,15 @@ class FeedStore:
             dated=known.dated,
             licence=known.licence,
         )
-        document = {
+        document: dict[str, Any] = {
             "schema": SCHEMA,
             "info": _info_to_json(info),
             "warnings": dict(parsed.warnings),
             "threats": [_threat_to_json(t) for t in parsed.threats],
             "indicators": [_indicator_row(i) for i in parsed.indicators],
         }
+        if replace_bundled:
+            document[_REPLACES] = True
         replaced = self._write(feed.name, document, data, _SUFFIX.get(parsed.format, ".txt"))
         return ImportResult(info=info, warnings=parsed.warnings, replaced=replaced)
 
@@ -194,6 +204,10 @@ class FeedStore:
                     warn(_unreadable(name, exc))
         return out
 
+    def replaces_bundled(self, name: str) -> bool:
+        """Whether the feed was imported to be used instead of the bundled one of its name."""
+        return bool(self._read(check_name(name)).get(_REPLACES, False))
+
     def warnings(self, name: str) -> Counter[str]:
         document = self._read(check_name(name))
         return Counter({str(k): int(v) for k, v in document.get("warnings", {}).items()})
@@ -217,7 +231,8 @@ class FeedStore:
             try:
                 document = self._read(name)
                 if _typed_before(document):
-                    yield self._parsed_again(name, _info_from_json(document["info"]))
+                    again = self._parsed_again(name, _info_from_json(document["info"]))
+                    yield LoadedFeed(again.info, again.indicators, again.threats, _replaces(document))
                     continue
                 yield _loaded_from_json(document)
             except (OSError, ValueError, KeyError, TypeError, IndexError, FeedError) as exc:
@@ -340,4 +355,8 @@ def _loaded_from_json(document: dict[str, Any]) -> LoadedFeed:
         for row in document["indicators"]
     )
     threats = tuple(_threat_from_json(t, profile) for t in document["threats"])
-    return LoadedFeed(info=info, indicators=indicators, threats=threats)
+    return LoadedFeed(info=info, indicators=indicators, threats=threats, replaces_bundled=_replaces(document))
+
+
+def _replaces(document: dict[str, Any]) -> bool:
+    return document.get(_REPLACES) is True

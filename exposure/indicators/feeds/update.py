@@ -2,8 +2,8 @@
 
 Official sources: Echap's ``ioc.yaml``, ``watchware.yaml`` and ``samples.csv``, and every
 STIX2 file the mvt-indicators index (``indicators.yaml``) lists, Echap's generated STIX2
-among them, all over HTTPS with certificate checks (the default SSL context). Each replaces
-the bundled copy of the same name (``catalog.choose_feeds``); the values Echap's files
+among them, all over HTTPS with certificate checks (the default SSL context). Each is used
+together with the bundled copy of the same name (``feeds.choice``); the values Echap's files
 share make one indicator each (``precedence.merge``), and the STIX2's undocumented network
 roles give way to the YAML's. ``EXPOSURE_FEED_BASE_URL`` replaces
 ``https://raw.githubusercontent.com``, for tests only: it must be HTTPS, or plain HTTP to
