@@ -38,8 +38,9 @@ def test_the_bundled_feeds_load_with_their_dates_and_counts() -> None:
     assert all(f.info.bundled and f.info.dated and f.info.imported == "" for f in feeds.values())
 
 
-def _feed(name: str, dated: str = "", imported: str = "", bundled: bool = False, replaces: bool = False) -> LoadedFeed:
-    return LoadedFeed(FeedInfo(name, "f", "", "", imported, dated=dated, bundled=bundled), (), (), replaces)
+def _feed(name: str, dated: str = "", imported: str = "", bundled: bool = False, replaces: bool = False,
+          sha256: str = "") -> LoadedFeed:
+    return LoadedFeed(FeedInfo(name, "f", "", sha256, imported, dated=dated, bundled=bundled), (), (), replaces)
 
 
 def test_an_imported_feed_is_used_with_the_bundled_one_unless_it_replaces_it_and_is_not_older() -> None:
@@ -51,6 +52,9 @@ def test_an_imported_feed_is_used_with_the_bundled_one_unless_it_replaces_it_and
     replacing = _feed("echap-samples", imported="2026-12-01T10:00:00+00:00", replaces=True)  # --replace
     other = _feed("candiru", imported="2026-12-01T10:00:00+00:00")
     chosen = choose_feeds(shipped, [undated, older, replacing, other])
+    same = _feed("echap-stalkerware", imported="2026-12-01T10:00:00+00:00", sha256="ab" * 32)
+    assert [f.info.bundled for f in choose_feeds([_feed("echap-stalkerware", "2026-06-21", bundled=True,
+                                                        sha256="ab" * 32)], [same])] == [True]  # the same file: once
     assert [(f.info.name, f.info.bundled) for f in chosen] == [
         ("echap-stalkerware", True), ("echap-stalkerware", False),  # both: nothing forgotten
         ("isdi-app-flags", True), ("isdi-app-flags", False),  # --replace, but the bundled data is newer

@@ -23,9 +23,9 @@ def imported(catalog: object) -> list[str]:
 def test_echap_c2_matches_itself_and_subdomains_never_the_shared_parent() -> None:
     FeedStore.default().import_file(ECHAP)
     catalog = build_catalog()
-    # The imported copy is used together with the bundled snapshot (feeds/choice.py).
-    assert imported(catalog) == ["echap-stalkerware"]
-    assert [f.name for f in catalog.feeds] == ["echap-stalkerware", *BUNDLED]
+    # The very file that is bundled: used and listed once (feeds/choice.py).
+    assert imported(catalog) == []
+    assert [f.name for f in catalog.feeds] == BUNDLED
     index = catalog.index
     # mSpy's C2, kept across its renames (research/network-detection.md §6); the curated
     # profile lists it too, and its entry is the one kept (docs/profiles.md, "Precedence")
@@ -58,14 +58,14 @@ def test_feeds_follow_the_chosen_profiles() -> None:
 
     if "stalkerware" in bundled:
         chosen = build_catalog(["stalkerware"])
-        assert [f.name for f in chosen.feeds] == ["echap-stalkerware", "echap-stalkerware", "echap-watchware",
+        assert [f.name for f in chosen.feeds] == ["echap-stalkerware", "echap-watchware",  # the bundled file: once
                                                    "echap-samples", "isdi-app-flags", "candiru"]
-        assert imported(chosen) == ["echap-stalkerware", "candiru"]
+        assert imported(chosen) == ["candiru"]
         # feed and profile threats share ids: the profile's texts win, the feed adds values
         mspy = chosen.index.threat("mspy")
         assert mspy is not None and mspy.what_it_is.get("en")
     everything = build_catalog()
-    assert set(imported(everything)) == {"candiru", "echap-stalkerware"}
+    assert set(imported(everything)) == {"candiru"}
 
 
 def test_an_unreadable_feed_is_a_warning_not_a_failure() -> None:

@@ -115,6 +115,8 @@ def choose_feeds(shipped: Sequence[Shipped], stored: Sequence[LoadedFeed],
             lost = loss(feed, imported)
             if lost is not None and warn is not None:
                 warn(lost.note())
+        elif imported.info.sha256 and imported.info.sha256 == feed.info.sha256:
+            out.append(feed)  # the very file that is bundled: used and listed once
         else:
             out += [feed, imported]
     out.extend(f for f in stored if f.info.name in by_name)
