@@ -40,6 +40,7 @@ from exposure.collect.net.tables import (
     NameTables,
 )
 from exposure.collect.net.udp import MAX_AWAITED
+from exposure.collect.net.vpn import VpnEvidence
 
 _K = TypeVar("_K")
 _V = TypeVar("_V", bound=Seen)
@@ -345,6 +346,10 @@ def _add_flow(into: FlowSeen, agg: FlowSeen, swapped: bool) -> None:
     into.opened += agg.opened
     into.setup += agg.setup
     into.last = max(into.last, agg.last)
+    if agg.vpn is not None:  # what each part showed of a VPN tunnel (a handshake may span a cut)
+        if into.vpn is None:
+            into.vpn = VpnEvidence()
+        into.vpn.add(agg.vpn, swapped)
 
 
 def _entry(table: dict[_K, _V], key: _K, seen: _V, cap: int) -> _V:
