@@ -406,7 +406,7 @@ class Extractor(UdpLayer):
             return
         start = off + hlen
         if start < end and data[start] < TCP_LENGTH_HIGH and self.want_flows:  # OpenVPN over TCP? (``vpn``)
-            tcp_counted(self._flow_table, data[start:end], ts)
+            tcp_counted(self._flow_table, data[start:end], ts, (sport, dport))
         streams = self._streams
         # only slice and look closer at a payload that may matter: most are bulk data
         if start < end and (data[start] in TCP_FIRST or sport == 53 or dport == 53

@@ -325,10 +325,11 @@ def _loop(ex: Extractor, frames: Iterator[tuple[int, float, bytes]] | None,  # n
                             (buf[t + 2] << 8) | buf[t + 3], int.from_bytes(buf[t + 4:t + 8]), buf[begin:stop_ip],
                             stop_ip - off, flags)
                 if flow is not None and buf[begin] < TCP_LENGTH_HIGH:  # OpenVPN over TCP? (as Extractor._tcp)
+                    ports = ((buf[t] << 8) | buf[t + 1], (buf[t + 2] << 8) | buf[t + 3])
                     if add is not None:
-                        tcp_counted(table, buf[begin:stop_ip], ts)
+                        tcp_counted(table, buf[begin:stop_ip], ts, ports)
                     elif entry[1] is not None:  # type: ignore[index]
-                        tcp_payload(entry[1], 0 if entry[2] else 1, buf[begin:stop_ip], ts)  # type: ignore[index]
+                        tcp_payload(entry[1], 0 if entry[2] else 1, buf[begin:stop_ip], ts, ports)  # type: ignore[index]
                 continue
         if quick:
             _settle(ex, quick, first, now)
@@ -353,7 +354,7 @@ def dns_datagram(ex: Extractor, flow: FlowAdd | None, dns: DnsTable, ts: float, 
         if flow is not None:
             flow(17, src, sport, dst, dport, ts, size, False)
             if payload and payload[0] in UDP_FIRST:  # a VPN on port 53? (as Extractor._udp)
-                udp_counted(ex._flow_table, payload, ts)
+                udp_counted(ex._flow_table, payload, ts, (sport, dport))
         dns(payload, src, dst, ts, "udp")
     except (IndexError, struct.error, ValueError):
         ex._bad("damaged packet")

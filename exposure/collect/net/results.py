@@ -121,9 +121,8 @@ def tunnel_counts(flows: dict[tuple[str, bytes, bytes, int], FlowSeen]) -> dict[
     """The packets and flows of each kind of tunnel (``wireguard_tunnel_packets``,
     ``wireguard_tunnel_flows``, ...), and ``open_public_flows``: the flows outside them to
     a public address (what could still show a name). A kind of tunnel told only by its messages,
-    never on its usual port, gives the busiest port it was seen on (``openvpn_tunnel_tcp_port``,
-    ``wireguard_tunnel_udp_port``): a flow's other end may be its usual port (a peer that starts
-    the handshake again from the server's side). Empty when no tunnel was seen."""
+    never on its usual port at either end, gives the busiest port it was seen on
+    (``openvpn_tunnel_tcp_port``, ``wireguard_tunnel_udp_port``). Empty when no tunnel was seen."""
     from ipaddress import ip_address  # only at the end of a capture, once per flow
 
     packets = dict.fromkeys(TUNNEL_KINDS, 0)
@@ -137,7 +136,9 @@ def tunnel_counts(flows: dict[tuple[str, bytes, bytes, int], FlowSeen]) -> dict[
             usual.add(kind)
         elif seen.vpn is not None:
             kind = seen.vpn.kind()
-            if kind is not None and seen.count > other_port.get(kind, (-1, "", 0))[0]:
+            if kind is not None and seen.vpn.on_usual_port(kind):
+                usual.add(kind)
+            elif kind is not None and seen.count > other_port.get(kind, (-1, "", 0))[0]:
                 other_port[kind] = (seen.count, protocol, port)
         if kind is not None:
             packets[kind] += seen.count

@@ -144,7 +144,7 @@ class UdpLayer(Tunnels):
                 self._flow(17, src, sport, dst, dport, ts, size, False, 0,
                            bool(payload) and payload[0] & 0xC0 == 0xC0 and UDP_DNS not in (sport, dport))
                 if payload and payload[0] in _VPN_FIRST:  # a VPN's message, on any port? (``vpn``)
-                    vpn.udp_counted(self._flow_table, payload, ts)
+                    vpn.udp_counted(self._flow_table, payload, ts, (sport, dport))
             self._udp_payload(src, sport, dst, dport, payload, ts, depth)
 
     def _udp_following(self, src: bytes, sport: int, dst: bytes, dport: int, payload: bytes, ts: float,

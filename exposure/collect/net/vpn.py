@@ -78,13 +78,18 @@ UDP_FIRST = frozenset((WG_INITIATION, WG_RESPONSE, WG_TRANSPORT, *OPENVPN_RESETS
 TCP_LENGTH_HIGH = 2  # an OpenVPN reset over TCP is under 512 bytes: its length's first byte is 0 or 1
 
 CLIENT, SERVER = 1, 2  # OpenVPN resets seen, per direction (bits)
+# Each kind's usual port (as results.TUNNEL_FLOWS): a flow's server port may be the other end's
+# (a capture that begins with a packet from the server), so a tunnel that used its usual port on
+# either end is not said to be on another one.
+USUAL_PORTS = {"wireguard": 51820, "openvpn": 1194}
+_USUAL_BITS = {51820: 1, 1194: 2}
 MAX_INDICES = 16  # WireGuard initiations remembered per flow
 
 
 class VpnEvidence:
     """What a flow showed of a tunnel, per direction (0: sent by the flow's client, 1: by its server)."""
 
-    __slots__ = ("answered", "initiated", "last", "resets", "steps")
+    __slots__ = ("answered", "initiated", "last", "resets", "steps", "usual")
 
     def __init__(self) -> None:
         self.initiated: set[tuple[int, bytes]] = set()  # WireGuard: (direction, sender index) of initiations
@@ -92,6 +97,10 @@ class VpnEvidence:
         self.steps = [0, 0]  # transport messages in step with the one before (same receiver, higher counter)
         self.last: list[tuple[bytes, int] | None] = [None, None]
         self.resets = [0, 0]  # OpenVPN: CLIENT | SERVER resets seen
+        self.usual = 0  # bits of _USUAL_BITS: the usual ports its messages were seen on (either end)
+
+    def on_usual_port(self, kind: str) -> bool:
+        return bool(self.usual & _USUAL_BITS[USUAL_PORTS[kind]])
 
     def kind(self) -> str | None:
         if any((1 - d, index) in self.answered for d, index in self.initiated) or min(self.steps) >= MIN_STEPS:
@@ -107,62 +116,65 @@ class VpnEvidence:
 
         self.initiated.update((turn(d), index) for d, index in other.initiated)
         self.answered.update((turn(d), index) for d, index in other.answered)
+        self.usual |= other.usual
         for d in (0, 1):
             self.steps[turn(d)] += other.steps[d]
             self.resets[turn(d)] |= other.resets[d]
 
 
-def udp_counted(table: FlowTable, payload: bytes, ts: float) -> None:
-    """A UDP payload (first byte in ``UDP_FIRST``) just counted in ``table`` (``FlowTable.add``)."""
+def udp_counted(table: FlowTable, payload: bytes, ts: float, ports: tuple[int, int]) -> None:
+    """A UDP payload (first byte in ``UDP_FIRST``) between ``ports`` just counted in ``table`` (``FlowTable.add``)."""
     conn = table.last_conn
     if conn is not None and conn.flow is not None:
-        udp_message(conn.flow, 0 if conn.sender_client == table.last_forward else 1, payload, ts)
+        udp_message(conn.flow, 0 if conn.sender_client == table.last_forward else 1, payload, ts, ports)
 
 
-def tcp_counted(table: FlowTable, payload: bytes, ts: float) -> None:
+def tcp_counted(table: FlowTable, payload: bytes, ts: float, ports: tuple[int, int]) -> None:
     """A TCP payload (first byte below ``TCP_LENGTH_HIGH``) just counted in ``table``."""
     conn = table.last_conn
     if conn is not None and conn.flow is not None:
-        tcp_payload(conn.flow, 0 if conn.sender_client == table.last_forward else 1, payload, ts)
+        tcp_payload(conn.flow, 0 if conn.sender_client == table.last_forward else 1, payload, ts, ports)
 
 
-def _evidence(flow: FlowSeen) -> VpnEvidence:
-    if flow.vpn is None:
-        flow.vpn = VpnEvidence()
-    return flow.vpn
+def _evidence(flow: FlowSeen, ports: tuple[int, int]) -> VpnEvidence:
+    seen = flow.vpn
+    if seen is None:
+        seen = flow.vpn = VpnEvidence()
+    seen.usual |= _USUAL_BITS.get(ports[0], 0) | _USUAL_BITS.get(ports[1], 0)
+    return seen
 
 
-def udp_message(flow: FlowSeen, direction: int, payload: bytes, ts: float) -> None:
+def udp_message(flow: FlowSeen, direction: int, payload: bytes, ts: float, ports: tuple[int, int]) -> None:
     """A UDP payload whose first byte is in ``UDP_FIRST``, sent one way (``direction``) of ``flow``."""
     first = payload[0]
     if first <= WG_TRANSPORT:
         if payload[1:4] == WG_RESERVED:
-            _wireguard(flow, direction, first, payload)
+            _wireguard(flow, direction, first, payload, ports)
     else:
-        _openvpn(flow, direction, payload, ts)
+        _openvpn(flow, direction, payload, ts, ports)
 
 
-def tcp_payload(flow: FlowSeen, direction: int, payload: bytes, ts: float) -> None:
+def tcp_payload(flow: FlowSeen, direction: int, payload: bytes, ts: float, ports: tuple[int, int]) -> None:
     """A TCP payload whose first byte is below ``TCP_LENGTH_HIGH``: OpenVPN's first packet after its length."""
     if len(payload) > 3 and payload[2] in OPENVPN_RESETS:
         end = 2 + ((payload[0] << 8) | payload[1])
         if end <= len(payload):
-            _openvpn(flow, direction, payload[2:end], ts)
+            _openvpn(flow, direction, payload[2:end], ts, ports)
 
 
-def _wireguard(flow: FlowSeen, direction: int, kind: int, payload: bytes) -> None:
+def _wireguard(flow: FlowSeen, direction: int, kind: int, payload: bytes, ports: tuple[int, int]) -> None:
     size = len(payload)
     if kind == WG_INITIATION and size == WG_INITIATION_SIZE:
-        seen = _evidence(flow)
+        seen = _evidence(flow, ports)
         if len(seen.initiated) < MAX_INDICES:
             seen.initiated.add((direction, payload[4:8]))
     elif kind == WG_RESPONSE and size == WG_RESPONSE_SIZE:
-        seen = _evidence(flow)
+        seen = _evidence(flow, ports)
         if len(seen.answered) < MAX_INDICES:
             seen.answered.add((direction, payload[8:12]))  # the initiator's index, answered
     elif (kind == WG_TRANSPORT and size >= WG_TRANSPORT_MIN and not size % WG_PADDING
           and not any(payload[WG_COUNTER_HIGH])):
-        seen = _evidence(flow)
+        seen = _evidence(flow, ports)
         receiver = payload[4:8]
         counter = int.from_bytes(payload[8:16], "little")
         last = seen.last[direction]
@@ -171,13 +183,13 @@ def _wireguard(flow: FlowSeen, direction: int, kind: int, payload: bytes) -> Non
         seen.last[direction] = (receiver, counter)
 
 
-def _openvpn(flow: FlowSeen, direction: int, packet: bytes, ts: float) -> None:
+def _openvpn(flow: FlowSeen, direction: int, packet: bytes, ts: float, ports: tuple[int, int]) -> None:
     opcode = packet[0]
     if opcode == SERVER_RESET:
         if _server_reset(packet, ts):
-            _evidence(flow).resets[direction] |= SERVER
+            _evidence(flow, ports).resets[direction] |= SERVER
     elif opcode in CLIENT_RESETS and _client_reset(packet, ts):
-        _evidence(flow).resets[direction] |= CLIENT
+        _evidence(flow, ports).resets[direction] |= CLIENT
 
 
 def _replay_id(packet: bytes, at: int, ts: float) -> bool:
