@@ -158,7 +158,7 @@ def tcp_payload(flow: FlowSeen, direction: int, payload: bytes, ts: float, ports
     """A TCP payload whose first byte is below ``TCP_LENGTH_HIGH``: OpenVPN's first packet after its length."""
     if len(payload) > 3 and payload[2] in OPENVPN_RESETS:
         end = 2 + ((payload[0] << 8) | payload[1])
-        if end <= len(payload):
+        if 2 < end <= len(payload):  # (a length of 0 holds no packet)
             _openvpn(flow, direction, payload[2:end], ts, ports)
 
 
