@@ -326,10 +326,14 @@ def _loop(ex: Extractor, frames: Iterator[tuple[int, float, bytes]] | None,  # n
                             stop_ip - off, flags)
                 if flow is not None and buf[begin] < TCP_LENGTH_HIGH:  # OpenVPN over TCP? (as Extractor._tcp)
                     ports = ((buf[t] << 8) | buf[t + 1], (buf[t + 2] << 8) | buf[t + 3])
-                    if add is not None:
-                        tcp_counted(table, buf[begin:stop_ip], ts, ports)
-                    elif entry[1] is not None:  # type: ignore[index]
-                        tcp_payload(entry[1], 0 if entry[2] else 1, buf[begin:stop_ip], ts, ports)  # type: ignore[index]
+                    try:
+                        if add is not None:
+                            tcp_counted(table, buf[begin:stop_ip], ts, ports)
+                        elif entry[1] is not None:  # type: ignore[index]
+                            tcp_payload(entry[1], 0 if entry[2] else 1, buf[begin:stop_ip], ts,  # type: ignore[index]
+                                        ports)
+                    except Exception:  # hostile input must never stop a scan (as tcp_segment)
+                        ex._bad(PARSER_ERROR)
                 continue
         if quick:
             _settle(ex, quick, first, now)
