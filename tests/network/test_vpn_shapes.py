@@ -15,7 +15,7 @@ from scapy.utils import wrpcap
 
 from exposure.collect.base import CollectContext
 from exposure.collect.net import vpn
-from exposure.collect.net.results import FlowSeen
+from exposure.collect.net.results import MIN_STEPS, FlowSeen
 from exposure.collect.pcap import PcapCollector
 
 NOW = 1_700_300_000.0
@@ -101,7 +101,7 @@ def test_a_wireguard_handshake_is_an_initiation_answered_by_its_index() -> None:
 
 
 def test_wireguard_data_counts_up_both_ways() -> None:
-    steps = vpn.MIN_STEPS + 1
+    steps = MIN_STEPS + 1
     both = [(d, wg_data(b"ab%d_" % d, 100 + i)) for i in range(steps) for d in (0, 1)]
     assert told(both) == "wireguard"
     assert told([m for m in both if m[0] == 0]) is None  # one way only

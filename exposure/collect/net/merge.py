@@ -28,7 +28,7 @@ from exposure.collect.net.loop import next_sweep
 from exposure.collect.net.macs import MAX_CLIENTS, ClientMacs
 from exposure.collect.net.ranges import Aggregates, Call, ConnState, Endpoint, Provisional, RangeScan
 from exposure.collect.net.reader import SnapCut
-from exposure.collect.net.results import FlowSeen, Seen
+from exposure.collect.net.results import FlowSeen, Seen, VpnEvidence
 from exposure.collect.net.streams import StreamKey
 from exposure.collect.net.tables import (
     MAX_ADDRESS_NAMES,
@@ -40,7 +40,6 @@ from exposure.collect.net.tables import (
     NameTables,
 )
 from exposure.collect.net.udp import MAX_AWAITED
-from exposure.collect.net.vpn import VpnEvidence
 
 _K = TypeVar("_K")
 _V = TypeVar("_V", bound=Seen)

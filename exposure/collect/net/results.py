@@ -8,12 +8,8 @@ from __future__ import annotations
 
 from array import array
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from exposure.collect.net.tls import CertificateInfo
-
-if TYPE_CHECKING:
-    from exposure.collect.net.vpn import VpnEvidence
 
 
 @dataclass(slots=True)
@@ -97,6 +93,55 @@ class FlowSeen(Seen):
         self.setup = 0
         self.starts: array[float] = array("d")
         self.vpn: VpnEvidence | None = None
+
+
+# --- what a flow's messages showed of a VPN tunnel (told in ``vpn``) -------------------
+
+# WireGuard transport messages that keep their receiver index and count up, each way, when no
+# handshake was seen: a run of this many in both directions is the protocol's alone.
+MIN_STEPS = 4
+CLIENT, SERVER = 1, 2  # OpenVPN hard resets seen, per direction (bits)
+# Each kind's usual port (as TUNNEL_FLOWS): a flow's server port may be the other end's (a
+# capture that begins with a packet from the server), so a tunnel that used its usual port on
+# either end is not said to be on another one.
+USUAL_PORTS = {"wireguard": 51820, "openvpn": 1194}
+USUAL_BITS = {51820: 1, 1194: 2}
+
+
+class VpnEvidence:
+    """What a flow showed of a tunnel, per direction (0: sent by the flow's client, 1: by its server)."""
+
+    __slots__ = ("answered", "initiated", "last", "resets", "steps", "usual")
+
+    def __init__(self) -> None:
+        self.initiated: set[tuple[int, bytes]] = set()  # WireGuard: (direction, sender index) of initiations
+        self.answered: set[tuple[int, bytes]] = set()  # (direction, receiver index) of responses
+        self.steps = [0, 0]  # transport messages in step with the one before (same receiver, higher counter)
+        self.last: list[tuple[bytes, int] | None] = [None, None]
+        self.resets = [0, 0]  # OpenVPN: CLIENT | SERVER resets seen
+        self.usual = 0  # bits of USUAL_BITS: the usual ports its messages were seen on (either end)
+
+    def on_usual_port(self, kind: str) -> bool:
+        return bool(self.usual & USUAL_BITS[USUAL_PORTS[kind]])
+
+    def kind(self) -> str | None:
+        if any((1 - d, index) in self.answered for d, index in self.initiated) or min(self.steps) >= MIN_STEPS:
+            return "wireguard"
+        if any(self.resets[d] & CLIENT and self.resets[1 - d] & SERVER for d in (0, 1)):
+            return "openvpn"
+        return None
+
+    def add(self, other: VpnEvidence, swapped: bool) -> None:
+        """Add what another part of the capture showed of the flow (``swapped``: its client is the other side)."""
+        def turn(d: int) -> int:
+            return 1 - d if swapped else d
+
+        self.initiated.update((turn(d), index) for d, index in other.initiated)
+        self.answered.update((turn(d), index) for d, index in other.answered)
+        self.usual |= other.usual
+        for d in (0, 1):
+            self.steps[turn(d)] += other.steps[d]
+            self.resets[turn(d)] |= other.resets[d]
 
 
 # --- what a capture's flows say about what could be read -------------------------------

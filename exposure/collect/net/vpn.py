@@ -17,8 +17,8 @@ message is a 16-byte header (type, reserved, the receiver's index, a 64-bit litt
 counter) then the encrypted packet, padded to a multiple of 16 bytes, and its 16-byte tag: at
 least 32 bytes, a multiple of 16. A tunnel is an initiation answered by a response naming it,
 in the other direction; or, when the capture began after the handshake, transport messages
-in both directions that each keep their receiver index and count up (``MIN_STEPS`` steps
-each way).
+in both directions that each keep their receiver index and count up (``results.MIN_STEPS``
+steps each way). What a flow showed is kept in its ``FlowSeen.vpn`` (``results.VpnEvidence``).
 
 **OpenVPN** (OpenVPN's ``doc/doxygen/doc_protocol_overview.h``, the man page's
 ``--tls-auth`` and ``--tls-crypt``, and ``src/openvpn/ssl_pkt.h`` for the constants): a packet
@@ -39,9 +39,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from exposure.collect.net.results import CLIENT, SERVER, USUAL_BITS, FlowSeen, VpnEvidence
+
 if TYPE_CHECKING:
     from exposure.collect.net.flows import FlowTable
-    from exposure.collect.net.results import FlowSeen
+
 
 # --- WireGuard (whitepaper section 5.4) ---
 WG_INITIATION, WG_RESPONSE, WG_TRANSPORT = 1, 2, 4
@@ -50,9 +52,6 @@ WG_RESPONSE_SIZE = 92
 WG_TRANSPORT_MIN = 32  # the header (16) and the tag (16) of a keepalive
 WG_PADDING = 16
 WG_RESERVED = b"\x00\x00\x00"
-# Transport messages that keep their receiver index and count up, each way, when no handshake
-# was seen. A run of this many in both directions is the protocol's alone.
-MIN_STEPS = 4
 # A transport counter beyond 2^40 is never reached (a tunnel rekeys long before: REKEY_AFTER_MESSAGES
 # is 2^60, but at a million packets a second 2^40 takes 12 days): its top three bytes are zero.
 WG_COUNTER_HIGH = slice(13, 16)
@@ -77,49 +76,7 @@ CLOCK_SLACK = 30 * 24 * 3600.0
 UDP_FIRST = frozenset((WG_INITIATION, WG_RESPONSE, WG_TRANSPORT, *OPENVPN_RESETS))
 TCP_LENGTH_HIGH = 2  # an OpenVPN reset over TCP is under 512 bytes: its length's first byte is 0 or 1
 
-CLIENT, SERVER = 1, 2  # OpenVPN resets seen, per direction (bits)
-# Each kind's usual port (as results.TUNNEL_FLOWS): a flow's server port may be the other end's
-# (a capture that begins with a packet from the server), so a tunnel that used its usual port on
-# either end is not said to be on another one.
-USUAL_PORTS = {"wireguard": 51820, "openvpn": 1194}
-_USUAL_BITS = {51820: 1, 1194: 2}
 MAX_INDICES = 16  # WireGuard initiations remembered per flow
-
-
-class VpnEvidence:
-    """What a flow showed of a tunnel, per direction (0: sent by the flow's client, 1: by its server)."""
-
-    __slots__ = ("answered", "initiated", "last", "resets", "steps", "usual")
-
-    def __init__(self) -> None:
-        self.initiated: set[tuple[int, bytes]] = set()  # WireGuard: (direction, sender index) of initiations
-        self.answered: set[tuple[int, bytes]] = set()  # (direction, receiver index) of responses
-        self.steps = [0, 0]  # transport messages in step with the one before (same receiver, higher counter)
-        self.last: list[tuple[bytes, int] | None] = [None, None]
-        self.resets = [0, 0]  # OpenVPN: CLIENT | SERVER resets seen
-        self.usual = 0  # bits of _USUAL_BITS: the usual ports its messages were seen on (either end)
-
-    def on_usual_port(self, kind: str) -> bool:
-        return bool(self.usual & _USUAL_BITS[USUAL_PORTS[kind]])
-
-    def kind(self) -> str | None:
-        if any((1 - d, index) in self.answered for d, index in self.initiated) or min(self.steps) >= MIN_STEPS:
-            return "wireguard"
-        if any(self.resets[d] & CLIENT and self.resets[1 - d] & SERVER for d in (0, 1)):
-            return "openvpn"
-        return None
-
-    def add(self, other: VpnEvidence, swapped: bool) -> None:
-        """Add what another part of the capture showed of the flow (``swapped``: its client is the other side)."""
-        def turn(d: int) -> int:
-            return 1 - d if swapped else d
-
-        self.initiated.update((turn(d), index) for d, index in other.initiated)
-        self.answered.update((turn(d), index) for d, index in other.answered)
-        self.usual |= other.usual
-        for d in (0, 1):
-            self.steps[turn(d)] += other.steps[d]
-            self.resets[turn(d)] |= other.resets[d]
 
 
 def udp_counted(table: FlowTable, payload: bytes, ts: float, ports: tuple[int, int]) -> None:
@@ -140,7 +97,7 @@ def _evidence(flow: FlowSeen, ports: tuple[int, int]) -> VpnEvidence:
     seen = flow.vpn
     if seen is None:
         seen = flow.vpn = VpnEvidence()
-    seen.usual |= _USUAL_BITS.get(ports[0], 0) | _USUAL_BITS.get(ports[1], 0)
+    seen.usual |= USUAL_BITS.get(ports[0], 0) | USUAL_BITS.get(ports[1], 0)
     return seen
 
 
