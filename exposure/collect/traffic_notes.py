@@ -15,6 +15,10 @@ SHORT_RECORDING_SECONDS = 5 * 60
 # The text keys (checks.yaml, errors.yaml) of each kind of tunnel told by its flows.
 _TUNNEL_NOT_READ = {"wireguard": "pcap.partly.tunnel.wireguard", "ipsec": "pcap.partly.tunnel.ipsec",
                     "openvpn": "pcap.partly.tunnel.openvpn"}
+# ... and of those told by the shape of their messages on another port than their usual one
+_TUNNEL_ON_OTHER_PORT = {("wireguard", "udp"): "pcap.partly.tunnel.wireguard.udp-port",
+                         ("openvpn", "udp"): "pcap.partly.tunnel.openvpn.udp-port",
+                         ("openvpn", "tcp"): "pcap.partly.tunnel.openvpn.tcp-port"}
 _TUNNEL_WORDS = {"wireguard": "WireGuard", "ipsec": "IPsec", "openvpn": "OpenVPN"}
 _UNSUPPORTED_LINK = "unsupported link type "  # the reason the reader counts (collect/net)
 # Link types (tcpdump.org/linktypes.html) that never carry internet traffic: a capture on them is
@@ -57,15 +61,30 @@ def no_traffic_to_check(info: SourceInfo) -> CheckNote | None:
     return None
 
 
-def _tunnels(info: SourceInfo) -> list[tuple[str, int, int]]:
-    """(kind, packets, flows) of each kind of tunnel whose contents were not read."""
+def _tunnel_notes(info: SourceInfo) -> list[CheckNote]:
+    """Each kind of tunnel whose contents were not read; told on a port other than its usual one
+    (by the shape of its messages), the busiest such port is said: a trainer then knows what to
+    look for on the phone (a VPN app set to another port, or one that hides as web traffic)."""
     out = []
+    counts = info.counts
     for kind in TUNNEL_KINDS:
-        flows = info.counts.get(f"{kind}_tunnel_flows", 0)
-        if kind == "wireguard" and info.counts.get("wireguard_decrypted_sessions"):
+        flows = counts.get(f"{kind}_tunnel_flows", 0)
+        if kind == "wireguard" and counts.get("wireguard_decrypted_sessions"):
             continue  # its keys were in the capture: what went through it was read
-        if flows:
-            out.append((kind, info.counts.get(f"{kind}_tunnel_packets", 0), flows))
+        if not flows:
+            continue
+        packets = counts.get(f"{kind}_tunnel_packets", 0)
+        said = (f"what went through {_TUNNEL_WORDS[kind]} tunnels (a VPN): it is encrypted, so the names inside "
+                f"could not be read (packets: {packets}; conversations: {flows})")
+        protocol = next((protocol for protocol in ("udp", "tcp") if f"{kind}_tunnel_{protocol}_port" in counts), None)
+        if protocol is None or (kind, protocol) not in _TUNNEL_ON_OTHER_PORT:
+            out.append(CheckNote.of(_TUNNEL_NOT_READ[kind], said, packets=packets, flows=flows))
+        else:
+            port = counts[f"{kind}_tunnel_{protocol}_port"]
+            said = said.replace("(a VPN)", f"(a VPN, seen on {protocol.upper()} port {port}, which is not its usual "
+                                           "port)")
+            out.append(CheckNote.of(_TUNNEL_ON_OTHER_PORT[kind, protocol], said, packets=packets, flows=flows,
+                                    port=port))
     return out
 
 
@@ -76,9 +95,7 @@ def traffic_read(info: SourceInfo) -> None:
     if info.unread is not None:
         info.checked.clear()  # nothing was looked at: never listed as checked
         return
-    partly = [CheckNote.of(_TUNNEL_NOT_READ[kind], f"what went through {_TUNNEL_WORDS[kind]} tunnels (a VPN): it is "
-                           f"encrypted, so the names inside could not be read (packets: {packets}; conversations: "
-                           f"{flows})", packets=packets, flows=flows) for kind, packets, flows in _tunnels(info)]
+    partly = _tunnel_notes(info)
     counts = info.counts
     if counts.get("ip_packets") and not any(counts.get(k) for k in _NAME_COUNTS):
         partly.append(CheckNote.of(

@@ -25,6 +25,7 @@ from exposure.collect.base import CollectorError
 from exposure.collect.net import parallel
 from exposure.collect.net.extract import Extractor
 from exposure.collect.net.reader import NotACapture, open_capture
+from exposure.collect.net.results import tunnel_counts
 from exposure.collect.net.tls import client_hello_names
 from exposure.commands.names import names_of
 from tests.network.test_capture import client_hello
@@ -46,6 +47,10 @@ def state(ex: Extractor) -> dict[str, Any]:
         "flows": {k: (v.count, v.bytes_out, v.bytes_in, v.opened, list(v.starts), v.first, v.last)
                   for k, v in ex.flows.items()},
         "addresses": ex.address_names,
+        # what flows showed of VPN tunnels (collect/net/vpn.py), which the loop checks as the packet path does
+        "tunnels": tunnel_counts(ex.flows),
+        "vpn": {k: (v.vpn.kind(), v.vpn.steps, v.vpn.resets, sorted(v.vpn.initiated), sorted(v.vpn.answered))
+                for k, v in ex.flows.items() if v.vpn is not None},
         # the order things were first seen in, which the observations keep
         "order": [list(table) for table in (ex.dns_obs, ex.server_obs, ex.cert_obs, ex.flows, ex.address_names)],
     }

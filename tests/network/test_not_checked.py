@@ -81,6 +81,66 @@ def test_tunnelled_traffic_without_any_name_is_partly_checked_naming_the_tunnel(
     assert info.counts[f"{kind}_tunnel_packets"] == packets and info.counts["open_public_flows"] == 0
 
 
+# VPN tunnels on ports that are not their usual ones, told by the shape of their messages
+# (exposure/collect/net/vpn.py): (capture, kind, packets, port said)
+OTHER_PORTS = (("tunnel-wireguard-port.pcap", "wireguard", 62, "udp", 2408),
+               ("tunnel-wireguard-midway.pcap", "wireguard", 24, "udp", 443),
+               ("tunnel-openvpn-port.pcap", "openvpn", 43, "udp", 1197),
+               ("tunnel-openvpn-tcp443.pcap", "openvpn", 45, "tcp", 443))
+
+
+@pytest.mark.parametrize(("name", "kind", "packets", "protocol", "number"), OTHER_PORTS)
+def test_a_tunnel_on_another_port_is_told_by_its_messages_and_its_port_said(name: str, kind: str, packets: int,
+                                                                            protocol: str, number: int) -> None:
+    """A tunnel was told by its port alone: on any other one the capture was said to be checked
+    while what went through the VPN was hidden."""
+    result = scan(name)
+    info = only(result)
+    assert info.unread is None
+    assert partly(info)[0] == f"pcap.partly.tunnel.{kind}.{protocol}-port"
+    assert dict(info.not_checked[0].params) == {"packets": str(packets), "flows": "1", "port": str(number)}
+    port = f"{protocol.upper()} port {number}"
+    assert f"(a VPN, seen on {port}, which is not its usual port)" in info.not_checked[0].text
+    document = from_result(result)
+    words = {"wireguard": "WireGuard", "openvpn": "OpenVPN"}[kind]
+    for lang, said in (("en", f"Partly checked: the network capture `{name}`: what went through {words} tunnels "
+                              f"(a VPN, seen on {port}, which is not its usual port)"),
+                       ("zh", f"部分检查：网络抓包文件 `{name}`（经过 {words} 隧道（VPN，出现在 {protocol.upper()} "
+                              f"{number} 端口上，这不是它通常使用的端口）")):
+        markdown = render_markdown(document, lang)
+        assert said in markdown, markdown
+        assert markdown.index(said) < markdown.index("did not find" if lang == "en" else "没有发现")
+
+
+def test_traffic_shaped_almost_like_a_tunnel_is_not_called_one() -> None:
+    """QUIC short headers beginning with OpenVPN's reset opcodes, STUN, RTP, a game's messages
+    with a little-endian type 1 to 4 (Wireshark's WireGuard heuristic takes some for WireGuard),
+    DNS whose IDs begin like a tunnel's message: no tunnel, and the names are still read."""
+    info = only(scan("not-a-tunnel.pcap"))
+    assert info.unread is None
+    assert not [key for key in partly(info) if "tunnel" in key]
+    assert not [key for key in info.counts if "tunnel" in key]
+    assert info.counts["dns_names"] == 2 and info.counts["flows"] == 5  # www.example.org and the root
+
+
+def test_a_tunnel_is_told_only_when_both_of_its_sides_were_seen(tmp_path: Path) -> None:
+    """Half a handshake (a client's reset, an initiation without its response) carried nothing:
+    no tunnel; the same captures with the answer are one."""
+    from scapy.utils import wrpcap
+
+    from tests.data.network import make_not_checked as made
+
+    for build, answer in ((made.openvpn_port, 1), (made.wireguard_port, 1), (made.openvpn_tcp443, 4)):
+        packets = build()
+        capture = tmp_path / f"{build.__name__}.pcap"
+        wrpcap(str(capture), packets[:answer] + packets[answer + 1:answer + 2])
+        half = run_scan(ScanRequest(sources=(SourceSpec("pcap", str(capture)),), use_feeds=False))
+        assert not [k for k in only(half).counts if "tunnel" in k], build.__name__
+        wrpcap(str(capture), packets[:answer + 1])
+        whole = run_scan(ScanRequest(sources=(SourceSpec("pcap", str(capture)),), use_feeds=False))
+        assert [k for k in only(whole).counts if k.endswith("_tunnel_flows")], build.__name__
+
+
 THE_TRUTH_SPY = "69.64.74.239"  # a TheTruthSpy server in the bundled Echap list (ioc.yaml)
 
 
@@ -96,6 +156,21 @@ def test_a_known_stalkerware_server_reached_through_a_tunnel_is_reported(tmp_pat
     result = run_scan(ScanRequest(sources=(SourceSpec("pcap", str(capture)),), profiles=("stalkerware",)))
     info = only(result)
     assert info.unread is None and partly(info)[0] == "pcap.partly.tunnel.ipsec"
+    assert [f.threat for f in result.findings if f.rule.startswith("indicator")] == ["thetruthspy"]
+    # through WireGuard on a port of its own (told by its messages), the same
+    from tests.data.network.make_not_checked import wireguard_port
+
+    other = tmp_path / "wireguard-to-a-known-server.pcap"
+    packets = wireguard_port()
+    for packet in packets:
+        ip = packet[IP]
+        if ip.src == "198.51.100.9":
+            ip.src = THE_TRUTH_SPY
+        else:
+            ip.dst = THE_TRUTH_SPY
+    wrpcap(str(other), packets)
+    result = run_scan(ScanRequest(sources=(SourceSpec("pcap", str(other)),), profiles=("stalkerware",)))
+    assert partly(only(result))[0] == "pcap.partly.tunnel.wireguard.udp-port"
     assert [f.threat for f in result.findings if f.rule.startswith("indicator")] == ["thetruthspy"]
     markdown = render_markdown(from_result(result), "en")  # said first, as a phone read in part is
     assert markdown.index("Partly checked: the network capture") < markdown.index("We found")

@@ -20,10 +20,13 @@ from exposure.collect.net.extract import Extractor
 from exposure.collect.net.merge import Joined, join, scan_ranges
 from exposure.collect.net.ranges import scan_range
 from exposure.collect.net.reader import NotACapture, open_capture
+from exposure.collect.net.results import tunnel_counts
 from exposure.collect.pcap import PcapCollector
 from tests.network.busy_scan import busy_scan_capture
 from tests.network.test_fast_paths import NAMES, TCPDUMP
-from tests.paths import needs_shared
+from tests.paths import REPO, needs_shared
+
+DATA = REPO / "tests" / "data" / "network"
 
 
 def state(ex: Extractor | Joined) -> dict[str, Any]:
@@ -38,6 +41,7 @@ def state(ex: Extractor | Joined) -> dict[str, Any]:
                   for k, v in ex.flows.items()],
         "addresses": list(ex.address_names.items()),
         "macs": list(ex.client_macs.by_client.items()),  # in the order they were learnt
+        "tunnels": tunnel_counts(ex.flows),  # VPN tunnels, some told by messages on both sides of a cut
     }
 
 
@@ -90,6 +94,23 @@ def test_cuts_anywhere_in_a_busy_capture_give_the_one_pass(busy: Path, seed: int
     # most cuts are joined (the rest fall back to one pass, which is always right): the
     # capture is built so that every cut falls inside several conversations
     assert exact >= 45, why
+
+
+@pytest.mark.parametrize("name", ["tunnel-wireguard-port.pcap", "tunnel-wireguard-midway.pcap",
+                                  "tunnel-openvpn-port.pcap", "tunnel-openvpn-tcp443.pcap"])
+def test_a_tunnel_told_by_its_messages_is_told_wherever_the_capture_is_cut(name: str) -> None:
+    """A handshake's two halves, or a run of data messages, read by different ranges still make the tunnel."""
+    path = DATA / name
+    expected, _problems = one_pass(path)
+    assert expected["tunnels"]
+    offsets = record_offsets(path)
+    joined_at = 0
+    for cut in offsets[1:6]:
+        joined = in_ranges(path, [cut])
+        if isinstance(joined, Joined):
+            assert state(joined) == expected, cut
+            joined_at += 1
+    assert joined_at >= 3
 
 
 @pytest.fixture(scope="module")

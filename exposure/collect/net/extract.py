@@ -45,6 +45,7 @@ from exposure.collect.net.streams import MAX_STREAMS, TcpStreams
 from exposure.collect.net.tables import NameTables, address_text
 from exposure.collect.net.tunnels import IP_AH, IP_COMP, MAX_DEPTH
 from exposure.collect.net.udp import AwaitedReplies, RangeExtract, UdpLayer
+from exposure.collect.net.vpn import TCP_LENGTH_HIGH, tcp_counted
 
 __all__ = ["MAX_STREAMS", "PARSER_ERROR", "Extractor", "NameSets", "address_text"]  # re-exported for callers
 
@@ -404,6 +405,8 @@ class Extractor(UdpLayer):
             self._bad("truncated packet")
             return
         start = off + hlen
+        if start < end and data[start] < TCP_LENGTH_HIGH and self.want_flows:  # OpenVPN over TCP? (``vpn``)
+            tcp_counted(self._flow_table, data[start:end], ts, (sport, dport))
         streams = self._streams
         # only slice and look closer at a payload that may matter: most are bulk data
         if start < end and (data[start] in TCP_FIRST or sport == 53 or dport == 53

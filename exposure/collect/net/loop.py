@@ -24,6 +24,7 @@ from exposure.collect.net.reader import CHUNK, MAX_RECORD, NO_CUT, READ_ERRORS, 
 from exposure.collect.net.results import FlowSeen
 from exposure.collect.net.streams import ActiveStreams, TcpStreams
 from exposure.collect.net.tables import NameTables
+from exposure.collect.net.vpn import OPENVPN_RESETS, TCP_LENGTH_HIGH, UDP_FIRST, tcp_counted, tcp_payload, udp_counted
 
 
 class Extractor(Protocol):
@@ -59,6 +60,9 @@ Segment = Callable[[tuple[bytes, int, bytes, int], int, bytes, float], None]
 DnsTable = Callable[[bytes, bytes, bytes, float, str], None]
 # first payload bytes that can start a TLS handshake record or an HTTP request
 TCP_FIRST = frozenset([0x16, *range(0x41, 0x5B)])
+# and those that can start the length of OpenVPN's first packet over TCP (``vpn``): the fast path
+# passes them over unless the third byte is a hard reset's opcode and flows are wanted
+_LOOK_CLOSER = TCP_FIRST | frozenset(range(TCP_LENGTH_HIGH))
 CUT_LINK = -1  # reader.CUT: the end of a byte range
 # Idle tables are swept when the capture's clock passes a multiple of this many seconds, so
 # that where a sweep falls depends on the packets' times only, never on where reading began.
@@ -111,7 +115,8 @@ def _loop(ex: Extractor, frames: Iterator[tuple[int, float, bytes]] | None,  # n
     # as FlowTable.add would
     known: dict[bytes, tuple[Conn, FlowSeen | None, bool]] = {}
     followed = streams.raw  # the streams' keys as raw bytes (the same layout)
-    first_bytes = TCP_FIRST
+    first_bytes = _LOOK_CLOSER
+    resets = OPENVPN_RESETS
     quick = 0  # frames handled here not yet added to ex.packets
     first = ex._first
     now = ex._now
@@ -226,8 +231,11 @@ def _loop(ex: Extractor, frames: Iterator[tuple[int, float, bytes]] | None,  # n
                 if not (t + 20 <= stop_ip <= z) or begin > stop_ip:  # the full path counts these
                     t = 0
             if t and t + 20 <= begin and not (flags := buf[t + 13]) & 5 and (
-                    begin >= stop_ip or (buf[begin] not in first_bytes and (buf[t + 1] != 53 or buf[t])
-                                         and (buf[t + 3] != 53 or buf[t + 2]))):  # not port 53
+                    begin >= stop_ip or ((buf[begin] not in first_bytes or (
+                        buf[begin] < TCP_LENGTH_HIGH and (flow is None or begin + 2 >= stop_ip
+                                                          or buf[begin + 2] not in resets)))
+                                         and (buf[t + 1] != 53 or buf[t]) and (buf[t + 3] != 53 or buf[t + 2]))):
+                # (not port 53)
                 v4 = off + 20 == t
                 # addresses and ports as they lie in the packet: the key of the caches below (names
                 # alone, with no stream followed, need none)
@@ -316,6 +324,16 @@ def _loop(ex: Extractor, frames: Iterator[tuple[int, float, bytes]] | None,  # n
                             (buf[t] << 8) | buf[t + 1], buf[t - 4:t] if v4 else buf[off + 24:off + 40],
                             (buf[t + 2] << 8) | buf[t + 3], int.from_bytes(buf[t + 4:t + 8]), buf[begin:stop_ip],
                             stop_ip - off, flags)
+                if flow is not None and buf[begin] < TCP_LENGTH_HIGH:  # OpenVPN over TCP? (as Extractor._tcp)
+                    ports = ((buf[t] << 8) | buf[t + 1], (buf[t + 2] << 8) | buf[t + 3])
+                    try:
+                        if add is not None:
+                            tcp_counted(table, buf[begin:stop_ip], ts, ports)
+                        elif entry[1] is not None:  # type: ignore[index]
+                            tcp_payload(entry[1], 0 if entry[2] else 1, buf[begin:stop_ip], ts,  # type: ignore[index]
+                                        ports)
+                    except Exception:  # hostile input must never stop a scan (as tcp_segment)
+                        ex._bad(PARSER_ERROR)
                 continue
         if quick:
             _settle(ex, quick, first, now)
@@ -339,6 +357,8 @@ def dns_datagram(ex: Extractor, flow: FlowAdd | None, dns: DnsTable, ts: float, 
     try:
         if flow is not None:
             flow(17, src, sport, dst, dport, ts, size, False)
+            if payload and payload[0] in UDP_FIRST:  # a VPN on port 53? (as Extractor._udp)
+                udp_counted(ex._flow_table, payload, ts, (sport, dport))
         dns(payload, src, dst, ts, "udp")
     except (IndexError, struct.error, ValueError):
         ex._bad("damaged packet")

@@ -28,7 +28,7 @@ from exposure.collect.net.loop import next_sweep
 from exposure.collect.net.macs import MAX_CLIENTS, ClientMacs
 from exposure.collect.net.ranges import Aggregates, Call, ConnState, Endpoint, Provisional, RangeScan
 from exposure.collect.net.reader import SnapCut
-from exposure.collect.net.results import FlowSeen, Seen
+from exposure.collect.net.results import FlowSeen, Seen, VpnEvidence
 from exposure.collect.net.streams import StreamKey
 from exposure.collect.net.tables import (
     MAX_ADDRESS_NAMES,
@@ -345,6 +345,10 @@ def _add_flow(into: FlowSeen, agg: FlowSeen, swapped: bool) -> None:
     into.opened += agg.opened
     into.setup += agg.setup
     into.last = max(into.last, agg.last)
+    if agg.vpn is not None:  # what each part showed of a VPN tunnel (a handshake may span a cut)
+        if into.vpn is None:
+            into.vpn = VpnEvidence()
+        into.vpn.add(agg.vpn, swapped)
 
 
 def _entry(table: dict[_K, _V], key: _K, seen: _V, cap: int) -> _V:

@@ -80,9 +80,10 @@ class FlowSeen(Seen):
     """``count`` is packets; ``starts`` connection start times (capped); ``opened`` the packets
     that open a connection (a TCP SYN, a QUIC long header): none when every connection of the
     flow was under way before the capture began; ``setup`` the TCP packets that only open or
-    refuse a connection (SYN, SYN-ACK, RST): all of them when nothing was exchanged."""
+    refuse a connection (SYN, SYN-ACK, RST): all of them when nothing was exchanged; ``vpn`` what
+    its messages showed of a VPN tunnel (``vpn``), None for almost every flow."""
 
-    __slots__ = ("bytes_in", "bytes_out", "opened", "setup", "starts")
+    __slots__ = ("bytes_in", "bytes_out", "opened", "setup", "starts", "vpn")
 
     def __init__(self, ts: float) -> None:
         super().__init__(ts)
@@ -91,17 +92,66 @@ class FlowSeen(Seen):
         self.opened = 0
         self.setup = 0
         self.starts: array[float] = array("d")
+        self.vpn: VpnEvidence | None = None
+
+
+# --- what a flow's messages showed of a VPN tunnel (told in ``vpn``) -------------------
+
+# WireGuard transport messages that keep their receiver index and count up, each way, when no
+# handshake was seen: a run of this many in both directions is the protocol's alone.
+MIN_STEPS = 4
+CLIENT, SERVER = 1, 2  # OpenVPN hard resets seen, per direction (bits)
+# Each kind's usual port (as TUNNEL_FLOWS): a flow's server port may be the other end's (a
+# capture that begins with a packet from the server), so a tunnel that used its usual port on
+# either end is not said to be on another one.
+USUAL_PORTS = {"wireguard": 51820, "openvpn": 1194}
+USUAL_BITS = {51820: 1, 1194: 2}
+
+
+class VpnEvidence:
+    """What a flow showed of a tunnel, per direction (0: sent by the flow's client, 1: by its server)."""
+
+    __slots__ = ("answered", "initiated", "last", "resets", "steps", "usual")
+
+    def __init__(self) -> None:
+        self.initiated: set[tuple[int, bytes]] = set()  # WireGuard: (direction, sender index) of initiations
+        self.answered: set[tuple[int, bytes]] = set()  # (direction, receiver index) of responses
+        self.steps = [0, 0]  # transport messages in step with the one before (same receiver, higher counter)
+        self.last: list[tuple[bytes, int] | None] = [None, None]
+        self.resets = [0, 0]  # OpenVPN: CLIENT | SERVER resets seen
+        self.usual = 0  # bits of USUAL_BITS: the usual ports its messages were seen on (either end)
+
+    def on_usual_port(self, kind: str) -> bool:
+        return bool(self.usual & USUAL_BITS[USUAL_PORTS[kind]])
+
+    def kind(self) -> str | None:
+        if any((1 - d, index) in self.answered for d, index in self.initiated) or min(self.steps) >= MIN_STEPS:
+            return "wireguard"
+        if any(self.resets[d] & CLIENT and self.resets[1 - d] & SERVER for d in (0, 1)):
+            return "openvpn"
+        return None
+
+    def add(self, other: VpnEvidence, swapped: bool) -> None:
+        """Add what another part of the capture showed of the flow (``swapped``: its client is the other side)."""
+        def turn(d: int) -> int:
+            return 1 - d if swapped else d
+
+        self.initiated.update((turn(d), index) for d, index in other.initiated)
+        self.answered.update((turn(d), index) for d, index in other.answered)
+        self.usual |= other.usual
+        for d in (0, 1):
+            self.steps[turn(d)] += other.steps[d]
+            self.resets[turn(d)] |= other.resets[d]
 
 
 # --- what a capture's flows say about what could be read -------------------------------
 
-# Tunnels whose contents cannot be read without their keys, told by the flows alone (no
-# per-packet work): IPsec ESP is IP protocol 50 (RFC 4303), or inside UDP 4500 behind NAT
-# (RFC 3948); its key exchange on UDP 500 (RFC 7296) carries no traffic, and a port that is only
-# a number (ordinary DNS answered on port 500 is in our captures) proves nothing. OpenVPN's registered port is 1194
-# (UDP or TCP); WireGuard's usual port is UDP 51820. A tunnel on another port (OpenVPN over
-# TCP 443, WireGuard on a provider's own port) is not told apart: its flows are ordinary
-# encrypted traffic, and a capture without any name still says so (see ``scan``).
+# Tunnels whose contents cannot be read without their keys, told by the flows alone: IPsec ESP
+# is IP protocol 50 (RFC 4303), or inside UDP 4500 behind NAT (RFC 3948); its key exchange on UDP
+# 500 (RFC 7296) carries no traffic, and a port that is only a number (ordinary DNS answered on
+# port 500 is in our captures) proves nothing. OpenVPN's registered port is 1194 (UDP or TCP);
+# WireGuard's usual port is UDP 51820. On any other port (OpenVPN over TCP 443, WireGuard on a
+# provider's own port) WireGuard and OpenVPN are told by the shape of their messages (``vpn``).
 TUNNEL_FLOWS: dict[tuple[str, int], str] = {
     ("esp", 0): "ipsec",
     ("udp", 4500): "ipsec",
@@ -115,14 +165,26 @@ TUNNEL_KINDS = ("wireguard", "ipsec", "openvpn")
 def tunnel_counts(flows: dict[tuple[str, bytes, bytes, int], FlowSeen]) -> dict[str, int]:
     """The packets and flows of each kind of tunnel (``wireguard_tunnel_packets``,
     ``wireguard_tunnel_flows``, ...), and ``open_public_flows``: the flows outside them to
-    a public address (what could still show a name). Empty when no tunnel was seen."""
+    a public address (what could still show a name). A kind of tunnel told only by its messages,
+    never on its usual port at either end, gives the busiest port it was seen on
+    (``openvpn_tunnel_tcp_port``, ``wireguard_tunnel_udp_port``). Empty when no tunnel was seen."""
     from ipaddress import ip_address  # only at the end of a capture, once per flow
 
     packets = dict.fromkeys(TUNNEL_KINDS, 0)
     flow_count = dict.fromkeys(TUNNEL_KINDS, 0)
+    other_port: dict[str, tuple[int, str, int]] = {}  # kind -> (packets, protocol, port)
     public = 0
+    usual: set[str] = set()  # kinds seen on their usual port (then no other port is said)
     for (protocol, _client, server, port), seen in flows.items():
         kind = TUNNEL_FLOWS.get((protocol, port))
+        if kind is not None:
+            usual.add(kind)
+        elif seen.vpn is not None:
+            kind = seen.vpn.kind()
+            if kind is not None and seen.vpn.on_usual_port(kind):
+                usual.add(kind)
+            elif kind is not None and seen.count > other_port.get(kind, (-1, "", 0))[0]:
+                other_port[kind] = (seen.count, protocol, port)
         if kind is not None:
             packets[kind] += seen.count
             flow_count[kind] += 1
@@ -135,4 +197,7 @@ def tunnel_counts(flows: dict[tuple[str, bytes, bytes, int], FlowSeen]) -> dict[
         if flow_count[kind]:
             out[f"{kind}_tunnel_packets"] = packets[kind]
             out[f"{kind}_tunnel_flows"] = flow_count[kind]
+        if kind in other_port and kind not in usual:
+            _count, protocol, port = other_port[kind]
+            out[f"{kind}_tunnel_{protocol}_port"] = port
     return out

@@ -28,11 +28,13 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 from exposure.collect.net import dns as dnsmod
+from exposure.collect.net import vpn
 from exposure.collect.net.loop import SWEEP_SECONDS
 from exposure.collect.net.quic import QuicSniffer, is_long_header
 from exposure.collect.net.tunnels import UDP_TUNNEL_PORTS, Tunnels
 
 if TYPE_CHECKING:
+    from exposure.collect.net.flows import FlowTable
     from exposure.collect.net.streams import TcpStreams
     from exposure.collect.net.tables import NameTables
 
@@ -43,6 +45,7 @@ UDP_LLMNR = 5355
 _LOCAL_NAME_PORTS = (UDP_MDNS, UDP_LLMNR)
 _NOT_DNS = dnsmod.NOT_DNS_UDP_PORTS
 _UDP = struct.Struct("!HHH")
+_VPN_FIRST = vpn.UDP_FIRST
 
 AWAIT_SECONDS = 30.0  # how long a query on an unusual port waits for its reply (a resolver answers in ms)
 MAX_AWAITED = 1024  # queries on unusual ports awaiting their reply at once (only a scan of resolvers has more)
@@ -114,6 +117,7 @@ class UdpLayer(Tunnels):
     _quic: QuicSniffer
     _awaited: AwaitedReplies
     _flow: Callable[..., None]
+    _flow_table: FlowTable
 
     def _udp(self, src: bytes, dst: bytes, data: bytes, off: int, end: int, ts: float, depth: int,
              quoted: bool, size: int) -> None:
@@ -139,6 +143,8 @@ class UdpLayer(Tunnels):
             if self.want_flows:  # a long header (QUIC's handshake) opens a connection; not a DNS ID
                 self._flow(17, src, sport, dst, dport, ts, size, False, 0,
                            bool(payload) and payload[0] & 0xC0 == 0xC0 and UDP_DNS not in (sport, dport))
+                if payload and payload[0] in _VPN_FIRST:  # a VPN's message, on any port? (``vpn``)
+                    vpn.udp_counted(self._flow_table, payload, ts, (sport, dport))
             self._udp_payload(src, sport, dst, dport, payload, ts, depth)
 
     def _udp_following(self, src: bytes, sport: int, dst: bytes, dport: int, payload: bytes, ts: float,
