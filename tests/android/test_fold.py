@@ -69,7 +69,7 @@ def test_findings_about_the_phone_itself_are_never_folded() -> None:
 def _combination(*comps: Observation, severity: Severity = Severity.MEDIUM) -> Finding:
     """As exposure.detect.android makes it: the app, then its watching components."""
     return Finding(rule=COMBINATION, severity=severity, category=Category.HEURISTIC, title=f"{COMBINATION}: com.wifi0",
-                   confidence=Confidence.MEDIUM, evidence=(APP, *comps), subject="com.wifi0")  # type: ignore[arg-type]
+                   confidence=Confidence.MEDIUM, evidence=(APP, *comps), subject="com.wifi0")
 
 
 def test_an_apps_watching_powers_are_folded_into_its_combination_finding() -> None:
