@@ -28,7 +28,7 @@ from exposure.collect.base import CollectContext, CollectorError, Progress
 from exposure.collect.traffic_notes import no_traffic_to_check, traffic_read
 from exposure.detect import default_detectors
 from exposure.detect.base import DetectContext, Detector
-from exposure.detect.fold import fold_into_known_tools
+from exposure.detect.fold import fold_per_app
 from exposure.errors import UserError
 from exposure.indicators.catalog import Catalog, build_catalog
 from exposure.model import (
@@ -142,7 +142,7 @@ def run_scan(request: ScanRequest, hooks: ScanHooks | None = None, catalog: Cata
     ctx.not_checked = _not_checked_in([s for s in sources if s.kind in TRAFFIC_KINDS], ctx.warn)
     for detector in detectors:
         findings.extend(detector.finish(ctx))
-    findings = fold_into_known_tools(findings)  # one known tool, one finding per device
+    findings = fold_per_app(findings)  # one app, one finding per device
     findings.sort(key=lambda f: (f.severity.rank, f.category.value, f.title))
     return ScanResult(
         request=request,

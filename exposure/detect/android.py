@@ -154,11 +154,8 @@ class AndroidHeuristics:
 
 
 def _phone_findings(source: str, phone: _Phone, ctx: DetectContext) -> Iterator[Finding]:
-    dangerous = set()
-    for finding in _dangerous(phone):
-        dangerous.add(finding.subject)
-        yield finding
-    yield from _components(phone, skip_watching=dangerous)
+    yield from _dangerous(phone)
+    yield from _components(phone)
     yield from _sideloaded(source, phone, ctx)
     yield from _play_protect(source, phone)
     yield from _developer(source, phone)
@@ -179,7 +176,10 @@ def _installer(phone: _Phone, package: str) -> str:
     return (pkg.installer if pkg is not None else "") or "—"
 
 
-def _components(phone: _Phone, skip_watching: set[str]) -> Iterator[Finding]:
+def _components(phone: _Phone) -> Iterator[Finding]:
+    """One finding per app and power. An app's accessibility or device-admin finding is
+    folded into its combination finding, if it has one, after every detector has run
+    (exposure/detect/fold.py)."""
     done: set[tuple[str, str]] = set()
     for comp in phone.components:
         if not _is_third_party(phone, comp.package, comp.owner_is_system):
@@ -189,8 +189,6 @@ def _components(phone: _Phone, skip_watching: set[str]) -> Iterator[Finding]:
             rule, known_name = _KNOWN_HELPERS[comp.role][0], known
             severity, words = Severity.INFO, comp.role
             title = f"A known app uses its {comp.role} access for what it is for ({known_name})"
-        elif comp.package in skip_watching and comp.role in _WATCHING_ROLES:
-            continue  # part of the app's combination finding
         elif comp.role == "accessibility":
             rule, severity, words = "android.accessibility", Severity.MEDIUM, "accessibility service"
             title = "An app can read the screen and act on it (accessibility service)"

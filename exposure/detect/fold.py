@@ -1,14 +1,23 @@
-"""One tool, one finding per device: a phone heuristic about an app that a known tool's
-indicator finding already names is folded into that finding.
+"""One app, one finding per device: a phone heuristic about an app that a wider finding
+already names is folded into that finding, after every detector has run.
 
-The indicator finding ("SpyLive360 found: com.wifi0") lists the app's accessibility
-service and device-administrator receiver among its evidence; the heuristics that say
-the same app "can read the screen" or "has management powers" in words written for
-ordinary apps ("often harmless", "screen readers need this") would count the one app
-three times and play it down. They are dropped, their evidence kept on the indicator
-finding, unless the heuristic is the more serious of the two. Dual-use and flagged-app
-findings ("indicator.dual-use", "indicator.flagged-app") keep their heuristics: for those
-apps an accessibility service or admin powers are news.
+Two findings cover others about the same app on the same phone:
+
+- the combination finding ("android.dangerous-permissions": an app can follow location,
+  read messages, listen, and read the screen) holds the app's accessibility service or
+  device administrator among its evidence, so the plain "can read the screen" and "has
+  management powers" findings of that app would say part of it again;
+- a known tool's indicator finding ("SpyLive360 found: com.wifi0") lists the app's
+  accessibility service and device-administrator receiver among its evidence; the
+  heuristics that say the same app "can read the screen" or "has management powers" in
+  words written for ordinary apps ("often harmless", "screen readers need this") would
+  count the one app three times and play it down.
+
+A covered heuristic is dropped, its evidence kept on the finding that covers it, unless it
+is the more serious of the two. The nearer cover goes first: an accessibility finding goes
+into the combination, and the combination (with it) into a known tool's finding. Dual-use
+and flagged-app findings ("indicator.dual-use", "indicator.flagged-app") cover nothing: for
+those apps an accessibility service or admin powers are news.
 
 Only finding fields are read here (rule, subject, severity, each evidence's device and
 subject), so a scan without a phone never loads the phone observations.
@@ -20,20 +29,34 @@ from dataclasses import replace
 
 from exposure.model import Finding, Observation
 
+COMBINATION_RULE = "android.dangerous-permissions"
+KNOWN_TOOL_RULE = "indicator"
 # Per-app heuristics of exposure.detect.android whose subject is the app.
 FOLDED_RULES: frozenset[str] = frozenset({
     "android.accessibility", "android.device-admin", "android.notification-listener",
-    "android.dangerous-permissions", "android.always-on-vpn",
+    COMBINATION_RULE, "android.always-on-vpn",
 })
-KNOWN_TOOL_RULE = "indicator"
+# (the covering rule, the rules it covers), nearest cover first. The combination covers only
+# the watching powers it is made of (an accessibility service, device administrator or
+# owner), not a notification reader or a VPN.
+COVERS: tuple[tuple[str, frozenset[str]], ...] = (
+    (COMBINATION_RULE, frozenset({"android.accessibility", "android.device-admin"})),
+    (KNOWN_TOOL_RULE, FOLDED_RULES),
+)
 
 
-def fold_into_known_tools(findings: list[Finding]) -> list[Finding]:
-    """``findings`` with each folded heuristic dropped and its evidence added to the
-    known tool's finding on the same device (in the order given; nothing else changes)."""
-    named: dict[tuple[str, str], int] = {}  # (device, app) -> the known tool's finding
+def fold_per_app(findings: list[Finding]) -> list[Finding]:
+    """``findings`` with each covered heuristic dropped and its evidence added to the
+    finding that covers it on the same device (in the order given; nothing else changes)."""
+    for cover, covered in COVERS:
+        findings = _fold(findings, cover, covered)
+    return findings
+
+
+def _fold(findings: list[Finding], cover: str, covered: frozenset[str]) -> list[Finding]:
+    named: dict[tuple[str, str], int] = {}  # (device, app) -> the covering finding
     for position, finding in enumerate(findings):
-        if finding.rule == KNOWN_TOOL_RULE:
+        if finding.rule == cover:
             for obs in finding.evidence:
                 named.setdefault((obs.device(), obs.subject()), position)
     if not named:
@@ -41,13 +64,13 @@ def fold_into_known_tools(findings: list[Finding]) -> list[Finding]:
     added: dict[int, list[Observation]] = {}
     folded: set[int] = set()
     for position, finding in enumerate(findings):
-        if finding.rule not in FOLDED_RULES or not finding.evidence:
+        if finding.rule not in covered or not finding.evidence:
             continue
-        tool = named.get((finding.evidence[0].device(), finding.subject))
-        if tool is None or findings[tool].severity.rank > finding.severity.rank:
-            continue  # no known tool names it, or the heuristic is the more serious: it stays
+        target = named.get((finding.evidence[0].device(), finding.subject))
+        if target is None or findings[target].severity.rank > finding.severity.rank:
+            continue  # nothing covers it, or the heuristic is the more serious: it stays
         folded.add(position)
-        added.setdefault(tool, []).extend(finding.evidence)
+        added.setdefault(target, []).extend(finding.evidence)
     out = []
     for position, finding in enumerate(findings):
         if position in folded:

@@ -14,7 +14,7 @@ from exposure.document import ReportDocument
 from exposure.explain.lines import Line, words
 from exposure.explain.notes import reason_line
 from exposure.explain.sources import data_span, source_line
-from exposure.explain.summary import PARTLY, Summary
+from exposure.explain.summary import Summary, partly_reasons
 from exposure.explain.texts import t, tf
 
 
@@ -42,21 +42,19 @@ def source_sections(report: ReportDocument, summary: Summary, lang: str) -> tupl
         shown = [number[i] for i in source.findings if i in number and number[i] < len(summary.explanations)]
         found = tuple((n + 1, summary.explanations[n].severity_words, summary.explanations[n].title)
                       for n in sorted(shown))
+        partly = partly_reasons(source, lang)
         if source.unread is not None:
             status = tf("per_source.not_checked", lang, reason=reason_line(source.unread, lang))
         elif found:
             key = "per_source.findings.one" if len(found) == 1 else "per_source.findings.many"
             status = tf(key, lang, count=words(str(len(found))))
-            if source.partly is not None:  # said first: the findings stand, the rest was not checked
-                status = tf("per_source.partly_then", lang, partly=tf("per_source.partly", lang,
-                                                                      reason=reason_line(source.partly, lang)),
-                            findings=status)
-        elif source.partly is not None:
-            status = tf("per_source.partly", lang, reason=reason_line(source.partly, lang))
-        elif any(PARTLY in note.key for note in source.not_checked):  # a tunnel, no names: said in the summary
+        elif partly:  # a phone's app list, a capture's tunnel, an iPhone's parts: never "nothing in it"
             status = words(t("per_source.none_partly", lang))
         else:
             status = words(t("per_source.none", lang))
+        for reason in reversed(partly):  # said first: the findings stand, the rest was not checked
+            status = tf("per_source.partly_then", lang, partly=tf("per_source.partly", lang, reason=reason),
+                        findings=status)
         # Besides the reason it was not checked, which its status already says.
         unread = source.unread
         count = sum(w.count for w in report.warnings if w.source == source.name

@@ -19,7 +19,7 @@ from exposure.explain.lines import Line, words
 from exposure.explain.notes import check_line, reason_line
 from exposure.explain.sources import source_line
 from exposure.explain.texts import join, known, t, tf
-from exposure.model import Severity
+from exposure.model import CheckNote, Severity
 
 PARTLY = ".partly."  # in a not-checked note's key: said first, in the summary too
 _SHORT = "pcap.short"  # a short recording's notes (collect/traffic_notes.py)
@@ -93,14 +93,10 @@ def _paragraphs(report: ReportDocument, findings: list[FindingRecord], explanati
     for source in report.sources:
         if source.unread:
             paragraphs.append(not_checked_line(source, lang))
-    # A source read only in part (a phone whose app list could not be read) comes next.
+    # A source read only in part comes next: a phone whose app list could not be read, an iPhone
+    # whose parts were missing, what a capture could not show (a tunnel, no names).
     for source in report.sources:
-        if source.partly and not source.unread:
-            paragraphs.append(partly_checked_line(source, lang))
-    # An iPhone read in part: the parts that were missing or unreadable.
-    paragraphs += [line for line in (missing_parts_line(s, lang) for s in report.sources if not s.unread) if line]
-    # What a capture that was read could not show (a tunnel, no names): said first too, as for a phone.
-    paragraphs += partly_checked_lines(report.sources, lang)
+        paragraphs += partly_checked_lines(source, lang)
     tools = [f for f in findings if f.rule == KNOWN_TOOL_RULE and f.threat]
     if tools:
         paragraphs.append(_found_line("summary.found", explanations, counts, lang))
@@ -133,31 +129,37 @@ def not_checked_line(source: SourceRecord, lang: str) -> Line:
               reason=reason_line(source.unread, lang))
 
 
-def partly_checked_lines(sources: Sequence[SourceRecord], lang: str) -> list[Line]:
-    """"Partly checked: the network capture x.pcap: what went through WireGuard tunnels ...": what
-    a source that was read could not show (a tunnel, no names at all, a short recording), said first."""
-    return [tf("summary.partly", lang, source=source_line(source, lang, counts=False),
-               reason=check_line(note, lang))
-            for source in sources if not source.unread for note in source.not_checked if PARTLY in note.key]
+def partly_reasons(source: SourceRecord, lang: str) -> list[Line]:
+    """Why ``source``, which was read, was checked only in part, one line per reason: its main
+    part not read (a phone's app list: ``partly``), what it could not show (a capture's tunnel,
+    no names: its ``.partly.`` notes), the parts of an iPhone that were missing or unreadable
+    (not what USB can never show: those are blind spots). Empty when it was read whole, or
+    not read at all (that is "not checked")."""
+    if source.unread:
+        return []
+    reasons = [reason_line(source.partly, lang)] if source.partly else []
+    reasons += [check_line(note, lang) for note in source.not_checked if PARTLY in note.key]
+    parts = [check_line(note, lang) for note in source.not_checked if _is_missing_part(source, note)]
+    if any(parts):
+        reasons.append(tf("summary.partly_parts", lang, parts=join([part for part in parts if part], lang)))
+    return [reason for reason in reasons if reason]
 
 
-def partly_checked_line(source: SourceRecord, lang: str) -> Line:
-    """"Partly checked: the Android phone Pixel 3a: its list of installed apps could not be read ..."."""
-    return tf("summary.partly", lang, source=source_line(source, lang, counts=False),
-              reason=reason_line(source.partly, lang))
+def is_partly_note(source: SourceRecord, note: CheckNote) -> bool:
+    """Whether ``note``, one of what ``source`` could not check, is said in its "Partly checked" lines."""
+    return not source.unread and (PARTLY in note.key or _is_missing_part(source, note))
 
 
-def missing_parts_line(source: SourceRecord, lang: str) -> Line:
-    """"Partly checked: the iPhone (iPhone13,2). These parts could not be read, ...": the parts
-    of an iPhone read (or its saved copy) that were missing or unreadable, not what USB can
-    never show (those are listed with the blind spots); () when every part was read."""
-    if source.kind not in _PARTS_KINDS:
-        return ()
-    parts = [line for line in (check_line(note, lang) for note in source.not_checked
-                               if not note.key.startswith(_NEVER_READABLE)) if line]
-    if not parts:
-        return ()
-    return tf("summary.partly_parts", lang, source=source_line(source, lang, counts=False), parts=join(parts, lang))
+def _is_missing_part(source: SourceRecord, note: CheckNote) -> bool:
+    return source.kind in _PARTS_KINDS and not note.key.startswith(_NEVER_READABLE)
+
+
+def partly_checked_lines(source: SourceRecord, lang: str) -> list[Line]:
+    """"Partly checked: the Android phone Pixel 3a: its list of installed apps could not be
+    read ...", one line per reason of ``partly_reasons``: the one way every source, in every
+    renderer, says what of it was not checked."""
+    named = source_line(source, lang, counts=False)
+    return [tf("summary.partly", lang, source=named, reason=reason) for reason in partly_reasons(source, lang)]
 
 
 def _found_line(key: str, explanations: tuple[Explanation, ...], counts: tuple[tuple[Severity, int], ...],
@@ -197,8 +199,7 @@ def ordinary_apps(findings: Sequence[FindingRecord], lang: str) -> list[Line]:
 def blind_spots(sources: Sequence[SourceRecord], lang: str) -> list[Line]:
     """What this check could not see: our general words, then what each collector reported."""
     out: list[Line] = [not_checked_line(s, lang) for s in sources if s.unread]
-    out += [partly_checked_line(s, lang) for s in sources if s.partly and not s.unread]
-    out += partly_checked_lines(sources, lang)
+    out += [line for source in sources for line in partly_checked_lines(source, lang)]
     out.append(words(t("blind.general", lang)))
     kinds = []
     for source in sources:
@@ -215,7 +216,7 @@ def blind_spots(sources: Sequence[SourceRecord], lang: str) -> list[Line]:
         out.append(tf("blind.short-many", lang, count=words(str(short))))
     for source in sources:
         for item in source.not_checked:
-            if PARTLY in item.key and not source.unread:
+            if is_partly_note(source, item):
                 continue  # said above, with the source named
             if short > 1 and item.key.startswith(_SHORT):
                 continue

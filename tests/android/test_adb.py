@@ -57,6 +57,27 @@ def test_spylive360_phone_package_hit_accessibility_and_device_admin(spy_phone: 
     assert info.not_checked == [] and result.warnings == []
 
 
+@pytest.mark.parametrize("package", ["com.wifi0", "com.example.watch"])
+def test_the_recorded_spy_with_its_permissions_granted_is_one_finding(fake_adb: FakePhone, package: str) -> None:
+    """Derived: SpyLive360's recorded phone with its refused runtime permissions granted, under
+    its own id (a known tool) and under an id no list knows. Its accessibility service and
+    device administrator make the dangerous combination; each app is one finding whose
+    evidence holds both, however many rules saw it (detect/fold.py)."""
+    from tests.android.phones import DEVICE_POLICY, SPYTRAP, recorded_package_dump
+
+    def renamed(text: str) -> str:
+        return text.replace("com.wifi0", package)
+
+    build_phone(fake_adb.root, dump=renamed(recorded_package_dump().replace("granted=false", "granted=true")),
+                accessibility=renamed((SPYTRAP / "accessibility" / "spylive360.txt").read_text(encoding="utf-8")),
+                device_policy=renamed(DEVICE_POLICY))
+    set_devices(fake_adb.root, [PHONE_LINE])
+    about_it = [f for f in scan(SourceSpec("android")).findings if f.subject == package]
+    assert [f.rule for f in about_it] == ["indicator" if package == "com.wifi0" else "android.dangerous-permissions"]
+    assert about_it[0].severity is (Severity.CRITICAL if package == "com.wifi0" else Severity.HIGH)
+    assert _roles(about_it[0]) == {"accessibility", "device-admin"}
+
+
 def test_progress_names_each_thing_it_reads(spy_phone: FakePhone) -> None:
     from exposure.collect.base import Progress
     from exposure.scan import ScanHooks

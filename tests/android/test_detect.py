@@ -10,6 +10,7 @@ import yaml
 
 from exposure.detect.android import RULES, AndroidHeuristics
 from exposure.detect.base import DetectContext
+from exposure.detect.fold import fold_per_app
 from exposure.indicators.index import IndicatorIndex
 from exposure.model import Finding, Observation, Severity
 from exposure.observations.android import AndroidComponent, AndroidFile, AndroidPackage, AndroidSetting
@@ -20,12 +21,13 @@ P = "android.permission."
 
 
 def run(observations: Iterable[Observation]) -> tuple[dict[tuple[str, str], Finding], list[str]]:
+    """The heuristics' findings as a scan gives them: folded one per app (detect/fold.py)."""
     detector = AndroidHeuristics()
     warnings: list[str] = []
     ctx = DetectContext(index=IndicatorIndex(), warn=keep_english(warnings))
     for obs in observations:
         assert list(detector.observe(obs, ctx)) == []
-    return {(f.rule, f.subject): f for f in detector.finish(ctx)}, warnings
+    return {(f.rule, f.subject): f for f in fold_per_app(list(detector.finish(ctx)))}, warnings
 
 
 def app(package: str, installer: str = "com.android.vending", system: bool = False,

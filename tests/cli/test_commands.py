@@ -60,7 +60,7 @@ def test_a_capture_without_packets_is_not_checked(empty_capture: Path, tmp_path:
     assert line == "exposure: Not checked: the network capture empty.pcap: it holds no packets."
     assert not (tmp_path / "r.json").exists()
     zh = one_line_error(run_cli("scan", "--pcap", str(empty_capture), "--lang", "zh"))
-    assert zh == "exposure: 未检查：网络抓包文件 empty.pcap（其中没有任何数据包）。"
+    assert zh == "exposure: 未检查：网络抓包文件 empty.pcap。其中没有任何数据包。"
 
 
 def test_a_capture_damaged_before_its_first_packet_says_so_not_that_it_is_empty(tmp_path: Path) -> None:
@@ -75,7 +75,7 @@ def test_a_capture_damaged_before_its_first_packet_says_so_not_that_it_is_empty(
     assert one_line_error(done) == ("exposure: Not checked: the network capture damaged.pcap: it is damaged before "
                                     "its first whole packet (damaged packet record (impossible length)).")
     zh = one_line_error(run_cli("scan", "--pcap", str(damaged), "--lang", "zh"))
-    assert zh.startswith("exposure: 未检查：网络抓包文件 damaged.pcap（它在第一个完整的数据包之前就已损坏"), zh
+    assert zh.startswith("exposure: 未检查：网络抓包文件 damaged.pcap。它在第一个完整的数据包之前就已损坏"), zh
 
 
 def test_what_was_not_checked_comes_first(empty_capture: Path, demo_capture: str, tmp_path: Path) -> None:

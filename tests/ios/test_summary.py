@@ -39,7 +39,7 @@ def apps_only(tmp_path: Path) -> Path:
 def test_a_saved_iphone_with_only_its_apps_says_first_what_was_not_read(apps_only: Path) -> None:
     said = paragraphs(SourceSpec("iphone-dump", str(apps_only)), "en")
     first = said[0]
-    assert first.startswith("Partly checked: a saved copy of an iPhone (iph1). These parts could not be read")
+    assert first.startswith("Partly checked: a saved copy of an iPhone (iph1): these parts could not be read")
     for part in ("provisioning profiles", "configuration profiles", "supervision", "running processes",
                  "device facts"):
         assert part in first

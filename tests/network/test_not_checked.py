@@ -195,7 +195,7 @@ def test_a_tunnel_beside_names_is_checked_with_the_tunnel_said_first() -> None:
     document = from_result(result)
     for lang, said in (("en", "Partly checked: the network capture `tunnel-and-dns.pcap`: what went through "
                                "WireGuard tunnels (a VPN)"),
-                       ("zh", "部分检查：网络抓包文件 `tunnel-and-dns.pcap`（经过 WireGuard 隧道（VPN）的内容")):
+                       ("zh", "部分检查：网络抓包文件 `tunnel-and-dns.pcap`。经过 WireGuard 隧道（VPN）的内容")):
         markdown = render_markdown(document, lang)
         summary = markdown.split("## Summary" if lang == "en" else "\n## ", 2)[1]
         assert said in markdown
@@ -258,7 +258,7 @@ def test_reports_say_not_checked_first_in_every_format_and_language(tmp_path: Pa
     document = from_result(result)
     for lang, said, checked in (("en", "Not checked: the network capture `no-ip-wifi-encrypted.pcap`: it holds no "
                                        "internet traffic (IP packets)", "## What was checked"),
-                                ("zh", "未检查：网络抓包文件 `no-ip-wifi-encrypted.pcap`（其中没有可以检查的互联网流量",
+                                ("zh", "未检查：网络抓包文件 `no-ip-wifi-encrypted.pcap`。其中没有可以检查的互联网流量",
                                  "## 检查了哪些内容")):
         markdown = render_markdown(document, lang)
         assert said in markdown, markdown
@@ -287,8 +287,8 @@ def test_the_command_line_says_not_checked_and_exits_2(name: str, capsys: pytest
 def test_the_command_line_says_partly_checked_first(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["scan", "--no-feeds", "--pcap", str(DATA / "tls-no-names.pcap"), "--lang", "zh"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("部分检查：网络抓包文件 tls-no-names.pcap（连接了哪些服务器（按域名）：没有看到任何域名")
-    assert "部分检查：网络抓包文件 tls-no-names.pcap（抓包时间较短" not in out  # listed with the blind spots
+    assert out.startswith("部分检查：网络抓包文件 tls-no-names.pcap。连接了哪些服务器（按域名）：没有看到任何域名")
+    assert "部分检查：网络抓包文件 tls-no-names.pcap。抓包时间较短" not in out  # listed with the blind spots
 
 
 @pytest.mark.parametrize(("name", "reason"), [("no-ip-arp.pcap", "it holds no internet traffic (IP packets)"),
@@ -339,7 +339,7 @@ def test_the_apps_results_say_not_checked_and_partly_checked_first_in_both_langu
     assert "the length of the recording, from its first packet to its last: 2 s" in english.checked.plain
     assert english.not_checked.plain.startswith("• Not checked: the network capture no-ip-wifi-encrypted.pcap")
     chinese = view_result(result, "zh").summary.plain
-    assert chinese.startswith("未检查：网络抓包文件 no-ip-wifi-encrypted.pcap（"
+    assert chinese.startswith("未检查：网络抓包文件 no-ip-wifi-encrypted.pcap。"
                               "其中没有可以检查的互联网流量（IP 数据包）")
     assert "抓包时间较短" not in chinese
 

@@ -150,12 +150,12 @@ def test_what_phones_and_this_computer_are_asked_is_translated() -> None:
 
 def test_a_reason_is_shown_in_chinese_and_the_english_line_is_as_before() -> None:
     said = ScanWarning("x.pcap", "...", 3, "warn.pcap.undecoded", (("count", "3"), ("reason", "truncated packet")))
-    assert plain(warning_line(said, "zh")) == "无法解码的数据包（数据包不完整）：3 个"
+    assert plain(warning_line(said, "zh")) == "无法解码的数据包：3 个；原因：数据包不完整"
     assert warning_line(said, "en") == (Piece("packets that could not be decoded ("),
                                         Piece("truncated packet", "value"), Piece("): 3"))
     nested = ScanWarning("x.pcap", "...", 1, "warn.pcap.not-followed",
                          (("count", "2"), ("reason", "tls server names (too many distinct names)")))
-    assert plain(warning_line(nested, "zh")) == "未能完整跟踪的项目（TLS 服务器名称（不同的名称太多））：2 个"
+    assert plain(warning_line(nested, "zh")) == "未能完整跟踪的 TLS 服务器名称（不同的名称太多）：2 个"
     capped = ScanWarning("x.pcap", "...", 1, "warn.pcap.capped",
                          (("count", "1"), ("reason", "DNS names beyond 16 million characters")))
     assert "DNS 域名（总长度超过 16 百万个字符的部分）" in plain(warning_line(capped, "zh"))
@@ -171,7 +171,7 @@ def test_not_checked_before_the_first_whole_packet_is_said_in_chinese() -> None:
     assert dict(source.unread.params) == {"reason": "damaged packet record (impossible length)"}
     said = io.StringIO()
     print_summary(from_result(result), "zh", said)
-    assert "它在第一个完整的数据包之前就已损坏（数据包记录已损坏，其长度不可能是真的）" in said.getvalue()
+    assert "它在第一个完整的数据包之前就已损坏：数据包记录已损坏，其长度不可能是真的" in said.getvalue()
     assert "impossible length" not in said.getvalue()
 
 
@@ -280,8 +280,8 @@ def test_the_command_lines_chinese_text_has_no_english_reason(capsys: pytest.Cap
     main(["scan", "--pcap", str(DAMAGED), "--pcap", str(DAMAGED_FIRST), "--lang", "zh", "--no-feeds"])
     said = capsys.readouterr()
     text = said.out + said.err
-    assert "无法解码的数据包（IP 头部有错误）：1 个" in text
-    assert "抓包文件已损坏（最后一个数据块不完整）" in text
+    assert "无法解码的数据包：1 个；原因：IP 头部有错误" in text
+    assert "抓包文件已损坏：最后一个数据块不完整；" in text
     for english in ("bad IP header", "truncated last block", "impossible length", "loopback family"):
         assert english not in text, english
     main(["scan", "--pcap", str(DAMAGED), "--lang", "en", "--no-feeds"])
@@ -312,7 +312,7 @@ def test_the_app_shows_the_reason_in_chinese_as_plain_text() -> None:
     from exposure.tui.findings import line_text
 
     said = ScanWarning("x.pcap", "...", 1, "warn.pcap.damaged", (("reason", "truncated last block"),))
-    assert line_text(warning_line(said, "zh")).plain == "抓包文件已损坏（最后一个数据块不完整）；之后的数据包没有被读取"
+    assert line_text(warning_line(said, "zh")).plain == "抓包文件已损坏：最后一个数据块不完整；之后的数据包没有被读取"
     crafted = ScanWarning("x", "...", 1, "warn.host.software-unlisted",
                           (("what", "Snap packages"), ("problem", "[red]snap[/red] is not installed")))
     shown = line_text(warning_line(crafted, "zh"))

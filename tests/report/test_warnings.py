@@ -59,7 +59,7 @@ def test_a_damaged_capture_is_reported_in_the_persons_language(tmp_path: Path) -
     said = next(w for w in report.warnings if w.key == "warn.pcap.damaged")
     assert dict(said.params)["reason"] == "truncated last packet"  # the report keeps the English reason as data
     reason = "最后一个数据包不完整"  # shown in Chinese (exposure/explain/reasons.yaml)
-    assert plain(warning_line(said, "zh")) == f"抓包文件已损坏（{reason}）；之后的数据包没有被读取"
+    assert plain(warning_line(said, "zh")) == f"抓包文件已损坏：{reason}；之后的数据包没有被读取"
     assert plain(warning_line(said, "en")) == damaged.message
     for render in (render_html, render_markdown):
         chinese = render(report, "zh")
@@ -68,7 +68,7 @@ def test_a_damaged_capture_is_reported_in_the_persons_language(tmp_path: Path) -
         assert "the capture file is damaged" in render(report, "en")
     terminal = io.StringIO()
     print_summary(report, "zh", terminal)
-    assert f"抓包文件已损坏（{reason}）" in terminal.getvalue()
+    assert f"抓包文件已损坏：{reason}；" in terminal.getvalue()
 
 
 def test_a_warning_without_a_key_is_shown_as_it_was_said() -> None:

@@ -158,7 +158,7 @@ async def test_warnings_are_shown_in_the_persons_language_and_never_as_markup(
     async with app.run_test(size=(120, 36)) as pilot:
         await to_results(pilot)
         await wait_for(pilot, lambda: "抓包文件已损坏" in shown_text(app))
-        assert "cut.pcap: 抓包文件已损坏（[b]cut[/b]）；之后的数据包没有被读取" in shown_text(app)
+        assert "cut.pcap: 抓包文件已损坏：[b]cut[/b]；之后的数据包没有被读取" in shown_text(app)
         assert "the capture file is damaged" not in shown_text(app)
 
 

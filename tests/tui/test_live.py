@@ -163,6 +163,6 @@ async def test_no_rights_during_the_watch_is_said_in_the_persons_language(monkey
         app.push_screen(CheckingScreen())
         await wait_for(pilot, lambda: isinstance(app.screen, ResultsScreen) and "未检查" in shown_text(app))
         text = shown_text(app)
-        assert "未检查：在 eth9 上观察到的流量（抓包需要管理员权限" in text
+        assert "未检查：在 eth9 上观察到的流量。抓包需要管理员权限" in text
         assert "capturing needs administrator rights" not in text  # the English is only the fallback
         assert "没有发现所查找的任何工具" not in text  # never a clean result for what was not read

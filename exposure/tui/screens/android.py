@@ -85,7 +85,11 @@ class AndroidScreen(GuideScreen):
         elif self.phones:
             phones = self.query_one("#phones", OptionList)
             phones.highlighted = phones.get_option_index(self.serial) if self.serial else 0
-            phones.focus()
+            # Without the scroll that focusing starts: this runs just after the list is recomposed,
+            # and that scroll is decided later, on whichever layout exists by then: none yet (no
+            # scroll), or one made in between (the text scrolled down), as load and timing had it.
+            # The list sits just below the steps, in view from 24 rows up.
+            phones.focus(scroll_visible=False)
         else:
             self.query_one("#go", Button).focus()
 
