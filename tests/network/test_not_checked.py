@@ -105,7 +105,7 @@ def test_a_tunnel_on_another_port_is_told_by_its_messages_and_its_port_said(name
     words = {"wireguard": "WireGuard", "openvpn": "OpenVPN"}[kind]
     for lang, said in (("en", f"Partly checked: the network capture `{name}`: what went through {words} tunnels "
                               f"(a VPN, seen on {port}, which is not its usual port)"),
-                       ("zh", f"部分检查：网络抓包文件 `{name}`（经过 {words} 隧道（VPN，出现在 {protocol.upper()} "
+                       ("zh", f"部分检查：网络抓包文件 `{name}`。经过 {words} 隧道（VPN，出现在 {protocol.upper()} "
                               f"{number} 端口上，这不是它通常使用的端口）")):
         markdown = render_markdown(document, lang)
         assert said in markdown, markdown
