@@ -30,7 +30,7 @@ _USEFUL_SECONDS = 15 * 60  # SpyGuard's advice for a capture worth checking (fie
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--iface", metavar="IFACE",
                         help="the network interface to record (default: the one of the default route)")
-    parser.add_argument("--iphone", nargs="?", const="", default=None, metavar="UDID",
+    parser.add_argument("--iphone", action="append", nargs="?", const="", default=[], metavar="UDID",
                         help="record the traffic of an iPhone connected over USB (Wi-Fi and mobile data, "
                              "with the app behind each packet); give its UDID if several")
     parser.add_argument("--duration", type=_seconds, metavar="SECONDS",
@@ -60,6 +60,9 @@ def run(args: argparse.Namespace) -> int:
 
     if args.list_ifaces:
         return _list_interfaces(sys.stdout)
+    if len(set(args.iphone)) > 1:
+        raise UserError("capture records one iPhone at a time: give --iphone once", key="error.capture.one-iphone")
+    args.iphone = args.iphone[0] if args.iphone else None
     from exposure.commands.scan import check_and_report, check_report_paths
 
     check_report_paths(args)

@@ -31,10 +31,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                       f"in a folder whose name ends in {', '.join(CAPTURE_SUFFIXES)} (or that and .gz), sorted "
                       "by name, not its subfolders. Several captures are checked at once, one per core, each "
                       "on its own, in one report with a section for each")
-    what.add_argument("--android", nargs="?", const="", default=None, metavar="SERIAL",
-                      help="an Android phone connected over USB (adb); give its serial if several")
-    what.add_argument("--iphone", nargs="?", const="", default=None, metavar="UDID",
-                      help="an iPhone connected over USB (unlock it, tap Trust); give its UDID if several")
+    what.add_argument("--android", action="append", nargs="?", const="", default=[], metavar="SERIAL",
+                      help="an Android phone connected over USB (adb); with several connected, give its serial, "
+                      "and give --android SERIAL once for each phone to check")
+    what.add_argument("--iphone", action="append", nargs="?", const="", default=[], metavar="UDID",
+                      help="an iPhone connected over USB (unlock it, tap Trust); with several connected, give its "
+                      "UDID, and give --iphone UDID once for each phone to check")
     what.add_argument("--save", metavar="DIR",
                       help="with --android or --iphone: keep what was read from the phone in DIR")
     what.add_argument("--android-dump", action="append", default=[], metavar="DIR",
@@ -158,19 +160,31 @@ def _say_not_checked(report: ReportDocument, lang: str) -> None:
             sys.stderr.write(f"exposure: {shown(plain(line))}\n")
 
 
+def phones(given: list[str], option: str) -> list[str]:
+    """The phones ``--android``/``--iphone`` asked for, each once, in the order given (""
+    for "the one connected"). Several are several sources; "the one connected" among
+    several cannot say which: one line, never a phone dropped."""
+    from exposure.errors import UserError
+
+    chosen = list(dict.fromkeys(given))
+    if len(given) > 1 and "" in chosen:
+        name = "SERIAL" if option == "--android" else "UDID"
+        example = f"{option} {name} {option} {name}"
+        raise UserError(f"to check several phones, name each one: {example}",
+                        key="error.scan.several-phones-unnamed", example=example)
+    return chosen
+
+
 def sources_from_args(args: argparse.Namespace) -> list[SourceSpec]:
     from exposure import scan as pipeline  # imported late: the command line starts without the pipeline
 
     sources: list[SourceSpec] = []
     if args.pcap:  # the capture reader is imported only when there is a capture to read
         sources += pipeline.capture_sources(args.pcap)
-    if args.android is not None:
-        options = (("save", args.save),) if args.save else ()
-        sources.append(pipeline.SourceSpec("android", args.android, options))
+    saved = (("save", args.save),) if args.save else ()
+    sources += [pipeline.SourceSpec("android", serial, saved) for serial in phones(args.android, "--android")]
     sources += [pipeline.SourceSpec("android-dump", path) for path in args.android_dump]
-    if args.iphone is not None:
-        options = (("save", args.save),) if args.save else ()
-        sources.append(pipeline.SourceSpec("iphone", args.iphone, options))
+    sources += [pipeline.SourceSpec("iphone", udid, saved) for udid in phones(args.iphone, "--iphone")]
     sources += [pipeline.SourceSpec("iphone-dump", path) for path in args.iphone_dump]
     sources += [pipeline.SourceSpec("androidqf", path) for path in args.androidqf]
     options = (("password_file", args.password_file),) if args.password_file else ()
@@ -218,8 +232,8 @@ def _iphone_ready(args: argparse.Namespace) -> None:
     before a phone that does not trust this computer yet, say what to tap."""
     from exposure.collect.ios.collector import iphone_probe
 
-    found = iphone_probe(args.iphone)
-    if not found.trusted and not args.quiet:
+    untrusted = [udid for udid in phones(args.iphone, "--iphone") if not iphone_probe(udid).trusted]
+    if untrusted and not args.quiet:
         print(IPHONE_HINT, file=sys.stderr, flush=True)
 
 
@@ -258,8 +272,12 @@ def run(args: argparse.Namespace) -> int:
                         "or --host", key="error.scan.nothing-to-check")
     if args.password_file and not args.ios_backup:
         raise UserError("--password-file goes with --ios-backup")
-    if args.save and (args.android is None) == (args.iphone is None):
+    devices = [spec for spec in sources if spec.kind in ("android", "iphone")]
+    if args.save and not devices:
         raise UserError("--save goes with either --android or --iphone", key="error.scan.save-without-phone")
+    if args.save and len(devices) > 1:
+        raise UserError("--save keeps what was read from one phone: check one phone at a time to save it",
+                        key="error.scan.save-several-phones")
     check_report_paths(args)  # before any work: the phone may take minutes to read, a password be asked
     if args.ios_backup:
         _backup_passwords(args)
@@ -270,7 +288,7 @@ def run(args: argparse.Namespace) -> int:
         # One file that is not a capture: one clear line, exit 2. Among several, it is a
         # source not checked (said first in the report) and the others are checked.
         check_capture(captures[0])
-    if args.iphone is not None:
+    if args.iphone:
         _iphone_ready(args)
     if len(captures) < 2 or args.quiet or not sys.stderr.isatty():
         return check_and_report(args, sources)
