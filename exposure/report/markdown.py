@@ -134,7 +134,7 @@ def render_markdown(report: ReportDocument, lang: str) -> str:
     out += [f"## {md_text(t('section.help', lang))}", "", md_text(t("help.intro", lang)), ""]
     colon = md_text(t("label.colon", lang))
     for service in help_services():
-        out.append(f"- **{md_text(service.name.get(lang))}**: {md_text(service.helps_with.get(lang))} "
+        out.append(f"- **{md_text(service.name.get(lang))}**{colon}{md_text(service.helps_with.get(lang))} "
                    f"{md_text(service.for_whom.get(lang))}")
         for key, contact in (("help.web", service.web), ("help.email", service.email),
                              ("help.phone", service.phone)):
@@ -215,15 +215,16 @@ def _record(report: ReportDocument, lang: str) -> list[str]:
         span = data_span(source)
         if span:
             out.append(f"  - {md_text(t('label.data_span', lang))}{colon}{md_code(span)}")
-        counts = counts_text(source)
+        counts = counts_text(source, lang)
         if counts:
             out.append(f"  - {md_text(t('label.counts', lang))}{colon}{md_code(counts)}")
     out += ["", f"**{md_text(t('label.feeds', lang))}**", ""]
     if not report.feeds:
         out.append(f"- {md_text(t('label.bundled_only', lang))}")
     for feed in report.feeds:
-        licence = f", {md_text(feed.licence)}" if feed.licence else ""
-        out.append(f"- {md_code(feed.name)} ({md_code(feed.format)}), {md_text(feed_date(feed, lang))}, "
+        gap = md_text(t("label.separator", lang))
+        licence = f"{gap}{md_text(feed.licence)}" if feed.licence else ""
+        out.append(f"- {md_code(feed.name)} ({md_code(feed.format)}){gap}{md_text(feed_date(feed, lang))}{gap}"
                    f"sha256 {md_code(feed.sha256)}{licence}")
     if cites_echap(report.feeds):
         out.append(f"- {md_text(t('ref.echap', lang))}")
