@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from exposure.commands.words import count, language, say
+from exposure.commands.words import count, language, say, sentences
 
 if TYPE_CHECKING:
     from exposure.collect.base import Progress
@@ -295,8 +295,8 @@ def _kept_line(how: str, packets: int, size: int, out: Path) -> str:
     else:
         said = count("capture.stopped", packets, "Recording stopped: {n} packet, {size} bytes.",
                      "Recording stopped: {n} packets, {size} bytes.", size=size)
-    return said + " " + say("capture.kept", "The capture is kept in {path} (readable only by you): it may contain "
-                            "private data, delete it when you no longer need it.", path=path)
+    return sentences(said, say("capture.kept", "The capture is kept in {path} (readable only by you): it may contain "
+                            "private data, delete it when you no longer need it.", path=path))
 
 
 def _safe(text: str, limit: int = 200) -> str:

@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections import Counter
 
-from exposure.commands.words import say, say_in
+from exposure.commands.words import listed, say, say_in
 
 HELP = ("help.profiles", "list the threat profiles, show what one looks for, or check profile files")
 _MAX_SHOWN = 200  # error lines printed by 'validate'; the count covers them all
@@ -77,7 +77,7 @@ def _show(profile_id: str, lang: str) -> int:
     for threat in profile.threats:
         indicators = [i for i in profile.indicators if i.threat == threat.id]
         counts = Counter(i.type.value for i in indicators)
-        shown = ", ".join(f"{kind} {n}" for kind, n in sorted(counts.items())) or say_in(
+        shown = listed([f"{kind} {n}" for kind, n in sorted(counts.items())]) or say_in(
             lang, "profiles.no-indicators", "none (found in other ways)")
         print()
         print(f"  {threat.name.get(lang)}  [{threat.id}]")
@@ -86,7 +86,7 @@ def _show(profile_id: str, lang: str) -> int:
                               severity=t(f"severity.{threat.severity.value}", lang)))
         if threat.aliases:
             print("    " + say_in(lang, "profiles.aliases", "also known as: {aliases}",
-                                  aliases=", ".join(threat.aliases)))
+                                  aliases=listed(threat.aliases)))
         if threat.profile != profile.id:
             print("    " + say_in(lang, "profiles.shared", "(shared with the profile '{profile}')",
                                   profile=threat.profile))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from exposure.commands.words import say
+from exposure.commands.words import listed, say
 
 HELP = ("help.report", "turn a saved JSON report into an HTML or Markdown report (in any language)")
 
@@ -20,7 +20,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                                                          "standard output)"))
     parser.add_argument("--lang", choices=sorted(languages()), metavar="LANG",
                         help=say("help.reports.lang", "report language ({languages}); default: the system's",
-                                 languages=", ".join(sorted(languages()))))
+                                 languages=listed(sorted(languages()))))
     parser.add_argument("--force", action="store_true",
                         help=say("help.reports.force", "replace report files that already exist"))
 

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, TextIO
 
-from exposure.commands.words import say
+from exposure.commands.words import listed, say
 
 if TYPE_CHECKING:
     from exposure.collect.base import Progress
@@ -40,7 +40,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                                "file directly in a folder whose name ends in {suffixes} (or that and .gz), sorted "
                                "by name, not its subfolders. Several captures are checked at once, one per core, "
                                "each on its own, in one report with a section for each",
-                               suffixes=", ".join(CAPTURE_SUFFIXES)))
+                               suffixes=listed(CAPTURE_SUFFIXES)))
     what.add_argument("--android", action="append", nargs="?", const="", default=[], metavar="SERIAL",
                       help=say("help.scan.android", "an Android phone connected over USB (adb); with several "
                                "connected, give its serial, and give --android SERIAL once for each phone to check"))
@@ -76,14 +76,14 @@ def add_check_options(parser: argparse.ArgumentParser) -> None:
     how.add_argument("--profile", action="append", default=[], metavar="ID",
                      help=say("help.scan.profile", "only these threat profiles (see 'exposure profiles list'); "
                               "default: all but {opt_in}, which are checked only when asked for",
-                              opt_in=", ".join(OPT_IN_PROFILES)))
+                              opt_in=listed(OPT_IN_PROFILES)))
     how.add_argument("--no-feeds", action="store_true",
                      help=say("help.scan.no-feeds", "use only the bundled profiles, not imported feeds"))
     how.add_argument("--fail-on", choices=SEVERITIES, metavar="SEVERITY",
                      help=say("help.scan.fail-on", "exit with 1 when a finding at or above this severity is made "
                               "({severities}); exit codes: 0 done, 1 such a finding, 2 an error or a source that "
                               "could not be checked, wholly or partly (2 comes before 1)",
-                              severities=", ".join(SEVERITIES)))
+                              severities=listed(SEVERITIES)))
 
 
 def add_report_options(parser: argparse.ArgumentParser, quiet_help: str) -> None:
@@ -98,7 +98,7 @@ def add_report_options(parser: argparse.ArgumentParser, quiet_help: str) -> None
                      help=say("help.reports.force", "replace report files that already exist"))
     out.add_argument("--lang", choices=sorted(languages()), metavar="LANG",
                      help=say("help.reports.lang", "report language ({languages}); default: the system's",
-                              languages=", ".join(sorted(languages()))))
+                              languages=listed(sorted(languages()))))
     out.add_argument("--quiet", action="store_true", help=quiet_help)
 
 

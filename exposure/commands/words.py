@@ -134,6 +134,20 @@ def count(key: str, number: int, one: str, many: str, /, **params: object) -> st
     return say(key, one if number == 1 else many, n=number, **params)
 
 
+def listed(items: Sequence[object]) -> str:
+    """Items one after the other, with this run's language's comma ("a, b" / "a、b")."""
+    return say("cli.list-comma", ", ").join(str(item) for item in items)
+
+
+def sentences(*parts: str) -> str:
+    """Sentences one after the other: a space between them after a Latin full stop, none
+    after a Chinese one ("。")."""
+    out = ""
+    for part in parts:
+        out += part if not out or out.endswith(("。", "！", "？")) else " " + part
+    return out
+
+
 def note(said: str | CheckNote) -> str:
     """A note from the feed code (its key, params and English) in this run's language."""
     if isinstance(said, str):
@@ -175,7 +189,7 @@ def describe_counts(counts: tuple[tuple[str, int], ...]) -> str:
         parts.append(count(f"feeds.count.{key}", n, "{n} " + one, "{n} " + many))
     if not parts:
         return say("feeds.no-indicators", "no indicators")
-    return say("feeds.list-comma", ", ").join(parts)
+    return listed(parts)
 
 
 def _translated(message: str) -> str:

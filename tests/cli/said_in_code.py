@@ -7,7 +7,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from exposure.commands import capture, names
+from exposure import cli
+from exposure.commands import capture, names, scan
 from exposure.commands.words import ARGPARSE
 from exposure.indicators.feeds.parsed import COUNT_LABELS
 from tests.paths import REPO
@@ -44,6 +45,10 @@ def said_in_code() -> dict[str, list[str]]:
         said.setdefault(key, [])
         if message not in said[key]:
             said[key].append(message)
+    for command in cli.SUBCOMMANDS:  # HELP: (key, English), said by cli.build_parser
+        key, english = cli._command(command).HELP
+        said[key] = [english]
+    said["cli.iphone-hint"] = [scan.IPHONE_HINT]
     for kind, title in names._TITLES:  # said as names.KIND
         said[f"names.{kind}"] = [title]
     for role, words in capture._ROLE_WORDS.items():  # said as capture.role.ROLE
