@@ -37,8 +37,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                                  "{seconds}, 15 minutes; Ctrl-C stops earlier and checks what was recorded)",
                                  seconds=DEFAULT_SECONDS))
     parser.add_argument("--wifi-device", metavar="DEVICE",
-                        help=words.say("help.hotspot.wifi-device", "the Wi-Fi card to make the network on (default: the "
-                                 "first that can)"))
+                        help=words.say("help.hotspot.wifi-device", "the Wi-Fi card to make the network on "
+                                       "(default: the first that can)"))
     parser.add_argument("--iface", metavar="IFACE",
                         help=words.say("help.hotspot.iface", "where no network can be made here: the interface the "
                                  "phone's traffic passes through (a hotspot you started by hand)"))

@@ -88,7 +88,8 @@ def _paragraphs(report: ReportDocument, findings: list[FindingRecord], explanati
         parts = [tf(f"count.{sev}", lang, count=words(str(n))) if known(f"count.{sev}") else words(f"{n} {sev}")
                  for sev, n in counts]
         key = "summary.found.one" if len(explanations) == 1 else "summary.found.many"
-        paragraphs.append(tf(key, lang, count=words(str(len(explanations))), counts=join(parts, lang, "list.and.counts")))
+        paragraphs.append(tf(key, lang, count=words(str(len(explanations))),
+                             counts=join(parts, lang, "list.and.counts")))
         tools_line = tools_and_devices(findings, lang)
         if tools_line:
             paragraphs.append(tools_line)

@@ -176,7 +176,7 @@ def test_a_server_that_cuts_a_file_short_is_that_files_problem(capsys: pytest.Ca
         raise http.client.IncompleteRead(b"{", 10)
 
     lines: list[str] = []
-    summary = update.update_from_network(FeedStore.default(), lines.append, fetcher)
+    summary = update.update_from_network(FeedStore.default(), lambda note: lines.append(note.text), fetcher)
     assert (summary.imported, summary.failed) == (1, 3)  # watchware.yaml, samples.csv, a/x.stix2
     assert any(line.endswith("watchware.yaml: could not fetch (IncompleteRead(1 bytes read, 10 more expected)); "
                              "keeping the previous copy") for line in lines), lines
