@@ -68,7 +68,7 @@ def _show(profile_id: str, lang: str) -> int:
     profile = profiles.get(profile_id)
     if profile is None:
         raise UserError(f"no profile {profile_id!r}; the profiles are: {', '.join(profiles)}",
-                        key="error.profiles.no-such-profile", profile=profile_id, known=", ".join(profiles))
+                        key="error.profiles.no-such-profile", profile=repr(profile_id), known=", ".join(profiles))
     print(profile.title.get(lang))
     print(profile.description.get(lang))
     print()

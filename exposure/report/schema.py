@@ -226,8 +226,8 @@ def load_report(path: Path) -> dict[str, Any]:
         raise UserError(f"{path}: not a JSON report written by exposure", key="error.report-file.not-a-report",
                         path=path) from None
     except UntrustedInputError as exc:  # not JSON, or nested too deeply
-        raise UserError(f"{path}: not a JSON report written by exposure ({exc})", key="error.report-file.not-a-report",
-                        path=path) from None
+        raise UserError(f"{path}: not a JSON report written by exposure ({exc})", key="error.report-file.not-json",
+                        path=path, problem=exc) from None
     try:
         check_report(data)
     except ReportFormatError as exc:

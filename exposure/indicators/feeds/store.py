@@ -140,7 +140,7 @@ class FeedStore:
         target = self.root / check_name(name)
         if not (target / FEED_FILE).is_file():
             raise FeedError(f"no feed named {name!r} (see 'exposure feeds list')", key="error.feeds.no-such-feed",
-                            name=name)
+                            name=repr(name))
         trash = self.root / f".old~{name}~{os.urandom(4).hex()}~removed"
         os.rename(target, trash)
         shutil.rmtree(trash, ignore_errors=True)
@@ -196,7 +196,7 @@ class FeedStore:
         for path in folder.glob("original*"):
             return path
         raise FeedError(f"no feed named {name!r} (see 'exposure feeds list')", key="error.feeds.no-such-feed",
-                            name=name)
+                            name=repr(name))
 
     def load_all(self, warn: Callable[[str | CheckNote], None]) -> Iterator[LoadedFeed]:
         """Every stored feed; an unreadable one is reported through ``warn`` and left out."""
