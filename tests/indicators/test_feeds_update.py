@@ -101,8 +101,8 @@ def test_update_with_no_network_keeps_the_feeds(
     code, out, err = run_cli(capsys, "feeds", "update")
     assert code == 2 and out == ""
     assert err.count("\n") == 1
-    assert err.startswith("exposure: could not reach 127.0.0.1: this computer seems to be offline. Nothing was changed: "
-                          "the feeds imported before are kept.")
+    assert err.startswith("exposure: could not reach 127.0.0.1: this computer seems to be offline. "
+                          "Nothing was changed: the feeds imported before are kept.")
     assert err.endswith("exposure feeds update --from DIR\n") and "Errno" not in err
     assert (FeedStore.default().root / "cellebrite" / FEED_FILE).read_bytes() == before
 
