@@ -136,6 +136,16 @@ class _Ending:
 
 
 def _main(argv: Sequence[str] | None, whole_process: bool, collect: bool = True) -> int:
+    from exposure.commands import words as said
+
+    before = said.language()
+    try:
+        return _command_line(argv, whole_process, collect)
+    finally:
+        said.use(before)  # a caller that goes on (a test, another program) speaks as before
+
+
+def _command_line(argv: Sequence[str] | None, whole_process: bool, collect: bool) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
     if words == ["--version"]:  # at once, without building the parser
         print(f"exposure {__version__}")

@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections import Counter
 
-from exposure.commands.words import listed, say, say_in
+from exposure.commands.words import count, listed, say, say_in
 
 HELP = ("help.profiles", "list the threat profiles, show what one looks for, or check profile files")
 _MAX_SHOWN = 200  # error lines printed by 'validate'; the count covers them all
@@ -47,8 +47,9 @@ def _list(lang: str) -> int:
 
     profiles = load_bundled_profiles()
     width = max((len(p.id) for p in profiles), default=2)
-    print(f"{'ID':<{width}}  {say_in(lang, 'profiles.threats', 'THREATS'):>7}  "
-          f"{say_in(lang, 'profiles.indicators-column', 'INDICATORS'):>10}  {say_in(lang, 'profiles.title', 'TITLE')}")
+    threats, indicators = say_in(lang, "profiles.threats", "THREATS"), say_in(lang, "profiles.indicators-column",
+                                                                              "INDICATORS")
+    print(f"{'ID':<{width}}  {_right(threats, 7)}  {_right(indicators, 10)}  {say_in(lang, 'profiles.title', 'TITLE')}")
     for p in profiles:
         chosen = "  " + say_in(lang, "profiles.opt-in", "(only when chosen)") if p.opt_in else ""
         print(f"{p.id:<{width}}  {len(p.threats):>7}  {len(p.indicators):>10}  {p.title.get(lang)}{chosen}")
@@ -56,6 +57,13 @@ def _list(lang: str) -> int:
     print(say_in(lang, "profiles.list-hint", "Show one with 'exposure profiles show ID'; choose them with "
                  "'exposure scan --profile ID'."))
     return 0
+
+
+def _right(text: str, width: int) -> str:
+    """``text`` right-aligned in ``width`` terminal columns (a Chinese character takes two)."""
+    from exposure.commands.help_format import columns
+
+    return " " * max(0, width - columns(text)) + text
 
 
 def _show(profile_id: str, lang: str) -> int:
@@ -106,11 +114,13 @@ def _validate(files: list[str]) -> int:
         for line in errors[:_MAX_SHOWN]:
             print(shown(line), file=sys.stderr)  # a line may quote the file: never raw
         if len(errors) > _MAX_SHOWN:
-            print(f"... and {len(errors) - _MAX_SHOWN} more", file=sys.stderr)
-        noun = "problem" if len(errors) == 1 else "problems"
-        print(f"exposure: {len(errors)} {noun} found; see docs/profiles.md for the format", file=sys.stderr)
+            print(say("profiles.more-problems", "... and {n} more", n=len(errors) - _MAX_SHOWN), file=sys.stderr)
+        print("exposure: " + count("profiles.problems", len(errors), "{n} problem found; see docs/profiles.md for "
+                                   "the format", "{n} problems found; see docs/profiles.md for the format"),
+              file=sys.stderr)
         return 2
     for path, profile in zip(files, profiles, strict=True):
-        print(f"{path}: ok, profile {profile.id!r}: {len(profile.threats)} threats, "
-              f"{len(profile.indicators)} indicators")
+        print(shown(say("profiles.valid", "{path}: ok, profile {id}: {threats} threats, {indicators} indicators",
+                        path=path, id=repr(profile.id), threats=len(profile.threats),
+                        indicators=len(profile.indicators))))
     return 0

@@ -75,7 +75,7 @@ def add_check_options(parser: argparse.ArgumentParser) -> None:
     how = parser.add_argument_group(say("help.scan.how", "how to check"))
     how.add_argument("--profile", action="append", default=[], metavar="ID",
                      help=say("help.scan.profile", "only these threat profiles (see 'exposure profiles list'); "
-                              "default: all but {opt_in}, which are checked only when asked for",
+                              "default: every profile except {opt_in} (used only when asked for)",
                               opt_in=listed(OPT_IN_PROFILES)))
     how.add_argument("--no-feeds", action="store_true",
                      help=say("help.scan.no-feeds", "use only the bundled profiles, not imported feeds"))

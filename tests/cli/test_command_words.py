@@ -170,7 +170,7 @@ def test_the_note_keys_are_the_feed_codes() -> None:
 def test_scan_help_says_which_profiles_are_not_used_by_default() -> None:
     assert set(OPT_IN_PROFILES) == {p.id for p in load_bundled_profiles() if p.opt_in}
     done = run_cli("scan", "--help", env={"COLUMNS": "200"})
-    assert "default: all but flagged-apps-xinjiang, which are checked only when asked for" in done.stdout
+    assert "default: every profile except flagged-apps-xinjiang (used only when asked for)" in done.stdout
     assert "default: all)" not in done.stdout and "default: all\n" not in done.stdout
 
 
