@@ -110,7 +110,7 @@ def _import(store: FeedStore, args: argparse.Namespace) -> int:
         known = sorted(p.id for p in load_bundled_profiles())
         if args.profile not in known:
             raise UserError(f"unknown profile {args.profile!r}; the profiles are: {', '.join(known)}",
-                            key="error.feeds.unknown-profile", profile=args.profile, known=", ".join(known))
+                            key="error.feeds.unknown-profile", profile=repr(args.profile), known=", ".join(known))
     try:
         result = store.import_file(args.path, name=args.name, profile=args.profile)
     except FeedError as exc:

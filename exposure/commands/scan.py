@@ -294,7 +294,7 @@ def run(args: argparse.Namespace) -> int:
     if args.password_file and not args.ios_backup:
         raise UserError("--password-file goes with --ios-backup")
     devices = [spec for spec in sources if spec.kind in ("android", "iphone")]
-    if args.save and not devices:
+    if args.save and len({spec.kind for spec in devices}) != 1:
         raise UserError("--save goes with either --android or --iphone", key="error.scan.save-without-phone")
     if args.save and len(devices) > 1:
         raise UserError("--save keeps what was read from one phone: check one phone at a time to save it",
