@@ -40,21 +40,27 @@ def build_parser(only: str | None = None, others: bool = True) -> argparse.Argum
     options (adding those imports what they offer, such as the report languages: slow to start),
     and with ``others`` False not at all (for a command line that starts with ``only``: the
     top-level parser then hands every word to that subcommand's, and never shows the list)."""
-    parser = argparse.ArgumentParser(
+    from exposure.commands.help_format import Parser
+    from exposure.commands.words import say
+
+    parser = Parser(
         prog="exposure",
-        description="Check this computer, an Android phone, an iPhone or network traffic for stalkerware and "
-        "state-monitoring tools, and explain what was found in plain words. Read-only: it never "
-        "changes anything on a device, and nothing leaves this computer. "
-        "With no subcommand, opens the guided app.",
+        description=say("help.exposure", "Check this computer, an Android phone, an iPhone or network traffic for "
+                        "stalkerware and state-monitoring tools, and explain what was found in plain words. "
+                        "Read-only: it never changes anything on a device, and nothing leaves this computer. "
+                        "With no subcommand, opens the guided app."),
     )
-    parser.add_argument("--version", action="version", version=f"exposure {__version__}")
+    parser.add_argument("--version", action="version", version=f"exposure {__version__}",
+                        help=say("argparse.version", "show program's version number and exit"))
     parser.add_argument("--lang", dest="app_lang", metavar="LANG",
-                        help="language of the guided app, of messages, and of every command's texts and reports "
-                        "unless the command is given its own --lang (en, zh); default: the system's")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
+                        help=say("help.lang", "language of the guided app, of messages, and of every command's "
+                                 "texts and reports unless the command is given its own --lang (en, zh); "
+                                 "default: the system's"))
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", title=say("help.commands", "commands"))
     for name in SUBCOMMANDS if others or only is None else (only,):
         module = _command(name)
-        child = sub.add_parser(name, help=module.HELP, description=module.HELP)
+        about = say(*module.HELP)
+        child = sub.add_parser(name, help=about, description=about)
         if only is None or name == only:
             module.add_arguments(child)
         child.set_defaults(run=module.run)
@@ -130,15 +136,32 @@ class _Ending:
 
 
 def _main(argv: Sequence[str] | None, whole_process: bool, collect: bool = True) -> int:
+    from exposure.commands import words as said
+
+    before = said.language()
+    try:
+        return _command_line(argv, whole_process, collect)
+    finally:
+        said.use(before)  # a caller that goes on (a test, another program) speaks as before
+
+
+def _command_line(argv: Sequence[str] | None, whole_process: bool, collect: bool) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
     if words == ["--version"]:  # at once, without building the parser
         print(f"exposure {__version__}")
         return 0
     only = next((word for word in words if word in SUBCOMMANDS), "")
-    # ``exposure scan ...``: only scan's parser is built (the other commands' modules are not
-    # even imported); with anything before the command (``--lang zh scan``, ``--help``), all
-    parser = build_parser(only, others=not words or words[0] != only)
-    args, unknown = parser.parse_known_args(argv)
+    from exposure.commands import words as said
+
+    said.choose(words)  # before the parser is made: its help is in the person's language
+    with said.argparse_words():
+        # ``exposure scan ...``: only scan's parser is built (the other commands' modules are not
+        # even imported); with anything before the command (``--lang zh scan``, ``--help``), all
+        parser = build_parser(only, others=not words or words[0] != only)
+        args, unknown = parser.parse_known_args(argv)
+        if unknown:
+            used: argparse.ArgumentParser = getattr(args, "parser_used", parser)
+            used.error(said.say("argparse.unrecognized", "unrecognized arguments: %s") % " ".join(unknown))
     args.whole_process = whole_process
     if args.app_lang and getattr(args, "lang", "") is None:  # ``--lang zh scan``: the command's own default
         args.lang = args.app_lang
@@ -146,9 +169,6 @@ def _main(argv: Sequence[str] | None, whole_process: bool, collect: bool = True)
         gc.freeze()
         if collect:
             gc.enable()
-    if unknown:
-        used: argparse.ArgumentParser = getattr(args, "parser_used", parser)
-        used.error(f"unrecognized arguments: {' '.join(unknown)}")
     try:
         if args.command is None:
             from exposure.commands.demo import needs_terminal
@@ -164,10 +184,10 @@ def _main(argv: Sequence[str] | None, whole_process: bool, collect: bool = True)
         say_error(exc, getattr(args, "lang", None) or args.app_lang)
         return exc.exit_code
     except KeyboardInterrupt:
-        print("exposure: stopped.", file=sys.stderr)
+        print("exposure: " + said.say("cli.stopped", "stopped."), file=sys.stderr)
         return 130
     except Terminated:
-        print("exposure: stopped.", file=sys.stderr)
+        print("exposure: " + said.say("cli.stopped", "stopped."), file=sys.stderr)
         return 143
     except BrokenPipeError:
         return 1
@@ -181,8 +201,11 @@ def _bug(exc: Exception) -> int:
 
         traceback.print_exc()
     else:
-        print(f"exposure: stopped by an unexpected error ({type(exc).__name__}). This is a bug in exposure, not "
-              f"something you did; run the same command again with {DEBUG_VARIABLE}=1 to see where it happened.",
+        from exposure.commands.words import say
+
+        print("exposure: " + say("cli.bug", "stopped by an unexpected error ({error}). This is a bug in exposure, "
+                                 "not something you did; run the same command again with {variable}=1 to see "
+                                 "where it happened.", error=type(exc).__name__, variable=DEBUG_VARIABLE),
               file=sys.stderr)
     return BUG_EXIT_CODE
 

@@ -37,7 +37,8 @@ class UnknownProfileError(UserError):
         self.unknown = tuple(sorted(unknown))
         self.known = tuple(sorted(known))
         super().__init__(f"unknown profile: {', '.join(self.unknown)}; the profiles are: {', '.join(self.known)} "
-                         "(see 'exposure profiles list')")
+                         "(see 'exposure profiles list')", key="error.profiles.unknown",
+                         unknown=", ".join(self.unknown), known=", ".join(self.known))
 
 
 def debugging() -> bool:

@@ -20,12 +20,15 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from exposure.commands.words import count, language, say, sentences
+
 if TYPE_CHECKING:
     from exposure.collect.base import Progress
     from exposure.collect.live import LiveProgress
     from exposure.model import LocalText
 
-HELP = "record network traffic (of this computer, or of an iPhone over USB) into a capture file, then check it"
+HELP = ("help.capture", "record network traffic (of this computer, or of an iPhone over USB) into a capture file, "
+        "then check it")
 
 _MAX_NAMES_PER_LINE_BATCH = 20
 _USEFUL_SECONDS = 15 * 60  # SpyGuard's advice for a capture worth checking (field-guidance.md)
@@ -33,30 +36,36 @@ _USEFUL_SECONDS = 15 * 60  # SpyGuard's advice for a capture worth checking (fie
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--iface", metavar="IFACE",
-                        help="the network interface to record (default: the one of the default route)")
-    parser.add_argument("--iphone", nargs="?", const="", default=None, metavar="UDID",
-                        help="record the traffic of an iPhone connected over USB (Wi-Fi and mobile data, "
-                             "with the app behind each packet); give its UDID if several")
+                        help=say("help.capture.iface", "the network interface to record (default: the one of the "
+                                 "default route)"))
+    parser.add_argument("--iphone", action="append", nargs="?", const="", default=[], metavar="UDID",
+                        help=say("help.capture.iphone", "record the traffic of an iPhone connected over USB (Wi-Fi "
+                                 "and mobile data, with the app behind each packet); give its UDID if several"))
     parser.add_argument("--duration", type=_seconds, metavar="SECONDS",
-                        help="stop after this many seconds (default: at Ctrl-C)")
+                        help=say("help.capture.duration", "stop after this many seconds (default: at Ctrl-C)"))
     parser.add_argument("--out", "--keep", dest="out", metavar="FILE.pcap",
-                        help="keep the capture in this file (default: a private temporary file, deleted once "
-                             "checked; with --no-analysis: capture-DATE-TIME.pcap in this folder)")
-    parser.add_argument("--list-ifaces", action="store_true", help="list the network interfaces and stop")
-    parser.add_argument("--no-analysis", action="store_true", help="only record; check it later with 'scan --pcap'")
+                        help=say("help.capture.out", "keep the capture in this file (default: a private temporary "
+                                 "file, deleted once checked; with --no-analysis: capture-DATE-TIME.pcap in this "
+                                 "folder)"))
+    parser.add_argument("--list-ifaces", action="store_true",
+                        help=say("help.capture.list-ifaces", "list the network interfaces and stop"))
+    parser.add_argument("--no-analysis", action="store_true",
+                        help=say("help.capture.no-analysis", "only record; check it later with 'scan --pcap'"))
     from exposure.commands.scan import add_check_options, add_report_options
 
     add_check_options(parser)
-    add_report_options(parser, quiet_help="do not print progress or the summary")
+    add_report_options(parser, quiet_help=say("help.capture.quiet", "do not print progress or the summary"))
 
 
 def _seconds(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+        raise argparse.ArgumentTypeError(say("cli.seconds.not-a-number", "not a number of seconds: {text}",
+                                             text=repr(text))) from None
     if not 0 < value <= 7 * 24 * 3600:
-        raise argparse.ArgumentTypeError("the duration must be between 0 and 604800 seconds")
+        raise argparse.ArgumentTypeError(say("cli.seconds.range", "the duration must be between 0 and 604800 "
+                                             "seconds"))
     return value
 
 
@@ -65,6 +74,9 @@ def run(args: argparse.Namespace) -> int:
 
     if args.list_ifaces:
         return _list_interfaces(sys.stdout)
+    if len(set(args.iphone)) > 1:
+        raise UserError("capture records one iPhone at a time: give --iphone once", key="error.capture.one-iphone")
+    args.iphone = args.iphone[0] if args.iphone else None
     from exposure.commands.scan import check_and_report, check_report_paths
 
     check_report_paths(args)
@@ -104,7 +116,8 @@ def _record_only(args: argparse.Namespace, iface: str, out: Path, stop: threadin
         result = live.record(iface, out, duration=args.duration, started=printer.started, stop=stop,
                              progress=None if args.quiet else printer.live)
     if result.stopped_by == "error":
-        err.write(f"exposure: recording stopped early: {_safe(result.error)}\n")
+        err.write("exposure: " + say("capture.stopped-early", "recording stopped early: {why}",
+                                     why=_safe(result.error)) + "\n")
     printer.done(result.stopped_by, result.packets, result.bytes)
     return 0
 
@@ -114,32 +127,35 @@ def _iphone(args: argparse.Namespace) -> int:
     finding labelled by the app behind it."""
     from exposure.collect import live
     from exposure.collect.ios.collector import iphone_probe
-    from exposure.commands.scan import IPHONE_HINT, check_and_report
+    from exposure.commands.scan import check_and_report, iphone_hint
     from exposure.errors import UserError
 
     if args.iface:
-        raise UserError("--iface and --iphone do not go together: an iPhone is recorded over its USB cable")
+        raise UserError("--iface and --iphone do not go together: an iPhone is recorded over its USB cable",
+                        key="error.capture.iface-and-iphone")
     err = sys.stderr
     if not args.out and not args.no_analysis:
         if not iphone_probe(args.iphone).trusted and not args.quiet:
-            err.write(IPHONE_HINT + "\n")
+            err.write(iphone_hint() + "\n")
         return _iphone_unkept(args)
     out = Path(args.out) if args.out else live.default_output().with_suffix(".pcapng")
     if out.is_symlink() or _exists(out):
-        raise UserError(f"{out} already exists; choose another name with --out")
+        raise UserError(f"{out} already exists; choose another name with --out", key="error.capture.exists",
+                        path=out)
     if not iphone_probe(args.iphone).trusted and not args.quiet:
-        err.write(IPHONE_HINT + "\n")
+        err.write(iphone_hint() + "\n")
     from exposure.collect.ios import pcapd
 
     def started(udid: str) -> None:
         if not args.quiet:
-            until = f"for {args.duration:g} s or until Ctrl-C" if args.duration else "until you press Ctrl-C"
-            err.write(f"Recording the traffic of the iPhone {_safe(udid)} into {_safe(str(out))} {until}. Use the "
-                      "phone normally meanwhile (open apps, take a photo, send a message).\n")
+            err.write(say("capture.iphone-started", "Recording the traffic of the iPhone {udid} into {path} {until}. "
+                          "Use the phone normally meanwhile (open apps, take a photo, send a message).",
+                          udid=_safe(udid), path=_safe(str(out)), until=_until(args.duration)) + "\n")
             err.flush()
 
     def progress(elapsed: float, packets: int, size: int) -> None:
-        err.write(f"  {elapsed:5.0f} s  {packets} packets  {size} bytes\n")
+        err.write("  " + say("capture.iphone-progress", "{seconds} s  {packets} packets  {size} bytes",
+                             seconds=f"{elapsed:5.0f}", packets=packets, size=size) + "\n")
         err.flush()
 
     cancel = threading.Event()
@@ -148,11 +164,10 @@ def _iphone(args: argparse.Namespace) -> int:
         result = pcapd.record(args.iphone, out, duration=args.duration, cancel=cancel, started=started,
                               progress=None if args.quiet else progress)
     if result.stopped_by == "error":
-        err.write(f"exposure: recording stopped early: {_safe(result.error)}\n")
+        err.write("exposure: " + say("capture.stopped-early", "recording stopped early: {why}",
+                                     why=_safe(result.error)) + "\n")
     if not args.quiet:
-        err.write(f"Recording stopped: {result.packets} packets, {result.bytes} bytes. The capture is kept in "
-                  f"{_safe(str(out.resolve()))} (readable only by you): it may contain private data, delete it when "
-                  "you no longer need it.\n")
+        err.write(_kept_line("stopped", result.packets, result.bytes, out) + "\n")
         err.flush()
     if args.no_analysis:
         return 0
@@ -263,23 +278,27 @@ class _Progress:
                          progress.new_names, progress.known)
         elif progress.stage in (RECORDED, STOPPED) or progress.stage.startswith(STOPPED_EARLY):
             if progress.stage.startswith(STOPPED_EARLY):
-                self.stream.write(f"exposure: {_safe(progress.stage)}\n")
+                why = progress.stage.partition(":")[2].strip() or progress.stage
+                self.stream.write("exposure: " + say("capture.stopped-early", "recording stopped early: {why}",
+                                                     why=_safe(why)) + "\n")
             self.done("duration" if progress.stage == RECORDED else "stopped", counts.get("packets", 0),
                       counts.get("bytes", 0))
 
     def started(self) -> None:
         if self.quiet:
             return
-        until = f"for {self.duration:g} s or until Ctrl-C" if self.duration else "until you press Ctrl-C"
         if self.out is None:
-            self.stream.write(f"Recording on {_safe(self.iface)} {until}, into a private temporary file that is "
-                              "deleted once it is checked (--out FILE keeps it).\n")
+            self.stream.write(say("capture.started-unkept", "Recording on {iface} {until}, into a private temporary "
+                                  "file that is deleted once it is checked (--out FILE keeps it).",
+                                  iface=_safe(self.iface), until=_until(self.duration)) + "\n")
         else:
-            self.stream.write(f"Recording on {_safe(self.iface)} into {_safe(str(self.out))} {until}.\n")
+            self.stream.write(say("capture.started", "Recording on {iface} into {path} {until}.",
+                                  iface=_safe(self.iface), path=_safe(str(self.out)),
+                                  until=_until(self.duration)) + "\n")
         if not self.duration or self.duration < _USEFUL_SECONDS:
-            self.stream.write("Tip: record 15 minutes or more while the device is used normally (restart it, "
-                              "take a photo, send a message): tools that report rarely can be missed in a short "
-                              "capture.\n")
+            self.stream.write(say("capture.tip", "Tip: record 15 minutes or more while the device is used normally "
+                                  "(restart it, take a photo, send a message): tools that report rarely can be "
+                                  "missed in a short capture.") + "\n")
         self.stream.flush()
 
     def live(self, seen: LiveProgress) -> None:
@@ -289,16 +308,19 @@ class _Progress:
     def _status(self, elapsed: float | int | None, packets: int, names: int, new: tuple[tuple[str, str], ...],
                 known: tuple[tuple[str, LocalText, str], ...]) -> None:
         marked = {name: (threat, role) for name, threat, role in known}
-        when = f"{elapsed:5.0f} s  " if elapsed is not None else ""
-        lines = [f"  {when}{packets} packets  {names} names\n"]
+        when = say("capture.seconds", "{seconds} s", seconds=f"{elapsed:5.0f}") + "  " if elapsed is not None else ""
+        lines = ["  " + when + say("capture.progress", "{packets} packets  {names} names", packets=packets,
+                                   names=names) + "\n"]
         for kind, name in new[:_MAX_NAMES_PER_LINE_BATCH]:
             mark = ""
             if name in marked:
                 threat, role = marked[name]
-                mark = f"   <- known: {_safe(threat.get('en'))} ({_ROLE_WORDS.get(role, role)})"
+                mark = "   <- " + say("capture.known", "known: {threat} ({role})", threat=_safe(threat.get(language())),
+                                          role=_role(role))
             lines.append(f"    {kind:<4}  {_safe(name)}{mark}\n")
         if len(new) > _MAX_NAMES_PER_LINE_BATCH:
-            lines.append(f"    ... and {len(new) - _MAX_NAMES_PER_LINE_BATCH} more names\n")
+            lines.append("    " + say("capture.more-names", "... and {n} more names",
+                                          n=len(new) - _MAX_NAMES_PER_LINE_BATCH) + "\n")
         self.stream.write("".join(lines))
         self.stream.flush()
 
@@ -306,16 +328,38 @@ class _Progress:
         if self.quiet:
             return
         how = "done" if stopped_by in ("duration", "done") else "stopped"
-        kept = "" if self.out is None else (f" The capture is kept in {_safe(str(self.out.resolve()))} (readable "
-                                            "only by you): it may contain private data, delete it when you no "
-                                            "longer need it.")
-        self.stream.write(f"Recording {how}: {packets} {'packet' if packets == 1 else 'packets'}, {size} bytes."
-                          f"{kept}\n")
+        self.stream.write(_kept_line(how, packets, size, self.out) + "\n")
         self.stream.flush()
 
 
 _ROLE_WORDS = {"c2": "its server", "website": "its seller's website", "distribution": "where it is downloaded",
                "app": "the tool itself", "flagged": "flagged by a state system"}
+
+
+def _role(role: str) -> str:
+    english = _ROLE_WORDS.get(role)
+    return say(f"capture.role.{role}", english) if english else role
+
+
+def _until(duration: float | None) -> str:
+    if duration:
+        return say("capture.until-duration", "for {seconds} s or until Ctrl-C", seconds=f"{duration:g}")
+    return say("capture.until-ctrl-c", "until you press Ctrl-C")
+
+
+def _kept_line(how: str, packets: int, size: int, out: Path | None) -> str:
+    """The last line of a recording: how much, and where the capture is kept (``out`` None: in a
+    private temporary file, deleted once checked, so nothing is said of it)."""
+    if how == "done":
+        said = count("capture.done", packets, "Recording done: {n} packet, {size} bytes.",
+                     "Recording done: {n} packets, {size} bytes.", size=size)
+    else:
+        said = count("capture.stopped", packets, "Recording stopped: {n} packet, {size} bytes.",
+                     "Recording stopped: {n} packets, {size} bytes.", size=size)
+    if out is None:
+        return said
+    return sentences(said, say("capture.kept", "The capture is kept in {path} (readable only by you): it may contain "
+                            "private data, delete it when you no longer need it.", path=_safe(str(out.resolve()))))
 
 
 def _safe(text: str, limit: int = 200) -> str:

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import argparse
 
-HELP = "open the guided app with synthetic demo data (for workshops and trainers)"
+from exposure.commands.words import say
+
+HELP = ("help.demo", "open the guided app with synthetic demo data (for workshops and trainers)")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--lang", metavar="LANG", help="language of the app (en, zh); default: the system's")
+    parser.add_argument("--lang", metavar="LANG", help=say("help.demo.lang", "language of the app (en, zh); "
+                                                                  "default: the system's"))
 
 
 def run(args: argparse.Namespace) -> int:

@@ -16,10 +16,13 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from exposure.commands.words import count, describe_counts, language, note, say
+
 if TYPE_CHECKING:
     from exposure.indicators.feeds.store import FeedStore
+    from exposure.model import CheckNote
 
-HELP = "import, update, list or remove indicator feeds (Echap, STIX2, hosts lists)"
+HELP = ("help.feeds", "import, update, list or remove indicator feeds (Echap, STIX2, hosts lists)")
 
 
 def _say(*parts: object, file: TextIO | None = None) -> None:
@@ -30,30 +33,43 @@ def _say(*parts: object, file: TextIO | None = None) -> None:
     print(*(shown(str(part)) for part in parts), file=file)
 
 
+def _report(said: str | CheckNote) -> None:
+    """A line from the feed code, in the person's language."""
+    _say(note(said))
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    sub = parser.add_subparsers(dest="feeds_command", metavar="ACTION", required=True)
-    imp = sub.add_parser("import", help="import a feed file (Echap YAML, STIX2 bundle, hosts or plain list)")
-    imp.add_argument("path", type=Path, help="the feed file")
-    imp.add_argument("--name", help="the name to keep it under (default: from the file name)")
+    sub = parser.add_subparsers(dest="feeds_command", metavar="ACTION", required=True,
+                                title=say("help.actions", "actions"))
+    imp = sub.add_parser("import", help=say("help.feeds.import", "import a feed file (Echap YAML, STIX2 bundle, "
+                                             "hosts or plain list)"))
+    imp.add_argument("path", type=Path, metavar="FILE", help=say("help.feeds.import.path", "the feed file"))
+    imp.add_argument("--name", help=say("help.feeds.import.name", "the name to keep it under (default: from the "
+                                        "file name)"))
     imp.add_argument(
         "--profile",
-        help="attach the feed to this profile (default: the profile known for this feed, else none; "
-        "'' for none = always used)",
+        help=say("help.feeds.import.profile", "attach the feed to this profile (default: the profile known for "
+                 "this feed, else none; '' for none = always used)"),
     )
     imp.add_argument("--replace", action="store_true",
                      help="use the file instead of the bundled feed of the same name (default: both are used)")
     upd = sub.add_parser(
         "update",
-        help="fetch the official feeds (Echap, mvt-indicators) over HTTPS, or take them from a folder",
+        help=say("help.feeds.update", "fetch the official feeds (Echap, mvt-indicators) over HTTPS, or take them "
+                 "from a folder (--from DIR: a USB stick made with 'exposure feeds export')"),
     )
     upd.add_argument("--from", dest="from_dir", type=Path, metavar="DIR",
-                     help="a folder with feed files and manifest.sha256 (see 'feeds export')")
-    lst = sub.add_parser("list", help="show the imported feeds")
-    lst.add_argument("--json", action="store_true", help="print JSON")
-    rem = sub.add_parser("remove", help="remove an imported feed")
-    rem.add_argument("name")
-    exp = sub.add_parser("export", help="copy the imported feeds and a sha256 manifest into a folder")
-    exp.add_argument("folder", type=Path)
+                     help=say("help.feeds.update.from", "a folder with feed files and manifest.sha256 (see "
+                              "'exposure feeds export')"))
+    lst = sub.add_parser("list", help=say("help.feeds.list", "show the imported feeds"))
+    lst.add_argument("--json", action="store_true", help=say("help.json-out", "print JSON"))
+    rem = sub.add_parser("remove", help=say("help.feeds.remove", "remove an imported feed"))
+    rem.add_argument("name", metavar="NAME", help=say("help.feeds.remove.name", "the feed's name (see "
+                                                      "'exposure feeds list')"))
+    exp = sub.add_parser("export", help=say("help.feeds.export", "copy the imported feeds and a sha256 manifest "
+                                            "into a folder"))
+    exp.add_argument("folder", type=Path, metavar="DIR", help=say("help.feeds.export.folder", "an empty folder "
+                                                                  "(a USB stick, say)"))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -72,43 +88,63 @@ def run(args: argparse.Namespace) -> int:
             return _list(store, args.json)
         if action == "remove":
             store.remove(args.name)
-            _say(f"Removed feed {args.name}.")
+            _say(say("feeds.removed", "Removed feed {name}.", name=args.name))
             return 0
         from exposure.indicators.feeds.update import export
 
-        count = export(store, args.folder, _say)
-        _say(f"Exported {count} {'feed' if count == 1 else 'feeds'} to {args.folder} with manifest.sha256.")
+        number = export(store, args.folder, _report)
+        _say(count("feeds.exported", number, "Exported {n} feed to {folder} with manifest.sha256.",
+                   "Exported {n} feeds to {folder} with manifest.sha256.", folder=args.folder))
         return 0
     except FeedError as exc:
-        raise UserError(str(exc)) from None
+        raise UserError(str(exc), key=exc.key, **dict(exc.params)) from None
     except OSError as exc:
         raise UserError(f"{getattr(exc, 'filename', '') or 'feeds'}: {exc.strerror or exc}") from None
 
 
 def _import(store: FeedStore, args: argparse.Namespace) -> int:
     from exposure.errors import UserError
-    from exposure.indicators.feeds.parsed import FeedError, describe_counts, describe_warnings
+    from exposure.indicators.feeds.parsed import FeedError
 
     if args.profile:
         from exposure.indicators.profiles import load_bundled_profiles
 
         known = sorted(p.id for p in load_bundled_profiles())
         if args.profile not in known:
-            raise UserError(f"unknown profile {args.profile!r}; the profiles are: {', '.join(known)}")
+            raise UserError(f"unknown profile {args.profile!r}; the profiles are: {', '.join(known)}",
+                            key="error.feeds.unknown-profile", profile=repr(args.profile), known=", ".join(known))
     try:
         result = store.import_file(args.path, name=args.name, profile=args.profile, replace_bundled=args.replace)
     except FeedError as exc:
-        raise UserError(f"{args.path}: {exc}; nothing was changed") from None
+        raise UserError(f"{args.path}: {exc}; nothing was changed", key="error.feeds.not-imported",
+                        path=args.path, problem=_problem(exc)) from None
     info = result.info
-    verb = "Replaced" if result.replaced else "Imported"
-    attached = f"profile {info.profile}" if info.profile else "no profile (always used)"
-    _say(f"{verb} feed {info.name} ({info.format}, {attached}): {describe_counts(info.counts)}.")
+    fields = {"name": info.name, "format": info.format, "counts": describe_counts(info.counts)}
+    if info.profile:
+        line = say("feeds.imported-profile", "Imported feed {name} ({format}, profile {profile}): {counts}.",
+                   profile=info.profile, **fields)
+    else:
+        line = say("feeds.imported-always", "Imported feed {name} ({format}, no profile: always used): {counts}.",
+                   **fields)
+    if result.replaced:
+        line = say("feeds.replaced", "{line} It replaces the copy imported before.", line=line)
+    _say(line)
     if result.warnings:
+        from exposure.indicators.feeds.parsed import describe_warnings
+
         total = sum(result.warnings.values())
-        _say(f"{total} {'value' if total == 1 else 'values'} skipped or set apart: "
-              f"{describe_warnings(result.warnings)}.")
+        _say(count("feeds.skipped", total, "{n} value skipped or set apart: {why}.",
+                   "{n} values skipped or set apart: {why}.", why=describe_warnings(result.warnings)))
     _say_beside_bundled(store, info.name, args.replace)
     return 0
+
+
+def _problem(exc: Exception) -> str:
+    """What a FeedError says, in the person's language (its English without a key)."""
+    from exposure.explain.lines import plain
+    from exposure.explain.notes import error_line
+
+    return plain(error_line(exc, language()))
 
 
 def _say_beside_bundled(store: FeedStore, name: str, replace: bool) -> None:
@@ -120,36 +156,49 @@ def _say_beside_bundled(store: FeedStore, name: str, replace: bool) -> None:
     bundled = next((f for f in load_for_catalog(lambda _: None) if f.info.name == name), None)
     if bundled is None:
         if replace:
-            _say(f"There is no bundled feed named {name}: --replace changes nothing.")
+            _say(say("feeds.replace-nothing", "There is no bundled feed named {name}: --replace changes nothing.",
+                     name=name))
         return
     imported = next((f for f in store.load_all(warn=lambda _: None) if f.info.name == name), None)
     if imported is None:
         return
     if not choice.replaces(bundled, imported):
-        newer = " (the bundled snapshot is newer than this file)" if replace else ""
-        _say(f"It is used together with the bundled {name} (data of {bundled.info.dated}){newer}: nothing the "
-             "bundled list knows is forgotten. To use this file instead, import it again with --replace.")
+        if replace:
+            _say(say("feeds.together-newer", "It is used together with the bundled {name} (data of {date}), whose "
+                     "snapshot is newer than this file: nothing the bundled list knows is forgotten.", name=name,
+                     date=bundled.info.dated))
+        else:
+            _say(say("feeds.together", "It is used together with the bundled {name} (data of {date}): nothing the "
+                     "bundled list knows is forgotten. To use this file instead, import it again with --replace.",
+                     name=name, date=bundled.info.dated))
         return
-    _say(f"It is used instead of the bundled {name} (data of {bundled.info.dated}).")
+    _say(say("feeds.instead", "It is used instead of the bundled {name} (data of {date}).", name=name,
+             date=bundled.info.dated))
     lost = choice.loss(bundled, imported)
     if lost is not None:
-        _say(f"WARNING: this file has far less than the bundled {name}: {lost.describe()}. Tools only the bundled "
-             f"list knows will not be recognised, and every report will say so. To use the bundled list again: "
-             f"exposure feeds remove {name}", file=sys.stderr)
+        _say(say("feeds.instead-smaller", "WARNING: this file has far less than the bundled {name}: {loss}. Tools "
+                 "only the bundled list knows will not be recognised, and every report will say so. To use the "
+                 "bundled list again: exposure feeds remove {name}", name=name, loss=lost.describe()),
+             file=sys.stderr)
 
 
 def _update(store: FeedStore, args: argparse.Namespace) -> int:
     from exposure.errors import UserError
     from exposure.indicators.feeds import update
     if args.from_dir is not None:
-        summary = update.update_from_folder(store, args.from_dir, _say)
+        summary = update.update_from_folder(store, args.from_dir, _report)
     else:
         try:
-            summary = update.update_from_network(store, _say)
+            summary = update.update_from_network(store, _report)
         except update.Unreachable as exc:
-            raise UserError(str(exc)) from None
-    _say(f"{summary.imported} {'feed' if summary.imported == 1 else 'feeds'} updated, "
-         f"{summary.failed} {'problem' if summary.failed == 1 else 'problems'}.")
+            kept = ("error.feeds.offline-kept", "the feeds imported before are kept") if store.names() else (
+                "error.feeds.offline-bundled", "exposure goes on using the lists it comes with")
+            raise UserError(f"could not reach {exc.host}: this computer seems to be offline. Nothing was changed: "
+                            f"{kept[1]}. Without the internet, update from a folder made with 'exposure feeds "
+                            "export' on another computer (a USB stick): exposure feeds update --from DIR",
+                            key=kept[0], host=exc.host) from None
+    _say(count("feeds.updated", summary.imported, "{n} feed updated, {problems}.", "{n} feeds updated, {problems}.",
+               problems=count("feeds.problems", summary.failed, "{n} problem", "{n} problems")))
     if summary.failed and not summary.imported:
         return 2
     return 1 if summary.failed else 0
@@ -158,9 +207,7 @@ def _update(store: FeedStore, args: argparse.Namespace) -> int:
 def _list(store: FeedStore, as_json: bool) -> int:
     import json
 
-    from exposure.indicators.feeds.parsed import describe_counts
-    infos = store.list(warn=lambda said: _say(f"exposure: {said if isinstance(said, str) else said.text}",
-                                              file=sys.stderr))
+    infos = store.list(warn=lambda said: _say(f"exposure: {note(said)}", file=sys.stderr))
     if as_json:
         rows = [
             {
@@ -179,17 +226,23 @@ def _list(store: FeedStore, as_json: bool) -> int:
         sys.stdout.write(json.dumps(rows, indent=2) + "\n")  # ASCII: no control character raw
         return 0
     if not infos:
-        _say("No feeds imported. Use 'exposure feeds import FILE' or 'exposure feeds update'.")
+        _say(say("feeds.none", "No feeds imported: exposure uses the lists it comes with. To add newer ones: "
+                 "'exposure feeds update' (over the internet), 'exposure feeds update --from DIR' (from a USB "
+                 "stick) or 'exposure feeds import FILE'."))
         return 0
     from exposure.indicators.bundled import BUNDLED
 
     bundled = {item.name for item in BUNDLED}
     for i in infos:
-        _say(f"{i.name}  [{i.format}]  profile: {i.profile or '(always used)'}  imported {i.imported}")
+        profile = i.profile or say("feeds.always-used", "(always used)")
+        _say(say("feeds.list-head", "{name}  [{format}]  profile: {profile}  imported {imported}", name=i.name,
+                 format=i.format, profile=profile, imported=i.imported))
         if i.name in bundled:
-            how = "instead of" if store.replaces_bundled(i.name) else "together with"
-            _say(f"    used {how} the bundled {i.name}")
-        _say(f"    source: {i.source}")
+            if store.replaces_bundled(i.name):
+                _say(say("feeds.list-instead", "    used instead of the bundled {name}", name=i.name))
+            else:
+                _say(say("feeds.list-together", "    used together with the bundled {name}", name=i.name))
+        _say("    " + say("feeds.list-source", "source: {source}", source=i.source))
         _say(f"    sha256: {i.sha256}")
         _say(f"    {describe_counts(i.counts)}")
     return 0

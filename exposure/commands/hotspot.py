@@ -16,13 +16,16 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from exposure.commands import words
+
 if TYPE_CHECKING:
     from exposure.collect.base import Progress
     from exposure.collect.hotspot.access_point import AccessPoint
     from exposure.collect.live import Interface
     from exposure.model import SourceSpec
 
-HELP = "let a phone join a temporary Wi-Fi network on this laptop, record its traffic, then check it"
+HELP = ("help.hotspot", "let a phone join a temporary Wi-Fi network on this laptop, record its traffic, then check "
+        "it")
 DEFAULT_SECONDS = 15 * 60
 _BLACK_ON_WHITE = "\x1b[30;107m"
 _RESET = "\x1b[0m"
@@ -30,19 +33,22 @@ _RESET = "\x1b[0m"
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--duration", type=_seconds, default=DEFAULT_SECONDS, metavar="SECONDS",
-                        help=f"stop recording after this many seconds (default: {DEFAULT_SECONDS}, 15 minutes; "
-                             "Ctrl-C stops earlier and checks what was recorded)")
+                        help=words.say("help.hotspot.duration", "stop recording after this many seconds (default: "
+                                 "{seconds}, 15 minutes; Ctrl-C stops earlier and checks what was recorded)",
+                                 seconds=DEFAULT_SECONDS))
     parser.add_argument("--wifi-device", metavar="DEVICE",
-                        help="the Wi-Fi card to make the network on (default: the first that can)")
+                        help=words.say("help.hotspot.wifi-device", "the Wi-Fi card to make the network on "
+                                       "(default: the first that can)"))
     parser.add_argument("--iface", metavar="IFACE",
-                        help="where no network can be made here: the interface the phone's traffic passes "
-                             "through (a hotspot you started by hand)")
+                        help=words.say("help.hotspot.iface", "where no network can be made here: the interface the "
+                                 "phone's traffic passes through (a hotspot you started by hand)"))
     parser.add_argument("--out", metavar="FILE.pcap",
-                        help="keep the recording in this file (default: deleted once checked)")
+                        help=words.say("help.hotspot.out", "keep the recording in this file (default: deleted once "
+                                 "checked)"))
     from exposure.commands.scan import add_check_options, add_report_options
 
     add_check_options(parser)
-    add_report_options(parser, quiet_help="do not print progress or the summary")
+    add_report_options(parser, quiet_help=words.say("help.capture.quiet", "do not print progress or the summary"))
 
 
 def _seconds(text: str) -> float:

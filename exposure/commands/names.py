@@ -15,13 +15,15 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
+from exposure.commands.words import language, say
+
 if TYPE_CHECKING:
     from exposure.collect.net.extract import Extractor
     from exposure.collect.net.keylog import KeyLog
     from exposure.collect.net.reader import CaptureReader
     from exposure.collect.net.results import NameSets
 
-HELP = "list the names (DNS, TLS/QUIC server names, HTTP hosts) seen in network captures"
+HELP = ("help.names", "list the names (DNS, TLS/QUIC server names, HTTP hosts) seen in network captures")
 
 _TITLES = (("dns", "DNS lookups"), ("tls_sni", "TLS server names"), ("quic_sni", "QUIC server names"),
            ("http_host", "HTTP hosts"), ("nbns", "NetBIOS names (local network)"),
@@ -29,8 +31,10 @@ _TITLES = (("dns", "DNS lookups"), ("tls_sni", "TLS server names"), ("quic_sni",
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("captures", nargs="+", metavar="CAPTURE", help="pcap or pcapng files (may be gzip-compressed)")
-    parser.add_argument("--json", action="store_true", help="print JSON (the shape of tshark-names)")
+    parser.add_argument("captures", nargs="+", metavar="CAPTURE",
+                        help=say("help.names.captures", "pcap or pcapng files (may be gzip-compressed)"))
+    parser.add_argument("--json", action="store_true",
+                        help=say("help.names.json", "print JSON (the shape of tshark-names)"))
     parser.add_argument("--reader", choices=("native", "scapy"), default="native", help=argparse.SUPPRESS)
     parser.add_argument("--workers", type=int, default=None, help=argparse.SUPPRESS)  # benchmarks: 1 = one pass
 
@@ -135,7 +139,8 @@ def run(args: argparse.Namespace) -> int:
         try:
             merged.update(names_of(path, args.reader, notes, args.workers, unread=unread))
         except CollectorError as exc:
-            raise UserError(f"{path}: {exc}") from None
+            raise UserError(f"{path}: {exc}", key="error.names.unreadable", path=path,
+                            problem=_problem(exc)) from None
     result = merged.as_json()
     if args.json:
         print(json_text(result))
@@ -144,7 +149,7 @@ def run(args: argparse.Namespace) -> int:
             if key not in result:
                 continue
             values = result[key]
-            print(f"{title} ({len(values)}):")
+            print(f"{say(f'names.{key}', title)} ({len(values)}):")
             for value in values:
                 print(f"  {shown(value)}")  # names come from the network: never raw
     for note in notes:
@@ -152,6 +157,14 @@ def run(args: argparse.Namespace) -> int:
     for line in unread:  # as ``exposure scan`` says it, with its exit code: a capture that could not be checked
         print(f"exposure: {shown(line)}", file=sys.stderr)
     return 2 if unread else 0
+
+
+def _problem(exc: Exception) -> str:
+    """Why a capture could not be read, in the person's language."""
+    from exposure.explain.lines import plain
+    from exposure.explain.notes import error_line
+
+    return plain(error_line(exc, language()))
 
 
 def json_text(result: dict[str, list[str]]) -> str:

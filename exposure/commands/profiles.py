@@ -6,21 +6,27 @@ import argparse
 import sys
 from collections import Counter
 
-from exposure.model import LocalText
+from exposure.commands.words import count, listed, say, say_in
 
-HELP = "list the threat profiles, show what one looks for, or check profile files"
+HELP = ("help.profiles", "list the threat profiles, show what one looks for, or check profile files")
 _MAX_SHOWN = 200  # error lines printed by 'validate'; the count covers them all
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     lang = argparse.ArgumentParser(add_help=False)
-    lang.add_argument("--lang", metavar="LANG", help="language of the texts (en, zh); default: system")
-    sub = parser.add_subparsers(dest="profiles_command", metavar="ACTION")
-    sub.add_parser("list", parents=[lang], help="the profiles that come with exposure (the default)")
-    show = sub.add_parser("show", parents=[lang], help="the threats one profile looks for, with indicator counts")
-    show.add_argument("id", metavar="ID", help="a profile id from 'exposure profiles list'")
-    check = sub.add_parser("validate", help="check profile files against the schema (docs/profiles.md)")
-    check.add_argument("files", nargs="+", metavar="FILE", help="profile YAML files")
+    lang.add_argument("--lang", metavar="LANG", help=say("help.profiles.lang", "language of the texts (en, zh); "
+                                                         "default: the system's"))
+    sub = parser.add_subparsers(dest="profiles_command", metavar="ACTION", title=say("help.actions", "actions"))
+    sub.add_parser("list", parents=[lang], help=say("help.profiles.list", "the profiles that come with exposure "
+                                                    "(the default)"))
+    show = sub.add_parser("show", parents=[lang], help=say("help.profiles.show", "the threats one profile looks "
+                                                           "for, with indicator counts"))
+    show.add_argument("id", metavar="ID", help=say("help.profiles.show.id", "a profile id from 'exposure profiles "
+                                                   "list'"))
+    check = sub.add_parser("validate", help=say("help.profiles.validate", "check profile files against the schema "
+                                                "(docs/profiles.md)"))
+    check.add_argument("files", nargs="+", metavar="FILE", help=say("help.profiles.validate.files",
+                                                                    "profile YAML files"))
     parser.set_defaults(profiles_command=None, lang=None)
 
 
@@ -41,73 +47,62 @@ def _list(lang: str) -> int:
 
     profiles = load_bundled_profiles()
     width = max((len(p.id) for p in profiles), default=2)
-    print(f"{'ID':<{width}}  {_t('threats', lang):>7}  {_t('indicators_column', lang):>10}  {_t('title', lang)}")
+    threats, indicators = say_in(lang, "profiles.threats", "THREATS"), say_in(lang, "profiles.indicators-column",
+                                                                              "INDICATORS")
+    print(f"{'ID':<{width}}  {_right(threats, 7)}  {_right(indicators, 10)}  {say_in(lang, 'profiles.title', 'TITLE')}")
     for p in profiles:
-        print(f"{p.id:<{width}}  {len(p.threats):>7}  {len(p.indicators):>10}  {p.title.get(lang)}")
+        chosen = "  " + say_in(lang, "profiles.opt-in", "(only when chosen)") if p.opt_in else ""
+        print(f"{p.id:<{width}}  {len(p.threats):>7}  {len(p.indicators):>10}  {p.title.get(lang)}{chosen}")
     print()
-    print(_t("list_hint", lang))
+    print(say_in(lang, "profiles.list-hint", "Show one with 'exposure profiles show ID'; choose them with "
+                 "'exposure scan --profile ID'."))
     return 0
+
+
+def _right(text: str, width: int) -> str:
+    """``text`` right-aligned in ``width`` terminal columns (a Chinese character takes two)."""
+    from exposure.commands.help_format import columns
+
+    return " " * max(0, width - columns(text)) + text
 
 
 def _show(profile_id: str, lang: str) -> int:
     from exposure.errors import UserError
     from exposure.explain.categories import category
-    from exposure.explain.lines import fill_plain
+    from exposure.explain.texts import t
     from exposure.indicators.profiles import load_bundled_profiles
 
     profiles = {p.id: p for p in load_bundled_profiles()}
     profile = profiles.get(profile_id)
     if profile is None:
-        raise UserError(f"no profile {profile_id!r}; the profiles are: {', '.join(profiles)}")
+        raise UserError(f"no profile {profile_id!r}; the profiles are: {', '.join(profiles)}",
+                        key="error.profiles.no-such-profile", profile=repr(profile_id), known=", ".join(profiles))
     print(profile.title.get(lang))
     print(profile.description.get(lang))
     print()
-    print(fill_plain(_t("profile_counts", lang), {"id": profile.id, "threats": len(profile.threats),
-                                                   "indicators": len(profile.indicators)}))
+    print(say_in(lang, "profiles.counts", "Profile {id}: {threats} threats, {indicators} indicators", id=profile.id,
+                 threats=len(profile.threats), indicators=len(profile.indicators)))
     for threat in profile.threats:
         indicators = [i for i in profile.indicators if i.threat == threat.id]
         counts = Counter(i.type.value for i in indicators)
-        shown = ", ".join(f"{kind} {n}" for kind, n in sorted(counts.items())) or _t("no_indicators", lang)
+        shown = listed([f"{kind} {n}" for kind, n in sorted(counts.items())]) or say_in(
+            lang, "profiles.no-indicators", "none (found in other ways)")
         print()
         print(f"  {threat.name.get(lang)}  [{threat.id}]")
-        print(f"    {category(threat.category.value).name.get(lang)}, "
-              f"{_t('severity', lang)}: {_t(threat.severity.value, lang)}")
+        print("    " + say_in(lang, "profiles.category-severity", "{category}, severity: {severity}",
+                              category=category(threat.category.value).name.get(lang),
+                              severity=t(f"severity.{threat.severity.value}", lang)))
         if threat.aliases:
-            print(f"    {_t('aliases', lang)}: {', '.join(threat.aliases)}")
+            print("    " + say_in(lang, "profiles.aliases", "also known as: {aliases}",
+                                  aliases=listed(threat.aliases)))
         if threat.profile != profile.id:
-            print(f"    {fill_plain(_t('shared', lang), {'profile': threat.profile})}")
+            print("    " + say_in(lang, "profiles.shared", "(shared with the profile '{profile}')",
+                                  profile=threat.profile))
         supporting = sum(1 for i in indicators if i.supporting)
-        extra = fill_plain(_t("supporting", lang), {"n": supporting}) if supporting else ""
-        print(f"    {_t('indicators', lang)}: {shown}{extra}")
+        extra = say_in(lang, "profiles.supporting", " ({n} only supporting)", n=supporting) if supporting else ""
+        print("    " + say_in(lang, "profiles.indicators", "indicators: {shown}", shown=shown) + extra)
         print(f"    {threat.what_it_is.get(lang)}")
     return 0
-
-
-_TEXTS: dict[str, LocalText] = {
-    "threats": LocalText.of(en="THREATS", zh="威胁"),
-    "indicators": LocalText.of(en="indicators", zh="特征"),
-    "indicators_column": LocalText.of(en="INDICATORS", zh="特征"),
-    "title": LocalText.of(en="TITLE", zh="标题"),
-    "list_hint": LocalText.of(
-        en="Show one with 'exposure profiles show ID'; choose them with 'exposure scan --profile ID'.",
-        zh="用 'exposure profiles show ID' 查看其中一个；用 'exposure scan --profile ID' 选择要检查的内容。"),
-    "profile_counts": LocalText.of(en="Profile {id}: {threats} threats, {indicators} indicators",
-                                   zh="档案 {id}：{threats} 种威胁，{indicators} 个特征"),
-    "no_indicators": LocalText.of(en="none (found in other ways)", zh="无（通过其他方式发现）"),
-    "severity": LocalText.of(en="severity", zh="严重程度"),
-    "critical": LocalText.of(en="critical", zh="危急"),
-    "high": LocalText.of(en="high", zh="高"),
-    "medium": LocalText.of(en="medium", zh="中"),
-    "low": LocalText.of(en="low", zh="低"),
-    "info": LocalText.of(en="information", zh="信息"),
-    "aliases": LocalText.of(en="also known as", zh="又称"),
-    "shared": LocalText.of(en="(shared with the profile '{profile}')", zh="（与档案 '{profile}' 共用）"),
-    "supporting": LocalText.of(en=" ({n} only supporting)", zh="（其中 {n} 个仅作辅助）"),
-}
-
-
-def _t(key: str, lang: str) -> str:
-    return _TEXTS[key].get(lang)
 
 
 def _validate(files: list[str]) -> int:
@@ -119,11 +114,13 @@ def _validate(files: list[str]) -> int:
         for line in errors[:_MAX_SHOWN]:
             print(shown(line), file=sys.stderr)  # a line may quote the file: never raw
         if len(errors) > _MAX_SHOWN:
-            print(f"... and {len(errors) - _MAX_SHOWN} more", file=sys.stderr)
-        noun = "problem" if len(errors) == 1 else "problems"
-        print(f"exposure: {len(errors)} {noun} found; see docs/profiles.md for the format", file=sys.stderr)
+            print(say("profiles.more-problems", "... and {n} more", n=len(errors) - _MAX_SHOWN), file=sys.stderr)
+        print("exposure: " + count("profiles.problems", len(errors), "{n} problem found; see docs/profiles.md for "
+                                   "the format", "{n} problems found; see docs/profiles.md for the format"),
+              file=sys.stderr)
         return 2
     for path, profile in zip(files, profiles, strict=True):
-        print(f"{path}: ok, profile {profile.id!r}: {len(profile.threats)} threats, "
-              f"{len(profile.indicators)} indicators")
+        print(shown(say("profiles.valid", "{path}: ok, profile {id}: {threats} threats, {indicators} indicators",
+                        path=path, id=repr(profile.id), threats=len(profile.threats),
+                        indicators=len(profile.indicators))))
     return 0

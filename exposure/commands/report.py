@@ -4,18 +4,25 @@ from __future__ import annotations
 
 import argparse
 
-HELP = "turn a saved JSON report into an HTML or Markdown report (in any language)"
+from exposure.commands.words import listed, say
+
+HELP = ("help.report", "turn a saved JSON report into an HTML or Markdown report (in any language)")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from exposure.explain.i18n import languages
 
-    parser.add_argument("report", metavar="REPORT.json", help="a report saved with 'exposure scan --json'")
-    parser.add_argument("--html", metavar="FILE", help="write the report as one HTML file ('-': standard output)")
-    parser.add_argument("--md", metavar="FILE", help="write the report as Markdown ('-': standard output)")
+    parser.add_argument("report", metavar="REPORT.json",
+                        help=say("help.report.report", "a report saved with 'exposure scan --json'"))
+    parser.add_argument("--html", metavar="FILE", help=say("help.report.html", "write the report as one HTML file "
+                                                           "('-': standard output)"))
+    parser.add_argument("--md", metavar="FILE", help=say("help.report.md", "write the report as Markdown ('-': "
+                                                         "standard output)"))
     parser.add_argument("--lang", choices=sorted(languages()), metavar="LANG",
-                        help=f"report language ({', '.join(sorted(languages()))}); default: the system's")
-    parser.add_argument("--force", action="store_true", help="replace report files that already exist")
+                        help=say("help.reports.lang", "report language ({languages}); default: the system's",
+                                 languages=listed(sorted(languages()))))
+    parser.add_argument("--force", action="store_true",
+                        help=say("help.reports.force", "replace report files that already exist"))
 
 
 def run(args: argparse.Namespace) -> int:

@@ -7,75 +7,98 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, TextIO
 
+from exposure.commands.words import listed, say
+
 if TYPE_CHECKING:
     from exposure.collect.base import Progress
     from exposure.document import ReportDocument
     from exposure.model import SourceSpec
     from exposure.scan import ScanHooks, ScanResult
 
-HELP = ("check a capture, an Android phone, an iPhone or its backup, an androidqf acquisition or this computer, "
-        "and report")
+HELP = ("help.scan", "check a capture, an Android phone, an iPhone or its backup, an androidqf acquisition or this "
+        "computer, and report")
 SEVERITIES = ("critical", "high", "medium", "low", "info")
+# The profiles a scan uses only when asked for (``opt_in: true``; a test keeps this list true),
+# named in --help without reading the profiles.
+OPT_IN_PROFILES = ("flagged-apps-xinjiang",)
 
 
 IPHONE_HINT = ("Unlock the iPhone and keep it unlocked. If it asks 'Trust This Computer?', tap Trust and enter the "
                "passcode (exposure waits up to 2 minutes). exposure only reads: it changes nothing on the phone.")
 
 
+def iphone_hint() -> str:
+    return say("cli.iphone-hint", IPHONE_HINT)
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from exposure.model import CAPTURE_SUFFIXES
 
-    what = parser.add_argument_group("what to check (one or more)")
+    what = parser.add_argument_group(say("help.scan.what", "what to check (one or more)"))
     what.add_argument("--pcap", action="extend", nargs="+", default=[], metavar="FILE_OR_FOLDER",
-                      help="network captures (pcap, pcapng, gzip), or folders of them: every file directly "
-                      f"in a folder whose name ends in {', '.join(CAPTURE_SUFFIXES)} (or that and .gz), sorted "
-                      "by name, not its subfolders. Several captures are checked at once, one per core, each "
-                      "on its own, in one report with a section for each")
-    what.add_argument("--android", nargs="?", const="", default=None, metavar="SERIAL",
-                      help="an Android phone connected over USB (adb); give its serial if several")
-    what.add_argument("--iphone", nargs="?", const="", default=None, metavar="UDID",
-                      help="an iPhone connected over USB (unlock it, tap Trust); give its UDID if several")
+                      help=say("help.scan.pcap", "network captures (pcap, pcapng, gzip), or folders of them: every "
+                               "file directly in a folder whose name ends in {suffixes} (or that and .gz), sorted "
+                               "by name, not its subfolders. Several captures are checked at once, one per core, "
+                               "each on its own, in one report with a section for each",
+                               suffixes=listed(CAPTURE_SUFFIXES)))
+    what.add_argument("--android", action="append", nargs="?", const="", default=[], metavar="SERIAL",
+                      help=say("help.scan.android", "an Android phone connected over USB (adb); with several "
+                               "connected, give its serial, and give --android SERIAL once for each phone to check"))
+    what.add_argument("--iphone", action="append", nargs="?", const="", default=[], metavar="UDID",
+                      help=say("help.scan.iphone", "an iPhone connected over USB (unlock it, tap Trust); with "
+                               "several connected, give its UDID, and give --iphone UDID once for each phone to "
+                               "check"))
     what.add_argument("--save", metavar="DIR",
-                      help="with --android or --iphone: keep what was read from the phone in DIR")
+                      help=say("help.scan.save", "with --android or --iphone (one phone): keep what was read from "
+                               "the phone in DIR"))
     what.add_argument("--android-dump", action="append", default=[], metavar="DIR",
-                      help="re-check a folder written by --android --save")
+                      help=say("help.scan.android-dump", "re-check a folder written by --android --save"))
     what.add_argument("--iphone-dump", action="append", default=[], metavar="DIR",
-                      help="re-check a folder written by --iphone --save")
+                      help=say("help.scan.iphone-dump", "re-check a folder written by --iphone --save"))
     what.add_argument("--androidqf", action="append", default=[], metavar="DIR_OR_ZIP",
-                      help="an acquisition made with Amnesty's androidqf")
+                      help=say("help.scan.androidqf", "an acquisition made with Amnesty's androidqf"))
     what.add_argument("--ios-backup", action="append", default=[], metavar="DIR",
-                      help="an iPhone backup folder made by Finder, iTunes or Apple Devices (encrypted or not)")
+                      help=say("help.scan.ios-backup", "an iPhone backup folder made by Finder, iTunes or Apple "
+                               "Devices (encrypted or not)"))
     what.add_argument("--password-file", metavar="FILE",
-                      help="with --ios-backup: a file whose first line is the backup's password (otherwise "
-                      "you are asked for it; it is never taken on the command line)")
-    what.add_argument("--host", action="store_true", help="this computer: processes, software, settings")
+                      help=say("help.scan.password-file", "with --ios-backup: a file whose first line is the "
+                               "backup's password (otherwise you are asked for it; it is never taken on the "
+                               "command line)"))
+    what.add_argument("--host", action="store_true",
+                      help=say("help.scan.host", "this computer: processes, software, settings"))
     add_check_options(parser)
-    add_report_options(parser, quiet_help="do not print the summary")
+    add_report_options(parser, quiet_help=say("help.scan.quiet", "do not print the summary"))
 
 
 def add_check_options(parser: argparse.ArgumentParser) -> None:
     """Which profiles and feeds to check against (shared with 'exposure capture')."""
-    how = parser.add_argument_group("how to check")
+    how = parser.add_argument_group(say("help.scan.how", "how to check"))
     how.add_argument("--profile", action="append", default=[], metavar="ID",
-                     help="only these threat profiles (see 'exposure profiles list'); default: all")
-    how.add_argument("--no-feeds", action="store_true", help="use only the bundled profiles, not imported feeds")
+                     help=say("help.scan.profile", "only these threat profiles (see 'exposure profiles list'); "
+                              "default: every profile except {opt_in} (used only when asked for)",
+                              opt_in=listed(OPT_IN_PROFILES)))
+    how.add_argument("--no-feeds", action="store_true",
+                     help=say("help.scan.no-feeds", "use only the bundled profiles, not imported feeds"))
     how.add_argument("--fail-on", choices=SEVERITIES, metavar="SEVERITY",
-                     help="exit with 1 when a finding at or above this severity is made "
-                     f"({', '.join(SEVERITIES)}); exit codes: 0 done, 1 such a finding, 2 an error or a "
-                     "source that could not be checked, wholly or partly (2 comes before 1)")
+                     help=say("help.scan.fail-on", "exit with 1 when a finding at or above this severity is made "
+                              "({severities}); exit codes: 0 done, 1 such a finding, 2 an error or a source that "
+                              "could not be checked, wholly or partly (2 comes before 1)",
+                              severities=listed(SEVERITIES)))
 
 
 def add_report_options(parser: argparse.ArgumentParser, quiet_help: str) -> None:
     """Report files, language and --quiet (shared with 'exposure capture')."""
     from exposure.explain.i18n import languages
 
-    out = parser.add_argument_group("reports ('-' as FILE: standard output)")
-    out.add_argument("--json", metavar="FILE", help="write the full report as JSON")
-    out.add_argument("--md", metavar="FILE", help="write the report as Markdown")
-    out.add_argument("--html", metavar="FILE", help="write the report as one HTML file")
-    out.add_argument("--force", action="store_true", help="replace report files that already exist")
+    out = parser.add_argument_group(say("help.reports", "reports ('-' as FILE: standard output)"))
+    out.add_argument("--json", metavar="FILE", help=say("help.reports.json", "write the full report as JSON"))
+    out.add_argument("--md", metavar="FILE", help=say("help.reports.md", "write the report as Markdown"))
+    out.add_argument("--html", metavar="FILE", help=say("help.reports.html", "write the report as one HTML file"))
+    out.add_argument("--force", action="store_true",
+                     help=say("help.reports.force", "replace report files that already exist"))
     out.add_argument("--lang", choices=sorted(languages()), metavar="LANG",
-                     help=f"report language ({', '.join(sorted(languages()))}); default: the system's")
+                     help=say("help.reports.lang", "report language ({languages}); default: the system's",
+                              languages=listed(sorted(languages()))))
     out.add_argument("--quiet", action="store_true", help=quiet_help)
 
 
@@ -158,19 +181,31 @@ def _say_not_checked(report: ReportDocument, lang: str) -> None:
             sys.stderr.write(f"exposure: {shown(plain(line))}\n")
 
 
+def phones(given: list[str], option: str) -> list[str]:
+    """The phones ``--android``/``--iphone`` asked for, each once, in the order given (""
+    for "the one connected"). Several are several sources; "the one connected" among
+    several cannot say which: one line, never a phone dropped."""
+    from exposure.errors import UserError
+
+    chosen = list(dict.fromkeys(given))
+    if len(given) > 1 and "" in chosen:
+        name = "SERIAL" if option == "--android" else "UDID"
+        example = f"{option} {name} {option} {name}"
+        raise UserError(f"to check several phones, name each one: {example}",
+                        key="error.scan.several-phones-unnamed", example=example)
+    return chosen
+
+
 def sources_from_args(args: argparse.Namespace) -> list[SourceSpec]:
     from exposure import scan as pipeline  # imported late: the command line starts without the pipeline
 
     sources: list[SourceSpec] = []
     if args.pcap:  # the capture reader is imported only when there is a capture to read
         sources += pipeline.capture_sources(args.pcap)
-    if args.android is not None:
-        options = (("save", args.save),) if args.save else ()
-        sources.append(pipeline.SourceSpec("android", args.android, options))
+    saved = (("save", args.save),) if args.save else ()
+    sources += [pipeline.SourceSpec("android", serial, saved) for serial in phones(args.android, "--android")]
     sources += [pipeline.SourceSpec("android-dump", path) for path in args.android_dump]
-    if args.iphone is not None:
-        options = (("save", args.save),) if args.save else ()
-        sources.append(pipeline.SourceSpec("iphone", args.iphone, options))
+    sources += [pipeline.SourceSpec("iphone", udid, saved) for udid in phones(args.iphone, "--iphone")]
     sources += [pipeline.SourceSpec("iphone-dump", path) for path in args.iphone_dump]
     sources += [pipeline.SourceSpec("androidqf", path) for path in args.androidqf]
     options = (("password_file", args.password_file),) if args.password_file else ()
@@ -218,9 +253,9 @@ def _iphone_ready(args: argparse.Namespace) -> None:
     before a phone that does not trust this computer yet, say what to tap."""
     from exposure.collect.ios.collector import iphone_probe
 
-    found = iphone_probe(args.iphone)
-    if not found.trusted and not args.quiet:
-        print(IPHONE_HINT, file=sys.stderr, flush=True)
+    untrusted = [udid for udid in phones(args.iphone, "--iphone") if not iphone_probe(udid).trusted]
+    if untrusted and not args.quiet:
+        print(iphone_hint(), file=sys.stderr, flush=True)
 
 
 def _backup_passwords(args: argparse.Namespace) -> None:
@@ -258,8 +293,12 @@ def run(args: argparse.Namespace) -> int:
                         "or --host", key="error.scan.nothing-to-check")
     if args.password_file and not args.ios_backup:
         raise UserError("--password-file goes with --ios-backup")
-    if args.save and (args.android is None) == (args.iphone is None):
+    devices = [spec for spec in sources if spec.kind in ("android", "iphone")]
+    if args.save and len({spec.kind for spec in devices}) != 1:
         raise UserError("--save goes with either --android or --iphone", key="error.scan.save-without-phone")
+    if args.save and len(devices) > 1:
+        raise UserError("--save keeps what was read from one phone: check one phone at a time to save it",
+                        key="error.scan.save-several-phones")
     check_report_paths(args)  # before any work: the phone may take minutes to read, a password be asked
     if args.ios_backup:
         _backup_passwords(args)
@@ -270,7 +309,7 @@ def run(args: argparse.Namespace) -> int:
         # One file that is not a capture: one clear line, exit 2. Among several, it is a
         # source not checked (said first in the report) and the others are checked.
         check_capture(captures[0])
-    if args.iphone is not None:
+    if args.iphone:
         _iphone_ready(args)
     if len(captures) < 2 or args.quiet or not sys.stderr.isatty():
         return check_and_report(args, sources)

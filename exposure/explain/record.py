@@ -30,7 +30,7 @@ def feed_date(feed: FeedInfo, lang: str) -> str:
     how = (t("feed.bundled", lang) if feed.bundled
            else fill_plain(t("feed.imported", lang), {"date": feed.imported[:19]}))
     shown = f" ({t('label.version', lang)} {feed.version})" if feed.version and feed.version[:10] != dated else ""
-    return f"{when}, {how}{shown}"
+    return f"{when}{t('label.separator', lang)}{how}{shown}"
 
 
 def feed_source(feed: FeedInfo, lang: str) -> Line:

@@ -115,6 +115,9 @@ def data_span(source: SourceRecord) -> str:
     return " – ".join(x for x in (source.first_time or "", source.last_time or "") if x)
 
 
-def counts_text(source: SourceRecord) -> str:
-    """A source's counts as "packets=20, flows=3"."""
-    return ", ".join(f"{k}={v}" for k, v in source.counts)
+def counts_text(source: SourceRecord, lang: str = "en") -> str:
+    """A source's counts as "packets=20, flows=3" (in English: the record's own names, as the
+    JSON has them); in another language with its words ("数据包 20，连接 3")."""
+    if lang == "en":
+        return ", ".join(f"{k}={v}" for k, v in source.counts)
+    return t("label.separator", lang).join(f"{t_or(f'counted.{k}', lang, k)} {v}" for k, v in source.counts)

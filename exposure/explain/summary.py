@@ -169,7 +169,7 @@ def _found_line(key: str, explanations: tuple[Explanation, ...], counts: tuple[t
     parts = [tf(f"count.{sev}", lang, count=words(str(n))) if known(f"count.{sev}") else words(f"{n} {sev}")
              for sev, n in counts]
     number = "one" if len(explanations) == 1 else "many"
-    return tf(f"{key}.{number}", lang, count=words(str(len(explanations))), counts=join(parts, lang))
+    return tf(f"{key}.{number}", lang, count=words(str(len(explanations))), counts=join(parts, lang, "list.and.counts"))
 
 
 def tools_and_devices(findings: Sequence[FindingRecord], lang: str) -> Line:

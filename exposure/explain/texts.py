@@ -43,8 +43,9 @@ def t_or(key: str, lang: str, default: str) -> str:
     return t(key, lang) if key in ui_texts() else default
 
 
-def join(lines: list[Line], lang: str) -> Line:
-    """``a, b and c`` in ``lang``."""
+def join(lines: list[Line], lang: str, and_key: str = "list.and") -> Line:
+    """``a, b and c`` in ``lang`` (``and_key``: the text for "and", for a list that needs
+    its own: counts are listed without 和 in Chinese)."""
     if len(lines) < 2:
         return lines[0] if lines else ()
-    return joined(lines, words(t("list.comma", lang)), words(t("list.and", lang)))
+    return joined(lines, words(t("list.comma", lang)), words(t(and_key, lang)))

@@ -283,7 +283,7 @@ def _record(report: ReportDocument, lang: str) -> list[str]:
         cells = [f"{source.kind}: {source_name(report, source.name, lang)}",
                  f"sha256 {source.sha256 or '-'}",
                  f"{t('label.data_span', lang)} {span}" if span else "",
-                 f"{t('label.counts', lang)} {counts_text(source)}"]
+                 f"{t('label.counts', lang)} {counts_text(source, lang)}"]
         out.append("<tr><td>" + "<br>".join(esc(c) for c in cells if c) + "</td></tr>")
     out.append("</table>")
     out.append(f"<h3>{esc(t('label.feeds', lang))}</h3>")

@@ -229,17 +229,18 @@ def _record(report: ReportDocument, lang: str) -> list[str]:
         span = data_span(source)
         if span:
             out.append(f"  - {md_text(t('label.data_span', lang))}{colon}{md_code(span)}")
-        counts = counts_text(source)
+        counts = counts_text(source, lang)
         if counts:
             out.append(f"  - {md_text(t('label.counts', lang))}{colon}{md_code(counts)}")
     out += ["", f"**{md_text(t('label.feeds', lang))}**", ""]
     if not report.feeds:
         out.append(f"- {md_text(t('label.bundled_only', lang))}")
     for feed in report.feeds:
-        licence = f", {md_text(feed.licence)}" if feed.licence else ""
+        gap = md_text(t("label.separator", lang))
+        licence = f"{gap}{md_text(feed.licence)}" if feed.licence else ""
         origin = md_line(feed_source(feed, lang))
-        out.append(f"- {md_code(feed.name)} ({md_code(feed.format)}), {md_text(feed_date(feed, lang))}, "
-                   f"sha256 {md_code(feed.sha256)}{licence}" + (f", {origin}" if origin else ""))
+        out.append(f"- {md_code(feed.name)} ({md_code(feed.format)}){gap}{md_text(feed_date(feed, lang))}{gap}"
+                   f"sha256 {md_code(feed.sha256)}{licence}" + (f"{gap}{origin}" if origin else ""))
     if cites_echap(report.feeds):
         out.append(f"- {md_text(t('ref.echap', lang))}")
     out.append("")

@@ -206,25 +206,31 @@ def load_report(path: Path) -> dict[str, Any]:
     try:
         raw = read_regular_file(path, MAX_REPORT_BYTES)  # never opens a named pipe or a device
     except FileTooLarge:
-        raise UserError(f"{path}: too large to be an exposure report") from None
+        raise UserError(f"{path}: too large to be an exposure report", key="error.report-file.too-large",
+                        path=path) from None
     except SpecialFile as exc:
         if exc.kind == "a folder":
-            raise UserError(f"{path}: is a folder, not a report") from None
-        raise UserError(f"{path}: {exc.kind}, not a report; not opened") from None
+            raise UserError(f"{path}: is a folder, not a report", key="error.report-file.folder", path=path) from None
+        raise UserError(f"{path}: {exc.kind}, not a report; not opened", key="error.report-file.special",
+                        path=path, kind=exc.kind) from None
     except FileNotFoundError:
-        raise UserError(f"{path}: no such file") from None
+        raise UserError(f"{path}: no such file", key="error.report-file.missing", path=path) from None
     except IsADirectoryError:
-        raise UserError(f"{path}: is a folder, not a report") from None
+        raise UserError(f"{path}: is a folder, not a report", key="error.report-file.folder", path=path) from None
     except OSError as exc:
-        raise UserError(f"{path}: cannot read it ({exc.strerror or exc})") from None
+        raise UserError(f"{path}: cannot read it ({exc.strerror or exc})", key="error.report-file.unreadable",
+                        path=path, problem=exc.strerror or exc) from None
     try:
         data = load_json(raw.decode("utf-8"))
     except UnicodeDecodeError:
-        raise UserError(f"{path}: not a JSON report written by exposure") from None
+        raise UserError(f"{path}: not a JSON report written by exposure", key="error.report-file.not-a-report",
+                        path=path) from None
     except UntrustedInputError as exc:  # not JSON, or nested too deeply
-        raise UserError(f"{path}: not a JSON report written by exposure ({exc})") from None
+        raise UserError(f"{path}: not a JSON report written by exposure ({exc})", key="error.report-file.not-json",
+                        path=path, problem=exc) from None
     try:
         check_report(data)
     except ReportFormatError as exc:
-        raise ReportFormatError(f"{path}: {exc}") from None
+        raise ReportFormatError(f"{path}: {exc}", key="error.report-file.not-valid", path=path,
+                                problem=exc) from None
     return data  # type: ignore[no-any-return]  # a dict: check_report says so

@@ -173,7 +173,7 @@ def test_a_named_pipe_listed_in_a_from_manifest_is_skipped_not_waited_for(tmp_pa
         opened.set()
         os.close(fd)
 
-    summary = update_from_folder(FeedStore.default(), stick, said.append)
+    summary = update_from_folder(FeedStore.default(), stick, lambda note: said.append(note.text))
     writer()
     assert not opened.is_set()
     assert (summary.imported, summary.failed) == (1, 1)

@@ -356,7 +356,7 @@ def test_echap_entries_of_the_wrong_shape_are_skipped_not_fatal(tmp_path: Path) 
 @needs_shared(ECHAP)
 def test_profile_option_overrides_the_known_attachment(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run_cli(capsys, "feeds", "import", str(ECHAP), "--profile", "")
-    assert code == 0 and "no profile (always used)" in out
+    assert code == 0 and "no profile: always used" in out
     feed = loaded("echap-stalkerware")
     assert feed.info.profile == "" and {i.profile for i in feed.indicators} == {""}
     code, out, _ = run_cli(capsys, "feeds", "import", str(DATA_FEEDS / "amnesty" / "cytrox.stix2"),

@@ -209,8 +209,8 @@ def test_cli_list_and_show(capsys: pytest.CaptureFixture[str]) -> None:
     assert "indicators: cert-sha1 2, domain 6, package 5" in out
     assert main(["profiles", "show", "china-state-monitoring", "--lang", "zh"]) == 0
     out = capsys.readouterr().out
-    assert "中国 / 新疆的国家监控" in out and "（与档案 'forensic-agents' 共用）" in out
-    assert "国家监控工具, 严重程度: 危急" in out  # BXAQ: an app on the phone (docs/severity.md)
+    assert "中国 / 新疆的国家监控" in out and "（与检查方案 forensic-agents 共用）" in out
+    assert "国家监控工具，严重程度：非常严重" in out  # BXAQ: an app on the phone (docs/severity.md)
     assert main(["profiles", "show", "nope"]) == 2
     assert "no profile 'nope'" in capsys.readouterr().err
 

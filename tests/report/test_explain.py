@@ -36,7 +36,7 @@ def test_chinese_explanation() -> None:
     c2, app, _odd = explanations("zh")
     assert plain(c2.title) == "与 SpyLive360 的服务器有联系：c2.spylive360.com"
     assert plain(c2.seen[0]).startswith("地址为 192.168.1.23 的设备查询了域名 c2.spylive360.com，共 14 次")
-    assert plain(app.title) == "发现了 SpyLive360：com.wifi0"
+    assert plain(app.title) == "发现 SpyLive360：com.wifi0"
     assert c2.meaning[0][0].text == "SpyLive360 是用来偷偷监视手机的软件。"
     assert c2.confidence_words == t("confidence.high", "zh")
     assert c2.severity_words == "非常严重"

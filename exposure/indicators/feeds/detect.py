@@ -45,20 +45,21 @@ LICENCES = {
 def check_name(name: str) -> str:
     if not _NAME.match(name):
         raise FeedError(
-            f"{name[:80]!r} is not a usable feed name: use lower-case letters, digits, '.', '-' and '_'"
-        )
+            f"{name[:80]!r} is not a usable feed name: use lower-case letters, digits, '.', '-' and '_'",
+            key="error.feeds.bad-name", name=repr(name[:80]))
     return name
 
 
 def decode(data: bytes) -> str:
     if len(data) > MAX_FEED_BYTES:
-        raise FeedError(f"the file is larger than {MAX_FEED_BYTES // (1024 * 1024)} MiB")
+        size = MAX_FEED_BYTES // (1024 * 1024)
+        raise FeedError(f"the file is larger than {size} MiB", key="error.feeds.too-large", size=size)
     if b"\x00" in data[:4096]:
-        raise FeedError("not a text file")
+        raise FeedError("not a text file", key="error.feeds.not-text")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise FeedError("not a text file (not UTF-8)") from None
+        raise FeedError("not a text file (not UTF-8)", key="error.feeds.not-utf8") from None
 
 
 def sniff(text: str) -> tuple[str, object]:
@@ -70,7 +71,7 @@ def sniff(text: str) -> tuple[str, object]:
             assert isinstance(data, dict)
             limits.check_stix2_size(data)
             return stix2.FORMAT, data
-        raise FeedError("a JSON file that is not a STIX2 bundle")
+        raise FeedError("a JSON file that is not a STIX2 bundle", key="error.feeds.json-not-stix2")
     if _YAML_HINT.search(text[:65536]):
         try:
             data = echap.load_yaml(text)
@@ -81,16 +82,17 @@ def sniff(text: str) -> tuple[str, object]:
         if echap.looks_like_echap(data):
             return echap.FORMAT, data
         if isinstance(data, dict) and "indicators" in data:
-            raise FeedError("this is the mvt-indicators index, not a feed: 'exposure feeds update' reads it")
+            raise FeedError("this is the mvt-indicators index, not a feed: 'exposure feeds update' reads it",
+                            key="error.feeds.mvt-index")
         if isinstance(data, list | dict):
-            raise FeedError("a YAML file that is not an Echap indicator file")
+            raise FeedError("a YAML file that is not an Echap indicator file", key="error.feeds.yaml-not-echap")
     for fmt, looks_like in _CSV_FORMATS:
         if looks_like(text):
             return fmt, text
     if hosts.looks_like_list(text):
         return hosts.FORMAT, text
     raise FeedError("format not recognised (expected Echap YAML or samples.csv, a STIX2 bundle, ISDi's "
-                    "app-flags.csv, a Volexity CSV, or a hosts or plain list)")
+                    "app-flags.csv, a Volexity CSV, or a hosts or plain list)", key="error.feeds.unknown-format")
 
 
 _CSV_FORMATS = ((samples.FORMAT, samples.looks_like_samples), (isdi.FORMAT, isdi.looks_like_app_flags),
@@ -130,8 +132,11 @@ def parse_feed(data: bytes, filename: str, name: str | None = None, profile: str
     limits.check_indicator_count(len(builder.indicators))
     if not builder.indicators:
         skipped = sum(builder.warnings.values())
-        why = f" ({skipped} values skipped: {describe_warnings(builder.warnings)})" if skipped else ""
-        raise FeedError(f"no usable indicators in the file{why}")
+        if not skipped:
+            raise FeedError("no usable indicators in the file", key="error.feeds.no-indicators")
+        why = describe_warnings(builder.warnings)
+        raise FeedError(f"no usable indicators in the file ({skipped} values skipped: {why})",
+                        key="error.feeds.no-indicators-skipped", skipped=skipped, why=why)
     licence = ECHAP_LICENCE if defaults is stix2.ECHAP_EXPORT else LICENCES.get(fmt, "")
     return FeedFile(name=feed_name, profile=feed_profile, parsed=builder.build(fmt, version), licence=licence)
 

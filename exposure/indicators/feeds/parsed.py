@@ -18,7 +18,13 @@ from exposure.model import Category, Indicator, IndicatorRole, IndicatorType, Lo
 
 
 class FeedError(ValueError):
-    """A file that cannot be read as a feed at all (the message is one plain line)."""
+    """A file that cannot be read as a feed at all (the message is one plain line).
+    ``key`` and ``params``, when given, say the same in any language (as a UserError's do)."""
+
+    def __init__(self, message: str = "", *, key: str = "", **params: object) -> None:
+        super().__init__(message)
+        self.key = key
+        self.params: tuple[tuple[str, str], ...] = tuple((k, str(v)) for k, v in params.items())
 
 
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
@@ -41,51 +47,56 @@ def count_key(kind: IndicatorType, role: IndicatorRole) -> str:
     return f"{kind.value}/{role.value}"
 
 
-# How counts are printed, in this order; other keys fall back to "<type> (<role>)".
-COUNT_LABELS: dict[str, str] = {
-    "package/app": "package ids",
-    "ios-bundle/app": "iPhone app ids",
-    "desktop-app/app": "desktop app ids",
-    "cert-sha1/app": "certificate SHA-1s",
-    "cert-sha256/app": "certificate SHA-256s",
-    "cert-md5/app": "certificate MD5s",
-    "domain/c2": "C2 domains",
-    "ipv4/c2": "C2 IPv4 addresses",
-    "ipv6/c2": "C2 IPv6 addresses",
-    "cidr/c2": "C2 address ranges",
-    "url/c2": "C2 URLs",
-    "domain/website": "vendor websites",
-    "domain/distribution": "download sites",
-    "url/distribution": "download URLs",
-    "ipv4/distribution": "download addresses",
-    "ipv4/website": "vendor website addresses",
-    "domain/other": "domains",
-    "ipv4/other": "IPv4 addresses",
-    "ipv6/other": "IPv6 addresses",
-    "cidr/other": "address ranges",
-    "url/other": "URLs",
-    "file-sha256/app": "file SHA-256s",
-    "file-sha1/app": "file SHA-1s",
-    "file-md5/app": "file MD5s",
-    "process/app": "phone process names",
-    "desktop-process/app": "computer program names",
-    "file-path/app": "file paths",
-    "config-profile/app": "iOS configuration profile ids",
-    "email/other": "e-mail addresses",
+# How counts are printed (one, several), in this order; other keys fall back to "<type> (<role>)".
+COUNT_LABELS: dict[str, tuple[str, str]] = {
+    "package/app": ("package id", "package ids"),
+    "ios-bundle/app": ("iPhone app id", "iPhone app ids"),
+    "desktop-app/app": ("desktop app id", "desktop app ids"),
+    "cert-sha1/app": ("certificate SHA-1", "certificate SHA-1s"),
+    "cert-sha256/app": ("certificate SHA-256", "certificate SHA-256s"),
+    "cert-md5/app": ("certificate MD5", "certificate MD5s"),
+    "domain/c2": ("C2 domain", "C2 domains"),
+    "ipv4/c2": ("C2 IPv4 address", "C2 IPv4 addresses"),
+    "ipv6/c2": ("C2 IPv6 address", "C2 IPv6 addresses"),
+    "cidr/c2": ("C2 address range", "C2 address ranges"),
+    "url/c2": ("C2 URL", "C2 URLs"),
+    "domain/website": ("vendor website", "vendor websites"),
+    "domain/distribution": ("download site", "download sites"),
+    "url/distribution": ("download URL", "download URLs"),
+    "ipv4/distribution": ("download address", "download addresses"),
+    "ipv4/website": ("vendor website address", "vendor website addresses"),
+    "domain/other": ("domain", "domains"),
+    "ipv4/other": ("IPv4 address", "IPv4 addresses"),
+    "ipv6/other": ("IPv6 address", "IPv6 addresses"),
+    "cidr/other": ("address range", "address ranges"),
+    "url/other": ("URL", "URLs"),
+    "file-sha256/app": ("file SHA-256", "file SHA-256s"),
+    "file-sha1/app": ("file SHA-1", "file SHA-1s"),
+    "file-md5/app": ("file MD5", "file MD5s"),
+    "process/app": ("phone process name", "phone process names"),
+    "desktop-process/app": ("computer program name", "computer program names"),
+    "file-path/app": ("file path", "file paths"),
+    "config-profile/app": ("iOS configuration profile id", "iOS configuration profile ids"),
+    "email/other": ("e-mail address", "e-mail addresses"),
 }
 
 
-def count_label(key: str) -> str:
+def count_label(key: str, number: int = 2) -> str:
     if key in COUNT_LABELS:
-        return COUNT_LABELS[key]
+        one, many = COUNT_LABELS[key]
+        return one if number == 1 else many
     kind, _, role = key.partition("/")
     return f"{kind} ({role})"
 
 
-def describe_counts(counts: tuple[tuple[str, int], ...]) -> str:
+def count_order(counts: tuple[tuple[str, int], ...]) -> list[tuple[str, int]]:
+    """``counts`` in the order of COUNT_LABELS (others after, by name)."""
     order = {key: i for i, key in enumerate(COUNT_LABELS)}
-    parts = sorted(counts, key=lambda kv: (order.get(kv[0], len(order)), kv[0]))
-    return ", ".join(f"{n} {count_label(key)}" for key, n in parts) or "no indicators"
+    return sorted(counts, key=lambda kv: (order.get(kv[0], len(order)), kv[0]))
+
+
+def describe_counts(counts: tuple[tuple[str, int], ...]) -> str:
+    return ", ".join(f"{n} {count_label(key, n)}" for key, n in count_order(counts)) or "no indicators"
 
 
 def describe_warnings(warnings: Counter[str]) -> str:

@@ -157,7 +157,8 @@ class FeedStore:
     def remove(self, name: str) -> None:
         target = self.root / check_name(name)
         if not (target / FEED_FILE).is_file():
-            raise FeedError(f"no feed named {name!r} (see 'exposure feeds list')")
+            raise FeedError(f"no feed named {name!r} (see 'exposure feeds list')", key="error.feeds.no-such-feed",
+                            name=repr(name))
         trash = self.root / f".old~{name}~{os.urandom(4).hex()}~removed"
         os.rename(target, trash)
         shutil.rmtree(trash, ignore_errors=True)
@@ -216,7 +217,8 @@ class FeedStore:
         folder = self.root / check_name(name)
         for path in folder.glob("original*"):
             return path
-        raise FeedError(f"no feed named {name!r} (see 'exposure feeds list')")
+        raise FeedError(f"no feed named {name!r} (see 'exposure feeds list')", key="error.feeds.no-such-feed",
+                            name=repr(name))
 
     def load_all(self, warn: Callable[[str | CheckNote], None]) -> Iterator[LoadedFeed]:
         """Every stored feed; an unreadable one is reported through ``warn`` and left out."""

@@ -40,6 +40,7 @@ from exposure.indicators.feeds.limits import MAX_MANIFEST_BYTES
 from exposure.indicators.feeds.parsed import FeedError, describe_counts
 from exposure.indicators.feeds.provenance import Provenance, manifest_line, read_manifest_line
 from exposure.indicators.feeds.store import FeedStore, read_limited
+from exposure.model import CheckNote
 
 DEFAULT_BASE_URL = "https://raw.githubusercontent.com"
 ENV_BASE_URL = "EXPOSURE_FEED_BASE_URL"
@@ -51,11 +52,17 @@ TIMEOUT = 30.0
 _LOCAL_HOSTS = {"127.0.0.1", "::1", "localhost"}
 _MANIFEST_LINE = re.compile(r"^([0-9a-fA-F]{64}) [ *](.+)$")
 
-Report = Callable[[str], None]
+Report = Callable[[CheckNote], None]
 
 
 class Unreachable(Exception):
-    """The feed server could not be reached at all (no network, DNS, refused)."""
+    """The feed server could not be reached at all (no network, DNS, refused): ``host``,
+    and ``why`` in the network library's words (for the curious; not the message)."""
+
+    def __init__(self, host: str, why: str) -> None:
+        super().__init__(f"could not reach {host} ({why})")
+        self.host = host
+        self.why = why
 
 
 @dataclass(slots=True)
@@ -91,6 +98,11 @@ def _why(exc: BaseException) -> str:
     return str(exc)[:120] or type(exc).__name__
 
 
+def _not_fetched(url: str, exc: BaseException) -> CheckNote:
+    return CheckNote.of("feeds.not-fetched", f"{url}: could not fetch ({_why(exc)}); keeping the previous copy",
+                        url=url, why=_why(exc))
+
+
 def update_from_network(store: FeedStore, report: Report, fetcher: Callable[[str], bytes] = fetch) -> UpdateSummary:
     """Fetch and import the official feeds; raises Unreachable when nothing can be reached."""
     base = base_url()
@@ -103,12 +115,11 @@ def update_from_network(store: FeedStore, report: Report, fetcher: Callable[[str
             data = fetcher(url)
         except (urllib.error.HTTPError, http.client.HTTPException, FeedError, ValueError) as exc:  # it answered
             reached = True
-            report(f"{url}: could not fetch ({_why(exc)}); keeping the previous copy")
+            report(_not_fetched(url, exc))
         except (urllib.error.URLError, OSError) as exc:
             if not reached:
-                host = urlsplit(url).hostname or url
-                raise Unreachable(f"could not reach {host} ({_why(exc)}); keeping the feeds you have") from None
-            report(f"{url}: could not fetch ({_why(exc)}); keeping the previous copy")
+                raise Unreachable(urlsplit(url).hostname or url, _why(exc)) from None
+            report(_not_fetched(url, exc))
         else:
             reached = True
             return data
@@ -136,7 +147,8 @@ def _index_entries(data: bytes, base: str, report: Report, summary: UpdateSummar
     try:
         document = load_yaml(data.decode("utf-8", errors="replace"))
     except FeedError as exc:
-        report(f"the mvt-indicators index could not be read ({exc})")
+        report(CheckNote.of("feeds.index-unreadable", f"the mvt-indicators index could not be read ({exc})",
+                            problem=exc))
         summary.failed += 1
         return []
     entries = document.get("indicators") if isinstance(document, dict) else None
@@ -149,7 +161,9 @@ def _index_entries(data: bytes, base: str, report: Report, summary: UpdateSummar
             owner, repo = str(github.get("owner", "")), str(github.get("repo", ""))
             branch, path = str(github.get("branch") or "main"), str(github.get("path", ""))
             if not all(re.fullmatch(r"[\w.-]+", part) for part in (owner, repo, branch)) or ".." in path:
-                report(f"index entry {str(entry.get('name'))[:60]!r}: unusable location; skipped")
+                name = repr(str(entry.get("name"))[:60])
+                report(CheckNote.of("feeds.index-entry-unusable", f"index entry {name}: unusable location; skipped",
+                                    name=name))
                 summary.failed += 1
                 continue
             out.append((f"{base}/{owner}/{repo}/{branch}/{path.lstrip('/')}", path))
@@ -157,7 +171,9 @@ def _index_entries(data: bytes, base: str, report: Report, summary: UpdateSummar
             url = entry["download_url"]
             out.append((url, PurePosixPath(urlsplit(url).path).name or "feed"))
         else:
-            report(f"index entry {str(entry.get('name'))[:60]!r}: no https location; skipped")
+            name = repr(str(entry.get("name"))[:60])
+            report(CheckNote.of("feeds.index-entry-no-https", f"index entry {name}: no https location; skipped",
+                                name=name))
             summary.failed += 1
     return out
 
@@ -167,18 +183,21 @@ def _import(store: FeedStore, data: bytes, path: str, given: Provenance, report:
     try:
         result = store.import_bytes(data, path, given)
     except FeedError as exc:
-        report(f"{path}: not imported ({exc}); keeping the previous copy")
+        report(CheckNote.of("feeds.not-imported", f"{path}: not imported ({exc}); keeping the previous copy",
+                            path=path, problem=exc))
         summary.failed += 1
         return
     summary.imported += 1
-    report(f"{result.info.name}: {describe_counts(result.info.counts)}")
+    report(CheckNote.of("feeds.updated-one", f"{result.info.name}: {describe_counts(result.info.counts)}",
+                        name=result.info.name, counts=";".join(f"{k}={n}" for k, n in result.info.counts)))
 
 
 def update_from_folder(store: FeedStore, folder: Path, report: Report) -> UpdateSummary:
     """Import every file listed in ``folder/manifest.sha256`` whose sha256 matches."""
     manifest = folder / MANIFEST
     if not manifest.is_file():
-        raise FeedError(f"{folder} has no {MANIFEST} (a folder written by 'exposure feeds export')")
+        raise FeedError(f"{folder} has no {MANIFEST} (a folder written by 'exposure feeds export')",
+                        key="error.feeds.no-manifest", folder=folder)
     summary = UpdateSummary()
     root = folder.resolve()
     lines = read_limited(manifest, MAX_MANIFEST_BYTES).decode("utf-8", errors="replace").splitlines()
@@ -190,17 +209,19 @@ def update_from_folder(store: FeedStore, folder: Path, report: Report) -> Update
         rel = match.group(2) if match else ""
         path = (root / rel).resolve() if match else root
         if not match or PurePosixPath(rel).is_absolute() or root not in path.parents:
-            report(f"{MANIFEST} line {number}: not '<sha256>  <file in this folder>'; skipped")
+            report(CheckNote.of("feeds.manifest-line", f"{MANIFEST} line {number}: not '<sha256>  <file in this "
+                                "folder>'; skipped", number=number))
             summary.failed += 1
             continue
         try:
             data = read_limited(path)
         except FeedError as exc:
-            report(f"{rel}: {exc}; skipped")
+            report(CheckNote.of("feeds.file-skipped", f"{rel}: {exc}; skipped", path=rel, problem=exc))
             summary.failed += 1
             continue
         if hashlib.sha256(data).hexdigest() != match.group(1).lower():
-            report(f"{rel}: its sha256 does not match {MANIFEST}; not imported")
+            report(CheckNote.of("feeds.sha256-mismatch", f"{rel}: its sha256 does not match {MANIFEST}; not imported",
+                                path=rel))
             summary.failed += 1
             continue
         _import(store, data, rel, known.get(rel, Provenance(source=rel)), report, summary)
@@ -217,14 +238,15 @@ def export(store: FeedStore, folder: Path, report: Report) -> int:
     """
     names = store.names()
     if not names:
-        raise FeedError("there are no feeds to export (see 'exposure feeds import')")
+        raise FeedError("there are no feeds to export (see 'exposure feeds import')", key="error.feeds.none-to-export")
     originals = [(name, store.original(name)) for name in names]
     stored = {info.name: info for info in store.list()}
     infos = [stored.get(name) for name in names]
     targets = [f"{name}{original.suffix}" for name, original in originals]
     for target in [MANIFEST, *targets]:
         if os.path.lexists(folder / target):
-            raise FeedError(f"{folder} already holds {target}: choose an empty folder (nothing was written)")
+            raise FeedError(f"{folder} already holds {target}: choose an empty folder (nothing was written)",
+                            key="error.feeds.export-not-empty", folder=folder, file=target)
     folder.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     try:
@@ -236,7 +258,7 @@ def export(store: FeedStore, folder: Path, report: Report) -> int:
             if info is not None:
                 lines.append(manifest_line(target, info))
             lines.append(f"{hashlib.sha256(data).hexdigest()}  {target}\n")
-            report(f"{target}")
+            report(CheckNote.of("feeds.exported-one", target, file=target))
         _write_new(folder / MANIFEST, "".join(lines).encode("utf-8"))
     except BaseException:
         for path in written:
