@@ -6,7 +6,9 @@ otherwise."""
 
 from __future__ import annotations
 
+from exposure.collect.net.flows import FLOWS_NOT_COMPARED, MAX_COMPACT_FLOWS, MAX_FLOWS
 from exposure.collect.net.results import TUNNEL_KINDS
+from exposure.collect.net.tables import MAX_COMPACT, MAX_NAME_OBS, NAMES_NOT_COMPARED
 from exposure.model import FILE_DAMAGE, CheckNote, SourceInfo
 
 # A recording shorter than this is said to be short: tools that report every few minutes
@@ -57,6 +59,28 @@ def no_traffic_to_check(info: SourceInfo) -> CheckNote | None:
     return None
 
 
+def not_compared_counts(overflow: dict[str, int]) -> dict[str, int]:
+    """The counts (``names_not_compared``, ``conversations_not_compared``) of what a capture held
+    past every table of names or conversations (``overflow``: the reader's), or nothing."""
+    counts = {"names_not_compared": overflow.get(NAMES_NOT_COMPARED, 0),
+              "conversations_not_compared": overflow.get(FLOWS_NOT_COMPARED, 0)}
+    return {key: count for key, count in counts.items() if count}
+
+
+def too_many_to_compare(info: SourceInfo) -> CheckNote | None:
+    """The capture held more different names or conversations than exposure follows: those past
+    the first ones were not compared with the lists (a flood of decoys may hide a contact)."""
+    names = info.counts.get("names_not_compared", 0)
+    flows = info.counts.get("conversations_not_compared", 0)
+    if not (names or flows):
+        return None
+    first = min(MAX_NAME_OBS + MAX_COMPACT, MAX_FLOWS + MAX_COMPACT_FLOWS)
+    return CheckNote.of("error.source.pcap-too-many", "the capture held more different names and conversations "
+                        f"than exposure can follow; those after the first {first} were not compared with the "
+                        f"lists (names not compared: {names}; conversations not compared: {flows})",
+                        first=first, names=names, flows=flows)
+
+
 def _tunnels(info: SourceInfo) -> list[tuple[str, int, int]]:
     """(kind, packets, flows) of each kind of tunnel whose contents were not read."""
     out = []
@@ -76,6 +100,8 @@ def traffic_read(info: SourceInfo) -> None:
     if info.unread is not None:
         info.checked.clear()  # nothing was looked at: never listed as checked
         return
+    if info.partly is None:
+        info.partly = too_many_to_compare(info)  # said first, and the scan's exit code is 2
     partly = [CheckNote.of(_TUNNEL_NOT_READ[kind], f"what went through {_TUNNEL_WORDS[kind]} tunnels (a VPN): it is "
                            f"encrypted, so the names inside could not be read (packets: {packets}; conversations: "
                            f"{flows})", packets=packets, flows=flows) for kind, packets, flows in _tunnels(info)]
