@@ -7,6 +7,7 @@ otherwise."""
 from __future__ import annotations
 
 from exposure.collect.net.flows import FLOWS_NOT_COMPARED, MAX_COMPACT_FLOWS, MAX_FLOWS
+from exposure.collect.net.fragments import FRAGMENTS_UNJOINED
 from exposure.collect.net.results import TUNNEL_KINDS
 from exposure.collect.net.tables import MAX_COMPACT, MAX_NAME_OBS, NAMES_NOT_COMPARED
 from exposure.model import FILE_DAMAGE, CheckNote, SourceInfo
@@ -49,6 +50,12 @@ def no_traffic_to_check(info: SourceInfo) -> CheckNote | None:
                                 f"{packets})", link=", ".join(links), count=packets)
         damaged = sum(n for reason, n in info.undecoded.items()
                       if not reason.startswith((FILE_DAMAGE, _UNSUPPORTED_LINK)))
+        pieces = info.undecoded.get(FRAGMENTS_UNJOINED, 0)
+        if pieces and pieces == damaged:  # IP packets, but only pieces of them that never came together
+            return CheckNote.of("error.source.only-fragments", "it holds only pieces of internet packets (IP "
+                                "fragments) that could never be put back together into whole packets, so nothing in "
+                                f"them could be checked (packets: {packets}; pieces: {pieces})",
+                                count=packets, pieces=pieces)
         if damaged:  # IP packets, perhaps, that could not be decoded: the warnings say why
             return CheckNote.of("error.source.no-ip-decoded", "no packet could be read as internet traffic (IP "
                                 f"packets) (packets: {packets}; not decoded: {damaged}; see the warnings)",

@@ -8,6 +8,12 @@ directions are followed at once; each buffer is capped (``TLS_CAP``, ``HTTP_CAP`
 over the life of the stream ``DNS_TCP_CAP`` and ``H2_CAP``), so memory stays bounded
 whatever the capture holds. Streams are parsed when their buffer has grown by a quarter,
 at FIN/RST, when idle, when the table is full and at the end of the capture.
+
+Padding must not hide a name. A ClientHello is read to its end, up to the largest that
+OpenSSL accepts (``MAX_CLIENT_HELLO``) for a few of them at a time (``MAX_LARGE_HELLOS``); an
+HTTP request's head is skimmed for its ``Host`` past ``HTTP_CAP``, keeping only its request
+line and the line being read, up to ``MAX_HTTP_HEAD`` (more than servers accept). What is
+still cut is counted (``HELLO_CUT``, ``HTTP_HEAD_CUT``) and said in the report.
 """
 
 from __future__ import annotations
@@ -46,6 +52,15 @@ HTTP_CAP = 8 * 1024
 DNS_TCP_CAP = 32 * 1024  # over the life of a stream (parsed messages are dropped)
 H2_CAP = 64 * 1024  # over the life of a stream (parsed frames are dropped)
 IDLE = 120.0
+# OpenSSL's CLIENT_HELLO_MAX_LENGTH (ssl/statem/statem_local.h): servers refuse a longer ClientHello
+MAX_CLIENT_HELLO = 131_396
+# A large ClientHello's buffer: the message, its record headers (records of 512 bytes or more; a
+# hello cut into smaller ones fits while it is small), within twice MAX_CLIENT_HELLO
+HELLO_RECORD_MIN = 512
+MAX_LARGE_HELLOS = 16  # large buffers at a time: with their out-of-order segments, under 9 MB
+MAX_HTTP_HEAD = 1024 * 1024  # Apache accepts 100 header lines of 8 KiB: a longer head is not a real request
+HELLO_CUT = "TLS ClientHellos longer than exposure reads (their server name may be missed)"
+HTTP_HEAD_CUT = "HTTP request headers longer than exposure reads (their Host may be missed)"
 # Ports where Wireshark (4.0, `tshark -G decodes`) reads TLS without its heuristic, so it also
 # waits for a record header cut short: HTTPS, TLS-wrapped mail, LDAP, DNS, SIP, AMQP, MQTT, ...
 TLS_PORTS = frozenset({324, 443, 465, 636, 802, 853, 993, 995, 1300, 2221, 2443, 3249, 3250, 3251, 3252, 3496,
@@ -77,6 +92,7 @@ class _HttpProgress:
     reported: bool = False
     hosts_done: int = 0  # Host headers of the current request already reported
     param_done: bool = False  # its request line was looked at for ?dns=
+    skimmed: int = 0  # bytes of header lines read and dropped while looking for the Host
 
 
 class ActiveStreams(dict[StreamKey, StreamStart]):
@@ -178,13 +194,24 @@ class TcpStreams:
                 hs_type = payload[5]
                 if hs_type == CLIENT_HELLO:
                     if not self._whole_client_hello(key, payload, ts):
-                        self._new(key, "tls", seq, payload, ts, TLS_CAP)
+                        self._new(key, "tls", seq, payload, ts, self._hello_cap(payload))
                 elif hs_type == SERVER_HELLO and (self._want_certs or (self.keyed is not None
                                                                        and key in self.keyed.sessions)):
                     self._new(key, "tls", seq, payload, ts, TLS_CAP)
             return
         if 0x41 <= first <= 0x5A:
             self._start_http(key, seq, payload, ts)
+
+    def _hello_cap(self, payload: bytes) -> int:
+        """The buffer for a ClientHello that begins ``payload``: TLS_CAP, or as long as a larger
+        one says it is (within MAX_CLIENT_HELLO, for MAX_LARGE_HELLOS streams at a time)."""
+        if len(payload) < 9:
+            return TLS_CAP
+        size = min((payload[6] << 16) | (payload[7] << 8) | payload[8], MAX_CLIENT_HELLO)
+        want = 9 + size + 5 * (size // HELLO_RECORD_MIN + 1)
+        if want <= TLS_CAP or sum(1 for s in self.active.values() if s.cap > TLS_CAP) >= MAX_LARGE_HELLOS:
+            return TLS_CAP
+        return want
 
     def _start_http(self, key: StreamKey, seq: int, payload: bytes, ts: float) -> None:
         sport, dport = key[1], key[3]
@@ -349,7 +376,10 @@ class TcpStreams:
                                                  self._sni_by_conn.get(key, _NO_SNI)[0], key)
                 return True
         if final and hs.need_more and not server_side:
-            self._bad("incomplete TLS ClientHello")
+            if stream.overflow:
+                self._tables.cut(HELLO_CUT)
+            else:
+                self._bad("incomplete TLS ClientHello")
         if server_side:  # the certificate may follow in later records
             return final or hs.done
         return final or hs.done or not hs.need_more
@@ -404,6 +434,10 @@ class TcpStreams:
                 if message:
                     self._tables.dns(message, src, dst, ts, "http")
             if not head.complete:
+                if not head.hosts and not final:
+                    return self._skim(stream, progress, data)
+                if not head.hosts and stream.overflow:
+                    self._tables.cut(HTTP_HEAD_CUT)
                 # wait for the rest of the headers, unless the Host is known and no DNS body can follow
                 return final or (bool(head.hosts) and head.method != b"POST")
             progress.hosts_done, progress.param_done = 0, False
@@ -415,6 +449,27 @@ class TcpStreams:
             progress.pos = body_from + head.content_length
             if progress.pos >= len(data) or not request_start(data[progress.pos:], dport, sport):
                 return True
+
+    def _skim(self, stream: StreamStart, progress: _HttpProgress, data: bytes) -> bool:
+        """A head still without its Host: drop the header lines read (keeping the request line,
+        those that say a DNS body follows, and the line being read), so that the buffer has
+        room for the rest; True (finished, counted) past MAX_HTTP_HEAD or when bytes were cut."""
+        if stream.overflow:  # the buffer filled before its lines could be dropped: bytes are missing
+            self._tables.cut(HTTP_HEAD_CUT)
+            return True
+        pos = progress.pos
+        line_end = data.find(b"\n", pos)
+        last_end = data.rfind(b"\n")
+        if line_end < 0 or last_end <= line_end or len(data) - pos < HTTP_CAP // 2:
+            return False
+        kept = b"".join([line for line in data[line_end + 1:last_end + 1].splitlines(keepends=True)
+                         if line.lower().startswith((b"content-type:", b"content-length:"))][:4])
+        progress.skimmed += last_end - line_end - len(kept)
+        if progress.skimmed > MAX_HTTP_HEAD:
+            self._tables.cut(HTTP_HEAD_CUT)
+            return True
+        stream.data[line_end + 1:last_end + 1] = kept
+        return False
 
     def _dns(self, key: StreamKey, stream: StreamStart, final: bool) -> bool:
         src, _sport, dst, _dport = key
