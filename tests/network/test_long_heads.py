@@ -61,3 +61,15 @@ def test_a_long_client_hello_in_one_segment_per_record_is_read(tmp_path: Path) -
 
     wrpcap(str(capture), conversation(records(client_hello(60_000), 16_384), 443))
     assert names_of(str(capture)).as_json()["tls_sni"] == [C2]
+
+
+def test_a_long_head_after_a_pipelined_request_is_skimmed_too(tmp_path: Path) -> None:
+    """The request before it (read, its Host reported) is dropped from the buffer with the lines."""
+    capture = tmp_path / "pipelined.pcap"
+    from scapy.utils import wrpcap
+
+    first = b"GET /a HTTP/1.1\r\nHost: first.example\r\n\r\n"
+    wrpcap(str(capture), conversation(first + long_head(12), 80))
+    notes: list[str] = []
+    assert names_of(str(capture), notes=notes).as_json()["http_host"] == ["first.example", C2]  # as tshark
+    assert notes == []

@@ -460,7 +460,7 @@ class TcpStreams:
         pos = progress.pos
         line_end = data.find(b"\n", pos)
         last_end = data.rfind(b"\n")
-        if line_end < 0 or last_end <= line_end or len(data) - pos < HTTP_CAP // 2:
+        if line_end < 0 or last_end <= line_end or len(data) < HTTP_CAP // 2:
             return False
         kept = b"".join([line for line in data[line_end + 1:last_end + 1].splitlines(keepends=True)
                          if line.lower().startswith((b"content-type:", b"content-length:"))][:4])
@@ -468,7 +468,9 @@ class TcpStreams:
         if progress.skimmed > MAX_HTTP_HEAD:
             self._tables.cut(HTTP_HEAD_CUT)
             return True
-        stream.data[line_end + 1:last_end + 1] = kept
+        # the requests before this one were read: only this one's request line and what follows stay
+        stream.data[:] = data[pos:line_end + 1] + kept + data[last_end + 1:]
+        progress.pos = 0
         return False
 
     def _dns(self, key: StreamKey, stream: StreamStart, final: bool) -> bool:
