@@ -92,3 +92,13 @@ def test_more_conversations_than_exposure_follows_make_the_capture_partly_checke
     assert not any("thetruthspy" in threat for threat in threats(result))
     # 1 + 19 servers fit without their client; 21 decoy servers and the contact's connection did not
     assert info.partly is not None and dict(info.partly.params)["flows"] == "22"
+
+
+def test_a_server_name_past_the_names_kept_counts_as_not_compared(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tables, "MAX_NAMES", 3)
+    over: list[str] = []
+    table = tables.NameTables(True, lambda _reason: None, over.append)
+    for i in range(4):
+        table.server_name("tls", f"n{i}.example", bytes(4), bytes([1, 2, 3, 4]), 443, 0.0)
+    assert len(table.server_obs) == 3
+    assert over.count(tables.NAMES_NOT_COMPARED) == 1

@@ -285,7 +285,11 @@ class NameTables:
             return
         target = self.names.tls_sni if protocol == "tls" else (
             self.names.quic_sni if protocol == "quic" else self.names.http_host)
-        if not self._keep(protocol, target, low, f"{protocol} server names") or not self.want_obs:
+        if not self._keep(protocol, target, low, f"{protocol} server names"):
+            if self.want_obs:  # one name more than are kept: not compared either
+                self._over(NAMES_NOT_COMPARED)
+            return
+        if not self.want_obs:
             return
         key = (protocol, low, self.text(client), self.text(server), port)
         agg = self.server_obs.get(key)
