@@ -20,10 +20,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from exposure.collect.net.http import HTTP_PORTS, dns_param, host_value, method_prefix, request_head, request_start
 from exposure.collect.net.http2 import PREFACE, H2Reader, starts_preface
+from exposure.collect.net.stream_table import ActiveStreams as ActiveStreams  # (re-exported: loop.py)
+from exposure.collect.net.stream_table import RangeStreams, WindowOutput
+from exposure.collect.net.stream_table import StreamKey as StreamKey  # (re-exported: merge, ranges, parallel)
 from exposure.collect.net.tables import NameTables
 from exposure.collect.net.tcpstream import StreamStart
 from exposure.collect.net.tls import (
@@ -40,8 +43,6 @@ from exposure.collect.net.tls import (
 if TYPE_CHECKING:
     from exposure.collect.net.keyed import KeyedStreams
     from exposure.collect.net.keylog import KeyLog
-
-StreamKey = tuple[bytes, int, bytes, int]  # (source, source port, destination, destination port)
 
 MAX_STREAMS = 1024
 # Buffers per stream direction (at most MAX_STREAMS of them, each holding at most twice its
@@ -72,17 +73,6 @@ MAX_SNI = 16_384  # server names awaiting their certificate: a few minutes of a 
 _NO_SNI = ("", 0.0)
 
 
-class WindowOutput:
-    """What the streams of one TCP direction begun early in a byte range found (see ``resumed_until``)."""
-
-    def __init__(self, over: Callable[[str], None]) -> None:
-        self.undecoded: dict[str, int] = {}
-        self.tables = NameTables(False, self.bad, over, over)
-
-    def bad(self, reason: str) -> None:
-        self.undecoded[reason] = self.undecoded.get(reason, 0) + 1
-
-
 @dataclass(slots=True)
 class _HttpProgress:
     pos: int = 0  # where the next request starts; hosts before it were reported
@@ -93,44 +83,6 @@ class _HttpProgress:
     hosts_done: int = 0  # Host headers of the current request already reported
     param_done: bool = False  # its request line was looked at for ?dns=
     skimmed: int = 0  # bytes of header lines read and dropped while looking for the Host
-
-
-class ActiveStreams(dict[StreamKey, StreamStart]):
-    """The directions being followed, by key; ``raw`` holds each key as the packet bytes of its
-    addresses and ports (source, destination, source port, destination port), which the reading
-    loop looks up without building the key (``loop.py``)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.raw: set[bytes] = set()
-
-    def __setitem__(self, key: StreamKey, stream: StreamStart) -> None:
-        super().__setitem__(key, stream)
-        self.raw.add(raw_key(key))
-
-    def pop(self, key: StreamKey, default: StreamStart | None = None) -> StreamStart | None:  # type: ignore[override]
-        stream = super().pop(key, None)
-        if stream is None:
-            return default
-        self.raw.discard(raw_key(key))
-        return stream
-
-    def clear(self) -> None:
-        super().clear()
-        self.raw.clear()
-
-
-def raw_key(key: StreamKey) -> bytes:
-    src, sport, dst, dport = key
-    return src + dst + sport.to_bytes(2, "big") + dport.to_bytes(2, "big")
-
-
-class RangeStreams(Protocol):
-    """What a reader of one byte range of a capture (``collect/net/ranges``) records about streams."""
-
-    def begun(self, key: StreamKey) -> None: ...
-
-    def ended(self, key: StreamKey) -> None: ...
 
 
 class TcpStreams:
@@ -377,7 +329,7 @@ class TcpStreams:
                 return True
         if final and hs.need_more and not server_side:
             if stream.overflow:
-                self._tables.cut(HELLO_CUT)
+                self._tables.drop(HELLO_CUT)
             else:
                 self._bad("incomplete TLS ClientHello")
         if server_side:  # the certificate may follow in later records
@@ -437,7 +389,7 @@ class TcpStreams:
                 if not head.hosts and not final:
                     return self._skim(stream, progress, data)
                 if not head.hosts and stream.overflow:
-                    self._tables.cut(HTTP_HEAD_CUT)
+                    self._tables.drop(HTTP_HEAD_CUT)
                 # wait for the rest of the headers, unless the Host is known and no DNS body can follow
                 return final or (bool(head.hosts) and head.method != b"POST")
             progress.hosts_done, progress.param_done = 0, False
@@ -455,7 +407,7 @@ class TcpStreams:
         those that say a DNS body follows, and the line being read), so that the buffer has
         room for the rest; True (finished, counted) past MAX_HTTP_HEAD or when bytes were cut."""
         if stream.overflow:  # the buffer filled before its lines could be dropped: bytes are missing
-            self._tables.cut(HTTP_HEAD_CUT)
+            self._tables.drop(HTTP_HEAD_CUT)
             return True
         pos = progress.pos
         line_end = data.find(b"\n", pos)
@@ -466,7 +418,7 @@ class TcpStreams:
                          if line.lower().startswith((b"content-type:", b"content-length:"))][:4])
         progress.skimmed += last_end - line_end - len(kept)
         if progress.skimmed > MAX_HTTP_HEAD:
-            self._tables.cut(HTTP_HEAD_CUT)
+            self._tables.drop(HTTP_HEAD_CUT)
             return True
         # the requests before this one were read: only this one's request line and what follows stay
         stream.data[:] = data[pos:line_end + 1] + kept + data[last_end + 1:]

@@ -82,7 +82,7 @@ class NameTables:
         self._addr_text: dict[bytes, str] = {}
         self._compact = 0  # observations kept without their devices (MAX_COMPACT)
 
-    def cut(self, reason: str) -> None:
+    def drop(self, reason: str) -> None:
         """Something longer than real traffic can be was read only in part (counted as dropped)."""
         self._drop(reason)
 
