@@ -27,6 +27,7 @@ from exposure.collect.net.macs import mac_text
 from exposure.collect.net.reader import CaptureReader, NotACapture, SnapCut, open_capture
 from exposure.collect.net.results import tunnel_counts
 from exposure.collect.net.tls_decrypt import EARLY_UNREAD
+from exposure.collect.traffic_notes import not_compared_counts
 from exposure.model import FILE_DAMAGE, Observation, SourceInfo
 from exposure.observations.network import DnsQuery, Flow, ServerName, TlsCertificate
 
@@ -181,6 +182,7 @@ class PcapCollector:
             "http_hosts": len(ex.names.http_host), "certificates": len(ex.cert_obs), "flows": len(ex.flows),
         })
         info.counts.update(tunnel_counts(ex.flows))  # tunnels whose contents could not be read (scan says so)
+        info.counts.update(not_compared_counts(ex.overflow))  # more names than exposure follows (scan says so)
         info.undecoded.update(ex.undecoded)
         if self.devices:
             info.details["devices"] = devices_text(self.devices)
@@ -260,7 +262,8 @@ class PcapCollector:
                                  else "", first_seen=_when(seen_cert.first), last_seen=_when(seen_cert.last),
                                  count=seen_cert.count)
         for (protocol, client_raw, server_raw, port), flow in ex.flows.items():
-            server, client = address_text(server_raw), address_text(client_raw)
+            # a flow counted once its table was full has no client (collect/net/flows)
+            server, client = address_text(server_raw), address_text(client_raw) if client_raw else ""
             yield Flow(COLLECTOR, source, protocol=protocol, client=client, client_port=0,
                        server=server, server_port=port, bytes_out=flow.bytes_out, bytes_in=flow.bytes_in,
                        packets=flow.count, server_names=tuple(ex.address_names.get(server, ())),
@@ -273,7 +276,7 @@ class PcapCollector:
         certificate belongs to a device when only one did ("" stands for a client without one)."""
         out: dict[tuple[str, int], set[str]] = {}
         for protocol, client_raw, server_raw, port in ex.flows:
-            if protocol == "tcp":
+            if protocol == "tcp" and client_raw:
                 out.setdefault((address_text(server_raw), port), set()).add(
                     self.devices.get(address_text(client_raw), ""))
         return out

@@ -6,7 +6,10 @@ otherwise."""
 
 from __future__ import annotations
 
+from exposure.collect.net.flows import FLOWS_NOT_COMPARED, MAX_COMPACT_FLOWS, MAX_FLOWS
+from exposure.collect.net.fragments import FRAGMENTS_UNJOINED
 from exposure.collect.net.results import TUNNEL_KINDS
+from exposure.collect.net.tables import MAX_COMPACT, MAX_NAME_OBS, NAMES_NOT_COMPARED
 from exposure.model import FILE_DAMAGE, CheckNote, SourceInfo
 
 # A recording shorter than this is said to be short: tools that report every few minutes
@@ -51,6 +54,12 @@ def no_traffic_to_check(info: SourceInfo) -> CheckNote | None:
                                 f"{packets})", link=", ".join(links), count=packets)
         damaged = sum(n for reason, n in info.undecoded.items()
                       if not reason.startswith((FILE_DAMAGE, _UNSUPPORTED_LINK)))
+        pieces = info.undecoded.get(FRAGMENTS_UNJOINED, 0)
+        if pieces and pieces == damaged:  # IP packets, but only pieces of them that never came together
+            return CheckNote.of("error.source.only-fragments", "it holds only pieces of internet packets (IP "
+                                "fragments) that could never be put back together into whole packets, so nothing in "
+                                f"them could be checked (packets: {packets}; pieces: {pieces})",
+                                count=packets, pieces=pieces)
         if damaged:  # IP packets, perhaps, that could not be decoded: the warnings say why
             return CheckNote.of("error.source.no-ip-decoded", "no packet could be read as internet traffic (IP "
                                 f"packets) (packets: {packets}; not decoded: {damaged}; see the warnings)",
@@ -59,6 +68,28 @@ def no_traffic_to_check(info: SourceInfo) -> CheckNote | None:
                             "only packets of other kinds, e.g. Wi-Fi whose data was encrypted, Bluetooth, or "
                             f"messages of the local network (packets: {packets})", count=packets)
     return None
+
+
+def not_compared_counts(overflow: dict[str, int]) -> dict[str, int]:
+    """The counts (``names_not_compared``, ``conversations_not_compared``) of what a capture held
+    past every table of names or conversations (``overflow``: the reader's), or nothing."""
+    counts = {"names_not_compared": overflow.get(NAMES_NOT_COMPARED, 0),
+              "conversations_not_compared": overflow.get(FLOWS_NOT_COMPARED, 0)}
+    return {key: count for key, count in counts.items() if count}
+
+
+def too_many_to_compare(info: SourceInfo) -> CheckNote | None:
+    """The capture held more different names or conversations than exposure follows: those past
+    the first ones were not compared with the lists (a flood of decoys may hide a contact)."""
+    names = info.counts.get("names_not_compared", 0)
+    flows = info.counts.get("conversations_not_compared", 0)
+    if not (names or flows):
+        return None
+    first = min(MAX_NAME_OBS + MAX_COMPACT, MAX_FLOWS + MAX_COMPACT_FLOWS)
+    return CheckNote.of("error.source.pcap-too-many", "the capture held more different names and conversations "
+                        f"than exposure can follow; those after the first {first} were not compared with the "
+                        f"lists (names not compared: {names}; conversations not compared: {flows})",
+                        first=first, names=names, flows=flows)
 
 
 def _tunnel_notes(info: SourceInfo) -> list[CheckNote]:
@@ -95,6 +126,8 @@ def traffic_read(info: SourceInfo) -> None:
     if info.unread is not None:
         info.checked.clear()  # nothing was looked at: never listed as checked
         return
+    if info.partly is None:
+        info.partly = too_many_to_compare(info)  # said first, and the scan's exit code is 2
     partly = _tunnel_notes(info)
     counts = info.counts
     if counts.get("ip_packets") and not any(counts.get(k) for k in _NAME_COUNTS):

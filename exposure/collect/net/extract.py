@@ -144,6 +144,10 @@ class Extractor(UdpLayer):
         """Parse what is still buffered (streams cut off by the end of the capture)."""
         self.tcp.finish(lambda: self._bad_parsed(PARSER_ERROR))
         self.overflow.update(self._quic.given_up())
+        unjoined = self._fragments.given_up()
+        if unjoined and self.hooks is not None:  # a range may hold pieces of a datagram the one before completed
+            self.hooks.limit("IP fragments never put together")
+        self.undecoded.update(unjoined)
 
     def _new_client(self, client: bytes) -> None:
         self.client_macs.learn(client, self.frame)

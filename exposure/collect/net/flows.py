@@ -10,6 +10,11 @@ Idle connections are forgotten when the capture's clock passes a full minute
 (``loop.SWEEP_SECONDS``): after ``IDLE`` seconds without a packet, or 10 seconds after a FIN
 or RST. Where a sweep falls depends only on the packets' times, in every capture, so a
 capture read in byte ranges by several processes gives the one pass's flows.
+
+A full table (``MAX_FLOWS``) bounds memory, not what is compared with the lists: a connection
+to a server that has no flow yet then counts into one flow per (protocol, server), with no
+client (``COMPACT_CLIENT``) and port 0, up to ``MAX_COMPACT_FLOWS`` servers; only past that is
+a connection left out, counted as ``FLOWS_NOT_COMPARED`` (the capture is "partly checked").
 """
 
 from __future__ import annotations
@@ -21,6 +26,10 @@ from exposure.collect.net.results import FlowSeen
 
 MAX_CONNS = 100_000
 MAX_FLOWS = 50_000
+MAX_COMPACT_FLOWS = 200_000  # servers counted without their clients once MAX_FLOWS is reached
+COMPACT_CLIENT = b""
+FLOWS_FULL = "flows (table full)"
+FLOWS_NOT_COMPARED = "conversations not compared with the lists (too many different ones)"
 MAX_STARTS = 200
 STARTS_BUDGET = 2_000_000
 IDLE = 120.0
@@ -67,6 +76,7 @@ class FlowTable:
         self.flows: dict[FlowKey, FlowSeen] = {}
         self._conns: dict[ConnKey, Conn] = {}
         self._starts_left = STARTS_BUDGET
+        self._compact = 0  # flows kept without their clients (MAX_COMPACT_FLOWS)
         self._over = over
         self.hooks: RangeFlows | None = None  # set when reading one byte range of a capture
         # the connection the last ``add`` counted into, and whether the packet went the way it
@@ -130,7 +140,7 @@ class FlowTable:
         agg = FlowSeen(ts) if provisional else self.flows.get(fkey)  # provisional: counted apart
         if agg is None:
             if len(self.flows) >= MAX_FLOWS:
-                self._over("flows (table full)")
+                agg = self._compact_flow(fkey, ts)
             else:
                 agg = FlowSeen(ts)
                 self.flows[fkey] = agg
@@ -152,6 +162,23 @@ class FlowTable:
         if provisional:
             hooks.opened(conn, key, fkey, ts, tcp, flags)  # type: ignore[union-attr]
         return conn
+
+    def _compact_flow(self, fkey: FlowKey, ts: float) -> FlowSeen | None:
+        """The flow of ``fkey``'s server counted without its client (the table is full); None
+        when even those are too many."""
+        self._over(FLOWS_FULL)
+        name, _client, server, _port = fkey
+        ckey = (name, COMPACT_CLIENT, server, 0)
+        agg = self.flows.get(ckey)
+        if agg is None:
+            if self._compact >= MAX_COMPACT_FLOWS:
+                self._over(FLOWS_NOT_COMPARED)
+                return None
+            self._compact += 1
+            agg = self.flows[ckey] = FlowSeen(ts)
+            if self.hooks is not None:
+                self.hooks.created(ckey)
+        return agg
 
     def sweep(self, now: float, force: bool = False) -> None:
         """Forget idle and closed connections; when still full, the oldest quarter."""

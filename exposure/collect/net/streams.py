@@ -8,16 +8,25 @@ directions are followed at once; each buffer is capped (``TLS_CAP``, ``HTTP_CAP`
 over the life of the stream ``DNS_TCP_CAP`` and ``H2_CAP``), so memory stays bounded
 whatever the capture holds. Streams are parsed when their buffer has grown by a quarter,
 at FIN/RST, when idle, when the table is full and at the end of the capture.
+
+Padding must not hide a name. A ClientHello is read to its end, up to the largest that
+OpenSSL accepts (``MAX_CLIENT_HELLO``) for a few of them at a time (``MAX_LARGE_HELLOS``); an
+HTTP request's head is skimmed for its ``Host`` past ``HTTP_CAP``, keeping only its request
+line and the line being read, up to ``MAX_HTTP_HEAD`` (more than servers accept). What is
+still cut is counted (``HELLO_CUT``, ``HTTP_HEAD_CUT``) and said in the report.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from exposure.collect.net.http import HTTP_PORTS, dns_param, host_value, method_prefix, request_head, request_start
 from exposure.collect.net.http2 import PREFACE, H2Reader, starts_preface
+from exposure.collect.net.stream_table import ActiveStreams as ActiveStreams  # (re-exported: loop.py)
+from exposure.collect.net.stream_table import RangeStreams, WindowOutput
+from exposure.collect.net.stream_table import StreamKey as StreamKey  # (re-exported: merge, ranges, parallel)
 from exposure.collect.net.tables import NameTables
 from exposure.collect.net.tcpstream import StreamStart
 from exposure.collect.net.tls import (
@@ -35,8 +44,6 @@ if TYPE_CHECKING:
     from exposure.collect.net.keyed import KeyedStreams
     from exposure.collect.net.keylog import KeyLog
 
-StreamKey = tuple[bytes, int, bytes, int]  # (source, source port, destination, destination port)
-
 MAX_STREAMS = 1024
 # Buffers per stream direction (at most MAX_STREAMS of them, each holding at most twice its
 # cap with out-of-order segments: under 64 MB in all): a ClientHello with a post-quantum key
@@ -46,6 +53,15 @@ HTTP_CAP = 8 * 1024
 DNS_TCP_CAP = 32 * 1024  # over the life of a stream (parsed messages are dropped)
 H2_CAP = 64 * 1024  # over the life of a stream (parsed frames are dropped)
 IDLE = 120.0
+# OpenSSL's CLIENT_HELLO_MAX_LENGTH (ssl/statem/statem_local.h): servers refuse a longer ClientHello
+MAX_CLIENT_HELLO = 131_396
+# A large ClientHello's buffer: the message, its record headers (records of 512 bytes or more; a
+# hello cut into smaller ones fits while it is small), within twice MAX_CLIENT_HELLO
+HELLO_RECORD_MIN = 512
+MAX_LARGE_HELLOS = 16  # large buffers at a time: with their out-of-order segments, under 9 MB
+MAX_HTTP_HEAD = 1024 * 1024  # Apache accepts 100 header lines of 8 KiB: a longer head is not a real request
+HELLO_CUT = "TLS ClientHellos longer than exposure reads (their server name may be missed)"
+HTTP_HEAD_CUT = "HTTP request headers longer than exposure reads (their Host may be missed)"
 # Ports where Wireshark (4.0, `tshark -G decodes`) reads TLS without its heuristic, so it also
 # waits for a record header cut short: HTTPS, TLS-wrapped mail, LDAP, DNS, SIP, AMQP, MQTT, ...
 TLS_PORTS = frozenset({324, 443, 465, 636, 802, 853, 993, 995, 1300, 2221, 2443, 3249, 3250, 3251, 3252, 3496,
@@ -57,17 +73,6 @@ MAX_SNI = 16_384  # server names awaiting their certificate: a few minutes of a 
 _NO_SNI = ("", 0.0)
 
 
-class WindowOutput:
-    """What the streams of one TCP direction begun early in a byte range found (see ``resumed_until``)."""
-
-    def __init__(self, over: Callable[[str], None]) -> None:
-        self.undecoded: dict[str, int] = {}
-        self.tables = NameTables(False, self.bad, over, over)
-
-    def bad(self, reason: str) -> None:
-        self.undecoded[reason] = self.undecoded.get(reason, 0) + 1
-
-
 @dataclass(slots=True)
 class _HttpProgress:
     pos: int = 0  # where the next request starts; hosts before it were reported
@@ -77,44 +82,7 @@ class _HttpProgress:
     reported: bool = False
     hosts_done: int = 0  # Host headers of the current request already reported
     param_done: bool = False  # its request line was looked at for ?dns=
-
-
-class ActiveStreams(dict[StreamKey, StreamStart]):
-    """The directions being followed, by key; ``raw`` holds each key as the packet bytes of its
-    addresses and ports (source, destination, source port, destination port), which the reading
-    loop looks up without building the key (``loop.py``)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.raw: set[bytes] = set()
-
-    def __setitem__(self, key: StreamKey, stream: StreamStart) -> None:
-        super().__setitem__(key, stream)
-        self.raw.add(raw_key(key))
-
-    def pop(self, key: StreamKey, default: StreamStart | None = None) -> StreamStart | None:  # type: ignore[override]
-        stream = super().pop(key, None)
-        if stream is None:
-            return default
-        self.raw.discard(raw_key(key))
-        return stream
-
-    def clear(self) -> None:
-        super().clear()
-        self.raw.clear()
-
-
-def raw_key(key: StreamKey) -> bytes:
-    src, sport, dst, dport = key
-    return src + dst + sport.to_bytes(2, "big") + dport.to_bytes(2, "big")
-
-
-class RangeStreams(Protocol):
-    """What a reader of one byte range of a capture (``collect/net/ranges``) records about streams."""
-
-    def begun(self, key: StreamKey) -> None: ...
-
-    def ended(self, key: StreamKey) -> None: ...
+    skimmed: int = 0  # bytes of header lines read and dropped while looking for the Host
 
 
 class TcpStreams:
@@ -178,13 +146,24 @@ class TcpStreams:
                 hs_type = payload[5]
                 if hs_type == CLIENT_HELLO:
                     if not self._whole_client_hello(key, payload, ts):
-                        self._new(key, "tls", seq, payload, ts, TLS_CAP)
+                        self._new(key, "tls", seq, payload, ts, self._hello_cap(payload))
                 elif hs_type == SERVER_HELLO and (self._want_certs or (self.keyed is not None
                                                                        and key in self.keyed.sessions)):
                     self._new(key, "tls", seq, payload, ts, TLS_CAP)
             return
         if 0x41 <= first <= 0x5A:
             self._start_http(key, seq, payload, ts)
+
+    def _hello_cap(self, payload: bytes) -> int:
+        """The buffer for a ClientHello that begins ``payload``: TLS_CAP, or as long as a larger
+        one says it is (within MAX_CLIENT_HELLO, for MAX_LARGE_HELLOS streams at a time)."""
+        if len(payload) < 9:
+            return TLS_CAP
+        size = min((payload[6] << 16) | (payload[7] << 8) | payload[8], MAX_CLIENT_HELLO)
+        want = 9 + size + 5 * (size // HELLO_RECORD_MIN + 1)
+        if want <= TLS_CAP or sum(1 for s in self.active.values() if s.cap > TLS_CAP) >= MAX_LARGE_HELLOS:
+            return TLS_CAP
+        return want
 
     def _start_http(self, key: StreamKey, seq: int, payload: bytes, ts: float) -> None:
         sport, dport = key[1], key[3]
@@ -349,7 +328,10 @@ class TcpStreams:
                                                  self._sni_by_conn.get(key, _NO_SNI)[0], key)
                 return True
         if final and hs.need_more and not server_side:
-            self._bad("incomplete TLS ClientHello")
+            if stream.overflow:
+                self._tables.drop(HELLO_CUT)
+            else:
+                self._bad("incomplete TLS ClientHello")
         if server_side:  # the certificate may follow in later records
             return final or hs.done
         return final or hs.done or not hs.need_more
@@ -404,6 +386,10 @@ class TcpStreams:
                 if message:
                     self._tables.dns(message, src, dst, ts, "http")
             if not head.complete:
+                if not head.hosts and not final:
+                    return self._skim(stream, progress, data)
+                if not head.hosts and stream.overflow:
+                    self._tables.drop(HTTP_HEAD_CUT)
                 # wait for the rest of the headers, unless the Host is known and no DNS body can follow
                 return final or (bool(head.hosts) and head.method != b"POST")
             progress.hosts_done, progress.param_done = 0, False
@@ -415,6 +401,29 @@ class TcpStreams:
             progress.pos = body_from + head.content_length
             if progress.pos >= len(data) or not request_start(data[progress.pos:], dport, sport):
                 return True
+
+    def _skim(self, stream: StreamStart, progress: _HttpProgress, data: bytes) -> bool:
+        """A head still without its Host: drop the header lines read (keeping the request line,
+        those that say a DNS body follows, and the line being read), so that the buffer has
+        room for the rest; True (finished, counted) past MAX_HTTP_HEAD or when bytes were cut."""
+        if stream.overflow:  # the buffer filled before its lines could be dropped: bytes are missing
+            self._tables.drop(HTTP_HEAD_CUT)
+            return True
+        pos = progress.pos
+        line_end = data.find(b"\n", pos)
+        last_end = data.rfind(b"\n")
+        if line_end < 0 or last_end <= line_end or len(data) < HTTP_CAP // 2:
+            return False
+        kept = b"".join([line for line in data[line_end + 1:last_end + 1].splitlines(keepends=True)
+                         if line.lower().startswith((b"content-type:", b"content-length:"))][:4])
+        progress.skimmed += last_end - line_end - len(kept)
+        if progress.skimmed > MAX_HTTP_HEAD:
+            self._tables.drop(HTTP_HEAD_CUT)
+            return True
+        # the requests before this one were read: only this one's request line and what follows stay
+        stream.data[:] = data[pos:line_end + 1] + kept + data[last_end + 1:]
+        progress.pos = 0
+        return False
 
     def _dns(self, key: StreamKey, stream: StreamStart, final: bool) -> bool:
         src, _sport, dst, _dport = key

@@ -10,7 +10,12 @@ certificate the parsers find, and keeps
 
 Every table is capped (count and, for names, length and total size), so a hostile capture
 cannot grow memory without bound; what a cap drops is counted in ``overflow`` by reason,
-and the collector turns each reason into a warning.
+and the collector turns each reason into a warning. A full table of observations bounds
+memory, not what is compared with the lists: past ``MAX_NAME_OBS`` each new name (each new
+certificate) is still kept, once, without its devices (its client, resolver and server are
+``COMPACT``), up to ``MAX_COMPACT`` more; only past that is anything left out, counted as
+``NAMES_NOT_COMPARED``, which makes the capture "partly checked" (``collect/traffic_notes``).
+Otherwise 50,000 decoy lookups would hide a later contact with a stalkerware server.
 """
 
 from __future__ import annotations
@@ -24,6 +29,12 @@ from exposure.collect.net.tls import CertificateInfo
 from exposure.collect.net.wire_text import wire_length
 
 MAX_NAME_OBS = 50_000
+# Names (certificates) kept without their devices once a table of observations is full: as many
+# as ``exposure names`` lists (MAX_NAMES), ~300 bytes each; with at most COMPACT_ANSWERS answers.
+MAX_COMPACT = 200_000
+COMPACT_ANSWERS = 8
+COMPACT = ""  # the client, resolver or server of an observation kept without its devices
+NAMES_NOT_COMPARED = "names not compared with the lists (too many different ones)"
 MAX_ANSWERS = 64  # addresses kept per DNS name (and client, resolver): the first ones seen
 MAX_ADDRESS_NAMES = 50_000
 MAX_ADDRESS_NAMES_EACH = 8  # names kept per answered address: the first ones seen
@@ -69,6 +80,11 @@ class NameTables:
         self._question_cache: dict[bytes, tuple[list[str], bool] | None] = {}
         self._plans: dict[tuple[bytes, bytes, bytes, str, str], list[DnsSeen]] = {}
         self._addr_text: dict[bytes, str] = {}
+        self._compact = 0  # observations kept without their devices (MAX_COMPACT)
+
+    def drop(self, reason: str) -> None:
+        """Something longer than real traffic can be was read only in part (counted as dropped)."""
+        self._drop(reason)
 
     def text(self, raw: bytes) -> str:
         text = self._addr_text.get(raw)
@@ -184,13 +200,18 @@ class NameTables:
                 continue
             key = (low, client, resolver, transport)
             agg = self.dns_obs.get(key)
+            most = MAX_ANSWERS
             if agg is None:
                 if len(self.dns_obs) >= MAX_NAME_OBS:
                     self._over("DNS names (table full)")
-                    touched = None
-                    continue
-                agg = DnsSeen(ts)
-                self.dns_obs[key] = agg
+                    agg = self._compact_dns(low, ts)
+                    if agg is None:
+                        touched = None
+                        continue
+                    most = COMPACT_ANSWERS
+                else:
+                    agg = DnsSeen(ts)
+                    self.dns_obs[key] = agg
             agg.count += 1
             agg.last = ts
             if msg.dnscrypt_cert:
@@ -198,7 +219,7 @@ class NameTables:
             kept = agg.answers
             for answer in answers:
                 if answer not in kept:
-                    if len(kept) >= MAX_ANSWERS:
+                    if len(kept) >= most:
                         break
                     kept[answer] = None
             if touched is not None:
@@ -206,6 +227,25 @@ class NameTables:
         if msg.addresses and not self._name_addresses(msg):
             touched = None
         return touched
+
+    def _compact_dns(self, low: str, ts: float) -> DnsSeen | None:
+        """The lookups of ``low`` counted without their devices (the table is full); None when
+        even those are too many (counted as not compared)."""
+        key = (low, COMPACT, COMPACT, COMPACT)
+        agg = self.dns_obs.get(key)
+        if agg is None:
+            if not self._room():
+                return None
+            agg = self.dns_obs[key] = DnsSeen(ts)
+        return agg
+
+    def _room(self) -> bool:
+        """Whether one more observation may be kept without its devices (else it is counted)."""
+        if self._compact >= MAX_COMPACT:
+            self._over(NAMES_NOT_COMPARED)
+            return False
+        self._compact += 1
+        return True
 
     def _name_addresses(self, msg: dnsmod.DnsMessage) -> bool:
         """Remember the names each answered address was given; False when the table was full."""
@@ -245,16 +285,24 @@ class NameTables:
             return
         target = self.names.tls_sni if protocol == "tls" else (
             self.names.quic_sni if protocol == "quic" else self.names.http_host)
-        if not self._keep(protocol, target, low, f"{protocol} server names") or not self.want_obs:
+        if not self._keep(protocol, target, low, f"{protocol} server names"):
+            if self.want_obs:  # one name more than are kept: not compared either
+                self._over(NAMES_NOT_COMPARED)
+            return
+        if not self.want_obs:
             return
         key = (protocol, low, self.text(client), self.text(server), port)
         agg = self.server_obs.get(key)
         if agg is None:
             if len(self.server_obs) >= MAX_NAME_OBS:
                 self._over("server names (table full)")
-                return
-            agg = Seen(ts)
-            self.server_obs[key] = agg
+                key = (protocol, low, COMPACT, COMPACT, 0)
+                agg = self.server_obs.get(key)
+                if agg is None and not self._room():
+                    return
+            if agg is None:
+                agg = Seen(ts)
+                self.server_obs[key] = agg
         agg.count += 1
         agg.last = ts
 
@@ -269,9 +317,13 @@ class NameTables:
         if cert is None:
             if len(self.cert_obs) >= MAX_NAME_OBS:
                 self._over("certificates (table full)")
-                return
-            cert = CertSeen(ts, info, sni)
-            self.cert_obs[key] = cert
+                key = (info.sha256, COMPACT, 0)
+                cert = self.cert_obs.get(key)
+                if cert is None and not self._room():
+                    return
+            if cert is None:
+                cert = CertSeen(ts, info, sni)
+                self.cert_obs[key] = cert
         cert.count += 1
         cert.last = ts
         if sni and not cert.sni:
