@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+import exposure.collect.live as live_capture
 from exposure.cli import main
 from tests.hotspot.conftest import (
     HOME,
@@ -25,7 +26,9 @@ from tests.hotspot.conftest import (
     PHONE_V4,
     PHONE_V6,
     FakeNetworkManager,
+    phone_frames,
 )
+from tests.tui.test_live import QuietSocket
 
 Recording = Callable[..., None]
 SET_UP = ["general", "device status", "device show wlan0", "connection show --active", "radio wifi"]
@@ -151,15 +154,24 @@ def test_networkmanager_refusing_the_access_point_leaves_wifi_as_it_was(
 @pytest.mark.parametrize("signame", ["SIGINT", "SIGTERM"])
 def test_ctrl_c_or_sigterm_stops_the_recording_checks_it_and_restores_wifi(
         signame: str, nm: FakeNetworkManager, recording: Recording, tmp_path: Path,
-        capsys: pytest.CaptureFixture[str]) -> None:
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     recording()
     report = tmp_path / "r.json"
-    timer = threading.Timer(1.5, lambda: os.kill(os.getpid(), getattr(signal, signame)))
-    timer.start()
-    try:
-        assert main(["hotspot", "--duration", "600", "--json", str(report), "--no-feeds"]) == 0
-    finally:
-        timer.cancel()
+    sent = threading.Event()
+
+    class SignalledWhenQuiet(QuietSocket):
+        """The phone's frames, then the signal: a fixed delay sent it before the hotspot was up on a
+        loaded machine (the recording had not started, so nothing was checked)."""
+
+        def select(self, sockets: list[object], timeout: float | None = None) -> list[object]:
+            if not self.frames and not sent.is_set():
+                sent.set()
+                os.kill(os.getpid(), getattr(signal, signame))
+            return super().select(sockets, timeout)
+
+    monkeypatch.setattr(live_capture, "open_socket", lambda iface: SignalledWhenQuiet(phone_frames()))
+    assert main(["hotspot", "--duration", "600", "--json", str(report), "--no-feeds"]) == 0
+    assert sent.is_set()
     data = json.loads(report.read_text("utf-8"))
     assert data["sources"][0]["details"]["stopped"] in ("by Ctrl-C", "by the person")
     assert any(f["threat"] == "spylive360" for f in data["findings"])  # what was recorded is checked
