@@ -179,6 +179,8 @@ def run_app(demo: bool = False, lang: str | None = None) -> int:
     code = app.run()
     if app.quick_exited:  # normally ended in action_quick_exit already
         leave_now(app)
+    if app.return_code:  # an unhandled error ended the app: scripts and trainers must see it failed
+        return app.return_code
     return code or 0
 
 
