@@ -74,7 +74,7 @@ def test_every_guided_screen_is_tried() -> None:
     assert guided == set(MAKERS)
 
 
-async def _cover_and_switch_language(app: ExposureApp, pilot: Pilot[object], screen: GuideScreen) -> None:
+async def _cover_and_switch_language(app: ExposureApp, pilot: Pilot[int], screen: GuideScreen) -> None:
     """Cover ``screen`` with help, and switch language there."""
     before = app.lang
     await app.push_screen(HelpScreen("welcome"))
