@@ -84,7 +84,13 @@ class IndicatorType(StrEnum):
     FILE_MD5 = "file-md5"
     FILE_SHA1 = "file-sha1"
     FILE_SHA256 = "file-sha256"
+    # A process name on a phone (Android's ``ps``, an iPhone's running processes, crash
+    # reports and backup records): what STIX2 ``process:name`` means in MVT's feeds.
     PROCESS = "process"
+    # A program's name on a computer (this computer's running programs, the program a
+    # desktop entry starts). Never compared with phone process names: an iPhone spyware's
+    # process may carry the name of a macOS program.
+    DESKTOP_PROCESS = "desktop-process"
     URL = "url"
     FILE_PATH = "file-path"
     EMAIL = "email"
@@ -104,10 +110,19 @@ class IndicatorRole(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Reference:
-    """A public source for a value or a claim."""
+    """A public source for a value or a claim.
+
+    ``title`` is its English title (or the source's own, which stays as it is in every
+    language); ``titles`` holds a profile's titles in other languages, when the title is ours
+    ("what stalkerware is and where to find help"): ``(("zh", "..."),)``."""
 
     title: str
     url: str = ""
+    titles: tuple[tuple[str, str], ...] = ()
+
+    def title_in(self, lang: str) -> str:
+        """The title in ``lang`` when the profile gives one, else ``title``."""
+        return dict(self.titles).get(lang) or self.title
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ from exposure.explain.lines import Line, fill, name, plain, value, words
 from exposure.explain.references import SourceRef, references
 from exposure.explain.rule_texts import rule_texts
 from exposure.explain.seen import seen_lines, what_line
-from exposure.explain.sources import short_name, source_label
+from exposure.explain.sources import is_ipad, short_name, source_label
 from exposure.explain.texts import join, known, t, t_or, tf
 from exposure.explain.times import format_time
 from exposure.model import Category, Confidence, Severity
@@ -86,7 +86,7 @@ def explain_finding(finding: FindingRecord, report: ReportDocument, lang: str) -
     if finding.rule.startswith("indicator"):
         title, meaning, advice = _indicator_texts(finding, report, role, lang)
     else:
-        title, meaning, advice = _rule_texts(finding, lang)
+        title, meaning, advice = _rule_texts(finding, report, lang)
     return Explanation(
         rule=finding.rule,
         severity=finding.severity,
@@ -132,7 +132,7 @@ def _indicator_texts(finding: FindingRecord, report: ReportDocument, role: str,
     return title, meaning, advice
 
 
-def _rule_texts(finding: FindingRecord, lang: str) -> tuple[Line, list[Line], list[Line]]:
+def _rule_texts(finding: FindingRecord, report: ReportDocument, lang: str) -> tuple[Line, list[Line], list[Line]]:
     """A heuristic rule's texts (rules/*.yaml), or its English title and its category's words."""
     texts = rule_texts().get(finding.rule)
     if texts is None:
@@ -141,6 +141,10 @@ def _rule_texts(finding: FindingRecord, lang: str) -> tuple[Line, list[Line], li
                 [words(defaults.what_it_is.get(lang)), words(defaults.what_it_can_do.get(lang))],
                 [words(defaults.what_to_do.get(lang))])
     params = _params(finding)
+    # "the iPad" where the iPhone rules' texts say {device}, when the finding's source is one
+    seen_on = {finding.subject, *(e.source for e in finding.evidence)}
+    params["device"] = words(t("device.ipad" if any(is_ipad(report.source(s)) for s in seen_on)
+                               else "device.iphone", lang))
     _translate_word_lists(params, finding.rule, lang)
     return (fill(texts.title.get(lang), params), [fill(texts.meaning.get(lang), params)],
             [fill(texts.advice.get(lang), params)])
@@ -206,7 +210,7 @@ def evidence_item(obs: ObservationRecord, lang: str, report: ReportDocument) -> 
     english = lang == DEFAULT_LANGUAGE
     return EvidenceItem(
         kind=obs.kind,
-        description=obs.description if english else plain(what_line(obs, lang)),
+        description=obs.description if english else plain(what_line(obs, lang, report)),
         source=_full_source(obs, lang, report),
         count=obs.count,
         first_seen=format_time(obs.first_seen),

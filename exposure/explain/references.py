@@ -52,7 +52,7 @@ def references(indicators: Sequence[IndicatorRecord], threat: ThreatRecord | Non
         cited = False
         for ref in refs:
             if ref.title or ref.url:
-                add(name(ref.title or ref.url), ref.url)
+                add(name(ref.title_in(lang) or ref.url), ref.url)
                 cited = cited or is_echap(ref.title) or is_echap(ref.url)
         return cited
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from exposure.document import ObservationRecord, ReportDocument, TimelineEvent
 from exposure.explain.android_seen import android_activity_what_key
 from exposure.explain.lines import Line, words
-from exposure.explain.sources import file_name, short_name, source_label
+from exposure.explain.sources import file_name, is_ipad, short_name, source_label
 from exposure.explain.texts import known, t, tf
 from exposure.explain.times import format_span
 
@@ -31,7 +31,7 @@ def seen_lines(evidence: Sequence[ObservationRecord], lang: str, report: ReportD
 
 
 def _seen_line(obs: ObservationRecord, lang: str, report: ReportDocument | None) -> Line:
-    what = what_line(obs, lang)
+    what = what_line(obs, lang, report)
     # "this computer" and a practice source are our own words (translated); a file's
     # name, a phone's model or serial is a value. Sentences use the short name.
     recorded = report.source(obs.source) if report is not None else None
@@ -49,18 +49,21 @@ def _seen_line(obs: ObservationRecord, lang: str, report: ReportDocument | None)
     return tf("seen.line.plain", lang, what=what, source=source)
 
 
-def what_line(obs: ObservationRecord | TimelineEvent, lang: str) -> Line:
-    """What one observation (or timeline event) shows, as a sentence part, in ``lang``."""
+def what_line(obs: ObservationRecord | TimelineEvent, lang: str, report: ReportDocument | None = None) -> Line:
+    """What one observation (or timeline event) shows, as a sentence part, in ``lang``; an
+    iPad's as an iPad's when ``report`` has its source."""
     facts = dict(obs.facts)
+    ipad = report is not None and is_ipad(report.source(obs.source))
+    device = words(t("device.ipad" if ipad else "device.iphone", lang))
     who = tf("seen.who.client", lang, client=facts["client"]) if facts.get("client") else words(
         t("seen.who.any", lang))
     if facts.get("client") and facts.get("client_mac"):  # one device under all its addresses (IPv4, IPv6)
         who = tf("seen.who.device", lang, client=facts["client"], mac=facts["client_mac"])
     if facts.get("processes"):  # an iPhone's own traffic: the app behind it (exposure.collect.ios.capture)
-        who = tf("seen.who.app", lang, app=facts["processes"])
+        who = tf("seen.who.app", lang, app=facts["processes"], device=device)
     key, params = _what_key(obs.kind, facts, lang)
     if key and all(v for v in params.values()):
-        return tf(key, lang, who=who, **params)
+        return tf(key, lang, who=who, device=device, **params)
     return tf("seen.other", lang, description=obs.description or obs.kind)
 
 

@@ -10,6 +10,8 @@ from exposure.document import ObservationRecord, ReportDocument, SourceRecord
 from exposure.explain.lines import Line, plain, words
 from exposure.explain.texts import join, known, t, t_or, tf
 
+APPLE_KINDS = frozenset({"iphone", "iphone-dump", "ios-backup"})
+
 
 def short_name(source: SourceRecord, lang: str) -> str:
     """How a source is named in sentences: a phone by its model, a file by its name, this
@@ -21,7 +23,7 @@ def short_name(source: SourceRecord, lang: str) -> str:
     if source.kind == "android":
         return phone_name(source)
     if source.kind == "iphone":  # its model; never the UDID in sentences (it stays in the details)
-        return iphone_model(source, lang) or t("source.iphone.unnamed", lang)
+        return iphone_model(source, lang) or t(apple_key("source.iphone.unnamed", source), lang)
     if source.kind in ("pcap", "androidqf", "android-dump", "iphone-dump"):
         return file_name(source.name)
     return source.name
@@ -44,6 +46,17 @@ def iphone_model(source: SourceRecord, lang: str) -> str:
     if code and name:
         return plain(tf("source.iphone.model-code", lang, model=words(name), code=words(code)))
     return code
+
+
+def is_ipad(source: SourceRecord | None) -> bool:
+    """Whether an iPhone source (over USB, a saved folder, a backup) is an iPad, by the
+    product type it gave ("iPad13,4"); an iPad is read the same way and named as one."""
+    return source is not None and source.kind in APPLE_KINDS and source.detail("model").startswith("iPad")
+
+
+def apple_key(key: str, source: SourceRecord) -> str:
+    """``key``'s iPad wording (``key.ipad``) for an iPad, when there is one; else ``key``."""
+    return f"{key}.ipad" if is_ipad(source) and known(f"{key}.ipad") else key
 
 
 def file_name(path: str) -> str:
@@ -77,7 +90,7 @@ def source_line(source: SourceRecord, lang: str, counts: bool = True) -> Line:
     elif source.kind == "android" and not phone_name(source):
         line = words(t("source.android.unnamed", lang))
     elif source.kind == "iphone" and not source.detail("model"):
-        line = words(t("source.iphone.unnamed", lang))
+        line = words(t("source.iphone.unnamed", lang))  # no product type: it may be either
     elif source.kind == "iphone" and source.detail("model name"):
         line = tf("source.iphone.model", lang, name=short_name(source, lang))
     elif source.kind in ("iphone-dump", "ios-backup") and source.detail("model name"):
@@ -85,7 +98,7 @@ def source_line(source: SourceRecord, lang: str, counts: bool = True) -> Line:
                   name=short_name(source, lang))
     else:
         key = f"source.{source.kind}" if known(f"source.{source.kind}") else "source.other"
-        line = tf(key, lang, name=short_name(source, lang))
+        line = tf(apple_key(key, source), lang, name=short_name(source, lang))
     shown: list[Line] = []
     if counts:
         for what, number in source.counts:

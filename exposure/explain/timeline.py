@@ -35,7 +35,7 @@ def timeline_rows(report: ReportDocument, lang: str) -> list[TimelineRow]:
                 exp = explain_finding(report.findings[index], report, lang)
                 titles[index] = (exp.title, exp.severity)
             title, severity = titles[index]
-            rows.append(TimelineRow(when, what_line(event, lang), title, index + 1, severity))
+            rows.append(TimelineRow(when, what_line(event, lang, report), title, index + 1, severity))
         elif event.kind == "backup-made":
             rows.append(TimelineRow(when, words(t("timeline.backup-made", lang)), (), 0, Severity.INFO))
     return rows

@@ -419,8 +419,9 @@ class IndicatorIndex:
                     hits = hits + found
         return hits
 
-    def lookup_process(self, name: str) -> tuple[Indicator, ...]:
-        table = self._exact[IndicatorType.PROCESS]
+    def lookup_process(self, name: str, kind: IndicatorType = IndicatorType.PROCESS) -> tuple[Indicator, ...]:
+        """A phone's process names (``process``) or a computer's (``desktop-process``), never both."""
+        table = self._exact[kind]
         hits = table.get(name, _NO_HITS)
         if len(name) == _KERNEL_COMM_LENGTH:
             for value, found in table.items():
@@ -434,8 +435,8 @@ class IndicatorIndex:
             return self.lookup_domain(value)
         if kind in (IndicatorType.IPV4, IndicatorType.IPV6, IndicatorType.CIDR):
             return self.lookup_ip(value)
-        if kind is IndicatorType.PROCESS:
-            return self.lookup_process(value)
+        if kind in (IndicatorType.PROCESS, IndicatorType.DESKTOP_PROCESS):
+            return self.lookup_process(value, kind)
         if kind is IndicatorType.FILE_PATH:
             return self._lookup_path(value)
         if self._later and kind in NETWORK_TYPES:

@@ -171,6 +171,7 @@ NORMALIZERS: dict[IndicatorType, Callable[[str], str]] = {
     IndicatorType.DESKTOP_APP: package,
     IndicatorType.URL: url,
     IndicatorType.PROCESS: _process_name,
+    IndicatorType.DESKTOP_PROCESS: _process_name,
     IndicatorType.EMAIL: _email,
     IndicatorType.FILE_PATH: _file_path,
     IndicatorType.CONFIG_PROFILE: config_profile,

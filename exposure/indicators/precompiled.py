@@ -179,18 +179,23 @@ def _checked(profile_files: tuple[Path, ...], feed_files: tuple[Path, ...]) -> d
 class _Refs:
     """References written once and named by their position (after ``rows`` already written)."""
 
-    def __init__(self, rows: list[list[str]] | None = None) -> None:
-        self.rows: list[list[str]] = rows if rows is not None else []
-        self._at: dict[Reference, int] = {Reference(t, u): n for n, (t, u) in enumerate(self.rows)}
+    def __init__(self, rows: list[list[Any]] | None = None) -> None:
+        self.rows: list[list[Any]] = rows if rows is not None else []
+        self._at: dict[Reference, int] = {reference(row): n for n, row in enumerate(self.rows)}
 
     def __call__(self, refs: Sequence[Reference]) -> list[int]:
         out = []
         for ref in refs:
             if ref not in self._at:
                 self._at[ref] = len(self.rows)
-                self.rows.append([ref.title, ref.url])
+                self.rows.append([ref.title, ref.url, *([[list(p) for p in ref.titles]] if ref.titles else [])])
             out.append(self._at[ref])
         return out
+
+
+def reference(row: Sequence[Any]) -> Reference:
+    """``[title, url]``, or ``[title, url, [[lang, title], ...]]`` with a profile's translated titles."""
+    return Reference(row[0], row[1], tuple((lang, text) for lang, text in row[2]) if len(row) > 2 else ())
 
 
 def _text(text: LocalText) -> list[list[str]]:
@@ -319,7 +324,7 @@ def profiles_from(document: dict[str, Any], folder: Path) -> tuple[Profile, ...]
     """The profiles; each one's indicators are made the first time they are read as a whole
     (the catalog of a fresh install takes them one by one, the network ones at their first
     lookup: ``catalog``)."""
-    refs = [Reference(t, u) for t, u in document["references"]]
+    refs = [reference(row) for row in document["references"]]
     return tuple(Profile(id=p["id"], title=_local(p["title"]), description=_local(p["description"]),
                          threats=_threats(p["threats"], refs),
                          indicators=_profile_indicators(p["indicators"], refs, p["id"], f"profile:{p['id']}"),
@@ -380,7 +385,7 @@ def _make_entry(feed: LazyFeed, kind: IndicatorType, value: str, entry: Any) -> 
 
 
 def feeds_from(document: dict[str, Any]) -> tuple[LazyFeed, ...]:
-    refs = [Reference(t, u) for t, u in document["references"]]
+    refs = [reference(row) for row in document["references"]]
     out = []
     for feed in document["feeds"]:
         data = feed["info"]
@@ -434,7 +439,7 @@ def merged_from(document: dict[str, Any], feeds: Sequence[LazyFeed]) -> Merged |
     kept = document.get("default")
     if not isinstance(kept, dict) or kept.get("shared") != _shared_digest():
         return None
-    refs = [Reference(t, u) for t, u in document["references"]]
+    refs = [reference(row) for row in document["references"]]
     lazy: list[tuple[IndicatorType, LazyTable]] = []
     for position, kind_value, excluded in kept["lazy"]:
         feed, kind = feeds[position], _TYPES[kind_value]

@@ -234,12 +234,20 @@ class _Reader:
             fields = self.mapping(value, _REFERENCE_KEYS, "a reference")
             if ref_id is None or fields is None:
                 continue
-            title = self.string(fields.get("title")) or ""
+            title, titles = self.reference_title(fields.get("title"))
             url = self.string(fields.get("url")) or ""
             if url and not url.startswith(("https://", "http://")):
                 self.err.add(fields["url"], f"url must start with https:// or http://: {url!r}")
-            out[ref_id] = Reference(title=title, url=url)
+            out[ref_id] = Reference(title=title, url=url, titles=titles)
         return out
+
+    def reference_title(self, node: yaml.Node | None) -> tuple[str, tuple[tuple[str, str], ...]]:
+        """A source's own title (a string, the same in every language), or our words for it
+        as a text ({en: ..., zh: ...}): its English title and its other languages'."""
+        if isinstance(node, yaml.MappingNode):
+            text = self.text(node)
+            return text.get("en"), tuple((lang, value) for lang, value in text.values if lang != "en")
+        return self.string(node) or "", ()
 
     def threat(self, node: yaml.Node, profile_id: str,
                refs: dict[str, Reference]) -> tuple[Threat, list[Indicator], int] | None:

@@ -87,7 +87,7 @@ VALIDITY_DAYS: dict[IndicatorType, int] = {
 
 _ADDRESS_TYPES = frozenset({IndicatorType.IPV4, IndicatorType.IPV6, IndicatorType.CIDR})
 _NAME_TYPES = frozenset({IndicatorType.DOMAIN, IndicatorType.URL, IndicatorType.EMAIL})
-_WEAK_APP_TYPES = frozenset({IndicatorType.PROCESS, IndicatorType.FILE_PATH})
+_WEAK_APP_TYPES = frozenset({IndicatorType.PROCESS, IndicatorType.DESKTOP_PROCESS, IndicatorType.FILE_PATH})
 
 
 def group_of(category: Category) -> CategoryGroup:

@@ -28,11 +28,13 @@ class HostProcess(Observation):
     exe_sha256: str = ""
 
     def indicator_keys(self) -> Iterable[IndicatorKey]:
-        yield IndicatorKey(IndicatorType.PROCESS, self.name)
+        # A computer's program names only: a phone spyware's process name that a feed lists
+        # (an iPhone process may be named like a macOS program) is another program.
+        yield IndicatorKey(IndicatorType.DESKTOP_PROCESS, self.name)
         if self.name.lower() != self.name:
             # Windows file names ignore case ("AnyDesk.exe" is "anydesk.exe"): profiles list
             # Windows program names in lower case.
-            yield IndicatorKey(IndicatorType.PROCESS, self.name.lower())
+            yield IndicatorKey(IndicatorType.DESKTOP_PROCESS, self.name.lower())
         if self.exe_sha256:
             yield IndicatorKey(IndicatorType.FILE_SHA256, self.exe_sha256)
         if self.exe:
@@ -62,7 +64,7 @@ class InstalledSoftware(Observation):
         # Desktop ids only: an Android or iPhone list's id that looks the same is another app
         yield IndicatorKey(IndicatorType.DESKTOP_APP, self.name)
         if self.executable:
-            yield IndicatorKey(IndicatorType.PROCESS, self.executable)
+            yield IndicatorKey(IndicatorType.DESKTOP_PROCESS, self.executable)
 
     def describe(self) -> str:
         shown = self.display_name or self.name

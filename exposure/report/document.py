@@ -80,7 +80,7 @@ def observation_record(obs: Observation) -> ObservationRecord:
 def _indicator(ind: Indicator) -> IndicatorRecord:
     return IndicatorRecord(type=ind.type.value, value=ind.value, threat=ind.threat, profile=ind.profile,
                            source=ind.source, role=ind.role.value, supporting=ind.supporting,
-                           references=tuple(Reference(r.title, r.url) for r in ind.references))
+                           references=tuple(Reference(r.title, r.url, r.titles) for r in ind.references))
 
 
 def finding_record(finding: Finding) -> FindingRecord:
@@ -95,7 +95,7 @@ def threat_record(threat: Threat) -> ThreatRecord:
     return ThreatRecord(id=threat.id, name=local(threat.name), category=threat.category, severity=threat.severity,
                         profile=threat.profile, aliases=tuple(threat.aliases), what_it_is=local(threat.what_it_is),
                         what_it_can_do=local(threat.what_it_can_do), what_to_do=local(threat.what_to_do),
-                        references=tuple(Reference(r.title, r.url) for r in threat.references))
+                        references=tuple(Reference(r.title, r.url, r.titles) for r in threat.references))
 
 
 def _note(note: CheckNote) -> CheckNote:

@@ -73,8 +73,9 @@ def _text(text: LocalText) -> dict[str, str]:
     return dict(text.values)
 
 
-def _references(refs: Iterable[Reference]) -> list[dict[str, str]]:
-    return [{"title": r.title, "url": r.url} for r in refs]
+def _references(refs: Iterable[Reference]) -> list[dict[str, Any]]:
+    """``{title, url}``, with ``titles`` (``{"zh": ...}``) when a profile translates the title."""
+    return [{"title": r.title, "url": r.url, **({"titles": dict(r.titles)} if r.titles else {})} for r in refs]
 
 
 def _note(note: CheckNote) -> dict[str, Any]:
@@ -197,8 +198,8 @@ def _pairs(mapping: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
     return tuple(mapping.items())
 
 
-def _read_refs(refs: list[dict[str, str]]) -> tuple[Reference, ...]:
-    return tuple(Reference(r["title"], r["url"]) for r in refs)
+def _read_refs(refs: list[dict[str, Any]]) -> tuple[Reference, ...]:
+    return tuple(Reference(r["title"], r["url"], tuple(r.get("titles", {}).items())) for r in refs)
 
 
 def _read_note(note: dict[str, Any]) -> CheckNote:

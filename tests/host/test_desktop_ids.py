@@ -68,4 +68,4 @@ def test_the_remote_access_profile_lists_desktop_ids_only() -> None:
     """Its package names, bundle ids, labels and uninstall keys are desktop ids (with program
     names): none is left as an Android or iPhone id, which no computer's software is compared with."""
     profile = next(p for p in bundled().profiles if p.id == "remote-access")
-    assert {i.type for i in profile.indicators} == {IndicatorType.DESKTOP_APP, IndicatorType.PROCESS}
+    assert {i.type for i in profile.indicators} == {IndicatorType.DESKTOP_APP, IndicatorType.DESKTOP_PROCESS}

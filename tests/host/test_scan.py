@@ -73,7 +73,7 @@ def test_package_and_running_program_make_one_finding(monkeypatch: pytest.Monkey
     assert dual[0].subject == "this computer"
     # Running now: someone may be connected, so more than installed alone (docs/severity.md).
     assert dual[0].severity is Severity.MEDIUM and dual[0].param("running") == "yes"
-    assert {i.type.value for i in dual[0].indicators} == {"desktop-app", "process"}
+    assert {i.type.value for i in dual[0].indicators} == {"desktop-app", "desktop-process"}
     process = next(e for e in dual[0].evidence if isinstance(e, HostProcess))
     assert process.pid == 4242 and process.user == "alice"
 

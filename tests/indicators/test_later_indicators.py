@@ -43,7 +43,7 @@ def _probes(kind: IndicatorType, values: list[str]) -> list[str]:
     for value in values[::5]:
         if kind is IndicatorType.DOMAIN:
             out += ["a.b." + value, "x" + value, value + ".", value.upper(), value[1:]]
-        elif kind is IndicatorType.PROCESS:
+        elif kind in (IndicatorType.PROCESS, IndicatorType.DESKTOP_PROCESS):
             out += [value[:15], value + "x"]
         else:
             out += [value[:-1], value.upper(), " " + value]
@@ -66,7 +66,7 @@ def test_a_host_scan_makes_no_network_indicator_until_one_is_looked_up(fresh: No
     assert 0 < network < profiled  # the default profiles' own (a few they share counted once)
     assert len(_made(feeds)) >= 3 and not any(_made(feeds))
     # what a check of this computer asks
-    assert index.lookup_process("sshd") == ()
+    assert index.lookup(IndicatorType.DESKTOP_PROCESS, "sshd") == ()
     for kind in (IndicatorType.PACKAGE, IndicatorType.CERT_SHA1, IndicatorType.FILE_SHA256, IndicatorType.FILE_PATH):
         index.lookup(kind, "nothing-known")
     assert len(index._later) == len(parts) and not any(part.is_made() for part in parts)
@@ -87,8 +87,8 @@ def test_every_lookup_of_every_kind_is_the_eager_catalogs(fresh: None, monkeypat
     assert lazy.index._later and not eager.index._later
     kinds = sorted(IndicatorType, key=lambda k: k in NETWORK_TYPES)  # the network kinds last
     assert {k for k in kinds if list(eager.index.values(k))} >= {
-        IndicatorType.DOMAIN, IndicatorType.IPV4, IndicatorType.URL, IndicatorType.PACKAGE, IndicatorType.PROCESS,
-        IndicatorType.CERT_SHA1, IndicatorType.FILE_SHA256}
+        IndicatorType.DOMAIN, IndicatorType.IPV4, IndicatorType.URL, IndicatorType.PACKAGE,
+        IndicatorType.DESKTOP_PROCESS, IndicatorType.CERT_SHA1, IndicatorType.FILE_SHA256}
     for kind in kinds:
         probes = _probes(kind, list(eager.index.values(kind)))
         assert [lazy.index.lookup(kind, v) for v in probes] == [eager.index.lookup(kind, v) for v in probes], kind

@@ -24,6 +24,7 @@ CASES = {
     IndicatorType.FILE_SHA1: ("cd" * 20, "cd" * 20, "cd" * 32),
     IndicatorType.FILE_SHA256: ("CD" * 32, "cd" * 32, "cd" * 20),
     IndicatorType.PROCESS: (" agent ", "agent", "a\x00b"),
+    IndicatorType.DESKTOP_PROCESS: (" AnyDesk.exe ", "AnyDesk.exe", "a\x00b"),
     IndicatorType.URL: ("HTTPS://Example.COM/Path", "https://example.com/Path", "not a url"),
     IndicatorType.FILE_PATH: (" /data/local/tmp/x ", "/data/local/tmp/x", "   "),
     IndicatorType.EMAIL: (" Spy@Example.com ", "spy@example.com", "two@at@example.com"),

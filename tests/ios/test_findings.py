@@ -194,7 +194,7 @@ def test_reports_render_iphone_findings_in_chinese_and_keep_profile_text_literal
     assert main(["scan", "--iphone", "--no-feeds", "--md", str(md), "--html", str(html), "--lang", "zh",
                  "--quiet"]) == 0
     text = md.read_text(encoding="utf-8")
-    assert "这部 iPhone 可以通过 Wi-Fi 被读取" in text and "还原位置与隐私" in text
+    assert "这台 iPhone 可以通过 Wi-Fi 被读取" in text and "还原位置与隐私" in text
     assert "无法通过 USB 读取" in text  # what USB cannot see, listed as not checked
     assert "Cafe [bold]Bar[/bold]" in text
     assert "<bold>" not in html.read_text(encoding="utf-8")

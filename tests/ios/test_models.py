@@ -52,6 +52,21 @@ def test_an_ipad_met_through_the_same_path_is_named_too() -> None:
     assert model_name("iPad8,1") == "iPad Pro (11-inch)" and model_name("iPad11,1") == "iPad mini (5th generation)"
 
 
+@pytest.mark.parametrize(("code", "name"), [
+    ("iPad12,2", "iPad (9th generation)"), ("iPad13,18", "iPad (10th generation)"), ("iPad15,7", "iPad (A16)"),
+    ("iPad14,1", "iPad mini (6th generation)"), ("iPad16,2", "iPad mini (A17 Pro)"),
+    ("iPad13,16", "iPad Air (5th generation)"), ("iPad14,8", "iPad Air (11-inch, M2)"),
+    ("iPad14,11", "iPad Air (13-inch, M2)"), ("iPad15,3", "iPad Air (11-inch, M3)"),
+    ("iPad15,6", "iPad Air (13-inch, M3)"), ("iPad13,4", "iPad Pro (11-inch, 3rd generation)"),
+    ("iPad13,11", "iPad Pro (12.9-inch, 5th generation)"), ("iPad14,4", "iPad Pro (11-inch, 4th generation)"),
+    ("iPad14,5", "iPad Pro (12.9-inch, 6th generation)"), ("iPad16,3", "iPad Pro (11-inch, M4)"),
+    ("iPad16,6", "iPad Pro (13-inch, M4)"),
+])
+def test_ipads_from_2021_on_have_their_names(code: str, name: str) -> None:
+    """Each model's Wi-Fi and cellular codes (DeviceKit and MobileModels agree on them)."""
+    assert model_name(code) == name
+
+
 @pytest.mark.parametrize("code", ["iPhone99,9", "iPad99,1", "iPhone8", "", "iphone14,2", " iPhone14,2", "iPhone14,2 ",
                                   "[b]iPhone14,2[/b]", "<b>iPhone14,2</b>", "iPhone14,2\nSara"])
 def test_an_unknown_or_crafted_code_has_no_name(code: str) -> None:
@@ -79,6 +94,34 @@ def test_an_unknown_code_is_shown_as_it_is(plug: Plug) -> None:
     plug(FakePhone(apps=[PLANTED_DEVELOPER], values={"ProductType": "iPhone99,1"}))
     paragraphs, _ = said(SourceSpec("iphone", ""), "en")
     assert checked(paragraphs, "We checked").startswith("We checked the iPhone (iPhone99,1) ("), paragraphs
+
+
+def test_an_ipad_is_called_an_ipad_in_the_summary_and_the_evidence(plug: Plug) -> None:
+    plug(planted_phone(values={"ProductType": "iPad13,4"}))
+    for lang, start, expected, on_it in (
+            ("en", "We checked", "We checked the iPad Pro (11-inch, 3rd generation) (iPad13,4) (", "on the iPad"),
+            ("zh", "我们检查了", "我们检查了 iPad Pro (11-inch, 3rd generation)（iPad13,4）（", "iPad 上")):
+        paragraphs, report = said(SourceSpec("iphone", ""), lang)
+        assert checked(paragraphs, start).startswith(expected), paragraphs
+        assert on_it in report and "iPhone" not in report.replace("iPhone OS", "").split("## ")[1], report
+
+
+def test_an_unknown_ipad_is_still_called_an_ipad(plug: Plug, tmp_path: Path) -> None:
+    plug(FakePhone(apps=[PLANTED_DEVELOPER], values={"ProductType": "iPad99,1"}))
+    for lang, expected in (("en", "We checked the iPad (iPad99,1) ("), ("zh", "我们检查了 iPad（iPad99,1）（")):
+        paragraphs, _ = said(SourceSpec("iphone", ""), lang)
+        assert checked(paragraphs, expected[:5]).startswith(expected), paragraphs
+    backup = write_backup(tmp_path / "backup1", Spec(model="iPad99,2"))
+    paragraphs, _ = said(SourceSpec("ios-backup", str(backup)), "en")
+    assert checked(paragraphs, "We checked").startswith(f"We checked the iPad backup {backup} ("), paragraphs
+    folder = tmp_path / "ipad1"
+    folder.mkdir()
+    write_dump(folder, UDID, {A.APPS.file: encode(A.APPS, [PLANTED_DEVELOPER]),
+                              A.VALUES.file: encode(A.VALUES, {"ProductType": "iPad99,3"})}, {})
+    for lang, expected in (("en", "We checked a saved copy of an iPad (ipad1) ("),
+                           ("zh", "我们检查了保存下来的 iPad 数据（ipad1）（")):
+        paragraphs, _ = said(SourceSpec("iphone-dump", str(folder)), lang)
+        assert checked(paragraphs, expected[:5]).startswith(expected), paragraphs
 
 
 def test_a_crafted_code_is_never_named_nor_read_as_markup(plug: Plug) -> None:

@@ -49,6 +49,6 @@ async def test_screen_follows_an_untrusted_phone_and_checks_a_trusted_one(plug: 
         await wait_for(pilot, lambda: isinstance(app.screen, ProfilesScreen))
         assert app.sources == (SourceSpec("iphone", UDID),)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, ResultsScreen) and "这部 iPhone 现在信任这台电脑"
+        await wait_for(pilot, lambda: isinstance(app.screen, ResultsScreen) and "这台 iPhone 现在信任这台电脑"
                        in shown_text(app), timeout=30)
         assert "Traceback" not in shown_text(app)

@@ -70,8 +70,15 @@ IPHONE_NAMES: Mapping[str, str] = MappingProxyType({
     "iPhone18,2": "iPhone 17 Pro Max",
 })
 
-# iPads: a backup or a USB read of an iPad takes the same path. From KHwang9883/MobileModels
-# (brands/apple_en.md at 02b9a2ed), which stops at the 2020 models; newer iPads keep their code.
+# iPads: a backup or a USB read of an iPad takes the same path. To the 2020 models from
+# KHwang9883/MobileModels (brands/apple_en.md at 02b9a2ed); the 2021 to 2024 models (iPad 9th
+# and 10th generation, iPad mini 6th generation, iPad Air 5th generation and M2, iPad Pro
+# 11-inch 3rd/4th and 12.9-inch 5th/6th generation, iPad Pro M4) from its
+# brands/apple_all_en.md (read at 06dc3341), which devicekit/DeviceKit
+# (Source/Device.generated.swift, read at 00b7c0f8) agrees with; the 2024-2025 models it does
+# not list yet (iPad mini (A17 Pro), iPad Air M3, iPad (A16)) from DeviceKit, as other public
+# identifier tables agree. The iPad Air M4 and iPad Pro M5 are left out: the public tables
+# disagree on their codes. A code not listed keeps its code alone.
 IPAD_NAMES: Mapping[str, str] = MappingProxyType({
     "iPad6,11": "iPad (5th generation)",
     "iPad6,12": "iPad (5th generation)",
@@ -81,12 +88,28 @@ IPAD_NAMES: Mapping[str, str] = MappingProxyType({
     "iPad7,12": "iPad (7th generation)",
     "iPad11,6": "iPad (8th generation)",
     "iPad11,7": "iPad (8th generation)",
+    "iPad12,1": "iPad (9th generation)",
+    "iPad12,2": "iPad (9th generation)",
+    "iPad13,18": "iPad (10th generation)",
+    "iPad13,19": "iPad (10th generation)",
+    "iPad15,7": "iPad (A16)",
+    "iPad15,8": "iPad (A16)",
     "iPad5,3": "iPad Air 2",
     "iPad5,4": "iPad Air 2",
     "iPad11,3": "iPad Air (3rd generation)",
     "iPad11,4": "iPad Air (3rd generation)",
     "iPad13,1": "iPad Air (4th generation)",
     "iPad13,2": "iPad Air (4th generation)",
+    "iPad13,16": "iPad Air (5th generation)",
+    "iPad13,17": "iPad Air (5th generation)",
+    "iPad14,8": "iPad Air (11-inch, M2)",
+    "iPad14,9": "iPad Air (11-inch, M2)",
+    "iPad14,10": "iPad Air (13-inch, M2)",
+    "iPad14,11": "iPad Air (13-inch, M2)",
+    "iPad15,3": "iPad Air (11-inch, M3)",
+    "iPad15,4": "iPad Air (11-inch, M3)",
+    "iPad15,5": "iPad Air (13-inch, M3)",
+    "iPad15,6": "iPad Air (13-inch, M3)",
     "iPad6,3": "iPad Pro (9.7-inch)",
     "iPad6,4": "iPad Pro (9.7-inch)",
     "iPad6,7": "iPad Pro (12.9-inch)",
@@ -107,10 +130,30 @@ IPAD_NAMES: Mapping[str, str] = MappingProxyType({
     "iPad8,10": "iPad Pro (11-inch, 2nd generation)",
     "iPad8,11": "iPad Pro (12.9-inch, 4th generation)",
     "iPad8,12": "iPad Pro (12.9-inch, 4th generation)",
+    "iPad13,4": "iPad Pro (11-inch, 3rd generation)",
+    "iPad13,5": "iPad Pro (11-inch, 3rd generation)",
+    "iPad13,6": "iPad Pro (11-inch, 3rd generation)",
+    "iPad13,7": "iPad Pro (11-inch, 3rd generation)",
+    "iPad13,8": "iPad Pro (12.9-inch, 5th generation)",
+    "iPad13,9": "iPad Pro (12.9-inch, 5th generation)",
+    "iPad13,10": "iPad Pro (12.9-inch, 5th generation)",
+    "iPad13,11": "iPad Pro (12.9-inch, 5th generation)",
+    "iPad14,3": "iPad Pro (11-inch, 4th generation)",
+    "iPad14,4": "iPad Pro (11-inch, 4th generation)",
+    "iPad14,5": "iPad Pro (12.9-inch, 6th generation)",
+    "iPad14,6": "iPad Pro (12.9-inch, 6th generation)",
+    "iPad16,3": "iPad Pro (11-inch, M4)",
+    "iPad16,4": "iPad Pro (11-inch, M4)",
+    "iPad16,5": "iPad Pro (13-inch, M4)",
+    "iPad16,6": "iPad Pro (13-inch, M4)",
     "iPad5,1": "iPad mini 4",
     "iPad5,2": "iPad mini 4",
     "iPad11,1": "iPad mini (5th generation)",
     "iPad11,2": "iPad mini (5th generation)",
+    "iPad14,1": "iPad mini (6th generation)",
+    "iPad14,2": "iPad mini (6th generation)",
+    "iPad16,1": "iPad mini (A17 Pro)",
+    "iPad16,2": "iPad mini (A17 Pro)",
 })
 
 MODEL_NAMES: Mapping[str, str] = MappingProxyType({**IPHONE_NAMES, **IPAD_NAMES})

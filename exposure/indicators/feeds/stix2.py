@@ -15,9 +15,19 @@ address), ``ipv4-addr:value``/``ipv6-addr:value`` (a range counts as CIDR), ``ur
 ``configuration-profile:id`` (an iPhone's configuration profiles). Skipped with a
 warning: ``file:name`` (a bare file name, with no folder, is too weak to report and no
 collector matches names alone) and ``android-property:name`` (no collector reads it yet).
+
+A ``process:name`` is a phone's process (``process``), as MVT reads it: MVT checks process
+names on iPhones and Android phones only, and mvt-indicators' bundles state no platform.
+When a ``malware`` object does state its platforms (``x_mitre_platforms``, as MITRE's
+bundles write them, or ``operating_system_refs`` to ``software`` objects), its process
+names are typed by them: a computer's platforms (Windows, macOS, Linux) give
+``desktop-process`` (this computer's running programs), a phone's give ``process``, both
+give both.
 """
 
 from __future__ import annotations
+
+import re
 
 from exposure import untrusted
 from exposure.indicators.feeds import limits
@@ -124,9 +134,12 @@ def parse(data: object, builder: FeedBuilder, defaults: SourceDefaults) -> str:
     objects = [o for o in objects if isinstance(o, dict)]
 
     threat_of: dict[str, str] = {}  # malware/report STIX id -> threat id
+    software = {str(o.get("id")): o for o in objects if o.get("type") == "software"}
+    platforms: dict[str, frozenset[str]] = {}  # threat id -> the platforms its malware object states
     for obj in objects:
         if obj.get("type") in ("malware", "report"):
-            threat_of[str(obj.get("id"))] = _declare(obj, builder, defaults)
+            threat = threat_of[str(obj.get("id"))] = _declare(obj, builder, defaults)
+            platforms[threat] = platforms.get(threat, frozenset()) | stated_platforms(obj, software)
 
     links: dict[str, list[str]] = {}  # indicator STIX id -> threat ids
     for obj in objects:
@@ -142,7 +155,7 @@ def parse(data: object, builder: FeedBuilder, defaults: SourceDefaults) -> str:
         if obj.get("type") != "indicator":
             continue
         threats = links.get(str(obj.get("id"))) or [_default_threat(builder, defaults)]
-        _add_indicator(obj, list(dict.fromkeys(threats)), builder, defaults)
+        _add_indicator(obj, list(dict.fromkeys(threats)), builder, defaults, platforms)
     stamps = [o["modified"] for o in objects if isinstance(o.get("modified"), str) and len(o["modified"]) <= 40]
     return max(stamps, default="")
 
@@ -162,7 +175,42 @@ def _default_threat(builder: FeedBuilder, defaults: SourceDefaults) -> str:
     return builder.threat(builder.name, builder.name, defaults.category, headline(defaults.category))
 
 
-def _add_indicator(obj: dict[str, object], threats: list[str], builder: FeedBuilder, defaults: SourceDefaults) -> None:
+PHONE = "phone"
+COMPUTER = "computer"
+_PLATFORM_WORDS = {"android": PHONE, "ios": PHONE, "iphone": PHONE, "ipados": PHONE,
+                   "windows": COMPUTER, "macos": COMPUTER, "mac": COMPUTER, "osx": COMPUTER, "linux": COMPUTER}
+_MAX_PLATFORMS = 50  # a crafted object's list is read this far
+
+
+def stated_platforms(obj: dict[str, object], software: dict[str, dict[str, object]]) -> frozenset[str]:
+    """``{"phone", "computer"}`` or a part of it: what a malware object says it runs on, from
+    MITRE's ``x_mitre_platforms`` or STIX 2.1's ``operating_system_refs`` (``software``
+    objects, by name or CPE: ``cpe:2.3:o:apple:iphone_os``); empty when it says nothing."""
+    names: list[object] = []
+    for field_name in ("x_mitre_platforms", "operating_system_refs"):
+        listed = obj.get(field_name)
+        if isinstance(listed, list):
+            names.extend(listed[:_MAX_PLATFORMS])
+    words: list[str] = []
+    for name in names:
+        if not isinstance(name, str):
+            continue
+        target = software.get(name)
+        texts = [target.get("name"), target.get("cpe")] if target is not None else [name]
+        for text in texts:
+            if isinstance(text, str):
+                words.extend(re.split(r"[^a-z0-9]+", text[:200].lower()))
+    return frozenset(_PLATFORM_WORDS[w] for w in words if w in _PLATFORM_WORDS)
+
+
+def _process_types(stated: frozenset[str]) -> tuple[IndicatorType, ...]:
+    """A phone's process names unless the threat says it runs on computers only."""
+    kinds = (_T.PROCESS,) if PHONE in stated or not stated else ()
+    return kinds + ((_T.DESKTOP_PROCESS,) if COMPUTER in stated else ())
+
+
+def _add_indicator(obj: dict[str, object], threats: list[str], builder: FeedBuilder, defaults: SourceDefaults,
+                   platforms: dict[str, frozenset[str]]) -> None:
     pattern = obj.get("pattern")
     parsed = parse_pattern(pattern) if isinstance(pattern, str) else None
     if parsed is None:
@@ -177,8 +225,10 @@ def _add_indicator(obj: dict[str, object], threats: list[str], builder: FeedBuil
         builder.warn(f"indicators with an unknown key ({key[:40]})")
         return
     for threat in threats:
-        if not builder.add(kind, value, threat, role, key):
-            return
+        kinds = _process_types(platforms.get(threat, frozenset())) if kind is _T.PROCESS else (kind,)
+        for each in kinds:
+            if not builder.add(each, value, threat, role, key):
+                return
 
 
 def _kind_and_role(key: str, value: str, defaults: SourceDefaults) -> tuple[IndicatorType | None, IndicatorRole]:

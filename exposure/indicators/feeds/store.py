@@ -39,11 +39,14 @@ from exposure.model import (
 )
 from exposure.paths import feeds_dir
 
-SCHEMA = "exposure.feed/2"
-# Version 1 typed the iPhone bundle ids of Echap's YAML and ISDi's list as Android ids; such a
-# feed is read again from its original file when loaded (in memory: nothing is written).
-_OLD_SCHEMA = "exposure.feed/1"
-_RETYPED_FORMATS = frozenset({"echap-yaml", "isdi-app-flags"})
+SCHEMA = "exposure.feed/3"
+# Version 1 typed the iPhone bundle ids of Echap's YAML and ISDi's list as Android ids, and
+# versions 1 and 2 every STIX2 process name as a phone's (``process``), whatever platform its
+# malware object states; such a feed is read again from its original file when loaded (in
+# memory: nothing is written).
+_OLD_SCHEMAS = frozenset({"exposure.feed/1", "exposure.feed/2"})
+_RETYPED_FORMATS = {"exposure.feed/1": frozenset({"echap-yaml", "isdi-app-flags"})}
+_RETYPED_TYPES = {"stix2": IndicatorType.PROCESS.value}  # read again when it holds values of this type
 FEED_FILE = "feed.json"
 _STALE_SECONDS = 3600
 _SUFFIX = {"echap-yaml": ".yaml", "stix2": ".stix2", "hosts": ".txt", "echap-samples": ".csv",
@@ -208,7 +211,7 @@ class FeedStore:
         for name in names:
             try:
                 document = self._read(name)
-                if document["schema"] == _OLD_SCHEMA and document["info"]["format"] in _RETYPED_FORMATS:
+                if _typed_before(document):
                     yield self._parsed_again(name, _info_from_json(document["info"]))
                     continue
                 yield _loaded_from_json(document)
@@ -225,9 +228,22 @@ class FeedStore:
     def _read(self, name: str) -> dict[str, Any]:
         with open(self.root / name / FEED_FILE, encoding="utf-8") as f:
             document = json.load(f)
-        if not isinstance(document, dict) or document.get("schema") not in (SCHEMA, _OLD_SCHEMA):
+        if not isinstance(document, dict) or (document.get("schema") != SCHEMA
+                                              and document.get("schema") not in _OLD_SCHEMAS):
             raise ValueError("unknown format")
         return document
+
+
+def _typed_before(document: dict[str, Any]) -> bool:
+    """Whether a stored feed was typed by an older version in a way that version 3 reads
+    differently (see ``SCHEMA``)."""
+    schema, kind = document["schema"], document["info"]["format"]
+    if schema == SCHEMA:
+        return False
+    if kind in _RETYPED_FORMATS.get(schema, ()):
+        return True
+    retyped = _RETYPED_TYPES.get(kind)
+    return retyped is not None and any(row[0] == retyped for row in document["indicators"])
 
 
 def check_name(name: str) -> str:
