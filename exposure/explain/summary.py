@@ -72,6 +72,7 @@ def _paragraphs(report: ReportDocument, findings: list[FindingRecord], explanati
     paragraphs: list[Line] = []  # a demo is said by each front end's own banner
     if report.cancelled:
         paragraphs.append(words(t("report.cancelled", lang)))
+    paragraphs += several_line(report, lang)
     # What was not checked comes first: a source that gave nothing must never read as clean.
     for source in report.sources:
         if source.unread:
@@ -107,6 +108,16 @@ def _paragraphs(report: ReportDocument, findings: list[FindingRecord], explanati
         key = "summary.warnings.one" if len(report.warnings) == 1 else "summary.warnings.many"
         paragraphs.append(tf(key, lang, count=words(str(len(report.warnings)))))
     return paragraphs
+
+
+def several_line(report: ReportDocument, lang: str) -> list[Line]:
+    """"This report holds the results of 3 captures ...": a report on several sources (a
+    workshop's folder of captures) says so first, so that it is not handed whole to one person
+    (the practice data of the demo is one person's)."""
+    if len(report.sources) < 2 or report.demo:
+        return []
+    key = "summary.several.captures" if all(s.kind == "pcap" for s in report.sources) else "summary.several.sources"
+    return [tf(key, lang, count=words(str(len(report.sources))))]
 
 
 def not_checked_line(source: SourceRecord, lang: str) -> Line:
@@ -180,6 +191,8 @@ def blind_spots(sources: Sequence[SourceRecord], lang: str) -> list[Line]:
             if short > 1 and item.key.startswith(_SHORT):
                 continue
             line = check_line(item, lang)
+            if line and len(sources) > 1 and item.key.startswith(_SHORT):  # which capture was short
+                line = tf("blind.of_source", lang, source=source_line(source, lang, counts=False), note=line)
             if line and line not in out:
                 out.append(line)
     return out
