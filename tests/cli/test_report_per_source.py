@@ -5,38 +5,20 @@ that holds nothing of the others (review r3, trainer #3)."""
 from __future__ import annotations
 
 import json
-import shutil
 import stat
 from pathlib import Path
 
 import pytest
 
 from exposure.cli import main
-from tests.cli.helpers import one_line_error, run_cli
+from tests.cli.helpers import one_line_error, run_cli, write_workshop
 
 SPY = "spylive360"
 
 
 @pytest.fixture
-def workshop(tmp_path: Path, demo_capture: str) -> Path:
-    """Amina's capture (2 s, SpyLive360's server contacted) and Li's (13 min 20 s, ordinary look-ups)."""
-    from scapy.layers.dns import DNS, DNSQR
-    from scapy.layers.inet import IP, UDP
-    from scapy.layers.l2 import Ether
-    from scapy.utils import wrpcap
-
-    folder = tmp_path / "workshop"
-    folder.mkdir()
-    shutil.copy(demo_capture, folder / "amina-phone.pcap")
-    packets = []
-    for n, moment in enumerate((1_767_225_600, 1_767_226_400)):
-        packet = (Ether(src="02:00:00:00:00:01", dst="02:00:00:00:00:02")
-                  / IP(src="192.168.77.40", dst="192.168.77.1") / UDP(sport=40000 + n, dport=53)
-                  / DNS(id=n + 1, qd=DNSQR(qname="example.org")))
-        packet.time = moment
-        packets.append(packet)
-    wrpcap(str(folder / "li-phone.pcap"), packets)
-    return folder
+def workshop(tmp_path: Path) -> Path:
+    return write_workshop(tmp_path / "workshop")
 
 
 @pytest.mark.parametrize(("lang", "several", "short"), [
