@@ -55,7 +55,8 @@ def summarize(report: ReportDocument, lang: str) -> Summary:
     read = [s for s in report.sources if not s.unread]
     checked = tuple(source_line(s, lang) for s in read)
     return Summary(
-        paragraphs=tuple(_paragraphs(report, findings, explanations, ordered, checked, lang)),
+        # Last: after what was checked, before "Source by source" (which each front end shows next).
+        paragraphs=(*_paragraphs(report, findings, explanations, ordered, checked, lang), *several_line(report, lang)),
         checked=checked,
         not_checked=tuple(blind_spots(report.sources, lang)),
         next_intro=words(t("summary.next_intro", lang)),
@@ -72,7 +73,6 @@ def _paragraphs(report: ReportDocument, findings: list[FindingRecord], explanati
     paragraphs: list[Line] = []  # a demo is said by each front end's own banner
     if report.cancelled:
         paragraphs.append(words(t("report.cancelled", lang)))
-    paragraphs += several_line(report, lang)
     # What was not checked comes first: a source that gave nothing must never read as clean.
     for source in report.sources:
         if source.unread:
@@ -112,8 +112,8 @@ def _paragraphs(report: ReportDocument, findings: list[FindingRecord], explanati
 
 def several_line(report: ReportDocument, lang: str) -> list[Line]:
     """"This report holds the results of 3 captures ...": a report on several sources (a
-    workshop's folder of captures) says so first, so that it is not handed whole to one person
-    (the practice data of the demo is one person's)."""
+    workshop's folder of captures) says so in its summary, so that it is not handed whole to
+    one person (the practice data of the demo is one person's)."""
     if len(report.sources) < 2 or report.demo:
         return []
     key = "summary.several.captures" if all(s.kind == "pcap" for s in report.sources) else "summary.several.sources"

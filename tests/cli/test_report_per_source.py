@@ -30,7 +30,9 @@ def test_one_report_on_several_captures_says_so_and_names_the_short_one(workshop
     done = run_cli("scan", "--pcap", str(workshop), "--md", str(tmp_path / "ws.md"),
                    "--html", str(tmp_path / "ws.html"), "--lang", lang)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines()[0].startswith(several)  # said first, in the terminal
+    said = [line for line in done.stdout.splitlines() if line.strip()]
+    heading = said.index("Source by source" if lang == "en" else "逐个来源")
+    assert said[heading - 1].startswith(several)  # the summary's last words, just before the sources
     text = (tmp_path / "ws.md").read_text("utf-8").replace("`", "")
     summary = text.split("\n## ")[1]  # the summary, before its next checks
     assert several in summary

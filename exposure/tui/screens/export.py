@@ -149,7 +149,7 @@ class ExportScreen(GuideScreen):
         yield plain(t("export.formats"), classes="para")
         if self.several:
             what = "captures" if all(s.kind == "pcap" for s in self.result.sources) else "sources"
-            yield Checkbox(t(f"export.per_source.{what}"), self.per_source, id="per-source")
+            yield Checkbox(Text(t(f"export.per_source.{what}")), self.per_source, id="per-source")
             yield plain(t(f"export.per_source.explain.{what}", count=self.several), classes="para")
         with Horizontal(id="folder-row"):
             yield Input(value=folder, placeholder=t("export.folder"), id="folder")
