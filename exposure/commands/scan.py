@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, TextIO
 
+from exposure.commands import per_source
 from exposure.commands.words import listed, say
 
 if TYPE_CHECKING:
@@ -68,6 +69,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                       help=say("help.scan.host", "this computer: processes, software, settings"))
     add_check_options(parser)
     add_report_options(parser, quiet_help=say("help.scan.quiet", "do not print the summary"))
+    per_source.add_argument(parser)
 
 
 def add_check_options(parser: argparse.ArgumentParser) -> None:
@@ -106,6 +108,9 @@ def check_report_paths(args: argparse.Namespace) -> None:
     """Before any work: every report file asked for can be written (one line if not)."""
     from exposure.files import check_targets
 
+    if per_source.asked(args):
+        per_source.check(args, sources_from_args(args))
+        return
     check_targets((args.json, args.md, args.html), force=args.force)
 
 
@@ -132,8 +137,11 @@ def check_and_report(args: argparse.Namespace, sources: Sequence[SourceSpec],
         return 2
     # A report on standard output keeps it to itself: the summary goes to stderr then.
     stream = sys.stderr if STDOUT in (args.json, args.md, args.html) else sys.stdout
-    written = write_reports(report, lang, json_path=args.json, md_path=args.md, html_path=args.html,
-                            force=args.force)
+    if per_source.asked(args):
+        written = per_source.write(report, lang, args)
+    else:
+        written = write_reports(report, lang, json_path=args.json, md_path=args.md, html_path=args.html,
+                                force=args.force)
     if not args.quiet:
         print_summary(report, lang, stream=stream, written=written)
     return exit_code(result, getattr(args, "fail_on", None))

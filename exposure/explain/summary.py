@@ -64,7 +64,8 @@ def summarize(report: ReportDocument, lang: str) -> Summary:
     read = [s for s in report.sources if not s.unread]
     checked = tuple(source_line(s, lang) for s in read)
     return Summary(
-        paragraphs=tuple(_paragraphs(report, findings, explanations, ordered, checked, lang)),
+        # Last: after what was checked, before "Source by source" (which each front end shows next).
+        paragraphs=(*_paragraphs(report, findings, explanations, ordered, checked, lang), *several_line(report, lang)),
         checked=checked,
         not_checked=tuple(blind_spots(report.sources, lang)),
         next_intro=words(t("summary.next_intro", lang)),
@@ -121,6 +122,16 @@ def _paragraphs(report: ReportDocument, findings: list[FindingRecord], explanati
         key = "summary.warnings.one" if len(report.warnings) == 1 else "summary.warnings.many"
         paragraphs.append(tf(key, lang, count=words(str(len(report.warnings)))))
     return paragraphs
+
+
+def several_line(report: ReportDocument, lang: str) -> list[Line]:
+    """"This report holds the results of 3 captures ...": a report on several sources (a
+    workshop's folder of captures) says so in its summary, so that it is not handed whole to
+    one person (the practice data of the demo is one person's)."""
+    if len(report.sources) < 2 or report.demo:
+        return []
+    key = "summary.several.captures" if all(s.kind == "pcap" for s in report.sources) else "summary.several.sources"
+    return [tf(key, lang, count=words(str(len(report.sources))))]
 
 
 def not_checked_line(source: SourceRecord, lang: str) -> Line:
@@ -221,6 +232,8 @@ def blind_spots(sources: Sequence[SourceRecord], lang: str) -> list[Line]:
             if short > 1 and item.key.startswith(_SHORT):
                 continue
             line = check_line(item, lang)
+            if line and len(sources) > 1 and item.key.startswith(_SHORT):  # which capture was short
+                line = tf("blind.of_source", lang, source=source_line(source, lang, counts=False), note=line)
             if line and line not in out:
                 out.append(line)
     return out

@@ -60,6 +60,7 @@ class ExposureApp(App[int]):
         self.lang = resolve_language(lang or os.environ.get("EXPOSURE_LANG"))
         self.export_dir = export_dir
         self.file_start: Path | None = None  # where the file picker opens (home by default)
+        self.started_in = _working_folder()  # where the save screen opens, when it is a sensible place
         self.quick_exited = False
         # Set while a check runs, so that quick exit can stop it too.
         self.active_cancel: threading.Event | None = None
@@ -148,6 +149,13 @@ class ExposureApp(App[int]):
         if not isinstance(self.screen, SourceScreen):
             self.push_screen(SourceScreen())
 
+    def action_command_palette(self) -> None:
+        """Textual's command palette, its search field in the person's language."""
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not isinstance(self.screen, CommandPalette):
+            self.push_screen(CommandPalette(id="--command-palette", placeholder=self.t("palette.placeholder")))
+
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         t = self.t
         yield SystemCommand(t("palette.quick_exit"), t("palette.quick_exit.help"), self.action_quick_exit)
@@ -156,6 +164,13 @@ class ExposureApp(App[int]):
         yield SystemCommand(t("palette.help"), t("palette.help.help"), self.action_help)
         yield SystemCommand(t("palette.before"), t("palette.before.help"), self.action_before_you_start)
         yield SystemCommand(t("palette.new_check"), t("palette.new_check.help"), self.action_new_check)
+
+
+def _working_folder() -> Path | None:
+    try:
+        return Path.cwd()
+    except OSError:  # started in a folder that was removed since
+        return None
 
 
 def clear_terminal(stream: object = None) -> None:
@@ -179,6 +194,8 @@ def run_app(demo: bool = False, lang: str | None = None) -> int:
     code = app.run()
     if app.quick_exited:  # normally ended in action_quick_exit already
         leave_now(app)
+    if app.return_code:  # an unhandled error ended the app: scripts and trainers must see it failed
+        return app.return_code
     return code or 0
 
 

@@ -15,8 +15,10 @@ from rich.text import Text
 
 from exposure.document import ReportDocument
 from exposure.explain.lines import Line
+from exposure.explain.per_source import source_sections
 from exposure.explain.references import SourceRef
-from exposure.explain.summary import summarize
+from exposure.explain.summary import Summary, summarize
+from exposure.explain.texts import t
 from exposure.report.document import from_result
 from exposure.scan import ScanResult
 from exposure.tui.safe import value_text, words_text
@@ -48,6 +50,7 @@ class ResultView:
     next_checks: Text
     findings: tuple[FindingView, ...]  # most serious first
     checked: Text = field(default_factory=Text)  # each source read, then what its collector looked at
+    per_source: Text = field(default_factory=Text)  # several sources: each one, and what rests on it
 
 
 def line_text(line: Line) -> Text:
@@ -117,6 +120,7 @@ def _explained(report: ReportDocument, lang: str) -> ResultView:
         summary=lines_text(summary.paragraphs, sep="\n\n"),
         not_checked=lines_text(summary.not_checked, bullet="• "),
         checked=_checked(summary.checked, summary.checked_items),
+        per_source=_per_source(report, summary, lang),
         next_checks=Text("\n").join([line_text(summary.next_intro), lines_text(summary.next_checks, bullet="• ")]),
         findings=tuple(findings),
     )
@@ -127,6 +131,21 @@ def _checked(sources: Sequence[Line], items: Sequence[Sequence[Line]]) -> Text:
     for i, source in enumerate(sources):
         out.append(Text("• ") + line_text(source))
         out += [Text("    – ") + line_text(item) for item in (items[i] if i < len(items) else ())]
+    return Text("\n").join(out)
+
+
+def _per_source(report: ReportDocument, summary: Summary, lang: str) -> Text:
+    """Source by source, as every report has it: whether each was checked, and the findings
+    on it (a workshop's folder of captures: whose capture was clean)."""
+    colon = t("label.colon", lang)
+    out = []
+    for section in source_sections(report, summary, lang):
+        line = Text("• ") + line_text(section.title)
+        line.stylize("bold")
+        out.append(line + Text(colon) + line_text(section.status))
+        out += [Text(f"    – {severity}{colon}") + line_text(title) for _, severity, title in section.findings]
+        if section.problems:
+            out.append(Text("    ") + line_text(section.problems))
     return Text("\n").join(out)
 
 

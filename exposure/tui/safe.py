@@ -13,6 +13,9 @@ both layers.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from pathlib import Path
+
 from rich.segment import Segment
 from rich.text import Text
 from textual.color import Color
@@ -47,7 +50,24 @@ class InterpretedCharacterFilter(LineFilter):
 class SafeDirectoryTree(DirectoryTree):
     """A folder tree whose file names (chosen by whoever made the files) are shown escaped."""
 
+    def __init__(self, path: str | Path, *, folders_only: bool = False, hidden: bool = True,
+                 id: str | None = None) -> None:
+        self.folders_only = folders_only  # a place to save in: files are only noise (and others' names)
+        self.hidden = hidden  # False: no .cache, .config... (dot-folders a person never chose)
+        super().__init__(path, id=id)
+
+    def filter_paths(self, paths: Iterable[Path]) -> Iterable[Path]:
+        return [path for path in paths
+                if (self.hidden or not path.name.startswith(".")) and (not self.folders_only or _is_folder(path))]
+
     def process_label(self, label: str | Text) -> Text:
         if isinstance(label, str):
             return Text(shown(label))
         return super().process_label(Text(shown(label.plain), style=label.style))
+
+
+def _is_folder(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:  # not allowed to look
+        return False

@@ -30,3 +30,28 @@ def one_line_error(done: subprocess.CompletedProcess[str]) -> str:
     lines = [line for line in done.stderr.splitlines() if line.strip()]
     assert len(lines) == 1, done.stderr
     return lines[0]
+
+
+def write_workshop(folder: Path) -> Path:
+    """A workshop's folder of two people's captures: Amina's (the practice capture: 2 s,
+    SpyLive360's server looked up and contacted) and Li's (13 min 20 s, ordinary look-ups)."""
+    import shutil
+
+    from scapy.layers.dns import DNS, DNSQR
+    from scapy.layers.inet import IP, UDP
+    from scapy.layers.l2 import Ether
+    from scapy.utils import wrpcap
+
+    from exposure.demo import demo_sources
+
+    folder.mkdir(parents=True)
+    shutil.copy(next(s.target for s in demo_sources() if s.kind == "pcap"), folder / "amina-phone.pcap")
+    packets = []
+    for n, moment in enumerate((1_767_225_600, 1_767_226_400)):
+        packet = (Ether(src="02:00:00:00:00:01", dst="02:00:00:00:00:02")
+                  / IP(src="192.168.77.40", dst="192.168.77.1") / UDP(sport=40000 + n, dport=53)
+                  / DNS(id=n + 1, qd=DNSQR(qname="example.org")))
+        packet.time = moment
+        packets.append(packet)
+    wrpcap(str(folder / "li-phone.pcap"), packets)
+    return folder

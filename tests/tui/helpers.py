@@ -123,6 +123,18 @@ def run_stubborn_demo() -> None:
     raise SystemExit(run_app(demo=True, lang="en"))
 
 
+def run_crashing_app() -> None:
+    """``python -c`` entry for the tmux test: the app, with a welcome screen that fails."""
+    from exposure.tui.app import run_app
+    from exposure.tui.screens.welcome import WelcomeScreen
+
+    def broken(self: WelcomeScreen) -> None:
+        raise RuntimeError("a bug in a screen")
+
+    WelcomeScreen.focus_default = broken  # type: ignore[method-assign]
+    raise SystemExit(run_app(lang="en"))
+
+
 # An app name as an abuser could set it: an OSC sequence that sets the terminal's window
 # title, then one that clears the screen, a C1 CSI and a right-to-left override.
 HOSTILE_APP = "com.evil\x1b]0;PWNED\x07\x1b[2J\x1b[H\x9b31m.app\u202eexe"

@@ -54,7 +54,7 @@ def start(tmp_path: Path, python_args: str, before: str = "true") -> str:
     env = {"HOME": str(home), "TERM": "xterm-256color", "LANG": "C.UTF-8",
            "EXPOSURE_DATA_DIR": os.environ["EXPOSURE_DATA_DIR"], "PYTHONPATH": str(REPO)}
     script = (f"{before}; echo SECRET-BEFORE; cd {shlex.quote(str(tmp_path))}; "
-              f"{shlex.quote(sys.executable)} {python_args}; echo EXITED; sleep 60")
+              f"{shlex.quote(sys.executable)} {python_args}; echo EXITED rc=$?; sleep 60")
     command = " ".join(["env", *(shlex.quote(f"{k}={v}") for k, v in env.items()), "sh", "-c", shlex.quote(script)])
     subprocess.run([*SERVER, "new-session", "-d", "-s", name, "-x", "100", "-y", "30", command],
                    check=True, timeout=20)
@@ -115,6 +115,15 @@ def test_quick_exit_does_not_wait_for_a_stuck_check(tmp_path: Path, server: None
     screen = wait_for_text(name, "EXITED", timeout=15)
     assert time.monotonic() - pressed < 10  # the check itself would hold on for 20 s
     assert "SECRET-BEFORE" not in screen and "DEMO" not in screen
+
+
+def test_a_crash_ends_the_app_with_a_failing_exit_code(tmp_path: Path, server: None) -> None:
+    """A bug that ends the app must not look like success to whoever started it (rc 0 before)."""
+    name = start(tmp_path, shlex.quote("-c") + " " + shlex.quote(
+        "from tests.tui.helpers import run_crashing_app; run_crashing_app()"))
+    screen = wait_for_text(name, "EXITED", timeout=60)
+    assert "a bug in a screen" in screen
+    assert "EXITED rc=1" in screen
 
 
 def test_hostile_app_names_leave_the_window_title_and_the_screen_alone(tmp_path: Path, server: None) -> None:

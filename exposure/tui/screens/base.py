@@ -53,12 +53,22 @@ class GuideScreen(Screen[None]):
     def focus_default(self) -> None:
         """Put the focus where Enter does the expected thing."""
 
+    @property
+    def in_stack(self) -> bool:
+        """Still on the app's screen stack (a screen popped on the way past is not)."""
+        return self.is_attached and self in self.app.screen_stack
+
     async def refresh_language(self) -> None:
         await self.recompose()
-        self.focus_default()
+        # "New check" pops several screens at once: one of them can be resumed, and popped
+        # while it recomposes; its widgets are gone by then, so there is nothing to focus.
+        if self.in_stack:
+            self.focus_default()
 
     async def on_screen_resume(self) -> None:
-        if self._lang_shown and self._lang_shown != self.guide.lang:
+        # The language may have changed while this screen was hidden. A screen popped again
+        # before it handled its resume (on the way to an earlier step) keeps its old words.
+        if self._lang_shown and self._lang_shown != self.guide.lang and self.in_stack:
             await self.refresh_language()
 
     def can_go_back(self) -> bool:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import Button, Input, Static
+from textual.widgets import Button, Checkbox, Input, Static
 
+from exposure.document import ReportDocument
 from exposure.scan import ScanResult
 from exposure.tui.safe import SafeDirectoryTree
 from exposure.tui.screens.base import GuideScreen
@@ -21,53 +23,91 @@ from exposure.untrusted import shown
 FORMATS = (("html", "html_path"), ("md", "md_path"), ("json", "json_path"))
 
 
-def default_folder() -> Path:
-    documents = Path.home() / "Documents"
-    return documents if documents.is_dir() else Path.home()
+def default_folder(started_in: Path | None = None) -> Path:
+    """Where the save screen opens: the folder the app was started in (a trainer's workshop
+    folder), unless that is the home folder, the top of the disk or a place that cannot be
+    written; then Documents when there is one, else the home folder."""
+    home = Path.home()
+    try:
+        if (started_in is not None and started_in.is_dir() and started_in not in (home, Path(started_in.anchor))
+                and os.access(started_in, os.W_OK)):
+            return started_in
+        documents = home / "Documents"
+        return documents if documents.is_dir() else home
+    except OSError:  # not allowed to look
+        return home
 
 
-def report_base(folder: Path, now: datetime | None = None) -> Path:
-    """A new, bland name (``report-YYYYMMDD-HHMMSS``) that none of the three files uses yet."""
+def tree_root(folder: Path) -> Path:
+    """The folder tree shows the home folder when ``folder`` is in it (to go elsewhere from
+    there), else ``folder`` itself."""
+    home = Path.home()
+    return home if folder == home or home in folder.parents else folder
+
+
+def report_base(folder: Path, now: datetime | None = None, parts: Sequence[str] = ("",)) -> Path:
+    """A new, bland name (``report-YYYYMMDD-HHMMSS``) that none of the files uses yet (three
+    files, or three per source: ``report-...-<part>.html``)."""
     stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
     base = folder / f"report-{stamp}"
     n = 2
-    while any(base.with_name(f"{base.name}.{ext}").exists() for ext, _ in FORMATS):
+    while any(report_path(base, part, ext).exists() for part in parts for ext, _ in FORMATS):
         base = folder / f"report-{stamp}-{n}"
         n += 1
     return base
 
 
-def save_reports(result: ScanResult, folder: Path, lang: str) -> tuple[list[Path], list[tuple[str, str]]]:
-    """Write each format on its own, so one that fails does not stop the others.
+def report_path(base: Path, part: str, ext: str) -> Path:
+    return base.with_name(f"{base.name}-{part}.{ext}" if part else f"{base.name}.{ext}")
+
+
+def save_reports(result: ScanResult, folder: Path, lang: str,
+                 per_source: bool = False) -> tuple[list[Path], list[tuple[str, str]]]:
+    """Write each format on its own, so one that fails does not stop the others; with
+    ``per_source``, each source's own report (``exposure.report.per_source``).
 
     Returns the files written and (format, message in ``lang``) for each that failed.
     """
+    from exposure.report.document import from_result
+    from exposure.report.per_source import file_parts, split_by_source
+
+    try:
+        report = from_result(result)  # one document, every format rendered from it
+        reports = [("", report)]
+        if per_source:
+            reports = list(zip(file_parts(report.sources), (doc for _, doc in split_by_source(report)), strict=True))
+    except Exception as exc:  # a bug: say so for each format, the results stay on screen
+        return [], [(ext.upper(), type(exc).__name__) for ext, _ in FORMATS]
+    base = report_base(folder, parts=[part for part, _ in reports])
+    written: list[Path] = []
+    failed: list[tuple[str, str]] = []
+    for part, document in reports:
+        for ext, argument in FORMATS:
+            path = report_path(base, part, ext)
+            problem = _write(document, lang, argument, path)
+            if problem:
+                failed.append((path.name if part else ext.upper(), problem))
+            else:
+                written.append(path)
+    return written, failed
+
+
+def _write(report: ReportDocument, lang: str, argument: str, path: Path) -> str:
+    """Write one report file; "" when written, else why not (in ``lang``)."""
     from exposure.errors import UserError
     from exposure.explain.lines import plain
     from exposure.explain.notes import error_line
-    from exposure.report.document import from_result
     from exposure.report.output import write_reports
 
-    base = report_base(folder)
-    written: list[Path] = []
-    failed: list[tuple[str, str]] = []
     try:
-        report = from_result(result)  # one document, every format rendered from it
-    except Exception as exc:  # a bug: say so for each format, the results stay on screen
-        return [], [(ext.upper(), type(exc).__name__) for ext, _ in FORMATS]
-    for ext, argument in FORMATS:
-        path = base.with_name(f"{base.name}.{ext}")
-        try:
-            write_reports(report, lang, force=False, **{argument: str(path)})  # type: ignore[arg-type]
-        except UserError as exc:
-            failed.append((ext.upper(), shown(plain(error_line(exc, lang)))))
-        except OSError as exc:  # the disk filled up, the stick was pulled out
-            failed.append((ext.upper(), shown(exc.strerror or str(exc))))
-        except Exception as exc:  # a bug in a renderer must not lose the other formats
-            failed.append((ext.upper(), type(exc).__name__))
-        else:
-            written.append(path)
-    return written, failed
+        write_reports(report, lang, force=False, **{argument: str(path)})  # type: ignore[arg-type]
+    except UserError as exc:
+        return shown(plain(error_line(exc, lang)))
+    except OSError as exc:  # the disk filled up, the stick was pulled out
+        return shown(exc.strerror or str(exc))
+    except Exception as exc:  # a bug in a renderer must not lose the other formats
+        return type(exc).__name__
+    return ""
 
 
 def folder_problem(folder: Path, lang: str) -> str:
@@ -97,18 +137,26 @@ class ExportScreen(GuideScreen):
         self.result = result
         self.done = done
         self.folder = ""
+        # Several people's captures (a workshop's folder): one report each, unless unticked.
+        self.several = len(result.sources) if len(result.sources) > 1 and not result.demo else 0
+        self.per_source = bool(self.several)
 
     def compose_body(self) -> ComposeResult:
         t = self.t
-        folder = self.folder or str(self.guide.export_dir or default_folder())
+        start = self.guide.export_dir or default_folder(self.guide.started_in)
+        folder = self.folder or str(start)
         yield plain(t("export.explain"), classes="para")
         yield plain(t("export.formats"), classes="para")
+        if self.several:
+            what = "captures" if all(s.kind == "pcap" for s in self.result.sources) else "sources"
+            yield Checkbox(Text(t(f"export.per_source.{what}")), self.per_source, id="per-source")
+            yield plain(t(f"export.per_source.explain.{what}", count=self.several), classes="para")
         with Horizontal(id="folder-row"):
             yield Input(value=folder, placeholder=t("export.folder"), id="folder")
             yield Button(t("export.save"), id="save", variant="primary")
             yield Button(t("export.cancel"), id="cancel")
         yield Para(id="export-error", classes="error")
-        yield SafeDirectoryTree(self.guide.export_dir or Path.home(), id="folders")
+        yield SafeDirectoryTree(tree_root(start), folders_only=True, hidden=False, id="folders")
 
     def focus_default(self) -> None:
         self.query_one("#folder", Input).focus()
@@ -118,6 +166,10 @@ class ExportScreen(GuideScreen):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.folder = event.value
+
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        event.stop()
+        self.per_source = event.value
 
     def on_directory_tree_directory_selected(self, event: SafeDirectoryTree.DirectorySelected) -> None:
         event.stop()
@@ -145,7 +197,7 @@ class ExportScreen(GuideScreen):
             error.update(Text(t("export.try_again", problem=problem)))
             field.focus()
             return
-        written, failed = save_reports(self.result, folder, self.guide.lang)
+        written, failed = save_reports(self.result, folder, self.guide.lang, per_source=self.per_source)
         if failed:
             lines = [t("results.save_failed", what=w, message=m) for w, m in failed]
             if written:

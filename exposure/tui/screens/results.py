@@ -68,6 +68,8 @@ class ResultsScreen(GuideScreen):
             with VerticalScroll(id="detail"):
                 yield Para(id="d-title")
                 yield Para(id="d-summary", classes="para")
+                yield plain(self.t("results.per_source"), classes="heading", id="d-per_source-heading")
+                yield Para(id="d-per_source", classes="para")
                 yield plain(self.t("results.seen"), classes="heading", id="d-seen-heading")
                 yield Para(id="d-seen", classes="para")
                 yield plain(self.t("results.meaning"), classes="heading", id="d-meaning-heading")
@@ -147,6 +149,7 @@ class ResultsScreen(GuideScreen):
             if self.saved:
                 summary.append("\n\n" + self.t("results.saved", paths=", ".join(map(shown, self.saved))))
             self._set("summary", summary)
+            self._set("per_source", view.per_source)
             for part in ("seen", "meaning", "confidence", "advice", "safety"):
                 self._set(part, None)
             self._set("checked", view.checked)
@@ -160,6 +163,7 @@ class ResultsScreen(GuideScreen):
         heading.append(f"\n{finding.severity_words}", style="italic")
         title.update(heading)
         self._set("summary", None)
+        self._set("per_source", None)
         self._set("seen", finding.seen)
         self._set("meaning", finding.meaning)
         self._set("confidence", finding.confidence)

@@ -40,6 +40,12 @@ class StopWatchingScreen(ModalScreen[str | None]):
     def on_mount(self) -> None:
         self.query_one("#check", Button).focus()  # Enter checks what was seen
 
+    async def refresh_language(self) -> None:
+        """F2 over the dialog: its words follow at once (the app calls this)."""
+        await self.recompose()
+        if self.is_attached and self in self.app.screen_stack:
+            self.query_one("#check", Button).focus()
+
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         self.dismiss(None if event.button.id == "keep" else str(event.button.id))
