@@ -52,7 +52,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                  "this feed, else none; '' for none = always used)"),
     )
     imp.add_argument("--replace", action="store_true",
-                     help="use the file instead of the bundled feed of the same name (default: both are used)")
+                     help=say("help.feeds.replace", "use the file instead of the bundled feed of the same name "
+                              "(default: both are used)"))
     upd = sub.add_parser(
         "update",
         help=say("help.feeds.update", "fetch the official feeds (Echap, mvt-indicators) over HTTPS, or take them "

@@ -17,10 +17,6 @@ if TYPE_CHECKING:
     from exposure.model import SourceSpec
 
 OPTION = "--report-per-source"
-HELP = ("instead of one report for every source, write one per source next to each report file asked for, "
-        "named after it and the source: --pcap workshop/ --html ws.html writes ws-amina-phone.html, "
-        "ws-li-phone.html... Each holds only what was found in its own source, so that each person can be "
-        "given only their own results")
 
 
 def add_argument(parser: argparse.ArgumentParser) -> None:
@@ -28,7 +24,11 @@ def add_argument(parser: argparse.ArgumentParser) -> None:
     from exposure.commands.words import say
 
     group = next((g for g in parser._action_groups if any(a.dest == "html" for a in g._group_actions)), parser)
-    group.add_argument(OPTION, action="store_true", help=say("help.scan.report-per-source", HELP))
+    group.add_argument(OPTION, action="store_true", help=say(
+        "help.scan.report-per-source", "instead of one report for every source, write one per source next to each "
+        "report file asked for, named after it and the source: --pcap workshop/ --html ws.html writes "
+        "ws-amina-phone.html, ws-li-phone.html... Each holds only what was found in its own source, so that each "
+        "person can be given only their own results"))
 
 
 def asked(args: argparse.Namespace) -> bool:

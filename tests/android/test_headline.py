@@ -34,7 +34,7 @@ CLEAN_SAYS = {
            "We also noticed 1 thing worth a look (1 for your information)", "Account sign-ins", "Location sharing",
            "Revoke USB debugging authorizations", "~/.android/adbkey"),
     "zh": ("我们没有发现所查找的任何已知工具", "这并不能证明设备是安全的",
-           "我们还注意到 1 项值得看一看的情况（供参考 1 项）", "账号登录情况", "位置共享",
+           "我们还注意到 1 项值得看一看的情况：1 项供参考", "账号登录情况", "位置共享",
            "撤消 USB 调试授权", "~/.android/adbkey"),
 }
 
