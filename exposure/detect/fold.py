@@ -13,6 +13,9 @@ Two findings cover others about the same app on the same phone:
   words written for ordinary apps ("often harmless", "screen readers need this") would
   count the one app three times and play it down.
 
+A known tool is also left out of the phone's list of apps installed from outside an app store
+(it was there as "often harmless", under "go through the list calmly").
+
 A covered heuristic is dropped, its evidence kept on the finding that covers it, unless it
 is the more serious of the two. The nearer cover goes first: an accessibility finding goes
 into the combination, and the combination (with it) into a known tool's finding. Dual-use
@@ -30,6 +33,7 @@ from dataclasses import replace
 from exposure.model import Finding, Observation
 
 COMBINATION_RULE = "android.dangerous-permissions"
+SIDELOADED_RULE = "android.sideloaded"
 KNOWN_TOOL_RULE = "indicator"
 # Per-app heuristics of exposure.detect.android whose subject is the app.
 FOLDED_RULES: frozenset[str] = frozenset({
@@ -47,10 +51,41 @@ COVERS: tuple[tuple[str, frozenset[str]], ...] = (
 
 def fold_per_app(findings: list[Finding]) -> list[Finding]:
     """``findings`` with each covered heuristic dropped and its evidence added to the
-    finding that covers it on the same device (in the order given; nothing else changes)."""
+    finding that covers it on the same device (in the order given; nothing else changes),
+    and known tools left out of the list of apps installed from outside an app store."""
     for cover, covered in COVERS:
         findings = _fold(findings, cover, covered)
-    return findings
+    return _without_known_tools(findings)
+
+
+def _without_known_tools(findings: list[Finding]) -> list[Finding]:
+    """The "apps installed from outside an app store" finding without the apps a known tool's
+    finding names on the same phone: listed there as "often harmless", under "go through the
+    list calmly", SpyLive360 was played down by the very report that called it very serious.
+    A list left empty is no finding."""
+    known = {(obs.device(), obs.subject()) for f in findings if f.rule == KNOWN_TOOL_RULE for obs in f.evidence}
+    if not known:
+        return findings
+    out = []
+    for finding in findings:
+        if finding.rule != SIDELOADED_RULE or not finding.evidence:
+            out.append(finding)
+            continue
+        device = finding.evidence[0].device()
+        kept = tuple(obs for obs in finding.evidence if (device, obs.subject()) not in known)
+        dropped = {obs.subject() for obs in finding.evidence} - {obs.subject() for obs in kept}
+        if not dropped:
+            out.append(finding)
+            continue
+        params = dict(finding.params)
+        count = max(0, int(params.get("count", len(finding.evidence))) - len(dropped))
+        if not count or not kept:
+            continue
+        listed = [name for name in params.get("apps", "").split(", ") if name and name not in dropped]
+        params.update(count=str(count), apps=", ".join(listed))
+        out.append(replace(finding, evidence=kept, params=tuple(params.items()),
+                           title=f"Apps installed from outside an app store: {count}"))
+    return out
 
 
 def _fold(findings: list[Finding], cover: str, covered: frozenset[str]) -> list[Finding]:

@@ -191,8 +191,8 @@ def test_times_in_utc_when_the_phone_names_its_time_zone(fake_adb: FakePhone) ->
     install = next(o for o in mic.evidence if isinstance(o, AndroidAppInstall))
     assert (install.installed_time, install.installer) == ("2021-12-15 17:51:52", "com.android.packageinstaller")
     assert install.first_seen is not None and install.first_seen.isoformat() == "2021-12-15T16:51:52+00:00"
-    side = next(f for f in result.findings if f.rule == "android.sideloaded")
-    wifi0 = next(o for o in side.evidence if isinstance(o, AndroidPackage) and o.package == "com.wifi0")
+    tool = next(f for f in result.findings if f.rule == "indicator" and f.subject == "com.wifi0")
+    wifi0 = next(o for o in tool.evidence if isinstance(o, AndroidPackage) and o.package == "com.wifi0")
     assert wifi0.first_seen == install.first_seen and wifi0.last_seen is not None
     # Without the zone: no moment at all, the phone's clock stays in the text.
     planted_phone_without_zone = scan_without_zone(fake_adb)

@@ -61,9 +61,9 @@ def test_a_heuristic_more_serious_than_the_known_tool_stays() -> None:
 
 
 def test_findings_about_the_phone_itself_are_never_folded() -> None:
-    sideloaded = Finding(rule="android.sideloaded", severity=Severity.LOW, category=Category.HEURISTIC,
-                         title="1 app(s)", confidence=Confidence.MEDIUM, evidence=(APP,), subject=PHONE)
-    assert fold_per_app([_tool(), sideloaded]) == [_tool(), sideloaded]
+    phone = Finding(rule="android.play-protect-off", severity=Severity.LOW, category=Category.HEURISTIC,
+                    title="Play Protect is off", confidence=Confidence.MEDIUM, evidence=(APP,), subject=PHONE)
+    assert fold_per_app([_tool(), phone]) == [_tool(), phone]
 
 
 def _combination(*comps: Observation, severity: Severity = Severity.MEDIUM) -> Finding:
@@ -109,3 +109,23 @@ def test_a_dual_use_apps_combination_still_covers_its_powers() -> None:
     found = fold_per_app([_tool(rule="indicator.dual-use", severity=Severity.LOW), _combination(A11Y),
                           _heuristic("android.accessibility", A11Y)])
     assert [f.rule for f in found] == ["indicator.dual-use", COMBINATION]
+
+
+def _sideloaded(*apps: AndroidPackage, count: int | None = None) -> Finding:
+    names = [a.package for a in apps]
+    return Finding(rule="android.sideloaded", severity=Severity.LOW, category=Category.HEURISTIC,
+                   title=f"Apps installed from outside an app store: {count or len(apps)}",
+                   confidence=Confidence.MEDIUM, evidence=apps, subject=PHONE,
+                   params=(("count", str(count or len(apps))), ("apps", ", ".join(names)), ("phone", PHONE)))
+
+
+def test_a_known_tool_is_left_out_of_the_apps_from_outside_a_store() -> None:
+    # SpyLive360 was also listed there as "often harmless": the report played down what it called very serious
+    other = AndroidPackage("adb", PHONE, "org.fdroid.fdroid", installer="com.android.packageinstaller")
+    found = fold_per_app([_tool(), _sideloaded(APP, other, count=7)])
+    side = found[1]
+    assert side.param("count") == "6" and side.param("apps") == "org.fdroid.fdroid"
+    assert side.evidence == (other,) and side.title.endswith(": 6")
+    assert [f.rule for f in fold_per_app([_tool(), _sideloaded(APP)])] == ["indicator"]  # nothing else: no finding
+    there = AndroidPackage("adb", OTHER, "com.wifi0", installer="com.android.packageinstaller")
+    assert fold_per_app([_tool(), _sideloaded(there)])[1].param("count") == "1"  # another phone: still listed
