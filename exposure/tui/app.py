@@ -94,6 +94,27 @@ class ExposureApp(App[int]):
         self.push_screen(WelcomeScreen())
 
     # -- actions available everywhere -----------------------------------------------------
+    def _fatal_error(self) -> None:
+        """An unhandled error ends the app with one line, as the command line does: Textual's own
+        report prints every frame's local values, which hold what was read (app names, findings,
+        paths) and stay in the terminal's scrollback. ``EXPOSURE_DEBUG=1`` gives Textual's."""
+        from exposure.errors import DEBUG_VARIABLE, debugging
+
+        if debugging():
+            super()._fatal_error()
+            return
+        from rich.text import Text
+
+        from exposure.commands.words import say
+
+        error = sys.exc_info()[1]
+        self.bell()
+        self._exit_renderables.append(Text("exposure: " + say(
+            "cli.bug", "stopped by an unexpected error ({error}). This is a bug in exposure, not something you did; "
+            "run the same command again with {variable}=1 to see where it happened.",
+            error=type(error).__name__ if error else "?", variable=DEBUG_VARIABLE)))
+        self._close_messages_no_wait()
+
     def action_quick_exit(self) -> None:
         self.quick_exited = True
         if self.active_cancel is not None:

@@ -129,6 +129,7 @@ def run_crashing_app() -> None:
     from exposure.tui.screens.welcome import WelcomeScreen
 
     def broken(self: WelcomeScreen) -> None:
+        read_from_the_phone = "com.private.person"  # noqa: F841 - a local value the crash must not print
         raise RuntimeError("a bug in a screen")
 
     WelcomeScreen.focus_default = broken  # type: ignore[method-assign]
