@@ -105,14 +105,10 @@ class ExposureApp(App[int]):
             return
         from rich.text import Text
 
-        from exposure.commands.words import say
-
         error = sys.exc_info()[1]
         self.bell()
-        self._exit_renderables.append(Text("exposure: " + say(
-            "cli.bug", "stopped by an unexpected error ({error}). This is a bug in exposure, not something you did; "
-            "run the same command again with {variable}=1 to see where it happened.",
-            error=type(error).__name__ if error else "?", variable=DEBUG_VARIABLE)))
+        self._exit_renderables.append(Text("exposure: " + self.t(
+            "app.bug", error=type(error).__name__ if error else "?", variable=DEBUG_VARIABLE)))
         self._close_messages_no_wait()
 
     def action_quick_exit(self) -> None:
