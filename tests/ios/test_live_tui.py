@@ -83,7 +83,8 @@ async def test_escape_then_enter_checks_what_the_iphone_sent(iphone_recorded: Pa
         [finding] = [f for f in result.findings if f.threat == "spylive360"]
         assert ("SysHelper",) in {getattr(o, "processes", ()) for o in finding.evidence}  # labelled by app
         assert {o.source for o in finding.evidence} == {"iPhone"}
-        assert "SpyLive360" in shown_text(app)
+        # the results screen is pushed before its panes are drawn: wait for them, never a fixed pause
+        await wait_for(pilot, lambda: "SpyLive360" in shown_text(app))
     assert [p for p in iphone_recorded.iterdir() if p.name.startswith("exposure-watch-")] == []
     assert app.scratch == set()  # the capture is deleted
 
