@@ -59,3 +59,12 @@ def stix_expectations(path: Path) -> tuple[int, dict[str, set[str]], Counter[str
         values.setdefault(key, set()).add(value)
         per_key[key] += 1
     return len(objects), values, per_key
+
+
+def sideloaded_phone(folder: Path, *names: str) -> Path:
+    """An androidqf folder (``packages.json`` only) with ``names`` installed from outside a store."""
+    folder.mkdir()
+    apps = [{"name": n, "files": [{"path": f"/data/app/{n}/base.apk"}], "installer": "null", "uid": 10999,
+             "disabled": False, "system": False, "third_party": True} for n in names]
+    (folder / "packages.json").write_text(json.dumps(apps), encoding="utf-8")
+    return folder

@@ -22,7 +22,7 @@ from exposure.indicators.feeds import choice
 from exposure.indicators.feeds.store import FEED_FILE, FeedStore, LoadedFeed
 from exposure.indicators.precompiled import LazyFeed
 from exposure.model import CheckNote, IndicatorType
-from tests.indicators.feed_helpers import run_cli
+from tests.indicators.feed_helpers import run_cli, sideloaded_phone
 
 CRAFTED = "- name: Harmless\n  type: stalkerware\n  packages:\n  - org.example.harmless\n"
 # in the bundled Echap ioc.yaml only (not in profiles/stalkerware.yaml): SpyAdvice's app and C2
@@ -50,14 +50,6 @@ def _knows_echap(index: object) -> bool:
     return any(h.threat == "spyadvice" and not h.supporting for h in apps) and any(h.threat == "spyadvice" for h in c2)
 
 
-def _packages_json(folder: Path, *names: str) -> Path:
-    folder.mkdir()
-    apps = [{"name": n, "files": [{"path": f"/data/app/{n}/base.apk"}], "installer": "null", "uid": 10999,
-             "disabled": False, "system": False, "third_party": True} for n in names]
-    (folder / "packages.json").write_text(json.dumps(apps), encoding="utf-8")
-    return folder
-
-
 def test_a_crafted_echap_file_is_used_together_with_the_bundled_one(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run_cli(capsys, "feeds", "import", str(_crafted(tmp_path)))
@@ -70,7 +62,7 @@ def test_a_crafted_echap_file_is_used_together_with_the_bundled_one(
     assert catalog.index.lookup(IndicatorType.PACKAGE, "org.example.harmless")  # and the import adds its own
     assert not _notes(catalog, "warn.feeds.replaced-smaller")
     # the whole scan, as the reviewer ran it: SpyAdvice is still "Very serious"
-    phone = _packages_json(tmp_path / "qf", ECHAP_APP)
+    phone = sideloaded_phone(tmp_path / "qf", ECHAP_APP)
     code, out, err = run_cli(capsys, "scan", "--androidqf", str(phone))
     assert "[Very serious] SpyAdvice found: com.sa.app" in out, out + err
 
@@ -104,7 +96,7 @@ def test_replace_with_far_less_is_said_at_import_and_in_every_report(
     [note] = _notes(catalog, "warn.feeds.replaced-smaller")  # ...and said in every report
     assert dict(note.params) == {"name": "echap-stalkerware", "date": "2026-06-21", "imported": "1",
                                  "bundled": "2745", "missing": "147", "tools": "147"}
-    phone = _packages_json(tmp_path / "qf", ECHAP_APP)
+    phone = sideloaded_phone(tmp_path / "qf", ECHAP_APP)
     code, out, err = run_cli(capsys, "scan", "--androidqf", str(phone))
     assert "is used instead of the bundled one (data of 2026-06-21) but has far less" in out + err
     # removing the import brings the bundled list back

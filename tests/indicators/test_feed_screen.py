@@ -16,7 +16,7 @@ from exposure.indicators.feeds.store import FEED_FILE, FeedStore
 from exposure.indicators.profiles import load_bundled_profiles
 from exposure.indicators.severity import CategoryGroup, group_of
 from exposure.model import CheckNote, IndicatorType
-from tests.indicators.feed_helpers import run_cli
+from tests.indicators.feed_helpers import run_cli, sideloaded_phone
 from tests.paths import DATA_FEEDS, locate
 
 SYSTEM_PSL = Path("/usr/share/publicsuffix/public_suffix_list.dat")
@@ -38,14 +38,6 @@ PEGASUS = _stix("[domain-name:value = 'google.com']", "[app:id = 'com.android.sy
 
 def _notes(catalog: object, key: str) -> list[CheckNote]:
     return [w for w in catalog.warnings if isinstance(w, CheckNote) and w.key == key]  # type: ignore[attr-defined]
-
-
-def _packages_json(folder: Path, *names: str) -> Path:
-    folder.mkdir()
-    apps = [{"name": n, "files": [{"path": f"/data/app/{n}/base.apk"}], "installer": "null", "uid": 10999,
-             "disabled": False, "system": False, "third_party": True} for n in names]
-    (folder / "packages.json").write_text(json.dumps(apps), encoding="utf-8")
-    return folder
 
 
 @pytest.mark.parametrize(("kind", "value", "reason"), [
@@ -93,7 +85,7 @@ def test_a_crafted_feed_can_no_longer_make_every_phone_very_serious(
     [note] = _notes(catalog, "warn.feeds.very-common")
     assert dict(note.params) == {"name": "pegasus", "count": "3",
                                  "values": "com.android.systemui, com.whatsapp, google.com"}
-    phone = _packages_json(tmp_path / "qf", "com.whatsapp", "com.pegasus.real")
+    phone = sideloaded_phone(tmp_path / "qf", "com.whatsapp", "com.pegasus.real")
     code, out, err = run_cli(capsys, "scan", "--androidqf", str(phone))
     assert "Pegasus found: com.pegasus.real" in out, out + err
     assert "found: com.whatsapp" not in out and "lists 3 very common values" in out + err
